@@ -1,0 +1,92 @@
+/**
+ * Finding and launching Chromium with the built extension, for tests, `npm start` and
+ * benchmarks. Order: an explicit path (CHROME_PATH / PUPPETEER_EXECUTABLE_PATH), the
+ * system's Chromium or Chrome, then a browser puppeteer downloaded on a connected machine.
+ */
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import puppeteer, { type Browser, type LaunchOptions } from 'puppeteer-core';
+
+export const DIST_DIR = resolve(import.meta.dirname, '..', 'dist');
+
+const SYSTEM_BROWSERS = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+  '/usr/bin/google-chrome-stable',
+  '/Applications/Chromium.app/Contents/MacOS/Chromium',
+  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+];
+
+export function findChromium(): string {
+  for (const variable of ['CHROME_PATH', 'PUPPETEER_EXECUTABLE_PATH']) {
+    const path = process.env[variable];
+    if (path) {
+      if (!existsSync(path)) throw new Error(`${variable} points to ${path}, which does not exist.`);
+      return path;
+    }
+  }
+  const system = SYSTEM_BROWSERS.find((path) => existsSync(path));
+  if (system) return system;
+  const cache = join(homedir(), '.cache', 'puppeteer', 'chrome');
+  if (existsSync(cache)) {
+    for (const version of readdirSync(cache).sort().reverse()) {
+      for (const binary of ['chrome-linux64/chrome', 'chrome-mac-x64/Google Chrome for Testing.app/Contents/MacOS/Google Chrome for Testing']) {
+        const path = join(cache, version, binary);
+        if (existsSync(path)) return path;
+      }
+    }
+  }
+  throw new Error('No Chromium found. Install one (Debian: apt-get install -y chromium) or set CHROME_PATH.');
+}
+
+/** Flags that keep Chromium from waiting on a closed network, and run it as root. */
+const QUIET_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--no-default-browser-check',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+export interface LaunchedBrowser {
+  browser: Browser;
+  extensionId: string;
+  close(): Promise<void>;
+}
+
+/** Launches Chromium (headless unless told otherwise) and installs the built extension from `dist/`. */
+export async function launchWithExtension(options: { headless?: boolean; devtools?: boolean; extraArgs?: string[] } = {}): Promise<LaunchedBrowser> {
+  if (!existsSync(join(DIST_DIR, 'manifest.json'))) throw new Error(`No built extension in ${DIST_DIR}: run "npm run build" first.`);
+  const userDataDir = mkdtempSync(join(tmpdir(), 'opfs-inspector-profile-'));
+  const launchOptions: LaunchOptions = {
+    executablePath: findChromium(),
+    headless: options.headless ?? true,
+    devtools: options.devtools ?? false,
+    pipe: true,
+    enableExtensions: true,
+    userDataDir,
+    args: [...QUIET_FLAGS, ...(options.extraArgs ?? [])],
+    protocolTimeout: 600_000,
+  };
+  const browser = await puppeteer.launch(launchOptions);
+  try {
+    const extensionId = await browser.installExtension(DIST_DIR);
+    return {
+      browser,
+      extensionId,
+      async close() {
+        await browser.close().catch(() => undefined);
+        rmSync(userDataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await browser.close();
+    throw error;
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Small helpers over the Origin Private File System, shared by every extension context
+ * (they all see the same OPFS, being one origin).
+ */
+
+/** Splits `a/b/c.csv` into folders and a file name, refusing `..`, empty and absolute parts. */
+export function splitPath(path: string): { folders: string[]; name: string } {
+  const segments = path.split('/');
+  if (segments.some((s) => s === '' || s === '.' || s === '..')) throw new Error(`Invalid OPFS path: "${path}"`);
+  return { folders: segments.slice(0, -1), name: segments.at(-1)! };
+}
+
+export async function opfsRoot(): Promise<FileSystemDirectoryHandle> {
+  return navigator.storage.getDirectory();
+}
+
+/** Walks (and with `create`, makes) the folders of `folderPath` below `root`. */
+export async function getDirectory(
+  root: FileSystemDirectoryHandle,
+  folderPath: string,
+  options: { create?: boolean } = {},
+): Promise<FileSystemDirectoryHandle> {
+  let dir = root;
+  for (const segment of folderPath.split('/').filter(Boolean)) {
+    if (segment === '.' || segment === '..') throw new Error(`Invalid OPFS folder: "${folderPath}"`);
+    dir = await dir.getDirectoryHandle(segment, { create: options.create ?? false });
+  }
+  return dir;
+}
+
+export async function getFileByPath(root: FileSystemDirectoryHandle, path: string, options: { create?: boolean } = {}): Promise<FileSystemFileHandle> {
+  const { folders, name } = splitPath(path);
+  const dir = await getDirectory(root, folders.join('/'), options);
+  return dir.getFileHandle(name, { create: options.create ?? false });
+}
+
+/** Writes `data` to `dir/name`, replacing it. On failure the writable is aborted. */
+export async function writeFile(dir: FileSystemDirectoryHandle, name: string, data: Uint8Array<ArrayBuffer> | Blob | string): Promise<FileSystemFileHandle> {
+  const handle = await dir.getFileHandle(name, { create: true });
+  const writable = await handle.createWritable();
+  try {
+    await writable.write(data);
+    await writable.close();
+  } catch (error) {
+    await writable.abort().catch(() => undefined /* the write error below is the one that matters */);
+    throw error;
+  }
+  return handle;
+}
+
+/** Removes `dir/name` if it exists; returns whether it did. Other errors propagate. */
+export async function removeIfExists(dir: FileSystemDirectoryHandle, name: string): Promise<boolean> {
+  try {
+    await dir.removeEntry(name);
+    return true;
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'NotFoundError') return false;
+    throw error;
+  }
+}
+
+export async function fileExists(dir: FileSystemDirectoryHandle, name: string): Promise<boolean> {
+  try {
+    await dir.getFileHandle(name);
+    return true;
+  } catch (error) {
+    if (error instanceof DOMException && (error.name === 'NotFoundError' || error.name === 'TypeMismatchError')) return false;
+    throw error;
+  }
+}
+
+/** Names of the files (not folders) directly in `dir`. */
+export async function listFileNames(dir: FileSystemDirectoryHandle): Promise<string[]> {
+  const names: string[] = [];
+  for await (const [name, handle] of dir.entries()) if (handle.kind === 'file') names.push(name);
+  return names.sort();
+}
+
+/**
+ * Renames a file within its folder. Chrome implements `FileSystemHandle.move()` for OPFS
+ * (https://github.com/whatwg/fs/pull/10); it is not yet in TypeScript's DOM types.
+ */
+export async function renameFile(handle: FileSystemFileHandle, newName: string): Promise<void> {
+  await (handle as FileSystemFileHandle & { move(name: string): Promise<void> }).move(newName);
+}

@@ -1,0 +1,244 @@
+/**
+ * The one protocol between the extension's contexts.
+ *
+ *   panel ──request──▶ background (service worker) ──forward──▶ offscreen document
+ *   panel ◀──reply──── background ◀──────────reply──────────── offscreen document
+ *   panel ◀───────────────── events (progress) ─────────────── offscreen document
+ *
+ * Every request type is declared once in {@link OffscreenApi} as `{ request, response }`;
+ * senders (`src/messaging.ts`) and handlers are typed from this map, so the compiler
+ * checks that every message has a handler and every reply has the right shape.
+ *
+ * `chrome.runtime` messages are JSON: nothing here may hold a typed array, Blob or
+ * Arrow table. Bulk data moves through the extension's OPFS (CSV staging, snapshots).
+ */
+
+/** Who a message is addressed to. Every context drops envelopes that are not for it. */
+export type Target = 'background' | 'offscreen' | 'panel';
+
+/** A column of a snapshot, as DuckDB names and types it. */
+export interface ColumnSchema {
+  name: string;
+  type: string;
+}
+
+/** One Parquet file of a committed snapshot. */
+export interface SnapshotPartInfo {
+  name: string;
+  rows: number;
+  bytes: number;
+}
+
+/** `<snapshotId>.manifest.json`: written last; no manifest, no snapshot. */
+export interface SnapshotManifest {
+  formatVersion: 1;
+  snapshotId: string;
+  sourceName: string;
+  rowCount: number;
+  schema: ColumnSchema[];
+  parts: SnapshotPartInfo[];
+  /** Order-sensitive checksum of the source rows, see `src/offscreen/checksum.ts`. */
+  checksum: { algorithm: 'duckdb-hash-sum-v1'; value: string };
+  compression: 'ZSTD';
+  rowGroupSize: number;
+  rowsPerPart: number;
+  createdAt: string;
+}
+
+export interface ExportOptions {
+  /** A snapshot with more rows than this is split into parts. Default 250,000. */
+  rowsPerPart?: number;
+  /** Rows per Parquet row group. Default 100,000. */
+  rowGroupSize?: number;
+}
+
+export interface LoadCsvResult {
+  table: string;
+  rowCount: number;
+  schema: ColumnSchema[];
+  elapsedMs: number;
+}
+
+export interface ExportResult {
+  manifest: SnapshotManifest;
+  elapsedMs: number;
+}
+
+export interface RestoreResult {
+  table: string;
+  rowCount: number;
+  checksum: string;
+  elapsedMs: number;
+}
+
+export interface VerifyResult {
+  snapshotId: string;
+  ok: boolean;
+  expected: { rowCount: number; checksum: string };
+  actual: { rowCount: number; checksum: string };
+  /** Problems found in the files themselves (missing part, bad magic, wrong row count). */
+  problems: string[];
+  elapsedMs: number;
+}
+
+/** Requests served by the offscreen document (and forwarded to it by the background). */
+export interface OffscreenApi {
+  /** Starts DuckDB if needed and reports its version. */
+  ping: { request: Record<string, never>; response: { duckdbVersion: string } };
+  /**
+   * Reads a CSV staged in the extension's OPFS into a DuckDB table with a
+   * `__row_id` column (BIGINT, 0..n-1 in file order). The staged file is removed afterwards.
+   */
+  loadCsv: {
+    request: { stagedPath: string; table: string; operationId?: string };
+    response: LoadCsvResult;
+  };
+  /** Writes a DuckDB table as a verified, chunked Parquet snapshot under OPFS `snapshots/`. */
+  exportSnapshot: {
+    request: {
+      table: string;
+      snapshotId: string;
+      sourceName: string;
+      options?: ExportOptions;
+      operationId?: string;
+    };
+    response: ExportResult;
+  };
+  /** Asks a running operation to stop; it cleans up like any failure. */
+  cancelOperation: { request: { operationId: string }; response: { cancelled: boolean } };
+  /** Reads a snapshot's parts back into a DuckDB table. */
+  restoreSnapshot: {
+    request: { snapshotId: string; table: string; operationId?: string };
+    response: RestoreResult;
+  };
+  /** Restores into a scratch table and compares row count and checksum with the manifest. */
+  verifySnapshot: { request: { snapshotId: string }; response: VerifyResult };
+  listSnapshots: { request: Record<string, never>; response: SnapshotManifest[] };
+  /** Removes a snapshot: its manifest first (so it is never half-committed), then its parts. */
+  deleteSnapshot: { request: { snapshotId: string }; response: { removed: string[] } };
+  dropTable: { request: { table: string }; response: { dropped: boolean } };
+  /** Runs one SQL statement in the engine and returns at most `limit` rows as JSON (previews, tests). */
+  queryRows: {
+    request: { sql: string; limit?: number };
+    response: { columns: string[]; rows: JsonValue[][] };
+  };
+}
+
+/** Requests the background answers itself; everything in {@link OffscreenApi} is forwarded. */
+export interface BackgroundOwnApi {
+  /** Sets the action badge (the panel's health check reports problem counts). */
+  setBadge: { request: { text: string; title: string }; response: Record<string, never> };
+}
+
+export type BackgroundApi = OffscreenApi & BackgroundOwnApi;
+
+/** Events pushed to whoever listens (the panel, tests). */
+export interface EventMap {
+  progress: OperationProgress;
+}
+
+export type OperationPhase = 'loading' | 'counting' | 'encoding' | 'writing' | 'verifying' | 'committing' | 'restoring';
+
+export interface OperationProgress {
+  operationId: string;
+  phase: OperationPhase;
+  rowsDone: number;
+  rowsTotal: number;
+  part?: number;
+  parts?: number;
+}
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** An error as it crosses a context boundary. */
+export interface WireError {
+  name: string;
+  message: string;
+}
+
+export type Reply<T> = { ok: true; value: T } | { ok: false; error: WireError };
+
+export interface RequestEnvelope<Api, K extends keyof Api = keyof Api> {
+  channel: typeof CHANNEL;
+  target: Target;
+  type: K;
+  id: string;
+  request: Api[K] extends { request: infer R } ? R : never;
+}
+
+export interface EventEnvelope<K extends keyof EventMap = keyof EventMap> {
+  channel: typeof CHANNEL;
+  target: 'panel';
+  event: K;
+  payload: EventMap[K];
+}
+
+/** Marks our messages, so that nothing else on `chrome.runtime` is mistaken for one. */
+export const CHANNEL = 'opfs-snapshot-inspector/1';
+
+export type RequestOf<Api, K extends keyof Api> = Api[K] extends { request: infer R } ? R : never;
+export type ResponseOf<Api, K extends keyof Api> = Api[K] extends { response: infer R } ? R : never;
+
+/** How long a caller waits for each request before giving up (ms). */
+export const REQUEST_TIMEOUT_MS: { [K in keyof BackgroundApi]: number } = {
+  ping: 60_000,
+  loadCsv: 30 * 60_000,
+  exportSnapshot: 30 * 60_000,
+  cancelOperation: 10_000,
+  restoreSnapshot: 30 * 60_000,
+  verifySnapshot: 30 * 60_000,
+  listSnapshots: 30_000,
+  deleteSnapshot: 60_000,
+  dropTable: 30_000,
+  queryRows: 60_000,
+  setBadge: 5_000,
+};
+
+/** True for any envelope of ours addressed to `target`. */
+export function isRequestFor(message: unknown, target: Target): message is RequestEnvelope<Record<string, unknown>, string> {
+  if (typeof message !== 'object' || message === null) return false;
+  const m = message as Partial<RequestEnvelope<Record<string, unknown>, string>>;
+  return m.channel === CHANNEL && m.target === target && typeof m.type === 'string' && typeof m.id === 'string';
+}
+
+export function isEvent(message: unknown): message is EventEnvelope {
+  if (typeof message !== 'object' || message === null) return false;
+  const m = message as Partial<EventEnvelope>;
+  return m.channel === CHANNEL && m.target === 'panel' && typeof m.event === 'string';
+}
+
+export function isReply(value: unknown): value is Reply<unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const r = value as { ok?: unknown; error?: unknown };
+  if (r.ok === true) return 'value' in r;
+  if (r.ok === false) {
+    const e = r.error as Partial<WireError> | undefined;
+    return typeof e?.name === 'string' && typeof e.message === 'string';
+  }
+  return false;
+}
+
+/** Flattens any thrown value into a {@link WireError}, keeping the cause chain in the message. */
+export function toWireError(error: unknown): WireError {
+  if (error instanceof Error) {
+    let message = error.message;
+    let cause = error.cause;
+    for (let depth = 0; cause instanceof Error && depth < 4; depth++) {
+      if (!message.includes(cause.message)) message += ` (cause: ${cause.message})`;
+      cause = cause.cause;
+    }
+    return { name: error.name, message };
+  }
+  if (typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string') {
+    return { name: 'Error', message: error.message };
+  }
+  return { name: 'Error', message: String(error) };
+}
+
+/** The error a caller sees when the other side replied with `{ ok: false }`. */
+export class RemoteError extends Error {
+  constructor(wire: WireError) {
+    super(wire.message);
+    this.name = wire.name;
+  }
+}

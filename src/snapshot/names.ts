@@ -1,0 +1,120 @@
+/**
+ * How a snapshot is laid out in OPFS `snapshots/`, and how its rows are cut into parts.
+ *
+ *   <id>.parquet                  one file, when rows <= rowsPerPart
+ *   <id>_part_<i>.parquet         i = 0.., when rows > rowsPerPart
+ *   <id>.manifest.json            written last: no manifest, no snapshot
+ *   <final name>.tmp              a part (or manifest) being written; renamed once verified
+ */
+
+export const SNAPSHOTS_DIR = 'snapshots';
+export const STAGING_DIR = 'staging';
+export const DEFAULT_ROWS_PER_PART = 250_000;
+export const DEFAULT_ROW_GROUP_SIZE = 100_000;
+export const TEMP_SUFFIX = '.tmp';
+export const MANIFEST_SUFFIX = '.manifest.json';
+
+/** One part of a snapshot: which rows (by `__row_id`, half-open range) go into which file. */
+export interface PartPlan {
+  index: number;
+  name: string;
+  firstRow: number;
+  /** Exclusive. */
+  endRow: number;
+}
+
+const SNAPSHOT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** Snapshot ids become file names: a conservative alphabet keeps them unambiguous. */
+export function isValidSnapshotId(id: string): boolean {
+  return SNAPSHOT_ID.test(id) && !id.includes('..') && !id.endsWith('.') && !/_part_\d+$/.test(id);
+}
+
+export function assertValidSnapshotId(id: string): void {
+  if (!isValidSnapshotId(id)) {
+    throw new Error(
+      `"${id}" is not a valid snapshot id: use 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit.`,
+    );
+  }
+}
+
+/**
+ * Derives a snapshot id from a file name: `Sales 2024 (final).csv` → `sales-2024-final`.
+ * Non-ASCII letters are dropped rather than guessed at; an empty result becomes `snapshot`.
+ */
+export function snapshotIdFromFileName(fileName: string, now: Date = new Date()): string {
+  const stem = fileName.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '');
+  const slug = stem
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 80)
+    .replace(/-+$/, '');
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').toLowerCase();
+  return `${slug || 'snapshot'}-${stamp}`;
+}
+
+export function singleFileName(snapshotId: string): string {
+  return `${snapshotId}.parquet`;
+}
+
+export function partFileName(snapshotId: string, index: number): string {
+  return `${snapshotId}_part_${index}.parquet`;
+}
+
+export function manifestFileName(snapshotId: string): string {
+  return `${snapshotId}${MANIFEST_SUFFIX}`;
+}
+
+export function tempFileName(finalName: string): string {
+  return `${finalName}${TEMP_SUFFIX}`;
+}
+
+/**
+ * Cuts `rowCount` rows into parts of at most `rowsPerPart`. Strictly more rows than the
+ * threshold makes parts: exactly 250,000 rows is one file, 250,001 is two (the second
+ * holding one row). Zero rows is one empty (but valid) Parquet file.
+ */
+export function planParts(snapshotId: string, rowCount: number, rowsPerPart: number = DEFAULT_ROWS_PER_PART): PartPlan[] {
+  if (!Number.isSafeInteger(rowCount) || rowCount < 0) throw new Error(`Invalid row count: ${rowCount}`);
+  if (!Number.isSafeInteger(rowsPerPart) || rowsPerPart < 1) throw new Error(`Invalid rows per part: ${rowsPerPart}`);
+  if (rowCount <= rowsPerPart) {
+    return [{ index: 0, name: singleFileName(snapshotId), firstRow: 0, endRow: rowCount }];
+  }
+  const parts: PartPlan[] = [];
+  for (let index = 0, firstRow = 0; firstRow < rowCount; index++, firstRow += rowsPerPart) {
+    parts.push({ index, name: partFileName(snapshotId, index), firstRow, endRow: Math.min(firstRow + rowsPerPart, rowCount) });
+  }
+  return parts;
+}
+
+/** What a file name in `snapshots/` says about itself. */
+export type SnapshotFileRole =
+  | { kind: 'single'; snapshotId: string }
+  | { kind: 'part'; snapshotId: string; index: number }
+  | { kind: 'manifest'; snapshotId: string }
+  | { kind: 'temp'; finalName: string; snapshotId: string | undefined }
+  | { kind: 'other' };
+
+const PART_NAME = /^(.+)_part_(\d+)\.parquet$/;
+
+/** Parses a file name of the snapshot layout. Pure: used by the exporter and the panel. */
+export function parseSnapshotFileName(name: string): SnapshotFileRole {
+  if (name.endsWith(TEMP_SUFFIX)) {
+    const finalName = name.slice(0, -TEMP_SUFFIX.length);
+    const inner = parseSnapshotFileName(finalName);
+    return { kind: 'temp', finalName, snapshotId: 'snapshotId' in inner ? inner.snapshotId : undefined };
+  }
+  const part = PART_NAME.exec(name);
+  if (part) return { kind: 'part', snapshotId: part[1]!, index: Number(part[2]) };
+  if (name.endsWith(MANIFEST_SUFFIX)) return { kind: 'manifest', snapshotId: name.slice(0, -MANIFEST_SUFFIX.length) };
+  if (name.endsWith('.parquet')) return { kind: 'single', snapshotId: name.slice(0, -'.parquet'.length) };
+  return { kind: 'other' };
+}
+
+/** True when `name` is one of the files (final or temporary) that snapshot `snapshotId` may own. */
+export function belongsToSnapshot(name: string, snapshotId: string): boolean {
+  const role = parseSnapshotFileName(name);
+  return role.kind !== 'other' && role.snapshotId === snapshotId;
+}

@@ -1,0 +1,105 @@
+/**
+ * Driving the extension from an extension page (the panel page opened in a tab): its
+ * own messages, and direct reads of the extension's OPFS (one origin with the offscreen
+ * document), so tests check bytes on disk independently of the extension's code.
+ */
+import type { Browser, Page } from 'puppeteer-core';
+import { CHANNEL, type BackgroundApi, type OperationProgress, type Reply, type RequestOf, type ResponseOf } from '../../src/protocol';
+
+export async function openExtensionPage(browser: Browser, extensionId: string, path = 'panel/panel.html'): Promise<Page> {
+  const page = await browser.newPage();
+  await page.goto(`chrome-extension://${extensionId}/${path}`);
+  await page.evaluate(() => {
+    const w = window as unknown as { __progress: unknown[] };
+    w.__progress = [];
+    chrome.runtime.onMessage.addListener((message: { channel?: string; event?: string; payload?: unknown }) => {
+      if (message?.event === 'progress') w.__progress.push(message.payload);
+      return undefined;
+    });
+  });
+  return page;
+}
+
+/** Sends one request through the background, exactly as the panel does; resolves with the raw reply. */
+export async function sendRaw<K extends keyof BackgroundApi & string>(page: Page, type: K, request: RequestOf<BackgroundApi, K>): Promise<Reply<ResponseOf<BackgroundApi, K>>> {
+  return page.evaluate(
+    (channel, type, request) =>
+      chrome.runtime.sendMessage({ channel, target: 'background', type, id: `test-${Math.random()}`, request }),
+    CHANNEL,
+    type,
+    request as never,
+  ) as Promise<Reply<ResponseOf<BackgroundApi, K>>>;
+}
+
+/** Like {@link sendRaw}, but throws the remote error. */
+export async function call<K extends keyof BackgroundApi & string>(page: Page, type: K, request: RequestOf<BackgroundApi, K>): Promise<ResponseOf<BackgroundApi, K>> {
+  const reply = await sendRaw(page, type, request);
+  if (!reply || typeof reply !== 'object') throw new Error(`No reply to ${type}: ${JSON.stringify(reply)}`);
+  if (!reply.ok) throw Object.assign(new Error(reply.error.message), { name: reply.error.name });
+  return reply.value;
+}
+
+export async function progressEvents(page: Page): Promise<OperationProgress[]> {
+  return page.evaluate(() => (window as unknown as { __progress: OperationProgress[] }).__progress.slice());
+}
+
+/** Streams `url` into the extension's OPFS at `path` (folders created), as the panel stages a CSV. */
+export async function stageFromUrl(page: Page, url: string, path: string): Promise<void> {
+  await page.evaluate(async (url, path) => {
+    const response = await fetch(url);
+    if (!response.ok || !response.body) throw new Error(`fetch ${url}: ${response.status}`);
+    const segments = path.split('/');
+    let dir = await navigator.storage.getDirectory();
+    for (const folder of segments.slice(0, -1)) dir = await dir.getDirectoryHandle(folder, { create: true });
+    const handle = await dir.getFileHandle(segments.at(-1)!, { create: true });
+    await response.body.pipeTo(await handle.createWritable());
+  }, url, path);
+}
+
+/** Writes `text` into the extension's OPFS at `path`. */
+export async function writeOpfsText(page: Page, path: string, text: string): Promise<void> {
+  await page.evaluate(async (path, text) => {
+    const segments = path.split('/');
+    let dir = await navigator.storage.getDirectory();
+    for (const folder of segments.slice(0, -1)) dir = await dir.getDirectoryHandle(folder, { create: true });
+    const writable = await (await dir.getFileHandle(segments.at(-1)!, { create: true })).createWritable();
+    await writable.write(text);
+    await writable.close();
+  }, path, text);
+}
+
+export interface OpfsFileInfo {
+  name: string;
+  size: number;
+}
+
+/** The files directly in `folder` of the extension's OPFS (empty if the folder does not exist). */
+export async function listOpfs(page: Page, folder: string): Promise<OpfsFileInfo[]> {
+  return page.evaluate(async (folder) => {
+    let dir = await navigator.storage.getDirectory();
+    try {
+      for (const segment of folder.split('/').filter(Boolean)) dir = await dir.getDirectoryHandle(segment);
+    } catch {
+      return [];
+    }
+    const files: { name: string; size: number }[] = [];
+    for await (const [name, handle] of (dir as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries()) {
+      if (handle.kind === 'file') files.push({ name, size: (await (handle as FileSystemFileHandle).getFile()).size });
+    }
+    return files.sort((a, b) => a.name.localeCompare(b.name));
+  }, folder);
+}
+
+/** Reads a file of the extension's OPFS into Node, byte for byte. */
+export async function readOpfsFile(page: Page, path: string): Promise<Buffer> {
+  const base64 = await page.evaluate(async (path) => {
+    const segments = path.split('/');
+    let dir = await navigator.storage.getDirectory();
+    for (const folder of segments.slice(0, -1)) dir = await dir.getDirectoryHandle(folder);
+    const bytes = new Uint8Array(await (await (await dir.getFileHandle(segments.at(-1)!)).getFile()).arrayBuffer());
+    let binary = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return btoa(binary);
+  }, path);
+  return Buffer.from(base64, 'base64');
+}
