@@ -6,6 +6,7 @@ import { AsyncDuckDB, ConsoleLogger, LogLevel, type AsyncDuckDBConnection } from
 import duckdbWasmUrl from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import duckdbWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import { UserFacingError, withTimeout } from '../errors';
+import { arrowIpcFileToStream } from './arrow-ipc';
 
 /** Without `'wasm-unsafe-eval'` in the CSP, instantiate() never settles: never wait forever. */
 const STARTUP_TIMEOUT_MS = 45_000;
@@ -80,6 +81,7 @@ export function runExclusive<T>(operation: () => Promise<T>): Promise<T> {
 }
 
 /** Runs SQL and returns the raw Arrow IPC stream, without materialising a JS Arrow table. */
-export function queryArrowIPC(duck: DuckDBHost, sql: string): Promise<Uint8Array> {
-  return duck.conn.useUnsafe((db, connId) => db.runQuery(connId, sql));
+export async function queryArrowIPC(duck: DuckDBHost, sql: string): Promise<Uint8Array> {
+  const file = await duck.conn.useUnsafe((db, connId) => db.runQuery(connId, sql));
+  return arrowIpcFileToStream(file);
 }
