@@ -1,0 +1,122 @@
+// The demo app: (re)writes the files of plan.js under cleanslate/ in this origin's OPFS.
+// Plain JS, no build: served as is by scripts/serve-demo.ts, which generates the Parquet
+// files under /fixtures/.
+import { DEMO_ROOT, EMPTY_FOLDERS, FIXTURES, LOCK_PATH, PLAN } from './plan.js';
+
+// For tests driving the page: what was written and what the inspector should report.
+window.demoExpectations = PLAN.map(({ path, status }) => ({ path, status }));
+window.demoEmptyFolders = [...EMPTY_FOLDERS];
+window.demoLockPath = LOCK_PATH;
+
+async function fetchFixtures() {
+  /** @type {Record<string, Uint8Array>} */
+  const files = {};
+  await Promise.all(
+    FIXTURES.map(async (name) => {
+      const response = await fetch(`./fixtures/${name}`, { cache: 'no-store' });
+      if (!response.ok) throw new Error(`Fixture ${name}: HTTP ${response.status}`);
+      files[name] = new Uint8Array(await response.arrayBuffer());
+    }),
+  );
+  return files;
+}
+
+async function folderAt(root, path) {
+  let folder = root;
+  for (const segment of path.split('/')) folder = await folder.getDirectoryHandle(segment, { create: true });
+  return folder;
+}
+
+async function writeFile(root, path, content) {
+  const cut = path.lastIndexOf('/');
+  const folder = await folderAt(root, path.slice(0, cut));
+  const handle = await folder.getFileHandle(path.slice(cut + 1), { create: true });
+  const writable = await handle.createWritable();
+  try {
+    await writable.write(content);
+    await writable.close();
+  } catch (error) {
+    await writable.abort().catch(() => undefined); // the write error is the one to report
+    throw error;
+  }
+}
+
+/** Removes cleanslate/ and writes the plan again. Returns the number of files written. */
+async function resetDemoData() {
+  const fixtures = await fetchFixtures();
+  const root = await navigator.storage.getDirectory();
+  try {
+    await root.removeEntry(DEMO_ROOT, { recursive: true });
+  } catch (error) {
+    if (error?.name !== 'NotFoundError') throw error;
+  }
+  for (const entry of PLAN) await writeFile(root, entry.path, entry.bytes(fixtures));
+  for (const path of EMPTY_FOLDERS) await folderAt(root, path);
+  return PLAN.length;
+}
+
+/** @type {Worker | undefined} */
+let lockWorker;
+
+function askWorker(message) {
+  return new Promise((resolve, reject) => {
+    lockWorker.onmessage = (event) => (event.data.ok ? resolve() : reject(new Error(event.data.error)));
+    lockWorker.postMessage(message);
+  });
+}
+
+/** Holds LOCK_PATH open from a worker (sync access handles exist only in workers), as DuckDB-WASM does. */
+async function holdFileOpen() {
+  lockWorker ??= new Worker('./lock-worker.js');
+  await askWorker({ type: 'lock', path: LOCK_PATH });
+  document.body.dataset.locked = 'true';
+}
+
+async function releaseFile() {
+  if (!lockWorker) return;
+  await askWorker({ type: 'release' });
+  lockWorker.terminate();
+  lockWorker = undefined;
+  document.body.dataset.locked = 'false';
+}
+
+const status = document.getElementById('demo-status');
+const resetButton = document.getElementById('demo-reset');
+const lockButton = document.getElementById('demo-lock');
+
+function showLockState() {
+  lockButton.textContent = document.body.dataset.locked === 'true' ? 'Release the file' : 'Hold a file open';
+}
+
+async function run() {
+  document.body.dataset.ready = 'false';
+  resetButton.disabled = true;
+  status.textContent = 'Writing demo data…';
+  try {
+    // A held file would make the recursive removal fail.
+    await releaseFile();
+    showLockState();
+    const count = await resetDemoData();
+    status.textContent = `Demo data written: ${count} files`;
+    document.body.dataset.ready = 'true';
+  } catch (error) {
+    console.error(error);
+    status.textContent = `Demo data could not be written: ${error?.message ?? error}`;
+    document.body.dataset.ready = 'error';
+  } finally {
+    resetButton.disabled = false;
+  }
+}
+
+resetButton.addEventListener('click', () => void run());
+lockButton.addEventListener('click', async () => {
+  try {
+    if (document.body.dataset.locked === 'true') await releaseFile();
+    else await holdFileOpen();
+  } catch (error) {
+    console.error(error);
+    status.textContent = `Could not hold the file open: ${error?.message ?? error}`;
+  }
+  showLockState();
+});
+void run();

@@ -1,0 +1,120 @@
+/**
+ * The demo web app: a page ("CleanSlate") that fills its own OPFS with healthy and broken
+ * Parquet snapshots for the inspector to find. `demo/` holds the page; the Parquet files
+ * it writes are generated here at start-up by native DuckDB and served under /fixtures/.
+ *
+ * Node 20 cannot run TypeScript by itself: import {@link startDemoServer} from a script
+ * run by vitest or vite's module runner, or run this file with a TS runner to get a CLI
+ * (`PORT` sets the port; default 8080).
+ */
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { SnapshotManifest } from '../src/protocol';
+import { createParquetWriter, customersSql, ordersSql, type ParquetWriter } from './parquet-fixtures';
+import { serveStatic } from './static-server';
+
+export const DEMO_DIR = resolve(import.meta.dirname, '..', 'demo');
+
+export interface DemoServer {
+  /** e.g. http://127.0.0.1:8080 — the page is at `${url}/`. */
+  url: string;
+  close(): Promise<void>;
+}
+
+const ROWS_PER_PART = 500;
+
+async function manifestFor(
+  writer: ParquetWriter,
+  snapshotId: string,
+  selectSql: string,
+  parts: { name: string; bytes: Uint8Array; rows: number }[],
+): Promise<SnapshotManifest> {
+  const schema = (await writer.rows(`DESCRIBE ${selectSql}`)).map((c) => ({ name: String(c.column_name), type: String(c.column_type) }));
+  // The extension's checksum formula (src/offscreen/tables.ts), computed by native DuckDB: the demo's
+  // files live in the page's OPFS, which the extension never verifies, so it is informative only.
+  const [sums] = await writer.rows(`SELECT count(*)::BIGINT AS n, coalesce(sum(hash(t)), 0)::VARCHAR AS checksum FROM (${selectSql}) AS t`);
+  return {
+    formatVersion: 1,
+    snapshotId,
+    sourceName: `${snapshotId}.csv`,
+    rowCount: Number(sums?.n),
+    schema,
+    parts: parts.map((p) => ({ name: p.name, rows: p.rows, bytes: p.bytes.length })),
+    checksum: { algorithm: 'duckdb-hash-sum-v1', value: String(sums?.checksum) },
+    compression: 'ZSTD',
+    rowGroupSize: 100_000,
+    rowsPerPart: ROWS_PER_PART,
+    createdAt: '2026-01-01T12:00:00.000Z',
+  };
+}
+
+/**
+ * Writes the Parquet files and manifests that demo/demo.js fetches into `dir`:
+ * orders-20260101 (3 parts + manifest), customers (1 file + manifest),
+ * inventory-20260105 (3 parts; the page leaves part 1 out) and events-2025-12.
+ */
+export async function generateDemoFixtures(dir: string): Promise<string[]> {
+  const writer = await createParquetWriter();
+  const written: string[] = [];
+  const write = async (name: string, sql: string): Promise<Uint8Array> => {
+    written.push(name);
+    return writer.write(join(dir, name), sql);
+  };
+  const json = (name: string, value: unknown): void => {
+    written.push(name);
+    writeFileSync(join(dir, name), `${JSON.stringify(value, null, 2)}\n`);
+  };
+  try {
+    const orderParts = [];
+    for (let i = 0; i < 3; i++) {
+      const name = `orders-20260101_part_${i}.parquet`;
+      orderParts.push({ name, rows: ROWS_PER_PART, bytes: await write(name, ordersSql(i * ROWS_PER_PART, ROWS_PER_PART)) });
+    }
+    json('orders-20260101.manifest.json', await manifestFor(writer, 'orders-20260101', ordersSql(0, 3 * ROWS_PER_PART), orderParts));
+
+    const customers = await write('customers.parquet', customersSql(200));
+    json('customers.manifest.json', await manifestFor(writer, 'customers', customersSql(200), [{ name: 'customers.parquet', rows: 200, bytes: customers }]));
+
+    for (let i = 0; i < 3; i++) await write(`inventory-20260105_part_${i}.parquet`, ordersSql(10_000 + i * 300, 300));
+    await write('events-2025-12.parquet', ordersSql(50_000, 1_000));
+    return written;
+  } finally {
+    writer.close();
+  }
+}
+
+/**
+ * Serves the demo page on 127.0.0.1 (an ephemeral port unless `port` is given), with
+ * freshly generated fixtures under /fixtures/. `close()` stops it and removes the files.
+ */
+export async function startDemoServer(port = 0): Promise<DemoServer> {
+  const root = mkdtempSync(join(tmpdir(), 'opfs-inspector-demo-'));
+  try {
+    // A copy, so that the page and its generated fixtures are served from one root.
+    cpSync(DEMO_DIR, root, { recursive: true });
+    const fixtures = join(root, 'fixtures');
+    mkdirSync(fixtures, { recursive: true });
+    await generateDemoFixtures(fixtures);
+    const server = await serveStatic(root, port);
+    return {
+      url: server.url,
+      async close() {
+        await server.close();
+        rmSync(root, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    rmSync(root, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  const server = await startDemoServer(Number(process.env.PORT ?? 8080));
+  console.log(`Demo app: ${server.url}/`);
+  const stop = (): void => void server.close().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}

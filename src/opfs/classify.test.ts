@@ -1,0 +1,281 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createParquetWriter, customersSql, ordersSql } from '../../scripts/parquet-fixtures';
+import type { SnapshotManifest } from '../protocol';
+import { serializeManifest } from '../snapshot/manifest';
+import { classifyFiles, groupSnapshots, summarize, type ClassifyOptions, type FileReport } from './classify';
+import { FakeOpfs } from './fake-opfs';
+import { scanExtensionOpfs } from './page-scan';
+
+/** Real Parquet bytes from native DuckDB, made once per run (no binary fixtures in git). */
+let customers: Uint8Array;
+let orderParts: Uint8Array[];
+let workDir: string;
+
+beforeAll(async () => {
+  workDir = mkdtempSync(join(tmpdir(), 'classify-test-'));
+  const writer = await createParquetWriter();
+  try {
+    customers = await writer.write(join(workDir, 'customers.parquet'), customersSql(200));
+    orderParts = [];
+    for (let i = 0; i < 3; i++) // DuckDB cuts row groups at multiples of 2,048 rows: 3,000 rows make two.
+      orderParts.push(await writer.write(join(workDir, `orders_${i}.parquet`), ordersSql(i * 3000, 3000), { rowGroupSize: 2048 }));
+  } finally {
+    writer.close();
+  }
+}, 60_000);
+
+afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+function manifest(snapshotId: string, parts: { name: string; rows: number; bytes: number }[]): SnapshotManifest {
+  return {
+    formatVersion: 1,
+    snapshotId,
+    sourceName: `${snapshotId}.csv`,
+    rowCount: parts.reduce((sum, p) => sum + p.rows, 0),
+    schema: [{ name: 'order_id', type: 'BIGINT' }],
+    parts,
+    checksum: { algorithm: 'duckdb-hash-sum-v1', value: '123' },
+    compression: 'ZSTD',
+    rowGroupSize: 2048,
+    rowsPerPart: 3000,
+    createdAt: '2026-01-01T00:00:00.000Z',
+  };
+}
+
+function ordersManifest(): SnapshotManifest {
+  return manifest(
+    'orders',
+    orderParts.map((bytes, i) => ({ name: `orders_part_${i}.parquet`, rows: 3000, bytes: bytes.length })),
+  );
+}
+
+/** Scans the fake with the real walker, reads the manifests, and classifies. */
+async function classify(fake: FakeOpfs, options: Omit<ClassifyOptions, 'manifests'> & { readManifests?: boolean } = {}): Promise<Map<string, FileReport>> {
+  const scan = await scanExtensionOpfs(fake.handle, { footerBytesLimit: 1024 * 1024, estimate: null, origin: 'test' });
+  const manifests = new Map<string, string>();
+  if (options.readManifests ?? true) {
+    for (const file of scan.files.filter((f) => f.name.endsWith('.manifest.json'))) {
+      const handle = await fake.root.getDirectoryHandle(file.folder).then((d) => d.getFileHandle(file.name));
+      manifests.set(file.path, await (await handle.getFile()).text());
+    }
+  }
+  return new Map(classifyFiles(scan, { ...options, manifests }).map((f) => [f.path, f]));
+}
+
+describe('classifyFiles', () => {
+  test('a healthy single file is ok, with its footer summary', async () => {
+    const fake = new FakeOpfs();
+    await fake.writeFile('exports/customers.parquet', customers);
+    const report = (await classify(fake)).get('exports/customers.parquet')!;
+    expect(report).toMatchObject({ status: 'ok', health: 'ok', role: 'single', snapshotId: 'customers', name: 'customers.parquet', folder: 'exports' });
+    expect(report.parquet).toMatchObject({ rows: 200, rowGroups: 1 });
+    expect(report.reason).toBe('valid Parquet: 200 rows in 1 row group');
+  });
+
+  test('a healthy 3-part snapshot with its manifest is ok, and groups as one snapshot', async () => {
+    const fake = new FakeOpfs();
+    for (let i = 0; i < 3; i++) await fake.writeFile(`snapshots/orders_part_${i}.parquet`, orderParts[i]);
+    await fake.writeFile('snapshots/orders.manifest.json', serializeManifest(ordersManifest()));
+    const reports = await classify(fake);
+    expect([...reports.values()].map((r) => r.status)).toEqual(['ok', 'ok', 'ok', 'ok']);
+    expect(reports.get('snapshots/orders_part_1.parquet')!.parquet).toMatchObject({ rows: 3000, rowGroups: 2 });
+    const [group] = groupSnapshots([...reports.values()]);
+    expect(group).toMatchObject({ id: 'orders', folder: 'snapshots', partCount: 3, totalRows: 9000, manifestPresent: true, missingParts: [], status: 'ok' });
+    expect(group!.parts.map((p) => p.partIndex)).toEqual([0, 1, 2]);
+    expect(group!.totalBytes).toBe(orderParts.reduce((sum, p) => sum + p.length, 0));
+  });
+
+  test('a 0-byte parquet is empty', async () => {
+    const fake = new FakeOpfs();
+    await fake.writeFile('a/products.parquet');
+    await fake.writeFile('a/products_part_0.parquet');
+    const reports = await classify(fake);
+    expect(reports.get('a/products.parquet')).toMatchObject({ status: 'empty', reason: expect.stringMatching(/^0 bytes/) });
+    expect(reports.get('a/products_part_0.parquet')!.status).toBe('empty');
+  });
+
+  test('real Parquet bytes with the tail cut off are corrupt', async () => {
+    const fake = new FakeOpfs();
+    await fake.writeFile('a/payments.parquet', customers.slice(0, Math.floor(customers.length * 0.6)));
+    expect((await classify(fake)).get('a/payments.parquet')).toMatchObject({
+      status: 'corrupt',
+      reason: "not valid Parquet: no 'PAR1' magic at the end (truncated?)",
+    });
+  });
+
+  test('a footer length that does not fit, or points at the wrong bytes, is corrupt', async () => {
+    const fake = new FakeOpfs();
+    const tooLong = customers.slice();
+    new DataView(tooLong.buffer).setUint32(tooLong.length - 8, tooLong.length, true);
+    const zero = customers.slice();
+    new DataView(zero.buffer).setUint32(zero.length - 8, 0, true);
+    const shifted = customers.slice();
+    const length = new DataView(shifted.buffer).getUint32(shifted.length - 8, true);
+    new DataView(shifted.buffer).setUint32(shifted.length - 8, length - 7, true);
+    await fake.writeFile('a/too-long.parquet', tooLong);
+    await fake.writeFile('a/zero.parquet', zero);
+    await fake.writeFile('a/shifted.parquet', shifted);
+    const reports = await classify(fake);
+    expect(reports.get('a/too-long.parquet')).toMatchObject({ status: 'corrupt', reason: expect.stringMatching(/footer length \d+ does not fit/) });
+    expect(reports.get('a/zero.parquet')).toMatchObject({ status: 'corrupt', reason: expect.stringMatching(/footer length 0 does not fit/) });
+    expect(reports.get('a/shifted.parquet')).toMatchObject({ status: 'corrupt', reason: expect.stringMatching(/footer does not parse/) });
+  });
+
+  test('non-Parquet bytes named .parquet are corrupt', async () => {
+    const fake = new FakeOpfs();
+    await fake.writeFile('a/notes.parquet', 'id,note\n1,"this is CSV"\n');
+    await fake.writeFile('a/tiny.parquet', 'PAR1');
+    const reports = await classify(fake);
+    expect(reports.get('a/notes.parquet')).toMatchObject({ status: 'corrupt', reason: "not valid Parquet: no 'PAR1' magic at the start" });
+    expect(reports.get('a/tiny.parquet')).toMatchObject({ status: 'corrupt', reason: 'not valid Parquet: only 4 bytes, too short for Parquet' });
+  });
+
+  test('leftovers of interrupted writes are temp, even when empty', async () => {
+    const fake = new FakeOpfs();
+    await fake.writeFile('a/orders_part_0.parquet.tmp', orderParts[0]!.slice(0, 100));
+    await fake.writeFile('a/orders_part_1.parquet.tmp');
+    await fake.writeFile('a/orders.manifest.json.tmp', '{');
+    await fake.writeFile('a/tmp_orders.parquet', orderParts[0]);
+    await fake.writeFile('a/export.csv.crswap', 'x');
+    const reports = await classify(fake);
+    expect([...reports.values()].map((r) => [r.name, r.status])).toEqual([
+      ['export.csv.crswap', 'temp'],
+      ['orders.manifest.json.tmp', 'temp'],
+      ['orders_part_0.parquet.tmp', 'temp'],
+      ['orders_part_1.parquet.tmp', 'temp'],
+      ['tmp_orders.parquet', 'temp'],
+    ]);
+    expect(reports.get('a/orders_part_0.parquet.tmp')!.reason).toBe('leftover of an interrupted write: orders_part_0.parquet was never committed');
+    // Temp files are not snapshot parts: they make no group.
+    expect(groupSnapshots([...reports.values()])).toEqual([]);
+  });
+
+  test('missing part 1 of 3 makes the other parts incomplete', async () => {
+    const fake = new FakeOpfs();
+    await fake.writeFile('a/inventory_part_0.parquet', orderParts[0]);
+    await fake.writeFile('a/inventory_part_2.parquet', orderParts[2]);
+    const reports = await classify(fake);
+    expect(reports.get('a/inventory_part_0.parquet')).toMatchObject({ status: 'incomplete', reason: 'snapshot inventory is incomplete: part 1 missing (found 0, 2)' });
+    expect(reports.get('a/inventory_part_2.parquet')!.status).toBe('incomplete');
+    expect(groupSnapshots([...reports.values()])[0]).toMatchObject({ missingParts: [1], partCount: 2, status: 'incomplete', totalRows: 6000 });
+  });
+
+  test('in a folder that uses manifests, a snapshot without one is incomplete', async () => {
+    const fake = new FakeOpfs();
+    for (let i = 0; i < 3; i++) await fake.writeFile(`s/orders_part_${i}.parquet`, orderParts[i]);
+    await fake.writeFile('s/orders.manifest.json', serializeManifest(ordersManifest()));
+    await fake.writeFile('s/customers.parquet', customers);
+    await fake.writeFile('other/customers.parquet', customers);
+    const reports = await classify(fake);
+    expect(reports.get('s/customers.parquet')).toMatchObject({
+      status: 'incomplete',
+      reason: 'no customers.manifest.json: the export did not finish (other snapshots in this folder have manifests)',
+    });
+    // A folder without any manifest: other apps' files are not flagged for lacking ours.
+    expect(reports.get('other/customers.parquet')!.status).toBe('ok');
+  });
+
+  test('a manifest that lists a missing part, or another size, makes the snapshot incomplete', async () => {
+    const fake = new FakeOpfs();
+    const m = ordersManifest();
+    m.parts[2]!.bytes += 1;
+    m.parts.push({ name: 'orders_part_3.parquet', rows: 0, bytes: 10 });
+    await fake.writeFile('s/orders.manifest.json', serializeManifest(m));
+    for (let i = 0; i < 3; i++) await fake.writeFile(`s/orders_part_${i}.parquet`, orderParts[i]);
+    await fake.writeFile('s/orders_part_7.parquet', orderParts[0]);
+    const reports = await classify(fake);
+    expect(reports.get('s/orders.manifest.json')).toMatchObject({ status: 'incomplete', reason: 'orders.manifest.json lists files that are missing: orders_part_3.parquet' });
+    expect(reports.get('s/orders_part_0.parquet')!.status).toBe('incomplete');
+    expect(reports.get('s/orders_part_2.parquet')!.reason).toMatch(/on disk, but orders.manifest.json says/);
+    expect(reports.get('s/orders_part_7.parquet')!.reason).toMatch(/^not listed in orders.manifest.json/);
+  });
+
+  test('without manifest text, a manifest with no Parquet files is incomplete and an empty one corrupt', async () => {
+    const fake = new FakeOpfs();
+    await fake.writeFile('s/gone.manifest.json', serializeManifest(manifest('gone', [{ name: 'gone.parquet', rows: 1, bytes: 1 }])));
+    await fake.writeFile('s/blank.manifest.json');
+    const reports = await classify(fake, { readManifests: false });
+    expect(reports.get('s/gone.manifest.json')).toMatchObject({ status: 'incomplete', reason: 'no Parquet files of snapshot gone exist' });
+    expect(reports.get('s/blank.manifest.json')).toMatchObject({ status: 'corrupt', reason: 'the manifest is empty (0 bytes)' });
+  });
+
+  test('an unreadable manifest, or one naming another snapshot, is corrupt', async () => {
+    const fake = new FakeOpfs();
+    await fake.writeFile('s/customers.parquet', customers);
+    await fake.writeFile('s/customers.manifest.json', '{"formatVersion": 1');
+    await fake.writeFile('t/customers.parquet', customers);
+    await fake.writeFile('t/customers.manifest.json', serializeManifest(manifest('orders', [{ name: 'customers.parquet', rows: 200, bytes: customers.length }])));
+    const reports = await classify(fake);
+    expect(reports.get('s/customers.manifest.json')).toMatchObject({ status: 'corrupt', reason: 'The manifest is not valid JSON.' });
+    expect(reports.get('t/customers.manifest.json')).toMatchObject({ status: 'corrupt', reason: 'the manifest describes snapshot "orders", not "customers"' });
+    expect(groupSnapshots([...reports.values()]).map((g) => g.status)).toEqual(['corrupt', 'corrupt']);
+  });
+
+  test('locked and in-use files are locked, keeping their health', async () => {
+    const fake = new FakeOpfs();
+    await fake.writeFile('a/returns.parquet');
+    await fake.writeFile('a/customers.parquet', customers);
+    await fake.writeFile('snapshots/x_part_0.parquet.tmp', orderParts[0]);
+    const reports = await classify(fake, { lockedPaths: new Set(['a/returns.parquet']), inUsePaths: new Set(['snapshots/x_part_0.parquet.tmp']) });
+    expect(reports.get('a/returns.parquet')).toMatchObject({ status: 'locked', health: 'empty', reason: expect.stringMatching(/^locked: an open handle holds it.*\(empty: 0 bytes/) });
+    expect(reports.get('snapshots/x_part_0.parquet.tmp')).toMatchObject({ status: 'locked', health: 'temp', reason: expect.stringMatching(/^in use by a running export/) });
+    expect(reports.get('a/customers.parquet')!.status).toBe('ok');
+  });
+
+  test('a footer above the limit is not read, and the file is judged by its magic', async () => {
+    const fake = new FakeOpfs();
+    await fake.writeFile('a/customers.parquet', customers);
+    const scan = await scanExtensionOpfs(fake.handle, { footerBytesLimit: 16, estimate: null, origin: 'test' });
+    const [report] = classifyFiles(scan);
+    expect(report).toMatchObject({ status: 'ok', reason: expect.stringMatching(/^Parquet magic present; footer not read: it is .* above the limit$/) });
+    expect(report!.parquet).toBeUndefined();
+  });
+
+  test('files that are not snapshot files are ok', async () => {
+    const fake = new FakeOpfs();
+    await fake.writeFile('notes.txt', '');
+    await fake.writeFile('data.csv', 'a,b');
+    const reports = await classify(fake);
+    expect([...reports.values()].map((r) => [r.role, r.status])).toEqual([
+      ['other', 'ok'],
+      ['other', 'ok'],
+    ]);
+  });
+});
+
+describe('summarize', () => {
+  const file = (status: FileReport['status'], size = 10): FileReport => ({
+    path: `${status}-${Math.random()}`,
+    name: 'x',
+    folder: '',
+    size,
+    lastModified: 0,
+    status,
+    health: status === 'locked' ? 'ok' : status,
+    reason: '',
+    role: 'other',
+  });
+  const many = (status: FileReport['status'], n: number, size?: number): FileReport[] => Array.from({ length: n }, () => file(status, size));
+
+  test('counts problems and says which need attention', () => {
+    const files = [...many('empty', 74, 0), ...many('corrupt', 2), ...many('temp', 3), ...many('ok', 41, 1000)];
+    const summary = summarize(files);
+    expect(summary.sentence).toBe('74 empty Parquet files, 2 corrupt, 3 temporary — 79 of 120 files need attention');
+    expect(summary).toMatchObject({ totalFiles: 120, needAttention: 79, needAttentionBytes: 50, totalBytes: 41_050 });
+    expect(summary.counts).toEqual({ ok: 41, empty: 74, corrupt: 2, temp: 3, incomplete: 0, locked: 0 });
+  });
+
+  test.each<[FileReport[], string]>([
+    [many('ok', 120), 'All 120 files look healthy'],
+    [many('ok', 1), 'The only file looks healthy'],
+    [[], 'No files'],
+    [[...many('corrupt', 1), ...many('ok', 9)], '1 corrupt file — 1 of 10 files needs attention'],
+    [[...many('temp', 2), ...many('incomplete', 1), ...many('locked', 1)], '2 temporary files, 1 incomplete — 3 of 4 files need attention; 1 locked (in use)'],
+    [[...many('locked', 2), ...many('ok', 3)], '2 locked (in use); the other 3 files look healthy'],
+  ])('%#: %s', (files, sentence) => {
+    expect(summarize(files).sentence).toBe(sentence);
+  });
+});

@@ -1,0 +1,366 @@
+/**
+ * What the panel shows about each file of an OPFS scan: pure functions of a
+ * {@link ScanResult}, so the same rules apply to the inspected page and to the extension.
+ *
+ * Per file, first on its own (name and bytes):
+ *   temp       `*.tmp`, Chrome's `*.crswap`, DuckDB's `tmp_*.parquet`: leftovers of
+ *              interrupted writes (a 0-byte `x.parquet.tmp` is temp, not empty).
+ *   empty      a 0-byte `*.parquet` (single file or part).
+ *   corrupt    a non-empty `*.parquet` without 'PAR1' at both ends, with a footer length
+ *              that does not fit, or with a footer that does not parse; a manifest that is
+ *              empty, or (when its text is given) invalid or naming another snapshot.
+ *   ok         anything else, including files that are not snapshot files at all.
+ * Then per snapshot group (`<id>.parquet` / `<id>_part_<n>.parquet` / `<id>.manifest.json`
+ * in one folder), only for files still ok:
+ *   incomplete - part numbers with gaps (parts 0 and 2 without 1);
+ *              - the group has no manifest although other snapshots in the same folder
+ *                have one (that folder uses manifests, so "no manifest, no snapshot");
+ *              - the manifest's text is given and lists parts that are missing, or parts
+ *                whose size (or footer row count) differs, or the group has parts the
+ *                manifest does not list;
+ *              - a manifest with no Parquet files at all.
+ *              In a folder with no manifests at all, only gaps count: other apps' Parquet
+ *              files are not flagged for lacking our manifest.
+ * Finally, a file in `lockedPaths` (a purge found it held open) or `inUsePaths` (our own
+ * running export writes it) has status `locked`; its `health` keeps the verdict above.
+ */
+import { parquetMetadata } from 'hyparquet';
+import type { SnapshotManifest } from '../protocol';
+import { formatBytes } from '../format';
+import { parseManifest } from '../snapshot/manifest';
+import { parseSnapshotFileName } from '../snapshot/names';
+import type { ParquetProbe, ScannedFile } from './page-scan';
+
+export type FileStatus = 'ok' | 'empty' | 'corrupt' | 'temp' | 'incomplete' | 'locked';
+/** A file's verdict regardless of locks. */
+export type FileHealth = Exclude<FileStatus, 'locked'>;
+/** What a file's name says it is. */
+export type FileRole = 'single' | 'part' | 'manifest' | 'temp' | 'other';
+
+/** From a parsed Parquet footer. */
+export interface ParquetSummary {
+  rows: number;
+  rowGroups: number;
+  /** Length of the Thrift footer (without the 8 tail bytes). */
+  footerBytes: number;
+}
+
+/** One file as the panel lists it. */
+export interface FileReport {
+  path: string;
+  name: string;
+  folder: string;
+  size: number;
+  lastModified: number;
+  status: FileStatus;
+  health: FileHealth;
+  /** Why it has its status, in words for the user. */
+  reason: string;
+  role: FileRole;
+  /** For single files, parts and manifests. */
+  snapshotId?: string;
+  /** For parts. */
+  partIndex?: number;
+  parquet?: ParquetSummary;
+}
+
+export interface ClassifyOptions {
+  /** Files a purge could not remove because an open handle holds them. */
+  lockedPaths?: ReadonlySet<string>;
+  /** Files the extension itself is writing right now (a running export). */
+  inUsePaths?: ReadonlySet<string>;
+  /** Manifest texts by path, for the manifests that were read; others are judged by name and size. */
+  manifests?: ReadonlyMap<string, string>;
+}
+
+/** One snapshot: its Parquet files and manifest in one folder. */
+export interface SnapshotGroup {
+  id: string;
+  folder: string;
+  /** `<id>.parquet` first, then parts by index. */
+  parts: FileReport[];
+  partCount: number;
+  /** Part numbers absent between 0 and the highest present. */
+  missingParts: number[];
+  /** Bytes of the Parquet files (not the manifest). */
+  totalBytes: number;
+  /** Sum of footer row counts; null when a footer was not read or did not parse. */
+  totalRows: number | null;
+  manifest: FileReport | null;
+  manifestPresent: boolean;
+  /** The worst status of its files (see {@link STATUS_SEVERITY}). */
+  status: FileStatus;
+}
+
+export interface ScanSummary {
+  totalFiles: number;
+  totalBytes: number;
+  counts: Record<FileStatus, number>;
+  bytes: Record<FileStatus, number>;
+  /** Files that are empty, corrupt, temporary or incomplete (locked files are counted apart). */
+  needAttention: number;
+  needAttentionBytes: number;
+  /** e.g. "74 empty Parquet files, 2 corrupt, 3 temporary — 79 of 120 files need attention". */
+  sentence: string;
+}
+
+/** Worse is higher. Locked ranks low: it says "cannot act now", not "broken". */
+export const STATUS_SEVERITY: Record<FileStatus, number> = { ok: 0, locked: 1, temp: 2, empty: 3, incomplete: 4, corrupt: 5 };
+
+const MAGIC = [0x50, 0x41, 0x52, 0x31]; // 'PAR1'
+const MIN_PARQUET_BYTES = 12;
+const rowsText = (n: number): string => `${n.toLocaleString('en-US')} row${n === 1 ? '' : 's'}`;
+
+/** The verdict on a Parquet file from its probe (see {@link ParquetProbe}); mirrors `checkParquet` synchronously. */
+export type ProbeCheck = { status: 'ok'; summary?: ParquetSummary; note?: string } | { status: 'corrupt'; reason: string };
+
+/**
+ * Checks a non-empty Parquet file from its first and last bytes: the same checks, in the
+ * same order and words, as `checkParquet` in src/parquet/footer.ts, which needs the file.
+ */
+export function checkParquetProbe(size: number, probe: ParquetProbe | undefined): ProbeCheck {
+  if (size < MIN_PARQUET_BYTES) return { status: 'corrupt', reason: `only ${size} bytes, too short for Parquet` };
+  if (!probe) return { status: 'ok', note: 'contents not checked' };
+  const { head, tail, footer } = probe;
+  if (!startsWithMagic(head, 0)) return { status: 'corrupt', reason: "no 'PAR1' magic at the start" };
+  if (tail.length < 8 || !startsWithMagic(tail, 4)) return { status: 'corrupt', reason: "no 'PAR1' magic at the end (truncated?)" };
+  const footerBytes = new DataView(tail.buffer, tail.byteOffset, 4).getUint32(0, true);
+  if (footerBytes === 0 || footerBytes > size - MIN_PARQUET_BYTES) {
+    return { status: 'corrupt', reason: `footer length ${footerBytes} does not fit in ${size} bytes` };
+  }
+  if (!footer) {
+    const why = probe.footerSkipped === 'budget' ? 'the scan had read enough footers' : `it is ${formatBytes(footerBytes)}, above the limit`;
+    return { status: 'ok', note: `footer not read: ${why}` };
+  }
+  if (footer.length !== footerBytes + 8 || !footer.subarray(footerBytes).every((b, i) => b === tail[i])) {
+    return { status: 'corrupt', reason: 'footer bytes do not match the file tail' };
+  }
+  try {
+    const metadata = parquetMetadata(footer);
+    return { status: 'ok', summary: { rows: Number(metadata.num_rows), rowGroups: metadata.row_groups.length, footerBytes } };
+  } catch (error) {
+    return { status: 'corrupt', reason: `footer does not parse: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
+function startsWithMagic(bytes: Uint8Array, offset: number): boolean {
+  return bytes.length >= offset + 4 && MAGIC.every((b, i) => bytes[offset + i] === b);
+}
+
+function tempKind(name: string): string | undefined {
+  if (name.endsWith('.tmp')) return `leftover of an interrupted write: ${name.slice(0, -4)} was never committed`;
+  if (name.endsWith('.crswap')) return "Chrome's swap file of a write that never closed";
+  if (/^tmp_.+\.parquet$/.test(name)) return "DuckDB's temporary COPY output, never renamed";
+  return undefined;
+}
+
+interface Work extends FileReport {
+  manifestParsed?: SnapshotManifest;
+}
+
+/** Judges one file on its own (name, size, bytes, manifest text). */
+function classifyAlone(file: ScannedFile, manifests: ReadonlyMap<string, string> | undefined): Work {
+  const base = { path: file.path, name: file.name, folder: file.folder, size: file.size, lastModified: file.lastModified };
+  const temp = tempKind(file.name);
+  if (temp) return { ...base, status: 'temp', health: 'temp', reason: temp, role: 'temp' };
+  const role = parseSnapshotFileName(file.name);
+  if (role.kind === 'single' || role.kind === 'part') {
+    const identity = { snapshotId: role.snapshotId, ...(role.kind === 'part' ? { partIndex: role.index } : {}) };
+    const work: Work = { ...base, ...identity, role: role.kind, status: 'ok', health: 'ok', reason: '' };
+    if (file.size === 0) return { ...work, status: 'empty', health: 'empty', reason: '0 bytes: nothing was ever written to this Parquet file' };
+    const check = checkParquetProbe(file.size, file.probe);
+    if (check.status === 'corrupt') return { ...work, status: 'corrupt', health: 'corrupt', reason: `not valid Parquet: ${check.reason}` };
+    if (check.summary) {
+      const { rows, rowGroups } = check.summary;
+      return { ...work, parquet: check.summary, reason: `valid Parquet: ${rowsText(rows)} in ${rowGroups} row group${rowGroups === 1 ? '' : 's'}` };
+    }
+    return { ...work, reason: `Parquet magic present; ${check.note ?? 'footer not read'}` };
+  }
+  if (role.kind === 'manifest') {
+    const work: Work = { ...base, snapshotId: role.snapshotId, role: 'manifest', status: 'ok', health: 'ok', reason: 'manifest present' };
+    if (file.size === 0) return { ...work, status: 'corrupt', health: 'corrupt', reason: 'the manifest is empty (0 bytes)' };
+    const text = manifests?.get(file.path);
+    if (text === undefined) return work;
+    try {
+      const manifest = parseManifest(text);
+      if (manifest.snapshotId !== role.snapshotId) {
+        return { ...work, status: 'corrupt', health: 'corrupt', reason: `the manifest describes snapshot "${manifest.snapshotId}", not "${role.snapshotId}"` };
+      }
+      return { ...work, manifestParsed: manifest, reason: `manifest of ${manifest.parts.length} part${manifest.parts.length === 1 ? '' : 's'}, ${rowsText(manifest.rowCount)}` };
+    } catch (error) {
+      return { ...work, status: 'corrupt', health: 'corrupt', reason: error instanceof Error ? error.message : String(error) };
+    }
+  }
+  return { ...base, role: 'other', status: 'ok', health: 'ok', reason: 'not a snapshot file' };
+}
+
+function markIncomplete(file: Work, reason: string): void {
+  if (file.health !== 'ok') return;
+  file.health = 'incomplete';
+  file.status = 'incomplete';
+  file.reason = reason;
+}
+
+interface GroupMembers {
+  id: string;
+  folder: string;
+  parquet: Work[];
+  manifest: Work | null;
+}
+
+function collectGroups<T extends FileReport>(files: readonly T[]): Map<string, GroupMembers & { parquet: T[]; manifest: T | null }> {
+  const groups = new Map<string, GroupMembers & { parquet: T[]; manifest: T | null }>();
+  for (const file of files) {
+    if (file.snapshotId === undefined || (file.role !== 'single' && file.role !== 'part' && file.role !== 'manifest')) continue;
+    const key = `${file.folder}\u0000${file.snapshotId}`;
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { id: file.snapshotId, folder: file.folder, parquet: [], manifest: null }));
+    if (file.role === 'manifest') group.manifest = file;
+    else group.parquet.push(file);
+  }
+  return groups;
+}
+
+interface PartGaps {
+  missing: number[];
+  /** The highest part number is absurdly far above the count: not listed one by one. */
+  tooSparse: boolean;
+  found: number[];
+}
+
+function partGaps(parquet: readonly FileReport[]): PartGaps {
+  const found = parquet
+    .filter((f) => f.role === 'part')
+    .map((f) => f.partIndex!)
+    .sort((a, b) => a - b);
+  const highest = found.length > 0 ? found[found.length - 1]! : -1;
+  // Bounded by what exists: a name like x_part_999999999.parquet must not make us count to it.
+  if (highest > found.length + 10_000) return { missing: [], tooSparse: true, found };
+  const present = new Set(found);
+  const missing: number[] = [];
+  for (let i = 0; i < highest; i++) if (!present.has(i)) missing.push(i);
+  return { missing, tooSparse: false, found };
+}
+
+function describeGaps({ missing, tooSparse, found }: PartGaps): string {
+  const foundText = found.length > 8 ? `${found.length} parts` : found.join(', ');
+  if (tooSparse) return `its part numbers have large gaps (found ${foundText})`;
+  const list = missing.length > 5 ? `${missing.slice(0, 5).join(', ')}… (${missing.length} in all)` : missing.join(', ');
+  return `part${missing.length === 1 ? '' : 's'} ${list} missing (found ${foundText})`;
+}
+
+function judgeGroup(group: GroupMembers, folderUsesManifests: boolean): void {
+  const { id, parquet, manifest } = group;
+  const manifestName = `${id}.manifest.json`;
+  const parsed = manifest?.manifestParsed;
+  if (parsed) {
+    const listed = new Map(parsed.parts.map((p) => [p.name, p]));
+    const present = new Set(parquet.map((f) => f.name));
+    const missing = parsed.parts.filter((p) => !present.has(p.name)).map((p) => p.name);
+    for (const file of parquet) {
+      const info = listed.get(file.name);
+      if (!info) markIncomplete(file, `not listed in ${manifestName}: left over from another export?`);
+      else if (file.size !== info.bytes) markIncomplete(file, `${formatBytes(file.size)} on disk, but ${manifestName} says ${formatBytes(info.bytes)} (${info.bytes} bytes)`);
+      else if (file.parquet && file.parquet.rows !== info.rows) markIncomplete(file, `${rowsText(file.parquet.rows)} in its footer, but ${manifestName} says ${rowsText(info.rows)}`);
+    }
+    if (missing.length > 0) {
+      const list = missing.length > 3 ? `${missing.slice(0, 3).join(', ')}… (${missing.length} in all)` : missing.join(', ');
+      const reason = `${manifestName} lists files that are missing: ${list}`;
+      for (const file of parquet) markIncomplete(file, reason);
+      markIncomplete(manifest, reason);
+    }
+    return;
+  }
+  const gaps = partGaps(parquet);
+  if (gaps.missing.length > 0 || gaps.tooSparse) {
+    const reason = `snapshot ${id} is incomplete: ${describeGaps(gaps)}`;
+    for (const file of parquet) markIncomplete(file, reason);
+    if (manifest) markIncomplete(manifest, reason);
+  }
+  if (manifest && parquet.length === 0) markIncomplete(manifest, `no Parquet files of snapshot ${id} exist`);
+  if (!manifest && folderUsesManifests) {
+    for (const file of parquet) markIncomplete(file, `no ${manifestName}: the export did not finish (other snapshots in this folder have manifests)`);
+  }
+}
+
+/** Classifies every file of a scan; the result is in the scan's order. See the file comment for the rules. */
+export function classifyFiles(scan: { files: readonly ScannedFile[] }, options: ClassifyOptions = {}): FileReport[] {
+  const work = scan.files.map((file) => classifyAlone(file, options.manifests));
+  const foldersWithManifests = new Set(work.filter((f) => f.role === 'manifest').map((f) => f.folder));
+  for (const group of collectGroups(work).values()) judgeGroup(group, foldersWithManifests.has(group.folder));
+  return work.map(({ manifestParsed: _parsed, ...report }) => {
+    const lock = options.lockedPaths?.has(report.path)
+      ? 'locked: an open handle holds it (e.g. the app’s DuckDB); close it and try again'
+      : options.inUsePaths?.has(report.path)
+        ? 'in use by a running export'
+        : undefined;
+    if (!lock) return report;
+    return { ...report, status: 'locked', reason: report.health === 'ok' ? lock : `${lock} (${report.health}: ${report.reason})` };
+  });
+}
+
+function worst(statuses: readonly FileStatus[]): FileStatus {
+  return statuses.reduce<FileStatus>((a, b) => (STATUS_SEVERITY[b] > STATUS_SEVERITY[a] ? b : a), 'ok');
+}
+
+/** Groups classified files into snapshots per folder, sorted by folder then id. Temp files belong to no group. */
+export function groupSnapshots(files: readonly FileReport[]): SnapshotGroup[] {
+  const groups = [...collectGroups(files).values()].map((group): SnapshotGroup => {
+    const parts = [...group.parquet].sort((a, b) => (a.partIndex ?? -1) - (b.partIndex ?? -1));
+    const rows = parts.map((p) => p.parquet?.rows);
+    return {
+      id: group.id,
+      folder: group.folder,
+      parts,
+      partCount: parts.length,
+      missingParts: partGaps(parts).missing,
+      totalBytes: parts.reduce((sum, p) => sum + p.size, 0),
+      totalRows: rows.every((r) => r !== undefined) ? rows.reduce<number>((sum, r) => sum + r!, 0) : null,
+      manifest: group.manifest,
+      manifestPresent: group.manifest !== null,
+      status: worst([...parts, ...(group.manifest ? [group.manifest] : [])].map((f) => f.status)),
+    };
+  });
+  return groups.sort((a, b) => (a.folder === b.folder ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.folder < b.folder ? -1 : 1));
+}
+
+const PROBLEMS = ['empty', 'corrupt', 'temp', 'incomplete'] as const satisfies readonly FileHealth[];
+const PROBLEM_WORDS: Record<(typeof PROBLEMS)[number], [singular: string, plural: string]> = {
+  empty: ['empty Parquet file', 'empty Parquet files'],
+  corrupt: ['corrupt', 'corrupt'],
+  temp: ['temporary', 'temporary'],
+  incomplete: ['incomplete', 'incomplete'],
+};
+
+/** Counts and bytes per status, and one sentence for the top of the panel. */
+export function summarize(files: readonly FileReport[]): ScanSummary {
+  const zero = (): Record<FileStatus, number> => ({ ok: 0, empty: 0, corrupt: 0, temp: 0, incomplete: 0, locked: 0 });
+  const counts = zero();
+  const bytes = zero();
+  for (const file of files) {
+    counts[file.status]++;
+    bytes[file.status] += file.size;
+  }
+  const totalFiles = files.length;
+  const totalBytes = files.reduce((sum, f) => sum + f.size, 0);
+  const needAttention = PROBLEMS.reduce((sum, s) => sum + counts[s], 0);
+  const needAttentionBytes = PROBLEMS.reduce((sum, s) => sum + bytes[s], 0);
+  const filesWord = (n: number): string => `${n} file${n === 1 ? '' : 's'}`;
+  const lockedText = counts.locked > 0 ? `${counts.locked} locked (in use)` : '';
+  let sentence: string;
+  if (totalFiles === 0) sentence = 'No files';
+  else if (needAttention === 0 && counts.locked === 0) sentence = totalFiles === 1 ? 'The only file looks healthy' : `All ${totalFiles} files look healthy`;
+  else if (needAttention === 0) sentence = `${lockedText}; the other ${filesWord(totalFiles - counts.locked)} look healthy`;
+  else {
+    const parts = PROBLEMS.filter((s) => counts[s] > 0).map((s, i) => {
+      const n = counts[s];
+      const [one, many] = PROBLEM_WORDS[s];
+      // Only the first item names the noun ("2 corrupt files, 3 temporary"); empty always does.
+      const noun = s === 'empty' || i > 0 ? '' : n === 1 ? ' file' : ' files';
+      return `${n} ${n === 1 ? one : many}${noun}`;
+    });
+    sentence = `${parts.join(', ')} — ${needAttention} of ${filesWord(totalFiles)} ${needAttention === 1 ? 'needs' : 'need'} attention`;
+    if (lockedText) sentence += `; ${lockedText}`;
+  }
+  return { totalFiles, totalBytes, counts, bytes, needAttention, needAttentionBytes, sentence };
+}

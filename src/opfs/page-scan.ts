@@ -1,0 +1,660 @@
+/**
+ * Scanning and purging an Origin Private File System, in two places with one code path:
+ *
+ * - the inspected web page's OPFS, through `chrome.devtools.inspectedWindow.eval`. That
+ *   eval does not await promises, so the expression starts the work, stores progress and
+ *   the result on a page global, and returns at once; the panel then polls the global.
+ * - the extension's own OPFS, walked directly from the panel ({@link scanExtensionOpfs}).
+ *
+ * {@link walkOpfs}, {@link purgeOpfsFiles} and {@link runPageTask} are sent to the page as
+ * source text (`Function.prototype.toString`). They must stay self-contained: no imports,
+ * no module-level constants, no helpers from outside their own bodies, no syntax that a
+ * bundler would lower into a shared helper. Their unit tests run them through
+ * `new Function`, so a reference that escapes shows up there.
+ *
+ * Everything coming back from the page is untrusted (the page may replace
+ * `navigator.storage`, or the global we poll): {@link parseScanResult} and
+ * {@link parsePurgeResult} validate it field by field before the panel sees it.
+ */
+
+/** The page global that holds each request's state, keyed by request id. */
+export const PAGE_GLOBAL = '__opfsSnapshotInspector';
+
+/** Default number of `getFile()` calls in flight: sequential walks are ~3x slower (PLATFORM-NOTES). */
+export const DEFAULT_SCAN_CONCURRENCY = 64;
+/** Default limit for all footers of one scan together: the answer travels as one JSON value. */
+export const DEFAULT_FOOTER_BUDGET_BYTES = 16 * 1024 * 1024;
+/** The walker stops listing after this many entries (files and folders) and says so. */
+export const DEFAULT_MAX_ENTRIES = 200_000;
+
+/** Hard limits applied to whatever a page answers, whatever it claims. */
+export const SCAN_LIMITS = {
+  maxEntries: 250_000,
+  maxNameLength: 4096,
+  maxPathLength: 32_768,
+  maxOriginLength: 2048,
+  maxErrors: 10_000,
+  maxMessageLength: 1000,
+  maxFooterBytes: 64 * 1024 * 1024,
+  maxPurgePaths: 250_000,
+} as const;
+
+/** How a scan is bounded. Only `footerBytesLimit` is required. */
+export interface ScanOptions {
+  /** Footers (Thrift metadata + 8 tail bytes) larger than this are not read. */
+  footerBytesLimit: number;
+  /** All footers of one scan together; once spent, further footers are skipped. */
+  footerBudgetBytes?: number;
+  /** Stop listing after this many files and folders (the result says `truncated`). */
+  maxEntries?: number;
+  /** Concurrent `getFile()` calls. */
+  concurrency?: number;
+}
+
+/** The first and last bytes of a Parquet-named file, enough to check it without reading it. */
+export interface ParquetProbe {
+  /** First (up to) 4 bytes. */
+  head: Uint8Array;
+  /** Last (up to) 8 bytes: footer length (u32 LE) and the closing magic. */
+  tail: Uint8Array;
+  /** The footer plus the 8 tail bytes, when its length fits the file and the limits. */
+  footer: Uint8Array | null;
+  /** Why `footer` is null although the tail looked like Parquet. */
+  footerSkipped?: 'too-large' | 'budget';
+}
+
+/** One file found by a scan. `path` is folders and name joined by '/'. */
+export interface ScannedFile {
+  path: string;
+  name: string;
+  /** Folder path, '' for the root. */
+  folder: string;
+  size: number;
+  lastModified: number;
+  /** Only for non-empty files named `*.parquet` or `*.parquet.tmp`. */
+  probe?: ParquetProbe;
+}
+
+/** Something the walk could not read (a folder that vanished, a `getFile()` that failed). */
+export interface ScanError {
+  /** '' for the storage as a whole (e.g. `estimate()`). */
+  path: string;
+  message: string;
+}
+
+/** A validated scan of one origin's OPFS. */
+export interface ScanResult {
+  origin: string;
+  usage: number | null;
+  quota: number | null;
+  /** Every folder (so empty ones show), sorted. */
+  directories: string[];
+  /** Every file, sorted by path. */
+  files: ScannedFile[];
+  errors: ScanError[];
+  /** True when the walk stopped at its entry limit. */
+  truncated: boolean;
+  elapsedMs: number;
+}
+
+export type PurgeOutcome = 'removed' | 'locked' | 'missing' | 'failed';
+
+/** What happened to one path of a purge. */
+export interface PurgeEntry {
+  path: string;
+  /**
+   * removed; locked (NoModificationAllowedError / InvalidStateError: an open handle, e.g.
+   * a DuckDB sync access handle, holds it); missing (NotFoundError); failed (anything else,
+   * including a path that names a folder).
+   */
+  outcome: PurgeOutcome;
+  /** The file's size when it was found (0 if it was not). */
+  bytes: number;
+  /** For `failed`: the error's name and message. */
+  error?: string;
+}
+
+export interface PurgeResult {
+  results: PurgeEntry[];
+  /** Sum of `bytes` of removed files (recomputed here, never taken from the page). */
+  bytesFreed: number;
+}
+
+/** A page task as seen by polling. `missing`: the page has no such request (reloaded, or already collected). */
+export type PageTaskState<T> =
+  | { state: 'running'; filesSeen: number }
+  | { state: 'done'; result: T }
+  | { state: 'failed'; error: string }
+  | { state: 'missing' };
+
+// ---------------------------------------------------------------------------------
+// Wire format: what the self-contained functions produce. JSON only, because the page's
+// answer crosses `inspectedWindow.eval` as JSON; bytes travel as base64.
+
+interface WireFile {
+  path: string;
+  size: number;
+  lastModified: number;
+  head?: string;
+  tail?: string;
+  footer?: string;
+  footerSkipped?: 'too-large' | 'budget';
+}
+
+interface WireScan {
+  origin: string;
+  usage: number | null;
+  quota: number | null;
+  directories: string[];
+  files: WireFile[];
+  errors: ScanError[];
+  truncated: boolean;
+  elapsedMs: number;
+}
+
+interface WalkEnvironment {
+  origin: string;
+  estimate: (() => Promise<StorageEstimate>) | null;
+}
+
+interface WirePurge {
+  results: PurgeEntry[];
+  bytesFreed: number;
+}
+
+// ---------------------------------------------------------------------------------
+// Self-contained functions (also run inside the inspected page: see the file comment).
+
+/**
+ * Walks `root` recursively and reports every folder and file, with the magic bytes and
+ * footer of Parquet-named files. Folders are listed as they are found and `getFile()`
+ * calls are issued concurrently, bounded by `options.concurrency`.
+ *
+ * Self-contained: sent to the inspected page as source text.
+ */
+export async function walkOpfs(
+  root: FileSystemDirectoryHandle,
+  environment: WalkEnvironment,
+  options: ScanOptions,
+  onProgress: (filesSeen: number) => void,
+): Promise<WireScan> {
+  const started = Date.now();
+  // Literal defaults, not the DEFAULT_* constants: this function is sent as source text.
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 64));
+  const maxEntries = Math.max(1, Math.floor(options.maxEntries ?? 200_000));
+  const footerLimit = Math.max(0, Math.floor(options.footerBytesLimit));
+  let footerBudget = Math.max(0, Math.floor(options.footerBudgetBytes ?? 16 * 1024 * 1024));
+  const directories: string[] = [];
+  const files: WireFile[] = [];
+  const errors: ScanError[] = [];
+  let entries = 0;
+  let truncated = false;
+  let active = 0;
+  const waiting: (() => void)[] = [];
+
+  const describe = (error: unknown): string =>
+    error instanceof Error || (typeof error === 'object' && error !== null && 'message' in error)
+      ? `${String((error as { name?: unknown }).name ?? 'Error')}: ${String((error as { message?: unknown }).message)}`
+      : String(error);
+
+  const toBase64 = (bytes: Uint8Array): string => {
+    let text = '';
+    // Chunked: String.fromCharCode with a large spread overflows the argument limit.
+    for (let i = 0; i < bytes.length; i += 0x8000) {
+      text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000) as unknown as number[]);
+    }
+    return btoa(text);
+  };
+
+  const limited = async <T>(task: () => Promise<T>): Promise<T> => {
+    while (active >= concurrency) await new Promise<void>((wake) => waiting.push(wake));
+    active++;
+    try {
+      return await task();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+
+  const readFile = async (handle: FileSystemFileHandle, path: string, name: string): Promise<void> => {
+    const file = await handle.getFile();
+    const record: WireFile = { path, size: file.size, lastModified: file.lastModified };
+    if (file.size > 0 && (name.endsWith('.parquet') || name.endsWith('.parquet.tmp'))) {
+      const size = file.size;
+      const head = new Uint8Array(await file.slice(0, Math.min(4, size)).arrayBuffer());
+      const tail = new Uint8Array(await file.slice(Math.max(0, size - 8), size).arrayBuffer());
+      record.head = toBase64(head);
+      record.tail = toBase64(tail);
+      const closingMagic = tail.length === 8 && tail[4] === 0x50 && tail[5] === 0x41 && tail[6] === 0x52 && tail[7] === 0x31;
+      if (closingMagic && size >= 12) {
+        const footerLength = new DataView(tail.buffer, tail.byteOffset, 4).getUint32(0, true);
+        if (footerLength > 0 && footerLength <= size - 12) {
+          const wanted = footerLength + 8;
+          if (wanted > footerLimit) record.footerSkipped = 'too-large';
+          else if (wanted > footerBudget) record.footerSkipped = 'budget';
+          else {
+            footerBudget -= wanted;
+            record.footer = toBase64(new Uint8Array(await file.slice(size - wanted, size).arrayBuffer()));
+          }
+        }
+      }
+    }
+    files.push(record);
+    if (files.length % 50 === 0) onProgress(files.length);
+  };
+
+  const walkFolder = async (folder: FileSystemDirectoryHandle, prefix: string): Promise<void> => {
+    const pending: Promise<void>[] = [];
+    try {
+      for await (const [name, handle] of folder.entries()) {
+        if (entries >= maxEntries) {
+          truncated = true;
+          break;
+        }
+        entries++;
+        const path = prefix === '' ? name : `${prefix}/${name}`;
+        if (handle.kind === 'directory') {
+          directories.push(path);
+          pending.push(walkFolder(handle as FileSystemDirectoryHandle, path));
+        } else {
+          pending.push(
+            limited(() => readFile(handle as FileSystemFileHandle, path, name)).catch((error: unknown) => {
+              errors.push({ path, message: describe(error) });
+            }),
+          );
+        }
+      }
+    } catch (error) {
+      errors.push({ path: prefix, message: describe(error) });
+    }
+    await Promise.all(pending);
+  };
+
+  await walkFolder(root, '');
+  onProgress(files.length);
+  let usage: number | null = null;
+  let quota: number | null = null;
+  if (environment.estimate) {
+    try {
+      const estimate = await environment.estimate();
+      usage = typeof estimate.usage === 'number' ? estimate.usage : null;
+      quota = typeof estimate.quota === 'number' ? estimate.quota : null;
+    } catch (error) {
+      errors.push({ path: '', message: `storage.estimate() failed: ${describe(error)}` });
+    }
+  }
+  return { origin: environment.origin, usage, quota, directories, files, errors, truncated, elapsedMs: Date.now() - started };
+}
+
+/**
+ * Removes exactly the listed file paths below `root`: never a folder (`getFileHandle`
+ * refuses those with TypeMismatchError, and `removeEntry` is never recursive), never a
+ * path that was not listed. One outcome per distinct path, in the order given.
+ *
+ * Self-contained: sent to the inspected page as source text.
+ */
+export async function purgeOpfsFiles(
+  root: FileSystemDirectoryHandle,
+  paths: readonly string[],
+  onProgress: (filesDone: number) => void,
+): Promise<WirePurge> {
+  const results: PurgeEntry[] = [];
+  const seen = new Set<string>();
+  let bytesFreed = 0;
+  for (const path of paths) {
+    if (seen.has(path)) continue;
+    seen.add(path);
+    const segments = String(path).split('/');
+    if (segments.some((segment) => segment === '' || segment === '.' || segment === '..')) {
+      results.push({ path, outcome: 'failed', bytes: 0, error: 'TypeError: not a valid file path' });
+      continue;
+    }
+    const name = segments.pop() as string;
+    let bytes = 0;
+    try {
+      let folder = root;
+      for (const segment of segments) folder = await folder.getDirectoryHandle(segment);
+      const handle = await folder.getFileHandle(name);
+      bytes = (await handle.getFile()).size;
+      await folder.removeEntry(name);
+      bytesFreed += bytes;
+      results.push({ path, outcome: 'removed', bytes });
+    } catch (error) {
+      const errorName = typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : '';
+      const message = typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error);
+      if (errorName === 'NotFoundError') results.push({ path, outcome: 'missing', bytes: 0 });
+      else if (errorName === 'NoModificationAllowedError' || errorName === 'InvalidStateError') results.push({ path, outcome: 'locked', bytes });
+      else if (errorName === 'TypeMismatchError') results.push({ path, outcome: 'failed', bytes, error: `TypeMismatchError: not a file (${message})` });
+      else results.push({ path, outcome: 'failed', bytes, error: `${errorName || 'Error'}: ${message}` });
+    }
+    onProgress(results.length);
+  }
+  return { results, bytesFreed };
+}
+
+type PageTask = (
+  root: FileSystemDirectoryHandle,
+  storage: StorageManager,
+  report: (filesSeen: number) => void,
+) => Promise<unknown>;
+
+/**
+ * Starts `task` in the page and returns 'started' at once; the task's state lives on
+ * `globalThis[globalName][requestId]` for {@link pagePollExpression} to collect.
+ *
+ * Self-contained: sent to the inspected page as source text.
+ */
+export function runPageTask(globalName: string, requestId: string, task: PageTask): 'started' {
+  const scope = globalThis as unknown as Record<string, Record<string, unknown> | undefined>;
+  const registry = scope[globalName] ?? (scope[globalName] = {});
+  registry[requestId] = { state: 'running', filesSeen: 0 };
+  const run = async (): Promise<void> => {
+    const storage = navigator.storage;
+    const root = await storage.getDirectory();
+    const result = await task(root, storage, (filesSeen) => {
+      registry[requestId] = { state: 'running', filesSeen };
+    });
+    registry[requestId] = { state: 'done', result };
+  };
+  run().catch((error: unknown) => {
+    const text =
+      typeof error === 'object' && error !== null && 'message' in error
+        ? `${String((error as { name?: unknown }).name ?? 'Error')}: ${String(error.message)}`
+        : String(error);
+    registry[requestId] = { state: 'failed', error: text };
+  });
+  return 'started';
+}
+
+// ---------------------------------------------------------------------------------
+// Expressions for chrome.devtools.inspectedWindow.eval.
+
+const REQUEST_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+function checkRequestId(requestId: string): string {
+  if (!REQUEST_ID.test(requestId)) throw new Error(`Invalid request id "${requestId}": use 1-64 letters, digits, "_" or "-".`);
+  return JSON.stringify(requestId);
+}
+
+/** Arguments are embedded as JSON, which is also valid JS: no escaping by hand. */
+function json(value: unknown): string {
+  return JSON.stringify(value);
+}
+
+/**
+ * An expression that starts scanning the evaluating page's OPFS and returns 'started'.
+ * Poll its state with {@link pagePollExpression} and validate with {@link parseScanPoll}.
+ */
+export function pageScanExpression(requestId: string, options: ScanOptions): string {
+  const id = checkRequestId(requestId);
+  return `(${runPageTask.toString()})(${json(PAGE_GLOBAL)}, ${id}, function (root, storage, report) {
+  return (${walkOpfs.toString()})(root, { origin: String(location.origin), estimate: function () { return storage.estimate(); } }, ${json(options)}, report);
+})`;
+}
+
+/**
+ * An expression that removes exactly `paths` (files, '/'-separated) from the evaluating
+ * page's OPFS and returns 'started'. Poll with {@link pagePollExpression}, validate with
+ * {@link parsePurgePoll}.
+ */
+export function pagePurgeExpression(requestId: string, paths: readonly string[]): string {
+  const id = checkRequestId(requestId);
+  if (paths.length > SCAN_LIMITS.maxPurgePaths) throw new Error(`Too many paths to purge at once (${paths.length}).`);
+  return `(${runPageTask.toString()})(${json(PAGE_GLOBAL)}, ${id}, function (root, storage, report) {
+  return (${purgeOpfsFiles.toString()})(root, ${json(paths)}, report);
+})`;
+}
+
+/**
+ * An expression whose value is the request's current state (or null if the page has
+ * none). Once the state is `done` or `failed` it is deleted from the page, so a result
+ * is handed over once and does not linger in the page's memory.
+ */
+export function pagePollExpression(requestId: string): string {
+  const id = checkRequestId(requestId);
+  return `(function (globalName, requestId) {
+  var registry = globalThis[globalName];
+  var value = registry && Object.prototype.hasOwnProperty.call(registry, requestId) ? registry[requestId] : null;
+  if (value && value.state !== 'running') delete registry[requestId];
+  return value;
+})(${json(PAGE_GLOBAL)}, ${id})`;
+}
+
+// ---------------------------------------------------------------------------------
+// Direct use on the extension's own OPFS.
+
+/**
+ * Scans an OPFS folder (normally the extension's own root) with the same walker the page
+ * runs, and validates the result the same way. `estimate` and `origin` default to this
+ * context's `navigator.storage.estimate()` and `location.origin`.
+ */
+export async function scanExtensionOpfs(
+  root: FileSystemDirectoryHandle,
+  options: ScanOptions & {
+    origin?: string;
+    estimate?: (() => Promise<StorageEstimate>) | null;
+    onProgress?: (filesSeen: number) => void;
+  },
+): Promise<ScanResult> {
+  const { origin, estimate, onProgress, ...scanOptions } = options;
+  const storage = typeof navigator === 'undefined' ? undefined : navigator.storage;
+  const environment: WalkEnvironment = {
+    origin: origin ?? (typeof location === 'undefined' ? '' : location.origin),
+    estimate: estimate !== undefined ? estimate : storage ? () => storage.estimate() : null,
+  };
+  const wire = await walkOpfs(root, environment, scanOptions, onProgress ?? (() => undefined));
+  return parseScanResult(wire);
+}
+
+/** Removes exactly `paths` (files) below `root` (normally the extension's own OPFS root). */
+export async function purgeExtensionOpfs(
+  root: FileSystemDirectoryHandle,
+  paths: readonly string[],
+  onProgress?: (filesDone: number) => void,
+): Promise<PurgeResult> {
+  const wire = await purgeOpfsFiles(root, paths, onProgress ?? (() => undefined));
+  return parsePurgeResult(wire, paths);
+}
+
+// ---------------------------------------------------------------------------------
+// Validation of what comes back.
+
+/** What the page answered is not what our code produces: the page is broken or hostile. */
+export class InvalidPageAnswerError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(`The inspected page returned an invalid answer: ${message}`, options);
+    this.name = 'InvalidPageAnswerError';
+  }
+}
+
+function fail(message: string, cause?: unknown): never {
+  throw new InvalidPageAnswerError(message, cause === undefined ? undefined : { cause });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function record(value: unknown, what: string): Record<string, unknown> {
+  if (!isRecord(value)) fail(`${what} is not an object.`);
+  return value;
+}
+
+function array(value: unknown, what: string, max: number): unknown[] {
+  if (!Array.isArray(value)) fail(`${what} is not an array.`);
+  if (value.length > max) fail(`${what} has ${value.length} entries, more than the ${max} this panel handles.`);
+  return value;
+}
+
+function count(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) fail(`${what} is not a non-negative integer.`);
+  return value;
+}
+
+function finite(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) fail(`${what} is not a finite number.`);
+  return value;
+}
+
+function optionalBytesCount(value: unknown, what: string): number | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) fail(`${what} is not a non-negative number.`);
+  return value;
+}
+
+function text(value: unknown, what: string, maxLength: number): string {
+  if (typeof value !== 'string') fail(`${what} is not a string.`);
+  if (value.length > maxLength) fail(`${what} is ${value.length} characters long, more than ${maxLength}.`);
+  return value;
+}
+
+/** Free text (error messages) is shortened rather than rejected. */
+function message(value: unknown, what: string): string {
+  if (typeof value !== 'string') fail(`${what} is not a string.`);
+  return value.length > SCAN_LIMITS.maxMessageLength ? `${value.slice(0, SCAN_LIMITS.maxMessageLength)}…` : value;
+}
+
+function opfsPath(value: unknown, what: string): string {
+  const path = text(value, what, SCAN_LIMITS.maxPathLength);
+  const segments = path.split('/');
+  if (segments.some((segment) => segment === '' || segment === '.' || segment === '..')) fail(`${what} (${JSON.stringify(path.slice(0, 200))}) is not a valid path.`);
+  if (segments.some((segment) => segment.length > SCAN_LIMITS.maxNameLength)) fail(`${what} has a name longer than ${SCAN_LIMITS.maxNameLength} characters.`);
+  return path;
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+function bytes(value: unknown, what: string, maxBytes: number): Uint8Array {
+  if (typeof value !== 'string') fail(`${what} is not a base64 string.`);
+  if (value.length > Math.ceil(maxBytes / 3) * 4) fail(`${what} is larger than ${maxBytes} bytes.`);
+  if (!BASE64.test(value)) fail(`${what} is not valid base64.`);
+  const binary = atob(value);
+  const out = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
+  return out;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function parseFile(value: unknown, index: number): ScannedFile {
+  const what = `files[${index}]`;
+  const f = record(value, what);
+  const path = opfsPath(f.path, `${what}.path`);
+  const cut = path.lastIndexOf('/');
+  const file: ScannedFile = {
+    path,
+    name: path.slice(cut + 1),
+    folder: cut < 0 ? '' : path.slice(0, cut),
+    size: count(f.size, `${what}.size`),
+    lastModified: finite(f.lastModified, `${what}.lastModified`),
+  };
+  if (f.head !== undefined || f.tail !== undefined) {
+    const head = bytes(f.head, `${what}.head`, 4);
+    const tail = bytes(f.tail, `${what}.tail`, 8);
+    if (head.length !== Math.min(4, file.size) || tail.length !== Math.min(8, file.size)) fail(`${what} has magic bytes that do not match its size.`);
+    let footer: Uint8Array | null = null;
+    if (f.footer !== undefined) {
+      footer = bytes(f.footer, `${what}.footer`, SCAN_LIMITS.maxFooterBytes);
+      if (footer.length < 8 || footer.length > file.size) fail(`${what}.footer does not fit the file.`);
+    }
+    const probe: ParquetProbe = { head, tail, footer };
+    if (f.footerSkipped !== undefined) {
+      if (f.footerSkipped !== 'too-large' && f.footerSkipped !== 'budget') fail(`${what}.footerSkipped is unknown.`);
+      probe.footerSkipped = f.footerSkipped;
+    }
+    file.probe = probe;
+  } else if (f.footer !== undefined) {
+    fail(`${what} has a footer but no magic bytes.`);
+  }
+  return file;
+}
+
+/**
+ * Validates a scan answer (from the page, or from {@link walkOpfs} directly) and turns it
+ * into a {@link ScanResult}: every field type-checked, counts and lengths capped
+ * ({@link SCAN_LIMITS}), paths well-formed and unique, base64 decoded. Names stay plain
+ * strings: rendering them as text is the panel's job. Throws {@link InvalidPageAnswerError}.
+ */
+export function parseScanResult(value: unknown): ScanResult {
+  const v = record(value, 'The scan result');
+  const files = array(v.files, 'files', SCAN_LIMITS.maxEntries).map(parseFile);
+  const directories = array(v.directories, 'directories', SCAN_LIMITS.maxEntries).map((d, i) => opfsPath(d, `directories[${i}]`));
+  if (files.length + directories.length > SCAN_LIMITS.maxEntries) fail(`it lists ${files.length + directories.length} entries, more than ${SCAN_LIMITS.maxEntries}.`);
+  const seen = new Set<string>();
+  for (const path of [...directories, ...files.map((f) => f.path)]) {
+    if (seen.has(path)) fail(`the path ${JSON.stringify(path.slice(0, 200))} appears twice.`);
+    seen.add(path);
+  }
+  const errors = array(v.errors, 'errors', SCAN_LIMITS.maxErrors).map((e, i) => {
+    const error = record(e, `errors[${i}]`);
+    const path = error.path === '' ? '' : opfsPath(error.path, `errors[${i}].path`);
+    return { path, message: message(error.message, `errors[${i}].message`) };
+  });
+  if (typeof v.truncated !== 'boolean') fail('truncated is not a boolean.');
+  return {
+    origin: text(v.origin, 'origin', SCAN_LIMITS.maxOriginLength),
+    usage: optionalBytesCount(v.usage, 'usage'),
+    quota: optionalBytesCount(v.quota, 'quota'),
+    directories: directories.sort(compareText),
+    files: files.sort((a, b) => compareText(a.path, b.path)),
+    errors,
+    truncated: v.truncated,
+    elapsedMs: finite(v.elapsedMs, 'elapsedMs'),
+  };
+}
+
+const OUTCOMES: readonly PurgeOutcome[] = ['removed', 'locked', 'missing', 'failed'];
+
+/**
+ * Validates a purge answer. With `requested`, also rejects outcomes for paths that were
+ * not asked for. `bytesFreed` is recomputed from the removed entries.
+ * Throws {@link InvalidPageAnswerError}.
+ */
+export function parsePurgeResult(value: unknown, requested?: readonly string[]): PurgeResult {
+  const v = record(value, 'The purge result');
+  const allowed = requested ? new Set(requested) : undefined;
+  const seen = new Set<string>();
+  const results = array(v.results, 'results', SCAN_LIMITS.maxPurgePaths).map((r, i): PurgeEntry => {
+    const what = `results[${i}]`;
+    const entry = record(r, what);
+    const path = text(entry.path, `${what}.path`, SCAN_LIMITS.maxPathLength);
+    if (allowed && !allowed.has(path)) fail(`${what} reports on a path that was not requested.`);
+    if (seen.has(path)) fail(`${what} reports on the same path twice.`);
+    seen.add(path);
+    const outcome = entry.outcome;
+    if (typeof outcome !== 'string' || !(OUTCOMES as readonly string[]).includes(outcome)) fail(`${what}.outcome is unknown.`);
+    const parsed: PurgeEntry = { path, outcome: outcome as PurgeOutcome, bytes: count(entry.bytes, `${what}.bytes`) };
+    if (outcome === 'failed') parsed.error = message(entry.error ?? '', `${what}.error`);
+    return parsed;
+  });
+  const bytesFreed = results.reduce((sum, r) => (r.outcome === 'removed' ? sum + r.bytes : sum), 0);
+  return { results, bytesFreed };
+}
+
+function parsePoll<T>(value: unknown, parseResult: (result: unknown) => T): PageTaskState<T> {
+  if (value === null || value === undefined) return { state: 'missing' };
+  const v = record(value, 'The task state');
+  switch (v.state) {
+    case 'running':
+      return { state: 'running', filesSeen: count(v.filesSeen, 'filesSeen') };
+    case 'done':
+      return { state: 'done', result: parseResult(v.result) };
+    case 'failed':
+      return { state: 'failed', error: message(v.error, 'error') };
+    default:
+      return fail('the task state is unknown.');
+  }
+}
+
+/** Validates the value of {@link pagePollExpression} for a scan. */
+export function parseScanPoll(value: unknown): PageTaskState<ScanResult> {
+  return parsePoll(value, parseScanResult);
+}
+
+/** Validates the value of {@link pagePollExpression} for a purge of `requested`. */
+export function parsePurgePoll(value: unknown, requested: readonly string[]): PageTaskState<PurgeResult> {
+  return parsePoll(value, (result) => parsePurgeResult(result, requested));
+}
