@@ -7,20 +7,10 @@ import { SNAPSHOTS_DIR, assertValidSnapshotId, belongsToSnapshot, manifestFileNa
 import { parseManifest } from '../snapshot/manifest';
 import { UserFacingError } from '../errors';
 
+export { withSnapshotLock } from '../snapshot/locks';
+
 export async function snapshotsDirectory(): Promise<FileSystemDirectoryHandle> {
   return getDirectory(await opfsRoot(), SNAPSHOTS_DIR, { create: true });
-}
-
-/**
- * The Web Lock that every writer and deleter of a snapshot's files holds, in any
- * extension context: a cleanup can never remove a part that an export is writing.
- */
-export function snapshotLockName(snapshotId: string): string {
-  return `opfs-snapshot-inspector:snapshot:${snapshotId}`;
-}
-
-export async function withSnapshotLock<T>(snapshotId: string, work: () => Promise<T>): Promise<T> {
-  return await navigator.locks.request(snapshotLockName(snapshotId), { mode: 'exclusive' }, work);
 }
 
 export async function readManifest(dir: FileSystemDirectoryHandle, snapshotId: string): Promise<SnapshotManifest> {

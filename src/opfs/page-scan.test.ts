@@ -17,6 +17,7 @@ import {
   purgeExtensionOpfs,
   scanExtensionOpfs,
   type PurgeResult,
+  type PurgeTarget,
   type ScanOptions,
   type ScanResult,
 } from './page-scan';
@@ -52,10 +53,14 @@ async function scanThroughPage(fake: FakeOpfs, options: ScanOptions, mod: PageSc
   return pollUntilSettled('scan-1', mod.parseScanPoll);
 }
 
-async function purgeThroughPage(fake: FakeOpfs, paths: string[]): Promise<PurgeResult> {
+async function purgeThroughPage(fake: FakeOpfs, targets: PurgeTarget[], onProgress?: (filesDone: number) => void): Promise<PurgeResult> {
   installPage(fake);
-  expect(evaluateInPage(pagePurgeExpression('purge-1', paths))).toBe('started');
-  return pollUntilSettled('purge-1', (value) => parsePurgePoll(value, paths));
+  expect(evaluateInPage(pagePurgeExpression('purge-1', targets))).toBe('started');
+  return pollUntilSettled('purge-1', (value) => {
+    const state = parsePurgePoll(value, targets);
+    if (state.state === 'running') onProgress?.(state.filesSeen);
+    return state;
+  });
 }
 
 /** A file with Parquet's framing: 'PAR1', body, footer, footer length, 'PAR1'. */
@@ -204,7 +209,7 @@ describe('the page expression', () => {
     const fake = new FakeOpfs();
     const evil = `a'); globalThis.pwned = true; ('`;
     await fake.writeFile(evil, 'x');
-    const result = await purgeThroughPage(fake, [evil]);
+    const result = await purgeThroughPage(fake, [{ path: evil, size: 1 }]);
     expect(result.results).toEqual([{ path: evil, outcome: 'removed', bytes: 1 }]);
     expect((globalThis as Record<string, unknown>).pwned).toBeUndefined();
   });
@@ -236,14 +241,29 @@ describe('the page expression', () => {
       expect(result.files.map((f) => [f.path, f.size, f.probe?.footer?.length])).toEqual([['x/y.parquet', 20, 13]]);
       // Check the build really minified the shipped function (so this test means something).
       expect(source.length).toBeLessThan(pageScanExpression('b1', { footerBytesLimit: 64 }).length);
+      // The purge function too, including its size check and worker pool.
+      await fake.writeFile('x/grown.bin', new Uint8Array(9));
+      const targets = [
+        { path: 'x/y.parquet', size: 20 },
+        { path: 'x/grown.bin', size: 0 },
+      ];
+      const purgeSource = built.pagePurgeExpression('b2', targets);
+      expect(purgeSource).not.toMatch(/__name|__vite|__vi_|require\(/);
+      expect(evaluateInPage(purgeSource)).toBe('started');
+      const purged = await pollUntilSettled('b2', (value) => built.parsePurgePoll(value, targets), built);
+      expect(purged.results).toEqual([
+        { path: 'x/y.parquet', outcome: 'removed', bytes: 20 },
+        { path: 'x/grown.bin', outcome: 'changed', bytes: 9 },
+      ]);
+      expect(fake.listPaths()).toEqual(['x/', 'x/grown.bin']);
     } finally {
       rmSync(outDir, { recursive: true, force: true });
     }
   }, 60_000);
 });
 
-const purgeHosts: [string, (fake: FakeOpfs, paths: string[]) => Promise<PurgeResult>][] = [
-  ['directly (extension OPFS)', (fake, paths) => purgeExtensionOpfs(fake.handle, paths)],
+const purgeHosts: [string, (fake: FakeOpfs, targets: PurgeTarget[], onProgress?: (filesDone: number) => void) => Promise<PurgeResult>][] = [
+  ['directly (extension OPFS)', (fake, targets, onProgress) => purgeExtensionOpfs(fake.handle, targets, onProgress)],
   ['through the page expression', purgeThroughPage],
 ];
 
@@ -257,8 +277,17 @@ describe.each(purgeHosts)('purging %s', (_host, purge) => {
     await fake.writeFile('s/folder/inner.txt', 'x');
     await fake.mkdir('s/empty-folder');
     fake.lock('s/held.parquet');
-    const paths = ['s/empty.parquet', 's/old.parquet.tmp', 's/held.parquet', 's/gone.parquet', 's/folder', 's/empty-folder', 's/empty.parquet', '../etc'];
-    const result = await purge(fake, paths);
+    const targets: PurgeTarget[] = [
+      { path: 's/empty.parquet', size: 0 },
+      { path: 's/old.parquet.tmp', size: 300 },
+      { path: 's/held.parquet', size: 70 },
+      { path: 's/gone.parquet', size: 10 },
+      { path: 's/folder', size: 0 },
+      { path: 's/empty-folder', size: 0 },
+      { path: 's/empty.parquet', size: 0 },
+      { path: '../etc', size: 0 },
+    ];
+    const result = await purge(fake, targets);
     expect(result.results).toEqual([
       { path: 's/empty.parquet', outcome: 'removed', bytes: 0 },
       { path: 's/old.parquet.tmp', outcome: 'removed', bytes: 300 },
@@ -271,6 +300,116 @@ describe.each(purgeHosts)('purging %s', (_host, purge) => {
     expect(result.bytesFreed).toBe(300);
     expect(fake.listPaths()).toEqual(['s/', 's/empty-folder/', 's/folder/', 's/folder/inner.txt', 's/held.parquet', 's/keep.parquet']);
   });
+
+  test('leaves a file whose size changed since it was listed, and reports it as changed', async () => {
+    const fake = new FakeOpfs();
+    await fake.writeFile('s/grew.parquet.tmp', new Uint8Array(0));
+    await fake.writeFile('s/shrank.parquet', new Uint8Array(10));
+    await fake.writeFile('s/same.parquet', new Uint8Array(5));
+    // Listed at these sizes; then another tab wrote to two of them.
+    const targets: PurgeTarget[] = [
+      { path: 's/grew.parquet.tmp', size: 0 },
+      { path: 's/shrank.parquet', size: 10 },
+      { path: 's/same.parquet', size: 5 },
+    ];
+    await fake.writeFile('s/grew.parquet.tmp', new Uint8Array(4096));
+    await fake.writeFile('s/shrank.parquet', new Uint8Array(3));
+    const result = await purge(fake, targets);
+    expect(result.results).toEqual([
+      { path: 's/grew.parquet.tmp', outcome: 'changed', bytes: 4096 },
+      { path: 's/shrank.parquet', outcome: 'changed', bytes: 3 },
+      { path: 's/same.parquet', outcome: 'removed', bytes: 5 },
+    ]);
+    expect(result.bytesFreed).toBe(5);
+    expect(fake.exists('s/grew.parquet.tmp')).toBe(true);
+    expect(fake.exists('s/shrank.parquet')).toBe(true);
+    expect(fake.listPaths()).toEqual(['s/', 's/grew.parquet.tmp', 's/shrank.parquet']);
+  });
+
+  test('refuses a target without a valid size rather than removing it', async () => {
+    const fake = new FakeOpfs();
+    await fake.writeFile('a.bin', new Uint8Array(2));
+    await fake.writeFile('b.bin', new Uint8Array(2));
+    const result = await purge(fake, [
+      { path: 'a.bin', size: Number.NaN },
+      { path: 'b.bin', size: -2 },
+    ]);
+    expect(result.results).toEqual([
+      { path: 'a.bin', outcome: 'failed', bytes: 0, error: 'TypeError: not a valid listed size' },
+      { path: 'b.bin', outcome: 'failed', bytes: 0, error: 'TypeError: not a valid listed size' },
+    ]);
+    expect(fake.listPaths()).toEqual(['a.bin', 'b.bin']);
+  });
+
+  test('purges 2,500 files: exactly those listed, results in input order', async () => {
+    const fake = new FakeOpfs();
+    const targets: PurgeTarget[] = [];
+    const kept: string[] = [];
+    for (let i = 0; i < 2500; i++) {
+      const path = `cleanslate/snapshots/d${i % 7}/f${i}.parquet${i % 3 === 0 ? '.tmp' : ''}`;
+      const size = i % 5 === 0 ? i % 40 : 0;
+      await fake.writeFile(path, new Uint8Array(size));
+      targets.push({ path, size });
+      // Unlisted neighbours, and a few listed files that change after listing, must stay.
+      if (i % 250 === 0) {
+        await fake.writeFile(`cleanslate/snapshots/d${i % 7}/keep${i}.parquet`);
+        kept.push(`cleanslate/snapshots/d${i % 7}/keep${i}.parquet`);
+      }
+    }
+    const changed = new Set([targets[17]!.path, targets[1234]!.path, targets[2499]!.path]);
+    for (const path of changed) {
+      await fake.writeFile(path, new Uint8Array(77));
+      kept.push(path);
+    }
+    // A shuffled order (deterministic), with a duplicate, so "input order" is not also sorted order.
+    const order = targets.map((t, i) => ({ t, key: (i * 7919) % 2503 })).sort((a, b) => a.key - b.key).map(({ t }) => t);
+    const requested = [...order, order[10]!];
+    const progress: number[] = [];
+    const result = await purge(fake, requested, (n) => progress.push(n));
+    expect(result.results.map((r) => r.path)).toEqual(order.map((t) => t.path));
+    for (const [i, entry] of result.results.entries()) {
+      expect(entry).toEqual(changed.has(entry.path) ? { path: entry.path, outcome: 'changed', bytes: 77 } : { path: entry.path, outcome: 'removed', bytes: order[i]!.size });
+    }
+    expect(result.bytesFreed).toBe(targets.filter((t) => !changed.has(t.path)).reduce((sum, t) => sum + t.size, 0));
+    const folders = ['cleanslate/', 'cleanslate/snapshots/', ...Array.from({ length: 7 }, (_, d) => `cleanslate/snapshots/d${d}/`)];
+    expect(fake.listPaths()).toEqual([...folders, ...kept].sort());
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    expect(progress.every((n) => n >= 0 && n <= 2500)).toBe(true);
+  });
+
+  test('works on several files at once, at most 16', async () => {
+    const fake = new FakeOpfs({ getFileDelayMs: 3 });
+    const targets: PurgeTarget[] = [];
+    for (let i = 0; i < 100; i++) {
+      await fake.writeFile(`p/f${i}.bin`, new Uint8Array(i));
+      targets.push({ path: `p/f${i}.bin`, size: i });
+    }
+    const result = await purge(fake, targets);
+    expect(result.results.map((r) => r.outcome)).toEqual(new Array(100).fill('removed'));
+    expect(fake.maxGetFileInFlight).toBeGreaterThan(1);
+    expect(fake.maxGetFileInFlight).toBeLessThanOrEqual(16);
+    expect(fake.listPaths()).toEqual(['p/']);
+  });
+});
+
+test('progress of a direct purge counts files as they finish, up to the distinct total', async () => {
+  const fake = new FakeOpfs({ getFileDelayMs: 1 });
+  const targets: PurgeTarget[] = [];
+  for (let i = 0; i < 40; i++) {
+    await fake.writeFile(`f${i}`);
+    targets.push({ path: `f${i}`, size: 0 });
+  }
+  const progress: number[] = [];
+  await purgeExtensionOpfs(fake.handle, [...targets, targets[0]!], (n) => progress.push(n));
+  expect(progress).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+});
+
+test('the purge expression embeds only path and size of each target', () => {
+  const file = { path: 'a.parquet', size: 3, name: 'a.parquet', folder: '', lastModified: 1, probe: { head: new Uint8Array(4), tail: new Uint8Array(8), footer: new Uint8Array(1000) } };
+  const source = pagePurgeExpression('p1', [file]);
+  expect(source).toContain('[{"path":"a.parquet","size":3}]');
+  expect(source).not.toContain('lastModified');
 });
 
 describe('parseScanResult', () => {
@@ -327,17 +466,40 @@ describe('parseScanResult', () => {
 
 describe('parsePurgeResult and polling', () => {
   test('recomputes the bytes freed instead of trusting the page', () => {
-    const result = parsePurgeResult(
-      { results: [{ path: 'a', outcome: 'removed', bytes: 5 }, { path: 'b', outcome: 'locked', bytes: 7 }], bytesFreed: 1e12 },
-      ['a', 'b'],
-    );
-    expect(result.bytesFreed).toBe(5);
+    const answer = {
+      results: [
+        { path: 'a', outcome: 'removed', bytes: 5 },
+        { path: 'b', outcome: 'locked', bytes: 7 },
+        { path: 'c', outcome: 'changed', bytes: 9 },
+      ],
+      bytesFreed: 1e12,
+    };
+    expect(parsePurgeResult(answer, ['a', 'b', 'c']).bytesFreed).toBe(5);
+    const targets = [
+      { path: 'a', size: 5 },
+      { path: 'b', size: 7 },
+      { path: 'c', size: 1 },
+    ];
+    expect(parsePurgeResult(answer, targets)).toEqual({ results: answer.results, bytesFreed: 5 });
+    expect(parsePurgeResult(answer).results.map((r) => r.outcome)).toEqual(['removed', 'locked', 'changed']);
   });
 
   test('rejects outcomes for paths that were not requested, unknown outcomes, and duplicates', () => {
-    expect(() => parsePurgeResult({ results: [{ path: 'other', outcome: 'removed', bytes: 1 }] }, ['a'])).toThrow(/not requested/);
-    expect(() => parsePurgeResult({ results: [{ path: 'a', outcome: 'exploded', bytes: 1 }] }, ['a'])).toThrow(/outcome/);
-    expect(() => parsePurgeResult({ results: [{ path: 'a', outcome: 'missing', bytes: 0 }, { path: 'a', outcome: 'missing', bytes: 0 }] }, ['a'])).toThrow(/twice/);
+    for (const requested of [['a'], [{ path: 'a', size: 1 }]]) {
+      expect(() => parsePurgeResult({ results: [{ path: 'other', outcome: 'removed', bytes: 1 }] }, requested)).toThrow(/not requested/);
+      expect(() => parsePurgeResult({ results: [{ path: 'a', outcome: 'exploded', bytes: 1 }] }, requested)).toThrow(/outcome/);
+      expect(() => parsePurgeResult({ results: [{ path: 'a', outcome: 'missing', bytes: 0 }, { path: 'a', outcome: 'missing', bytes: 0 }] }, requested)).toThrow(/twice/);
+    }
+  });
+
+  test('with targets, rejects a removal of a file that did not have the listed size, and a change that was none', () => {
+    const targets = [{ path: 'a', size: 10 }];
+    expect(() => parsePurgeResult({ results: [{ path: 'a', outcome: 'removed', bytes: 11 }] }, targets)).toThrow(/listed one/);
+    expect(() => parsePurgeResult({ results: [{ path: 'a', outcome: 'changed', bytes: 10 }] }, targets)).toThrow(/change/);
+    expect(parsePurgePoll({ state: 'done', result: { results: [{ path: 'a', outcome: 'changed', bytes: 12 }] } }, targets)).toEqual({
+      state: 'done',
+      result: { results: [{ path: 'a', outcome: 'changed', bytes: 12 }], bytesFreed: 0 },
+    });
   });
 
   test('poll states', () => {

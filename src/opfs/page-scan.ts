@@ -22,6 +22,8 @@ export const PAGE_GLOBAL = '__opfsSnapshotInspector';
 
 /** Default number of `getFile()` calls in flight: sequential walks are ~3x slower (PLATFORM-NOTES). */
 export const DEFAULT_SCAN_CONCURRENCY = 64;
+/** Files a purge works on at once (size check + `removeEntry`); {@link purgeOpfsFiles} repeats it as a literal. */
+export const PURGE_CONCURRENCY = 16;
 /** Default limit for all footers of one scan together: the answer travels as one JSON value. */
 export const DEFAULT_FOOTER_BUDGET_BYTES = 16 * 1024 * 1024;
 /** The walker stops listing after this many entries (files and folders) and says so. */
@@ -97,18 +99,30 @@ export interface ScanResult {
   elapsedMs: number;
 }
 
-export type PurgeOutcome = 'removed' | 'locked' | 'missing' | 'failed';
+/**
+ * A file to purge, as the panel listed it. `size` is the precondition: the file is removed
+ * only if its size is still exactly this right before removal.
+ */
+export interface PurgeTarget {
+  /** Folders and name joined by '/'. */
+  path: string;
+  /** The size in bytes the panel listed (and the user saw). */
+  size: number;
+}
+
+export type PurgeOutcome = 'removed' | 'changed' | 'locked' | 'missing' | 'failed';
 
 /** What happened to one path of a purge. */
 export interface PurgeEntry {
   path: string;
   /**
-   * removed; locked (NoModificationAllowedError / InvalidStateError: an open handle, e.g.
-   * a DuckDB sync access handle, holds it); missing (NotFoundError); failed (anything else,
-   * including a path that names a folder).
+   * removed; changed (its size is no longer the listed one, so it was left alone);
+   * locked (NoModificationAllowedError / InvalidStateError: an open handle, e.g. a DuckDB
+   * sync access handle, holds it); missing (NotFoundError); failed (anything else,
+   * including a path that names a folder, or a target without a valid size).
    */
   outcome: PurgeOutcome;
-  /** The file's size when it was found (0 if it was not). */
+  /** The file's size when it was found (0 if it was not); for `changed`, its current size. */
   bytes: number;
   /** For `failed`: the error's name and message. */
   error?: string;
@@ -288,27 +302,44 @@ export async function walkOpfs(
 }
 
 /**
- * Removes exactly the listed file paths below `root`: never a folder (`getFileHandle`
- * refuses those with TypeMismatchError, and `removeEntry` is never recursive), never a
- * path that was not listed. One outcome per distinct path, in the order given.
+ * Removes exactly the listed files below `root`: never a folder (`getFileHandle` refuses
+ * those with TypeMismatchError, and `removeEntry` is never recursive), never a path that
+ * was not listed, and never a file whose size is no longer the listed `size` (that one is
+ * reported `changed` and left in place). The size is read with `getFile()` right before
+ * `removeEntry`; a write landing between those two calls is not detected.
+ *
+ * Up to 16 files are worked on at once. One outcome per distinct path (a repeated path
+ * counts once, with its first size), in the order given; `onProgress` gets the number of
+ * distinct paths finished so far, as they finish.
  *
  * Self-contained: sent to the inspected page as source text.
  */
 export async function purgeOpfsFiles(
   root: FileSystemDirectoryHandle,
-  paths: readonly string[],
+  targets: readonly PurgeTarget[],
   onProgress: (filesDone: number) => void,
 ): Promise<WirePurge> {
-  const results: PurgeEntry[] = [];
+  // Literal, not PURGE_CONCURRENCY: this function is sent as source text.
+  const concurrency = 16;
+  const unique: PurgeTarget[] = [];
   const seen = new Set<string>();
-  let bytesFreed = 0;
-  for (const path of paths) {
+  for (const target of targets) {
+    const path = String(target.path);
     if (seen.has(path)) continue;
     seen.add(path);
-    const segments = String(path).split('/');
+    unique.push({ path, size: target.size });
+  }
+  const results: PurgeEntry[] = new Array<PurgeEntry>(unique.length);
+  let next = 0;
+  let done = 0;
+
+  const purgeOne = async (path: string, size: number): Promise<PurgeEntry> => {
+    const segments = path.split('/');
     if (segments.some((segment) => segment === '' || segment === '.' || segment === '..')) {
-      results.push({ path, outcome: 'failed', bytes: 0, error: 'TypeError: not a valid file path' });
-      continue;
+      return { path, outcome: 'failed', bytes: 0, error: 'TypeError: not a valid file path' };
+    }
+    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
+      return { path, outcome: 'failed', bytes: 0, error: 'TypeError: not a valid listed size' };
     }
     const name = segments.pop() as string;
     let bytes = 0;
@@ -317,19 +348,35 @@ export async function purgeOpfsFiles(
       for (const segment of segments) folder = await folder.getDirectoryHandle(segment);
       const handle = await folder.getFileHandle(name);
       bytes = (await handle.getFile()).size;
+      if (bytes !== size) return { path, outcome: 'changed', bytes };
       await folder.removeEntry(name);
-      bytesFreed += bytes;
-      results.push({ path, outcome: 'removed', bytes });
+      return { path, outcome: 'removed', bytes };
     } catch (error) {
       const errorName = typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : '';
       const message = typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error);
-      if (errorName === 'NotFoundError') results.push({ path, outcome: 'missing', bytes: 0 });
-      else if (errorName === 'NoModificationAllowedError' || errorName === 'InvalidStateError') results.push({ path, outcome: 'locked', bytes });
-      else if (errorName === 'TypeMismatchError') results.push({ path, outcome: 'failed', bytes, error: `TypeMismatchError: not a file (${message})` });
-      else results.push({ path, outcome: 'failed', bytes, error: `${errorName || 'Error'}: ${message}` });
+      if (errorName === 'NotFoundError') return { path, outcome: 'missing', bytes: 0 };
+      if (errorName === 'NoModificationAllowedError' || errorName === 'InvalidStateError') return { path, outcome: 'locked', bytes };
+      if (errorName === 'TypeMismatchError') return { path, outcome: 'failed', bytes, error: `TypeMismatchError: not a file (${message})` };
+      return { path, outcome: 'failed', bytes, error: `${errorName || 'Error'}: ${message}` };
     }
-    onProgress(results.length);
-  }
+  };
+
+  // A fixed pool of workers taking the next target: results land at their input index.
+  const worker = async (): Promise<void> => {
+    while (next < unique.length) {
+      const index = next++;
+      const target = unique[index] as PurgeTarget;
+      results[index] = await purgeOne(target.path, target.size);
+      done++;
+      onProgress(done);
+    }
+  };
+  const workers: Promise<void>[] = [];
+  for (let i = 0; i < Math.min(concurrency, unique.length); i++) workers.push(worker());
+  await Promise.all(workers);
+
+  let bytesFreed = 0;
+  for (const entry of results) if (entry.outcome === 'removed') bytesFreed += entry.bytes;
   return { results, bytesFreed };
 }
 
@@ -394,15 +441,18 @@ export function pageScanExpression(requestId: string, options: ScanOptions): str
 }
 
 /**
- * An expression that removes exactly `paths` (files, '/'-separated) from the evaluating
- * page's OPFS and returns 'started'. Poll with {@link pagePollExpression}, validate with
- * {@link parsePurgePoll}.
+ * An expression that removes exactly the `targets` (files, '/'-separated paths) from the
+ * evaluating page's OPFS, each only if its size is still the listed one, and returns
+ * 'started'. Only `path` and `size` of each target are embedded (callers may pass richer
+ * objects, such as a {@link ScannedFile}). Poll with {@link pagePollExpression}, validate
+ * with {@link parsePurgePoll} given the same targets.
  */
-export function pagePurgeExpression(requestId: string, paths: readonly string[]): string {
+export function pagePurgeExpression(requestId: string, targets: readonly PurgeTarget[]): string {
   const id = checkRequestId(requestId);
-  if (paths.length > SCAN_LIMITS.maxPurgePaths) throw new Error(`Too many paths to purge at once (${paths.length}).`);
+  if (targets.length > SCAN_LIMITS.maxPurgePaths) throw new Error(`Too many paths to purge at once (${targets.length}).`);
+  const wire = targets.map((target): PurgeTarget => ({ path: target.path, size: target.size }));
   return `(${runPageTask.toString()})(${json(PAGE_GLOBAL)}, ${id}, function (root, storage, report) {
-  return (${purgeOpfsFiles.toString()})(root, ${json(paths)}, report);
+  return (${purgeOpfsFiles.toString()})(root, ${json(wire)}, report);
 })`;
 }
 
@@ -447,14 +497,17 @@ export async function scanExtensionOpfs(
   return parseScanResult(wire);
 }
 
-/** Removes exactly `paths` (files) below `root` (normally the extension's own OPFS root). */
+/**
+ * Removes exactly the `targets` (files) below `root` (normally the extension's own OPFS
+ * root), each only if its size is still the listed one; same rules as the page purge.
+ */
 export async function purgeExtensionOpfs(
   root: FileSystemDirectoryHandle,
-  paths: readonly string[],
+  targets: readonly PurgeTarget[],
   onProgress?: (filesDone: number) => void,
 ): Promise<PurgeResult> {
-  const wire = await purgeOpfsFiles(root, paths, onProgress ?? (() => undefined));
-  return parsePurgeResult(wire, paths);
+  const wire = await purgeOpfsFiles(root, targets, onProgress ?? (() => undefined));
+  return parsePurgeResult(wire, targets);
 }
 
 // ---------------------------------------------------------------------------------
@@ -606,16 +659,25 @@ export function parseScanResult(value: unknown): ScanResult {
   };
 }
 
-const OUTCOMES: readonly PurgeOutcome[] = ['removed', 'locked', 'missing', 'failed'];
+const OUTCOMES: readonly PurgeOutcome[] = ['removed', 'changed', 'locked', 'missing', 'failed'];
 
 /**
- * Validates a purge answer. With `requested`, also rejects outcomes for paths that were
- * not asked for. `bytesFreed` is recomputed from the removed entries.
- * Throws {@link InvalidPageAnswerError}.
+ * Validates a purge answer. With `requested` (the targets, or just their paths), also
+ * rejects outcomes for paths that were not asked for; with targets, a `removed` entry must
+ * also have the listed size and a `changed` one a different size (for a repeated path, the
+ * first size counts, as in {@link purgeOpfsFiles}). `bytesFreed` is recomputed from the
+ * removed entries. Throws {@link InvalidPageAnswerError}.
  */
-export function parsePurgeResult(value: unknown, requested?: readonly string[]): PurgeResult {
+export function parsePurgeResult(value: unknown, requested?: readonly PurgeTarget[] | readonly string[]): PurgeResult {
   const v = record(value, 'The purge result');
-  const allowed = requested ? new Set(requested) : undefined;
+  let allowed: Map<string, number | undefined> | undefined;
+  if (requested) {
+    allowed = new Map();
+    for (const target of requested) {
+      const path = typeof target === 'string' ? target : target.path;
+      if (!allowed.has(path)) allowed.set(path, typeof target === 'string' ? undefined : target.size);
+    }
+  }
   const seen = new Set<string>();
   const results = array(v.results, 'results', SCAN_LIMITS.maxPurgePaths).map((r, i): PurgeEntry => {
     const what = `results[${i}]`;
@@ -627,6 +689,11 @@ export function parsePurgeResult(value: unknown, requested?: readonly string[]):
     const outcome = entry.outcome;
     if (typeof outcome !== 'string' || !(OUTCOMES as readonly string[]).includes(outcome)) fail(`${what}.outcome is unknown.`);
     const parsed: PurgeEntry = { path, outcome: outcome as PurgeOutcome, bytes: count(entry.bytes, `${what}.bytes`) };
+    const listedSize = allowed?.get(path);
+    if (listedSize !== undefined) {
+      if (outcome === 'removed' && parsed.bytes !== listedSize) fail(`${what} reports removing a file whose size was not the listed one.`);
+      if (outcome === 'changed' && parsed.bytes === listedSize) fail(`${what} reports a change but the listed size.`);
+    }
     if (outcome === 'failed') parsed.error = message(entry.error ?? '', `${what}.error`);
     return parsed;
   });
@@ -654,7 +721,7 @@ export function parseScanPoll(value: unknown): PageTaskState<ScanResult> {
   return parsePoll(value, parseScanResult);
 }
 
-/** Validates the value of {@link pagePollExpression} for a purge of `requested`. */
-export function parsePurgePoll(value: unknown, requested: readonly string[]): PageTaskState<PurgeResult> {
+/** Validates the value of {@link pagePollExpression} for a purge of `requested` (the targets, or their paths). */
+export function parsePurgePoll(value: unknown, requested: readonly PurgeTarget[] | readonly string[]): PageTaskState<PurgeResult> {
   return parsePoll(value, (result) => parsePurgeResult(result, requested));
 }

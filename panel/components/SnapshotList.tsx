@@ -1,0 +1,99 @@
+import { formatBytes } from '../../src/format';
+import { SNAPSHOTS_DIR } from '../../src/snapshot/names';
+import { usePanel } from '../context';
+
+/** Parquet files grouped into snapshots, with restore and verify for the extension's own. */
+export function SnapshotList() {
+  const { store, controller } = usePanel();
+  const listing = store.currentListing.value;
+  const source = store.source.value;
+  if (!listing || listing.groups.length === 0) return null;
+  const busy = store.snapshotAction.value.kind === 'running';
+  return (
+    <details class="snapshots" data-testid="snapshots" open>
+      <summary>
+        {listing.groups.length.toLocaleString('en-US')} snapshot{listing.groups.length === 1 ? '' : 's'}
+      </summary>
+      <div class="snapshot-scroll">
+        <table class="mini">
+          <thead>
+            <tr>
+              <th>Status</th>
+              <th>Snapshot</th>
+              <th>Folder</th>
+              <th>Parts</th>
+              <th>Rows</th>
+              <th>Size</th>
+              <th>Manifest</th>
+              {source === 'extension' ? <th /> : null}
+            </tr>
+          </thead>
+          <tbody>
+            {listing.groups.slice(0, 1000).map((g) => (
+              <tr key={`${g.folder}/${g.id}`} data-testid="snapshot-row" data-snapshot-id={g.id} data-status={g.status} class={`status-${g.status}`}>
+                <td>
+                  <span class={`badge badge-${g.status}`}>{g.status}</span>
+                </td>
+                <td class="name">{g.id}</td>
+                <td>{g.folder || '/'}</td>
+                <td>
+                  {g.partCount}
+                  {g.missingParts.length > 0 ? ` (missing ${g.missingParts.join(', ')})` : ''}
+                </td>
+                <td>{g.totalRows === null ? '—' : g.totalRows.toLocaleString('en-US')}</td>
+                <td>{formatBytes(g.totalBytes)}</td>
+                <td>{g.manifestPresent ? 'yes' : 'no'}</td>
+                {source === 'extension' ? (
+                  <td class="actions">
+                    {g.folder === SNAPSHOTS_DIR && g.manifestPresent ? (
+                      <>
+                        <button disabled={busy} data-testid="verify-snapshot" onClick={() => void controller.verifySnapshot(g.id)}>
+                          Verify
+                        </button>
+                        <button disabled={busy} data-testid="restore-snapshot" onClick={() => void controller.restoreSnapshot(g.id)}>
+                          Restore
+                        </button>
+                      </>
+                    ) : null}
+                  </td>
+                ) : null}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <SnapshotActionLine />
+    </details>
+  );
+}
+
+function SnapshotActionLine() {
+  const { store } = usePanel();
+  const state = store.snapshotAction.value;
+  if (state.kind === 'idle') return null;
+  if (state.kind === 'running') return <p data-testid="snapshot-action" data-state="running">{state.label}…</p>;
+  if (state.kind === 'failed') {
+    return (
+      <p class="error" data-testid="snapshot-action" data-state="failed" role="alert">
+        {state.error}
+      </p>
+    );
+  }
+  const r = state.result;
+  if (r.kind === 'verify') {
+    const v = r.result;
+    return (
+      <p class={v.ok ? 'ok' : 'error'} data-testid="snapshot-action" data-state="done" data-ok={String(v.ok)}>
+        {v.ok
+          ? `${v.snapshotId} verified: ${v.actual.rowCount.toLocaleString('en-US')} rows, checksum matches the manifest (${(v.elapsedMs / 1000).toFixed(1)} s).`
+          : `${v.snapshotId} failed verification: ${v.problems.join(' ')}`}
+      </p>
+    );
+  }
+  return (
+    <p class={r.checksumMatches ? 'ok' : 'error'} data-testid="snapshot-action" data-state="done" data-ok={String(r.checksumMatches)}>
+      Restored {r.snapshotId} into table {r.table}: {r.rowCount.toLocaleString('en-US')} rows,{' '}
+      {r.checksumMatches ? 'checksum matches the manifest' : 'checksum DIFFERS from the manifest'} ({(r.elapsedMs / 1000).toFixed(1)} s).
+    </p>
+  );
+}

@@ -1,0 +1,46 @@
+import { usePanel } from '../context';
+import type { SourceKind } from '../sources';
+import { CsvPicker } from './CsvPicker';
+
+const SOURCES: { kind: SourceKind; label: string; testId: string }[] = [
+  { kind: 'page', label: 'Inspected page', testId: 'source-page' },
+  { kind: 'extension', label: 'Extension', testId: 'source-extension' },
+];
+
+export function Toolbar() {
+  const { store, controller } = usePanel();
+  const source = store.source.value;
+  const scanning = store.scans[source].value.kind === 'running';
+  return (
+    <header class="toolbar" role="toolbar">
+      <div class="segmented" role="tablist" aria-label="Storage to list">
+        {SOURCES.map((s) => (
+          <button
+            key={s.kind}
+            role="tab"
+            aria-selected={source === s.kind}
+            class={source === s.kind ? 'selected' : ''}
+            data-testid={s.testId}
+            onClick={() => controller.selectSource(s.kind)}
+          >
+            {s.label}
+          </button>
+        ))}
+      </div>
+      <button data-testid="refresh" title="Scan again" disabled={scanning} onClick={() => void controller.refresh()}>
+        ⟳ Refresh
+      </button>
+      <input
+        class="filter"
+        type="search"
+        placeholder="Filter by path or status"
+        aria-label="Filter files"
+        data-testid="filter"
+        value={store.filter.value}
+        onInput={(e) => (store.filter.value = (e.target as HTMLInputElement).value)}
+      />
+      <span class="spacer" />
+      <CsvPicker />
+    </header>
+  );
+}

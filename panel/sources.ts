@@ -1,0 +1,100 @@
+/**
+ * The two places the panel lists: the inspected page's OPFS (another origin, reached by
+ * `inspectedWindow.eval`) and the extension's own OPFS (the panel's origin, read directly).
+ * Both scan with the same walker and answer in the same validated shapes.
+ */
+import {
+  pagePollExpression,
+  pagePurgeExpression,
+  pageScanExpression,
+  parsePurgePoll,
+  parseScanPoll,
+  purgeExtensionOpfs,
+  scanExtensionOpfs,
+  type PurgeEntry,
+  type PurgeResult,
+  type PurgeTarget,
+  type ScanOptions,
+  type ScanResult,
+} from '../src/opfs/page-scan';
+import { SNAPSHOTS_DIR, parseSnapshotFileName } from '../src/snapshot/names';
+import { ifSnapshotUnlocked, snapshotsInUse } from '../src/snapshot/locks';
+import { hasInspectedWindow, runPageTask } from './inspected-window';
+
+export type SourceKind = 'page' | 'extension';
+
+export interface OpfsSource {
+  kind: SourceKind;
+  scan(onProgress: (filesSeen: number) => void): Promise<ScanResult>;
+  /**
+   * Removes exactly `targets`, each only if it still has the size the panel listed; files
+   * that are held open or in use are reported as locked, files that changed as changed.
+   */
+  purge(targets: readonly PurgeTarget[], onProgress: (filesDone: number) => void): Promise<PurgeResult>;
+  /** Paths among `paths` that the extension is writing right now (never offered for cleanup). */
+  pathsInUse(paths: readonly string[]): Promise<Set<string>>;
+}
+
+const SCAN_OPTIONS: ScanOptions = { footerBytesLimit: 1024 * 1024, footerBudgetBytes: 32 * 1024 * 1024 };
+
+let requestCounter = 0;
+const newRequestId = () => `r${Date.now().toString(36)}${(requestCounter += 1)}`;
+
+export const pageSource: OpfsSource = {
+  kind: 'page',
+  async scan(onProgress) {
+    if (!hasInspectedWindow()) throw new Error('Open this panel in DevTools to inspect a page: here it only sees the extension.');
+    const id = newRequestId();
+    return runPageTask(pageScanExpression(id, SCAN_OPTIONS), pagePollExpression(id), parseScanPoll, { timeoutMs: 120_000, onProgress });
+  },
+  async purge(targets, onProgress) {
+    const id = newRequestId();
+    return runPageTask(pagePurgeExpression(id, targets), pagePollExpression(id), (value) => parsePurgePoll(value, targets), {
+      timeoutMs: 120_000,
+      onProgress,
+    });
+  },
+  async pathsInUse() {
+    return new Set();
+  },
+};
+
+/** The snapshot a file of the extension's `snapshots/` folder belongs to, if any. */
+export function snapshotOf(path: string): string | undefined {
+  const [folder, name, ...rest] = path.split('/');
+  if (folder !== SNAPSHOTS_DIR || !name || rest.length > 0) return undefined;
+  const role = parseSnapshotFileName(name);
+  return role.kind === 'other' ? undefined : role.snapshotId;
+}
+
+export const extensionSource: OpfsSource = {
+  kind: 'extension',
+  async scan(onProgress) {
+    return scanExtensionOpfs(await navigator.storage.getDirectory(), { ...SCAN_OPTIONS, onProgress });
+  },
+  async purge(targets, onProgress) {
+    const root = await navigator.storage.getDirectory();
+    // Files of a snapshot are removed only while holding its lock, taken without waiting:
+    // if an export (or restore) holds it, those files are skipped as locked.
+    const bySnapshot = new Map<string | undefined, PurgeTarget[]>();
+    for (const target of targets) {
+      const id = snapshotOf(target.path);
+      bySnapshot.set(id, [...(bySnapshot.get(id) ?? []), target]);
+    }
+    const results: PurgeEntry[] = [];
+    let done = 0;
+    for (const [snapshotId, group] of bySnapshot) {
+      const purge = () => purgeExtensionOpfs(root, group, (n) => onProgress(done + n));
+      const outcome = snapshotId === undefined ? await purge() : await ifSnapshotUnlocked(snapshotId, purge);
+      results.push(...(outcome?.results ?? group.map(({ path }): PurgeEntry => ({ path, outcome: 'locked', bytes: 0 }))));
+      done += group.length;
+    }
+    return { results, bytesFreed: results.reduce((sum, r) => sum + (r.outcome === 'removed' ? r.bytes : 0), 0) };
+  },
+  async pathsInUse(paths) {
+    const ids = await snapshotsInUse();
+    return new Set(paths.filter((path) => ids.has(snapshotOf(path) ?? '')));
+  },
+};
+
+export const sources: Record<SourceKind, OpfsSource> = { page: pageSource, extension: extensionSource };

@@ -1,0 +1,88 @@
+/**
+ * Opening the real "OPFS Snapshots" DevTools panel from puppeteer, headless.
+ *
+ * Chromium must be launched with `devtools: true` (and `headless: true`: devtools alone
+ * turns headless off). These steps use DevTools' own frontend modules, which are internals:
+ * they are wrapped here, in one place, and fail with a clear message if they change.
+ */
+import type { Browser, Frame, Page } from 'puppeteer-core';
+
+export const PANEL_TITLE = 'OPFS Snapshots';
+
+export interface OpenedPanel {
+  /** The DevTools window (a page of its own). */
+  devtools: Page;
+  /** The extension panel's iframe inside it. */
+  panel: Frame;
+}
+
+async function poll<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}.${lastError ? ` Last error: ${String(lastError)}` : ''} (DevTools internals may have changed: see scripts/devtools-panel.ts.)`);
+}
+
+// Passed as strings: test runners rewrite `import()` inside functions given to evaluate().
+const INSPECTED_URL = `(async () => {
+  const SDK = await import('devtools://devtools/bundled/core/sdk/sdk.js');
+  return SDK.TargetManager.TargetManager.instance().primaryPageTarget()?.inspectedURL() ?? null;
+})()`;
+
+const panelRegistered = (panelId: string) => `(async () => {
+  const UI = await import('devtools://devtools/bundled/ui/legacy/legacy.js');
+  const view = UI.InspectorView.InspectorView.instance();
+  return view.tabbedPane.tabIds().includes(${JSON.stringify(panelId)});
+})()`;
+
+const dockAt = (side: DockSide) => `(async () => {
+  const UI = await import('devtools://devtools/bundled/ui/legacy/legacy.js');
+  UI.DockController.DockController.instance().setDockSide(${JSON.stringify(side)});
+  return true;
+})()`;
+
+const showPanel = (panelId: string) => `(async () => {
+  const UI = await import('devtools://devtools/bundled/ui/legacy/legacy.js');
+  await UI.InspectorView.InspectorView.instance().showPanel(${JSON.stringify(panelId)});
+  return true;
+})()`;
+
+/**
+ * Finds the DevTools window inspecting `inspectedUrl`, waits for the extension's panel to
+ * register, shows it, and returns its frame.
+ */
+export type DockSide = 'bottom' | 'right' | 'left' | 'undocked';
+
+export async function openDevToolsPanel(
+  browser: Browser,
+  extensionId: string,
+  inspectedUrl: string,
+  options: { dock?: DockSide; timeoutMs?: number } = {},
+): Promise<OpenedPanel> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const devtools = await poll(`a DevTools window inspecting ${inspectedUrl}`, timeoutMs, async () => {
+    for (const target of browser.targets()) {
+      if (target.type() !== 'other' || !target.url().startsWith('devtools://devtools/bundled/devtools_app.html')) continue;
+      const page = await target.asPage();
+      if ((await page.evaluate(INSPECTED_URL)) === inspectedUrl) return page;
+    }
+    return undefined;
+  });
+  const panelId = `chrome-extension://${extensionId}${PANEL_TITLE.replace(/\s+/g, '')}`;
+  await poll(`the "${PANEL_TITLE}" panel to register`, timeoutMs, async () => ((await devtools.evaluate(panelRegistered(panelId))) ? true : undefined));
+  // Without bringing DevTools to the front, clicks in the panel frame occasionally hang.
+  await devtools.bringToFront();
+  if (options.dock) await devtools.evaluate(dockAt(options.dock));
+  await devtools.evaluate(showPanel(panelId));
+  const panelUrl = `chrome-extension://${extensionId}/panel/panel.html`;
+  const panel = await poll('the panel frame', timeoutMs, async () => devtools.frames().find((f) => f.url() === panelUrl));
+  return { devtools, panel };
+}

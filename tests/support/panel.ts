@@ -1,0 +1,52 @@
+/** Reading and driving the panel through its stable `data-testid` hooks. */
+import type { Frame, Page } from 'puppeteer-core';
+
+export interface PanelRow {
+  path: string;
+  size: number;
+  status: string;
+}
+
+/** The file rows the panel currently renders (it renders the visible ones plus a margin). */
+export async function panelRows(panel: Frame): Promise<PanelRow[]> {
+  return panel.$$eval('[data-testid="file-row"]', (rows) =>
+    rows.map((row) => ({
+      path: row.getAttribute('data-path') ?? '',
+      size: Number(row.getAttribute('data-size')),
+      status: row.getAttribute('data-status') ?? '',
+    })),
+  );
+}
+
+export async function waitForScan(panel: Frame): Promise<string> {
+  await panel.waitForSelector('[data-testid="summary"][data-state="done"], [data-testid="summary"][data-state="failed"]', { timeout: 60_000 });
+  return panel.$eval('[data-testid="summary"]', (e) => e.textContent ?? '');
+}
+
+/** Clicks refresh and waits for the new listing. */
+export async function refresh(panel: Frame): Promise<string> {
+  await panel.click('[data-testid="refresh"]');
+  return waitForScan(panel);
+}
+
+export async function text(panel: Frame, testId: string): Promise<string> {
+  return panel.$eval(`[data-testid="${testId}"]`, (e) => e.textContent ?? '');
+}
+
+/** Files in the OPFS of whatever origin `page` (or frame) is on, read without the extension. */
+export async function opfsFilesOf(context: Page | Frame, folder = ''): Promise<Record<string, number>> {
+  return context.evaluate(async (folder) => {
+    const out: Record<string, number> = {};
+    let start = await navigator.storage.getDirectory();
+    for (const segment of folder.split('/').filter(Boolean)) start = await start.getDirectoryHandle(segment);
+    const walk = async (dir: FileSystemDirectoryHandle, prefix: string): Promise<void> => {
+      for await (const [name, handle] of (dir as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries()) {
+        const path = prefix ? `${prefix}/${name}` : name;
+        if (handle.kind === 'directory') await walk(handle as FileSystemDirectoryHandle, path);
+        else out[path] = (await (handle as FileSystemFileHandle).getFile()).size;
+      }
+    };
+    await walk(start, folder);
+    return out;
+  }, folder);
+}
