@@ -14,10 +14,15 @@ const inDevTools = hasInspectedWindow();
 const store = createStore(inDevTools ? 'page' : 'extension');
 const controller = createController(store);
 
-// Follow DevTools' theme; in a tab, the system's (see panel.css).
-const theme = inDevTools ? chrome.devtools.panels.themeName : undefined;
-if (theme === 'dark') document.documentElement.classList.add('theme-dark');
-if (theme === 'default') document.documentElement.classList.add('theme-light');
+// Follow DevTools' theme, also when it changes; in a tab, the system's (see panel.css).
+function applyTheme(theme: string | undefined): void {
+  document.documentElement.classList.toggle('theme-dark', theme === 'dark');
+  document.documentElement.classList.toggle('theme-light', theme === 'default');
+}
+if (inDevTools) {
+  applyTheme(chrome.devtools.panels.themeName);
+  chrome.devtools.panels.setThemeChangeHandler?.((theme: string) => applyTheme(theme));
+}
 
 if (inDevTools) {
   // Rescan when the inspected page navigates: event-driven, never a polling loop.

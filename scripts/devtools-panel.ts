@@ -49,6 +49,12 @@ const dockAt = (side: DockSide) => `(async () => {
   return true;
 })()`;
 
+const useTheme = (theme: 'dark' | 'default') => `(async () => {
+  const Common = await import('devtools://devtools/bundled/core/common/common.js');
+  Common.Settings.Settings.instance().moduleSetting('ui-theme').set(${JSON.stringify(theme)});
+  return true;
+})()`;
+
 const showPanel = (panelId: string) => `(async () => {
   const UI = await import('devtools://devtools/bundled/ui/legacy/legacy.js');
   await UI.InspectorView.InspectorView.instance().showPanel(${JSON.stringify(panelId)});
@@ -85,4 +91,17 @@ export async function openDevToolsPanel(
   const panelUrl = `chrome-extension://${extensionId}/panel/panel.html`;
   const panel = await poll('the panel frame', timeoutMs, async () => devtools.frames().find((f) => f.url() === panelUrl));
   return { devtools, panel };
+}
+
+/**
+ * Sets DevTools' theme (a shared preference) through any open DevTools window. Extension
+ * panels learn the theme when their DevTools window starts: open the page to inspect
+ * after calling this.
+ */
+export async function setDevToolsTheme(browser: Browser, theme: 'dark' | 'default', timeoutMs = 30_000): Promise<void> {
+  await poll('a DevTools window that accepts settings', timeoutMs, async () => {
+    const target = browser.targets().find((t) => t.type() === 'other' && t.url().startsWith('devtools://devtools/bundled/devtools_app.html'));
+    // Right after start-up, DevTools' settings are not created yet: evaluate throws until they are.
+    return target ? ((await (await target.asPage()).evaluate(useTheme(theme))) as boolean) : undefined;
+  });
 }

@@ -11,7 +11,7 @@ import type { Page } from 'puppeteer-core';
 import { launchWithExtension, type LaunchedBrowser } from '../../scripts/chromium';
 import { serveStatic, type StaticServer } from '../../scripts/static-server';
 import { call, listOpfs, openExtensionPage, progressEvents, readOpfsFile, sendRaw, stageFromUrl } from '../support/extension-page';
-import { writeMixedCsv } from '../support/csv-data';
+import { writeMixedCsv } from '../../scripts/sample-csv';
 import { lit, nativeDuckDB, rows } from '../support/native-duckdb';
 
 const ROWS_PER_PART = 250_000;

@@ -12,7 +12,7 @@ import { launchWithExtension, type LaunchedBrowser } from '../../scripts/chromiu
 import { startDemoServer, type DemoServer } from '../../scripts/serve-demo';
 import { openDevToolsPanel } from '../../scripts/devtools-panel';
 import { opfsFilesOf, panelRows, refresh, text, waitForScan } from '../support/panel';
-import { writeMixedCsv } from '../support/csv-data';
+import { writeMixedCsv } from '../../scripts/sample-csv';
 import { lit, nativeDuckDB, rows } from '../support/native-duckdb';
 
 const SCREENSHOTS = resolve(import.meta.dirname, '..', '..', 'artifacts', 'screenshots');
