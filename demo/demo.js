@@ -109,6 +109,8 @@ async function run() {
 }
 
 resetButton.addEventListener('click', () => void run());
+// `?keep` leaves the OPFS as it is (to inspect what an earlier visit left behind).
+const keep = new URLSearchParams(location.search).has('keep');
 lockButton.addEventListener('click', async () => {
   try {
     if (document.body.dataset.locked === 'true') await releaseFile();
@@ -119,4 +121,9 @@ lockButton.addEventListener('click', async () => {
   }
   showLockState();
 });
-void run();
+if (keep) {
+  status.textContent = 'Kept the existing OPFS contents.';
+  document.body.dataset.ready = 'true';
+} else {
+  void run();
+}

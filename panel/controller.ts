@@ -8,6 +8,8 @@ import { STAGING_DIR, snapshotIdFromFileName } from '../src/snapshot/names';
 import { getDirectory, opfsRoot, removeIfExists } from '../src/opfs/fs';
 import { reduce, summarizePurge, type PurgeRequest, type Store } from './store';
 import { sources, type SourceKind } from './sources';
+import { downloadFile, downloadSnapshot } from './download';
+import type { SnapshotGroup } from '../src/opfs/classify';
 
 export type Controller = ReturnType<typeof createController>;
 
@@ -169,12 +171,23 @@ export function createController(store: Store, client = backgroundClient()) {
     }
   }
 
+  async function download(what: { file: { path: string; name: string } } | { snapshot: SnapshotGroup }): Promise<void> {
+    const source = store.source.value;
+    reduce(store, { type: 'notice', text: null });
+    try {
+      if ('file' in what) await downloadFile(source, what.file.path, what.file.name);
+      else await downloadSnapshot(source, what.snapshot);
+    } catch (error) {
+      reduce(store, { type: 'notice', text: `Download failed: ${describeError(error)}` });
+    }
+  }
+
   function selectSource(source: SourceKind): void {
     reduce(store, { type: 'source', source });
     if (store.scans[source].value.kind === 'idle') void refresh(source);
   }
 
-  return { refresh, askPurge, confirmPurge, importCsv, verifySnapshot, restoreSnapshot, selectSource, reportHealth };
+  return { refresh, askPurge, confirmPurge, importCsv, verifySnapshot, restoreSnapshot, selectSource, reportHealth, download };
 }
 
 /** Streams `file` into `dir/name`, reporting bytes copied; never holds the file in memory. */

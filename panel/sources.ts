@@ -45,7 +45,7 @@ export const pageSource: OpfsSource = {
   async scan(onProgress) {
     if (!hasInspectedWindow()) throw new Error('Open this panel in DevTools to inspect a page: here it only sees the extension.');
     const id = newRequestId();
-    return runPageTask(pageScanExpression(id, SCAN_OPTIONS), pagePollExpression(id), parseScanPoll, { timeoutMs: 120_000, onProgress });
+    return runPageTask(pageScanExpression(id, SCAN_OPTIONS), pagePollExpression(id), parseScanPoll, { timeoutMs: 120_000, onProgress, retries: 4 });
   },
   async purge(targets, onProgress) {
     const id = newRequestId();

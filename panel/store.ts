@@ -66,7 +66,8 @@ export type Action =
   | { type: 'purge-done'; outcome: PurgeOutcome; lockedPaths: string[] }
   | { type: 'purge-failed'; error: string }
   | { type: 'import'; state: Operation<ImportResult> }
-  | { type: 'snapshot-action'; state: Operation<SnapshotActionResult> };
+  | { type: 'snapshot-action'; state: Operation<SnapshotActionResult> }
+  | { type: 'notice'; text: string | null };
 
 export type SnapshotActionResult =
   | { kind: 'verify'; result: VerifyResult }
@@ -86,6 +87,8 @@ export interface Store {
   purge: Signal<Operation<PurgeOutcome>>;
   importState: Signal<Operation<ImportResult>>;
   snapshotAction: Signal<Operation<SnapshotActionResult>>;
+  /** A one-line message about something that failed outside the operations above (e.g. a download). */
+  notice: Signal<string | null>;
   /** The current source's files after filter and sort. */
   visibleFiles: ReadonlySignal<FileReport[]>;
   currentListing: ReadonlySignal<Listing | null>;
@@ -125,6 +128,7 @@ export function createStore(initialSource: SourceKind): Store {
     purge: signal({ kind: 'idle' }),
     importState: signal({ kind: 'idle' }),
     snapshotAction: signal({ kind: 'idle' }),
+    notice: signal(null),
     visibleFiles,
     currentListing,
   };
@@ -199,6 +203,9 @@ export function reduce(store: Store, action: Action): void {
         break;
       case 'snapshot-action':
         store.snapshotAction.value = action.state;
+        break;
+      case 'notice':
+        store.notice.value = action.text;
         break;
     }
   });

@@ -8,6 +8,20 @@ import { FileTable } from './FileTable';
 import { DetailsPane } from './DetailsPane';
 import { SnapshotList } from './SnapshotList';
 
+function Notice() {
+  const { store } = usePanel();
+  const text = store.notice.value;
+  if (!text) return null;
+  return (
+    <div class="notice error" role="alert" data-testid="notice">
+      <span>{text}</span>
+      <button class="close" aria-label="Dismiss" onClick={() => (store.notice.value = null)}>
+        ✕
+      </button>
+    </div>
+  );
+}
+
 export function App() {
   const { controller } = usePanel();
   const [dragging, setDragging] = useState(false);
@@ -32,6 +46,7 @@ export function App() {
     >
       <Toolbar />
       <SummaryBar />
+      <Notice />
       <PurgeBar />
       <ImportStatus />
       <SnapshotList />

@@ -1,16 +1,15 @@
 import { useEffect, useState } from 'preact/hooks';
 import { formatBytes } from '../../src/format';
-import { describeFooter, type FooterDescription } from '../../src/parquet/describe';
+import { describeMetadata, type FooterDescription } from '../../src/parquet/describe';
 import type { FileReport } from '../../src/opfs/classify';
 import { usePanel } from '../context';
-import { previewExtensionFile, readExtensionFooter, type Preview } from '../preview';
-import { downloadFile } from '../download';
+import { fileBuffer, previewRows, readMetadata, type Preview } from '../preview';
 
 type Loaded<T> = { kind: 'loading' } | { kind: 'done'; value: T } | { kind: 'failed'; error: string } | { kind: 'none'; why: string };
 
 /** Footer metadata and first rows of the selected file, read cheaply (footer first). */
 export function DetailsPane() {
-  const { store } = usePanel();
+  const { store, controller } = usePanel();
   const listing = store.currentListing.value;
   const path = store.selected.value;
   const file = listing?.files.find((f) => f.path === path);
@@ -30,14 +29,11 @@ export function DetailsPane() {
         (error: unknown) => live && set({ kind: 'failed', error: error instanceof Error ? error.message : String(error) }),
       );
     };
-    if (source === 'extension') {
-      settle(setFooter, readExtensionFooter(file.path));
-      settle(setPreview, previewExtensionFile(file.path));
-    } else {
-      const probe = listing.scan.files.find((f) => f.path === file.path)?.probe;
-      if (probe?.footer) settle(setFooter, Promise.resolve().then(() => describeFooter(probe.footer!)));
-      setPreview({ kind: 'none', why: 'Row preview is available for extension files; download this file to look at its rows.' });
-    }
+    // Footer first (from the bytes the scan already read, for the page), then the rows.
+    const probe = source === 'page' ? listing.scan.files.find((f) => f.path === file.path)?.probe : undefined;
+    const metadata = fileBuffer(source, file.path, file.size).then(async (buffer) => ({ buffer, metadata: await readMetadata(buffer, probe?.footer) }));
+    settle(setFooter, metadata.then(({ metadata }) => describeMetadata(metadata)));
+    settle(setPreview, metadata.then(({ buffer, metadata }) => previewRows(buffer, metadata)));
     return () => {
       live = false;
     };
@@ -70,7 +66,7 @@ export function DetailsPane() {
           </>
         ) : null}
       </dl>
-      <button data-testid="download-file" onClick={() => void downloadFile(source, file.path, file.name)}>
+      <button data-testid="download-file" onClick={() => void controller.download({ file })}>
         Download
       </button>
       <FooterView file={file} footer={footer} />

@@ -25,7 +25,7 @@ export function SnapshotList() {
               <th>Rows</th>
               <th>Size</th>
               <th>Manifest</th>
-              {source === 'extension' ? <th /> : null}
+              <th />
             </tr>
           </thead>
           <tbody>
@@ -43,9 +43,11 @@ export function SnapshotList() {
                 <td>{g.totalRows === null ? '—' : g.totalRows.toLocaleString('en-US')}</td>
                 <td>{formatBytes(g.totalBytes)}</td>
                 <td>{g.manifestPresent ? 'yes' : 'no'}</td>
-                {source === 'extension' ? (
-                  <td class="actions">
-                    {g.folder === SNAPSHOTS_DIR && g.manifestPresent ? (
+                <td class="actions">
+                  <button data-testid="download-snapshot" title="Download its parts and manifest as one .tar" onClick={() => void controller.download({ snapshot: g })}>
+                    Download
+                  </button>
+                  {source === 'extension' && g.folder === SNAPSHOTS_DIR && g.manifestPresent ? (
                       <>
                         <button disabled={busy} data-testid="verify-snapshot" onClick={() => void controller.verifySnapshot(g.id)}>
                           Verify
@@ -53,10 +55,9 @@ export function SnapshotList() {
                         <button disabled={busy} data-testid="restore-snapshot" onClick={() => void controller.restoreSnapshot(g.id)}>
                           Restore
                         </button>
-                      </>
-                    ) : null}
-                  </td>
-                ) : null}
+                    </>
+                  ) : null}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -2,7 +2,7 @@
  * A Parquet footer described for people: schema, row groups, compression and sizes.
  * Works from the footer bytes alone (footer + 8 tail bytes), which the scan already has.
  */
-import { parquetMetadata, parquetSchema } from 'hyparquet';
+import { parquetMetadata, parquetSchema, type FileMetaData } from 'hyparquet';
 
 export interface FooterDescription {
   rows: number;
@@ -13,7 +13,11 @@ export interface FooterDescription {
 
 /** Parses `footer` (the file's last bytes, ending in the footer length and 'PAR1'). Throws on a bad footer. */
 export function describeFooter(footer: ArrayBuffer | Uint8Array): FooterDescription {
-  const metadata = parquetMetadata(footer);
+  return describeMetadata(parquetMetadata(footer));
+}
+
+/** Describes already parsed footer metadata. */
+export function describeMetadata(metadata: FileMetaData): FooterDescription {
   const leaves = parquetSchema(metadata).children;
   const columns = leaves.map((leaf, index) => {
     let compressed = 0;

@@ -3,7 +3,8 @@
  * and flags, purging exactly the flagged files (checked by reading the page's OPFS
  * without the extension), and turning a CSV into a verified snapshot.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,11 +58,45 @@ describe('the OPFS Snapshots panel in DevTools, on the demo app', () => {
     const empty = expectations.filter((e) => e.status === 'empty').length;
     expect(summary).toContain(`${empty} empty Parquet files`);
 
-    // Details of a healthy part: its footer, read from the bytes the scan already has.
-    await panel.click('[data-testid="file-row"][data-path="cleanslate/snapshots/orders-20260101_part_0.parquet"]');
-    await panel.waitForSelector('[data-testid="footer-details"]');
+    // The health check also shows on the toolbar badge: empty + corrupt files.
+    const corrupt = expectations.filter((e) => e.status === 'corrupt').length;
+    await expect.poll(() => panel.evaluate(() => chrome.action.getBadgeText({})), { timeout: 5000 }).toBe(String(empty + corrupt));
+
+    // Details of a healthy part of the page: its footer (from the bytes the scan already
+    // has) and its first rows (read by byte ranges from the page).
+    await panel.click('[data-testid="file-row"][data-path="cleanslate/snapshots/orders-20260101_part_1.parquet"]');
+    await panel.waitForSelector('[data-testid="preview"]', { timeout: 20_000 });
     expect(await text(panel, 'footer-details')).toMatch(/Parquet footer: 500 rows in 1 row group/);
+    const preview = await panel.$$eval('[data-testid="preview"] tr', (trs) => trs.map((tr) => Array.from(tr.children, (c) => c.textContent)));
+    expect(preview[0]).toEqual(['order_id', 'customer_id', 'amount', 'order_date', 'paid']);
+    expect(preview).toHaveLength(21);
+    expect(preview[1]![0]).toBe('500'); // part 1 starts at order 500
+    expect(preview[1]![3]).toBe('2026-01-05'); // DATE '2026-01-01' + 500 % 31
     await shoot('panel-page-details');
+  });
+
+  it('downloads a snapshot of the page as one .tar holding its parts and manifest, byte for byte', async () => {
+    const downloads = join(work, 'downloads');
+    mkdirSync(downloads);
+    const session = await chromium.browser.target().createCDPSession();
+    await session.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });
+    await panel.click('[data-testid="snapshot-row"][data-snapshot-id="orders-20260101"] [data-testid="download-snapshot"]');
+    const archive = join(downloads, 'orders-20260101.tar');
+    await expect.poll(() => existsSync(archive) && statSync(archive).size > 0, { timeout: 20_000 }).toBe(true);
+    execFileSync('tar', ['xf', archive, '-C', downloads]);
+    const inPage = await opfsFilesOf(page, 'cleanslate/snapshots');
+    for (const name of ['orders-20260101_part_0.parquet', 'orders-20260101_part_1.parquet', 'orders-20260101_part_2.parquet', 'orders-20260101.manifest.json']) {
+      expect(statSync(join(downloads, name)).size, name).toBe(inPage[`cleanslate/snapshots/${name}`]);
+    }
+    const [check] = await (async () => {
+      const native = await nativeDuckDB();
+      try {
+        return await rows(native.conn, `SELECT count(*) AS n, min(order_id) AS first FROM read_parquet(${lit(join(downloads, 'orders-20260101_part_*.parquet'))})`);
+      } finally {
+        native.close();
+      }
+    })();
+    expect(check).toEqual({ n: '1500', first: '0' });
   });
 
   it('purges exactly the empty files, skips one the page holds open, and never touches a healthy file', async () => {
@@ -111,6 +146,16 @@ describe('the OPFS Snapshots panel in DevTools, on the demo app', () => {
     const healthy = expectations.filter((e) => e.status === 'ok').map((e) => e.path);
     const remaining = await opfsFilesOf(page);
     for (const path of healthy) expect(remaining[path], path).toBeGreaterThan(0);
+  });
+
+  it('rescans by itself when the inspected page navigates (no polling in between)', async () => {
+    await page.evaluate(async () => {
+      const dir = await (await (await navigator.storage.getDirectory()).getDirectoryHandle('cleanslate')).getDirectoryHandle('snapshots');
+      await dir.getFileHandle('written-after-listing.parquet', { create: true });
+    });
+    await page.goto(`${demo.url}/?keep`);
+    const row = await panel.waitForSelector('[data-testid="file-row"][data-path="cleanslate/snapshots/written-after-listing.parquet"]', { timeout: 20_000 });
+    expect(await row!.evaluate((e) => e.getAttribute('data-status'))).toBe('empty');
   });
 
   it('turns a CSV chosen in the panel into a verified snapshot that it then lists under the extension', async () => {
@@ -169,5 +214,11 @@ describe('the OPFS Snapshots panel in DevTools, on the demo app', () => {
     await panel.click('[data-testid="verify-snapshot"]');
     await panel.waitForSelector('[data-testid="snapshot-action"][data-state="done"]', { timeout: 60_000 });
     expect(await panel.$eval('[data-testid="snapshot-action"]', (e) => e.getAttribute('data-ok'))).toBe('true');
+    expect(await text(panel, 'snapshot-action')).toContain('300,000 rows, checksum matches the manifest');
+
+    await panel.click('[data-testid="restore-snapshot"]');
+    await panel.waitForSelector('[data-testid="snapshot-action"][data-state="running"]');
+    await panel.waitForSelector('[data-testid="snapshot-action"][data-state="done"]', { timeout: 60_000 });
+    expect(await text(panel, 'snapshot-action')).toMatch(/^Restored .* into table restored_.*: 300,000 rows, checksum matches the manifest/);
   });
 });
