@@ -3,9 +3,13 @@
  * as `cause` (and is appended to the message when the error crosses contexts).
  */
 export class UserFacingError extends Error {
-  constructor(name: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  /** The message already says, in plain words, what the cause says: do not append it. */
+  readonly explainsCause: boolean;
+
+  constructor(name: string, message: string, options?: { cause?: unknown; explainsCause?: boolean }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = name;
+    this.explainsCause = options?.explainsCause ?? false;
   }
 }
 

@@ -13,6 +13,8 @@
  * Arrow table. Bulk data moves through the extension's OPFS (CSV staging, snapshots).
  */
 
+import { UserFacingError } from './errors';
+
 /** Who a message is addressed to. Every context drops envelopes that are not for it. */
 export type Target = 'background' | 'offscreen' | 'panel';
 
@@ -224,7 +226,9 @@ export function toWireError(error: unknown): WireError {
     let message = error.message;
     let cause = error.cause;
     for (let depth = 0; cause instanceof Error && depth < 4; depth++) {
-      if (!message.includes(cause.message)) message += ` (cause: ${cause.message})`;
+      // A message that already says what its cause said (in other words) is not repeated.
+      const said = cause.message.split('\n')[0]!.trim();
+      if (!message.includes(said) && !(error instanceof UserFacingError && error.explainsCause)) message += ` (cause: ${said})`;
       cause = cause.cause;
     }
     return { name: error.name, message };
