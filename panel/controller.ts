@@ -3,15 +3,23 @@
  * into actions for the store's reducer; components only call these.
  */
 import { backgroundClient, onEvent } from '../src/messaging';
-import type { OperationProgress } from '../src/protocol';
+import { RemoteError, type ImportResult as EngineImportResult, type OperationProgress, type OperationRecord } from '../src/protocol';
 import { STAGING_DIR, snapshotIdFromFileName } from '../src/snapshot/names';
 import { getDirectory, opfsRoot, removeIfExists } from '../src/opfs/fs';
-import { reduce, summarizePurge, type PurgeRequest, type Store } from './store';
+import { reduce, summarizePurge, type ImportResult, type PurgeRequest, type Store } from './store';
 import { sources, type SourceKind } from './sources';
 import { downloadFile, downloadSnapshot } from './download';
 import type { SnapshotGroup } from '../src/opfs/classify';
 
 export type Controller = ReturnType<typeof createController>;
+
+/**
+ * True when a request failed for want of an answer (the service worker was stopped, the
+ * engine's document closed, a time-out) rather than with the engine's own error.
+ */
+export function lostContact(error: unknown): boolean {
+  return !(error instanceof RemoteError) || error.name === 'EngineUnavailableError';
+}
 
 /** A message for people: the error's own message, which our errors write for them. */
 export function describeError(error: unknown): string {
@@ -37,6 +45,7 @@ export function createController(store: Store, client = backgroundClient()) {
     const current = () => generation === scanGeneration[source];
     reduce(store, { type: 'scan-started', source });
     try {
+      if (source === 'extension') await sweepLeftovers();
       const scan = await sources[source].scan((filesSeen) => {
         if (current()) reduce(store, { type: 'scan-progress', source, filesSeen });
       });
@@ -46,6 +55,21 @@ export function createController(store: Store, client = backgroundClient()) {
       void reportHealth();
     } catch (error) {
       if (current()) reduce(store, { type: 'scan-failed', source, error: describeError(error) });
+    }
+  }
+
+  /**
+   * The extension's own leftovers (parts of exports that never committed, stale staged
+   * CSVs) are removed by the engine, which never touches a snapshot an export is writing.
+   */
+  async function sweepLeftovers(): Promise<void> {
+    try {
+      const { removed } = await client.call('sweepAbandoned', {});
+      if (removed.length > 0) {
+        reduce(store, { type: 'notice', text: `Removed ${removed.length} leftover file${removed.length === 1 ? '' : 's'} of interrupted work: ${removed.slice(0, 3).join(', ')}${removed.length > 3 ? ', …' : ''}` });
+      }
+    } catch (error) {
+      console.warn('could not sweep leftovers', error);
     }
   }
 
@@ -86,51 +110,116 @@ export function createController(store: Store, client = backgroundClient()) {
     await refresh(request.source);
   }
 
-  /** CSV file → staged in the extension's OPFS → DuckDB table → verified snapshot. */
-  async function importCsv(file: File): Promise<void> {
-    const operationId = crypto.randomUUID();
-    const table = `import_${operationId.replaceAll('-', '')}`;
-    const stagedName = `${operationId}.csv`;
-    const started = performance.now();
-    const running = (label: string, fraction: number | null) => reduce(store, { type: 'import', state: { kind: 'running', label, fraction } });
-    const stopListening = onEvent('progress', (p) => {
+  /** Shows an import's progress events (they come straight from the engine) in the store. */
+  function watchImport(operationId: string): () => void {
+    return onEvent('progress', (p) => {
       if (p.operationId !== operationId) return;
       const exportFraction = p.rowsTotal > 0 ? p.rowsDone / p.rowsTotal : 0;
       const fraction = p.phase === 'loading' ? null : 0.3 + 0.7 * exportFraction;
       const part = p.parts && p.parts > 1 && p.part !== undefined ? ` (part ${Math.min(p.part + 1, p.parts)} of ${p.parts})` : '';
-      running(`${PHASE_LABELS[p.phase]}${part}`, fraction);
+      importRunning(`${PHASE_LABELS[p.phase]}${part}`, fraction);
     });
-    let tableCreated = false;
+  }
+
+  function importRunning(label: string, fraction: number | null): void {
+    reduce(store, { type: 'import', state: { kind: 'running', label, fraction } });
+  }
+
+  function importDone(fileName: string, result: EngineImportResult): void {
+    const { manifest } = result.export;
+    const summary: ImportResult = {
+      fileName,
+      manifest,
+      rows: manifest.rowCount,
+      parts: manifest.parts.length,
+      bytes: manifest.parts.reduce((sum, p) => sum + p.bytes, 0),
+      elapsedMs: result.elapsedMs,
+    };
+    reduce(store, { type: 'import', state: { kind: 'done', result: summary } });
+  }
+
+  /** CSV file → staged in the extension's OPFS → the engine's import → verified snapshot. */
+  async function importCsv(file: File): Promise<void> {
+    const operationId = crypto.randomUUID();
+    const stagedName = `${operationId}.csv`;
+    const stopWatching = watchImport(operationId);
     try {
-      running(`Copying ${file.name} into extension storage`, 0);
+      importRunning(`Copying ${file.name} into extension storage`, 0);
       const staging = await getDirectory(await opfsRoot(), STAGING_DIR, { create: true });
-      await stageFile(file, staging, stagedName, (bytes) => running(`Copying ${file.name} into extension storage`, file.size > 0 ? (0.1 * bytes) / file.size : null));
-      tableCreated = true;
-      const loaded = await client.call('loadCsv', { stagedPath: `${STAGING_DIR}/${stagedName}`, table, operationId });
-      if (loaded.rowCount === 0 && loaded.schema.length === 0) throw new Error(`${file.name} has no columns.`);
-      const snapshotId = snapshotIdFromFileName(file.name);
-      const { manifest } = await client.call('exportSnapshot', { table, snapshotId, sourceName: file.name, operationId });
-      reduce(store, {
-        type: 'import',
-        state: {
-          kind: 'done',
-          result: {
-            fileName: file.name,
-            manifest,
-            rows: manifest.rowCount,
-            parts: manifest.parts.length,
-            bytes: manifest.parts.reduce((sum, p) => sum + p.bytes, 0),
-            elapsedMs: performance.now() - started,
-          },
-        },
-      });
+      await stageFile(file, staging, stagedName, (bytes) => importRunning(`Copying ${file.name} into extension storage`, file.size > 0 ? (0.1 * bytes) / file.size : null));
+      try {
+        const result = await client.call('importCsv', {
+          stagedPath: `${STAGING_DIR}/${stagedName}`,
+          snapshotId: snapshotIdFromFileName(file.name),
+          sourceName: file.name,
+          operationId,
+        });
+        importDone(file.name, result);
+      } catch (error) {
+        if (!lostContact(error)) throw error;
+        await followImport(operationId, file.name);
+      }
     } catch (error) {
       reduce(store, { type: 'import', state: { kind: 'failed', error: describeError(error) } });
-      // loadCsv removes the staged copy itself; this covers a failure before it ran.
+      // The engine removes the staged copy itself; this covers a failure before it ran.
       await removeStaged(stagedName);
     } finally {
-      stopListening();
-      if (tableCreated) await client.call('dropTable', { table }).catch((error: unknown) => console.warn('could not drop the import table', error));
+      stopWatching();
+    }
+    await refresh('extension');
+  }
+
+  /**
+   * Follows an import the panel has no reply channel for (the service worker or the panel
+   * itself went away meanwhile) by asking the engine, once a second while it runs.
+   */
+  async function followImport(operationId: string, fileName: string): Promise<void> {
+    for (;;) {
+      let operations: OperationRecord[];
+      try {
+        operations = await client.call('getOperations', {});
+      } catch (error) {
+        if (!lostContact(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        continue;
+      }
+      const record = operations.find((o) => o.operationId === operationId);
+      if (!record) {
+        throw new Error(`The engine stopped before the import of ${fileName} finished (its document was closed or crashed). Nothing of that snapshot was kept; load the file again.`);
+      }
+      if (record.state === 'done') return importDone(fileName, record.result as unknown as EngineImportResult);
+      if (record.state === 'failed') throw new RemoteError(record.error ?? { name: 'Error', message: 'The import failed.' });
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+
+  /**
+   * When the panel opens: shows an import that is running (or ended while the panel was
+   * closed) as it really is, and follows it to the end.
+   */
+  async function resumeImport(): Promise<void> {
+    let operations: OperationRecord[];
+    try {
+      operations = await client.call('getOperations', {});
+    } catch (error) {
+      console.warn('could not ask the engine for running operations', error);
+      return;
+    }
+    const recent = operations.filter((o) => o.kind === 'importCsv').sort((a, b) => b.startedAt.localeCompare(a.startedAt))[0];
+    if (!recent || store.importState.value.kind === 'running') return;
+    if (recent.state === 'failed') {
+      reduce(store, { type: 'import', state: { kind: 'failed', error: recent.error?.message ?? 'The import failed.' } });
+      return;
+    }
+    if (recent.state === 'done') return importDone(recent.subject, recent.result as unknown as EngineImportResult);
+    const stopWatching = watchImport(recent.operationId);
+    importRunning(recent.progress ? PHASE_LABELS[recent.progress.phase] : 'Waiting for the engine', null);
+    try {
+      await followImport(recent.operationId, recent.subject);
+    } catch (error) {
+      reduce(store, { type: 'import', state: { kind: 'failed', error: describeError(error) } });
+    } finally {
+      stopWatching();
     }
     await refresh('extension');
   }
@@ -187,7 +276,7 @@ export function createController(store: Store, client = backgroundClient()) {
     if (store.scans[source].value.kind === 'idle') void refresh(source);
   }
 
-  return { refresh, askPurge, confirmPurge, importCsv, verifySnapshot, restoreSnapshot, selectSource, reportHealth, download };
+  return { refresh, askPurge, confirmPurge, importCsv, resumeImport, verifySnapshot, restoreSnapshot, selectSource, reportHealth, download };
 }
 
 /** Streams `file` into `dir/name`, reporting bytes copied; never holds the file in memory. */

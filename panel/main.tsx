@@ -17,11 +17,14 @@ const controller = createController(store);
 // Follow DevTools' theme, also when it changes; in a tab, the system's (see panel.css).
 function applyTheme(theme: string | undefined): void {
   document.documentElement.classList.toggle('theme-dark', theme === 'dark');
-  document.documentElement.classList.toggle('theme-light', theme === 'default');
+  // Chrome calls the light theme 'default', Firefox 'light'.
+  document.documentElement.classList.toggle('theme-light', theme === 'default' || theme === 'light');
 }
 if (inDevTools) {
   applyTheme(chrome.devtools.panels.themeName);
   chrome.devtools.panels.setThemeChangeHandler?.((theme: string) => applyTheme(theme));
+  // Firefox has no setThemeChangeHandler; it fires devtools.panels.onThemeChanged instead.
+  (chrome.devtools.panels as { onThemeChanged?: chrome.events.Event<(theme: string) => void> }).onThemeChanged?.addListener(applyTheme);
 }
 
 if (inDevTools) {
@@ -33,6 +36,7 @@ if (inDevTools) {
 }
 
 void controller.refresh(store.source.value);
+void controller.resumeImport();
 
 render(
   <PanelContext.Provider value={{ store, controller }}>

@@ -6,7 +6,7 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import puppeteer, { type Browser, type LaunchOptions } from 'puppeteer-core';
+import puppeteer, { type Browser, type LaunchOptions as PuppeteerLaunchOptions } from 'puppeteer-core';
 
 export const DIST_DIR = resolve(import.meta.dirname, '..', 'dist');
 
@@ -60,33 +60,55 @@ export interface LaunchedBrowser {
   close(): Promise<void>;
 }
 
+export interface LaunchOptions {
+  headless?: boolean;
+  devtools?: boolean;
+  extraArgs?: string[];
+  /** The extension folder to load (default: dist/). */
+  extensionDir?: string;
+  /** A profile to reuse (kept on close); by default a fresh one, removed on close. */
+  userDataDir?: string;
+}
+
 /** Launches Chromium (headless unless told otherwise) and installs the built extension from `dist/`. */
-export async function launchWithExtension(options: { headless?: boolean; devtools?: boolean; extraArgs?: string[] } = {}): Promise<LaunchedBrowser> {
-  if (!existsSync(join(DIST_DIR, 'manifest.json'))) throw new Error(`No built extension in ${DIST_DIR}: run "npm run build" first.`);
-  const userDataDir = mkdtempSync(join(tmpdir(), 'opfs-inspector-profile-'));
-  const launchOptions: LaunchOptions = {
+export async function launchWithExtension(options: LaunchOptions = {}): Promise<LaunchedBrowser> {
+  const extensionDir = options.extensionDir ?? DIST_DIR;
+  if (!existsSync(join(extensionDir, 'manifest.json'))) throw new Error(`No built extension in ${extensionDir}: run "npm run build" first.`);
+  const ownProfile = options.userDataDir === undefined;
+  const userDataDir = options.userDataDir ?? mkdtempSync(join(tmpdir(), 'opfs-inspector-profile-'));
+  // With a reused profile the extension is loaded by flag, so that it is there again (same
+  // id, derived from the folder) when the same profile is launched anew.
+  const byFlag = !ownProfile;
+  const launchOptions: PuppeteerLaunchOptions = {
     executablePath: findChromium(),
     headless: options.headless ?? true,
     devtools: options.devtools ?? false,
     pipe: true,
     enableExtensions: true,
     userDataDir,
-    args: [...QUIET_FLAGS, ...(options.extraArgs ?? [])],
+    args: [...QUIET_FLAGS, ...(byFlag ? [`--load-extension=${extensionDir}`, `--disable-extensions-except=${extensionDir}`] : []), ...(options.extraArgs ?? [])],
+    ...(byFlag ? { ignoreDefaultArgs: ['--disable-extensions'] } : {}),
     protocolTimeout: 600_000,
   };
   const browser = await puppeteer.launch(launchOptions);
   try {
-    const extensionId = await browser.installExtension(DIST_DIR);
+    const extensionId = byFlag ? await extensionIdOf(browser) : await browser.installExtension(extensionDir);
     return {
       browser,
       extensionId,
       async close() {
-        await browser.close().catch(() => undefined);
-        rmSync(userDataDir, { recursive: true, force: true });
+        await browser.close().catch((error: unknown) => console.warn('closing Chromium failed', error));
+        if (ownProfile) rmSync(userDataDir, { recursive: true, force: true });
       },
     };
   } catch (error) {
     await browser.close();
     throw error;
   }
+}
+
+/** The id of the extension loaded by flag, from its service worker's URL. */
+async function extensionIdOf(browser: Browser): Promise<string> {
+  const target = await browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().startsWith('chrome-extension://'), { timeout: 30_000 });
+  return new URL(target.url()).host;
 }

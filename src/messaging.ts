@@ -22,6 +22,14 @@ import {
 } from './protocol';
 import { TimeoutError, withTimeout } from './errors';
 
+/** Nobody took the request: the addressed context does not exist or is not listening (yet). */
+export class NoReceiverError extends Error {
+  constructor(target: Target, type: string, cause?: unknown) {
+    super(`No ${target} received "${type}".`, { cause });
+    this.name = 'NoReceiverError';
+  }
+}
+
 /** The handlers a context must provide: one per request type, with the declared shapes. */
 export type Handlers<Api> = {
   [K in keyof Api]: (request: RequestOf<Api, K>) => Promise<ResponseOf<Api, K>>;
@@ -44,15 +52,20 @@ export async function sendRequest<Api, K extends keyof Api & string>(
   timeoutMs: number,
 ): Promise<ResponseOf<Api, K>> {
   const envelope: RequestEnvelope<Api, K> = { channel: CHANNEL, target, type, id: newRequestId(), request };
-  const reply: unknown = await withTimeout(
-    browser.runtime.sendMessage(envelope),
-    timeoutMs,
-    `No answer to "${type}" from the ${target} within ${Math.round(timeoutMs / 1000)} s.`,
-  );
-  if (!isReply(reply)) {
-    // Happens when no listener for this target exists (e.g. the document was closed).
-    throw new Error(`The ${target} gave no valid answer to "${type}".`);
+  let reply: unknown;
+  try {
+    reply = await withTimeout(
+      browser.runtime.sendMessage(envelope),
+      timeoutMs,
+      `No answer to "${type}" from the ${target} within ${Math.round(timeoutMs / 1000)} s.`,
+    );
+  } catch (error) {
+    if (String(error).includes('Receiving end does not exist')) throw new NoReceiverError(target, type, error);
+    throw error;
   }
+  // Every handler of ours replies; no reply means no context handled it (none was listening yet, or any more).
+  if (reply === undefined) throw new NoReceiverError(target, type);
+  if (!isReply(reply)) throw new Error(`The ${target} gave no valid answer to "${type}".`);
   if (!reply.ok) throw new RemoteError(reply.error);
   return reply.value as ResponseOf<Api, K>;
 }

@@ -83,6 +83,31 @@ export interface VerifyResult {
   elapsedMs: number;
 }
 
+export interface ImportResult {
+  load: LoadCsvResult;
+  export: ExportResult;
+  elapsedMs: number;
+}
+
+export type OperationKind = 'loadCsv' | 'importCsv' | 'exportSnapshot' | 'restoreSnapshot' | 'verifySnapshot';
+
+/**
+ * What the engine knows of an operation: a panel that was closed (or whose message
+ * channel died with the service worker) asks for this to show the true state.
+ */
+export interface OperationRecord {
+  operationId: string;
+  kind: OperationKind;
+  /** What it works on, for people: a file name or snapshot id. */
+  subject: string;
+  state: 'queued' | 'running' | 'done' | 'failed';
+  progress: OperationProgress | null;
+  result: JsonValue | null;
+  error: WireError | null;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
 /** Requests served by the offscreen document (and forwarded to it by the background). */
 export interface OffscreenApi {
   /** Starts DuckDB if needed and reports its version. */
@@ -95,6 +120,22 @@ export interface OffscreenApi {
     request: { stagedPath: string; table: string; operationId?: string };
     response: LoadCsvResult;
   };
+  /**
+   * The panel's one-step import: staged CSV → table → verified snapshot → table dropped.
+   * It runs in the engine to the end even if the panel that started it goes away.
+   */
+  importCsv: {
+    request: { stagedPath: string; snapshotId: string; sourceName: string; options?: ExportOptions; operationId?: string };
+    response: ImportResult;
+  };
+  /** Operations running, queued, or finished in the last minutes. */
+  getOperations: { request: Record<string, never>; response: OperationRecord[] };
+  /**
+   * Removes what interrupted exports left in `snapshots/` (files of snapshots without a
+   * manifest whose lock nobody holds) and stale staged CSVs. The engine does this when it
+   * starts; the panel asks before listing the extension's storage.
+   */
+  sweepAbandoned: { request: Record<string, never>; response: { removed: string[] } };
   /** Writes a DuckDB table as a verified, chunked Parquet snapshot under OPFS `snapshots/`. */
   exportSnapshot: {
     request: {
@@ -185,6 +226,9 @@ export type ResponseOf<Api, K extends keyof Api> = Api[K] extends { response: in
 export const REQUEST_TIMEOUT_MS: { [K in keyof BackgroundApi]: number } = {
   ping: 60_000,
   loadCsv: 30 * 60_000,
+  importCsv: 60 * 60_000,
+  getOperations: 15_000,
+  sweepAbandoned: 60_000,
   exportSnapshot: 30 * 60_000,
   cancelOperation: 10_000,
   restoreSnapshot: 30 * 60_000,

@@ -13,7 +13,7 @@ function Notice() {
   const text = store.notice.value;
   if (!text) return null;
   return (
-    <div class="notice error" role="alert" data-testid="notice">
+    <div class={`notice ${text.startsWith('Removed') ? 'info' : 'error'}`} role="alert" data-testid="notice">
       <span>{text}</span>
       <button class="close" aria-label="Dismiss" onClick={() => (store.notice.value = null)}>
         ✕

@@ -38,6 +38,12 @@ async function startDuckDB(): Promise<DuckDBHost> {
   });
   const db = new AsyncDuckDB(new ConsoleLogger(LogLevel.WARNING), worker);
   try {
+    // A missing or unreadable wasm file makes instantiate() wait forever rather than fail.
+    const wasm = await fetch(duckdbWasmUrl, { method: 'HEAD' }).catch((error: unknown) => new Error(String(error)));
+    if (wasm instanceof Error || !wasm.ok) {
+      workerError = `its WebAssembly file ${duckdbWasmUrl} is missing from the extension`;
+      throw new Error(workerError, { cause: wasm instanceof Error ? wasm : undefined });
+    }
     await withTimeout(db.instantiate(duckdbWasmUrl), STARTUP_TIMEOUT_MS, 'DuckDB-WASM did not start in time.');
     // Parquet and other extensions would be downloaded at first use; an extension may not
     // load remote code, and without the network a missing extension crashes the engine.
@@ -53,7 +59,7 @@ async function startDuckDB(): Promise<DuckDBHost> {
     worker.terminate();
     throw new UserFacingError(
       'DuckDBStartError',
-      `The database engine (DuckDB-WASM) could not start${workerError ? `: ${workerError}` : ''}.`,
+      `The database engine (DuckDB-WASM) could not start${workerError ? `: ${workerError}` : ''}. Reinstalling the extension restores its files.`,
       { cause: error },
     );
   }

@@ -3,33 +3,56 @@
  * Hosted by the offscreen document in Chrome (service workers cannot start Workers); any
  * context with a DOM and Workers can host it.
  */
-import type { OffscreenApi, OperationProgress } from '../protocol';
-import { emitEvent, type Handlers } from '../messaging';
+import type { ExportOptions, ExportResult, LoadCsvResult, OffscreenApi } from '../protocol';
+import type { Handlers } from '../messaging';
 import { UserFacingError } from '../errors';
 import { quoteIdent } from '../sql';
-import { getFileByPath, opfsRoot, removeIfExists, splitPath, getDirectory } from '../opfs/fs';
-import { STAGING_DIR } from '../snapshot/names';
-import { getDuckDB, runExclusive } from './duckdb';
+import { getDirectory, getFileByPath, opfsRoot, removeIfExists, splitPath } from '../opfs/fs';
+import { STAGING_DIR, assertValidSnapshotId } from '../snapshot/names';
+import { getDuckDB, runExclusive, type DuckDBHost } from './duckdb';
 import { getParquetCodec } from './parquet-codec';
 import { loadCsvIntoTable } from './csv';
 import { exportTableToParquet } from './exporter';
 import { restoreSnapshot, verifySnapshot } from './restore';
 import { listManifests, removeSnapshotFiles, snapshotsDirectory, withSnapshotLock } from './snapshot-files';
 import { queryJson } from './tables';
+import { cancelOperation, listOperations, runOperation, type ReportProgress } from './operations';
+import { sweepAbandoned } from './sweep';
 
-/** Running operations by id, so that `cancelOperation` can reach them. */
-const running = new Map<string, AbortController>();
+/** Reads a staged CSV into `table`; the staged copy is removed whatever happens. */
+async function loadStagedCsv(stagedPath: string, table: string, report: ReportProgress): Promise<LoadCsvResult> {
+  const started = performance.now();
+  const { folders, name } = splitPath(stagedPath);
+  if (folders.length !== 1 || folders[0] !== STAGING_DIR) throw new UserFacingError('InvalidPathError', `CSV files are read from "${STAGING_DIR}/" only.`);
+  const root = await opfsRoot();
+  try {
+    let handle: FileSystemFileHandle;
+    try {
+      handle = await getFileByPath(root, stagedPath);
+    } catch (error) {
+      throw new UserFacingError('CsvError', `The staged CSV "${stagedPath}" is not in OPFS.`, { cause: error });
+    }
+    report({ phase: 'loading', rowsDone: 0, rowsTotal: 0 });
+    const loaded = await loadCsvIntoTable(await getDuckDB(), handle, table);
+    return { table, ...loaded, elapsedMs: performance.now() - started };
+  } finally {
+    await removeIfExists(await getDirectory(root, STAGING_DIR, { create: true }), name);
+  }
+}
 
-/** Runs `work` as a cancellable, queued operation that reports progress under `operationId`. */
-function operation<T>(
-  operationId: string | undefined,
-  work: (signal: AbortSignal, report: (p: Omit<OperationProgress, 'operationId'>) => void) => Promise<T>,
-): Promise<T> {
-  const id = operationId ?? crypto.randomUUID();
-  const controller = new AbortController();
-  running.set(id, controller);
-  const report = (p: Omit<OperationProgress, 'operationId'>) => emitEvent('progress', { operationId: id, ...p });
-  return runExclusive(() => work(controller.signal, report)).finally(() => running.delete(id));
+async function exportTable(
+  request: { table: string; snapshotId: string; sourceName: string; options?: ExportOptions },
+  signal: AbortSignal,
+  onProgress: ReportProgress,
+): Promise<ExportResult> {
+  const started = performance.now();
+  const [duck, codec, dir] = await Promise.all([getDuckDB(), getParquetCodec(), snapshotsDirectory()]);
+  const manifest = await exportTableToParquet({ duck, codec, dir, signal, onProgress }, request);
+  return { manifest, elapsedMs: performance.now() - started };
+}
+
+async function dropTable(duck: DuckDBHost, table: string): Promise<void> {
+  await duck.conn.query(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
 }
 
 /** The engine's request handlers. */
@@ -40,46 +63,46 @@ export const engineHandlers: Handlers<OffscreenApi> = {
   },
 
   loadCsv({ stagedPath, table, operationId }) {
-    return operation(operationId, async (_signal, report) => {
+    return runOperation('loadCsv', stagedPath, operationId, (_signal, report) => loadStagedCsv(stagedPath, table, report));
+  },
+
+  importCsv({ stagedPath, snapshotId, sourceName, options, operationId }) {
+    assertValidSnapshotId(snapshotId);
+    return runOperation('importCsv', sourceName, operationId, async (signal, report) => {
       const started = performance.now();
-      const { folders } = splitPath(stagedPath);
-      if (folders[0] !== STAGING_DIR) throw new UserFacingError('InvalidPathError', `CSV files are read from "${STAGING_DIR}/" only.`);
-      const root = await opfsRoot();
-      let handle: FileSystemFileHandle;
+      const table = `import_${crypto.randomUUID().replaceAll('-', '')}`;
       try {
-        handle = await getFileByPath(root, stagedPath);
-      } catch (error) {
-        throw new UserFacingError('CsvError', `The staged CSV "${stagedPath}" is not in OPFS.`, { cause: error });
-      }
-      report({ phase: 'loading', rowsDone: 0, rowsTotal: 0 });
-      try {
-        const duck = await getDuckDB();
-        const loaded = await loadCsvIntoTable(duck, handle, table);
-        return { table, ...loaded, elapsedMs: performance.now() - started };
+        const load = await loadStagedCsv(stagedPath, table, report);
+        signal.throwIfAborted();
+        const exported = await exportTable({ table, snapshotId, sourceName, options }, signal, report);
+        return { load, export: exported, elapsedMs: performance.now() - started };
       } finally {
-        const { folders: dirs, name } = splitPath(stagedPath);
-        await removeIfExists(await getDirectory(root, dirs.join('/')), name);
+        // The table was only a step on the way to the snapshot: free its memory now.
+        await dropTable(await getDuckDB(), table);
       }
     });
   },
 
   exportSnapshot({ table, snapshotId, sourceName, options, operationId }) {
-    return operation(operationId, async (signal, onProgress) => {
-      const started = performance.now();
-      const [duck, codec, dir] = await Promise.all([getDuckDB(), getParquetCodec(), snapshotsDirectory()]);
-      const manifest = await exportTableToParquet({ duck, codec, dir, signal, onProgress }, { table, snapshotId, sourceName, options });
-      return { manifest, elapsedMs: performance.now() - started };
-    });
+    return runOperation('exportSnapshot', snapshotId, operationId, (signal, report) => exportTable({ table, snapshotId, sourceName, options }, signal, report));
   },
 
   async cancelOperation({ operationId }) {
-    const controller = running.get(operationId);
-    controller?.abort();
-    return { cancelled: controller !== undefined };
+    return { cancelled: cancelOperation(operationId) };
+  },
+
+  async getOperations() {
+    return listOperations();
+  },
+
+  async sweepAbandoned() {
+    // What the start-up sweep removed is reported once, to whoever asks first (the panel).
+    const atStart = removedAtStart.splice(0);
+    return { removed: [...atStart, ...(await sweepAbandoned())] };
   },
 
   restoreSnapshot({ snapshotId, table, operationId }) {
-    return operation(operationId, async (signal, onProgress) => {
+    return runOperation('restoreSnapshot', snapshotId, operationId, async (signal, onProgress) => {
       const started = performance.now();
       const [duck, codec, dir] = await Promise.all([getDuckDB(), getParquetCodec(), snapshotsDirectory()]);
       const restored = await restoreSnapshot({ duck, codec, dir, signal, onProgress }, snapshotId, table);
@@ -88,7 +111,7 @@ export const engineHandlers: Handlers<OffscreenApi> = {
   },
 
   verifySnapshot({ snapshotId }) {
-    return operation(undefined, async (signal, onProgress) => {
+    return runOperation('verifySnapshot', snapshotId, undefined, async (signal, onProgress) => {
       const started = performance.now();
       const [duck, codec, dir] = await Promise.all([getDuckDB(), getParquetCodec(), snapshotsDirectory()]);
       const verified = await verifySnapshot({ duck, codec, dir, signal, onProgress }, snapshotId);
@@ -108,8 +131,7 @@ export const engineHandlers: Handlers<OffscreenApi> = {
 
   dropTable({ table }) {
     return runExclusive(async () => {
-      const duck = await getDuckDB();
-      await duck.conn.query(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
+      await dropTable(await getDuckDB(), table);
       return { dropped: true };
     });
   },
@@ -119,3 +141,20 @@ export const engineHandlers: Handlers<OffscreenApi> = {
   },
 };
 
+/**
+ * Called once by the host when it starts: whatever an earlier engine left half-written
+ * (it was closed mid-export, the browser quit) is removed before any new work is queued.
+ */
+const removedAtStart: string[] = [];
+
+export function startEngine(): Promise<void> {
+  return runExclusive(async () => {
+    try {
+      const removed = await sweepAbandoned();
+      removedAtStart.push(...removed);
+      if (removed.length > 0) console.info(`removed ${removed.length} leftovers of interrupted work`, removed);
+    } catch (error) {
+      console.error('could not sweep leftovers of interrupted work', error);
+    }
+  });
+}

@@ -4,6 +4,7 @@
  */
 import type { OffscreenApi } from '../protocol';
 import { serve } from '../messaging';
-import { engineHandlers } from './engine';
+import { engineHandlers, startEngine } from './engine';
 
 serve<OffscreenApi>('offscreen', engineHandlers);
+void startEngine();

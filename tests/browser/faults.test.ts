@@ -1,0 +1,251 @@
+/**
+ * Faults during an import, in a real Chromium with the panel page open in a tab (the same
+ * panel as in DevTools, on the extension's own storage): Chrome stopping the service
+ * worker, the engine's document closing, the panel closing and coming back, the browser
+ * quitting, a full disk, concurrent work, and an engine that cannot start. Each time the
+ * export completes or aborts cleanly, nothing partial survives, healthy snapshots stay.
+ */
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, ElementHandle, Page } from 'puppeteer-core';
+import { DIST_DIR, launchWithExtension, type LaunchedBrowser } from '../../scripts/chromium';
+import { writeMixedCsv } from '../../scripts/sample-csv';
+import { call, listOpfs, openExtensionPage, sendRaw, stageFromUrl } from '../support/extension-page';
+import { serveStatic, type StaticServer } from '../../scripts/static-server';
+
+const ROWS = 1_000_000;
+
+/** The panel page in a tab, on the extension's storage. */
+async function openPanelTab(browser: Browser, extensionId: string): Promise<Page> {
+  const page = await browser.newPage();
+  await page.goto(`chrome-extension://${extensionId}/panel/panel.html`);
+  await page.waitForSelector('[data-testid="summary"][data-state="done"]', { timeout: 30_000 });
+  return page;
+}
+
+async function chooseCsv(panel: Page, path: string): Promise<void> {
+  const input = (await panel.waitForSelector('input[data-testid="csv-input"]')) as ElementHandle<HTMLInputElement> | null;
+  await input!.uploadFile(path);
+}
+
+/** Waits until the running import reports `phase` (e.g. "Writing to OPFS (part 2 of 4)"). */
+async function waitForStatus(panel: Page, text: string, timeout = 60_000): Promise<void> {
+  await panel.waitForFunction(
+    (text) => document.querySelector('[data-testid="export-status"]')?.textContent?.includes(text) ?? false,
+    { timeout, polling: 50 },
+    text,
+  );
+}
+
+async function finalStatus(panel: Page, timeout = 120_000): Promise<{ state: string | null; text: string; id: string | null }> {
+  await panel.waitForSelector('[data-testid="export-status"][data-state="done"], [data-testid="export-status"][data-state="failed"]', { timeout });
+  return panel.$eval('[data-testid="export-status"]', (e) => ({ state: e.getAttribute('data-state'), text: e.textContent ?? '', id: e.getAttribute('data-snapshot-id') }));
+}
+
+const snapshotFiles = async (page: Page, prefix: string) => (await listOpfs(page, 'snapshots')).filter((f) => f.name.startsWith(prefix));
+
+describe('faults during an import', () => {
+  const work = mkdtempSync(join(tmpdir(), 'opfs-faults-'));
+  const csv = join(work, 'Faulty Orders.csv');
+  let server: StaticServer;
+
+  beforeAll(async () => {
+    await writeMixedCsv(csv, ROWS);
+    await writeMixedCsv(join(work, 'small.csv'), 1000);
+    server = await serveStatic(work);
+  });
+  afterAll(async () => {
+    await server?.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  describe('in one browser', () => {
+    let chromium: LaunchedBrowser;
+    beforeAll(async () => {
+      chromium = await launchWithExtension();
+    });
+    afterAll(async () => chromium?.close());
+
+    it('Chrome stopping the service worker mid-export: the import still completes and the panel shows it', async () => {
+      const panel = await openPanelTab(chromium.browser, chromium.extensionId);
+      await chooseCsv(panel, csv);
+      await waitForStatus(panel, 'part 2 of 4');
+      const worker = await chromium.browser.waitForTarget((t) => t.type() === 'service_worker');
+      await (await worker.worker())!.close();
+      const status = await finalStatus(panel);
+      expect(status.state, status.text).toBe('done');
+      expect(status.text).toContain(`${ROWS.toLocaleString('en-US')} rows in 4 verified parts`);
+      const verified = await call(panel, 'verifySnapshot', { snapshotId: status.id! });
+      expect(verified.ok).toBe(true);
+      await panel.close();
+    });
+
+    it('the panel closed and reopened mid-export shows the import as it really is, then its result', async () => {
+      const panel = await openPanelTab(chromium.browser, chromium.extensionId);
+      await chooseCsv(panel, csv);
+      await waitForStatus(panel, 'part 1 of 4');
+      await panel.close();
+      const again = await openPanelTab(chromium.browser, chromium.extensionId);
+      await again.waitForSelector('[data-testid="export-status"][data-state="running"], [data-testid="export-status"][data-state="done"]', { timeout: 10_000 });
+      const status = await finalStatus(again);
+      expect(status.state, status.text).toBe('done');
+      expect(status.text).toContain('4 verified parts');
+      await again.close();
+    });
+
+    it('the engine’s document closed mid-export: a clear error, nothing of that snapshot left, the next import works', async () => {
+      const panel = await openPanelTab(chromium.browser, chromium.extensionId);
+      const before = await listOpfs(panel, 'snapshots');
+      await chooseCsv(panel, csv);
+      await waitForStatus(panel, 'part 2 of 4');
+      const offscreen = chromium.browser.targets().find((t) => t.url().endsWith('/src/offscreen/offscreen.html'));
+      await (await offscreen!.asPage()).close();
+      const status = await finalStatus(panel);
+      expect(status.state).toBe('failed');
+      expect(status.text).toMatch(/engine stopped before the import of Faulty Orders\.csv finished.*Nothing of that snapshot was kept/);
+      await panel.waitForSelector('[data-testid="summary"][data-state="done"]');
+      expect(await listOpfs(panel, 'snapshots')).toEqual(before); // healthy snapshots intact, leftovers gone
+      expect(await listOpfs(panel, 'staging')).toEqual([]);
+
+      await chooseCsv(panel, join(work, 'small.csv'));
+      await waitForStatus(panel, 'Copying', 5000).catch(() => undefined);
+      const next = await finalStatus(panel);
+      expect(next.state, next.text).toBe('done');
+      await panel.close();
+    });
+
+    it('purging or sweeping while an export runs never touches its files; a second export waits its turn', async () => {
+      const page = await openExtensionPage(chromium.browser, chromium.extensionId);
+      const panel = await openPanelTab(chromium.browser, chromium.extensionId);
+      await stageFromUrl(page, `${server.url}/Faulty%20Orders.csv`, 'staging/a.csv');
+      await stageFromUrl(page, `${server.url}/small.csv`, 'staging/b.csv');
+      // Small parts make a long export, so that it is certainly still writing while we look.
+      const first = sendRaw(page, 'importCsv', { stagedPath: 'staging/a.csv', snapshotId: 'concurrent-a', sourceName: 'a.csv', operationId: 'op-a', options: { rowsPerPart: 50_000 } });
+      const second = sendRaw(page, 'importCsv', { stagedPath: 'staging/b.csv', snapshotId: 'concurrent-b', sourceName: 'b.csv', operationId: 'op-b' });
+      await page.waitForFunction(
+        () => (window as unknown as { __progress: { operationId: string; phase: string; part?: number }[] }).__progress.some((p) => p.operationId === 'op-a' && p.phase === 'writing' && p.part === 1),
+        { polling: 20, timeout: 60_000 },
+      );
+      // Mid-export: the engine's sweep and a panel refresh both see the snapshot as in use.
+      const swept = await call(page, 'sweepAbandoned', {});
+      expect(swept.removed).toEqual([]);
+      await panel.click('[data-testid="refresh"]');
+      await panel.waitForSelector('[data-testid="summary"][data-state="done"]');
+      const inFlight = await panel.$$eval('[data-testid="file-row"]', (rows) =>
+        rows.filter((r) => r.getAttribute('data-path')!.startsWith('snapshots/concurrent-a')).map((r) => r.getAttribute('data-status')),
+      );
+      const committedMeanwhile = await page.evaluate(() =>
+        (window as unknown as { __progress: { operationId: string; phase: string }[] }).__progress.some((p) => p.operationId === 'op-a' && p.phase === 'committing'),
+      );
+      expect(committedMeanwhile, 'the export finished before the panel looked').toBe(false);
+      expect(inFlight.length).toBeGreaterThan(0);
+      expect(new Set(inFlight)).toEqual(new Set(['locked']));
+      expect(await panel.$('[data-testid="purge-temp"]')).toBeNull();
+
+      const [a, b] = await Promise.all([first, second]);
+      expect(a).toMatchObject({ ok: true });
+      expect(b).toMatchObject({ ok: true });
+      const progress = await page.evaluate(() => (window as unknown as { __progress: { operationId: string; phase: string }[] }).__progress);
+      const lastOfA = progress.findLastIndex((p) => p.operationId === 'op-a');
+      const firstOfB = progress.findIndex((p) => p.operationId === 'op-b');
+      expect(firstOfB).toBeGreaterThan(lastOfA); // queued, not interleaved
+      expect((await call(page, 'verifySnapshot', { snapshotId: 'concurrent-a' })).ok).toBe(true);
+      await panel.close();
+      await page.close();
+    });
+  });
+
+  it('a disk too small for the snapshot: "not enough storage", nothing partial kept, earlier snapshots untouched', async () => {
+    // With unlimitedStorage (which the extension asks for, so that Chrome never evicts its
+    // snapshots) no quota applies; this variant of the same build runs without it.
+    const limited = mkdtempSync(join(tmpdir(), 'opfs-limited-dist-'));
+    cpSync(DIST_DIR, limited, { recursive: true });
+    const manifestPath = join(limited, 'manifest.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { permissions: string[] };
+    manifest.permissions = manifest.permissions.filter((p) => p !== 'unlimitedStorage');
+    writeFileSync(manifestPath, JSON.stringify(manifest));
+    const chromium = await launchWithExtension({ extensionDir: limited });
+    try {
+      const page = await openExtensionPage(chromium.browser, chromium.extensionId);
+      await stageFromUrl(page, `${server.url}/small.csv`, 'staging/earlier.csv');
+      await call(page, 'importCsv', { stagedPath: 'staging/earlier.csv', snapshotId: 'earlier', sourceName: 'earlier.csv' });
+      await stageFromUrl(page, `${server.url}/Faulty%20Orders.csv`, 'staging/full.csv');
+      const before = await listOpfs(page, 'snapshots');
+      const { usage } = await page.evaluate(() => navigator.storage.estimate());
+      const session = await page.createCDPSession();
+      const origin = `chrome-extension://${chromium.extensionId}`;
+      // Room for about one part of the four this snapshot needs, once the engine has read
+      // and removed the staged CSV (whose bytes `usage` still counts).
+      const staged = statSync(csv).size;
+      await session.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: (usage ?? 0) - staged + 3 * 1024 * 1024 });
+      try {
+        const reply = await sendRaw(page, 'importCsv', { stagedPath: 'staging/full.csv', snapshotId: 'too-big', sourceName: 'full.csv' });
+        expect(reply).toMatchObject({ ok: false, error: { name: 'StorageFullError' } });
+        expect((reply as { error: { message: string } }).error.message).toMatch(/Not enough storage to write snapshot "too-big"/);
+      } finally {
+        await session.send('Storage.overrideQuotaForOrigin', { origin });
+      }
+      expect(await snapshotFiles(page, 'too-big')).toEqual([]);
+      expect(await listOpfs(page, 'snapshots')).toEqual(before);
+      expect((await call(page, 'verifySnapshot', { snapshotId: 'earlier' })).ok).toBe(true);
+    } finally {
+      await chromium.close();
+      rmSync(limited, { recursive: true, force: true });
+    }
+  });
+
+  it('the browser quitting mid-export: after it starts again the leftovers are found and removed, healthy snapshots stay', async () => {
+    const profile = mkdtempSync(join(tmpdir(), 'opfs-faults-profile-'));
+    try {
+      let chromium = await launchWithExtension({ userDataDir: profile });
+      let page = await openExtensionPage(chromium.browser, chromium.extensionId);
+      await stageFromUrl(page, `${server.url}/small.csv`, 'staging/keep.csv');
+      await call(page, 'importCsv', { stagedPath: 'staging/keep.csv', snapshotId: 'keeper', sourceName: 'keep.csv' });
+      const healthy = await snapshotFiles(page, 'keeper');
+      await stageFromUrl(page, `${server.url}/Faulty%20Orders.csv`, 'staging/quit.csv');
+      void sendRaw(page, 'importCsv', { stagedPath: 'staging/quit.csv', snapshotId: 'interrupted', sourceName: 'quit.csv', operationId: 'op-quit' }).catch(() => undefined);
+      await page.waitForFunction(
+        () => (window as unknown as { __progress: { operationId: string; phase: string; part?: number }[] }).__progress.some((p) => p.operationId === 'op-quit' && p.phase === 'verifying' && (p.part ?? 0) >= 1),
+        { polling: 20, timeout: 60_000 },
+      );
+      await chromium.close(); // the user quits Chrome while the export runs
+
+      chromium = await launchWithExtension({ userDataDir: profile });
+      page = await openExtensionPage(chromium.browser, chromium.extensionId);
+      const leftovers = await snapshotFiles(page, 'interrupted');
+      expect(leftovers.length).toBeGreaterThan(0); // the quit really left parts behind
+      const panel = await openPanelTab(chromium.browser, chromium.extensionId);
+      const notice = await panel.waitForSelector('[data-testid="notice"]', { timeout: 10_000 });
+      expect(await notice!.evaluate((e) => e.textContent)).toMatch(/Removed \d+ leftover files? of interrupted work: snapshots\/interrupted/);
+      expect(await snapshotFiles(page, 'interrupted')).toEqual([]);
+      expect(await snapshotFiles(page, 'keeper')).toEqual(healthy);
+      expect((await call(page, 'verifySnapshot', { snapshotId: 'keeper' })).ok).toBe(true);
+      await chromium.close();
+    } finally {
+      rmSync(profile, { recursive: true, force: true });
+    }
+  });
+
+  it('an engine that cannot start (its wasm is missing): a clear error, not a hang', async () => {
+    const broken = mkdtempSync(join(tmpdir(), 'opfs-broken-dist-'));
+    cpSync(DIST_DIR, broken, { recursive: true });
+    for (const name of readdirSync(join(broken, 'assets'))) if (/^duckdb-eh.*\.wasm$/.test(name)) rmSync(join(broken, 'assets', name));
+    const chromium = await launchWithExtension({ extensionDir: broken });
+    try {
+      const page = await openExtensionPage(chromium.browser, chromium.extensionId);
+      const started = Date.now();
+      const reply = await sendRaw(page, 'ping', {});
+      expect(reply).toMatchObject({ ok: false, error: { name: 'DuckDBStartError' } });
+      expect((reply as { error: { message: string } }).error.message).toMatch(/database engine \(DuckDB-WASM\) could not start/);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      // The rest of the extension keeps working: listing and cleanup need no engine.
+      const panel = await openPanelTab(chromium.browser, chromium.extensionId);
+      expect(await panel.$eval('[data-testid="summary"]', (e) => e.getAttribute('data-state'))).toBe('done');
+    } finally {
+      await chromium.close();
+      rmSync(broken, { recursive: true, force: true });
+    }
+  });
+});
