@@ -36,6 +36,16 @@ export const PLAN = [
     bytes: (f) => f['customers.parquet'].slice(0, Math.floor(f['customers.parquet'].length * 0.6)),
   },
   {
+    // Both magics intact, but the footer length points before the start of the file.
+    path: `${SNAPSHOTS}/refunds-20260104.parquet`,
+    status: 'corrupt',
+    bytes: (f) => {
+      const bytes = f['customers.parquet'].slice();
+      new DataView(bytes.buffer).setUint32(bytes.length - 8, bytes.length * 4, true);
+      return bytes;
+    },
+  },
+  {
     path: `${SNAPSHOTS}/notes-export.parquet`,
     status: 'corrupt',
     bytes: () => 'id,note\n1,"this is CSV, not Parquet"\n2,"renamed by mistake"\n',

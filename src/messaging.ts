@@ -30,6 +30,15 @@ export class NoReceiverError extends Error {
   }
 }
 
+/**
+ * Requests are taken only from this extension's own pages and workers: not from other
+ * extensions (`onMessageExternal` is never listened to) and not from content scripts,
+ * which run in web pages (this extension has none, but a request from one is refused).
+ */
+export function fromOwnExtensionPage(sender: { id?: string; url?: string }): boolean {
+  return sender.id === browser.runtime.id && typeof sender.url === 'string' && sender.url.startsWith(browser.runtime.getURL(''));
+}
+
 /** The handlers a context must provide: one per request type, with the declared shapes. */
 export type Handlers<Api> = {
   [K in keyof Api]: (request: RequestOf<Api, K>) => Promise<ResponseOf<Api, K>>;
@@ -91,7 +100,7 @@ export function backgroundClient() {
 export function serve<Api>(target: Target, handlers: Handlers<Api>, fallback?: (envelope: RequestEnvelope<Record<string, unknown>, string>) => Promise<unknown> | undefined): void {
   browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime.MessageSender) => {
     if (!isRequestFor(message, target)) return undefined;
-    if (sender.id !== browser.runtime.id) return undefined;
+    if (!fromOwnExtensionPage(sender)) return undefined;
     const handler = (handlers as Record<string, ((request: unknown) => Promise<unknown>) | undefined>)[message.type];
     if (handler) return settle(handler(message.request));
     const forwarded = fallback?.(message);
