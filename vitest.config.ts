@@ -22,6 +22,19 @@ export default defineConfig({
           hookTimeout: 180_000,
         },
       },
+      {
+        test: {
+          name: 'firefox',
+          include: ['tests/firefox/**/*.test.ts'],
+          environment: 'node',
+          // Sequential, and in the same one-at-a-time group as the Chromium files: never two
+          // browsers with DuckDB at once on two cores.
+          fileParallelism: false,
+          globalSetup: ['tests/firefox/build-once.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+        },
+      },
     ],
   },
 });

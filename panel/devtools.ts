@@ -1,4 +1,7 @@
 // The devtools_page only registers the panel; the panel itself is panel/panel.html.
 export const PANEL_TITLE = 'OPFS Snapshots';
 
-chrome.devtools.panels.create(PANEL_TITLE, '', 'panel/panel.html');
+// Path-absolute: Chrome resolves the page against the extension's root, but Firefox
+// resolves it against this document (panel/devtools.html), so 'panel/panel.html' opened
+// moz-extension://…/panel/panel/panel.html there, a 404 (measured in Firefox ESR 153).
+chrome.devtools.panels.create(PANEL_TITLE, '', '/panel/panel.html');
