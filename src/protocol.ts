@@ -52,6 +52,12 @@ export interface ExportOptions {
   rowsPerPart?: number;
   /** Rows per Parquet row group. Default 100,000. */
   rowGroupSize?: number;
+  /**
+   * How parts are cut: by ranges of the row id (`keyset`, the default: DuckDB skips to
+   * the range by zone maps), or by `ORDER BY … LIMIT … OFFSET …` (`offset`, the naive way,
+   * which sorts the table for every part). Only the benchmark asks for `offset`.
+   */
+  partStrategy?: 'keyset' | 'offset';
 }
 
 export interface LoadCsvResult {

@@ -63,6 +63,8 @@ export async function exportTableToParquet(ctx: ExportContext, request: ExportRe
   const rowsPerPart = request.options?.rowsPerPart ?? DEFAULT_ROWS_PER_PART;
   const rowGroupSize = request.options?.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE;
   if (!Number.isSafeInteger(rowGroupSize) || rowGroupSize < 1) throw new UserFacingError('InvalidOptionError', `Invalid row group size: ${rowGroupSize}`);
+  const strategy = request.options?.partStrategy ?? 'keyset';
+  if (strategy !== 'keyset' && strategy !== 'offset') throw new UserFacingError('InvalidOptionError', `Unknown part strategy: ${String(strategy)}`);
   if (!(await tableExists(ctx.duck, table))) {
     throw new UserFacingError('TableNotFoundError', `There is no table "${table}" to export. Load a CSV first.`);
   }
@@ -85,7 +87,7 @@ export async function exportTableToParquet(ctx: ExportContext, request: ExportRe
       const parts: SnapshotPartInfo[] = [];
       for (const part of plan) {
         ctx.signal?.throwIfAborted();
-        parts.push(await writeVerifiedPart(ctx, table, part, plan.length, rowCount, rowGroupSize, created));
+        parts.push(await writeVerifiedPart(ctx, table, part, plan.length, rowCount, rowGroupSize, strategy, created));
       }
       ctx.signal?.throwIfAborted();
       ctx.onProgress?.({ phase: 'committing', rowsDone: rowCount, rowsTotal: rowCount, part: plan.length, parts: plan.length });
@@ -118,6 +120,7 @@ async function writeVerifiedPart(
   partCount: number,
   rowsTotal: number,
   rowGroupSize: number,
+  partStrategy: ExportOptions['partStrategy'],
   created: Set<string>,
 ): Promise<SnapshotPartInfo> {
   const expectedRows = part.endRow - part.firstRow;
@@ -129,8 +132,11 @@ async function writeVerifiedPart(
   // Sorting 250,000 rows per part would cost more than the encoding; tests check the order.
   const ipc = await queryArrowIPC(
     ctx.duck,
-    `SELECT * EXCLUDE (${rowId}) FROM ${quoteIdent(table)} ` +
-      `WHERE ${rowId} >= ${integerLiteral(part.firstRow)} AND ${rowId} < ${integerLiteral(part.endRow)}`,
+    partStrategy === 'offset'
+      ? `SELECT * EXCLUDE (${rowId}) FROM ${quoteIdent(table)} ORDER BY ${rowId} ` +
+          `LIMIT ${integerLiteral(part.endRow - part.firstRow)} OFFSET ${integerLiteral(part.firstRow)}`
+      : `SELECT * EXCLUDE (${rowId}) FROM ${quoteIdent(table)} ` +
+          `WHERE ${rowId} >= ${integerLiteral(part.firstRow)} AND ${rowId} < ${integerLiteral(part.endRow)}`,
   );
   let bytes: Uint8Array<ArrayBuffer> | undefined = ctx.codec.encode(ipc, { rowGroupSize });
   const byteLength = bytes.byteLength;

@@ -119,6 +119,20 @@ describe('snapshot engine (offscreen DuckDB-WASM → Parquet in OPFS)', () => {
     });
   }
 
+  it('cuts the same parts with the naive OFFSET strategy (kept for the benchmark) and smaller parts', async () => {
+    await loadCsv('mixed-250001.csv', 'offset_src');
+    const keyset = await call(page, 'exportSnapshot', { table: 'offset_src', snapshotId: 'by-keyset', sourceName: 'x.csv', options: { rowsPerPart: 100_000 } });
+    const offset = await call(page, 'exportSnapshot', { table: 'offset_src', snapshotId: 'by-offset', sourceName: 'x.csv', options: { rowsPerPart: 100_000, partStrategy: 'offset' } });
+    expect(offset.manifest.parts.map((p) => p.rows)).toEqual([100_000, 100_000, 50_001]);
+    expect(offset.manifest.parts.map((p) => p.bytes)).toEqual(keyset.manifest.parts.map((p) => p.bytes));
+    const restored = await call(page, 'restoreSnapshot', { snapshotId: 'by-offset', table: 'offset_back' });
+    expect(restored.checksum).toBe(keyset.manifest.checksum.value);
+    const bad = await sendRaw(page, 'exportSnapshot', { table: 'offset_src', snapshotId: 'by-nothing', sourceName: 'x.csv', options: { partStrategy: 'random' as 'offset' } });
+    expect(bad).toMatchObject({ ok: false, error: { name: 'InvalidOptionError' } });
+    await call(page, 'dropTable', { table: 'offset_src' });
+    await call(page, 'dropTable', { table: 'offset_back' });
+  });
+
   it('keeps mixed types, NULLs, quoted commas and newlines, and non-ASCII text through CSV → snapshot → restore', async () => {
     const csv = [
       'n,amount,day,at,ok,note,big',
