@@ -3,25 +3,114 @@
  * host permission, but does not await promises. So work is started in the page, keeps
  * its state on a page global, and is polled (only while that work runs) until done.
  * The page is untrusted: every answer goes through a validating parser.
+ *
+ * {@link pageProblem} is the one place that turns what DevTools and the page report
+ * (E_FAILED "Permission denied", a SecurityError from `getDirectory()`, a replaced
+ * `getDirectory()`…) into words for the user.
  */
 import { TimeoutError } from '../src/errors';
-import type { PageTaskState } from '../src/opfs/page-scan';
+import type { PageTaskFailure, PageTaskState } from '../src/opfs/page-scan';
 
 /** True inside DevTools; false when the panel page is opened in a tab. */
 export function hasInspectedWindow(): boolean {
   return typeof chrome !== 'undefined' && chrome.devtools?.inspectedWindow !== undefined;
 }
 
-/** A page that cannot run our expression (no OPFS, a chrome:// page, a crashed renderer). */
+/**
+ * Why the page could not be read:
+ * - `no-access`: DevTools refuses to run extension code in this page (chrome://, about:,
+ *   data:, the Web Store…), so whatever storage it has is out of reach;
+ * - `no-opfs`: the page has no Origin Private File System (opaque origin such as file://,
+ *   not a secure context, storage blocked);
+ * - `navigating`: the page was between documents; trying again may work;
+ * - `page-broken`: the page's own code broke ours (it replaced `getDirectory()` or
+ *   built-ins with something that throws or answers garbage), or our code failed in it;
+ * - `gone`: the page navigated or reloaded while a task ran.
+ */
+export type PageProblem = 'no-access' | 'no-opfs' | 'navigating' | 'page-broken' | 'gone';
+
+/** A page that cannot run our expression, or has no OPFS to read. The message is written for the user. */
 export class PageUnavailableError extends Error {
   constructor(
     message: string,
     /** True when the page was between documents (navigating): trying again may work. */
     readonly transient = false,
+    readonly problem: PageProblem = 'page-broken',
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = 'PageUnavailableError';
   }
+}
+
+/** What `inspectedWindow.eval` reports when it did not get a value. */
+export interface EvalFailure {
+  /** DevTools could not evaluate at all (E_FAILED: refused, or the page swapped documents). */
+  isError?: boolean;
+  /** Our expression threw in the page. */
+  isException?: boolean;
+  code?: string;
+  description?: string;
+  details?: unknown[];
+  value?: unknown;
+}
+
+const NO_ACCESS_PAGES = 'DevTools does not let extensions run code in chrome://, about:, data: and Chrome Web Store pages';
+
+/**
+ * The user's words for what went wrong in the page, from either what `inspectedWindow.eval`
+ * reported (`eval`), or the failed state of a page task (`task`). One place, so that every
+ * page operation (scan, purge, read) says the same thing about the same cause.
+ */
+export function pageProblem(report: { eval: EvalFailure } | { task: PageTaskFailure }): PageUnavailableError {
+  if ('eval' in report) {
+    const info = report.eval;
+    if (info.isException) {
+      // The first line: DevTools appends the page's stack, which says nothing to the user.
+      const detail = short(String(info.value ?? info.description ?? 'unknown error').split('\n')[0]);
+      return new PageUnavailableError(`The inspected page broke the inspector's code (it may replace built-in functions): ${detail}`, false, 'page-broken', { cause: info });
+    }
+    const details = Array.isArray(info.details) ? info.details.map((d) => short(d)) : [];
+    let detail = info.description ?? info.code ?? 'unknown error';
+    for (const d of details) detail = detail.replace('%s', d);
+    if (details.includes('Permission denied') || CANNOT_ACCESS.test(detail)) {
+      return new PageUnavailableError(`This page has no Origin Private File System that the panel may read: ${NO_ACCESS_PAGES} (“${short(detail)}”).`, false, 'no-access', { cause: info });
+    }
+    // Seen while the page swaps documents during a navigation: worth another try.
+    return new PageUnavailableError(`DevTools could not run code in the inspected page: ${short(detail)}`, true, 'navigating', { cause: info });
+  }
+  const failure = report.task;
+  const error = failure.error;
+  if (failure.stage === 'storage') {
+    const where = failure.protocol === 'file:' ? 'file:// pages' : failure.protocol === 'data:' ? 'data: URLs' : 'pages of an opaque origin (file://, data:, sandboxed frames)';
+    if (failure.origin === 'null' || failure.protocol === 'file:' || (error.startsWith('SecurityError') && failure.origin === undefined)) {
+      return new PageUnavailableError(`This page has no Origin Private File System: its origin is opaque (“null”), and Chrome gives ${where} none (${short(error)}).`, false, 'no-opfs');
+    }
+    if (failure.secureContext === false) {
+      return new PageUnavailableError(
+        `This page has no Origin Private File System: ${failure.origin ?? 'its origin'} is not a secure context (OPFS exists only on https:// and http://localhost pages) (${short(error)}).`,
+        false,
+        'no-opfs',
+      );
+    }
+    if (error.startsWith('SecurityError')) {
+      return new PageUnavailableError(`This page may not use its Origin Private File System: Chrome blocks storage for ${failure.origin ?? 'this origin'} (${short(error)}).`, false, 'no-opfs');
+    }
+    return new PageUnavailableError(
+      `The page's Origin Private File System could not be opened: navigator.storage.getDirectory() failed in the page (${short(error)}). The page may have replaced it with its own code.`,
+      false,
+      'page-broken',
+    );
+  }
+  return new PageUnavailableError(`Reading the page's Origin Private File System failed: ${short(error)}`, false, 'page-broken');
+}
+
+/** What chrome.scripting and DevTools say about pages extensions may not touch. */
+const CANNOT_ACCESS = /Cannot access (?:a |contents of )?(?:chrome|about|data|devtools|edge|chrome-extension|chrome-untrusted)[:\w/ -]*|Permission denied|The extensions gallery cannot be scripted/i;
+
+function short(value: unknown): string {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }
 
 /** Evaluates `expression` in the inspected page and resolves with its JSON value. */
@@ -30,17 +119,29 @@ export function evalInPage(expression: string, timeoutMs = 10_000): Promise<unkn
     const timer = setTimeout(() => reject(new TimeoutError(`The inspected page did not answer within ${timeoutMs / 1000} s.`)), timeoutMs);
     chrome.devtools.inspectedWindow.eval(expression, (result: unknown, info?: chrome.devtools.inspectedWindow.EvaluationExceptionInfo) => {
       clearTimeout(timer);
-      const exceptionInfo = info as { isError?: boolean; isException?: boolean; value?: unknown; description?: string; code?: string } | undefined;
-      if (exceptionInfo && (exceptionInfo.isError || exceptionInfo.isException)) {
-        // isError: DevTools could not evaluate at all ("E_FAILED" while the page swaps
-        // documents during a navigation); isException: our code threw in the page.
-        const detail = exceptionInfo.isException ? exceptionInfo.value : (exceptionInfo.description ?? exceptionInfo.code);
-        reject(new PageUnavailableError(`The inspected page could not run the operation: ${String(detail ?? 'unknown error').slice(0, 300)}`, exceptionInfo.isError === true));
+      const failure = info as EvalFailure | undefined;
+      if (failure && (failure.isError || failure.isException)) {
+        reject(pageProblem({ eval: failure }));
         return;
       }
       resolve(result);
     });
   });
+}
+
+/**
+ * Runs `attempt`, and again (up to `retries` times, with a growing pause) when it fails
+ * because the page was navigating: a task that only reads starts over in the new document.
+ */
+export async function retryWhileNavigating<T>(retries: number, attempt: () => Promise<T>): Promise<T> {
+  for (let tries = 0; ; tries++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof PageUnavailableError && error.transient) || tries >= retries) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250 * (tries + 1)));
+    }
+  }
 }
 
 /**
@@ -54,14 +155,7 @@ export async function runPageTask<T>(
   parsePoll: (value: unknown) => PageTaskState<T>,
   options: { timeoutMs: number; intervalMs?: number; onProgress?: (filesSeen: number) => void; retries?: number },
 ): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await runPageTaskOnce(startExpression, pollExpression, parsePoll, options);
-    } catch (error) {
-      if (!(error instanceof PageUnavailableError && error.transient) || attempt >= (options.retries ?? 0)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 250 * (attempt + 1)));
-    }
-  }
+  return retryWhileNavigating(options.retries ?? 0, () => runPageTaskOnce(startExpression, pollExpression, parsePoll, options));
 }
 
 async function runPageTaskOnce<T>(
@@ -71,14 +165,14 @@ async function runPageTaskOnce<T>(
   options: { timeoutMs: number; intervalMs?: number; onProgress?: (filesSeen: number) => void },
 ): Promise<T> {
   const started = await evalInPage(startExpression);
-  if (started !== 'started') throw new PageUnavailableError(`The inspected page refused the task (${JSON.stringify(started)?.slice(0, 100)}).`);
+  if (started !== 'started') throw new PageUnavailableError(`The inspected page refused the task (${short(started)}).`);
   const deadline = performance.now() + options.timeoutMs;
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 60));
     const state = parsePoll(await evalInPage(pollExpression));
     if (state.state === 'done') return state.result;
-    if (state.state === 'failed') throw new PageUnavailableError(`The inspected page reported: ${state.error}`);
-    if (state.state === 'missing') throw new PageUnavailableError('The inspected page navigated or reloaded during the operation.', true);
+    if (state.state === 'failed') throw pageProblem({ task: state });
+    if (state.state === 'missing') throw new PageUnavailableError('The inspected page navigated or reloaded during the operation.', true, 'gone');
     options.onProgress?.(state.filesSeen);
     if (performance.now() > deadline) throw new TimeoutError(`The inspected page did not finish within ${Math.round(options.timeoutMs / 1000)} s.`);
   }

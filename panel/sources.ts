@@ -4,11 +4,15 @@
  * Both scan with the same walker and answer in the same validated shapes.
  */
 import {
+  collectScanSlices,
   pagePollExpression,
   pagePurgeExpression,
+  pageReleaseExpression,
   pageScanExpression,
+  pageScanPollExpression,
+  pageScanSliceExpression,
   parsePurgePoll,
-  parseScanPoll,
+  parseScanHeaderPoll,
   purgeExtensionOpfs,
   scanExtensionOpfs,
   type PurgeEntry,
@@ -19,7 +23,7 @@ import {
 } from '../src/opfs/page-scan';
 import { SNAPSHOTS_DIR, parseSnapshotFileName } from '../src/snapshot/names';
 import { ifSnapshotUnlocked, snapshotsInUse } from '../src/snapshot/locks';
-import { hasInspectedWindow, runPageTask } from './inspected-window';
+import { PageUnavailableError, evalInPage, hasInspectedWindow, retryWhileNavigating, runPageTask } from './inspected-window';
 
 export type SourceKind = 'page' | 'extension';
 
@@ -44,8 +48,23 @@ export const pageSource: OpfsSource = {
   kind: 'page',
   async scan(onProgress) {
     if (!hasInspectedWindow()) throw new Error('Open this panel in DevTools to inspect a page: here it only sees the extension.');
-    const id = newRequestId();
-    return runPageTask(pageScanExpression(id, SCAN_OPTIONS), pagePollExpression(id), parseScanPoll, { timeoutMs: 120_000, onProgress, retries: 4 });
+    // A scan that the page's navigation interrupts (while walking or while handing over) starts again.
+    return retryWhileNavigating(4, async () => {
+      const id = newRequestId();
+      try {
+        const header = await runPageTask(pageScanExpression(id, SCAN_OPTIONS), pageScanPollExpression(id), parseScanHeaderPoll, { timeoutMs: 120_000, onProgress });
+        onProgress(header.fileCount);
+        // The lists come in slices, each validated in its own task: the panel stays responsive at 100,000 files.
+        return await collectScanSlices(header, async (list, start) => {
+          const slice = await evalInPage(pageScanSliceExpression(id, list, start));
+          if (slice === null) throw new PageUnavailableError('The inspected page navigated or reloaded during the operation.', true, 'gone');
+          return slice;
+        });
+      } finally {
+        // The page holds the whole answer until told otherwise; a page that cannot be told (it navigated) has dropped it anyway.
+        await evalInPage(pageReleaseExpression(id)).catch((error: unknown) => console.warn('could not release the scan answer in the page', error));
+      }
+    });
   },
   async purge(targets, onProgress) {
     const id = newRequestId();

@@ -3,7 +3,20 @@ import { formatBytes } from '../../src/format';
 import { describeMetadata, type FooterDescription } from '../../src/parquet/describe';
 import type { FileReport } from '../../src/opfs/classify';
 import { usePanel } from '../context';
+import { hasDeceptiveCharacters, spelledOut } from '../names';
 import { fileBuffer, previewRows, readMetadata, type Preview } from '../preview';
+
+/** One path index per file list (a listing's lists never change): lookups stay O(1) at 100,000 files. */
+const indexes = new WeakMap<readonly { path: string }[], Map<string, { path: string }>>();
+
+function byPath<T extends { path: string }>(list: readonly T[]): Map<string, T> {
+  let index = indexes.get(list) as Map<string, T> | undefined;
+  if (!index) {
+    index = new Map(list.map((item) => [item.path, item]));
+    indexes.set(list, index);
+  }
+  return index;
+}
 
 type Loaded<T> = { kind: 'loading' } | { kind: 'done'; value: T } | { kind: 'failed'; error: string } | { kind: 'none'; why: string };
 
@@ -12,7 +25,7 @@ export function DetailsPane() {
   const { store, controller } = usePanel();
   const listing = store.currentListing.value;
   const path = store.selected.value;
-  const file = listing?.files.find((f) => f.path === path);
+  const file = listing && path !== null ? byPath(listing.files).get(path) : undefined;
   const source = store.source.value;
   const [footer, setFooter] = useState<Loaded<FooterDescription>>({ kind: 'none', why: '' });
   const [preview, setPreview] = useState<Loaded<Preview>>({ kind: 'none', why: '' });
@@ -30,7 +43,7 @@ export function DetailsPane() {
       );
     };
     // Footer first (from the bytes the scan already read, for the page), then the rows.
-    const probe = source === 'page' ? listing.scan.files.find((f) => f.path === file.path)?.probe : undefined;
+    const probe = source === 'page' ? byPath(listing.scan.files).get(file.path)?.probe : undefined;
     const metadata = fileBuffer(source, file.path, file.size).then(async (buffer) => ({ buffer, metadata: await readMetadata(buffer, probe?.footer) }));
     settle(setFooter, metadata.then(({ metadata }) => describeMetadata(metadata)));
     settle(setPreview, metadata.then(({ buffer, metadata }) => previewRows(buffer, metadata)));
@@ -43,14 +56,26 @@ export function DetailsPane() {
   return (
     <aside class="details" data-testid="details">
       <div class="details-head">
-        <h3 class="details-title">{file.name}</h3>
+        <h3 class="details-title">
+          <bdi>{file.name}</bdi>
+        </h3>
         <button class="close" title="Close details" aria-label="Close details" onClick={() => (store.selected.value = null)}>
           ✕
         </button>
       </div>
       <dl class="facts">
         <dt>Path</dt>
-        <dd>{file.path}</dd>
+        <dd>
+          <bdi>{file.path}</bdi>
+        </dd>
+        {hasDeceptiveCharacters(file.path) ? (
+          <>
+            <dt>Spelled out</dt>
+            <dd data-testid="name-spelled-out">
+              <span class="badge badge-temp">⚠ hidden characters</span> <bdi>{spelledOut(file.path)}</bdi>
+            </dd>
+          </>
+        ) : null}
         <dt>Size</dt>
         <dd>
           {formatBytes(file.size)} ({file.size.toLocaleString('en-US')} bytes)

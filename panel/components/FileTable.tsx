@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { formatBytes } from '../../src/format';
 import type { FileReport } from '../../src/opfs/classify';
 import { usePanel } from '../context';
+import { hasDeceptiveCharacters, spelledOut } from '../names';
 import type { SortKey } from '../store';
 
 const ROW_HEIGHT = 21;
@@ -60,7 +61,13 @@ export function FileTable() {
           ))}
         </div>
         {state.kind === 'done' && files.length === 0 ? (
-          <div class="empty-list">{store.filter.value ? 'No file matches the filter.' : 'This origin has no files in OPFS.'}</div>
+          <div class="empty-list">
+            {store.filter.value
+              ? 'No file matches the filter.'
+              : state.listing.scan.errors.length > 0
+                ? 'No file could be listed: see the problems above.'
+                : 'This origin has no files in OPFS.'}
+          </div>
         ) : null}
       </div>
     </div>
@@ -70,6 +77,18 @@ export function FileTable() {
 function nextSort(current: { key: SortKey; descending: boolean }, key: SortKey) {
   return { key, descending: current.key === key ? !current.descending : key === 'size' || key === 'modified' };
 }
+
+/**
+ * A deep folder path gives way before the file's name does: the folder shrinks a thousand
+ * times faster, so `level01/…/level20/file.txt` shows `level01/lev…/file.txt`.
+ */
+const PATH_STYLE = { display: 'flex', alignItems: 'baseline' };
+const FOLDER_STYLE = { flex: '0 1000 auto', minWidth: '8ch', overflow: 'hidden', textOverflow: 'ellipsis' };
+/** A short folder is shown whole. */
+const SHORT_FOLDER_STYLE = { flex: 'none' };
+const NAME_STYLE = { flex: '0 1 auto', minWidth: 0, overflow: 'hidden', textOverflow: 'ellipsis' };
+const WARNING_STYLE = { flex: 'none', marginRight: '4px' };
+const SEPARATOR_STYLE = { flex: 'none' };
 
 function FileRow({ file, top }: { file: FileReport; top: number }) {
   const { store } = usePanel();
@@ -90,9 +109,26 @@ function FileRow({ file, top }: { file: FileReport; top: number }) {
       <div class="col-status">
         <span class={`badge badge-${file.status}`}>{file.status}</span>
       </div>
-      <div class="col-path">
-        <span class="folder">{file.folder ? `${file.folder}/` : ''}</span>
-        <span class="name">{file.name}</span>
+      <div class="col-path" style={PATH_STYLE}>
+        {/* Names are text from the page: <bdi> keeps a direction override inside one name, and a warning comes first, before any ellipsis. */}
+        {hasDeceptiveCharacters(file.path) ? (
+          <span class="badge badge-temp" style={WARNING_STYLE} data-testid="name-warning" title={`This path holds invisible or direction-changing characters: ${spelledOut(file.path)}`}>
+            ⚠ hidden characters
+          </span>
+        ) : null}
+        {file.folder ? (
+          <>
+            <span class="folder" style={file.folder.length <= 12 ? SHORT_FOLDER_STYLE : FOLDER_STYLE}>
+              <bdi>{file.folder}</bdi>
+            </span>
+            <span class="folder" style={SEPARATOR_STYLE}>
+              /
+            </span>
+          </>
+        ) : null}
+        <bdi class="name" style={NAME_STYLE}>
+          {file.name}
+        </bdi>
       </div>
       <div class="col-size" title={`${file.size.toLocaleString('en-US')} bytes`}>
         {formatBytes(file.size)}

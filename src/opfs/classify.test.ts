@@ -7,7 +7,7 @@ import type { SnapshotManifest } from '../protocol';
 import { serializeManifest } from '../snapshot/manifest';
 import { classifyFiles, groupSnapshots, summarize, type ClassifyOptions, type FileReport } from './classify';
 import { FakeOpfs } from './fake-opfs';
-import { scanExtensionOpfs } from './page-scan';
+import { scanExtensionOpfs, type ScannedFile } from './page-scan';
 
 /** Real Parquet bytes from native DuckDB, made once per run (no binary fixtures in git). */
 let customers: Uint8Array;
@@ -277,5 +277,34 @@ describe('summarize', () => {
     [[...many('locked', 2), ...many('ok', 3)], '2 locked (in use); the other 3 files look healthy'],
   ])('%#: %s', (files, sentence) => {
     expect(summarize(files).sentence).toBe(sentence);
+  });
+});
+
+describe('hostile or huge inputs', () => {
+  const scanned = (path: string, size: number, extra: Partial<ScannedFile> = {}): ScannedFile => {
+    const cut = path.lastIndexOf('/');
+    return { path, name: path.slice(cut + 1), folder: cut < 0 ? '' : path.slice(0, cut), size, lastModified: 0, ...extra };
+  };
+
+  test('a Parquet file whose bytes the page would not give is not flagged (so never offered for purging)', () => {
+    const [part, temp] = classifyFiles({
+      files: [scanned('s/x_part_0.parquet', 500, { probeError: 'RangeError: asked for 4 bytes, got 1000' }), scanned('s/y.parquet.tmp', 500, { probeError: 'TypeError: no' })],
+    });
+    expect(part).toMatchObject({ status: 'ok', health: 'ok', role: 'part', partIndex: 0, reason: 'contents not checked: reading its bytes failed (RangeError: asked for 4 bytes, got 1000)' });
+    expect(temp).toMatchObject({ status: 'temp' });
+  });
+
+  test('names that look like markup stay plain strings', () => {
+    const [report] = classifyFiles({ files: [scanned('<b>x</b>&amp;/<img src=x onerror=alert(1)>.parquet', 0)] });
+    expect(report).toMatchObject({ name: '<img src=x onerror=alert(1)>.parquet', folder: '<b>x</b>&amp;', status: 'empty', snapshotId: '<img src=x onerror=alert(1)>' });
+  });
+
+  test('100,000 files: every report has the same keys, and the sentence groups digits', () => {
+    const files = Array.from({ length: 100_000 }, (_, i) => scanned(`d${i % 100}/f${i}.dat`, i % 3));
+    files[7] = scanned('d7/f7.parquet', 0);
+    const reports = classifyFiles({ files });
+    expect(new Set(reports.map((r) => Object.keys(r).join())).size).toBe(1);
+    expect(summarize(reports).sentence).toBe('1 empty Parquet file — 1 of 100,000 files needs attention');
+    expect(summarize(reports.filter((r) => r.status === 'ok')).sentence).toBe('All 99,999 files look healthy');
   });
 });

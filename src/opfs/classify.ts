@@ -154,47 +154,63 @@ function tempKind(name: string): string | undefined {
   return undefined;
 }
 
-interface Work extends FileReport {
-  manifestParsed?: SnapshotManifest;
+/**
+ * Every report is made here, with all its keys in one order and no spreads: V8 then gives
+ * the 100,000 reports of a big scan one shape, and classifying them takes milliseconds
+ * instead of the ~0.5 s that spreading objects of varying shapes cost.
+ */
+function makeReport(
+  file: ScannedFile,
+  role: FileRole,
+  health: FileHealth,
+  reason: string,
+  snapshotId?: string,
+  partIndex?: number,
+  parquet?: ParquetSummary,
+): FileReport {
+  return { path: file.path, name: file.name, folder: file.folder, size: file.size, lastModified: file.lastModified, status: health, health, reason, role, snapshotId, partIndex, parquet };
 }
 
-/** Judges one file on its own (name, size, bytes, manifest text). */
-function classifyAlone(file: ScannedFile, manifests: ReadonlyMap<string, string> | undefined): Work {
-  const base = { path: file.path, name: file.name, folder: file.folder, size: file.size, lastModified: file.lastModified };
+/** Judges one file on its own (name, size, bytes, manifest text); a parsed manifest goes into `parsedManifests`. */
+function classifyAlone(file: ScannedFile, manifests: ReadonlyMap<string, string> | undefined, parsedManifests: Map<FileReport, SnapshotManifest>): FileReport {
   const temp = tempKind(file.name);
-  if (temp) return { ...base, status: 'temp', health: 'temp', reason: temp, role: 'temp' };
+  if (temp) return makeReport(file, 'temp', 'temp', temp);
   const role = parseSnapshotFileName(file.name);
   if (role.kind === 'single' || role.kind === 'part') {
-    const identity = { snapshotId: role.snapshotId, ...(role.kind === 'part' ? { partIndex: role.index } : {}) };
-    const work: Work = { ...base, ...identity, role: role.kind, status: 'ok', health: 'ok', reason: '' };
-    if (file.size === 0) return { ...work, status: 'empty', health: 'empty', reason: '0 bytes: nothing was ever written to this Parquet file' };
+    const id = role.snapshotId;
+    const index = role.kind === 'part' ? role.index : undefined;
+    if (file.size === 0) return makeReport(file, role.kind, 'empty', '0 bytes: nothing was ever written to this Parquet file', id, index);
+    // The page's File.slice failed or lied: nothing is known about the bytes, so nothing is flagged (or offered for purging).
+    if (file.probeError !== undefined) return makeReport(file, role.kind, 'ok', `contents not checked: reading its bytes failed (${file.probeError})`, id, index);
     const check = checkParquetProbe(file.size, file.probe);
-    if (check.status === 'corrupt') return { ...work, status: 'corrupt', health: 'corrupt', reason: `not valid Parquet: ${check.reason}` };
+    if (check.status === 'corrupt') return makeReport(file, role.kind, 'corrupt', `not valid Parquet: ${check.reason}`, id, index);
     if (check.summary) {
       const { rows, rowGroups } = check.summary;
-      return { ...work, parquet: check.summary, reason: `valid Parquet: ${rowsText(rows)} in ${rowGroups} row group${rowGroups === 1 ? '' : 's'}` };
+      return makeReport(file, role.kind, 'ok', `valid Parquet: ${rowsText(rows)} in ${rowGroups} row group${rowGroups === 1 ? '' : 's'}`, id, index, check.summary);
     }
-    return { ...work, reason: `Parquet magic present; ${check.note ?? 'footer not read'}` };
+    return makeReport(file, role.kind, 'ok', `Parquet magic present; ${check.note ?? 'footer not read'}`, id, index);
   }
   if (role.kind === 'manifest') {
-    const work: Work = { ...base, snapshotId: role.snapshotId, role: 'manifest', status: 'ok', health: 'ok', reason: 'manifest present' };
-    if (file.size === 0) return { ...work, status: 'corrupt', health: 'corrupt', reason: 'the manifest is empty (0 bytes)' };
+    const id = role.snapshotId;
+    if (file.size === 0) return makeReport(file, 'manifest', 'corrupt', 'the manifest is empty (0 bytes)', id);
     const text = manifests?.get(file.path);
-    if (text === undefined) return work;
+    if (text === undefined) return makeReport(file, 'manifest', 'ok', 'manifest present', id);
     try {
       const manifest = parseManifest(text);
-      if (manifest.snapshotId !== role.snapshotId) {
-        return { ...work, status: 'corrupt', health: 'corrupt', reason: `the manifest describes snapshot "${manifest.snapshotId}", not "${role.snapshotId}"` };
+      if (manifest.snapshotId !== id) {
+        return makeReport(file, 'manifest', 'corrupt', `the manifest describes snapshot "${manifest.snapshotId}", not "${id}"`, id);
       }
-      return { ...work, manifestParsed: manifest, reason: `manifest of ${manifest.parts.length} part${manifest.parts.length === 1 ? '' : 's'}, ${rowsText(manifest.rowCount)}` };
+      const report = makeReport(file, 'manifest', 'ok', `manifest of ${manifest.parts.length} part${manifest.parts.length === 1 ? '' : 's'}, ${rowsText(manifest.rowCount)}`, id);
+      parsedManifests.set(report, manifest);
+      return report;
     } catch (error) {
-      return { ...work, status: 'corrupt', health: 'corrupt', reason: error instanceof Error ? error.message : String(error) };
+      return makeReport(file, 'manifest', 'corrupt', error instanceof Error ? error.message : String(error), id);
     }
   }
-  return { ...base, role: 'other', status: 'ok', health: 'ok', reason: 'not a snapshot file' };
+  return makeReport(file, 'other', 'ok', 'not a snapshot file');
 }
 
-function markIncomplete(file: Work, reason: string): void {
+function markIncomplete(file: FileReport, reason: string): void {
   if (file.health !== 'ok') return;
   file.health = 'incomplete';
   file.status = 'incomplete';
@@ -204,8 +220,8 @@ function markIncomplete(file: Work, reason: string): void {
 interface GroupMembers {
   id: string;
   folder: string;
-  parquet: Work[];
-  manifest: Work | null;
+  parquet: FileReport[];
+  manifest: FileReport | null;
 }
 
 function collectGroups<T extends FileReport>(files: readonly T[]): Map<string, GroupMembers & { parquet: T[]; manifest: T | null }> {
@@ -249,11 +265,11 @@ function describeGaps({ missing, tooSparse, found }: PartGaps): string {
   return `part${missing.length === 1 ? '' : 's'} ${list} missing (found ${foundText})`;
 }
 
-function judgeGroup(group: GroupMembers, folderUsesManifests: boolean): void {
+function judgeGroup(group: GroupMembers, folderUsesManifests: boolean, parsedManifests: ReadonlyMap<FileReport, SnapshotManifest>): void {
   const { id, parquet, manifest } = group;
   const manifestName = `${id}.manifest.json`;
-  const parsed = manifest?.manifestParsed;
-  if (parsed) {
+  const parsed = manifest ? parsedManifests.get(manifest) : undefined;
+  if (manifest && parsed) {
     const listed = new Map(parsed.parts.map((p) => [p.name, p]));
     const present = new Set(parquet.map((f) => f.name));
     const missing = parsed.parts.filter((p) => !present.has(p.name)).map((p) => p.name);
@@ -285,10 +301,13 @@ function judgeGroup(group: GroupMembers, folderUsesManifests: boolean): void {
 
 /** Classifies every file of a scan; the result is in the scan's order. See the file comment for the rules. */
 export function classifyFiles(scan: { files: readonly ScannedFile[] }, options: ClassifyOptions = {}): FileReport[] {
-  const work = scan.files.map((file) => classifyAlone(file, options.manifests));
-  const foldersWithManifests = new Set(work.filter((f) => f.role === 'manifest').map((f) => f.folder));
-  for (const group of collectGroups(work).values()) judgeGroup(group, foldersWithManifests.has(group.folder));
-  return work.map(({ manifestParsed: _parsed, ...report }) => {
+  const parsedManifests = new Map<FileReport, SnapshotManifest>();
+  const work = scan.files.map((file) => classifyAlone(file, options.manifests, parsedManifests));
+  const foldersWithManifests = new Set<string>();
+  for (const file of work) if (file.role === 'manifest') foldersWithManifests.add(file.folder);
+  for (const group of collectGroups(work).values()) judgeGroup(group, foldersWithManifests.has(group.folder), parsedManifests);
+  if (!options.lockedPaths?.size && !options.inUsePaths?.size) return work;
+  return work.map((report) => {
     const lock = options.lockedPaths?.has(report.path)
       ? 'locked: an open handle holds it (e.g. the app’s DuckDB); close it and try again'
       : options.inUsePaths?.has(report.path)
@@ -345,11 +364,12 @@ export function summarize(files: readonly FileReport[]): ScanSummary {
   const totalBytes = files.reduce((sum, f) => sum + f.size, 0);
   const needAttention = PROBLEMS.reduce((sum, s) => sum + counts[s], 0);
   const needAttentionBytes = PROBLEMS.reduce((sum, s) => sum + bytes[s], 0);
-  const filesWord = (n: number): string => `${n} file${n === 1 ? '' : 's'}`;
-  const lockedText = counts.locked > 0 ? `${counts.locked} locked (in use)` : '';
+  const number = (n: number): string => n.toLocaleString('en-US');
+  const filesWord = (n: number): string => `${number(n)} file${n === 1 ? '' : 's'}`;
+  const lockedText = counts.locked > 0 ? `${number(counts.locked)} locked (in use)` : '';
   let sentence: string;
   if (totalFiles === 0) sentence = 'No files';
-  else if (needAttention === 0 && counts.locked === 0) sentence = totalFiles === 1 ? 'The only file looks healthy' : `All ${totalFiles} files look healthy`;
+  else if (needAttention === 0 && counts.locked === 0) sentence = totalFiles === 1 ? 'The only file looks healthy' : `All ${number(totalFiles)} files look healthy`;
   else if (needAttention === 0) sentence = `${lockedText}; the other ${filesWord(totalFiles - counts.locked)} look healthy`;
   else {
     const parts = PROBLEMS.filter((s) => counts[s] > 0).map((s, i) => {
@@ -357,9 +377,9 @@ export function summarize(files: readonly FileReport[]): ScanSummary {
       const [one, many] = PROBLEM_WORDS[s];
       // Only the first item names the noun ("2 corrupt files, 3 temporary"); empty always does.
       const noun = s === 'empty' || i > 0 ? '' : n === 1 ? ' file' : ' files';
-      return `${n} ${n === 1 ? one : many}${noun}`;
+      return `${number(n)} ${n === 1 ? one : many}${noun}`;
     });
-    sentence = `${parts.join(', ')} — ${needAttention} of ${filesWord(totalFiles)} ${needAttention === 1 ? 'needs' : 'need'} attention`;
+    sentence = `${parts.join(', ')} — ${number(needAttention)} of ${filesWord(totalFiles)} ${needAttention === 1 ? 'needs' : 'need'} attention`;
     if (lockedText) sentence += `; ${lockedText}`;
   }
   return { totalFiles, totalBytes, counts, bytes, needAttention, needAttentionBytes, sentence };

@@ -7,6 +7,13 @@ import { FakeOpfs } from './fake-opfs';
 import * as pageScan from './page-scan';
 import {
   PAGE_GLOBAL,
+  SCAN_SLICE,
+  collectScanSlices,
+  pageReleaseExpression,
+  pageScanPollExpression,
+  pageScanSliceExpression,
+  parseScanHeaderPoll,
+  walkOpfs,
   pagePollExpression,
   pagePurgeExpression,
   pageScanExpression,
@@ -186,7 +193,7 @@ describe('the page expression', () => {
     vi.stubGlobal('location', { origin: 'https://x.example' });
     evaluateInPage(pageScanExpression('r2', { footerBytesLimit: 0 }));
     await new Promise((done) => setTimeout(done, 5));
-    expect(parseScanPoll(evaluateInPage(pagePollExpression('r2')))).toEqual({ state: 'failed', error: 'SecurityError: denied' });
+    expect(parseScanPoll(evaluateInPage(pagePollExpression('r2')))).toEqual({ state: 'failed', error: 'SecurityError: denied', stage: 'storage', origin: 'https://x.example', secureContext: false });
   });
 
   test('records estimate() failures without failing the scan', async () => {
@@ -508,5 +515,263 @@ describe('parsePurgeResult and polling', () => {
     expect(() => parseScanPoll({ state: 'running', filesSeen: -3 })).toThrow(/filesSeen/);
     expect(() => parseScanPoll({ state: 'hacked' })).toThrow(/state/);
     expect(() => parseScanPoll({ state: 'done', result: 'x' })).toThrow(/scan result/);
+  });
+});
+
+/** A directory handle whose `entries()` yields exactly `items`: what a page that replaced the API could answer. */
+function hostileFolder(items: unknown[]): FileSystemDirectoryHandle {
+  return {
+    kind: 'directory',
+    async *entries() {
+      for (const item of items) yield item;
+    },
+  } as unknown as FileSystemDirectoryHandle;
+}
+
+function fakeFile(file: unknown): unknown {
+  return { kind: 'file', getFile: async () => file };
+}
+
+const unprintable = () => ({
+  get name(): string {
+    throw new Error('no name');
+  },
+  get message(): string {
+    throw new Error('no message');
+  },
+});
+
+describe('walking an OPFS whose APIs a hostile page replaced', () => {
+  const walk = (root: FileSystemDirectoryHandle, options: Partial<ScanOptions> = {}, estimate: (() => Promise<StorageEstimate>) | null = null) =>
+    walkOpfs(root, { origin: 'https://evil.example', estimate }, { footerBytesLimit: 1024, ...options }, () => undefined);
+
+  test('leaves out each bad entry on its own, says why, and still lists the good ones, sorted', async () => {
+    const good = new File(['hello'], 'good.txt', { lastModified: 5 });
+    const root = hostileFolder([
+      42,
+      [null, fakeFile(good)],
+      ['a/b', fakeFile(good)],
+      ['..', fakeFile(good)],
+      [Symbol('s'), fakeFile(good)],
+      ['', fakeFile(good)],
+      ['x'.repeat(5000), fakeFile(good)],
+      ['z-good.txt', fakeFile(good)],
+      ['z-good.txt', fakeFile(good)],
+      ['a-good.txt', fakeFile(good)],
+      ['negative.bin', fakeFile({ size: -1, lastModified: 0 })],
+      ['fraction.bin', fakeFile({ size: 1.5, lastModified: 0 })],
+      ['huge.bin', fakeFile({ size: 2 ** 70, lastModified: 0 })],
+      ['string.bin', fakeFile({ size: '12', lastModified: 0 })],
+      ['bad-date.bin', fakeFile({ size: 3, lastModified: 'yesterday' })],
+      ['throws.bin', { kind: 'file', getFile: async () => Promise.reject(unprintable()) }],
+      ['symlink', { kind: 'symlink' }],
+      ['kind-throws', Object.defineProperty({}, 'kind', { get: () => { throw new Error('kind'); } })],
+    ]);
+    const wire = await walk(root);
+    expect(wire.files).toEqual([
+      { path: 'a-good.txt', size: 5, lastModified: 5 },
+      { path: 'bad-date.bin', size: 3, lastModified: 0 },
+      { path: 'z-good.txt', size: 5, lastModified: 5 },
+    ]);
+    const messages = wire.errors.map((e) => `${e.path}|${e.message}`);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^\|an entry could not be read: TypeError/),
+        '|an entry whose name is not a file name (null) was left out',
+        '|an entry whose name is not a file name ("a/b") was left out',
+        '|an entry whose name is not a file name ("..") was left out',
+        '|an entry whose name is not a file name (symbol) was left out',
+        '|an entry whose name is not a file name ("") was left out',
+        '|an entry with a name of 5000 characters (more than 4096) was left out',
+        'z-good.txt|the folder listed this name twice; the repeat was left out',
+        'negative.bin|TypeError: getFile() answered a size that is not a byte count (-1)',
+        'fraction.bin|TypeError: getFile() answered a size that is not a byte count (1.5)',
+        'huge.bin|TypeError: getFile() answered a size that is not a byte count (1.1805916207174113e+21)',
+        'string.bin|TypeError: getFile() answered a size that is not a byte count ("12")',
+        'throws.bin|an unprintable object (object thrown while printing it)',
+        'symlink|an entry that is neither a file nor a folder (kind "symlink") was left out',
+        '|an entry could not be read: Error: kind',
+      ]),
+    );
+    expect(messages).toHaveLength(15);
+    // What the walker answers always passes the panel's validation.
+    expect(parseScanResult(wire).files.map((f) => f.path)).toEqual(['a-good.txt', 'bad-date.bin', 'z-good.txt']);
+  });
+
+  test('an entries() that throws, or is not iterable, costs that folder only', async () => {
+    const broken = { kind: 'directory', entries: () => { throw new Error('entries() is disabled'); } };
+    const notIterable = { kind: 'directory', entries: () => 42 };
+    const root = hostileFolder([
+      ['broken', broken],
+      ['not-iterable', notIterable],
+      ['ok.txt', fakeFile(new File(['x'], 'ok.txt'))],
+    ]);
+    const wire = await walk(root);
+    expect(wire.directories).toEqual(['broken', 'not-iterable']);
+    expect(wire.files.map((f) => f.path)).toEqual(['ok.txt']);
+    expect(wire.errors).toEqual([
+      { path: 'broken', message: 'Error: entries() is disabled' },
+      { path: 'not-iterable', message: expect.stringMatching(/^TypeError/) },
+    ]);
+  });
+
+  test('stops descending at maxDepth: a folder that contains itself is not walked forever', async () => {
+    const loop: Record<string, unknown> = { kind: 'directory' };
+    loop.entries = async function* () {
+      yield ['loop', loop];
+    };
+    const wire = await walk(loop as unknown as FileSystemDirectoryHandle, { maxDepth: 20 });
+    expect(wire.directories).toHaveLength(20);
+    expect(wire.errors).toEqual([{ path: Array(20).fill('loop').join('/'), message: 'folders nested more than 20 deep are not walked' }]);
+    expect(parseScanResult(wire).directories).toHaveLength(20);
+  });
+
+  test('lists a Parquet file whose bytes cannot be read, with the reason instead of a probe', async () => {
+    const real = parquetShaped(10, new Uint8Array(20)) as Uint8Array<ArrayBuffer>;
+    const lying = new File([real], 'lies.parquet');
+    Object.defineProperty(lying, 'slice', { value: () => new Blob([new Uint8Array(1000)]) });
+    const notBlob = new File([real], 'garbage.parquet');
+    Object.defineProperty(notBlob, 'slice', { value: () => 'not a blob' });
+    const root = hostileFolder([
+      ['lies.parquet', fakeFile(lying)],
+      ['garbage.parquet', fakeFile(notBlob)],
+      ['fine.parquet', fakeFile(new File([real], 'fine.parquet'))],
+    ]);
+    const result = parseScanResult(await walk(root));
+    const byName = Object.fromEntries(result.files.map((f) => [f.name, f]));
+    expect(byName['lies.parquet']).toMatchObject({ size: real.length, probeError: 'RangeError: asked for 4 bytes, got 1000' });
+    expect(byName['lies.parquet']!.probe).toBeUndefined();
+    expect(byName['garbage.parquet']!.probeError).toMatch(/^TypeError/);
+    expect(byName['fine.parquet']!.probe?.footer).toHaveLength(28);
+  });
+
+  test.each<[string, unknown, { usage: number | null; quota: number | null; errors: string[] }]>([
+    ['garbage numbers', { usage: -5, quota: 'lots' }, { usage: null, quota: null, errors: ['usage that is not a byte count (-5)', 'quota that is not a byte count ("lots")'] }],
+    ['huge numbers', { usage: 2 ** 80, quota: Infinity }, { usage: null, quota: null, errors: ['usage that is not a byte count (1.2089258196146292e+24)', 'quota that is not a byte count (Infinity)'] }],
+    ['not an object', 7, { usage: null, quota: null, errors: ['storage.estimate() answered 7 instead of an estimate'] }],
+    ['a usage only', { usage: 12 }, { usage: 12, quota: null, errors: [] }],
+  ])('an estimate() answering %s keeps the listing and says what was wrong', async (_what, estimate, expected) => {
+    const wire = await walk(hostileFolder([]), {}, async () => estimate as StorageEstimate);
+    expect(wire.usage).toBe(expected.usage);
+    expect(wire.quota).toBe(expected.quota);
+    expect(wire.errors.map((e) => e.message)).toEqual(expected.errors.map((m) => expect.stringContaining(m)));
+    expect(() => parseScanResult(wire)).not.toThrow();
+  });
+
+  test('records at most 1,000 problems, then counts the rest', async () => {
+    const wire = await walk(hostileFolder(Array.from({ length: 1500 }, () => [null, null])));
+    expect(wire.errors).toHaveLength(1001);
+    expect(wire.errors.at(-1)).toEqual({ path: '', message: '500 more problems were not listed' });
+    expect(() => parseScanResult(wire)).not.toThrow();
+  });
+});
+
+describe('the page task, when the page replaced getDirectory()', () => {
+  const failureOf = async (storage: unknown, extra: Record<string, unknown> = {}) => {
+    vi.stubGlobal('navigator', { storage });
+    vi.stubGlobal('location', { origin: 'https://x.example', protocol: 'https:' });
+    for (const [key, value] of Object.entries(extra)) vi.stubGlobal(key, value);
+    expect(evaluateInPage(pageScanExpression('h1', { footerBytesLimit: 0 }))).toBe('started');
+    await new Promise((done) => setTimeout(done, 5));
+    return parseScanPoll(evaluateInPage(pagePollExpression('h1')));
+  };
+
+  test.each<[string, unknown, RegExp]>([
+    ['throws', { getDirectory: () => { throw new Error('disabled'); } }, /^Error: disabled$/],
+    ['answers a number', { getDirectory: async () => 42 }, /^TypeError: navigator\.storage\.getDirectory\(\) answered number instead of a folder handle$/],
+    ['answers null', { getDirectory: async () => null }, /answered null instead/],
+    ['answers a file handle', { getDirectory: async () => ({ kind: 'file' }) }, /answered object instead/],
+    ['rejects with an unprintable error', { getDirectory: () => Promise.reject(unprintable()) }, /^an unprintable object/],
+  ])('getDirectory() that %s fails at the storage stage, with hints', async (_what, storage, error) => {
+    const state = await failureOf(storage, { isSecureContext: true, origin: 'https://x.example' });
+    expect(state).toEqual({ state: 'failed', error: expect.stringMatching(error), stage: 'storage', origin: 'https://x.example', protocol: 'https:', secureContext: true });
+  });
+
+  test('no navigator.storage (not a secure context) fails at the storage stage', async () => {
+    const state = await failureOf(undefined, { isSecureContext: false, origin: 'http://192.168.1.2' });
+    expect(state).toMatchObject({ state: 'failed', stage: 'storage', secureContext: false, origin: 'http://192.168.1.2', error: 'TypeError: navigator.storage is not available here' });
+  });
+
+  test('hints that are not what our code writes are dropped, not fatal', () => {
+    expect(parseScanPoll({ state: 'failed', error: 'x', stage: 'evil', origin: 7, protocol: 'javascript:alert(1)//', secureContext: 'yes' })).toEqual({ state: 'failed', error: 'x' });
+  });
+});
+
+describe('handing a scan over in slices', () => {
+  async function sliced(fake: FakeOpfs): Promise<{ result: ScanResult; slices: number; registry: () => unknown }> {
+    installPage(fake);
+    expect(evaluateInPage(pageScanExpression('s1', { footerBytesLimit: 64 }))).toBe('started');
+    let header: pageScan.ScanHeader | undefined;
+    for (let i = 0; i < 10_000 && !header; i++) {
+      const state = parseScanHeaderPoll(evaluateInPage(pageScanPollExpression('s1')));
+      if (state.state === 'done') header = state.result;
+      else if (state.state !== 'running') throw new Error(JSON.stringify(state));
+      else await new Promise((done) => setTimeout(done, 1));
+    }
+    let slices = 0;
+    const result = await collectScanSlices(header!, async (list, start) => {
+      slices++;
+      return evaluateInPage(pageScanSliceExpression('s1', list, start));
+    });
+    return { result, slices, registry: () => (globalThis as unknown as Record<string, Record<string, unknown>>)[PAGE_GLOBAL]?.s1 };
+  }
+
+  test('answers exactly what a whole answer would, in slices of at most 10,000 files', async () => {
+    const fake = new FakeOpfs();
+    const count = SCAN_SLICE.maxItems + 2345;
+    for (let i = 0; i < count; i++) await fake.writeFile(`d${i % 7}/f${i}.bin`, new Uint8Array(i % 3));
+    await fake.writeFile('x/y.parquet', parquetShaped(3, new Uint8Array(5)));
+    const { result, slices, registry } = await sliced(fake);
+    expect(result.files).toHaveLength(count + 1);
+    expect(result.directories).toEqual(['d0', 'd1', 'd2', 'd3', 'd4', 'd5', 'd6', 'x']);
+    expect(slices).toBe(3); // two of files, one of folders
+    expect(result.files.find((f) => f.path === 'x/y.parquet')?.probe?.footer).toHaveLength(13);
+    expect(result.files.map((f) => f.path)).toEqual([...result.files.map((f) => f.path)].sort());
+    expect(result).toEqual(await scanExtensionOpfs(fake.handle, { footerBytesLimit: 64, origin: 'https://app.example', estimate: async () => ({ usage: 1234, quota: 10 * 1024 ** 3 }) }).then((r) => ({ ...r, elapsedMs: result.elapsedMs })));
+    // The page keeps the answer until released.
+    expect(registry()).toMatchObject({ state: 'done' });
+    expect(evaluateInPage(pageReleaseExpression('s1'))).toBe(true);
+    expect(registry()).toBeUndefined();
+  });
+
+  test('cuts slices by size too: long names travel in several slices', async () => {
+    const fake = new FakeOpfs();
+    for (let i = 0; i < 3000; i++) await fake.writeFile(`${String(i).padStart(4, '0')}${'n'.repeat(4000)}`, 'x');
+    const { result, slices } = await sliced(fake);
+    expect(result.files).toHaveLength(3000);
+    expect(slices).toBeGreaterThan(2);
+  });
+
+  test('rejects slices that do not add up to what the header announced', async () => {
+    const header = { origin: 'o', usage: null, quota: null, errors: [], truncated: false, elapsedMs: 1, fileCount: 2, directoryCount: 0 };
+    const file = (path: string) => ({ path, size: 1, lastModified: 0 });
+    await expect(collectScanSlices(header, async () => [])).rejects.toThrow(/empty although 2 were announced/);
+    await expect(collectScanSlices(header, async () => [file('a'), file('b'), file('c')])).rejects.toThrow(/more than the 2/);
+    await expect(collectScanSlices(header, async () => 'lol')).rejects.toThrow(/not an array/);
+    await expect(collectScanSlices(header, async (_list, start) => [file(start === 0 ? 'a' : 'a')])).rejects.toThrow(/appears twice/);
+    await expect(collectScanSlices(header, async (_list, start) => [file(start === 0 ? 'b' : 'a')])).resolves.toMatchObject({ files: [{ path: 'a' }, { path: 'b' }] });
+    expect(() => parseScanHeaderPoll({ state: 'done', result: { ...header, fileCount: 250_001 } })).toThrow(/more than 250000/);
+    expect(() => parseScanHeaderPoll({ state: 'done', result: { ...header, directoryCount: undefined } })).toThrow(/directoryCount/);
+  });
+
+  test('a slice of a request the page no longer holds is null', () => {
+    vi.stubGlobal('location', { origin: 'https://x.example' });
+    expect(evaluateInPage(pageScanSliceExpression('gone', 'files', 0))).toBeNull();
+    expect(() => pageScanSliceExpression('x"); alert(1); ("', 'files', 0)).toThrow(/Invalid request id/);
+    expect(() => pageScanSliceExpression('ok', 'files', -1)).toThrow(/Invalid slice start/);
+  });
+});
+
+describe('parseScanResult ordering', () => {
+  test('sorts an answer that is not in order, and finds a path listed as both folder and file', () => {
+    const answer = (files: string[], directories: string[]) => ({
+      origin: 'o', usage: null, quota: null, errors: [], truncated: false, elapsedMs: 0, directories,
+      files: files.map((path) => ({ path, size: 0, lastModified: 0 })),
+    });
+    expect(parseScanResult(answer(['b', 'a', 'c'], ['z', 'y'])).files.map((f) => f.path)).toEqual(['a', 'b', 'c']);
+    expect(parseScanResult(answer(['b', 'a', 'c'], ['z', 'y'])).directories).toEqual(['y', 'z']);
+    expect(() => parseScanResult(answer(['b', 'a', 'b'], []))).toThrow(/"b" appears twice/);
+    expect(() => parseScanResult(answer(['a', 'd'], ['d']))).toThrow(/"d" appears twice/);
+    expect(() => parseScanResult(answer([], ['d', 'd']))).toThrow(/"d" appears twice/);
   });
 });

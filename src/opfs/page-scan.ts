@@ -51,6 +51,8 @@ export interface ScanOptions {
   maxEntries?: number;
   /** Concurrent `getFile()` calls. */
   concurrency?: number;
+  /** Folders nested deeper than this are listed but not walked (the page may nest without end). */
+  maxDepth?: number;
 }
 
 /** The first and last bytes of a Parquet-named file, enough to check it without reading it. */
@@ -75,6 +77,8 @@ export interface ScannedFile {
   lastModified: number;
   /** Only for non-empty files named `*.parquet` or `*.parquet.tmp`. */
   probe?: ParquetProbe;
+  /** Instead of `probe`: why the file's bytes could not be read (the page's `File.slice` failed or lied). */
+  probeError?: string;
 }
 
 /** Something the walk could not read (a folder that vanished, a `getFile()` that failed). */
@@ -134,12 +138,23 @@ export interface PurgeResult {
   bytesFreed: number;
 }
 
+/** Where a page task failed, and what the page said about itself then (hints for the message). */
+export interface PageTaskFailure {
+  state: 'failed';
+  /** The error, as `Name: message`. */
+  error: string;
+  /** `storage`: getting the OPFS root failed (no OPFS, or a replaced `getDirectory`); `task`: the work itself. */
+  stage?: 'storage' | 'task';
+  /** `window.origin` of the page ('null' for opaque origins: file://, data:, sandboxed). */
+  origin?: string;
+  /** `location.protocol`, e.g. 'file:'. */
+  protocol?: string;
+  /** `isSecureContext`: OPFS exists only in secure contexts. */
+  secureContext?: boolean;
+}
+
 /** A page task as seen by polling. `missing`: the page has no such request (reloaded, or already collected). */
-export type PageTaskState<T> =
-  | { state: 'running'; filesSeen: number }
-  | { state: 'done'; result: T }
-  | { state: 'failed'; error: string }
-  | { state: 'missing' };
+export type PageTaskState<T> = { state: 'running'; filesSeen: number } | { state: 'done'; result: T } | PageTaskFailure | { state: 'missing' };
 
 // ---------------------------------------------------------------------------------
 // Wire format: what the self-contained functions produce. JSON only, because the page's
@@ -153,6 +168,7 @@ interface WireFile {
   tail?: string;
   footer?: string;
   footerSkipped?: 'too-large' | 'budget';
+  probeError?: string;
 }
 
 interface WireScan {
@@ -184,6 +200,14 @@ interface WirePurge {
  * footer of Parquet-named files. Folders are listed as they are found and `getFile()`
  * calls are issued concurrently, bounded by `options.concurrency`.
  *
+ * The page may have replaced any API this calls (`entries()`, `getFile()`, `size`,
+ * `slice()`…) with one that throws, hangs or answers garbage. So every value is checked
+ * where it comes in, and a bad one costs only its own entry: an entry whose name is not a
+ * usable name, a file whose size is not a byte count, is left out and recorded in `errors`;
+ * a Parquet file whose bytes cannot be read is listed with `probeError` instead of a
+ * probe. Nesting deeper than `maxDepth` is not walked. Lists come back sorted by path
+ * (the panel then checks the order in one pass instead of sorting 100,000 paths itself).
+ *
  * Self-contained: sent to the inspected page as source text.
  */
 export async function walkOpfs(
@@ -193,23 +217,43 @@ export async function walkOpfs(
   onProgress: (filesSeen: number) => void,
 ): Promise<WireScan> {
   const started = Date.now();
-  // Literal defaults, not the DEFAULT_* constants: this function is sent as source text.
+  // Literal defaults and limits, not the DEFAULT_* / SCAN_LIMITS constants: this function is sent as source text.
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 64));
   const maxEntries = Math.max(1, Math.floor(options.maxEntries ?? 200_000));
+  const maxDepth = Math.max(1, Math.floor(options.maxDepth ?? 256));
   const footerLimit = Math.max(0, Math.floor(options.footerBytesLimit));
   let footerBudget = Math.max(0, Math.floor(options.footerBudgetBytes ?? 16 * 1024 * 1024));
+  const maxNameLength = 4096;
+  const maxPathLength = 32_768;
+  const maxErrors = 1000;
   const directories: string[] = [];
   const files: WireFile[] = [];
   const errors: ScanError[] = [];
+  let errorsLeftOut = 0;
   let entries = 0;
   let truncated = false;
   let active = 0;
   const waiting: (() => void)[] = [];
 
-  const describe = (error: unknown): string =>
-    error instanceof Error || (typeof error === 'object' && error !== null && 'message' in error)
-      ? `${String((error as { name?: unknown }).name ?? 'Error')}: ${String((error as { message?: unknown }).message)}`
-      : String(error);
+  // Never throws, whatever was thrown (a getter that throws, a Symbol, a revoked Proxy).
+  const describe = (error: unknown): string => {
+    let text: string;
+    try {
+      text =
+        typeof error === 'object' && error !== null && 'message' in error
+          ? `${String((error as { name?: unknown }).name ?? 'Error')}: ${String((error as { message?: unknown }).message)}`
+          : String(error);
+    } catch (describing) {
+      text = `an unprintable ${typeof error} (${typeof describing} thrown while printing it)`;
+    }
+    return text.length > 1000 ? `${text.slice(0, 1000)}…` : text;
+  };
+  const shown = (value: unknown): string =>
+    typeof value === 'number' || typeof value === 'boolean' ? String(value) : typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : value === null ? 'null' : typeof value;
+  const addError = (path: string, message: string): void => {
+    if (errors.length < maxErrors) errors.push({ path, message });
+    else errorsLeftOut++;
+  };
 
   const toBase64 = (bytes: Uint8Array): string => {
     let text = '';
@@ -231,73 +275,126 @@ export async function walkOpfs(
     }
   };
 
+  /** Exactly `end - start` bytes of `file`, or an error saying what came back instead. */
+  const readRange = async (file: File, start: number, end: number): Promise<Uint8Array> => {
+    const bytes = new Uint8Array(await file.slice(start, end).arrayBuffer());
+    if (bytes.length !== end - start) throw new RangeError(`asked for ${end - start} bytes, got ${bytes.length}`);
+    return bytes;
+  };
+
   const readFile = async (handle: FileSystemFileHandle, path: string, name: string): Promise<void> => {
     const file = await handle.getFile();
-    const record: WireFile = { path, size: file.size, lastModified: file.lastModified };
-    if (file.size > 0 && (name.endsWith('.parquet') || name.endsWith('.parquet.tmp'))) {
-      const size = file.size;
-      const head = new Uint8Array(await file.slice(0, Math.min(4, size)).arrayBuffer());
-      const tail = new Uint8Array(await file.slice(Math.max(0, size - 8), size).arrayBuffer());
-      record.head = toBase64(head);
-      record.tail = toBase64(tail);
-      const closingMagic = tail.length === 8 && tail[4] === 0x50 && tail[5] === 0x41 && tail[6] === 0x52 && tail[7] === 0x31;
-      if (closingMagic && size >= 12) {
-        const footerLength = new DataView(tail.buffer, tail.byteOffset, 4).getUint32(0, true);
-        if (footerLength > 0 && footerLength <= size - 12) {
-          const wanted = footerLength + 8;
-          if (wanted > footerLimit) record.footerSkipped = 'too-large';
-          else if (wanted > footerBudget) record.footerSkipped = 'budget';
-          else {
-            footerBudget -= wanted;
-            record.footer = toBase64(new Uint8Array(await file.slice(size - wanted, size).arrayBuffer()));
+    const size: unknown = file.size;
+    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) throw new TypeError(`getFile() answered a size that is not a byte count (${shown(size)})`);
+    const modified: unknown = file.lastModified;
+    const record: WireFile = { path, size, lastModified: typeof modified === 'number' && Number.isFinite(modified) ? modified : 0 };
+    if (size > 0 && (name.endsWith('.parquet') || name.endsWith('.parquet.tmp'))) {
+      try {
+        const head = await readRange(file, 0, Math.min(4, size));
+        const tail = await readRange(file, Math.max(0, size - 8), size);
+        let footer: string | undefined;
+        let footerSkipped: 'too-large' | 'budget' | undefined;
+        const closingMagic = tail.length === 8 && tail[4] === 0x50 && tail[5] === 0x41 && tail[6] === 0x52 && tail[7] === 0x31;
+        if (closingMagic && size >= 12) {
+          const footerLength = new DataView(tail.buffer, tail.byteOffset, 4).getUint32(0, true);
+          if (footerLength > 0 && footerLength <= size - 12) {
+            const wanted = footerLength + 8;
+            if (wanted > footerLimit) footerSkipped = 'too-large';
+            else if (wanted > footerBudget) footerSkipped = 'budget';
+            else {
+              footerBudget -= wanted;
+              footer = toBase64(await readRange(file, size - wanted, size));
+            }
           }
         }
+        record.head = toBase64(head);
+        record.tail = toBase64(tail);
+        if (footer !== undefined) record.footer = footer;
+        if (footerSkipped !== undefined) record.footerSkipped = footerSkipped;
+      } catch (error) {
+        record.probeError = describe(error);
       }
     }
     files.push(record);
     if (files.length % 50 === 0) onProgress(files.length);
   };
 
-  const walkFolder = async (folder: FileSystemDirectoryHandle, prefix: string): Promise<void> => {
+  const walkFolder = async (folder: FileSystemDirectoryHandle, prefix: string, depth: number): Promise<void> => {
     const pending: Promise<void>[] = [];
+    const names = new Set<string>();
     try {
-      for await (const [name, handle] of folder.entries()) {
+      for await (const entry of folder.entries() as AsyncIterable<unknown>) {
         if (entries >= maxEntries) {
           truncated = true;
           break;
         }
         entries++;
-        const path = prefix === '' ? name : `${prefix}/${name}`;
-        if (handle.kind === 'directory') {
-          directories.push(path);
-          pending.push(walkFolder(handle as FileSystemDirectoryHandle, path));
-        } else {
-          pending.push(
-            limited(() => readFile(handle as FileSystemFileHandle, path, name)).catch((error: unknown) => {
-              errors.push({ path, message: describe(error) });
-            }),
-          );
+        // Each entry on its own: one odd entry must not hide its siblings.
+        try {
+          const [name, handle] = entry as [unknown, FileSystemHandle];
+          if (typeof name !== 'string' || name === '' || name === '.' || name === '..' || name.includes('/')) {
+            addError(prefix, `an entry whose name is not a file name (${typeof name === 'string' ? JSON.stringify(name.slice(0, 100)) : shown(name)}) was left out`);
+            continue;
+          }
+          if (name.length > maxNameLength) {
+            addError(prefix, `an entry with a name of ${name.length} characters (more than ${maxNameLength}) was left out`);
+            continue;
+          }
+          const path = prefix === '' ? name : `${prefix}/${name}`;
+          if (path.length > maxPathLength) {
+            addError(prefix, `an entry whose path would be ${path.length} characters long (more than ${maxPathLength}) was left out`);
+            continue;
+          }
+          if (names.has(name)) {
+            addError(path, 'the folder listed this name twice; the repeat was left out');
+            continue;
+          }
+          names.add(name);
+          const kind: unknown = handle.kind;
+          if (kind === 'directory') {
+            directories.push(path);
+            if (depth >= maxDepth) addError(path, `folders nested more than ${maxDepth} deep are not walked`);
+            else pending.push(walkFolder(handle as FileSystemDirectoryHandle, path, depth + 1));
+          } else if (kind === 'file') {
+            pending.push(limited(() => readFile(handle as FileSystemFileHandle, path, name)).catch((error: unknown) => addError(path, describe(error))));
+          } else {
+            addError(path, `an entry that is neither a file nor a folder (kind ${shown(kind)}) was left out`);
+          }
+        } catch (error) {
+          addError(prefix, `an entry could not be read: ${describe(error)}`);
         }
       }
     } catch (error) {
-      errors.push({ path: prefix, message: describe(error) });
+      addError(prefix, describe(error));
     }
     await Promise.all(pending);
   };
 
-  await walkFolder(root, '');
+  await walkFolder(root, '', 1);
   onProgress(files.length);
   let usage: number | null = null;
   let quota: number | null = null;
   if (environment.estimate) {
     try {
-      const estimate = await environment.estimate();
-      usage = typeof estimate.usage === 'number' ? estimate.usage : null;
-      quota = typeof estimate.quota === 'number' ? estimate.quota : null;
+      const estimate: unknown = await environment.estimate();
+      const bytes = (value: unknown, what: string): number | null => {
+        if (value === undefined) return null;
+        if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
+        addError('', `storage.estimate() answered a ${what} that is not a byte count (${shown(value)})`);
+        return null;
+      };
+      if (typeof estimate !== 'object' || estimate === null) addError('', `storage.estimate() answered ${shown(estimate)} instead of an estimate`);
+      else {
+        usage = bytes((estimate as { usage?: unknown }).usage, 'usage');
+        quota = bytes((estimate as { quota?: unknown }).quota, 'quota');
+      }
     } catch (error) {
-      errors.push({ path: '', message: `storage.estimate() failed: ${describe(error)}` });
+      addError('', `storage.estimate() failed: ${describe(error)}`);
     }
   }
+  if (errorsLeftOut > 0) errors.push({ path: '', message: `${errorsLeftOut} more problems were not listed` });
+  directories.sort();
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { origin: environment.origin, usage, quota, directories, files, errors, truncated, elapsedMs: Date.now() - started };
 }
 
@@ -388,7 +485,9 @@ type PageTask = (
 
 /**
  * Starts `task` in the page and returns 'started' at once; the task's state lives on
- * `globalThis[globalName][requestId]` for {@link pagePollExpression} to collect.
+ * `globalThis[globalName][requestId]` for {@link pagePollExpression} to collect. A failure
+ * says whether it happened while getting the OPFS root (`stage: 'storage'`) and where the
+ * page is (origin, protocol, secure context), so the panel can say why there is no OPFS.
  *
  * Self-contained: sent to the inspected page as source text.
  */
@@ -396,20 +495,42 @@ export function runPageTask(globalName: string, requestId: string, task: PageTas
   const scope = globalThis as unknown as Record<string, Record<string, unknown> | undefined>;
   const registry = scope[globalName] ?? (scope[globalName] = {});
   registry[requestId] = { state: 'running', filesSeen: 0 };
+  let stage: 'storage' | 'task' = 'storage';
   const run = async (): Promise<void> => {
-    const storage = navigator.storage;
-    const root = await storage.getDirectory();
-    const result = await task(root, storage, (filesSeen) => {
+    const storage = navigator.storage as StorageManager | undefined;
+    if (typeof storage !== 'object' || storage === null) throw new TypeError('navigator.storage is not available here');
+    const root: unknown = await storage.getDirectory();
+    if (typeof root !== 'object' || root === null || (root as { kind?: unknown }).kind !== 'directory') {
+      throw new TypeError(`navigator.storage.getDirectory() answered ${root === null ? 'null' : typeof root} instead of a folder handle`);
+    }
+    stage = 'task';
+    const result = await task(root as FileSystemDirectoryHandle, storage, (filesSeen) => {
       registry[requestId] = { state: 'running', filesSeen };
     });
     registry[requestId] = { state: 'done', result };
   };
   run().catch((error: unknown) => {
-    const text =
-      typeof error === 'object' && error !== null && 'message' in error
-        ? `${String((error as { name?: unknown }).name ?? 'Error')}: ${String(error.message)}`
-        : String(error);
-    registry[requestId] = { state: 'failed', error: text };
+    // Nothing here may throw: the state must leave 'running', or the panel waits until its time-out.
+    let text: string;
+    try {
+      text =
+        typeof error === 'object' && error !== null && 'message' in error
+          ? `${String((error as { name?: unknown }).name ?? 'Error')}: ${String(error.message)}`
+          : String(error);
+    } catch (describing) {
+      text = `an unprintable ${typeof error} (${typeof describing} thrown while printing it)`;
+    }
+    const failure: Record<string, unknown> = { state: 'failed', error: text.slice(0, 1000), stage };
+    try {
+      // window.origin, not location.origin: only the former says 'null' for an opaque origin (file:// says 'file://').
+      failure.origin = String((globalThis as { origin?: unknown }).origin ?? location.origin);
+      failure.protocol = String(location.protocol);
+      failure.secureContext = globalThis.isSecureContext === true;
+    } catch (describing) {
+      // Hints only: the message is written without them.
+      failure.hintsError = typeof describing;
+    }
+    registry[requestId] = failure;
   });
   return 'started';
 }
@@ -468,6 +589,70 @@ export function pagePollExpression(requestId: string): string {
   var value = registry && Object.prototype.hasOwnProperty.call(registry, requestId) ? registry[requestId] : null;
   if (value && value.state !== 'running') delete registry[requestId];
   return value;
+})(${json(PAGE_GLOBAL)}, ${id})`;
+}
+
+/** Files (or folders) per slice of a scan answer, and the characters a slice may carry. */
+export const SCAN_SLICE = { maxItems: 10_000, maxChars: 4 * 1024 * 1024 } as const;
+
+/**
+ * Like {@link pagePollExpression}, for a scan whose answer is then fetched in slices: once
+ * the scan is done, its value is the answer without the two lists, with their lengths
+ * (`fileCount`, `directoryCount`) instead, and the page keeps the lists for
+ * {@link pageScanSliceExpression} until {@link pageReleaseExpression}. A failed state is
+ * handed over once, as with {@link pagePollExpression}.
+ *
+ * Why slices: 100,000 files make an answer of ~7 MB that DevTools parses, and the panel
+ * receives, as one value in one task each, freezing both for hundreds of milliseconds.
+ */
+export function pageScanPollExpression(requestId: string): string {
+  const id = checkRequestId(requestId);
+  return `(function (globalName, requestId) {
+  var registry = globalThis[globalName];
+  var value = registry && Object.prototype.hasOwnProperty.call(registry, requestId) ? registry[requestId] : null;
+  if (!value || value.state === 'running') return value;
+  if (value.state !== 'done') { delete registry[requestId]; return value; }
+  var r = value.result;
+  if (!r || typeof r !== 'object') return { state: 'done', result: r };
+  return { state: 'done', result: { origin: r.origin, usage: r.usage, quota: r.quota, errors: r.errors, truncated: r.truncated, elapsedMs: r.elapsedMs,
+    fileCount: r.files && r.files.length, directoryCount: r.directories && r.directories.length } };
+})(${json(PAGE_GLOBAL)}, ${id})`;
+}
+
+/**
+ * An expression whose value is the next slice of a done scan's `files` or `directories`,
+ * from index `start`: at most {@link SCAN_SLICE}.maxItems entries and, past the first, no
+ * more than about maxChars characters (long names and footers make big entries). `null`
+ * when the page no longer holds the scan (it navigated).
+ */
+export function pageScanSliceExpression(requestId: string, list: 'files' | 'directories', start: number): string {
+  const id = checkRequestId(requestId);
+  if (!Number.isSafeInteger(start) || start < 0) throw new Error(`Invalid slice start ${start}.`);
+  return `(function (globalName, requestId, list, start, maxItems, maxChars) {
+  var registry = globalThis[globalName];
+  var value = registry && Object.prototype.hasOwnProperty.call(registry, requestId) ? registry[requestId] : null;
+  if (!value || value.state !== 'done' || !value.result) return null;
+  var items = value.result[list];
+  var out = [];
+  var chars = 0;
+  for (var i = start; i < items.length && out.length < maxItems; i++) {
+    var item = items[i];
+    var cost = 64 + (typeof item === 'string' ? item.length : item && typeof item.path === 'string' ? item.path.length + (typeof item.footer === 'string' ? item.footer.length : 0) : 0);
+    if (out.length > 0 && chars + cost > maxChars) break;
+    chars += cost;
+    out.push(item);
+  }
+  return out;
+})(${json(PAGE_GLOBAL)}, ${id}, ${json(list)}, ${start}, ${SCAN_SLICE.maxItems}, ${SCAN_SLICE.maxChars})`;
+}
+
+/** An expression that drops a request's state from the page (a scan whose slices were all fetched). */
+export function pageReleaseExpression(requestId: string): string {
+  const id = checkRequestId(requestId);
+  return `(function (globalName, requestId) {
+  var registry = globalThis[globalName];
+  if (registry) delete registry[requestId];
+  return true;
 })(${json(PAGE_GLOBAL)}, ${id})`;
 }
 
@@ -622,7 +807,74 @@ function parseFile(value: unknown, index: number): ScannedFile {
   } else if (f.footer !== undefined) {
     fail(`${what} has a footer but no magic bytes.`);
   }
+  if (f.probeError !== undefined) {
+    if (file.probe) fail(`${what} has both magic bytes and a probe error.`);
+    file.probeError = message(f.probeError, `${what}.probeError`);
+  }
   return file;
+}
+
+/** A scan answer without its two lists: what {@link pageScanPollExpression} answers once the scan is done. */
+export interface ScanHeader extends Omit<ScanResult, 'files' | 'directories'> {
+  fileCount: number;
+  directoryCount: number;
+}
+
+type HeaderFields = Omit<ScanResult, 'files' | 'directories'>;
+
+function parseHeaderFields(v: Record<string, unknown>): HeaderFields {
+  const errors = array(v.errors, 'errors', SCAN_LIMITS.maxErrors).map((e, i) => {
+    const error = record(e, `errors[${i}]`);
+    const path = error.path === '' ? '' : opfsPath(error.path, `errors[${i}].path`);
+    return { path, message: message(error.message, `errors[${i}].message`) };
+  });
+  if (typeof v.truncated !== 'boolean') fail('truncated is not a boolean.');
+  return {
+    origin: text(v.origin, 'origin', SCAN_LIMITS.maxOriginLength),
+    usage: optionalBytesCount(v.usage, 'usage'),
+    quota: optionalBytesCount(v.quota, 'quota'),
+    errors,
+    truncated: v.truncated,
+    elapsedMs: finite(v.elapsedMs, 'elapsedMs'),
+  };
+}
+
+/**
+ * `items` in strictly increasing order of `key`: checked in one pass when they already are
+ * (the walker sorts them, so 100,000 paths cost no sort here), sorted otherwise. Throws on
+ * a key that appears twice.
+ */
+function sortedUnique<T>(items: T[], key: (item: T) => string): T[] {
+  let sorted = true;
+  for (let i = 1; i < items.length && sorted; i++) sorted = key(items[i - 1]!) < key(items[i]!);
+  if (!sorted) {
+    items = items.slice().sort((a, b) => compareText(key(a), key(b)));
+    for (let i = 1; i < items.length; i++) {
+      if (key(items[i - 1]!) === key(items[i]!)) fail(`the path ${JSON.stringify(key(items[i]!).slice(0, 200))} appears twice.`);
+    }
+  }
+  return items;
+}
+
+/** The whole scan from its validated parts: entry limit, paths unique (across both lists too), sorted. */
+function assembleScan(header: HeaderFields, files: ScannedFile[], directories: string[]): ScanResult {
+  if (files.length + directories.length > SCAN_LIMITS.maxEntries) fail(`it lists ${files.length + directories.length} entries, more than ${SCAN_LIMITS.maxEntries}.`);
+  const sortedDirectories = sortedUnique(directories, (d) => d);
+  const sortedFiles = sortedUnique(files, (f) => f.path);
+  if (sortedDirectories.length > 0) {
+    const folders = new Set(sortedDirectories);
+    for (const file of sortedFiles) if (folders.has(file.path)) fail(`the path ${JSON.stringify(file.path.slice(0, 200))} appears twice.`);
+  }
+  return {
+    origin: header.origin,
+    usage: header.usage,
+    quota: header.quota,
+    directories: sortedDirectories,
+    files: sortedFiles,
+    errors: header.errors,
+    truncated: header.truncated,
+    elapsedMs: header.elapsedMs,
+  };
 }
 
 /**
@@ -635,28 +887,39 @@ export function parseScanResult(value: unknown): ScanResult {
   const v = record(value, 'The scan result');
   const files = array(v.files, 'files', SCAN_LIMITS.maxEntries).map(parseFile);
   const directories = array(v.directories, 'directories', SCAN_LIMITS.maxEntries).map((d, i) => opfsPath(d, `directories[${i}]`));
-  if (files.length + directories.length > SCAN_LIMITS.maxEntries) fail(`it lists ${files.length + directories.length} entries, more than ${SCAN_LIMITS.maxEntries}.`);
-  const seen = new Set<string>();
-  for (const path of [...directories, ...files.map((f) => f.path)]) {
-    if (seen.has(path)) fail(`the path ${JSON.stringify(path.slice(0, 200))} appears twice.`);
-    seen.add(path);
-  }
-  const errors = array(v.errors, 'errors', SCAN_LIMITS.maxErrors).map((e, i) => {
-    const error = record(e, `errors[${i}]`);
-    const path = error.path === '' ? '' : opfsPath(error.path, `errors[${i}].path`);
-    return { path, message: message(error.message, `errors[${i}].message`) };
+  return assembleScan(parseHeaderFields(v), files, directories);
+}
+
+/** Validates the value of {@link pageScanPollExpression}: a done state carries a {@link ScanHeader}. */
+export function parseScanHeaderPoll(value: unknown): PageTaskState<ScanHeader> {
+  return parsePoll(value, (result) => {
+    const v = record(result, 'The scan result');
+    const fileCount = count(v.fileCount, 'fileCount');
+    const directoryCount = count(v.directoryCount, 'directoryCount');
+    if (fileCount + directoryCount > SCAN_LIMITS.maxEntries) fail(`it lists ${fileCount + directoryCount} entries, more than ${SCAN_LIMITS.maxEntries}.`);
+    return { ...parseHeaderFields(v), fileCount, directoryCount };
   });
-  if (typeof v.truncated !== 'boolean') fail('truncated is not a boolean.');
-  return {
-    origin: text(v.origin, 'origin', SCAN_LIMITS.maxOriginLength),
-    usage: optionalBytesCount(v.usage, 'usage'),
-    quota: optionalBytesCount(v.quota, 'quota'),
-    directories: directories.sort(compareText),
-    files: files.sort((a, b) => compareText(a.path, b.path)),
-    errors,
-    truncated: v.truncated,
-    elapsedMs: finite(v.elapsedMs, 'elapsedMs'),
-  };
+}
+
+/**
+ * Fetches the lists of a done scan slice by slice (see {@link pageScanSliceExpression}),
+ * validating each slice as it arrives, so that no single task parses 100,000 entries.
+ * `fetchSlice` answers the raw value of the slice expression for `list` from `start`.
+ */
+export async function collectScanSlices(header: ScanHeader, fetchSlice: (list: 'files' | 'directories', start: number) => Promise<unknown>): Promise<ScanResult> {
+  const files: ScannedFile[] = [];
+  while (files.length < header.fileCount) {
+    const slice = array(await fetchSlice('files', files.length), `the slice of files from ${files.length}`, header.fileCount - files.length);
+    if (slice.length === 0) fail(`the slice of files from ${files.length} is empty although ${header.fileCount} were announced.`);
+    for (const value of slice) files.push(parseFile(value, files.length));
+  }
+  const directories: string[] = [];
+  while (directories.length < header.directoryCount) {
+    const slice = array(await fetchSlice('directories', directories.length), `the slice of folders from ${directories.length}`, header.directoryCount - directories.length);
+    if (slice.length === 0) fail(`the slice of folders from ${directories.length} is empty although ${header.directoryCount} were announced.`);
+    for (const value of slice) directories.push(opfsPath(value, `directories[${directories.length}]`));
+  }
+  return assembleScan(header, files, directories);
 }
 
 const OUTCOMES: readonly PurgeOutcome[] = ['removed', 'changed', 'locked', 'missing', 'failed'];
@@ -709,8 +972,15 @@ function parsePoll<T>(value: unknown, parseResult: (result: unknown) => T): Page
       return { state: 'running', filesSeen: count(v.filesSeen, 'filesSeen') };
     case 'done':
       return { state: 'done', result: parseResult(v.result) };
-    case 'failed':
-      return { state: 'failed', error: message(v.error, 'error') };
+    case 'failed': {
+      // Hints for the message only: dropped, not fatal, when they are not what our code writes.
+      const failure: PageTaskFailure = { state: 'failed', error: message(v.error, 'error') };
+      if (v.stage === 'storage' || v.stage === 'task') failure.stage = v.stage;
+      if (typeof v.origin === 'string' && v.origin.length <= SCAN_LIMITS.maxOriginLength) failure.origin = v.origin;
+      if (typeof v.protocol === 'string' && /^[a-z][a-z0-9+.-]{0,30}:$/.test(v.protocol)) failure.protocol = v.protocol;
+      if (typeof v.secureContext === 'boolean') failure.secureContext = v.secureContext;
+      return failure;
+    }
     default:
       return fail('the task state is unknown.');
   }

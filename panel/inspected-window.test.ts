@@ -1,0 +1,67 @@
+import { describe, expect, test } from 'vitest';
+import { pageProblem, PageUnavailableError, retryWhileNavigating } from './inspected-window';
+
+describe('pageProblem: what the user reads when a page cannot be read', () => {
+  test('DevTools refusing extension code (chrome://, about:blank, data:) is "no OPFS the panel may read", and final', () => {
+    const error = pageProblem({ eval: { isError: true, code: 'E_FAILED', description: 'Operation failed: %s', details: ['Permission denied'] } });
+    expect(error).toBeInstanceOf(PageUnavailableError);
+    expect(error.problem).toBe('no-access');
+    expect(error.transient).toBe(false);
+    expect(error.message).toBe(
+      'This page has no Origin Private File System that the panel may read: DevTools does not let extensions run code in chrome://, about:, data: and Chrome Web Store pages (“Operation failed: Permission denied”).',
+    );
+    expect(pageProblem({ eval: { isError: true, description: 'Cannot access a chrome:// URL' } }).problem).toBe('no-access');
+  });
+
+  test('any other E_FAILED is the page swapping documents: worth another try', () => {
+    const error = pageProblem({ eval: { isError: true, code: 'E_FAILED', description: 'Operation failed: %s', details: ['Inspected frame has gone'] } });
+    expect(error).toMatchObject({ problem: 'navigating', transient: true, message: 'DevTools could not run code in the inspected page: Operation failed: Inspected frame has gone' });
+  });
+
+  test('an exception of our code in the page names the first line only', () => {
+    const error = pageProblem({ eval: { isException: true, value: "TypeError: x is not a function\n    at <anonymous>:3:59" } });
+    expect(error).toMatchObject({ problem: 'page-broken', transient: false });
+    expect(error.message).toBe("The inspected page broke the inspector's code (it may replace built-in functions): TypeError: x is not a function");
+  });
+
+  test.each<[string, Parameters<typeof pageProblem>[0], RegExp, string]>([
+    ['a file:// page', { task: { state: 'failed', stage: 'storage', error: 'SecurityError: unsafe', origin: 'null', protocol: 'file:' } }, /^This page has no Origin Private File System: its origin is opaque \(“null”\), and Chrome gives file:\/\/ pages none \(SecurityError: unsafe\)\.$/, 'no-opfs'],
+    ['file:// whose window.origin says file://', { task: { state: 'failed', stage: 'storage', error: 'SecurityError: unsafe', origin: 'file://', protocol: 'file:' } }, /opaque \(“null”\), and Chrome gives file:\/\/ pages none/, 'no-opfs'],
+    ['a sandboxed frame', { task: { state: 'failed', stage: 'storage', error: 'SecurityError: denied', origin: 'null', protocol: 'https:' } }, /gives pages of an opaque origin \(file:\/\/, data:, sandboxed frames\) none/, 'no-opfs'],
+    ['an insecure context', { task: { state: 'failed', stage: 'storage', error: 'TypeError: navigator.storage is not available here', origin: 'http://10.0.0.2', secureContext: false } }, /^This page has no Origin Private File System: http:\/\/10\.0\.0\.2 is not a secure context/, 'no-opfs'],
+    ['storage blocked', { task: { state: 'failed', stage: 'storage', error: 'SecurityError: blocked', origin: 'https://a.example', secureContext: true } }, /^This page may not use its Origin Private File System: Chrome blocks storage for https:\/\/a\.example/, 'no-opfs'],
+    ['a replaced getDirectory()', { task: { state: 'failed', stage: 'storage', error: 'Error: nope', origin: 'https://a.example', secureContext: true } }, /^The page's Origin Private File System could not be opened: navigator\.storage\.getDirectory\(\) failed in the page \(Error: nope\)\. The page may have replaced it/, 'page-broken'],
+    ['a failure of the walk itself', { task: { state: 'failed', stage: 'task', error: 'TypeError: Promise.all is not a function' } }, /^Reading the page's Origin Private File System failed: TypeError: Promise\.all is not a function$/, 'page-broken'],
+  ])('%s', (_what, report, message, problem) => {
+    const error = pageProblem(report);
+    expect(error.message).toMatch(message);
+    expect(error.problem).toBe(problem);
+    expect(error.transient).toBe(false);
+  });
+
+  test('long details are shortened', () => {
+    const error = pageProblem({ task: { state: 'failed', stage: 'task', error: 'x'.repeat(5000) } });
+    expect(error.message.length).toBeLessThan(400);
+  });
+});
+
+test('retryWhileNavigating tries again only for transient problems, then gives up', async () => {
+  let calls = 0;
+  await expect(
+    retryWhileNavigating(2, async () => {
+      calls++;
+      throw new PageUnavailableError('moving', true, 'navigating');
+    }),
+  ).rejects.toThrow('moving');
+  expect(calls).toBe(3);
+  calls = 0;
+  await expect(
+    retryWhileNavigating(2, async () => {
+      calls++;
+      throw new PageUnavailableError('no OPFS', false, 'no-opfs');
+    }),
+  ).rejects.toThrow('no OPFS');
+  expect(calls).toBe(1);
+  calls = 0;
+  await expect(retryWhileNavigating(2, async () => (++calls < 2 ? Promise.reject(new PageUnavailableError('moving', true)) : 'ok'))).resolves.toBe('ok');
+});
