@@ -1,0 +1,38 @@
+/** What a benchmark run measures, in full and in quick (smoke) mode. */
+
+export interface BenchConfig {
+  mode: 'quick' | 'full';
+  seed: number;
+  /** Timed runs per figure, after `warmup` untimed ones. */
+  runs: number;
+  warmup: number;
+  /** The two table sizes: growth between them shows what scales with the table. */
+  rowsSmall: number;
+  rowsLarge: number;
+  /** The exporter's defaults, stated so that the native baseline uses the same. */
+  rowsPerPart: number;
+  rowGroupSize: number;
+  /** Files in the inspected page's OPFS for the panel figures; a quarter of them are empty. */
+  panelFiles: number;
+  /** How long the panel sits open, idle, while the page's OPFS calls are counted. */
+  idleSeconds: number;
+  /** Size of the raw OPFS write figure. */
+  rawWriteMiB: number;
+}
+
+/**
+ * Full mode measures what the issue asks for. Quick mode is a smoke run of every figure
+ * in under two minutes: smaller tables cut into smaller parts (so that the part count
+ * still grows 2 → 6 between the sizes), fewer files, a shorter idle wait.
+ */
+export function configFor(mode: 'quick' | 'full', seed: number): BenchConfig {
+  const common = { mode, seed, warmup: 1, runs: 3 } as const;
+  return mode === 'full'
+    ? { ...common, rowsSmall: 1_000_000, rowsLarge: 3_000_000, rowsPerPart: 250_000, rowGroupSize: 100_000, panelFiles: 10_000, idleSeconds: 10, rawWriteMiB: 100 }
+    : { ...common, rowsSmall: 150_000, rowsLarge: 450_000, rowsPerPart: 75_000, rowGroupSize: 25_000, panelFiles: 600, idleSeconds: 3, rawWriteMiB: 16 };
+}
+
+/** 1_000_000 → "1M", 750_000 → "750k". */
+export function rowsLabel(rows: number): string {
+  return rows >= 1_000_000 ? `${rows / 1_000_000}M` : `${rows / 1000}k`;
+}

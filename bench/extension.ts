@@ -1,0 +1,396 @@
+/**
+ * The real extension, built once into bench/.dist and driven through its own messages
+ * from one of its pages (as tests/support/extension-page.ts does), plus the probes the
+ * benchmark needs without changing the extension:
+ *   - progress events, timestamped where they arrive;
+ *   - in DuckDB's worker, a wrapper around its message handler that times every request
+ *     (and, for the naive strategy, can rewrite the exporter's part query into
+ *     `ORDER BY … LIMIT … OFFSET …`);
+ *   - WASM memory of DuckDB's worker and of parquet-wasm in the offscreen document;
+ *   - the extension renderer process, for RSS (see memory.ts).
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { build } from 'vite';
+import puppeteer, { type Browser, type CDPSession, type Page, type WebWorker } from 'puppeteer-core';
+import { findChromium } from '../scripts/chromium';
+import { CHANNEL, type BackgroundApi, type OperationProgress, type Reply, type RequestOf, type ResponseOf } from '../src/protocol';
+
+export const BENCH_DIST = resolve(import.meta.dirname, '.dist');
+
+/**
+ * tsx compiles this code with esbuild's keepNames, which wraps named functions in
+ * `__name(fn, "name")`. Functions passed to evaluate() carry those calls into the browser,
+ * so every context the benchmark evaluates in gets this no-op first.
+ */
+export const NAME_SHIM = 'globalThis.__name ??= (fn) => fn; true';
+
+/** Installs {@link NAME_SHIM} in a page now and in every document it loads later. */
+export async function shimPage(page: Page): Promise<void> {
+  await page.evaluateOnNewDocument(NAME_SHIM);
+  await page.evaluate(NAME_SHIM);
+}
+
+/** Builds the extension into bench/.dist (not dist/, which tests and other work use). */
+export async function buildExtension(outDir = BENCH_DIST): Promise<number> {
+  const started = performance.now();
+  // 'error': the bundler's timing notes are not news here.
+  await build({ logLevel: 'error', build: { outDir, emptyOutDir: true } });
+  return performance.now() - started;
+}
+
+/** Same flags as scripts/chromium.ts: no waiting on a closed network; root needs --no-sandbox. */
+export const QUIET_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--no-default-browser-check',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+export interface BenchBrowser {
+  browser: Browser;
+  extensionId: string;
+  /** A CDP session on the browser target (SystemInfo, process ids). */
+  cdp: CDPSession;
+  close(): Promise<void>;
+}
+
+export async function launchBenchBrowser(options: { devtools?: boolean; distDir?: string } = {}): Promise<BenchBrowser> {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'opfs-bench-profile-'));
+  const browser = await puppeteer.launch({
+    executablePath: findChromium(),
+    headless: true,
+    devtools: options.devtools ?? false,
+    pipe: true,
+    enableExtensions: true,
+    userDataDir,
+    // gc() lets the memory figures start every export from a collected heap.
+    args: [...QUIET_FLAGS, '--js-flags=--expose-gc'],
+    protocolTimeout: 900_000,
+  });
+  try {
+    const extensionId = await browser.installExtension(options.distDir ?? BENCH_DIST);
+    const cdp = await browser.target().createCDPSession();
+    return {
+      browser,
+      extensionId,
+      cdp,
+      async close() {
+        await browser.close().catch(() => undefined);
+        rmSync(userDataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await browser.close();
+    throw error;
+  }
+}
+
+/** A progress event with the time it arrived in the driver page (epoch ms, sub-ms precision). */
+export interface TimedProgress extends OperationProgress {
+  at: number;
+}
+
+/**
+ * Opens a quiet extension page to drive the engine from: the `devtools_page` (outside
+ * DevTools it only fails to register a panel), not the panel app, whose rendering of
+ * progress would share the offscreen document's renderer process during timings.
+ */
+export async function openDriverPage(bench: BenchBrowser, distDir = BENCH_DIST): Promise<Page> {
+  const manifest = JSON.parse(readFileSync(join(distDir, 'manifest.json'), 'utf8')) as { devtools_page?: string };
+  const page = await bench.browser.newPage();
+  await shimPage(page);
+  await page.goto(`chrome-extension://${bench.extensionId}/${manifest.devtools_page ?? 'panel/panel.html'}`);
+  await page.evaluate(() => {
+    const w = window as unknown as { __benchProgress: unknown[] };
+    w.__benchProgress = [];
+    chrome.runtime.onMessage.addListener((message: { event?: string; payload?: object }) => {
+      if (message?.event === 'progress') w.__benchProgress.push({ ...message.payload, at: performance.timeOrigin + performance.now() });
+      return undefined;
+    });
+  });
+  return page;
+}
+
+/** Sends one request through the background, as the panel does; throws the remote error. */
+export async function call<K extends keyof BackgroundApi & string>(page: Page, type: K, request: RequestOf<BackgroundApi, K>): Promise<ResponseOf<BackgroundApi, K>> {
+  const reply = (await page.evaluate(
+    (channel, type, request) => chrome.runtime.sendMessage({ channel, target: 'background', type, id: `bench-${Math.random()}`, request }),
+    CHANNEL,
+    type,
+    request as never,
+  )) as Reply<ResponseOf<BackgroundApi, K>> | undefined;
+  if (!reply || typeof reply !== 'object') throw new Error(`No reply to ${type}: ${JSON.stringify(reply)}`);
+  if (!reply.ok) throw Object.assign(new Error(`${type}: ${reply.error.message}`), { name: reply.error.name });
+  return reply.value;
+}
+
+/** Progress events received since the last call (and forgets them). */
+export async function takeProgress(page: Page): Promise<TimedProgress[]> {
+  return page.evaluate(() => {
+    const w = window as unknown as { __benchProgress: TimedProgress[] };
+    return w.__benchProgress.splice(0);
+  });
+}
+
+/** Streams `url` into the extension's OPFS at `path`, as the panel stages a CSV. Returns ms. */
+export async function stageFromUrl(page: Page, url: string, path: string): Promise<number> {
+  return page.evaluate(async (url, path) => {
+    const started = performance.now();
+    const response = await fetch(url);
+    if (!response.ok || !response.body) throw new Error(`fetch ${url}: ${response.status}`);
+    const segments = path.split('/');
+    let dir = await navigator.storage.getDirectory();
+    for (const folder of segments.slice(0, -1)) dir = await dir.getDirectoryHandle(folder, { create: true });
+    const handle = await dir.getFileHandle(segments.at(-1)!, { create: true });
+    await response.body.pipeTo(await handle.createWritable());
+    return performance.now() - started;
+  }, url, path);
+}
+
+/** Epoch ms in the browser's clock, for windows over progress events and worker logs. */
+export async function browserNow(page: Page): Promise<number> {
+  return page.evaluate(() => performance.timeOrigin + performance.now());
+}
+
+// ---------------------------------------------------------------------------------------
+// The offscreen document and DuckDB's worker.
+
+export interface Offscreen {
+  page: Page;
+  worker: WebWorker;
+}
+
+/** The offscreen document (a `background_page` target) and DuckDB's worker in it. Call after a `ping`. */
+export async function findOffscreen(bench: BenchBrowser, timeoutMs = 30_000): Promise<Offscreen> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const target = bench.browser.targets().find((t) => t.type() === 'background_page' && t.url().includes(bench.extensionId));
+    const page = target ? await target.asPage() : undefined;
+    const worker = page?.workers().find((w) => /duckdb/i.test(w.url()));
+    if (page && worker) {
+      await page.evaluate(NAME_SHIM);
+      await captureMainThreadWasm(page);
+      return { page, worker };
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('The offscreen document or its DuckDB worker did not appear (has the engine been pinged?).');
+}
+
+/** One request DuckDB's worker served, timed inside the worker (epoch ms). */
+export interface WorkerRequest {
+  type: string;
+  sql?: string;
+  start: number;
+  end: number;
+  bytes: number;
+  rewritten?: boolean;
+}
+
+/**
+ * Installs the timing wrapper in DuckDB's worker, and keeps a reference to the worker's
+ * API object (found through the scope of its `onmessage` closure with CDP) so that its
+ * WASM heap can be read. Idempotent.
+ */
+export async function instrumentDuckDBWorker(worker: WebWorker): Promise<void> {
+  const client = (worker as unknown as { client: CDPSession }).client;
+  await worker.evaluate(NAME_SHIM);
+  const installed = await worker.evaluate(() => '__bench' in globalThis);
+  if (installed) return;
+  // 1. The worker API object: `globalThis.onmessage = async e => { await o.onMessage(e.data) }`.
+  const handler = await client.send('Runtime.evaluate', { expression: 'globalThis.onmessage' });
+  if (handler.result.objectId) {
+    const props = await client.send('Runtime.getProperties', { objectId: handler.result.objectId, ownProperties: true });
+    const scopes = props.internalProperties?.find((p) => p.name === '[[Scopes]]')?.value?.objectId;
+    if (scopes) {
+      const scopeList = await client.send('Runtime.getProperties', { objectId: scopes, ownProperties: true });
+      for (const scope of scopeList.result) {
+        if (!scope.value?.objectId) continue;
+        const variables = await client.send('Runtime.getProperties', { objectId: scope.value.objectId, ownProperties: true });
+        for (const variable of variables.result) {
+          if (!variable.value?.objectId) continue;
+          const found = await client.send('Runtime.callFunctionOn', {
+            objectId: variable.value.objectId,
+            functionDeclaration: 'function () { if (this && this._bindings && this._bindings.mod) { globalThis.__benchDuckApi = this; return true; } return false; }',
+            returnByValue: true,
+          });
+          if (found.result.value === true) break;
+        }
+      }
+    }
+  }
+  // 2. Timing (and optional rewriting) of every request.
+  await worker.evaluate(() => {
+    type Msg = { messageId?: number; requestId?: number; type?: string; data?: unknown };
+    const g = globalThis as unknown as {
+      onmessage: (event: { data: Msg }) => unknown;
+      postMessage: (message: Msg, transfer: Transferable[]) => void;
+      __bench: { offset: boolean; rewrites: number; pending: Map<number, Omit<WorkerRequest, 'end' | 'bytes'>>; log: WorkerRequest[] };
+    };
+    const original = g.onmessage;
+    const post = g.postMessage;
+    const originalPost = (message: Msg, transfer: Transferable[]) => post.call(g, message, transfer);
+    g.__bench = { offset: false, rewrites: 0, pending: new Map(), log: [] };
+    const bench = g.__bench;
+    const now = () => performance.timeOrigin + performance.now();
+    // The exporter's part query (src/offscreen/exporter.ts): a range of the row id.
+    const PART_QUERY = /^SELECT \* EXCLUDE \(("[^"]+")\) FROM (.+) WHERE \1 >= (\d+) AND \1 < (\d+)$/;
+    g.onmessage = (event) => {
+      const request = event.data;
+      if (request && typeof request.messageId === 'number' && typeof request.type === 'string') {
+        const data = request.data as unknown[] | undefined;
+        let sql = Array.isArray(data) && typeof data[1] === 'string' ? data[1] : undefined;
+        let rewritten = false;
+        if (sql && bench.offset && request.type === 'RUN_QUERY') {
+          const m = PART_QUERY.exec(sql);
+          if (m) {
+            const [, rowId, table, first, end] = m;
+            sql = `SELECT * EXCLUDE (${rowId}) FROM ${table} ORDER BY ${rowId} LIMIT ${Number(end) - Number(first)} OFFSET ${first}`;
+            data![1] = sql;
+            rewritten = true;
+            bench.rewrites++;
+          }
+        }
+        bench.pending.set(request.messageId, { type: request.type, sql: sql?.slice(0, 300), start: now(), rewritten });
+      }
+      return original.call(g, { data: request! });
+    };
+    g.postMessage = (message, transfer) => {
+      const pending = typeof message?.requestId === 'number' ? bench.pending.get(message.requestId) : undefined;
+      if (pending) {
+        bench.pending.delete(message.requestId!);
+        const data = message.data as { byteLength?: unknown } | undefined;
+        bench.log.push({ ...pending, end: now(), bytes: typeof data?.byteLength === 'number' ? data.byteLength : 0 });
+      }
+      originalPost(message, transfer);
+    };
+  });
+}
+
+/** Switches the naive-strategy rewrite on or off; returns how many part queries it rewrote so far. */
+export async function setOffsetRewrite(worker: WebWorker, on: boolean): Promise<number> {
+  return worker.evaluate((on) => {
+    const bench = (globalThis as unknown as { __bench: { offset: boolean; rewrites: number } }).__bench;
+    bench.offset = on;
+    return bench.rewrites;
+  }, on);
+}
+
+/** Requests DuckDB's worker served since the last call (and forgets them). */
+export async function takeWorkerLog(worker: WebWorker): Promise<WorkerRequest[]> {
+  return worker.evaluate(() => (globalThis as unknown as { __bench: { log: WorkerRequest[] } }).__bench.log.splice(0));
+}
+
+/** Size of DuckDB's WASM heap (bytes), or null if its module could not be reached. */
+export async function duckdbHeapBytes(worker: WebWorker): Promise<number | null> {
+  return worker.evaluate(() => {
+    const api = (globalThis as unknown as { __benchDuckApi?: { _bindings?: { mod?: { HEAPU8?: Uint8Array } } } }).__benchDuckApi;
+    return api?._bindings?.mod?.HEAPU8?.byteLength ?? null;
+  });
+}
+
+/** One call into parquet-wasm on the offscreen document's main thread (epoch ms). */
+export interface CodecCall {
+  name: string;
+  start: number;
+  end: number;
+}
+
+/** parquet-wasm exports whose calls are timed: Arrow IPC in, Parquet out, and back. */
+const TIMED_CODEC_EXPORTS = ['table_fromIPCStream', 'writeParquet', 'readParquet', 'table_intoIPCStream'];
+
+/**
+ * From now on, on the offscreen document's main thread: captures the WebAssembly memories
+ * instantiated (parquet-wasm starts at the first export or restore), and times the calls
+ * into {@link TIMED_CODEC_EXPORTS}. Call right after the engine started. (CDP
+ * `queryObjects` would find the memories without this, but once WASM memories exist it
+ * closes the target: measured here, it crashed the offscreen renderer.)
+ *
+ * wasm-bindgen keeps `instance.exports` as its `wasm` object; the patched
+ * `instantiateStreaming`/`instantiate` hand it a copy whose timed functions wrap the real ones.
+ */
+export async function captureMainThreadWasm(offscreen: Page): Promise<void> {
+  await offscreen.evaluate((timedNames) => {
+    const g = globalThis as unknown as { __benchWasm?: WebAssembly.Memory[]; __benchCodec?: CodecCall[] };
+    if (g.__benchWasm) return;
+    const memories: WebAssembly.Memory[] = [];
+    const calls: CodecCall[] = [];
+    g.__benchWasm = memories;
+    g.__benchCodec = calls;
+    const now = () => performance.timeOrigin + performance.now();
+    const capture = (result: unknown): unknown => {
+      const pair = result as { instance?: WebAssembly.Instance; module?: WebAssembly.Module };
+      const instance = result instanceof WebAssembly.Instance ? result : pair.instance;
+      for (const value of Object.values(instance?.exports ?? {})) if (value instanceof WebAssembly.Memory) memories.push(value);
+      if (result instanceof WebAssembly.Instance || !pair.instance || !pair.module) return result;
+      const exports: Record<string, unknown> = { ...pair.instance.exports };
+      if (!timedNames.some((name) => typeof exports[name] === 'function')) return result;
+      for (const name of timedNames) {
+        const original = exports[name];
+        if (typeof original !== 'function') continue;
+        exports[name] = (...args: unknown[]) => {
+          const start = now();
+          try {
+            return (original as (...a: unknown[]) => unknown)(...args);
+          } finally {
+            calls.push({ name, start, end: now() });
+          }
+        };
+      }
+      return { module: pair.module, instance: { exports } };
+    };
+    const instantiate = WebAssembly.instantiate as (...a: unknown[]) => Promise<unknown>;
+    const instantiateStreaming = WebAssembly.instantiateStreaming as (...a: unknown[]) => Promise<unknown>;
+    (WebAssembly as unknown as Record<string, unknown>).instantiate = (...args: unknown[]) => instantiate.apply(WebAssembly, args).then(capture);
+    (WebAssembly as unknown as Record<string, unknown>).instantiateStreaming = (...args: unknown[]) => instantiateStreaming.apply(WebAssembly, args).then(capture);
+  }, TIMED_CODEC_EXPORTS);
+}
+
+/** parquet-wasm calls timed since the last call (and forgets them). */
+export async function takeCodecLog(offscreen: Page): Promise<CodecCall[]> {
+  return offscreen.evaluate(() => ((globalThis as unknown as { __benchCodec?: CodecCall[] }).__benchCodec ?? []).splice(0));
+}
+
+/**
+ * Collects garbage in the offscreen document and DuckDB's worker (the browser runs with
+ * `--expose-gc`), so that RSS measured before an export is not inflated by garbage that
+ * the export's own allocations would then merely replace.
+ */
+export async function collectGarbage(offscreen: Offscreen): Promise<void> {
+  const gc = () => (globalThis as unknown as { gc?: () => void }).gc?.();
+  await offscreen.page.evaluate(gc);
+  await offscreen.worker.evaluate(gc);
+}
+
+/** Total size of the WASM memories {@link captureMainThreadWasm} saw (parquet-wasm), in bytes. */
+export async function mainThreadWasmBytes(offscreen: Page): Promise<number> {
+  return offscreen.evaluate(() => ((globalThis as unknown as { __benchWasm?: WebAssembly.Memory[] }).__benchWasm ?? []).reduce((sum, m) => sum + m.buffer.byteLength, 0));
+}
+
+/** Like {@link call}, timed inside the driver page (epoch ms), so it lines up with progress events. */
+export async function timedCall<K extends keyof BackgroundApi & string>(
+  page: Page,
+  type: K,
+  request: RequestOf<BackgroundApi, K>,
+): Promise<{ value: ResponseOf<BackgroundApi, K>; start: number; end: number; ms: number }> {
+  const { reply, start, end } = (await page.evaluate(
+    async (channel, type, request) => {
+      const start = performance.timeOrigin + performance.now();
+      const reply: unknown = await chrome.runtime.sendMessage({ channel, target: 'background', type, id: `bench-${Math.random()}`, request });
+      return { reply, start, end: performance.timeOrigin + performance.now() };
+    },
+    CHANNEL,
+    type,
+    request as never,
+  )) as { reply: Reply<ResponseOf<BackgroundApi, K>> | undefined; start: number; end: number };
+  if (!reply || typeof reply !== 'object') throw new Error(`No reply to ${type}: ${JSON.stringify(reply)}`);
+  if (!reply.ok) throw Object.assign(new Error(`${type}: ${reply.error.message}`), { name: reply.error.name });
+  return { value: reply.value, start, end, ms: end - start };
+}

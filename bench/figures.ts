@@ -1,0 +1,276 @@
+/** Turns the sessions' measurements into the figures of the issue, with their targets. */
+import type { BenchConfig } from './config';
+import { EXPORT_PHASES, RESTORE_PHASES, type ExportBreakdown } from './breakdown';
+import type { ExportRun, SessionResult } from './engine-session';
+import type { PanelResult } from './panel-bench';
+import type { RawWriteResult } from './opfs-write';
+import { baselineOf, type Results } from './report';
+import { MiB, summarize, type Sample } from './stats';
+
+const seconds = (s: Sample): Sample => ({ runs: s.runs.map((v) => v / 1000), median: s.median / 1000, min: s.min / 1000, max: s.max / 1000 });
+/** A throughput sample from a time sample: amount per second (min and max swap). */
+const rate = (s: Sample, amount: number): Sample => ({ runs: s.runs.map((v) => (amount * 1000) / v), median: (amount * 1000) / s.median, min: (amount * 1000) / s.max, max: (amount * 1000) / s.min });
+const mib = (bytes: number) => bytes / MiB;
+
+export function collectFigures(results: Results, config: BenchConfig, sessions: SessionResult[], panel: PanelResult | undefined, raw: RawWriteResult | undefined): void {
+  const small = sessions.find((s) => s.rows === config.rowsSmall);
+  const large = sessions.find((s) => s.rows === config.rowsLarge);
+
+  // 1. CSV import.
+  if (small?.import) {
+    const imp = small.import;
+    const mb = imp.csvBytes / 1e6;
+    results.add({
+      key: `import.time.${small.label}`,
+      name: `CSV import, ${small.label} rows (${mb.toFixed(0)} MB) → DuckDB-WASM`,
+      sample: seconds(imp.wasm),
+      unit: 's',
+      baseline: baselineOf('native, same statement', seconds(imp.native), 's'),
+      target: { text: '≤ 1.3× native', met: imp.wasm.median / imp.native.median <= 1.3 },
+      note: "loadCsv through the extension's messages (staging the file into OPFS not included). Native DuckDB, one thread, runs the statement loadCsv runs (read_csv with row numbering) and its row count.",
+      details: { elapsedInOffscreenMs: imp.elapsedMs, stagingMs: imp.stageMs, nativePlainReadMs: imp.nativePlain },
+    });
+    results.add({
+      key: `import.rate.${small.label}`,
+      name: `CSV import throughput, ${small.label} rows`,
+      sample: rate(imp.wasm, mb),
+      unit: 'MB/s',
+      baseline: baselineOf('native', rate(imp.native, mb), 'MB/s'),
+      ratio: null,
+      details: { rowsPerSecond: rate(imp.wasm, small.rows), nativeRowsPerSecond: rate(imp.native, small.rows) },
+    });
+    results.add({
+      key: `import.time.${small.label}.plain`,
+      name: `CSV import vs native plain read_csv (no row numbering)`,
+      sample: seconds(imp.wasm),
+      unit: 's',
+      baseline: baselineOf('native plain read', seconds(imp.nativePlain), 's'),
+    });
+  }
+
+  // 2. Export vs native COPY, and vs the naive OFFSET strategy.
+  for (const s of [small, large]) {
+    if (!s) continue;
+    const e = s.export;
+    const bytes = e.runs.find((r) => r.strategy === 'range')?.bytes ?? 0;
+    results.add({
+      key: `export.time.${s.label}`,
+      name: `Export ${s.label} rows → verified snapshot (${e.breakdownRange.parts} parts)`,
+      sample: seconds(e.range),
+      unit: 's',
+      baseline: baselineOf('native COPY TO parquet, 1 thread', seconds(e.native), 's'),
+      target: { text: '≤ 2× native', met: e.range.median / e.native.median <= 2 },
+      note: `${(bytes / 1e6).toFixed(1)} MB in OPFS vs ${(e.nativeBytes / 1e6).toFixed(1)} MB native (ZSTD, row groups of ${config.rowGroupSize.toLocaleString('en-US')}).`,
+      details: { rowsPerSecond: rate(e.range, s.rows), elapsedInOffscreenMs: summarize(e.runs.filter((r) => r.strategy === 'range').slice(config.warmup).map((r) => r.elapsedMs)), breakdown: e.breakdownRange },
+    });
+    results.add({
+      key: `export.offset.${s.label}`,
+      name: `Export ${s.label} rows, naive ORDER BY … LIMIT … OFFSET parts`,
+      sample: e.offset ? seconds(e.offset) : null,
+      unit: 's',
+      baseline: baselineOf('the exporter (row-id ranges)', seconds(e.range), 's'),
+      target: s === large ? { text: 'exporter ≥ 1.5× faster', met: e.offset ? e.offset.median / e.range.median >= 1.5 : null } : undefined,
+      note: s.offsetNote,
+      details: e.breakdownOffset ? { breakdown: e.breakdownOffset } : undefined,
+    });
+  }
+
+  // 3. Memory during export.
+  const memoryOf = (s: SessionResult) => {
+    const range = s.export.runs.filter((r) => r.strategy === 'range');
+    const timed = range.slice(config.warmup);
+    const steady = summarize(timed.map((r) => mib(r.memory.extraPeak)));
+    const first = mib(range[0]!.memory.extraPeak);
+    return { range, timed, steady, first, wasmGrowth: wasmGrowth(s) };
+  };
+  const smallMem = small ? memoryOf(small) : undefined;
+  for (const s of [small, large]) {
+    if (!s) continue;
+    const m = memoryOf(s);
+    const isLarge = s === large && smallMem !== undefined;
+    const details = {
+      peakRssMiB: m.range.map((r) => mib(r.memory.rssPeak)),
+      rssBeforeMiB: m.range.map((r) => mib(r.memory.rssBefore)),
+      exactPeak: m.range[0]!.memory.exactPeak,
+      rendererProcesses: s.rendererProcesses,
+    };
+    results.add({
+      key: `memory.extraPeakRss.${s.label}`,
+      name: `Extra peak RSS during export, ${s.label} rows`,
+      sample: m.steady,
+      unit: 'MiB',
+      baseline: isLarge ? baselineOf(`at ${small!.label} rows`, smallMem!.steady, 'MiB') : null,
+      target: isLarge ? { text: `within 20% of ${small!.label}`, met: m.steady.median <= smallMem!.steady.median * 1.2 } : undefined,
+      note:
+        "Peak RSS of the extension's renderer process (offscreen document, DuckDB's worker, parquet-wasm) during the export minus its RSS right before it, " +
+        'after a forced GC; timed runs. Peak read as VmHWM after resetting it (else sampled every 20 ms). Absolute peaks per run in the details.',
+      details,
+    });
+    results.add({
+      key: `memory.extraPeakRss.first.${s.label}`,
+      name: `Extra peak RSS during the first export (starts parquet-wasm), ${s.label} rows`,
+      sample: { runs: [m.first], median: m.first, min: m.first, max: m.first },
+      unit: 'MiB',
+      baseline: isLarge ? { name: `at ${small!.label} rows`, value: smallMem!.first, unit: 'MiB', runs: [smallMem!.first], min: smallMem!.first, max: smallMem!.first } : null,
+      note: "The session's first export (the warm-up): includes parquet-wasm's start and its WASM memory growing to what one part needs; WASM memory never shrinks, so later exports reuse it.",
+    });
+    const growth = m.wasmGrowth.firstTotalMiB;
+    results.add({
+      key: `memory.wasmGrowth.${s.label}`,
+      name: `WASM memory growth during the first export, ${s.label} rows`,
+      sample: { runs: [growth], median: growth, min: growth, max: growth },
+      unit: 'MiB',
+      baseline: isLarge ? { name: `at ${small!.label} rows`, value: smallMem!.wasmGrowth.firstTotalMiB, unit: 'MiB', runs: [], min: 0, max: 0 } : null,
+      note: "DuckDB's WASM heap (worker) plus parquet-wasm's memory (offscreen main thread), after minus before the session's first export. WASM memory never shrinks, so later exports grow it only if they need more; per-run growth for both strategies is in the details.",
+      details: m.wasmGrowth,
+    });
+  }
+
+  // 4. Restore and verify.
+  if (small?.restore) {
+    const r = small.restore;
+    results.add({
+      key: `restore.time.${small.label}`,
+      name: `Restore the ${small.label}-row snapshot`,
+      sample: seconds(r.wasm),
+      unit: 's',
+      baseline: baselineOf('native read_parquet + checksum', seconds(r.native), 's'),
+      target: { text: '< 2 s', met: r.wasm.median < 2000 },
+      note: `restoreSnapshot (decode, insert, number rows, checksum); rows and checksum ${r.checksumOk ? 'match the manifest' : 'DO NOT match'}.`,
+    });
+    results.add({
+      key: `verify.time.${small.label}`,
+      name: `Verify the ${small.label}-row snapshot`,
+      sample: seconds(r.verify),
+      unit: 's',
+      baseline: baselineOf('native read_parquet + checksum', seconds(r.native), 's'),
+    });
+  }
+
+  // 5. Panel.
+  if (panel) {
+    const files = panel.files.toLocaleString('en-US');
+    results.add({
+      key: 'panel.scan',
+      name: `Panel: refresh → ${files} files classified and listed`,
+      sample: seconds(panel.scan),
+      unit: 's',
+      baseline: baselineOf('bare walk, concurrent getFile()', seconds(panel.bareWalk), 's'),
+      target: { text: '≤ 1.2× bare walk', met: panel.scan.median / panel.bareWalk.median <= 1.2 },
+      note: `Clicking Refresh in the real DevTools panel until its summary says done, timed in the panel frame; the walk runs in the page. First open of the panel to a classified list took ${(panel.firstOpenMs / 1000).toFixed(1)} s.`,
+      details: { layout: panel.layout, firstOpenMs: panel.firstOpenMs, refreshBreakdownMs: panel.refreshBreakdown },
+    });
+    results.add({
+      key: 'panel.scan.probes',
+      name: `Panel refresh vs a walk that also reads what classification needs`,
+      sample: seconds(panel.scan),
+      unit: 's',
+      baseline: baselineOf(`walk + ${panel.probeReads.toLocaleString('en-US')} head/tail/footer reads`, seconds(panel.probeWalk), 's'),
+      note: 'The bare walk plus, for each non-empty .parquet file, its first 4 bytes, last 8 bytes and footer (three slice reads, all concurrent), as the panel reads them: what checking magic and footers costs by itself.',
+    });
+    results.add({
+      key: 'panel.scan.oneRead',
+      name: 'Prototype: walk + Parquet probes as one read per file',
+      sample: seconds(panel.oneReadWalk),
+      unit: 's',
+      baseline: baselineOf('bare walk', seconds(panel.bareWalk), 's'),
+      note: `Same checks from one read of each file's last 64 KiB (${panel.oneReadReads.toLocaleString('en-US')} reads instead of ${panel.probeReads.toLocaleString('en-US')}); a suggestion for the panel's walker, measured here, not in the extension.`,
+    });
+    results.add({
+      key: 'panel.freeze',
+      name: 'Panel: longest task while it loads the list',
+      sample: panel.longestTask,
+      unit: 'ms',
+      baseline: null,
+      target: { text: '≤ 100 ms', met: panel.longestTask.max <= 100 },
+      note: 'Long Tasks API (tasks ≥ 50 ms) in the panel frame during each timed refresh; 0 means no task reached 50 ms. Target judged on the worst run.',
+      details: { longTasksPerRefresh: panel.longTasksPerRefresh },
+    });
+    results.add({
+      key: 'panel.idle',
+      name: `Panel open and idle for ${panel.idle.seconds} s: OPFS calls in the page`,
+      sample: { runs: [panel.idle.opfsCalls], median: panel.idle.opfsCalls, min: panel.idle.opfsCalls, max: panel.idle.opfsCalls },
+      unit: 'calls',
+      baseline: null,
+      target: { text: '0', met: panel.idle.opfsCalls === 0 && panel.idle.polls === 0 },
+      note: `Counters on the page's OPFS methods and the panel's page global: ${panel.idle.polls} polls, ${panel.idle.pageLongTasks} long tasks while idle; a control refresh right after counted ${panel.idle.controlOpfsCalls} OPFS calls and ${panel.idle.controlPolls} polls (so the counters do see the panel's work).`,
+      details: panel.idle,
+    });
+    results.add({
+      key: 'panel.purge',
+      name: `Panel: one-click purge of ${panel.purge.removed.toLocaleString('en-US')} empty files`,
+      sample: seconds(panel.purge.purge),
+      unit: 's',
+      baseline: null,
+      target: { text: '< 5 s', met: panel.purge.purge.median < 5000 },
+      note: `From the confirm click to the result line ("${panel.purge.resultText}"). Dialog after the purge button: ${panel.purge.dialog.median.toFixed(0)} ms; refreshed list ${(panel.purge.toRefreshedList.median / 1000).toFixed(1)} s after confirm; longest task ${panel.purge.longestTask.max.toFixed(0)} ms.`,
+      details: { dialogMs: panel.purge.dialog, toRefreshedListMs: panel.purge.toRefreshedList, longestTaskMs: panel.purge.longestTask },
+    });
+  }
+
+  // 6. Raw OPFS writes, and how close the exporter's write phase gets.
+  if (raw) {
+    const m = raw.mib;
+    const ceiling = rate(raw.pageSyncHandle, m);
+    results.add({ key: 'opfs.write.createWritable', name: `Raw OPFS write ${m} MiB, createWritable (extension origin)`, sample: rate(raw.extensionOneFile, m), unit: 'MiB/s', baseline: null });
+    results.add({ key: 'opfs.write.createWritableParts', name: `Raw OPFS write ${m} MiB as part-sized files, createWritable (extension origin)`, sample: rate(raw.extensionParts, m), unit: 'MiB/s', baseline: null });
+    results.add({ key: 'opfs.write.pageCreateWritable', name: `Raw OPFS write ${m} MiB, createWritable (web page)`, sample: rate(raw.pageOneFile, m), unit: 'MiB/s', baseline: null });
+    results.add({ key: 'opfs.write.syncHandle', name: `Raw OPFS write ${m} MiB, sync access handle in a worker (web page)`, sample: ceiling, unit: 'MiB/s', baseline: null });
+    for (const s of [small, large]) {
+      if (!s) continue;
+      const range = s.export.runs.filter((r) => r.strategy === 'range').slice(-3);
+      const writeRates = range.map((r) => mib(r.bytes) / (r.breakdown.phases.write / 1000));
+      results.add({
+        key: `export.writePhase.${s.label}`,
+        name: `Export write phase throughput, ${s.label} rows`,
+        sample: summarize(writeRates),
+        unit: 'MiB/s',
+        baseline: { name: 'raw createWritable as part-sized files', value: rate(raw.extensionParts, m).median, unit: 'MiB/s', runs: [], min: 0, max: 0 },
+        note: `Bytes written / time between the "writing" and "verifying" progress events. The sync-access-handle ceiling is ${ceiling.median.toFixed(0)} MiB/s.`,
+      });
+    }
+  }
+}
+
+/** WASM memory growth of one export: DuckDB's heap (worker) plus parquet-wasm's (main thread). */
+function growthOf(run: ExportRun): { duckdbHeapMiB: number | null; parquetWasmMiB: number; totalMiB: number } {
+  const m = run.memory;
+  const duckdb = m.duckdbHeapBefore !== null && m.duckdbHeapAfter !== null ? m.duckdbHeapAfter - m.duckdbHeapBefore : null;
+  const parquet = m.mainWasmAfter - m.mainWasmBefore;
+  return { duckdbHeapMiB: duckdb === null ? null : mib(duckdb), parquetWasmMiB: mib(parquet), totalMiB: mib((duckdb ?? 0) + parquet) };
+}
+
+function wasmGrowth(session: SessionResult): Record<string, unknown> & { firstTotalMiB: number } {
+  const range = session.export.runs.filter((r) => r.strategy === 'range');
+  const offset = session.export.runs.filter((r) => r.strategy === 'offset');
+  const first = growthOf(range[0]!);
+  const last = range.at(-1)!.memory;
+  return {
+    firstTotalMiB: first.totalMiB,
+    firstExport: first,
+    perRangeRun: range.map(growthOf),
+    perOffsetRun: offset.map(growthOf),
+    afterLastExport: { duckdbHeapMiB: last.duckdbHeapAfter === null ? null : mib(last.duckdbHeapAfter), parquetWasmMiB: mib(last.mainWasmAfter) },
+  };
+}
+
+/** Per-phase tables of the export and restore (median of the timed runs). */
+export function breakdownTable(sessions: SessionResult[]): string {
+  const rows: [string, ExportBreakdown][] = [];
+  for (const s of sessions) {
+    rows.push([`${s.label}, exporter`, s.export.breakdownRange]);
+    if (s.export.breakdownOffset) rows.push([`${s.label}, naive OFFSET`, s.export.breakdownOffset]);
+  }
+  const cell = (ms: number, total: number) => `${(ms / 1000).toFixed(2)} (${((ms / total) * 100).toFixed(0)}%)`;
+  const lines = [`| Export (s) | total | ${EXPORT_PHASES.join(' | ')} |`, `|---|---|${EXPORT_PHASES.map(() => '---').join('|')}|`];
+  for (const [label, b] of rows) lines.push(`| ${label} | ${(b.totalMs / 1000).toFixed(2)} | ${EXPORT_PHASES.map((p) => cell(b.phases[p], b.totalMs)).join(' | ')} |`);
+  const perPart = rows.map(([label, b]) => `${label}: ${b.queryPerPart.map((ms) => ms.toFixed(0)).join(', ')} ms`).join('; ');
+  let text = `${lines.join('\n')}\n\nPart query time per part (in DuckDB's worker): ${perPart}.`;
+  const restored = sessions.find((s) => s.restore);
+  if (restored?.restore) {
+    const b = restored.restore.breakdown;
+    text += `\n\n| Restore (s) | total | ${RESTORE_PHASES.join(' | ')} |\n|---|---|${RESTORE_PHASES.map(() => '---').join('|')}|\n`;
+    text += `| ${restored.label} | ${(b.totalMs / 1000).toFixed(2)} | ${RESTORE_PHASES.map((p) => cell(b[p], b.totalMs)).join(' | ')} |`;
+  }
+  return text;
+}

@@ -1,0 +1,88 @@
+/**
+ * Baselines in native DuckDB (@duckdb/node-api), one thread, run on the same files and
+ * rows as the extension: what the same work costs without WebAssembly or a browser.
+ */
+import { rmSync } from 'node:fs';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { typedTableSql } from './data';
+
+export interface NativeDuckDB {
+  version: string;
+  /** Runs one statement; returns its wall time in ms. */
+  timed(sql: string): Promise<number>;
+  rows(sql: string): Promise<Record<string, unknown>[]>;
+  close(): void;
+}
+
+export function lit(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+export async function openNative(): Promise<NativeDuckDB> {
+  const instance = await DuckDBInstance.create(':memory:', {
+    threads: '1',
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+  });
+  const conn: DuckDBConnection = await instance.connect();
+  await conn.run('SET preserve_insertion_order = true');
+  const rows = async (sql: string) => (await conn.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+  const [version] = await rows('SELECT version() AS v');
+  return {
+    version: String(version?.v),
+    async timed(sql) {
+      const started = performance.now();
+      await conn.run(sql);
+      return performance.now() - started;
+    },
+    rows,
+    close() {
+      conn.closeSync();
+      instance.closeSync();
+    },
+  };
+}
+
+/** The statement the extension's `loadCsv` runs (src/offscreen/csv.ts), for `path`. */
+export function extensionCsvSql(path: string, table: string): string {
+  return (
+    `CREATE OR REPLACE TABLE ${table} AS SELECT (row_number() OVER () - 1)::BIGINT AS "__row_id", * ` +
+    `FROM read_csv(${lit(path)}, header = true, auto_detect = true)`
+  );
+}
+
+/** Loads the CSV like the extension does (timed, with the row count it also runs). */
+export async function nativeLoadCsv(native: NativeDuckDB, path: string, table: string): Promise<number> {
+  const started = performance.now();
+  await native.timed(extensionCsvSql(path, table));
+  await native.rows(`SELECT count(*)::BIGINT AS n FROM ${table}`);
+  return performance.now() - started;
+}
+
+/** Just reading the CSV into a table: DuckDB's own CSV speed, without the row numbering. */
+export async function nativePlainCsv(native: NativeDuckDB, path: string, table: string): Promise<number> {
+  return native.timed(`CREATE OR REPLACE TABLE ${table} AS SELECT * FROM read_csv(${lit(path)}, header = true, auto_detect = true)`);
+}
+
+/** Loads `csvPath` and casts it to the benchmark's typed table (not timed). */
+export async function nativeTypedTable(native: NativeDuckDB, csvPath: string, table: string): Promise<void> {
+  await native.timed(extensionCsvSql(csvPath, `${table}_csv`));
+  await native.timed(typedTableSql(`${table}_csv`, table));
+  await native.timed(`DROP TABLE ${table}_csv`);
+}
+
+/** `COPY … TO '…parquet' (ZSTD, row groups of 100,000)` of the rows the exporter writes. */
+export async function nativeCopyToParquet(native: NativeDuckDB, table: string, path: string, rowGroupSize: number): Promise<number> {
+  rmSync(path, { force: true });
+  return native.timed(
+    `COPY (SELECT * EXCLUDE ("__row_id") FROM ${table}) TO ${lit(path)} (FORMAT PARQUET, COMPRESSION ZSTD, ROW_GROUP_SIZE ${rowGroupSize})`,
+  );
+}
+
+/** What restore does (read the Parquet back, number the rows, checksum), natively. */
+export async function nativeRestore(native: NativeDuckDB, parquetPath: string, table: string): Promise<number> {
+  const started = performance.now();
+  await native.timed(`CREATE OR REPLACE TABLE ${table} AS SELECT (row_number() OVER () - 1)::BIGINT AS "__row_id", * FROM read_parquet(${lit(parquetPath)})`);
+  await native.rows(`SELECT count(*)::BIGINT AS n, coalesce(sum(hash(t)), 0)::VARCHAR AS checksum FROM ${table} AS t`);
+  return performance.now() - started;
+}
