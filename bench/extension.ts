@@ -9,6 +9,7 @@
  *   - WASM memory of DuckDB's worker and of parquet-wasm in the offscreen document;
  *   - the extension renderer process, for RSS (see memory.ts).
  */
+import { QUIET_FLAGS } from '../scripts/chromium';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -40,18 +41,6 @@ export async function buildExtension(outDir = BENCH_DIST): Promise<number> {
   return performance.now() - started;
 }
 
-/** Same flags as scripts/chromium.ts: no waiting on a closed network; root needs --no-sandbox. */
-export const QUIET_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--no-default-browser-check',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
 
 export interface BenchBrowser {
   browser: Browser;
@@ -118,18 +107,7 @@ export async function openDriverPage(bench: BenchBrowser, distDir = BENCH_DIST):
   return page;
 }
 
-/** Sends one request through the background, as the panel does; throws the remote error. */
-export async function call<K extends keyof BackgroundApi & string>(page: Page, type: K, request: RequestOf<BackgroundApi, K>): Promise<ResponseOf<BackgroundApi, K>> {
-  const reply = (await page.evaluate(
-    (channel, type, request) => chrome.runtime.sendMessage({ channel, target: 'background', type, id: `bench-${Math.random()}`, request }),
-    CHANNEL,
-    type,
-    request as never,
-  )) as Reply<ResponseOf<BackgroundApi, K>> | undefined;
-  if (!reply || typeof reply !== 'object') throw new Error(`No reply to ${type}: ${JSON.stringify(reply)}`);
-  if (!reply.ok) throw Object.assign(new Error(`${type}: ${reply.error.message}`), { name: reply.error.name });
-  return reply.value;
-}
+export { call } from '../scripts/extension-client';
 
 /** Progress events received since the last call (and forgets them). */
 export async function takeProgress(page: Page): Promise<TimedProgress[]> {

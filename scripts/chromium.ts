@@ -42,7 +42,7 @@ export function findChromium(): string {
 }
 
 /** Flags that keep Chromium from waiting on a closed network, and run it as root. */
-const QUIET_FLAGS = [
+export const QUIET_FLAGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',

@@ -6,6 +6,10 @@
  * they are wrapped here, in one place, and fail with a clear message if they change.
  */
 import type { Browser, Frame, Page } from 'puppeteer-core';
+import { poll as pollFor } from './poll';
+
+const INTERNALS_HINT = '(DevTools internals may have changed: see scripts/devtools-panel.ts.)';
+const poll = <T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>) => pollFor(what, timeoutMs, probe, INTERNALS_HINT);
 
 export const PANEL_TITLE = 'OPFS Snapshots';
 
@@ -14,21 +18,6 @@ export interface OpenedPanel {
   devtools: Page;
   /** The extension panel's iframe inside it. */
   panel: Frame;
-}
-
-async function poll<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}.${lastError ? ` Last error: ${String(lastError)}` : ''} (DevTools internals may have changed: see scripts/devtools-panel.ts.)`);
 }
 
 // Passed as strings: test runners rewrite `import()` inside functions given to evaluate().

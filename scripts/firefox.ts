@@ -20,6 +20,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { GECKO_ID } from '../manifest.firefox.ts';
+import { poll } from './poll';
 
 export const FIREFOX_DIST_DIR = resolve(import.meta.dirname, '..', 'dist-firefox');
 
@@ -133,20 +134,6 @@ export function contextIdOf(page: Page): string {
   return id;
 }
 
-async function poll<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error; // the document is being replaced: try again
-    }
-    await new Promise((wake) => setTimeout(wake, 100));
-  }
-  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}.${lastError ? ` Last error: ${String(lastError)}` : ''}`);
-}
 
 /**
  * Opens `path` of the extension (e.g. `panel/panel.html`) in a new tab and resolves once

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { usePanel } from '../context';
+import { reduce } from '../store';
 import { Toolbar } from './Toolbar';
 import { SummaryBar } from './SummaryBar';
 import { PurgeBar, PurgeDialog } from './PurgeBar';
@@ -15,7 +16,7 @@ function Notice() {
   return (
     <div class={`notice ${text.startsWith('Removed') ? 'info' : 'error'}`} role="alert" data-testid="notice">
       <span>{text}</span>
-      <button class="close" aria-label="Dismiss" onClick={() => (store.notice.value = null)}>
+      <button class="close" aria-label="Dismiss" onClick={() => reduce(store, { type: 'notice', text: null })}>
         ✕
       </button>
     </div>

@@ -3,6 +3,7 @@ import { formatBytes } from '../../src/format';
 import { describeMetadata, type FooterDescription } from '../../src/parquet/describe';
 import type { FileReport } from '../../src/opfs/classify';
 import { usePanel } from '../context';
+import { reduce } from '../store';
 import { hasDeceptiveCharacters, spelledOut } from '../names';
 import { fileBuffer, previewRows, readMetadata, type Preview } from '../preview';
 
@@ -59,7 +60,7 @@ export function DetailsPane() {
         <h3 class="details-title">
           <bdi>{file.name}</bdi>
         </h3>
-        <button class="close" title="Close details" aria-label="Close details" onClick={() => (store.selected.value = null)}>
+        <button class="close" title="Close details" aria-label="Close details" onClick={() => reduce(store, { type: 'select', path: null })}>
           ✕
         </button>
       </div>

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { formatBytes } from '../../src/format';
 import type { FileReport } from '../../src/opfs/classify';
 import { usePanel } from '../context';
+import { reduce } from '../store';
 import { hasDeceptiveCharacters, spelledOut } from '../names';
 import type { SortKey } from '../store';
 
@@ -47,7 +48,7 @@ export function FileTable() {
             role="columnheader"
             class={`${c.class} ${c.key ? 'sortable' : ''}`}
             aria-sort={c.key && sort.key === c.key ? (sort.descending ? 'descending' : 'ascending') : undefined}
-            onClick={() => c.key && (store.sort.value = nextSort(sort, c.key))}
+            onClick={() => c.key && reduce(store, { type: 'sort', key: c.key })}
           >
             {c.label}
             {c.key && sort.key === c.key ? (sort.descending ? ' ▾' : ' ▴') : ''}
@@ -72,10 +73,6 @@ export function FileTable() {
       </div>
     </div>
   );
-}
-
-function nextSort(current: { key: SortKey; descending: boolean }, key: SortKey) {
-  return { key, descending: current.key === key ? !current.descending : key === 'size' || key === 'modified' };
 }
 
 /**
@@ -104,7 +101,7 @@ function FileRow({ file, top }: { file: FileReport; top: number }) {
       data-status={file.status}
       title={file.reason}
       aria-selected={selected}
-      onClick={() => (store.selected.value = file.path)}
+      onClick={() => reduce(store, { type: 'select', path: file.path })}
     >
       <div class="col-status">
         <span class={`badge badge-${file.status}`}>{file.status}</span>

@@ -1,5 +1,6 @@
 import { formatBytes } from '../../src/format';
 import { usePanel } from '../context';
+import { reduce } from '../store';
 import type { PurgeCategory } from '../store';
 
 const LABELS: Record<PurgeCategory, { one: string; many: string; testId: string }> = {
@@ -69,7 +70,7 @@ export function PurgeDialog() {
   const bytes = request.files.reduce((sum, f) => sum + f.size, 0);
   const label = LABELS[request.category];
   return (
-    <div class="dialog-backdrop" onClick={(e) => { if (e.target === e.currentTarget) store.purgeDialog.value = null; }}>
+    <div class="dialog-backdrop" onClick={(e) => { if (e.target === e.currentTarget) reduce(store, { type: 'purge-cancel' }); }}>
       <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="purge-title" data-testid="purge-dialog">
         <h2 id="purge-title">
           Delete {request.files.length.toLocaleString('en-US')} {request.files.length === 1 ? label.one : label.many} ({formatBytes(bytes)}) from{' '}
@@ -85,7 +86,7 @@ export function PurgeDialog() {
           {request.files.length > 500 ? <li>… and {(request.files.length - 500).toLocaleString('en-US')} more</li> : null}
         </ul>
         <div class="dialog-buttons">
-          <button data-testid="purge-cancel" onClick={() => (store.purgeDialog.value = null)}>
+          <button data-testid="purge-cancel" onClick={() => reduce(store, { type: 'purge-cancel' })}>
             Cancel
           </button>
           <button class="danger" data-testid="purge-confirm" autoFocus onClick={() => void controller.confirmPurge()}>

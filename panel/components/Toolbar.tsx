@@ -1,4 +1,5 @@
 import { usePanel } from '../context';
+import { reduce } from '../store';
 import type { SourceKind } from '../sources';
 import { CsvPicker } from './CsvPicker';
 
@@ -37,7 +38,7 @@ export function Toolbar() {
         aria-label="Filter files"
         data-testid="filter"
         value={store.filter.value}
-        onInput={(e) => (store.filter.value = (e.target as HTMLInputElement).value)}
+        onInput={(e) => reduce(store, { type: 'filter', text: (e.target as HTMLInputElement).value })}
       />
       <span class="spacer" />
       <CsvPicker />

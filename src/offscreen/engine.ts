@@ -95,10 +95,13 @@ export const engineHandlers: Handlers<OffscreenApi> = {
     return listOperations();
   },
 
-  async sweepAbandoned() {
-    // What the start-up sweep removed is reported once, to whoever asks first (the panel).
-    const atStart = removedAtStart.splice(0);
-    return { removed: [...atStart, ...(await sweepAbandoned())] };
+  sweepAbandoned() {
+    return sweepOnce(async () => {
+      // What the start-up sweep (always the first in line) removed is reported once, to
+      // whoever asks first (the panel).
+      const atStart = removedAtStart.splice(0);
+      return { removed: [...atStart, ...(await sweepAbandoned())] };
+    });
   },
 
   restoreSnapshot({ snapshotId, table, operationId }) {
@@ -142,13 +145,25 @@ export const engineHandlers: Handlers<OffscreenApi> = {
 };
 
 /**
- * Called once by the host when it starts: whatever an earlier engine left half-written
- * (it was closed mid-export, the browser quit) is removed before any new work is queued.
+ * Called once by the host when it starts, before it can receive a request: whatever an
+ * earlier engine left half-written (it was closed mid-export, the browser quit) is removed.
  */
 const removedAtStart: string[] = [];
 
+/**
+ * Sweeps run one at a time (two at once would each report only what it removed first),
+ * but not behind the operation queue: a sweep during an export skips its locked files
+ * and returns at once.
+ */
+let sweeps: Promise<unknown> = Promise.resolve();
+function sweepOnce<T>(sweep: () => Promise<T>): Promise<T> {
+  const result = sweeps.then(sweep, sweep);
+  sweeps = result.catch(() => undefined);
+  return result;
+}
+
 export function startEngine(): Promise<void> {
-  return runExclusive(async () => {
+  return sweepOnce(async () => {
     try {
       const removed = await sweepAbandoned();
       removedAtStart.push(...removed);

@@ -5,18 +5,12 @@
  */
 import type { Page } from 'puppeteer-core';
 import { hasFirefox, openExtensionTab, type LaunchedFirefox } from '../../scripts/firefox';
+import { recordProgress } from '../../scripts/extension-client';
 
 /** Opens the panel page in a tab and records the progress events it receives, like `openExtensionPage`. */
 export async function openFirefoxExtensionPage(firefox: LaunchedFirefox, path = 'panel/panel.html'): Promise<Page> {
   const page = await openExtensionTab(firefox, path);
-  await page.evaluate(() => {
-    const w = window as unknown as { __progress: unknown[] };
-    w.__progress = [];
-    chrome.runtime.onMessage.addListener((message: { channel?: string; event?: string; payload?: unknown }) => {
-      if (message?.event === 'progress') w.__progress.push(message.payload);
-      return undefined;
-    });
-  });
+  await recordProgress(page);
   return page;
 }
 

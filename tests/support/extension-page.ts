@@ -1,43 +1,25 @@
 /**
- * Driving the extension from an extension page (the panel page opened in a tab): its
+ * Driving the extension from one of its own pages opened in a tab: its
  * own messages, and direct reads of the extension's OPFS (one origin with the offscreen
  * document), so tests check bytes on disk independently of the extension's code.
  */
 import type { Browser, Page } from 'puppeteer-core';
-import { CHANNEL, type BackgroundApi, type OperationProgress, type Reply, type RequestOf, type ResponseOf } from '../../src/protocol';
+import type { OperationProgress } from '../../src/protocol';
+import { call, recordProgress, sendRaw } from '../../scripts/extension-client';
 
-export async function openExtensionPage(browser: Browser, extensionId: string, path = 'panel/panel.html'): Promise<Page> {
+/**
+ * Opens one of the extension's pages in a tab to drive it from. By default the
+ * devtools_page, which outside DevTools does nothing: unlike the panel app, it does not
+ * scan, sweep or follow imports by itself while a test works.
+ */
+export async function openExtensionPage(browser: Browser, extensionId: string, path = 'panel/devtools.html'): Promise<Page> {
   const page = await browser.newPage();
   await page.goto(`chrome-extension://${extensionId}/${path}`);
-  await page.evaluate(() => {
-    const w = window as unknown as { __progress: unknown[] };
-    w.__progress = [];
-    chrome.runtime.onMessage.addListener((message: { channel?: string; event?: string; payload?: unknown }) => {
-      if (message?.event === 'progress') w.__progress.push(message.payload);
-      return undefined;
-    });
-  });
+  await recordProgress(page);
   return page;
 }
 
-/** Sends one request through the background, exactly as the panel does; resolves with the raw reply. */
-export async function sendRaw<K extends keyof BackgroundApi & string>(page: Page, type: K, request: RequestOf<BackgroundApi, K>): Promise<Reply<ResponseOf<BackgroundApi, K>>> {
-  return page.evaluate(
-    (channel, type, request) =>
-      chrome.runtime.sendMessage({ channel, target: 'background', type, id: `test-${Math.random()}`, request }),
-    CHANNEL,
-    type,
-    request as never,
-  ) as Promise<Reply<ResponseOf<BackgroundApi, K>>>;
-}
-
-/** Like {@link sendRaw}, but throws the remote error. */
-export async function call<K extends keyof BackgroundApi & string>(page: Page, type: K, request: RequestOf<BackgroundApi, K>): Promise<ResponseOf<BackgroundApi, K>> {
-  const reply = await sendRaw(page, type, request);
-  if (!reply || typeof reply !== 'object') throw new Error(`No reply to ${type}: ${JSON.stringify(reply)}`);
-  if (!reply.ok) throw Object.assign(new Error(reply.error.message), { name: reply.error.name });
-  return reply.value;
-}
+export { call, sendRaw };
 
 export async function progressEvents(page: Page): Promise<OperationProgress[]> {
   return page.evaluate(() => (window as unknown as { __progress: OperationProgress[] }).__progress.slice());
