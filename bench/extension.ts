@@ -107,7 +107,7 @@ export async function openDriverPage(bench: BenchBrowser, distDir = BENCH_DIST):
   return page;
 }
 
-export { call } from '../scripts/extension-client';
+export { call, stageFromUrl } from '../scripts/extension-client';
 
 /** Progress events received since the last call (and forgets them). */
 export async function takeProgress(page: Page): Promise<TimedProgress[]> {
@@ -115,21 +115,6 @@ export async function takeProgress(page: Page): Promise<TimedProgress[]> {
     const w = window as unknown as { __benchProgress: TimedProgress[] };
     return w.__benchProgress.splice(0);
   });
-}
-
-/** Streams `url` into the extension's OPFS at `path`, as the panel stages a CSV. Returns ms. */
-export async function stageFromUrl(page: Page, url: string, path: string): Promise<number> {
-  return page.evaluate(async (url, path) => {
-    const started = performance.now();
-    const response = await fetch(url);
-    if (!response.ok || !response.body) throw new Error(`fetch ${url}: ${response.status}`);
-    const segments = path.split('/');
-    let dir = await navigator.storage.getDirectory();
-    for (const folder of segments.slice(0, -1)) dir = await dir.getDirectoryHandle(folder, { create: true });
-    const handle = await dir.getFileHandle(segments.at(-1)!, { create: true });
-    await response.body.pipeTo(await handle.createWritable());
-    return performance.now() - started;
-  }, url, path);
 }
 
 /** Epoch ms in the browser's clock, for windows over progress events and worker logs. */

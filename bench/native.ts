@@ -2,8 +2,9 @@
  * Baselines in native DuckDB (@duckdb/node-api), one thread, run on the same files and
  * rows as the extension: what the same work costs without WebAssembly or a browser.
  */
-import { rmSync } from 'node:fs';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { closeSync, openSync, readSync, rmSync } from 'node:fs';
+import { lit, nativeDuckDB, rows as queryRows } from '../scripts/native-duckdb';
+import { createTableFromCsvSql, delimiterOfHeader, readCsvSource } from '../src/offscreen/csv-sql';
 import { typedTableSql } from './data';
 
 export interface NativeDuckDB {
@@ -14,19 +15,12 @@ export interface NativeDuckDB {
   close(): void;
 }
 
-export function lit(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
+export { lit };
 
 export async function openNative(): Promise<NativeDuckDB> {
-  const instance = await DuckDBInstance.create(':memory:', {
-    threads: '1',
-    autoinstall_known_extensions: 'false',
-    autoload_known_extensions: 'false',
-  });
-  const conn: DuckDBConnection = await instance.connect();
+  const { conn, close } = await nativeDuckDB();
   await conn.run('SET preserve_insertion_order = true');
-  const rows = async (sql: string) => (await conn.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+  const rows = (sql: string) => queryRows(conn, sql);
   const [version] = await rows('SELECT version() AS v');
   return {
     version: String(version?.v),
@@ -36,19 +30,17 @@ export async function openNative(): Promise<NativeDuckDB> {
       return performance.now() - started;
     },
     rows,
-    close() {
-      conn.closeSync();
-      instance.closeSync();
-    },
+    close,
   };
 }
 
-/** The statement the extension's `loadCsv` runs (src/offscreen/csv.ts), for `path`. */
+/** The statement the extension's `loadCsv` runs (src/offscreen/csv-sql.ts), for `path`. */
 export function extensionCsvSql(path: string, table: string): string {
-  return (
-    `CREATE OR REPLACE TABLE ${table} AS SELECT (row_number() OVER () - 1)::BIGINT AS "__row_id", * ` +
-    `FROM read_csv(${lit(path)}, header = true, auto_detect = true)`
-  );
+  const head = Buffer.alloc(64 * 1024);
+  const fd = openSync(path, 'r');
+  const length = readSync(fd, head, 0, head.length, 0);
+  closeSync(fd);
+  return createTableFromCsvSql(table, readCsvSource(path, delimiterOfHeader(head.subarray(0, length).toString('utf8'))));
 }
 
 /** Loads the CSV like the extension does (timed, with the row count it also runs). */

@@ -35,3 +35,22 @@ export async function recordProgress(page: Page): Promise<void> {
     });
   });
 }
+
+/** Streams `url` into the extension's OPFS at `path` (folders created), as the panel stages a CSV; resolves with the ms it took. */
+export async function stageFromUrl(page: Page, url: string, path: string): Promise<number> {
+  return page.evaluate(
+    async (url, path) => {
+      const started = performance.now();
+      const response = await fetch(url);
+      if (!response.ok || !response.body) throw new Error(`fetch ${url}: ${response.status}`);
+      const segments = path.split('/');
+      let dir = await navigator.storage.getDirectory();
+      for (const folder of segments.slice(0, -1)) dir = await dir.getDirectoryHandle(folder, { create: true });
+      const handle = await dir.getFileHandle(segments.at(-1)!, { create: true });
+      await response.body.pipeTo(await handle.createWritable());
+      return performance.now() - started;
+    },
+    url,
+    path,
+  );
+}

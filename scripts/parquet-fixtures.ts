@@ -3,7 +3,7 @@
  * at run time, so no binary fixture is ever committed.
  */
 import { readFile } from 'node:fs/promises';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { lit, nativeDuckDB, rows } from './native-duckdb';
 
 /** A native DuckDB that writes Parquet files. Close it when done. */
 export interface ParquetWriter {
@@ -14,33 +14,18 @@ export interface ParquetWriter {
   close(): void;
 }
 
-function literal(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
-
 /** Starts an in-memory native DuckDB (one thread; no extension downloads). */
 export async function createParquetWriter(): Promise<ParquetWriter> {
-  const instance = await DuckDBInstance.create(':memory:', {
-    threads: '1',
-    autoinstall_known_extensions: 'false',
-    autoload_known_extensions: 'false',
-  });
-  const connection = await instance.connect();
+  const { conn: connection, close } = await nativeDuckDB();
   return {
     async write(path, selectSql, options = {}) {
       const rowGroup = options.rowGroupSize ? `, ROW_GROUP_SIZE ${Math.floor(options.rowGroupSize)}` : '';
-      await connection.run(`COPY (${selectSql}) TO ${literal(path)} (FORMAT PARQUET, COMPRESSION ZSTD${rowGroup})`);
+      await connection.run(`COPY (${selectSql}) TO ${lit(path)} (FORMAT PARQUET, COMPRESSION ZSTD${rowGroup})`);
       const buffer = await readFile(path);
       return new Uint8Array(buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength));
     },
-    async rows(sql) {
-      const reader = await connection.runAndReadAll(sql);
-      return reader.getRowObjectsJson() as Record<string, unknown>[];
-    },
-    close() {
-      connection.closeSync();
-      instance.closeSync();
-    },
+    rows: (sql) => rows(connection, sql),
+    close,
   };
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { delimiterOfHeader, describeDuckDBError, findUnclosedQuote } from './csv';
+import { describeDuckDBError, findUnclosedQuote } from './csv';
+import { delimiterOfHeader } from './csv-sql';
 
 describe('delimiterOfHeader', () => {
   it('counts candidate delimiters outside quotes in the first line only', () => {

@@ -5,14 +5,11 @@
 import { DuckDBDataProtocol } from '@duckdb/duckdb-wasm';
 import type { ColumnSchema } from '../protocol';
 import { UserFacingError } from '../errors';
-import { quoteIdent, quoteLiteral } from '../sql';
+import { quoteIdent } from '../sql';
 import type { DuckDBHost } from './duckdb';
 import { ROW_ID_COLUMN, describeColumns, queryJson } from './tables';
+import { createTableFromCsvSql, delimiterOfHeader, readCsvSource } from './csv-sql';
 
-/** The longest line (a row, quoted newlines included) a CSV may have. */
-const MAX_LINE_BYTES = 24 * 1024 * 1024;
-/** DuckDB reads CSV in buffers that must hold the longest line. */
-const CSV_BUFFER_BYTES = 32 * 1024 * 1024;
 /** How much of the file is looked at to tell text from binary. */
 const SNIFF_BYTES = 64 * 1024;
 
@@ -29,25 +26,12 @@ export async function loadCsvIntoTable(duck: DuckDBHost, handle: FileSystemFileH
   // DuckDB holds an exclusive lock on a registered OPFS file until dropFile: always drop.
   await duck.db.registerFileHandle(registered, handle, DuckDBDataProtocol.BROWSER_FSACCESS, true);
   try {
-    // RFC 4180 quoting is fixed rather than sniffed: a sniffer that gives up on an
-    // unterminated quote would otherwise read the file with no quoting at all, silently.
-    // A quoted empty field ("") is an empty string, not NULL: it was written as a string.
-    const options =
-      `header = true, auto_detect = true, quote = '"', escape = '"', ` +
-      (delimiter ? `delim = ${quoteLiteral(delimiter)}, ` : '') +
-      `strict_mode = true, null_padding = false, allow_quoted_nulls = false, ` +
-      `max_line_size = ${MAX_LINE_BYTES}, buffer_size = ${CSV_BUFFER_BYTES}`;
-    source = `read_csv(${quoteLiteral(registered)}, ${options})`;
+    source = readCsvSource(registered, delimiter);
     const columns = await queryJson(duck, `SELECT column_name FROM (DESCRIBE SELECT * FROM ${source})`);
     if (columns.rows.some(([name]) => name === ROW_ID_COLUMN)) {
       throw new UserFacingError('CsvError', `The CSV has a column named "${ROW_ID_COLUMN}", a name the inspector reserves for the row order. Rename that column and load it again.`);
     }
-    // row_number() OVER () with no partition or order runs as DuckDB's streaming window:
-    // it numbers rows as the single-threaded CSV scan delivers them, i.e. in file order.
-    await duck.conn.query(
-      `CREATE OR REPLACE TABLE ${quoteIdent(table)} AS ` +
-        `SELECT (row_number() OVER () - 1)::BIGINT AS ${quoteIdent(ROW_ID_COLUMN)}, * FROM ${source}`,
-    );
+    await duck.conn.query(createTableFromCsvSql(table, source));
   } catch (error) {
     if (error instanceof UserFacingError) throw error;
     const problem = String(error).includes('automatically detect the CSV parsing dialect')
@@ -59,27 +43,6 @@ export async function loadCsvIntoTable(duck: DuckDBHost, handle: FileSystemFileH
   }
   const { rows } = await queryJson(duck, `SELECT count(*)::BIGINT FROM ${quoteIdent(table)}`);
   return { rowCount: Number(rows[0]?.[0]), schema: await describeColumns(duck, table) };
-}
-
-const DELIMITERS = [',', ';', '\t', '|'] as const;
-
-/**
- * The delimiter of a CSV, read from its header line (outside quotes), or undefined for a
- * single column. DuckDB's sniffer, when a file does not parse with any dialect it tries
- * (a ragged row, an unterminated quote), falls back to reading each line as one column,
- * silently; with the delimiter given, the same file fails with the line that is wrong.
- */
-export function delimiterOfHeader(head: string): string | undefined {
-  const counts = new Map<string, number>();
-  let quoted = false;
-  for (const char of head.replace(/^\uFEFF/, '')) {
-    if (char === '"') quoted = !quoted;
-    else if (!quoted && (char === '\n' || char === '\r')) break;
-    else if (!quoted && (DELIMITERS as readonly string[]).includes(char)) counts.set(char, (counts.get(char) ?? 0) + 1);
-  }
-  let best: string | undefined;
-  for (const candidate of DELIMITERS) if ((counts.get(candidate) ?? 0) > (best ? counts.get(best)! : 0)) best = candidate;
-  return best;
 }
 
 /**

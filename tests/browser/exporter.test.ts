@@ -12,7 +12,7 @@ import { launchWithExtension, type LaunchedBrowser } from '../../scripts/chromiu
 import { serveStatic, type StaticServer } from '../../scripts/static-server';
 import { call, listOpfs, openExtensionPage, progressEvents, readOpfsFile, sendRaw, stageFromUrl } from '../support/extension-page';
 import { writeMixedCsv } from '../../scripts/sample-csv';
-import { lit, nativeDuckDB, rows } from '../support/native-duckdb';
+import { lit, nativeDuckDB, rows } from '../../scripts/native-duckdb';
 
 const ROWS_PER_PART = 250_000;
 

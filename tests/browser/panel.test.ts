@@ -14,7 +14,7 @@ import { startDemoServer, type DemoServer } from '../../scripts/serve-demo';
 import { openDevToolsPanel } from '../../scripts/devtools-panel';
 import { opfsFilesOf, panelRows, refresh, text, waitForScan } from '../support/panel';
 import { writeMixedCsv } from '../../scripts/sample-csv';
-import { lit, nativeDuckDB, rows } from '../support/native-duckdb';
+import { lit, nativeDuckDB, rows } from '../../scripts/native-duckdb';
 
 const SCREENSHOTS = resolve(import.meta.dirname, '..', '..', 'artifacts', 'screenshots');
 

@@ -14,7 +14,7 @@ import { launchFirefoxWithExtension, type LaunchedFirefox } from '../../scripts/
 import { serveStatic, type StaticServer } from '../../scripts/static-server';
 import { writeMixedCsv } from '../../scripts/sample-csv';
 import { call, listOpfs, progressEvents, readOpfsFile, sendRaw, stageFromUrl } from '../support/extension-page';
-import { lit, nativeDuckDB, rows } from '../support/native-duckdb';
+import { lit, nativeDuckDB, rows } from '../../scripts/native-duckdb';
 import { openFirefoxExtensionPage, skipWithoutFirefox } from './support';
 
 const ROWS = 250_001;

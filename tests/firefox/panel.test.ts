@@ -17,7 +17,7 @@ import { serveStatic, type StaticServer } from '../../scripts/static-server';
 import { writeMixedCsv } from '../../scripts/sample-csv';
 import { opfsFilesOf, type PanelRow } from '../support/panel';
 import { readOpfsFile } from '../support/extension-page';
-import { lit, nativeDuckDB, rows } from '../support/native-duckdb';
+import { lit, nativeDuckDB, rows } from '../../scripts/native-duckdb';
 import { openFirefoxExtensionPage, skipWithoutFirefox } from './support';
 
 const skip = skipWithoutFirefox();

@@ -5,7 +5,7 @@
  */
 import type { Browser, Page } from 'puppeteer-core';
 import type { OperationProgress } from '../../src/protocol';
-import { call, recordProgress, sendRaw } from '../../scripts/extension-client';
+import { call, recordProgress, sendRaw, stageFromUrl } from '../../scripts/extension-client';
 
 /**
  * Opens one of the extension's pages in a tab to drive it from. By default the
@@ -19,23 +19,10 @@ export async function openExtensionPage(browser: Browser, extensionId: string, p
   return page;
 }
 
-export { call, sendRaw };
+export { call, sendRaw, stageFromUrl };
 
 export async function progressEvents(page: Page): Promise<OperationProgress[]> {
   return page.evaluate(() => (window as unknown as { __progress: OperationProgress[] }).__progress.slice());
-}
-
-/** Streams `url` into the extension's OPFS at `path` (folders created), as the panel stages a CSV. */
-export async function stageFromUrl(page: Page, url: string, path: string): Promise<void> {
-  await page.evaluate(async (url, path) => {
-    const response = await fetch(url);
-    if (!response.ok || !response.body) throw new Error(`fetch ${url}: ${response.status}`);
-    const segments = path.split('/');
-    let dir = await navigator.storage.getDirectory();
-    for (const folder of segments.slice(0, -1)) dir = await dir.getDirectoryHandle(folder, { create: true });
-    const handle = await dir.getFileHandle(segments.at(-1)!, { create: true });
-    await response.body.pipeTo(await handle.createWritable());
-  }, url, path);
 }
 
 /** Writes `text` into the extension's OPFS at `path`. */
