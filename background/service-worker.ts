@@ -7,6 +7,7 @@ import { NoReceiverError, sendRequest, serve, type Handlers } from '../src/messa
 import { RemoteError } from '../src/protocol';
 import { UserFacingError } from '../src/errors';
 import { ensureOffscreenDocument } from './offscreen-document';
+import { backgroundOwnHandlers } from './badge';
 
 function forwardToOffscreen<K extends keyof OffscreenApi & string>(type: K) {
   return async (request: RequestOf<OffscreenApi, K>): Promise<ResponseOf<OffscreenApi, K>> => {
@@ -46,15 +47,8 @@ const forwarders: Handlers<OffscreenApi> = {
   deleteSnapshot: forwardToOffscreen('deleteSnapshot'),
   dropTable: forwardToOffscreen('dropTable'),
   queryRows: forwardToOffscreen('queryRows'),
+  engineStatus: forwardToOffscreen('engineStatus'),
+  configureEngine: forwardToOffscreen('configureEngine'),
 };
 
-const own: Handlers<BackgroundOwnApi> = {
-  async setBadge({ text, title }) {
-    await chrome.action.setBadgeBackgroundColor({ color: '#d93025' });
-    await chrome.action.setBadgeText({ text: text.slice(0, 4) });
-    await chrome.action.setTitle({ title: title.slice(0, 200) || 'OPFS Snapshot Inspector' });
-    return {};
-  },
-};
-
-serve<OffscreenApi & BackgroundOwnApi>('background', { ...forwarders, ...own });
+serve<OffscreenApi & BackgroundOwnApi>('background', { ...forwarders, ...backgroundOwnHandlers });

@@ -4,8 +4,9 @@
  */
 import { closeSync, openSync, readSync, rmSync } from 'node:fs';
 import { lit, nativeDuckDB, rows as queryRows } from '../scripts/native-duckdb';
-import { createTableFromCsvSql, delimiterOfHeader, readCsvSource } from '../src/offscreen/csv-sql';
+import { delimiterOfHeader, importCsvTable, type SqlRunner } from '../src/offscreen/csv-sql';
 import { typedTableSql } from './data';
+import { checksumSql } from '../src/offscreen/tables';
 
 export interface NativeDuckDB {
   version: string;
@@ -34,19 +35,20 @@ export async function openNative(): Promise<NativeDuckDB> {
   };
 }
 
-/** The statement the extension's `loadCsv` runs (src/offscreen/csv-sql.ts), for `path`. */
-export function extensionCsvSql(path: string, table: string): string {
+/** Runs the extension's CSV import (src/offscreen/csv-sql.ts: the same statements) on `path`. */
+export async function extensionCsvImport(native: NativeDuckDB, path: string, table: string): Promise<void> {
   const head = Buffer.alloc(64 * 1024);
   const fd = openSync(path, 'r');
   const length = readSync(fd, head, 0, head.length, 0);
   closeSync(fd);
-  return createTableFromCsvSql(table, readCsvSource(path, delimiterOfHeader(head.subarray(0, length).toString('utf8'))));
+  const runner: SqlRunner = { rows: (sql) => native.rows(sql), run: async (sql) => void (await native.timed(sql)) };
+  await importCsvTable(runner, path, table, { delimiter: delimiterOfHeader(head.subarray(0, length).toString('utf8')), header: true });
 }
 
 /** Loads the CSV like the extension does (timed, with the row count it also runs). */
 export async function nativeLoadCsv(native: NativeDuckDB, path: string, table: string): Promise<number> {
   const started = performance.now();
-  await native.timed(extensionCsvSql(path, table));
+  await extensionCsvImport(native, path, table);
   await native.rows(`SELECT count(*)::BIGINT AS n FROM ${table}`);
   return performance.now() - started;
 }
@@ -58,7 +60,7 @@ export async function nativePlainCsv(native: NativeDuckDB, path: string, table: 
 
 /** Loads `csvPath` and casts it to the benchmark's typed table (not timed). */
 export async function nativeTypedTable(native: NativeDuckDB, csvPath: string, table: string): Promise<void> {
-  await native.timed(extensionCsvSql(csvPath, `${table}_csv`));
+  await extensionCsvImport(native, csvPath, `${table}_csv`);
   await native.timed(typedTableSql(`${table}_csv`, table));
   await native.timed(`DROP TABLE ${table}_csv`);
 }
@@ -75,6 +77,7 @@ export async function nativeCopyToParquet(native: NativeDuckDB, table: string, p
 export async function nativeRestore(native: NativeDuckDB, parquetPath: string, table: string): Promise<number> {
   const started = performance.now();
   await native.timed(`CREATE OR REPLACE TABLE ${table} AS SELECT (row_number() OVER () - 1)::BIGINT AS "__row_id", * FROM read_parquet(${lit(parquetPath)})`);
-  await native.rows(`SELECT count(*)::BIGINT AS n, coalesce(sum(hash(t)), 0)::VARCHAR AS checksum FROM ${table} AS t`);
+  const columns = (await native.rows(`SELECT column_name AS name FROM (DESCRIBE ${table})`)).map((c) => String(c.name)).filter((c) => c !== '__row_id');
+  await native.rows(checksumSql(table, '__row_id', columns));
   return performance.now() - started;
 }

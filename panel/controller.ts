@@ -1,15 +1,20 @@
 /**
- * What the panel does: scans, purges, CSV import, restore and verify. Each turns I/O
- * into actions for the store's reducer; components only call these.
+ * What the panel does: scans, purges, CSV imports, restore, verify and deletion of
+ * snapshots, the engine's tables. Each turns I/O into actions for the store's reducer;
+ * components only call these.
  */
 import { backgroundClient, onEvent } from '../src/messaging';
-import { RemoteError, type ImportResult as EngineImportResult, type OperationProgress, type OperationRecord } from '../src/protocol';
-import { STAGING_DIR, snapshotIdFromFileName } from '../src/snapshot/names';
+import { RemoteError, type ImportResult, type OperationProgress, type OperationRecord } from '../src/protocol';
+import { SNAPSHOTS_DIR, STAGING_DIR, snapshotIdFromFileName } from '../src/snapshot/names';
+import { withStagingLock } from '../src/snapshot/locks';
 import { getDirectory, opfsRoot, removeIfExists } from '../src/opfs/fs';
-import { reduce, summarizePurge, type ImportResult, type PurgeRequest, type Store } from './store';
+import type { PurgeEntry } from '../src/opfs/page-scan';
+import type { SnapshotGroup } from '../src/opfs/classify';
+import { formatBytes } from '../src/format';
+import { counted, reduce, summarizePurge, type ImportEntry, type ImportSummary, type PurgeCategory, type Store } from './store';
 import { sources, type SourceKind } from './sources';
 import { downloadFile, downloadSnapshot } from './download';
-import type { SnapshotGroup } from '../src/opfs/classify';
+import { PageTaskInterruptedError } from './inspected-window';
 
 export type Controller = ReturnType<typeof createController>;
 
@@ -37,8 +42,15 @@ const PHASE_LABELS: Record<OperationProgress['phase'], string> = {
   restoring: 'Restoring',
 };
 
+/** How long the panel waits for an import it follows by asking the engine, once a second. */
+const FOLLOW_IMPORT_MS = 60 * 60_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 export function createController(store: Store, client = backgroundClient()) {
   const scanGeneration: Record<SourceKind, number> = { page: 0, extension: 0 };
+  /** Copies into staging that can still be stopped, by import id. */
+  const copies = new Map<string, AbortController>();
 
   async function refresh(source: SourceKind = store.source.value): Promise<void> {
     const generation = ++scanGeneration[source];
@@ -56,21 +68,43 @@ export function createController(store: Store, client = backgroundClient()) {
     } catch (error) {
       if (current()) reduce(store, { type: 'scan-failed', source, error: describeError(error) });
     }
+    if (source === 'extension') await refreshEngine();
   }
 
   /**
-   * The extension's own leftovers (parts of exports that never committed, stale staged
-   * CSVs) are removed by the engine, which never touches a snapshot an export is writing.
+   * What interrupted work of the extension provably left behind (see src/offscreen/sweep.ts)
+   * is removed by the engine, which never touches a snapshot an export is writing.
    */
   async function sweepLeftovers(): Promise<void> {
     try {
       const { removed } = await client.call('sweepAbandoned', {});
       if (removed.length > 0) {
-        reduce(store, { type: 'notice', text: `Removed ${removed.length} leftover file${removed.length === 1 ? '' : 's'} of interrupted work: ${removed.slice(0, 3).join(', ')}${removed.length > 3 ? ', …' : ''}` });
+        reduce(store, {
+          type: 'notice',
+          notice: { kind: 'info', text: `Removed ${counted(removed.length, 'leftover file')} of interrupted work: ${removed.slice(0, 3).join(', ')}${removed.length > 3 ? ', …' : ''}` },
+        });
       }
     } catch (error) {
       console.warn('could not sweep leftovers', error);
     }
+  }
+
+  /** What the engine holds (memory, kept tables), for the extension's view. */
+  async function refreshEngine(): Promise<void> {
+    try {
+      reduce(store, { type: 'engine', status: await client.call('engineStatus', {}) });
+    } catch (error) {
+      console.warn('could not ask the engine how it stands', error);
+    }
+  }
+
+  async function dropTable(table: string): Promise<void> {
+    try {
+      await client.call('dropTable', { table });
+    } catch (error) {
+      reduce(store, { type: 'notice', notice: { kind: 'error', text: `Could not drop ${table}: ${describeError(error)}` } });
+    }
+    await refreshEngine();
   }
 
   /** The action badge shows how many empty or corrupt files the panel found. */
@@ -88,7 +122,7 @@ export function createController(store: Store, client = backgroundClient()) {
   }
 
   /** Opens the confirmation for purging every file of `category` in the current source. */
-  function askPurge(category: PurgeRequest['category']): void {
+  function askPurge(category: PurgeCategory): void {
     const listing = store.currentListing.value;
     if (!listing) return;
     const files = listing.files.filter((f) => f.status === category).map((f) => ({ path: f.path, size: f.size }));
@@ -98,106 +132,174 @@ export function createController(store: Store, client = backgroundClient()) {
   async function confirmPurge(): Promise<void> {
     const request = store.purgeDialog.value;
     if (!request) return;
-    reduce(store, { type: 'purge-running', fraction: 0 });
+    const { source, category, files: targets } = request;
+    reduce(store, { type: 'purge-running', source, fraction: 0 });
+    const finished: PurgeEntry[] = [];
     try {
-      const targets = request.files;
-      const result = await sources[request.source].purge(targets, (done) => reduce(store, { type: 'purge-running', fraction: done / targets.length }));
-      const outcome = summarizePurge(request.category, result);
-      reduce(store, { type: 'purge-done', outcome, lockedPaths: outcome.locked });
+      const result = await sources[source].purge(targets, (done, entries) => {
+        finished.push(...entries);
+        reduce(store, { type: 'purge-running', source, fraction: done / targets.length });
+      });
+      reduce(store, { type: 'purge-done', source, summary: summarizePurge(category, result) });
     } catch (error) {
-      reduce(store, { type: 'purge-failed', error: describeError(error) });
+      if (error instanceof PageTaskInterruptedError) {
+        // The page reloaded or navigated mid-purge: say what had been done by then.
+        const partial = summarizePurge(category, { results: finished, bytesFreed: finished.reduce((sum, r) => sum + (r.outcome === 'removed' ? r.bytes : 0), 0) });
+        reduce(store, { type: 'purge-done', source, summary: { ...partial, interrupted: { finished: finished.length, requested: targets.length } } });
+      } else {
+        reduce(store, { type: 'purge-failed', source, error: describeError(error) });
+      }
     }
-    await refresh(request.source);
+    await refresh(source);
   }
 
-  /** Shows an import's progress events (they come straight from the engine) in the store. */
-  function watchImport(operationId: string): () => void {
+  /** Shows an import's progress events (they come straight from the engine) on its entry. */
+  function watchImport(id: string): () => void {
     return onEvent('progress', (p) => {
-      if (p.operationId !== operationId) return;
+      if (p.operationId !== id) return;
       const exportFraction = p.rowsTotal > 0 ? p.rowsDone / p.rowsTotal : 0;
       const fraction = p.phase === 'loading' ? null : 0.3 + 0.7 * exportFraction;
       const part = p.parts && p.parts > 1 && p.part !== undefined ? ` (part ${Math.min(p.part + 1, p.parts)} of ${p.parts})` : '';
-      importRunning(`${PHASE_LABELS[p.phase]}${part}`, fraction);
+      importRunning(id, `${PHASE_LABELS[p.phase]}${part}`, fraction);
     });
   }
 
-  function importRunning(label: string, fraction: number | null): void {
-    reduce(store, { type: 'import', state: { kind: 'running', label, fraction } });
+  function importRunning(id: string, label: string, fraction: number | null): void {
+    reduce(store, { type: 'import', id, state: { kind: 'running', label, fraction } });
   }
 
-  function importDone(fileName: string, result: EngineImportResult): void {
+  async function importDone(entry: Pick<ImportEntry, 'id' | 'fileName' | 'replaces'>, result: ImportResult): Promise<void> {
     const { manifest } = result.export;
-    const summary: ImportResult = {
-      fileName,
+    let replaced: string | null = null;
+    if (entry.replaces) {
+      // The user asked for this import to replace an earlier one: only now that it verified.
+      try {
+        await client.call('deleteSnapshot', { snapshotId: entry.replaces });
+        replaced = entry.replaces;
+      } catch (error) {
+        reduce(store, { type: 'notice', notice: { kind: 'error', text: `The new snapshot is ready, but ${entry.replaces} could not be removed: ${describeError(error)}` } });
+      }
+    }
+    const summary: ImportSummary = {
+      fileName: entry.fileName,
       manifest,
       rows: manifest.rowCount,
       parts: manifest.parts.length,
       bytes: manifest.parts.reduce((sum, p) => sum + p.bytes, 0),
       elapsedMs: result.elapsedMs,
+      columns: result.load.schema.map((c) => c.name),
+      firstRowIsHeader: result.load.header.firstRowIsHeader,
+      headerLooksLikeData: result.load.header.looksLikeData,
+      notes: result.load.notes,
+      encoding: result.load.encoding,
+      replaced,
     };
-    reduce(store, { type: 'import', state: { kind: 'done', result: summary } });
+    reduce(store, { type: 'import', id: entry.id, state: { kind: 'done', result: summary } });
   }
 
-  /** CSV file → staged in the extension's OPFS → the engine's import → verified snapshot. */
-  async function importCsv(file: File): Promise<void> {
-    const operationId = crypto.randomUUID();
-    const stagedName = `${operationId}.csv`;
-    const stopWatching = watchImport(operationId);
+  /**
+   * CSV file → staged in the extension's OPFS → the engine's import → verified snapshot.
+   * Each file chosen or dropped gets its own entry and result; the engine runs them one
+   * after another, in order. The staged copy is made under its staging lock, held until
+   * the engine has answered: while it is held, nothing sweeps the copy away, and once the
+   * panel is gone (closed mid-copy) the lock goes with it and the copy can be swept.
+   */
+  async function importCsv(file: File, options: { firstRowIsHeader?: boolean; replaces?: string } = {}): Promise<void> {
+    const id = crypto.randomUUID();
+    const stagedName = `${id}.csv`;
+    const firstRowIsHeader = options.firstRowIsHeader ?? store.firstRowIsHeader.value;
+    const entry: ImportEntry = { id, fileName: file.name, file, firstRowIsHeader, replaces: options.replaces ?? null, state: { kind: 'running', label: `Copying ${file.name} into extension storage`, fraction: 0 } };
+    reduce(store, { type: 'import-added', entry });
+    const stopWatching = watchImport(id);
+    const copy = new AbortController();
+    copies.set(id, copy);
     try {
-      importRunning(`Copying ${file.name} into extension storage`, 0);
-      const staging = await getDirectory(await opfsRoot(), STAGING_DIR, { create: true });
-      await stageFile(file, staging, stagedName, (bytes) => importRunning(`Copying ${file.name} into extension storage`, file.size > 0 ? (0.1 * bytes) / file.size : null));
-      try {
-        const result = await client.call('importCsv', {
-          stagedPath: `${STAGING_DIR}/${stagedName}`,
-          snapshotId: snapshotIdFromFileName(file.name),
-          sourceName: file.name,
-          operationId,
-        });
-        importDone(file.name, result);
-      } catch (error) {
-        if (!lostContact(error)) throw error;
-        await followImport(operationId, file.name);
-      }
+      await withStagingLock(stagedName, async () => {
+        const staging = await getDirectory(await opfsRoot(), STAGING_DIR, { create: true });
+        try {
+          await stageFile(file, staging, stagedName, copy.signal, (bytes) => importRunning(id, `Copying ${file.name} into extension storage`, file.size > 0 ? (0.1 * bytes) / file.size : null));
+        } catch (error) {
+          await removeIfExists(staging, stagedName).catch((removing: unknown) => console.warn(`could not remove the staged copy ${stagedName}`, removing));
+          throw copy.signal.aborted ? new Error(`The import of ${file.name} was cancelled; nothing of it was kept.`, { cause: error }) : error;
+        } finally {
+          copies.delete(id);
+        }
+        importRunning(id, 'Waiting for the engine', null);
+        try {
+          const result = await client.call('importCsv', {
+            stagedPath: `${STAGING_DIR}/${stagedName}`,
+            snapshotId: snapshotIdFromFileName(file.name),
+            sourceName: file.name,
+            header: firstRowIsHeader,
+            operationId: id,
+          });
+          await importDone(entry, result);
+        } catch (error) {
+          if (!lostContact(error)) throw error;
+          await followImport(entry);
+        }
+      });
     } catch (error) {
-      reduce(store, { type: 'import', state: { kind: 'failed', error: describeError(error) } });
-      // The engine removes the staged copy itself; this covers a failure before it ran.
-      await removeStaged(stagedName);
+      reduce(store, { type: 'import', id, state: { kind: 'failed', error: describeError(error) } });
     } finally {
       stopWatching();
     }
     await refresh('extension');
   }
 
+  /** Stops an import: its copy if it is still being copied, else the engine's operation. */
+  async function cancelImport(id: string): Promise<void> {
+    const copy = copies.get(id);
+    if (copy) {
+      copy.abort();
+      return;
+    }
+    try {
+      const { cancelled } = await client.call('cancelOperation', { operationId: id });
+      if (!cancelled) reduce(store, { type: 'notice', notice: { kind: 'info', text: 'That import had already ended.' } });
+    } catch (error) {
+      reduce(store, { type: 'notice', notice: { kind: 'error', text: `Could not cancel the import: ${describeError(error)}` } });
+    }
+  }
+
+  /** Imports the same file again with its first row read as data, replacing the snapshot once verified. */
+  async function importAgainAsData(entryId: string): Promise<void> {
+    const entry = store.imports.value.find((e) => e.id === entryId);
+    if (!entry?.file || entry.state.kind !== 'done') return;
+    await importCsv(entry.file, { firstRowIsHeader: !entry.firstRowIsHeader, replaces: entry.state.result.manifest.snapshotId });
+  }
+
   /**
    * Follows an import the panel has no reply channel for (the service worker or the panel
    * itself went away meanwhile) by asking the engine, once a second while it runs.
    */
-  async function followImport(operationId: string, fileName: string): Promise<void> {
-    for (;;) {
+  async function followImport(entry: Pick<ImportEntry, 'id' | 'fileName' | 'replaces'>): Promise<void> {
+    const deadline = Date.now() + FOLLOW_IMPORT_MS;
+    while (Date.now() < deadline) {
       let operations: OperationRecord[];
       try {
         operations = await client.call('getOperations', {});
       } catch (error) {
         if (!lostContact(error)) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 1000));
+        await sleep(1000);
         continue;
       }
-      const record = operations.find((o) => o.operationId === operationId);
+      const record = operations.find((o) => o.operationId === entry.id);
       if (!record) {
-        throw new Error(`The engine stopped before the import of ${fileName} finished (its document was closed or crashed). Nothing of that snapshot was kept; load the file again.`);
+        throw new Error(`The engine stopped before the import of ${entry.fileName} finished (its document was closed or crashed). Nothing of that snapshot was kept; load the file again.`);
       }
-      if (record.state === 'done') return importDone(fileName, record.result as unknown as EngineImportResult);
+      if (record.state === 'done' && record.kind === 'importCsv' && record.result) return importDone(entry, record.result);
       if (record.state === 'failed') throw new RemoteError(record.error ?? { name: 'Error', message: 'The import failed.' });
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await sleep(1000);
     }
+    throw new Error(`The import of ${entry.fileName} did not finish within ${FOLLOW_IMPORT_MS / 60_000} minutes; the engine may still be working on it.`);
   }
 
   /**
-   * When the panel opens: shows an import that is running (or ended while the panel was
-   * closed) as it really is, and follows it to the end.
+   * When the panel opens: shows the imports that are running, queued, or ended while the
+   * panel was closed, as they really are, and follows the unfinished ones to the end.
    */
-  async function resumeImport(): Promise<void> {
+  async function resumeImports(): Promise<void> {
     let operations: OperationRecord[];
     try {
       operations = await client.call('getOperations', {});
@@ -205,22 +307,30 @@ export function createController(store: Store, client = backgroundClient()) {
       console.warn('could not ask the engine for running operations', error);
       return;
     }
-    const recent = operations.filter((o) => o.kind === 'importCsv').sort((a, b) => b.startedAt.localeCompare(a.startedAt))[0];
-    if (!recent || store.importState.value.kind === 'running') return;
-    if (recent.state === 'failed') {
-      reduce(store, { type: 'import', state: { kind: 'failed', error: recent.error?.message ?? 'The import failed.' } });
-      return;
+    const imports = operations.filter((o) => o.kind === 'importCsv').sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+    const following: Promise<void>[] = [];
+    for (const record of imports) {
+      if (store.imports.value.some((e) => e.id === record.operationId)) continue;
+      const entry: ImportEntry = { id: record.operationId, fileName: record.subject, file: null, firstRowIsHeader: true, replaces: null, state: { kind: 'running', label: 'Waiting for the engine', fraction: null } };
+      reduce(store, { type: 'import-added', entry });
+      if (record.state === 'failed') {
+        reduce(store, { type: 'import', id: entry.id, state: { kind: 'failed', error: record.error?.message ?? 'The import failed.' } });
+        continue;
+      }
+      if (record.state === 'done' && record.kind === 'importCsv' && record.result) {
+        await importDone(entry, record.result);
+        continue;
+      }
+      const stopWatching = watchImport(entry.id);
+      importRunning(entry.id, record.progress ? PHASE_LABELS[record.progress.phase] : 'Waiting for the engine', null);
+      following.push(
+        followImport(entry)
+          .catch((error: unknown) => reduce(store, { type: 'import', id: entry.id, state: { kind: 'failed', error: describeError(error) } }))
+          .finally(stopWatching),
+      );
     }
-    if (recent.state === 'done') return importDone(recent.subject, recent.result as unknown as EngineImportResult);
-    const stopWatching = watchImport(recent.operationId);
-    importRunning(recent.progress ? PHASE_LABELS[recent.progress.phase] : 'Waiting for the engine', null);
-    try {
-      await followImport(recent.operationId, recent.subject);
-    } catch (error) {
-      reduce(store, { type: 'import', state: { kind: 'failed', error: describeError(error) } });
-    } finally {
-      stopWatching();
-    }
+    if (following.length === 0) return;
+    await Promise.all(following);
     await refresh('extension');
   }
 
@@ -232,6 +342,7 @@ export function createController(store: Store, client = backgroundClient()) {
     } catch (error) {
       reduce(store, { type: 'snapshot-action', state: { kind: 'failed', error: describeError(error) } });
     }
+    await refreshEngine();
   }
 
   async function restoreSnapshot(snapshotId: string): Promise<void> {
@@ -241,33 +352,67 @@ export function createController(store: Store, client = backgroundClient()) {
       const manifests = await client.call('listSnapshots', {});
       const manifest = manifests.find((m) => m.snapshotId === snapshotId);
       const restored = await client.call('restoreSnapshot', { snapshotId, table });
-      reduce(store, {
-        type: 'snapshot-action',
-        state: {
-          kind: 'done',
-          result: {
-            kind: 'restore',
-            snapshotId,
-            table,
-            rowCount: restored.rowCount,
-            checksumMatches: manifest?.checksum.value === restored.checksum,
-            elapsedMs: restored.elapsedMs,
-          },
-        },
-      });
+      const checksumMatches = manifest?.checksum.value === restored.checksum;
+      reduce(store, { type: 'snapshot-action', state: { kind: 'done', result: { kind: 'restore', snapshotId, table, rowCount: restored.rowCount, checksumMatches, elapsedMs: restored.elapsedMs } } });
     } catch (error) {
       reduce(store, { type: 'snapshot-action', state: { kind: 'failed', error: describeError(error) } });
     }
+    await refreshEngine();
+  }
+
+  /**
+   * Asks, listing every file, before a snapshot's files are deleted — a healthy one or a
+   * broken one (incomplete, a manifest that does not match). In the extension's storage
+   * the engine deletes them under the snapshot's lock, manifest first; in the page, the
+   * purge does (it takes the snapshot's lock in the page, so an app's running export is
+   * skipped). Either way only the listed files, each only at its listed size.
+   */
+  function askDeleteSnapshot(group: SnapshotGroup): void {
+    const source = store.source.value;
+    const files = [...(group.manifest ? [group.manifest] : []), ...group.parts].map((f) => ({ path: f.path, size: f.size }));
+    const bytes = files.reduce((sum, f) => sum + f.size, 0);
+    reduce(store, {
+      type: 'confirm',
+      request: {
+        title: `Delete snapshot ${group.id} (${counted(files.length, 'file')}, ${formatBytes(bytes)}) from ${source === 'page' ? 'the inspected page' : 'the extension'}?`,
+        detail: group.status === 'ok' ? 'Only these files are deleted.' : `This snapshot is ${group.status}. Only these files are deleted; other files of the folder stay.`,
+        items: files,
+        okLabel: `Delete ${counted(files.length, 'file')}`,
+        onConfirm: () => void deleteSnapshot(source, group, files),
+      },
+    });
+  }
+
+  async function deleteSnapshot(source: SourceKind, group: SnapshotGroup, files: { path: string; size: number }[]): Promise<void> {
+    reduce(store, { type: 'confirm', request: null });
+    reduce(store, { type: 'snapshot-action', state: { kind: 'running', label: `Deleting ${group.id}`, fraction: null } });
+    try {
+      let outcome: { removed: number; changed: string[]; missing: number };
+      if (source === 'extension' && group.folder === SNAPSHOTS_DIR) {
+        const prefix = `${SNAPSHOTS_DIR}/`;
+        const result = await client.call('deleteSnapshot', { snapshotId: group.id, files: files.map((f) => ({ name: f.path.slice(prefix.length), size: f.size })) });
+        outcome = { removed: result.removed.length, changed: result.changed, missing: result.missing.length };
+      } else {
+        const result = await sources[source].purge(files, () => undefined);
+        const summary = summarizePurge('incomplete', result);
+        if (summary.locked.length > 0) throw new Error(`${counted(summary.locked.length, 'file')} of ${group.id} are in use (an export or the page holds them); nothing else was changed by that. Try again when it is done.`);
+        outcome = { removed: summary.removed, changed: summary.changed, missing: summary.missing };
+      }
+      reduce(store, { type: 'snapshot-action', state: { kind: 'done', result: { kind: 'delete', snapshotId: group.id, ...outcome } } });
+    } catch (error) {
+      reduce(store, { type: 'snapshot-action', state: { kind: 'failed', error: describeError(error) } });
+    }
+    await refresh(source);
   }
 
   async function download(what: { file: { path: string; name: string } } | { snapshot: SnapshotGroup }): Promise<void> {
     const source = store.source.value;
-    reduce(store, { type: 'notice', text: null });
+    reduce(store, { type: 'notice', notice: null });
     try {
       if ('file' in what) await downloadFile(source, what.file.path, what.file.name);
       else await downloadSnapshot(source, what.snapshot);
     } catch (error) {
-      reduce(store, { type: 'notice', text: `Download failed: ${describeError(error)}` });
+      reduce(store, { type: 'notice', notice: { kind: 'error', text: `Download failed: ${describeError(error)}` } });
     }
   }
 
@@ -276,11 +421,34 @@ export function createController(store: Store, client = backgroundClient()) {
     if (store.scans[source].value.kind === 'idle') void refresh(source);
   }
 
-  return { refresh, askPurge, confirmPurge, importCsv, resumeImport, verifySnapshot, restoreSnapshot, selectSource, reportHealth, download };
+  /** The inspected page navigated: forget what was true of the old document, and list the new one. */
+  function navigated(): void {
+    reduce(store, { type: 'navigated' });
+    void refresh('page');
+  }
+
+  return {
+    refresh,
+    askPurge,
+    confirmPurge,
+    importCsv,
+    cancelImport,
+    importAgainAsData,
+    resumeImports,
+    verifySnapshot,
+    restoreSnapshot,
+    askDeleteSnapshot,
+    dropTable,
+    refreshEngine,
+    selectSource,
+    navigated,
+    reportHealth,
+    download,
+  };
 }
 
 /** Streams `file` into `dir/name`, reporting bytes copied; never holds the file in memory. */
-async function stageFile(file: File, dir: FileSystemDirectoryHandle, name: string, onBytes: (bytes: number) => void): Promise<void> {
+async function stageFile(file: File, dir: FileSystemDirectoryHandle, name: string, signal: AbortSignal, onBytes: (bytes: number) => void): Promise<void> {
   const writable = await (await dir.getFileHandle(name, { create: true })).createWritable();
   let copied = 0;
   const counter = new TransformStream<Uint8Array, Uint8Array>({
@@ -290,14 +458,6 @@ async function stageFile(file: File, dir: FileSystemDirectoryHandle, name: strin
       controller.enqueue(chunk);
     },
   });
-  // pipeTo closes the writable on success and aborts it on failure.
-  await file.stream().pipeThrough(counter).pipeTo(writable);
-}
-
-async function removeStaged(name: string): Promise<void> {
-  try {
-    await removeIfExists(await getDirectory(await opfsRoot(), STAGING_DIR, { create: true }), name);
-  } catch (error) {
-    console.warn(`could not remove the staged copy ${name}`, error);
-  }
+  // pipeTo closes the writable on success and aborts it on failure or cancel.
+  await file.stream().pipeThrough(counter).pipeTo(writable, { signal });
 }

@@ -12,7 +12,7 @@ let reads = 0;
 async function readFile(source: SourceKind, path: string): Promise<Blob> {
   if (source === 'extension') return (await getFileByPath(await opfsRoot(), path)).getFile();
   const id = `read${Date.now().toString(36)}${(reads += 1)}`;
-  return new Blob([await runPageTask(pageReadExpression(id, path), pagePollExpression(id), parseReadPoll, { timeoutMs: 120_000 })]);
+  return new Blob([await runPageTask(pageReadExpression(id, path), () => pagePollExpression(id), parseReadPoll)]);
 }
 
 function save(blob: Blob, name: string): void {

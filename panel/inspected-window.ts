@@ -144,36 +144,77 @@ export async function retryWhileNavigating<T>(retries: number, attempt: () => Pr
   }
 }
 
+/** A running page task that has made no progress for this long has stalled. */
+export const PAGE_TASK_STALL_MS = 60_000;
+
+/** The page went away (reload, navigation) while a task ran; what it had reported is kept. */
+export class PageTaskInterruptedError<E> extends PageUnavailableError {
+  constructor(readonly entries: readonly E[]) {
+    super('The inspected page navigated or reloaded during the operation.', true, 'gone');
+    this.name = 'PageTaskInterruptedError';
+  }
+}
+
+export interface PageTaskOptions<E> {
+  intervalMs?: number;
+  onProgress?: (filesSeen: number) => void;
+  /** Entries the task logs as it goes (a purge's outcomes), as they arrive. */
+  onEntries?: (entries: readonly E[]) => void;
+  /** A task that only reads can start again when the page navigates under it. */
+  retries?: number;
+  /** How long the task may go without progress before it counts as stalled. */
+  stallMs?: number;
+}
+
 /**
  * Starts a page task and polls it until it is done. Polls every `intervalMs` only while
- * the task runs: nothing runs in the page when the panel is idle. A task that only reads
- * can set `retries`: when the page navigates under it, it starts again in the new document.
+ * the task runs: nothing runs in the page when the panel is idle. There is no deadline for
+ * a task that makes progress (a purge of 100,000 files may take minutes); one that makes
+ * none for `stallMs` fails. `pollExpression` gets the number of log entries received so far.
  */
-export async function runPageTask<T>(
+export async function runPageTask<T, E = never>(
   startExpression: string,
-  pollExpression: string,
-  parsePoll: (value: unknown) => PageTaskState<T>,
-  options: { timeoutMs: number; intervalMs?: number; onProgress?: (filesSeen: number) => void; retries?: number },
+  pollExpression: (from: number) => string,
+  parsePoll: (value: unknown) => PageTaskState<T, E>,
+  options: PageTaskOptions<E> = {},
 ): Promise<T> {
   return retryWhileNavigating(options.retries ?? 0, () => runPageTaskOnce(startExpression, pollExpression, parsePoll, options));
 }
 
-async function runPageTaskOnce<T>(
+async function runPageTaskOnce<T, E>(
   startExpression: string,
-  pollExpression: string,
-  parsePoll: (value: unknown) => PageTaskState<T>,
-  options: { timeoutMs: number; intervalMs?: number; onProgress?: (filesSeen: number) => void },
+  pollExpression: (from: number) => string,
+  parsePoll: (value: unknown) => PageTaskState<T, E>,
+  options: PageTaskOptions<E>,
 ): Promise<T> {
   const started = await evalInPage(startExpression);
   if (started !== 'started') throw new PageUnavailableError(`The inspected page refused the task (${short(started)}).`);
-  const deadline = performance.now() + options.timeoutMs;
+  const stallMs = options.stallMs ?? PAGE_TASK_STALL_MS;
+  const entries: E[] = [];
+  let lastProgress = performance.now();
+  let lastSeen = -1;
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 60));
-    const state = parsePoll(await evalInPage(pollExpression));
+    let state: PageTaskState<T, E>;
+    try {
+      state = parsePoll(await evalInPage(pollExpression(entries.length)));
+    } catch (error) {
+      // The page went away between two polls: whatever it reported is what is known.
+      if (error instanceof PageUnavailableError && error.transient && entries.length > 0) throw new PageTaskInterruptedError(entries);
+      throw error;
+    }
     if (state.state === 'done') return state.result;
     if (state.state === 'failed') throw pageProblem({ task: state });
-    if (state.state === 'missing') throw new PageUnavailableError('The inspected page navigated or reloaded during the operation.', true, 'gone');
+    if (state.state === 'missing') throw new PageTaskInterruptedError(entries);
+    if (state.entries.length > 0) {
+      entries.push(...state.entries);
+      options.onEntries?.(state.entries);
+    }
+    if (state.filesSeen !== lastSeen || state.entries.length > 0) {
+      lastSeen = state.filesSeen;
+      lastProgress = performance.now();
+    }
     options.onProgress?.(state.filesSeen);
-    if (performance.now() > deadline) throw new TimeoutError(`The inspected page did not finish within ${Math.round(options.timeoutMs / 1000)} s.`);
+    if (performance.now() - lastProgress > stallMs) throw new TimeoutError(`The inspected page made no progress for ${Math.round(stallMs / 1000)} s.`);
   }
 }

@@ -29,14 +29,11 @@ if (inDevTools) {
 
 if (inDevTools) {
   // Rescan when the inspected page navigates: event-driven, never a polling loop.
-  chrome.devtools.network.onNavigated.addListener(() => {
-    store.locked.page.value = new Set();
-    void controller.refresh('page');
-  });
+  chrome.devtools.network.onNavigated.addListener(() => controller.navigated());
 }
 
 void controller.refresh(store.source.value);
-void controller.resumeImport();
+void controller.resumeImports();
 
 render(
   <PanelContext.Provider value={{ store, controller }}>

@@ -29,7 +29,7 @@ export async function fileBuffer(source: SourceKind, path: string, size: number)
     byteLength: size,
     async slice(start, end) {
       const id = `range${Date.now().toString(36)}${(rangeRequests += 1)}`;
-      const bytes = await runPageTask(pageReadExpression(id, path, { start, end: end ?? null }), pagePollExpression(id), parseReadPoll, { timeoutMs: 60_000, intervalMs: 20 });
+      const bytes = await runPageTask(pageReadExpression(id, path, { start, end: end ?? null }), () => pagePollExpression(id), parseReadPoll, { intervalMs: 20 });
       return bytes.buffer;
     },
   };

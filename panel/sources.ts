@@ -5,7 +5,7 @@
  */
 import {
   collectScanSlices,
-  pagePollExpression,
+  pageLogPollExpression,
   pagePurgeExpression,
   pageReleaseExpression,
   pageScanExpression,
@@ -21,9 +21,9 @@ import {
   type ScanOptions,
   type ScanResult,
 } from '../src/opfs/page-scan';
-import { SNAPSHOTS_DIR, parseSnapshotFileName } from '../src/snapshot/names';
-import { ifSnapshotUnlocked, snapshotsInUse } from '../src/snapshot/locks';
-import { PageUnavailableError, evalInPage, hasInspectedWindow, retryWhileNavigating, runPageTask } from './inspected-window';
+import { SNAPSHOTS_DIR, STAGING_DIR, parseSnapshotFileName } from '../src/snapshot/names';
+import { snapshotsInUse, stagingInUse } from '../src/snapshot/locks';
+import { PageUnavailableError, evalInPage, hasInspectedWindow, retryWhileNavigating, runPageTask, type PageTaskInterruptedError } from './inspected-window';
 
 export type SourceKind = 'page' | 'extension';
 
@@ -33,8 +33,10 @@ export interface OpfsSource {
   /**
    * Removes exactly `targets`, each only if it still has the size the panel listed; files
    * that are held open or in use are reported as locked, files that changed as changed.
+   * `onProgress` hears each outcome as it is known: a purge cut short (the page reloaded)
+   * rejects with {@link PageTaskInterruptedError} holding the outcomes so far.
    */
-  purge(targets: readonly PurgeTarget[], onProgress: (filesDone: number) => void): Promise<PurgeResult>;
+  purge(targets: readonly PurgeTarget[], onProgress: (filesDone: number, finished: readonly PurgeEntry[]) => void): Promise<PurgeResult>;
   /** Paths among `paths` that the extension is writing right now (never offered for cleanup). */
   pathsInUse(paths: readonly string[]): Promise<Set<string>>;
 }
@@ -52,7 +54,7 @@ export const pageSource: OpfsSource = {
     return retryWhileNavigating(4, async () => {
       const id = newRequestId();
       try {
-        const header = await runPageTask(pageScanExpression(id, SCAN_OPTIONS), pageScanPollExpression(id), parseScanHeaderPoll, { timeoutMs: 120_000, onProgress });
+        const header = await runPageTask(pageScanExpression(id, SCAN_OPTIONS), () => pageScanPollExpression(id), parseScanHeaderPoll, { onProgress });
         onProgress(header.fileCount);
         // The lists come in slices, each validated in its own task: the panel stays responsive at 100,000 files.
         return await collectScanSlices(header, async (list, start) => {
@@ -68,9 +70,9 @@ export const pageSource: OpfsSource = {
   },
   async purge(targets, onProgress) {
     const id = newRequestId();
-    return runPageTask(pagePurgeExpression(id, targets), pagePollExpression(id), (value) => parsePurgePoll(value, targets), {
-      timeoutMs: 120_000,
-      onProgress,
+    let done = 0;
+    return runPageTask(pagePurgeExpression(id, targets), (from) => pageLogPollExpression(id, from), (value) => parsePurgePoll(value, targets), {
+      onEntries: (entries) => onProgress((done += entries.length), entries),
     });
   },
   async pathsInUse() {
@@ -92,27 +94,19 @@ export const extensionSource: OpfsSource = {
     return scanExtensionOpfs(await navigator.storage.getDirectory(), { ...SCAN_OPTIONS, onProgress });
   },
   async purge(targets, onProgress) {
-    const root = await navigator.storage.getDirectory();
-    // Files of a snapshot are removed only while holding its lock, taken without waiting:
-    // if an export (or restore) holds it, those files are skipped as locked.
-    const bySnapshot = new Map<string | undefined, PurgeTarget[]>();
-    for (const target of targets) {
-      const id = snapshotOf(target.path);
-      bySnapshot.set(id, [...(bySnapshot.get(id) ?? []), target]);
-    }
-    const results: PurgeEntry[] = [];
-    let done = 0;
-    for (const [snapshotId, group] of bySnapshot) {
-      const purge = () => purgeExtensionOpfs(root, group, (n) => onProgress(done + n));
-      const outcome = snapshotId === undefined ? await purge() : await ifSnapshotUnlocked(snapshotId, purge);
-      results.push(...(outcome?.results ?? group.map(({ path }): PurgeEntry => ({ path, outcome: 'locked', bytes: 0 }))));
-      done += group.length;
-    }
-    return { results, bytesFreed: results.reduce((sum, r) => sum + (r.outcome === 'removed' ? r.bytes : 0), 0) };
+    // The same purge as in the page: files of a snapshot go only while holding its lock,
+    // taken without waiting, so those of a running export are skipped as locked.
+    return purgeExtensionOpfs(await navigator.storage.getDirectory(), targets, (done, entry) => onProgress(done, [entry]));
   },
   async pathsInUse(paths) {
-    const ids = await snapshotsInUse();
-    return new Set(paths.filter((path) => ids.has(snapshotOf(path) ?? '')));
+    const [snapshots, staging] = await Promise.all([snapshotsInUse(), stagingInUse()]);
+    return new Set(
+      paths.filter((path) => {
+        const [folder, name, ...rest] = path.split('/');
+        if (folder === STAGING_DIR && name && rest.length === 0) return staging.has(name.replace(/\.crswap$/, ''));
+        return snapshots.has(`${SNAPSHOTS_DIR}/${snapshotOf(path) ?? ''}`);
+      }),
+    );
   },
 };
 

@@ -4,8 +4,8 @@
  */
 import { batch, computed, signal, type ReadonlySignal, type Signal } from '@preact/signals';
 import type { ScanResult, PurgeResult } from '../src/opfs/page-scan';
-import { classifyFiles, groupSnapshots, summarize, type FileReport, type FileStatus, type ScanSummary, type SnapshotGroup } from '../src/opfs/classify';
-import type { SnapshotManifest, VerifyResult } from '../src/protocol';
+import { classifyFiles, groupSnapshots, summarize, type ClassifyOptions, type FileReport, type FileStatus, type ScanSummary, type SnapshotGroup } from '../src/opfs/classify';
+import type { CsvEncoding, EngineStatus, SnapshotManifest, VerifyResult } from '../src/protocol';
 import type { SourceKind } from './sources';
 
 export type Operation<T> =
@@ -21,7 +21,7 @@ export interface Listing {
   summary: ScanSummary;
 }
 
-export type PurgeCategory = 'empty' | 'corrupt' | 'temp';
+export type PurgeCategory = 'empty' | 'corrupt' | 'temp' | 'incomplete';
 
 export interface PurgeRequest {
   source: SourceKind;
@@ -29,27 +29,65 @@ export interface PurgeRequest {
   files: { path: string; size: number }[];
 }
 
-export interface PurgeOutcome {
+/** What a purge did, for the result line (per source). */
+export interface PurgeSummary {
   category: PurgeCategory;
   removed: number;
   locked: string[];
   /** Files that changed since they were listed, and were therefore kept. */
   changed: string[];
+  /** Files that were already gone (another window or the page removed them). */
   missing: number;
   failed: { path: string; error: string }[];
   bytesFreed: number;
+  /** Set when the page went away mid-purge: how many of the requested files had an outcome. */
+  interrupted?: { finished: number; requested: number };
 }
 
-export interface ImportResult {
+/** One CSV import as the panel shows it. */
+export interface ImportEntry {
+  /** The engine operation's id (also the staged file's name). */
+  id: string;
+  fileName: string;
+  /** The file the user chose, kept for "import again" while the panel is open. */
+  file: File | null;
+  firstRowIsHeader: boolean;
+  /** Snapshot this import replaces once it is verified (an "import again"). */
+  replaces: string | null;
+  state: Operation<ImportSummary>;
+}
+
+/** What a finished import produced, for its status line. */
+export interface ImportSummary {
   fileName: string;
   manifest: SnapshotManifest;
   rows: number;
   parts: number;
   bytes: number;
   elapsedMs: number;
+  columns: string[];
+  firstRowIsHeader: boolean;
+  headerLooksLikeData: boolean;
+  notes: string[];
+  encoding: CsvEncoding;
+  /** The snapshot this import replaced, once removed. */
+  replaced: string | null;
+}
+
+/** A question the user must answer before something is deleted: lists exactly what goes. */
+export interface ConfirmRequest {
+  title: string;
+  /** One line under the title. */
+  detail: string;
+  items: { path: string; size: number }[];
+  okLabel: string;
+  /** What to do on OK (the controller's action). */
+  onConfirm: () => void;
 }
 
 export type SortKey = 'path' | 'size' | 'modified' | 'status';
+
+export type Notice = { kind: 'info' | 'error'; text: string };
 
 export type Action =
   | { type: 'source'; source: SourceKind }
@@ -57,21 +95,28 @@ export type Action =
   | { type: 'scan-progress'; source: SourceKind; filesSeen: number }
   | { type: 'scan-done'; source: SourceKind; scan: ScanResult; lockedPaths: ReadonlySet<string>; inUsePaths: ReadonlySet<string> }
   | { type: 'scan-failed'; source: SourceKind; error: string }
+  | { type: 'navigated' }
   | { type: 'filter'; text: string }
   | { type: 'sort'; key: SortKey }
   | { type: 'select'; path: string | null }
   | { type: 'purge-ask'; request: PurgeRequest }
   | { type: 'purge-cancel' }
-  | { type: 'purge-running'; fraction: number }
-  | { type: 'purge-done'; outcome: PurgeOutcome; lockedPaths: string[] }
-  | { type: 'purge-failed'; error: string }
-  | { type: 'import'; state: Operation<ImportResult> }
+  | { type: 'purge-running'; source: SourceKind; fraction: number }
+  | { type: 'purge-done'; source: SourceKind; summary: PurgeSummary }
+  | { type: 'purge-failed'; source: SourceKind; error: string }
+  | { type: 'import-added'; entry: ImportEntry }
+  | { type: 'import'; id: string; state: Operation<ImportSummary> }
+  | { type: 'import-dismiss'; id: string }
+  | { type: 'first-row-is-header'; value: boolean }
   | { type: 'snapshot-action'; state: Operation<SnapshotActionResult> }
-  | { type: 'notice'; text: string | null };
+  | { type: 'engine'; status: EngineStatus | null }
+  | { type: 'confirm'; request: ConfirmRequest | null }
+  | { type: 'notice'; notice: Notice | null };
 
 export type SnapshotActionResult =
   | { kind: 'verify'; result: VerifyResult }
-  | { kind: 'restore'; snapshotId: string; table: string; rowCount: number; checksumMatches: boolean; elapsedMs: number };
+  | { kind: 'restore'; snapshotId: string; table: string; rowCount: number; checksumMatches: boolean; elapsedMs: number }
+  | { kind: 'delete'; snapshotId: string; removed: number; changed: string[]; missing: number };
 
 export type ScanState = { kind: 'idle' } | { kind: 'running'; filesSeen: number } | { kind: 'done'; listing: Listing } | { kind: 'failed'; error: string };
 
@@ -84,11 +129,19 @@ export interface Store {
   sort: Signal<{ key: SortKey; descending: boolean }>;
   selected: Signal<string | null>;
   purgeDialog: Signal<PurgeRequest | null>;
-  purge: Signal<Operation<PurgeOutcome>>;
-  importState: Signal<Operation<ImportResult>>;
+  /** The last purge of each source. */
+  purges: Record<SourceKind, Signal<Operation<PurgeSummary>>>;
+  /** The last purge of the source shown. */
+  purge: ReadonlySignal<Operation<PurgeSummary>>;
+  /** Imports of this panel's life, newest first: running, queued and finished. */
+  imports: Signal<ImportEntry[]>;
+  /** Whether the next CSV's first row names its columns. */
+  firstRowIsHeader: Signal<boolean>;
   snapshotAction: Signal<Operation<SnapshotActionResult>>;
-  /** A one-line message about something that failed outside the operations above (e.g. a download). */
-  notice: Signal<string | null>;
+  engine: Signal<EngineStatus | null>;
+  confirm: Signal<ConfirmRequest | null>;
+  /** A one-line message about something that failed (or happened) outside the operations above. */
+  notice: Signal<Notice | null>;
   /** The current source's files after filter and sort. */
   visibleFiles: ReadonlySignal<FileReport[]>;
   currentListing: ReadonlySignal<Listing | null>;
@@ -99,6 +152,7 @@ const STATUS_ORDER: Record<FileStatus, number> = { corrupt: 0, empty: 1, incompl
 export function createStore(initialSource: SourceKind): Store {
   const source = signal<SourceKind>(initialSource);
   const scans = { page: signal<ScanState>({ kind: 'idle' }), extension: signal<ScanState>({ kind: 'idle' }) };
+  const purges = { page: signal<Operation<PurgeSummary>>({ kind: 'idle' }), extension: signal<Operation<PurgeSummary>>({ kind: 'idle' }) };
   const filter = signal('');
   const sort = signal<{ key: SortKey; descending: boolean }>({ key: 'status', descending: false });
   const currentListing = computed(() => {
@@ -125,9 +179,13 @@ export function createStore(initialSource: SourceKind): Store {
     sort,
     selected: signal(null),
     purgeDialog: signal(null),
-    purge: signal({ kind: 'idle' }),
-    importState: signal({ kind: 'idle' }),
+    purges,
+    purge: computed(() => purges[source.value].value),
+    imports: signal([]),
+    firstRowIsHeader: signal(true),
     snapshotAction: signal({ kind: 'idle' }),
+    engine: signal(null),
+    confirm: signal(null),
     notice: signal(null),
     visibleFiles,
     currentListing,
@@ -142,10 +200,13 @@ const comparators: Record<SortKey, (a: FileReport, b: FileReport) => number> = {
 };
 
 /** Builds what the panel shows from a validated scan. */
-export function buildListing(scan: ScanResult, lockedPaths: ReadonlySet<string>, inUsePaths: ReadonlySet<string>): Listing {
-  const files = classifyFiles(scan, { lockedPaths, inUsePaths });
+export function buildListing(scan: ScanResult, options: ClassifyOptions): Listing {
+  const files = classifyFiles(scan, options);
   return { scan, files, groups: groupSnapshots(files), summary: summarize(files) };
 }
+
+/** The staging folder is the extension's own: only its storage gets one classified as such. */
+const STAGING_FOLDER = 'staging';
 
 /** The one place where state changes. */
 export function reduce(store: Store, action: Action): void {
@@ -162,10 +223,23 @@ export function reduce(store: Store, action: Action): void {
         store.scans[action.source].value = { kind: 'running', filesSeen: action.filesSeen };
         break;
       case 'scan-done':
-        store.scans[action.source].value = { kind: 'done', listing: buildListing(action.scan, action.lockedPaths, action.inUsePaths) };
+        store.scans[action.source].value = {
+          kind: 'done',
+          listing: buildListing(action.scan, {
+            lockedPaths: action.lockedPaths,
+            inUsePaths: action.inUsePaths,
+            stagingFolder: action.source === 'extension' ? STAGING_FOLDER : undefined,
+          }),
+        };
         break;
       case 'scan-failed':
         store.scans[action.source].value = { kind: 'failed', error: action.error };
+        break;
+      case 'navigated':
+        // A new document: what a purge found held open in the old one says nothing now.
+        store.locked.page.value = new Set();
+        store.purges.page.value = { kind: 'idle' };
+        if (store.source.value === 'page') store.selected.value = null;
         break;
       case 'filter':
         store.filter.value = action.text;
@@ -180,39 +254,52 @@ export function reduce(store: Store, action: Action): void {
         break;
       case 'purge-ask':
         store.purgeDialog.value = action.request;
-        store.purge.value = { kind: 'idle' };
+        store.purges[action.request.source].value = { kind: 'idle' };
         break;
       case 'purge-cancel':
         store.purgeDialog.value = null;
         break;
       case 'purge-running':
         store.purgeDialog.value = null;
-        store.purge.value = { kind: 'running', label: 'Purging', fraction: action.fraction };
+        store.purges[action.source].value = { kind: 'running', label: 'Purging', fraction: action.fraction };
         break;
-      case 'purge-done': {
-        store.purge.value = { kind: 'done', result: action.outcome };
-        const source = store.source.value;
-        store.locked[source].value = new Set(action.lockedPaths);
+      case 'purge-done':
+        store.purges[action.source].value = { kind: 'done', result: action.summary };
+        store.locked[action.source].value = new Set(action.summary.locked);
         break;
-      }
       case 'purge-failed':
-        store.purge.value = { kind: 'failed', error: action.error };
+        store.purges[action.source].value = { kind: 'failed', error: action.error };
+        break;
+      case 'import-added':
+        store.imports.value = [action.entry, ...store.imports.value];
         break;
       case 'import':
-        store.importState.value = action.state;
+        store.imports.value = store.imports.value.map((entry) => (entry.id === action.id ? { ...entry, state: action.state } : entry));
+        break;
+      case 'import-dismiss':
+        store.imports.value = store.imports.value.filter((entry) => entry.id !== action.id);
+        break;
+      case 'first-row-is-header':
+        store.firstRowIsHeader.value = action.value;
         break;
       case 'snapshot-action':
         store.snapshotAction.value = action.state;
         break;
+      case 'engine':
+        store.engine.value = action.status;
+        break;
+      case 'confirm':
+        store.confirm.value = action.request;
+        break;
       case 'notice':
-        store.notice.value = action.text;
+        store.notice.value = action.notice;
         break;
     }
   });
 }
 
 /** Summarises a purge's per-file results for the result line. */
-export function summarizePurge(category: PurgeCategory, result: PurgeResult): PurgeOutcome {
+export function summarizePurge(category: PurgeCategory, result: PurgeResult): PurgeSummary {
   return {
     category,
     removed: result.results.filter((r) => r.outcome === 'removed').length,
@@ -222,4 +309,9 @@ export function summarizePurge(category: PurgeCategory, result: PurgeResult): Pu
     failed: result.results.filter((r) => r.outcome === 'failed').map((r) => ({ path: r.path, error: r.error ?? 'unknown error' })),
     bytesFreed: result.bytesFreed,
   };
+}
+
+/** "1 file", "2 files": counts in words, with the noun agreeing. */
+export function counted(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 }

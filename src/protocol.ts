@@ -58,12 +58,32 @@ export interface ExportOptions {
    * which sorts the table for every part). Only the benchmark asks for `offset`.
    */
   partStrategy?: 'keyset' | 'offset';
+  /**
+   * The table's unique, ordered integer column that numbers its rows (parts are ranges of
+   * it). Default: the engine's own row id column (`__row_id`, or `__row_id_<n>` when the
+   * data has a column of that name).
+   */
+  rowIdColumn?: string;
 }
+
+/** The text encodings a CSV may come in; UTF-16 is converted to UTF-8 before the import. */
+export type CsvEncoding = 'utf-8' | 'utf-16le' | 'utf-16be';
 
 export interface LoadCsvResult {
   table: string;
   rowCount: number;
   schema: ColumnSchema[];
+  /** The column that numbers the rows in file order (`__row_id` unless the data has one). */
+  rowIdColumn: string;
+  header: {
+    /** Whether the first row was taken as column names. */
+    firstRowIsHeader: boolean;
+    /** The first row's names would also be valid values of their columns: probably data. */
+    looksLikeData: boolean;
+  };
+  /** Columns kept as text (or a wider type) because a value would otherwise change, and why. */
+  notes: string[];
+  encoding: CsvEncoding;
   elapsedMs: number;
 }
 
@@ -74,6 +94,7 @@ export interface ExportResult {
 
 export interface RestoreResult {
   table: string;
+  rowIdColumn: string;
   rowCount: number;
   checksum: string;
   elapsedMs: number;
@@ -95,24 +116,37 @@ export interface ImportResult {
   elapsedMs: number;
 }
 
-export type OperationKind = 'loadCsv' | 'importCsv' | 'exportSnapshot' | 'restoreSnapshot' | 'verifySnapshot';
+/** What each kind of long operation answers when it is done. */
+export interface OperationResults {
+  loadCsv: LoadCsvResult;
+  importCsv: ImportResult;
+  exportSnapshot: ExportResult;
+  restoreSnapshot: RestoreResult;
+  verifySnapshot: VerifyResult;
+}
 
-/**
- * What the engine knows of an operation: a panel that was closed (or whose message
- * channel died with the service worker) asks for this to show the true state.
- */
-export interface OperationRecord {
+export type OperationKind = keyof OperationResults;
+
+export interface OperationRecordOf<K extends OperationKind> {
   operationId: string;
-  kind: OperationKind;
+  kind: K;
   /** What it works on, for people: a file name or snapshot id. */
   subject: string;
   state: 'queued' | 'running' | 'done' | 'failed';
   progress: OperationProgress | null;
-  result: JsonValue | null;
+  /** Set when `state` is 'done'. */
+  result: OperationResults[K] | null;
   error: WireError | null;
   startedAt: string;
   finishedAt: string | null;
 }
+
+/**
+ * What the engine knows of an operation: a panel that was closed (or whose message
+ * channel died with the service worker) asks for this to show the true state. Typed per
+ * kind: the result of an `importCsv` record is an {@link ImportResult}.
+ */
+export type OperationRecord = { [K in OperationKind]: OperationRecordOf<K> }[OperationKind];
 
 /** Requests served by the offscreen document (and forwarded to it by the background). */
 export interface OffscreenApi {
@@ -123,15 +157,16 @@ export interface OffscreenApi {
    * `__row_id` column (BIGINT, 0..n-1 in file order). The staged file is removed afterwards.
    */
   loadCsv: {
-    request: { stagedPath: string; table: string; operationId?: string };
+    request: { stagedPath: string; table: string; header?: boolean; operationId?: string };
     response: LoadCsvResult;
   };
   /**
    * The panel's one-step import: staged CSV → table → verified snapshot → table dropped.
-   * It runs in the engine to the end even if the panel that started it goes away.
+   * It runs in the engine to the end even if the panel that started it goes away. The
+   * snapshot gets `snapshotId`, or `snapshotId-2`, `-3`… when that id is taken.
    */
   importCsv: {
-    request: { stagedPath: string; snapshotId: string; sourceName: string; options?: ExportOptions; operationId?: string };
+    request: { stagedPath: string; snapshotId: string; sourceName: string; header?: boolean; options?: ExportOptions; operationId?: string };
     response: ImportResult;
   };
   /** Operations running, queued, or finished in the last minutes. */
@@ -163,14 +198,41 @@ export interface OffscreenApi {
   /** Restores into a scratch table and compares row count and checksum with the manifest. */
   verifySnapshot: { request: { snapshotId: string }; response: VerifyResult };
   listSnapshots: { request: Record<string, never>; response: SnapshotManifest[] };
-  /** Removes a snapshot: its manifest first (so it is never half-committed), then its parts. */
-  deleteSnapshot: { request: { snapshotId: string }; response: { removed: string[] } };
+  /**
+   * Removes a snapshot's files under its lock, manifest first (so it is never half-committed):
+   * exactly `files` when given (each only if it still has the listed size: the ones the
+   * user confirmed), else every file of the snapshot.
+   */
+  deleteSnapshot: {
+    request: { snapshotId: string; files?: { name: string; size: number }[] };
+    response: { removed: string[]; changed: string[]; missing: string[] };
+  };
+  /** What the engine holds: whether it runs, its memory, the tables it keeps. Never starts it. */
+  engineStatus: { request: Record<string, never>; response: EngineStatus };
+  /** Sets DuckDB's memory limit (`null`: its default), for this engine and the next ones. */
+  configureEngine: { request: { memoryLimitBytes: number | null }; response: EngineStatus };
   dropTable: { request: { table: string }; response: { dropped: boolean } };
   /** Runs one SQL statement in the engine and returns at most `limit` rows as JSON (previews, tests). */
   queryRows: {
     request: { sql: string; limit?: number };
     response: { columns: string[]; rows: JsonValue[][] };
   };
+}
+
+/** A table the engine holds (a restore the user keeps, a table made in the SQL console). */
+export interface EngineTable {
+  name: string;
+  rows: number;
+  columns: number;
+}
+
+export interface EngineStatus {
+  running: boolean;
+  duckdbVersion: string | null;
+  /** When the running instance started: the engine stops itself when idle with no table kept. */
+  startedAt: string | null;
+  memory: { limitBytes: number; usedBytes: number } | null;
+  tables: EngineTable[];
 }
 
 /** Requests the background answers itself; everything in {@link OffscreenApi} is forwarded. */
@@ -241,6 +303,8 @@ export const REQUEST_TIMEOUT_MS: { [K in keyof BackgroundApi]: number } = {
   verifySnapshot: 30 * 60_000,
   listSnapshots: 30_000,
   deleteSnapshot: 60_000,
+  engineStatus: 15_000,
+  configureEngine: 60_000,
   dropTable: 30_000,
   queryRows: 60_000,
   setBadge: 5_000,

@@ -3,20 +3,20 @@ import { usePanel } from '../context';
 import { reduce } from '../store';
 import { Toolbar } from './Toolbar';
 import { SummaryBar } from './SummaryBar';
-import { PurgeBar, PurgeDialog } from './PurgeBar';
+import { ConfirmDialog, PurgeBar, PurgeDialog } from './PurgeBar';
 import { ImportStatus } from './ImportStatus';
 import { FileTable } from './FileTable';
 import { DetailsPane } from './DetailsPane';
-import { SnapshotList } from './SnapshotList';
+import { EngineStatusLine, SnapshotList } from './SnapshotList';
 
 function Notice() {
   const { store } = usePanel();
-  const text = store.notice.value;
-  if (!text) return null;
+  const notice = store.notice.value;
+  if (!notice) return null;
   return (
-    <div class={`notice ${text.startsWith('Removed') ? 'info' : 'error'}`} role="alert" data-testid="notice">
-      <span>{text}</span>
-      <button class="close" aria-label="Dismiss" onClick={() => reduce(store, { type: 'notice', text: null })}>
+    <div class={`notice ${notice.kind}`} role="alert" data-testid="notice" data-kind={notice.kind}>
+      <span>{notice.text}</span>
+      <button class="close" aria-label="Dismiss" onClick={() => reduce(store, { type: 'notice', notice: null })}>
         ✕
       </button>
     </div>
@@ -41,8 +41,8 @@ export function App() {
       onDrop={(e) => {
         e.preventDefault();
         setDragging(false);
-        const file = e.dataTransfer?.files[0];
-        if (file) void controller.importCsv(file);
+        // Each dropped file is its own import, run in turn, each with its own result.
+        for (const file of Array.from(e.dataTransfer?.files ?? [])) void controller.importCsv(file);
       }}
     >
       <Toolbar />
@@ -51,12 +51,14 @@ export function App() {
       <PurgeBar />
       <ImportStatus />
       <SnapshotList />
+      <EngineStatusLine />
       <main class="split">
         <FileTable />
         <DetailsPane />
       </main>
       <PurgeDialog />
-      {dragging ? <div class="drop-hint">Drop a CSV to snapshot it</div> : null}
+      <ConfirmDialog />
+      {dragging ? <div class="drop-hint">Drop CSV files to snapshot them</div> : null}
     </div>
   );
 }

@@ -1,12 +1,12 @@
 import { formatBytes } from '../../src/format';
 import { usePanel } from '../context';
-import { reduce } from '../store';
-import type { PurgeCategory } from '../store';
+import { counted, reduce, type PurgeCategory, type PurgeSummary } from '../store';
 
 const LABELS: Record<PurgeCategory, { one: string; many: string; testId: string }> = {
   empty: { one: 'empty file', many: 'empty files', testId: 'purge-empty' },
   corrupt: { one: 'corrupt file', many: 'corrupt files', testId: 'purge-corrupt' },
   temp: { one: 'temporary file', many: 'temporary files', testId: 'purge-temp' },
+  incomplete: { one: 'file of incomplete snapshots', many: 'files of incomplete snapshots', testId: 'purge-incomplete' },
 };
 
 export function PurgeBar() {
@@ -22,13 +22,30 @@ export function PurgeBar() {
         if (n === 0) return null;
         return (
           <button key={category} class="danger" data-testid={LABELS[category].testId} disabled={busy} onClick={() => controller.askPurge(category)}>
-            Purge {n.toLocaleString('en-US')} {n === 1 ? LABELS[category].one : LABELS[category].many}
+            Purge {counted(n, LABELS[category].one, LABELS[category].many)}
           </button>
         );
       })}
       <PurgeResultLine />
     </div>
   );
+}
+
+/** The result of the last purge, in words: what went, what stayed and why. */
+export function describePurge(r: PurgeSummary): string {
+  const parts = [`Removed ${counted(r.removed, LABELS[r.category].one, LABELS[r.category].many)}, freed ${formatBytes(r.bytesFreed)}.`];
+  if (r.locked.length > 0) parts.push(`${r.locked.length.toLocaleString('en-US')} skipped: held open by the page or in use by an export.`);
+  if (r.changed.length > 0) parts.push(`${r.changed.length.toLocaleString('en-US')} kept: changed since they were listed.`);
+  if (r.missing > 0) parts.push(`${r.missing.toLocaleString('en-US')} already removed (by the page or another window).`);
+  if (r.failed.length > 0) parts.push(`${r.failed.length.toLocaleString('en-US')} could not be removed (${r.failed[0]!.error}).`);
+  if (r.interrupted) {
+    const untouched = r.interrupted.requested - r.interrupted.finished;
+    return (
+      `The page reloaded or navigated during the purge, which stopped it. Before that: ${parts.join(' ')} ` +
+      `The other ${counted(untouched, 'file')} of the ${r.interrupted.requested.toLocaleString('en-US')} confirmed were not touched (up to 16 of them may have been removed at the very moment of the reload); the list below is read again.`
+    );
+  }
+  return parts.join(' ');
 }
 
 function PurgeResultLine() {
@@ -50,14 +67,9 @@ function PurgeResultLine() {
     );
   }
   const r = purge.result;
-  const parts = [`Removed ${r.removed.toLocaleString('en-US')} ${LABELS[r.category][r.removed === 1 ? 'one' : 'many']}, freed ${formatBytes(r.bytesFreed)}.`];
-  if (r.locked.length > 0) parts.push(`${r.locked.length} skipped: held open by the page or in use by an export.`);
-  if (r.changed.length > 0) parts.push(`${r.changed.length} kept: changed since they were listed.`);
-  if (r.missing > 0) parts.push(`${r.missing} already gone.`);
-  if (r.failed.length > 0) parts.push(`${r.failed.length} could not be removed (${r.failed[0]!.error}).`);
   return (
-    <span class="purge-result" data-testid="purge-result" data-state="done">
-      {parts.join(' ')}
+    <span class={`purge-result ${r.interrupted ? 'error' : ''}`} data-testid="purge-result" data-state={r.interrupted ? 'failed' : 'done'} role={r.interrupted ? 'alert' : undefined}>
+      {describePurge(r)}
     </span>
   );
 }
@@ -73,24 +85,55 @@ export function PurgeDialog() {
     <div class="dialog-backdrop" onClick={(e) => { if (e.target === e.currentTarget) reduce(store, { type: 'purge-cancel' }); }}>
       <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="purge-title" data-testid="purge-dialog">
         <h2 id="purge-title">
-          Delete {request.files.length.toLocaleString('en-US')} {request.files.length === 1 ? label.one : label.many} ({formatBytes(bytes)}) from{' '}
-          {request.source === 'page' ? 'the inspected page' : 'the extension'}?
+          Delete {counted(request.files.length, label.one, label.many)} ({formatBytes(bytes)}) from {request.source === 'page' ? 'the inspected page' : 'the extension'}?
         </h2>
-        <p>Only these files are deleted; files held open right now are skipped and reported.</p>
-        <ul class="purge-list">
-          {request.files.slice(0, 500).map((f) => (
-            <li key={f.path}>
-              <span class="path">{f.path}</span> <span class="size">{formatBytes(f.size)}</span>
-            </li>
-          ))}
-          {request.files.length > 500 ? <li>… and {(request.files.length - 500).toLocaleString('en-US')} more</li> : null}
-        </ul>
+        <p>Only these files are deleted; files held open right now, or written to since they were listed, are kept and reported.</p>
+        <FileList items={request.files} />
         <div class="dialog-buttons">
           <button data-testid="purge-cancel" onClick={() => reduce(store, { type: 'purge-cancel' })}>
             Cancel
           </button>
           <button class="danger" data-testid="purge-confirm" autoFocus onClick={() => void controller.confirmPurge()}>
-            Delete {request.files.length.toLocaleString('en-US')} files
+            Delete {counted(request.files.length, 'file')}
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+/** The files a confirmation is about: every path (as text) with its size, the first 500 of them. */
+export function FileList({ items }: { items: readonly { path: string; size: number }[] }) {
+  return (
+    <ul class="purge-list">
+      {items.slice(0, 500).map((f) => (
+        <li key={f.path}>
+          <bdi class="path">{f.path}</bdi> <span class="size">{formatBytes(f.size)}</span>
+        </li>
+      ))}
+      {items.length > 500 ? <li>… and {(items.length - 500).toLocaleString('en-US')} more</li> : null}
+    </ul>
+  );
+}
+
+/** The one generic confirmation (deleting a snapshot, and the file actions): lists exactly what goes. */
+export function ConfirmDialog() {
+  const { store } = usePanel();
+  const request = store.confirm.value;
+  if (!request) return null;
+  const close = () => reduce(store, { type: 'confirm', request: null });
+  return (
+    <div class="dialog-backdrop" onClick={(e) => { if (e.target === e.currentTarget) close(); }}>
+      <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="confirm-title" data-testid="confirm-dialog">
+        <h2 id="confirm-title">{request.title}</h2>
+        <p>{request.detail}</p>
+        <FileList items={request.items} />
+        <div class="dialog-buttons">
+          <button data-testid="confirm-cancel" onClick={close}>
+            Cancel
+          </button>
+          <button class="danger" data-testid="confirm-ok" autoFocus onClick={() => request.onConfirm()}>
+            {request.okLabel}
           </button>
         </div>
       </div>

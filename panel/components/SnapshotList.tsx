@@ -1,6 +1,7 @@
 import { formatBytes } from '../../src/format';
 import { SNAPSHOTS_DIR } from '../../src/snapshot/names';
 import { usePanel } from '../context';
+import { counted } from '../store';
 
 /** Parquet files grouped into snapshots, with restore and verify for the extension's own. */
 export function SnapshotList() {
@@ -47,6 +48,9 @@ export function SnapshotList() {
                   <button data-testid="download-snapshot" title="Download its parts and manifest as one .tar" onClick={() => void controller.download({ snapshot: g })}>
                     Download
                   </button>
+                  <button disabled={busy} data-testid="delete-snapshot" title="Delete its files, after a confirmation that lists them" onClick={() => controller.askDeleteSnapshot(g)}>
+                    Delete
+                  </button>
                   {source === 'extension' && g.folder === SNAPSHOTS_DIR && g.manifestPresent ? (
                       <>
                         <button disabled={busy} data-testid="verify-snapshot" onClick={() => void controller.verifySnapshot(g.id)}>
@@ -91,10 +95,54 @@ function SnapshotActionLine() {
       </p>
     );
   }
+  if (r.kind === 'delete') {
+    const kept = r.changed.length > 0 ? ` ${r.changed.length} kept: changed since they were listed (${r.changed.slice(0, 3).join(', ')}).` : '';
+    return (
+      <p class={r.changed.length > 0 ? 'error' : 'ok'} data-testid="snapshot-action" data-state="done" data-ok={String(r.changed.length === 0)}>
+        Deleted {r.snapshotId}: removed {counted(r.removed, 'file')}{r.missing > 0 ? `, ${r.missing} already gone` : ''}.{kept}
+      </p>
+    );
+  }
   return (
     <p class={r.checksumMatches ? 'ok' : 'error'} data-testid="snapshot-action" data-state="done" data-ok={String(r.checksumMatches)}>
       Restored {r.snapshotId} into table {r.table}: {r.rowCount.toLocaleString('en-US')} rows,{' '}
-      {r.checksumMatches ? 'checksum matches the manifest' : 'checksum DIFFERS from the manifest'} ({(r.elapsedMs / 1000).toFixed(1)} s).
+      {r.checksumMatches ? 'checksum matches the manifest' : 'checksum DIFFERS from the manifest'} ({(r.elapsedMs / 1000).toFixed(1)} s). The engine keeps the table until you drop it.
     </p>
+  );
+}
+
+/**
+ * What the engine holds: its memory against its limit, and the tables it keeps (restores),
+ * each with a Drop. With no table kept the engine stops itself when idle, which gives its
+ * memory back.
+ */
+export function EngineStatusLine() {
+  const { store, controller } = usePanel();
+  const status = store.engine.value;
+  if (store.source.value !== 'extension' || !status) return null;
+  if (!status.running) {
+    return (
+      <div class="engine" data-testid="engine-status" data-running="false">
+        Engine: not running (it starts on the next import, restore or verify).
+      </div>
+    );
+  }
+  const memory = status.memory;
+  return (
+    <div class="engine" data-testid="engine-status" data-running="true" data-used-bytes={memory ? String(memory.usedBytes) : undefined}>
+      <span>
+        Engine: DuckDB {status.duckdbVersion}
+        {memory ? `, ${formatBytes(memory.usedBytes)} in use of its ${formatBytes(memory.limitBytes)} memory limit` : ''}
+        {status.tables.length === 0 ? '; no tables kept.' : '; keeps:'}
+      </span>
+      {status.tables.map((t) => (
+        <span class="engine-table" data-testid="engine-table" data-table={t.name} key={t.name}>
+          <bdi>{t.name}</bdi> ({t.rows.toLocaleString('en-US')} rows){' '}
+          <button data-testid="drop-table" title="Drop this table from the engine and free its memory" onClick={() => void controller.dropTable(t.name)}>
+            Drop
+          </button>
+        </span>
+      ))}
+    </div>
   );
 }

@@ -7,6 +7,7 @@ import duckdbWasmUrl from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import duckdbWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import { UserFacingError, withTimeout } from '../errors';
 import { arrowIpcFileToStream } from './arrow-ipc';
+import type { EngineStatus, EngineTable } from '../protocol';
 
 /** Without `'wasm-unsafe-eval'` in the CSP, instantiate() never settles: never wait forever. */
 const STARTUP_TIMEOUT_MS = 45_000;
@@ -17,9 +18,13 @@ export interface DuckDBHost {
   conn: AsyncDuckDBConnection;
   worker: Worker;
   version: string;
+  /** When this instance started (a new one after each recycle). */
+  startedAt: string;
 }
 
 let host: Promise<DuckDBHost> | undefined;
+/** The memory limit the user set (`null`: DuckDB's default); reapplied to every new instance. */
+let memoryLimitBytes: number | null = null;
 
 /** The DuckDB instance, started on first use. A failed start is retried on the next call. */
 export function getDuckDB(): Promise<DuckDBHost> {
@@ -53,8 +58,9 @@ async function startDuckDB(): Promise<DuckDBHost> {
     await conn.query('SET autoinstall_known_extensions = false');
     await conn.query('SET autoload_known_extensions = false');
     await conn.query('SET preserve_insertion_order = true');
+    if (memoryLimitBytes !== null) await conn.query(memoryLimitSql(memoryLimitBytes));
     const version = await db.getVersion();
-    return { db, conn, worker, version };
+    return { db, conn, worker, version, startedAt: new Date().toISOString() };
   } catch (error) {
     worker.terminate();
     throw new UserFacingError(
@@ -63,6 +69,13 @@ async function startDuckDB(): Promise<DuckDBHost> {
       { cause: error },
     );
   }
+}
+
+/** What the engine holds now, without starting it. */
+export async function engineStatus(): Promise<EngineStatus> {
+  const current = host && (await host.catch(() => undefined));
+  if (!current) return { running: false, duckdbVersion: null, startedAt: null, memory: null, tables: [] };
+  return { running: true, duckdbVersion: current.version, startedAt: current.startedAt, memory: await engineMemory(current), tables: await userTables(current) };
 }
 
 /** Stops the engine (its memory never shrinks otherwise); the next call starts a new one. */
@@ -75,15 +88,92 @@ export async function resetDuckDB(): Promise<void> {
 }
 
 let queue: Promise<unknown> = Promise.resolve();
+let queued = 0;
 
 /**
  * Runs operations one after another. DuckDB-WASM has one thread here and exports hold
  * the single connection across many statements; a second export waits its turn.
  */
 export function runExclusive<T>(operation: () => Promise<T>): Promise<T> {
-  const result = queue.then(operation, operation);
+  queued += 1;
+  cancelRecycle();
+  const result = queue.then(operation, operation).finally(() => {
+    queued -= 1;
+    if (queued === 0) scheduleRecycle();
+  });
   queue = result.catch(() => undefined);
   return result;
+}
+
+/**
+ * WebAssembly memory never shrinks: after a big import or restore the worker keeps its
+ * peak (PLATFORM-NOTES). When the engine has been idle this long and holds no table
+ * anybody kept, it is stopped; the next request starts a fresh one (about 2 s).
+ */
+export const RECYCLE_IDLE_MS = 15_000;
+let recycleTimer: ReturnType<typeof setTimeout> | undefined;
+
+function cancelRecycle(): void {
+  if (recycleTimer !== undefined) clearTimeout(recycleTimer);
+  recycleTimer = undefined;
+}
+
+function scheduleRecycle(): void {
+  cancelRecycle();
+  if (!host) return;
+  recycleTimer = setTimeout(() => {
+    recycleTimer = undefined;
+    void runExclusive(async () => {
+      const current = host && (await host.catch(() => undefined));
+      if (!current || (await userTables(current)).length > 0) return;
+      await resetDuckDB();
+    }).catch((error: unknown) => console.warn('could not recycle the engine', error));
+  }, RECYCLE_IDLE_MS);
+}
+
+
+/** Tables of the engine's database, without DuckDB's internal ones. */
+export async function userTables(duck: DuckDBHost): Promise<EngineTable[]> {
+  const result = await duck.conn.query(
+    'SELECT table_name AS name, estimated_size AS rows, column_count AS columns FROM duckdb_tables() WHERE NOT internal ORDER BY table_name',
+  );
+  const tables: EngineTable[] = [];
+  for (const row of result.toArray() as { name: string; rows: unknown; columns: unknown }[]) {
+    tables.push({ name: row.name, rows: Number(row.rows), columns: Number(row.columns) });
+  }
+  return tables;
+}
+
+/** DuckDB's memory: its limit and what its buffers hold now (tables, hash tables, caches). */
+export async function engineMemory(duck: DuckDBHost): Promise<{ limitBytes: number; usedBytes: number }> {
+  const result = await duck.conn.query(
+    "SELECT current_setting('memory_limit') AS limit_text, (SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory())::DOUBLE AS used",
+  );
+  const row = result.toArray()[0] as { limit_text: string; used: number } | undefined;
+  return { limitBytes: parseByteSize(String(row?.limit_text)), usedBytes: Number(row?.used ?? 0) };
+}
+
+/** Sets DuckDB's memory limit, for this instance and every later one; `null` restores the default. */
+export async function setMemoryLimit(bytes: number | null): Promise<void> {
+  memoryLimitBytes = bytes;
+  const current = host && (await host.catch(() => undefined));
+  if (!current) return;
+  await current.conn.query(bytes === null ? 'RESET memory_limit' : memoryLimitSql(bytes));
+}
+
+function memoryLimitSql(bytes: number): string {
+  if (!Number.isSafeInteger(bytes) || bytes < 16 * 1024 * 1024) throw new UserFacingError('InvalidOptionError', 'The engine needs a memory limit of at least 16 MiB.');
+  return `SET memory_limit = '${Math.floor(bytes / 1024)}KiB'`;
+}
+
+const SIZE_UNITS: Record<string, number> = { B: 1, BYTES: 1, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, KIB: 2 ** 10, MIB: 2 ** 20, GIB: 2 ** 30, TIB: 2 ** 40 };
+
+/** DuckDB's size text ('3.1 GiB', '64.0 MiB', '1000 bytes') in bytes. */
+export function parseByteSize(text: string): number {
+  const match = /^\s*([\d.]+)\s*([A-Za-z]+)\s*$/.exec(text);
+  const unit = match ? SIZE_UNITS[match[2]!.toUpperCase()] : undefined;
+  if (!match || unit === undefined) throw new Error(`Not a size DuckDB writes: "${text}"`);
+  return Math.round(Number(match[1]) * unit);
 }
 
 /** Runs SQL and returns the raw Arrow IPC stream, without materialising a JS Arrow table. */

@@ -7,36 +7,42 @@ import type { ExportOptions, ExportResult, LoadCsvResult, OffscreenApi } from '.
 import type { Handlers } from '../messaging';
 import { UserFacingError } from '../errors';
 import { quoteIdent } from '../sql';
-import { getDirectory, getFileByPath, opfsRoot, removeIfExists, splitPath } from '../opfs/fs';
-import { STAGING_DIR, assertValidSnapshotId } from '../snapshot/names';
-import { getDuckDB, runExclusive, type DuckDBHost } from './duckdb';
+import { getDirectory, listFileNames, opfsRoot, removeIfExists, splitPath } from '../opfs/fs';
+import { STAGING_DIR, assertValidSnapshotId, unusedSnapshotId } from '../snapshot/names';
+import { engineStatus, getDuckDB, runExclusive, setMemoryLimit, type DuckDBHost } from './duckdb';
 import { getParquetCodec } from './parquet-codec';
 import { loadCsvIntoTable } from './csv';
 import { exportTableToParquet } from './exporter';
 import { restoreSnapshot, verifySnapshot } from './restore';
-import { listManifests, removeSnapshotFiles, snapshotsDirectory, withSnapshotLock } from './snapshot-files';
+import { listManifests, removeSnapshotFiles, snapshotFileNames, snapshotsDirectory, withSnapshotLock } from './snapshot-files';
 import { queryJson } from './tables';
 import { cancelOperation, listOperations, runOperation, type ReportProgress } from './operations';
-import { sweepAbandoned } from './sweep';
+import { claimStagedFile, sweepAbandoned } from './sweep';
 
-/** Reads a staged CSV into `table`; the staged copy is removed whatever happens. */
-async function loadStagedCsv(stagedPath: string, table: string, report: ReportProgress): Promise<LoadCsvResult> {
-  const started = performance.now();
+/** The name of a staged CSV, refusing anything outside `staging/`. */
+function stagedName(stagedPath: string): string {
   const { folders, name } = splitPath(stagedPath);
   if (folders.length !== 1 || folders[0] !== STAGING_DIR) throw new UserFacingError('InvalidPathError', `CSV files are read from "${STAGING_DIR}/" only.`);
-  const root = await opfsRoot();
+  return name;
+}
+
+/** Reads a staged CSV into `table`; the staged copy is removed whatever happens. */
+async function loadStagedCsv(stagedPath: string, table: string, header: boolean | undefined, report: ReportProgress): Promise<LoadCsvResult> {
+  const started = performance.now();
+  const name = stagedName(stagedPath);
+  const staging = await getDirectory(await opfsRoot(), STAGING_DIR, { create: true });
   try {
     let handle: FileSystemFileHandle;
     try {
-      handle = await getFileByPath(root, stagedPath);
+      handle = await staging.getFileHandle(name);
     } catch (error) {
       throw new UserFacingError('CsvError', `The staged CSV "${stagedPath}" is not in OPFS.`, { cause: error });
     }
     report({ phase: 'loading', rowsDone: 0, rowsTotal: 0 });
-    const loaded = await loadCsvIntoTable(await getDuckDB(), handle, table);
+    const loaded = await loadCsvIntoTable(await getDuckDB(), staging, handle, table, { header });
     return { table, ...loaded, elapsedMs: performance.now() - started };
   } finally {
-    await removeIfExists(await getDirectory(root, STAGING_DIR, { create: true }), name);
+    await removeIfExists(staging, name);
   }
 }
 
@@ -62,25 +68,30 @@ export const engineHandlers: Handlers<OffscreenApi> = {
     return { duckdbVersion: duck.version };
   },
 
-  loadCsv({ stagedPath, table, operationId }) {
-    return runOperation('loadCsv', stagedPath, operationId, (_signal, report) => loadStagedCsv(stagedPath, table, report));
+  loadCsv({ stagedPath, table, header, operationId }) {
+    // Claimed at once, before the operation waits its turn: the sweep leaves it alone.
+    const release = claimStagedFile(stagedName(stagedPath));
+    return runOperation('loadCsv', stagedPath, operationId, (_signal, report) => loadStagedCsv(stagedPath, table, header, report)).finally(release);
   },
 
-  importCsv({ stagedPath, snapshotId, sourceName, options, operationId }) {
+  importCsv({ stagedPath, snapshotId, sourceName, header, options, operationId }) {
     assertValidSnapshotId(snapshotId);
+    const release = claimStagedFile(stagedName(stagedPath));
     return runOperation('importCsv', sourceName, operationId, async (signal, report) => {
       const started = performance.now();
-      const table = `import_${crypto.randomUUID().replaceAll('-', '')}`;
+      const table = `__import_${crypto.randomUUID().replaceAll('-', '')}`;
       try {
-        const load = await loadStagedCsv(stagedPath, table, report);
+        const load = await loadStagedCsv(stagedPath, table, header, report);
         signal.throwIfAborted();
-        const exported = await exportTable({ table, snapshotId, sourceName, options }, signal, report);
+        // Imports run one at a time (runOperation), so the id chosen here stays free until the export takes its lock.
+        const id = unusedSnapshotId(snapshotId, await listFileNames(await snapshotsDirectory()));
+        const exported = await exportTable({ table, snapshotId: id, sourceName, options: { ...options, rowIdColumn: load.rowIdColumn } }, signal, report);
         return { load, export: exported, elapsedMs: performance.now() - started };
       } finally {
         // The table was only a step on the way to the snapshot: free its memory now.
         await dropTable(await getDuckDB(), table);
       }
-    });
+    }).finally(release);
   },
 
   exportSnapshot({ table, snapshotId, sourceName, options, operationId }) {
@@ -126,10 +137,24 @@ export const engineHandlers: Handlers<OffscreenApi> = {
     return listManifests(await snapshotsDirectory());
   },
 
-  async deleteSnapshot({ snapshotId }) {
+  async deleteSnapshot({ snapshotId, files }) {
+    assertValidSnapshotId(snapshotId);
     const dir = await snapshotsDirectory();
-    const removed = await withSnapshotLock(snapshotId, () => removeSnapshotFiles(dir, snapshotId));
-    return { removed };
+    return withSnapshotLock(snapshotId, async () => {
+      const names = files ? files.map((f) => f.name) : await snapshotFileNames(dir, snapshotId);
+      return removeSnapshotFiles(dir, snapshotId, names, files ? new Map(files.map((f) => [f.name, f.size])) : undefined);
+    });
+  },
+
+  engineStatus() {
+    return engineStatus();
+  },
+
+  configureEngine({ memoryLimitBytes }) {
+    return runExclusive(async () => {
+      await setMemoryLimit(memoryLimitBytes);
+      return engineStatus();
+    });
   },
 
   dropTable({ table }) {

@@ -5,9 +5,11 @@
  * re-sorting the table for every OFFSET):
  *   DuckDB → Arrow IPC → Parquet bytes → `<part>.tmp` in OPFS → read back and verified
  *   (size, 'PAR1' at both ends, footer row count) → renamed to its final name.
- * Only when every part is verified is the manifest written, last. Any failure removes
- * every file this export created; no other snapshot is touched. At most one part's
- * bytes are in flight at a time.
+ * Before any of that, an intent record lists every file the export may create, so that an
+ * export cut off by a crash is undone exactly (src/snapshot/intent.ts). Only when every
+ * part is verified is the manifest written, last; then the intent goes. Any failure
+ * removes every file this export created; no other snapshot is touched. At most one
+ * part's bytes are in flight at a time.
  */
 import type { ExportOptions, OperationProgress, SnapshotManifest, SnapshotPartInfo } from '../protocol';
 import { CancelledError, UserFacingError, errorName } from '../errors';
@@ -19,6 +21,7 @@ import {
   DEFAULT_ROW_GROUP_SIZE,
   assertValidSnapshotId,
   belongsToSnapshot,
+  intentFileName,
   manifestFileName,
   planParts,
   tempFileName,
@@ -27,8 +30,8 @@ import {
 import { MANIFEST_FORMAT_VERSION, serializeManifest } from '../snapshot/manifest';
 import { queryArrowIPC, type DuckDBHost } from './duckdb';
 import type { ParquetCodec } from './parquet-codec';
-import { ROW_ID_COLUMN, describeColumns, tableChecksum, tableExists } from './tables';
-import { withSnapshotLock } from './snapshot-files';
+import { describeColumns, rowIdColumnOf, tableChecksum, tableExists } from './tables';
+import { removeIntent, withSnapshotLock, writeIntent } from './snapshot-files';
 
 export interface ExportContext {
   duck: DuckDBHost;
@@ -69,6 +72,8 @@ export async function exportTableToParquet(ctx: ExportContext, request: ExportRe
     throw new UserFacingError('TableNotFoundError', `There is no table "${table}" to export. Load a CSV first.`);
   }
 
+  const rowIdColumn = await rowIdColumnOf(ctx.duck, table, request.options?.rowIdColumn);
+
   return withSnapshotLock(snapshotId, async () => {
     const existing = (await listFileNames(ctx.dir)).filter((name) => belongsToSnapshot(name, snapshotId));
     if (existing.length > 0) {
@@ -79,15 +84,19 @@ export async function exportTableToParquet(ctx: ExportContext, request: ExportRe
     }
 
     ctx.onProgress?.({ phase: 'counting', rowsDone: 0, rowsTotal: 0 });
-    const { rowCount, checksum } = await tableChecksum(ctx.duck, table);
-    const schema = await describeColumns(ctx.duck, table);
+    const schema = await describeColumns(ctx.duck, table, rowIdColumn);
+    const { rowCount, checksum } = await tableChecksum(ctx.duck, table, rowIdColumn, schema.map((c) => c.name));
     const plan = planParts(snapshotId, rowCount, rowsPerPart);
     const created = new Set<string>();
     try {
+      const manifestName = manifestFileName(snapshotId);
+      const planned = [...plan.flatMap((p) => [tempFileName(p.name), p.name]), tempFileName(manifestName), manifestName];
+      created.add(intentFileName(snapshotId));
+      await writeIntent(ctx.dir, { formatVersion: 1, kind: 'export', snapshotId, files: planned, startedAt: new Date().toISOString() });
       const parts: SnapshotPartInfo[] = [];
       for (const part of plan) {
         ctx.signal?.throwIfAborted();
-        parts.push(await writeVerifiedPart(ctx, table, part, plan.length, rowCount, rowGroupSize, strategy, created));
+        parts.push(await writeVerifiedPart(ctx, table, rowIdColumn, part, plan.length, rowCount, rowGroupSize, strategy, created));
       }
       ctx.signal?.throwIfAborted();
       ctx.onProgress?.({ phase: 'committing', rowsDone: rowCount, rowsTotal: rowCount, part: plan.length, parts: plan.length });
@@ -105,6 +114,8 @@ export async function exportTableToParquet(ctx: ExportContext, request: ExportRe
         createdAt: new Date().toISOString(),
       };
       await commitManifest(ctx.dir, manifest, created);
+      // Committed: the record of what this export was doing has served its purpose.
+      await removeIntent(ctx.dir, snapshotId);
       return manifest;
     } catch (error) {
       await removeCreatedFiles(ctx.dir, created, error);
@@ -116,6 +127,7 @@ export async function exportTableToParquet(ctx: ExportContext, request: ExportRe
 async function writeVerifiedPart(
   ctx: ExportContext,
   table: string,
+  rowIdColumn: string,
   part: PartPlan,
   partCount: number,
   rowsTotal: number,
@@ -126,7 +138,7 @@ async function writeVerifiedPart(
   const expectedRows = part.endRow - part.firstRow;
   const progress = { rowsDone: part.firstRow, rowsTotal, part: part.index, parts: partCount };
   ctx.onProgress?.({ phase: 'encoding', ...progress });
-  const rowId = quoteIdent(ROW_ID_COLUMN);
+  const rowId = quoteIdent(rowIdColumn);
   // No ORDER BY: rows are stored in row-id order (the table is created in that order and
   // never updated) and DuckDB preserves insertion order on scans (preserve_insertion_order).
   // Sorting 250,000 rows per part would cost more than the encoding; tests check the order.
@@ -178,13 +190,19 @@ async function commitManifest(dir: FileSystemDirectoryHandle, manifest: Snapshot
 }
 
 async function removeCreatedFiles(dir: FileSystemDirectoryHandle, created: Set<string>, reason: unknown): Promise<void> {
-  // The manifest goes first: until it is gone, a reader could take the parts as committed.
-  const names = [...created].sort((a, b) => Number(b.endsWith('.manifest.json')) - Number(a.endsWith('.manifest.json')));
+  // The manifest goes first (until it is gone, a reader could take the parts as committed),
+  // the intent last (until it is gone, the sweep can finish what this clean-up could not).
+  const rank = (name: string) => (name.endsWith('.manifest.json') ? 0 : name.endsWith('.intent.json') ? 2 : 1);
+  const names = [...created].sort((a, b) => rank(a) - rank(b));
+  let left = 0;
   for (const name of names) {
+    // With a file left behind, the intent stays: the next sweep removes what it lists.
+    if (rank(name) === 2 && left > 0) break;
     try {
       await removeIfExists(dir, name);
     } catch (error) {
-      // Keep going: the other files must still go. The panel flags what is left as temp.
+      // Keep going: the other files must still go.
+      left += 1;
       console.error(`could not remove ${name} after a failed export`, error, 'export failed because', reason);
     }
   }

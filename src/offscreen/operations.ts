@@ -3,7 +3,7 @@
  * reporting progress as events, and remembered for a while after they finish, so that a
  * panel that was closed or lost its message channel can learn how they ended.
  */
-import type { JsonValue, OperationKind, OperationProgress, OperationRecord } from '../protocol';
+import type { OperationKind, OperationProgress, OperationRecord, OperationRecordOf, OperationResults } from '../protocol';
 import { toWireError } from '../protocol';
 import { emitEvent } from '../messaging';
 import { runExclusive } from './duckdb';
@@ -18,17 +18,17 @@ const controllers = new Map<string, AbortController>();
 export type ReportProgress = (progress: Omit<OperationProgress, 'operationId'>) => void;
 
 /** Runs `work` as a queued, cancellable operation recorded under `operationId`. */
-export function runOperation<T extends JsonValue | object>(
-  kind: OperationKind,
+export function runOperation<K extends OperationKind>(
+  kind: K,
   subject: string,
   operationId: string | undefined,
-  work: (signal: AbortSignal, report: ReportProgress) => Promise<T>,
-): Promise<T> {
+  work: (signal: AbortSignal, report: ReportProgress) => Promise<OperationResults[K]>,
+): Promise<OperationResults[K]> {
   const id = operationId ?? crypto.randomUUID();
   if (records.get(id)?.state === 'running' || records.get(id)?.state === 'queued') {
     return Promise.reject(new Error(`Operation ${id} is already under way.`));
   }
-  const record: OperationRecord = {
+  const record: OperationRecordOf<K> = {
     operationId: id,
     kind,
     subject,
@@ -39,7 +39,8 @@ export function runOperation<T extends JsonValue | object>(
     startedAt: new Date().toISOString(),
     finishedAt: null,
   };
-  records.set(id, record);
+  // A record of one kind is one member of the union; TypeScript cannot see that for a generic K.
+  records.set(id, record as unknown as OperationRecord);
   const controller = new AbortController();
   controllers.set(id, controller);
   const report: ReportProgress = (p) => {
@@ -51,7 +52,7 @@ export function runOperation<T extends JsonValue | object>(
     try {
       const result = await work(controller.signal, report);
       record.state = 'done';
-      record.result = JSON.parse(JSON.stringify(result)) as JsonValue;
+      record.result = result;
       return result;
     } catch (error) {
       record.state = 'failed';

@@ -1,14 +1,24 @@
 /**
- * Restore and verification: a snapshot's parts read back into DuckDB, in part order,
- * with `__row_id` rebuilt from the file order, and compared with the manifest.
+ * Restore and verification: a snapshot's parts read back into DuckDB, in part order, with
+ * the row id rebuilt from the file order, and compared with the manifest.
+ *
+ * Both first check every part's file against the manifest (present, size, magic, footer
+ * row count), so Restore never reports a match that Verify would refuse. Verify then
+ * works one part at a time — decode, checksum, drop — so it needs the memory of one part
+ * whatever the snapshot's size: the checksum is a sum of per-row hashes, which adds up
+ * over parts. Restore builds a table, so it first checks that the table fits the engine.
  */
+import { parquetMetadata, parquetRead, type FileMetaData } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
 import type { OperationProgress, RestoreResult, SnapshotManifest, VerifyResult } from '../protocol';
 import { UserFacingError } from '../errors';
-import { quoteIdent } from '../sql';
+import { formatBytes } from '../format';
+import { integerLiteral, quoteIdent } from '../sql';
 import { checkParquet } from '../parquet/footer';
-import type { DuckDBHost } from './duckdb';
+import { engineMemory, type DuckDBHost } from './duckdb';
 import type { ParquetCodec } from './parquet-codec';
-import { ROW_ID_COLUMN, tableChecksum } from './tables';
+import { addChecksums, checksumSql } from './tables';
+import { DEFAULT_ROW_ID_COLUMN, freeColumnName } from './csv-sql';
 import { readManifest, withSnapshotLock } from './snapshot-files';
 
 export interface RestoreContext {
@@ -19,39 +29,68 @@ export interface RestoreContext {
   onProgress?: (progress: Omit<OperationProgress, 'operationId'>) => void;
 }
 
-/** Reads snapshot `snapshotId` into table `table` (replacing it) and returns its checksum. */
+/** A restored table needs about this much memory per byte of uncompressed Parquet (measured: ~1.1). */
+const TABLE_BYTES_PER_PARQUET_BYTE = 1.25;
+
+/**
+ * Reads snapshot `snapshotId` into table `table` (replacing it only once the new one is
+ * complete) and returns its checksum. Refuses, before reading anything, a snapshot whose
+ * files do not match its manifest or whose table would not fit the engine's memory.
+ */
 export async function restoreSnapshot(ctx: RestoreContext, snapshotId: string, table: string): Promise<Omit<RestoreResult, 'elapsedMs'>> {
   return withSnapshotLock(snapshotId, async () => {
     const manifest = await readManifest(ctx.dir, snapshotId);
-    await loadParts(ctx, manifest, table);
-    const { rowCount, checksum } = await tableChecksum(ctx.duck, table);
-    return { table, rowCount, checksum };
+    const files = await checkPartFiles(ctx.dir, manifest);
+    if (files.problems.length > 0) {
+      throw new UserFacingError('SnapshotDamagedError', `Snapshot "${snapshotId}" cannot be restored: ${files.problems.join(' ')}`);
+    }
+    await assertTableFits(ctx.duck, snapshotId, files.uncompressedBytes);
+    const rowIdColumn = freeColumnName(manifest.schema.map((c) => c.name), DEFAULT_ROW_ID_COLUMN);
+    const building = `__restore_${crypto.randomUUID().replaceAll('-', '')}`;
+    let total = { rowCount: 0, checksum: '0' };
+    try {
+      await forEachPart(ctx, manifest, async (partTable, offset, index) => {
+        const select = numberedSelect(partTable, offset, rowIdColumn, manifest);
+        await ctx.duck.conn.query(index === 0 ? `CREATE TABLE ${quoteIdent(building)} AS ${select}` : `INSERT INTO ${quoteIdent(building)} ${select}`);
+      });
+      const columns = manifest.schema.map((c) => c.name);
+      const [row] = (await ctx.duck.conn.query(checksumSql(quoteIdent(building), rowIdColumn, columns))).toArray() as { n: unknown; checksum: unknown }[];
+      total = { rowCount: Number(row?.n), checksum: String(row?.checksum) };
+      await ctx.duck.conn.query(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
+      await ctx.duck.conn.query(`ALTER TABLE ${quoteIdent(building)} RENAME TO ${quoteIdent(table)}`);
+    } finally {
+      await ctx.duck.conn.query(`DROP TABLE IF EXISTS ${quoteIdent(building)}`);
+    }
+    return { table, rowIdColumn, ...total };
   });
 }
 
-/** Restores into a scratch table, compares with the manifest, and drops the scratch table. */
+/** Checks the files, then computes the checksum part by part and compares both with the manifest. */
 export async function verifySnapshot(ctx: RestoreContext, snapshotId: string): Promise<Omit<VerifyResult, 'elapsedMs'>> {
   return withSnapshotLock(snapshotId, async () => {
     const manifest = await readManifest(ctx.dir, snapshotId);
     const expected = { rowCount: manifest.rowCount, checksum: manifest.checksum.value };
-    const problems = await checkPartFiles(ctx.dir, manifest);
+    const { problems } = await checkPartFiles(ctx.dir, manifest);
     if (problems.length > 0) return { snapshotId, ok: false, expected, actual: { rowCount: 0, checksum: '' }, problems };
-    const scratch = `__verify_${crypto.randomUUID().replaceAll('-', '')}`;
-    try {
-      await loadParts(ctx, manifest, scratch);
-      const actual = await tableChecksum(ctx.duck, scratch);
-      if (actual.rowCount !== expected.rowCount) problems.push(`${actual.rowCount} rows read back, the manifest says ${expected.rowCount}.`);
-      if (actual.checksum !== expected.checksum) problems.push('The content checksum differs from the one recorded at export.');
-      return { snapshotId, ok: problems.length === 0, expected, actual, problems };
-    } finally {
-      await ctx.duck.conn.query(`DROP TABLE IF EXISTS ${quoteIdent(scratch)}`);
-    }
+    const rowIdColumn = freeColumnName(manifest.schema.map((c) => c.name), DEFAULT_ROW_ID_COLUMN);
+    const columns = manifest.schema.map((c) => c.name);
+    const actual = { rowCount: 0, checksum: '0' };
+    await forEachPart(ctx, manifest, async (partTable, offset) => {
+      const sql = checksumSql(`(${numberedSelect(partTable, offset, rowIdColumn, manifest)})`, rowIdColumn, columns);
+      const [row] = (await ctx.duck.conn.query(sql)).toArray() as { n: unknown; checksum: unknown }[];
+      actual.rowCount += Number(row?.n);
+      actual.checksum = addChecksums(actual.checksum, String(row?.checksum));
+    });
+    if (actual.rowCount !== expected.rowCount) problems.push(`${actual.rowCount} rows read back, the manifest says ${expected.rowCount}.`);
+    if (actual.checksum !== expected.checksum) problems.push('The content checksum differs from the one recorded at export.');
+    return { snapshotId, ok: problems.length === 0, expected, actual, problems };
   });
 }
 
 /** Structural checks of every part against the manifest, without decoding any data. */
-async function checkPartFiles(dir: FileSystemDirectoryHandle, manifest: SnapshotManifest): Promise<string[]> {
+async function checkPartFiles(dir: FileSystemDirectoryHandle, manifest: SnapshotManifest): Promise<{ problems: string[]; uncompressedBytes: number }> {
   const problems: string[] = [];
+  let uncompressedBytes = 0;
   for (const part of manifest.parts) {
     let file: File;
     try {
@@ -64,43 +103,105 @@ async function checkPartFiles(dir: FileSystemDirectoryHandle, manifest: Snapshot
     if (check.status === 'empty') problems.push(`${part.name} is 0 bytes.`);
     else if (check.status === 'corrupt') problems.push(`${part.name} is corrupt: ${check.reason}.`);
     else {
+      uncompressedBytes += check.uncompressedBytes;
       if (check.bytes !== part.bytes) problems.push(`${part.name} has ${check.bytes} bytes, the manifest says ${part.bytes}.`);
       if (check.rows !== part.rows) problems.push(`${part.name} holds ${check.rows} rows, the manifest says ${part.rows}.`);
     }
   }
-  return problems;
+  return { problems, uncompressedBytes };
+}
+
+/** Refuses, in our words, a table that would not fit the engine's memory next to what it holds. */
+async function assertTableFits(duck: DuckDBHost, snapshotId: string, uncompressedBytes: number): Promise<void> {
+  const needed = uncompressedBytes * TABLE_BYTES_PER_PARQUET_BYTE;
+  const { limitBytes, usedBytes } = await engineMemory(duck);
+  if (needed <= limitBytes - usedBytes) return;
+  throw new UserFacingError(
+    'EngineMemoryError',
+    `Snapshot "${snapshotId}" is too large to restore: its table needs about ${formatBytes(needed)} of memory, and the engine (DuckDB-WASM) ` +
+      `has ${formatBytes(Math.max(0, limitBytes - usedBytes))} free of its ${formatBytes(limitBytes)} limit` +
+      (usedBytes > 0 ? ` (${formatBytes(usedBytes)} are held by tables it keeps: drop them to free memory)` : '') +
+      '. Verify still works: it reads one part at a time.',
+  );
+}
+
+/** `SELECT <offset + file order> AS <row id>, <columns as the manifest types them> FROM <part>`. */
+function numberedSelect(partTable: string, offset: number, rowIdColumn: string, manifest: SnapshotManifest): string {
+  const columns = manifest.schema.map((c) => (isPlainType(c.type) ? `CAST(${quoteIdent(c.name)} AS ${c.type}) AS ${quoteIdent(c.name)}` : quoteIdent(c.name)));
+  // row_number() OVER () numbers the rows in the order the single-threaded scan delivers
+  // them, which is their insertion order (preserve_insertion_order): the file order.
+  // Not DuckDB's `rowid`: a column of that name in the data would take its place.
+  return `SELECT (${integerLiteral(offset)} + row_number() OVER () - 1)::BIGINT AS ${quoteIdent(rowIdColumn)}${columns.length ? `, ${columns.join(', ')}` : ''} FROM ${quoteIdent(partTable)}`;
+}
+
+/** A type name from a manifest that may go into SQL as it is: simple names, with a precision. */
+function isPlainType(type: string): boolean {
+  return /^[A-Z][A-Z0-9_ ]{0,40}(\(\d{1,2}(,\d{1,2})?\))?$/.test(type);
 }
 
 /**
- * Appends the parts in order into a staging table, then numbers the rows: a table that is
- * only appended to keeps DuckDB's `rowid` in insertion order, which is the file order.
+ * Decodes each part in order into a scratch table, calls `use` with it and the row id of
+ * its first row, and drops it: only one part is in the engine at a time.
  */
-async function loadParts(ctx: RestoreContext, manifest: SnapshotManifest, table: string): Promise<void> {
-  const staging = `__restore_${crypto.randomUUID().replaceAll('-', '')}`;
-  try {
-    let rowsDone = 0;
-    for (const [index, part] of manifest.parts.entries()) {
-      ctx.signal?.throwIfAborted();
-      ctx.onProgress?.({ phase: 'restoring', rowsDone, rowsTotal: manifest.rowCount, part: index, parts: manifest.parts.length });
-      let file: File;
-      try {
-        file = await (await ctx.dir.getFileHandle(part.name)).getFile();
-      } catch (error) {
-        throw new UserFacingError('SnapshotDamagedError', `Snapshot "${manifest.snapshotId}" is missing its part ${part.name}.`, { cause: error });
-      }
-      let ipc: Uint8Array;
-      try {
-        ipc = ctx.codec.decode(new Uint8Array(await file.arrayBuffer()));
-      } catch (error) {
-        throw new UserFacingError('SnapshotDamagedError', `Part ${part.name} of "${manifest.snapshotId}" could not be decoded.`, { cause: error });
-      }
-      await ctx.duck.conn.useUnsafe((db, connId) => db.insertArrowFromIPCStream(connId, ipc, { name: staging, create: index === 0 }));
-      rowsDone += part.rows;
+async function forEachPart(
+  ctx: RestoreContext,
+  manifest: SnapshotManifest,
+  use: (partTable: string, offset: number, index: number) => Promise<void>,
+): Promise<void> {
+  let offset = 0;
+  for (const [index, part] of manifest.parts.entries()) {
+    ctx.signal?.throwIfAborted();
+    ctx.onProgress?.({ phase: 'restoring', rowsDone: offset, rowsTotal: manifest.rowCount, part: index, parts: manifest.parts.length });
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await (await (await ctx.dir.getFileHandle(part.name)).getFile()).arrayBuffer());
+    } catch (error) {
+      throw new UserFacingError('SnapshotDamagedError', `Snapshot "${manifest.snapshotId}" is missing its part ${part.name}.`, { cause: error });
     }
-    await ctx.duck.conn.query(
-      `CREATE OR REPLACE TABLE ${quoteIdent(table)} AS SELECT rowid::BIGINT AS ${quoteIdent(ROW_ID_COLUMN)}, * FROM ${quoteIdent(staging)} ORDER BY rowid`,
-    );
-  } finally {
-    await ctx.duck.conn.query(`DROP TABLE IF EXISTS ${quoteIdent(staging)}`);
+    let ipc: Uint8Array;
+    try {
+      ipc = ctx.codec.decode(bytes);
+    } catch (error) {
+      const where = await locateDamage(bytes);
+      throw new UserFacingError('SnapshotDamagedError', `Part ${part.name} of "${manifest.snapshotId}" could not be decoded: ${where}.`, { cause: error, explainsCause: true });
+    }
+    const partTable = `__part_${crypto.randomUUID().replaceAll('-', '')}`;
+    try {
+      await ctx.duck.conn.useUnsafe((db, connId) => db.insertArrowFromIPCStream(connId, ipc, { name: partTable, create: true }));
+      await use(partTable, offset, index);
+    } finally {
+      await ctx.duck.conn.query(`DROP TABLE IF EXISTS ${quoteIdent(partTable)}`);
+    }
+    offset += part.rows;
   }
+}
+
+/**
+ * Which column chunk of a Parquet file does not decode: the codec only says that something
+ * failed (its release build strips error strings), so each chunk is read on its own with
+ * an independent reader (hyparquet) until one fails.
+ */
+export async function locateDamage(bytes: Uint8Array): Promise<string> {
+  const buffer = bytes.slice().buffer;
+  let metadata: FileMetaData;
+  try {
+    metadata = parquetMetadata(buffer);
+  } catch {
+    return 'its footer metadata does not decode';
+  }
+  let rowStart = 0;
+  for (const [groupIndex, group] of metadata.row_groups.entries()) {
+    const rowEnd = rowStart + Number(group.num_rows);
+    for (const chunk of group.columns) {
+      const name = chunk.meta_data?.path_in_schema.join('.') ?? '?';
+      try {
+        await parquetRead({ file: buffer, metadata, columns: [name], rowStart, rowEnd, compressors });
+      } catch (error) {
+        const codec = chunk.meta_data?.codec ?? 'unknown codec';
+        return `row group ${groupIndex + 1} of ${metadata.row_groups.length}, column "${name}" (${codec}) is damaged (${error instanceof Error ? error.message : String(error)})`;
+      }
+    }
+    rowStart = rowEnd;
+  }
+  return 'its data is damaged, though every column chunk reads with another Parquet reader';
 }

@@ -1,16 +1,27 @@
 /**
- * The extension's `snapshots/` folder: manifests, locks and removal of a snapshot's files.
+ * The extension's `snapshots/` folder: manifests, intents, locks and the removal of a
+ * snapshot's files.
  */
 import type { SnapshotManifest } from '../protocol';
-import { getDirectory, listFileNames, opfsRoot, removeIfExists } from '../opfs/fs';
-import { SNAPSHOTS_DIR, assertValidSnapshotId, belongsToSnapshot, manifestFileName, parseSnapshotFileName } from '../snapshot/names';
+import { fileExists, getDirectory, listFileNames, opfsRoot, removeIfExists, writeFile } from '../opfs/fs';
+import { SNAPSHOTS_DIR, assertValidSnapshotId, belongsToSnapshot, intentFileName, manifestFileName, parseSnapshotFileName } from '../snapshot/names';
 import { parseManifest } from '../snapshot/manifest';
+import { parseIntent, serializeIntent, type SnapshotIntent } from '../snapshot/intent';
+import { ifSnapshotUnlocked as ifUnlockedIn, withSnapshotLock as withLockIn } from '../snapshot/locks';
 import { UserFacingError } from '../errors';
-
-export { withSnapshotLock } from '../snapshot/locks';
 
 export async function snapshotsDirectory(): Promise<FileSystemDirectoryHandle> {
   return getDirectory(await opfsRoot(), SNAPSHOTS_DIR, { create: true });
+}
+
+/** Runs `work` holding the lock of the extension's snapshot `snapshotId`. */
+export function withSnapshotLock<T>(snapshotId: string, work: () => Promise<T>): Promise<T> {
+  return withLockIn(SNAPSHOTS_DIR, snapshotId, work);
+}
+
+/** Runs `work` holding the lock of the extension's snapshot `snapshotId`, if nobody holds it. */
+export function ifSnapshotUnlocked<T>(snapshotId: string, work: () => Promise<T>): Promise<T | undefined> {
+  return ifUnlockedIn(SNAPSHOTS_DIR, snapshotId, work);
 }
 
 export async function readManifest(dir: FileSystemDirectoryHandle, snapshotId: string): Promise<SnapshotManifest> {
@@ -24,7 +35,12 @@ export async function readManifest(dir: FileSystemDirectoryHandle, snapshotId: s
     }
     throw error;
   }
-  const manifest = parseManifest(text);
+  let manifest: SnapshotManifest;
+  try {
+    manifest = parseManifest(text);
+  } catch (error) {
+    throw new UserFacingError('InvalidManifestError', `The manifest of "${snapshotId}" is damaged: ${error instanceof Error ? error.message : String(error)}`, { cause: error, explainsCause: true });
+  }
   if (manifest.snapshotId !== snapshotId) {
     throw new UserFacingError('InvalidManifestError', `The manifest of "${snapshotId}" names another snapshot ("${manifest.snapshotId}").`);
   }
@@ -46,16 +62,100 @@ export async function listManifests(dir: FileSystemDirectoryHandle): Promise<Sna
   return manifests.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
 
+/** Records what work on `snapshotId` is about to do. The caller holds the snapshot's lock. */
+export async function writeIntent(dir: FileSystemDirectoryHandle, intent: SnapshotIntent): Promise<void> {
+  await writeFile(dir, intentFileName(intent.snapshotId), serializeIntent(intent));
+}
+
+export async function removeIntent(dir: FileSystemDirectoryHandle, snapshotId: string): Promise<void> {
+  await removeIfExists(dir, intentFileName(snapshotId));
+}
+
 /**
- * Removes every file of `snapshotId`, manifest first, so that a crash half-way leaves
- * an uncommitted (flagged, purgeable) set of parts rather than a manifest without parts.
- * The caller holds the snapshot's lock.
+ * Removes exactly `names` of snapshot `snapshotId` (manifest first, so that a crash half-way
+ * leaves an uncommitted set of parts rather than a manifest without parts), recording the
+ * deletion as an intent first so that an interrupted one is finished later. With `sizes`,
+ * a file whose size is no longer the listed one is kept and reported. The caller holds the
+ * snapshot's lock. Names that are not this snapshot's are refused.
  */
-export async function removeSnapshotFiles(dir: FileSystemDirectoryHandle, snapshotId: string): Promise<string[]> {
-  const names = (await listFileNames(dir)).filter((n) => belongsToSnapshot(n, snapshotId));
+export async function removeSnapshotFiles(
+  dir: FileSystemDirectoryHandle,
+  snapshotId: string,
+  names: readonly string[],
+  sizes?: ReadonlyMap<string, number>,
+): Promise<{ removed: string[]; changed: string[]; missing: string[] }> {
+  for (const name of names) {
+    if (!belongsToSnapshot(name, snapshotId) || name === intentFileName(snapshotId)) {
+      throw new UserFacingError('InvalidPathError', `"${name}" is not a file of snapshot "${snapshotId}".`);
+    }
+  }
   const manifest = manifestFileName(snapshotId);
   const ordered = [...names.filter((n) => n === manifest), ...names.filter((n) => n !== manifest)];
+  const outcome = { removed: [] as string[], changed: [] as string[], missing: [] as string[] };
+  await writeIntent(dir, { formatVersion: 1, kind: 'delete', snapshotId, files: ordered, startedAt: new Date().toISOString() });
+  for (const name of ordered) {
+    const listed = sizes?.get(name);
+    if (listed !== undefined) {
+      let size: number | undefined;
+      try {
+        size = (await (await dir.getFileHandle(name)).getFile()).size;
+      } catch (error) {
+        if (!(error instanceof DOMException && error.name === 'NotFoundError')) throw error;
+      }
+      if (size === undefined) {
+        outcome.missing.push(name);
+        continue;
+      }
+      if (size !== listed) {
+        outcome.changed.push(name);
+        continue;
+      }
+    }
+    if (await removeIfExists(dir, name)) outcome.removed.push(name);
+    else outcome.missing.push(name);
+  }
+  await removeIntent(dir, snapshotId);
+  return outcome;
+}
+
+/** Names of every file of `snapshotId` in `dir` now (final and temporary), without its intent. */
+export async function snapshotFileNames(dir: FileSystemDirectoryHandle, snapshotId: string): Promise<string[]> {
+  return (await listFileNames(dir)).filter((n) => belongsToSnapshot(n, snapshotId) && n !== intentFileName(snapshotId));
+}
+
+/**
+ * Finishes or undoes what an interrupted piece of work recorded in its intent, exactly:
+ * - an export that committed (its manifest exists): only its temporary files go;
+ * - an export that did not: every file it listed goes (they exist only because of it);
+ * - a deletion: the rest of its files go.
+ * An intent that cannot be read (0 bytes: cut off while being written, before anything
+ * else was) goes alone. An intent that is not ours (unparseable, naming other files) is
+ * left in place: nothing is deleted on a guess. Call while holding the snapshot's lock.
+ */
+export async function settleIntent(dir: FileSystemDirectoryHandle, snapshotId: string): Promise<string[]> {
+  const name = intentFileName(snapshotId);
+  let file: File;
+  try {
+    file = await (await dir.getFileHandle(name)).getFile();
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'NotFoundError') return [];
+    throw error;
+  }
+  if (file.size === 0) return (await removeIfExists(dir, name)) ? [name] : [];
+  let intent: SnapshotIntent;
+  try {
+    intent = parseIntent(await file.text(), snapshotId);
+  } catch (error) {
+    console.warn(`leaving ${name} alone: it is not an intent this extension wrote`, error);
+    return [];
+  }
+  const committed = intent.kind === 'export' && (await fileExists(dir, manifestFileName(snapshotId)));
+  const doomed = committed ? intent.files.filter((n) => parseSnapshotFileName(n).kind === 'temp') : intent.files;
   const removed: string[] = [];
-  for (const name of ordered) if (await removeIfExists(dir, name)) removed.push(name);
+  const manifest = manifestFileName(snapshotId);
+  for (const target of [...doomed.filter((n) => n === manifest), ...doomed.filter((n) => n !== manifest)]) {
+    if (await removeIfExists(dir, target)) removed.push(target);
+  }
+  if (await removeIfExists(dir, name)) removed.push(name);
   return removed;
 }

@@ -1,46 +1,63 @@
 /**
- * Clean-up of what interrupted work leaves behind in the extension's own OPFS: the files
- * of a snapshot that has no manifest were written by an export that never committed
- * (the document hosting it was closed, the browser quit). They are removed only while
- * nobody holds the snapshot's lock, so a running export is never touched.
+ * Clean-up of what interrupted work leaves in the extension's own OPFS, limited to what is
+ * provably that work's:
+ * - `snapshots/`: only what an intent record names (see src/snapshot/intent.ts), and only
+ *   while nobody holds that snapshot's lock (a running export is never touched). Files
+ *   without an intent — a snapshot whose manifest was damaged, a part the user renamed, a
+ *   `.tmp` of an older version — are never removed here: the panel shows them, and they go
+ *   only through a confirmation that lists them.
+ * - `staging/`: a CSV copy whose copier is gone: nobody holds its staging lock (the panel
+ *   holds it while copying and until the engine has its request), no import of this
+ *   engine has claimed it, and it has not been written to for {@link STAGING_GRACE_MS}
+ *   (a file staged a moment ago may be one whose import request is still on its way).
  */
 import { getDirectory, listFileNames, opfsRoot, removeIfExists } from '../opfs/fs';
-import { MANIFEST_SUFFIX, SNAPSHOTS_DIR, STAGING_DIR, parseSnapshotFileName } from '../snapshot/names';
-import { ifSnapshotUnlocked } from '../snapshot/locks';
-import { removeSnapshotFiles } from './snapshot-files';
+import { SNAPSHOTS_DIR, STAGING_DIR, parseSnapshotFileName } from '../snapshot/names';
+import { holdStagingLock, ifStagingUnlocked } from '../snapshot/locks';
+import { ifSnapshotUnlocked, settleIntent } from './snapshot-files';
 
-/** A staged CSV this old was abandoned: its import would have read it long ago. */
-const STALE_STAGING_MS = 60 * 60_000;
+export const STAGING_GRACE_MS = 10_000;
+
+/** Staged files that an import of this engine is reading or about to read. */
+const claimedStaging = new Set<string>();
+
+/**
+ * Marks `staging/<name>` as taken by an import until `release` is called: in this engine at
+ * once, and for every other context (the panel's listing) by holding its staging lock.
+ */
+export function claimStagedFile(name: string): () => void {
+  claimedStaging.add(name);
+  const releaseLock = holdStagingLock(name);
+  return () => {
+    claimedStaging.delete(name);
+    releaseLock();
+  };
+}
+
+/** The staged CSV a staging file name belongs to (Chrome's `.crswap` of an open writable included). */
+function stagedBase(name: string): string {
+  return name.endsWith('.crswap') ? name.slice(0, -'.crswap'.length) : name;
+}
 
 export async function sweepAbandoned(now = Date.now()): Promise<string[]> {
   const root = await opfsRoot();
   const removed: string[] = [];
   const snapshots = await getDirectory(root, SNAPSHOTS_DIR, { create: true });
-  const names = await listFileNames(snapshots);
-  const committed = new Set(names.filter((n) => n.endsWith(MANIFEST_SUFFIX)).map((n) => n.slice(0, -MANIFEST_SUFFIX.length)));
-  const uncommitted = new Set<string>();
-  for (const name of names) {
+  for (const name of await listFileNames(snapshots)) {
     const role = parseSnapshotFileName(name);
-    if (role.kind === 'other' || role.snapshotId === undefined) continue;
-    // A temporary file is debris even next to a manifest (e.g. a `.tmp` whose rename was cut off).
-    if (!committed.has(role.snapshotId) || role.kind === 'temp') uncommitted.add(role.snapshotId);
-  }
-  for (const snapshotId of uncommitted) {
-    const gone = await ifSnapshotUnlocked(snapshotId, async () => {
-      if (!committed.has(snapshotId)) return removeSnapshotFiles(snapshots, snapshotId);
-      const temps = (await listFileNames(snapshots)).filter((n) => {
-        const role = parseSnapshotFileName(n);
-        return role.kind === 'temp' && role.snapshotId === snapshotId;
-      });
-      for (const name of temps) await removeIfExists(snapshots, name);
-      return temps;
-    });
-    for (const name of gone ?? []) removed.push(`${SNAPSHOTS_DIR}/${name}`);
+    if (role.kind !== 'intent') continue;
+    const gone = await ifSnapshotUnlocked(role.snapshotId, () => settleIntent(snapshots, role.snapshotId));
+    for (const file of gone ?? []) removed.push(`${SNAPSHOTS_DIR}/${file}`);
   }
   const staging = await getDirectory(root, STAGING_DIR, { create: true });
   for (const name of await listFileNames(staging)) {
-    const file = await (await staging.getFileHandle(name)).getFile();
-    if (now - file.lastModified > STALE_STAGING_MS && (await removeIfExists(staging, name))) removed.push(`${STAGING_DIR}/${name}`);
+    const base = stagedBase(name);
+    const gone = await ifStagingUnlocked(base, async () => {
+      if (claimedStaging.has(base)) return false;
+      const file = await (await staging.getFileHandle(name)).getFile();
+      return now - file.lastModified > STAGING_GRACE_MS && (await removeIfExists(staging, name));
+    });
+    if (gone) removed.push(`${STAGING_DIR}/${name}`);
   }
   return removed;
 }

@@ -3,10 +3,15 @@
  */
 import type { ColumnSchema, JsonValue } from '../protocol';
 import { quoteIdent, quoteLiteral } from '../sql';
+import { UserFacingError } from '../errors';
 import type { DuckDBHost } from './duckdb';
+import { DEFAULT_ROW_ID_COLUMN } from './csv-sql';
 
-/** The stable row identity every loaded or restored table carries: BIGINT, 0..n-1 in file order. */
-export const ROW_ID_COLUMN = '__row_id';
+/**
+ * The stable row identity every loaded or restored table carries: BIGINT, 0..n-1 in file
+ * order, named `__row_id` unless the data has a column of that name (then `__row_id_1`…).
+ */
+export const ROW_ID_COLUMN = DEFAULT_ROW_ID_COLUMN;
 
 /** Runs a query and returns its rows as plain JSON values (BigInt → number when safe, else string). */
 export async function queryJson(duck: DuckDBHost, sql: string, limit = Number.POSITIVE_INFINITY): Promise<{ columns: string[]; rows: JsonValue[][] }> {
@@ -33,12 +38,33 @@ function toJson(value: unknown): JsonValue {
   return String(value);
 }
 
-/** The user's columns of `table` (without {@link ROW_ID_COLUMN}), as DuckDB types them. */
-export async function describeColumns(duck: DuckDBHost, table: string): Promise<ColumnSchema[]> {
+/** The user's columns of `table` (without its row id column), as DuckDB types them, in table order. */
+export async function describeColumns(duck: DuckDBHost, table: string, rowIdColumn: string): Promise<ColumnSchema[]> {
   const { rows } = await queryJson(duck, `DESCRIBE ${quoteIdent(table)}`);
-  return rows
-    .map(([name, type]) => ({ name: String(name), type: String(type) }))
-    .filter((c) => c.name !== ROW_ID_COLUMN);
+  return rows.map(([name, type]) => ({ name: String(name), type: String(type) })).filter((c) => c.name !== rowIdColumn);
+}
+
+/**
+ * The row id column of `table`: `preferred` when given (it must exist and be an integer), else
+ * the engine's own (`__row_id`, or `__row_id_<n>` when the data took that name): the first
+ * column of that pattern, as the CSV import and restore make it.
+ */
+export async function rowIdColumnOf(duck: DuckDBHost, table: string, preferred?: string): Promise<string> {
+  const { rows } = await queryJson(duck, `DESCRIBE ${quoteIdent(table)}`);
+  const columns = rows.map(([name, type]) => ({ name: String(name), type: String(type) }));
+  const found = preferred !== undefined ? columns.find((c) => c.name === preferred) : columns.find((c) => /^__row_id(_\d+)?$/i.test(c.name));
+  if (!found) {
+    throw new UserFacingError(
+      'RowIdError',
+      preferred !== undefined
+        ? `Table "${table}" has no column "${preferred}" to order its rows by.`
+        : `Table "${table}" has no row id column (${ROW_ID_COLUMN}): name a unique, ordered integer column to cut it into parts by.`,
+    );
+  }
+  if (!['BIGINT', 'INTEGER', 'SMALLINT', 'TINYINT', 'UBIGINT', 'UINTEGER', 'USMALLINT', 'UTINYINT', 'HUGEINT'].includes(found.type)) {
+    throw new UserFacingError('RowIdError', `Column "${found.name}" of "${table}" is ${found.type}, not an integer: it cannot order rows into parts.`);
+  }
+  return found.name;
 }
 
 export async function tableExists(duck: DuckDBHost, table: string): Promise<boolean> {
@@ -50,15 +76,25 @@ export async function tableExists(duck: DuckDBHost, table: string): Promise<bool
 }
 
 /**
- * Row count and an order-sensitive content checksum: the sum of DuckDB's `hash()` of each
- * whole row, row id included (so moving a row changes it). Computed the same way on the
- * source table at export and on the restored table, it shows that every value came back.
+ * SQL of the content checksum (`duckdb-hash-sum-v1`) of `source`: the sum of DuckDB's
+ * `hash()` of each row as `(row id, columns in order)`, so moving a row changes it. The
+ * columns are named one by one, quoted: a table alias would be shadowed by a column of the
+ * same name (a column `t` made `hash(t)` hash that column alone). Being a sum, it adds up
+ * over parts: verification checks a snapshot part by part.
  */
-export async function tableChecksum(duck: DuckDBHost, table: string): Promise<{ rowCount: number; checksum: string }> {
-  const { rows } = await queryJson(
-    duck,
-    `SELECT count(*)::BIGINT AS n, coalesce(sum(hash(t)), 0)::VARCHAR AS checksum FROM ${quoteIdent(table)} AS t`,
-  );
+export function checksumSql(source: string, rowId: string, columns: readonly string[]): string {
+  const row = [rowId, ...columns].map(quoteIdent).join(', ');
+  return `SELECT count(*)::BIGINT AS n, coalesce(sum(hash(row(${row}))), 0)::VARCHAR AS checksum FROM ${source}`;
+}
+
+/** Row count and content checksum of `table` (see {@link checksumSql}). */
+export async function tableChecksum(duck: DuckDBHost, table: string, rowIdColumn: string, columns: readonly string[]): Promise<{ rowCount: number; checksum: string }> {
+  const { rows } = await queryJson(duck, checksumSql(quoteIdent(table), rowIdColumn, columns));
   const [n, checksum] = rows[0] ?? [];
   return { rowCount: Number(n), checksum: String(checksum) };
+}
+
+/** Adds two checksums (decimal text of DuckDB's HUGEINT sums) exactly. */
+export function addChecksums(a: string, b: string): string {
+  return (BigInt(a) + BigInt(b)).toString();
 }

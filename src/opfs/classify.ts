@@ -24,7 +24,7 @@
  * Finally, a file in `lockedPaths` (a purge found it held open) or `inUsePaths` (our own
  * running export writes it) has status `locked`; its `health` keeps the verdict above.
  */
-import { parquetMetadata } from 'hyparquet';
+import { parseFooter } from '../parquet/footer';
 import type { SnapshotManifest } from '../protocol';
 import { formatBytes } from '../format';
 import { parseManifest } from '../snapshot/manifest';
@@ -35,7 +35,7 @@ export type FileStatus = 'ok' | 'empty' | 'corrupt' | 'temp' | 'incomplete' | 'l
 /** A file's verdict regardless of locks. */
 export type FileHealth = Exclude<FileStatus, 'locked'>;
 /** What a file's name says it is. */
-export type FileRole = 'single' | 'part' | 'manifest' | 'temp' | 'other';
+export type FileRole = 'single' | 'part' | 'manifest' | 'intent' | 'staged' | 'temp' | 'other';
 
 /** From a parsed Parquet footer. */
 export interface ParquetSummary {
@@ -67,10 +67,15 @@ export interface FileReport {
 export interface ClassifyOptions {
   /** Files a purge could not remove because an open handle holds them. */
   lockedPaths?: ReadonlySet<string>;
-  /** Files the extension itself is writing right now (a running export). */
+  /** Files the extension itself is writing right now (a running export, a CSV being copied). */
   inUsePaths?: ReadonlySet<string>;
-  /** Manifest texts by path, for the manifests that were read; others are judged by name and size. */
+  /**
+   * Manifest texts by path, for the manifests that were read; others are judged by name and
+   * size. Default: the texts the scan read (`ScannedFile.text`).
+   */
   manifests?: ReadonlyMap<string, string>;
+  /** The extension's folder of CSV copies for imports (only its own storage has one). */
+  stagingFolder?: string;
 }
 
 /** One snapshot: its Parquet files and manifest in one folder. */
@@ -135,12 +140,9 @@ export function checkParquetProbe(size: number, probe: ParquetProbe | undefined)
   if (footer.length !== footerBytes + 8 || !footer.subarray(footerBytes).every((b, i) => b === tail[i])) {
     return { status: 'corrupt', reason: 'footer bytes do not match the file tail' };
   }
-  try {
-    const metadata = parquetMetadata(footer);
-    return { status: 'ok', summary: { rows: Number(metadata.num_rows), rowGroups: metadata.row_groups.length, footerBytes } };
-  } catch (error) {
-    return { status: 'corrupt', reason: `footer does not parse: ${error instanceof Error ? error.message : String(error)}` };
-  }
+  const parsed = parseFooter(footer, size);
+  if ('reason' in parsed) return { status: 'corrupt', reason: parsed.reason };
+  return { status: 'ok', summary: { rows: Number(parsed.metadata.num_rows), rowGroups: parsed.metadata.row_groups.length, footerBytes } };
 }
 
 function startsWithMagic(bytes: Uint8Array, offset: number): boolean {
@@ -172,10 +174,16 @@ function makeReport(
 }
 
 /** Judges one file on its own (name, size, bytes, manifest text); a parsed manifest goes into `parsedManifests`. */
-function classifyAlone(file: ScannedFile, manifests: ReadonlyMap<string, string> | undefined, parsedManifests: Map<FileReport, SnapshotManifest>): FileReport {
+function classifyAlone(file: ScannedFile, options: ClassifyOptions, parsedManifests: Map<FileReport, SnapshotManifest>): FileReport {
+  if (options.stagingFolder !== undefined && file.folder === options.stagingFolder) {
+    return makeReport(file, 'staged', 'temp', 'a copy of a CSV for an import: removed when its import ends, or as soon as its copy is known to have stopped');
+  }
   const temp = tempKind(file.name);
   if (temp) return makeReport(file, 'temp', 'temp', temp);
   const role = parseSnapshotFileName(file.name);
+  if (role.kind === 'intent') {
+    return makeReport(file, 'intent', 'temp', `the record of an export or deletion of snapshot ${role.snapshotId} that has not finished: its exporter finishes or undoes it`, role.snapshotId);
+  }
   if (role.kind === 'single' || role.kind === 'part') {
     const id = role.snapshotId;
     const index = role.kind === 'part' ? role.index : undefined;
@@ -193,7 +201,7 @@ function classifyAlone(file: ScannedFile, manifests: ReadonlyMap<string, string>
   if (role.kind === 'manifest') {
     const id = role.snapshotId;
     if (file.size === 0) return makeReport(file, 'manifest', 'corrupt', 'the manifest is empty (0 bytes)', id);
-    const text = manifests?.get(file.path);
+    const text = options.manifests ? options.manifests.get(file.path) : file.text;
     if (text === undefined) return makeReport(file, 'manifest', 'ok', 'manifest present', id);
     try {
       const manifest = parseManifest(text);
@@ -302,7 +310,7 @@ function judgeGroup(group: GroupMembers, folderUsesManifests: boolean, parsedMan
 /** Classifies every file of a scan; the result is in the scan's order. See the file comment for the rules. */
 export function classifyFiles(scan: { files: readonly ScannedFile[] }, options: ClassifyOptions = {}): FileReport[] {
   const parsedManifests = new Map<FileReport, SnapshotManifest>();
-  const work = scan.files.map((file) => classifyAlone(file, options.manifests, parsedManifests));
+  const work = scan.files.map((file) => classifyAlone(file, options, parsedManifests));
   const foldersWithManifests = new Set<string>();
   for (const file of work) if (file.role === 'manifest') foldersWithManifests.add(file.folder);
   for (const group of collectGroups(work).values()) judgeGroup(group, foldersWithManifests.has(group.folder), parsedManifests);

@@ -51,7 +51,7 @@ export function parseReadPoll(value: unknown): PageTaskState<Uint8Array<ArrayBuf
   if (value === null || value === undefined) return { state: 'missing' };
   if (typeof value !== 'object') throw new Error('The inspected page answered a download with something unexpected.');
   const v = value as { state?: unknown; filesSeen?: unknown; error?: unknown; result?: { size?: unknown; base64?: unknown } };
-  if (v.state === 'running') return { state: 'running', filesSeen: 0 };
+  if (v.state === 'running') return { state: 'running', filesSeen: 0, entries: [] };
   if (v.state === 'failed') return { state: 'failed', error: String(v.error).slice(0, 500) };
   if (v.state !== 'done' || typeof v.result?.base64 !== 'string' || typeof v.result.size !== 'number') {
     throw new Error('The inspected page answered a download with something unexpected.');

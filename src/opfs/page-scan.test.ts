@@ -29,6 +29,9 @@ import {
   type ScanResult,
 } from './page-scan';
 
+import { parseSnapshotFileName } from '../snapshot/names';
+import { snapshotLockName } from '../snapshot/locks';
+
 type PageScanModule = typeof pageScan;
 
 /** Evaluates an expression the way inspectedWindow.eval does: as global code, result JSON-serialised. */
@@ -42,9 +45,11 @@ function installPage(fake: FakeOpfs, origin = 'https://app.example'): void {
   vi.stubGlobal('location', { origin });
 }
 
-async function pollUntilSettled<T>(requestId: string, parse: (value: unknown) => pageScan.PageTaskState<T>, mod: PageScanModule = pageScan): Promise<T> {
+async function pollUntilSettled<T, E = never>(requestId: string, parse: (value: unknown) => pageScan.PageTaskState<T, E>, mod: PageScanModule = pageScan): Promise<T> {
+  let logged = 0;
   for (let i = 0; i < 10_000; i++) {
-    const state = parse(evaluateInPage(mod.pagePollExpression(requestId)));
+    const state = parse(evaluateInPage(mod.pageLogPollExpression(requestId, logged)));
+    if (state.state === 'running') logged += state.entries.length;
     if (state.state === 'done') return state.result;
     if (state.state === 'failed') throw new Error(`page task failed: ${state.error}`);
     if (state.state === 'missing') throw new Error('page task missing');
@@ -419,6 +424,62 @@ test('the purge expression embeds only path and size of each target', () => {
   expect(source).not.toContain('lastModified');
 });
 
+describe('purging files of a snapshot someone is writing', () => {
+  /** A Web Locks stand-in: `held` names are taken; every name asked for is recorded. */
+  function fakeLocks(held: Set<string>) {
+    const asked: string[] = [];
+    const locks = {
+      request: async (name: string, _options: unknown, work: (lock: object | null) => unknown) => {
+        asked.push(name);
+        return work(held.has(name) ? null : { name });
+      },
+    };
+    return { locks, asked };
+  }
+
+  test('takes the lock of exactly the snapshot a file name belongs to (the same rule as parseSnapshotFileName)', async () => {
+    const names = [
+      'orders.parquet', 'orders_part_0.parquet', 'orders_part_12.parquet', 'orders.manifest.json', 'orders.intent.json',
+      'orders_part_3.parquet.tmp', 'orders.manifest.json.tmp', 'a_part_b_part_1.parquet', 'x.y.parquet', 'weird_part_.parquet',
+      'notes.txt', 'orders.parquet.bak', 'data.csv', 'orders.json',
+    ];
+    const fake = new FakeOpfs();
+    for (const name of names) await fake.writeFile(`app/snaps/${name}`, new Uint8Array(1));
+    const { locks, asked } = fakeLocks(new Set());
+    vi.stubGlobal('navigator', { locks });
+    try {
+      await purgeExtensionOpfs(fake.handle, names.map((name) => ({ path: `app/snaps/${name}`, size: 1 })));
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    const expected = names.flatMap((name) => {
+      const role = parseSnapshotFileName(name);
+      return role.kind === 'other' || role.snapshotId === undefined ? [] : [snapshotLockName('app/snaps', role.snapshotId)];
+    });
+    expect(asked.sort()).toEqual(expected.sort());
+  });
+
+  test('skips the files of a locked snapshot as locked, and removes the rest', async () => {
+    const fake = new FakeOpfs();
+    for (const name of ['busy_part_0.parquet', 'busy.intent.json', 'free_part_0.parquet', 'other.txt']) await fake.writeFile(`s/${name}`, new Uint8Array(2));
+    const { locks } = fakeLocks(new Set([snapshotLockName('s', 'busy')]));
+    vi.stubGlobal('navigator', { locks });
+    let result: PurgeResult;
+    try {
+      result = await purgeExtensionOpfs(fake.handle, ['busy_part_0.parquet', 'busy.intent.json', 'free_part_0.parquet', 'other.txt'].map((n) => ({ path: `s/${n}`, size: 2 })));
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    expect(result.results.map((r) => [r.path, r.outcome])).toEqual([
+      ['s/busy_part_0.parquet', 'locked'],
+      ['s/busy.intent.json', 'locked'],
+      ['s/free_part_0.parquet', 'removed'],
+      ['s/other.txt', 'removed'],
+    ]);
+    expect(fake.listPaths()).toEqual(['s/', 's/busy.intent.json', 's/busy_part_0.parquet']);
+  });
+});
+
 describe('parseScanResult', () => {
   const valid = () => ({
     origin: 'https://a.example',
@@ -511,7 +572,7 @@ describe('parsePurgeResult and polling', () => {
 
   test('poll states', () => {
     expect(parseScanPoll(null)).toEqual({ state: 'missing' });
-    expect(parseScanPoll({ state: 'running', filesSeen: 3 })).toEqual({ state: 'running', filesSeen: 3 });
+    expect(parseScanPoll({ state: 'running', filesSeen: 3 })).toEqual({ state: 'running', filesSeen: 3, entries: [] });
     expect(() => parseScanPoll({ state: 'running', filesSeen: -3 })).toThrow(/filesSeen/);
     expect(() => parseScanPoll({ state: 'hacked' })).toThrow(/state/);
     expect(() => parseScanPoll({ state: 'done', result: 'x' })).toThrow(/scan result/);

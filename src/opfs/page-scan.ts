@@ -39,6 +39,8 @@ export const SCAN_LIMITS = {
   maxMessageLength: 1000,
   maxFooterBytes: 64 * 1024 * 1024,
   maxPurgePaths: 250_000,
+  /** Manifests and intent records larger than this are not read (ours are a few KiB). */
+  maxRecordTextLength: 1024 * 1024,
 } as const;
 
 /** How a scan is bounded. Only `footerBytesLimit` is required. */
@@ -79,6 +81,8 @@ export interface ScannedFile {
   probe?: ParquetProbe;
   /** Instead of `probe`: why the file's bytes could not be read (the page's `File.slice` failed or lied). */
   probeError?: string;
+  /** The text of a small snapshot manifest or intent record (`*.manifest.json`, `*.intent.json`). */
+  text?: string;
 }
 
 /** Something the walk could not read (a folder that vanished, a `getFile()` that failed). */
@@ -154,7 +158,11 @@ export interface PageTaskFailure {
 }
 
 /** A page task as seen by polling. `missing`: the page has no such request (reloaded, or already collected). */
-export type PageTaskState<T> = { state: 'running'; filesSeen: number } | { state: 'done'; result: T } | PageTaskFailure | { state: 'missing' };
+export type PageTaskState<T, E = never> =
+  | { state: 'running'; filesSeen: number; entries: E[] }
+  | { state: 'done'; result: T }
+  | PageTaskFailure
+  | { state: 'missing' };
 
 // ---------------------------------------------------------------------------------
 // Wire format: what the self-contained functions produce. JSON only, because the page's
@@ -169,6 +177,7 @@ interface WireFile {
   footer?: string;
   footerSkipped?: 'too-large' | 'budget';
   probeError?: string;
+  text?: string;
 }
 
 interface WireScan {
@@ -322,6 +331,13 @@ export async function walkOpfs(
       } catch (error) {
         record.probeError = describe(error);
       }
+    } else if (size > 0 && size <= 1024 * 1024 && (name.endsWith('.manifest.json') || name.endsWith('.intent.json'))) {
+      // A snapshot's manifest says which parts it has: the panel checks them against it.
+      try {
+        record.text = await file.slice(0, size).text();
+      } catch (error) {
+        record.probeError = describe(error);
+      }
     }
     files.push(record);
     if (files.length % 50 === 0) onProgress(files.length);
@@ -413,19 +429,29 @@ export async function walkOpfs(
  * reported `changed` and left in place). The size is read with `getFile()` right before
  * `removeEntry`; a write landing between those two calls is not detected.
  *
+ * A file named like a snapshot's (`<id>.parquet`, `<id>_part_<n>.parquet`, its manifest,
+ * intent or `.tmp` files) is removed only while holding that snapshot's Web Lock, taken
+ * without waiting: an exporter that holds it (the extension's engine, or an app using the
+ * exporter library) is writing those files, so they are reported `locked`. A file another
+ * purge removed meanwhile (a second DevTools window) is `missing`, not `locked`.
+ *
  * Up to 16 files are worked on at once. One outcome per distinct path (a repeated path
- * counts once, with its first size), in the order given; `onProgress` gets the number of
- * distinct paths finished so far, as they finish.
+ * counts once, with its first size), in the order given; `onProgress` gets each outcome
+ * as it is known, so that a purge cut short (the page reloaded) still says what it did.
  *
  * Self-contained: sent to the inspected page as source text.
  */
 export async function purgeOpfsFiles(
   root: FileSystemDirectoryHandle,
   targets: readonly PurgeTarget[],
-  onProgress: (filesDone: number) => void,
+  onProgress: (filesDone: number, finished: PurgeEntry) => void,
 ): Promise<WirePurge> {
-  // Literal, not PURGE_CONCURRENCY: this function is sent as source text.
+  // Literals, not PURGE_CONCURRENCY or snapshot/names.ts: this function is sent as source text
+  // (page-scan.test.ts keeps the name pattern equal to parseSnapshotFileName).
   const concurrency = 16;
+  const lockPrefix = 'opfs-snapshot-inspector:snapshot:';
+  const snapshotName = /^(?:(.+)_part_\d+\.parquet|(.+)\.parquet|(.+)\.manifest\.json|(.+)\.intent\.json)(?:\.tmp)?$/;
+  const locks = typeof navigator === 'object' && navigator !== null ? (navigator as Navigator).locks : undefined;
   const unique: PurgeTarget[] = [];
   const seen = new Set<string>();
   for (const target of targets) {
@@ -450,6 +476,34 @@ export async function purgeOpfsFiles(
     }
     return folder;
   };
+  const errorNameOf = (error: unknown): string => (typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : '');
+
+  const removeOne = async (folder: FileSystemDirectoryHandle, path: string, name: string, size: number): Promise<PurgeEntry> => {
+    let bytes = 0;
+    try {
+      const handle = await folder.getFileHandle(name);
+      bytes = (await handle.getFile()).size;
+      if (bytes !== size) return { path, outcome: 'changed', bytes };
+      await folder.removeEntry(name);
+      return { path, outcome: 'removed', bytes };
+    } catch (error) {
+      const errorName = errorNameOf(error);
+      const message = typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error);
+      if (errorName === 'NotFoundError') return { path, outcome: 'missing', bytes: 0 };
+      if (errorName === 'NoModificationAllowedError' || errorName === 'InvalidStateError') {
+        // Chrome answers the same error when another removal of the file is under way:
+        // if it is gone now, it was removed (by someone else), not held open.
+        try {
+          await folder.getFileHandle(name);
+        } catch (again) {
+          if (errorNameOf(again) === 'NotFoundError') return { path, outcome: 'missing', bytes: 0 };
+        }
+        return { path, outcome: 'locked', bytes };
+      }
+      if (errorName === 'TypeMismatchError') return { path, outcome: 'failed', bytes, error: `TypeMismatchError: not a file (${message})` };
+      return { path, outcome: 'failed', bytes, error: `${errorName || 'Error'}: ${message}` };
+    }
+  };
 
   const purgeOne = async (path: string, size: number): Promise<PurgeEntry> => {
     const segments = path.split('/');
@@ -460,22 +514,21 @@ export async function purgeOpfsFiles(
       return { path, outcome: 'failed', bytes: 0, error: 'TypeError: not a valid listed size' };
     }
     const name = segments.pop() as string;
-    let bytes = 0;
+    let folder: FileSystemDirectoryHandle;
     try {
-      const folder = await folderAt(segments);
-      const handle = await folder.getFileHandle(name);
-      bytes = (await handle.getFile()).size;
-      if (bytes !== size) return { path, outcome: 'changed', bytes };
-      await folder.removeEntry(name);
-      return { path, outcome: 'removed', bytes };
+      folder = await folderAt(segments);
     } catch (error) {
-      const errorName = typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : '';
-      const message = typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error);
-      if (errorName === 'NotFoundError') return { path, outcome: 'missing', bytes: 0 };
-      if (errorName === 'NoModificationAllowedError' || errorName === 'InvalidStateError') return { path, outcome: 'locked', bytes };
-      if (errorName === 'TypeMismatchError') return { path, outcome: 'failed', bytes, error: `TypeMismatchError: not a file (${message})` };
-      return { path, outcome: 'failed', bytes, error: `${errorName || 'Error'}: ${message}` };
+      if (errorNameOf(error) === 'NotFoundError') return { path, outcome: 'missing', bytes: 0 };
+      return { path, outcome: 'failed', bytes: 0, error: `${errorNameOf(error) || 'Error'}: could not open its folder` };
     }
+    const match = snapshotName.exec(name);
+    const snapshotId = match ? (match[1] ?? match[2] ?? match[3] ?? match[4]) : undefined;
+    if (snapshotId === undefined || !locks || typeof locks.request !== 'function') return removeOne(folder, path, name, size);
+    const lockName = `${lockPrefix}${segments.join('/')}/${snapshotId}`;
+    const entry: unknown = await locks.request(lockName, { mode: 'exclusive', ifAvailable: true }, (lock) =>
+      lock ? removeOne(folder, path, name, size) : { path, outcome: 'locked', bytes: 0 },
+    );
+    return entry as PurgeEntry;
   };
 
   // A fixed pool of workers taking the next target: results land at their input index.
@@ -483,9 +536,10 @@ export async function purgeOpfsFiles(
     while (next < unique.length) {
       const index = next++;
       const target = unique[index] as PurgeTarget;
-      results[index] = await purgeOne(target.path, target.size);
+      const entry = await purgeOne(target.path, target.size);
+      results[index] = entry;
       done++;
-      onProgress(done);
+      onProgress(done, entry);
     }
   };
   const workers: Promise<void>[] = [];
@@ -500,12 +554,14 @@ export async function purgeOpfsFiles(
 type PageTask = (
   root: FileSystemDirectoryHandle,
   storage: StorageManager,
-  report: (filesSeen: number) => void,
+  report: (filesSeen: number, entry?: unknown) => void,
 ) => Promise<unknown>;
 
 /**
  * Starts `task` in the page and returns 'started' at once; the task's state lives on
- * `globalThis[globalName][requestId]` for {@link pagePollExpression} to collect. A failure
+ * `globalThis[globalName][requestId]` for {@link pagePollExpression} to collect. Entries
+ * the task reports as it goes (a purge's outcomes) are kept in order in the state's `log`,
+ * for {@link pageLogPollExpression} to hand over a slice at a time. A failure
  * says whether it happened while getting the OPFS root (`stage: 'storage'`) and where the
  * page is (origin, protocol, secure context), so the panel can say why there is no OPFS.
  *
@@ -514,7 +570,8 @@ type PageTask = (
 export function runPageTask(globalName: string, requestId: string, task: PageTask): 'started' {
   const scope = globalThis as unknown as Record<string, Record<string, unknown> | undefined>;
   const registry = scope[globalName] ?? (scope[globalName] = {});
-  registry[requestId] = { state: 'running', filesSeen: 0 };
+  const log: unknown[] = [];
+  registry[requestId] = { state: 'running', filesSeen: 0, log };
   let stage: 'storage' | 'task' = 'storage';
   const run = async (): Promise<void> => {
     const storage = navigator.storage as StorageManager | undefined;
@@ -524,8 +581,9 @@ export function runPageTask(globalName: string, requestId: string, task: PageTas
       throw new TypeError(`navigator.storage.getDirectory() answered ${root === null ? 'null' : typeof root} instead of a folder handle`);
     }
     stage = 'task';
-    const result = await task(root as FileSystemDirectoryHandle, storage, (filesSeen) => {
-      registry[requestId] = { state: 'running', filesSeen };
+    const result = await task(root as FileSystemDirectoryHandle, storage, (filesSeen, entry) => {
+      if (entry !== undefined) log.push(entry);
+      registry[requestId] = { state: 'running', filesSeen, log };
     });
     registry[requestId] = { state: 'done', result };
   };
@@ -607,9 +665,30 @@ export function pagePollExpression(requestId: string): string {
   return `(function (globalName, requestId) {
   var registry = globalThis[globalName];
   var value = registry && Object.prototype.hasOwnProperty.call(registry, requestId) ? registry[requestId] : null;
-  if (value && value.state !== 'running') delete registry[requestId];
+  if (value && value.state === 'running') return { state: 'running', filesSeen: value.filesSeen };
+  if (value) delete registry[requestId];
   return value;
 })(${json(PAGE_GLOBAL)}, ${id})`;
+}
+
+/** Entries of a running task's log handed over per poll, at most. */
+export const LOG_SLICE = 5000;
+
+/**
+ * Like {@link pagePollExpression}, but a running state also carries the entries the task
+ * logged from index `from` on (at most {@link LOG_SLICE}), so that the panel knows each
+ * outcome as it happens and can say what was done if the page goes away mid-task.
+ */
+export function pageLogPollExpression(requestId: string, from: number): string {
+  const id = checkRequestId(requestId);
+  if (!Number.isSafeInteger(from) || from < 0) throw new Error(`Invalid log index ${from}.`);
+  return `(function (globalName, requestId, from, most) {
+  var registry = globalThis[globalName];
+  var value = registry && Object.prototype.hasOwnProperty.call(registry, requestId) ? registry[requestId] : null;
+  if (value && value.state === 'running') return { state: 'running', filesSeen: value.filesSeen, entries: Array.isArray(value.log) ? value.log.slice(from, from + most) : [] };
+  if (value) delete registry[requestId];
+  return value;
+})(${json(PAGE_GLOBAL)}, ${id}, ${from}, ${LOG_SLICE})`;
 }
 
 /** Files (or folders) per slice of a scan answer, and the characters a slice may carry. */
@@ -657,7 +736,7 @@ export function pageScanSliceExpression(requestId: string, list: 'files' | 'dire
   var chars = 0;
   for (var i = start; i < items.length && out.length < maxItems; i++) {
     var item = items[i];
-    var cost = 64 + (typeof item === 'string' ? item.length : item && typeof item.path === 'string' ? item.path.length + (typeof item.footer === 'string' ? item.footer.length : 0) : 0);
+    var cost = 64 + (typeof item === 'string' ? item.length : item && typeof item.path === 'string' ? item.path.length + (typeof item.footer === 'string' ? item.footer.length : 0) + (typeof item.text === 'string' ? item.text.length : 0) : 0);
     if (out.length > 0 && chars + cost > maxChars) break;
     chars += cost;
     out.push(item);
@@ -709,7 +788,7 @@ export async function scanExtensionOpfs(
 export async function purgeExtensionOpfs(
   root: FileSystemDirectoryHandle,
   targets: readonly PurgeTarget[],
-  onProgress?: (filesDone: number) => void,
+  onProgress?: (filesDone: number, finished: PurgeEntry) => void,
 ): Promise<PurgeResult> {
   const wire = await purgeOpfsFiles(root, targets, onProgress ?? (() => undefined));
   return parsePurgeResult(wire, targets);
@@ -831,6 +910,10 @@ function parseFile(value: unknown, index: number): ScannedFile {
     if (file.probe) fail(`${what} has both magic bytes and a probe error.`);
     file.probeError = message(f.probeError, `${what}.probeError`);
   }
+  if (f.text !== undefined) {
+    if (file.probe) fail(`${what} has both magic bytes and a text.`);
+    file.text = text(f.text, `${what}.text`, SCAN_LIMITS.maxRecordTextLength);
+  }
   return file;
 }
 
@@ -944,6 +1027,33 @@ export async function collectScanSlices(header: ScanHeader, fetchSlice: (list: '
 
 const OUTCOMES: readonly PurgeOutcome[] = ['removed', 'changed', 'locked', 'missing', 'failed'];
 
+/** The purge targets as a map from path to listed size (undefined when only paths were given); the first size of a repeated path counts. */
+function requestedPaths(requested: readonly PurgeTarget[] | readonly string[]): Map<string, number | undefined> {
+  const allowed = new Map<string, number | undefined>();
+  for (const target of requested) {
+    const path = typeof target === 'string' ? target : target.path;
+    if (!allowed.has(path)) allowed.set(path, typeof target === 'string' ? undefined : target.size);
+  }
+  return allowed;
+}
+
+/** Validates one outcome of a purge (see {@link parsePurgeResult}). */
+function parsePurgeEntry(r: unknown, what: string, allowed: Map<string, number | undefined> | undefined): PurgeEntry {
+  const entry = record(r, what);
+  const path = text(entry.path, `${what}.path`, SCAN_LIMITS.maxPathLength);
+  if (allowed && !allowed.has(path)) fail(`${what} reports on a path that was not requested.`);
+  const outcome = entry.outcome;
+  if (typeof outcome !== 'string' || !(OUTCOMES as readonly string[]).includes(outcome)) fail(`${what}.outcome is unknown.`);
+  const parsed: PurgeEntry = { path, outcome: outcome as PurgeOutcome, bytes: count(entry.bytes, `${what}.bytes`) };
+  const listedSize = allowed?.get(path);
+  if (listedSize !== undefined) {
+    if (outcome === 'removed' && parsed.bytes !== listedSize) fail(`${what} reports removing a file whose size was not the listed one.`);
+    if (outcome === 'changed' && parsed.bytes === listedSize) fail(`${what} reports a change but the listed size.`);
+  }
+  if (outcome === 'failed') parsed.error = message(entry.error ?? '', `${what}.error`);
+  return parsed;
+}
+
 /**
  * Validates a purge answer. With `requested` (the targets, or just their paths), also
  * rejects outcomes for paths that were not asked for; with targets, a `removed` entry must
@@ -953,43 +1063,26 @@ const OUTCOMES: readonly PurgeOutcome[] = ['removed', 'changed', 'locked', 'miss
  */
 export function parsePurgeResult(value: unknown, requested?: readonly PurgeTarget[] | readonly string[]): PurgeResult {
   const v = record(value, 'The purge result');
-  let allowed: Map<string, number | undefined> | undefined;
-  if (requested) {
-    allowed = new Map();
-    for (const target of requested) {
-      const path = typeof target === 'string' ? target : target.path;
-      if (!allowed.has(path)) allowed.set(path, typeof target === 'string' ? undefined : target.size);
-    }
-  }
+  const allowed = requested ? requestedPaths(requested) : undefined;
   const seen = new Set<string>();
   const results = array(v.results, 'results', SCAN_LIMITS.maxPurgePaths).map((r, i): PurgeEntry => {
-    const what = `results[${i}]`;
-    const entry = record(r, what);
-    const path = text(entry.path, `${what}.path`, SCAN_LIMITS.maxPathLength);
-    if (allowed && !allowed.has(path)) fail(`${what} reports on a path that was not requested.`);
-    if (seen.has(path)) fail(`${what} reports on the same path twice.`);
-    seen.add(path);
-    const outcome = entry.outcome;
-    if (typeof outcome !== 'string' || !(OUTCOMES as readonly string[]).includes(outcome)) fail(`${what}.outcome is unknown.`);
-    const parsed: PurgeEntry = { path, outcome: outcome as PurgeOutcome, bytes: count(entry.bytes, `${what}.bytes`) };
-    const listedSize = allowed?.get(path);
-    if (listedSize !== undefined) {
-      if (outcome === 'removed' && parsed.bytes !== listedSize) fail(`${what} reports removing a file whose size was not the listed one.`);
-      if (outcome === 'changed' && parsed.bytes === listedSize) fail(`${what} reports a change but the listed size.`);
-    }
-    if (outcome === 'failed') parsed.error = message(entry.error ?? '', `${what}.error`);
+    const parsed = parsePurgeEntry(r, `results[${i}]`, allowed);
+    if (seen.has(parsed.path)) fail(`results[${i}] reports on the same path twice.`);
+    seen.add(parsed.path);
     return parsed;
   });
   const bytesFreed = results.reduce((sum, r) => (r.outcome === 'removed' ? sum + r.bytes : sum), 0);
   return { results, bytesFreed };
 }
 
-function parsePoll<T>(value: unknown, parseResult: (result: unknown) => T): PageTaskState<T> {
+function parsePoll<T, E = never>(value: unknown, parseResult: (result: unknown) => T, parseEntry?: (entry: unknown, index: number) => E): PageTaskState<T, E> {
   if (value === null || value === undefined) return { state: 'missing' };
   const v = record(value, 'The task state');
   switch (v.state) {
-    case 'running':
-      return { state: 'running', filesSeen: count(v.filesSeen, 'filesSeen') };
+    case 'running': {
+      const entries = parseEntry && v.entries !== undefined ? array(v.entries, 'entries', LOG_SLICE).map((e, i) => parseEntry(e, i)) : [];
+      return { state: 'running', filesSeen: count(v.filesSeen, 'filesSeen'), entries };
+    }
     case 'done':
       return { state: 'done', result: parseResult(v.result) };
     case 'failed': {
@@ -1011,7 +1104,15 @@ export function parseScanPoll(value: unknown): PageTaskState<ScanResult> {
   return parsePoll(value, parseScanResult);
 }
 
-/** Validates the value of {@link pagePollExpression} for a purge of `requested` (the targets, or their paths). */
-export function parsePurgePoll(value: unknown, requested: readonly PurgeTarget[] | readonly string[]): PageTaskState<PurgeResult> {
-  return parsePoll(value, (result) => parsePurgeResult(result, requested));
+/**
+ * Validates the value of {@link pageLogPollExpression} for a purge of `requested` (the
+ * targets, or their paths): the outcomes so far while it runs, all of them when done.
+ */
+export function parsePurgePoll(value: unknown, requested: readonly PurgeTarget[] | readonly string[]): PageTaskState<PurgeResult, PurgeEntry> {
+  const allowed = requestedPaths(requested);
+  return parsePoll(
+    value,
+    (result) => parsePurgeResult(result, requested),
+    (entry, i) => parsePurgeEntry(entry, `entries[${i}]`, allowed),
+  );
 }

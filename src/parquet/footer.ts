@@ -3,7 +3,7 @@
  * the footer (Thrift FileMetaData) parsed for its row count. Reads only the first 4
  * bytes and the footer, never the whole file.
  */
-import { parquetMetadata } from 'hyparquet';
+import { parquetMetadata, type FileMetaData } from 'hyparquet';
 
 const MAGIC = 'PAR1';
 /** Magic (4) + footer length (4) + magic (4): the smallest possible Parquet file. */
@@ -16,7 +16,7 @@ export interface ByteSource {
 }
 
 export type ParquetCheck =
-  | { status: 'ok'; bytes: number; rows: number; rowGroups: number; footerBytes: number }
+  | { status: 'ok'; bytes: number; rows: number; rowGroups: number; footerBytes: number; uncompressedBytes: number }
   | { status: 'empty'; bytes: 0 }
   | { status: 'corrupt'; bytes: number; reason: string };
 
@@ -34,18 +34,53 @@ export async function checkParquet(source: ByteSource): Promise<ParquetCheck> {
     return { status: 'corrupt', bytes, reason: `footer length ${footerBytes} does not fit in ${bytes} bytes` };
   }
   const footer = await source.slice(bytes - 8 - footerBytes, bytes).arrayBuffer();
+  const parsed = parseFooter(new Uint8Array(footer), bytes);
+  if ('reason' in parsed) return { status: 'corrupt', bytes, reason: parsed.reason };
+  const { metadata } = parsed;
+  return {
+    status: 'ok',
+    bytes,
+    rows: Number(metadata.num_rows),
+    rowGroups: metadata.row_groups.length,
+    footerBytes,
+    uncompressedBytes: metadata.row_groups.reduce((sum, group) => sum + Number(group.total_byte_size), 0),
+  };
+}
+
+/**
+ * Parses a footer (the Thrift metadata plus the 8 tail bytes) of a file of `fileSize` bytes
+ * and checks that what it says can be true of that file. Answers the metadata, or why the
+ * footer is damaged, in words: the parser's own errors ("Cannot read properties of
+ * undefined") say nothing about the file.
+ */
+export function parseFooter(footer: Uint8Array, fileSize: number): { metadata: FileMetaData } | { reason: string } {
+  const thrift = footer.subarray(0, Math.max(0, footer.length - 8));
+  const damaged = (what: string) => ({ reason: `its footer metadata (${thrift.length.toLocaleString('en-US')} bytes) ${what}` });
+  if (thrift.length > 0 && thrift.every((b) => b === 0)) return damaged('is all zero bytes: the file was overwritten or never finished');
+  let metadata: FileMetaData;
   try {
-    const metadata = parquetMetadata(footer);
-    return {
-      status: 'ok',
-      bytes,
-      rows: Number(metadata.num_rows),
-      rowGroups: metadata.row_groups.length,
-      footerBytes,
-    };
-  } catch (error) {
-    return { status: 'corrupt', bytes, reason: `footer does not parse: ${error instanceof Error ? error.message : String(error)}` };
+    metadata = parquetMetadata(footer.slice().buffer);
+  } catch {
+    return damaged('is damaged: it does not decode as Parquet file metadata');
   }
+  const rows = Number(metadata.num_rows);
+  if (!Number.isSafeInteger(rows) || rows < 0) return damaged(`is damaged: it claims ${String(metadata.num_rows)} rows`);
+  if (!Array.isArray(metadata.schema) || metadata.schema.length < 1) return damaged('is damaged: it has no schema');
+  if (!Array.isArray(metadata.row_groups)) return damaged('is damaged: it has no row groups');
+  let groupRows = 0;
+  for (const [index, group] of metadata.row_groups.entries()) {
+    groupRows += Number(group.num_rows);
+    for (const column of group.columns ?? []) {
+      const meta = column.meta_data;
+      const start = Number(meta?.dictionary_page_offset ?? meta?.data_page_offset ?? 0);
+      const end = start + Number(meta?.total_compressed_size ?? 0);
+      if (!meta || !Number.isSafeInteger(start) || start < 4 || end > fileSize) {
+        return damaged(`is damaged: row group ${index + 1} points outside the file's ${fileSize.toLocaleString('en-US')} bytes`);
+      }
+    }
+  }
+  if (groupRows !== rows) return damaged(`is damaged: its row groups hold ${groupRows.toLocaleString('en-US')} rows, it claims ${rows.toLocaleString('en-US')}`);
+  return { metadata };
 }
 
 function ascii(bytes: Uint8Array): string {

@@ -5,6 +5,10 @@
  *   <id>_part_<i>.parquet         i = 0.., when rows > rowsPerPart
  *   <id>.manifest.json            written last: no manifest, no snapshot
  *   <final name>.tmp              a part (or manifest) being written; renamed once verified
+ *   <id>.intent.json              written first by an export (or a deletion), removed
+ *                                 last: it lists every file that work may create or
+ *                                 remove, so that an interrupted one is finished or
+ *                                 undone exactly, never guessed at from names
  */
 
 export const SNAPSHOTS_DIR = 'snapshots';
@@ -13,6 +17,7 @@ export const DEFAULT_ROWS_PER_PART = 250_000;
 export const DEFAULT_ROW_GROUP_SIZE = 100_000;
 export const TEMP_SUFFIX = '.tmp';
 export const MANIFEST_SUFFIX = '.manifest.json';
+export const INTENT_SUFFIX = '.intent.json';
 
 /** One part of a snapshot: which rows (by `__row_id`, half-open range) go into which file. */
 export interface PartPlan {
@@ -35,6 +40,23 @@ export function assertValidSnapshotId(id: string): void {
     throw new Error(
       `"${id}" is not a valid snapshot id: use 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit.`,
     );
+  }
+}
+
+/**
+ * `id` itself when no file of `existing` belongs to it, else the first of `id-2`, `id-3`…
+ * that is free: two imports of the same file never collide.
+ */
+export function unusedSnapshotId(id: string, existing: readonly string[]): string {
+  const taken = new Set<string>();
+  for (const name of existing) {
+    const role = parseSnapshotFileName(name);
+    if (role.kind !== 'other' && role.snapshotId !== undefined) taken.add(role.snapshotId);
+  }
+  if (!taken.has(id)) return id;
+  for (let n = 2; ; n++) {
+    const candidate = `${id.slice(0, 120)}-${n}`;
+    if (!taken.has(candidate)) return candidate;
   }
 }
 
@@ -67,6 +89,10 @@ export function manifestFileName(snapshotId: string): string {
   return `${snapshotId}${MANIFEST_SUFFIX}`;
 }
 
+export function intentFileName(snapshotId: string): string {
+  return `${snapshotId}${INTENT_SUFFIX}`;
+}
+
 export function tempFileName(finalName: string): string {
   return `${finalName}${TEMP_SUFFIX}`;
 }
@@ -94,6 +120,7 @@ export type SnapshotFileRole =
   | { kind: 'single'; snapshotId: string }
   | { kind: 'part'; snapshotId: string; index: number }
   | { kind: 'manifest'; snapshotId: string }
+  | { kind: 'intent'; snapshotId: string }
   | { kind: 'temp'; finalName: string; snapshotId: string | undefined }
   | { kind: 'other' };
 
@@ -109,6 +136,7 @@ export function parseSnapshotFileName(name: string): SnapshotFileRole {
   const part = PART_NAME.exec(name);
   if (part) return { kind: 'part', snapshotId: part[1]!, index: Number(part[2]) };
   if (name.endsWith(MANIFEST_SUFFIX)) return { kind: 'manifest', snapshotId: name.slice(0, -MANIFEST_SUFFIX.length) };
+  if (name.endsWith(INTENT_SUFFIX)) return { kind: 'intent', snapshotId: name.slice(0, -INTENT_SUFFIX.length) };
   if (name.endsWith('.parquet')) return { kind: 'single', snapshotId: name.slice(0, -'.parquet'.length) };
   return { kind: 'other' };
 }
