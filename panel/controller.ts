@@ -349,11 +349,11 @@ export function createController(store: Store, client = backgroundClient()) {
     reduce(store, { type: 'snapshot-action', state: { kind: 'running', label: `Restoring ${snapshotId}`, fraction: null } });
     const table = `restored_${snapshotId.replace(/[^A-Za-z0-9_]/g, '_')}`;
     try {
-      const manifests = await client.call('listSnapshots', {});
-      const manifest = manifests.find((m) => m.snapshotId === snapshotId);
       const restored = await client.call('restoreSnapshot', { snapshotId, table });
-      const checksumMatches = manifest?.checksum.value === restored.checksum;
-      reduce(store, { type: 'snapshot-action', state: { kind: 'done', result: { kind: 'restore', snapshotId, table, rowCount: restored.rowCount, checksumMatches, elapsedMs: restored.elapsedMs } } });
+      reduce(store, {
+        type: 'snapshot-action',
+        state: { kind: 'done', result: { kind: 'restore', snapshotId, table, rowCount: restored.rowCount, checksumMatches: restored.matchesManifest, problems: restored.problems, elapsedMs: restored.elapsedMs } },
+      });
     } catch (error) {
       reduce(store, { type: 'snapshot-action', state: { kind: 'failed', error: describeError(error) } });
     }

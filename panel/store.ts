@@ -115,7 +115,7 @@ export type Action =
 
 export type SnapshotActionResult =
   | { kind: 'verify'; result: VerifyResult }
-  | { kind: 'restore'; snapshotId: string; table: string; rowCount: number; checksumMatches: boolean; elapsedMs: number }
+  | { kind: 'restore'; snapshotId: string; table: string; rowCount: number; checksumMatches: boolean; problems: string[]; elapsedMs: number }
   | { kind: 'delete'; snapshotId: string; removed: number; changed: string[]; missing: number };
 
 export type ScanState = { kind: 'idle' } | { kind: 'running'; filesSeen: number } | { kind: 'done'; listing: Listing } | { kind: 'failed'; error: string };

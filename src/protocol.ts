@@ -97,6 +97,10 @@ export interface RestoreResult {
   rowIdColumn: string;
   rowCount: number;
   checksum: string;
+  /** Row count and checksum equal the manifest's (the same verdict as `verifySnapshot`). */
+  matchesManifest: boolean;
+  /** What differs from the manifest, in words (empty when it matches). */
+  problems: string[];
   elapsedMs: number;
 }
 

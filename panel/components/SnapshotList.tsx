@@ -106,7 +106,7 @@ function SnapshotActionLine() {
   return (
     <p class={r.checksumMatches ? 'ok' : 'error'} data-testid="snapshot-action" data-state="done" data-ok={String(r.checksumMatches)}>
       Restored {r.snapshotId} into table {r.table}: {r.rowCount.toLocaleString('en-US')} rows,{' '}
-      {r.checksumMatches ? 'checksum matches the manifest' : 'checksum DIFFERS from the manifest'} ({(r.elapsedMs / 1000).toFixed(1)} s). The engine keeps the table until you drop it.
+      {r.checksumMatches ? 'checksum matches the manifest' : `it does NOT match the manifest: ${r.problems.join(' ')}`} ({(r.elapsedMs / 1000).toFixed(1)} s). The engine keeps the table until you drop it.
     </p>
   );
 }

@@ -11,68 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { wasmDuckDB, type WasmDuckDB } from '../../tests/support/duckdb-wasm-node';
 import { freeColumnName, importCsvTable } from './csv-sql';
 import { chooseExactType, parseInexactError } from './csv-types';
-
-/** DuckDB's sniffer looks at this many rows (its default sample_size). */
-const SAMPLE_ROWS = 20_480;
-
-/** Decimal text → [sign, significant digits, exponent of the last digit], or undefined. */
-function decimalParts(text: string): [string, string, number] | undefined {
-  const match = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text.trim());
-  if (!match || (match[2] === '' && (match[3] ?? '') === '')) return undefined;
-  let digits = `${match[2]}${match[3] ?? ''}`;
-  let exponent = Number(match[4] ?? 0) - (match[3] ?? '').length;
-  digits = digits.replace(/^0+/, '');
-  while (digits.endsWith('0')) {
-    digits = digits.slice(0, -1);
-    exponent++;
-  }
-  if (digits === '') return ['', '0', 0];
-  return [match[1] === '-' ? '-' : '', digits, exponent];
-}
-
-/** True when `stored` (DuckDB's text of the stored value) holds exactly what `source` says. */
-function sameValue(type: string, source: string, stored: string): boolean {
-  if (type === 'VARCHAR') return source === stored;
-  if (type === 'BIGINT' || type === 'DOUBLE' || type.startsWith('DECIMAL')) {
-    if (/^[+-]?0\d/.test(source)) return false; // a leading zero a number drops
-    const a = decimalParts(source);
-    const b = decimalParts(stored);
-    return a !== undefined && b !== undefined && a.join() === b.join();
-  }
-  if (type === 'BOOLEAN') return ['true', 't'].includes(source.toLowerCase()) === (stored === 'true');
-  if (type === 'DATE') {
-    const [y, m, d] = source.split('-').map(Number);
-    return stored === `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
-  }
-  if (type === 'TIMESTAMP' || type === 'TIME') {
-    const norm = (t: string) => {
-      let s = t.replace('T', ' ');
-      if (/(^| )\d\d:\d\d$/.test(s)) s += ':00';
-      if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
-      return s;
-    };
-    return norm(source) === norm(stored);
-  }
-  return false;
-}
-
-interface Family {
-  name: string;
-  /** The value most rows have, as a function of the row index. */
-  usual: (i: number) => string;
-  /** Values that the usual type would change. */
-  odd: string[];
-}
-
-const FAMILIES: Family[] = [
-  { name: 'fractions in an integer column', usual: (i) => String(i * 3), odd: ['200000.5', '-0.25', '1.5e3'] },
-  { name: 'leading zeros in an integer column', usual: (i) => String(10_000 + i), odd: ['08027', '-007', '00'] },
-  { name: 'integers beyond 64 bits', usual: (i) => String(i), odd: ['9223372036854775808', '-9223372036854775809', '123456789012345678901234567890'] },
-  { name: 'doubles out of range or precision', usual: (i) => (i / 8).toString(), odd: ['1e400', '1e-400', '0.1234567890123456789', '12345678901234567.5', '007.5'] },
-  { name: 'dates with a time, out of range, or impossible', usual: (i) => new Date(Date.UTC(2020, 0, 1) + (i % 3000) * 86_400_000).toISOString().slice(0, 10), odd: ['2024-01-01 10:00', '2024-02-30', '10000-01-01', '2024-13-01'] },
-  { name: 'timestamps with an offset or nanoseconds', usual: (i) => `2021-06-01 10:00:${String(i % 60).padStart(2, '0')}`, odd: ['2024-01-01 10:00:00+02', '2024-01-01T10:00:00Z', '2024-01-01 10:00:00.1234567', '2024-01-01 10:00:00-05:00'] },
-  { name: 'booleans spelled otherwise', usual: (i) => (i % 2 ? 'true' : 'false'), odd: ['yes', '1', 'n'] },
-];
+import { LATE_VALUE_FAMILIES as FAMILIES, SNIFFER_SAMPLE_ROWS, sameValue } from '../../tests/support/exact-values';
 
 describe('CSV import keeps every value exactly (DuckDB-WASM 1.32, as shipped)', () => {
   let duck: WasmDuckDB;
@@ -92,11 +31,11 @@ describe('CSV import keeps every value exactly (DuckDB-WASM 1.32, as shipped)', 
     return { plan, rows };
   }
 
-  const positions = (rows: number) => [0, 7, SAMPLE_ROWS - 1, SAMPLE_ROWS + 1, rows - 1];
+  const positions = (rows: number) => [0, 7, SNIFFER_SAMPLE_ROWS - 1, SNIFFER_SAMPLE_ROWS + 1, rows - 1];
 
   for (const family of FAMILIES) {
     it(`${family.name}: read back exactly wherever they appear`, { timeout: 120_000 }, async () => {
-      const rows = SAMPLE_ROWS + 50;
+      const rows = SNIFFER_SAMPLE_ROWS + 50;
       for (const odd of family.odd) {
         for (const at of positions(rows)) {
           const values = Array.from({ length: rows }, (_, i) => (i === at ? odd : family.usual(i)));
@@ -117,17 +56,17 @@ describe('CSV import keeps every value exactly (DuckDB-WASM 1.32, as shipped)', 
   });
 
   it('says why a column became text, naming the row and the value', async () => {
-    const values = Array.from({ length: SAMPLE_ROWS + 10 }, (_, i) => (i === SAMPLE_ROWS + 5 ? '08027' : String(10_000 + i)));
+    const values = Array.from({ length: SNIFFER_SAMPLE_ROWS + 10 }, (_, i) => (i === SNIFFER_SAMPLE_ROWS + 5 ? '08027' : String(10_000 + i)));
     const { plan } = await importText(`zip\n${values.join('\n')}\n`);
     expect(plan.columns[0]!.type).toBe('VARCHAR');
-    expect(plan.notes).toEqual([`Column "zip" is text, not BIGINT: row ${(SAMPLE_ROWS + 6).toLocaleString('en-US')} has "08027" has a leading zero that a number would drop.`]);
+    expect(plan.notes).toEqual([`Column "zip" is text, not BIGINT: row ${(SNIFFER_SAMPLE_ROWS + 6).toLocaleString('en-US')} has "08027" has a leading zero that a number would drop.`]);
   });
 
   it('uses a DECIMAL when a double would round and the values are plain decimals', async () => {
-    const values = Array.from({ length: SAMPLE_ROWS + 3 }, (_, i) => (i === SAMPLE_ROWS + 1 ? '12345678901234567.25' : `${i}.5`));
+    const values = Array.from({ length: SNIFFER_SAMPLE_ROWS + 3 }, (_, i) => (i === SNIFFER_SAMPLE_ROWS + 1 ? '12345678901234567.25' : `${i}.5`));
     const { plan, rows } = await importText(`amount\n${values.join('\n')}\n`);
     expect(plan.columns[0]!.type).toBe('DECIMAL(19,2)');
-    expect(rows[SAMPLE_ROWS + 1]!.amount).toBe('12345678901234567.25');
+    expect(rows[SNIFFER_SAMPLE_ROWS + 1]!.amount).toBe('12345678901234567.25');
   });
 
   it('takes any column name, including every name the engine uses itself', async () => {

@@ -6,6 +6,7 @@ import { AsyncDuckDB, ConsoleLogger, LogLevel, type AsyncDuckDBConnection } from
 import duckdbWasmUrl from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import duckdbWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import { UserFacingError, withTimeout } from '../errors';
+import { quoteLiteral } from '../sql';
 import { arrowIpcFileToStream } from './arrow-ipc';
 import type { EngineStatus, EngineTable } from '../protocol';
 
@@ -20,6 +21,8 @@ export interface DuckDBHost {
   version: string;
   /** When this instance started (a new one after each recycle). */
   startedAt: string;
+  /** DuckDB's own memory limit, as it started with it (`RESET memory_limit` does not bring it back). */
+  defaultMemoryLimit: string;
 }
 
 let host: Promise<DuckDBHost> | undefined;
@@ -58,9 +61,10 @@ async function startDuckDB(): Promise<DuckDBHost> {
     await conn.query('SET autoinstall_known_extensions = false');
     await conn.query('SET autoload_known_extensions = false');
     await conn.query('SET preserve_insertion_order = true');
+    const defaultMemoryLimit = String((await conn.query("SELECT current_setting('memory_limit') AS v")).toArray()[0]?.v);
     if (memoryLimitBytes !== null) await conn.query(memoryLimitSql(memoryLimitBytes));
     const version = await db.getVersion();
-    return { db, conn, worker, version, startedAt: new Date().toISOString() };
+    return { db, conn, worker, version, startedAt: new Date().toISOString(), defaultMemoryLimit };
   } catch (error) {
     worker.terminate();
     throw new UserFacingError(
@@ -158,7 +162,7 @@ export async function setMemoryLimit(bytes: number | null): Promise<void> {
   memoryLimitBytes = bytes;
   const current = host && (await host.catch(() => undefined));
   if (!current) return;
-  await current.conn.query(bytes === null ? 'RESET memory_limit' : memoryLimitSql(bytes));
+  await current.conn.query(bytes === null ? `SET memory_limit = ${quoteLiteral(current.defaultMemoryLimit)}` : memoryLimitSql(bytes));
 }
 
 function memoryLimitSql(bytes: number): string {

@@ -15,8 +15,8 @@ export interface EncodeSettings {
 export interface ParquetCodec {
   /** Encodes one Arrow IPC stream as a complete Parquet file (ZSTD). */
   encode(arrowIpcStream: Uint8Array, settings: EncodeSettings): Uint8Array<ArrayBuffer>;
-  /** Decodes a complete Parquet file into an Arrow IPC stream. */
-  decode(parquet: Uint8Array): Uint8Array;
+  /** Decodes a complete Parquet file (or only its row group `rowGroup`) into an Arrow IPC stream. */
+  decode(parquet: Uint8Array, rowGroup?: number): Uint8Array;
 }
 
 let codec: Promise<ParquetCodec> | undefined;
@@ -49,8 +49,8 @@ const parquetWasmCodec: ParquetCodec = {
     // The bytes are a fresh copy (`.slice()`) out of wasm memory: a plain ArrayBuffer.
     return writeParquet(table, properties) as Uint8Array<ArrayBuffer>;
   },
-  decode(parquet) {
-    const table = readParquet(parquet);
+  decode(parquet, rowGroup) {
+    const table = readParquet(parquet, rowGroup === undefined ? undefined : { rowGroups: [rowGroup] });
     // intoIPCStream consumes the table.
     return table.intoIPCStream();
   },

@@ -61,7 +61,8 @@ export async function restoreSnapshot(ctx: RestoreContext, snapshotId: string, t
     } finally {
       await ctx.duck.conn.query(`DROP TABLE IF EXISTS ${quoteIdent(building)}`);
     }
-    return { table, rowIdColumn, ...total };
+    const problems = compareWithManifest(total, manifest);
+    return { table, rowIdColumn, ...total, matchesManifest: problems.length === 0, problems };
   });
 }
 
@@ -81,10 +82,17 @@ export async function verifySnapshot(ctx: RestoreContext, snapshotId: string): P
       actual.rowCount += Number(row?.n);
       actual.checksum = addChecksums(actual.checksum, String(row?.checksum));
     });
-    if (actual.rowCount !== expected.rowCount) problems.push(`${actual.rowCount} rows read back, the manifest says ${expected.rowCount}.`);
-    if (actual.checksum !== expected.checksum) problems.push('The content checksum differs from the one recorded at export.');
+    problems.push(...compareWithManifest(actual, manifest));
     return { snapshotId, ok: problems.length === 0, expected, actual, problems };
   });
+}
+
+/** What the rows read back say against the manifest: the one comparison Restore and Verify share. */
+function compareWithManifest(actual: { rowCount: number; checksum: string }, manifest: SnapshotManifest): string[] {
+  const problems: string[] = [];
+  if (actual.rowCount !== manifest.rowCount) problems.push(`${actual.rowCount.toLocaleString('en-US')} rows read back, the manifest says ${manifest.rowCount.toLocaleString('en-US')}.`);
+  if (actual.checksum !== manifest.checksum.value) problems.push('The content checksum differs from the one recorded at export.');
+  return problems;
 }
 
 /** Structural checks of every part against the manifest, without decoding any data. */
@@ -140,40 +148,53 @@ function isPlainType(type: string): boolean {
 }
 
 /**
- * Decodes each part in order into a scratch table, calls `use` with it and the row id of
- * its first row, and drops it: only one part is in the engine at a time.
+ * Decodes the parts in order, one row group at a time, into a scratch table, calls `use`
+ * with it and the row id of its first row, and drops it: only one row group (100,000 rows
+ * by default) is in the engine at a time.
  */
 async function forEachPart(
   ctx: RestoreContext,
   manifest: SnapshotManifest,
-  use: (partTable: string, offset: number, index: number) => Promise<void>,
+  use: (chunkTable: string, offset: number, index: number) => Promise<void>,
 ): Promise<void> {
   let offset = 0;
-  for (const [index, part] of manifest.parts.entries()) {
+  let index = 0;
+  for (const [partIndex, part] of manifest.parts.entries()) {
     ctx.signal?.throwIfAborted();
-    ctx.onProgress?.({ phase: 'restoring', rowsDone: offset, rowsTotal: manifest.rowCount, part: index, parts: manifest.parts.length });
+    ctx.onProgress?.({ phase: 'restoring', rowsDone: offset, rowsTotal: manifest.rowCount, part: partIndex, parts: manifest.parts.length });
     let bytes: Uint8Array;
     try {
       bytes = new Uint8Array(await (await (await ctx.dir.getFileHandle(part.name)).getFile()).arrayBuffer());
     } catch (error) {
       throw new UserFacingError('SnapshotDamagedError', `Snapshot "${manifest.snapshotId}" is missing its part ${part.name}.`, { cause: error });
     }
-    let ipc: Uint8Array;
-    try {
-      ipc = ctx.codec.decode(bytes);
-    } catch (error) {
-      const where = await locateDamage(bytes);
-      throw new UserFacingError('SnapshotDamagedError', `Part ${part.name} of "${manifest.snapshotId}" could not be decoded: ${where}.`, { cause: error, explainsCause: true });
+    // A part with no rows still has one row group's worth of schema to create the table with.
+    const groups = Math.max(1, parquetMetadata(bytes.slice(Math.max(0, bytes.length - 8 - footerLength(bytes))).buffer).row_groups.length);
+    for (let group = 0; group < groups; group++) {
+      ctx.signal?.throwIfAborted();
+      let ipc: Uint8Array;
+      try {
+        ipc = ctx.codec.decode(bytes, group);
+      } catch (error) {
+        const where = await locateDamage(bytes);
+        throw new UserFacingError('SnapshotDamagedError', `Part ${part.name} of "${manifest.snapshotId}" could not be decoded: ${where}.`, { cause: error, explainsCause: true });
+      }
+      const chunkTable = `__part_${crypto.randomUUID().replaceAll('-', '')}`;
+      try {
+        await ctx.duck.conn.useUnsafe((db, connId) => db.insertArrowFromIPCStream(connId, ipc, { name: chunkTable, create: true }));
+        const [count] = (await ctx.duck.conn.query(`SELECT count(*)::BIGINT AS n FROM ${quoteIdent(chunkTable)}`)).toArray() as { n: unknown }[];
+        await use(chunkTable, offset, index++);
+        offset += Number(count?.n);
+      } finally {
+        await ctx.duck.conn.query(`DROP TABLE IF EXISTS ${quoteIdent(chunkTable)}`);
+      }
     }
-    const partTable = `__part_${crypto.randomUUID().replaceAll('-', '')}`;
-    try {
-      await ctx.duck.conn.useUnsafe((db, connId) => db.insertArrowFromIPCStream(connId, ipc, { name: partTable, create: true }));
-      await use(partTable, offset, index);
-    } finally {
-      await ctx.duck.conn.query(`DROP TABLE IF EXISTS ${quoteIdent(partTable)}`);
-    }
-    offset += part.rows;
   }
+}
+
+/** The length of the footer metadata, from a Parquet file's last 8 bytes (checked before by checkParquet). */
+function footerLength(bytes: Uint8Array): number {
+  return new DataView(bytes.buffer, bytes.byteOffset + bytes.length - 8, 4).getUint32(0, true) + 8;
 }
 
 /**

@@ -37,6 +37,34 @@ export async function writeOpfsText(page: Page, path: string, text: string): Pro
   }, path, text);
 }
 
+/** Writes `bytes` into the extension's OPFS at `path` (folders created), replacing the file. */
+export async function writeOpfsBytes(page: Page, path: string, bytes: Uint8Array): Promise<void> {
+  const base64 = Buffer.from(bytes).toString('base64');
+  await page.evaluate(
+    async (path, base64) => {
+      const data = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+      const segments = path.split('/');
+      let dir = await navigator.storage.getDirectory();
+      for (const folder of segments.slice(0, -1)) dir = await dir.getDirectoryHandle(folder, { create: true });
+      const writable = await (await dir.getFileHandle(segments.at(-1)!, { create: true })).createWritable();
+      await writable.write(data);
+      await writable.close();
+    },
+    path,
+    base64,
+  );
+}
+
+/** Removes a file of the extension's OPFS. */
+export async function removeOpfsFile(page: Page, path: string): Promise<void> {
+  await page.evaluate(async (path) => {
+    const segments = path.split('/');
+    let dir = await navigator.storage.getDirectory();
+    for (const folder of segments.slice(0, -1)) dir = await dir.getDirectoryHandle(folder);
+    await dir.removeEntry(segments.at(-1)!);
+  }, path);
+}
+
 export interface OpfsFileInfo {
   name: string;
   size: number;
