@@ -30,7 +30,7 @@ import {
   type Offscreen,
 } from './extension';
 import { PeakRss, offscreenRendererPid } from './memory';
-import { nativeCopyToParquet, nativeLoadCsv, nativePlainCsv, nativeRestore, nativeTypedTable, openNative, type NativeDuckDB } from './native';
+import { nativeCopyToParquet, nativeLoadCsv, nativePlainCsv, nativeRestore, nativeSampledCsv, nativeTypedTable, openNative, type NativeDuckDB } from './native';
 import { summarize, type Sample } from './stats';
 
 export type PartStrategy = 'range' | 'offset';
@@ -54,7 +54,7 @@ export interface SessionResult {
   duckdbVersion: string;
   engineStartMs: number;
   rendererProcesses: number;
-  import?: { wasm: Sample; native: Sample; nativePlain: Sample; stageMs: Sample; csvBytes: number; elapsedMs: Sample };
+  import?: { wasm: Sample; native: Sample; nativePlain: Sample; nativeSampled: Sample; stageMs: Sample; csvBytes: number; elapsedMs: Sample };
   export: { range: Sample; offset: Sample | null; native: Sample; runs: ExportRun[]; nativeBytes: number; breakdownRange: ExportBreakdown; breakdownOffset: ExportBreakdown | null };
   offsetMode: 'option' | 'emulated' | 'unavailable';
   offsetNote: string;
@@ -99,11 +99,14 @@ export async function runEngineSession(input: SessionInput): Promise<SessionResu
       const elapsed: number[] = [];
       const nat: number[] = [];
       const plain: number[] = [];
+      const sampled: number[] = [];
       const stage: number[] = [];
       for (let i = 0; i < iterations; i++) {
         const nativeMs = await nativeLoadCsv(native, csv.path, 'csv_native');
         const plainMs = await nativePlainCsv(native, csv.path, 'csv_plain');
         await native.timed('DROP TABLE csv_plain');
+        const sampledMs = await nativeSampledCsv(native, csv.path, 'csv_sampled');
+        await native.timed('DROP TABLE csv_sampled');
         const stageMs = await stageFromUrl(page, csvUrl, stagedPath);
         const load = await timedCall(page, 'loadCsv', { stagedPath, table: CSV_TABLE });
         if (load.value.rowCount !== rows) throw new Error(`loadCsv read ${load.value.rowCount} rows, expected ${rows}`);
@@ -112,11 +115,12 @@ export async function runEngineSession(input: SessionInput): Promise<SessionResu
           elapsed.push(load.value.elapsedMs);
           nat.push(nativeMs);
           plain.push(plainMs);
+          sampled.push(sampledMs);
           stage.push(stageMs);
         }
-        log(`  ${label} import ${i < config.warmup ? 'warm-up' : `run ${i}`}: wasm ${load.ms.toFixed(0)} ms, native ${nativeMs.toFixed(0)} ms (plain read ${plainMs.toFixed(0)} ms), staging ${stageMs.toFixed(0)} ms`);
+        log(`  ${label} import ${i < config.warmup ? 'warm-up' : `run ${i}`}: wasm ${load.ms.toFixed(0)} ms, native ${nativeMs.toFixed(0)} ms (plain read ${plainMs.toFixed(0)} ms, sampled types ${sampledMs.toFixed(0)} ms), staging ${stageMs.toFixed(0)} ms`);
       }
-      imported = { wasm: summarize(wasm), native: summarize(nat), nativePlain: summarize(plain), stageMs: summarize(stage), csvBytes: csv.bytes, elapsedMs: summarize(elapsed) };
+      imported = { wasm: summarize(wasm), native: summarize(nat), nativePlain: summarize(plain), nativeSampled: summarize(sampled), stageMs: summarize(stage), csvBytes: csv.bytes, elapsedMs: summarize(elapsed) };
     } else {
       await stageFromUrl(page, csvUrl, stagedPath);
       const load = await call(page, 'loadCsv', { stagedPath, table: CSV_TABLE });

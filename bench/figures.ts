@@ -46,6 +46,14 @@ export function collectFigures(results: Results, config: BenchConfig, sessions: 
       unit: 's',
       baseline: baselineOf('native plain read', seconds(imp.nativePlain), 's'),
     });
+    results.add({
+      key: `import.exactTyping.${small.label}`,
+      name: `What keeping every value exactly costs: the import's statements vs DuckDB's sampled typing, both native`,
+      sample: seconds(imp.native),
+      unit: 's',
+      baseline: baselineOf('native, sampled types (values past the sample converted unchecked)', seconds(imp.nativeSampled), 's'),
+      note: 'Exact typing reads the CSV as text and converts each value after a check that keeps it (src/offscreen/csv-types.ts).',
+    });
   }
 
   // 2. Export vs native COPY, and vs the naive OFFSET strategy.

@@ -142,13 +142,20 @@ export function createController(store: Store, client = backgroundClient()) {
       });
       reduce(store, { type: 'purge-done', source, summary: summarizePurge(category, result) });
     } catch (error) {
-      if (error instanceof PageTaskInterruptedError) {
-        // The page reloaded or navigated mid-purge: say what had been done by then.
-        const partial = summarizePurge(category, { results: finished, bytesFreed: finished.reduce((sum, r) => sum + (r.outcome === 'removed' ? r.bytes : 0), 0) });
-        reduce(store, { type: 'purge-done', source, summary: { ...partial, interrupted: { finished: finished.length, requested: targets.length } } });
-      } else {
+      if (!(error instanceof PageTaskInterruptedError)) {
         reduce(store, { type: 'purge-failed', source, error: describeError(error) });
+        await refresh(source);
+        return;
       }
+      // The page reloaded or navigated mid-purge. What it did before is known in part (the
+      // outcomes heard before it went); the new listing says exactly which files are left.
+      await refresh(source);
+      const state = store.scans[source].value;
+      const listed = state.kind === 'done' ? new Map(state.listing.files.map((f) => [f.path, f.size])) : null;
+      const stillThere = listed ? targets.filter((t) => listed.get(t.path) === t.size).length : null;
+      const heard = summarizePurge(category, { results: finished, bytesFreed: finished.reduce((sum, r) => sum + (r.outcome === 'removed' ? r.bytes : 0), 0) });
+      reduce(store, { type: 'purge-done', source, summary: { ...heard, interrupted: { requested: targets.length, stillThere } } });
+      return;
     }
     await refresh(source);
   }

@@ -1,5 +1,6 @@
-import { describe, expect, test } from 'vitest';
-import { pageProblem, PageUnavailableError, retryWhileNavigating } from './inspected-window';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import type { PageTaskState } from '../src/opfs/page-scan';
+import { pageProblem, PageUnavailableError, retryWhileNavigating, runPageTask } from './inspected-window';
 
 describe('pageProblem: what the user reads when a page cannot be read', () => {
   test('DevTools refusing extension code (chrome://, about:blank, data:) is "no OPFS the panel may read", and final', () => {
@@ -64,4 +65,43 @@ test('retryWhileNavigating tries again only for transient problems, then gives u
   expect(calls).toBe(1);
   calls = 0;
   await expect(retryWhileNavigating(2, async () => (++calls < 2 ? Promise.reject(new PageUnavailableError('moving', true)) : 'ok'))).resolves.toBe('ok');
+});
+
+describe('runPageTask: no deadline while the page makes progress', () => {
+  /** A fake `chrome.devtools.inspectedWindow.eval` whose page task reports `progress(poll)` on each poll. */
+  function fakePage(progress: (poll: number) => { state: string; filesSeen: number; entries: never[] } | { state: 'done'; result: number }) {
+    let polls = 0;
+    vi.stubGlobal('chrome', {
+      devtools: {
+        inspectedWindow: {
+          eval(expression: string, callback: (result: unknown) => void) {
+            setTimeout(() => callback(expression === 'start' ? 'started' : progress(++polls)), 0);
+          },
+        },
+      },
+    });
+  }
+  const parse = (value: unknown) => value as PageTaskState<number>;
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  });
+
+  test('a task that keeps reporting progress runs as long as it needs, far past the stall limit', async () => {
+    vi.useFakeTimers();
+    // 2,500 polls of 60 ms each: 150 s of a purge that never stops moving (a fixed 120 s deadline failed it).
+    fakePage((poll) => (poll < 2500 ? { state: 'running', filesSeen: poll * 40, entries: [] } : { state: 'done', result: poll }));
+    const done = runPageTask('start', () => 'poll', parse, { stallMs: 10_000 });
+    await vi.advanceTimersByTimeAsync(200_000);
+    await expect(done).resolves.toBe(2500);
+  });
+
+  test('a task that stops moving fails after the stall limit, saying so', async () => {
+    vi.useFakeTimers();
+    fakePage((poll) => ({ state: 'running', filesSeen: Math.min(poll, 10), entries: [] }));
+    const done = runPageTask('start', () => 'poll', parse, { stallMs: 5_000 });
+    const outcome = done.catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(await outcome).toMatchObject({ name: 'TimeoutError', message: 'The inspected page made no progress for 5 s.' });
+  });
 });

@@ -40,8 +40,11 @@ export interface PurgeSummary {
   missing: number;
   failed: { path: string; error: string }[];
   bytesFreed: number;
-  /** Set when the page went away mid-purge: how many of the requested files had an outcome. */
-  interrupted?: { finished: number; requested: number };
+  /**
+   * Set when the page went away mid-purge: how many files were confirmed, and how many of
+   * them the listing read right after still shows (null if it could not be read).
+   */
+  interrupted?: { requested: number; stillThere: number | null };
 }
 
 /** One CSV import as the panel shows it. */

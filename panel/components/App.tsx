@@ -7,7 +7,7 @@ import { ConfirmDialog, PurgeBar, PurgeDialog } from './PurgeBar';
 import { ImportStatus } from './ImportStatus';
 import { FileTable } from './FileTable';
 import { DetailsPane } from './DetailsPane';
-import { EngineStatusLine, SnapshotList } from './SnapshotList';
+import { EngineStatusLine, SnapshotActionLine, SnapshotList } from './SnapshotList';
 
 function Notice() {
   const { store } = usePanel();
@@ -51,6 +51,7 @@ export function App() {
       <PurgeBar />
       <ImportStatus />
       <SnapshotList />
+      <SnapshotActionLine />
       <EngineStatusLine />
       <main class="split">
         <FileTable />

@@ -12,14 +12,25 @@ export function ImportStatus() {
   const entries = store.imports.value;
   if (entries.length === 0) return <div class="import-status" data-testid="export-status" data-state="idle" hidden />;
   const [newest, ...older] = entries;
+  // Imports still running stay in view; finished ones past the first few fold away.
+  const shown = older.filter((entry, i) => i < 2 || entry.state.kind === 'running');
+  const folded = older.filter((entry) => !shown.includes(entry));
   return (
     <div class="imports">
       <div data-testid="export-status" data-state={newest!.state.kind} data-snapshot-id={snapshotIdOf(newest!)}>
         <ImportLine entry={newest!} />
       </div>
-      {older.map((entry) => (
+      {shown.map((entry) => (
         <ImportLine key={entry.id} entry={entry} />
       ))}
+      {folded.length > 0 ? (
+        <details class="earlier-imports">
+          <summary>{folded.length.toLocaleString('en-US')} earlier import{folded.length === 1 ? '' : 's'}</summary>
+          {folded.map((entry) => (
+            <ImportLine key={entry.id} entry={entry} />
+          ))}
+        </details>
+      ) : null}
     </div>
   );
 }
@@ -81,7 +92,12 @@ function ImportLine({ entry }: { entry: ImportEntry }) {
         ))}
       </div>
       {entry.file ? (
-        <button data-testid="import-header-toggle" title={`Import ${entry.fileName} again and replace ${r.manifest.snapshotId} once the new snapshot is verified`} onClick={() => void controller.importAgainAsData(entry.id)}>
+        <button
+          class={r.headerLooksLikeData ? '' : 'quiet'}
+          data-testid="import-header-toggle"
+          title={`Import ${entry.fileName} again and replace ${r.manifest.snapshotId} once the new snapshot is verified`}
+          onClick={() => void controller.importAgainAsData(entry.id)}
+        >
           {r.firstRowIsHeader ? 'The first row is data: import again' : 'The first row is a header: import again'}
         </button>
       ) : null}

@@ -39,11 +39,10 @@ export function describePurge(r: PurgeSummary): string {
   if (r.missing > 0) parts.push(`${r.missing.toLocaleString('en-US')} already removed (by the page or another window).`);
   if (r.failed.length > 0) parts.push(`${r.failed.length.toLocaleString('en-US')} could not be removed (${r.failed[0]!.error}).`);
   if (r.interrupted) {
-    const untouched = r.interrupted.requested - r.interrupted.finished;
-    return (
-      `The page reloaded or navigated during the purge, which stopped it. Before that: ${parts.join(' ')} ` +
-      `The other ${counted(untouched, 'file')} of the ${r.interrupted.requested.toLocaleString('en-US')} confirmed were not touched (up to 16 of them may have been removed at the very moment of the reload); the list below is read again.`
-    );
+    const { requested, stillThere } = r.interrupted;
+    const left = stillThere === null ? 'the list could not be read again to say which are left' : `${counted(requested - stillThere, 'file')} of them are gone and ${stillThere.toLocaleString('en-US')} are still there, untouched`;
+    const others = parts.slice(1).join(' ');
+    return `The page reloaded or navigated during the purge, which stopped it. Of the ${counted(requested, 'file')} confirmed, ${left}.${others ? ` Before it stopped: ${others}` : ''}`;
   }
   return parts.join(' ');
 }

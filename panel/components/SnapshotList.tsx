@@ -67,19 +67,19 @@ export function SnapshotList() {
           </tbody>
         </table>
       </div>
-      <SnapshotActionLine />
     </details>
   );
 }
 
-function SnapshotActionLine() {
+/** How the last snapshot action (verify, restore, delete) went: shown whether or not snapshots are left to list. */
+export function SnapshotActionLine() {
   const { store } = usePanel();
   const state = store.snapshotAction.value;
   if (state.kind === 'idle') return null;
-  if (state.kind === 'running') return <p data-testid="snapshot-action" data-state="running">{state.label}…</p>;
+  if (state.kind === 'running') return <p class="snapshot-action" data-testid="snapshot-action" data-state="running">{state.label}…</p>;
   if (state.kind === 'failed') {
     return (
-      <p class="error" data-testid="snapshot-action" data-state="failed" role="alert">
+      <p class="snapshot-action error" data-testid="snapshot-action" data-state="failed" role="alert">
         {state.error}
       </p>
     );
@@ -88,7 +88,7 @@ function SnapshotActionLine() {
   if (r.kind === 'verify') {
     const v = r.result;
     return (
-      <p class={v.ok ? 'ok' : 'error'} data-testid="snapshot-action" data-state="done" data-ok={String(v.ok)}>
+      <p class={`snapshot-action ${v.ok ? 'ok' : 'error'}`} data-testid="snapshot-action" data-state="done" data-ok={String(v.ok)}>
         {v.ok
           ? `${v.snapshotId} verified: ${v.actual.rowCount.toLocaleString('en-US')} rows, checksum matches the manifest (${(v.elapsedMs / 1000).toFixed(1)} s).`
           : `${v.snapshotId} failed verification: ${v.problems.join(' ')}`}
@@ -98,13 +98,13 @@ function SnapshotActionLine() {
   if (r.kind === 'delete') {
     const kept = r.changed.length > 0 ? ` ${r.changed.length} kept: changed since they were listed (${r.changed.slice(0, 3).join(', ')}).` : '';
     return (
-      <p class={r.changed.length > 0 ? 'error' : 'ok'} data-testid="snapshot-action" data-state="done" data-ok={String(r.changed.length === 0)}>
+      <p class={`snapshot-action ${r.changed.length > 0 ? 'error' : 'ok'}`} data-testid="snapshot-action" data-state="done" data-ok={String(r.changed.length === 0)}>
         Deleted {r.snapshotId}: removed {counted(r.removed, 'file')}{r.missing > 0 ? `, ${r.missing} already gone` : ''}.{kept}
       </p>
     );
   }
   return (
-    <p class={r.checksumMatches ? 'ok' : 'error'} data-testid="snapshot-action" data-state="done" data-ok={String(r.checksumMatches)}>
+    <p class={`snapshot-action ${r.checksumMatches ? 'ok' : 'error'}`} data-testid="snapshot-action" data-state="done" data-ok={String(r.checksumMatches)}>
       Restored {r.snapshotId} into table {r.table}: {r.rowCount.toLocaleString('en-US')} rows,{' '}
       {r.checksumMatches ? 'checksum matches the manifest' : `it does NOT match the manifest: ${r.problems.join(' ')}`} ({(r.elapsedMs / 1000).toFixed(1)} s). The engine keeps the table until you drop it.
     </p>

@@ -63,9 +63,9 @@ async function dropTable(duck: DuckDBHost, table: string): Promise<void> {
 
 /** The engine's request handlers. */
 export const engineHandlers: Handlers<OffscreenApi> = {
-  async ping() {
-    const duck = await getDuckDB();
-    return { duckdbVersion: duck.version };
+  ping() {
+    // Through the queue like any work, so that an engine started only to answer this stops again when idle.
+    return runExclusive(async () => ({ duckdbVersion: (await getDuckDB()).version }));
   },
 
   loadCsv({ stagedPath, table, header, operationId }) {

@@ -168,9 +168,10 @@ async function forEachPart(
     } catch (error) {
       throw new UserFacingError('SnapshotDamagedError', `Snapshot "${manifest.snapshotId}" is missing its part ${part.name}.`, { cause: error });
     }
-    // A part with no rows still has one row group's worth of schema to create the table with.
-    const groups = Math.max(1, parquetMetadata(bytes.slice(Math.max(0, bytes.length - 8 - footerLength(bytes))).buffer).row_groups.length);
-    for (let group = 0; group < groups; group++) {
+    // A part with no rows has no row group, but its schema still makes the table: read it whole.
+    const groupCount = parquetMetadata(bytes.slice(Math.max(0, bytes.length - 8 - footerLength(bytes))).buffer).row_groups.length;
+    const groups: (number | undefined)[] = groupCount === 0 ? [undefined] : Array.from({ length: groupCount }, (_, g) => g);
+    for (const group of groups) {
       ctx.signal?.throwIfAborted();
       let ipc: Uint8Array;
       try {

@@ -435,7 +435,8 @@ export async function walkOpfs(
  * exporter library) is writing those files, so they are reported `locked`. A file another
  * purge removed meanwhile (a second DevTools window) is `missing`, not `locked`.
  *
- * Up to 16 files are worked on at once. One outcome per distinct path (a repeated path
+ * Up to 16 files are worked on at once; a second purge of the same origin waits for this
+ * one (a Web Lock). One outcome per distinct path (a repeated path
  * counts once, with its first size), in the order given; `onProgress` gets each outcome
  * as it is known, so that a purge cut short (the page reloaded) still says what it did.
  *
@@ -480,29 +481,27 @@ export async function purgeOpfsFiles(
 
   const removeOne = async (folder: FileSystemDirectoryHandle, path: string, name: string, size: number): Promise<PurgeEntry> => {
     let bytes = 0;
-    try {
-      const handle = await folder.getFileHandle(name);
-      bytes = (await handle.getFile()).size;
-      if (bytes !== size) return { path, outcome: 'changed', bytes };
-      await folder.removeEntry(name);
-      return { path, outcome: 'removed', bytes };
-    } catch (error) {
-      const errorName = errorNameOf(error);
-      const message = typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error);
-      if (errorName === 'NotFoundError') return { path, outcome: 'missing', bytes: 0 };
-      if (errorName === 'NoModificationAllowedError' || errorName === 'InvalidStateError') {
-        // Chrome answers the same error when another removal of the file is under way:
-        // if it is gone now, it was removed (by someone else), not held open.
-        try {
-          await folder.getFileHandle(name);
-        } catch (again) {
-          if (errorNameOf(again) === 'NotFoundError') return { path, outcome: 'missing', bytes: 0 };
-        }
-        return { path, outcome: 'locked', bytes };
+    // A refused removal (NoModificationAllowedError: a handle holds the file open, or
+    // something else is writing or removing it right now) is tried again a moment later: a
+    // file gone by then was removed by someone else (missing); one still refused is held (locked).
+    for (const pause of [0, 20, 80]) {
+      if (pause > 0) await new Promise((wake) => setTimeout(wake, pause));
+      try {
+        const handle = await folder.getFileHandle(name);
+        bytes = (await handle.getFile()).size;
+        if (bytes !== size) return { path, outcome: 'changed', bytes };
+        await folder.removeEntry(name);
+        return { path, outcome: 'removed', bytes };
+      } catch (error) {
+        const errorName = errorNameOf(error);
+        const message = typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error);
+        if (errorName === 'NotFoundError') return { path, outcome: 'missing', bytes: 0 };
+        if (errorName === 'NoModificationAllowedError' || errorName === 'InvalidStateError') continue;
+        if (errorName === 'TypeMismatchError') return { path, outcome: 'failed', bytes, error: `TypeMismatchError: not a file (${message})` };
+        return { path, outcome: 'failed', bytes, error: `${errorName || 'Error'}: ${message}` };
       }
-      if (errorName === 'TypeMismatchError') return { path, outcome: 'failed', bytes, error: `TypeMismatchError: not a file (${message})` };
-      return { path, outcome: 'failed', bytes, error: `${errorName || 'Error'}: ${message}` };
     }
+    return { path, outcome: 'locked', bytes };
   };
 
   const purgeOne = async (path: string, size: number): Promise<PurgeEntry> => {
@@ -524,11 +523,28 @@ export async function purgeOpfsFiles(
     const match = snapshotName.exec(name);
     const snapshotId = match ? (match[1] ?? match[2] ?? match[3] ?? match[4]) : undefined;
     if (snapshotId === undefined || !locks || typeof locks.request !== 'function') return removeOne(folder, path, name, size);
-    const lockName = `${lockPrefix}${segments.join('/')}/${snapshotId}`;
-    const entry: unknown = await locks.request(lockName, { mode: 'exclusive', ifAvailable: true }, (lock) =>
-      lock ? removeOne(folder, path, name, size) : { path, outcome: 'locked', bytes: 0 },
-    );
-    return entry as PurgeEntry;
+    const held = await holdSnapshotLock(`${lockPrefix}${segments.join('/')}/${snapshotId}`);
+    return held ? removeOne(folder, path, name, size) : { path, outcome: 'locked', bytes: 0 };
+  };
+
+  // Each snapshot's lock is taken once, without waiting, by the first file that needs it, and
+  // held until the purge ends: its other files (worked on at the same time) share it.
+  const lockReleases: (() => void)[] = [];
+  const snapshotLocks = new Map<string, Promise<boolean>>();
+  const holdSnapshotLock = (lockName: string): Promise<boolean> => {
+    let held = snapshotLocks.get(lockName);
+    if (!held) {
+      held = new Promise<boolean>((settle) => {
+        (locks as LockManager)
+          .request(lockName, { mode: 'exclusive', ifAvailable: true }, (lock) => {
+            settle(lock !== null);
+            return lock === null ? undefined : new Promise<void>((release) => lockReleases.push(release));
+          })
+          .catch(() => settle(false));
+      });
+      snapshotLocks.set(lockName, held);
+    }
+    return held;
   };
 
   // A fixed pool of workers taking the next target: results land at their input index.
@@ -542,9 +558,20 @@ export async function purgeOpfsFiles(
       onProgress(done, entry);
     }
   };
-  const workers: Promise<void>[] = [];
-  for (let i = 0; i < Math.min(concurrency, unique.length); i++) workers.push(worker());
-  await Promise.all(workers);
+  const runWorkers = async (): Promise<void> => {
+    const workers: Promise<void>[] = [];
+    for (let i = 0; i < Math.min(concurrency, unique.length); i++) workers.push(worker());
+    await Promise.all(workers);
+  };
+  // Two purges of one origin (two DevTools windows, two tabs) run one after the other: two
+  // removals of one file at once both fail in Chrome, and each would report the file as
+  // held open. In turn, the second finds what the first removed gone (missing).
+  try {
+    if (locks && typeof locks.request === 'function') await locks.request('opfs-snapshot-inspector:purge', { mode: 'exclusive' }, runWorkers);
+    else await runWorkers();
+  } finally {
+    for (const release of lockReleases) release();
+  }
 
   let bytesFreed = 0;
   for (const entry of results) if (entry.outcome === 'removed') bytesFreed += entry.bytes;

@@ -313,4 +313,17 @@ describe('the core promise, at the engine', () => {
     expect(new Set(ids)).toEqual(new Set(['same-file', 'same-file-2']));
     for (const id of ids) expect((await call(page, 'verifySnapshot', { snapshotId: id })).ok).toBe(true);
   });
+
+  it('stops itself when idle with no table kept, giving its memory back, and starts anew on the next request', async () => {
+    await call(page, 'ping', {});
+    for (const table of (await call(page, 'engineStatus', {})).tables) await call(page, 'dropTable', { table: table.name });
+    const before = await call(page, 'engineStatus', {});
+    expect(before.running).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 17_000)); // RECYCLE_IDLE_MS (15 s) and a margin
+    expect(await call(page, 'engineStatus', {})).toMatchObject({ running: false, memory: null, tables: [] });
+    await call(page, 'ping', {});
+    const after = await call(page, 'engineStatus', {});
+    expect(after.running).toBe(true);
+    expect(after.startedAt).not.toBe(before.startedAt);
+  });
 });

@@ -25,7 +25,7 @@ interface Probe {
 }
 
 /** Installs the summary log and the long-task observer in the panel frame (once per frame). */
-export async function installPanelProbes(panel: Frame): Promise<void> {
+export async function installPanelProbes(panel: Frame | Page): Promise<void> {
   await panel.evaluate(() => {
     const w = window as unknown as { __probe?: Probe };
     if (w.__probe) return;
@@ -47,7 +47,7 @@ export async function installPanelProbes(panel: Frame): Promise<void> {
 }
 
 /** A mark to pass to {@link settledScanAfter} and {@link longTasksSince}. */
-export async function probeMark(panel: Frame): Promise<{ logIndex: number; t: number }> {
+export async function probeMark(panel: Frame | Page): Promise<{ logIndex: number; t: number }> {
   return panel.evaluate(() => {
     const probe = (window as unknown as { __probe: Probe }).__probe;
     return { logIndex: probe.log.length, t: performance.now() };
@@ -55,7 +55,7 @@ export async function probeMark(panel: Frame): Promise<{ logIndex: number; t: nu
 }
 
 /** Summary states recorded since `mark`. */
-export async function summaryLogSince(panel: Frame, mark: { logIndex: number }): Promise<SummaryEntry[]> {
+export async function summaryLogSince(panel: Frame | Page, mark: { logIndex: number }): Promise<SummaryEntry[]> {
   return panel.evaluate((from) => (window as unknown as { __probe: Probe }).__probe.log.slice(from), mark.logIndex);
 }
 
@@ -63,7 +63,7 @@ export async function summaryLogSince(panel: Frame, mark: { logIndex: number }):
  * Waits until a scan that started after `mark` has settled (a `running` entry, then `done`
  * or `failed`), and answers the settled entry.
  */
-export async function settledScanAfter(panel: Frame, mark: { logIndex: number }, timeoutMs = 60_000): Promise<SummaryEntry> {
+export async function settledScanAfter(panel: Frame | Page, mark: { logIndex: number }, timeoutMs = 60_000): Promise<SummaryEntry> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const log = await summaryLogSince(panel, mark);
@@ -76,23 +76,31 @@ export async function settledScanAfter(panel: Frame, mark: { logIndex: number },
 }
 
 /** Clicks Refresh (once the current scan, if any, has settled) and answers the new scan's settled summary. */
-export async function rescan(panel: Frame, timeoutMs = 60_000): Promise<SummaryEntry> {
-  // A scan the last click started may not have rendered yet (Preact renders after the event): give it a moment.
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  await panel.waitForSelector('[data-testid="refresh"]:not([disabled])', { timeout: timeoutMs });
-  const mark = await probeMark(panel);
-  await panel.click('[data-testid="refresh"]');
-  return settledScanAfter(panel, mark, timeoutMs);
+export async function rescan(panel: Frame | Page, timeoutMs = 60_000): Promise<SummaryEntry> {
+  for (let attempt = 0; ; attempt++) {
+    // A scan the last click started may not have rendered yet (Preact renders after the event): give it a moment.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await panel.waitForSelector('[data-testid="refresh"]:not([disabled])', { timeout: timeoutMs });
+    const mark = await probeMark(panel);
+    await panel.click('[data-testid="refresh"]');
+    // A scan the panel started by itself (a navigation) may have disabled the button between
+    // the wait and the click, which then did nothing: click again once that scan is done.
+    const started = Date.now();
+    while (Date.now() - started < 2000 && !(await summaryLogSince(panel, mark)).some((e) => e.state === 'running')) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    if ((await summaryLogSince(panel, mark)).some((e) => e.state === 'running') || attempt >= 3) return settledScanAfter(panel, mark, timeoutMs);
+  }
 }
 
 /** Navigates the inspected page and answers the summary of the scan the panel starts by itself. */
-export async function navigateAndScan(page: Page, panel: Frame, url: string, timeoutMs = 60_000): Promise<SummaryEntry> {
+export async function navigateAndScan(page: Page, panel: Frame | Page, url: string, timeoutMs = 60_000): Promise<SummaryEntry> {
   const mark = await probeMark(panel);
   await page.goto(url);
   return settledScanAfter(panel, mark, timeoutMs);
 }
 
-export async function longTasksSince(panel: Frame, mark: { t: number }): Promise<LongTask[]> {
+export async function longTasksSince(panel: Frame | Page, mark: { t: number }): Promise<LongTask[]> {
   return panel.evaluate((t) => (window as unknown as { __probe: Probe }).__probe.longTasks.filter((task) => task.start >= t), mark.t);
 }
 

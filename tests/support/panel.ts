@@ -8,7 +8,7 @@ export interface PanelRow {
 }
 
 /** The file rows the panel currently renders (it renders the visible ones plus a margin). */
-export async function panelRows(panel: Frame): Promise<PanelRow[]> {
+export async function panelRows(panel: Frame | Page): Promise<PanelRow[]> {
   return panel.$$eval('[data-testid="file-row"]', (rows) =>
     rows.map((row) => ({
       path: row.getAttribute('data-path') ?? '',
@@ -18,18 +18,18 @@ export async function panelRows(panel: Frame): Promise<PanelRow[]> {
   );
 }
 
-export async function waitForScan(panel: Frame): Promise<string> {
+export async function waitForScan(panel: Frame | Page): Promise<string> {
   await panel.waitForSelector('[data-testid="summary"][data-state="done"], [data-testid="summary"][data-state="failed"]', { timeout: 60_000 });
   return panel.$eval('[data-testid="summary"]', (e) => e.textContent ?? '');
 }
 
 /** Clicks refresh and waits for the new listing. */
-export async function refresh(panel: Frame): Promise<string> {
+export async function refresh(panel: Frame | Page): Promise<string> {
   await panel.click('[data-testid="refresh"]');
   return waitForScan(panel);
 }
 
-export async function text(panel: Frame, testId: string): Promise<string> {
+export async function text(panel: Frame | Page, testId: string): Promise<string> {
   return panel.$eval(`[data-testid="${testId}"]`, (e) => e.textContent ?? '');
 }
 

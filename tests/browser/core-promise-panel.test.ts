@@ -1,0 +1,379 @@
+/**
+ * The core promise, as a user meets it in the panel: nothing is deleted that the user
+ * did not confirm (a damaged manifest, a renamed part, a staged copy whose import died, a
+ * broken snapshot), imports queue and each says how it ended, a purge cut short by a
+ * reload says what it did, two purges of one origin report each other's removals as such.
+ * The page cases run in the real DevTools panel; the extension's storage in the panel page
+ * opened in a tab (the same panel; DevTools lists the extension's storage the same way).
+ */
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, ElementHandle, Frame, Page } from 'puppeteer-core';
+import { launchWithExtension, type LaunchedBrowser } from '../../scripts/chromium';
+import { openDevToolsPanel } from '../../scripts/devtools-panel';
+import { serveStatic, type StaticServer } from '../../scripts/static-server';
+import { writeMixedCsv } from '../../scripts/sample-csv';
+import { createParquetWriter, ordersSql } from '../../scripts/parquet-fixtures';
+import { pageLogPollExpression, pagePurgeExpression, parsePurgePoll, type PurgeEntry } from '../../src/opfs/page-scan';
+import { call, listOpfs, openExtensionPage, readOpfsFile, stageFromUrl, writeOpfsBytes, writeOpfsText } from '../support/extension-page';
+import { opfsFilesOf, panelRows, text } from '../support/panel';
+import { installPanelProbes, rescan } from '../support/panel-probes';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const SCREENSHOTS = join(ROOT, 'artifacts', 'screenshots');
+
+async function uploadFiles(panel: Frame | Page, paths: string[]): Promise<void> {
+  const input = (await panel.waitForSelector('input[data-testid="csv-input"]')) as ElementHandle<HTMLInputElement> | null;
+  await input!.uploadFile(...paths);
+}
+
+/** Every import entry the panel shows, newest first. */
+async function importEntries(panel: Frame | Page) {
+  return panel.$$eval('[data-testid="import-status"]', (items) =>
+    items.map((e) => ({ state: e.getAttribute('data-state'), file: e.getAttribute('data-file-name'), id: e.getAttribute('data-snapshot-id'), text: e.textContent ?? '' })),
+  );
+}
+
+/** Types `filter` into the panel's filter box (the list is virtualised: only rows in view are in the DOM). */
+async function filterFor(panel: Frame | Page, filter: string): Promise<void> {
+  await panel.$eval(
+    '[data-testid="filter"]',
+    (input, value) => {
+      (input as HTMLInputElement).value = value;
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    },
+    filter,
+  );
+  await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+async function settle(panel: Frame | Page): Promise<string> {
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await panel.waitForSelector('[data-testid="summary"][data-state="done"], [data-testid="summary"][data-state="failed"]', { timeout: 60_000 });
+  return panel.$eval('[data-testid="summary"]', (e) => e.textContent ?? '');
+}
+
+/** Clicks Refresh and answers the summary of the scan that click started (not of an earlier one). */
+async function refreshPanel(panel: Frame | Page): Promise<string> {
+  await installPanelProbes(panel);
+  const settled = await rescan(panel);
+  return settled.text;
+}
+
+describe('the core promise, in the real DevTools panel on a page', () => {
+  let chromium: LaunchedBrowser;
+  let server: StaticServer;
+  let page: Page;
+  let devtools: Page;
+  let panel: Frame;
+  const served = mkdtempSync(join(tmpdir(), 'opfs-core-panel-'));
+  const shoot = (name: string) => devtools.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    cpSync(join(ROOT, 'tests', 'fixtures', 'hostile-pages'), served, { recursive: true });
+    server = await serveStatic(served);
+    chromium = await launchWithExtension({ devtools: true });
+    page = await chromium.browser.newPage();
+    await page.goto(`${server.url}/`);
+    ({ devtools, panel } = await openDevToolsPanel(chromium.browser, chromium.extensionId, `${server.url}/`, { dock: 'undocked' }));
+    await devtools.setViewport({ width: 1200, height: 800 });
+    await settle(panel);
+  });
+  afterAll(async () => {
+    await chromium?.close();
+    await server?.close();
+    rmSync(served, { recursive: true, force: true });
+  });
+
+  /** Creates `count` empty `.parquet` files under `folder` in the page's OPFS, many at once. */
+  const emptyParquetFiles = (folder: string, count: number) =>
+    page.evaluate(
+      async (folder, count) => {
+        let dir = await navigator.storage.getDirectory();
+        for (const segment of folder.split('/')) dir = await dir.getDirectoryHandle(segment, { create: true });
+        const names = Array.from({ length: count }, (_, i) => `e${String(i).padStart(5, '0')}.parquet`);
+        for (let i = 0; i < names.length; i += 200) await Promise.all(names.slice(i, i + 200).map((n) => dir.getFileHandle(n, { create: true })));
+      },
+      folder,
+      count,
+    );
+
+  it('says in words, with the plural right, what one purge will delete', async () => {
+    await page.evaluate(() => (window as unknown as { opfsFixtures: { writeFile(p: string, c: number): Promise<string> } }).opfsFixtures.writeFile('one/lonely.parquet', 0));
+    await refreshPanel(panel);
+    await panel.click('[data-testid="purge-empty"]');
+    await panel.waitForSelector('[data-testid="purge-dialog"]');
+    expect(await text(panel, 'purge-empty')).toBe('Purge 1 empty file');
+    expect(await panel.$eval('#purge-title', (e) => e.textContent)).toMatch(/^Delete 1 empty file \(0 B\) from the inspected page\?$/);
+    expect(await text(panel, 'purge-confirm')).toBe('Delete 1 file');
+    await panel.click('[data-testid="purge-confirm"]');
+    await panel.waitForSelector('[data-testid="purge-result"][data-state="done"]');
+    expect(await text(panel, 'purge-result')).toMatch(/^Removed 1 empty file, freed 0 B\.$/);
+  });
+
+  it('when the page reloads mid-purge, says how many files were removed before and how many were not touched', async () => {
+    const total = 4000;
+    await emptyParquetFiles('reload', total);
+    await refreshPanel(panel);
+    await panel.click('[data-testid="purge-empty"]');
+    await panel.click('[data-testid="purge-confirm"]');
+    // Reload once the purge is well under way (its progress bar past 15%).
+    await panel.waitForFunction(() => Number((document.querySelector('[data-testid="purge-result"] progress') as HTMLProgressElement | null)?.value ?? 0) > 0.15, { polling: 20, timeout: 60_000 });
+    await page.reload();
+    await panel.waitForSelector('[data-testid="purge-result"][data-state="failed"]', { timeout: 60_000 });
+    const message = await text(panel, 'purge-result');
+    const match = /^The page reloaded or navigated during the purge, which stopped it\. Of the ([\d,]+) files confirmed, ([\d,]+) files? of them (?:is|are) gone and ([\d,]+) are still there, untouched\.$/.exec(message);
+    expect(match, message).not.toBeNull();
+    const [confirmed, gone, stillThere] = match!.slice(1).map((n) => Number(n.replaceAll(',', '')));
+    const left = Object.keys(await opfsFilesOf(page, 'reload')).length;
+    expect(confirmed).toBe(total);
+    expect(gone).toBeGreaterThan(0);
+    expect(stillThere).toBe(left);
+    expect(gone).toBe(total - left);
+    await shoot('core-purge-interrupted');
+    await settle(panel);
+  });
+
+  it('two purges of one origin at once: every file removed exactly once, the other reports it as already removed, never as held open', async () => {
+    const total = 1500;
+    await emptyParquetFiles('twice', total);
+    const targets = Array.from({ length: total }, (_, i) => ({ path: `twice/e${String(i).padStart(5, '0')}.parquet`, size: 0 }));
+    // The very expressions the panel sends, twice at once, as two DevTools windows would.
+    expect(await page.evaluate(pagePurgeExpression('first', targets))).toBe('started');
+    expect(await page.evaluate(pagePurgeExpression('second', [...targets].reverse()))).toBe('started');
+    const results: Record<string, PurgeEntry[]> = {};
+    for (const id of ['first', 'second']) {
+      for (;;) {
+        const state = parsePurgePoll(await page.evaluate(pageLogPollExpression(id, 0)), targets);
+        if (state.state === 'done') {
+          results[id] = state.result.results;
+          break;
+        }
+        expect(state.state).toBe('running');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+    const outcomes = [...results.first!, ...results.second!];
+    expect(outcomes.filter((r) => r.outcome === 'locked' || r.outcome === 'failed').slice(0, 3)).toEqual([]);
+    const removed = outcomes.filter((r) => r.outcome === 'removed').map((r) => r.path);
+    expect(new Set(removed).size).toBe(removed.length);
+    expect(removed.length).toBe(total);
+    expect(Object.keys(await opfsFilesOf(page, 'twice'))).toEqual([]);
+  });
+
+  it('removes a broken snapshot of the page only through a confirmation that lists its files, and nothing else', async () => {
+    const writer = await createParquetWriter();
+    const work = mkdtempSync(join(tmpdir(), 'opfs-core-parts-'));
+    try {
+      const parts = [0, 1, 2].map((i) => writer.write(join(work, `p${i}.parquet`), ordersSql(i * 100, 100)));
+      const bytes = await Promise.all(parts);
+      const manifest = {
+        formatVersion: 1, snapshotId: 'orders', sourceName: 'orders.csv', rowCount: 300, schema: [{ name: 'order_id', type: 'BIGINT' }],
+        parts: bytes.map((b, i) => ({ name: `orders_part_${i}.parquet`, rows: 100, bytes: b.length })),
+        checksum: { algorithm: 'duckdb-hash-sum-v1', value: '1' }, compression: 'ZSTD', rowGroupSize: 100_000, rowsPerPart: 100, createdAt: '2026-12-01T00:00:00.000Z',
+      };
+      const files: Record<string, string> = {
+        'app/snaps/orders_part_0.parquet': Buffer.from(bytes[0]!).toString('base64'),
+        'app/snaps/orders_part_2.parquet': Buffer.from(bytes[2]!).toString('base64'), // part 1 is missing
+        'app/snaps/orders.manifest.json': Buffer.from(JSON.stringify(manifest)).toString('base64'),
+        'app/snaps/orders-copy.parquet': Buffer.from(bytes[1]!).toString('base64'),
+        'app/snaps/other_part_0.parquet': Buffer.from(bytes[1]!).toString('base64'),
+      };
+      await page.evaluate(async (files) => {
+        for (const [path, base64] of Object.entries(files)) {
+          const segments = path.split('/');
+          let dir = await navigator.storage.getDirectory();
+          for (const s of segments.slice(0, -1)) dir = await dir.getDirectoryHandle(s, { create: true });
+          const writable = await (await dir.getFileHandle(segments.at(-1)!, { create: true })).createWritable();
+          await writable.write(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)));
+          await writable.close();
+        }
+      }, files);
+    } finally {
+      writer.close();
+      rmSync(work, { recursive: true, force: true });
+    }
+    await refreshPanel(panel);
+    await filterFor(panel, 'app/');
+    const listed = await panelRows(panel);
+    const statusOf = (path: string) => listed.find((r) => r.path === path)?.status;
+    expect(statusOf('app/snaps/orders_part_0.parquet')).toBe('incomplete');
+    expect(statusOf('app/snaps/orders.manifest.json')).toBe('incomplete');
+    // A copy under another name is not part of that snapshot: it stays out of its deletion.
+    expect(statusOf('app/snaps/orders-copy.parquet')).toBe('incomplete');
+    const before = await opfsFilesOf(page, 'app');
+    await panel.click('[data-testid="snapshot-row"][data-snapshot-id="orders"] [data-testid="delete-snapshot"]');
+    await panel.waitForSelector('[data-testid="confirm-dialog"]');
+    const dialog = await text(panel, 'confirm-dialog');
+    expect(dialog).toMatch(/Delete snapshot orders \(3 files, [\d.]+ [KM]?i?B\) from the inspected page\?/);
+    for (const path of ['app/snaps/orders_part_0.parquet', 'app/snaps/orders_part_2.parquet', 'app/snaps/orders.manifest.json']) expect(dialog).toContain(path);
+    expect(dialog).not.toContain('orders-copy');
+    await shoot('core-delete-broken-snapshot');
+    await panel.click('[data-testid="confirm-ok"]');
+    await panel.waitForSelector('[data-testid="snapshot-action"][data-state="done"], [data-testid="snapshot-action"][data-state="failed"]');
+    expect(await panel.$eval('[data-testid="snapshot-action"]', (e) => `${e.getAttribute('data-state')}: ${e.textContent}`)).toMatch(/^done: Deleted orders: removed 3 files\.$/);
+    const after = await opfsFilesOf(page, 'app');
+    const expected = { ...before };
+    for (const path of ['app/snaps/orders_part_0.parquet', 'app/snaps/orders_part_2.parquet', 'app/snaps/orders.manifest.json']) delete expected[path];
+    expect(after).toEqual(expected);
+  });
+});
+
+describe('the core promise, in the panel on the extension storage', () => {
+  let chromium: LaunchedBrowser;
+  let server: StaticServer;
+  let driver: Page;
+  let panel: Page;
+  const work = mkdtempSync(join(tmpdir(), 'opfs-core-ext-'));
+  const shoot = (name: string) => panel.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+
+  async function openPanelTab(browser: Browser, extensionId: string): Promise<Page> {
+    const tab = await browser.newPage();
+    await tab.setViewport({ width: 1200, height: 800 });
+    await tab.goto(`chrome-extension://${extensionId}/panel/panel.html`);
+    await settle(tab);
+    return tab;
+  }
+
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    server = await serveStatic(work);
+    chromium = await launchWithExtension();
+    driver = await openExtensionPage(chromium.browser, chromium.extensionId);
+    panel = await openPanelTab(chromium.browser, chromium.extensionId);
+  });
+  afterAll(async () => {
+    await chromium?.close();
+    await server?.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('imports every file chosen at once, in turn, each with its own result, under its own id', async () => {
+    const a = join(work, 'a', 'orders.csv');
+    const b = join(work, 'b', 'orders.csv');
+    const c = join(work, 'customers.csv');
+    for (const [path, rows] of [[a, 3000], [b, 5000], [c, 700]] as const) {
+      mkdirSync(join(path, '..'), { recursive: true });
+      await writeMixedCsv(path, rows);
+    }
+    await uploadFiles(panel, [a, b, c]);
+    await panel.waitForFunction(() => document.querySelectorAll('[data-testid="import-status"][data-state="done"]').length === 3, { timeout: 120_000, polling: 100 });
+    const entries = await importEntries(panel);
+    expect(entries.map((e) => e.state)).toEqual(['done', 'done', 'done']);
+    const ids = entries.map((e) => e.id!);
+    expect(new Set(ids).size).toBe(3);
+    const rowsOf = Object.fromEntries(entries.map((e) => [e.id!, Number(/: ([\d,]+) rows/.exec(e.text)![1]!.replaceAll(',', ''))]));
+    expect(Object.values(rowsOf).sort((x, y) => x - y)).toEqual([700, 3000, 5000]);
+    for (const id of ids) expect((await call(driver, 'verifySnapshot', { snapshotId: id })).ok).toBe(true);
+    await shoot('core-import-queue');
+  });
+
+  it('cancels a running import: it says so, and nothing of it is kept', async () => {
+    const big = join(work, 'big-orders.csv');
+    await writeMixedCsv(big, 1_500_000);
+    const before = await listOpfs(driver, 'snapshots');
+    await uploadFiles(panel, [big]);
+    await panel.waitForFunction(() => /Encoding Parquet|Writing/.test(document.querySelector('[data-testid="import-status"]')?.textContent ?? ''), { timeout: 120_000, polling: 50 });
+    await panel.click('[data-testid="import-cancel"]');
+    await panel.waitForSelector('[data-testid="import-status"][data-state="failed"]', { timeout: 60_000 });
+    expect((await importEntries(panel))[0]!.text).toMatch(/was cancelled; nothing of it was kept/);
+    await settle(panel);
+    expect(await listOpfs(driver, 'snapshots')).toEqual(before);
+    expect(await listOpfs(driver, 'staging')).toEqual([]);
+  });
+
+  it('says which header it used, and reads the first row as data when told to, replacing the snapshot once verified', async () => {
+    const headerless = join(work, 'headerless.csv');
+    writeFileSync(headerless, Array.from({ length: 50 }, (_, i) => `${i},2024-01-${String((i % 28) + 1).padStart(2, '0')},item ${i}`).join('\n') + '\n');
+    await uploadFiles(panel, [headerless]);
+    await panel.waitForSelector('[data-testid="import-status"][data-file-name="headerless.csv"][data-state="done"]', { timeout: 60_000 });
+    const first = (await importEntries(panel))[0]!;
+    expect(first.text).toMatch(/: 49 rows in 1 verified part/);
+    expect(await text(panel, 'import-header')).toMatch(/^Column names from the first row: 0, 2024-01-01, item 0\. The first row looks like data, not names\.$/);
+    await shoot('core-import-header');
+    await panel.click('[data-testid="import-header-toggle"]');
+    await panel.waitForFunction(() => document.querySelectorAll('[data-testid="import-status"][data-file-name="headerless.csv"][data-state="done"]').length === 2, { timeout: 60_000 });
+    const second = (await importEntries(panel))[0]!;
+    expect(second.text).toMatch(/: 50 rows in 1 verified part/);
+    expect(second.text).toContain(`It replaces ${first.id}.`);
+    expect(await text(panel, 'import-header')).toMatch(/^No header row: the first row is data; columns are named column0/);
+    const names = (await listOpfs(driver, 'snapshots')).map((f) => f.name);
+    expect(names.some((n) => n.startsWith(`${first.id!}.`))).toBe(false);
+    expect(names).toContain(`${second.id!}.manifest.json`);
+  });
+
+  it('never deletes a healthy part because its manifest was damaged, or because a copy looks like ours', async () => {
+    const csv = join(work, 'damaged.csv');
+    await writeMixedCsv(csv, 600_000);
+    await uploadFiles(panel, [csv]);
+    await panel.waitForSelector('[data-testid="import-status"][data-file-name="damaged.csv"][data-state="done"]', { timeout: 120_000 });
+    const id = (await importEntries(panel))[0]!.id!;
+    const parts = [0, 1, 2].map((i) => `${id}_part_${i}.parquet`);
+    const partBytes = await Promise.all(parts.map((name) => readOpfsFile(driver, `snapshots/${name}`)));
+    await writeOpfsBytes(driver, 'snapshots/my-backup-copy.parquet', partBytes[0]!);
+    await writeOpfsBytes(driver, `snapshots/${id}-old_part_0.parquet`, partBytes[1]!);
+    await writeOpfsText(driver, `snapshots/${id}.manifest.json`, '');
+    await refreshPanel(panel);
+    let rows = await panelRows(panel);
+    expect(rows.find((r) => r.path === `snapshots/${id}.manifest.json`)?.status).toBe('corrupt');
+    // "Purge 1 corrupt file" deletes that file — and the refresh after it nothing more.
+    await panel.click('[data-testid="purge-corrupt"]');
+    await panel.waitForSelector('[data-testid="purge-dialog"]');
+    expect(await text(panel, 'purge-dialog')).toContain(`snapshots/${id}.manifest.json`);
+    await panel.click('[data-testid="purge-confirm"]');
+    await panel.waitForSelector('[data-testid="purge-result"][data-state="done"]');
+    await settle(panel);
+    await refreshPanel(panel);
+    // The engine starting anew sweeps too: still nothing.
+    await driver.evaluate(() => chrome.offscreen.closeDocument());
+    await refreshPanel(panel);
+    rows = await panelRows(panel);
+    for (const [i, name] of parts.entries()) {
+      expect((await readOpfsFile(driver, `snapshots/${name}`)).equals(partBytes[i]!), name).toBe(true);
+      expect(rows.find((r) => r.path === `snapshots/${name}`)?.status, name).toBe('incomplete');
+    }
+    // Not a snapshot of ours, but it looks like one without a manifest: shown as such, never removed unasked.
+    expect(rows.find((r) => r.path === 'snapshots/my-backup-copy.parquet')?.status).toBe('incomplete');
+    expect((await listOpfs(driver, 'snapshots')).map((f) => f.name)).toEqual(expect.arrayContaining(['my-backup-copy.parquet', `${id}-old_part_0.parquet`]));
+    expect(await panel.$('[data-testid="notice"]')).toBeNull();
+    await shoot('core-damaged-manifest');
+  });
+
+  it('shows the tables the engine keeps and what they hold, and drops one on request', async () => {
+    const id = (await importEntries(panel)).find((e) => e.file === 'orders.csv' && e.state === 'done')!.id!;
+    await panel.click(`[data-testid="snapshot-row"][data-snapshot-id="${id}"] [data-testid="restore-snapshot"]`);
+    await panel.waitForSelector('[data-testid="snapshot-action"][data-state="done"]', { timeout: 60_000 });
+    expect(await text(panel, 'snapshot-action')).toMatch(/checksum matches the manifest .* The engine keeps the table until you drop it\./);
+    const table = `restored_${id.replace(/[^A-Za-z0-9_]/g, '_')}`;
+    await panel.waitForSelector(`[data-testid="engine-table"][data-table="${table}"]`);
+    expect(await text(panel, 'engine-status')).toMatch(/^Engine: DuckDB v1\.\d+\.\d+, [\d.]+ [KMG]iB in use of its [\d.]+ GiB memory limit; keeps:/);
+    await shoot('core-engine-tables');
+    await panel.click(`[data-testid="engine-table"][data-table="${table}"] [data-testid="drop-table"]`);
+    await panel.waitForFunction((t) => !document.querySelector(`[data-testid="engine-table"][data-table="${t}"]`), {}, table);
+    expect((await call(driver, 'engineStatus', {})).tables.map((t) => t.name)).not.toContain(table);
+  });
+
+  it('flags a CSV copy whose import is in flight, and removes it once its copier is gone', async () => {
+    const copier = await openExtensionPage(chromium.browser, chromium.extensionId);
+    writeFileSync(join(work, 'partial.csv'), 'a,b\n1,2\n');
+    await stageFromUrl(copier, `${server.url}/partial.csv`, 'staging/cut-short.csv');
+    // The copier holds the copy's staging lock, as the panel does while it copies.
+    await copier.evaluate(() => {
+      void navigator.locks.request('opfs-snapshot-inspector:staging:cut-short.csv', { mode: 'shared' }, () => new Promise(() => undefined));
+    });
+    // Clicks in a tab that is not in front hang in headless Chromium (PLATFORM-NOTES).
+    await panel.bringToFront();
+    await refreshPanel(panel);
+    expect((await panelRows(panel)).find((r) => r.path === 'staging/cut-short.csv')?.status).toBe('locked');
+    await copier.close(); // the copier is gone, and its lock with it
+    await panel.bringToFront();
+    await new Promise((resolve) => setTimeout(resolve, 11_000)); // the sweep's grace for copies just made
+    await refreshPanel(panel);
+    expect((await panelRows(panel)).find((r) => r.path === 'staging/cut-short.csv')).toBeUndefined();
+    expect(await text(panel, 'notice')).toMatch(/^Removed 1 leftover file of interrupted work: staging\/cut-short\.csv/);
+    expect(await listOpfs(driver, 'staging')).toEqual([]);
+  });
+});
