@@ -12,7 +12,7 @@
 import browser from 'webextension-polyfill';
 import type { BackgroundApi } from '../src/protocol';
 import { serve } from '../src/messaging';
-import { engineHandlers, startEngine } from '../src/offscreen/engine';
+import { engineHandlers, startEngine } from '../src/engine/engine';
 import { backgroundOwnHandlers } from './badge';
 import { keepAliveWhileBusy } from './keep-alive';
 

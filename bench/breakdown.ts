@@ -77,13 +77,13 @@ export function exportBreakdown(events: TimedProgress[], log: WorkerRequest[], c
 const median = (values: number[]) => {
   const s = [...values].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
 /** Element-wise median of several breakdowns (each phase on its own). */
 export function medianBreakdown(list: ExportBreakdown[]): ExportBreakdown {
   const phases = Object.fromEntries(EXPORT_PHASES.map((k) => [k, median(list.map((b) => b.phases[k]))])) as Record<ExportPhase, number>;
-  const parts = list[0]!.parts;
+  const parts = list[0].parts;
   return {
     totalMs: median(list.map((b) => b.totalMs)),
     phases,

@@ -75,13 +75,13 @@ export async function writeBenchCsv(path: string, rows: number, seed: number): P
     // Varied length: a short category most of the time, sometimes a long free text.
     const wordCount = random() < 0.85 ? 1 + Math.floor(random() * 3) : 4 + Math.floor(random() * 14);
     const words: string[] = [];
-    for (let w = 0; w < wordCount; w++) words.push(WORDS[Math.floor(random() * WORDS.length)]!);
+    for (let w = 0; w < wordCount; w++) words.push(WORDS[Math.floor(random() * WORDS.length)]);
     let label = `${words.join(' ')} ${Math.floor(random() * 5000)}`;
     if (random() < 0.03) label += ', with comma';
     if (random() < 0.01) label += ' "quoted"';
-    const day = DAYS[Math.floor(random() * DAYS.length)]!;
+    const day = DAYS[Math.floor(random() * DAYS.length)];
     const tsMs = Math.floor(random() * TS_SPAN_MS);
-    const ts = `${TS_DAYS[Math.floor(tsMs / DAY_MS)]!} ${timeOfDay(tsMs % DAY_MS)}`;
+    const ts = `${TS_DAYS[Math.floor(tsMs / DAY_MS)]} ${timeOfDay(tsMs % DAY_MS)}`;
     const r = random();
     const flag = r < 0.1 ? '' : r < 0.55 ? 'true' : 'false';
     lines.push(`${id},${qty},${price},${amount},${csvField(label)},${day},${ts},${flag}`);

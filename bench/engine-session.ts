@@ -234,9 +234,9 @@ async function assertSameRows(page: Page, native: NativeDuckDB): Promise<void> {
     `sum(length(label))::BIGINT AS label, count(flag)::BIGINT AS flags, min(day)::VARCHAR AS day, max(ts)::VARCHAR AS ts, ` +
     `sum(CASE WHEN "__row_id" % 1000 = 0 THEN id ELSE 0 END)::VARCHAR AS ordered FROM ${TABLE}`;
   const wasm = await call(page, 'queryRows', { sql });
-  const wasmRow = Object.fromEntries(wasm.columns.map((c, i) => [c, String(wasm.rows[0]![i])]));
+  const wasmRow = Object.fromEntries(wasm.columns.map((c, i) => [c, String(wasm.rows[0][i])]));
   const [nativeRow] = await native.rows(sql);
-  const nat = Object.fromEntries(Object.entries(nativeRow!).map(([k, v]) => [k, String(v)]));
+  const nat = Object.fromEntries(Object.entries(nativeRow).map(([k, v]) => [k, String(v)]));
   if (JSON.stringify(wasmRow) !== JSON.stringify(nat)) {
     throw new Error(`DuckDB-WASM and native DuckDB do not hold the same rows:\n  wasm   ${JSON.stringify(wasmRow)}\n  native ${JSON.stringify(nat)}`);
   }

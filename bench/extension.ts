@@ -9,13 +9,13 @@
  *   - WASM memory of DuckDB's worker and of parquet-wasm in the offscreen document;
  *   - the extension renderer process, for RSS (see memory.ts).
  */
-import { QUIET_FLAGS } from '../scripts/chromium';
+import { QUIET_FLAGS } from '../tests/support/chromium';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'vite';
 import puppeteer, { type Browser, type CDPSession, type Page, type WebWorker } from 'puppeteer-core';
-import { findChromium } from '../scripts/chromium';
+import { findChromium } from '../tests/support/chromium';
 import { CHANNEL, type BackgroundApi, type OperationProgress, type Reply, type RequestOf, type ResponseOf } from '../src/protocol';
 
 export const BENCH_DIST = resolve(import.meta.dirname, '.dist');
@@ -107,7 +107,7 @@ export async function openDriverPage(bench: BenchBrowser, distDir = BENCH_DIST):
   return page;
 }
 
-export { call, stageFromUrl } from '../scripts/extension-client';
+export { call, stageFromUrl } from '../tests/support/extension-client';
 
 /** Progress events received since the last call (and forgets them). */
 export async function takeProgress(page: Page): Promise<TimedProgress[]> {
@@ -203,7 +203,7 @@ export async function instrumentDuckDBWorker(worker: WebWorker): Promise<void> {
     g.__bench = { offset: false, rewrites: 0, pending: new Map(), log: [] };
     const bench = g.__bench;
     const now = () => performance.timeOrigin + performance.now();
-    // The exporter's part query (src/offscreen/exporter.ts): a range of the row id.
+    // The exporter's part query (src/engine/exporter.ts): a range of the row id.
     const PART_QUERY = /^SELECT \* EXCLUDE \(("[^"]+")\) FROM (.+) WHERE \1 >= (\d+) AND \1 < (\d+)$/;
     g.onmessage = (event) => {
       const request = event.data;
@@ -223,7 +223,7 @@ export async function instrumentDuckDBWorker(worker: WebWorker): Promise<void> {
         }
         bench.pending.set(request.messageId, { type: request.type, sql: sql?.slice(0, 300), start: now(), rewritten });
       }
-      return original.call(g, { data: request! });
+      return original.call(g, { data: request });
     };
     g.postMessage = (message, transfer) => {
       const pending = typeof message?.requestId === 'number' ? bench.pending.get(message.requestId) : undefined;

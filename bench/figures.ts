@@ -52,7 +52,7 @@ export function collectFigures(results: Results, config: BenchConfig, sessions: 
       sample: seconds(imp.native),
       unit: 's',
       baseline: baselineOf('native, sampled types (values past the sample converted unchecked)', seconds(imp.nativeSampled), 's'),
-      note: 'Exact typing reads the CSV as text and converts each value after a check that keeps it (src/offscreen/csv-types.ts).',
+      note: 'Exact typing reads the CSV as text and converts each value after a check that keeps it (src/engine/csv-types.ts).',
     });
   }
 
@@ -88,7 +88,7 @@ export function collectFigures(results: Results, config: BenchConfig, sessions: 
     const range = s.export.runs.filter((r) => r.strategy === 'range');
     const timed = range.slice(config.warmup);
     const steady = summarize(timed.map((r) => mib(r.memory.extraPeak)));
-    const first = mib(range[0]!.memory.extraPeak);
+    const first = mib(range[0].memory.extraPeak);
     return { range, timed, steady, first, wasmGrowth: wasmGrowth(s) };
   };
   const smallMem = small ? memoryOf(small) : undefined;
@@ -99,7 +99,7 @@ export function collectFigures(results: Results, config: BenchConfig, sessions: 
     const details = {
       peakRssMiB: m.range.map((r) => mib(r.memory.rssPeak)),
       rssBeforeMiB: m.range.map((r) => mib(r.memory.rssBefore)),
-      exactPeak: m.range[0]!.memory.exactPeak,
+      exactPeak: m.range[0].memory.exactPeak,
       rendererProcesses: s.rendererProcesses,
     };
     results.add({
@@ -107,8 +107,8 @@ export function collectFigures(results: Results, config: BenchConfig, sessions: 
       name: `Extra peak RSS during export, ${s.label} rows`,
       sample: m.steady,
       unit: 'MiB',
-      baseline: isLarge ? baselineOf(`at ${small!.label} rows`, smallMem!.steady, 'MiB') : null,
-      target: isLarge ? { text: `within 20% of ${small!.label}`, met: m.steady.median <= smallMem!.steady.median * 1.2 } : undefined,
+      baseline: isLarge ? baselineOf(`at ${small!.label} rows`, smallMem.steady, 'MiB') : null,
+      target: isLarge ? { text: `within 20% of ${small!.label}`, met: m.steady.median <= smallMem.steady.median * 1.2 } : undefined,
       note:
         "Peak RSS of the extension's renderer process (offscreen document, DuckDB's worker, parquet-wasm) during the export minus its RSS right before it, " +
         'after a forced GC; timed runs. Peak read as VmHWM after resetting it (else sampled every 20 ms). Absolute peaks per run in the details.',
@@ -119,7 +119,7 @@ export function collectFigures(results: Results, config: BenchConfig, sessions: 
       name: `Extra peak RSS during the first export (starts parquet-wasm), ${s.label} rows`,
       sample: { runs: [m.first], median: m.first, min: m.first, max: m.first },
       unit: 'MiB',
-      baseline: isLarge ? { name: `at ${small!.label} rows`, value: smallMem!.first, unit: 'MiB', runs: [smallMem!.first], min: smallMem!.first, max: smallMem!.first } : null,
+      baseline: isLarge ? { name: `at ${small!.label} rows`, value: smallMem.first, unit: 'MiB', runs: [smallMem.first], min: smallMem.first, max: smallMem.first } : null,
       note: "The session's first export (the warm-up): includes parquet-wasm's start and its WASM memory growing to what one part needs; WASM memory never shrinks, so later exports reuse it.",
     });
     const growth = m.wasmGrowth.firstTotalMiB;
@@ -128,7 +128,7 @@ export function collectFigures(results: Results, config: BenchConfig, sessions: 
       name: `WASM memory growth during the first export, ${s.label} rows`,
       sample: { runs: [growth], median: growth, min: growth, max: growth },
       unit: 'MiB',
-      baseline: isLarge ? { name: `at ${small!.label} rows`, value: smallMem!.wasmGrowth.firstTotalMiB, unit: 'MiB', runs: [], min: 0, max: 0 } : null,
+      baseline: isLarge ? { name: `at ${small!.label} rows`, value: smallMem.wasmGrowth.firstTotalMiB, unit: 'MiB', runs: [], min: 0, max: 0 } : null,
       note: "DuckDB's WASM heap (worker) plus parquet-wasm's memory (offscreen main thread), after minus before the session's first export. WASM memory never shrinks, so later exports grow it only if they need more; per-run growth for both strategies is in the details.",
       details: m.wasmGrowth,
     });
@@ -251,7 +251,7 @@ function growthOf(run: ExportRun): { duckdbHeapMiB: number | null; parquetWasmMi
 function wasmGrowth(session: SessionResult): Record<string, unknown> & { firstTotalMiB: number } {
   const range = session.export.runs.filter((r) => r.strategy === 'range');
   const offset = session.export.runs.filter((r) => r.strategy === 'offset');
-  const first = growthOf(range[0]!);
+  const first = growthOf(range[0]);
   const last = range.at(-1)!.memory;
   return {
     firstTotalMiB: first.totalMiB,

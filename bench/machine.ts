@@ -40,7 +40,7 @@ export function describeMachine(chromiumVersion: string, duckdbWasmEngine: strin
     duckdbWasm: `@duckdb/duckdb-wasm ${packageVersion('@duckdb/duckdb-wasm')} (DuckDB ${duckdbWasmEngine})`,
     duckdbNative: `@duckdb/node-api ${packageVersion('@duckdb/node-api')} (DuckDB ${duckdbNativeEngine})`,
     parquetWasm: `parquet-wasm ${packageVersion('parquet-wasm')}`,
-    loadAverageAtStart: Math.round(loadavg()[0]! * 100) / 100,
+    loadAverageAtStart: Math.round(loadavg()[0] * 100) / 100,
   };
 }
 

@@ -35,7 +35,7 @@ export async function extensionRendererPids(cdp: CDPSession): Promise<number[]> 
 export async function offscreenRendererPid(cdp: CDPSession): Promise<{ pid: number; candidates: number }> {
   const pids = await extensionRendererPids(cdp);
   if (pids.length === 0) throw new Error('No extension renderer process found (SystemInfo.getProcessInfo + /proc/<pid>/cmdline).');
-  const largest = pids.map((pid) => ({ pid, rss: rssBytes(pid) })).sort((a, b) => b.rss - a.rss)[0]!;
+  const largest = pids.map((pid) => ({ pid, rss: rssBytes(pid) })).sort((a, b) => b.rss - a.rss)[0];
   return { pid: largest.pid, candidates: pids.length };
 }
 

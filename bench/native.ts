@@ -3,10 +3,10 @@
  * rows as the extension: what the same work costs without WebAssembly or a browser.
  */
 import { closeSync, openSync, readSync, rmSync } from 'node:fs';
-import { lit, nativeDuckDB, rows as queryRows } from '../scripts/native-duckdb';
-import { delimiterOfHeader, importCsvTable, type SqlRunner } from '../src/offscreen/csv-sql';
+import { lit, nativeDuckDB, rows as queryRows } from '../tests/support/native-duckdb';
+import { delimiterOfHeader, importCsvTable, type SqlRunner } from '../src/engine/csv-sql';
 import { typedTableSql } from './data';
-import { checksumSql } from '../src/offscreen/tables';
+import { checksumSql } from '../src/engine/tables';
 
 export interface NativeDuckDB {
   version: string;
@@ -35,7 +35,7 @@ export async function openNative(): Promise<NativeDuckDB> {
   };
 }
 
-/** Runs the extension's CSV import (src/offscreen/csv-sql.ts: the same statements) on `path`. */
+/** Runs the extension's CSV import (src/engine/csv-sql.ts: the same statements) on `path`. */
 export async function extensionCsvImport(native: NativeDuckDB, path: string, table: string): Promise<void> {
   const head = Buffer.alloc(64 * 1024);
   const fd = openSync(path, 'r');

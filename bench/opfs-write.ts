@@ -8,7 +8,7 @@
  */
 import { resolve } from 'node:path';
 import type { Page } from 'puppeteer-core';
-import { serveStatic } from '../scripts/static-server';
+import { serveStatic } from '../tests/support/static-server';
 import type { BenchConfig } from './config';
 import { launchBenchBrowser, openDriverPage, shimPage } from './extension';
 import { repeat, type Sample } from './stats';

@@ -13,9 +13,9 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame, Page } from 'puppeteer-core';
-import { createParquetWriter, customersSql, ordersSql } from '../scripts/parquet-fixtures';
-import { openDevToolsPanel } from '../scripts/devtools-panel';
-import { serveStatic } from '../scripts/static-server';
+import { createParquetWriter, customersSql, ordersSql } from '../tests/support/parquet-fixtures';
+import { openDevToolsPanel } from '../tests/support/devtools-panel';
+import { serveStatic } from '../tests/support/static-server';
 import type { BenchConfig } from './config';
 import { NAME_SHIM, launchBenchBrowser, shimPage } from './extension';
 import { PAGES_DIR } from './opfs-write';
@@ -54,9 +54,9 @@ const FIXTURES = ['healthy-0.parquet', 'healthy-1.parquet', 'healthy-2.parquet']
 async function writeFixtures(dir: string): Promise<void> {
   const writer = await createParquetWriter();
   try {
-    await writer.write(join(dir, FIXTURES[0]!), ordersSql(0, 200));
-    await writer.write(join(dir, FIXTURES[1]!), customersSql(150));
-    await writer.write(join(dir, FIXTURES[2]!), ordersSql(5000, 800));
+    await writer.write(join(dir, FIXTURES[0]), ordersSql(0, 200));
+    await writer.write(join(dir, FIXTURES[1]), customersSql(150));
+    await writer.write(join(dir, FIXTURES[2]), ordersSql(5000, 800));
   } finally {
     writer.close();
   }
@@ -77,7 +77,7 @@ async function fillPageOpfs(total: number, fixtureNames: string[]): Promise<{ la
   const files: { path: string; bytes: Uint8Array | string }[] = [];
   for (let i = 0; i < healthy; i++) {
     const table = Math.floor(i / 100);
-    files.push({ path: `app/snapshots/t${table}/t${table}_part_${i % 100}.parquet`, bytes: fixtures[i % fixtures.length]! });
+    files.push({ path: `app/snapshots/t${table}/t${table}_part_${i % 100}.parquet`, bytes: fixtures[i % fixtures.length] });
   }
   const emptyPaths: string[] = [];
   for (let i = 0; i < empty; i++) {
@@ -86,7 +86,7 @@ async function fillPageOpfs(total: number, fixtureNames: string[]): Promise<{ la
     files.push({ path, bytes: new Uint8Array(0) });
   }
   for (let i = 0; i < corrupt; i++) {
-    const source = fixtures[i % fixtures.length]!;
+    const source = fixtures[i % fixtures.length];
     const bytes = i % 2 === 0 ? source.slice(0, Math.floor(source.length * 0.6)) : `id,note\n${i},"CSV renamed to .parquet"\n`;
     files.push({ path: `app/broken/b${i % 30}/bad-${i}.parquet`, bytes });
   }
@@ -106,7 +106,7 @@ async function fillPageOpfs(total: number, fixtureNames: string[]): Promise<{ la
   let next = 0;
   const writeNext = async (): Promise<void> => {
     while (next < files.length) {
-      const file = files[next++]!;
+      const file = files[next++];
       const cut = file.path.lastIndexOf('/');
       const dir = await folder(file.path.slice(0, cut));
       const writable = await (await dir.getFileHandle(file.path.slice(cut + 1), { create: true })).createWritable();
@@ -124,7 +124,7 @@ async function recreateEmpty(paths: string[]): Promise<void> {
   let next = 0;
   const work = async (): Promise<void> => {
     while (next < paths.length) {
-      const segments = paths[next++]!.split('/');
+      const segments = paths[next++].split('/');
       let dir = root;
       for (const segment of segments.slice(0, -1)) dir = await dir.getDirectoryHandle(segment, { create: true });
       await dir.getFileHandle(segments.at(-1)!, { create: true });
@@ -394,7 +394,7 @@ async function readPageCounters(page: Page, reset: boolean): Promise<{ calls: Re
 
 function medianOf(list: RefreshBreakdown[]): RefreshBreakdown | null {
   if (list.length === 0) return null;
-  const keys = Object.keys(list[0]!) as (keyof RefreshBreakdown)[];
+  const keys = Object.keys(list[0]) as (keyof RefreshBreakdown)[];
   return Object.fromEntries(keys.map((k) => [k, summarize(list.map((b) => b[k])).median])) as unknown as RefreshBreakdown;
 }
 
@@ -443,8 +443,8 @@ export async function runPanelBench(config: BenchConfig, log: (line: string) => 
     for (let i = 0; i < config.warmup + config.runs; i++) {
       const bare = await page.evaluate(bareWalk);
       if (bare.files !== config.panelFiles) throw new Error(`The bare walk found ${bare.files} files, expected ${config.panelFiles}.`);
-      const probed = await page.evaluate(probeWalk, 'three-reads' as ProbeMode);
-      const oneRead = await page.evaluate(probeWalk, 'one-read' as ProbeMode);
+      const probed = await page.evaluate(probeWalk, 'three-reads');
+      const oneRead = await page.evaluate(probeWalk, 'one-read');
       probeReads = probed.reads;
       oneReadReads = oneRead.reads;
       const refreshed = await timedRefresh(panel);

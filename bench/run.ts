@@ -12,7 +12,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { serveStatic } from '../scripts/static-server';
+import { serveStatic } from '../tests/support/static-server';
 import { configFor, rowsLabel, type BenchConfig } from './config';
 import { DATA_DIR, benchCsv } from './data';
 import { runEngineSession, type SessionResult } from './engine-session';

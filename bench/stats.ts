@@ -16,8 +16,8 @@ export function summarize(runs: number[]): Sample {
   if (runs.length === 0) throw new Error('no runs to summarize');
   const sorted = [...runs].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  return { runs, median, min: sorted[0]!, max: sorted.at(-1)! };
+  const median = sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return { runs, median, min: sorted[0], max: sorted.at(-1)! };
 }
 
 export interface RepeatOptions {

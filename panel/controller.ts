@@ -8,13 +8,15 @@ import { RemoteError, type ImportResult, type OperationProgress, type OperationR
 import { SNAPSHOTS_DIR, STAGING_DIR, snapshotIdFromFileName } from '../src/snapshot/names';
 import { withStagingLock } from '../src/snapshot/locks';
 import { getDirectory, opfsRoot, removeIfExists } from '../src/opfs/fs';
-import type { PurgeEntry } from '../src/opfs/page-scan';
+import type { PurgeEntry } from '../src/opfs/scan-types';
 import type { SnapshotGroup } from '../src/opfs/classify';
 import { formatBytes } from '../src/format';
 import { counted, reduce, summarizePurge, type ImportEntry, type ImportSummary, type PurgeCategory, type Store } from './store';
 import { sources, type SourceKind } from './sources';
 import { downloadFile, downloadSnapshot } from './download';
-import { PageTaskInterruptedError } from './inspected-window';
+import { PageTaskInterruptedError, PageUnavailableError } from './inspected-window';
+import { Listing } from './listing';
+import { loadDetails } from './details';
 
 export type Controller = ReturnType<typeof createController>;
 
@@ -42,6 +44,9 @@ const PHASE_LABELS: Record<OperationProgress['phase'], string> = {
   restoring: 'Restoring',
 };
 
+/** A growing listing is shown at most this often. */
+const RENDER_EVERY_MS = 150;
+
 /** How long the panel waits for an import it follows by asking the engine, once a second. */
 const FOLLOW_IMPORT_MS = 60 * 60_000;
 
@@ -52,27 +57,117 @@ export function createController(store: Store, client = backgroundClient()) {
   /** Copies into staging that can still be stopped, by import id. */
   const copies = new Map<string, AbortController>();
 
+  /**
+   * Lists a source anew: first every file with its size and time, rows appearing as the
+   * walk finds them; then the contents of the files whose verdict needs them (and is not
+   * known from an earlier scan), verdicts arriving as they are read. A scan that the page's
+   * navigation interrupts starts again in the new document.
+   */
   async function refresh(source: SourceKind = store.source.value): Promise<void> {
     const generation = ++scanGeneration[source];
     const current = () => generation === scanGeneration[source];
-    reduce(store, { type: 'scan-started', source });
-    try {
-      if (source === 'extension') await sweepLeftovers();
-      const scan = await sources[source].scan((filesSeen) => {
-        if (current()) reduce(store, { type: 'scan-progress', source, filesSeen });
-      });
-      const inUsePaths = await sources[source].pathsInUse(scan.files.map((f) => f.path));
-      if (!current()) return;
-      reduce(store, { type: 'scan-done', source, scan, lockedPaths: store.locked[source].value, inUsePaths });
-      void reportHealth();
-    } catch (error) {
-      if (current()) reduce(store, { type: 'scan-failed', source, error: describeError(error) });
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await scan(source, current);
+        break;
+      } catch (error) {
+        if (!current()) return;
+        if (error instanceof PageUnavailableError && error.transient && attempt < 4) {
+          await sleep(250 * (attempt + 1));
+          // A newer scan (another navigation, a click on Refresh) took over meanwhile: it shows its own listing.
+          if (!current()) return;
+          continue;
+        }
+        reduce(store, { type: 'scan-failed', source, error: describeError(error) });
+        break;
+      }
     }
     if (source === 'extension') await refreshEngine();
   }
 
+  async function scan(source: SourceKind, current: () => boolean): Promise<void> {
+    if (source === 'extension') await sweepLeftovers();
+    if (!current()) return;
+    const listing = new Listing({ stagingFolder: source === 'extension' ? STAGING_DIR : undefined });
+    reduce(store, { type: 'scan-started', source, listing });
+    const render = renderer(source, listing, current);
+    const summary = await sources[source].walk((entries) => {
+      if (!current()) return;
+      listing.addWalkEntries(entries);
+      render.soon();
+    });
+    if (!current()) return;
+    const paths = listing.view().reports.map((f) => f.path);
+    listing.setLocks(store.locked[source].value, await sources[source].pathsInUse(paths));
+    await listing.finishWalk(summary);
+    render.now();
+    await checkContents(source, listing, current, render);
+    if (!current()) return;
+    listing.stage = 'done';
+    render.now();
+    void reportHealth();
+  }
+
+  /** Reads what the pending verdicts need; files that changed meanwhile are listed anew and read again (a few rounds at most). */
+  async function checkContents(source: SourceKind, listing: Listing, current: () => boolean, render: Renderer): Promise<void> {
+    for (let round = 0; round < 3; round++) {
+      const requests = listing.checkRequests();
+      if (requests.length === 0) break;
+      render.now();
+      await sources[source].check(requests, (files) => {
+        if (!current()) return;
+        listing.applyChecked(files);
+        void listing.judgeDirtyFolders().then(render.soon);
+      });
+      if (!current()) return;
+      await listing.judgeDirtyFolders();
+    }
+  }
+
+  interface Renderer {
+    soon(): void;
+    now(): void;
+  }
+
   /**
-   * What interrupted work of the extension provably left behind (see src/offscreen/sweep.ts)
+   * Shows a growing listing at most every {@link RENDER_EVERY_MS} (or less often, when
+   * deriving it takes long: 100,000 rows), so that streaming entries never keeps the panel busy.
+   */
+  function renderer(source: SourceKind, listing: Listing, current: () => boolean): Renderer {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let cost = 0;
+    const now = () => {
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+      if (!current()) return;
+      const started = performance.now();
+      reduce(store, { type: 'listing-changed', source, listing });
+      cost = performance.now() - started;
+    };
+    return {
+      soon() {
+        timer ??= setTimeout(now, Math.max(RENDER_EVERY_MS, cost * 4));
+      },
+      now,
+    };
+  }
+
+  /** Lists `paths` anew after an action changed them (a purge kept them as changed): no full rescan. */
+  async function refreshFiles(source: SourceKind, listing: Listing, paths: readonly string[]): Promise<void> {
+    const requests = paths.flatMap((path) => {
+      const file = listing.scanned(path);
+      return file ? [{ path, size: file.size, lastModified: file.lastModified, read: 'text' as const }] : [];
+    });
+    if (requests.length === 0) return;
+    // A check of a file whose size or time changed answers its new size and time, and reads nothing.
+    await sources[source].check(requests, (files) => listing.applyChecked(files.filter((f) => f.kind === 'changed')));
+    const render = renderer(source, listing, () => store.scans[source].value.kind === 'listing');
+    await checkContents(source, listing, () => true, render);
+    render.now();
+  }
+
+  /**
+   * What interrupted work of the extension provably left behind (see src/engine/sweep.ts)
    * is removed by the engine, which never touches a snapshot an export is writing.
    */
   async function sweepLeftovers(): Promise<void> {
@@ -111,7 +206,10 @@ export function createController(store: Store, client = backgroundClient()) {
   async function reportHealth(): Promise<void> {
     let problems = 0;
     for (const state of Object.values(store.scans)) {
-      if (state.value.kind === 'done') problems += state.value.listing.summary.counts.empty + state.value.listing.summary.counts.corrupt;
+      if (state.value.kind === 'listing') {
+        const { counts } = state.value.listing.view().summary;
+        problems += counts.empty + counts.corrupt;
+      }
     }
     const title = problems > 0 ? `OPFS Snapshot Inspector: ${problems} empty or corrupt Parquet file${problems === 1 ? '' : 's'}` : 'OPFS Snapshot Inspector';
     try {
@@ -123,9 +221,9 @@ export function createController(store: Store, client = backgroundClient()) {
 
   /** Opens the confirmation for purging every file of `category` in the current source. */
   function askPurge(category: PurgeCategory): void {
-    const listing = store.currentListing.value;
-    if (!listing) return;
-    const files = listing.files.filter((f) => f.status === category).map((f) => ({ path: f.path, size: f.size }));
+    const view = store.view.value;
+    if (!view) return;
+    const files = view.reports.filter((f) => f.status === category).map((f) => ({ path: f.path, size: f.size }));
     if (files.length > 0) reduce(store, { type: 'purge-ask', request: { source: store.source.value, category, files } });
   }
 
@@ -133,6 +231,7 @@ export function createController(store: Store, client = backgroundClient()) {
     const request = store.purgeDialog.value;
     if (!request) return;
     const { source, category, files: targets } = request;
+    const listing = store.scans[source].value.kind === 'listing' ? (store.scans[source].value as { listing: Listing }).listing : null;
     reduce(store, { type: 'purge-running', source, fraction: 0 });
     const finished: PurgeEntry[] = [];
     try {
@@ -140,7 +239,10 @@ export function createController(store: Store, client = backgroundClient()) {
         finished.push(...entries);
         reduce(store, { type: 'purge-running', source, fraction: done / targets.length });
       });
-      reduce(store, { type: 'purge-done', source, summary: summarizePurge(category, result) });
+      const summary = summarizePurge(category, result);
+      reduce(store, { type: 'purge-done', source, summary });
+      // The rows of what went leave the list, the others are listed anew: no full rescan.
+      if (listing) await updateAfter(source, listing, result.results);
     } catch (error) {
       if (!(error instanceof PageTaskInterruptedError)) {
         reduce(store, { type: 'purge-failed', source, error: describeError(error) });
@@ -151,13 +253,21 @@ export function createController(store: Store, client = backgroundClient()) {
       // outcomes heard before it went); the new listing says exactly which files are left.
       await refresh(source);
       const state = store.scans[source].value;
-      const listed = state.kind === 'done' ? new Map(state.listing.files.map((f) => [f.path, f.size])) : null;
+      const listed = state.kind === 'listing' ? new Map(state.listing.view().reports.map((f) => [f.path, f.size])) : null;
       const stillThere = listed ? targets.filter((t) => listed.get(t.path) === t.size).length : null;
       const heard = summarizePurge(category, { results: finished, bytesFreed: finished.reduce((sum, r) => sum + (r.outcome === 'removed' ? r.bytes : 0), 0) });
       reduce(store, { type: 'purge-done', source, summary: { ...heard, interrupted: { requested: targets.length, stillThere } } });
-      return;
     }
-    await refresh(source);
+  }
+
+  /** Applies a purge's outcomes to the listing in place: removed and missing files leave it, changed ones are listed anew. */
+  async function updateAfter(source: SourceKind, listing: Listing, results: readonly PurgeEntry[]): Promise<void> {
+    listing.remove(results.filter((r) => r.outcome === 'removed' || r.outcome === 'missing').map((r) => r.path));
+    listing.setLocks(store.locked[source].value, await sources[source].pathsInUse(listing.view().reports.map((f) => f.path)));
+    await refreshFiles(source, listing, results.filter((r) => r.outcome === 'changed').map((r) => r.path));
+    await listing.judgeDirtyFolders();
+    reduce(store, { type: 'listing-changed', source, listing });
+    void reportHealth();
   }
 
   /** Shows an import's progress events (they come straight from the engine) on its entry. */
@@ -412,15 +522,31 @@ export function createController(store: Store, client = backgroundClient()) {
     await refresh(source);
   }
 
-  async function download(what: { file: { path: string; name: string } } | { snapshot: SnapshotGroup }): Promise<void> {
-    const source = store.source.value;
+  async function download(what: { file: { path: string; name: string; size: number } } | { snapshot: SnapshotGroup }): Promise<void> {
+    const source = sources[store.source.value];
     reduce(store, { type: 'notice', notice: null });
     try {
-      if ('file' in what) await downloadFile(source, what.file.path, what.file.name);
+      if ('file' in what) await downloadFile(source, what.file);
       else await downloadSnapshot(source, what.snapshot);
     } catch (error) {
       reduce(store, { type: 'notice', notice: { kind: 'error', text: `Download failed: ${describeError(error)}` } });
     }
+  }
+
+  /** Selects a file and reads its details (footer, first rows) by ranges: the components do no I/O. */
+  function select(path: string | null): void {
+    reduce(store, { type: 'select', path });
+    const source = store.source.value;
+    const listing = store.currentListing.value;
+    const file = path === null ? undefined : listing?.scanned(path);
+    if (!file || !listing) {
+      reduce(store, { type: 'details', details: null });
+      return;
+    }
+    void loadDetails(sources[source], file, (details) => {
+      // Only for the file still selected: a slow read must not overwrite a newer choice.
+      if (store.selected.value === path) reduce(store, { type: 'details', details });
+    });
   }
 
   function selectSource(source: SourceKind): void {
@@ -448,6 +574,7 @@ export function createController(store: Store, client = backgroundClient()) {
     dropTable,
     refreshEngine,
     selectSource,
+    select,
     navigated,
     reportHealth,
     download,

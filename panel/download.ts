@@ -1,18 +1,14 @@
 /** Downloads: one file, or a whole snapshot (its parts and manifest) as one .tar. */
-import { getFileByPath, opfsRoot } from '../src/opfs/fs';
-import { pagePollExpression } from '../src/opfs/page-scan';
-import { pageReadExpression, parseReadPoll } from '../src/opfs/page-read';
 import type { SnapshotGroup } from '../src/opfs/classify';
-import { tarBlob } from '../src/tar';
-import { runPageTask } from './inspected-window';
-import type { SourceKind } from './sources';
+import { tarBlob } from './tar';
+import type { OpfsSource } from './sources';
+import { MAX_READ_BYTES } from './page-expressions';
 
-let reads = 0;
-
-async function readFile(source: SourceKind, path: string): Promise<Blob> {
-  if (source === 'extension') return (await getFileByPath(await opfsRoot(), path)).getFile();
-  const id = `read${Date.now().toString(36)}${(reads += 1)}`;
-  return new Blob([await runPageTask(pageReadExpression(id, path), () => pagePollExpression(id), parseReadPoll)]);
+/** A file of either source, read in ranges of at most {@link MAX_READ_BYTES}. */
+async function readFile(source: OpfsSource, path: string, size: number): Promise<Blob> {
+  const parts: Uint8Array<ArrayBuffer>[] = [];
+  for (let start = 0; start < size; start += MAX_READ_BYTES) parts.push((await source.read(path, start, Math.min(size, start + MAX_READ_BYTES))).bytes);
+  return new Blob(parts);
 }
 
 function save(blob: Blob, name: string): void {
@@ -25,13 +21,13 @@ function save(blob: Blob, name: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
-export async function downloadFile(source: SourceKind, path: string, name: string): Promise<void> {
-  save(await readFile(source, path), name);
+export async function downloadFile(source: OpfsSource, file: { path: string; name: string; size: number }): Promise<void> {
+  save(await readFile(source, file.path, file.size), file.name);
 }
 
-export async function downloadSnapshot(source: SourceKind, group: SnapshotGroup): Promise<void> {
+export async function downloadSnapshot(source: OpfsSource, group: SnapshotGroup): Promise<void> {
   const files = [...group.parts, ...(group.manifest ? [group.manifest] : [])];
   const entries = [];
-  for (const file of files) entries.push({ name: file.name, data: await readFile(source, file.path), modified: new Date(file.lastModified || Date.now()) });
+  for (const file of files) entries.push({ name: file.name, data: await readFile(source, file.path, file.size), modified: new Date(file.lastModified || Date.now()) });
   save(tarBlob(entries), `${group.id}.tar`);
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import type { PageTaskState } from '../src/opfs/page-scan';
+import type { PageTaskState } from '../src/opfs/scan-types';
 import { pageProblem, PageUnavailableError, retryWhileNavigating, runPageTask } from './inspected-window';
 
 describe('pageProblem: what the user reads when a page cannot be read', () => {
@@ -69,7 +69,7 @@ test('retryWhileNavigating tries again only for transient problems, then gives u
 
 describe('runPageTask: no deadline while the page makes progress', () => {
   /** A fake `chrome.devtools.inspectedWindow.eval` whose page task reports `progress(poll)` on each poll. */
-  function fakePage(progress: (poll: number) => { state: string; filesSeen: number; entries: never[] } | { state: 'done'; result: number }) {
+  function fakePage(progress: (poll: number) => { state: string; filesSeen: number; entries: never[] } | { state: 'done'; result: number; entries: never[] }) {
     let polls = 0;
     vi.stubGlobal('chrome', {
       devtools: {
@@ -90,8 +90,8 @@ describe('runPageTask: no deadline while the page makes progress', () => {
   test('a task that keeps reporting progress runs as long as it needs, far past the stall limit', async () => {
     vi.useFakeTimers();
     // 2,500 polls of 60 ms each: 150 s of a purge that never stops moving (a fixed 120 s deadline failed it).
-    fakePage((poll) => (poll < 2500 ? { state: 'running', filesSeen: poll * 40, entries: [] } : { state: 'done', result: poll }));
-    const done = runPageTask('start', () => 'poll', parse, { stallMs: 10_000 });
+    fakePage((poll) => (poll < 2500 ? { state: 'running', filesSeen: poll * 40, entries: [] } : { state: 'done', result: poll, entries: [] }));
+    const done = runPageTask('req', 'start', parse, { stallMs: 10_000 });
     await vi.advanceTimersByTimeAsync(200_000);
     await expect(done).resolves.toBe(2500);
   });
@@ -99,7 +99,7 @@ describe('runPageTask: no deadline while the page makes progress', () => {
   test('a task that stops moving fails after the stall limit, saying so', async () => {
     vi.useFakeTimers();
     fakePage((poll) => ({ state: 'running', filesSeen: Math.min(poll, 10), entries: [] }));
-    const done = runPageTask('start', () => 'poll', parse, { stallMs: 5_000 });
+    const done = runPageTask('req', 'start', parse, { stallMs: 5_000 });
     const outcome = done.catch((error: unknown) => error);
     await vi.advanceTimersByTimeAsync(10_000);
     expect(await outcome).toMatchObject({ name: 'TimeoutError', message: 'The inspected page made no progress for 5 s.' });

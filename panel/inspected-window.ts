@@ -9,7 +9,8 @@
  * `getDirectory()`…) into words for the user.
  */
 import { TimeoutError } from '../src/errors';
-import type { PageTaskFailure, PageTaskState } from '../src/opfs/page-scan';
+import type { PageTaskFailure, PageTaskState } from '../src/opfs/scan-types';
+import { LOG_SLICE, pollExpression, releaseExpression } from './page-expressions';
 
 /** True inside DevTools; false when the panel page is opened in a tab. */
 export function hasInspectedWindow(): boolean {
@@ -167,54 +168,57 @@ export interface PageTaskOptions<E> {
 }
 
 /**
- * Starts a page task and polls it until it is done. Polls every `intervalMs` only while
- * the task runs: nothing runs in the page when the panel is idle. There is no deadline for
- * a task that makes progress (a purge of 100,000 files may take minutes); one that makes
- * none for `stallMs` fails. `pollExpression` gets the number of log entries received so far.
+ * Starts a page task and polls it until it is done, handing each entry it logs to
+ * `onEntries` as it arrives. Polls only while the task runs (nothing runs in the page when
+ * the panel is idle): at once again after a full slice of entries, else every
+ * `intervalMs`. There is no deadline for a task that makes progress (a purge of 100,000
+ * files may take minutes); one that makes none for `stallMs` fails, and its state is
+ * released from the page.
  */
 export async function runPageTask<T, E = never>(
+  requestId: string,
   startExpression: string,
-  pollExpression: (from: number) => string,
   parsePoll: (value: unknown) => PageTaskState<T, E>,
   options: PageTaskOptions<E> = {},
 ): Promise<T> {
-  return retryWhileNavigating(options.retries ?? 0, () => runPageTaskOnce(startExpression, pollExpression, parsePoll, options));
+  return retryWhileNavigating(options.retries ?? 0, () => runPageTaskOnce(requestId, startExpression, parsePoll, options));
 }
 
-async function runPageTaskOnce<T, E>(
-  startExpression: string,
-  pollExpression: (from: number) => string,
-  parsePoll: (value: unknown) => PageTaskState<T, E>,
-  options: PageTaskOptions<E>,
-): Promise<T> {
+async function runPageTaskOnce<T, E>(requestId: string, startExpression: string, parsePoll: (value: unknown) => PageTaskState<T, E>, options: PageTaskOptions<E>): Promise<T> {
   const started = await evalInPage(startExpression);
   if (started !== 'started') throw new PageUnavailableError(`The inspected page refused the task (${short(started)}).`);
   const stallMs = options.stallMs ?? PAGE_TASK_STALL_MS;
   const entries: E[] = [];
   let lastProgress = performance.now();
   let lastSeen = -1;
+  let wait = options.intervalMs ?? 60;
   for (;;) {
-    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 60));
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     let state: PageTaskState<T, E>;
     try {
-      state = parsePoll(await evalInPage(pollExpression(entries.length)));
+      state = parsePoll(await evalInPage(pollExpression(requestId, entries.length)));
     } catch (error) {
       // The page went away between two polls: whatever it reported is what is known.
       if (error instanceof PageUnavailableError && error.transient && entries.length > 0) throw new PageTaskInterruptedError(entries);
       throw error;
     }
-    if (state.state === 'done') return state.result;
     if (state.state === 'failed') throw pageProblem({ task: state });
     if (state.state === 'missing') throw new PageTaskInterruptedError(entries);
     if (state.entries.length > 0) {
       entries.push(...state.entries);
       options.onEntries?.(state.entries);
     }
+    if (state.state === 'done') return state.result;
     if (state.filesSeen !== lastSeen || state.entries.length > 0) {
       lastSeen = state.filesSeen;
       lastProgress = performance.now();
     }
     options.onProgress?.(state.filesSeen);
-    if (performance.now() - lastProgress > stallMs) throw new TimeoutError(`The inspected page made no progress for ${Math.round(stallMs / 1000)} s.`);
+    // A full slice means more are waiting: fetch them at once.
+    wait = state.entries.length >= LOG_SLICE ? 0 : (options.intervalMs ?? 60);
+    if (performance.now() - lastProgress > stallMs) {
+      await evalInPage(releaseExpression(requestId)).catch((error: unknown) => console.warn('could not release a stalled page task', error));
+      throw new TimeoutError(`The inspected page made no progress for ${Math.round(stallMs / 1000)} s.`);
+    }
   }
 }

@@ -1,79 +1,71 @@
 /**
  * The two places the panel lists: the inspected page's OPFS (another origin, reached by
- * `inspectedWindow.eval`) and the extension's own OPFS (the panel's origin, read directly).
- * Both scan with the same walker and answer in the same validated shapes.
+ * `inspectedWindow.eval`) and the extension's own OPFS (the panel's origin, read directly,
+ * see extension-storage.ts). Both run the same page functions (src/inspected-page/) and
+ * pass every answer through the same validators (src/opfs/page-answers.ts).
  */
-import {
-  collectScanSlices,
-  pageLogPollExpression,
-  pagePurgeExpression,
-  pageReleaseExpression,
-  pageScanExpression,
-  pageScanPollExpression,
-  pageScanSliceExpression,
-  parsePurgePoll,
-  parseScanHeaderPoll,
-  purgeExtensionOpfs,
-  scanExtensionOpfs,
-  type PurgeEntry,
-  type PurgeResult,
-  type PurgeTarget,
-  type ScanOptions,
-  type ScanResult,
-} from '../src/opfs/page-scan';
+import { parseCheckEntry, parsePoll, parsePurgeEntry, parsePurgeResult, parseReadResult, parseWalkEntry, parseWalkSummary, requestedPaths, type CheckedFile } from '../src/opfs/page-answers';
+import type { CheckRequest, PurgeEntry, PurgeResult, PurgeTarget, WalkEntry, WalkSummary } from '../src/opfs/scan-types';
 import { SNAPSHOTS_DIR, STAGING_DIR, parseSnapshotFileName } from '../src/snapshot/names';
 import { snapshotsInUse, stagingInUse } from '../src/snapshot/locks';
-import { PageUnavailableError, evalInPage, hasInspectedWindow, retryWhileNavigating, runPageTask, type PageTaskInterruptedError } from './inspected-window';
+import { hasInspectedWindow, runPageTask } from './inspected-window';
+import { checkExpression, purgeExpression, readExpression, walkExpression } from './page-expressions';
+import { extensionStorage } from './extension-storage';
 
 export type SourceKind = 'page' | 'extension';
 
 export interface OpfsSource {
   kind: SourceKind;
-  scan(onProgress: (filesSeen: number) => void): Promise<ScanResult>;
+  /** Lists every folder and file (size and time only), handing entries over as they are found. */
+  walk(onEntries: (entries: readonly WalkEntry[]) => void): Promise<WalkSummary>;
+  /** Reads what the verdicts of `requests` need, handing results over as they come. */
+  check(requests: readonly CheckRequest[], onChecked: (files: readonly CheckedFile[]) => void): Promise<void>;
   /**
    * Removes exactly `targets`, each only if it still has the size the panel listed; files
    * that are held open or in use are reported as locked, files that changed as changed.
    * `onProgress` hears each outcome as it is known: a purge cut short (the page reloaded)
-   * rejects with {@link PageTaskInterruptedError} holding the outcomes so far.
+   * rejects with a PageTaskInterruptedError holding the outcomes so far.
    */
   purge(targets: readonly PurgeTarget[], onProgress: (filesDone: number, finished: readonly PurgeEntry[]) => void): Promise<PurgeResult>;
+  /** Bytes `start`..`end` of a file (at most a few MiB per call), with its size and time now. */
+  read(path: string, start: number, end: number): Promise<{ bytes: Uint8Array<ArrayBuffer>; size: number; lastModified: number }>;
   /** Paths among `paths` that the extension is writing right now (never offered for cleanup). */
   pathsInUse(paths: readonly string[]): Promise<Set<string>>;
 }
 
-const SCAN_OPTIONS: ScanOptions = { footerBytesLimit: 1024 * 1024, footerBudgetBytes: 32 * 1024 * 1024 };
+/** How large a footer the check reads: larger ones are reported as not read. */
+export const CHECK_OPTIONS = { footerBytesLimit: 1024 * 1024, concurrency: 16 } as const;
 
 let requestCounter = 0;
-const newRequestId = () => `r${Date.now().toString(36)}${(requestCounter += 1)}`;
+const newRequestId = (kind: string) => `${kind}${Date.now().toString(36)}${(requestCounter += 1)}`;
 
 export const pageSource: OpfsSource = {
   kind: 'page',
-  async scan(onProgress) {
+  async walk(onEntries) {
     if (!hasInspectedWindow()) throw new Error('Open this panel in DevTools to inspect a page: here it only sees the extension.');
-    // A scan that the page's navigation interrupts (while walking or while handing over) starts again.
-    return retryWhileNavigating(4, async () => {
-      const id = newRequestId();
-      try {
-        const header = await runPageTask(pageScanExpression(id, SCAN_OPTIONS), () => pageScanPollExpression(id), parseScanHeaderPoll, { onProgress });
-        onProgress(header.fileCount);
-        // The lists come in slices, each validated in its own task: the panel stays responsive at 100,000 files.
-        return await collectScanSlices(header, async (list, start) => {
-          const slice = await evalInPage(pageScanSliceExpression(id, list, start));
-          if (slice === null) throw new PageUnavailableError('The inspected page navigated or reloaded during the operation.', true, 'gone');
-          return slice;
-        });
-      } finally {
-        // The page holds the whole answer until told otherwise; a page that cannot be told (it navigated) has dropped it anyway.
-        await evalInPage(pageReleaseExpression(id)).catch((error: unknown) => console.warn('could not release the scan answer in the page', error));
-      }
+    const id = newRequestId('walk');
+    return runPageTask(id, walkExpression(id, {}), (value) => parsePoll(value, parseWalkSummary, parseWalkEntry), { onEntries, intervalMs: 40 });
+  },
+  async check(requests, onChecked) {
+    if (requests.length === 0) return;
+    const id = newRequestId('check');
+    const asked = new Map(requests.map((r) => [r.path, { size: r.size, read: r.read }]));
+    await runPageTask(id, checkExpression(id, requests, CHECK_OPTIONS), (value) => parsePoll(value, () => undefined, (entry, what) => parseCheckEntry(entry, what, asked)), {
+      onEntries: onChecked,
+      intervalMs: 40,
     });
   },
   async purge(targets, onProgress) {
-    const id = newRequestId();
+    const id = newRequestId('purge');
+    const allowed = requestedPaths(targets);
     let done = 0;
-    return runPageTask(pagePurgeExpression(id, targets), (from) => pageLogPollExpression(id, from), (value) => parsePurgePoll(value, targets), {
+    return runPageTask(id, purgeExpression(id, targets), (value) => parsePoll(value, (result) => parsePurgeResult(result, targets), (entry, what) => parsePurgeEntry(entry, what, allowed)), {
       onEntries: (entries) => onProgress((done += entries.length), entries),
     });
+  },
+  async read(path, start, end) {
+    const id = newRequestId('read');
+    return runPageTask(id, readExpression(id, path, start, end), (value) => parsePoll(value, (result) => parseReadResult(result, end - start)), { intervalMs: 15 });
   },
   async pathsInUse() {
     return new Set();
@@ -90,14 +82,10 @@ export function snapshotOf(path: string): string | undefined {
 
 export const extensionSource: OpfsSource = {
   kind: 'extension',
-  async scan(onProgress) {
-    return scanExtensionOpfs(await navigator.storage.getDirectory(), { ...SCAN_OPTIONS, onProgress });
-  },
-  async purge(targets, onProgress) {
-    // The same purge as in the page: files of a snapshot go only while holding its lock,
-    // taken without waiting, so those of a running export are skipped as locked.
-    return purgeExtensionOpfs(await navigator.storage.getDirectory(), targets, (done, entry) => onProgress(done, [entry]));
-  },
+  walk: (onEntries) => extensionStorage.walk(onEntries),
+  check: (requests, onChecked) => extensionStorage.check(requests, CHECK_OPTIONS, onChecked),
+  purge: (targets, onProgress) => extensionStorage.purge(targets, onProgress),
+  read: (path, start, end) => extensionStorage.read(path, start, end),
   async pathsInUse(paths) {
     const [snapshots, staging] = await Promise.all([snapshotsInUse(), stagingInUse()]);
     return new Set(

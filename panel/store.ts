@@ -3,23 +3,18 @@
  * Long operations are state machines: idle | running(progress) | done(result) | failed(error).
  */
 import { batch, computed, signal, type ReadonlySignal, type Signal } from '@preact/signals';
-import type { ScanResult, PurgeResult } from '../src/opfs/page-scan';
-import { classifyFiles, groupSnapshots, summarize, type ClassifyOptions, type FileReport, type FileStatus, type ScanSummary, type SnapshotGroup } from '../src/opfs/classify';
+import type { PurgeResult } from '../src/opfs/scan-types';
+import type { FileReport, FileStatus, ScanSummary, SnapshotGroup } from '../src/opfs/classify';
 import type { CsvEncoding, EngineStatus, SnapshotManifest, VerifyResult } from '../src/protocol';
 import type { SourceKind } from './sources';
+import type { Listing } from './listing';
+import type { FileDetails } from './details';
 
 export type Operation<T> =
   | { kind: 'idle' }
   | { kind: 'running'; label: string; fraction: number | null }
   | { kind: 'done'; result: T }
   | { kind: 'failed'; error: string };
-
-export interface Listing {
-  scan: ScanResult;
-  files: FileReport[];
-  groups: SnapshotGroup[];
-  summary: ScanSummary;
-}
 
 export type PurgeCategory = 'empty' | 'corrupt' | 'temp' | 'incomplete';
 
@@ -94,14 +89,14 @@ export type Notice = { kind: 'info' | 'error'; text: string };
 
 export type Action =
   | { type: 'source'; source: SourceKind }
-  | { type: 'scan-started'; source: SourceKind }
-  | { type: 'scan-progress'; source: SourceKind; filesSeen: number }
-  | { type: 'scan-done'; source: SourceKind; scan: ScanResult; lockedPaths: ReadonlySet<string>; inUsePaths: ReadonlySet<string> }
+  | { type: 'scan-started'; source: SourceKind; listing: Listing }
+  | { type: 'listing-changed'; source: SourceKind; listing: Listing }
   | { type: 'scan-failed'; source: SourceKind; error: string }
   | { type: 'navigated' }
   | { type: 'filter'; text: string }
   | { type: 'sort'; key: SortKey }
   | { type: 'select'; path: string | null }
+  | { type: 'details'; details: FileDetails | null }
   | { type: 'purge-ask'; request: PurgeRequest }
   | { type: 'purge-cancel' }
   | { type: 'purge-running'; source: SourceKind; fraction: number }
@@ -121,7 +116,12 @@ export type SnapshotActionResult =
   | { kind: 'restore'; snapshotId: string; table: string; rowCount: number; checksumMatches: boolean; problems: string[]; elapsedMs: number }
   | { kind: 'delete'; snapshotId: string; removed: number; changed: string[]; missing: number };
 
-export type ScanState = { kind: 'idle' } | { kind: 'running'; filesSeen: number } | { kind: 'done'; listing: Listing } | { kind: 'failed'; error: string };
+/**
+ * A source's listing: none yet, one that grows (walking, checking) or is complete (its
+ * `listing.stage`), or a scan that failed. `version` is the listing's version when this
+ * state was set: a new state per change is what makes the panel render it.
+ */
+export type ScanState = { kind: 'idle' } | { kind: 'listing'; listing: Listing; version: number } | { kind: 'failed'; error: string };
 
 export interface Store {
   source: Signal<SourceKind>;
@@ -131,6 +131,8 @@ export interface Store {
   filter: Signal<string>;
   sort: Signal<{ key: SortKey; descending: boolean }>;
   selected: Signal<string | null>;
+  /** What is read of the selected file (footer, first rows). */
+  details: Signal<FileDetails | null>;
   purgeDialog: Signal<PurgeRequest | null>;
   /** The last purge of each source. */
   purges: Record<SourceKind, Signal<Operation<PurgeSummary>>>;
@@ -147,10 +149,24 @@ export interface Store {
   notice: Signal<Notice | null>;
   /** The current source's files after filter and sort. */
   visibleFiles: ReadonlySignal<FileReport[]>;
+  /**
+   * The current source's listing (growing or complete), if any. The same object as it grows:
+   * read {@link Store.view} to render what it holds (a new value per change).
+   */
   currentListing: ReadonlySignal<Listing | null>;
+  /** What the current source's listing holds now: a new value on every change. */
+  view: ReadonlySignal<ListingView | null>;
 }
 
-const STATUS_ORDER: Record<FileStatus, number> = { corrupt: 0, empty: 1, incomplete: 2, temp: 3, locked: 4, ok: 5 };
+export interface ListingView {
+  listing: Listing;
+  version: number;
+  reports: FileReport[];
+  summary: ScanSummary;
+  groups: SnapshotGroup[];
+}
+
+const STATUS_ORDER: Record<FileStatus, number> = { corrupt: 0, empty: 1, incomplete: 2, temp: 3, locked: 4, pending: 5, ok: 6 };
 
 export function createStore(initialSource: SourceKind): Store {
   const source = signal<SourceKind>(initialSource);
@@ -160,19 +176,28 @@ export function createStore(initialSource: SourceKind): Store {
   const sort = signal<{ key: SortKey; descending: boolean }>({ key: 'status', descending: false });
   const currentListing = computed(() => {
     const state = scans[source.value].value;
-    return state.kind === 'done' ? state.listing : null;
+    return state.kind === 'listing' ? state.listing : null;
   });
-  const visibleFiles = computed(() => {
-    const listing = currentListing.value;
-    if (!listing) return [];
-    const needle = filter.value.trim().toLowerCase();
-    const matching = needle
-      ? listing.files.filter((f) => f.path.toLowerCase().includes(needle) || f.status === needle)
-      : listing.files.slice();
+  const view = computed((): ListingView | null => {
+    const state = scans[source.value].value;
+    return state.kind === 'listing' ? { listing: state.listing, version: state.version, ...state.listing.view() } : null;
+  });
+  // Sorted once per change of the listing or of the sort; filtered per keystroke from that
+  // (a filter keeps the order), so typing in the filter box never sorts 100,000 rows.
+  const sorted = computed(() => {
+    const state = scans[source.value].value;
+    if (state.kind !== 'listing') return [];
     const { key, descending } = sort.value;
     const compare = comparators[key];
-    matching.sort((a, b) => (descending ? -1 : 1) * compare(a, b) || a.path.localeCompare(b.path));
-    return matching;
+    const direction = descending ? -1 : 1;
+    return state.listing.view().reports.slice().sort((a, b) => direction * compare(a, b) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  });
+  const visibleFiles = computed(() => {
+    const rows = sorted.value;
+    const needle = filter.value.trim().toLowerCase();
+    const listing = currentListing.value;
+    if (!needle || !listing) return rows;
+    return rows.filter((f) => f.status === needle || listing.lowerPath(f.path).includes(needle));
   });
   return {
     source,
@@ -181,6 +206,7 @@ export function createStore(initialSource: SourceKind): Store {
     filter,
     sort,
     selected: signal(null),
+    details: signal(null),
     purgeDialog: signal(null),
     purges,
     purge: computed(() => purges[source.value].value),
@@ -192,24 +218,16 @@ export function createStore(initialSource: SourceKind): Store {
     notice: signal(null),
     visibleFiles,
     currentListing,
+    view,
   };
 }
 
 const comparators: Record<SortKey, (a: FileReport, b: FileReport) => number> = {
-  path: (a, b) => a.path.localeCompare(b.path),
+  path: (a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0),
   size: (a, b) => a.size - b.size,
   modified: (a, b) => a.lastModified - b.lastModified,
   status: (a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status],
 };
-
-/** Builds what the panel shows from a validated scan. */
-export function buildListing(scan: ScanResult, options: ClassifyOptions): Listing {
-  const files = classifyFiles(scan, options);
-  return { scan, files, groups: groupSnapshots(files), summary: summarize(files) };
-}
-
-/** The staging folder is the extension's own: only its storage gets one classified as such. */
-const STAGING_FOLDER = 'staging';
 
 /** The one place where state changes. */
 export function reduce(store: Store, action: Action): void {
@@ -220,20 +238,8 @@ export function reduce(store: Store, action: Action): void {
         store.selected.value = null;
         break;
       case 'scan-started':
-        store.scans[action.source].value = { kind: 'running', filesSeen: 0 };
-        break;
-      case 'scan-progress':
-        store.scans[action.source].value = { kind: 'running', filesSeen: action.filesSeen };
-        break;
-      case 'scan-done':
-        store.scans[action.source].value = {
-          kind: 'done',
-          listing: buildListing(action.scan, {
-            lockedPaths: action.lockedPaths,
-            inUsePaths: action.inUsePaths,
-            stagingFolder: action.source === 'extension' ? STAGING_FOLDER : undefined,
-          }),
-        };
+      case 'listing-changed':
+        store.scans[action.source].value = { kind: 'listing', listing: action.listing, version: action.listing.version };
         break;
       case 'scan-failed':
         store.scans[action.source].value = { kind: 'failed', error: action.error };
@@ -254,6 +260,10 @@ export function reduce(store: Store, action: Action): void {
       }
       case 'select':
         store.selected.value = action.path;
+        store.details.value = null;
+        break;
+      case 'details':
+        store.details.value = action.details;
         break;
       case 'purge-ask':
         store.purgeDialog.value = action.request;

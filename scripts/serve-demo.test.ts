@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { classifyFiles } from '../src/opfs/classify';
-import { FakeOpfs } from '../src/opfs/fake-opfs';
-import { scanExtensionOpfs } from '../src/opfs/page-scan';
+import { FakeOpfs } from '../tests/support/fake-opfs';
+import { scan as scanFake } from '../tests/support/page-functions';
 import { parseManifest } from '../src/snapshot/manifest';
 import { DEMO_DIR, startDemoServer, type DemoServer } from './serve-demo';
 
@@ -54,10 +54,10 @@ describe('the demo server', () => {
       expect(magic(bytes, bytes.length - 4), name).toBe('PAR1');
     }
     const orders = parseManifest(new TextDecoder().decode(fixtures['orders-20260101.manifest.json']));
-    expect(orders.parts.map((p) => [p.name, p.bytes])).toEqual([0, 1, 2].map((i) => [`orders-20260101_part_${i}.parquet`, fixtures[`orders-20260101_part_${i}.parquet`]!.length]));
+    expect(orders.parts.map((p) => [p.name, p.bytes])).toEqual([0, 1, 2].map((i) => [`orders-20260101_part_${i}.parquet`, fixtures[`orders-20260101_part_${i}.parquet`].length]));
     expect(orders.rowCount).toBe(1500);
     const customers = parseManifest(new TextDecoder().decode(fixtures['customers.manifest.json']));
-    expect(customers.parts).toEqual([{ name: 'customers.parquet', rows: 200, bytes: fixtures['customers.parquet']!.length }]);
+    expect(customers.parts).toEqual([{ name: 'customers.parquet', rows: 200, bytes: fixtures['customers.parquet'].length }]);
   });
 
   test('does not serve outside its folder', async () => {
@@ -71,14 +71,9 @@ describe("the demo's data", () => {
     const fake = new FakeOpfs();
     for (const entry of plan.PLAN) await fake.writeFile(entry.path, entry.bytes(fixtures));
     for (const folder of plan.EMPTY_FOLDERS) await fake.mkdir(folder);
-    const scan = await scanExtensionOpfs(fake.handle, { footerBytesLimit: 1024 * 1024, estimate: null, origin: server.url });
-    const manifests = new Map<string, string>();
-    if (readManifests) {
-      for (const entry of plan.PLAN.filter((e) => e.path.endsWith('.manifest.json'))) {
-        manifests.set(entry.path, new TextDecoder().decode(entry.bytes(fixtures) as Uint8Array));
-      }
-    }
-    const reports = classifyFiles(scan, { manifests });
+    const scan = await scanFake(fake);
+    // Without the manifests' texts (an empty map), manifests are judged by name and size only.
+    const reports = classifyFiles(scan, { manifests: readManifests ? undefined : new Map() });
     expect(reports.map((r) => [r.path, r.status]).sort()).toEqual(plan.PLAN.map((e) => [e.path, e.status]).sort());
     expect(scan.directories).toEqual(expect.arrayContaining(plan.EMPTY_FOLDERS));
     expect(plan.PLAN.find((e) => e.path === plan.LOCK_PATH)?.status).toBe('empty');

@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { SnapshotManifest } from '../src/protocol';
-import { createParquetWriter, customersSql, ordersSql, type ParquetWriter } from './parquet-fixtures';
-import { serveStatic } from './static-server';
+import { createParquetWriter, customersSql, ordersSql, type ParquetWriter } from '../tests/support/parquet-fixtures';
+import { serveStatic } from '../tests/support/static-server';
 
 export const DEMO_DIR = resolve(import.meta.dirname, '..', 'demo');
 
@@ -32,7 +32,7 @@ async function manifestFor(
   parts: { name: string; bytes: Uint8Array; rows: number }[],
 ): Promise<SnapshotManifest> {
   const schema = (await writer.rows(`DESCRIBE ${selectSql}`)).map((c) => ({ name: String(c.column_name), type: String(c.column_type) }));
-  // The extension's checksum formula (src/offscreen/tables.ts), computed by native DuckDB: the demo's
+  // The extension's checksum formula (src/engine/tables.ts), computed by native DuckDB: the demo's
   // files live in the page's OPFS, which the extension never verifies, so it is informative only.
   const [sums] = await writer.rows(`SELECT count(*)::BIGINT AS n, coalesce(sum(hash(t)), 0)::VARCHAR AS checksum FROM (${selectSql}) AS t`);
   return {

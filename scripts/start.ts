@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'vite';
 import type { ElementHandle, Frame } from 'puppeteer-core';
-import { launchWithExtension } from './chromium';
-import { openDevToolsPanel } from './devtools-panel';
+import { launchWithExtension } from '../tests/support/chromium';
+import { openDevToolsPanel } from '../tests/support/devtools-panel';
 import { startDemoServer } from './serve-demo';
-import { writeMixedCsv } from './sample-csv';
+import { writeMixedCsv } from '../tests/support/sample-csv';
 
 const SCREENSHOTS = resolve(import.meta.dirname, '..', 'artifacts', 'start');
 const SAMPLE_ROWS = 600_000;

@@ -137,7 +137,7 @@ export function emitEvent<K extends keyof EventMap>(event: K, payload: EventMap[
 /** Subscribes to pushed events; returns the unsubscribe function. */
 export function onEvent<K extends keyof EventMap>(event: K, listener: (payload: EventMap[K]) => void): () => void {
   const wrapped = (message: unknown) => {
-    if (isEvent(message) && message.event === event) listener(message.payload as EventMap[K]);
+    if (isEvent(message) && message.event === event) listener(message.payload);
     return undefined;
   };
   browser.runtime.onMessage.addListener(wrapped);

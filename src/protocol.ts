@@ -39,7 +39,7 @@ export interface SnapshotManifest {
   rowCount: number;
   schema: ColumnSchema[];
   parts: SnapshotPartInfo[];
-  /** Order-sensitive checksum of the source rows, see `src/offscreen/checksum.ts`. */
+  /** Order-sensitive checksum of the source rows, see `src/engine/tables.ts (checksumSql)`. */
   checksum: { algorithm: 'duckdb-hash-sum-v1'; value: string };
   compression: 'ZSTD';
   rowGroupSize: number;
@@ -345,7 +345,7 @@ export function toWireError(error: unknown): WireError {
     let cause = error.cause;
     for (let depth = 0; cause instanceof Error && depth < 4; depth++) {
       // A message that already says what its cause said (in other words) is not repeated.
-      const said = cause.message.split('\n')[0]!.trim();
+      const said = cause.message.split('\n')[0].trim();
       if (!message.includes(said) && !(error instanceof UserFacingError && error.explainsCause)) message += ` (cause: ${said})`;
       cause = cause.cause;
     }

@@ -1,66 +1,26 @@
-import { useEffect, useState } from 'preact/hooks';
 import { formatBytes } from '../../src/format';
-import { describeMetadata, type FooterDescription } from '../../src/parquet/describe';
-import type { FileReport } from '../../src/opfs/classify';
+import type { FooterDescription } from '../../src/parquet/describe';
 import { usePanel } from '../context';
-import { reduce } from '../store';
 import { hasDeceptiveCharacters, spelledOut } from '../names';
-import { fileBuffer, previewRows, readMetadata, type Preview } from '../preview';
+import type { Loaded, Preview } from '../details';
 
-/** One path index per file list (a listing's lists never change): lookups stay O(1) at 100,000 files. */
-const indexes = new WeakMap<readonly { path: string }[], Map<string, { path: string }>>();
-
-function byPath<T extends { path: string }>(list: readonly T[]): Map<string, T> {
-  let index = indexes.get(list) as Map<string, T> | undefined;
-  if (!index) {
-    index = new Map(list.map((item) => [item.path, item]));
-    indexes.set(list, index);
-  }
-  return index;
-}
-
-type Loaded<T> = { kind: 'loading' } | { kind: 'done'; value: T } | { kind: 'failed'; error: string } | { kind: 'none'; why: string };
-
-/** Footer metadata and first rows of the selected file, read cheaply (footer first). */
+/** The selected file: its facts, and what the controller read of it (footer, first rows). */
 export function DetailsPane() {
   const { store, controller } = usePanel();
-  const listing = store.currentListing.value;
+  const view = store.view.value;
   const path = store.selected.value;
-  const file = listing && path !== null ? byPath(listing.files).get(path) : undefined;
-  const source = store.source.value;
-  const [footer, setFooter] = useState<Loaded<FooterDescription>>({ kind: 'none', why: '' });
-  const [preview, setPreview] = useState<Loaded<Preview>>({ kind: 'none', why: '' });
-
-  useEffect(() => {
-    let live = true;
-    setFooter({ kind: 'none', why: '' });
-    setPreview({ kind: 'none', why: '' });
-    if (!file || !listing || !file.parquet) return;
-    const settle = <T,>(set: (v: Loaded<T>) => void, work: Promise<T>) => {
-      set({ kind: 'loading' });
-      work.then(
-        (value) => live && set({ kind: 'done', value }),
-        (error: unknown) => live && set({ kind: 'failed', error: error instanceof Error ? error.message : String(error) }),
-      );
-    };
-    // Footer first (from the bytes the scan already read, for the page), then the rows.
-    const probe = source === 'page' ? byPath(listing.scan.files).get(file.path)?.probe : undefined;
-    const metadata = fileBuffer(source, file.path, file.size).then(async (buffer) => ({ buffer, metadata: await readMetadata(buffer, probe?.footer) }));
-    settle(setFooter, metadata.then(({ metadata }) => describeMetadata(metadata)));
-    settle(setPreview, metadata.then(({ buffer, metadata }) => previewRows(buffer, metadata)));
-    return () => {
-      live = false;
-    };
-  }, [file?.path, file?.lastModified, file?.size, source]);
-
+  const file = view && path !== null ? view.listing.report(path) : undefined;
   if (!file) return null;
+  const details = store.details.value?.path === file.path ? store.details.value : null;
+  const footer: Loaded<FooterDescription> = details?.footer ?? { kind: 'none' };
+  const preview: Loaded<Preview> = details?.preview ?? { kind: 'none' };
   return (
     <aside class="details" data-testid="details">
       <div class="details-head">
         <h3 class="details-title">
           <bdi>{file.name}</bdi>
         </h3>
-        <button class="close" title="Close details" aria-label="Close details" onClick={() => reduce(store, { type: 'select', path: null })}>
+        <button class="close" title="Close details" aria-label="Close details" onClick={() => controller.select(null)}>
           ✕
         </button>
       </div>
@@ -95,14 +55,14 @@ export function DetailsPane() {
       <button data-testid="download-file" onClick={() => void controller.download({ file })}>
         Download
       </button>
-      <FooterView file={file} footer={footer} />
+      <FooterView footer={footer} />
       <PreviewView preview={preview} />
     </aside>
   );
 }
 
-function FooterView({ file, footer }: { file: FileReport; footer: Loaded<FooterDescription> }) {
-  if (!file.parquet) return null;
+function FooterView({ footer }: { footer: Loaded<FooterDescription> }) {
+  if (footer.kind === 'none') return null;
   if (footer.kind === 'loading') return <p class="hint">Reading the footer…</p>;
   if (footer.kind === 'failed') return <p class="error">Footer: {footer.error}</p>;
   if (footer.kind !== 'done') return null;
@@ -140,7 +100,7 @@ function FooterView({ file, footer }: { file: FileReport; footer: Loaded<FooterD
 }
 
 function PreviewView({ preview }: { preview: Loaded<Preview> }) {
-  if (preview.kind === 'none') return preview.why ? <p class="hint">{preview.why}</p> : null;
+  if (preview.kind === 'none') return null;
   if (preview.kind === 'loading') return <p class="hint">Reading the first rows…</p>;
   if (preview.kind === 'failed') return <p class="error">Preview: {preview.error}</p>;
   const { columns, rows } = preview.value;

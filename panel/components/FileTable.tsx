@@ -61,11 +61,11 @@ export function FileTable() {
             <FileRow key={file.path} file={file} top={(first + i) * ROW_HEIGHT} />
           ))}
         </div>
-        {state.kind === 'done' && files.length === 0 ? (
+        {state.kind === 'listing' && state.listing.stage !== 'walking' && files.length === 0 ? (
           <div class="empty-list">
             {store.filter.value
               ? 'No file matches the filter.'
-              : state.listing.scan.errors.length > 0
+              : state.listing.errors.length > 0
                 ? 'No file could be listed: see the problems above.'
                 : 'This origin has no files in OPFS.'}
           </div>
@@ -88,7 +88,7 @@ const WARNING_STYLE = { flex: 'none', marginRight: '4px' };
 const SEPARATOR_STYLE = { flex: 'none' };
 
 function FileRow({ file, top }: { file: FileReport; top: number }) {
-  const { store } = usePanel();
+  const { store, controller } = usePanel();
   const selected = store.selected.value === file.path;
   return (
     <div
@@ -101,7 +101,7 @@ function FileRow({ file, top }: { file: FileReport; top: number }) {
       data-status={file.status}
       title={file.reason}
       aria-selected={selected}
-      onClick={() => reduce(store, { type: 'select', path: file.path })}
+      onClick={() => controller.select(file.path)}
     >
       <div class="col-status">
         <span class={`badge badge-${file.status}`}>{file.status}</span>

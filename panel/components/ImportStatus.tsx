@@ -17,8 +17,8 @@ export function ImportStatus() {
   const folded = older.filter((entry) => !shown.includes(entry));
   return (
     <div class="imports">
-      <div data-testid="export-status" data-state={newest!.state.kind} data-snapshot-id={snapshotIdOf(newest!)}>
-        <ImportLine entry={newest!} />
+      <div data-testid="export-status" data-state={newest.state.kind} data-snapshot-id={snapshotIdOf(newest)}>
+        <ImportLine entry={newest} />
       </div>
       {shown.map((entry) => (
         <ImportLine key={entry.id} entry={entry} />

@@ -11,9 +11,10 @@ const LABELS: Record<PurgeCategory, { one: string; many: string; testId: string 
 
 export function PurgeBar() {
   const { store, controller } = usePanel();
-  const listing = store.currentListing.value;
+  const view = store.view.value;
   const purge = store.purge.value;
-  const counts = listing?.summary.counts;
+  // Usable as soon as the walk is over: empty files are known from their size alone.
+  const counts = view && view.listing.stage !== 'walking' ? view.summary.counts : undefined;
   const busy = purge.kind === 'running';
   return (
     <div class="purge-bar">
@@ -37,7 +38,7 @@ export function describePurge(r: PurgeSummary): string {
   if (r.locked.length > 0) parts.push(`${r.locked.length.toLocaleString('en-US')} skipped: held open by the page or in use by an export.`);
   if (r.changed.length > 0) parts.push(`${r.changed.length.toLocaleString('en-US')} kept: changed since they were listed.`);
   if (r.missing > 0) parts.push(`${r.missing.toLocaleString('en-US')} already removed (by the page or another window).`);
-  if (r.failed.length > 0) parts.push(`${r.failed.length.toLocaleString('en-US')} could not be removed (${r.failed[0]!.error}).`);
+  if (r.failed.length > 0) parts.push(`${r.failed.length.toLocaleString('en-US')} could not be removed (${r.failed[0].error}).`);
   if (r.interrupted) {
     const { requested, stillThere } = r.interrupted;
     const left = stillThere === null ? 'the list could not be read again to say which are left' : `${counted(requested - stillThere, 'file')} of them are gone and ${stillThere.toLocaleString('en-US')} are still there, untouched`;

@@ -6,14 +6,14 @@ import { counted } from '../store';
 /** Parquet files grouped into snapshots, with restore and verify for the extension's own. */
 export function SnapshotList() {
   const { store, controller } = usePanel();
-  const listing = store.currentListing.value;
   const source = store.source.value;
-  if (!listing || listing.groups.length === 0) return null;
+  const groups = store.view.value?.groups ?? [];
+  if (groups.length === 0) return null;
   const busy = store.snapshotAction.value.kind === 'running';
   return (
     <details class="snapshots" data-testid="snapshots" open>
       <summary>
-        {listing.groups.length.toLocaleString('en-US')} snapshot{listing.groups.length === 1 ? '' : 's'}
+        {groups.length.toLocaleString('en-US')} snapshot{groups.length === 1 ? '' : 's'}
       </summary>
       <div class="snapshot-scroll">
         <table class="mini">
@@ -30,7 +30,7 @@ export function SnapshotList() {
             </tr>
           </thead>
           <tbody>
-            {listing.groups.slice(0, 1000).map((g) => (
+            {groups.slice(0, 1000).map((g) => (
               <tr key={`${g.folder}/${g.id}`} data-testid="snapshot-row" data-snapshot-id={g.id} data-status={g.status} class={`status-${g.status}`}>
                 <td>
                   <span class={`badge badge-${g.status}`}>{g.status}</span>

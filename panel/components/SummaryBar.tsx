@@ -1,26 +1,24 @@
 import { formatBytes } from '../../src/format';
-import type { ScanError } from '../../src/opfs/page-scan';
+import type { ScanError } from '../../src/opfs/scan-types';
 import { usePanel } from '../context';
 
 /** Problems listed at most; the rest are counted. */
 const ERRORS_SHOWN = 100;
 
 /**
- * The health check: what needs attention, at the top, in words. A failed scan shows the
- * message written for it (see `pageProblem` in inspected-window.ts); a scan that listed
- * some entries but not others says which, and why, below the sentence.
+ * The health check: what needs attention, at the top, in words, as soon as the walk has
+ * listed the files; then how far the content checks are. A failed scan shows the message
+ * written for it (see `pageProblem` in inspected-window.ts); a scan that listed some
+ * entries but not others says which, and why, below the sentence.
+ *
+ * Test contract: `data-state` is `running` while walking, `checking` while contents are
+ * read, `done` (or `failed`); `data-files` counts the files listed so far, `data-checked`
+ * the files whose contents were checked.
  */
 export function SummaryBar() {
   const { store } = usePanel();
   const state = store.scans[store.source.value].value;
   if (state.kind === 'idle') return <div class="summary" data-testid="summary">Not scanned yet.</div>;
-  if (state.kind === 'running') {
-    return (
-      <div class="summary" data-testid="summary" data-state="running">
-        Scanning… {state.filesSeen.toLocaleString('en-US')} files so far
-      </div>
-    );
-  }
   if (state.kind === 'failed') {
     return (
       <div class="summary error" data-testid="summary" data-state="failed" role="alert">
@@ -28,20 +26,40 @@ export function SummaryBar() {
       </div>
     );
   }
-  const { summary, scan } = state.listing;
+  const { listing } = state;
+  const { summary } = listing.view();
+  const files = listing.fileCount;
+  const dataState = listing.stage === 'walking' ? 'running' : listing.stage;
+  const common = { 'data-testid': 'summary', 'data-state': dataState, 'data-files': String(files), 'data-checked': String(listing.checked) };
+  if (listing.stage === 'walking') {
+    return (
+      <div class="summary" {...common}>
+        <span class="sentence">
+          Listing… {files.toLocaleString('en-US')} file{files === 1 ? '' : 's'} in {listing.directories.size.toLocaleString('en-US')} folder{listing.directories.size === 1 ? '' : 's'}
+        </span>
+        {summary.counts.empty > 0 ? <span class="meta">{summary.counts.empty.toLocaleString('en-US')} empty so far</span> : null}
+      </div>
+    );
+  }
   const attention = summary.counts.empty + summary.counts.corrupt > 0;
   // Nothing listed but problems found: "No files" would be a claim the scan cannot make.
-  const nothingReadable = summary.totalFiles === 0 && scan.errors.length > 0;
-  const problems = scan.errors.length;
+  const nothingReadable = summary.totalFiles === 0 && listing.errors.length > 0;
+  const problems = listing.errors.length;
   return (
-    <div class={`summary ${attention ? 'warning' : ''} ${nothingReadable ? 'error' : ''}`} data-testid="summary" data-state="done" role={attention || nothingReadable ? 'alert' : undefined}>
+    <div class={`summary ${attention ? 'warning' : ''} ${nothingReadable ? 'error' : ''}`} {...common} role={attention || nothingReadable ? 'alert' : undefined}>
       <span class="sentence">{nothingReadable ? 'No files could be listed' : summary.sentence}</span>
+      {listing.stage === 'checking' ? (
+        <span class="meta" data-testid="check-progress">
+          checking {listing.checked.toLocaleString('en-US')} of {listing.toCheck.toLocaleString('en-US')} file{listing.toCheck === 1 ? '' : 's'}
+          <progress value={listing.toCheck > 0 ? listing.checked / listing.toCheck : 0} max={1} />
+        </span>
+      ) : null}
       <span class="meta">
-        {scan.origin} · {summary.totalFiles.toLocaleString('en-US')} files, {formatBytes(summary.totalBytes)}
-        {scan.usage !== null && scan.quota !== null ? ` · origin uses ${formatBytes(scan.usage)} of ${formatBytes(scan.quota)}` : ''}
-        {scan.truncated ? ' · listing truncated' : ''}
+        {listing.origin} · {summary.totalFiles.toLocaleString('en-US')} files, {formatBytes(summary.totalBytes)}
+        {listing.usage !== null && listing.quota !== null ? ` · origin uses ${formatBytes(listing.usage)} of ${formatBytes(listing.quota)}` : ''}
+        {listing.truncated ? ' · listing truncated' : ''}
       </span>
-      {problems > 0 ? <ScanErrors errors={scan.errors} open={nothingReadable} /> : null}
+      {problems > 0 ? <ScanErrors errors={listing.errors} open={nothingReadable} /> : null}
     </div>
   );
 }

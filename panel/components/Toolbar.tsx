@@ -11,7 +11,8 @@ const SOURCES: { kind: SourceKind; label: string; testId: string }[] = [
 export function Toolbar() {
   const { store, controller } = usePanel();
   const source = store.source.value;
-  const scanning = store.scans[source].value.kind === 'running';
+  const state = store.scans[source].value;
+  const scanning = state.kind === 'listing' && state.listing.stage !== 'done';
   return (
     <header class="toolbar" role="toolbar">
       <div class="segmented" role="tablist" aria-label="Storage to list">

@@ -4,7 +4,7 @@
  */
 import type { OffscreenApi } from '../protocol';
 import { serve } from '../messaging';
-import { engineHandlers, startEngine } from './engine';
+import { engineHandlers, startEngine } from '../engine/engine';
 
 serve<OffscreenApi>('offscreen', engineHandlers);
 void startEngine();

@@ -2,12 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createParquetWriter, customersSql, ordersSql } from '../../scripts/parquet-fixtures';
+import { createParquetWriter, customersSql, ordersSql } from '../../tests/support/parquet-fixtures';
 import type { SnapshotManifest } from '../protocol';
 import { serializeManifest } from '../snapshot/manifest';
-import { classifyFiles, groupSnapshots, summarize, type ClassifyOptions, type FileReport } from './classify';
-import { FakeOpfs } from './fake-opfs';
-import { scanExtensionOpfs, type ScannedFile } from './page-scan';
+import { classifyAlone, classifyFiles, groupSnapshots, judgeFolder, summarize, type ClassifyOptions, type FileReport } from './classify';
+import { FakeOpfs } from '../../tests/support/fake-opfs';
+import type { ScannedFile } from './scan-types';
+import { scan as scanFake } from '../../tests/support/page-functions';
 
 /** Real Parquet bytes from native DuckDB, made once per run (no binary fixtures in git). */
 let customers: Uint8Array;
@@ -54,14 +55,9 @@ function ordersManifest(): SnapshotManifest {
 
 /** Scans the fake with the real walker, reads the manifests, and classifies. */
 async function classify(fake: FakeOpfs, options: Omit<ClassifyOptions, 'manifests'> & { readManifests?: boolean } = {}): Promise<Map<string, FileReport>> {
-  const scan = await scanExtensionOpfs(fake.handle, { footerBytesLimit: 1024 * 1024, estimate: null, origin: 'test' });
-  const manifests = new Map<string, string>();
-  if (options.readManifests ?? true) {
-    for (const file of scan.files.filter((f) => f.name.endsWith('.manifest.json'))) {
-      const handle = await fake.root.getDirectoryHandle(file.folder).then((d) => d.getFileHandle(file.name));
-      manifests.set(file.path, await (await handle.getFile()).text());
-    }
-  }
+  const scan = await scanFake(fake);
+  // Without the manifests' texts (an empty map), manifests are judged by name and size only.
+  const manifests = options.readManifests ?? true ? undefined : new Map<string, string>();
   return new Map(classifyFiles(scan, { ...options, manifests }).map((f) => [f.path, f]));
 }
 
@@ -84,8 +80,8 @@ describe('classifyFiles', () => {
     expect(reports.get('snapshots/orders_part_1.parquet')!.parquet).toMatchObject({ rows: 3000, rowGroups: 2 });
     const [group] = groupSnapshots([...reports.values()]);
     expect(group).toMatchObject({ id: 'orders', folder: 'snapshots', partCount: 3, totalRows: 9000, manifestPresent: true, missingParts: [], status: 'ok' });
-    expect(group!.parts.map((p) => p.partIndex)).toEqual([0, 1, 2]);
-    expect(group!.totalBytes).toBe(orderParts.reduce((sum, p) => sum + p.length, 0));
+    expect(group.parts.map((p) => p.partIndex)).toEqual([0, 1, 2]);
+    expect(group.totalBytes).toBe(orderParts.reduce((sum, p) => sum + p.length, 0));
   });
 
   test('a 0-byte parquet is empty', async () => {
@@ -135,7 +131,7 @@ describe('classifyFiles', () => {
 
   test('leftovers of interrupted writes are temp, even when empty', async () => {
     const fake = new FakeOpfs();
-    await fake.writeFile('a/orders_part_0.parquet.tmp', orderParts[0]!.slice(0, 100));
+    await fake.writeFile('a/orders_part_0.parquet.tmp', orderParts[0].slice(0, 100));
     await fake.writeFile('a/orders_part_1.parquet.tmp');
     await fake.writeFile('a/orders.manifest.json.tmp', '{');
     await fake.writeFile('a/tmp_orders.parquet', orderParts[0]);
@@ -181,7 +177,7 @@ describe('classifyFiles', () => {
   test('a manifest that lists a missing part, or another size, makes the snapshot incomplete', async () => {
     const fake = new FakeOpfs();
     const m = ordersManifest();
-    m.parts[2]!.bytes += 1;
+    m.parts[2].bytes += 1;
     m.parts.push({ name: 'orders_part_3.parquet', rows: 0, bytes: 10 });
     await fake.writeFile('s/orders.manifest.json', serializeManifest(m));
     for (let i = 0; i < 3; i++) await fake.writeFile(`s/orders_part_${i}.parquet`, orderParts[i]);
@@ -228,10 +224,10 @@ describe('classifyFiles', () => {
   test('a footer above the limit is not read, and the file is judged by its magic', async () => {
     const fake = new FakeOpfs();
     await fake.writeFile('a/customers.parquet', customers);
-    const scan = await scanExtensionOpfs(fake.handle, { footerBytesLimit: 16, estimate: null, origin: 'test' });
+    const scan = await scanFake(fake, undefined, { check: { footerBytesLimit: 16 } });
     const [report] = classifyFiles(scan);
     expect(report).toMatchObject({ status: 'ok', reason: expect.stringMatching(/^Parquet magic present; footer not read: it is .* above the limit$/) });
-    expect(report!.parquet).toBeUndefined();
+    expect(report.parquet).toBeUndefined();
   });
 
   test('files that are not snapshot files are ok', async () => {
@@ -265,7 +261,7 @@ describe('summarize', () => {
     const summary = summarize(files);
     expect(summary.sentence).toBe('74 empty Parquet files, 2 corrupt, 3 temporary — 79 of 120 files need attention');
     expect(summary).toMatchObject({ totalFiles: 120, needAttention: 79, needAttentionBytes: 50, totalBytes: 41_050 });
-    expect(summary.counts).toEqual({ ok: 41, empty: 74, corrupt: 2, temp: 3, incomplete: 0, locked: 0 });
+    expect(summary.counts).toEqual({ pending: 0, ok: 41, empty: 74, corrupt: 2, temp: 3, incomplete: 0, locked: 0 });
   });
 
   test.each<[FileReport[], string]>([
@@ -306,5 +302,32 @@ describe('hostile or huge inputs', () => {
     expect(new Set(reports.map((r) => Object.keys(r).join())).size).toBe(1);
     expect(summarize(reports).sentence).toBe('1 empty Parquet file — 1 of 100,000 files needs attention');
     expect(summarize(reports.filter((r) => r.status === 'ok')).sentence).toBe('All 99,999 files look healthy');
+  });
+});
+
+describe('a listing that grows: pending files, folders judged when complete', () => {
+  const scanned = (path: string, size: number, extra: Partial<ScannedFile> = {}): ScannedFile => {
+    const cut = path.lastIndexOf('/');
+    return { path, name: path.slice(cut + 1), folder: cut < 0 ? '' : path.slice(0, cut), size, lastModified: 0, ...extra };
+  };
+
+  test('a file whose verdict needs its bytes is pending until checked; what its size says is known at once', () => {
+    const reports = classifyFiles({ files: [scanned('s/a.parquet', 0), scanned('s/b.parquet', 900), scanned('s/c.manifest.json', 300), scanned('s/d.txt', 5), scanned('s/e.parquet.tmp', 40)] });
+    expect(reports.map((r) => [r.name, r.status])).toEqual([
+      ['a.parquet', 'empty'],
+      ['b.parquet', 'pending'],
+      ['c.manifest.json', 'pending'],
+      ['d.txt', 'ok'],
+      ['e.parquet.tmp', 'temp'],
+    ]);
+    expect(summarize(reports).sentence).toBe('1 empty Parquet file, 1 temporary — 2 of 5 files need attention (2 not checked yet)');
+  });
+
+  test('judgeFolder leaves the reports it does not change as they are, and copies the ones it does', () => {
+    const alone = [scanned('s/x_part_0.parquet', 5, { probeError: 'x' }), scanned('s/x_part_2.parquet', 5, { probeError: 'x' }), scanned('s/y.txt', 1)].map((f) => classifyAlone(f));
+    const judged = judgeFolder(alone);
+    expect(judged.map((r) => r.status)).toEqual(['incomplete', 'incomplete', 'ok']);
+    expect(judged[2]).toBe(alone[2]);
+    expect(alone.map((r) => r.status)).toEqual(['ok', 'ok', 'ok']);
   });
 });

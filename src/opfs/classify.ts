@@ -23,15 +23,22 @@
  *              files are not flagged for lacking our manifest.
  * Finally, a file in `lockedPaths` (a purge found it held open) or `inUsePaths` (our own
  * running export writes it) has status `locked`; its `health` keeps the verdict above.
+ *
+ * A file whose verdict needs its bytes (a non-empty Parquet file, a manifest) and that has
+ * not been checked yet is `pending`: the listing shows files before their contents are read.
+ *
+ * The stages are separate so that a listing that grows file by file reuses them: each
+ * file's own verdict ({@link classifyAlone}) is computed once, a folder's group rules
+ * ({@link judgeFolder}) again whenever a file of that folder changes.
  */
 import { parseFooter } from '../parquet/footer';
 import type { SnapshotManifest } from '../protocol';
 import { formatBytes } from '../format';
 import { parseManifest } from '../snapshot/manifest';
 import { parseSnapshotFileName } from '../snapshot/names';
-import type { ParquetProbe, ScannedFile } from './page-scan';
+import { checkReadFor, type ParquetProbe, type ScannedFile } from './scan-types';
 
-export type FileStatus = 'ok' | 'empty' | 'corrupt' | 'temp' | 'incomplete' | 'locked';
+export type FileStatus = 'ok' | 'pending' | 'empty' | 'corrupt' | 'temp' | 'incomplete' | 'locked';
 /** A file's verdict regardless of locks. */
 export type FileHealth = Exclude<FileStatus, 'locked'>;
 /** What a file's name says it is. */
@@ -62,6 +69,8 @@ export interface FileReport {
   /** For parts. */
   partIndex?: number;
   parquet?: ParquetSummary;
+  /** For a manifest whose text was read and is valid: what it says. */
+  manifest?: SnapshotManifest;
 }
 
 export interface ClassifyOptions {
@@ -110,7 +119,7 @@ export interface ScanSummary {
 }
 
 /** Worse is higher. Locked ranks low: it says "cannot act now", not "broken". */
-export const STATUS_SEVERITY: Record<FileStatus, number> = { ok: 0, locked: 1, temp: 2, empty: 3, incomplete: 4, corrupt: 5 };
+export const STATUS_SEVERITY: Record<FileStatus, number> = { ok: 0, pending: 1, locked: 2, temp: 3, empty: 4, incomplete: 5, corrupt: 6 };
 
 const MAGIC = [0x50, 0x41, 0x52, 0x31]; // 'PAR1'
 const MIN_PARQUET_BYTES = 12;
@@ -134,8 +143,7 @@ export function checkParquetProbe(size: number, probe: ParquetProbe | undefined)
     return { status: 'corrupt', reason: `footer length ${footerBytes} does not fit in ${size} bytes` };
   }
   if (!footer) {
-    const why = probe.footerSkipped === 'budget' ? 'the scan had read enough footers' : `it is ${formatBytes(footerBytes)}, above the limit`;
-    return { status: 'ok', note: `footer not read: ${why}` };
+    return { status: 'ok', note: `footer not read: it is ${formatBytes(footerBytes)}, above the limit` };
   }
   if (footer.length !== footerBytes + 8 || !footer.subarray(footerBytes).every((b, i) => b === tail[i])) {
     return { status: 'corrupt', reason: 'footer bytes do not match the file tail' };
@@ -162,19 +170,34 @@ function tempKind(name: string): string | undefined {
  * instead of the ~0.5 s that spreading objects of varying shapes cost.
  */
 function makeReport(
-  file: ScannedFile,
+  file: { path: string; name: string; folder: string; size: number; lastModified: number },
   role: FileRole,
   health: FileHealth,
   reason: string,
   snapshotId?: string,
   partIndex?: number,
   parquet?: ParquetSummary,
+  manifest?: SnapshotManifest,
 ): FileReport {
-  return { path: file.path, name: file.name, folder: file.folder, size: file.size, lastModified: file.lastModified, status: health, health, reason, role, snapshotId, partIndex, parquet };
+  return { path: file.path, name: file.name, folder: file.folder, size: file.size, lastModified: file.lastModified, status: health, health, reason, role, snapshotId, partIndex, parquet, manifest };
 }
 
-/** Judges one file on its own (name, size, bytes, manifest text); a parsed manifest goes into `parsedManifests`. */
-function classifyAlone(file: ScannedFile, options: ClassifyOptions, parsedManifests: Map<FileReport, SnapshotManifest>): FileReport {
+/** A copy of `report` with another verdict (the original may be shared by a listing's cache). */
+function withVerdict(report: FileReport, health: FileHealth, reason: string): FileReport {
+  const copy = makeReport(report, report.role, health, reason, report.snapshotId, report.partIndex, report.parquet, report.manifest);
+  return copy;
+}
+
+/** Not checked yet: the listing shows it before its bytes are read. */
+function isPending(file: ScannedFile): boolean {
+  return file.probe === undefined && file.text === undefined && file.probeError === undefined && checkReadFor(file.name, file.size) !== undefined;
+}
+
+/**
+ * Judges one file on its own: its name, size, and (once checked) its bytes or text. A
+ * file whose verdict needs its bytes and that is not checked yet is `pending`.
+ */
+export function classifyAlone(file: ScannedFile, options: ClassifyOptions = {}): FileReport {
   if (options.stagingFolder !== undefined && file.folder === options.stagingFolder) {
     return makeReport(file, 'staged', 'temp', 'a copy of a CSV for an import: removed when its import ends, or as soon as its copy is known to have stopped');
   }
@@ -188,6 +211,7 @@ function classifyAlone(file: ScannedFile, options: ClassifyOptions, parsedManife
     const id = role.snapshotId;
     const index = role.kind === 'part' ? role.index : undefined;
     if (file.size === 0) return makeReport(file, role.kind, 'empty', '0 bytes: nothing was ever written to this Parquet file', id, index);
+    if (isPending(file)) return makeReport(file, role.kind, 'pending', 'contents not checked yet', id, index);
     // The page's File.slice failed or lied: nothing is known about the bytes, so nothing is flagged (or offered for purging).
     if (file.probeError !== undefined) return makeReport(file, role.kind, 'ok', `contents not checked: reading its bytes failed (${file.probeError})`, id, index);
     const check = checkParquetProbe(file.size, file.probe);
@@ -202,27 +226,21 @@ function classifyAlone(file: ScannedFile, options: ClassifyOptions, parsedManife
     const id = role.snapshotId;
     if (file.size === 0) return makeReport(file, 'manifest', 'corrupt', 'the manifest is empty (0 bytes)', id);
     const text = options.manifests ? options.manifests.get(file.path) : file.text;
-    if (text === undefined) return makeReport(file, 'manifest', 'ok', 'manifest present', id);
+    if (text === undefined) {
+      if (!options.manifests && isPending(file)) return makeReport(file, 'manifest', 'pending', 'contents not checked yet', id);
+      return makeReport(file, 'manifest', 'ok', 'manifest present', id);
+    }
     try {
       const manifest = parseManifest(text);
       if (manifest.snapshotId !== id) {
         return makeReport(file, 'manifest', 'corrupt', `the manifest describes snapshot "${manifest.snapshotId}", not "${id}"`, id);
       }
-      const report = makeReport(file, 'manifest', 'ok', `manifest of ${manifest.parts.length} part${manifest.parts.length === 1 ? '' : 's'}, ${rowsText(manifest.rowCount)}`, id);
-      parsedManifests.set(report, manifest);
-      return report;
+      return makeReport(file, 'manifest', 'ok', `manifest of ${manifest.parts.length} part${manifest.parts.length === 1 ? '' : 's'}, ${rowsText(manifest.rowCount)}`, id, undefined, undefined, manifest);
     } catch (error) {
       return makeReport(file, 'manifest', 'corrupt', error instanceof Error ? error.message : String(error), id);
     }
   }
   return makeReport(file, 'other', 'ok', 'not a snapshot file');
-}
-
-function markIncomplete(file: FileReport, reason: string): void {
-  if (file.health !== 'ok') return;
-  file.health = 'incomplete';
-  file.status = 'incomplete';
-  file.reason = reason;
 }
 
 interface GroupMembers {
@@ -232,8 +250,8 @@ interface GroupMembers {
   manifest: FileReport | null;
 }
 
-function collectGroups<T extends FileReport>(files: readonly T[]): Map<string, GroupMembers & { parquet: T[]; manifest: T | null }> {
-  const groups = new Map<string, GroupMembers & { parquet: T[]; manifest: T | null }>();
+function collectGroups(files: readonly FileReport[]): Map<string, GroupMembers> {
+  const groups = new Map<string, GroupMembers>();
   for (const file of files) {
     if (file.snapshotId === undefined || (file.role !== 'single' && file.role !== 'part' && file.role !== 'manifest')) continue;
     const key = `${file.folder}\u0000${file.snapshotId}`;
@@ -273,10 +291,14 @@ function describeGaps({ missing, tooSparse, found }: PartGaps): string {
   return `part${missing.length === 1 ? '' : 's'} ${list} missing (found ${foundText})`;
 }
 
-function judgeGroup(group: GroupMembers, folderUsesManifests: boolean, parsedManifests: ReadonlyMap<FileReport, SnapshotManifest>): void {
+/** The group rules of one snapshot: which of its files become `incomplete`, and why. */
+function judgeGroup(group: GroupMembers, folderUsesManifests: boolean, verdicts: Map<FileReport, string>): void {
   const { id, parquet, manifest } = group;
+  const markIncomplete = (file: FileReport, reason: string) => {
+    if (file.health === 'ok' && !verdicts.has(file)) verdicts.set(file, reason);
+  };
   const manifestName = `${id}.manifest.json`;
-  const parsed = manifest ? parsedManifests.get(manifest) : undefined;
+  const parsed = manifest?.manifest;
   if (manifest && parsed) {
     const listed = new Map(parsed.parts.map((p) => [p.name, p]));
     const present = new Set(parquet.map((f) => f.name));
@@ -307,32 +329,62 @@ function judgeGroup(group: GroupMembers, folderUsesManifests: boolean, parsedMan
   }
 }
 
+/**
+ * Applies the snapshot group rules to the files of one folder (their own verdicts, from
+ * {@link classifyAlone}), answering them in the same order: a file that the rules make
+ * `incomplete` is a new report, the others are the same objects.
+ */
+export function judgeFolder(reports: readonly FileReport[]): FileReport[] {
+  const usesManifests = reports.some((f) => f.role === 'manifest');
+  const verdicts = new Map<FileReport, string>();
+  for (const group of collectGroups(reports).values()) judgeGroup(group, usesManifests, verdicts);
+  if (verdicts.size === 0) return reports.slice();
+  return reports.map((report) => {
+    const reason = verdicts.get(report);
+    return reason === undefined ? report : withVerdict(report, 'incomplete', reason);
+  });
+}
+
+/** Marks files held open (a purge found them locked) or in use (the extension writes them) as `locked`. */
+export function applyLocks(report: FileReport, lockedPaths: ReadonlySet<string> | undefined, inUsePaths: ReadonlySet<string> | undefined): FileReport {
+  const lock = lockedPaths?.has(report.path)
+    ? 'locked: an open handle holds it (e.g. the app’s DuckDB); close it and try again'
+    : inUsePaths?.has(report.path)
+      ? 'in use by a running export'
+      : undefined;
+  if (!lock) return report;
+  const locked = withVerdict(report, report.health, report.health === 'ok' ? lock : `${lock} (${report.health}: ${report.reason})`);
+  locked.status = 'locked';
+  return locked;
+}
+
 /** Classifies every file of a scan; the result is in the scan's order. See the file comment for the rules. */
 export function classifyFiles(scan: { files: readonly ScannedFile[] }, options: ClassifyOptions = {}): FileReport[] {
-  const parsedManifests = new Map<FileReport, SnapshotManifest>();
-  const work = scan.files.map((file) => classifyAlone(file, options, parsedManifests));
-  const foldersWithManifests = new Set<string>();
-  for (const file of work) if (file.role === 'manifest') foldersWithManifests.add(file.folder);
-  for (const group of collectGroups(work).values()) judgeGroup(group, foldersWithManifests.has(group.folder), parsedManifests);
-  if (!options.lockedPaths?.size && !options.inUsePaths?.size) return work;
-  return work.map((report) => {
-    const lock = options.lockedPaths?.has(report.path)
-      ? 'locked: an open handle holds it (e.g. the app’s DuckDB); close it and try again'
-      : options.inUsePaths?.has(report.path)
-        ? 'in use by a running export'
-        : undefined;
-    if (!lock) return report;
-    return { ...report, status: 'locked', reason: report.health === 'ok' ? lock : `${lock} (${report.health}: ${report.reason})` };
-  });
+  const alone = scan.files.map((file) => classifyAlone(file, options));
+  const byFolder = new Map<string, FileReport[]>();
+  for (const report of alone) {
+    const list = byFolder.get(report.folder);
+    if (list) list.push(report);
+    else byFolder.set(report.folder, [report]);
+  }
+  const judged = new Map<string, FileReport>();
+  for (const reports of byFolder.values()) for (const report of judgeFolder(reports)) judged.set(report.path, report);
+  return alone.map((report) => applyLocks(judged.get(report.path)!, options.lockedPaths, options.inUsePaths));
 }
 
 function worst(statuses: readonly FileStatus[]): FileStatus {
   return statuses.reduce<FileStatus>((a, b) => (STATUS_SEVERITY[b] > STATUS_SEVERITY[a] ? b : a), 'ok');
 }
 
-/** Groups classified files into snapshots per folder, sorted by folder then id. Temp files belong to no group. */
+/**
+ * Groups classified files into snapshots per folder, sorted by folder then id. Temp files
+ * belong to no group; nor does a lone `x.parquet` in a folder without manifests (a plain
+ * Parquet file, not a snapshot).
+ */
 export function groupSnapshots(files: readonly FileReport[]): SnapshotGroup[] {
-  const groups = [...collectGroups(files).values()].map((group): SnapshotGroup => {
+  const foldersWithManifests = new Set(files.filter((f) => f.role === 'manifest').map((f) => f.folder));
+  const members = [...collectGroups(files).values()].filter((g) => g.manifest !== null || foldersWithManifests.has(g.folder) || g.parquet.some((f) => f.role === 'part'));
+  const groups = members.map((group): SnapshotGroup => {
     const parts = [...group.parquet].sort((a, b) => (a.partIndex ?? -1) - (b.partIndex ?? -1));
     const rows = parts.map((p) => p.parquet?.rows);
     return {
@@ -342,7 +394,7 @@ export function groupSnapshots(files: readonly FileReport[]): SnapshotGroup[] {
       partCount: parts.length,
       missingParts: partGaps(parts).missing,
       totalBytes: parts.reduce((sum, p) => sum + p.size, 0),
-      totalRows: rows.every((r) => r !== undefined) ? rows.reduce<number>((sum, r) => sum + r!, 0) : null,
+      totalRows: rows.every((r) => r !== undefined) ? rows.reduce<number>((sum, r) => sum + r, 0) : null,
       manifest: group.manifest,
       manifestPresent: group.manifest !== null,
       status: worst([...parts, ...(group.manifest ? [group.manifest] : [])].map((f) => f.status)),
@@ -361,7 +413,7 @@ const PROBLEM_WORDS: Record<(typeof PROBLEMS)[number], [singular: string, plural
 
 /** Counts and bytes per status, and one sentence for the top of the panel. */
 export function summarize(files: readonly FileReport[]): ScanSummary {
-  const zero = (): Record<FileStatus, number> => ({ ok: 0, empty: 0, corrupt: 0, temp: 0, incomplete: 0, locked: 0 });
+  const zero = (): Record<FileStatus, number> => ({ ok: 0, pending: 0, empty: 0, corrupt: 0, temp: 0, incomplete: 0, locked: 0 });
   const counts = zero();
   const bytes = zero();
   for (const file of files) {
@@ -376,6 +428,7 @@ export function summarize(files: readonly FileReport[]): ScanSummary {
   const filesWord = (n: number): string => `${number(n)} file${n === 1 ? '' : 's'}`;
   const lockedText = counts.locked > 0 ? `${number(counts.locked)} locked (in use)` : '';
   let sentence: string;
+  const pendingText = counts.pending > 0 ? ` (${number(counts.pending)} not checked yet)` : '';
   if (totalFiles === 0) sentence = 'No files';
   else if (needAttention === 0 && counts.locked === 0) sentence = totalFiles === 1 ? 'The only file looks healthy' : `All ${number(totalFiles)} files look healthy`;
   else if (needAttention === 0) sentence = `${lockedText}; the other ${filesWord(totalFiles - counts.locked)} look healthy`;
@@ -390,5 +443,6 @@ export function summarize(files: readonly FileReport[]): ScanSummary {
     sentence = `${parts.join(', ')} — ${number(needAttention)} of ${filesWord(totalFiles)} ${needAttention === 1 ? 'needs' : 'need'} attention`;
     if (lockedText) sentence += `; ${lockedText}`;
   }
+  sentence += pendingText;
   return { totalFiles, totalBytes, counts, bytes, needAttention, needAttentionBytes, sentence };
 }

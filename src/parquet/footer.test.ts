@@ -57,7 +57,7 @@ describe('checkParquet', () => {
     const variants: Uint8Array[] = [];
     for (let at = footerStart; at < bytes.length - 8; at++) {
       const flipped = bytes.slice();
-      flipped[at] = flipped[at]! ^ 0xff;
+      flipped[at] = flipped[at] ^ 0xff;
       variants.push(flipped);
       const run = bytes.slice();
       for (let i = at; i < Math.min(at + 8, bytes.length - 8); i++) run[i] = Math.floor(random() * 256);

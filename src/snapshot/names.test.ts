@@ -24,7 +24,7 @@ describe('planParts', () => {
     const plan = planParts('s', 1_000_000);
     expect(plan.map((p) => p.name)).toEqual([0, 1, 2, 3].map((i) => `s_part_${i}.parquet`));
     expect(rows(plan)).toEqual([250_000, 250_000, 250_000, 250_000]);
-    plan.slice(1).forEach((p, i) => expect(p.firstRow).toBe(plan[i]!.endRow));
+    plan.slice(1).forEach((p, i) => expect(p.firstRow).toBe(plan[i].endRow));
   });
 
   it('honours another part size and refuses nonsense', () => {

@@ -134,7 +134,7 @@ export function parseSnapshotFileName(name: string): SnapshotFileRole {
     return { kind: 'temp', finalName, snapshotId: 'snapshotId' in inner ? inner.snapshotId : undefined };
   }
   const part = PART_NAME.exec(name);
-  if (part) return { kind: 'part', snapshotId: part[1]!, index: Number(part[2]) };
+  if (part) return { kind: 'part', snapshotId: part[1], index: Number(part[2]) };
   if (name.endsWith(MANIFEST_SUFFIX)) return { kind: 'manifest', snapshotId: name.slice(0, -MANIFEST_SUFFIX.length) };
   if (name.endsWith(INTENT_SUFFIX)) return { kind: 'intent', snapshotId: name.slice(0, -INTENT_SUFFIX.length) };
   if (name.endsWith('.parquet')) return { kind: 'single', snapshotId: name.slice(0, -'.parquet'.length) };

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
-import { launchWithExtension, type LaunchedBrowser } from '../../scripts/chromium';
+import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
 import { call, listOpfs, openExtensionPage, sendRaw } from '../support/extension-page';
 
 const SPECTRUM_DIR = dirname(createRequire(import.meta.url).resolve('csv-spectrum/package.json'));
@@ -33,8 +33,8 @@ describe('bad and odd CSV input', () => {
         const binary = atob(base64);
         const data = Uint8Array.from(binary, (c) => c.charCodeAt(0));
         const [folder, name] = path.split('/');
-        const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(folder!, { create: true });
-        const writable = await (await dir.getFileHandle(name!, { create: true })).createWritable();
+        const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(folder, { create: true });
+        const writable = await (await dir.getFileHandle(name, { create: true })).createWritable();
         await writable.write(data);
         await writable.close();
       },
@@ -86,7 +86,7 @@ describe('bad and odd CSV input', () => {
         }
         const result = await roundTrip(csv);
         if ('error' in result) throw new Error(`${name}: ${result.error.message}`);
-        expect(result.columns).toEqual(Object.keys(expected[0]!));
+        expect(result.columns).toEqual(Object.keys(expected[0]));
         expect(result.rows).toEqual(expected.map((row) => Object.values(row)));
         await expectNothingPartial();
       });
@@ -133,11 +133,11 @@ describe('bad and odd CSV input', () => {
     const big = 'é'.repeat(5 * 1024 * 1024); // 10 MiB of UTF-8
     const wide = await roundTrip(`${Array.from({ length: 1000 }, (_, i) => `c${i}`).join(',')}\n${Array.from({ length: 1000 }, (_, i) => i).join(',')}\n`);
     expect('rows' in wide && wide.columns.length).toBe(1000);
-    expect('rows' in wide && wide.rows[0]![999]).toBe('999');
+    expect('rows' in wide && wide.rows[0][999]).toBe('999');
     const long = await roundTrip(`id,blob\n1,"${big}"\n2,small\n`);
     if ('error' in long) throw new Error(long.error.message);
-    expect(long.rows[0]![1]!.length).toBe(big.length);
-    expect(long.rows[0]![1] === big).toBe(true);
+    expect(long.rows[0][1]!.length).toBe(big.length);
+    expect(long.rows[0][1] === big).toBe(true);
     expect(long.rows[1]).toEqual(['2', 'small']);
     await expectNothingPartial();
   });

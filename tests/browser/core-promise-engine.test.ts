@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
 import { parquetMetadata } from 'hyparquet';
-import { launchWithExtension, type LaunchedBrowser } from '../../scripts/chromium';
-import { serveStatic, type StaticServer } from '../../scripts/static-server';
-import { writeMixedCsv } from '../../scripts/sample-csv';
-import { lit, nativeDuckDB, rows } from '../../scripts/native-duckdb';
+import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
+import { serveStatic, type StaticServer } from '../support/static-server';
+import { writeMixedCsv } from '../support/sample-csv';
+import { lit, nativeDuckDB, rows } from '../support/native-duckdb';
 import { call, listOpfs, openExtensionPage, readOpfsFile, removeOpfsFile, sendRaw, stageFromUrl, writeOpfsBytes, writeOpfsText } from '../support/extension-page';
 import { LATE_VALUE_FAMILIES, SNIFFER_SAMPLE_ROWS, sameValue } from '../support/exact-values';
 import type { SnapshotManifest } from '../../src/protocol';
@@ -87,11 +87,11 @@ describe('the core promise, at the engine', () => {
     const positions = [SNIFFER_SAMPLE_ROWS + 1, SNIFFER_SAMPLE_ROWS + 117, rowCount - 1];
     const columns = LATE_VALUE_FAMILIES.map((family) => {
       const values = Array.from({ length: rowCount }, (_, i) => family.usual(i));
-      family.odd.forEach((odd, k) => (values[positions[k % positions.length]! - (k >= positions.length ? 3 : 0)] = odd));
+      family.odd.forEach((odd, k) => (values[positions[k % positions.length] - (k >= positions.length ? 3 : 0)] = odd));
       return values;
     });
     const header = ['id', ...LATE_VALUE_FAMILIES.map((_, i) => `c${i}`)].join(',');
-    const lines = Array.from({ length: rowCount }, (_, r) => [String(r), ...columns.map((values) => values[r]!)].join(','));
+    const lines = Array.from({ length: rowCount }, (_, r) => [String(r), ...columns.map((values) => values[r])].join(','));
     const result = await importOk(`${header}\n${lines.join('\n')}\n`, { rowsPerPart: 7_000 });
     const { manifest } = result.export;
     expect(manifest.parts.length).toBe(Math.ceil(rowCount / 7_000));
@@ -102,7 +102,7 @@ describe('the core promise, at the engine', () => {
     columns.forEach((values, i) => {
       const type = types.get(`c${i}`)!;
       values.forEach((value, r) => {
-        if (!sameValue(type, value, String(back[r]![`c${i}`]))) wrong.push(`${LATE_VALUE_FAMILIES[i]!.name}: row ${r} ${value} came back ${String(back[r]![`c${i}`])} as ${type}`);
+        if (!sameValue(type, value, String(back[r][`c${i}`]))) wrong.push(`${LATE_VALUE_FAMILIES[i].name}: row ${r} ${value} came back ${String(back[r][`c${i}`])} as ${type}`);
       });
     });
     expect(wrong.slice(0, 5)).toEqual([]);
@@ -130,7 +130,7 @@ describe('the core promise, at the engine', () => {
       expect(await call(page, 'verifySnapshot', { snapshotId: id }), label).toMatchObject({ ok: true, problems: [] });
       const restored = await call(page, 'restoreSnapshot', { snapshotId: id, table: `back_${counter}` });
       expect(restored, label).toMatchObject({ matchesManifest: true, rowCount, checksum: exported.manifest.checksum.value });
-      const first = `"${names[0]!.replaceAll('"', '""')}"`;
+      const first = `"${names[0].replaceAll('"', '""')}"`;
       const rid = `"${restored.rowIdColumn}"`;
       const firstValues = (await call(page, 'queryRows', { sql: `SELECT ${first}::VARCHAR FROM back_${counter} ORDER BY ${rid}`, limit: rowCount })).rows.map((r) => r[0]);
       expect(firstValues, label).toEqual(Array.from({ length: rowCount }, (_, r) => value(r)[0]));
@@ -142,16 +142,16 @@ describe('the core promise, at the engine', () => {
   it('verify and restore agree on every kind of damage, and nothing is swept that no intent names', async () => {
     const base = Array.from({ length: 3000 }, (_, r) => `${r},${r * 3},name-${r}`).join('\n');
     const small = await importOk(`a,b,c\n${Array.from({ length: 400 }, (_, r) => `${r},${r},x`).join('\n')}\n`, { rowsPerPart: 1000 });
-    const smallPart = await readOpfsFile(page, `snapshots/${small.export.manifest.parts[0]!.name}`);
+    const smallPart = await readOpfsFile(page, `snapshots/${small.export.manifest.parts[0].name}`);
     const damages: [string, (m: SnapshotManifest) => Promise<void>][] = [
       ['its last part missing', async (m) => removeOpfsFile(page, `snapshots/${m.parts.at(-1)!.name}`)],
-      ['its first part missing', async (m) => removeOpfsFile(page, `snapshots/${m.parts[0]!.name}`)],
+      ['its first part missing', async (m) => removeOpfsFile(page, `snapshots/${m.parts[0].name}`)],
       ['a manifest raising a part by one row', async (m) => {
         const changed = { ...m, rowCount: m.rowCount + 1, parts: m.parts.map((p, i) => (i === 1 ? { ...p, rows: p.rows + 1 } : p)) };
         await writeOpfsText(page, `snapshots/${m.snapshotId}.manifest.json`, JSON.stringify(changed));
       }],
       ['a manifest and a part lowered together', async (m) => {
-        await writeOpfsBytes(page, `snapshots/${m.parts[1]!.name}`, smallPart);
+        await writeOpfsBytes(page, `snapshots/${m.parts[1].name}`, smallPart);
         const parts = m.parts.map((p, i) => (i === 1 ? { ...p, rows: 400, bytes: smallPart.length } : p));
         await writeOpfsText(page, `snapshots/${m.snapshotId}.manifest.json`, JSON.stringify({ ...m, parts, rowCount: parts.reduce((s, p) => s + p.rows, 0) }));
       }],
@@ -176,7 +176,7 @@ describe('the core promise, at the engine', () => {
     }
     // A copy of a part under a name of the user's, even one that looks like ours, stays too.
     const keep = await importOk(`a,b,c\n${base}\n`, { rowsPerPart: 1000 });
-    const part = await readOpfsFile(page, `snapshots/${keep.export.manifest.parts[0]!.name}`);
+    const part = await readOpfsFile(page, `snapshots/${keep.export.manifest.parts[0].name}`);
     for (const name of ['my-backup-copy.parquet', 'kept_part_7.parquet', 'kept_part_0.parquet.tmp', 'kept.manifest.json']) await writeOpfsBytes(page, `snapshots/${name}`, part);
     await page.evaluate(() => chrome.offscreen.closeDocument());
     expect((await call(page, 'sweepAbandoned', {})).removed).toEqual([]);
@@ -271,10 +271,10 @@ describe('the core promise, at the engine', () => {
     for (const column of ['n', 'label', 'amount']) {
       for (const damage of ['frame', 'data'] as const) {
         const { export: exported } = await importOk(csv, { rowsPerPart: 2000 });
-        const part = exported.manifest.parts[1]!;
+        const part = exported.manifest.parts[1];
         const bytes = new Uint8Array(await readOpfsFile(page, `snapshots/${part.name}`));
         const metadata = parquetMetadata(bytes.slice().buffer);
-        const chunk = metadata.row_groups[0]!.columns.find((c) => c.meta_data?.path_in_schema[0] === column)!.meta_data!;
+        const chunk = metadata.row_groups[0].columns.find((c) => c.meta_data?.path_in_schema[0] === column)!.meta_data!;
         const start = Number(chunk.data_page_offset);
         const size = Number(chunk.total_compressed_size);
         if (damage === 'frame') {
@@ -285,7 +285,7 @@ describe('the core promise, at the engine', () => {
           bytes[at] = 0;
         } else {
           // Bytes in the middle of the compressed data: a decoder may or may not notice.
-          for (let i = start + Math.floor(size / 2); i < start + Math.floor(size / 2) + 16; i++) bytes[i] = bytes[i]! ^ 0x5a;
+          for (let i = start + Math.floor(size / 2); i < start + Math.floor(size / 2) + 16; i++) bytes[i] = bytes[i] ^ 0x5a;
         }
         await writeOpfsBytes(page, `snapshots/${part.name}`, bytes);
         const verified = await sendRaw(page, 'verifySnapshot', { snapshotId: exported.manifest.snapshotId });

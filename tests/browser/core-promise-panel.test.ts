@@ -11,12 +11,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, ElementHandle, Frame, Page } from 'puppeteer-core';
-import { launchWithExtension, type LaunchedBrowser } from '../../scripts/chromium';
-import { openDevToolsPanel } from '../../scripts/devtools-panel';
-import { serveStatic, type StaticServer } from '../../scripts/static-server';
-import { writeMixedCsv } from '../../scripts/sample-csv';
-import { createParquetWriter, ordersSql } from '../../scripts/parquet-fixtures';
-import { pageLogPollExpression, pagePurgeExpression, parsePurgePoll, type PurgeEntry } from '../../src/opfs/page-scan';
+import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
+import { openDevToolsPanel } from '../support/devtools-panel';
+import { serveStatic, type StaticServer } from '../support/static-server';
+import { writeMixedCsv } from '../support/sample-csv';
+import { createParquetWriter, ordersSql } from '../support/parquet-fixtures';
+import { pollExpression, purgeExpression } from '../../panel/page-expressions';
+import { parsePoll, parsePurgeEntry, parsePurgeResult, requestedPaths } from '../../src/opfs/page-answers';
+import type { PurgeEntry } from '../../src/opfs/scan-types';
 import { call, listOpfs, openExtensionPage, readOpfsFile, stageFromUrl, writeOpfsBytes, writeOpfsText } from '../support/extension-page';
 import { opfsFilesOf, panelRows, text } from '../support/panel';
 import { installPanelProbes, rescan } from '../support/panel-probes';
@@ -142,12 +144,14 @@ describe('the core promise, in the real DevTools panel on a page', () => {
     await emptyParquetFiles('twice', total);
     const targets = Array.from({ length: total }, (_, i) => ({ path: `twice/e${String(i).padStart(5, '0')}.parquet`, size: 0 }));
     // The very expressions the panel sends, twice at once, as two DevTools windows would.
-    expect(await page.evaluate(pagePurgeExpression('first', targets))).toBe('started');
-    expect(await page.evaluate(pagePurgeExpression('second', [...targets].reverse()))).toBe('started');
+    expect(await page.evaluate(purgeExpression('first', targets))).toBe('started');
+    expect(await page.evaluate(purgeExpression('second', [...targets].reverse()))).toBe('started');
     const results: Record<string, PurgeEntry[]> = {};
+    const allowed = requestedPaths(targets);
     for (const id of ['first', 'second']) {
-      for (;;) {
-        const state = parsePurgePoll(await page.evaluate(pageLogPollExpression(id, 0)), targets);
+      for (let seen = 0; ; ) {
+        const state = parsePoll(await page.evaluate(pollExpression(id, seen)), (r) => parsePurgeResult(r, targets), (e, what) => parsePurgeEntry(e, what, allowed));
+        if (state.state === 'running') seen += state.entries.length;
         if (state.state === 'done') {
           results[id] = state.result.results;
           break;
@@ -156,7 +160,7 @@ describe('the core promise, in the real DevTools panel on a page', () => {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     }
-    const outcomes = [...results.first!, ...results.second!];
+    const outcomes = [...results.first, ...results.second];
     expect(outcomes.filter((r) => r.outcome === 'locked' || r.outcome === 'failed').slice(0, 3)).toEqual([]);
     const removed = outcomes.filter((r) => r.outcome === 'removed').map((r) => r.path);
     expect(new Set(removed).size).toBe(removed.length);
@@ -176,11 +180,11 @@ describe('the core promise, in the real DevTools panel on a page', () => {
         checksum: { algorithm: 'duckdb-hash-sum-v1', value: '1' }, compression: 'ZSTD', rowGroupSize: 100_000, rowsPerPart: 100, createdAt: '2026-12-01T00:00:00.000Z',
       };
       const files: Record<string, string> = {
-        'app/snaps/orders_part_0.parquet': Buffer.from(bytes[0]!).toString('base64'),
-        'app/snaps/orders_part_2.parquet': Buffer.from(bytes[2]!).toString('base64'), // part 1 is missing
+        'app/snaps/orders_part_0.parquet': Buffer.from(bytes[0]).toString('base64'),
+        'app/snaps/orders_part_2.parquet': Buffer.from(bytes[2]).toString('base64'), // part 1 is missing
         'app/snaps/orders.manifest.json': Buffer.from(JSON.stringify(manifest)).toString('base64'),
-        'app/snaps/orders-copy.parquet': Buffer.from(bytes[1]!).toString('base64'),
-        'app/snaps/other_part_0.parquet': Buffer.from(bytes[1]!).toString('base64'),
+        'app/snaps/orders-copy.parquet': Buffer.from(bytes[1]).toString('base64'),
+        'app/snaps/other_part_0.parquet': Buffer.from(bytes[1]).toString('base64'),
       };
       await page.evaluate(async (files) => {
         for (const [path, base64] of Object.entries(files)) {
@@ -265,7 +269,7 @@ describe('the core promise, in the panel on the extension storage', () => {
     expect(entries.map((e) => e.state)).toEqual(['done', 'done', 'done']);
     const ids = entries.map((e) => e.id!);
     expect(new Set(ids).size).toBe(3);
-    const rowsOf = Object.fromEntries(entries.map((e) => [e.id!, Number(/: ([\d,]+) rows/.exec(e.text)![1]!.replaceAll(',', ''))]));
+    const rowsOf = Object.fromEntries(entries.map((e) => [e.id!, Number(/: ([\d,]+) rows/.exec(e.text)![1].replaceAll(',', ''))]));
     expect(Object.values(rowsOf).sort((x, y) => x - y)).toEqual([700, 3000, 5000]);
     for (const id of ids) expect((await call(driver, 'verifySnapshot', { snapshotId: id })).ok).toBe(true);
     await shoot('core-import-queue');
@@ -279,7 +283,7 @@ describe('the core promise, in the panel on the extension storage', () => {
     await panel.waitForFunction(() => /Encoding Parquet|Writing/.test(document.querySelector('[data-testid="import-status"]')?.textContent ?? ''), { timeout: 120_000, polling: 50 });
     await panel.click('[data-testid="import-cancel"]');
     await panel.waitForSelector('[data-testid="import-status"][data-state="failed"]', { timeout: 60_000 });
-    expect((await importEntries(panel))[0]!.text).toMatch(/was cancelled; nothing of it was kept/);
+    expect((await importEntries(panel))[0].text).toMatch(/was cancelled; nothing of it was kept/);
     await settle(panel);
     expect(await listOpfs(driver, 'snapshots')).toEqual(before);
     expect(await listOpfs(driver, 'staging')).toEqual([]);
@@ -290,13 +294,13 @@ describe('the core promise, in the panel on the extension storage', () => {
     writeFileSync(headerless, Array.from({ length: 50 }, (_, i) => `${i},2024-01-${String((i % 28) + 1).padStart(2, '0')},item ${i}`).join('\n') + '\n');
     await uploadFiles(panel, [headerless]);
     await panel.waitForSelector('[data-testid="import-status"][data-file-name="headerless.csv"][data-state="done"]', { timeout: 60_000 });
-    const first = (await importEntries(panel))[0]!;
+    const first = (await importEntries(panel))[0];
     expect(first.text).toMatch(/: 49 rows in 1 verified part/);
     expect(await text(panel, 'import-header')).toMatch(/^Column names from the first row: 0, 2024-01-01, item 0\. The first row looks like data, not names\.$/);
     await shoot('core-import-header');
     await panel.click('[data-testid="import-header-toggle"]');
     await panel.waitForFunction(() => document.querySelectorAll('[data-testid="import-status"][data-file-name="headerless.csv"][data-state="done"]').length === 2, { timeout: 60_000 });
-    const second = (await importEntries(panel))[0]!;
+    const second = (await importEntries(panel))[0];
     expect(second.text).toMatch(/: 50 rows in 1 verified part/);
     expect(second.text).toContain(`It replaces ${first.id}.`);
     expect(await text(panel, 'import-header')).toMatch(/^No header row: the first row is data; columns are named column0/);
@@ -310,11 +314,11 @@ describe('the core promise, in the panel on the extension storage', () => {
     await writeMixedCsv(csv, 600_000);
     await uploadFiles(panel, [csv]);
     await panel.waitForSelector('[data-testid="import-status"][data-file-name="damaged.csv"][data-state="done"]', { timeout: 120_000 });
-    const id = (await importEntries(panel))[0]!.id!;
+    const id = (await importEntries(panel))[0].id!;
     const parts = [0, 1, 2].map((i) => `${id}_part_${i}.parquet`);
     const partBytes = await Promise.all(parts.map((name) => readOpfsFile(driver, `snapshots/${name}`)));
-    await writeOpfsBytes(driver, 'snapshots/my-backup-copy.parquet', partBytes[0]!);
-    await writeOpfsBytes(driver, `snapshots/${id}-old_part_0.parquet`, partBytes[1]!);
+    await writeOpfsBytes(driver, 'snapshots/my-backup-copy.parquet', partBytes[0]);
+    await writeOpfsBytes(driver, `snapshots/${id}-old_part_0.parquet`, partBytes[1]);
     await writeOpfsText(driver, `snapshots/${id}.manifest.json`, '');
     await refreshPanel(panel);
     let rows = await panelRows(panel);
@@ -332,7 +336,7 @@ describe('the core promise, in the panel on the extension storage', () => {
     await refreshPanel(panel);
     rows = await panelRows(panel);
     for (const [i, name] of parts.entries()) {
-      expect((await readOpfsFile(driver, `snapshots/${name}`)).equals(partBytes[i]!), name).toBe(true);
+      expect((await readOpfsFile(driver, `snapshots/${name}`)).equals(partBytes[i]), name).toBe(true);
       expect(rows.find((r) => r.path === `snapshots/${name}`)?.status, name).toBe('incomplete');
     }
     // Not a snapshot of ours, but it looks like one without a manifest: shown as such, never removed unasked.

@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
-import { launchWithExtension, type LaunchedBrowser } from '../../scripts/chromium';
-import { serveStatic, type StaticServer } from '../../scripts/static-server';
+import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
+import { serveStatic, type StaticServer } from '../support/static-server';
 import { call, listOpfs, openExtensionPage, progressEvents, readOpfsFile, sendRaw, stageFromUrl } from '../support/extension-page';
-import { writeMixedCsv } from '../../scripts/sample-csv';
-import { lit, nativeDuckDB, rows } from '../../scripts/native-duckdb';
+import { writeMixedCsv } from '../support/sample-csv';
+import { lit, nativeDuckDB, rows } from '../support/native-duckdb';
 
 const ROWS_PER_PART = 250_000;
 
@@ -166,7 +166,7 @@ describe('snapshot engine (offscreen DuckDB-WASM → Parquet in OPFS)', () => {
 
     // The file itself, read natively: the values a user would see in any Parquet tool.
     const [path] = await copyOut(['types.parquet']);
-    const decoded = await rows(native.conn, `SELECT n, amount, day::VARCHAR AS day, "at"::VARCHAR AS "at", ok, note, big::VARCHAR AS big FROM read_parquet(${lit(path!)})`);
+    const decoded = await rows(native.conn, `SELECT n, amount, day::VARCHAR AS day, "at"::VARCHAR AS "at", ok, note, big::VARCHAR AS big FROM read_parquet(${lit(path)})`);
     expect(decoded).toEqual([
       { n: '1', amount: 12.5, day: '2024-02-29', at: '2024-02-29 13:45:00.123456', ok: true, note: 'plain', big: '9007199254740993' },
       { n: '-2', amount: -0.01, day: '1970-01-01', at: '1970-01-01 00:00:00', ok: false, note: 'comma, inside', big: '-9223372036854775808' },

@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, ElementHandle, Page } from 'puppeteer-core';
-import { DIST_DIR, launchWithExtension, type LaunchedBrowser } from '../../scripts/chromium';
-import { writeMixedCsv } from '../../scripts/sample-csv';
+import { DIST_DIR, launchWithExtension, type LaunchedBrowser } from '../support/chromium';
+import { writeMixedCsv } from '../support/sample-csv';
 import { call, listOpfs, openExtensionPage, sendRaw, stageFromUrl } from '../support/extension-page';
-import { serveStatic, type StaticServer } from '../../scripts/static-server';
+import { serveStatic, type StaticServer } from '../support/static-server';
 
 const ROWS = 1_000_000;
 

@@ -2,9 +2,9 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchWithExtension, type LaunchedBrowser } from '../../scripts/chromium';
+import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
 import { startDemoServer, type DemoServer } from '../../scripts/serve-demo';
-import { openDevToolsPanel, setDevToolsTheme } from '../../scripts/devtools-panel';
+import { openDevToolsPanel, setDevToolsTheme } from '../support/devtools-panel';
 import { waitForScan } from '../support/panel';
 
 const SCREENSHOTS = resolve(import.meta.dirname, '..', '..', 'artifacts', 'screenshots');
@@ -31,7 +31,7 @@ describe('the panel in DevTools’ dark theme', () => {
     await waitForScan(panel);
     const background = await panel.evaluate(() => getComputedStyle(document.body).backgroundColor);
     const [r, g, b] = background.match(/\d+/g)!.map(Number);
-    expect(r! + g! + b!, background).toBeLessThan(200);
+    expect(r + g + b, background).toBeLessThan(200);
     mkdirSync(SCREENSHOTS, { recursive: true });
     await devtools.screenshot({ path: join(SCREENSHOTS, 'panel-dark.png') });
   });

@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ElementHandle, Frame, Page } from 'puppeteer-core';
-import { launchWithExtension, type LaunchedBrowser } from '../../scripts/chromium';
+import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
 import { startDemoServer, type DemoServer } from '../../scripts/serve-demo';
-import { openDevToolsPanel } from '../../scripts/devtools-panel';
+import { openDevToolsPanel } from '../support/devtools-panel';
 import { opfsFilesOf, panelRows, refresh, text, waitForScan } from '../support/panel';
-import { writeMixedCsv } from '../../scripts/sample-csv';
-import { lit, nativeDuckDB, rows } from '../../scripts/native-duckdb';
+import { writeMixedCsv } from '../support/sample-csv';
+import { lit, nativeDuckDB, rows } from '../support/native-duckdb';
 
 const SCREENSHOTS = resolve(import.meta.dirname, '..', '..', 'artifacts', 'screenshots');
 
@@ -70,8 +70,8 @@ describe('the OPFS Snapshots panel in DevTools, on the demo app', () => {
     const preview = await panel.$$eval('[data-testid="preview"] tr', (trs) => trs.map((tr) => Array.from(tr.children, (c) => c.textContent)));
     expect(preview[0]).toEqual(['order_id', 'customer_id', 'amount', 'order_date', 'paid']);
     expect(preview).toHaveLength(21);
-    expect(preview[1]![0]).toBe('500'); // part 1 starts at order 500
-    expect(preview[1]![3]).toBe('2026-01-05'); // DATE '2026-01-01' + 500 % 31
+    expect(preview[1][0]).toBe('500'); // part 1 starts at order 500
+    expect(preview[1][3]).toBe('2026-01-05'); // DATE '2026-01-01' + 500 % 31
     await shoot('panel-page-details');
   });
 

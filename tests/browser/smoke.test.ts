@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
-import { launchWithExtension, type LaunchedBrowser } from '../../scripts/chromium';
+import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
 import { call, openExtensionPage } from '../support/extension-page';
 
 describe('the built extension in Chromium', () => {

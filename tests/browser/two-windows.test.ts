@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ElementHandle } from 'puppeteer-core';
-import { launchWithExtension, type LaunchedBrowser } from '../../scripts/chromium';
+import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
 import { startDemoServer, type DemoServer } from '../../scripts/serve-demo';
-import { openDevToolsPanel } from '../../scripts/devtools-panel';
-import { writeMixedCsv } from '../../scripts/sample-csv';
+import { openDevToolsPanel } from '../support/devtools-panel';
+import { writeMixedCsv } from '../support/sample-csv';
 import { opfsFilesOf, panelRows, waitForScan } from '../support/panel';
 
 describe('two DevTools windows on two tabs', () => {
@@ -38,7 +38,7 @@ describe('two DevTools windows on two tabs', () => {
       pages.push(page);
     }
     // Make the second origin different from the first.
-    await pages[1]!.evaluate(async () => {
+    await pages[1].evaluate(async () => {
       const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('only-in-second', { create: true });
       await dir.getFileHandle('empty.parquet', { create: true });
     });
@@ -61,13 +61,13 @@ describe('two DevTools windows on two tabs', () => {
     await writeMixedCsv(csv, 400_000);
     const input = (await first.waitForSelector('input[data-testid="csv-input"]')) as ElementHandle<HTMLInputElement> | null;
     await input!.uploadFile(csv);
-    const firstBefore = await opfsFilesOf(pages[0]!);
+    const firstBefore = await opfsFilesOf(pages[0]);
     await second.click('[data-testid="purge-empty"]');
     await second.click('[data-testid="purge-confirm"]');
     await second.waitForSelector('[data-testid="purge-result"][data-state="done"]', { timeout: 30_000 });
-    const afterPurge = await opfsFilesOf(pages[1]!);
+    const afterPurge = await opfsFilesOf(pages[1]);
     expect(Object.values(afterPurge).every((size) => size > 0)).toBe(true);
-    expect(await opfsFilesOf(pages[0]!)).toEqual(firstBefore); // the other origin untouched
+    expect(await opfsFilesOf(pages[0])).toEqual(firstBefore); // the other origin untouched
 
     await first.waitForSelector('[data-testid="export-status"][data-state="done"]', { timeout: 120_000 });
     expect(await first.$eval('[data-testid="export-status"]', (e) => e.textContent)).toContain('400,000 rows in 2 verified parts');

@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
-import { launchFirefoxWithExtension, type LaunchedFirefox } from '../../scripts/firefox';
-import { serveStatic, type StaticServer } from '../../scripts/static-server';
-import { writeMixedCsv } from '../../scripts/sample-csv';
+import { launchFirefoxWithExtension, type LaunchedFirefox } from '../support/firefox';
+import { serveStatic, type StaticServer } from '../support/static-server';
+import { writeMixedCsv } from '../support/sample-csv';
 import { call, listOpfs, progressEvents, readOpfsFile, sendRaw, stageFromUrl } from '../support/extension-page';
-import { lit, nativeDuckDB, rows } from '../../scripts/native-duckdb';
+import { lit, nativeDuckDB, rows } from '../support/native-duckdb';
 import { openFirefoxExtensionPage, skipWithoutFirefox } from './support';
 
 const ROWS = 250_001;
@@ -128,7 +128,7 @@ describe.skipIf(skip)('Firefox: the snapshot engine in the event page (DuckDB-WA
     const select = (table: string) => `SELECT * EXCLUDE (__row_id), typeof(COLUMNS(*)) FROM ${table} ORDER BY __row_id`;
     expect(await call(page, 'queryRows', { sql: select('types_back') })).toEqual(await call(page, 'queryRows', { sql: select('types_src') }));
     const [path] = await copyOut(['types.parquet']);
-    const decoded = await rows(native.conn, `SELECT n, "at"::VARCHAR AS "at", note, big::VARCHAR AS big FROM read_parquet(${lit(path!)})`);
+    const decoded = await rows(native.conn, `SELECT n, "at"::VARCHAR AS "at", note, big::VARCHAR AS big FROM read_parquet(${lit(path)})`);
     expect(decoded).toEqual([
       { n: '1', at: '2024-02-29 13:45:00.123456', note: 'plain', big: '9007199254740993' },
       { n: '-2', at: '1970-01-01 00:00:00', note: 'comma, inside', big: '-9223372036854775808' },

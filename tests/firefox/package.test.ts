@@ -5,13 +5,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIREFOX_ZIP } from '../../scripts/build-firefox';
-import { bidi, FIREFOX_DIST_DIR, launchFirefoxWithExtension, type LaunchedFirefox } from '../../scripts/firefox';
-import { directoryEntries } from '../../scripts/zip';
+import { unzipSync } from 'fflate';
+import { FIREFOX_ZIP, directoryFiles, lintFirefox } from '../../scripts/package';
+import { bidi, FIREFOX_DIST_DIR, launchFirefoxWithExtension, type LaunchedFirefox } from '../support/firefox';
 import { GECKO_ID } from '../../manifest.firefox.ts';
 import chromeManifest from '../../manifest.json' with { type: 'json' };
 import { call } from '../support/extension-page';
-import { readZip } from '../support/zip-reader';
 import { openFirefoxExtensionPage, skipWithoutFirefox } from './support';
 
 interface BuiltManifest {
@@ -43,12 +42,17 @@ describe('the Firefox package', () => {
   });
 
   it('zips exactly the files of dist-firefox/, byte for byte, with manifest.json at the root', () => {
-    const zipped = readZip(readFileSync(FIREFOX_ZIP));
-    const files = directoryEntries(FIREFOX_DIST_DIR);
-    expect(zipped.map((e) => e.path).sort()).toEqual(files.map((f) => f.path).sort());
-    for (const file of files) expect(zipped.find((e) => e.path === file.path)?.data.equals(file.data), file.path).toBe(true);
-    expect(zipped.map((e) => e.path)).toContain('manifest.json');
+    const zipped = unzipSync(readFileSync(FIREFOX_ZIP));
+    const files = directoryFiles(FIREFOX_DIST_DIR);
+    expect(Object.keys(zipped).sort()).toEqual([...files.keys()].sort());
+    for (const [path, data] of files) expect(Buffer.from(zipped[path]).equals(Buffer.from(data)), path).toBe(true);
+    expect(Object.keys(zipped)).toContain('manifest.json');
   });
+
+  it("passes Mozilla's add-on linter (web-ext lint) without errors", async () => {
+    const report = await lintFirefox();
+    expect(report.errors).toEqual([]);
+  }, 120_000);
 
   describe.skipIf(skipWithoutFirefox())('installed from the zip', () => {
     let firefox: LaunchedFirefox;

@@ -4,8 +4,8 @@
  * only opening the tab differs (see scripts/firefox.ts).
  */
 import type { Page } from 'puppeteer-core';
-import { hasFirefox, openExtensionTab, type LaunchedFirefox } from '../../scripts/firefox';
-import { recordProgress } from '../../scripts/extension-client';
+import { hasFirefox, openExtensionTab, type LaunchedFirefox } from '../support/firefox';
+import { recordProgress } from '../support/extension-client';
 
 /** Opens the panel page in a tab and records the progress events it receives, like `openExtensionPage`. */
 export async function openFirefoxExtensionPage(firefox: LaunchedFirefox, path = 'panel/panel.html'): Promise<Page> {

@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { SqlRunner } from '../../src/offscreen/csv-sql';
+import type { SqlRunner } from '../../src/engine/csv-sql';
 
 interface BlockingConnection {
   query(sql: string): { toArray(): { toJSON(): Record<string, unknown> }[] };

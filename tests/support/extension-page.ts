@@ -5,7 +5,7 @@
  */
 import type { Browser, Page } from 'puppeteer-core';
 import type { OperationProgress } from '../../src/protocol';
-import { call, recordProgress, sendRaw, stageFromUrl } from '../../scripts/extension-client';
+import { call, recordProgress, sendRaw, stageFromUrl } from './extension-client';
 
 /**
  * Opens one of the extension's pages in a tab to drive it from. By default the

@@ -28,7 +28,7 @@ export async function nativeDuckDB(): Promise<NativeDuckDB> {
 
 /** Runs SQL and returns rows as JSON-friendly objects (BIGINT and friends as strings). */
 export async function rows(conn: DuckDBConnection, sql: string): Promise<Record<string, unknown>[]> {
-  return (await conn.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+  return (await conn.runAndReadAll(sql)).getRowObjectsJson();
 }
 
 /** SQL string literal for native DuckDB (file paths). */

@@ -8,7 +8,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import puppeteer, { type Browser, type LaunchOptions as PuppeteerLaunchOptions } from 'puppeteer-core';
 
-export const DIST_DIR = resolve(import.meta.dirname, '..', 'dist');
+export const DIST_DIR = resolve(import.meta.dirname, '..', '..', 'dist');
 
 const SYSTEM_BROWSERS = [
   '/usr/bin/chromium',

@@ -40,9 +40,9 @@ describe('CSV import keeps every value exactly (DuckDB-WASM 1.32, as shipped)', 
         for (const at of positions(rows)) {
           const values = Array.from({ length: rows }, (_, i) => (i === at ? odd : family.usual(i)));
           const { plan, rows: back } = await importText(`id,v\n${values.map((v, i) => `${i},${v}`).join('\n')}\n`);
-          const type = plan.columns[1]!.type;
+          const type = plan.columns[1].type;
           expect(back).toHaveLength(rows);
-          const wrong = back.filter((r, i) => Number(r.rid) !== i || !sameValue(type, values[i]!, String(r.v)));
+          const wrong = back.filter((r, i) => Number(r.rid) !== i || !sameValue(type, values[i], String(r.v)));
           expect(wrong.slice(0, 3), `${odd} at row ${at} typed ${type}`).toEqual([]);
         }
       }
@@ -58,15 +58,15 @@ describe('CSV import keeps every value exactly (DuckDB-WASM 1.32, as shipped)', 
   it('says why a column became text, naming the row and the value', async () => {
     const values = Array.from({ length: SNIFFER_SAMPLE_ROWS + 10 }, (_, i) => (i === SNIFFER_SAMPLE_ROWS + 5 ? '08027' : String(10_000 + i)));
     const { plan } = await importText(`zip\n${values.join('\n')}\n`);
-    expect(plan.columns[0]!.type).toBe('VARCHAR');
+    expect(plan.columns[0].type).toBe('VARCHAR');
     expect(plan.notes).toEqual([`Column "zip" is text, not BIGINT: row ${(SNIFFER_SAMPLE_ROWS + 6).toLocaleString('en-US')} has "08027" has a leading zero that a number would drop.`]);
   });
 
   it('uses a DECIMAL when a double would round and the values are plain decimals', async () => {
     const values = Array.from({ length: SNIFFER_SAMPLE_ROWS + 3 }, (_, i) => (i === SNIFFER_SAMPLE_ROWS + 1 ? '12345678901234567.25' : `${i}.5`));
     const { plan, rows } = await importText(`amount\n${values.join('\n')}\n`);
-    expect(plan.columns[0]!.type).toBe('DECIMAL(19,2)');
-    expect(rows[SNIFFER_SAMPLE_ROWS + 1]!.amount).toBe('12345678901234567.25');
+    expect(plan.columns[0].type).toBe('DECIMAL(19,2)');
+    expect(rows[SNIFFER_SAMPLE_ROWS + 1].amount).toBe('12345678901234567.25');
   });
 
   it('takes any column name, including every name the engine uses itself', async () => {

@@ -121,7 +121,7 @@ export async function importCsvTable(sql: SqlRunner, fileName: string, table: st
     const [figures] = await sql.rows(typeMaskSql(text, names));
     const exact = columns.map((c, i) => ({ name: c.name, type: chooseExactType(maskFigures(figures ?? {}, i)) }));
     exact.forEach((c, i) => {
-      const was = columns[i]!.type;
+      const was = columns[i].type;
       if (c.type === was) return;
       const why = i === inexact.column ? `: row ${inexact.row.toLocaleString('en-US')} has ${whyNotType(was, inexact.value)}` : ` because some of its values would change as ${was}`;
       notes.push(`Column "${c.name}" is ${c.type === 'VARCHAR' ? 'text' : c.type}, not ${was}${why}.`);

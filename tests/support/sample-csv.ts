@@ -13,7 +13,7 @@ const LABELS = ['alpha', 'beta', 'gamma, with comma', 'delta "quoted"', 'épsilo
 export function mixedRow(id: number): string {
   const qty = (id * 7919) % 10_007;
   const price = ((id * 104_729) % 1_000_000) / 100;
-  const label = `${LABELS[id % LABELS.length]!}-${id % 97}`;
+  const label = `${LABELS[id % LABELS.length]}-${id % 97}`;
   const quoted = /[",]/.test(label) ? `"${label.replaceAll('"', '""')}"` : label;
   const day = new Date(Date.UTC(2020, 0, 1) + (id % 2000) * 86_400_000).toISOString().slice(0, 10);
   const at = new Date(Date.UTC(2021, 5, 1) + id * 1000).toISOString().replace('T', ' ').replace('Z', '');

@@ -29,6 +29,8 @@ export interface FakeOpfsOptions {
 class FakeOpfsState {
   readonly locked = new Set<FakeFileHandle>();
   getFileCalls = 0;
+  /** Reads of file contents (`slice().arrayBuffer()`, `.text()`, `.arrayBuffer()`). */
+  reads = 0;
   getFileInFlight = 0;
   maxGetFileInFlight = 0;
   constructor(readonly options: FakeOpfsOptions) {}
@@ -59,7 +61,7 @@ export class FakeFileHandle {
     try {
       const delay = state.options.getFileDelayMs ?? 0;
       if (delay > 0) await new Promise((done) => setTimeout(done, delay));
-      return new File([this.bytes], this.name, { lastModified: this.lastModified });
+      return countReads(new File([this.bytes], this.name, { lastModified: this.lastModified }), state);
     } finally {
       state.getFileInFlight--;
     }
@@ -252,6 +254,11 @@ export class FakeOpfs {
     return this.state.getFileCalls;
   }
 
+  /** Reads of file contents so far: a rescan of an unchanged storage reads none. */
+  get reads(): number {
+    return this.state.reads;
+  }
+
   get maxGetFileInFlight(): number {
     return this.state.maxGetFileInFlight;
   }
@@ -275,4 +282,24 @@ export class FakeOpfs {
 function splitPath(path: string): { folder: string; name: string } {
   const cut = path.lastIndexOf('/');
   return { folder: cut < 0 ? '' : path.slice(0, cut), name: path.slice(cut + 1) };
+}
+
+/** Counts reads of `file`'s bytes (whole, or through a slice) in `state.reads`. */
+function countReads(file: File, state: { reads: number }): File {
+  const count = <T extends Blob>(blob: T): T => {
+    for (const method of ['arrayBuffer', 'text', 'bytes'] as const) {
+      const original = (blob as unknown as Record<string, () => Promise<unknown>>)[method];
+      if (typeof original !== 'function') continue;
+      Object.defineProperty(blob, method, {
+        value: () => {
+          state.reads++;
+          return original.call(blob);
+        },
+      });
+    }
+    const slice = blob.slice.bind(blob);
+    Object.defineProperty(blob, 'slice', { value: (...args: Parameters<Blob['slice']>) => count(slice(...args)) });
+    return blob;
+  };
+  return count(file);
 }

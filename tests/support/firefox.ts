@@ -17,12 +17,13 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { GECKO_ID } from '../manifest.firefox.ts';
+import { GECKO_ID } from '../../manifest.firefox.ts';
+import { FIREFOX_DIST_DIR } from '../../scripts/package';
 import { poll } from './poll';
 
-export const FIREFOX_DIST_DIR = resolve(import.meta.dirname, '..', 'dist-firefox');
+export { FIREFOX_DIST_DIR };
 
 /** The moz-extension:// host the tests give the add-on (any UUID works; this one is fixed). */
 export const TEST_EXTENSION_UUID = '6f1f3a52-7c1e-4d8a-9b0e-5a2c4e7d9f10';

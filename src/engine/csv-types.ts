@@ -160,7 +160,7 @@ export function parseInexactError(message: string): InexactValue | undefined {
   if (at < 0) return undefined;
   const match = /^(\d+):(\d+):([\s\S]*)$/.exec(message.slice(at + INEXACT_MARKER.length));
   if (!match) return undefined;
-  return { column: Number(match[1]), row: Number(match[2]), value: match[3]!.split('\n')[0]! };
+  return { column: Number(match[1]), row: Number(match[2]), value: match[3].split('\n')[0] };
 }
 
 /** Bits of {@link typeMaskSql}: which types hold a value exactly. */

@@ -210,7 +210,7 @@ async function refuseNonText(file: File): Promise<void> {
 export function describeDuckDBError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const lines = message
-    .split('\n\n')[0]!
+    .split('\n\n')[0]
     .split('\n')
     .map((line) => line.replace(/^(Invalid Input|Conversion|Binder|Parser|Catalog|IO) Error: /, '').trim())
     // The offending line itself can be megabytes of user data: the line number is enough.

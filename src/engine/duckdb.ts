@@ -175,7 +175,7 @@ const SIZE_UNITS: Record<string, number> = { B: 1, BYTES: 1, KB: 1e3, MB: 1e6, G
 /** DuckDB's size text ('3.1 GiB', '64.0 MiB', '1000 bytes') in bytes. */
 export function parseByteSize(text: string): number {
   const match = /^\s*([\d.]+)\s*([A-Za-z]+)\s*$/.exec(text);
-  const unit = match ? SIZE_UNITS[match[2]!.toUpperCase()] : undefined;
+  const unit = match ? SIZE_UNITS[match[2].toUpperCase()] : undefined;
   if (!match || unit === undefined) throw new Error(`Not a size DuckDB writes: "${text}"`);
   return Math.round(Number(match[1]) * unit);
 }

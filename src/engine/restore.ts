@@ -148,14 +148,14 @@ function isPlainType(type: string): boolean {
 }
 
 /**
- * Decodes the parts in order, one row group at a time, into a scratch table, calls `use`
+ * Decodes the parts in order, one row group at a time, into a scratch table, calls `consume`
  * with it and the row id of its first row, and drops it: only one row group (100,000 rows
  * by default) is in the engine at a time.
  */
 async function forEachPart(
   ctx: RestoreContext,
   manifest: SnapshotManifest,
-  use: (chunkTable: string, offset: number, index: number) => Promise<void>,
+  consume: (chunkTable: string, offset: number, index: number) => Promise<void>,
 ): Promise<void> {
   let offset = 0;
   let index = 0;
@@ -184,7 +184,7 @@ async function forEachPart(
       try {
         await ctx.duck.conn.useUnsafe((db, connId) => db.insertArrowFromIPCStream(connId, ipc, { name: chunkTable, create: true }));
         const [count] = (await ctx.duck.conn.query(`SELECT count(*)::BIGINT AS n FROM ${quoteIdent(chunkTable)}`)).toArray() as { n: unknown }[];
-        await use(chunkTable, offset, index++);
+        await consume(chunkTable, offset, index++);
         offset += Number(count?.n);
       } finally {
         await ctx.duck.conn.query(`DROP TABLE IF EXISTS ${quoteIdent(chunkTable)}`);

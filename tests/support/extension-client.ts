@@ -4,7 +4,7 @@
  * Used by the tests and the benchmark.
  */
 import type { Page } from 'puppeteer-core';
-import { CHANNEL, type BackgroundApi, type Reply, type RequestOf, type ResponseOf } from '../src/protocol';
+import { CHANNEL, type BackgroundApi, type Reply, type RequestOf, type ResponseOf } from '../../src/protocol';
 
 /** Sends one request through the background; resolves with the raw reply. */
 export async function sendRaw<K extends keyof BackgroundApi & string>(page: Page, type: K, request: RequestOf<BackgroundApi, K>): Promise<Reply<ResponseOf<BackgroundApi, K>>> {

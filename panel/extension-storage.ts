@@ -1,0 +1,77 @@
+/**
+ * The extension's own OPFS, as the panel reads it: the panel page is of the extension's
+ * origin, so it runs the page functions (src/inspected-page/) directly on its own storage,
+ * and validates what they answer exactly as it validates the inspected page (one code path).
+ */
+import { parseCheckEntry, parsePurgeEntry, parsePurgeResult, parseWalkEntry, parseWalkSummary, requestedPaths, type CheckedFile } from '../src/opfs/page-answers';
+import type { CheckOptions, CheckRequest, PurgeEntry, PurgeResult, PurgeTarget, WalkEntry, WalkSummary } from '../src/opfs/scan-types';
+import { walkOpfs } from '../src/inspected-page/walk';
+import { checkOpfsFiles } from '../src/inspected-page/check';
+import { purgeOpfsFiles } from '../src/inspected-page/purge';
+import { MAX_READ_BYTES } from './page-expressions';
+
+/** Hands entries over in batches (a batch per turn of the event loop), as polling the page would. */
+function batcher<T>(deliver: (batch: readonly T[]) => void): { push(item: T): void; flush(): void } {
+  let batch: T[] = [];
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (batch.length === 0) return;
+    const full = batch;
+    batch = [];
+    deliver(full);
+  };
+  return {
+    push(item) {
+      batch.push(item);
+      if (batch.length >= 2000) flush();
+      else if (!scheduled) {
+        scheduled = true;
+        setTimeout(flush, 0);
+      }
+    },
+    flush,
+  };
+}
+
+async function root(): Promise<FileSystemDirectoryHandle> {
+  return navigator.storage.getDirectory();
+}
+
+export const extensionStorage = {
+  async walk(onEntries: (entries: readonly WalkEntry[]) => void): Promise<WalkSummary> {
+    const out = batcher(onEntries);
+    let n = 0;
+    const summary = await walkOpfs(await root(), { origin: location.origin, estimate: () => navigator.storage.estimate() }, {}, (_seen, entry) => out.push(parseWalkEntry(entry, `entry ${n++}`)));
+    out.flush();
+    return parseWalkSummary(summary);
+  },
+
+  async check(requests: readonly CheckRequest[], options: CheckOptions, onChecked: (files: readonly CheckedFile[]) => void): Promise<void> {
+    const asked = new Map(requests.map((r) => [r.path, { size: r.size, read: r.read }]));
+    const out = batcher(onChecked);
+    let n = 0;
+    await checkOpfsFiles(await root(), requests, options, (_checked, entry) => out.push(parseCheckEntry(entry, `entry ${n++}`, asked)));
+    out.flush();
+  },
+
+  /**
+   * The same purge as in the page: files of a snapshot go only while holding its lock, taken
+   * without waiting, so those of a running export are skipped as locked.
+   */
+  async purge(targets: readonly PurgeTarget[], onProgress: (filesDone: number, finished: readonly PurgeEntry[]) => void): Promise<PurgeResult> {
+    const allowed = requestedPaths(targets);
+    const wire = await purgeOpfsFiles(await root(), targets, (done, entry) => onProgress(done, [parsePurgeEntry(entry, 'entry', allowed)]));
+    return parsePurgeResult(wire, targets);
+  },
+
+  async read(path: string, start: number, end: number): Promise<{ bytes: Uint8Array<ArrayBuffer>; size: number; lastModified: number }> {
+    const segments = path.split('/');
+    let dir = await root();
+    for (const folder of segments.slice(0, -1)) dir = await dir.getDirectoryHandle(folder);
+    const file = await (await dir.getFileHandle(segments.at(-1) ?? '')).getFile();
+    const last = Math.min(end, file.size);
+    if (last - start > MAX_READ_BYTES * 64) throw new RangeError(`asked for ${last - start} bytes at once`);
+    return { bytes: new Uint8Array(await file.slice(start, Math.max(start, last)).arrayBuffer()), size: file.size, lastModified: file.lastModified };
+  },
+};

@@ -1,0 +1,77 @@
+/**
+ * The text the panel sends to the inspected page through `inspectedWindow.eval`: each
+ * expression calls one of the self-contained functions of src/inspected-page/ (their
+ * source, from `Function.prototype.toString`), with its arguments embedded as JSON, which
+ * is also valid JavaScript: no escaping by hand, no page value ever becomes code.
+ */
+import { PAGE_GLOBAL, SCAN_LIMITS, type CheckOptions, type CheckRequest, type PurgeTarget, type WalkOptions } from '../src/opfs/scan-types';
+import { pollPageTask, releasePageTask, runPageTask } from '../src/inspected-page/task';
+import { walkOpfs } from '../src/inspected-page/walk';
+import { checkOpfsFiles } from '../src/inspected-page/check';
+import { purgeOpfsFiles } from '../src/inspected-page/purge';
+import { readOpfsRange } from '../src/inspected-page/read';
+
+/** Entries a poll hands over at most; a poll that gets a full slice polls again at once. */
+export const LOG_SLICE = 5000;
+/** The most bytes one ranged read carries (base64 makes them a third larger). */
+export const MAX_READ_BYTES = 2 * 1024 * 1024;
+
+const REQUEST_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+function requestId(id: string): string {
+  if (!REQUEST_ID.test(id)) throw new Error(`Invalid request id "${id}": use 1-64 letters, digits, "_" or "-".`);
+  return JSON.stringify(id);
+}
+
+const json = (value: unknown): string => JSON.stringify(value);
+
+/** `runPageTask(…, body)` where `body` is the text of a function `(root, storage, report) => Promise`. */
+function startTask(id: string, body: string): string {
+  return `(${runPageTask.toString()})(${json(PAGE_GLOBAL)}, ${requestId(id)}, ${body})`;
+}
+
+/** Starts walking the page's OPFS: folders and files with sizes, streamed as they are found. */
+export function walkExpression(id: string, options: WalkOptions): string {
+  return startTask(id, `function (root, storage, report) {
+  return (${walkOpfs.toString()})(root, { origin: String(location.origin), estimate: function () { return storage.estimate(); } }, ${json(options)}, report);
+}`);
+}
+
+/** Starts reading what the verdicts of `requests` need. Only path, size, time and kind of read are embedded. */
+export function checkExpression(id: string, requests: readonly CheckRequest[], options: CheckOptions): string {
+  const wire = requests.map((r): CheckRequest => ({ path: r.path, size: r.size, lastModified: r.lastModified, read: r.read }));
+  return startTask(id, `function (root, storage, report) {
+  return (${checkOpfsFiles.toString()})(root, ${json(wire)}, ${json(options)}, report);
+}`);
+}
+
+/**
+ * Starts removing exactly `targets`, each only if its size is still the listed one. Only
+ * `path` and `size` of each target are embedded.
+ */
+export function purgeExpression(id: string, targets: readonly PurgeTarget[]): string {
+  if (targets.length > SCAN_LIMITS.maxPurgePaths) throw new Error(`Too many paths to purge at once (${targets.length}).`);
+  const wire = targets.map((t): PurgeTarget => ({ path: t.path, size: t.size }));
+  return startTask(id, `function (root, storage, report) {
+  return (${purgeOpfsFiles.toString()})(root, ${json(wire)}, report);
+}`);
+}
+
+/** Starts reading bytes `start`..`end` of `path` (at most {@link MAX_READ_BYTES}). */
+export function readExpression(id: string, path: string, start: number, end: number): string {
+  if (!Number.isSafeInteger(start) || start < 0 || !Number.isSafeInteger(end) || end < start) throw new Error(`Invalid byte range ${start}..${end}.`);
+  return startTask(id, `function (root) {
+  return (${readOpfsRange.toString()})(root, ${json(path)}, ${start}, ${end}, ${MAX_READ_BYTES});
+}`);
+}
+
+/** A task's state with the entries it logged from `from` on (see pollPageTask). */
+export function pollExpression(id: string, from: number): string {
+  if (!Number.isSafeInteger(from) || from < 0) throw new Error(`Invalid log index ${from}.`);
+  return `(${pollPageTask.toString()})(${json(PAGE_GLOBAL)}, ${requestId(id)}, ${from}, ${LOG_SLICE})`;
+}
+
+/** Drops a task's state from the page. */
+export function releaseExpression(id: string): string {
+  return `(${releasePageTask.toString()})(${json(PAGE_GLOBAL)}, ${requestId(id)})`;
+}

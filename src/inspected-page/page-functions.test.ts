@@ -1,0 +1,577 @@
+/**
+ * The functions that run inside the inspected page — walk, check, purge, the task runner —
+ * both as the page runs them (expressions evaluated as global code, answers through JSON and
+ * the panel's validators) and directly (as on the extension's own storage), against an
+ * in-memory OPFS that behaves like Chrome's, and against a page that replaced the APIs.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import { FakeOpfs } from '../../tests/support/fake-opfs';
+import { HOSTS, clearPageGlobal, evaluateInPage, installPage, pageHost, scan, type ExpressionsModule } from '../../tests/support/page-functions';
+import { LOG_SLICE, pollExpression, purgeExpression, releaseExpression, walkExpression } from '../../panel/page-expressions';
+import { parsePoll, parseWalkEntry, parseWalkSummary } from '../opfs/page-answers';
+import { PAGE_GLOBAL, type PurgeTarget, type WalkEntry } from '../opfs/scan-types';
+import { parseSnapshotFileName } from '../snapshot/names';
+import { snapshotLockName } from '../snapshot/locks';
+import { walkOpfs } from './walk';
+import { purgeOpfsFiles } from './purge';
+
+/** A file with Parquet's framing: 'PAR1', body, footer, footer length, 'PAR1'. */
+function parquetShaped(bodyBytes: number, footer: Uint8Array): Uint8Array {
+  const out = new Uint8Array(4 + bodyBytes + footer.length + 8);
+  out.set([0x50, 0x41, 0x52, 0x31], 0);
+  out.set(footer, 4 + bodyBytes);
+  new DataView(out.buffer).setUint32(4 + bodyBytes + footer.length, footer.length, true);
+  out.set([0x50, 0x41, 0x52, 0x31], out.length - 4);
+  return out;
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  clearPageGlobal();
+});
+
+describe.each(HOSTS)('walking and checking %s', (_host, host) => {
+  test('lists nested files with sizes and dates, and every folder, reading nothing', async () => {
+    const fake = new FakeOpfs();
+    await fake.writeFile('a.csv', 'x,y\n1,2\n', { lastModified: 1_700_000_000_000 });
+    await fake.writeFile('cleanslate/snapshots/t.parquet', new Uint8Array(0));
+    await fake.writeFile('cleanslate/archive/2025/deep/z.bin', new Uint8Array(5000));
+    await fake.mkdir('cleanslate/empty-folder');
+    const entries: WalkEntry[] = [];
+    const summary = await host.walk(fake, {}, (batch) => entries.push(...batch));
+    expect(summary).toMatchObject({ origin: 'https://app.example', files: 3, directories: 6, truncated: false, usage: 1234 });
+    expect(entries[0]).toEqual(['o', 'https://app.example']);
+    const files = entries.filter((e) => e[0] === 'f').sort();
+    expect(files).toEqual([
+      ['f', 'a.csv', 8, 1_700_000_000_000],
+      ['f', 'cleanslate/archive/2025/deep/z.bin', 5000, expect.any(Number)],
+      ['f', 'cleanslate/snapshots/t.parquet', 0, expect.any(Number)],
+    ]);
+    expect(entries.filter((e) => e[0] === 'd').map((e) => e[1]).sort()).toEqual([
+      'cleanslate',
+      'cleanslate/archive',
+      'cleanslate/archive/2025',
+      'cleanslate/archive/2025/deep',
+      'cleanslate/empty-folder',
+      'cleanslate/snapshots',
+    ]);
+    expect(fake.reads).toBe(0);
+  });
+
+  test('checks the magic bytes and footer of Parquet-named files, and the text of manifests, only', async () => {
+    const fake = new FakeOpfs();
+    const footer = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    const file = parquetShaped(100, footer);
+    await fake.writeFile('s/x.parquet', file);
+    await fake.writeFile('s/x_part_0.parquet.tmp', file);
+    await fake.writeFile('s/x.bin', file);
+    await fake.writeFile('s/tiny.parquet', 'PA');
+    await fake.writeFile('s/x.manifest.json', '{"formatVersion":1}');
+    const result = await scan(fake, host);
+    const byName = new Map(result.files.map((f) => [f.name, f]));
+    const probe = byName.get('x.parquet')!.probe!;
+    expect([...probe.head]).toEqual([0x50, 0x41, 0x52, 0x31]);
+    expect([...probe.tail]).toEqual([...file.slice(-8)]);
+    expect([...probe.footer!]).toEqual([...file.slice(-18)]);
+    expect(byName.get('x_part_0.parquet.tmp')!.probe?.footer).toHaveLength(18);
+    expect(byName.get('x.bin')!.probe).toBeUndefined();
+    expect(byName.get('tiny.parquet')!.probe).toMatchObject({ footer: null });
+    expect([...byName.get('tiny.parquet')!.probe!.head]).toEqual([0x50, 0x41]);
+    expect(byName.get('x.manifest.json')!.text).toBe('{"formatVersion":1}');
+  });
+
+  test('skips footers above the limit', async () => {
+    const fake = new FakeOpfs();
+    await fake.writeFile('big.parquet', parquetShaped(10, new Uint8Array(2000)));
+    await fake.writeFile('a.parquet', parquetShaped(10, new Uint8Array(100)));
+    const result = await scan(fake, host, { check: { footerBytesLimit: 1024 } });
+    expect(result.files.map((f) => [f.name, f.probe!.footer?.length ?? f.probe!.footerSkipped])).toEqual([
+      ['a.parquet', 108],
+      ['big.parquet', 'too-large'],
+    ]);
+  });
+
+  test('a file that changed between the walk and the check is reported as changed, not read', async () => {
+    const fake = new FakeOpfs();
+    await fake.writeFile('s/x.parquet', parquetShaped(10, new Uint8Array(10)));
+    const checked: unknown[] = [];
+    await host.check(fake, [{ path: 's/x.parquet', size: 999, lastModified: 1, read: 'parquet' }], { footerBytesLimit: 1024 }, (files) => checked.push(...files));
+    expect(checked).toEqual([{ kind: 'changed', path: 's/x.parquet', size: 32, lastModified: expect.any(Number) }]);
+    expect(fake.reads).toBe(0);
+  });
+
+  test('stops at the entry limit and says so', async () => {
+    const fake = new FakeOpfs();
+    for (let i = 0; i < 30; i++) await fake.writeFile(`f${i}.txt`, 'x');
+    const result = await scan(fake, host, { walk: { maxEntries: 10 } });
+    expect(result.files).toHaveLength(10);
+    expect(result.summary.truncated).toBe(true);
+  });
+
+  test('issues getFile() calls concurrently, but bounded', async () => {
+    const fake = new FakeOpfs({ getFileDelayMs: 5 });
+    for (let i = 0; i < 40; i++) await fake.writeFile(`d${i % 4}/f${i}.txt`, 'x');
+    const result = await scan(fake, host, { walk: { concurrency: 8 } });
+    expect(result.files).toHaveLength(40);
+    expect(fake.maxGetFileInFlight).toBe(8);
+  });
+});
+
+describe('the page task', () => {
+  test('returns at once, hands its entries over in slices while it runs, and is collected once', async () => {
+    const fake = new FakeOpfs({ getFileDelayMs: 1 });
+    const count = LOG_SLICE + 1234;
+    for (let i = 0; i < count; i++) await fake.writeFile(`d${i % 5}/f${i}.txt`, 'x');
+    installPage(fake);
+    expect(evaluateInPage(walkExpression('r1', {}))).toBe('started');
+    const first = parsePoll(evaluateInPage(pollExpression('r1', 0)), parseWalkSummary, parseWalkEntry);
+    expect(first.state).toBe('running');
+    const entries: WalkEntry[] = first.state === 'running' ? [...first.entries] : [];
+    let slices = 0;
+    for (;;) {
+      const state = parsePoll(evaluateInPage(pollExpression('r1', entries.length)), parseWalkSummary, parseWalkEntry);
+      if (state.state !== 'running' && state.state !== 'done') throw new Error(JSON.stringify(state));
+      expect(state.entries.length).toBeLessThanOrEqual(LOG_SLICE);
+      entries.push(...state.entries);
+      slices++;
+      if (state.state === 'done') {
+        expect(state.result.files).toBe(count);
+        break;
+      }
+      await new Promise((done) => setTimeout(done, 1));
+    }
+    expect(slices).toBeGreaterThan(1);
+    expect(entries.filter((e) => e[0] === 'f')).toHaveLength(count);
+    // Collected once: the page no longer holds it.
+    expect(evaluateInPage(pollExpression('r1', 0))).toBeNull();
+    expect((globalThis as unknown as Record<string, unknown>)[PAGE_GLOBAL]).toEqual({});
+  });
+
+  test('a task the panel stops following is released from the page', async () => {
+    installPage(new FakeOpfs({ getFileDelayMs: 50 }));
+    evaluateInPage(walkExpression('r2', {}));
+    expect(evaluateInPage(releaseExpression('r2'))).toBe(true);
+    expect(evaluateInPage(pollExpression('r2', 0))).toBeNull();
+  });
+
+  test('reports a failure of the page storage as failed, with where the page is', async () => {
+    vi.stubGlobal('navigator', { storage: { getDirectory: () => Promise.reject(new DOMException('denied', 'SecurityError')) } });
+    vi.stubGlobal('location', { origin: 'https://x.example' });
+    evaluateInPage(walkExpression('r3', {}));
+    await new Promise((done) => setTimeout(done, 5));
+    expect(parsePoll(evaluateInPage(pollExpression('r3', 0)), parseWalkSummary)).toEqual({ state: 'failed', error: 'SecurityError: denied', stage: 'storage', origin: 'https://x.example', secureContext: false });
+  });
+
+  test('records estimate() failures without failing the walk', async () => {
+    const fake = new FakeOpfs();
+    await fake.writeFile('a.txt', 'x');
+    vi.stubGlobal('navigator', { storage: { getDirectory: async () => fake.handle, estimate: () => Promise.reject(new Error('nope')) } });
+    vi.stubGlobal('location', { origin: 'https://x.example' });
+    evaluateInPage(walkExpression('r4', {}));
+    const entries: WalkEntry[] = [];
+    let summary;
+    for (;;) {
+      const state = parsePoll(evaluateInPage(pollExpression('r4', entries.length)), parseWalkSummary, parseWalkEntry);
+      if (state.state === 'running' || state.state === 'done') entries.push(...state.entries);
+      if (state.state === 'done') {
+        summary = state.result;
+        break;
+      }
+      await new Promise((done) => setTimeout(done, 1));
+    }
+    expect(summary.usage).toBeNull();
+    expect(entries.filter((e) => e[0] === 'e')).toEqual([['e', '', 'storage.estimate() failed: Error: nope']]);
+  });
+
+  test('refuses request ids that are not plain tokens, and embeds paths as data, never as code', async () => {
+    expect(() => walkExpression('x"); alert(1); ("', {})).toThrow(/Invalid request id/);
+    expect(() => pollExpression('', 0)).toThrow(/Invalid request id/);
+    const fake = new FakeOpfs();
+    const evil = `a'); globalThis.pwned = true; ('`;
+    await fake.writeFile(evil, 'x');
+    const result = await pageHost().purge(fake, [{ path: evil, size: 1 }]);
+    expect(result.results).toEqual([{ path: evil, outcome: 'removed', bytes: 1 }]);
+    expect((globalThis as Record<string, unknown>).pwned).toBeUndefined();
+  });
+
+  test('the purge expression embeds only path and size of each target', () => {
+    const file = { path: 'a.parquet', size: 3, name: 'a.parquet', folder: '', lastModified: 1 };
+    const source = purgeExpression('p1', [file]);
+    expect(source).toContain('[{"path":"a.parquet","size":3}]');
+    expect(source).not.toContain('lastModified');
+  });
+
+  test('survives a minified production build (the functions are sent as source text)', async () => {
+    const { build } = await import('vite');
+    const outDir = mkdtempSync(join(tmpdir(), 'page-functions-build-'));
+    try {
+      const entry = resolve(import.meta.dirname, '..', '..', 'panel', 'page-expressions.ts');
+      await build({ configFile: false, logLevel: 'silent', build: { outDir, target: 'chrome116', minify: true, write: true, lib: { entry, formats: ['es'], fileName: 'page-expressions' } } });
+      const built = (await import(pathToFileURL(join(outDir, 'page-expressions.js')).href)) as ExpressionsModule;
+      const source = built.walkExpression('b1', {});
+      expect(source).not.toMatch(/__name|__vite|__vi_|require\(/);
+      // The build really minified the shipped functions, so this test means something.
+      expect(source.length).toBeLessThan(walkExpression('b1', {}).length);
+      const host = pageHost(built);
+      const fake = new FakeOpfs();
+      await fake.writeFile('x/y.parquet', parquetShaped(3, new Uint8Array(5)));
+      const result = await scan(fake, host);
+      expect(result.files.map((f) => [f.path, f.size, f.probe?.footer?.length])).toEqual([['x/y.parquet', 20, 13]]);
+      await fake.writeFile('x/grown.bin', new Uint8Array(9));
+      const purged = await host.purge(fake, [
+        { path: 'x/y.parquet', size: 20 },
+        { path: 'x/grown.bin', size: 0 },
+      ]);
+      expect(purged.results).toEqual([
+        { path: 'x/y.parquet', outcome: 'removed', bytes: 20 },
+        { path: 'x/grown.bin', outcome: 'changed', bytes: 9 },
+      ]);
+      expect(fake.listPaths()).toEqual(['x/', 'x/grown.bin']);
+    } finally {
+      rmSync(outDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+describe.each(HOSTS)('purging %s', (_host, host) => {
+  test('removes exactly the listed files, skips locked ones, never folders or unlisted files', async () => {
+    const fake = new FakeOpfs();
+    await fake.writeFile('s/empty.parquet');
+    await fake.writeFile('s/old.parquet.tmp', new Uint8Array(300));
+    await fake.writeFile('s/keep.parquet', new Uint8Array(50));
+    await fake.writeFile('s/held.parquet', new Uint8Array(70));
+    await fake.writeFile('s/folder/inner.txt', 'x');
+    await fake.mkdir('s/empty-folder');
+    fake.lock('s/held.parquet');
+    const targets: PurgeTarget[] = [
+      { path: 's/empty.parquet', size: 0 },
+      { path: 's/old.parquet.tmp', size: 300 },
+      { path: 's/held.parquet', size: 70 },
+      { path: 's/gone.parquet', size: 10 },
+      { path: 's/folder', size: 0 },
+      { path: 's/empty-folder', size: 0 },
+      { path: 's/empty.parquet', size: 0 },
+      { path: '../etc', size: 0 },
+    ];
+    const result = await host.purge(fake, targets);
+    expect(result.results).toEqual([
+      { path: 's/empty.parquet', outcome: 'removed', bytes: 0 },
+      { path: 's/old.parquet.tmp', outcome: 'removed', bytes: 300 },
+      { path: 's/held.parquet', outcome: 'locked', bytes: 70 },
+      { path: 's/gone.parquet', outcome: 'missing', bytes: 0 },
+      { path: 's/folder', outcome: 'failed', bytes: 0, error: expect.stringMatching(/^TypeMismatchError: not a file/) },
+      { path: 's/empty-folder', outcome: 'failed', bytes: 0, error: expect.stringMatching(/^TypeMismatchError: not a file/) },
+      { path: '../etc', outcome: 'failed', bytes: 0, error: 'TypeError: not a valid file path' },
+    ]);
+    expect(result.bytesFreed).toBe(300);
+    expect(fake.listPaths()).toEqual(['s/', 's/empty-folder/', 's/folder/', 's/folder/inner.txt', 's/held.parquet', 's/keep.parquet']);
+  });
+
+  test('leaves a file whose size changed since it was listed, and reports it as changed', async () => {
+    const fake = new FakeOpfs();
+    await fake.writeFile('s/grew.parquet.tmp', new Uint8Array(0));
+    await fake.writeFile('s/shrank.parquet', new Uint8Array(10));
+    await fake.writeFile('s/same.parquet', new Uint8Array(5));
+    const targets: PurgeTarget[] = [
+      { path: 's/grew.parquet.tmp', size: 0 },
+      { path: 's/shrank.parquet', size: 10 },
+      { path: 's/same.parquet', size: 5 },
+    ];
+    await fake.writeFile('s/grew.parquet.tmp', new Uint8Array(4096));
+    await fake.writeFile('s/shrank.parquet', new Uint8Array(3));
+    const result = await host.purge(fake, targets);
+    expect(result.results).toEqual([
+      { path: 's/grew.parquet.tmp', outcome: 'changed', bytes: 4096 },
+      { path: 's/shrank.parquet', outcome: 'changed', bytes: 3 },
+      { path: 's/same.parquet', outcome: 'removed', bytes: 5 },
+    ]);
+    expect(fake.listPaths()).toEqual(['s/', 's/grew.parquet.tmp', 's/shrank.parquet']);
+  });
+
+  test('refuses a target without a valid size rather than removing it', async () => {
+    const fake = new FakeOpfs();
+    await fake.writeFile('a.bin', new Uint8Array(2));
+    await fake.writeFile('b.bin', new Uint8Array(2));
+    const result = await host.purge(fake, [
+      { path: 'a.bin', size: Number.NaN },
+      { path: 'b.bin', size: -2 },
+    ]);
+    expect(result.results).toEqual([
+      { path: 'a.bin', outcome: 'failed', bytes: 0, error: 'TypeError: not a valid listed size' },
+      { path: 'b.bin', outcome: 'failed', bytes: 0, error: 'TypeError: not a valid listed size' },
+    ]);
+    expect(fake.listPaths()).toEqual(['a.bin', 'b.bin']);
+  });
+
+  test('purges 2,500 files: exactly those listed, results in input order, each outcome heard as it happens', async () => {
+    const fake = new FakeOpfs();
+    const targets: PurgeTarget[] = [];
+    const kept: string[] = [];
+    for (let i = 0; i < 2500; i++) {
+      const path = `cleanslate/snapshots/d${i % 7}/f${i}.bin${i % 3 === 0 ? '.tmp' : ''}`;
+      const size = i % 5 === 0 ? i % 40 : 0;
+      await fake.writeFile(path, new Uint8Array(size));
+      targets.push({ path, size });
+      if (i % 250 === 0) {
+        await fake.writeFile(`cleanslate/snapshots/d${i % 7}/keep${i}.bin`);
+        kept.push(`cleanslate/snapshots/d${i % 7}/keep${i}.bin`);
+      }
+    }
+    const changed = new Set([targets[17]!.path, targets[1234]!.path, targets[2499]!.path]);
+    for (const path of changed) {
+      await fake.writeFile(path, new Uint8Array(77));
+      kept.push(path);
+    }
+    const order = targets.map((t, i) => ({ t, key: (i * 7919) % 2503 })).sort((a, b) => a.key - b.key).map(({ t }) => t);
+    const heard: string[] = [];
+    const result = await host.purge(fake, [...order, order[10]!], (_done, entries) => heard.push(...entries.map((e) => e.path)));
+    expect(result.results.map((r) => r.path)).toEqual(order.map((t) => t.path));
+    for (const [i, entry] of result.results.entries()) {
+      expect(entry).toEqual(changed.has(entry.path) ? { path: entry.path, outcome: 'changed', bytes: 77 } : { path: entry.path, outcome: 'removed', bytes: order[i]!.size });
+    }
+    expect(heard.sort()).toEqual(order.map((t) => t.path).sort());
+    const folders = ['cleanslate/', 'cleanslate/snapshots/', ...Array.from({ length: 7 }, (_, d) => `cleanslate/snapshots/d${d}/`)];
+    expect(fake.listPaths()).toEqual([...folders, ...kept].sort());
+  });
+
+  test('works on several files at once, at most 16', async () => {
+    const fake = new FakeOpfs({ getFileDelayMs: 3 });
+    const targets: PurgeTarget[] = [];
+    for (let i = 0; i < 100; i++) {
+      await fake.writeFile(`p/f${i}.bin`, new Uint8Array(i));
+      targets.push({ path: `p/f${i}.bin`, size: i });
+    }
+    const result = await host.purge(fake, targets);
+    expect(result.results.map((r) => r.outcome)).toEqual(new Array(100).fill('removed'));
+    expect(fake.maxGetFileInFlight).toBeGreaterThan(1);
+    expect(fake.maxGetFileInFlight).toBeLessThanOrEqual(16);
+  });
+});
+
+describe('purging files of a snapshot someone is writing', () => {
+  /** A Web Locks stand-in: `held` names are taken; every name asked for is recorded. */
+  function fakeLocks(held: Set<string>) {
+    const asked: string[] = [];
+    const locks = {
+      request: async (name: string, _options: unknown, work: (lock: object | null) => unknown) => {
+        asked.push(name);
+        return work(held.has(name) ? null : { name });
+      },
+    };
+    return { locks, asked };
+  }
+
+  test('takes the lock of exactly the snapshot a file name belongs to (the same rule as parseSnapshotFileName)', async () => {
+    const names = [
+      'orders.parquet', 'orders_part_0.parquet', 'orders_part_12.parquet', 'orders.manifest.json', 'orders.intent.json',
+      'orders_part_3.parquet.tmp', 'orders.manifest.json.tmp', 'a_part_b_part_1.parquet', 'x.y.parquet', 'weird_part_.parquet',
+      'notes.txt', 'orders.parquet.bak', 'data.csv', 'orders.json',
+    ];
+    const fake = new FakeOpfs();
+    for (const name of names) await fake.writeFile(`app/snaps/${name}`, new Uint8Array(1));
+    const { locks, asked } = fakeLocks(new Set());
+    vi.stubGlobal('navigator', { locks });
+    await purgeOpfsFiles(fake.handle, names.map((name) => ({ path: `app/snaps/${name}`, size: 1 })), () => undefined);
+    const expected = names.flatMap((name) => {
+      const role = parseSnapshotFileName(name);
+      return role.kind === 'other' || role.snapshotId === undefined ? [] : [snapshotLockName('app/snaps', role.snapshotId)];
+    });
+    // The purge's own lock first, then each snapshot's lock once (its files share it), no other.
+    expect(asked[0]).toBe('opfs-snapshot-inspector:purge');
+    expect(asked.slice(1).sort()).toEqual([...new Set(expected)].sort());
+  });
+
+  test('skips the files of a locked snapshot as locked, and removes the rest', async () => {
+    const fake = new FakeOpfs();
+    for (const name of ['busy_part_0.parquet', 'busy.intent.json', 'free_part_0.parquet', 'other.txt']) await fake.writeFile(`s/${name}`, new Uint8Array(2));
+    const { locks } = fakeLocks(new Set([snapshotLockName('s', 'busy')]));
+    vi.stubGlobal('navigator', { locks });
+    const result = await purgeOpfsFiles(fake.handle, ['busy_part_0.parquet', 'busy.intent.json', 'free_part_0.parquet', 'other.txt'].map((n) => ({ path: `s/${n}`, size: 2 })), () => undefined);
+    expect(result.results.map((r) => [r.path, r.outcome])).toEqual([
+      ['s/busy_part_0.parquet', 'locked'],
+      ['s/busy.intent.json', 'locked'],
+      ['s/free_part_0.parquet', 'removed'],
+      ['s/other.txt', 'removed'],
+    ]);
+    expect(fake.listPaths()).toEqual(['s/', 's/busy.intent.json', 's/busy_part_0.parquet']);
+  });
+});
+
+/** A directory handle whose `entries()` yields exactly `items`: what a page that replaced the API could answer. */
+function hostileFolder(items: unknown[]): FileSystemDirectoryHandle {
+  return {
+    kind: 'directory',
+    async *entries() {
+      for (const item of items) yield item;
+    },
+  } as unknown as FileSystemDirectoryHandle;
+}
+
+function fakeFile(file: unknown): unknown {
+  return { kind: 'file', getFile: async () => file };
+}
+
+const unprintable = () => ({
+  get name(): string {
+    throw new Error('no name');
+  },
+  get message(): string {
+    throw new Error('no message');
+  },
+});
+
+describe('walking an OPFS whose APIs a hostile page replaced', () => {
+  async function walk(root: FileSystemDirectoryHandle, options: { maxDepth?: number } = {}, estimate: (() => Promise<StorageEstimate>) | null = null) {
+    const entries: WalkEntry[] = [];
+    const summary = await walkOpfs(root, { origin: 'https://evil.example', estimate }, options, (_n, entry) => entries.push(entry));
+    // What the walker emits always passes the panel's validation.
+    entries.forEach((entry, i) => parseWalkEntry(entry, `entry ${i}`));
+    parseWalkSummary(summary);
+    return {
+      summary,
+      files: entries.filter((e) => e[0] === 'f').map((e) => e.slice(1)).sort(),
+      directories: entries.filter((e) => e[0] === 'd').map((e) => e[1]),
+      errors: entries.filter((e): e is ['e', string, string] => e[0] === 'e').map((e) => ({ path: e[1], message: e[2] })),
+    };
+  }
+
+  test('leaves out each bad entry on its own, says why, and still lists the good ones', async () => {
+    const good = new File(['hello'], 'good.txt', { lastModified: 5 });
+    const root = hostileFolder([
+      42,
+      [null, fakeFile(good)],
+      ['a/b', fakeFile(good)],
+      ['..', fakeFile(good)],
+      [Symbol('s'), fakeFile(good)],
+      ['', fakeFile(good)],
+      ['x'.repeat(5000), fakeFile(good)],
+      ['z-good.txt', fakeFile(good)],
+      ['z-good.txt', fakeFile(good)],
+      ['a-good.txt', fakeFile(good)],
+      ['negative.bin', fakeFile({ size: -1, lastModified: 0 })],
+      ['fraction.bin', fakeFile({ size: 1.5, lastModified: 0 })],
+      ['huge.bin', fakeFile({ size: 2 ** 70, lastModified: 0 })],
+      ['string.bin', fakeFile({ size: '12', lastModified: 0 })],
+      ['bad-date.bin', fakeFile({ size: 3, lastModified: 'yesterday' })],
+      ['throws.bin', { kind: 'file', getFile: async () => Promise.reject(unprintable()) }],
+      ['symlink', { kind: 'symlink' }],
+      // eslint-disable-next-line no-restricted-syntax -- a getter that throws, as a hostile page may define
+      ['kind-throws', Object.defineProperty({}, 'kind', { get: () => { throw new Error('kind'); } })],
+    ]);
+    const walked = await walk(root);
+    expect(walked.files).toEqual([
+      ['a-good.txt', 5, 5],
+      ['bad-date.bin', 3, 0],
+      ['z-good.txt', 5, 5],
+    ]);
+    const messages = walked.errors.map((e) => `${e.path}|${e.message}`);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^\|an entry could not be read: TypeError/),
+        '|an entry whose name is not a file name (null) was left out',
+        '|an entry whose name is not a file name ("a/b") was left out',
+        '|an entry whose name is not a file name ("..") was left out',
+        '|an entry whose name is not a file name (symbol) was left out',
+        '|an entry whose name is not a file name ("") was left out',
+        '|an entry with a name of 5000 characters (more than 4096) was left out',
+        'z-good.txt|the folder listed this name twice; the repeat was left out',
+        'negative.bin|TypeError: getFile() answered a size that is not a byte count (-1)',
+        'fraction.bin|TypeError: getFile() answered a size that is not a byte count (1.5)',
+        'huge.bin|TypeError: getFile() answered a size that is not a byte count (1.1805916207174113e+21)',
+        'string.bin|TypeError: getFile() answered a size that is not a byte count ("12")',
+        'throws.bin|an unprintable object (object thrown while printing it)',
+        'symlink|an entry that is neither a file nor a folder (kind "symlink") was left out',
+        '|an entry could not be read: Error: kind',
+      ]),
+    );
+    expect(messages).toHaveLength(15);
+  });
+
+  test('an entries() that throws, or is not iterable, costs that folder only', async () => {
+    const broken = { kind: 'directory', entries: () => { throw new Error('entries() is disabled'); } };
+    const notIterable = { kind: 'directory', entries: () => 42 };
+    const walked = await walk(hostileFolder([['broken', broken], ['not-iterable', notIterable], ['ok.txt', fakeFile(new File(['x'], 'ok.txt'))]]));
+    expect(walked.directories).toEqual(['broken', 'not-iterable']);
+    expect(walked.files.map((f) => f[0])).toEqual(['ok.txt']);
+    expect(walked.errors).toEqual([
+      { path: 'broken', message: 'Error: entries() is disabled' },
+      { path: 'not-iterable', message: expect.stringMatching(/^TypeError/) },
+    ]);
+  });
+
+  test('stops descending at maxDepth: a folder that contains itself is not walked forever', async () => {
+    const loop: Record<string, unknown> = { kind: 'directory' };
+    loop.entries = async function* () {
+      yield ['loop', loop];
+    };
+    const walked = await walk(loop as unknown as FileSystemDirectoryHandle, { maxDepth: 20 });
+    expect(walked.directories).toHaveLength(20);
+    expect(walked.errors).toEqual([{ path: Array(20).fill('loop').join('/'), message: 'folders nested more than 20 deep are not walked' }]);
+  });
+
+  test('a Parquet file whose bytes cannot be read is checked with the reason instead of a probe', async () => {
+    const real = parquetShaped(10, new Uint8Array(20)) as Uint8Array<ArrayBuffer>;
+    const lying = new File([real], 'lies.parquet');
+    Object.defineProperty(lying, 'slice', { value: () => new Blob([new Uint8Array(1000)]) });
+    const notBlob = new File([real], 'garbage.parquet');
+    Object.defineProperty(notBlob, 'slice', { value: () => 'not a blob' });
+    const { checkOpfsFiles } = await import('./check');
+    const root = { kind: 'directory', getFileHandle: async (name: string) => ({ getFile: async () => ({ 'lies.parquet': lying, 'garbage.parquet': notBlob, 'fine.parquet': new File([real], 'fine.parquet') })[name] }) } as unknown as FileSystemDirectoryHandle;
+    const out: unknown[] = [];
+    const requests = ['lies.parquet', 'garbage.parquet', 'fine.parquet'].map((path) => ({ path, size: real.length, lastModified: (lying as File).lastModified, read: 'parquet' as const }));
+    // The three Files were made in the same millisecond or so: give each its own time.
+    requests[1]!.lastModified = notBlob.lastModified;
+    await checkOpfsFiles(root, requests.slice(0, 2), { footerBytesLimit: 1024 }, (_n, entry) => out.push(entry));
+    expect(out).toContainEqual(['x', 'lies.parquet', `RangeError: asked for ${real.length} bytes, got 1000`]);
+    expect(out).toContainEqual(['x', 'garbage.parquet', expect.stringMatching(/^TypeError/)]);
+  });
+
+  test.each<[string, unknown, { usage: number | null; quota: number | null; errors: string[] }]>([
+    ['garbage numbers', { usage: -5, quota: 'lots' }, { usage: null, quota: null, errors: ['usage that is not a byte count (-5)', 'quota that is not a byte count ("lots")'] }],
+    ['huge numbers', { usage: 2 ** 80, quota: Infinity }, { usage: null, quota: null, errors: ['usage that is not a byte count (1.2089258196146292e+24)', 'quota that is not a byte count (Infinity)'] }],
+    ['not an object', 7, { usage: null, quota: null, errors: ['storage.estimate() answered 7 instead of an estimate'] }],
+    ['a usage only', { usage: 12 }, { usage: 12, quota: null, errors: [] }],
+  ])('an estimate() answering %s keeps the listing and says what was wrong', async (_what, estimate, expected) => {
+    const walked = await walk(hostileFolder([]), {}, async () => estimate as StorageEstimate);
+    expect(walked.summary.usage).toBe(expected.usage);
+    expect(walked.summary.quota).toBe(expected.quota);
+    expect(walked.errors.map((e) => e.message)).toEqual(expected.errors.map((m) => expect.stringContaining(m)));
+  });
+
+  test('records at most 1,000 problems, then counts the rest', async () => {
+    const walked = await walk(hostileFolder(Array.from({ length: 1500 }, () => [null, null])));
+    expect(walked.errors).toHaveLength(1001);
+    expect(walked.errors.at(-1)).toEqual({ path: '', message: '500 more problems were not listed' });
+  });
+});
+
+describe('the page task, when the page replaced getDirectory()', () => {
+  const failureOf = async (storage: unknown, extra: Record<string, unknown> = {}) => {
+    vi.stubGlobal('navigator', { storage });
+    vi.stubGlobal('location', { origin: 'https://x.example', protocol: 'https:' });
+    for (const [key, value] of Object.entries(extra)) vi.stubGlobal(key, value);
+    expect(evaluateInPage(walkExpression('h1', {}))).toBe('started');
+    await new Promise((done) => setTimeout(done, 5));
+    return parsePoll(evaluateInPage(pollExpression('h1', 0)), parseWalkSummary, parseWalkEntry);
+  };
+
+  test.each<[string, unknown, RegExp]>([
+    ['throws', { getDirectory: () => { throw new Error('disabled'); } }, /^Error: disabled$/],
+    ['answers a number', { getDirectory: async () => 42 }, /^TypeError: navigator\.storage\.getDirectory\(\) answered number instead of a folder handle$/],
+    ['answers null', { getDirectory: async () => null }, /answered null instead/],
+    ['answers a file handle', { getDirectory: async () => ({ kind: 'file' }) }, /answered object instead/],
+    ['rejects with an unprintable error', { getDirectory: () => Promise.reject(unprintable()) }, /^an unprintable object/],
+  ])('getDirectory() that %s fails at the storage stage, with hints', async (_what, storage, error) => {
+    const state = await failureOf(storage, { isSecureContext: true, origin: 'https://x.example' });
+    expect(state).toEqual({ state: 'failed', error: expect.stringMatching(error), stage: 'storage', origin: 'https://x.example', protocol: 'https:', secureContext: true });
+  });
+
+  test('no navigator.storage (not a secure context) fails at the storage stage', async () => {
+    const state = await failureOf(undefined, { isSecureContext: false, origin: 'http://192.168.1.2' });
+    expect(state).toMatchObject({ state: 'failed', stage: 'storage', secureContext: false, origin: 'http://192.168.1.2', error: 'TypeError: navigator.storage is not available here' });
+  });
+});

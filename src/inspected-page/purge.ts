@@ -1,0 +1,157 @@
+import type { PurgeEntry, PurgeTarget } from '../opfs/scan-types';
+
+/**
+ * Removes exactly the listed files below `root`: never a folder (`getFileHandle` refuses
+ * those with TypeMismatchError, and `removeEntry` is never recursive), never a path that
+ * was not listed, and never a file whose size is no longer the listed `size` (that one is
+ * reported `changed` and left in place). The size is read with `getFile()` right before
+ * `removeEntry`; a write landing between those two calls is not detected.
+ *
+ * A file named like a snapshot's (`<id>.parquet`, `<id>_part_<n>.parquet`, its manifest,
+ * intent or `.tmp` files) is removed only while holding that snapshot's Web Lock, taken
+ * without waiting: an exporter that holds it (the extension's engine, or an app using the
+ * exporter library) is writing those files, so they are reported `locked`. A file another
+ * purge removed meanwhile (a second DevTools window) is `missing`, not `locked`.
+ *
+ * Up to 16 files are worked on at once; a second purge of the same origin waits for this
+ * one (a Web Lock). One outcome per distinct path (a repeated path
+ * counts once, with its first size), in the order given; `onProgress` gets each outcome
+ * as it is known, so that a purge cut short (the page reloaded) still says what it did.
+ *
+ * Self-contained: sent to the inspected page as source text.
+ */
+export async function purgeOpfsFiles(
+  root: FileSystemDirectoryHandle,
+  targets: readonly PurgeTarget[],
+  onProgress: (filesDone: number, finished: PurgeEntry) => void,
+): Promise<{ results: PurgeEntry[]; bytesFreed: number }> {
+  // Literals, not PURGE_CONCURRENCY or snapshot/names.ts: this function is sent as source text
+  // (page-scan.test.ts keeps the name pattern equal to parseSnapshotFileName).
+  const concurrency = 16;
+  const lockPrefix = 'opfs-snapshot-inspector:snapshot:';
+  const snapshotName = /^(?:(.+)_part_\d+\.parquet|(.+)\.parquet|(.+)\.manifest\.json|(.+)\.intent\.json)(?:\.tmp)?$/;
+  const locks = typeof navigator === 'object' && navigator !== null ? (navigator).locks : undefined;
+  const unique: PurgeTarget[] = [];
+  const seen = new Set<string>();
+  for (const target of targets) {
+    const path = String(target.path);
+    if (seen.has(path)) continue;
+    seen.add(path);
+    unique.push({ path, size: target.size });
+  }
+  const results: PurgeEntry[] = new Array<PurgeEntry>(unique.length);
+  let next = 0;
+  let done = 0;
+  // Purged files usually share a few folders: resolve each folder once, not once per file.
+  const folders = new Map<string, Promise<FileSystemDirectoryHandle>>();
+  const folderAt = (segments: string[]): Promise<FileSystemDirectoryHandle> => {
+    const key = segments.join('/');
+    let folder = folders.get(key);
+    if (!folder) {
+      folder = segments.length === 0 ? Promise.resolve(root) : folderAt(segments.slice(0, -1)).then((parent) => parent.getDirectoryHandle(segments[segments.length - 1]));
+      // A folder that failed to open (gone, not a folder) is looked up again for the next file.
+      folder.catch(() => folders.delete(key));
+      folders.set(key, folder);
+    }
+    return folder;
+  };
+  const errorNameOf = (error: unknown): string => (typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : '');
+
+  const removeOne = async (folder: FileSystemDirectoryHandle, path: string, name: string, size: number): Promise<PurgeEntry> => {
+    let bytes = 0;
+    // A refused removal (NoModificationAllowedError: a handle holds the file open, or
+    // something else is writing or removing it right now) is tried again a moment later: a
+    // file gone by then was removed by someone else (missing); one still refused is held (locked).
+    for (const pause of [0, 20, 80]) {
+      if (pause > 0) await new Promise((wake) => setTimeout(wake, pause));
+      try {
+        const handle = await folder.getFileHandle(name);
+        bytes = (await handle.getFile()).size;
+        if (bytes !== size) return { path, outcome: 'changed', bytes };
+        await folder.removeEntry(name);
+        return { path, outcome: 'removed', bytes };
+      } catch (error) {
+        const errorName = errorNameOf(error);
+        const message = typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error);
+        if (errorName === 'NotFoundError') return { path, outcome: 'missing', bytes: 0 };
+        if (errorName === 'NoModificationAllowedError' || errorName === 'InvalidStateError') continue;
+        if (errorName === 'TypeMismatchError') return { path, outcome: 'failed', bytes, error: `TypeMismatchError: not a file (${message})` };
+        return { path, outcome: 'failed', bytes, error: `${errorName || 'Error'}: ${message}` };
+      }
+    }
+    return { path, outcome: 'locked', bytes };
+  };
+
+  const purgeOne = async (path: string, size: number): Promise<PurgeEntry> => {
+    const segments = path.split('/');
+    if (segments.some((segment) => segment === '' || segment === '.' || segment === '..')) {
+      return { path, outcome: 'failed', bytes: 0, error: 'TypeError: not a valid file path' };
+    }
+    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
+      return { path, outcome: 'failed', bytes: 0, error: 'TypeError: not a valid listed size' };
+    }
+    const name = segments.pop() as string;
+    let folder: FileSystemDirectoryHandle;
+    try {
+      folder = await folderAt(segments);
+    } catch (error) {
+      if (errorNameOf(error) === 'NotFoundError') return { path, outcome: 'missing', bytes: 0 };
+      return { path, outcome: 'failed', bytes: 0, error: `${errorNameOf(error) || 'Error'}: could not open its folder` };
+    }
+    const match = snapshotName.exec(name);
+    const snapshotId = match ? (match[1] ?? match[2] ?? match[3] ?? match[4]) : undefined;
+    if (snapshotId === undefined || !locks || typeof locks.request !== 'function') return removeOne(folder, path, name, size);
+    const held = await holdSnapshotLock(`${lockPrefix}${segments.join('/')}/${snapshotId}`);
+    return held ? removeOne(folder, path, name, size) : { path, outcome: 'locked', bytes: 0 };
+  };
+
+  // Each snapshot's lock is taken once, without waiting, by the first file that needs it, and
+  // held until the purge ends: its other files (worked on at the same time) share it.
+  const lockReleases: (() => void)[] = [];
+  const snapshotLocks = new Map<string, Promise<boolean>>();
+  const holdSnapshotLock = (lockName: string): Promise<boolean> => {
+    let held = snapshotLocks.get(lockName);
+    if (!held) {
+      held = new Promise<boolean>((settle) => {
+        (locks as LockManager)
+          .request(lockName, { mode: 'exclusive', ifAvailable: true }, (lock) => {
+            settle(lock !== null);
+            return lock === null ? undefined : new Promise<void>((release) => lockReleases.push(release));
+          })
+          .catch(() => settle(false));
+      });
+      snapshotLocks.set(lockName, held);
+    }
+    return held;
+  };
+
+  // A fixed pool of workers taking the next target: results land at their input index.
+  const worker = async (): Promise<void> => {
+    while (next < unique.length) {
+      const index = next++;
+      const target = unique[index];
+      const entry = await purgeOne(target.path, target.size);
+      results[index] = entry;
+      done++;
+      onProgress(done, entry);
+    }
+  };
+  const runWorkers = async (): Promise<void> => {
+    const workers: Promise<void>[] = [];
+    for (let i = 0; i < Math.min(concurrency, unique.length); i++) workers.push(worker());
+    await Promise.all(workers);
+  };
+  // Two purges of one origin (two DevTools windows, two tabs) run one after the other: two
+  // removals of one file at once both fail in Chrome, and each would report the file as
+  // held open. In turn, the second finds what the first removed gone (missing).
+  try {
+    if (locks && typeof locks.request === 'function') await locks.request('opfs-snapshot-inspector:purge', { mode: 'exclusive' }, runWorkers);
+    else await runWorkers();
+  } finally {
+    for (const release of lockReleases) release();
+  }
+
+  let bytesFreed = 0;
+  for (const entry of results) if (entry.outcome === 'removed') bytesFreed += entry.bytes;
+  return { results, bytesFreed };
+}

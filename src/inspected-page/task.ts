@@ -1,0 +1,107 @@
+/**
+ * The page side of every page task. `chrome.devtools.inspectedWindow.eval` needs no host
+ * permission but does not await promises: an expression starts the task and returns at
+ * once; the task keeps its state on a page global; the panel polls it only while it runs.
+ *
+ * Everything in this folder is sent to the inspected page as source text
+ * (`Function.prototype.toString`) and runs there. Each function must stay self-contained:
+ * no imports, no module-level constants, no helpers from outside its own body, no syntax a
+ * bundler would lower into a shared helper. Their unit tests run them through
+ * `new Function`, and against a minified production build, so a reference that escapes
+ * shows up there.
+ */
+
+type PageTask = (root: FileSystemDirectoryHandle, storage: StorageManager, report: (filesSeen: number, entry?: unknown) => void) => Promise<unknown>;
+
+/**
+ * Starts `task` in the page and returns 'started' at once; the task's state lives on
+ * `globalThis[globalName][requestId]`. Entries the task reports as it goes (files listed,
+ * files checked, files purged) are kept in order in the state's `log`, for
+ * {@link pollPageTask} to hand over a slice at a time. A failure says whether it happened
+ * while getting the OPFS root (`stage: 'storage'`) and where the page is (origin,
+ * protocol, secure context), so the panel can say why there is no OPFS.
+ *
+ * Self-contained: sent to the inspected page as source text.
+ */
+export function runPageTask(globalName: string, requestId: string, task: PageTask): 'started' {
+  const scope = globalThis as unknown as Record<string, Record<string, unknown> | undefined>;
+  const registry = scope[globalName] ?? (scope[globalName] = {});
+  const log: unknown[] = [];
+  const state: Record<string, unknown> = { state: 'running', filesSeen: 0, log };
+  registry[requestId] = state;
+  let stage: 'storage' | 'task' = 'storage';
+  const run = async (): Promise<void> => {
+    const storage = navigator.storage as StorageManager | undefined;
+    if (typeof storage !== 'object' || storage === null) throw new TypeError('navigator.storage is not available here');
+    const root: unknown = await storage.getDirectory();
+    if (typeof root !== 'object' || root === null || (root as { kind?: unknown }).kind !== 'directory') {
+      throw new TypeError(`navigator.storage.getDirectory() answered ${root === null ? 'null' : typeof root} instead of a folder handle`);
+    }
+    stage = 'task';
+    const result = await task(root as FileSystemDirectoryHandle, storage, (filesSeen, entry) => {
+      if (entry !== undefined) log.push(entry);
+      state.filesSeen = filesSeen;
+    });
+    registry[requestId] = { state: 'done', result, log };
+  };
+  run().catch((error: unknown) => {
+    // Nothing here may throw: the state must leave 'running', or the panel waits until it stalls.
+    let text: string;
+    try {
+      text =
+        typeof error === 'object' && error !== null && 'message' in error
+          ? `${String((error as { name?: unknown }).name ?? 'Error')}: ${String(error.message)}`
+          : String(error);
+    } catch (describing) {
+      text = `an unprintable ${typeof error} (${typeof describing} thrown while printing it)`;
+    }
+    const failure: Record<string, unknown> = { state: 'failed', error: text.slice(0, 1000), stage };
+    try {
+      // window.origin, not location.origin: only the former says 'null' for an opaque origin (file:// says 'file://').
+      failure.origin = String((globalThis as { origin?: unknown }).origin ?? location.origin);
+      failure.protocol = String(location.protocol);
+      failure.secureContext = globalThis.isSecureContext === true;
+    } catch (describing) {
+      // Hints only: the message is written without them.
+      failure.hintsError = typeof describing;
+    }
+    registry[requestId] = failure;
+  });
+  return 'started';
+}
+
+/**
+ * A task's state as the panel polls it: while it runs, its progress and the entries it
+ * logged from index `from` on (at most `most`); once done, its result with the last
+ * entries — but only when no more than `most` remain, so that a long log still travels in
+ * slices. A done or failed state is then removed from the page (handed over once). `null`
+ * when the page has no such request (it reloaded, or the state was handed over).
+ *
+ * Self-contained: sent to the inspected page as source text.
+ */
+export function pollPageTask(globalName: string, requestId: string, from: number, most: number): unknown {
+  const registry = (globalThis as unknown as Record<string, Record<string, { state?: unknown; filesSeen?: unknown; log?: unknown[]; result?: unknown } | undefined> | undefined>)[globalName];
+  const value = registry && Object.prototype.hasOwnProperty.call(registry, requestId) ? registry[requestId] : undefined;
+  if (!value) return null;
+  const log = Array.isArray(value.log) ? value.log : [];
+  const entries = log.slice(from, from + most);
+  if (value.state === 'running' || (value.state === 'done' && from + most < log.length)) {
+    return { state: 'running', filesSeen: value.state === 'running' ? value.filesSeen : log.length, entries };
+  }
+  delete registry![requestId];
+  if (value.state === 'done') return { state: 'done', result: value.result, entries };
+  const failure: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) if (key !== 'log') failure[key] = (value as Record<string, unknown>)[key];
+  return failure;
+}
+
+/**
+ * Removes a request's state from the page (a task the panel stopped following).
+ *
+ * Self-contained: sent to the inspected page as source text.
+ */
+export function releasePageTask(globalName: string, requestId: string): true {
+  const registry = (globalThis as unknown as Record<string, Record<string, unknown> | undefined>)[globalName];
+  if (registry) delete registry[requestId];
+  return true;
+}

@@ -1,0 +1,171 @@
+import type { WalkEntry, WalkOptions, WalkSummary } from '../opfs/scan-types';
+
+/** Where the walk runs: the origin to report and how to ask for the storage estimate. */
+export interface WalkEnvironment {
+  origin: string;
+  estimate: (() => Promise<StorageEstimate>) | null;
+}
+
+/**
+ * Walks `root` and emits every folder and file as it finds it — files with their size and
+ * time, from one `getFile()` each, nothing read — so that the panel lists them while the
+ * walk goes on. Folders are walked concurrently and `getFile()` calls are issued
+ * concurrently, bounded by `options.concurrency`.
+ *
+ * The page may have replaced any API this calls (`entries()`, `getFile()`, `size`…) with one
+ * that throws, hangs or answers garbage. So every value is checked where it comes in, and a
+ * bad one costs only its own entry: an entry whose name is not a usable name, a file whose
+ * size is not a byte count, is left out and emitted as an error entry. Nesting deeper than
+ * `maxDepth` is not walked.
+ *
+ * Self-contained: sent to the inspected page as source text.
+ */
+export async function walkOpfs(
+  root: FileSystemDirectoryHandle,
+  environment: WalkEnvironment,
+  options: WalkOptions,
+  emit: (filesSeen: number, entry: WalkEntry) => void,
+): Promise<WalkSummary> {
+  const started = Date.now();
+  // Literal defaults and limits, not constants from scan-types.ts: this function is sent as source text.
+  // Measured (10,000 files): 64 in flight took 1.5–2.5× a walk that issues every getFile() at once; 4,096 matches it.
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 4096));
+  const maxEntries = Math.max(1, Math.floor(options.maxEntries ?? 200_000));
+  const maxDepth = Math.max(1, Math.floor(options.maxDepth ?? 256));
+  const maxNameLength = 4096;
+  const maxPathLength = 32_768;
+  const maxErrors = 1000;
+  let files = 0;
+  let directories = 0;
+  let errors = 0;
+  let errorsLeftOut = 0;
+  let entries = 0;
+  let truncated = false;
+  let active = 0;
+  // A queue with a moving head: shift() on 100,000 waiters made the walk quadratic.
+  const waiting: (() => void)[] = [];
+  let waitingHead = 0;
+
+  // Never throws, whatever was thrown (a getter that throws, a Symbol, a revoked Proxy).
+  const describe = (error: unknown): string => {
+    let text: string;
+    try {
+      text =
+        typeof error === 'object' && error !== null && 'message' in error
+          ? `${String((error as { name?: unknown }).name ?? 'Error')}: ${String((error as { message?: unknown }).message)}`
+          : String(error);
+    } catch (describing) {
+      text = `an unprintable ${typeof error} (${typeof describing} thrown while printing it)`;
+    }
+    return text.length > 1000 ? `${text.slice(0, 1000)}…` : text;
+  };
+  const shown = (value: unknown): string =>
+    typeof value === 'number' || typeof value === 'boolean' ? String(value) : typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : value === null ? 'null' : typeof value;
+  const addError = (path: string, message: string): void => {
+    if (errors < maxErrors) {
+      errors++;
+      emit(files, ['e', path, message]);
+    } else errorsLeftOut++;
+  };
+
+  const limited = async <T>(task: () => Promise<T>): Promise<T> => {
+    while (active >= concurrency) await new Promise<void>((wake) => waiting.push(wake));
+    active++;
+    try {
+      return await task();
+    } finally {
+      active--;
+      if (waitingHead < waiting.length) {
+        const wake = waiting[waitingHead] as () => void;
+        waiting[waitingHead++] = undefined as unknown as () => void;
+        wake();
+      }
+    }
+  };
+
+  const statFile = async (handle: FileSystemFileHandle, path: string): Promise<void> => {
+    const file = await handle.getFile();
+    const size: unknown = file.size;
+    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) throw new TypeError(`getFile() answered a size that is not a byte count (${shown(size)})`);
+    const modified: unknown = file.lastModified;
+    files++;
+    emit(files, ['f', path, size, typeof modified === 'number' && Number.isFinite(modified) ? modified : 0]);
+  };
+
+  const walkFolder = async (folder: FileSystemDirectoryHandle, prefix: string, depth: number): Promise<void> => {
+    const pending: Promise<void>[] = [];
+    const names = new Set<string>();
+    try {
+      for await (const entry of folder.entries() as AsyncIterable<unknown>) {
+        if (entries >= maxEntries) {
+          truncated = true;
+          break;
+        }
+        entries++;
+        // Each entry on its own: one odd entry must not hide its siblings.
+        try {
+          const [name, handle] = entry as [unknown, FileSystemHandle];
+          if (typeof name !== 'string' || name === '' || name === '.' || name === '..' || name.includes('/')) {
+            addError(prefix, `an entry whose name is not a file name (${typeof name === 'string' ? JSON.stringify(name.slice(0, 100)) : shown(name)}) was left out`);
+            continue;
+          }
+          if (name.length > maxNameLength) {
+            addError(prefix, `an entry with a name of ${name.length} characters (more than ${maxNameLength}) was left out`);
+            continue;
+          }
+          const path = prefix === '' ? name : `${prefix}/${name}`;
+          if (path.length > maxPathLength) {
+            addError(prefix, `an entry whose path would be ${path.length} characters long (more than ${maxPathLength}) was left out`);
+            continue;
+          }
+          if (names.has(name)) {
+            addError(path, 'the folder listed this name twice; the repeat was left out');
+            continue;
+          }
+          names.add(name);
+          const kind: unknown = handle.kind;
+          if (kind === 'directory') {
+            directories++;
+            emit(files, ['d', path]);
+            if (depth >= maxDepth) addError(path, `folders nested more than ${maxDepth} deep are not walked`);
+            else pending.push(walkFolder(handle as FileSystemDirectoryHandle, path, depth + 1));
+          } else if (kind === 'file') {
+            pending.push(limited(() => statFile(handle as FileSystemFileHandle, path)).catch((error: unknown) => addError(path, describe(error))));
+          } else {
+            addError(path, `an entry that is neither a file nor a folder (kind ${shown(kind)}) was left out`);
+          }
+        } catch (error) {
+          addError(prefix, `an entry could not be read: ${describe(error)}`);
+        }
+      }
+    } catch (error) {
+      addError(prefix, describe(error));
+    }
+    await Promise.all(pending);
+  };
+
+  emit(0, ['o', environment.origin]);
+  await walkFolder(root, '', 1);
+  let usage: number | null = null;
+  let quota: number | null = null;
+  if (environment.estimate) {
+    try {
+      const estimate: unknown = await environment.estimate();
+      const bytes = (value: unknown, what: string): number | null => {
+        if (value === undefined) return null;
+        if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
+        addError('', `storage.estimate() answered a ${what} that is not a byte count (${shown(value)})`);
+        return null;
+      };
+      if (typeof estimate !== 'object' || estimate === null) addError('', `storage.estimate() answered ${shown(estimate)} instead of an estimate`);
+      else {
+        usage = bytes((estimate as { usage?: unknown }).usage, 'usage');
+        quota = bytes((estimate as { quota?: unknown }).quota, 'quota');
+      }
+    } catch (error) {
+      addError('', `storage.estimate() failed: ${describe(error)}`);
+    }
+  }
+  if (errorsLeftOut > 0) emit(files, ['e', '', `${errorsLeftOut} more problems were not listed`]);
+  return { origin: environment.origin, usage, quota, truncated, elapsedMs: Date.now() - started, files, directories };
+}

@@ -1,0 +1,266 @@
+/**
+ * Validation of what the inspected page answers. The page is untrusted: it may replace
+ * `navigator.storage`, the global we poll, or any built-in our code calls there. Every
+ * value is checked field by field — types, counts and lengths capped
+ * ({@link SCAN_LIMITS}), paths well-formed, base64 decoded — before the panel uses it.
+ * Names stay plain strings: rendering them as text is the panel's job. Runs in the panel
+ * (and wherever the same page functions run directly, on the extension's own storage).
+ */
+import {
+  SCAN_LIMITS,
+  type CheckEntry,
+  type PageTaskFailure,
+  type PageTaskState,
+  type ParquetProbe,
+  type PurgeEntry,
+  type PurgeOutcome,
+  type PurgeResult,
+  type PurgeTarget,
+  type WalkEntry,
+  type WalkSummary,
+} from './scan-types';
+
+/** What the page answered is not what our code produces: the page is broken or hostile. */
+export class InvalidPageAnswerError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(`The inspected page returned an invalid answer: ${message}`, options);
+    this.name = 'InvalidPageAnswerError';
+  }
+}
+
+function fail(message: string): never {
+  throw new InvalidPageAnswerError(message);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function record(value: unknown, what: string): Record<string, unknown> {
+  if (!isRecord(value)) fail(`${what} is not an object.`);
+  return value;
+}
+
+function array(value: unknown, what: string, max: number): unknown[] {
+  if (!Array.isArray(value)) fail(`${what} is not an array.`);
+  if (value.length > max) fail(`${what} has ${value.length} entries, more than the ${max} this panel handles.`);
+  return value;
+}
+
+function count(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) fail(`${what} is not a non-negative integer.`);
+  return value;
+}
+
+function finite(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) fail(`${what} is not a finite number.`);
+  return value;
+}
+
+function optionalBytesCount(value: unknown, what: string): number | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) fail(`${what} is not a non-negative number.`);
+  return value;
+}
+
+function text(value: unknown, what: string, maxLength: number): string {
+  if (typeof value !== 'string') fail(`${what} is not a string.`);
+  if (value.length > maxLength) fail(`${what} is ${value.length} characters long, more than ${maxLength}.`);
+  return value;
+}
+
+/** Free text (error messages) is shortened rather than rejected. */
+function message(value: unknown, what: string): string {
+  if (typeof value !== 'string') fail(`${what} is not a string.`);
+  return value.length > SCAN_LIMITS.maxMessageLength ? `${value.slice(0, SCAN_LIMITS.maxMessageLength)}…` : value;
+}
+
+/** A '/'-separated path of file names below the OPFS root: no empty, '.' or '..' segment. */
+export function opfsPath(value: unknown, what: string): string {
+  const path = text(value, what, SCAN_LIMITS.maxPathLength);
+  const segments = path.split('/');
+  if (segments.some((segment) => segment === '' || segment === '.' || segment === '..')) fail(`${what} (${JSON.stringify(path.slice(0, 200))}) is not a valid path.`);
+  if (segments.some((segment) => segment.length > SCAN_LIMITS.maxNameLength)) fail(`${what} has a name longer than ${SCAN_LIMITS.maxNameLength} characters.`);
+  return path;
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+function bytes(value: unknown, what: string, maxBytes: number): Uint8Array<ArrayBuffer> {
+  if (typeof value !== 'string') fail(`${what} is not a base64 string.`);
+  if (value.length > Math.ceil(maxBytes / 3) * 4) fail(`${what} is larger than ${maxBytes} bytes.`);
+  if (!BASE64.test(value)) fail(`${what} is not valid base64.`);
+  const binary = atob(value);
+  const out = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
+  return out;
+}
+
+/** One entry of a walk (see `walkOpfs`). */
+export function parseWalkEntry(value: unknown, what: string): WalkEntry {
+  const entry = array(value, what, 4);
+  switch (entry[0]) {
+    case 'o':
+      return ['o', text(entry[1], `${what} origin`, SCAN_LIMITS.maxOriginLength)];
+    case 'f':
+      return ['f', opfsPath(entry[1], `${what} path`), count(entry[2], `${what} size`), finite(entry[3], `${what} time`)];
+    case 'd':
+      return ['d', opfsPath(entry[1], `${what} path`)];
+    case 'e':
+      return ['e', entry[1] === '' ? '' : opfsPath(entry[1], `${what} path`), message(entry[2], `${what} message`)];
+    default:
+      return fail(`${what} is of no kind the walk emits.`);
+  }
+}
+
+/** The summary a walk ends with. */
+export function parseWalkSummary(value: unknown): WalkSummary {
+  const v = record(value, 'The walk result');
+  if (typeof v.truncated !== 'boolean') fail('truncated is not a boolean.');
+  const files = count(v.files, 'files');
+  const directories = count(v.directories, 'directories');
+  if (files + directories > SCAN_LIMITS.maxEntries) fail(`it lists ${files + directories} entries, more than ${SCAN_LIMITS.maxEntries}.`);
+  return {
+    origin: text(v.origin, 'origin', SCAN_LIMITS.maxOriginLength),
+    usage: optionalBytesCount(v.usage, 'usage'),
+    quota: optionalBytesCount(v.quota, 'quota'),
+    truncated: v.truncated,
+    elapsedMs: finite(v.elapsedMs, 'elapsedMs'),
+    files,
+    directories,
+  };
+}
+
+/** What the check read of one file, decoded and checked against what was asked for. */
+export type CheckedFile =
+  | { kind: 'parquet'; path: string; probe: ParquetProbe }
+  | { kind: 'text'; path: string; text: string }
+  | { kind: 'changed'; path: string; size: number; lastModified: number }
+  | { kind: 'error'; path: string; message: string };
+
+/**
+ * One entry of a check (see `checkOpfsFiles`), for a file that was asked for with `size`:
+ * its bytes must fit that size (4 head bytes at most, 8 tail bytes, a footer no larger
+ * than the file).
+ */
+export function parseCheckEntry(value: unknown, what: string, requested: ReadonlyMap<string, { size: number; read: 'parquet' | 'text' }>): CheckedFile {
+  const entry = array(value, what, 6) as CheckEntry | unknown[];
+  const path = text(entry[1], `${what} path`, SCAN_LIMITS.maxPathLength);
+  const asked = requested.get(path);
+  if (!asked) fail(`${what} is about a file that was not asked for.`);
+  switch (entry[0]) {
+    case 'p': {
+      if (asked.read !== 'parquet') fail(`${what} has Parquet bytes for a file whose text was asked for.`);
+      const head = bytes(entry[2], `${what} head`, 4);
+      const tail = bytes(entry[3], `${what} tail`, 8);
+      if (head.length !== Math.min(4, asked.size) || tail.length !== Math.min(8, asked.size)) fail(`${what} has magic bytes that do not match its size.`);
+      let footer: Uint8Array | null = null;
+      if (entry[4] !== null) {
+        footer = bytes(entry[4], `${what} footer`, SCAN_LIMITS.maxFooterBytes);
+        if (footer.length < 8 || footer.length > asked.size) fail(`${what} has a footer that does not fit the file.`);
+      }
+      const probe: ParquetProbe = { head, tail, footer };
+      if (entry[5] !== null) {
+        if (entry[5] !== 'too-large') fail(`${what} says its footer was skipped for an unknown reason.`);
+        probe.footerSkipped = 'too-large';
+      }
+      return { kind: 'parquet', path, probe };
+    }
+    case 't':
+      if (asked.read !== 'text') fail(`${what} has text for a file whose Parquet bytes were asked for.`);
+      return { kind: 'text', path, text: text(entry[2], `${what} text`, SCAN_LIMITS.maxRecordTextLength) };
+    case 'c':
+      return { kind: 'changed', path, size: count(entry[2], `${what} size`), lastModified: finite(entry[3], `${what} time`) };
+    case 'x':
+      return { kind: 'error', path, message: message(entry[2], `${what} error`) };
+    default:
+      return fail(`${what} is of no kind the check emits.`);
+  }
+}
+
+const OUTCOMES: readonly PurgeOutcome[] = ['removed', 'changed', 'locked', 'missing', 'failed'];
+
+/** The purge targets as a map from path to listed size (undefined when only paths were given); the first size of a repeated path counts. */
+export function requestedPaths(requested: readonly PurgeTarget[] | readonly string[]): Map<string, number | undefined> {
+  const allowed = new Map<string, number | undefined>();
+  for (const target of requested) {
+    const path = typeof target === 'string' ? target : target.path;
+    if (!allowed.has(path)) allowed.set(path, typeof target === 'string' ? undefined : target.size);
+  }
+  return allowed;
+}
+
+/** Validates one outcome of a purge (see {@link parsePurgeResult}). */
+export function parsePurgeEntry(r: unknown, what: string, allowed: ReadonlyMap<string, number | undefined> | undefined): PurgeEntry {
+  const entry = record(r, what);
+  const path = text(entry.path, `${what}.path`, SCAN_LIMITS.maxPathLength);
+  if (allowed && !allowed.has(path)) fail(`${what} reports on a path that was not requested.`);
+  const outcome = entry.outcome;
+  if (typeof outcome !== 'string' || !(OUTCOMES as readonly string[]).includes(outcome)) fail(`${what}.outcome is unknown.`);
+  const parsed: PurgeEntry = { path, outcome: outcome as PurgeOutcome, bytes: count(entry.bytes, `${what}.bytes`) };
+  const listedSize = allowed?.get(path);
+  if (listedSize !== undefined) {
+    if (outcome === 'removed' && parsed.bytes !== listedSize) fail(`${what} reports removing a file whose size was not the listed one.`);
+    if (outcome === 'changed' && parsed.bytes === listedSize) fail(`${what} reports a change but the listed size.`);
+  }
+  if (outcome === 'failed') parsed.error = message(entry.error ?? '', `${what}.error`);
+  return parsed;
+}
+
+/**
+ * Validates a purge answer. With `requested` (the targets, or just their paths), also
+ * rejects outcomes for paths that were not asked for; with targets, a `removed` entry must
+ * also have the listed size and a `changed` one a different size (for a repeated path, the
+ * first size counts, as in `purgeOpfsFiles`). `bytesFreed` is recomputed from the removed
+ * entries. Throws {@link InvalidPageAnswerError}.
+ */
+export function parsePurgeResult(value: unknown, requested?: readonly PurgeTarget[] | readonly string[]): PurgeResult {
+  const v = record(value, 'The purge result');
+  const allowed = requested ? requestedPaths(requested) : undefined;
+  const seen = new Set<string>();
+  const results = array(v.results, 'results', SCAN_LIMITS.maxPurgePaths).map((r, i): PurgeEntry => {
+    const parsed = parsePurgeEntry(r, `results[${i}]`, allowed);
+    if (seen.has(parsed.path)) fail(`results[${i}] reports on the same path twice.`);
+    seen.add(parsed.path);
+    return parsed;
+  });
+  const bytesFreed = results.reduce((sum, r) => (r.outcome === 'removed' ? sum + r.bytes : sum), 0);
+  return { results, bytesFreed };
+}
+
+/** A ranged read's answer: the bytes, and the file's size and time when they were read. */
+export function parseReadResult(value: unknown, expectedLength: number): { bytes: Uint8Array<ArrayBuffer>; size: number; lastModified: number } {
+  const v = record(value, 'The read result');
+  const data = bytes(v.base64, 'the bytes read', expectedLength);
+  return { bytes: data, size: count(v.size, 'size'), lastModified: finite(v.lastModified, 'lastModified') };
+}
+
+/**
+ * Validates a poll of a page task (see `pollPageTask`): running with the entries logged
+ * since the last poll, done with its result and the last entries, failed (with hints for
+ * the message, dropped when they are not what our code writes), or missing.
+ */
+export function parsePoll<T, E = never>(value: unknown, parseResult: (result: unknown) => T, parseEntry?: (entry: unknown, what: string) => E): PageTaskState<T, E> {
+  if (value === null || value === undefined) return { state: 'missing' };
+  const v = record(value, 'The task state');
+  const entries = (): E[] => {
+    if (v.entries === undefined || !parseEntry) return [];
+    return array(v.entries, 'entries', 100_000).map((e, i) => parseEntry(e, `entry ${i}`));
+  };
+  switch (v.state) {
+    case 'running':
+      return { state: 'running', filesSeen: count(v.filesSeen, 'filesSeen'), entries: entries() };
+    case 'done':
+      return { state: 'done', result: parseResult(v.result), entries: entries() };
+    case 'failed': {
+      const failure: PageTaskFailure = { state: 'failed', error: message(v.error, 'error') };
+      if (v.stage === 'storage' || v.stage === 'task') failure.stage = v.stage;
+      if (typeof v.origin === 'string' && v.origin.length <= SCAN_LIMITS.maxOriginLength) failure.origin = v.origin;
+      if (typeof v.protocol === 'string' && /^[a-z][a-z0-9+.-]{0,30}:$/.test(v.protocol)) failure.protocol = v.protocol;
+      if (typeof v.secureContext === 'boolean') failure.secureContext = v.secureContext;
+      return failure;
+    }
+    default:
+      return fail('the task state is unknown.');
+  }
+}
