@@ -443,8 +443,8 @@ export async function runPanelBench(config: BenchConfig, log: (line: string) => 
     for (let i = 0; i < config.warmup + config.runs; i++) {
       const bare = await page.evaluate(bareWalk);
       if (bare.files !== config.panelFiles) throw new Error(`The bare walk found ${bare.files} files, expected ${config.panelFiles}.`);
-      const probed = await page.evaluate(probeWalk, 'three-reads');
-      const oneRead = await page.evaluate(probeWalk, 'one-read');
+      const probed = await page.evaluate(probeWalk, 'three-reads' as ProbeMode);
+      const oneRead = await page.evaluate(probeWalk, 'one-read' as ProbeMode);
       probeReads = probed.reads;
       oneReadReads = oneRead.reads;
       const refreshed = await timedRefresh(panel);

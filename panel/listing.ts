@@ -1,29 +1,67 @@
 /**
  * One source's listing as it grows: files arrive from the walk (name, size, time), then
- * their checks (bytes, manifest texts) arrive, then the purge and the file actions change
- * rows in place. Each file's own verdict is computed once when it arrives or changes; the
- * snapshot group rules run again only for the folders that changed. What the panel renders
- * (reports, summary, snapshot groups) is derived once per change of {@link Listing.version}.
+ * their checks (bytes, manifest texts) arrive, then the purge, Live mode and the file
+ * actions change rows in place. Nothing here costs in proportion to the whole listing per
+ * change, so 100,000 files never freeze the panel:
+ * - entries from the walk are taken in slices of a few milliseconds ({@link Listing.ingest});
+ * - each file's own verdict is computed once when it arrives or changes; the snapshot
+ *   group rules run again only for the snapshot groups whose files changed;
+ * - counts per status are kept as verdicts change, so the summary costs nothing to derive;
+ * - the sorted order is kept: changed files are taken out and merged back in (sorting
+ *   everything happens only when the sort key changes).
  *
  * Verdicts are kept per origin for the panel's life, keyed by path, size and time: a
  * rescan of an unchanged storage needs no file read again (see {@link verdictCache}).
  */
-import { applyLocks, classifyAlone, groupSnapshots, judgeFolder, summarize, type ClassifyOptions, type FileReport, type ScanSummary, type SnapshotGroup } from '../src/opfs/classify';
+import {
+  applyLocks,
+  classifyAlone,
+  groupSnapshots,
+  judgeFolder,
+  snapshotGroupKey,
+  summarizeCounts,
+  zeroCounts,
+  type ClassifyOptions,
+  type FileReport,
+  type FileStatus,
+  type ScanSummary,
+  type SnapshotGroup,
+} from '../src/opfs/classify';
 import { checkReadFor, type CheckRequest, type ScanError, type ScannedFile, type WalkEntry, type WalkSummary } from '../src/opfs/scan-types';
 import type { CheckedFile } from '../src/opfs/page-answers';
 import { forEachInSlices } from './slicing';
 
 export type ListingStage = 'walking' | 'checking' | 'done';
 
-interface FileRecord {
+/** A listed file as the file list shows it. */
+export interface ListedFile {
+  /** Its verdict after its folder's group rules and locks. */
+  readonly report: FileReport;
+  /** For the filter: the path in lower case, computed once. */
+  readonly lowerPath: string;
+}
+
+interface FileRecord extends ListedFile {
   file: ScannedFile;
   /** Its verdict on its own (classifyAlone). */
   alone: FileReport;
-  /** Its verdict after its folder's group rules and locks: what the panel shows. */
   report: FileReport;
-  /** For the filter: the path in lower case, computed once. */
-  lowerPath: string;
+  /** In the kept sorted order (at the place its report had then). */
+  placed: boolean;
 }
+
+export type SortKey = 'path' | 'size' | 'modified' | 'status';
+
+const STATUS_ORDER: Record<FileStatus, number> = { corrupt: 0, empty: 1, incomplete: 2, temp: 3, locked: 4, pending: 5, ok: 6 };
+
+const byPath = (a: FileReport, b: FileReport) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+
+const COMPARATORS: Record<SortKey, (a: FileReport, b: FileReport) => number> = {
+  path: byPath,
+  size: (a, b) => a.size - b.size,
+  modified: (a, b) => a.lastModified - b.lastModified,
+  status: (a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status],
+};
 
 /** What a check found, kept per origin and path as long as the file keeps its size and time. */
 interface Verdict {
@@ -46,6 +84,18 @@ function splitPath(path: string): { folder: string; name: string } {
   return { folder: cut < 0 ? '' : path.slice(0, cut), name: path.slice(cut + 1) };
 }
 
+/** Merges two arrays sorted by `compare` into one. */
+function merge<T>(a: readonly T[], b: readonly T[], compare: (x: T, y: T) => number): T[] {
+  const out = new Array<T>(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = compare(a[i]!, b[j]!) <= 0 ? a[i++]! : b[j++]!;
+  while (i < a.length) out[k++] = a[i++]!;
+  while (j < b.length) out[k++] = b[j++]!;
+  return out;
+}
+
 export class Listing {
   stage: ListingStage = 'walking';
   origin = '';
@@ -54,16 +104,33 @@ export class Listing {
   truncated = false;
   readonly errors: ScanError[] = [];
   readonly directories = new Set<string>();
-  /** Files whose contents are to be checked, and how many of them are done. */
+  /** Contents to check (requests made), and checks answered, over this listing's life. */
   toCheck = 0;
   checked = 0;
   /** Bumped on every change the panel should render. */
   version = 0;
   private readonly records = new Map<string, FileRecord>();
-  private readonly dirtyFolders = new Set<string>();
+  /** The files of each snapshot group (folder and id, see snapshotGroupKey): the group rules judge them together. */
+  private readonly groupMembers = new Map<string, Set<FileRecord>>();
+  /** The groups of each folder, and how many manifests it holds (the rules differ in folders with manifests). */
+  private readonly groupsInFolder = new Map<string, Set<string>>();
+  private readonly manifestsInFolder = new Map<string, number>();
+  /** Groups whose files changed since they were last judged. */
+  private readonly dirtyGroups = new Set<string>();
+  private readonly groups = new Map<string, SnapshotGroup>();
+  private groupsVersion = 0;
+  private sortedGroups: { version: number; groups: SnapshotGroup[] } | undefined;
+  private readonly counts = zeroCounts();
+  private readonly bytes = zeroCounts();
   private lockedPaths: ReadonlySet<string> = new Set();
   private inUsePaths: ReadonlySet<string> = new Set();
-  private derived: { version: number; reports: FileReport[]; summary: ScanSummary; groups: SnapshotGroup[] } | undefined;
+  /** Records whose place in the sorted order may have changed (new, resized, another status, gone). */
+  private readonly unsorted = new Set<string>();
+  /** Some of {@link unsorted} are in the kept order (else they are only new ones, merged in). */
+  private displaced = false;
+  private order: { key: SortKey; descending: boolean; rows: FileRecord[] } | undefined;
+  private ingesting: Promise<void> = Promise.resolve();
+  private derived: { version: number; summary: ScanSummary; groups: SnapshotGroup[] } | undefined;
 
   constructor(private readonly options: ClassifyOptions = {}) {}
 
@@ -81,30 +148,61 @@ export class Listing {
     return this.records.get(path)?.file;
   }
 
-  /** The lower-case path of a listed file (for filtering). */
-  lowerPath(path: string): string {
-    return this.records.get(path)?.lowerPath ?? path.toLowerCase();
+  /** Every listed path. */
+  paths(): string[] {
+    return [...this.records.keys()];
   }
 
-  /** Adds what the walk found. While walking, only each file's own verdict is computed: a folder listed in part would look incomplete. */
+  /** The reports of the files that have `status` now. */
+  withStatus(status: FileStatus): FileReport[] {
+    const out: FileReport[] = [];
+    for (const { report } of this.records.values()) if (report.status === status) out.push(report);
+    return out;
+  }
+
+  /**
+   * Takes what the walk found in slices of a few milliseconds, after what came before:
+   * `ingested()` resolves once all of it is in. The walk hands over thousands of entries at
+   * a time; taken at once, they would hold the panel's thread for that long.
+   */
+  ingest(entries: readonly WalkEntry[]): Promise<void> {
+    this.ingesting = this.ingesting.then(async () => {
+      await forEachInSlices(entries, (entry) => this.addEntry(entry));
+      this.version++;
+    });
+    return this.ingesting;
+  }
+
+  /** Resolves once every entry handed to {@link ingest} is in. */
+  ingested(): Promise<void> {
+    return this.ingesting;
+  }
+
+  /** Adds entries at once (a few: what Live mode or an action listed anew). */
   addWalkEntries(entries: readonly WalkEntry[]): void {
-    for (const entry of entries) {
-      switch (entry[0]) {
-        case 'o':
-          this.origin = entry[1];
-          break;
-        case 'd':
-          this.directories.add(entry[1]);
-          break;
-        case 'e':
-          this.errors.push({ path: entry[1], message: entry[2] });
-          break;
-        case 'f':
-          this.put(entry[1], entry[2], entry[3]);
-          break;
-      }
-    }
+    for (const entry of entries) this.addEntry(entry);
     this.version++;
+  }
+
+  /** While walking, only each file's own verdict is computed: a folder listed in part would look incomplete. */
+  private addEntry(entry: WalkEntry): void {
+    switch (entry[0]) {
+      case 'o':
+        this.origin = entry[1];
+        break;
+      case 'd':
+        this.directories.add(entry[1]);
+        break;
+      case 'e':
+        this.errors.push({ path: entry[1], message: entry[2] });
+        break;
+      case 'f':
+        this.put(entry[1], entry[2], entry[3]);
+        break;
+      case 'g':
+        this.forget([entry[1]]);
+        break;
+    }
   }
 
   /** Lists (or lists anew) one file, taking a known verdict from the cache when it still applies. */
@@ -120,19 +218,97 @@ export class Listing {
       alone = classifyAlone(file, this.options);
     }
     const existing = this.records.get(path);
-    this.records.set(path, { file, alone, report: alone, lowerPath: existing?.lowerPath ?? path.toLowerCase() });
-    if (this.stage !== 'walking') this.dirtyFolders.add(folder);
+    if (existing) {
+      // The same record, changed in place: the sorted order keeps referring to it.
+      existing.file = file;
+      this.setAlone(existing, alone);
+      this.unsort(existing);
+    } else {
+      const record: FileRecord = { file, alone, report: alone, lowerPath: path.toLowerCase(), placed: false };
+      this.records.set(path, record);
+      this.count(alone, 1);
+      this.join(record);
+      this.unsort(record);
+    }
+  }
+
+  /**
+   * A file's own verdict changed: it moves to its (new) snapshot group, which is judged again;
+   * a file of no group shows its own verdict (with its lock) at once.
+   */
+  private setAlone(record: FileRecord, alone: FileReport): void {
+    this.leave(record);
+    record.alone = alone;
+    this.join(record);
+  }
+
+  private join(record: FileRecord): void {
+    const { alone } = record;
+    const key = snapshotGroupKey(alone);
+    if (key === undefined) {
+      this.setReport(record, applyLocks(alone, this.lockedPaths, this.inUsePaths));
+      return;
+    }
+    // Until its group is judged (after the walk, which may not have listed all of it yet), a file shows its own verdict.
+    this.setReport(record, applyLocks(alone, this.lockedPaths, this.inUsePaths));
+    let members = this.groupMembers.get(key);
+    if (!members) {
+      this.groupMembers.set(key, (members = new Set()));
+      let keys = this.groupsInFolder.get(alone.folder);
+      if (!keys) this.groupsInFolder.set(alone.folder, (keys = new Set()));
+      keys.add(key);
+    }
+    members.add(record);
+    this.dirtyGroups.add(key);
+    if (alone.role === 'manifest') this.countManifest(alone.folder, 1);
+  }
+
+  private leave(record: FileRecord): void {
+    const key = snapshotGroupKey(record.alone);
+    if (key === undefined) return;
+    this.groupMembers.get(key)?.delete(record);
+    this.dirtyGroups.add(key);
+    if (record.alone.role === 'manifest') this.countManifest(record.alone.folder, -1);
+  }
+
+  /** A folder's first manifest (or its last) changes the rules for every group in it. */
+  private countManifest(folder: string, delta: 1 | -1): void {
+    const before = this.manifestsInFolder.get(folder) ?? 0;
+    const after = before + delta;
+    if (after > 0) this.manifestsInFolder.set(folder, after);
+    else this.manifestsInFolder.delete(folder);
+    if ((before === 0) !== (after === 0)) for (const key of this.groupsInFolder.get(folder) ?? []) this.dirtyGroups.add(key);
+  }
+
+  private unsort(record: FileRecord): void {
+    this.unsorted.add(record.file.path);
+    if (record.placed) this.displaced = true;
+  }
+
+  private count(report: FileReport, sign: 1 | -1): void {
+    this.counts[report.status] += sign;
+    this.bytes[report.status] += sign * report.size;
+  }
+
+  /** Gives a record a new verdict, keeping the counts and the sorted order right. */
+  private setReport(record: FileRecord, report: FileReport): void {
+    const before = record.report;
+    if (before === report) return;
+    this.count(before, -1);
+    this.count(report, 1);
+    record.report = report;
+    if (before.status !== report.status || before.size !== report.size || before.lastModified !== report.lastModified) this.unsort(record);
   }
 
   /** The walk is over: every folder is judged (in slices), and the summary fields are set. */
   async finishWalk(summary: WalkSummary): Promise<void> {
+    await this.ingested();
     this.origin = summary.origin;
     this.usage = summary.usage;
     this.quota = summary.quota;
     this.truncated = summary.truncated;
     this.stage = 'checking';
-    for (const record of this.records.values()) this.dirtyFolders.add(record.file.folder);
-    await this.judgeDirtyFolders();
+    await this.judge();
   }
 
   /** What the check must read: files whose verdict needs their bytes and is not known. */
@@ -143,8 +319,8 @@ export class Listing {
       const read = checkReadFor(file.name, file.size);
       if (read) requests.push({ path: file.path, size: file.size, lastModified: file.lastModified, read });
     }
-    this.toCheck = requests.length;
-    this.checked = 0;
+    // Counted over the listing's life: a second round (files that changed meanwhile) adds to it.
+    this.toCheck += requests.length;
     return requests;
   }
 
@@ -164,9 +340,7 @@ export class Listing {
       if (result.kind === 'parquet') file.probe = result.probe;
       else if (result.kind === 'text') file.text = result.text;
       else file.probeError = result.message;
-      record.alone = classifyAlone(file, this.options);
-      record.report = record.alone;
-      this.dirtyFolders.add(file.folder);
+      this.setAlone(record, classifyAlone(file, this.options));
       let byPath = verdictCache.get(this.origin);
       if (!byPath) verdictCache.set(this.origin, (byPath = new Map()));
       byPath.set(file.path, { size: file.size, lastModified: file.lastModified, checked: { probe: file.probe, text: file.text, probeError: file.probeError }, alone: record.alone });
@@ -175,46 +349,123 @@ export class Listing {
     return changed;
   }
 
-  /** Takes files out of the listing (removed by a purge, a delete, a move), without a rescan. */
-  remove(paths: Iterable<string>): void {
-    for (const path of paths) {
-      const record = this.records.get(path);
-      if (!record) continue;
-      this.records.delete(path);
-      this.dirtyFolders.add(record.file.folder);
+  /**
+   * Takes out what is at `paths` and everything below them (files a purge removed, a folder
+   * that was removed or is listed anew), without a rescan.
+   */
+  forget(paths: Iterable<string>, options: { keepFolders?: boolean } = {}): void {
+    const gone = new Set(paths);
+    if (gone.size === 0) return;
+    const under = (path: string) => {
+      for (let cut = path.lastIndexOf('/'); cut > 0; cut = path.lastIndexOf('/', cut - 1)) {
+        if (gone.has(path.slice(0, cut))) return true;
+      }
+      return false;
+    };
+    const remove = (record: FileRecord) => {
+      this.records.delete(record.file.path);
+      this.leave(record);
+      this.count(record.report, -1);
+      this.unsort(record);
+    };
+    // Few paths (a purge's files): looked up one by one; else one pass over the listing.
+    const exact = [...gone].map((path) => this.records.get(path));
+    if (gone.size < 64 && exact.every((record) => record !== undefined)) {
+      for (const record of exact) remove(record!);
+    } else {
+      for (const [path, record] of this.records) if (gone.has(path) || under(path)) remove(record);
+    }
+    if (!options.keepFolders) {
+      for (const folder of this.directories) if (gone.has(folder) || under(folder)) this.directories.delete(folder);
     }
     this.version++;
   }
 
   /** Files held open (found by a purge) and files in use (the extension writes them). */
   setLocks(lockedPaths: ReadonlySet<string>, inUsePaths: ReadonlySet<string>): void {
+    const changed = new Set<FileRecord>();
+    for (const path of [...this.lockedPaths, ...this.inUsePaths, ...lockedPaths, ...inUsePaths]) {
+      const record = this.records.get(path);
+      if (record) changed.add(record);
+    }
     this.lockedPaths = lockedPaths;
     this.inUsePaths = inUsePaths;
-    for (const record of this.records.values()) this.dirtyFolders.add(record.file.folder);
+    for (const record of changed) this.setAlone(record, record.alone);
+    this.version++;
   }
 
-  /** Runs the group rules again for the folders whose files changed, in slices. */
-  async judgeDirtyFolders(): Promise<void> {
-    if (this.dirtyFolders.size === 0) return;
-    const folders = [...this.dirtyFolders];
-    this.dirtyFolders.clear();
-    const byFolder = new Map<string, FileRecord[]>();
-    for (const folder of folders) byFolder.set(folder, []);
-    for (const record of this.records.values()) byFolder.get(record.file.folder)?.push(record);
-    await forEachInSlices(folders, (folder) => {
-      const records = byFolder.get(folder)!;
-      const judged = judgeFolder(records.map((r) => r.alone));
-      records.forEach((record, i) => (record.report = applyLocks(judged[i]!, this.lockedPaths, this.inUsePaths)));
+  /** Runs the group rules again for the snapshot groups whose files changed, in slices (not while walking: a group may be listed in part). */
+  async judge(): Promise<void> {
+    if (this.stage === 'walking' || this.dirtyGroups.size === 0) return;
+    const keys = [...this.dirtyGroups];
+    this.dirtyGroups.clear();
+    await forEachInSlices(keys, (key) => {
+      const members = this.groupMembers.get(key);
+      const records = members ? [...members] : [];
+      if (records.length === 0) {
+        this.groupMembers.delete(key);
+        this.groupsInFolder.get(key.slice(0, key.indexOf('\u0000')))?.delete(key);
+        if (this.groups.delete(key)) this.groupsVersion++;
+        return;
+      }
+      const folderHasManifests = this.manifestsInFolder.has(records[0]!.alone.folder);
+      const judged = judgeFolder(
+        records.map((r) => r.alone),
+        folderHasManifests,
+      );
+      records.forEach((record, i) => this.setReport(record, applyLocks(judged[i]!, this.lockedPaths, this.inUsePaths)));
+      const [group] = groupSnapshots(
+        records.map((r) => r.report),
+        folderHasManifests,
+      );
+      if (group) this.groups.set(key, group);
+      else this.groups.delete(key);
+      this.groupsVersion++;
     });
     this.version++;
   }
 
-  /** Every file's report, the summary and the snapshot groups, as of the current version. */
-  view(): { reports: FileReport[]; summary: ScanSummary; groups: SnapshotGroup[] } {
+  /** The summary and the snapshot groups, as of the current version. */
+  view(): { summary: ScanSummary; groups: SnapshotGroup[] } {
     if (this.derived?.version !== this.version) {
-      const reports = Array.from(this.records.values(), (r) => r.report);
-      this.derived = { version: this.version, reports, summary: summarize(reports), groups: this.stage === 'walking' ? [] : groupSnapshots(reports) };
+      if (this.sortedGroups?.version !== this.groupsVersion) {
+        const groups = [...this.groups.values()].sort((a, b) => (a.folder === b.folder ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.folder < b.folder ? -1 : 1));
+        this.sortedGroups = { version: this.groupsVersion, groups };
+      }
+      this.derived = { version: this.version, summary: summarizeCounts(this.counts, this.bytes), groups: this.stage === 'walking' ? [] : this.sortedGroups.groups };
     }
     return this.derived;
+  }
+
+  /**
+   * Every file in the order asked for (ties by path). The order is kept between calls:
+   * files that changed since the last call are taken out and merged back in; everything is
+   * sorted only when the key or direction changes.
+   */
+  sorted(key: SortKey, descending: boolean): readonly ListedFile[] {
+    const primary = COMPARATORS[key];
+    const direction = descending ? -1 : 1;
+    const compare = (a: FileRecord, b: FileRecord) => direction * primary(a.report, b.report) || byPath(a.report, b.report);
+    const order = this.order;
+    if (!order || order.key !== key || order.descending !== descending) {
+      const rows = [...this.records.values()].sort(compare);
+      for (const record of rows) record.placed = true;
+      this.order = { key, descending, rows };
+      this.unsorted.clear();
+      this.displaced = false;
+      return rows;
+    }
+    if (this.unsorted.size === 0) return order.rows;
+    const kept = this.displaced ? order.rows.filter((r) => !this.unsorted.has(r.file.path)) : order.rows;
+    const moved: FileRecord[] = [];
+    for (const path of this.unsorted) {
+      const record = this.records.get(path);
+      if (record) moved.push(record);
+    }
+    for (const record of moved) record.placed = true;
+    this.unsorted.clear();
+    this.displaced = false;
+    order.rows = merge(kept, moved.sort(compare), compare);
+    return order.rows;
   }
 }

@@ -4,10 +4,10 @@
  */
 import { batch, computed, signal, type ReadonlySignal, type Signal } from '@preact/signals';
 import type { PurgeResult } from '../src/opfs/scan-types';
-import type { FileReport, FileStatus, ScanSummary, SnapshotGroup } from '../src/opfs/classify';
+import type { ScanSummary, SnapshotGroup } from '../src/opfs/classify';
 import type { CsvEncoding, EngineStatus, SnapshotManifest, VerifyResult } from '../src/protocol';
 import type { SourceKind } from './sources';
-import type { Listing } from './listing';
+import type { ListedFile, Listing, SortKey } from './listing';
 import type { FileDetails } from './details';
 
 export type Operation<T> =
@@ -83,9 +83,15 @@ export interface ConfirmRequest {
   onConfirm: () => void;
 }
 
-export type SortKey = 'path' | 'size' | 'modified' | 'status';
+export type { SortKey } from './listing';
 
 export type Notice = { kind: 'info' | 'error'; text: string };
+
+/**
+ * Live mode of a source: off, on (the storage's FileSystemObserver records changes and the
+ * panel applies them), or unavailable where the storage has no FileSystemObserver (with why).
+ */
+export type LiveState = { kind: 'off' } | { kind: 'on' } | { kind: 'unavailable'; reason: string };
 
 export type Action =
   | { type: 'source'; source: SourceKind }
@@ -93,6 +99,7 @@ export type Action =
   | { type: 'listing-changed'; source: SourceKind; listing: Listing }
   | { type: 'scan-failed'; source: SourceKind; error: string }
   | { type: 'navigated' }
+  | { type: 'live'; source: SourceKind; state: LiveState }
   | { type: 'filter'; text: string }
   | { type: 'sort'; key: SortKey }
   | { type: 'select'; path: string | null }
@@ -126,6 +133,8 @@ export type ScanState = { kind: 'idle' } | { kind: 'listing'; listing: Listing; 
 export interface Store {
   source: Signal<SourceKind>;
   scans: Record<SourceKind, Signal<ScanState>>;
+  /** Live mode per source (off by default). */
+  live: Record<SourceKind, Signal<LiveState>>;
   /** Files a purge found held open, per source, until the next purge or navigation. */
   locked: Record<SourceKind, Signal<ReadonlySet<string>>>;
   filter: Signal<string>;
@@ -147,8 +156,8 @@ export interface Store {
   confirm: Signal<ConfirmRequest | null>;
   /** A one-line message about something that failed (or happened) outside the operations above. */
   notice: Signal<Notice | null>;
-  /** The current source's files after filter and sort. */
-  visibleFiles: ReadonlySignal<FileReport[]>;
+  /** The current source's files after filter and sort (a new value per change of the listing). */
+  visibleFiles: ReadonlySignal<{ rows: readonly ListedFile[]; version: number }>;
   /**
    * The current source's listing (growing or complete), if any. The same object as it grows:
    * read {@link Store.view} to render what it holds (a new value per change).
@@ -161,12 +170,9 @@ export interface Store {
 export interface ListingView {
   listing: Listing;
   version: number;
-  reports: FileReport[];
   summary: ScanSummary;
   groups: SnapshotGroup[];
 }
-
-const STATUS_ORDER: Record<FileStatus, number> = { corrupt: 0, empty: 1, incomplete: 2, temp: 3, locked: 4, pending: 5, ok: 6 };
 
 export function createStore(initialSource: SourceKind): Store {
   const source = signal<SourceKind>(initialSource);
@@ -182,26 +188,34 @@ export function createStore(initialSource: SourceKind): Store {
     const state = scans[source.value].value;
     return state.kind === 'listing' ? { listing: state.listing, version: state.version, ...state.listing.view() } : null;
   });
-  // Sorted once per change of the listing or of the sort; filtered per keystroke from that
-  // (a filter keeps the order), so typing in the filter box never sorts 100,000 rows.
+  // The listing keeps its sorted order (only what changed is merged back in); the filter
+  // narrows its last result while the user types on, so no keystroke sorts 100,000 rows
+  // and few scan them all.
   const sorted = computed(() => {
     const state = scans[source.value].value;
-    if (state.kind !== 'listing') return [];
+    if (state.kind !== 'listing') return { rows: [] as readonly ListedFile[], version: 0 };
     const { key, descending } = sort.value;
-    const compare = comparators[key];
-    const direction = descending ? -1 : 1;
-    return state.listing.view().reports.slice().sort((a, b) => direction * compare(a, b) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return { rows: state.listing.sorted(key, descending), version: state.version };
   });
+  let lastFilter: { rows: readonly ListedFile[]; needle: string; result: readonly ListedFile[] } | undefined;
   const visibleFiles = computed(() => {
-    const rows = sorted.value;
+    const { rows, version } = sorted.value;
     const needle = filter.value.trim().toLowerCase();
-    const listing = currentListing.value;
-    if (!needle || !listing) return rows;
-    return rows.filter((f) => f.status === needle || listing.lowerPath(f.path).includes(needle));
+    if (!needle) return { rows, version };
+    let result: readonly ListedFile[];
+    if (lastFilter?.rows === rows && lastFilter.needle === needle) result = lastFilter.result;
+    else {
+      // Typing on only narrows: a longer needle is searched for among the last matches.
+      const from = lastFilter?.rows === rows && needle.startsWith(lastFilter.needle) ? lastFilter.result : rows;
+      result = from.filter((f) => f.report.status.startsWith(needle) || f.lowerPath.includes(needle));
+    }
+    lastFilter = { rows, needle, result };
+    return { rows: result, version };
   });
   return {
     source,
     scans,
+    live: { page: signal<LiveState>({ kind: 'off' }), extension: signal<LiveState>({ kind: 'off' }) },
     locked: { page: signal<ReadonlySet<string>>(new Set()), extension: signal<ReadonlySet<string>>(new Set()) },
     filter,
     sort,
@@ -221,13 +235,6 @@ export function createStore(initialSource: SourceKind): Store {
     view,
   };
 }
-
-const comparators: Record<SortKey, (a: FileReport, b: FileReport) => number> = {
-  path: (a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0),
-  size: (a, b) => a.size - b.size,
-  modified: (a, b) => a.lastModified - b.lastModified,
-  status: (a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status],
-};
 
 /** The one place where state changes. */
 export function reduce(store: Store, action: Action): void {
@@ -249,6 +256,9 @@ export function reduce(store: Store, action: Action): void {
         store.locked.page.value = new Set();
         store.purges.page.value = { kind: 'idle' };
         if (store.source.value === 'page') store.selected.value = null;
+        break;
+      case 'live':
+        store.live[action.source].value = action.state;
         break;
       case 'filter':
         store.filter.value = action.text;

@@ -21,7 +21,7 @@ const COLUMNS: { key: SortKey | null; label: string; class: string }[] = [
 /** The file list. Renders only the rows in view: 10,000 files cost as much as 50. */
 export function FileTable() {
   const { store } = usePanel();
-  const files = store.visibleFiles.value;
+  const files = store.visibleFiles.value.rows;
   const viewport = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(400);
@@ -57,8 +57,8 @@ export function FileTable() {
       </div>
       <div class="file-viewport" ref={viewport} onScroll={(e) => setScrollTop((e.target as HTMLDivElement).scrollTop)}>
         <div style={{ height: `${files.length * ROW_HEIGHT}px`, position: 'relative' }}>
-          {files.slice(first, last).map((file, i) => (
-            <FileRow key={file.path} file={file} top={(first + i) * ROW_HEIGHT} />
+          {files.slice(first, last).map(({ report }, i) => (
+            <FileRow key={report.path} file={report} top={(first + i) * ROW_HEIGHT} />
           ))}
         </div>
         {state.kind === 'listing' && state.listing.stage !== 'walking' && files.length === 0 ? (

@@ -250,13 +250,19 @@ interface GroupMembers {
   manifest: FileReport | null;
 }
 
+/** The snapshot group a file belongs to (folder and snapshot id), if any: the group rules judge only within it. */
+export function snapshotGroupKey(file: FileReport): string | undefined {
+  if (file.snapshotId === undefined || (file.role !== 'single' && file.role !== 'part' && file.role !== 'manifest')) return undefined;
+  return `${file.folder}\u0000${file.snapshotId}`;
+}
+
 function collectGroups(files: readonly FileReport[]): Map<string, GroupMembers> {
   const groups = new Map<string, GroupMembers>();
   for (const file of files) {
-    if (file.snapshotId === undefined || (file.role !== 'single' && file.role !== 'part' && file.role !== 'manifest')) continue;
-    const key = `${file.folder}\u0000${file.snapshotId}`;
+    const key = snapshotGroupKey(file);
+    if (key === undefined) continue;
     let group = groups.get(key);
-    if (!group) groups.set(key, (group = { id: file.snapshotId, folder: file.folder, parquet: [], manifest: null }));
+    if (!group) groups.set(key, (group = { id: file.snapshotId!, folder: file.folder, parquet: [], manifest: null }));
     if (file.role === 'manifest') group.manifest = file;
     else group.parquet.push(file);
   }
@@ -332,10 +338,11 @@ function judgeGroup(group: GroupMembers, folderUsesManifests: boolean, verdicts:
 /**
  * Applies the snapshot group rules to the files of one folder (their own verdicts, from
  * {@link classifyAlone}), answering them in the same order: a file that the rules make
- * `incomplete` is a new report, the others are the same objects.
+ * `incomplete` is a new report, the others are the same objects. Groups are judged each
+ * on its own, so the files of some groups may be passed alone, with `usesManifests` saying
+ * whether their folder holds any manifest.
  */
-export function judgeFolder(reports: readonly FileReport[]): FileReport[] {
-  const usesManifests = reports.some((f) => f.role === 'manifest');
+export function judgeFolder(reports: readonly FileReport[], usesManifests = reports.some((f) => f.role === 'manifest')): FileReport[] {
   const verdicts = new Map<FileReport, string>();
   for (const group of collectGroups(reports).values()) judgeGroup(group, usesManifests, verdicts);
   if (verdicts.size === 0) return reports.slice();
@@ -379,11 +386,13 @@ function worst(statuses: readonly FileStatus[]): FileStatus {
 /**
  * Groups classified files into snapshots per folder, sorted by folder then id. Temp files
  * belong to no group; nor does a lone `x.parquet` in a folder without manifests (a plain
- * Parquet file, not a snapshot).
+ * Parquet file, not a snapshot). `folderHasManifests`, when the files of one folder are
+ * passed in part, says whether that folder holds any manifest.
  */
-export function groupSnapshots(files: readonly FileReport[]): SnapshotGroup[] {
+export function groupSnapshots(files: readonly FileReport[], folderHasManifests?: boolean): SnapshotGroup[] {
   const foldersWithManifests = new Set(files.filter((f) => f.role === 'manifest').map((f) => f.folder));
-  const members = [...collectGroups(files).values()].filter((g) => g.manifest !== null || foldersWithManifests.has(g.folder) || g.parquet.some((f) => f.role === 'part'));
+  const usesManifests = (folder: string) => folderHasManifests ?? foldersWithManifests.has(folder);
+  const members = [...collectGroups(files).values()].filter((g) => g.manifest !== null || usesManifests(g.folder) || g.parquet.some((f) => f.role === 'part'));
   const groups = members.map((group): SnapshotGroup => {
     const parts = [...group.parquet].sort((a, b) => (a.partIndex ?? -1) - (b.partIndex ?? -1));
     const rows = parts.map((p) => p.parquet?.rows);
@@ -411,17 +420,29 @@ const PROBLEM_WORDS: Record<(typeof PROBLEMS)[number], [singular: string, plural
   incomplete: ['incomplete', 'incomplete'],
 };
 
+/** A count (or byte total) per status. */
+export type StatusCounts = Record<FileStatus, number>;
+
+export function zeroCounts(): StatusCounts {
+  return { ok: 0, pending: 0, empty: 0, corrupt: 0, temp: 0, incomplete: 0, locked: 0 };
+}
+
 /** Counts and bytes per status, and one sentence for the top of the panel. */
 export function summarize(files: readonly FileReport[]): ScanSummary {
-  const zero = (): Record<FileStatus, number> => ({ ok: 0, pending: 0, empty: 0, corrupt: 0, temp: 0, incomplete: 0, locked: 0 });
-  const counts = zero();
-  const bytes = zero();
+  const counts = zeroCounts();
+  const bytes = zeroCounts();
   for (const file of files) {
     counts[file.status]++;
     bytes[file.status] += file.size;
   }
-  const totalFiles = files.length;
-  const totalBytes = files.reduce((sum, f) => sum + f.size, 0);
+  return summarizeCounts(counts, bytes);
+}
+
+/** The summary of files counted per status (a listing keeps these counts as it changes). */
+export function summarizeCounts(counts: Readonly<StatusCounts>, bytes: Readonly<StatusCounts>): ScanSummary {
+  const statuses = Object.keys(counts) as FileStatus[];
+  const totalFiles = statuses.reduce((sum, s) => sum + counts[s], 0);
+  const totalBytes = statuses.reduce((sum, s) => sum + bytes[s], 0);
   const needAttention = PROBLEMS.reduce((sum, s) => sum + counts[s], 0);
   const needAttentionBytes = PROBLEMS.reduce((sum, s) => sum + bytes[s], 0);
   const number = (n: number): string => n.toLocaleString('en-US');
@@ -444,5 +465,5 @@ export function summarize(files: readonly FileReport[]): ScanSummary {
     if (lockedText) sentence += `; ${lockedText}`;
   }
   sentence += pendingText;
-  return { totalFiles, totalBytes, counts, bytes, needAttention, needAttentionBytes, sentence };
+  return { totalFiles, totalBytes, counts: { ...counts }, bytes: { ...bytes }, needAttention, needAttentionBytes, sentence };
 }

@@ -1,0 +1,308 @@
+/**
+ * The incremental listing against the rules applied from scratch: a random storage of
+ * snapshot parts, manifests (sound and damaged), empty, corrupt, temporary and other files
+ * changes round after round (files written, rewritten, removed, folders removed, locks
+ * taken and released, files changing between the walk and their check), and after each
+ * round every verdict, the counts, the snapshot groups and the sorted order must equal
+ * what `classifyFiles` and a full sort give for the storage as it is.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { classifyFiles, groupSnapshots, summarize, type FileReport } from '../src/opfs/classify';
+import type { CheckedFile } from '../src/opfs/page-answers';
+import { checkReadFor, type ParquetProbe, type ScannedFile, type WalkEntry } from '../src/opfs/scan-types';
+import { serializeManifest } from '../src/snapshot/manifest';
+import { createParquetWriter, ordersSql } from '../tests/support/parquet-fixtures';
+import { Listing, type SortKey } from './listing';
+
+interface Fixture {
+  bytes: Uint8Array;
+  rows: number;
+}
+
+let fixtures: Fixture[];
+let workDir: string;
+
+beforeAll(async () => {
+  workDir = mkdtempSync(join(tmpdir(), 'listing-test-'));
+  const writer = await createParquetWriter();
+  try {
+    fixtures = [];
+    for (const rows of [40, 90, 250]) fixtures.push({ bytes: await writer.write(join(workDir, `f${rows}.parquet`), ordersSql(0, rows)), rows });
+  } finally {
+    writer.close();
+  }
+}, 60_000);
+
+afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+/** A small seeded generator (mulberry32): every failure names its seed and replays. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function probeOf(bytes: Uint8Array): ParquetProbe {
+  const tail = bytes.slice(Math.max(0, bytes.length - 8));
+  const footerLength = tail.length === 8 ? new DataView(tail.buffer, tail.byteOffset).getUint32(0, true) : 0;
+  const footer = tail.length === 8 && footerLength + 12 <= bytes.length ? bytes.slice(bytes.length - footerLength - 8) : null;
+  return { head: bytes.slice(0, 4), tail, footer };
+}
+
+/** One file of the model storage, with what a check of it reads. */
+interface ModelFile {
+  size: number;
+  lastModified: number;
+  read: { kind: 'parquet'; probe: ParquetProbe } | { kind: 'text'; text: string } | { kind: 'none' };
+}
+
+const FOLDERS = ['', 'snaps', 'snaps/daily', 'exports/2026', 'cache'];
+const IDS = ['orders', 'customers', 'big_table'];
+
+class Model {
+  readonly files = new Map<string, ModelFile>();
+  private clock = 1_700_000_000_000;
+
+  constructor(private readonly rand: () => number) {}
+
+  private pick<T>(list: readonly T[]): T {
+    return list[Math.floor(this.rand() * list.length)]!;
+  }
+
+  private path(folder: string, name: string): string {
+    return folder ? `${folder}/${name}` : name;
+  }
+
+  /** Writes (or rewrites) one random file; returns its path. */
+  write(): string {
+    const folder = this.pick(FOLDERS);
+    const id = this.pick(IDS);
+    const fixture = this.pick(fixtures);
+    const lastModified = (this.clock += 1000);
+    const kind = this.rand();
+    if (kind < 0.35) {
+      const path = this.path(folder, `${id}_part_${Math.floor(this.rand() * 4)}.parquet`);
+      this.files.set(path, { size: fixture.bytes.length, lastModified, read: { kind: 'parquet', probe: probeOf(fixture.bytes) } });
+      return path;
+    }
+    if (kind < 0.45) {
+      const path = this.path(folder, `${id}.parquet`);
+      this.files.set(path, { size: fixture.bytes.length, lastModified, read: { kind: 'parquet', probe: probeOf(fixture.bytes) } });
+      return path;
+    }
+    if (kind < 0.55) {
+      const path = this.path(folder, `${id}_part_${Math.floor(this.rand() * 4)}.parquet`);
+      this.files.set(path, { size: 0, lastModified, read: { kind: 'none' } });
+      return path;
+    }
+    if (kind < 0.62) {
+      const cut = fixture.bytes.slice(0, Math.floor(fixture.bytes.length * 0.6));
+      const path = this.path(folder, `${id}_part_${Math.floor(this.rand() * 4)}.parquet`);
+      this.files.set(path, { size: cut.length, lastModified, read: { kind: 'parquet', probe: probeOf(cut) } });
+      return path;
+    }
+    if (kind < 0.8) {
+      // A manifest of the parts present now (sound), or a damaged one.
+      const path = this.path(folder, `${id}.manifest.json`);
+      const parts = [...this.files.entries()]
+        .filter(([p, f]) => p.startsWith(this.path(folder, `${id}_part_`)) && !p.slice(folder ? folder.length + 1 : 0).includes('/') && f.read.kind === 'parquet')
+        .map(([p, f]) => ({ name: p.slice(p.lastIndexOf('/') + 1), rows: fixtures.find((x) => x.bytes.length === f.size)?.rows ?? 1, bytes: f.size }))
+        .sort((a, b) => (a.name < b.name ? -1 : 1));
+      const sound = serializeManifest({
+        formatVersion: 1,
+        snapshotId: id,
+        sourceName: `${id}.csv`,
+        rowCount: parts.reduce((sum, p) => sum + p.rows, 0),
+        schema: [{ name: 'order_id', type: 'BIGINT' }],
+        parts,
+        checksum: { algorithm: 'duckdb-hash-sum-v1', value: '1' },
+        compression: 'ZSTD',
+        rowGroupSize: 2048,
+        rowsPerPart: 250,
+        createdAt: '2026-01-01T00:00:00.000Z',
+      });
+      const text = this.rand() < 0.7 ? sound : sound.slice(0, Math.floor(sound.length / 2));
+      const size = this.rand() < 0.1 ? 0 : new TextEncoder().encode(text).length;
+      this.files.set(path, { size, lastModified, read: size === 0 ? { kind: 'none' } : { kind: 'text', text } });
+      return path;
+    }
+    if (kind < 0.88) {
+      const path = this.path(folder, `${id}_part_${Math.floor(this.rand() * 4)}.parquet.tmp`);
+      this.files.set(path, { size: fixture.bytes.length, lastModified, read: { kind: 'parquet', probe: probeOf(fixture.bytes) } });
+      return path;
+    }
+    const path = this.path(folder, `blob-${Math.floor(this.rand() * 20)}.json`);
+    this.files.set(path, { size: 1 + Math.floor(this.rand() * 500), lastModified, read: { kind: 'none' } });
+    return path;
+  }
+
+  /** Removes a random file; returns its path. */
+  remove(): string | undefined {
+    const paths = [...this.files.keys()];
+    if (paths.length === 0) return undefined;
+    const path = this.pick(paths);
+    this.files.delete(path);
+    return path;
+  }
+
+  /** Removes a random folder (not the root) with everything under it; returns its path. */
+  removeFolder(): string {
+    const folder = this.pick(FOLDERS.slice(1));
+    for (const path of [...this.files.keys()]) if (path.startsWith(`${folder}/`)) this.files.delete(path);
+    return folder;
+  }
+
+  entry(path: string): WalkEntry {
+    const file = this.files.get(path);
+    return file ? ['f', path, file.size, file.lastModified] : ['g', path];
+  }
+
+  /** The storage as a scan that read everything would give it. */
+  scanned(): ScannedFile[] {
+    return [...this.files.entries()].map(([path, file]) => {
+      const cut = path.lastIndexOf('/');
+      const scanned: ScannedFile = { path, name: path.slice(cut + 1), folder: cut < 0 ? '' : path.slice(0, cut), size: file.size, lastModified: file.lastModified };
+      if (file.read.kind === 'parquet') scanned.probe = file.read.probe;
+      if (file.read.kind === 'text') scanned.text = file.read.text;
+      return scanned;
+    });
+  }
+}
+
+/** Answers the listing's check requests from the model, as the page would (a file that changed since it was listed says so). */
+async function checkAll(listing: Listing, model: Model): Promise<void> {
+  for (let round = 0; round < 5; round++) {
+    const requests = listing.checkRequests();
+    if (requests.length === 0) break;
+    const answers: CheckedFile[] = requests.map((request) => {
+      const file = model.files.get(request.path);
+      if (!file) return { kind: 'error', path: request.path, message: 'NotFoundError: gone' };
+      if (file.size !== request.size || file.lastModified !== request.lastModified) return { kind: 'changed', path: request.path, size: file.size, lastModified: file.lastModified };
+      if (file.read.kind === 'parquet') return { kind: 'parquet', path: request.path, probe: file.read.probe };
+      if (file.read.kind === 'text') return { kind: 'text', path: request.path, text: file.read.text };
+      throw new Error(`${request.path} was asked for, but a check reads nothing of it`);
+    });
+    listing.applyChecked(answers);
+    // A file that was gone when checked is forgotten, as a rescan or Live mode would find.
+    listing.forget(answers.filter((a) => a.kind === 'error').map((a) => a.path));
+  }
+  await listing.judge();
+}
+
+const KEYS: SortKey[] = ['path', 'size', 'modified', 'status'];
+const STATUS_ORDER: Record<FileReport['status'], number> = { corrupt: 0, empty: 1, incomplete: 2, temp: 3, locked: 4, pending: 5, ok: 6 };
+
+function sortedFromScratch(reports: FileReport[], key: SortKey, descending: boolean): string[] {
+  const primary: Record<SortKey, (a: FileReport, b: FileReport) => number> = {
+    path: (a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0),
+    size: (a, b) => a.size - b.size,
+    modified: (a, b) => a.lastModified - b.lastModified,
+    status: (a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status],
+  };
+  const direction = descending ? -1 : 1;
+  const byPath = (a: FileReport, b: FileReport) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+  return [...reports].sort((a, b) => direction * primary[key](a, b) || byPath(a, b)).map((r) => r.path);
+}
+
+function expectSameAsFromScratch(listing: Listing, model: Model, locks: { locked: Set<string>; inUse: Set<string> }, key: SortKey, descending: boolean, seed: number): void {
+  const expected = classifyFiles({ files: model.scanned() }, { lockedPaths: locks.locked, inUsePaths: locks.inUse });
+  const context = `seed ${seed}`;
+  expect(new Set(listing.paths()), context).toEqual(new Set(expected.map((r) => r.path)));
+  for (const report of expected) expect(listing.report(report.path), `${context}: ${report.path}`).toEqual(report);
+  const view = listing.view();
+  expect(view.summary, context).toEqual(summarize(expected));
+  const groupShape = (groups: ReturnType<typeof groupSnapshots>) => groups.map((g) => ({ id: g.id, folder: g.folder, status: g.status, parts: g.parts.map((p) => p.path), manifest: g.manifest?.path ?? null, missing: g.missingParts, rows: g.totalRows }));
+  expect(groupShape(view.groups), context).toEqual(groupShape(groupSnapshots(expected)));
+  expect(
+    listing.sorted(key, descending).map((r) => r.report.path),
+    `${context}: sorted by ${key}`,
+  ).toEqual(sortedFromScratch(expected, key, descending));
+}
+
+describe('Listing, kept up to date change by change', () => {
+  const SEEDS = Array.from({ length: 24 }, (_, i) => 1000 + i * 7919);
+
+  test.each(SEEDS)('equals the rules applied from scratch after every round of changes (seed %i)', async (seed) => {
+    const rand = random(seed);
+    const model = new Model(rand);
+    const origin = `https://seed-${seed}.test`;
+    for (let i = 0; i < 60; i++) model.write();
+
+    // The first walk: entries in a random order (the walk is concurrent), in a few slices.
+    const listing = new Listing();
+    const walk: WalkEntry[] = [['o', origin], ...FOLDERS.slice(1).map((f): WalkEntry => ['d', f]), ...[...model.files.keys()].map((p) => model.entry(p))];
+    for (let i = walk.length - 1; i > 1; i--) {
+      const j = 1 + Math.floor(rand() * i);
+      [walk[i], walk[j]] = [walk[j]!, walk[i]!];
+    }
+    for (let at = 0; at < walk.length; at += 17) void listing.ingest(walk.slice(at, at + 17));
+    // A file rewritten after the walk listed it, before its check: the check says it changed.
+    // Live mode lists what the check will not notice (new files, files it will not read).
+    const late = Array.from({ length: 3 }, () => model.write());
+    await listing.finishWalk({ origin, usage: null, quota: null, truncated: false, elapsedMs: 1, files: model.files.size, directories: FOLDERS.length - 1 });
+    const unnoticed = late.filter((p) => {
+      const listed = listing.report(p);
+      return !listed || listed.status !== 'pending' || checkReadFor(listed.name, listed.size) === undefined;
+    });
+    listing.addWalkEntries(unnoticed.map((p) => model.entry(p)));
+    await checkAll(listing, model);
+
+    const locks = { locked: new Set<string>(), inUse: new Set<string>() };
+    const key = KEYS[seed % KEYS.length]!;
+    const descending = seed % 2 === 1;
+    expectSameAsFromScratch(listing, model, locks, key, descending, seed);
+
+    for (let round = 0; round < 12; round++) {
+      const touched = new Set<string>();
+      const removedFolders: string[] = [];
+      for (let i = 0, n = 1 + Math.floor(rand() * 6); i < n; i++) {
+        const action = rand();
+        if (action < 0.6) touched.add(model.write());
+        else if (action < 0.9) {
+          const path = model.remove();
+          if (path) touched.add(path);
+        } else removedFolders.push(model.removeFolder());
+      }
+      if (rand() < 0.3) {
+        const paths = [...model.files.keys()];
+        locks.locked = new Set(paths.filter(() => rand() < 0.1));
+        locks.inUse = new Set(paths.filter(() => rand() < 0.05));
+        listing.setLocks(locks.locked, locks.inUse);
+      }
+      listing.forget(removedFolders);
+      listing.addWalkEntries([...touched].map((p) => model.entry(p)));
+      await checkAll(listing, model);
+      expectSameAsFromScratch(listing, model, locks, key, descending, seed);
+    }
+    for (const other of KEYS) for (const desc of [false, true]) expectSameAsFromScratch(listing, model, locks, other, desc, seed);
+  });
+
+  test('a rescan of an unchanged storage asks to read nothing again; a changed file is read again', async () => {
+    const model = new Model(random(42));
+    for (let i = 0; i < 40; i++) model.write();
+    const origin = 'https://rescan.test';
+    const scan = async () => {
+      const listing = new Listing();
+      await listing.ingest([['o', origin], ...[...model.files.keys()].map((p) => model.entry(p))]);
+      await listing.finishWalk({ origin, usage: null, quota: null, truncated: false, elapsedMs: 1, files: model.files.size, directories: 0 });
+      return listing;
+    };
+    const first = await scan();
+    const firstRequests = first.checkRequests().length;
+    expect(firstRequests).toBeGreaterThan(0);
+    await checkAll(first, model);
+
+    expect((await scan()).checkRequests()).toEqual([]);
+    const changed = model.write();
+    const requests = (await scan()).checkRequests().map((r) => r.path);
+    expect(requests).toEqual(model.files.get(changed)!.read.kind === 'none' ? [] : [changed]);
+  });
+});
