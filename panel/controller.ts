@@ -8,7 +8,8 @@ import { RemoteError, type ImportResult, type OperationProgress, type OperationR
 import { SNAPSHOTS_DIR, STAGING_DIR, snapshotIdFromFileName } from '../src/snapshot/names';
 import { withStagingLock } from '../src/snapshot/locks';
 import { getDirectory, opfsRoot, removeIfExists } from '../src/opfs/fs';
-import type { PurgeEntry } from '../src/opfs/scan-types';
+import type { PurgeEntry, WalkEntry } from '../src/opfs/scan-types';
+import type { OpfsChange } from '../src/opfs/page-answers';
 import type { SnapshotGroup } from '../src/opfs/classify';
 import { formatBytes } from '../src/format';
 import { counted, reduce, summarizePurge, type ImportEntry, type ImportSummary, type PurgeCategory, type Store } from './store';
@@ -47,6 +48,9 @@ const PHASE_LABELS: Record<OperationProgress['phase'], string> = {
 /** A growing listing is shown at most this often. */
 const RENDER_EVERY_MS = 150;
 
+/** Live mode collects the storage's recorded changes this often (one evaluation that touches no file). */
+const LIVE_COLLECT_MS = 1000;
+
 /** How long the panel waits for an import it follows by asking the engine, once a second. */
 const FOLLOW_IMPORT_MS = 60 * 60_000;
 
@@ -56,6 +60,8 @@ export function createController(store: Store, client = backgroundClient()) {
   const scanGeneration: Record<SourceKind, number> = { page: 0, extension: 0 };
   /** Copies into staging that can still be stopped, by import id. */
   const copies = new Map<string, AbortController>();
+  /** Bumped whenever live mode of a source is switched: an older loop stops. */
+  const liveGeneration: Record<SourceKind, number> = { page: 0, extension: 0 };
 
   /**
    * Lists a source anew: first every file with its size and time, rows appearing as the
@@ -92,12 +98,11 @@ export function createController(store: Store, client = backgroundClient()) {
     reduce(store, { type: 'scan-started', source, listing });
     const render = renderer(source, listing, current);
     const summary = await sources[source].walk((entries) => {
-      if (!current()) return;
-      listing.addWalkEntries(entries);
-      render.soon();
+      if (current()) void listing.ingest(entries).then(render.soon);
     });
+    await listing.ingested();
     if (!current()) return;
-    const paths = listing.view().reports.map((f) => f.path);
+    const paths = listing.paths();
     listing.setLocks(store.locked[source].value, await sources[source].pathsInUse(paths));
     await listing.finishWalk(summary);
     render.now();
@@ -117,10 +122,10 @@ export function createController(store: Store, client = backgroundClient()) {
       await sources[source].check(requests, (files) => {
         if (!current()) return;
         listing.applyChecked(files);
-        void listing.judgeDirtyFolders().then(render.soon);
+        void listing.judge().then(render.soon);
       });
       if (!current()) return;
-      await listing.judgeDirtyFolders();
+      await listing.judge();
     }
   }
 
@@ -164,6 +169,92 @@ export function createController(store: Store, client = backgroundClient()) {
     const render = renderer(source, listing, () => store.scans[source].value.kind === 'listing');
     await checkContents(source, listing, () => true, render);
     render.now();
+  }
+
+  /**
+   * Switches live mode: the storage's own FileSystemObserver records changes (in the page,
+   * for the page), and the panel collects the record once a second and applies it in place.
+   * While nothing changes, nothing in the page touches a file.
+   */
+  async function setLive(source: SourceKind, on: boolean): Promise<void> {
+    const generation = ++liveGeneration[source];
+    if (!on) {
+      reduce(store, { type: 'live', source, state: { kind: 'off' } });
+      await sources[source].unwatch().catch((error: unknown) => console.warn('could not stop the live watch', error));
+      return;
+    }
+    try {
+      if ((await sources[source].watch()) === 'unsupported') {
+        reduce(store, { type: 'live', source, state: { kind: 'unavailable', reason: 'Live needs FileSystemObserver, which this browser does not have; use Refresh.' } });
+        return;
+      }
+    } catch (error) {
+      reduce(store, { type: 'live', source, state: { kind: 'off' } });
+      reduce(store, { type: 'notice', notice: { kind: 'error', text: `Live could not start: ${describeError(error)}` } });
+      return;
+    }
+    reduce(store, { type: 'live', source, state: { kind: 'on' } });
+    void followChanges(source, () => generation === liveGeneration[source]);
+  }
+
+  /** Collects and applies recorded changes once a second while live mode lasts. */
+  async function followChanges(source: SourceKind, current: () => boolean): Promise<void> {
+    let pending: OpfsChange[] = [];
+    let rescan = false;
+    while (current()) {
+      await sleep(LIVE_COLLECT_MS);
+      if (!current()) return;
+      try {
+        const record = await sources[source].collectChanges();
+        if (!current()) return;
+        if (record === null) {
+          // A new document (the page navigated): watch it; its scan lists it.
+          await sources[source].watch();
+          continue;
+        }
+        if (record.state === 'failed') {
+          reduce(store, { type: 'live', source, state: { kind: 'off' } });
+          reduce(store, { type: 'notice', notice: { kind: 'error', text: `Live stopped: the storage could not be observed (${record.error ?? 'no reason given'}).` } });
+          return;
+        }
+        pending.push(...record.changes);
+        rescan ||= record.overflow || record.changes.some((c) => c.type === 'unknown' || c.type === 'errored' || c.path === '');
+      } catch (error) {
+        // The page is navigating or busy: try again on the next round.
+        console.warn('could not collect live changes', error);
+        continue;
+      }
+      const state = store.scans[source].value;
+      // Changes seen while a scan runs are applied once it is done (it may or may not have seen them).
+      if (state.kind === 'listing' && state.listing.stage !== 'done') continue;
+      if (rescan || state.kind !== 'listing') {
+        if (rescan || pending.length > 0) await refresh(source);
+      } else if (pending.length > 0) {
+        await applyChanges(source, state.listing, pending);
+      }
+      pending = [];
+      rescan = false;
+    }
+  }
+
+  /** Lists the changed paths anew (a removed one leaves, a folder is walked again), then checks what is new. */
+  async function applyChanges(source: SourceKind, listing: Listing, changes: readonly OpfsChange[]): Promise<void> {
+    const paths = new Set<string>();
+    for (const change of changes) {
+      paths.add(change.path);
+      if (change.from) paths.add(change.from);
+    }
+    const entries: WalkEntry[] = [];
+    await sources[source].stat([...paths], (found) => entries.push(...found));
+    // A folder listed anew replaces what was listed under it.
+    listing.forget(entries.flatMap((e) => (e[0] === 'd' && paths.has(e[1]) ? [e[1]] : [])), { keepFolders: true });
+    listing.addWalkEntries(entries);
+    listing.setLocks(store.locked[source].value, await sources[source].pathsInUse(listing.paths()));
+    const render = renderer(source, listing, () => store.scans[source].value.kind === 'listing');
+    await checkContents(source, listing, () => true, render);
+    await listing.judge();
+    render.now();
+    void reportHealth();
   }
 
   /**
@@ -221,9 +312,9 @@ export function createController(store: Store, client = backgroundClient()) {
 
   /** Opens the confirmation for purging every file of `category` in the current source. */
   function askPurge(category: PurgeCategory): void {
-    const view = store.view.value;
-    if (!view) return;
-    const files = view.reports.filter((f) => f.status === category).map((f) => ({ path: f.path, size: f.size }));
+    const listing = store.currentListing.value;
+    if (!listing) return;
+    const files = listing.withStatus(category).map((f) => ({ path: f.path, size: f.size }));
     if (files.length > 0) reduce(store, { type: 'purge-ask', request: { source: store.source.value, category, files } });
   }
 
@@ -253,8 +344,8 @@ export function createController(store: Store, client = backgroundClient()) {
       // outcomes heard before it went); the new listing says exactly which files are left.
       await refresh(source);
       const state = store.scans[source].value;
-      const listed = state.kind === 'listing' ? new Map(state.listing.view().reports.map((f) => [f.path, f.size])) : null;
-      const stillThere = listed ? targets.filter((t) => listed.get(t.path) === t.size).length : null;
+      const listed = state.kind === 'listing' ? state.listing : null;
+      const stillThere = listed ? targets.filter((t) => listed.report(t.path)?.size === t.size).length : null;
       const heard = summarizePurge(category, { results: finished, bytesFreed: finished.reduce((sum, r) => sum + (r.outcome === 'removed' ? r.bytes : 0), 0) });
       reduce(store, { type: 'purge-done', source, summary: { ...heard, interrupted: { requested: targets.length, stillThere } } });
     }
@@ -262,10 +353,10 @@ export function createController(store: Store, client = backgroundClient()) {
 
   /** Applies a purge's outcomes to the listing in place: removed and missing files leave it, changed ones are listed anew. */
   async function updateAfter(source: SourceKind, listing: Listing, results: readonly PurgeEntry[]): Promise<void> {
-    listing.remove(results.filter((r) => r.outcome === 'removed' || r.outcome === 'missing').map((r) => r.path));
-    listing.setLocks(store.locked[source].value, await sources[source].pathsInUse(listing.view().reports.map((f) => f.path)));
+    listing.forget(results.filter((r) => r.outcome === 'removed' || r.outcome === 'missing').map((r) => r.path));
+    listing.setLocks(store.locked[source].value, await sources[source].pathsInUse(listing.paths()));
     await refreshFiles(source, listing, results.filter((r) => r.outcome === 'changed').map((r) => r.path));
-    await listing.judgeDirtyFolders();
+    await listing.judge();
     reduce(store, { type: 'listing-changed', source, listing });
     void reportHealth();
   }
@@ -560,6 +651,11 @@ export function createController(store: Store, client = backgroundClient()) {
     void refresh('page');
   }
 
+  /** The panel goes away: stop watching the page (the observer would otherwise keep recording). */
+  function close(): void {
+    if (store.live.page.value.kind === 'on') void setLive('page', false);
+  }
+
   return {
     refresh,
     askPurge,
@@ -576,6 +672,8 @@ export function createController(store: Store, client = backgroundClient()) {
     selectSource,
     select,
     navigated,
+    setLive,
+    close,
     reportHealth,
     download,
   };

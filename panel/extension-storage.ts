@@ -3,12 +3,14 @@
  * origin, so it runs the page functions (src/inspected-page/) directly on its own storage,
  * and validates what they answer exactly as it validates the inspected page (one code path).
  */
-import { parseCheckEntry, parsePurgeEntry, parsePurgeResult, parseWalkEntry, parseWalkSummary, requestedPaths, type CheckedFile } from '../src/opfs/page-answers';
+import { parseCheckEntry, parseLiveChanges, parsePurgeEntry, parsePurgeResult, parseWalkEntry, parseWalkSummary, requestedPaths, type CheckedFile, type LiveChanges } from '../src/opfs/page-answers';
 import type { CheckOptions, CheckRequest, PurgeEntry, PurgeResult, PurgeTarget, WalkEntry, WalkSummary } from '../src/opfs/scan-types';
-import { walkOpfs } from '../src/inspected-page/walk';
+import { statOpfsPaths, walkOpfs } from '../src/inspected-page/walk';
+import { collectOpfsChanges, unwatchOpfs, watchOpfs } from '../src/inspected-page/live';
 import { checkOpfsFiles } from '../src/inspected-page/check';
 import { purgeOpfsFiles } from '../src/inspected-page/purge';
-import { MAX_READ_BYTES } from './page-expressions';
+import { LIVE_WATCH_ID, MAX_READ_BYTES } from './page-expressions';
+import { PAGE_GLOBAL } from '../src/opfs/scan-types';
 
 /** Hands entries over in batches (a batch per turn of the event loop), as polling the page would. */
 function batcher<T>(deliver: (batch: readonly T[]) => void): { push(item: T): void; flush(): void } {
@@ -46,6 +48,17 @@ export const extensionStorage = {
     out.flush();
     return parseWalkSummary(summary);
   },
+
+  async stat(paths: readonly string[], onEntries: (entries: readonly WalkEntry[]) => void): Promise<void> {
+    const out = batcher(onEntries);
+    let n = 0;
+    await statOpfsPaths(await root(), paths, walkOpfs, (_seen, entry) => out.push(parseWalkEntry(entry, `entry ${n++}`)));
+    out.flush();
+  },
+
+  watch: () => watchOpfs(PAGE_GLOBAL, LIVE_WATCH_ID),
+  collectChanges: (): LiveChanges | null => parseLiveChanges(collectOpfsChanges(PAGE_GLOBAL, LIVE_WATCH_ID)),
+  unwatch: () => void unwatchOpfs(PAGE_GLOBAL, LIVE_WATCH_ID),
 
   async check(requests: readonly CheckRequest[], options: CheckOptions, onChecked: (files: readonly CheckedFile[]) => void): Promise<void> {
     const asked = new Map(requests.map((r) => [r.path, { size: r.size, read: r.read }]));

@@ -32,6 +32,9 @@ if (inDevTools) {
   chrome.devtools.network.onNavigated.addListener(() => controller.navigated());
 }
 
+// The page's live watch (if on) stops with the panel.
+addEventListener('pagehide', () => controller.close());
+
 void controller.refresh(store.source.value);
 void controller.resumeImports();
 

@@ -6,7 +6,8 @@
  */
 import { PAGE_GLOBAL, SCAN_LIMITS, type CheckOptions, type CheckRequest, type PurgeTarget, type WalkOptions } from '../src/opfs/scan-types';
 import { pollPageTask, releasePageTask, runPageTask } from '../src/inspected-page/task';
-import { walkOpfs } from '../src/inspected-page/walk';
+import { statOpfsPaths, walkOpfs } from '../src/inspected-page/walk';
+import { collectOpfsChanges, unwatchOpfs, watchOpfs } from '../src/inspected-page/live';
 import { checkOpfsFiles } from '../src/inspected-page/check';
 import { purgeOpfsFiles } from '../src/inspected-page/purge';
 import { readOpfsRange } from '../src/inspected-page/read';
@@ -74,4 +75,29 @@ export function pollExpression(id: string, from: number): string {
 /** Drops a task's state from the page. */
 export function releaseExpression(id: string): string {
   return `(${releasePageTask.toString()})(${json(PAGE_GLOBAL)}, ${requestId(id)})`;
+}
+
+/** Starts listing `paths` anew: files, folders with their contents, paths gone. */
+export function statExpression(id: string, paths: readonly string[]): string {
+  return startTask(id, `function (root, storage, report) {
+  return (${statOpfsPaths.toString()})(root, ${json(paths.map(String))}, (${walkOpfs.toString()}), report);
+}`);
+}
+
+/** The id under which the panel's live watch keeps its state in the page. */
+export const LIVE_WATCH_ID = 'live';
+
+/** Starts the page's FileSystemObserver: 'started' or 'unsupported'. */
+export function watchExpression(): string {
+  return `(${watchOpfs.toString()})(${json(PAGE_GLOBAL)}, ${json(LIVE_WATCH_ID)})`;
+}
+
+/** What the live watch recorded since the last collection (touches no file). */
+export function collectChangesExpression(): string {
+  return `(${collectOpfsChanges.toString()})(${json(PAGE_GLOBAL)}, ${json(LIVE_WATCH_ID)})`;
+}
+
+/** Stops the live watch. */
+export function unwatchExpression(): string {
+  return `(${unwatchOpfs.toString()})(${json(PAGE_GLOBAL)}, ${json(LIVE_WATCH_ID)})`;
 }

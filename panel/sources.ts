@@ -4,12 +4,12 @@
  * see extension-storage.ts). Both run the same page functions (src/inspected-page/) and
  * pass every answer through the same validators (src/opfs/page-answers.ts).
  */
-import { parseCheckEntry, parsePoll, parsePurgeEntry, parsePurgeResult, parseReadResult, parseWalkEntry, parseWalkSummary, requestedPaths, type CheckedFile } from '../src/opfs/page-answers';
+import { parseCheckEntry, parseLiveChanges, parsePoll, parsePurgeEntry, parsePurgeResult, parseReadResult, parseWalkEntry, parseWalkSummary, requestedPaths, type CheckedFile, type LiveChanges } from '../src/opfs/page-answers';
 import type { CheckRequest, PurgeEntry, PurgeResult, PurgeTarget, WalkEntry, WalkSummary } from '../src/opfs/scan-types';
 import { SNAPSHOTS_DIR, STAGING_DIR, parseSnapshotFileName } from '../src/snapshot/names';
 import { snapshotsInUse, stagingInUse } from '../src/snapshot/locks';
-import { hasInspectedWindow, runPageTask } from './inspected-window';
-import { checkExpression, purgeExpression, readExpression, walkExpression } from './page-expressions';
+import { evalInPage, hasInspectedWindow, runPageTask } from './inspected-window';
+import { checkExpression, collectChangesExpression, purgeExpression, readExpression, statExpression, unwatchExpression, walkExpression, watchExpression } from './page-expressions';
 import { extensionStorage } from './extension-storage';
 
 export type SourceKind = 'page' | 'extension';
@@ -31,6 +31,13 @@ export interface OpfsSource {
   read(path: string, start: number, end: number): Promise<{ bytes: Uint8Array<ArrayBuffer>; size: number; lastModified: number }>;
   /** Paths among `paths` that the extension is writing right now (never offered for cleanup). */
   pathsInUse(paths: readonly string[]): Promise<Set<string>>;
+  /** Lists `paths` anew (what a live watch reported): files, folders with their contents, and `g` for paths gone. */
+  stat(paths: readonly string[], onEntries: (entries: readonly WalkEntry[]) => void): Promise<void>;
+  /** Starts recording the storage's changes (its FileSystemObserver); 'unsupported' where there is none. */
+  watch(): Promise<'started' | 'unsupported'>;
+  /** The changes recorded since the last call, touching no file; null when no watch runs (the page navigated). */
+  collectChanges(): Promise<LiveChanges | null>;
+  unwatch(): Promise<void>;
 }
 
 /** How large a footer the check reads: larger ones are reported as not read. */
@@ -70,6 +77,19 @@ export const pageSource: OpfsSource = {
   async pathsInUse() {
     return new Set();
   },
+  async stat(paths, onEntries) {
+    const id = newRequestId('stat');
+    await runPageTask(id, statExpression(id, paths), (value) => parsePoll(value, () => undefined, parseWalkEntry), { onEntries, intervalMs: 40 });
+  },
+  async watch() {
+    const answer = await evalInPage(watchExpression());
+    if (answer !== 'started' && answer !== 'unsupported') throw new Error('The page answered the live watch with something else than started or unsupported.');
+    return answer;
+  },
+  collectChanges: async () => parseLiveChanges(await evalInPage(collectChangesExpression())),
+  async unwatch() {
+    await evalInPage(unwatchExpression());
+  },
 };
 
 /** The snapshot a file of the extension's `snapshots/` folder belongs to, if any. */
@@ -86,6 +106,10 @@ export const extensionSource: OpfsSource = {
   check: (requests, onChecked) => extensionStorage.check(requests, CHECK_OPTIONS, onChecked),
   purge: (targets, onProgress) => extensionStorage.purge(targets, onProgress),
   read: (path, start, end) => extensionStorage.read(path, start, end),
+  stat: (paths, onEntries) => extensionStorage.stat(paths, onEntries),
+  watch: async () => extensionStorage.watch(),
+  collectChanges: async () => extensionStorage.collectChanges(),
+  unwatch: async () => extensionStorage.unwatch(),
   async pathsInUse(paths) {
     const [snapshots, staging] = await Promise.all([snapshotsInUse(), stagingInUse()]);
     return new Set(

@@ -32,6 +32,7 @@ export function Toolbar() {
       <button data-testid="refresh" title="Scan again" disabled={scanning} onClick={() => void controller.refresh()}>
         ⟳ Refresh
       </button>
+      <LiveToggle />
       <input
         class="filter"
         type="search"
@@ -44,5 +45,33 @@ export function Toolbar() {
       <span class="spacer" />
       <CsvPicker />
     </header>
+  );
+}
+
+/**
+ * Live mode of the source shown (off by default): changes the storage records appear
+ * without a refresh. Where the storage has no FileSystemObserver (Firefox), the box is
+ * disabled and says why.
+ */
+function LiveToggle() {
+  const { store, controller } = usePanel();
+  const source = store.source.value;
+  const live = store.live[source].value;
+  const title =
+    live.kind === 'unavailable'
+      ? live.reason
+      : 'Show changes as they happen: the storage reports them (FileSystemObserver), and nothing is read while nothing changes.';
+  return (
+    <label class={`live ${live.kind}`} title={title}>
+      <input
+        type="checkbox"
+        data-testid="live"
+        data-live={live.kind}
+        checked={live.kind === 'on'}
+        disabled={live.kind === 'unavailable'}
+        onChange={(e) => void controller.setLive(source, (e.target as HTMLInputElement).checked)}
+      />
+      Live
+    </label>
   );
 }

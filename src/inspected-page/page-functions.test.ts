@@ -12,7 +12,7 @@ import { afterEach, describe, expect, test, vi } from 'vitest';
 import { FakeOpfs } from '../../tests/support/fake-opfs';
 import { HOSTS, clearPageGlobal, evaluateInPage, installPage, pageHost, scan, type ExpressionsModule } from '../../tests/support/page-functions';
 import { LOG_SLICE, pollExpression, purgeExpression, releaseExpression, walkExpression } from '../../panel/page-expressions';
-import { parsePoll, parseWalkEntry, parseWalkSummary } from '../opfs/page-answers';
+import { parseLiveChanges, parsePoll, parseWalkEntry, parseWalkSummary } from '../opfs/page-answers';
 import { PAGE_GLOBAL, type PurgeTarget, type WalkEntry } from '../opfs/scan-types';
 import { parseSnapshotFileName } from '../snapshot/names';
 import { snapshotLockName } from '../snapshot/locks';
@@ -59,6 +59,31 @@ describe.each(HOSTS)('walking and checking %s', (_host, host) => {
       'cleanslate/empty-folder',
       'cleanslate/snapshots',
     ]);
+    expect(fake.reads).toBe(0);
+  });
+
+  test('lists anew exactly the paths asked: a file, a folder with its contents, a path gone; reading nothing', async () => {
+    const fake = new FakeOpfs();
+    await fake.writeFile('app/a.parquet', new Uint8Array(10), { lastModified: 1_700_000_000_000 });
+    await fake.writeFile('app/moved/x.csv', 'x\n1\n', { lastModified: 1_700_000_001_000 });
+    await fake.writeFile('app/moved/deeper/y.json', '{}', { lastModified: 1_700_000_002_000 });
+    await fake.writeFile('elsewhere/untouched.bin', new Uint8Array(3));
+    await fake.mkdir('app/moved/empty');
+    const entries: WalkEntry[] = [];
+    const asked = ['app/a.parquet', 'app/moved', 'app/gone.parquet', 'nowhere/at/all.csv', 'app/../elsewhere/untouched.bin', 'app//a.parquet', 'app/./a.parquet'];
+    await host.stat(fake, asked, (batch) => entries.push(...batch));
+    expect(entries.sort()).toEqual(
+      [
+        ['d', 'app/moved'],
+        ['d', 'app/moved/deeper'],
+        ['d', 'app/moved/empty'],
+        ['f', 'app/a.parquet', 10, 1_700_000_000_000],
+        ['f', 'app/moved/deeper/y.json', 2, 1_700_000_002_000],
+        ['f', 'app/moved/x.csv', 4, 1_700_000_001_000],
+        ['g', 'app/gone.parquet'],
+        ['g', 'nowhere/at/all.csv'],
+      ].sort(),
+    );
     expect(fake.reads).toBe(0);
   });
 
@@ -573,5 +598,33 @@ describe('the page task, when the page replaced getDirectory()', () => {
   test('no navigator.storage (not a secure context) fails at the storage stage', async () => {
     const state = await failureOf(undefined, { isSecureContext: false, origin: 'http://192.168.1.2' });
     expect(state).toMatchObject({ state: 'failed', stage: 'storage', secureContext: false, origin: 'http://192.168.1.2', error: 'TypeError: navigator.storage is not available here' });
+  });
+});
+
+describe('the live watch’s record, as the panel reads it', () => {
+  test('takes well-formed changes, and nothing else: a page that lies gets a clear error, never a path outside its storage', () => {
+    expect(parseLiveChanges(null)).toBeNull();
+    expect(parseLiveChanges({ state: 'watching', changes: [['moved', 'a/b.parquet', 'a/c.parquet'], ['appeared', 'x', null], ['errored', '', null]], overflow: false })).toEqual({
+      state: 'watching',
+      changes: [
+        { type: 'moved', path: 'a/b.parquet', from: 'a/c.parquet' },
+        { type: 'appeared', path: 'x', from: null },
+        { type: 'errored', path: '', from: null },
+      ],
+      overflow: false,
+      error: null,
+    });
+    const lies: unknown[] = [
+      'watching',
+      { state: 'watching', changes: 'all', overflow: false },
+      { state: 'watching', changes: [['deleted-everything', 'a', null]], overflow: false },
+      { state: 'watching', changes: [['appeared', '../outside', null]], overflow: false },
+      { state: 'watching', changes: [['moved', 'a', '/etc/passwd']], overflow: false },
+      { state: 'watching', changes: [['appeared', 7, null]], overflow: false },
+      { state: 'watching', changes: Array.from({ length: 10_001 }, () => ['appeared', 'a', null]), overflow: false },
+      { state: 'watching', changes: [], overflow: 'yes' },
+      { state: { toString: 'x' }, changes: [], overflow: false },
+    ];
+    for (const lie of lies) expect(() => parseLiveChanges(lie), JSON.stringify(lie)?.slice(0, 80)).toThrow();
   });
 });

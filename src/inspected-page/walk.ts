@@ -145,7 +145,7 @@ export async function walkOpfs(
   };
 
   emit(0, ['o', environment.origin]);
-  await walkFolder(root, '', 1);
+  await walkFolder(root, typeof options.prefix === 'string' ? options.prefix : '', 1);
   let usage: number | null = null;
   let quota: number | null = null;
   if (environment.estimate) {
@@ -168,4 +168,56 @@ export async function walkOpfs(
   }
   if (errorsLeftOut > 0) emit(files, ['e', '', `${errorsLeftOut} more problems were not listed`]);
   return { origin: environment.origin, usage, quota, truncated, elapsedMs: Date.now() - started, files, directories };
+}
+
+/**
+ * Lists the given paths anew (what changed, as the page's FileSystemObserver reported it):
+ * a file with its size and time, a folder with everything in it (by `walk`, which is
+ * {@link walkOpfs} passed in: this function is sent as source text on its own), a path
+ * that no longer exists as gone.
+ *
+ * Self-contained: sent to the inspected page as source text.
+ */
+export async function statOpfsPaths(
+  root: FileSystemDirectoryHandle,
+  paths: readonly string[],
+  walk: typeof walkOpfs,
+  emit: (seen: number, entry: WalkEntry) => void,
+): Promise<{ paths: number }> {
+  let seen = 0;
+  for (const raw of paths.slice(0, 10_000)) {
+    const path = String(raw);
+    const segments = path.split('/');
+    if (segments.some((s) => s === '' || s === '.' || s === '..')) continue;
+    const name = segments.pop() as string;
+    let parent: FileSystemDirectoryHandle;
+    try {
+      parent = root;
+      for (const segment of segments) parent = await parent.getDirectoryHandle(segment);
+    } catch {
+      emit(++seen, ['g', path]);
+      continue;
+    }
+    try {
+      const file = await (await parent.getFileHandle(name)).getFile();
+      emit(++seen, ['f', path, file.size, file.lastModified]);
+      continue;
+    } catch (error) {
+      const errorName = typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : '';
+      if (errorName !== 'TypeMismatchError') {
+        emit(++seen, ['g', path]);
+        continue;
+      }
+    }
+    try {
+      const folder = await parent.getDirectoryHandle(name);
+      emit(++seen, ['d', path]);
+      await walk(folder, { origin: '', estimate: null }, { prefix: path }, (_n, entry) => {
+        if (entry[0] !== 'o') emit(++seen, entry);
+      });
+    } catch {
+      emit(++seen, ['g', path]);
+    }
+  }
+  return { paths: seen };
 }

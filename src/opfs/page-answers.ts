@@ -108,6 +108,8 @@ export function parseWalkEntry(value: unknown, what: string): WalkEntry {
       return ['d', opfsPath(entry[1], `${what} path`)];
     case 'e':
       return ['e', entry[1] === '' ? '' : opfsPath(entry[1], `${what} path`), message(entry[2], `${what} message`)];
+    case 'g':
+      return ['g', opfsPath(entry[1], `${what} path`)];
     default:
       return fail(`${what} is of no kind the walk emits.`);
   }
@@ -263,4 +265,41 @@ export function parsePoll<T, E = never>(value: unknown, parseResult: (result: un
     default:
       return fail('the task state is unknown.');
   }
+}
+
+/** A FileSystemObserver record, as the page's live watch hands it over. */
+export interface OpfsChange {
+  type: 'appeared' | 'disappeared' | 'modified' | 'moved' | 'unknown' | 'errored';
+  path: string;
+  /** For `moved`: where it was. */
+  from: string | null;
+}
+
+const CHANGE_TYPES = new Set(['appeared', 'disappeared', 'modified', 'moved', 'unknown', 'errored']);
+
+/** What a live watch recorded since the last collection. */
+export interface LiveChanges {
+  /** 'starting', 'watching', or 'failed' (then `error` says why). */
+  state: string;
+  changes: OpfsChange[];
+  /** More changed than the watch keeps: list everything anew. */
+  overflow: boolean;
+  error: string | null;
+}
+
+/** What the page's live watch recorded since the last collection (see `collectOpfsChanges`); null when it watches nothing. */
+export function parseLiveChanges(value: unknown): LiveChanges | null {
+  if (value === null || value === undefined) return null;
+  const v = record(value, 'The live changes');
+  const state = text(v.state, 'state', 40);
+  const changes = array(v.changes, 'changes', 10_000).map((c, i): OpfsChange => {
+    const change = array(c, `change ${i}`, 3);
+    const type = text(change[0], `change ${i} type`, 20);
+    if (!CHANGE_TYPES.has(type)) fail(`change ${i} is of an unknown type.`);
+    const path = change[1] === '' ? '' : opfsPath(change[1], `change ${i} path`);
+    const from = change[2] === null || change[2] === '' ? null : opfsPath(change[2], `change ${i} origin`);
+    return { type: type as OpfsChange['type'], path, from };
+  });
+  if (typeof v.overflow !== 'boolean') fail('overflow is not a boolean.');
+  return { state, changes, overflow: v.overflow, error: v.error === undefined || v.error === null ? null : message(v.error, 'error') };
 }

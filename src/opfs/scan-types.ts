@@ -35,6 +35,8 @@ export interface WalkOptions {
   concurrency?: number;
   /** Folders nested deeper than this are listed but not walked (the page may nest without end). */
   maxDepth?: number;
+  /** The walked folder's own path ('' for the root): entries are reported below it. */
+  prefix?: string;
 }
 
 /** How a check is bounded. */
@@ -54,7 +56,9 @@ export type WalkEntry =
   /** A folder. */
   | ['d', string]
   /** Something that could not be read: the folder it was in ('' for the storage), and why. */
-  | ['e', string, string];
+  | ['e', string, string]
+  /** A path asked about that no longer exists (see `statOpfsPaths`). */
+  | ['g', string];
 
 /** The walk's summary, once it is done. */
 export interface WalkSummary {

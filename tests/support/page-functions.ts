@@ -10,7 +10,7 @@ import type { FakeOpfs } from './fake-opfs';
 import * as expressions from '../../panel/page-expressions';
 import { parseCheckEntry, parsePoll, parsePurgeEntry, parsePurgeResult, parseWalkEntry, parseWalkSummary, requestedPaths, type CheckedFile } from '../../src/opfs/page-answers';
 import { checkReadFor, PAGE_GLOBAL, type CheckOptions, type CheckRequest, type PageTaskState, type PurgeEntry, type PurgeResult, type PurgeTarget, type ScanError, type ScannedFile, type WalkEntry, type WalkOptions, type WalkSummary } from '../../src/opfs/scan-types';
-import { walkOpfs } from '../../src/inspected-page/walk';
+import { statOpfsPaths, walkOpfs } from '../../src/inspected-page/walk';
 import { checkOpfsFiles } from '../../src/inspected-page/check';
 import { purgeOpfsFiles } from '../../src/inspected-page/purge';
 
@@ -60,6 +60,8 @@ export interface Host {
   walk(fake: FakeOpfs, options: WalkOptions, onEntries: (entries: readonly WalkEntry[]) => void): Promise<WalkSummary>;
   check(fake: FakeOpfs, requests: readonly CheckRequest[], options: CheckOptions, onChecked: (files: readonly CheckedFile[]) => void): Promise<void>;
   purge(fake: FakeOpfs, targets: readonly PurgeTarget[], onProgress?: (done: number, entries: readonly PurgeEntry[]) => void): Promise<PurgeResult>;
+  /** Lists `paths` anew (what Live mode and the actions do after a change). */
+  stat(fake: FakeOpfs, paths: readonly string[], onEntries: (entries: readonly WalkEntry[]) => void): Promise<void>;
 }
 
 let counter = 0;
@@ -94,6 +96,12 @@ export function pageHost(mod: ExpressionsModule = expressions): Host {
         mod,
       );
     },
+    async stat(fake, paths, onEntries) {
+      installPage(fake);
+      const request = id('stat');
+      if (evaluateInPage(mod.statExpression(request, paths)) !== 'started') throw new Error('the stat did not start');
+      await pollUntilSettled(request, (v) => parsePoll(v, () => undefined, parseWalkEntry), onEntries, mod);
+    },
   };
 }
 
@@ -113,6 +121,10 @@ export const directHost: Host = {
     const allowed = requestedPaths(targets);
     const wire = await purgeOpfsFiles(fake.handle, targets, (done, entry) => onProgress?.(done, [parsePurgeEntry(entry, 'entry', allowed)]));
     return parsePurgeResult(wire, targets);
+  },
+  async stat(fake, paths, onEntries) {
+    let n = 0;
+    await statOpfsPaths(fake.handle, paths, walkOpfs, (_seen, entry) => onEntries([parseWalkEntry(entry, `entry ${n++}`)]));
   },
 };
 

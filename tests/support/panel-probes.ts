@@ -12,6 +12,8 @@ export interface SummaryEntry {
   /** data-state of the summary: running, done, failed (or idle). */
   state: string;
   text: string;
+  /** File rows rendered with `data-status="pending"` (their verdict not known yet). */
+  pendingRows: number;
 }
 
 export interface LongTask {
@@ -38,11 +40,12 @@ export async function installPanelProbes(panel: Frame | Page): Promise<void> {
       const summary = document.querySelector('[data-testid="summary"]');
       const state = summary?.getAttribute('data-state') ?? (summary ? 'idle' : 'none');
       const text = summary?.textContent ?? '';
+      const pendingRows = document.querySelectorAll('[data-testid="file-row"][data-status="pending"]').length;
       const last = probe.log[probe.log.length - 1];
-      if (!last || last.state !== state || last.text !== text) probe.log.push({ t: performance.now(), state, text });
+      if (!last || last.state !== state || last.text !== text || last.pendingRows !== pendingRows) probe.log.push({ t: performance.now(), state, text, pendingRows });
     };
     record();
-    new MutationObserver(record).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['data-state'] });
+    new MutationObserver(record).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['data-state', 'data-status'] });
   });
 }
 

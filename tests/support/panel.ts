@@ -18,6 +18,25 @@ export async function panelRows(panel: Frame | Page): Promise<PanelRow[]> {
   );
 }
 
+/**
+ * Every row of the current filter: the list renders only the rows in view, so this scrolls
+ * it from top to bottom, a screen at a time, and collects what each screen renders.
+ */
+export async function allPanelRows(panel: Frame | Page): Promise<PanelRow[]> {
+  const byPath = new Map<string, PanelRow>();
+  const total = await panel.$eval('[role="grid"]', (e) => Number(e.getAttribute('aria-rowcount')));
+  for (let top = 0; ; ) {
+    await panel.$eval('.file-viewport', (e, top) => e.scrollTo({ top }), top);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    for (const row of await panelRows(panel)) byPath.set(row.path, row);
+    const { height, scrollHeight } = await panel.$eval('.file-viewport', (e) => ({ height: e.clientHeight, scrollHeight: e.scrollHeight }));
+    if (byPath.size >= total || top + height >= scrollHeight) break;
+    top += height;
+  }
+  await panel.$eval('.file-viewport', (e) => e.scrollTo({ top: 0 }));
+  return [...byPath.values()];
+}
+
 export async function waitForScan(panel: Frame | Page): Promise<string> {
   await panel.waitForSelector('[data-testid="summary"][data-state="done"], [data-testid="summary"][data-state="failed"]', { timeout: 60_000 });
   return panel.$eval('[data-testid="summary"]', (e) => e.textContent ?? '');
