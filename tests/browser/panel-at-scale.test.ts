@@ -1,0 +1,309 @@
+/**
+ * The panel at scale, in the real DevTools panel: rows before checks, no file read twice,
+ * updates in place after a purge, Live mode, and a listing of 100,000 files. What the page's
+ * OPFS is asked is counted in the page itself (tests/support/opfs-calls.ts).
+ */
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Frame, Page } from 'puppeteer-core';
+import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
+import { openDevToolsPanel } from '../support/devtools-panel';
+import { serveStatic, type StaticServer } from '../support/static-server';
+import { createParquetWriter, ordersSql } from '../support/parquet-fixtures';
+import { allPanelRows, panelRows, text } from '../support/panel';
+import { installPanelProbes, longTasksSince, probeMark, rescan, summaryLogSince } from '../support/panel-probes';
+import { callsBetween, countOpfsCalls, opfsCalls, readsBetween } from '../support/opfs-calls';
+import { poll } from '../support/poll';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const SCREENSHOTS = join(ROOT, 'artifacts', 'screenshots');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Writes `files` (path → bytes, base64 on the wire) into the page's OPFS in one evaluation. */
+async function writeFiles(page: Page, files: Record<string, Uint8Array>): Promise<void> {
+  const wire = Object.fromEntries(Object.entries(files).map(([path, bytes]) => [path, Buffer.from(bytes).toString('base64')]));
+  await page.evaluate(async (wire) => {
+    const root = await navigator.storage.getDirectory();
+    await Promise.all(
+      Object.entries(wire).map(async ([path, base64]) => {
+        const segments = path.split('/');
+        let dir = root;
+        for (const segment of segments.slice(0, -1)) dir = await dir.getDirectoryHandle(segment, { create: true });
+        const writable = await (await dir.getFileHandle(segments.at(-1)!, { create: true })).createWritable();
+        await writable.write(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)));
+        await writable.close();
+      }),
+    );
+  }, wire);
+}
+
+async function removeFromPage(page: Page, path: string): Promise<void> {
+  await page.evaluate(async (path) => {
+    const segments = path.split('/');
+    let dir = await navigator.storage.getDirectory();
+    for (const segment of segments.slice(0, -1)) dir = await dir.getDirectoryHandle(segment);
+    await dir.removeEntry(segments.at(-1)!, { recursive: true });
+  }, path);
+}
+
+async function clearPageOpfs(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    const root = await navigator.storage.getDirectory();
+    for await (const name of (root as unknown as { keys(): AsyncIterable<string> }).keys()) await root.removeEntry(name, { recursive: true });
+  });
+}
+
+/** Every row listed under `folder`. */
+async function rowsUnder(panel: Frame, folder: string) {
+  await setFilter(panel, `${folder}/`);
+  return (await allPanelRows(panel)).filter((r) => r.path.startsWith(`${folder}/`));
+}
+
+async function setFilter(panel: Frame, value: string): Promise<void> {
+  await panel.$eval(
+    '[data-testid="filter"]',
+    (input, value) => {
+      (input as HTMLInputElement).value = value;
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    },
+    value,
+  );
+  await sleep(50);
+}
+
+const summaryOf = (panel: Frame) =>
+  panel.$eval('[data-testid="summary"]', (e) => ({ state: e.getAttribute('data-state'), files: Number(e.getAttribute('data-files')), checked: Number(e.getAttribute('data-checked')) }));
+
+describe('the panel at scale, in the real DevTools panel', () => {
+  let chromium: LaunchedBrowser;
+  let server: StaticServer;
+  let page: Page;
+  let devtools: Page;
+  let panel: Frame;
+  let parquet: { valid: Uint8Array; other: Uint8Array };
+  const served = mkdtempSync(join(tmpdir(), 'opfs-scale-'));
+  const shoot = (name: string) => devtools.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    cpSync(join(ROOT, 'tests', 'fixtures', 'hostile-pages'), served, { recursive: true });
+    const writer = await createParquetWriter();
+    try {
+      parquet = { valid: await writer.write(join(served, 'a.parquet'), ordersSql(0, 50)), other: await writer.write(join(served, 'b.parquet'), ordersSql(100, 80)) };
+    } finally {
+      writer.close();
+    }
+    server = await serveStatic(served);
+    chromium = await launchWithExtension({ devtools: true });
+    page = await chromium.browser.newPage();
+    await countOpfsCalls(page);
+    await page.goto(`${server.url}/`);
+    ({ devtools, panel } = await openDevToolsPanel(chromium.browser, chromium.extensionId, `${server.url}/`, { dock: 'undocked' }));
+    await devtools.setViewport({ width: 1200, height: 800 });
+    await installPanelProbes(panel);
+  });
+  afterAll(async () => {
+    await chromium?.close();
+    await server?.close();
+    rmSync(served, { recursive: true, force: true });
+  });
+
+  /** `count` Parquet files under `folder`: valid ones, 0-byte ones and ones with broken footers, by index. */
+  function mixedParquet(folder: string, count: number): { files: Record<string, Uint8Array>; expected: Record<string, string> } {
+    const files: Record<string, Uint8Array> = {};
+    const expected: Record<string, string> = {};
+    for (let i = 0; i < count; i++) {
+      const path = `${folder}/t${String(i).padStart(4, '0')}.parquet`;
+      const kind = i % 4;
+      if (kind === 0) {
+        files[path] = new Uint8Array(0);
+        expected[path] = 'empty';
+      } else if (kind === 1) {
+        const broken = parquet.valid.slice();
+        broken[broken.length - 1] = 0x30; // the closing magic
+        files[path] = broken;
+        expected[path] = 'corrupt';
+      } else {
+        files[path] = i % 2 === 0 ? parquet.valid : parquet.other;
+        expected[path] = 'ok';
+      }
+    }
+    return { files, expected };
+  }
+
+  it('shows rows while it walks, flags empty files from their size, then checks contents with pending rows saying so', async () => {
+    await clearPageOpfs(page);
+    const folders = ['north', 'south', 'east'];
+    const expected: Record<string, string> = {};
+    for (const folder of folders) {
+      const mixed = mixedParquet(folder, 120);
+      await writeFiles(page, mixed.files);
+      Object.assign(expected, mixed.expected);
+    }
+    // Rows whose verdict is pending are shown as such: filtered for, they are in view.
+    await setFilter(panel, 'pending');
+    const mark = await probeMark(panel);
+    await rescan(panel);
+    const log = await summaryLogSince(panel, mark);
+    const states = log.map((e) => e.state).filter((s, i, all) => s !== all[i - 1]);
+    expect(states).toEqual(['running', 'checking', 'done']);
+    // Rows were there before the contents were checked, and their verdicts said "pending".
+    expect(log.some((e) => e.state !== 'done' && e.pendingRows > 0)).toBe(true);
+    expect(log.find((e) => e.state === 'checking')!.text).toMatch(/checking \d[\d,]* of 270 files/);
+    const summary = await summaryOf(panel);
+    expect(summary).toEqual({ state: 'done', files: 360, checked: 270 });
+    for (const folder of folders) {
+      const rows = await rowsUnder(panel, folder);
+      expect(Object.fromEntries(rows.map((r) => [r.path, r.status]))).toEqual(Object.fromEntries(Object.entries(expected).filter(([p]) => p.startsWith(`${folder}/`))));
+    }
+    await setFilter(panel, '');
+  });
+
+  it('reads no file again on a rescan of an unchanged storage, and only the changed files after a change', async () => {
+    await clearPageOpfs(page);
+    const { files } = mixedParquet('keep', 80);
+    await writeFiles(page, files);
+    await rescan(panel);
+    let before = await opfsCalls(page);
+    await rescan(panel);
+    let after = await opfsCalls(page);
+    expect(readsBetween(before, after)).toEqual([]);
+    expect(callsBetween(before, after)['FileSystemFileHandle.getFile']).toBe(80);
+
+    // The family of changes: same size new bytes, another size, a new name, a file replaced
+    // by a folder, a folder replaced by a file. Each changed file is read once; no other is.
+    const sameSize = parquet.valid.slice();
+    sameSize[sameSize.length - 2] = 0x31; // still the same length, now a broken magic
+    await sleep(20); // a later modification time
+    await writeFiles(page, { 'keep/t0002.parquet': sameSize, 'keep/t0003.parquet': parquet.valid, 'keep/renamed.parquet': parquet.other });
+    await removeFromPage(page, 'keep/t0006.parquet');
+    await writeFiles(page, { 'keep/t0006.parquet/inner.parquet': parquet.valid });
+    before = await opfsCalls(page);
+    await rescan(panel);
+    after = await opfsCalls(page);
+    expect(new Set(readsBetween(before, after))).toEqual(new Set(['t0002.parquet', 't0003.parquet', 'renamed.parquet', 'inner.parquet']));
+    const rows = Object.fromEntries((await rowsUnder(panel, 'keep')).map((r) => [r.path, r.status]));
+    expect(rows['keep/t0002.parquet']).toBe('corrupt');
+    expect(rows['keep/t0003.parquet']).toBe('ok');
+    expect(rows['keep/renamed.parquet']).toBe('ok');
+    expect(rows['keep/t0006.parquet/inner.parquet']).toBe('ok');
+    expect(rows['keep/t0006.parquet']).toBeUndefined();
+    await setFilter(panel, '');
+  });
+
+  it('after a purge, drops exactly the removed files from the list without walking the storage again', async () => {
+    await clearPageOpfs(page);
+    const { files, expected } = mixedParquet('purge', 200);
+    await writeFiles(page, files);
+    await rescan(panel);
+    const empties = Object.keys(expected).filter((p) => expected[p] === 'empty');
+    const before = await opfsCalls(page);
+    const mark = await probeMark(panel);
+    await panel.click('[data-testid="purge-empty"]');
+    await panel.waitForSelector('[data-testid="purge-confirm"]');
+    await panel.click('[data-testid="purge-confirm"]');
+    await panel.waitForSelector('[data-testid="purge-result"][data-state="done"]');
+    await poll('the list to drop the purged files', 10_000, async () => ((await summaryOf(panel)).files === 150 ? true : undefined));
+    const after = await opfsCalls(page);
+    const delta = callsBetween(before, after);
+    // No folder was listed again: the purge resolved each target itself.
+    expect(delta['FileSystemDirectoryHandle.entries'] ?? 0).toBe(0);
+    expect(delta['FileSystemDirectoryHandle.values'] ?? 0).toBe(0);
+    expect(delta['FileSystemDirectoryHandle.removeEntry']).toBe(empties.length);
+    expect((await summaryLogSince(panel, mark)).some((e) => e.state === 'running')).toBe(false);
+    const rows = await rowsUnder(panel, 'purge');
+    expect(rows.map((r) => r.path).sort()).toEqual(Object.keys(expected).filter((p) => expected[p] !== 'empty').sort());
+    expect(await text(panel, 'summary')).not.toMatch(/empty/);
+    expect(await panel.$('[data-testid="refresh"]:not([disabled])')).not.toBeNull();
+    await setFilter(panel, '');
+  });
+
+  it('with Live on, shows what the page writes, moves and removes without a refresh, and asks nothing of an idle page', async () => {
+    await clearPageOpfs(page);
+    await writeFiles(page, { 'live/start.parquet': parquet.valid });
+    await rescan(panel);
+    // Idle with Live off: nothing asked of the page's storage.
+    let before = await opfsCalls(page);
+    await sleep(2500);
+    expect(callsBetween(before, await opfsCalls(page))).toEqual({});
+
+    await panel.click('[data-testid="live"]');
+    await panel.waitForSelector('[data-testid="live"][data-live="on"]');
+    const mark = await probeMark(panel);
+    const statusOf = async (path: string) => (await rowsUnder(panel, 'live')).find((r) => r.path === path)?.status;
+    const waitFor = (what: string, path: string, status: string | undefined) =>
+      poll(what, 15_000, async () => ((await statusOf(path)) === status ? true : undefined));
+
+    await writeFiles(page, { 'live/new.parquet': parquet.other, 'live/zero.parquet': new Uint8Array(0) });
+    await waitFor('the written file to appear, checked', 'live/new.parquet', 'ok');
+    await waitFor('the empty file to appear', 'live/zero.parquet', 'empty');
+    await writeFiles(page, { 'live/deep/a/b.parquet': parquet.valid });
+    await waitFor('a file in new folders to appear', 'live/deep/a/b.parquet', 'ok');
+    await page.evaluate(async () => {
+      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('live');
+      const handle = await dir.getFileHandle('new.parquet');
+      await (handle as unknown as { move(name: string): Promise<void> }).move('moved.parquet');
+    });
+    await waitFor('the moved file to appear under its new name', 'live/moved.parquet', 'ok');
+    expect(await statusOf('live/new.parquet')).toBeUndefined();
+    const broken = parquet.valid.slice(0, parquet.valid.length - 3);
+    await writeFiles(page, { 'live/start.parquet': broken });
+    await waitFor('the rewritten file to be checked again', 'live/start.parquet', 'corrupt');
+    await removeFromPage(page, 'live/zero.parquet');
+    await waitFor('the removed file to leave', 'live/zero.parquet', undefined);
+    await removeFromPage(page, 'live/deep');
+    await waitFor('the removed folder to take its files along', 'live/deep/a/b.parquet', undefined);
+    // None of it rescanned the storage.
+    expect((await summaryLogSince(panel, mark)).some((e) => e.state === 'running')).toBe(false);
+    expect(await summaryOf(panel)).toMatchObject({ state: 'done', files: 2 });
+    await shoot('panel-live');
+
+    // Idle with Live on: the panel collects the record once a second, which touches no file.
+    await sleep(1500);
+    before = await opfsCalls(page);
+    await sleep(3000);
+    expect(callsBetween(before, await opfsCalls(page))).toEqual({});
+
+    // Off again: the page's changes wait for a refresh.
+    await panel.click('[data-testid="live"]');
+    await panel.waitForSelector('[data-testid="live"][data-live="off"]');
+    await writeFiles(page, { 'live/later.parquet': parquet.valid });
+    await sleep(2500);
+    expect(await statusOf('live/later.parquet')).toBeUndefined();
+    await setFilter(panel, '');
+  });
+
+  it('lists 100,000 files, filters them, and stays responsive while it does', async () => {
+    await clearPageOpfs(page);
+    const creating = Date.now();
+    const withContent = await page.evaluate(() =>
+      (window as unknown as { opfsFixtures: { createFiles(o: object): Promise<Record<string, number>> } }).opfsFixtures.createFiles({ count: 100_000, folders: 18, concurrency: 512, contentEvery: 50 }),
+    );
+    console.info(`100,000 files created in ${Date.now() - creating} ms`);
+    const listing = Date.now();
+    const mark = await probeMark(panel);
+    // While it lists, the panel answers: the filter box takes input and the summary counts up.
+    await panel.click('[data-testid="refresh"]');
+    const seen = new Set<number>();
+    await poll('the listing of 100,000 files', 240_000, async () => {
+      const summary = await summaryOf(panel);
+      seen.add(summary.files);
+      return summary.state === 'done' ? true : undefined;
+    });
+    console.info(`100,000 files listed and checked in ${Date.now() - listing} ms`);
+    expect(seen.size).toBeGreaterThan(2);
+    expect(await summaryOf(panel)).toMatchObject({ state: 'done', files: 100_000 });
+    expect(await panel.$eval('[role="grid"]', (e) => Number(e.getAttribute('aria-rowcount')))).toBe(100_000);
+    await setFilter(panel, 'd007/');
+    const inFolder = Math.ceil((100_000 - 7) / 18);
+    expect(await panel.$eval('[role="grid"]', (e) => Number(e.getAttribute('aria-rowcount')))).toBe(inFolder);
+    const rows = await panelRows(panel);
+    for (const row of rows) expect(row.size).toBe(withContent[row.path] ?? 0);
+    const tasks = await longTasksSince(panel, mark);
+    console.info(`100,000 files: longest panel task ${Math.max(0, ...tasks.map((t) => t.duration)).toFixed(0)} ms (${tasks.length} tasks over 50 ms)`);
+    await shoot('panel-100k');
+    await setFilter(panel, '');
+  }, 300_000);
+});
