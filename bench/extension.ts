@@ -117,11 +117,6 @@ export async function takeProgress(page: Page): Promise<TimedProgress[]> {
   });
 }
 
-/** Epoch ms in the browser's clock, for windows over progress events and worker logs. */
-export async function browserNow(page: Page): Promise<number> {
-  return page.evaluate(() => performance.timeOrigin + performance.now());
-}
-
 // ---------------------------------------------------------------------------------------
 // The offscreen document and DuckDB's worker.
 

@@ -216,6 +216,8 @@ async function takeObservedTasks(page: Page): Promise<ObservedTask[]> {
  * reading those bytes costs by itself.
  */
 type ProbeMode = 'three-reads' | 'one-read';
+const THREE_READS: ProbeMode = 'three-reads';
+const ONE_READ: ProbeMode = 'one-read';
 
 async function probeWalk(mode: ProbeMode): Promise<{ ms: number; files: number; reads: number }> {
   const started = performance.now();
@@ -443,8 +445,8 @@ export async function runPanelBench(config: BenchConfig, log: (line: string) => 
     for (let i = 0; i < config.warmup + config.runs; i++) {
       const bare = await page.evaluate(bareWalk);
       if (bare.files !== config.panelFiles) throw new Error(`The bare walk found ${bare.files} files, expected ${config.panelFiles}.`);
-      const probed = await page.evaluate(probeWalk, 'three-reads' as ProbeMode);
-      const oneRead = await page.evaluate(probeWalk, 'one-read' as ProbeMode);
+      const probed = await page.evaluate(probeWalk, THREE_READS);
+      const oneRead = await page.evaluate(probeWalk, ONE_READ);
       probeReads = probed.reads;
       oneReadReads = oneRead.reads;
       const refreshed = await timedRefresh(panel);

@@ -47,11 +47,4 @@ export async function repeat(options: RepeatOptions, run: (index: number) => Pro
   return summarize(values);
 }
 
-/** Milliseconds `work` takes, by the Node clock. */
-export async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
-  const started = performance.now();
-  const value = await work();
-  return { ms: performance.now() - started, value };
-}
-
 export const MiB = 1024 * 1024;

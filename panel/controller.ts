@@ -98,7 +98,7 @@ export function createController(store: Store, client = backgroundClient()) {
     reduce(store, { type: 'scan-started', source, listing });
     const render = renderer(source, listing, current);
     const summary = await sources[source].walk((entries) => {
-      if (current()) void listing.ingest(entries).then(render.soon);
+      if (current()) void listing.ingest(entries).then(() => render.soon());
     });
     await listing.ingested();
     if (!current()) return;
@@ -122,7 +122,7 @@ export function createController(store: Store, client = backgroundClient()) {
       await sources[source].check(requests, (files) => {
         if (!current()) return;
         listing.applyChecked(files);
-        void listing.judge().then(render.soon);
+        void listing.judge().then(() => render.soon());
       });
       if (!current()) return;
       await listing.judge();

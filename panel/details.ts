@@ -48,7 +48,7 @@ async function previewRows(buffer: AsyncBuffer, metadata: FileMetaData, limit = 
   const leaves = metadata.schema.slice(1).filter((e) => !e.num_children);
   const columns = leaves.map((e) => e.name);
   const dateOnly = leaves.map((e) => e.converted_type === 'DATE' || e.logical_type?.type === 'DATE');
-  return { columns, rows: rows.map((row) => columns.map((c, i) => formatCell(row[c], dateOnly[i]!))) };
+  return { columns, rows: rows.map((row) => columns.map((c, i) => formatCell(row[c], dateOnly[i]))) };
 }
 
 function formatCell(value: unknown, dateOnly: boolean): string {
@@ -59,7 +59,7 @@ function formatCell(value: unknown, dateOnly: boolean): string {
   }
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'object') return JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
-  return String(value as string | number | boolean);
+  return String(value);
 }
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));

@@ -6,4 +6,4 @@ export const PANEL_TITLE = 'OPFS Snapshots';
 // moz-extension://…/panel/panel/panel.html there, a 404 (measured in Firefox ESR 153).
 // Opened in a tab (as tests do, to drive the extension from an inert page of its own)
 // there is no DevTools to register with.
-if (chrome.devtools) chrome.devtools.panels.create(PANEL_TITLE, '', '/panel/panel.html');
+if (chrome.devtools) void chrome.devtools.panels.create(PANEL_TITLE, '', '/panel/panel.html');

@@ -74,7 +74,7 @@ class Model {
   constructor(private readonly rand: () => number) {}
 
   private pick<T>(list: readonly T[]): T {
-    return list[Math.floor(this.rand() * list.length)]!;
+    return list[Math.floor(this.rand() * list.length)];
   }
 
   private path(folder: string, name: string): string {
@@ -241,7 +241,7 @@ describe('Listing, kept up to date change by change', () => {
     const walk: WalkEntry[] = [['o', origin], ...FOLDERS.slice(1).map((f): WalkEntry => ['d', f]), ...[...model.files.keys()].map((p) => model.entry(p))];
     for (let i = walk.length - 1; i > 1; i--) {
       const j = 1 + Math.floor(rand() * i);
-      [walk[i], walk[j]] = [walk[j]!, walk[i]!];
+      [walk[i], walk[j]] = [walk[j], walk[i]];
     }
     for (let at = 0; at < walk.length; at += 17) void listing.ingest(walk.slice(at, at + 17));
     // A file rewritten after the walk listed it, before its check: the check says it changed.
@@ -256,7 +256,7 @@ describe('Listing, kept up to date change by change', () => {
     await checkAll(listing, model);
 
     const locks = { locked: new Set<string>(), inUse: new Set<string>() };
-    const key = KEYS[seed % KEYS.length]!;
+    const key = KEYS[seed % KEYS.length];
     const descending = seed % 2 === 1;
     expectSameAsFromScratch(listing, model, locks, key, descending, seed);
 

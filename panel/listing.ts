@@ -74,11 +74,6 @@ interface Verdict {
 /** Checked verdicts by origin, then path: a rescan reads only new or changed files. */
 const verdictCache = new Map<string, Map<string, Verdict>>();
 
-/** Forgets what was checked in `origin` (the storage was cleared, or the user asks for a full check). */
-export function forgetVerdicts(origin: string): void {
-  verdictCache.delete(origin);
-}
-
 function splitPath(path: string): { folder: string; name: string } {
   const cut = path.lastIndexOf('/');
   return { folder: cut < 0 ? '' : path.slice(0, cut), name: path.slice(cut + 1) };
@@ -90,7 +85,7 @@ function merge<T>(a: readonly T[], b: readonly T[], compare: (x: T, y: T) => num
   let i = 0;
   let j = 0;
   let k = 0;
-  while (i < a.length && j < b.length) out[k++] = compare(a[i]!, b[j]!) <= 0 ? a[i++]! : b[j++]!;
+  while (i < a.length && j < b.length) out[k++] = compare(a[i], b[j]) <= 0 ? a[i++] : b[j++];
   while (i < a.length) out[k++] = a[i++]!;
   while (j < b.length) out[k++] = b[j++]!;
   return out;
@@ -371,7 +366,7 @@ export class Listing {
     // Few paths (a purge's files): looked up one by one; else one pass over the listing.
     const exact = [...gone].map((path) => this.records.get(path));
     if (gone.size < 64 && exact.every((record) => record !== undefined)) {
-      for (const record of exact) remove(record!);
+      for (const record of exact) remove(record);
     } else {
       for (const [path, record] of this.records) if (gone.has(path) || under(path)) remove(record);
     }
@@ -408,12 +403,12 @@ export class Listing {
         if (this.groups.delete(key)) this.groupsVersion++;
         return;
       }
-      const folderHasManifests = this.manifestsInFolder.has(records[0]!.alone.folder);
+      const folderHasManifests = this.manifestsInFolder.has(records[0].alone.folder);
       const judged = judgeFolder(
         records.map((r) => r.alone),
         folderHasManifests,
       );
-      records.forEach((record, i) => this.setReport(record, applyLocks(judged[i]!, this.lockedPaths, this.inUsePaths)));
+      records.forEach((record, i) => this.setReport(record, applyLocks(judged[i], this.lockedPaths, this.inUsePaths)));
       const [group] = groupSnapshots(
         records.map((r) => r.report),
         folderHasManifests,

@@ -22,7 +22,7 @@ export function yieldToBrowser(): Promise<void> {
 export async function forEachInSlices<T>(items: readonly T[], work: (item: T) => void, budgetMs = SLICE_BUDGET_MS): Promise<void> {
   let sliceStart = performance.now();
   for (let i = 0; i < items.length; i++) {
-    work(items[i]!);
+    work(items[i]);
     if ((i & 63) === 63 && performance.now() - sliceStart > budgetMs) {
       await yieldToBrowser();
       sliceStart = performance.now();

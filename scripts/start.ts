@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'vite';
-import type { ElementHandle, Frame } from 'puppeteer-core';
+import type { Frame } from 'puppeteer-core';
 import { launchWithExtension } from '../tests/support/chromium';
 import { openDevToolsPanel } from '../tests/support/devtools-panel';
 import { startDemoServer } from './serve-demo';
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     const csv = join(work, 'orders-sample.csv');
     await writeMixedCsv(csv, SAMPLE_ROWS);
     console.log(`\nLoading ${SAMPLE_ROWS.toLocaleString('en-US')} rows of CSV through the panel …`);
-    const input = (await panel.waitForSelector('input[data-testid="csv-input"]')) as ElementHandle<HTMLInputElement> | null;
+    const input = await panel.waitForSelector('input[data-testid="csv-input"]');
     await input!.uploadFile(csv);
     await panel.waitForSelector('[data-testid="export-status"][data-state="done"], [data-testid="export-status"][data-state="failed"]', { timeout: 300_000 });
     console.log(`The panel says: ${await textOf(panel, 'export-status')}`);

@@ -20,7 +20,7 @@ import {
   type ResponseOf,
   type Target,
 } from './protocol';
-import { TimeoutError, withTimeout } from './errors';
+import { withTimeout } from './errors';
 
 /** Nobody took the request: the addressed context does not exist or is not listening (yet). */
 export class NoReceiverError extends Error {
@@ -52,7 +52,7 @@ function newRequestId(): string {
 
 /**
  * Sends one request to `target` and resolves with its typed response, or rejects with
- * the remote error, a connection error, or a {@link TimeoutError}.
+ * the remote error, a connection error, or a TimeoutError (see errors.ts).
  */
 export async function sendRequest<Api, K extends keyof Api & string>(
   target: Target,
@@ -120,11 +120,6 @@ async function settle(work: Promise<unknown>): Promise<Reply<unknown>> {
   }
 }
 
-/** Wraps a promise-returning call so that its outcome becomes a {@link Reply}. */
-export function replyOf(work: Promise<unknown>): Promise<Reply<unknown>> {
-  return settle(work);
-}
-
 /** Pushes an event to every listening extension page. Nobody listening is not an error. */
 export function emitEvent<K extends keyof EventMap>(event: K, payload: EventMap[K]): void {
   const envelope: EventEnvelope<K> = { channel: CHANNEL, target: 'panel', event, payload };
@@ -143,5 +138,3 @@ export function onEvent<K extends keyof EventMap>(event: K, listener: (payload: 
   browser.runtime.onMessage.addListener(wrapped);
   return () => browser.runtime.onMessage.removeListener(wrapped);
 }
-
-export { TimeoutError };

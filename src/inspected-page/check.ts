@@ -27,7 +27,7 @@ export async function checkOpfsFiles(
     const key = segments.join('/');
     let folder = folders.get(key);
     if (!folder) {
-      folder = segments.length === 0 ? Promise.resolve(root) : folderAt(segments.slice(0, -1)).then((parent) => parent.getDirectoryHandle(segments[segments.length - 1]!));
+      folder = segments.length === 0 ? Promise.resolve(root) : folderAt(segments.slice(0, -1)).then((parent) => parent.getDirectoryHandle(segments[segments.length - 1]));
       folder.catch(() => folders.delete(key));
       folders.set(key, folder);
     }
@@ -98,7 +98,7 @@ export async function checkOpfsFiles(
 
   const worker = async (): Promise<void> => {
     while (next < requests.length) {
-      const request = requests[next++] as CheckRequest;
+      const request = requests[next++];
       const entry = await checkOne(request);
       checked++;
       emit(checked, entry);

@@ -346,17 +346,17 @@ describe.each(HOSTS)('purging %s', (_host, host) => {
         kept.push(`cleanslate/snapshots/d${i % 7}/keep${i}.bin`);
       }
     }
-    const changed = new Set([targets[17]!.path, targets[1234]!.path, targets[2499]!.path]);
+    const changed = new Set([targets[17].path, targets[1234].path, targets[2499].path]);
     for (const path of changed) {
       await fake.writeFile(path, new Uint8Array(77));
       kept.push(path);
     }
     const order = targets.map((t, i) => ({ t, key: (i * 7919) % 2503 })).sort((a, b) => a.key - b.key).map(({ t }) => t);
     const heard: string[] = [];
-    const result = await host.purge(fake, [...order, order[10]!], (_done, entries) => heard.push(...entries.map((e) => e.path)));
+    const result = await host.purge(fake, [...order, order[10]], (_done, entries) => heard.push(...entries.map((e) => e.path)));
     expect(result.results.map((r) => r.path)).toEqual(order.map((t) => t.path));
     for (const [i, entry] of result.results.entries()) {
-      expect(entry).toEqual(changed.has(entry.path) ? { path: entry.path, outcome: 'changed', bytes: 77 } : { path: entry.path, outcome: 'removed', bytes: order[i]!.size });
+      expect(entry).toEqual(changed.has(entry.path) ? { path: entry.path, outcome: 'changed', bytes: 77 } : { path: entry.path, outcome: 'removed', bytes: order[i].size });
     }
     expect(heard.sort()).toEqual(order.map((t) => t.path).sort());
     const folders = ['cleanslate/', 'cleanslate/snapshots/', ...Array.from({ length: 7 }, (_, d) => `cleanslate/snapshots/d${d}/`)];
@@ -482,9 +482,9 @@ describe('walking an OPFS whose APIs a hostile page replaced', () => {
       ['huge.bin', fakeFile({ size: 2 ** 70, lastModified: 0 })],
       ['string.bin', fakeFile({ size: '12', lastModified: 0 })],
       ['bad-date.bin', fakeFile({ size: 3, lastModified: 'yesterday' })],
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a hostile page rejects with anything
       ['throws.bin', { kind: 'file', getFile: async () => Promise.reject(unprintable()) }],
       ['symlink', { kind: 'symlink' }],
-      // eslint-disable-next-line no-restricted-syntax -- a getter that throws, as a hostile page may define
       ['kind-throws', Object.defineProperty({}, 'kind', { get: () => { throw new Error('kind'); } })],
     ]);
     const walked = await walk(root);
@@ -547,9 +547,9 @@ describe('walking an OPFS whose APIs a hostile page replaced', () => {
     const { checkOpfsFiles } = await import('./check');
     const root = { kind: 'directory', getFileHandle: async (name: string) => ({ getFile: async () => ({ 'lies.parquet': lying, 'garbage.parquet': notBlob, 'fine.parquet': new File([real], 'fine.parquet') })[name] }) } as unknown as FileSystemDirectoryHandle;
     const out: unknown[] = [];
-    const requests = ['lies.parquet', 'garbage.parquet', 'fine.parquet'].map((path) => ({ path, size: real.length, lastModified: (lying as File).lastModified, read: 'parquet' as const }));
+    const requests = ['lies.parquet', 'garbage.parquet', 'fine.parquet'].map((path) => ({ path, size: real.length, lastModified: (lying).lastModified, read: 'parquet' as const }));
     // The three Files were made in the same millisecond or so: give each its own time.
-    requests[1]!.lastModified = notBlob.lastModified;
+    requests[1].lastModified = notBlob.lastModified;
     await checkOpfsFiles(root, requests.slice(0, 2), { footerBytesLimit: 1024 }, (_n, entry) => out.push(entry));
     expect(out).toContainEqual(['x', 'lies.parquet', `RangeError: asked for ${real.length} bytes, got 1000`]);
     expect(out).toContainEqual(['x', 'garbage.parquet', expect.stringMatching(/^TypeError/)]);
@@ -589,6 +589,7 @@ describe('the page task, when the page replaced getDirectory()', () => {
     ['answers a number', { getDirectory: async () => 42 }, /^TypeError: navigator\.storage\.getDirectory\(\) answered number instead of a folder handle$/],
     ['answers null', { getDirectory: async () => null }, /answered null instead/],
     ['answers a file handle', { getDirectory: async () => ({ kind: 'file' }) }, /answered object instead/],
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a hostile page rejects with anything
     ['rejects with an unprintable error', { getDirectory: () => Promise.reject(unprintable()) }, /^an unprintable object/],
   ])('getDirectory() that %s fails at the storage stage, with hints', async (_what, storage, error) => {
     const state = await failureOf(storage, { isSecureContext: true, origin: 'https://x.example' });

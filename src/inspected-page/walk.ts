@@ -76,7 +76,7 @@ export async function walkOpfs(
     } finally {
       active--;
       if (waitingHead < waiting.length) {
-        const wake = waiting[waitingHead] as () => void;
+        const wake = waiting[waitingHead];
         waiting[waitingHead++] = undefined as unknown as () => void;
         wake();
       }

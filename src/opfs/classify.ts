@@ -281,7 +281,7 @@ function partGaps(parquet: readonly FileReport[]): PartGaps {
     .filter((f) => f.role === 'part')
     .map((f) => f.partIndex!)
     .sort((a, b) => a - b);
-  const highest = found.length > 0 ? found[found.length - 1]! : -1;
+  const highest = found.length > 0 ? found[found.length - 1] : -1;
   // Bounded by what exists: a name like x_part_999999999.parquet must not make us count to it.
   if (highest > found.length + 10_000) return { missing: [], tooSparse: true, found };
   const present = new Set(found);

@@ -28,12 +28,6 @@ export async function getDirectory(
   return dir;
 }
 
-export async function getFileByPath(root: FileSystemDirectoryHandle, path: string, options: { create?: boolean } = {}): Promise<FileSystemFileHandle> {
-  const { folders, name } = splitPath(path);
-  const dir = await getDirectory(root, folders.join('/'), options);
-  return dir.getFileHandle(name, { create: options.create ?? false });
-}
-
 /** Writes `data` to `dir/name`, replacing it. On failure the writable is aborted. */
 export async function writeFile(dir: FileSystemDirectoryHandle, name: string, data: Uint8Array<ArrayBuffer> | Blob | string): Promise<FileSystemFileHandle> {
   const handle = await dir.getFileHandle(name, { create: true });

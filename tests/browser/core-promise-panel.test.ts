@@ -10,7 +10,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, ElementHandle, Frame, Page } from 'puppeteer-core';
+import type { Browser, Frame, Page } from 'puppeteer-core';
 import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
 import { openDevToolsPanel } from '../support/devtools-panel';
 import { serveStatic, type StaticServer } from '../support/static-server';
@@ -27,7 +27,7 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
 const SCREENSHOTS = join(ROOT, 'artifacts', 'screenshots');
 
 async function uploadFiles(panel: Frame | Page, paths: string[]): Promise<void> {
-  const input = (await panel.waitForSelector('input[data-testid="csv-input"]')) as ElementHandle<HTMLInputElement> | null;
+  const input = await panel.waitForSelector('input[data-testid="csv-input"]');
   await input!.uploadFile(...paths);
 }
 
@@ -123,7 +123,7 @@ describe('the core promise, in the real DevTools panel on a page', () => {
     await panel.click('[data-testid="purge-empty"]');
     await panel.click('[data-testid="purge-confirm"]');
     // Reload once the purge is well under way (its progress bar past 15%).
-    await panel.waitForFunction(() => Number((document.querySelector('[data-testid="purge-result"] progress') as HTMLProgressElement | null)?.value ?? 0) > 0.15, { polling: 20, timeout: 60_000 });
+    await panel.waitForFunction(() => Number(document.querySelector<HTMLProgressElement>('[data-testid="purge-result"] progress')?.value ?? 0) > 0.15, { polling: 20, timeout: 60_000 });
     await page.reload();
     await panel.waitForSelector('[data-testid="purge-result"][data-state="failed"]', { timeout: 60_000 });
     const message = await text(panel, 'purge-result');

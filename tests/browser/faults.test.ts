@@ -9,7 +9,7 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, ElementHandle, Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
 import { DIST_DIR, launchWithExtension, type LaunchedBrowser } from '../support/chromium';
 import { writeMixedCsv } from '../support/sample-csv';
 import { call, listOpfs, openExtensionPage, sendRaw, stageFromUrl } from '../support/extension-page';
@@ -26,7 +26,7 @@ async function openPanelTab(browser: Browser, extensionId: string): Promise<Page
 }
 
 async function chooseCsv(panel: Page, path: string): Promise<void> {
-  const input = (await panel.waitForSelector('input[data-testid="csv-input"]')) as ElementHandle<HTMLInputElement> | null;
+  const input = await panel.waitForSelector('input[data-testid="csv-input"]');
   await input!.uploadFile(path);
 }
 

@@ -342,7 +342,7 @@ describe('the OPFS Snapshots panel on hostile or odd pages', () => {
             const fixtures = (window as unknown as { opfsFixtures: { writeFile(path: string, content: string): Promise<string> } }).opfsFixtures;
             await new Promise((resolve) => setTimeout(resolve, 5));
             await fixtures.writeFile('real/data.parquet', `PAR1${'x'.repeat(size - 8)}PAR1`);
-          }, real['real/data.parquet']!);
+          }, real['real/data.parquet']);
         }
         // The navigation already started a scan; this one surely runs with the override in place.
         const summary: SummaryEntry = await rescan(panel);

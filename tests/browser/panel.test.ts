@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ElementHandle, Frame, Page } from 'puppeteer-core';
+import type { Frame, Page } from 'puppeteer-core';
 import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
 import { startDemoServer, type DemoServer } from '../../scripts/serve-demo';
 import { openDevToolsPanel } from '../support/devtools-panel';
@@ -161,7 +161,7 @@ describe('the OPFS Snapshots panel in DevTools, on the demo app', () => {
   it('turns a CSV chosen in the panel into a verified snapshot that it then lists under the extension', async () => {
     const csv = join(work, 'Sales Q3 (final).csv');
     await writeMixedCsv(csv, 300_000);
-    const input = (await panel.waitForSelector('input[data-testid="csv-input"]')) as ElementHandle<HTMLInputElement> | null;
+    const input = await panel.waitForSelector('input[data-testid="csv-input"]');
     await input!.uploadFile(csv);
     await panel.waitForSelector('[data-testid="export-status"][data-state="running"], [data-testid="export-status"][data-state="done"]');
     await panel.waitForSelector('[data-testid="export-status"][data-state="done"], [data-testid="export-status"][data-state="failed"]', { timeout: 120_000 });

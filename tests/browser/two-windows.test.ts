@@ -7,7 +7,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ElementHandle } from 'puppeteer-core';
 import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
 import { startDemoServer, type DemoServer } from '../../scripts/serve-demo';
 import { openDevToolsPanel } from '../support/devtools-panel';
@@ -59,7 +58,7 @@ describe('two DevTools windows on two tabs', () => {
     // An import in the first window while the second purges its page.
     const csv = join(work, 'two-windows.csv');
     await writeMixedCsv(csv, 400_000);
-    const input = (await first.waitForSelector('input[data-testid="csv-input"]')) as ElementHandle<HTMLInputElement> | null;
+    const input = await first.waitForSelector('input[data-testid="csv-input"]');
     await input!.uploadFile(csv);
     const firstBefore = await opfsFilesOf(pages[0]);
     await second.click('[data-testid="purge-empty"]');

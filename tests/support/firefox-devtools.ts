@@ -170,7 +170,7 @@ export async function openFirefoxDevToolsPanel(firefox: LaunchedFirefox, inspect
     waitForSelector,
     async click(selector) {
       const clicked = await evaluate((document, s) => {
-        const element = document.querySelector(s) as HTMLElement | null;
+        const element = document.querySelector<HTMLElement>(s);
         element?.click();
         return element !== null;
       }, selector);
