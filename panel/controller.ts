@@ -69,12 +69,12 @@ export function createController(store: Store, client = backgroundClient()) {
    * known from an earlier scan), verdicts arriving as they are read. A scan that the page's
    * navigation interrupts starts again in the new document.
    */
-  async function refresh(source: SourceKind = store.source.value): Promise<void> {
+  async function refresh(source: SourceKind = store.source.value, options: { recheck?: boolean } = {}): Promise<void> {
     const generation = ++scanGeneration[source];
     const current = () => generation === scanGeneration[source];
     for (let attempt = 0; ; attempt++) {
       try {
-        await scan(source, current);
+        await scan(source, current, options.recheck ?? false);
         break;
       } catch (error) {
         if (!current()) return;
@@ -91,15 +91,15 @@ export function createController(store: Store, client = backgroundClient()) {
     if (source === 'extension') await refreshEngine();
   }
 
-  async function scan(source: SourceKind, current: () => boolean): Promise<void> {
+  async function scan(source: SourceKind, current: () => boolean, recheck: boolean): Promise<void> {
     if (source === 'extension') await sweepLeftovers();
     if (!current()) return;
-    const listing = new Listing({ stagingFolder: source === 'extension' ? STAGING_DIR : undefined });
+    const listing = new Listing({ stagingFolder: source === 'extension' ? STAGING_DIR : undefined }, recheck);
     reduce(store, { type: 'scan-started', source, listing });
     const render = renderer(source, listing, current);
     const summary = await sources[source].walk((entries) => {
       if (current()) void listing.ingest(entries).then(() => render.soon());
-    });
+    }, current);
     await listing.ingested();
     if (!current()) return;
     const paths = listing.paths();
@@ -119,11 +119,15 @@ export function createController(store: Store, client = backgroundClient()) {
       const requests = listing.checkRequests();
       if (requests.length === 0) break;
       render.now();
-      await sources[source].check(requests, (files) => {
-        if (!current()) return;
-        listing.applyChecked(files);
-        void listing.judge().then(() => render.soon());
-      });
+      await sources[source].check(
+        requests,
+        (files) => {
+          if (!current()) return;
+          listing.applyChecked(files);
+          void listing.judge().then(() => render.soon());
+        },
+        current,
+      );
       if (!current()) return;
       await listing.judge();
     }

@@ -10,6 +10,7 @@ import { collectOpfsChanges, unwatchOpfs, watchOpfs } from '../src/inspected-pag
 import { checkOpfsFiles } from '../src/inspected-page/check';
 import { purgeOpfsFiles } from '../src/inspected-page/purge';
 import { LIVE_WATCH_ID, MAX_READ_BYTES } from './page-expressions';
+import { PageTaskStoppedError } from './inspected-window';
 import { PAGE_GLOBAL } from '../src/opfs/scan-types';
 
 /** Hands entries over in batches (a batch per turn of the event loop), as polling the page would. */
@@ -41,10 +42,11 @@ async function root(): Promise<FileSystemDirectoryHandle> {
 }
 
 export const extensionStorage = {
-  async walk(onEntries: (entries: readonly WalkEntry[]) => void): Promise<WalkSummary> {
+  async walk(onEntries: (entries: readonly WalkEntry[]) => void, wanted: () => boolean = () => true): Promise<WalkSummary> {
     const out = batcher(onEntries);
     let n = 0;
-    const summary = await walkOpfs(await root(), { origin: location.origin, estimate: () => navigator.storage.estimate() }, {}, (_seen, entry) => out.push(parseWalkEntry(entry, `entry ${n++}`)));
+    const summary = await walkOpfs(await root(), { origin: location.origin, estimate: () => navigator.storage.estimate(), wanted }, {}, (_seen, entry) => out.push(parseWalkEntry(entry, `entry ${n++}`)));
+    if (!wanted()) throw new PageTaskStoppedError();
     out.flush();
     return parseWalkSummary(summary);
   },
@@ -60,11 +62,12 @@ export const extensionStorage = {
   collectChanges: (): LiveChanges | null => parseLiveChanges(collectOpfsChanges(PAGE_GLOBAL, LIVE_WATCH_ID)),
   unwatch: () => void unwatchOpfs(PAGE_GLOBAL, LIVE_WATCH_ID),
 
-  async check(requests: readonly CheckRequest[], options: CheckOptions, onChecked: (files: readonly CheckedFile[]) => void): Promise<void> {
+  async check(requests: readonly CheckRequest[], options: CheckOptions, onChecked: (files: readonly CheckedFile[]) => void, wanted: () => boolean = () => true): Promise<void> {
     const asked = new Map(requests.map((r) => [r.path, { size: r.size, read: r.read }]));
     const out = batcher(onChecked);
     let n = 0;
-    await checkOpfsFiles(await root(), requests, options, (_checked, entry) => out.push(parseCheckEntry(entry, `entry ${n++}`, asked)));
+    await checkOpfsFiles(await root(), requests, options, (_checked, entry) => out.push(parseCheckEntry(entry, `entry ${n++}`, asked)), wanted);
+    if (!wanted()) throw new PageTaskStoppedError();
     out.flush();
   },
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import type { PageTaskState } from '../src/opfs/scan-types';
-import { pageProblem, PageUnavailableError, retryWhileNavigating, runPageTask } from './inspected-window';
+import { pageProblem, PageTaskStoppedError, PageUnavailableError, retryWhileNavigating, runPageTask } from './inspected-window';
 
 describe('pageProblem: what the user reads when a page cannot be read', () => {
   test('DevTools refusing extension code (chrome://, about:blank, data:) is "no OPFS the panel may read", and final', () => {
@@ -103,5 +103,48 @@ describe('runPageTask: no deadline while the page makes progress', () => {
     const outcome = done.catch((error: unknown) => error);
     await vi.advanceTimersByTimeAsync(10_000);
     expect(await outcome).toMatchObject({ name: 'TimeoutError', message: 'The inspected page made no progress for 5 s.' });
+  });
+
+  test('a poll the busy page does not answer in time is asked again; the task goes on', async () => {
+    vi.useFakeTimers();
+    let polls = 0;
+    vi.stubGlobal('chrome', {
+      devtools: {
+        inspectedWindow: {
+          eval(expression: string, callback: (result: unknown) => void) {
+            if (expression === 'start') return void setTimeout(() => callback('started'), 0);
+            polls++;
+            // The 2nd and 3rd polls are never answered (the page is busy for 20 s); the task moves on meanwhile.
+            if (polls === 2 || polls === 3) return;
+            setTimeout(() => callback(polls < 6 ? { state: 'running', filesSeen: polls, entries: [] } : { state: 'done', result: polls, entries: [] }), 0);
+          },
+        },
+      },
+    });
+    const done = runPageTask('req', 'start', parse, { stallMs: 60_000 });
+    await vi.advanceTimersByTimeAsync(40_000);
+    await expect(done).resolves.toBe(6);
+  });
+
+  test('a task the panel no longer wants is released from the page, and rejects as stopped', async () => {
+    const evaluated: string[] = [];
+    let wanted = true;
+    vi.stubGlobal('chrome', {
+      devtools: {
+        inspectedWindow: {
+          eval(expression: string, callback: (result: unknown) => void) {
+            evaluated.push(expression);
+            setTimeout(() => callback(expression === 'start' ? 'started' : expression.includes('releasePageTask') ? true : { state: 'running', filesSeen: evaluated.length, entries: [] }), 0);
+          },
+        },
+      },
+    });
+    const done = runPageTask('req', 'start', parse, { intervalMs: 1, wanted: () => wanted });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    wanted = false;
+    await expect(done).rejects.toBeInstanceOf(PageTaskStoppedError);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(evaluated.at(-1)).toContain('releasePageTask');
+    expect(evaluated.at(-1)).toContain('"req"');
   });
 });

@@ -156,8 +156,18 @@ export class PageTaskInterruptedError<E> extends PageUnavailableError {
   }
 }
 
+/** The panel stopped following a page task (a newer scan took over): the task was released from the page. */
+export class PageTaskStoppedError extends Error {
+  constructor() {
+    super('The operation was superseded.');
+    this.name = 'PageTaskStoppedError';
+  }
+}
+
 export interface PageTaskOptions<E> {
   intervalMs?: number;
+  /** Turns false when the panel no longer wants the task's result: the task is released from the page, and stops there. */
+  wanted?: () => boolean;
   onProgress?: (filesSeen: number) => void;
   /** Entries the task logs as it goes (a purge's outcomes), as they arrive. */
   onEntries?: (entries: readonly E[]) => void;
@@ -172,8 +182,10 @@ export interface PageTaskOptions<E> {
  * `onEntries` as it arrives. Polls only while the task runs (nothing runs in the page when
  * the panel is idle): at once again after a full slice of entries, else every
  * `intervalMs`. There is no deadline for a task that makes progress (a purge of 100,000
- * files may take minutes); one that makes none for `stallMs` fails, and its state is
- * released from the page.
+ * files may take minutes), and a poll the page is too busy to answer in time is tried
+ * again (a page stat'ing 100,000 files can leave an evaluation waiting for seconds); a task
+ * that makes no progress for `stallMs` fails. A task that fails, stalls or is no longer
+ * wanted is released from the page, where it stops: no abandoned walk keeps the page busy.
  */
 export async function runPageTask<T, E = never>(
   requestId: string,
@@ -187,6 +199,16 @@ export async function runPageTask<T, E = never>(
 async function runPageTaskOnce<T, E>(requestId: string, startExpression: string, parsePoll: (value: unknown) => PageTaskState<T, E>, options: PageTaskOptions<E>): Promise<T> {
   const started = await evalInPage(startExpression);
   if (started !== 'started') throw new PageUnavailableError(`The inspected page refused the task (${short(started)}).`);
+  try {
+    return await followPageTask(requestId, parsePoll, options);
+  } catch (error) {
+    // Best effort: a page that is gone has nothing left to release.
+    evalInPage(releaseExpression(requestId)).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function followPageTask<T, E>(requestId: string, parsePoll: (value: unknown) => PageTaskState<T, E>, options: PageTaskOptions<E>): Promise<T> {
   const stallMs = options.stallMs ?? PAGE_TASK_STALL_MS;
   const entries: E[] = [];
   let lastProgress = performance.now();
@@ -194,10 +216,16 @@ async function runPageTaskOnce<T, E>(requestId: string, startExpression: string,
   let wait = options.intervalMs ?? 60;
   for (;;) {
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (options.wanted && !options.wanted()) throw new PageTaskStoppedError();
     let state: PageTaskState<T, E>;
     try {
       state = parsePoll(await evalInPage(pollExpression(requestId, entries.length)));
     } catch (error) {
+      if (error instanceof TimeoutError && performance.now() - lastProgress <= stallMs) {
+        // The page is busy (its own work, or ours): ask again.
+        wait = 0;
+        continue;
+      }
       // The page went away between two polls: whatever it reported is what is known.
       if (error instanceof PageUnavailableError && error.transient && entries.length > 0) throw new PageTaskInterruptedError(entries);
       throw error;
@@ -216,9 +244,6 @@ async function runPageTaskOnce<T, E>(requestId: string, startExpression: string,
     options.onProgress?.(state.filesSeen);
     // A full slice means more are waiting: fetch them at once.
     wait = state.entries.length >= LOG_SLICE ? 0 : (options.intervalMs ?? 60);
-    if (performance.now() - lastProgress > stallMs) {
-      await evalInPage(releaseExpression(requestId)).catch((error: unknown) => console.warn('could not release a stalled page task', error));
-      throw new TimeoutError(`The inspected page made no progress for ${Math.round(stallMs / 1000)} s.`);
-    }
+    if (performance.now() - lastProgress > stallMs) throw new TimeoutError(`The inspected page made no progress for ${Math.round(stallMs / 1000)} s.`);
   }
 }

@@ -289,9 +289,9 @@ describe('Listing, kept up to date change by change', () => {
     const model = new Model(random(42));
     for (let i = 0; i < 40; i++) model.write();
     const origin = 'https://rescan.test';
-    const scan = async () => {
-      const listing = new Listing();
-      await listing.ingest([['o', origin], ...[...model.files.keys()].map((p) => model.entry(p))]);
+    const scan = async (recheck = false, at = origin) => {
+      const listing = new Listing({}, recheck);
+      await listing.ingest([['o', at], ...[...model.files.keys()].map((p) => model.entry(p))]);
       await listing.finishWalk({ origin, usage: null, quota: null, truncated: false, elapsedMs: 1, files: model.files.size, directories: 0 });
       return listing;
     };
@@ -304,5 +304,12 @@ describe('Listing, kept up to date change by change', () => {
     const changed = model.write();
     const requests = (await scan()).checkRequests().map((r) => r.path);
     expect(requests).toEqual(model.files.get(changed)!.read.kind === 'none' ? [] : [changed]);
+
+    // Asked to read everything again (Shift-click on Refresh): every file it read the first time.
+    const again = await scan(true);
+    const neverSeen = (await scan(false, 'https://never-seen.test')).checkRequests();
+    expect(again.checkRequests()).toEqual(neverSeen);
+    await checkAll(again, model);
+    expect((await scan()).checkRequests()).toEqual([]);
   });
 });

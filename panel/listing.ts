@@ -127,7 +127,11 @@ export class Listing {
   private ingesting: Promise<void> = Promise.resolve();
   private derived: { version: number; summary: ScanSummary; groups: SnapshotGroup[] } | undefined;
 
-  constructor(private readonly options: ClassifyOptions = {}) {}
+  constructor(
+    private readonly options: ClassifyOptions = {},
+    /** Reads every file again: what was checked in this origin before is forgotten. */
+    private readonly recheck = false,
+  ) {}
 
   get fileCount(): number {
     return this.records.size;
@@ -184,6 +188,7 @@ export class Listing {
     switch (entry[0]) {
       case 'o':
         this.origin = entry[1];
+        if (this.recheck) verdictCache.delete(this.origin);
         break;
       case 'd':
         this.directories.add(entry[1]);

@@ -26,23 +26,23 @@ function requestId(id: string): string {
 
 const json = (value: unknown): string => JSON.stringify(value);
 
-/** `runPageTask(…, body)` where `body` is the text of a function `(root, storage, report) => Promise`. */
+/** `runPageTask(…, body)` where `body` is the text of a function `(root, storage, report, wanted) => Promise`. */
 function startTask(id: string, body: string): string {
   return `(${runPageTask.toString()})(${json(PAGE_GLOBAL)}, ${requestId(id)}, ${body})`;
 }
 
 /** Starts walking the page's OPFS: folders and files with sizes, streamed as they are found. */
 export function walkExpression(id: string, options: WalkOptions): string {
-  return startTask(id, `function (root, storage, report) {
-  return (${walkOpfs.toString()})(root, { origin: String(location.origin), estimate: function () { return storage.estimate(); } }, ${json(options)}, report);
+  return startTask(id, `function (root, storage, report, wanted) {
+  return (${walkOpfs.toString()})(root, { origin: String(location.origin), estimate: function () { return storage.estimate(); }, wanted: wanted }, ${json(options)}, report);
 }`);
 }
 
 /** Starts reading what the verdicts of `requests` need. Only path, size, time and kind of read are embedded. */
 export function checkExpression(id: string, requests: readonly CheckRequest[], options: CheckOptions): string {
   const wire = requests.map((r): CheckRequest => ({ path: r.path, size: r.size, lastModified: r.lastModified, read: r.read }));
-  return startTask(id, `function (root, storage, report) {
-  return (${checkOpfsFiles.toString()})(root, ${json(wire)}, ${json(options)}, report);
+  return startTask(id, `function (root, storage, report, wanted) {
+  return (${checkOpfsFiles.toString()})(root, ${json(wire)}, ${json(options)}, report, wanted);
 }`);
 }
 

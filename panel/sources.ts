@@ -16,10 +16,13 @@ export type SourceKind = 'page' | 'extension';
 
 export interface OpfsSource {
   kind: SourceKind;
-  /** Lists every folder and file (size and time only), handing entries over as they are found. */
-  walk(onEntries: (entries: readonly WalkEntry[]) => void): Promise<WalkSummary>;
-  /** Reads what the verdicts of `requests` need, handing results over as they come. */
-  check(requests: readonly CheckRequest[], onChecked: (files: readonly CheckedFile[]) => void): Promise<void>;
+  /**
+   * Lists every folder and file (size and time only), handing entries over as they are
+   * found. Once `wanted()` turns false the walk stops (and rejects with a PageTaskStoppedError).
+   */
+  walk(onEntries: (entries: readonly WalkEntry[]) => void, wanted?: () => boolean): Promise<WalkSummary>;
+  /** Reads what the verdicts of `requests` need, handing results over as they come; stops like {@link walk}. */
+  check(requests: readonly CheckRequest[], onChecked: (files: readonly CheckedFile[]) => void, wanted?: () => boolean): Promise<void>;
   /**
    * Removes exactly `targets`, each only if it still has the size the panel listed; files
    * that are held open or in use are reported as locked, files that changed as changed.
@@ -48,18 +51,19 @@ const newRequestId = (kind: string) => `${kind}${Date.now().toString(36)}${(requ
 
 export const pageSource: OpfsSource = {
   kind: 'page',
-  async walk(onEntries) {
+  async walk(onEntries, wanted) {
     if (!hasInspectedWindow()) throw new Error('Open this panel in DevTools to inspect a page: here it only sees the extension.');
     const id = newRequestId('walk');
-    return runPageTask(id, walkExpression(id, {}), (value) => parsePoll(value, parseWalkSummary, parseWalkEntry), { onEntries, intervalMs: 40 });
+    return runPageTask(id, walkExpression(id, {}), (value) => parsePoll(value, parseWalkSummary, parseWalkEntry), { onEntries, intervalMs: 40, wanted });
   },
-  async check(requests, onChecked) {
+  async check(requests, onChecked, wanted) {
     if (requests.length === 0) return;
     const id = newRequestId('check');
     const asked = new Map(requests.map((r) => [r.path, { size: r.size, read: r.read }]));
     await runPageTask(id, checkExpression(id, requests, CHECK_OPTIONS), (value) => parsePoll(value, () => undefined, (entry, what) => parseCheckEntry(entry, what, asked)), {
       onEntries: onChecked,
       intervalMs: 40,
+      wanted,
     });
   },
   async purge(targets, onProgress) {
@@ -102,8 +106,8 @@ export function snapshotOf(path: string): string | undefined {
 
 export const extensionSource: OpfsSource = {
   kind: 'extension',
-  walk: (onEntries) => extensionStorage.walk(onEntries),
-  check: (requests, onChecked) => extensionStorage.check(requests, CHECK_OPTIONS, onChecked),
+  walk: (onEntries, wanted) => extensionStorage.walk(onEntries, wanted),
+  check: (requests, onChecked, wanted) => extensionStorage.check(requests, CHECK_OPTIONS, onChecked, wanted),
   purge: (targets, onProgress) => extensionStorage.purge(targets, onProgress),
   read: (path, start, end) => extensionStorage.read(path, start, end),
   stat: (paths, onEntries) => extensionStorage.stat(paths, onEntries),

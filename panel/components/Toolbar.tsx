@@ -29,7 +29,7 @@ export function Toolbar() {
           </button>
         ))}
       </div>
-      <button data-testid="refresh" title="Scan again" disabled={scanning} onClick={() => void controller.refresh()}>
+      <button data-testid="refresh" title="Scan again (Shift-click: read every file again)" disabled={scanning} onClick={(event) => void controller.refresh(undefined, { recheck: event.shiftKey })}>
         ⟳ Refresh
       </button>
       <LiveToggle />

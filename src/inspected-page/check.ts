@@ -16,6 +16,8 @@ export async function checkOpfsFiles(
   requests: readonly CheckRequest[],
   options: CheckOptions,
   emit: (filesChecked: number, entry: CheckEntry) => void,
+  /** Turns false when nobody wants the check any more (the panel released it): it stops after the reads in flight. */
+  wanted: () => boolean = () => true,
 ): Promise<{ checked: number }> {
   // Literal defaults: this function is sent as source text.
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 16));
@@ -97,7 +99,7 @@ export async function checkOpfsFiles(
   };
 
   const worker = async (): Promise<void> => {
-    while (next < requests.length) {
+    while (next < requests.length && wanted()) {
       const request = requests[next++];
       const entry = await checkOne(request);
       checked++;

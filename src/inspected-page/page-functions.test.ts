@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { FakeOpfs } from '../../tests/support/fake-opfs';
 import { HOSTS, clearPageGlobal, evaluateInPage, installPage, pageHost, scan, type ExpressionsModule } from '../../tests/support/page-functions';
-import { LOG_SLICE, pollExpression, purgeExpression, releaseExpression, walkExpression } from '../../panel/page-expressions';
+import { LOG_SLICE, checkExpression, pollExpression, purgeExpression, releaseExpression, walkExpression } from '../../panel/page-expressions';
 import { parseLiveChanges, parsePoll, parseWalkEntry, parseWalkSummary } from '../opfs/page-answers';
 import { PAGE_GLOBAL, type PurgeTarget, type WalkEntry } from '../opfs/scan-types';
 import { parseSnapshotFileName } from '../snapshot/names';
@@ -181,6 +181,28 @@ describe('the page task', () => {
     evaluateInPage(walkExpression('r2', {}));
     expect(evaluateInPage(releaseExpression('r2'))).toBe(true);
     expect(evaluateInPage(pollExpression('r2', 0))).toBeNull();
+  });
+
+  test.each([
+    ['walk', 0],
+    ['check', 1],
+  ] as const)('a released %s stops in the page: no more file calls, nothing left on the page global', async (what, _n) => {
+    const fake = new FakeOpfs({ getFileDelayMs: 5 });
+    const total = 3000;
+    for (let i = 0; i < total; i++) await fake.writeFile(`d${i % 7}/f${i}.parquet`, 'PAR1 not really');
+    installPage(fake);
+    const requests = Array.from({ length: total }, (_, i) => ({ path: `d${i % 7}/f${i}.parquet`, size: 15, lastModified: 0, read: 'parquet' as const }));
+    const expression = what === 'walk' ? walkExpression('stop', { concurrency: 16 }) : checkExpression('stop', requests, { footerBytesLimit: 1024, concurrency: 16 });
+    expect(evaluateInPage(expression)).toBe('started');
+    for (let i = 0; i < 100 && fake.getFileCalls < 20; i++) await new Promise((done) => setTimeout(done, 5));
+    expect(evaluateInPage(releaseExpression('stop'))).toBe(true);
+    await new Promise((done) => setTimeout(done, 100));
+    const afterRelease = fake.getFileCalls;
+    await new Promise((done) => setTimeout(done, 200));
+    expect(fake.getFileCalls).toBe(afterRelease);
+    expect(afterRelease).toBeLessThan(total);
+    expect(evaluateInPage(pollExpression('stop', 0))).toBeNull();
+    expect((globalThis as unknown as Record<string, Record<string, unknown>>)[PAGE_GLOBAL]?.stop).toBeUndefined();
   });
 
   test('reports a failure of the page storage as failed, with where the page is', async () => {

@@ -11,7 +11,8 @@
  * shows up there.
  */
 
-type PageTask = (root: FileSystemDirectoryHandle, storage: StorageManager, report: (filesSeen: number, entry?: unknown) => void) => Promise<unknown>;
+/** `wanted()` turns false once the panel released the task (it stopped following it): the task should stop soon. */
+type PageTask = (root: FileSystemDirectoryHandle, storage: StorageManager, report: (filesSeen: number, entry?: unknown) => void, wanted: () => boolean) => Promise<unknown>;
 
 /**
  * Starts `task` in the page and returns 'started' at once; the task's state lives on
@@ -38,11 +39,17 @@ export function runPageTask(globalName: string, requestId: string, task: PageTas
       throw new TypeError(`navigator.storage.getDirectory() answered ${root === null ? 'null' : typeof root} instead of a folder handle`);
     }
     stage = 'task';
-    const result = await task(root as FileSystemDirectoryHandle, storage, (filesSeen, entry) => {
-      if (entry !== undefined) log.push(entry);
-      state.filesSeen = filesSeen;
-    });
-    registry[requestId] = { state: 'done', result, log };
+    const result = await task(
+      root as FileSystemDirectoryHandle,
+      storage,
+      (filesSeen, entry) => {
+        if (entry !== undefined) log.push(entry);
+        state.filesSeen = filesSeen;
+      },
+      () => registry[requestId] === state,
+    );
+    // A released task leaves nothing behind.
+    if (registry[requestId] === state) registry[requestId] = { state: 'done', result, log };
   };
   run().catch((error: unknown) => {
     // Nothing here may throw: the state must leave 'running', or the panel waits until it stalls.
@@ -65,7 +72,7 @@ export function runPageTask(globalName: string, requestId: string, task: PageTas
       // Hints only: the message is written without them.
       failure.hintsError = typeof describing;
     }
-    registry[requestId] = failure;
+    if (registry[requestId] === state) registry[requestId] = failure;
   });
   return 'started';
 }

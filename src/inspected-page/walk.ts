@@ -4,6 +4,8 @@ import type { WalkEntry, WalkOptions, WalkSummary } from '../opfs/scan-types';
 export interface WalkEnvironment {
   origin: string;
   estimate: (() => Promise<StorageEstimate>) | null;
+  /** Turns false when nobody wants the walk any more (the panel released it): it stops soon. */
+  wanted?: () => boolean;
 }
 
 /**
@@ -83,7 +85,10 @@ export async function walkOpfs(
     }
   };
 
+  const wanted = (): boolean => environment.wanted === undefined || environment.wanted();
+
   const statFile = async (handle: FileSystemFileHandle, path: string): Promise<void> => {
+    if (!wanted()) return;
     const file = await handle.getFile();
     const size: unknown = file.size;
     if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) throw new TypeError(`getFile() answered a size that is not a byte count (${shown(size)})`);
@@ -97,6 +102,7 @@ export async function walkOpfs(
     const names = new Set<string>();
     try {
       for await (const entry of folder.entries() as AsyncIterable<unknown>) {
+        if (!wanted()) break;
         if (entries >= maxEntries) {
           truncated = true;
           break;
