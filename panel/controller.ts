@@ -63,13 +63,24 @@ export function createController(store: Store, client = backgroundClient()) {
   /** Bumped whenever live mode of a source is switched: an older loop stops. */
   const liveGeneration: Record<SourceKind, number> = { page: 0, extension: 0 };
 
+  /** The newest refresh of each source: a refresh that a newer one took over waits for it. */
+  const latestRefresh: Record<SourceKind, Promise<void>> = { page: Promise.resolve(), extension: Promise.resolve() };
+
   /**
-   * Lists a source anew: first every file with its size and time, rows appearing as the
-   * walk finds them; then the contents of the files whose verdict needs them (and is not
-   * known from an earlier scan), verdicts arriving as they are read. A scan that the page's
-   * navigation interrupts starts again in the new document.
+   * Lists a source anew (see {@link scan}), and resolves once the listing shown is complete:
+   * when a newer refresh (a navigation, another click) takes over, once that one is done.
    */
   async function refresh(source: SourceKind = store.source.value, options: { recheck?: boolean } = {}): Promise<void> {
+    const run = refreshOnce(source, options);
+    latestRefresh[source] = run;
+    await run;
+    for (let seen = run; seen !== latestRefresh[source]; ) {
+      seen = latestRefresh[source];
+      await seen;
+    }
+  }
+
+  async function refreshOnce(source: SourceKind, options: { recheck?: boolean }): Promise<void> {
     const generation = ++scanGeneration[source];
     const current = () => generation === scanGeneration[source];
     for (let attempt = 0; ; attempt++) {
@@ -91,11 +102,18 @@ export function createController(store: Store, client = backgroundClient()) {
     if (source === 'extension') await refreshEngine();
   }
 
+  /**
+   * Lists a source anew: first every file with its size and time, rows appearing as the
+   * walk finds them; then the contents of the files whose verdict needs them (and is not
+   * known from an earlier scan), verdicts arriving as they are read. A scan that the page's
+   * navigation interrupts starts again in the new document.
+   */
   async function scan(source: SourceKind, current: () => boolean, recheck: boolean): Promise<void> {
-    if (source === 'extension') await sweepLeftovers();
-    if (!current()) return;
+    // Shown at once (an empty listing, "Listing…"); filled only after the sweep, which may remove files.
     const listing = new Listing({ stagingFolder: source === 'extension' ? STAGING_DIR : undefined }, recheck);
     reduce(store, { type: 'scan-started', source, listing });
+    if (source === 'extension') await sweepLeftovers();
+    if (!current()) return;
     const render = renderer(source, listing, current);
     const summary = await sources[source].walk((entries) => {
       if (current()) void listing.ingest(entries).then(() => render.soon());
@@ -151,6 +169,9 @@ export function createController(store: Store, client = backgroundClient()) {
       if (!current()) return;
       const started = performance.now();
       reduce(store, { type: 'listing-changed', source, listing });
+      // The rows to show are derived here, not in the render after: so that their cost (merging
+      // changed rows into 100,000 sorted ones) counts in how often the listing is shown.
+      void store.visibleFiles.value;
       cost = performance.now() - started;
     };
     return {
