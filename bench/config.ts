@@ -12,8 +12,8 @@ export interface BenchConfig {
   /** The exporter's defaults, stated so that the native baseline uses the same. */
   rowsPerPart: number;
   rowGroupSize: number;
-  /** Files in the inspected page's OPFS for the panel figures; a quarter of them are empty. */
-  panelFiles: number;
+  /** Files in the inspected page's OPFS for the panel figures, one size per fresh browser; a quarter of them are empty. */
+  panelSizes: number[];
   /** How long the panel sits open, idle, while the page's OPFS calls are counted. */
   idleSeconds: number;
   /** Size of the raw OPFS write figure. */
@@ -28,8 +28,8 @@ export interface BenchConfig {
 export function configFor(mode: 'quick' | 'full', seed: number): BenchConfig {
   const common = { mode, seed, warmup: 1, runs: 3 } as const;
   return mode === 'full'
-    ? { ...common, rowsSmall: 1_000_000, rowsLarge: 3_000_000, rowsPerPart: 250_000, rowGroupSize: 100_000, panelFiles: 10_000, idleSeconds: 10, rawWriteMiB: 100 }
-    : { ...common, rowsSmall: 150_000, rowsLarge: 450_000, rowsPerPart: 75_000, rowGroupSize: 25_000, panelFiles: 600, idleSeconds: 3, rawWriteMiB: 16 };
+    ? { ...common, rowsSmall: 1_000_000, rowsLarge: 3_000_000, rowsPerPart: 250_000, rowGroupSize: 100_000, panelSizes: [10_000, 100_000], idleSeconds: 10, rawWriteMiB: 100 }
+    : { ...common, rowsSmall: 150_000, rowsLarge: 450_000, rowsPerPart: 75_000, rowGroupSize: 25_000, panelSizes: [600, 3_000], idleSeconds: 3, rawWriteMiB: 16 };
 }
 
 /** 1_000_000 → "1M", 750_000 → "750k". */

@@ -1,21 +1,25 @@
 /**
  * The real DevTools panel on a page whose OPFS holds many files (half healthy Parquet
- * parts, a quarter 0-byte Parquet files, corrupt files, nested folders of other files):
- *   - refresh → classified list, measured inside the panel frame, against a bare walk in
- *     the page that calls `getFile()` concurrently (the floor for listing sizes), paired
- *     run by run;
- *   - the panel's longest task (Long Tasks API in the panel frame) while it loads;
- *   - whether the inspected page does any work while the panel sits open and idle
- *     (counters on the page's OPFS methods and on the panel's page global);
- *   - one-click purge of the empty files (dialog, confirm, result, refreshed list).
+ * parts, a quarter 0-byte Parquet files, corrupt files, nested folders of other files), at
+ * each size of `config.panelSizes`, in a fresh browser per size. Timed inside the panel
+ * frame from the click on Refresh, paired run by run with baselines walked in the page:
+ *   - every file listed (the summary leaves `running`) vs a bare walk calling `getFile()`
+ *     for every file concurrently; the first row's latency;
+ *   - every Parquet file checked (Shift-click: read every file again; the summary says
+ *     `done`) vs that walk plus one read of each Parquet file's last 64 KiB;
+ *   - a rescan of the unchanged storage vs the bare walk;
+ *   - the panel's longest task (Long Tasks API) during those;
+ *   - a filter keystroke over every row; the one-click purge of the empty files, up to
+ *     the list's update; OPFS calls in the page while the panel sits idle, Live off and on.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Frame, Page } from 'puppeteer-core';
+import type { Frame } from 'puppeteer-core';
 import { createParquetWriter, customersSql, ordersSql } from '../tests/support/parquet-fixtures';
 import { openDevToolsPanel } from '../tests/support/devtools-panel';
 import { serveStatic } from '../tests/support/static-server';
+import { callsBetween, countOpfsCalls, opfsCalls } from '../tests/support/opfs-calls';
 import type { BenchConfig } from './config';
 import { NAME_SHIM, launchBenchBrowser, shimPage } from './extension';
 import { PAGES_DIR } from './opfs-write';
@@ -29,24 +33,34 @@ export interface PanelLayout {
   folders: number;
 }
 
-export interface PanelResult {
+/** The panel at one size. Times in ms. */
+export interface PanelSizeResult {
   files: number;
   layout: PanelLayout;
-  firstOpenMs: number;
-  scan: Sample;
+  /** Opening the panel (DevTools included) until every file is listed, and until every file is checked. */
+  firstOpen: { listedMs: number; checkedMs: number };
+  /** Click on Refresh (Shift: read every file again) → first row, every file listed, every file checked. */
+  firstRow: Sample;
+  listed: Sample;
+  checked: Sample;
+  /** Click on Refresh of the unchanged storage → done (verdicts known: nothing is read). */
+  rescan: Sample;
   bareWalk: Sample;
-  /** The bare walk plus reading what classification needs of each Parquet file. */
-  probeWalk: Sample;
-  probeReads: number;
-  /** The same probes as one read of each file's last 64 KiB (a prototype of a cheaper scan). */
-  oneReadWalk: Sample;
-  oneReadReads: number;
-  refreshBreakdown: RefreshBreakdown | null;
-  /** Longest long task in the panel frame during each timed refresh (0: none ≥ 50 ms). */
+  readWalk: Sample;
+  /** Reads the read walk made (one per non-empty Parquet file, two when larger than 64 KiB). */
+  readWalkReads: number;
+  /** Longest panel task per cold refresh and per rescan (0: none ≥ 50 ms). */
   longestTask: Sample;
-  longTasksPerRefresh: Sample;
-  idle: { seconds: number; opfsCalls: number; polls: number; pageLongTasks: number; calls: Record<string, number>; controlOpfsCalls: number; controlPolls: number };
-  purge: { dialog: Sample; purge: Sample; toRefreshedList: Sample; longestTask: Sample; removed: number; resultText: string };
+  longestRescanTask: Sample;
+  /** Input event → next frame, per keystroke typing a filter over every row. */
+  filterKeystroke: Sample;
+  filterLongestTask: number;
+  idle: { seconds: number; liveOff: Record<string, number>; liveOn: Record<string, number>; liveUnavailable: boolean; liveLatencyMs: number | null };
+  purge: { removed: number; toResult: Sample; toUpdatedList: Sample; longestTask: Sample; resultText: string; pageCallsAfter: Record<string, number> } | null;
+}
+
+export interface PanelResult {
+  sizes: PanelSizeResult[];
 }
 
 const FIXTURES = ['healthy-0.parquet', 'healthy-1.parquet', 'healthy-2.parquet'];
@@ -134,122 +148,40 @@ async function recreateEmpty(paths: string[]): Promise<void> {
 }
 
 /** A recursive walk calling getFile() concurrently: the floor for listing sizes (runs in the page). */
-async function bareWalk(): Promise<{ ms: number; files: number; bytes: number }> {
+async function bareWalk(): Promise<{ ms: number; files: number }> {
   const started = performance.now();
   let files = 0;
-  let bytes = 0;
   const walk = async (dir: FileSystemDirectoryHandle): Promise<void> => {
-    const pending: Promise<void>[] = [];
+    const pending: Promise<unknown>[] = [];
     for await (const [, handle] of (dir as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries()) {
       if (handle.kind === 'directory') pending.push(walk(handle as FileSystemDirectoryHandle));
-      else
-        pending.push(
-          (handle as FileSystemFileHandle).getFile().then((file) => {
-            files++;
-            bytes += file.size;
-          }),
-        );
+      else pending.push((handle as FileSystemFileHandle).getFile().then(() => files++));
     }
     await Promise.all(pending);
   };
   await walk(await navigator.storage.getDirectory());
-  return { ms: performance.now() - started, files, bytes };
+  return { ms: performance.now() - started, files };
 }
 
 /**
- * Watches the panel's page tasks without changing them (runs in the page): the panel keeps
- * each task's state on `globalThis.__opfsSnapshotInspector[requestId]` and polls it; a
- * Proxy standing in for that registry records when a task starts, when it is done (with
- * the walker's own `elapsedMs`), and when the panel collects it.
+ * The bare walk plus, for each non-empty `.parquet` file, one read of its last 64 KiB (and
+ * of its first 4 bytes when it is larger): what checking magic and footer must read, done
+ * with no bound on concurrency (runs in the page).
  */
-const SCAN_OBSERVER = `(() => {
-  if (window.__scanObserver) return true;
-  const now = () => performance.timeOrigin + performance.now();
-  const tasks = {};
-  const observer = { tasks, polls: 0 };
-  window.__scanObserver = observer;
-  const registry = new Proxy({}, {
-    set(target, key, value) {
-      const t = tasks[key] || (tasks[key] = { startedAt: now() });
-      if (value && value.state === 'done') {
-        t.doneAt = now();
-        const r = value.result;
-        if (r && typeof r.elapsedMs === 'number') t.walkMs = r.elapsedMs;
-        if (r && Array.isArray(r.files)) t.files = r.files.length;
-        if (r && Array.isArray(r.results)) t.purged = r.results.length;
-      }
-      target[key] = value;
-      return true;
-    },
-    get(target, key) { return target[key]; },
-    deleteProperty(target, key) {
-      if (tasks[key]) tasks[key].collectedAt = now();
-      delete target[key];
-      return true;
-    },
-  });
-  Object.defineProperty(globalThis, '__opfsSnapshotInspector', { configurable: true, get() { observer.polls++; return registry; }, set() {} });
-  return true;
-})()`;
-
-interface ObservedTask {
-  startedAt: number;
-  doneAt?: number;
-  collectedAt?: number;
-  walkMs?: number;
-  files?: number;
-  purged?: number;
-}
-
-async function takeObservedTasks(page: Page): Promise<ObservedTask[]> {
-  return page.evaluate(() => {
-    const observer = (window as unknown as { __scanObserver: { tasks: Record<string, ObservedTask> } }).__scanObserver;
-    const list = Object.values(observer.tasks).sort((a, b) => a.startedAt - b.startedAt);
-    for (const key of Object.keys(observer.tasks)) delete observer.tasks[key];
-    return list;
-  });
-}
-
-/**
- * The bare walk plus what classification needs from each Parquet-named file: its first 4
- * and last 8 bytes, and its footer (runs in the page). Shows how much of the panel's time
- * reading those bytes costs by itself.
- */
-type ProbeMode = 'three-reads' | 'one-read';
-const THREE_READS: ProbeMode = 'three-reads';
-const ONE_READ: ProbeMode = 'one-read';
-
-async function probeWalk(mode: ProbeMode): Promise<{ ms: number; files: number; reads: number }> {
+async function readWalk(): Promise<{ ms: number; files: number; reads: number }> {
   const started = performance.now();
   let files = 0;
   let reads = 0;
   const read = async (file: File, from: number, to: number) => {
     reads++;
-    return new Uint8Array(await file.slice(from, to).arrayBuffer());
+    return (await file.slice(from, to).arrayBuffer()).byteLength;
   };
   const probe = async (handle: FileSystemFileHandle, name: string) => {
     const file = await handle.getFile();
     files++;
     if (file.size === 0 || !name.endsWith('.parquet')) return;
-    if (mode === 'one-read') {
-      // One read of the file's last 64 KiB (all of a small file): head, tail and, nearly
-      // always, the whole footer are in it; a larger footer costs one more read.
-      const window = Math.min(file.size, 64 * 1024);
-      const bytes = await read(file, file.size - window, file.size);
-      if (window < file.size) await read(file, 0, 4);
-      const tail = bytes.subarray(bytes.length - 8);
-      if (tail.length === 8 && String.fromCharCode(...tail.subarray(4)) === 'PAR1') {
-        const footer = new DataView(tail.buffer, tail.byteOffset).getUint32(0, true);
-        if (footer + 8 > window && footer <= file.size - 12) await read(file, file.size - footer - 8, file.size);
-      }
-      return;
-    }
-    await read(file, 0, 4);
-    const tail = await read(file, Math.max(0, file.size - 8), file.size);
-    if (tail.length === 8 && String.fromCharCode(...tail.subarray(4)) === 'PAR1') {
-      const footer = new DataView(tail.buffer).getUint32(0, true);
-      if (footer > 0 && footer <= file.size - 12) await read(file, file.size - footer - 8, file.size);
-    }
+    const window = Math.min(file.size, 64 * 1024);
+    await Promise.all([read(file, file.size - window, file.size), window < file.size ? read(file, 0, 4) : 0]);
   };
   const walk = async (dir: FileSystemDirectoryHandle): Promise<void> => {
     const pending: Promise<void>[] = [];
@@ -263,314 +195,292 @@ async function probeWalk(mode: ProbeMode): Promise<{ ms: number; files: number; 
 }
 
 /**
- * Helpers installed in the panel frame: a long-task log and a wait for a `data-state`
- * cycle (leaves `done`, comes back to `done` or `failed`) that cannot miss a fast cycle,
- * since it also reads the old values of attribute mutations.
+ * Installed in the panel frame: long tasks, and a timeline of the summary's attributes
+ * (state, files listed, checked) and of the first file row, each change timestamped.
  */
 const PANEL_HELPERS = `(() => {
   if (window.__panelBench) return true;
-  const bench = { longtasks: [] };
+  const bench = { longtasks: [], marks: [] };
   window.__panelBench = bench;
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) bench.longtasks.push({ start: e.startTime, duration: e.duration });
   }).observe({ type: 'longtask', buffered: true });
   bench.el = (id) => document.querySelector('[data-testid="' + id + '"]');
-  bench.state = (id) => bench.el(id)?.getAttribute('data-state') ?? null;
-  bench.cycle = (id, trigger, timeoutMs) => new Promise((resolve, reject) => {
-    const before = bench.el(id);
-    let left = false;
-    const finish = () => {
-      const now = bench.el(id);
-      if (now !== before || (now && now.getAttribute('data-state') !== 'done')) left = true;
-      const state = now?.getAttribute('data-state');
-      if (left && (state === 'done' || state === 'failed')) {
-        observer.disconnect();
-        clearTimeout(timer);
-        resolve({ at: performance.now(), epoch: performance.timeOrigin + performance.now(), state, text: now.textContent });
+  const record = () => {
+    const s = bench.el('summary');
+    const mark = { t: performance.now(), state: s?.getAttribute('data-state') ?? null, files: Number(s?.getAttribute('data-files') ?? 0), checked: Number(s?.getAttribute('data-checked') ?? 0), rows: document.querySelector('[data-testid="file-row"]') ? 1 : 0, text: s?.textContent ?? '' };
+    const last = bench.marks[bench.marks.length - 1];
+    if (!last || last.state !== mark.state || last.files !== mark.files || last.checked !== mark.checked || last.rows !== mark.rows) bench.marks.push(mark);
+  };
+  record();
+  new MutationObserver(record).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state', 'data-files', 'data-checked'] });
+  bench.longestSince = (t0, t1 = Infinity) => bench.longtasks.filter((t) => t.start + t.duration >= t0 && t.start <= t1).reduce((m, t) => Math.max(m, t.duration), 0);
+  /** Clicks Refresh (with Shift: read every file again) and resolves once the summary, having left done, is done again. */
+  bench.refresh = (shift) => new Promise((resolve, reject) => {
+    const from = bench.marks.length;
+    const t0 = performance.now();
+    const timer = setInterval(() => {
+      const marks = bench.marks.slice(from);
+      const left = marks.findIndex((m) => m.state !== 'done');
+      const done = left < 0 ? undefined : marks.slice(left).find((m) => m.state === 'done' || m.state === 'failed');
+      if (done) {
+        clearInterval(timer);
+        const firstRow = marks.find((m) => m.rows > 0 && m.files > 0 && m.state === 'running');
+        const listed = marks.slice(left).find((m) => m.state !== 'running');
+        resolve({ t0, state: done.state, text: done.text, firstRow: (firstRow ?? listed).t - t0, listed: listed.t - t0, done: done.t - t0, files: done.files, longest: bench.longestSince(t0) });
+      } else if (performance.now() - t0 > 600000) {
+        clearInterval(timer);
+        reject(new Error('the refresh did not finish within 10 minutes'));
       }
-    };
-    const observer = new MutationObserver((records) => {
-      for (const r of records) if (r.attributeName === 'data-state' && r.oldValue === 'done') left = true;
-      finish();
-    });
-    observer.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'], attributeOldValue: true });
-    const timer = setTimeout(() => { observer.disconnect(); reject(new Error(id + ' did not finish within ' + timeoutMs + ' ms')); }, timeoutMs);
-    trigger();
+    }, 20);
+    bench.el('refresh').dispatchEvent(new MouseEvent('click', { bubbles: true, shiftKey: shift }));
   });
-  bench.longestSince = (t0) => {
-    const tasks = bench.longtasks.filter((t) => t.start + t.duration >= t0);
-    return { longest: tasks.reduce((m, t) => Math.max(m, t.duration), 0), count: tasks.length };
+  /** Types \`text\` into the filter one character at a time: input event → next frame, per keystroke. */
+  bench.type = async (text) => {
+    const input = bench.el('filter');
+    const times = [];
+    const t0 = performance.now();
+    for (let i = 1; i <= text.length; i++) {
+      const start = performance.now();
+      input.value = text.slice(0, i);
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+      await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+      times.push(performance.now() - start);
+    }
+    const rowcount = Number(document.querySelector('[role="grid"]').getAttribute('aria-rowcount'));
+    input.value = '';
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+    return { times, rowcount, longest: bench.longestSince(t0) };
   };
   return true;
 })()`;
 
-interface TimedRefresh {
-  ms: number;
-  clickedAt: number;
-  listedAt: number;
+interface RefreshTiming {
+  t0: number;
   state: string;
   text: string;
+  firstRow: number;
+  listed: number;
+  done: number;
+  files: number;
   longest: number;
-  count: number;
-  rows: number;
-}
-
-async function timedRefresh(panel: Frame): Promise<TimedRefresh> {
-  return panel.evaluate(async () => {
-    const bench = (window as unknown as { __panelBench: PanelHelpers }).__panelBench;
-    const t0 = performance.now();
-    const clickedAt = performance.timeOrigin + t0;
-    const end = await bench.cycle('summary', () => (bench.el('refresh') as HTMLButtonElement).click(), 180_000);
-    const tasks = bench.longestSince(t0);
-    return { ms: end.at - t0, clickedAt, listedAt: end.epoch, state: end.state, text: end.text, ...tasks, rows: document.querySelectorAll('[data-testid="file-row"]').length };
-  });
-}
-
-/** Where one refresh's time went, from the panel's clock and the page's (both epoch ms). */
-export interface RefreshBreakdown {
-  /** Click → the page task starts (inspectedWindow.eval round trip). */
-  start: number;
-  /** The page's walk, as the walker measures itself. */
-  walk: number;
-  /** Walk done → the panel collects the result (poll interval, eval round trip). */
-  collect: number;
-  /** Collected → classified list in the panel (result transfer, validation, classification, rendering). */
-  classify: number;
-}
-
-function refreshBreakdown(refresh: TimedRefresh, tasks: ObservedTask[]): RefreshBreakdown | null {
-  const task = tasks.find((t) => t.doneAt !== undefined && t.files !== undefined);
-  if (!task || task.doneAt === undefined || task.collectedAt === undefined) return null;
-  const walkEnd = task.doneAt;
-  return {
-    start: task.startedAt - refresh.clickedAt,
-    walk: task.walkMs ?? walkEnd - task.startedAt,
-    collect: task.collectedAt - walkEnd,
-    classify: refresh.listedAt - task.collectedAt,
-  };
 }
 
 interface PanelHelpers {
   el(id: string): HTMLElement | null;
-  state(id: string): string | null;
-  cycle(id: string, trigger: () => void, timeoutMs: number): Promise<{ at: number; epoch: number; state: string; text: string }>;
-  longestSince(t0: number): { longest: number; count: number };
+  marks: { t: number; state: string | null; files: number; checked: number; rows: number; text: string }[];
+  longestSince(t0: number, t1?: number): number;
+  refresh(shift: boolean): Promise<RefreshTiming>;
+  type(text: string): Promise<{ times: number[]; rowcount: number; longest: number }>;
 }
 
-/** Counters on the page's OPFS methods and on the panel's page global (runs in the page). */
-const PAGE_COUNTERS = `(() => {
-  const counters = { calls: {}, polls: 0, longtasks: 0, restore: [] };
-  window.__pageBench = counters;
-  const wrap = (proto, name) => {
-    const original = proto[name];
-    if (typeof original !== 'function') return;
-    proto[name] = function (...args) { counters.calls[name] = (counters.calls[name] || 0) + 1; return original.apply(this, args); };
-    counters.restore.push(() => { proto[name] = original; });
-  };
-  for (const name of ['entries', 'values', 'keys', 'getFileHandle', 'getDirectoryHandle', 'removeEntry']) wrap(FileSystemDirectoryHandle.prototype, name);
-  for (const name of ['getFile', 'createWritable', 'createSyncAccessHandle']) wrap(FileSystemFileHandle.prototype, name);
-  for (const name of ['getDirectory', 'estimate']) wrap(StorageManager.prototype, name);
-  // Polls of the panel's page global are counted by the scan observer.
-  const observer = window.__scanObserver;
-  const pollsBefore = observer.polls;
-  Object.defineProperty(counters, 'polls', { get() { return observer.polls - pollsBefore - counters.pollsReset; } });
-  counters.pollsReset = 0;
-  const longtasks = new PerformanceObserver((list) => { counters.longtasks += list.getEntries().length; });
-  longtasks.observe({ type: 'longtask' });
-  counters.restore.push(() => longtasks.disconnect());
-  return true;
-})()`;
-
-async function readPageCounters(page: Page, reset: boolean): Promise<{ calls: Record<string, number>; polls: number; longtasks: number }> {
-  return page.evaluate((reset) => {
-    const c = (window as unknown as { __pageBench: { calls: Record<string, number>; polls: number; pollsReset: number; longtasks: number } }).__pageBench;
-    const snapshot = { calls: { ...c.calls }, polls: c.polls, longtasks: c.longtasks };
-    if (reset) {
-      c.calls = {};
-      c.pollsReset += c.polls;
-      c.longtasks = 0;
-    }
-    return snapshot;
-  }, reset);
+async function refreshPanel(panel: Frame, shift: boolean): Promise<RefreshTiming> {
+  const timing = await panel.evaluate((shift) => (window as unknown as { __panelBench: PanelHelpers }).__panelBench.refresh(shift), shift);
+  if (timing.state !== 'done') throw new Error(`The panel's scan failed: ${timing.text}`);
+  return timing;
 }
 
-function medianOf(list: RefreshBreakdown[]): RefreshBreakdown | null {
-  if (list.length === 0) return null;
-  const keys = Object.keys(list[0]) as (keyof RefreshBreakdown)[];
-  return Object.fromEntries(keys.map((k) => [k, summarize(list.map((b) => b[k])).median])) as unknown as RefreshBreakdown;
-}
-
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const sumCalls = (calls: Record<string, number>) => Object.values(calls).reduce((a, b) => a + b, 0);
 
-export async function runPanelBench(config: BenchConfig, log: (line: string) => void, onVersion: (v: string) => void): Promise<PanelResult> {
-  const root = mkdtempSync(join(tmpdir(), 'opfs-bench-page-'));
-  for (const name of readdirSync(PAGES_DIR)) copyFileSync(join(PAGES_DIR, name), join(root, name));
-  mkdirSync(join(root, 'fixtures'));
-  await writeFixtures(join(root, 'fixtures'));
+/** The panel at one size, in a fresh browser. */
+async function benchSize(config: BenchConfig, files: number, root: string, log: (line: string) => void, onVersion: (v: string) => void): Promise<PanelSizeResult> {
   const server = await serveStatic(root);
   const bench = await launchBenchBrowser({ devtools: true });
+  const n = (value: number) => value.toLocaleString('en-US');
   try {
     onVersion(await bench.browser.version());
     const page = await bench.browser.newPage();
     await shimPage(page);
+    await countOpfsCalls(page);
     const pageUrl = `${server.url}/index.html`;
     await page.goto(pageUrl);
     const fillStarted = performance.now();
-    const { layout, emptyPaths } = await page.evaluate(fillPageOpfs, config.panelFiles, FIXTURES);
-    log(`  wrote ${config.panelFiles.toLocaleString('en-US')} files (${layout.healthy} healthy, ${layout.empty} empty, ${layout.corrupt} corrupt, ${layout.other} other; ${layout.folders} folders) in ${((performance.now() - fillStarted) / 1000).toFixed(1)} s`);
+    const { layout, emptyPaths } = await page.evaluate(fillPageOpfs, files, FIXTURES);
+    log(`  ${n(files)} files written (${n(layout.healthy)} healthy, ${n(layout.empty)} empty, ${n(layout.corrupt)} corrupt, ${n(layout.other)} other; ${layout.folders} folders) in ${((performance.now() - fillStarted) / 1000).toFixed(1)} s`);
 
-    await page.evaluate(SCAN_OBSERVER);
     const opened = performance.now();
     const { devtools, panel } = await openDevToolsPanel(bench.browser, bench.extensionId, pageUrl, { dock: 'undocked', timeoutMs: 60_000 });
     await devtools.setViewport({ width: 1200, height: 800 });
     await panel.evaluate(NAME_SHIM);
+    await panel.waitForFunction(() => document.querySelector('[data-testid="summary"]')?.getAttribute('data-state') !== 'running', { timeout: 600_000, polling: 50 });
+    const listedMs = performance.now() - opened;
+    await panel.waitForFunction(() => document.querySelector('[data-testid="summary"]')?.getAttribute('data-state') === 'done', { timeout: 600_000, polling: 50 });
+    const checkedMs = performance.now() - opened;
     await panel.evaluate(PANEL_HELPERS);
-    await panel.waitForFunction(() => document.querySelector('[data-testid="summary"]')?.getAttribute('data-state') === 'done', { timeout: 180_000, polling: 50 });
-    const firstOpenMs = performance.now() - opened;
     const purgeLabel = await panel.$eval('[data-testid="purge-empty"]', (e) => e.textContent ?? '');
-    if (!purgeLabel.includes(layout.empty.toLocaleString('en-US'))) throw new Error(`The panel offers "${purgeLabel}", expected ${layout.empty} empty files.`);
-    log(`  panel open → classified list in ${(firstOpenMs / 1000).toFixed(1)} s (includes opening the panel); it offers "${purgeLabel.trim()}"`);
+    if (!purgeLabel.includes(n(layout.empty))) throw new Error(`The panel offers "${purgeLabel}", expected ${layout.empty} empty files.`);
+    log(`  panel opened → every file listed in ${(listedMs / 1000).toFixed(1)} s, checked in ${(checkedMs / 1000).toFixed(1)} s (DevTools' own start included)`);
 
-    // Refresh vs bare walk, paired run by run.
-    const scan: number[] = [];
+    const runs = files > 20_000 ? Math.min(config.runs, 2) : config.runs;
+    const warmup = files > 20_000 ? 0 : config.warmup;
+    const first: number[] = [];
+    const listed: number[] = [];
+    const checked: number[] = [];
+    const rescan: number[] = [];
     const walk: number[] = [];
-    const probe: number[] = [];
+    const readWalkMs: number[] = [];
     const longest: number[] = [];
-    const counts: number[] = [];
-    const breakdowns: RefreshBreakdown[] = [];
-    const oneReadProbe: number[] = [];
-    let probeReads = 0;
-    let oneReadReads = 0;
-    await takeObservedTasks(page);
-    for (let i = 0; i < config.warmup + config.runs; i++) {
+    const longestRescan: number[] = [];
+    let readWalkReads = 0;
+    for (let i = 0; i < warmup + runs; i++) {
       const bare = await page.evaluate(bareWalk);
-      if (bare.files !== config.panelFiles) throw new Error(`The bare walk found ${bare.files} files, expected ${config.panelFiles}.`);
-      const probed = await page.evaluate(probeWalk, THREE_READS);
-      const oneRead = await page.evaluate(probeWalk, ONE_READ);
-      probeReads = probed.reads;
-      oneReadReads = oneRead.reads;
-      const refreshed = await timedRefresh(panel);
-      if (refreshed.state !== 'done') throw new Error(`The panel's scan failed: ${refreshed.text}`);
-      const breakdown = refreshBreakdown(refreshed, await takeObservedTasks(page));
-      if (i >= config.warmup) {
-        scan.push(refreshed.ms);
-        walk.push(bare.ms);
-        probe.push(probed.ms);
-        oneReadProbe.push(oneRead.ms);
-        longest.push(refreshed.longest);
-        counts.push(refreshed.count);
-        if (breakdown) breakdowns.push(breakdown);
-      }
-      const parts = breakdown ? ` = start ${breakdown.start.toFixed(0)} + page walk ${breakdown.walk.toFixed(0)} + collect ${breakdown.collect.toFixed(0)} + classify/render ${breakdown.classify.toFixed(0)}` : '';
+      if (bare.files !== files) throw new Error(`The bare walk found ${bare.files} files, expected ${files}.`);
+      const reading = await page.evaluate(readWalk);
+      readWalkReads = reading.reads;
+      const cold = await refreshPanel(panel, true);
+      const warm = await refreshPanel(panel, false);
+      if (cold.files !== files || warm.files !== files) throw new Error(`The panel listed ${cold.files} and ${warm.files} files, expected ${files}.`);
       log(
-        `  refresh ${i < config.warmup ? 'warm-up' : `run ${i}`}: panel ${refreshed.ms.toFixed(0)} ms${parts} (longest task ${refreshed.longest.toFixed(0)} ms, ${refreshed.count} long tasks); ` +
-          `bare walk ${bare.ms.toFixed(0)} ms, walk + Parquet probes ${probed.ms.toFixed(0)} ms (${probed.reads} reads; as one read per file: ${oneRead.ms.toFixed(0)} ms, ${oneRead.reads} reads)`,
+        `  ${i < warmup ? 'warm-up' : `run ${i - warmup + 1}`}: first row ${cold.firstRow.toFixed(0)} ms, all listed ${cold.listed.toFixed(0)} ms (bare walk ${bare.ms.toFixed(0)}), ` +
+          `all checked ${cold.done.toFixed(0)} ms (walk + ${n(reading.reads)} reads ${reading.ms.toFixed(0)}), rescan ${warm.done.toFixed(0)} ms; longest task ${cold.longest.toFixed(0)} / ${warm.longest.toFixed(0)} ms`,
       );
+      if (i < warmup) continue;
+      first.push(cold.firstRow);
+      listed.push(cold.listed);
+      checked.push(cold.done);
+      rescan.push(warm.done);
+      walk.push(bare.ms);
+      readWalkMs.push(reading.ms);
+      longest.push(cold.longest);
+      longestRescan.push(warm.longest);
     }
 
-    // The page while the panel sits open, idle; then a control refresh that must show up.
-    await page.evaluate(PAGE_COUNTERS);
-    await readPageCounters(page, true);
-    await new Promise((r) => setTimeout(r, config.idleSeconds * 1000));
-    const idle = await readPageCounters(page, true);
-    await timedRefresh(panel);
-    const control = await readPageCounters(page, true);
-    await page.evaluate(() => {
-      for (const restore of (window as unknown as { __pageBench: { restore: (() => void)[] } }).__pageBench.restore) restore();
-    });
-    log(`  idle ${config.idleSeconds} s with the panel open: ${sumCalls(idle.calls)} OPFS calls, ${idle.polls} polls, ${idle.longtasks} long tasks in the page (control refresh: ${sumCalls(control.calls)} OPFS calls, ${control.polls} polls)`);
+    // A filter typed over every row: a folder's name, one key at a time.
+    const typed = await panel.evaluate(() => (window as unknown as { __panelBench: PanelHelpers }).__panelBench.type('exports/2023/'));
+    log(`  filter over ${n(files)} rows, per keystroke: ${typed.times.map((t) => t.toFixed(0)).join(', ')} ms (${n(typed.rowcount)} rows match; longest task ${typed.longest.toFixed(0)} ms)`);
 
-    // One-click purge of the empty files, repeated on recreated files.
-    const dialog: number[] = [];
-    const purge: number[] = [];
-    const refreshed: number[] = [];
-    const purgeLongest: number[] = [];
-    let resultText = '';
-    let removed = 0;
-    for (let i = 0; i < config.warmup + config.runs; i++) {
-      if (i > 0) {
-        await page.evaluate(recreateEmpty, emptyPaths);
-        await timedRefresh(panel);
-      }
-      const run = await panel.evaluate(async () => {
-        const bench = (window as unknown as { __panelBench: PanelHelpers }).__panelBench;
-        const t0 = performance.now();
-        (bench.el('purge-empty') as HTMLButtonElement).click();
-        await new Promise<void>((resolve, reject) => {
-          const deadline = performance.now() + 30_000;
-          const check = () => (bench.el('purge-dialog') ? resolve() : performance.now() > deadline ? reject(new Error('no purge dialog')) : setTimeout(check, 5));
-          check();
-        });
-        const t1 = performance.now();
-        let afterPurge: Promise<{ at: number; epoch: number; state: string; text: string }> | undefined;
-        const purged = await bench.cycle(
-          'purge-result',
-          () => {
-            // The panel refreshes the listing right after the purge: watch for it from the start.
-            afterPurge = bench.cycle('summary', () => undefined, 180_000);
-            (bench.el('purge-confirm') as HTMLButtonElement).click();
-          },
-          180_000,
-        );
-        const listed = await afterPurge!;
-        return { dialog: t1 - t0, purge: purged.at - t1, total: listed.at - t1, state: purged.state, text: purged.text, longest: bench.longestSince(t0).longest };
+    // The page while the panel sits open and idle, Live off, then on; then a file the page writes, seen live.
+    const idleCalls = async () => {
+      await sleep(500);
+      const before = await opfsCalls(page);
+      await sleep(config.idleSeconds * 1000);
+      return callsBetween(before, await opfsCalls(page));
+    };
+    const liveOff = await idleCalls();
+    const liveState = () => panel.$eval('[data-testid="live"]', (e) => e.getAttribute('data-live') ?? '');
+    let liveOn: Record<string, number> = {};
+    let liveLatencyMs: number | null = null;
+    const liveUnavailable = (await liveState()) === 'unavailable';
+    if (!liveUnavailable) {
+      await panel.click('[data-testid="live"]');
+      await panel.waitForFunction(() => document.querySelector('[data-testid="live"]')?.getAttribute('data-live') === 'on', { timeout: 10_000 });
+      liveOn = await idleCalls();
+      const written = performance.now();
+      await page.evaluate(async () => {
+        const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('app', { create: true });
+        const writable = await (await dir.getFileHandle('live-arrival.parquet', { create: true })).createWritable();
+        await writable.write('not parquet');
+        await writable.close();
       });
-      if (run.state !== 'done') throw new Error(`The purge failed: ${run.text}`);
-      const left = await page.evaluate(async (paths) => {
-        const root = await navigator.storage.getDirectory();
-        let found = 0;
-        for (const path of paths) {
-          const segments = path.split('/');
-          try {
-            let dir = root;
-            for (const s of segments.slice(0, -1)) dir = await dir.getDirectoryHandle(s);
-            await dir.getFileHandle(segments.at(-1)!);
-            found++;
-          } catch {
-            // gone, as it should be
-          }
+      await panel.waitForFunction((total) => Number(document.querySelector('[data-testid="summary"]')?.getAttribute('data-files')) === total, { timeout: 30_000, polling: 20 }, files + 1);
+      liveLatencyMs = performance.now() - written;
+      await panel.click('[data-testid="live"]');
+      await page.evaluate(async () => (await (await navigator.storage.getDirectory()).getDirectoryHandle('app')).removeEntry('live-arrival.parquet'));
+      await refreshPanel(panel, false);
+    }
+    log(`  idle ${config.idleSeconds} s: ${sumCalls(liveOff)} OPFS calls in the page with Live off, ${liveUnavailable ? 'Live unavailable' : `${sumCalls(liveOn)} with Live on; a file the page wrote was listed ${liveLatencyMs?.toFixed(0)} ms later`}`);
+
+    // One-click purge of the empty files, up to the list's update (repeated on recreated files).
+    let purge: PanelSizeResult['purge'] = null;
+    if (files <= 20_000) {
+      const toResult: number[] = [];
+      const toList: number[] = [];
+      const purgeLongest: number[] = [];
+      let resultText = '';
+      let pageCallsAfter: Record<string, number> = {};
+      for (let i = 0; i < warmup + runs; i++) {
+        if (i > 0) {
+          await page.evaluate(recreateEmpty, emptyPaths);
+          await refreshPanel(panel, false);
         }
-        return found;
-      }, emptyPaths);
-      if (left > 0) throw new Error(`${left} of ${emptyPaths.length} empty files are still in the page's OPFS after the purge.`);
-      removed = emptyPaths.length;
-      resultText = run.text.trim();
-      if (i >= config.warmup) {
-        dialog.push(run.dialog);
-        purge.push(run.purge);
-        refreshed.push(run.total);
+        await panel.click('[data-testid="purge-empty"]');
+        await panel.waitForSelector('[data-testid="purge-confirm"]', { timeout: 30_000 });
+        const run = await panel.evaluate(async (expected) => {
+          const bench = (window as unknown as { __panelBench: PanelHelpers }).__panelBench;
+          const t0 = performance.now();
+          (bench.el('purge-confirm') as HTMLButtonElement).click();
+          const deadline = t0 + 300_000;
+          let result = 0;
+          for (;;) {
+            const state = bench.el('purge-result')?.getAttribute('data-state');
+            if (!result && (state === 'done' || state === 'failed')) result = performance.now() - t0;
+            const files = Number(bench.el('summary')?.getAttribute('data-files'));
+            if (result && files === expected && bench.el('summary')?.getAttribute('data-state') === 'done') break;
+            if (performance.now() > deadline) throw new Error(`the purge or the list's update did not finish: ${bench.el('purge-result')?.textContent ?? ''}`);
+            await new Promise((r) => setTimeout(r, 5));
+          }
+          return { toResult: result, toList: performance.now() - t0, text: bench.el('purge-result')?.textContent ?? '', state: bench.el('purge-result')?.getAttribute('data-state') ?? '', longest: bench.longestSince(t0) };
+        }, files - layout.empty);
+        if (run.state !== 'done') throw new Error(`The purge failed: ${run.text}`);
+        const before = await opfsCalls(page);
+        await sleep(1000);
+        pageCallsAfter = callsBetween(before, await opfsCalls(page));
+        const left = await page.evaluate(async (paths) => {
+          const root = await navigator.storage.getDirectory();
+          let found = 0;
+          for (const path of paths) {
+            const segments = path.split('/');
+            try {
+              let dir = root;
+              for (const s of segments.slice(0, -1)) dir = await dir.getDirectoryHandle(s);
+              await dir.getFileHandle(segments.at(-1)!);
+              found++;
+            } catch {
+              // gone, as it should be
+            }
+          }
+          return found;
+        }, emptyPaths);
+        if (left > 0) throw new Error(`${left} of ${emptyPaths.length} empty files are still in the page's OPFS after the purge.`);
+        resultText = run.text.trim();
+        log(`  purge ${i < warmup ? 'warm-up' : `run ${i - warmup + 1}`}: result ${run.toResult.toFixed(0)} ms, list updated ${run.toList.toFixed(0)} ms after confirm (longest task ${run.longest.toFixed(0)} ms); "${resultText}"`);
+        if (i < warmup) continue;
+        toResult.push(run.toResult);
+        toList.push(run.toList);
         purgeLongest.push(run.longest);
       }
-      log(`  purge ${i < config.warmup ? 'warm-up' : `run ${i}`}: dialog ${run.dialog.toFixed(0)} ms, purge ${run.purge.toFixed(0)} ms, refreshed list ${run.total.toFixed(0)} ms after confirm; "${resultText}"`);
+      purge = { removed: emptyPaths.length, toResult: summarize(toResult), toUpdatedList: summarize(toList), longestTask: summarize(purgeLongest), resultText, pageCallsAfter };
     }
 
     return {
-      files: config.panelFiles,
+      files,
       layout,
-      firstOpenMs,
-      scan: summarize(scan),
+      firstOpen: { listedMs, checkedMs },
+      firstRow: summarize(first),
+      listed: summarize(listed),
+      checked: summarize(checked),
+      rescan: summarize(rescan),
       bareWalk: summarize(walk),
-      probeWalk: summarize(probe),
-      probeReads,
-      oneReadWalk: summarize(oneReadProbe),
-      oneReadReads,
-      refreshBreakdown: medianOf(breakdowns),
+      readWalk: summarize(readWalkMs),
+      readWalkReads,
       longestTask: summarize(longest),
-      longTasksPerRefresh: summarize(counts),
-      idle: {
-        seconds: config.idleSeconds,
-        opfsCalls: sumCalls(idle.calls),
-        polls: idle.polls,
-        pageLongTasks: idle.longtasks,
-        calls: idle.calls,
-        controlOpfsCalls: sumCalls(control.calls),
-        controlPolls: control.polls,
-      },
-      purge: { dialog: summarize(dialog), purge: summarize(purge), toRefreshedList: summarize(refreshed), longestTask: summarize(purgeLongest), removed, resultText },
+      longestRescanTask: summarize(longestRescan),
+      filterKeystroke: summarize(typed.times),
+      filterLongestTask: typed.longest,
+      idle: { seconds: config.idleSeconds, liveOff, liveOn, liveUnavailable, liveLatencyMs },
+      purge,
     };
   } finally {
     await bench.close();
     await server.close();
+  }
+}
+
+export async function runPanelBench(config: BenchConfig, log: (line: string) => void, onVersion: (v: string) => void): Promise<PanelResult> {
+  const root = mkdtempSync(join(tmpdir(), 'opfs-bench-page-'));
+  try {
+    for (const name of readdirSync(PAGES_DIR)) copyFileSync(join(PAGES_DIR, name), join(root, name));
+    mkdirSync(join(root, 'fixtures'));
+    await writeFixtures(join(root, 'fixtures'));
+    const sizes: PanelSizeResult[] = [];
+    for (const files of config.panelSizes) {
+      log(` ${files.toLocaleString('en-US')} files in the page's OPFS, fresh browser`);
+      sizes.push(await benchSize(config, files, root, log, onVersion));
+    }
+    return { sizes };
+  } finally {
     rmSync(root, { recursive: true, force: true });
   }
 }

@@ -92,7 +92,7 @@ async function main(): Promise<void> {
       }
     }
     if (wants('panel')) {
-      log(`panel session, ${config.panelFiles.toLocaleString('en-US')} files in the inspected page's OPFS`);
+      log(`panel sessions: ${config.panelSizes.map((n) => n.toLocaleString('en-US')).join(' and ')} files in the inspected page's OPFS`);
       panel = await retryIfBrowserDied(log, () => runPanelBench(config, log, (version) => (chromiumVersion = version)));
     }
 
@@ -100,7 +100,9 @@ async function main(): Promise<void> {
     const results = new Results(machine, config.mode, config.seed);
     collectFigures(results, config, sessions, panel, raw);
 
-    const path = join(RESULTS_DIR, config.mode === 'full' ? 'latest.json' : 'latest-quick.json');
+    // A run of some sections only keeps the full run's file: it is written beside it, named after its sections.
+    const sections = args.only === null ? '' : `-${[...args.only].sort().join('-')}`;
+    const path = join(RESULTS_DIR, `${config.mode === 'full' ? 'latest' : 'latest-quick'}${sections}.json`);
     const totalSeconds = (performance.now() - started) / 1000;
     results.write(path, {
       generatedAt: new Date().toISOString(),
