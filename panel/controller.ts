@@ -141,11 +141,14 @@ export function createController(store: Store, client = backgroundClient()) {
         requests,
         (files) => {
           if (!current()) return;
-          listing.applyChecked(files);
-          void listing.judge().then(() => render.soon());
+          void listing
+            .applyChecked(files)
+            .then(() => listing.judge())
+            .then(() => render.soon());
         },
         current,
       );
+      await listing.ingested();
       if (!current()) return;
       await listing.judge();
     }
@@ -190,7 +193,8 @@ export function createController(store: Store, client = backgroundClient()) {
     });
     if (requests.length === 0) return;
     // A check of a file whose size or time changed answers its new size and time, and reads nothing.
-    await sources[source].check(requests, (files) => listing.applyChecked(files.filter((f) => f.kind === 'changed')));
+    await sources[source].check(requests, (files) => void listing.applyChecked(files.filter((f) => f.kind === 'changed')));
+    await listing.ingested();
     const render = renderer(source, listing, () => store.scans[source].value.kind === 'listing');
     await checkContents(source, listing, () => true, render);
     render.now();

@@ -190,7 +190,7 @@ async function checkAll(listing: Listing, model: Model): Promise<void> {
       if (file.read.kind === 'text') return { kind: 'text', path: request.path, text: file.read.text };
       throw new Error(`${request.path} was asked for, but a check reads nothing of it`);
     });
-    listing.applyChecked(answers);
+    await listing.applyChecked(answers);
     // A file that was gone when checked is forgotten, as a rescan or Live mode would find.
     listing.forget(answers.filter((a) => a.kind === 'error').map((a) => a.path));
   }

@@ -172,7 +172,7 @@ export class Listing {
     return this.ingesting;
   }
 
-  /** Resolves once every entry handed to {@link ingest} is in. */
+  /** Resolves once every entry handed to {@link ingest} and every check handed to {@link applyChecked} is in. */
   ingested(): Promise<void> {
     return this.ingesting;
   }
@@ -324,29 +324,35 @@ export class Listing {
     return requests;
   }
 
-  /** Applies what the check read; a file that changed since it was listed is listed anew (and checked again later). */
-  applyChecked(files: readonly CheckedFile[]): string[] {
-    const changed: string[] = [];
-    for (const result of files) {
-      this.checked++;
-      const record = this.records.get(result.path);
-      if (!record) continue;
-      const file = record.file;
-      if (result.kind === 'changed') {
-        this.put(file.path, result.size, result.lastModified);
-        changed.push(file.path);
-        continue;
-      }
-      if (result.kind === 'parquet') file.probe = result.probe;
-      else if (result.kind === 'text') file.text = result.text;
-      else file.probeError = result.message;
-      this.setAlone(record, classifyAlone(file, this.options));
-      let byPath = verdictCache.get(this.origin);
-      if (!byPath) verdictCache.set(this.origin, (byPath = new Map()));
-      byPath.set(file.path, { size: file.size, lastModified: file.lastModified, checked: { probe: file.probe, text: file.text, probeError: file.probeError }, alone: record.alone });
+  /**
+   * Applies what the check read, in slices after what came before (a verdict parses a
+   * Parquet footer: thousands at once would hold the panel's thread); `ingested()` resolves
+   * once it is in. A file that changed since it was listed is listed anew (and checked again later).
+   */
+  applyChecked(files: readonly CheckedFile[]): Promise<void> {
+    this.ingesting = this.ingesting.then(async () => {
+      await forEachInSlices(files, (result) => this.applyOne(result));
+      this.version++;
+    });
+    return this.ingesting;
+  }
+
+  private applyOne(result: CheckedFile): void {
+    this.checked++;
+    const record = this.records.get(result.path);
+    if (!record) return;
+    const file = record.file;
+    if (result.kind === 'changed') {
+      this.put(file.path, result.size, result.lastModified);
+      return;
     }
-    this.version++;
-    return changed;
+    if (result.kind === 'parquet') file.probe = result.probe;
+    else if (result.kind === 'text') file.text = result.text;
+    else file.probeError = result.message;
+    this.setAlone(record, classifyAlone(file, this.options));
+    let byPath = verdictCache.get(this.origin);
+    if (!byPath) verdictCache.set(this.origin, (byPath = new Map()));
+    byPath.set(file.path, { size: file.size, lastModified: file.lastModified, checked: { probe: file.probe, text: file.text, probeError: file.probeError }, alone: record.alone });
   }
 
   /**

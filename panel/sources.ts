@@ -44,7 +44,7 @@ export interface OpfsSource {
 }
 
 /** How large a footer the check reads: larger ones are reported as not read. */
-export const CHECK_OPTIONS = { footerBytesLimit: 1024 * 1024, concurrency: 16 } as const;
+export const CHECK_OPTIONS = { footerBytesLimit: 1024 * 1024, concurrency: 128 } as const;
 
 let requestCounter = 0;
 const newRequestId = (kind: string) => `${kind}${Date.now().toString(36)}${(requestCounter += 1)}`;

@@ -20,7 +20,7 @@ export async function checkOpfsFiles(
   wanted: () => boolean = () => true,
 ): Promise<{ checked: number }> {
   // Literal defaults: this function is sent as source text.
-  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 16));
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 128));
   const footerLimit = Math.max(0, Math.floor(options.footerBytesLimit));
   let next = 0;
   let checked = 0;
