@@ -110,7 +110,12 @@ export async function openFirefoxDevToolsPanel(firefox: LaunchedFirefox, inspect
   )) as { toolId?: string; error?: string; tools?: string[] };
   if (!opened.toolId) throw new Error(`Could not open the "${PANEL_TITLE}" panel in Firefox DevTools: ${opened.error} ${JSON.stringify(opened.tools ?? '')}`);
 
-  const evaluate = async <T, A extends unknown[]>(fn: (document: Document, ...args: A) => T | Promise<T>, ...args: A): Promise<T> => {
+  /**
+   * Runs `fn` in the panel. An answer that does not come within `answerMs` counts as a
+   * failure: a frame script loaded while the panel's <browser> switches process is lost, and
+   * only a new one (on the next try) runs.
+   */
+  const evaluateWithin = async <T, A extends unknown[]>(answerMs: number, fn: (document: Document, ...args: A) => T | Promise<T>, ...args: A): Promise<T> => {
     const reply = `opfs-inspector-test:${Math.random().toString(36).slice(2)}`;
     // Runs in the panel's process as a frame script: `content` is the panel window.
     const frameScript = `(function () {
@@ -140,19 +145,21 @@ export async function openFirefoxDevToolsPanel(firefox: LaunchedFirefox, inspect
         mm.addMessageListener(${JSON.stringify(reply)}, listener);
       });
       mm.loadFrameScript('data:,' + encodeURIComponent(${JSON.stringify(frameScript)}), false);
-      const timeout = new Promise((resolve) => setTimeout(() => resolve({ ok: false, error: 'no answer from the panel within 60 s' }), 60000));
+      const timeout = new Promise((resolve) => setTimeout(() => resolve({ ok: false, error: 'no answer from the panel within ' + ${JSON.stringify(String(answerMs / 1000))} + ' s' }), ${answerMs}));
       return await Promise.race([answer, timeout]);`,
     )) as { ok: boolean; json?: string; error?: string };
     if (!answer.ok) throw new Error(`In the Firefox DevTools panel: ${answer.error}`);
     return JSON.parse(answer.json!) as T;
   };
 
+  const evaluate = <T, A extends unknown[]>(fn: (document: Document, ...args: A) => T | Promise<T>, ...args: A): Promise<T> => evaluateWithin(60_000, fn, ...args);
+
   const waitForSelector = async (selector: string, waitMs = 60_000): Promise<void> => {
     const deadline = Date.now() + waitMs;
     let lastError: unknown;
     while (Date.now() < deadline) {
       try {
-        if (await evaluate((document, s) => document.querySelector(s) !== null, selector)) return;
+        if (await evaluateWithin(5_000, (document, s) => document.querySelector(s) !== null, selector)) return;
       } catch (error) {
         lastError = error; // the panel document may still be loading
       }
