@@ -93,7 +93,12 @@ async function main(): Promise<void> {
     }
     if (wants('panel')) {
       log(`panel sessions: ${config.panelSizes.map((n) => n.toLocaleString('en-US')).join(' and ')} files in the inspected page's OPFS`);
-      panel = await retryIfBrowserDied(log, () => runPanelBench(config, log, (version) => (chromiumVersion = version)));
+      try {
+        panel = await retryIfBrowserDied(log, () => runPanelBench(config, log, (version) => (chromiumVersion = version)));
+      } catch (error) {
+        // The other sections' figures are still written: a failure here costs only the panel's.
+        log(`panel section failed, its figures are left out: ${String(error)}`);
+      }
     }
 
     const machine = describeMachine(chromiumVersion, duckdbWasmVersion, duckdbNativeVersion);
