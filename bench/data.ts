@@ -11,6 +11,7 @@ import { createWriteStream, existsSync, mkdirSync, renameSync, statSync } from '
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { seededRandom } from '../tests/support/random';
 
 export const BENCH_COLUMNS = ['id', 'qty', 'price', 'amount', 'label', 'day', 'ts', 'flag'] as const;
 
@@ -24,18 +25,6 @@ export function typedTableSql(source: string, target: string, rowId = '"__row_id
     `CREATE OR REPLACE TABLE ${target} AS SELECT ${rowId}, id, qty::INTEGER AS qty, price, ` +
     `amount::DECIMAL(12,2) AS amount, label, day, ts, flag FROM ${source} ORDER BY ${rowId}`
   );
-}
-
-/** mulberry32: a small, fast, seedable PRNG (deterministic across platforms). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const WORDS = [
@@ -63,7 +52,7 @@ function csvField(text: string): string {
 
 /** Writes `rows` rows generated from `seed` (with a header) to `path`. */
 export async function writeBenchCsv(path: string, rows: number, seed: number): Promise<void> {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const out = createWriteStream(path);
   out.write(`${BENCH_COLUMNS.join(',')}\n`);
   const lines: string[] = [];

@@ -15,6 +15,7 @@ import type { CheckedFile } from '../src/opfs/page-answers';
 import { checkReadFor, type ParquetProbe, type ScannedFile, type WalkEntry } from '../src/opfs/scan-types';
 import { serializeManifest } from '../src/snapshot/manifest';
 import { createParquetWriter, ordersSql } from '../tests/support/parquet-fixtures';
+import { seededRandom } from '../tests/support/random';
 import { Listing, type SortKey } from './listing';
 
 interface Fixture {
@@ -37,18 +38,6 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
-
-/** A small seeded generator (mulberry32): every failure names its seed and replays. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function probeOf(bytes: Uint8Array): ParquetProbe {
   const tail = bytes.slice(Math.max(0, bytes.length - 8));
@@ -231,7 +220,7 @@ describe('Listing, kept up to date change by change', () => {
   const SEEDS = Array.from({ length: 24 }, (_, i) => 1000 + i * 7919);
 
   test.each(SEEDS)('equals the rules applied from scratch after every round of changes (seed %i)', async (seed) => {
-    const rand = random(seed);
+    const rand = seededRandom(seed);
     const model = new Model(rand);
     const origin = `https://seed-${seed}.test`;
     for (let i = 0; i < 60; i++) model.write();
@@ -286,7 +275,7 @@ describe('Listing, kept up to date change by change', () => {
   });
 
   test('a rescan of an unchanged storage asks to read nothing again; a changed file is read again', async () => {
-    const model = new Model(random(42));
+    const model = new Model(seededRandom(42));
     for (let i = 0; i < 40; i++) model.write();
     const origin = 'https://rescan.test';
     const scan = async (recheck = false, at = origin) => {
