@@ -171,6 +171,18 @@ export function collectFigures(results: Results, config: BenchConfig, sessions: 
       note: `Shift-click on Refresh (read every file again) in the real DevTools panel until its summary leaves "running", timed in the panel frame, paired run by run with the walk in the page. First row after ${size.firstRow.median.toFixed(0)} ms. First open of the panel (DevTools' own start included): listed in ${(size.firstOpen.listedMs / 1000).toFixed(1)} s, checked in ${(size.firstOpen.checkedMs / 1000).toFixed(1)} s.`,
       details: { layout: size.layout, firstOpen: size.firstOpen },
     });
+    const [bounded, wide] = size.walkConcurrency;
+    if (bounded && wide) {
+      results.add({
+        key: `panel.walkConcurrency.${size.files}`,
+        name: `Page walk of ${files} files with ${bounded.inFlight.toLocaleString('en-US')} getFile() calls in flight (the panel's)`,
+        sample: once(bounded.ms / 1000),
+        unit: 's',
+        baseline: baselineOf(`${wide.inFlight.toLocaleString('en-US')} in flight`, once(wide.ms / 1000), 's'),
+        note: `Once each, in the page, before the panel opens. First file after ${bounded.firstFileMs.toFixed(0)} vs ${wide.firstFileMs.toFixed(0)} ms; a 10 ms timer in the page at most ${bounded.timerLatenessMs.toFixed(0)} vs ${wide.timerLatenessMs.toFixed(0)} ms late (how long the page could not answer the panel).`,
+        details: { walkConcurrency: size.walkConcurrency },
+      });
+    }
     results.add({
       key: `panel.firstRow.${size.files}`,
       name: `Panel: refresh → first row, ${files} files`,

@@ -49,6 +49,12 @@ export interface PanelSizeResult {
   readWalk: Sample;
   /** Reads the read walk made (one per non-empty Parquet file, two when larger than 64 KiB). */
   readWalkReads: number;
+  /**
+   * Walks with `getFile()` calls bounded at 1,024 (the panel's walker) and 4,096 in flight,
+   * once each before the panel opens: how long, how soon the first file, and how late a
+   * 10 ms timer in the page fires meanwhile (whether the page can still answer the panel).
+   */
+  walkConcurrency: { inFlight: number; ms: number; firstFileMs: number; timerLatenessMs: number }[];
   /** Longest panel task per cold refresh and per rescan (0: none ≥ 50 ms). */
   longestTask: Sample;
   longestRescanTask: Sample;
@@ -161,6 +167,49 @@ async function bareWalk(): Promise<{ ms: number; files: number }> {
   };
   await walk(await navigator.storage.getDirectory());
   return { ms: performance.now() - started, files };
+}
+
+/** A walk with at most `limit` getFile() calls in flight, with a 10 ms timer's worst lateness in the page (runs in the page). */
+async function boundedWalk(limit: number): Promise<{ inFlight: number; ms: number; firstFileMs: number; timerLatenessMs: number }> {
+  const started = performance.now();
+  let active = 0;
+  let files = 0;
+  let firstFileMs = 0;
+  let lateness = 0;
+  let last = performance.now();
+  const waiting: (() => void)[] = [];
+  const tick = setInterval(() => {
+    const now = performance.now();
+    lateness = Math.max(lateness, now - last - 10);
+    last = now;
+  }, 10);
+  const limited = async (task: () => Promise<void>) => {
+    while (active >= limit) await new Promise<void>((wake) => waiting.push(wake));
+    active++;
+    try {
+      await task();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+  const walk = async (dir: FileSystemDirectoryHandle): Promise<void> => {
+    const pending: Promise<void>[] = [];
+    for await (const [, handle] of (dir as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries()) {
+      if (handle.kind === 'directory') pending.push(walk(handle as FileSystemDirectoryHandle));
+      else
+        pending.push(
+          limited(async () => {
+            await (handle as FileSystemFileHandle).getFile();
+            if (++files === 1) firstFileMs = performance.now() - started;
+          }),
+        );
+    }
+    await Promise.all(pending);
+  };
+  await walk(await navigator.storage.getDirectory());
+  clearInterval(tick);
+  return { inFlight: limit, ms: performance.now() - started, firstFileMs, timerLatenessMs: lateness };
 }
 
 /**
@@ -312,6 +361,13 @@ async function benchSize(config: BenchConfig, files: number, root: string, log: 
     const fillStarted = performance.now();
     const { layout, emptyPaths } = await page.evaluate(fillPageOpfs, files, FIXTURES);
     log(`  ${n(files)} files written (${n(layout.healthy)} healthy, ${n(layout.empty)} empty, ${n(layout.corrupt)} corrupt, ${n(layout.other)} other; ${layout.folders} folders) in ${((performance.now() - fillStarted) / 1000).toFixed(1)} s`);
+
+    const walkConcurrency: PanelSizeResult['walkConcurrency'] = [];
+    for (const limit of [1024, 4096]) {
+      const measured = await page.evaluate(boundedWalk, limit);
+      walkConcurrency.push(measured);
+      log(`  walk with ${limit} getFile() in flight: ${measured.ms.toFixed(0)} ms, first file after ${measured.firstFileMs.toFixed(0)} ms, a 10 ms timer in the page up to ${measured.timerLatenessMs.toFixed(0)} ms late`);
+    }
 
     const opened = performance.now();
     const { devtools, panel } = await openDevToolsPanel(bench.browser, bench.extensionId, pageUrl, { dock: 'undocked', timeoutMs: 60_000 });
@@ -476,6 +532,7 @@ async function benchSize(config: BenchConfig, files: number, root: string, log: 
       bareWalk: summarize(walk),
       readWalk: summarize(readWalkMs),
       readWalkReads,
+      walkConcurrency,
       longestTask: summarize(longest),
       longestRescanTask: summarize(longestRescan),
       filterKeystroke: summarize(typed.times),
