@@ -7,7 +7,8 @@
  * a bare OPFS walk, raw OPFS writes. Prints a markdown table and writes
  * bench/results/latest.json (and latest-quick.json for quick runs). See bench/README.md.
  *
- * Options: --quick, --seed=N, --only=engine,panel,opfs (sections, for development).
+ * Options: --quick, --seed=N, --only=engine,panel,opfs (sections, for development),
+ * --panel-sizes=10000 (the panel's sizes instead of the mode's).
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,13 +27,15 @@ import { breakdownTable, collectFigures } from './figures';
 
 const RESULTS_DIR = resolve(import.meta.dirname, 'results');
 
-function parseArgs(argv: string[]): { mode: 'quick' | 'full'; seed: number; only: Set<string> | null } {
+function parseArgs(argv: string[]): { mode: 'quick' | 'full'; seed: number; only: Set<string> | null; panelSizes: number[] | null } {
   const get = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
   const only = get('only');
+  const panelSizes = get('panel-sizes');
   return {
     mode: argv.includes('--quick') ? 'quick' : 'full',
     seed: Number(get('seed') ?? 20260101),
     only: only ? new Set(only.split(',')) : null,
+    panelSizes: panelSizes ? panelSizes.split(',').map(Number) : null,
   };
 }
 
@@ -54,7 +57,7 @@ async function retryIfBrowserDied<T>(log: (line: string) => void, session: () =>
 async function main(): Promise<void> {
   const started = performance.now();
   const args = parseArgs(process.argv.slice(2));
-  const config: BenchConfig = configFor(args.mode, args.seed);
+  const config: BenchConfig = { ...configFor(args.mode, args.seed), ...(args.panelSizes ? { panelSizes: args.panelSizes } : {}) };
   const wants = (section: string) => args.only === null || args.only.has(section);
   const log = (line: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
   log(`OPFS Snapshot Inspector benchmark, ${config.mode} mode, seed ${config.seed}`);
@@ -106,7 +109,7 @@ async function main(): Promise<void> {
     collectFigures(results, config, sessions, panel, raw);
 
     // A run of some sections only keeps the full run's file: it is written beside it, named after its sections.
-    const sections = args.only === null ? '' : `-${[...args.only].sort().join('-')}`;
+    const sections = (args.only === null ? '' : `-${[...args.only].sort().join('-')}`) + (args.panelSizes ? `-${args.panelSizes.join('-')}` : '');
     const path = join(RESULTS_DIR, `${config.mode === 'full' ? 'latest' : 'latest-quick'}${sections}.json`);
     const totalSeconds = (performance.now() - started) / 1000;
     results.write(path, {

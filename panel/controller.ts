@@ -8,7 +8,7 @@ import { RemoteError, type ImportResult, type OperationProgress, type OperationR
 import { SNAPSHOTS_DIR, STAGING_DIR, snapshotIdFromFileName } from '../src/snapshot/names';
 import { withStagingLock } from '../src/snapshot/locks';
 import { getDirectory, opfsRoot, removeIfExists } from '../src/opfs/fs';
-import type { PurgeEntry, WalkEntry } from '../src/opfs/scan-types';
+import type { PurgeEntry, WalkEntry, WalkSummary } from '../src/opfs/scan-types';
 import type { OpfsChange } from '../src/opfs/page-answers';
 import type { SnapshotGroup } from '../src/opfs/classify';
 import { formatBytes } from '../src/format';
@@ -16,7 +16,7 @@ import { counted, reduce, summarizePurge, type ImportEntry, type ImportSummary, 
 import { sources, type SourceKind } from './sources';
 import { downloadFile, downloadSnapshot } from './download';
 import { PageTaskInterruptedError, PageUnavailableError } from './inspected-window';
-import { Listing } from './listing';
+import { Listing, originsWithVerdicts } from './listing';
 import { loadDetails } from './details';
 
 export type Controller = ReturnType<typeof createController>;
@@ -115,15 +115,35 @@ export function createController(store: Store, client = backgroundClient()) {
     if (source === 'extension') await sweepLeftovers();
     if (!current()) return;
     const render = renderer(source, listing, current);
-    const summary = await sources[source].walk((entries) => {
-      if (current()) void listing.ingest(entries).then(() => render.soon());
-    }, current);
+    // A first scan of an origin reads while it walks; a rescan reads only what changed, after it.
+    const knownOrigins = recheck ? [] : originsWithVerdicts();
+    let listed!: (summary: WalkSummary) => void;
+    const walkListed = new Promise<WalkSummary>((resolve) => (listed = resolve));
+    const walking = sources[source].walk(
+      {
+        onEntries(entries, checked) {
+          if (!current()) return;
+          if (entries.length > 0) void listing.ingest(entries);
+          if (checked.length > 0) void listing.applyChecked(checked).then(() => listing.judge());
+          void listing.ingested().then(() => render.soon());
+        },
+        onListed: listed,
+      },
+      current,
+      { unlessOrigins: knownOrigins },
+    );
+    const summary = await Promise.race([walkListed, walking]);
     await listing.ingested();
     if (!current()) return;
     const paths = listing.paths();
     listing.setLocks(store.locked[source].value, await sources[source].pathsInUse(paths));
-    await listing.finishWalk(summary);
+    await listing.finishWalk(summary, { reading: !knownOrigins.includes(listing.origin) });
     render.now();
+    // The reads the walk still does.
+    await walking;
+    await listing.ingested();
+    if (!current()) return;
+    await listing.judge();
     await checkContents(source, listing, current, render);
     if (!current()) return;
     listing.stage = 'done';

@@ -3,11 +3,11 @@
  * origin, so it runs the page functions (src/inspected-page/) directly on its own storage,
  * and validates what they answer exactly as it validates the inspected page (one code path).
  */
-import { parseCheckEntry, parseLiveChanges, parsePurgeEntry, parsePurgeResult, parseWalkEntry, parseWalkSummary, requestedPaths, type CheckedFile, type LiveChanges } from '../src/opfs/page-answers';
-import type { CheckOptions, CheckRequest, PurgeEntry, PurgeResult, PurgeTarget, WalkEntry, WalkSummary } from '../src/opfs/scan-types';
+import { parseCheckEntry, parseLiveChanges, parsePurgeEntry, parsePurgeResult, parseWalkEntry, parseWalkSummary, requestedPaths, walkAnswerParser, deliverWalkAnswers, type CheckedFile, type LiveChanges, type WalkAnswer, type WalkListener } from '../src/opfs/page-answers';
+import type { CheckOptions, CheckRequest, PurgeEntry, PurgeResult, PurgeTarget, WalkEntry, WalkOptions, WalkSummary } from '../src/opfs/scan-types';
 import { statOpfsPaths, walkOpfs } from '../src/inspected-page/walk';
 import { collectOpfsChanges, unwatchOpfs, watchOpfs } from '../src/inspected-page/live';
-import { checkOpfsFiles } from '../src/inspected-page/check';
+import { checkOpfsFiles, readForVerdict } from '../src/inspected-page/check';
 import { purgeOpfsFiles } from '../src/inspected-page/purge';
 import { LIVE_WATCH_ID, MAX_READ_BYTES } from './page-expressions';
 import { PageTaskStoppedError } from './inspected-window';
@@ -42,10 +42,17 @@ async function root(): Promise<FileSystemDirectoryHandle> {
 }
 
 export const extensionStorage = {
-  async walk(onEntries: (entries: readonly WalkEntry[]) => void, wanted: () => boolean = () => true): Promise<WalkSummary> {
-    const out = batcher(onEntries);
+  async walk(listener: WalkListener, options: WalkOptions, wanted: () => boolean = () => true): Promise<WalkSummary> {
+    const out = batcher<WalkAnswer>((answers) => deliverWalkAnswers(answers, listener));
+    const parse = walkAnswerParser();
     let n = 0;
-    const summary = await walkOpfs(await root(), { origin: location.origin, estimate: () => navigator.storage.estimate(), wanted }, {}, (_seen, entry) => out.push(parseWalkEntry(entry, `entry ${n++}`)));
+    const summary = await walkOpfs(
+      await root(),
+      { origin: location.origin, estimate: () => navigator.storage.estimate(), wanted },
+      options,
+      (_seen, entry) => out.push(parse(entry, `entry ${n++}`)),
+      readForVerdict,
+    );
     if (!wanted()) throw new PageTaskStoppedError();
     out.flush();
     return parseWalkSummary(summary);
@@ -66,7 +73,7 @@ export const extensionStorage = {
     const asked = new Map(requests.map((r) => [r.path, { size: r.size, read: r.read }]));
     const out = batcher(onChecked);
     let n = 0;
-    await checkOpfsFiles(await root(), requests, options, (_checked, entry) => out.push(parseCheckEntry(entry, `entry ${n++}`, asked)), wanted);
+    await checkOpfsFiles(await root(), requests, options, readForVerdict, (_checked, entry) => out.push(parseCheckEntry(entry, `entry ${n++}`, asked)), wanted);
     if (!wanted()) throw new PageTaskStoppedError();
     out.flush();
   },

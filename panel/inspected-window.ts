@@ -242,8 +242,8 @@ async function followPageTask<T, E>(requestId: string, parsePoll: (value: unknow
       lastProgress = performance.now();
     }
     options.onProgress?.(state.filesSeen);
-    // A full slice means more are waiting: fetch them at once.
-    wait = state.entries.length >= LOG_SLICE ? 0 : (options.intervalMs ?? 60);
+    // More are waiting: fetch them at once.
+    wait = state.more || state.entries.length >= LOG_SLICE ? 0 : (options.intervalMs ?? 60);
     if (performance.now() - lastProgress > stallMs) throw new TimeoutError(`The inspected page made no progress for ${Math.round(stallMs / 1000)} s.`);
   }
 }

@@ -74,6 +74,11 @@ interface Verdict {
 /** Checked verdicts by origin, then path: a rescan reads only new or changed files. */
 const verdictCache = new Map<string, Map<string, Verdict>>();
 
+/** The origins whose verdicts the panel keeps (a walk of another one reads while it walks). */
+export function originsWithVerdicts(): string[] {
+  return [...verdictCache.keys()];
+}
+
 function splitPath(path: string): { folder: string; name: string } {
   const cut = path.lastIndexOf('/');
   return { folder: cut < 0 ? '' : path.slice(0, cut), name: path.slice(cut + 1) };
@@ -300,25 +305,36 @@ export class Listing {
     if (before.status !== report.status || before.size !== report.size || before.lastModified !== report.lastModified) this.unsort(record);
   }
 
-  /** The walk is over: every folder is judged (in slices), and the summary fields are set. */
-  async finishWalk(summary: WalkSummary): Promise<void> {
+  /**
+   * The walk is over: every folder is judged (in slices), and the summary fields are set.
+   * `reading`: the walk reads as it goes, and goes on reading the files whose verdict is
+   * still pending (they count as to check).
+   */
+  async finishWalk(summary: WalkSummary, options: { reading?: boolean } = {}): Promise<void> {
     await this.ingested();
     this.origin = summary.origin;
     this.usage = summary.usage;
     this.quota = summary.quota;
     this.truncated = summary.truncated;
     this.stage = 'checking';
+    if (options.reading) this.toCheck += this.checked + this.needingReads().length;
     await this.judge();
   }
 
-  /** What the check must read: files whose verdict needs their bytes and is not known. */
-  checkRequests(): CheckRequest[] {
+  /** Files whose verdict needs their bytes and is not known. */
+  private needingReads(): CheckRequest[] {
     const requests: CheckRequest[] = [];
     for (const { file, alone } of this.records.values()) {
       if (alone.status !== 'pending') continue;
       const read = checkReadFor(file.name, file.size);
       if (read) requests.push({ path: file.path, size: file.size, lastModified: file.lastModified, read });
     }
+    return requests;
+  }
+
+  /** What the check must read: files whose verdict needs their bytes and is not known. */
+  checkRequests(): CheckRequest[] {
+    const requests = this.needingReads();
     // Counted over the listing's life: a second round (files that changed meanwhile) adds to it.
     this.toCheck += requests.length;
     return requests;

@@ -8,12 +8,14 @@ import { PAGE_GLOBAL, SCAN_LIMITS, type CheckOptions, type CheckRequest, type Pu
 import { pollPageTask, releasePageTask, runPageTask } from '../src/inspected-page/task';
 import { statOpfsPaths, walkOpfs } from '../src/inspected-page/walk';
 import { collectOpfsChanges, unwatchOpfs, watchOpfs } from '../src/inspected-page/live';
-import { checkOpfsFiles } from '../src/inspected-page/check';
+import { checkOpfsFiles, readForVerdict } from '../src/inspected-page/check';
 import { purgeOpfsFiles } from '../src/inspected-page/purge';
 import { readOpfsRange } from '../src/inspected-page/read';
 
 /** Entries a poll hands over at most; a poll that gets a full slice polls again at once. */
 export const LOG_SLICE = 5000;
+/** And about this many characters of text (footers in base64), so that no answer takes the panel long to parse. */
+export const LOG_SLICE_CHARS = 256 * 1024;
 /** The most bytes one ranged read carries (base64 makes them a third larger). */
 export const MAX_READ_BYTES = 2 * 1024 * 1024;
 
@@ -34,7 +36,7 @@ function startTask(id: string, body: string): string {
 /** Starts walking the page's OPFS: folders and files with sizes, streamed as they are found. */
 export function walkExpression(id: string, options: WalkOptions): string {
   return startTask(id, `function (root, storage, report, wanted) {
-  return (${walkOpfs.toString()})(root, { origin: String(location.origin), estimate: function () { return storage.estimate(); }, wanted: wanted }, ${json(options)}, report);
+  return (${walkOpfs.toString()})(root, { origin: String(location.origin), estimate: function () { return storage.estimate(); }, wanted: wanted }, ${json(options)}, report, ${options.check ? readForVerdict.toString() : 'undefined'});
 }`);
 }
 
@@ -42,7 +44,7 @@ export function walkExpression(id: string, options: WalkOptions): string {
 export function checkExpression(id: string, requests: readonly CheckRequest[], options: CheckOptions): string {
   const wire = requests.map((r): CheckRequest => ({ path: r.path, size: r.size, lastModified: r.lastModified, read: r.read }));
   return startTask(id, `function (root, storage, report, wanted) {
-  return (${checkOpfsFiles.toString()})(root, ${json(wire)}, ${json(options)}, report, wanted);
+  return (${checkOpfsFiles.toString()})(root, ${json(wire)}, ${json(options)}, ${readForVerdict.toString()}, report, wanted);
 }`);
 }
 
@@ -69,7 +71,7 @@ export function readExpression(id: string, path: string, start: number, end: num
 /** A task's state with the entries it logged from `from` on (see pollPageTask). */
 export function pollExpression(id: string, from: number): string {
   if (!Number.isSafeInteger(from) || from < 0) throw new Error(`Invalid log index ${from}.`);
-  return `(${pollPageTask.toString()})(${json(PAGE_GLOBAL)}, ${requestId(id)}, ${from}, ${LOG_SLICE})`;
+  return `(${pollPageTask.toString()})(${json(PAGE_GLOBAL)}, ${requestId(id)}, ${from}, ${LOG_SLICE}, ${LOG_SLICE_CHARS})`;
 }
 
 /** Drops a task's state from the page. */

@@ -4,8 +4,23 @@
  * see extension-storage.ts). Both run the same page functions (src/inspected-page/) and
  * pass every answer through the same validators (src/opfs/page-answers.ts).
  */
-import { parseCheckEntry, parseLiveChanges, parsePoll, parsePurgeEntry, parsePurgeResult, parseReadResult, parseWalkEntry, parseWalkSummary, requestedPaths, type CheckedFile, type LiveChanges } from '../src/opfs/page-answers';
-import type { CheckRequest, PurgeEntry, PurgeResult, PurgeTarget, WalkEntry, WalkSummary } from '../src/opfs/scan-types';
+import {
+  parseCheckEntry,
+  parseLiveChanges,
+  parsePoll,
+  parsePurgeEntry,
+  parsePurgeResult,
+  parseReadResult,
+  parseWalkEntry,
+  parseWalkSummary,
+  requestedPaths,
+  deliverWalkAnswers,
+  walkAnswerParser,
+  type CheckedFile,
+  type LiveChanges,
+  type WalkListener,
+} from '../src/opfs/page-answers';
+import { SCAN_LIMITS, type CheckRequest, type PurgeEntry, type PurgeResult, type PurgeTarget, type WalkEntry, type WalkOptions, type WalkSummary } from '../src/opfs/scan-types';
 import { SNAPSHOTS_DIR, STAGING_DIR, parseSnapshotFileName } from '../src/snapshot/names';
 import { snapshotsInUse, stagingInUse } from '../src/snapshot/locks';
 import { evalInPage, hasInspectedWindow, runPageTask } from './inspected-window';
@@ -14,13 +29,20 @@ import { extensionStorage } from './extension-storage';
 
 export type SourceKind = 'page' | 'extension';
 
+/** Walks that also read: not in an origin listed in `unlessOrigins`, whose verdicts the panel knows. */
+export interface WalkReads {
+  unlessOrigins: string[];
+}
+
 export interface OpfsSource {
   kind: SourceKind;
   /**
-   * Lists every folder and file (size and time only), handing entries over as they are
-   * found. Once `wanted()` turns false the walk stops (and rejects with a PageTaskStoppedError).
+   * Lists every folder and file (size and time), handing entries over as they are found;
+   * with `reads`, also reads what each file's verdict needs as soon as it is listed (a first
+   * scan then reads while it walks). Once `wanted()` turns false the walk stops (and
+   * rejects with a PageTaskStoppedError).
    */
-  walk(onEntries: (entries: readonly WalkEntry[]) => void, wanted?: () => boolean): Promise<WalkSummary>;
+  walk(listener: WalkListener, wanted?: () => boolean, reads?: WalkReads): Promise<WalkSummary>;
   /** Reads what the verdicts of `requests` need, handing results over as they come; stops like {@link walk}. */
   check(requests: readonly CheckRequest[], onChecked: (files: readonly CheckedFile[]) => void, wanted?: () => boolean): Promise<void>;
   /**
@@ -46,15 +68,25 @@ export interface OpfsSource {
 /** How large a footer the check reads: larger ones are reported as not read. */
 export const CHECK_OPTIONS = { footerBytesLimit: 1024 * 1024, concurrency: 128 } as const;
 
+/** The walk's options: it reads too when asked to. */
+export function walkOptions(reads: WalkReads | undefined): WalkOptions {
+  return reads ? { check: { ...CHECK_OPTIONS, whileListing: 16, textBytesLimit: SCAN_LIMITS.maxRecordTextLength, unlessOrigins: reads.unlessOrigins } } : {};
+}
+
 let requestCounter = 0;
 const newRequestId = (kind: string) => `${kind}${Date.now().toString(36)}${(requestCounter += 1)}`;
 
 export const pageSource: OpfsSource = {
   kind: 'page',
-  async walk(onEntries, wanted) {
+  async walk(listener, wanted, reads) {
     if (!hasInspectedWindow()) throw new Error('Open this panel in DevTools to inspect a page: here it only sees the extension.');
     const id = newRequestId('walk');
-    return runPageTask(id, walkExpression(id, {}), (value) => parsePoll(value, parseWalkSummary, parseWalkEntry), { onEntries, intervalMs: 40, wanted });
+    const parse = walkAnswerParser();
+    return runPageTask(id, walkExpression(id, walkOptions(reads)), (value) => parsePoll(value, parseWalkSummary, parse), {
+      onEntries: (answers) => deliverWalkAnswers(answers, listener),
+      intervalMs: 40,
+      wanted,
+    });
   },
   async check(requests, onChecked, wanted) {
     if (requests.length === 0) return;
@@ -106,7 +138,7 @@ export function snapshotOf(path: string): string | undefined {
 
 export const extensionSource: OpfsSource = {
   kind: 'extension',
-  walk: (onEntries, wanted) => extensionStorage.walk(onEntries, wanted),
+  walk: (listener, wanted, reads) => extensionStorage.walk(listener, walkOptions(reads), wanted),
   check: (requests, onChecked, wanted) => extensionStorage.check(requests, CHECK_OPTIONS, onChecked, wanted),
   purge: (targets, onProgress) => extensionStorage.purge(targets, onProgress),
   read: (path, start, end) => extensionStorage.read(path, start, end),

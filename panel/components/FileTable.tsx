@@ -8,7 +8,9 @@ import type { SortKey } from '../store';
 
 const ROW_HEIGHT = 21;
 /** Rows rendered above and below the viewport, so fast scrolling shows no gaps. */
-const OVERSCAN = 20;
+const OVERSCAN = 10;
+/** More than the rows ever rendered at once (a viewport 20,000 px high plus the overscan). */
+const ROW_SLOTS = 1024;
 
 const COLUMNS: { key: SortKey | null; label: string; class: string }[] = [
   { key: 'status', label: 'Status', class: 'col-status' },
@@ -57,8 +59,9 @@ export function FileTable() {
       </div>
       <div class="file-viewport" ref={viewport} onScroll={(e) => setScrollTop((e.target as HTMLDivElement).scrollTop)}>
         <div style={{ height: `${files.length * ROW_HEIGHT}px`, position: 'relative' }}>
+          {/* Keyed by slot, not by path: while a scan streams rows in and out of view, each slot's elements are updated in place instead of made anew. */}
           {files.slice(first, last).map(({ report }, i) => (
-            <FileRow key={report.path} file={report} top={(first + i) * ROW_HEIGHT} />
+            <FileRow key={(first + i) % ROW_SLOTS} file={report} top={(first + i) * ROW_HEIGHT} />
           ))}
         </div>
         {state.kind === 'listing' && state.listing.stage !== 'walking' && files.length === 0 ? (

@@ -1,22 +1,45 @@
+import { useState } from 'preact/hooks';
 import { formatBytes } from '../../src/format';
 import { SNAPSHOTS_DIR } from '../../src/snapshot/names';
 import { usePanel } from '../context';
 import { counted } from '../store';
 
-/** Parquet files grouped into snapshots, with restore and verify for the extension's own. */
+/** Each row's height (one line: see .snapshots tr in panel.css). */
+const ROW_HEIGHT = 21;
+/** Rows rendered above and below the view (it shows about 7). */
+const OVERSCAN = 30;
+
+/**
+ * Parquet files grouped into snapshots, with restore and verify for the extension's own.
+ * Renders only the rows in view: thousands of groups (every empty export is one) would
+ * otherwise be laid out again whenever one of them changes.
+ */
 export function SnapshotList() {
   const { store, controller } = usePanel();
+  const [scrollTop, setScrollTop] = useState(0);
   const source = store.source.value;
   const groups = store.view.value?.groups ?? [];
   if (groups.length === 0) return null;
   const busy = store.snapshotAction.value.kind === 'running';
+  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
+  const last = Math.min(groups.length, first + 2 * OVERSCAN + 10);
   return (
     <details class="snapshots" data-testid="snapshots" open>
       <summary>
         {groups.length.toLocaleString('en-US')} snapshot{groups.length === 1 ? '' : 's'}
       </summary>
-      <div class="snapshot-scroll">
+      <div class="snapshot-scroll" onScroll={(e) => setScrollTop((e.target as HTMLDivElement).scrollTop)}>
         <table class="mini">
+          <colgroup>
+            <col style={{ width: '86px' }} />
+            <col />
+            <col />
+            <col style={{ width: '64px' }} />
+            <col style={{ width: '84px' }} />
+            <col style={{ width: '76px' }} />
+            <col style={{ width: '70px' }} />
+            <col style={{ width: source === 'extension' ? '250px' : '130px' }} />
+          </colgroup>
           <thead>
             <tr>
               <th>Status</th>
@@ -30,13 +53,16 @@ export function SnapshotList() {
             </tr>
           </thead>
           <tbody>
-            {groups.slice(0, 1000).map((g) => (
+            {first > 0 ? <tr aria-hidden="true" style={{ height: `${first * ROW_HEIGHT}px` }} /> : null}
+            {groups.slice(first, last).map((g) => (
               <tr key={`${g.folder}/${g.id}`} data-testid="snapshot-row" data-snapshot-id={g.id} data-status={g.status} class={`status-${g.status}`}>
                 <td>
                   <span class={`badge badge-${g.status}`}>{g.status}</span>
                 </td>
-                <td class="name">{g.id}</td>
-                <td>{g.folder || '/'}</td>
+                <td class="name" title={g.id}>
+                  {g.id}
+                </td>
+                <td title={g.folder || '/'}>{g.folder || '/'}</td>
                 <td>
                   {g.partCount}
                   {g.missingParts.length > 0 ? ` (missing ${g.missingParts.join(', ')})` : ''}
@@ -64,6 +90,7 @@ export function SnapshotList() {
                 </td>
               </tr>
             ))}
+            {last < groups.length ? <tr aria-hidden="true" style={{ height: `${(groups.length - last) * ROW_HEIGHT}px` }} /> : null}
           </tbody>
         </table>
       </div>

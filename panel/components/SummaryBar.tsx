@@ -38,6 +38,7 @@ export function SummaryBar() {
           Listing… {files.toLocaleString('en-US')} file{files === 1 ? '' : 's'} in {listing.directories.size.toLocaleString('en-US')} folder{listing.directories.size === 1 ? '' : 's'}
         </span>
         {summary.counts.empty > 0 ? <span class="meta">{summary.counts.empty.toLocaleString('en-US')} empty so far</span> : null}
+        {listing.checked > 0 ? <span class="meta">{listing.checked.toLocaleString('en-US')} checked so far</span> : null}
       </div>
     );
   }

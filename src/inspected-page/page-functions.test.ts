@@ -11,9 +11,9 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { FakeOpfs } from '../../tests/support/fake-opfs';
 import { HOSTS, clearPageGlobal, evaluateInPage, installPage, pageHost, scan, type ExpressionsModule } from '../../tests/support/page-functions';
-import { LOG_SLICE, checkExpression, pollExpression, purgeExpression, releaseExpression, walkExpression } from '../../panel/page-expressions';
-import { parseLiveChanges, parsePoll, parseWalkEntry, parseWalkSummary } from '../opfs/page-answers';
-import { PAGE_GLOBAL, type PurgeTarget, type WalkEntry } from '../opfs/scan-types';
+import { LOG_SLICE, LOG_SLICE_CHARS, checkExpression, pollExpression, purgeExpression, releaseExpression, walkExpression } from '../../panel/page-expressions';
+import { parseLiveChanges, parsePoll, parseWalkEntry, parseWalkSummary, walkAnswerParser } from '../opfs/page-answers';
+import { PAGE_GLOBAL, SCAN_LIMITS, checkReadFor, type PurgeTarget, type WalkEntry, type WalkOptions } from '../opfs/scan-types';
 import { parseSnapshotFileName } from '../snapshot/names';
 import { snapshotLockName } from '../snapshot/locks';
 import { walkOpfs } from './walk';
@@ -42,7 +42,7 @@ describe.each(HOSTS)('walking and checking %s', (_host, host) => {
     await fake.writeFile('cleanslate/archive/2025/deep/z.bin', new Uint8Array(5000));
     await fake.mkdir('cleanslate/empty-folder');
     const entries: WalkEntry[] = [];
-    const summary = await host.walk(fake, {}, (batch) => entries.push(...batch));
+    const summary = await host.walk(fake, {}, { onEntries: (batch) => entries.push(...batch), onListed: () => undefined });
     expect(summary).toMatchObject({ origin: 'https://app.example', files: 3, directories: 6, truncated: false, usage: 1234 });
     expect(entries[0]).toEqual(['o', 'https://app.example']);
     const files = entries.filter((e) => e[0] === 'f').sort();
@@ -87,7 +87,10 @@ describe.each(HOSTS)('walking and checking %s', (_host, host) => {
     expect(fake.reads).toBe(0);
   });
 
-  test('checks the magic bytes and footer of Parquet-named files, and the text of manifests, only', async () => {
+  test.each([
+    ['after the walk', {}],
+    ['while walking', { check: { footerBytesLimit: 1024 * 1024, textBytesLimit: SCAN_LIMITS.maxRecordTextLength } }],
+  ])('checks the magic bytes and footer of Parquet-named files, and the text of manifests, only (%s)', async (_when, walk: WalkOptions) => {
     const fake = new FakeOpfs();
     const footer = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     const file = parquetShaped(100, footer);
@@ -96,7 +99,7 @@ describe.each(HOSTS)('walking and checking %s', (_host, host) => {
     await fake.writeFile('s/x.bin', file);
     await fake.writeFile('s/tiny.parquet', 'PA');
     await fake.writeFile('s/x.manifest.json', '{"formatVersion":1}');
-    const result = await scan(fake, host);
+    const result = await scan(fake, host, { walk });
     const byName = new Map(result.files.map((f) => [f.name, f]));
     const probe = byName.get('x.parquet')!.probe!;
     expect([...probe.head]).toEqual([0x50, 0x41, 0x52, 0x31]);
@@ -109,15 +112,40 @@ describe.each(HOSTS)('walking and checking %s', (_host, host) => {
     expect(byName.get('x.manifest.json')!.text).toBe('{"formatVersion":1}');
   });
 
-  test('skips footers above the limit', async () => {
+  test.each([
+    ['after the walk', {}],
+    ['while walking', { check: { footerBytesLimit: 1024, textBytesLimit: SCAN_LIMITS.maxRecordTextLength } }],
+  ])('skips footers above the limit (%s)', async (_when, walk: WalkOptions) => {
     const fake = new FakeOpfs();
     await fake.writeFile('big.parquet', parquetShaped(10, new Uint8Array(2000)));
     await fake.writeFile('a.parquet', parquetShaped(10, new Uint8Array(100)));
-    const result = await scan(fake, host, { check: { footerBytesLimit: 1024 } });
+    const result = await scan(fake, host, { walk, check: { footerBytesLimit: 1024 } });
     expect(result.files.map((f) => [f.name, f.probe!.footer?.length ?? f.probe!.footerSkipped])).toEqual([
       ['a.parquet', 108],
       ['big.parquet', 'too-large'],
     ]);
+  });
+
+  test('a walk that reads reads what checkReadFor names, once per file, and nothing in an origin whose verdicts are known', async () => {
+    const fake = new FakeOpfs();
+    const limit = 64;
+    const names = ['a.parquet', 'a.parquet.tmp', 'a.PARQUET', 'parquet', 'a.parquet.bak', 'x.manifest.json', 'x.intent.json', 'x.json', 'x.manifest.json.tmp', 'manifest.json', '.parquet'];
+    const sizes = [0, 1, 7, limit, limit + 1];
+    for (const name of names) for (const size of sizes) await fake.writeFile(`d${size}/${name}`, new Uint8Array(size).fill(80));
+    const reads = new Map<string, number>();
+    let listed = 0;
+    const check = { footerBytesLimit: 1024, textBytesLimit: limit };
+    await host.walk(fake, { check }, {
+      onEntries: (_entries, checked) => checked.forEach((c) => reads.set(c.path, (reads.get(c.path) ?? 0) + 1)),
+      onListed: () => listed++,
+    });
+    expect(listed).toBe(1);
+    const expected = names.flatMap((name) => sizes.flatMap((size) => (size <= limit || !name.endsWith('.json') ? checkReadFor(name, size) : undefined) ? [`d${size}/${name}`] : []));
+    expect([...reads.keys()].sort()).toEqual(expected.sort());
+    expect([...reads.values()].every((n) => n === 1)).toBe(true);
+    const readsBefore = fake.reads;
+    await host.walk(fake, { check: { ...check, unlessOrigins: ['https://app.example'] } }, { onEntries: (_e, checked) => expect(checked).toEqual([]), onListed: () => undefined });
+    expect(fake.reads).toBe(readsBefore);
   });
 
   test('a file that changed between the walk and the check is reported as changed, not read', async () => {
@@ -174,6 +202,34 @@ describe('the page task', () => {
     // Collected once: the page no longer holds it.
     expect(evaluateInPage(pollExpression('r1', 0))).toBeNull();
     expect((globalThis as unknown as Record<string, unknown>)[PAGE_GLOBAL]).toEqual({});
+  });
+
+  test('hands entries over in answers of bounded size: many large footers take several polls, each entry once, in order', async () => {
+    const fake = new FakeOpfs();
+    // Footers of several sizes, up to one larger than a whole answer's budget (it still travels, alone).
+    const footerSizes = [10, 3000, 40_000, LOG_SLICE_CHARS];
+    for (let i = 0; i < 120; i++) await fake.writeFile(`s${i % 7}/f${i}.parquet`, parquetShaped(5, new Uint8Array(footerSizes[i % footerSizes.length]).fill(i)));
+    installPage(fake);
+    const options: WalkOptions = { check: { footerBytesLimit: 2 * LOG_SLICE_CHARS, textBytesLimit: 1024 } };
+    expect(evaluateInPage(walkExpression('big', options))).toBe('started');
+    const parse = walkAnswerParser();
+    const answers: unknown[] = [];
+    let polls = 0;
+    for (;;) {
+      const raw = evaluateInPage(pollExpression('big', answers.length));
+      const state = parsePoll(raw, parseWalkSummary, parse);
+      if (state.state !== 'running' && state.state !== 'done') throw new Error(JSON.stringify(state));
+      polls++;
+      // No answer much over the budget, unless it carries a single entry.
+      if (state.entries.length > 1) expect(JSON.stringify(raw).length).toBeLessThan(LOG_SLICE_CHARS * 1.1);
+      answers.push(...state.entries);
+      if (state.state === 'done') break;
+      if (!state.more) await new Promise((done) => setTimeout(done, 1));
+    }
+    expect(polls).toBeGreaterThan(4);
+    const checked = answers.flatMap((a) => ('checked' in (a as object) ? [(a as { checked: { path: string; kind: string } }).checked] : []));
+    expect(checked.map((c) => c.kind)).toEqual(new Array(120).fill('parquet'));
+    expect(new Set(checked.map((c) => c.path)).size).toBe(120);
   });
 
   test('a task the panel stops following is released from the page', async () => {
@@ -385,17 +441,17 @@ describe.each(HOSTS)('purging %s', (_host, host) => {
     expect(fake.listPaths()).toEqual([...folders, ...kept].sort());
   });
 
-  test('works on several files at once, at most 16', async () => {
+  test('works on several files at once, at most 64', async () => {
     const fake = new FakeOpfs({ getFileDelayMs: 3 });
     const targets: PurgeTarget[] = [];
-    for (let i = 0; i < 100; i++) {
+    for (let i = 0; i < 200; i++) {
       await fake.writeFile(`p/f${i}.bin`, new Uint8Array(i));
       targets.push({ path: `p/f${i}.bin`, size: i });
     }
     const result = await host.purge(fake, targets);
-    expect(result.results.map((r) => r.outcome)).toEqual(new Array(100).fill('removed'));
-    expect(fake.maxGetFileInFlight).toBeGreaterThan(1);
-    expect(fake.maxGetFileInFlight).toBeLessThanOrEqual(16);
+    expect(result.results.map((r) => r.outcome)).toEqual(new Array(200).fill('removed'));
+    expect(fake.maxGetFileInFlight).toBeGreaterThan(16);
+    expect(fake.maxGetFileInFlight).toBeLessThanOrEqual(64);
   });
 });
 
@@ -474,7 +530,7 @@ const unprintable = () => ({
 describe('walking an OPFS whose APIs a hostile page replaced', () => {
   async function walk(root: FileSystemDirectoryHandle, options: { maxDepth?: number } = {}, estimate: (() => Promise<StorageEstimate>) | null = null) {
     const entries: WalkEntry[] = [];
-    const summary = await walkOpfs(root, { origin: 'https://evil.example', estimate }, options, (_n, entry) => entries.push(entry));
+    const summary = await walkOpfs(root, { origin: 'https://evil.example', estimate }, options, (_n, entry) => entries.push(entry as WalkEntry));
     // What the walker emits always passes the panel's validation.
     entries.forEach((entry, i) => parseWalkEntry(entry, `entry ${i}`));
     parseWalkSummary(summary);
@@ -566,13 +622,13 @@ describe('walking an OPFS whose APIs a hostile page replaced', () => {
     Object.defineProperty(lying, 'slice', { value: () => new Blob([new Uint8Array(1000)]) });
     const notBlob = new File([real], 'garbage.parquet');
     Object.defineProperty(notBlob, 'slice', { value: () => 'not a blob' });
-    const { checkOpfsFiles } = await import('./check');
+    const { checkOpfsFiles, readForVerdict } = await import('./check');
     const root = { kind: 'directory', getFileHandle: async (name: string) => ({ getFile: async () => ({ 'lies.parquet': lying, 'garbage.parquet': notBlob, 'fine.parquet': new File([real], 'fine.parquet') })[name] }) } as unknown as FileSystemDirectoryHandle;
     const out: unknown[] = [];
     const requests = ['lies.parquet', 'garbage.parquet', 'fine.parquet'].map((path) => ({ path, size: real.length, lastModified: (lying).lastModified, read: 'parquet' as const }));
     // The three Files were made in the same millisecond or so: give each its own time.
     requests[1].lastModified = notBlob.lastModified;
-    await checkOpfsFiles(root, requests.slice(0, 2), { footerBytesLimit: 1024 }, (_n, entry) => out.push(entry));
+    await checkOpfsFiles(root, requests.slice(0, 2), { footerBytesLimit: 1024 }, readForVerdict, (_n, entry) => out.push(entry));
     expect(out).toContainEqual(['x', 'lies.parquet', `RangeError: asked for ${real.length} bytes, got 1000`]);
     expect(out).toContainEqual(['x', 'garbage.parquet', expect.stringMatching(/^TypeError/)]);
   });

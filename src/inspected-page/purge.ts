@@ -13,7 +13,7 @@ import type { PurgeEntry, PurgeTarget } from '../opfs/scan-types';
  * exporter library) is writing those files, so they are reported `locked`. A file another
  * purge removed meanwhile (a second DevTools window) is `missing`, not `locked`.
  *
- * Up to 16 files are worked on at once; a second purge of the same origin waits for this
+ * Up to 64 files are worked on at once; a second purge of the same origin waits for this
  * one (a Web Lock). One outcome per distinct path (a repeated path
  * counts once, with its first size), in the order given; `onProgress` gets each outcome
  * as it is known, so that a purge cut short (the page reloaded) still says what it did.
@@ -27,7 +27,8 @@ export async function purgeOpfsFiles(
 ): Promise<{ results: PurgeEntry[]; bytesFreed: number }> {
   // Literals, not PURGE_CONCURRENCY or snapshot/names.ts: this function is sent as source text
   // (page-scan.test.ts keeps the name pattern equal to parseSnapshotFileName).
-  const concurrency = 16;
+  // Measured in a page (2,500 empty files in 18 folders, twice): 16 at once took 3.0–3.6 s, 64 took 2.4–2.5 s (taking the snapshot locks included).
+  const concurrency = 64;
   const lockPrefix = 'opfs-snapshot-inspector:snapshot:';
   const snapshotName = /^(?:(.+)_part_\d+\.parquet|(.+)\.parquet|(.+)\.manifest\.json|(.+)\.intent\.json)(?:\.tmp)?$/;
   const locks = typeof navigator === 'object' && navigator !== null ? (navigator).locks : undefined;

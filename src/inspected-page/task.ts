@@ -79,21 +79,37 @@ export function runPageTask(globalName: string, requestId: string, task: PageTas
 
 /**
  * A task's state as the panel polls it: while it runs, its progress and the entries it
- * logged from index `from` on (at most `most`); once done, its result with the last
- * entries — but only when no more than `most` remain, so that a long log still travels in
- * slices. A done or failed state is then removed from the page (handed over once). `null`
- * when the page has no such request (it reloaded, or the state was handed over).
+ * logged from index `from` on — at most `most`, and no more than about `maxChars`
+ * characters of text (a walk's checks carry footers: 5,000 of them would be one answer of
+ * megabytes, parsed in one long task in the panel); `more` says that others are waiting.
+ * Once done, its result with the last entries — but only when they all fit, so that a long
+ * log still travels in slices. A done or failed state is then removed from the page
+ * (handed over once). `null` when the page has no such request (it reloaded, or the state
+ * was handed over).
  *
  * Self-contained: sent to the inspected page as source text.
  */
-export function pollPageTask(globalName: string, requestId: string, from: number, most: number): unknown {
+export function pollPageTask(globalName: string, requestId: string, from: number, most: number, maxChars: number): unknown {
   const registry = (globalThis as unknown as Record<string, Record<string, { state?: unknown; filesSeen?: unknown; log?: unknown[]; result?: unknown } | undefined> | undefined>)[globalName];
   const value = registry && Object.prototype.hasOwnProperty.call(registry, requestId) ? registry[requestId] : undefined;
   if (!value) return null;
   const log = Array.isArray(value.log) ? value.log : [];
-  const entries = log.slice(from, from + most);
-  if (value.state === 'running' || (value.state === 'done' && from + most < log.length)) {
-    return { state: 'running', filesSeen: value.state === 'running' ? value.filesSeen : log.length, entries };
+  const limit = Math.min(log.length, from + most);
+  let end = from;
+  let chars = 0;
+  while (end < limit) {
+    // Entries are flat arrays of strings and numbers (or small records): their strings are what weighs.
+    const entry: unknown = log[end];
+    let size = 16;
+    if (Array.isArray(entry)) for (const field of entry) size += typeof field === 'string' ? field.length : 8;
+    if (end > from && chars + size > maxChars) break;
+    chars += size;
+    end++;
+  }
+  const entries = log.slice(from, end);
+  const more = end < log.length;
+  if (value.state === 'running' || (value.state === 'done' && more)) {
+    return { state: 'running', filesSeen: value.state === 'running' ? value.filesSeen : log.length, entries, more };
   }
   delete registry![requestId];
   if (value.state === 'done') return { state: 'done', result: value.result, entries };

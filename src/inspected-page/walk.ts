@@ -1,4 +1,5 @@
-import type { WalkEntry, WalkOptions, WalkSummary } from '../opfs/scan-types';
+import type { CheckEntry, WalkEntry, WalkOptions, WalkSummary } from '../opfs/scan-types';
+import type { readForVerdict } from './check';
 
 /** Where the walk runs: the origin to report and how to ask for the storage estimate. */
 export interface WalkEnvironment {
@@ -12,7 +13,10 @@ export interface WalkEnvironment {
  * Walks `root` and emits every folder and file as it finds it — files with their size and
  * time, from one `getFile()` each, nothing read — so that the panel lists them while the
  * walk goes on. Folders are walked concurrently and `getFile()` calls are issued
- * concurrently, bounded by `options.concurrency`.
+ * concurrently, bounded by `options.concurrency`. With `options.check`, the files whose
+ * verdict needs their bytes are read too (by `read`, which is `readForVerdict` passed in:
+ * this function is sent as source text on its own), from the walk's own `getFile()`
+ * answer, with their own bound: each check entry follows its file's entry.
  *
  * The page may have replaced any API this calls (`entries()`, `getFile()`, `size`…) with one
  * that throws, hangs or answers garbage. So every value is checked where it comes in, and a
@@ -26,7 +30,8 @@ export async function walkOpfs(
   root: FileSystemDirectoryHandle,
   environment: WalkEnvironment,
   options: WalkOptions,
-  emit: (filesSeen: number, entry: WalkEntry) => void,
+  emit: (filesSeen: number, entry: WalkEntry | CheckEntry | ['l', WalkSummary]) => void,
+  read?: typeof readForVerdict,
 ): Promise<WalkSummary> {
   const started = Date.now();
   // Literal defaults and limits, not constants from scan-types.ts: this function is sent as source text.
@@ -49,6 +54,24 @@ export async function walkOpfs(
   // A queue with a moving head: shift() on 100,000 waiters made the walk quadratic.
   const waiting: (() => void)[] = [];
   let waitingHead = 0;
+  // Reads for verdicts: their own bound (a read holds no getFile() slot), awaited before the walk ends.
+  const origin = environment.origin;
+  const check = options.check && read && !(options.check.unlessOrigins ?? []).includes(origin) ? options.check : undefined;
+  const readConcurrency = Math.max(1, Math.floor(check?.concurrency ?? 128));
+  // While folders are still being listed, reads get a smaller share: listing every file comes first.
+  let readLimit = Math.max(1, Math.floor(check?.whileListing ?? readConcurrency));
+  const textBytesLimit = Math.max(0, Math.floor(check?.textBytesLimit ?? 0));
+  const reads: Promise<void>[] = [];
+  let reading = 0;
+  const readWaiting: (() => void)[] = [];
+  let readWaitingHead = 0;
+  const wakeReader = (): void => {
+    if (readWaitingHead < readWaiting.length) {
+      const wake = readWaiting[readWaitingHead];
+      readWaiting[readWaitingHead++] = undefined as unknown as () => void;
+      wake();
+    }
+  };
 
   // Never throws, whatever was thrown (a getter that throws, a Symbol, a revoked Proxy).
   const describe = (error: unknown): string => {
@@ -97,6 +120,23 @@ export async function walkOpfs(
     const modified: unknown = file.lastModified;
     files++;
     emit(files, ['f', path, size, typeof modified === 'number' && Number.isFinite(modified) ? modified : 0]);
+    if (!check || !read || size === 0) return;
+    // Which files the verdict reads: the rule of checkReadFor (scan-types.ts), kept equal by a unit test.
+    const name = path.slice(path.lastIndexOf('/') + 1);
+    const kind = name.endsWith('.parquet') || name.endsWith('.parquet.tmp') ? 'parquet' : size <= textBytesLimit && (name.endsWith('.manifest.json') || name.endsWith('.intent.json')) ? 'text' : undefined;
+    if (kind === undefined) return;
+    reads.push(
+      (async () => {
+        while (reading >= readLimit) await new Promise<void>((wake) => readWaiting.push(wake));
+        reading++;
+        try {
+          if (wanted()) emit(files, await read(file, path, kind, check.footerBytesLimit));
+        } finally {
+          reading--;
+          wakeReader();
+        }
+      })(),
+    );
   };
 
   const walkFolder = async (folder: FileSystemDirectoryHandle, prefix: string, depth: number): Promise<void> => {
@@ -152,8 +192,12 @@ export async function walkOpfs(
     await Promise.all(pending);
   };
 
-  emit(0, ['o', environment.origin]);
+  emit(0, ['o', origin]);
   await walkFolder(root, typeof options.prefix === 'string' ? options.prefix : '', 1);
+  if (readLimit < readConcurrency) {
+    readLimit = readConcurrency;
+    for (let i = reading; i < readLimit; i++) wakeReader();
+  }
   let usage: number | null = null;
   let quota: number | null = null;
   if (environment.estimate) {
@@ -175,7 +219,13 @@ export async function walkOpfs(
     }
   }
   if (errorsLeftOut > 0) emit(files, ['e', '', `${errorsLeftOut} more problems were not listed`]);
-  return { origin: environment.origin, usage, quota, truncated, elapsedMs: Date.now() - started, files, directories };
+  const summary: WalkSummary = { origin, usage, quota, truncated, elapsedMs: Date.now() - started, files, directories };
+  if (!check) return summary;
+  // Every file is listed: the panel can show the summary while the last reads finish.
+  emit(files, ['l', summary]);
+  // readForVerdict never rejects: a file it could not read is an entry saying why.
+  await Promise.all(reads);
+  return summary;
 }
 
 /**
@@ -221,7 +271,7 @@ export async function statOpfsPaths(
       const folder = await parent.getDirectoryHandle(name);
       emit(++seen, ['d', path]);
       await walk(folder, { origin: '', estimate: null }, { prefix: path }, (_n, entry) => {
-        if (entry[0] !== 'o') emit(++seen, entry);
+        if (entry[0] !== 'o') emit(++seen, entry as WalkEntry);
       });
     } catch {
       emit(++seen, ['g', path]);

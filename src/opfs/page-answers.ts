@@ -8,6 +8,7 @@
  */
 import {
   SCAN_LIMITS,
+  checkReadFor,
   type CheckEntry,
   type PageTaskFailure,
   type PageTaskState,
@@ -180,6 +181,56 @@ export function parseCheckEntry(value: unknown, what: string, requested: Readonl
   }
 }
 
+/** One entry of a walk that also reads (see `walkOpfs`'s `check`), validated. */
+export type WalkAnswer = { entry: WalkEntry } | { checked: CheckedFile } | { listed: WalkSummary };
+
+/**
+ * A parser for the entries of one walk, in the order the walk emitted them: its entries;
+ * the check of a file it listed before, at most once per file and of the kind that file's
+ * name and size call for (checkReadFor); and its summary once every file is listed, while
+ * reads may still go on.
+ */
+export function walkAnswerParser(): (value: unknown, what: string) => WalkAnswer {
+  const readable = new Map<string, { size: number; read: 'parquet' | 'text' }>();
+  return (value, what) => {
+    const tag: unknown = Array.isArray(value) ? value[0] : undefined;
+    if (tag === 'p' || tag === 't' || tag === 'x') {
+      const checked = parseCheckEntry(value, what, readable);
+      readable.delete(checked.path);
+      return { checked };
+    }
+    if (tag === 'l') return { listed: parseWalkSummary(array(value, what, 2)[1]) };
+    const entry = parseWalkEntry(value, what);
+    if (entry[0] === 'f') {
+      const read = checkReadFor(entry[1].slice(entry[1].lastIndexOf('/') + 1), entry[2]);
+      if (read) readable.set(entry[1], { size: entry[2], read });
+    }
+    return { entry };
+  };
+}
+
+/** What a walk hands over as it goes. */
+export interface WalkListener {
+  /** Entries as the walk finds them, with the checks of files it listed before (a walk that reads). */
+  onEntries(entries: readonly WalkEntry[], checked: readonly CheckedFile[]): void;
+  /** Every file is listed (a walk that reads may still be reading). */
+  onListed(summary: WalkSummary): void;
+}
+
+/** Hands a batch of walk answers to `listener`: entries and checks in their order, then the summary if it came. */
+export function deliverWalkAnswers(answers: readonly WalkAnswer[], listener: WalkListener): void {
+  const entries: WalkEntry[] = [];
+  const checked: CheckedFile[] = [];
+  let listed: WalkSummary | null = null;
+  for (const answer of answers) {
+    if ('entry' in answer) entries.push(answer.entry);
+    else if ('checked' in answer) checked.push(answer.checked);
+    else listed = answer.listed;
+  }
+  if (entries.length > 0 || checked.length > 0) listener.onEntries(entries, checked);
+  if (listed) listener.onListed(listed);
+}
+
 const OUTCOMES: readonly PurgeOutcome[] = ['removed', 'changed', 'locked', 'missing', 'failed'];
 
 /** The purge targets as a map from path to listed size (undefined when only paths were given); the first size of a repeated path counts. */
@@ -251,7 +302,7 @@ export function parsePoll<T, E = never>(value: unknown, parseResult: (result: un
   };
   switch (v.state) {
     case 'running':
-      return { state: 'running', filesSeen: count(v.filesSeen, 'filesSeen'), entries: entries() };
+      return { state: 'running', filesSeen: count(v.filesSeen, 'filesSeen'), entries: entries(), more: v.more === true };
     case 'done':
       return { state: 'done', result: parseResult(v.result), entries: entries() };
     case 'failed': {

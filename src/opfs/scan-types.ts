@@ -37,6 +37,18 @@ export interface WalkOptions {
   maxDepth?: number;
   /** The walked folder's own path ('' for the root): entries are reported below it. */
   prefix?: string;
+  /**
+   * Also read what each file's verdict needs (see {@link checkReadFor}) as soon as the walk
+   * has its `getFile()` answer, emitting the check's entry right after the file's: a first
+   * scan then reads while it walks. Not when the walked origin is one of `unlessOrigins`
+   * (the panel knows verdicts there: a rescan reads only what changed, after the walk).
+   */
+  check?: CheckOptions & {
+    textBytesLimit: number;
+    unlessOrigins?: string[];
+    /** Concurrent reads while folders are still being listed (`concurrency` after). */
+    whileListing?: number;
+  };
 }
 
 /** How a check is bounded. */
@@ -190,7 +202,7 @@ export interface PageTaskFailure {
  * reloaded, or the result was already collected).
  */
 export type PageTaskState<T, E = never> =
-  | { state: 'running'; filesSeen: number; entries: E[] }
+  | { state: 'running'; filesSeen: number; entries: E[]; more?: boolean }
   | { state: 'done'; result: T; entries: E[] }
   | PageTaskFailure
   | { state: 'missing' };

@@ -8,10 +8,22 @@
 import { vi } from 'vitest';
 import type { FakeOpfs } from './fake-opfs';
 import * as expressions from '../../panel/page-expressions';
-import { parseCheckEntry, parsePoll, parsePurgeEntry, parsePurgeResult, parseWalkEntry, parseWalkSummary, requestedPaths, type CheckedFile } from '../../src/opfs/page-answers';
+import {
+  deliverWalkAnswers,
+  parseCheckEntry,
+  parsePoll,
+  parsePurgeEntry,
+  parsePurgeResult,
+  parseWalkEntry,
+  parseWalkSummary,
+  requestedPaths,
+  walkAnswerParser,
+  type CheckedFile,
+  type WalkListener,
+} from '../../src/opfs/page-answers';
 import { checkReadFor, PAGE_GLOBAL, type CheckOptions, type CheckRequest, type PageTaskState, type PurgeEntry, type PurgeResult, type PurgeTarget, type ScanError, type ScannedFile, type WalkEntry, type WalkOptions, type WalkSummary } from '../../src/opfs/scan-types';
 import { statOpfsPaths, walkOpfs } from '../../src/inspected-page/walk';
-import { checkOpfsFiles } from '../../src/inspected-page/check';
+import { checkOpfsFiles, readForVerdict } from '../../src/inspected-page/check';
 import { purgeOpfsFiles } from '../../src/inspected-page/purge';
 
 export type ExpressionsModule = typeof expressions;
@@ -57,7 +69,8 @@ export async function pollUntilSettled<T, E>(
 }
 
 export interface Host {
-  walk(fake: FakeOpfs, options: WalkOptions, onEntries: (entries: readonly WalkEntry[]) => void): Promise<WalkSummary>;
+  /** Entries, and with `options.check` the checks the walk does as it goes. */
+  walk(fake: FakeOpfs, options: WalkOptions, listener: WalkListener): Promise<WalkSummary>;
   check(fake: FakeOpfs, requests: readonly CheckRequest[], options: CheckOptions, onChecked: (files: readonly CheckedFile[]) => void): Promise<void>;
   purge(fake: FakeOpfs, targets: readonly PurgeTarget[], onProgress?: (done: number, entries: readonly PurgeEntry[]) => void): Promise<PurgeResult>;
   /** Lists `paths` anew (what Live mode and the actions do after a change). */
@@ -70,11 +83,12 @@ const id = (kind: string) => `${kind}${(counter += 1)}`;
 /** The page functions as the page runs them: expressions, polls, JSON, validation. */
 export function pageHost(mod: ExpressionsModule = expressions): Host {
   return {
-    async walk(fake, options, onEntries) {
+    async walk(fake, options, listener) {
       installPage(fake);
       const request = id('walk');
+      const parse = walkAnswerParser();
       if (evaluateInPage(mod.walkExpression(request, options)) !== 'started') throw new Error('the walk did not start');
-      return pollUntilSettled(request, (v) => parsePoll(v, parseWalkSummary, parseWalkEntry), onEntries, mod);
+      return pollUntilSettled(request, (v) => parsePoll(v, parseWalkSummary, parse), (answers) => deliverWalkAnswers(answers, listener), mod);
     },
     async check(fake, requests, options, onChecked) {
       installPage(fake);
@@ -107,15 +121,17 @@ export function pageHost(mod: ExpressionsModule = expressions): Host {
 
 /** The page functions called directly, as the panel does on the extension's storage (validated the same way). */
 export const directHost: Host = {
-  async walk(fake, options, onEntries) {
+  async walk(fake, options, listener) {
     let n = 0;
-    const summary = await walkOpfs(fake.handle, { origin: 'https://app.example', estimate: async () => ({ usage: 1234, quota: 10 * 1024 ** 3 }) }, options, (_seen, entry) => onEntries([parseWalkEntry(entry, `entry ${n++}`)]));
+    const parse = walkAnswerParser();
+    const estimate = async () => ({ usage: 1234, quota: 10 * 1024 ** 3 });
+    const summary = await walkOpfs(fake.handle, { origin: 'https://app.example', estimate }, options, (_seen, entry) => deliverWalkAnswers([parse(entry, `entry ${n++}`)], listener), readForVerdict);
     return parseWalkSummary(summary);
   },
   async check(fake, requests, options, onChecked) {
     const asked = new Map(requests.map((r) => [r.path, { size: r.size, read: r.read }]));
     let n = 0;
-    await checkOpfsFiles(fake.handle, requests, options, (_c, entry) => onChecked([parseCheckEntry(entry, `entry ${n++}`, asked)]));
+    await checkOpfsFiles(fake.handle, requests, options, readForVerdict, (_c, entry) => onChecked([parseCheckEntry(entry, `entry ${n++}`, asked)]));
   },
   async purge(fake, targets, onProgress) {
     const allowed = requestedPaths(targets);
@@ -141,33 +157,48 @@ export interface Scan {
   errors: ScanError[];
 }
 
-/** Walks, then checks every file whose verdict needs its bytes: the panel's two stages, without the panel. */
+/**
+ * Walks, then checks every file whose verdict needs its bytes: the panel's two stages,
+ * without the panel. With `options.walk.check` the walk reads as it goes, and the check
+ * reads only what it did not.
+ */
 export async function scan(fake: FakeOpfs, host: Host = directHost, options: { walk?: WalkOptions; check?: CheckOptions } = {}): Promise<Scan> {
   const files = new Map<string, ScannedFile>();
   const directories: string[] = [];
   const errors: ScanError[] = [];
-  const summary = await host.walk(fake, options.walk ?? {}, (entries) => {
-    for (const entry of entries) {
-      if (entry[0] === 'f') {
-        const cut = entry[1].lastIndexOf('/');
-        files.set(entry[1], { path: entry[1], name: entry[1].slice(cut + 1), folder: cut < 0 ? '' : entry[1].slice(0, cut), size: entry[2], lastModified: entry[3] });
-      } else if (entry[0] === 'd') directories.push(entry[1]);
-      else if (entry[0] === 'e') errors.push({ path: entry[1], message: entry[2] });
-    }
-  });
-  const requests: CheckRequest[] = [];
-  for (const file of files.values()) {
-    const read = checkReadFor(file.name, file.size);
-    if (read) requests.push({ path: file.path, size: file.size, lastModified: file.lastModified, read });
-  }
-  await host.check(fake, requests, options.check ?? { footerBytesLimit: 1024 * 1024 }, (checked) => {
+  const read = new Set<string>();
+  const apply = (checked: readonly CheckedFile[]) => {
     for (const result of checked) {
       const file = files.get(result.path)!;
+      read.add(result.path);
       if (result.kind === 'parquet') file.probe = result.probe;
       else if (result.kind === 'text') file.text = result.text;
       else if (result.kind === 'error') file.probeError = result.message;
     }
+  };
+  let listed: WalkSummary | null = null;
+  const summary = await host.walk(fake, options.walk ?? {}, {
+    onEntries(entries, checked) {
+      for (const entry of entries) {
+        if (entry[0] === 'f') {
+          const cut = entry[1].lastIndexOf('/');
+          files.set(entry[1], { path: entry[1], name: entry[1].slice(cut + 1), folder: cut < 0 ? '' : entry[1].slice(0, cut), size: entry[2], lastModified: entry[3] });
+        } else if (entry[0] === 'd') directories.push(entry[1]);
+        else if (entry[0] === 'e') errors.push({ path: entry[1], message: entry[2] });
+      }
+      apply(checked);
+    },
+    onListed(walked) {
+      listed = walked;
+    },
   });
+  if (options.walk?.check && listed === null) throw new Error('A walk that reads did not say when every file was listed.');
+  const requests: CheckRequest[] = [];
+  for (const file of files.values()) {
+    const kind = checkReadFor(file.name, file.size);
+    if (kind && !read.has(file.path)) requests.push({ path: file.path, size: file.size, lastModified: file.lastModified, read: kind });
+  }
+  await host.check(fake, requests, options.check ?? { footerBytesLimit: 1024 * 1024 }, apply);
   const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
   return { summary, files: [...files.values()].sort(byPath), directories: directories.sort(), errors };
 }
