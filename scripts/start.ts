@@ -14,6 +14,7 @@ import type { Frame } from 'puppeteer-core';
 import { launchWithExtension } from '../tests/support/chromium';
 import { openDevToolsPanel } from '../tests/support/devtools-panel';
 import { startDemoServer } from './serve-demo';
+import { ensureBrowsers } from './browsers';
 import { writeMixedCsv } from '../tests/support/sample-csv';
 
 const SCREENSHOTS = resolve(import.meta.dirname, '..', 'artifacts', 'start');
@@ -22,6 +23,7 @@ const SAMPLE_ROWS = 600_000;
 const headless = process.env.HEADLESS === '1' || (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY);
 
 async function main(): Promise<void> {
+  await ensureBrowsers(['chromium']);
   console.log('Building the extension into dist/ …');
   await build({ logLevel: 'warn' });
   const demo = await startDemoServer(Number(process.env.PORT ?? 0));
