@@ -12,11 +12,12 @@ import type { PurgeEntry, WalkEntry, WalkSummary } from '../src/opfs/scan-types'
 import type { OpfsChange } from '../src/opfs/page-answers';
 import type { SnapshotGroup } from '../src/opfs/classify';
 import { formatBytes } from '../src/format';
-import { counted, reduce, summarizePurge, type ImportEntry, type ImportSummary, type PurgeCategory, type Store } from './store';
-import { sources, type SourceKind } from './sources';
+import { counted, describeDeletion, reduce, summarizePurge, type ImportEntry, type ImportSummary, type PurgeCategory, type Store } from './store';
+import { snapshotOf, sources, type SourceKind } from './sources';
 import { downloadFile, downloadSnapshot } from './download';
 import { PageTaskInterruptedError, PageUnavailableError } from './inspected-window';
 import { Listing, originsWithVerdicts } from './listing';
+import { clearSelection, clickRow as clickSelection, isSelectionKey, moveCursor, selectAll, withoutPaths, type Modifiers } from './selection';
 import { loadDetails } from './details';
 
 export type Controller = ReturnType<typeof createController>;
@@ -137,7 +138,7 @@ export function createController(store: Store, client = backgroundClient()) {
     if (!current()) return;
     const paths = listing.paths();
     listing.setLocks(store.locked[source].value, await sources[source].pathsInUse(paths));
-    await listing.finishWalk(summary, { reading: !knownOrigins.includes(listing.origin) });
+    await listing.finishWalk(summary);
     render.now();
     // The reads the walk still does.
     await walking;
@@ -673,6 +674,101 @@ export function createController(store: Store, client = backgroundClient()) {
     }
   }
 
+  /** The paths shown in the list, in order (what ranges and keys move over). */
+  const shownPaths = (): string[] => store.visibleFiles.value.rows.map((f) => f.report.path);
+
+  /** A click on a row: a plain click also shows the file's details; Shift and Ctrl/Cmd only select. */
+  function clickRow(path: string, modifiers: Modifiers = {}): void {
+    reduce(store, { type: 'selection', selection: clickSelection(store.selection.value, shownPaths(), path, modifiers) });
+    if (!modifiers.range && !modifiers.toggle) select(path);
+  }
+
+  /**
+   * A key pressed in the file list: the arrows, Home, End, PageUp and PageDown move (Shift
+   * extends), Ctrl/Cmd-A selects every row shown, Escape clears, Enter shows the details,
+   * Delete asks to delete the selection. True when the key was one of these.
+   */
+  function keyInList(key: string, modifiers: { shift: boolean; command: boolean }, pageRows: number): boolean {
+    const selection = store.selection.value;
+    if (isSelectionKey(key)) {
+      reduce(store, { type: 'selection', selection: moveCursor(selection, shownPaths(), key, pageRows, modifiers.shift) });
+      return true;
+    }
+    if (modifiers.command && key.toLowerCase() === 'a') reduce(store, { type: 'selection', selection: selectAll(selection, shownPaths()) });
+    else if (key === 'Escape') reduce(store, { type: 'selection', selection: clearSelection(selection) });
+    else if (key === 'Enter' && selection.cursor !== null) select(selection.cursor);
+    else if (key === 'Delete' || (key === 'Backspace' && modifiers.command)) askDeleteSelection();
+    else return false;
+    return true;
+  }
+
+  /** Asks, listing every file with its size, before the selected files are deleted. */
+  function askDeleteSelection(): void {
+    const source = store.source.value;
+    const listing = store.currentListing.value;
+    if (!listing) return;
+    const files = [...store.selection.value.paths].flatMap((path) => {
+      const report = listing.report(path);
+      return report ? [{ path, size: report.size }] : [];
+    });
+    if (files.length === 0) return;
+    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const bytes = files.reduce((sum, f) => sum + f.size, 0);
+    // A new question: the last action's result line goes.
+    reduce(store, { type: 'file-action', state: { kind: 'idle' } });
+    reduce(store, {
+      type: 'confirm',
+      request: {
+        title: `Delete ${counted(files.length, 'file')} (${formatBytes(bytes)}) from ${source === 'page' ? 'the inspected page' : 'the extension'}?`,
+        detail: 'Only these files are deleted, each only if it still has the size listed here; a file held open is skipped.',
+        items: files,
+        okLabel: `Delete ${counted(files.length, 'file')}`,
+        onConfirm: () => void deleteFiles(source, files),
+      },
+    });
+  }
+
+  /**
+   * Deletes exactly `files`, each only at its listed size (a file that changed is kept, one
+   * held open is skipped), and updates the list in place. In the extension's storage, the
+   * files of a snapshot go through the engine (under the snapshot's lock, manifest first).
+   */
+  async function deleteFiles(source: SourceKind, files: { path: string; size: number }[]): Promise<void> {
+    reduce(store, { type: 'confirm', request: null });
+    reduce(store, { type: 'file-action', state: { kind: 'running', label: `Deleting ${counted(files.length, 'file')}`, fraction: null } });
+    const listing = store.scans[source].value.kind === 'listing' ? (store.scans[source].value as { listing: Listing }).listing : null;
+    const results: PurgeEntry[] = [];
+    try {
+      const bySnapshot = new Map<string, { path: string; size: number }[]>();
+      const others: { path: string; size: number }[] = [];
+      for (const file of files) {
+        const snapshotId = source === 'extension' ? snapshotOf(file.path) : undefined;
+        if (snapshotId === undefined) others.push(file);
+        else bySnapshot.set(snapshotId, [...(bySnapshot.get(snapshotId) ?? []), file]);
+      }
+      for (const [snapshotId, chosen] of bySnapshot) {
+        const prefix = `${SNAPSHOTS_DIR}/`;
+        const outcome = await client.call('deleteSnapshot', { snapshotId, files: chosen.map((f) => ({ name: f.path.slice(prefix.length), size: f.size })) });
+        const sizeOf = new Map(chosen.map((f) => [f.path.slice(prefix.length), f.size]));
+        results.push(
+          ...outcome.removed.map((name): PurgeEntry => ({ path: prefix + name, outcome: 'removed', bytes: sizeOf.get(name) ?? 0 })),
+          ...outcome.changed.map((name): PurgeEntry => ({ path: prefix + name, outcome: 'changed', bytes: 0 })),
+          ...outcome.missing.map((name): PurgeEntry => ({ path: prefix + name, outcome: 'missing', bytes: 0 })),
+        );
+      }
+      if (others.length > 0) results.push(...(await sources[source].purge(others, () => undefined)).results);
+      reduce(store, { type: 'file-action', state: { kind: 'done', result: describeDeletion(results) } });
+    } catch (error) {
+      reduce(store, { type: 'file-action', state: { kind: 'failed', error: `Deleting stopped: ${describeError(error)}${results.length > 0 ? ` (${describeDeletion(results).sentence})` : ''}` } });
+      await refresh(source);
+      return;
+    }
+    const gone = new Set(results.filter((r) => r.outcome === 'removed' || r.outcome === 'missing').map((r) => r.path));
+    reduce(store, { type: 'selection', selection: withoutPaths(store.selection.value, gone) });
+    if (store.selected.value !== null && gone.has(store.selected.value)) select(null);
+    if (listing) await updateAfter(source, listing, results);
+  }
+
   /** Selects a file and reads its details (footer, first rows) by ranges: the components do no I/O. */
   function select(path: string | null): void {
     reduce(store, { type: 'select', path });
@@ -716,6 +812,9 @@ export function createController(store: Store, client = backgroundClient()) {
     verifySnapshot,
     restoreSnapshot,
     askDeleteSnapshot,
+    askDeleteSelection,
+    clickRow,
+    keyInList,
     dropTable,
     refreshEngine,
     selectSource,

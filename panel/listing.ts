@@ -307,17 +307,17 @@ export class Listing {
 
   /**
    * The walk is over: every folder is judged (in slices), and the summary fields are set.
-   * `reading`: the walk reads as it goes, and goes on reading the files whose verdict is
-   * still pending (they count as to check).
+   * The files whose verdict is still pending count as to check (a walk that reads is still
+   * reading them; otherwise the check will).
    */
-  async finishWalk(summary: WalkSummary, options: { reading?: boolean } = {}): Promise<void> {
+  async finishWalk(summary: WalkSummary): Promise<void> {
     await this.ingested();
     this.origin = summary.origin;
     this.usage = summary.usage;
     this.quota = summary.quota;
     this.truncated = summary.truncated;
     this.stage = 'checking';
-    if (options.reading) this.toCheck += this.checked + this.needingReads().length;
+    this.toCheck = this.checked + this.needingReads().length;
     await this.judge();
   }
 
@@ -335,8 +335,8 @@ export class Listing {
   /** What the check must read: files whose verdict needs their bytes and is not known. */
   checkRequests(): CheckRequest[] {
     const requests = this.needingReads();
-    // Counted over the listing's life: a second round (files that changed meanwhile) adds to it.
-    this.toCheck += requests.length;
+    // Counted over the listing's life: a second round (files that changed meanwhile) adds to what was checked.
+    this.toCheck = this.checked + requests.length;
     return requests;
   }
 

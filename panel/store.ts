@@ -3,12 +3,14 @@
  * Long operations are state machines: idle | running(progress) | done(result) | failed(error).
  */
 import { batch, computed, signal, type ReadonlySignal, type Signal } from '@preact/signals';
-import type { PurgeResult } from '../src/opfs/scan-types';
+import type { PurgeEntry, PurgeResult } from '../src/opfs/scan-types';
+import { formatBytes } from '../src/format';
 import type { ScanSummary, SnapshotGroup } from '../src/opfs/classify';
 import type { CsvEncoding, EngineStatus, SnapshotManifest, VerifyResult } from '../src/protocol';
 import type { SourceKind } from './sources';
 import type { ListedFile, Listing, SortKey } from './listing';
 import type { FileDetails } from './details';
+import { NO_SELECTION, type Selection } from './selection';
 
 export type Operation<T> =
   | { kind: 'idle' }
@@ -103,6 +105,8 @@ export type Action =
   | { type: 'filter'; text: string }
   | { type: 'sort'; key: SortKey }
   | { type: 'select'; path: string | null }
+  | { type: 'selection'; selection: Selection }
+  | { type: 'file-action'; state: Operation<FileActionResult> }
   | { type: 'details'; details: FileDetails | null }
   | { type: 'purge-ask'; request: PurgeRequest }
   | { type: 'purge-cancel' }
@@ -117,6 +121,19 @@ export type Action =
   | { type: 'engine'; status: EngineStatus | null }
   | { type: 'confirm'; request: ConfirmRequest | null }
   | { type: 'notice'; notice: Notice | null };
+
+/** What a file action (Delete, for now) did, in one sentence and per file. */
+export interface FileActionResult {
+  sentence: string;
+  removed: number;
+  bytes: number;
+  /** Kept because their size changed since they were listed. */
+  changed: string[];
+  /** Skipped because something holds them open or writes them. */
+  locked: string[];
+  missing: number;
+  failed: { path: string; error: string }[];
+}
 
 export type SnapshotActionResult =
   | { kind: 'verify'; result: VerifyResult }
@@ -140,6 +157,10 @@ export interface Store {
   filter: Signal<string>;
   sort: Signal<{ key: SortKey; descending: boolean }>;
   selected: Signal<string | null>;
+  /** The files chosen in the list (see selection.ts), for the file actions. */
+  selection: Signal<Selection>;
+  /** The last file action of this panel (Delete), shown under the actions. */
+  fileAction: Signal<Operation<FileActionResult>>;
   /** What is read of the selected file (footer, first rows). */
   details: Signal<FileDetails | null>;
   purgeDialog: Signal<PurgeRequest | null>;
@@ -220,6 +241,8 @@ export function createStore(initialSource: SourceKind): Store {
     filter,
     sort,
     selected: signal(null),
+    selection: signal(NO_SELECTION),
+    fileAction: signal({ kind: 'idle' }),
     details: signal(null),
     purgeDialog: signal(null),
     purges,
@@ -243,6 +266,8 @@ export function reduce(store: Store, action: Action): void {
       case 'source':
         store.source.value = action.source;
         store.selected.value = null;
+        store.selection.value = NO_SELECTION;
+        store.fileAction.value = { kind: 'idle' };
         break;
       case 'scan-started':
       case 'listing-changed':
@@ -255,7 +280,11 @@ export function reduce(store: Store, action: Action): void {
         // A new document: what a purge found held open in the old one says nothing now.
         store.locked.page.value = new Set();
         store.purges.page.value = { kind: 'idle' };
-        if (store.source.value === 'page') store.selected.value = null;
+        if (store.source.value === 'page') {
+          store.selected.value = null;
+          store.selection.value = NO_SELECTION;
+          store.fileAction.value = { kind: 'idle' };
+        }
         break;
       case 'live':
         store.live[action.source].value = action.state;
@@ -274,6 +303,12 @@ export function reduce(store: Store, action: Action): void {
         break;
       case 'details':
         store.details.value = action.details;
+        break;
+      case 'selection':
+        store.selection.value = action.selection;
+        break;
+      case 'file-action':
+        store.fileAction.value = action.state;
         break;
       case 'purge-ask':
         store.purgeDialog.value = action.request;
@@ -332,6 +367,22 @@ export function summarizePurge(category: PurgeCategory, result: PurgeResult): Pu
     failed: result.results.filter((r) => r.outcome === 'failed').map((r) => ({ path: r.path, error: r.error ?? 'unknown error' })),
     bytesFreed: result.bytesFreed,
   };
+}
+
+/** What a deletion did, in one sentence for people and in counts for tests. */
+export function describeDeletion(results: readonly PurgeEntry[]): FileActionResult {
+  const removed = results.filter((r) => r.outcome === 'removed');
+  const bytes = removed.reduce((sum, r) => sum + r.bytes, 0);
+  const changed = results.filter((r) => r.outcome === 'changed').map((r) => r.path);
+  const locked = results.filter((r) => r.outcome === 'locked').map((r) => r.path);
+  const missing = results.filter((r) => r.outcome === 'missing').length;
+  const failed = results.filter((r) => r.outcome === 'failed').map((r) => ({ path: r.path, error: r.error ?? 'unknown error' }));
+  const parts = [`Deleted ${counted(removed.length, 'file')} (${formatBytes(bytes)}).`];
+  if (changed.length > 0) parts.push(`Kept ${counted(changed.length, 'file')} whose size changed since it was listed: ${changed.slice(0, 3).join(', ')}${changed.length > 3 ? ', …' : ''}.`);
+  if (locked.length > 0) parts.push(`Skipped ${counted(locked.length, 'file')} held open or being written: ${locked.slice(0, 3).join(', ')}${locked.length > 3 ? ', …' : ''}.`);
+  if (missing > 0) parts.push(`${counted(missing, 'file')} had already gone.`);
+  if (failed.length > 0) parts.push(`${counted(failed.length, 'file')} could not be deleted: ${failed[0].path}: ${failed[0].error}${failed.length > 1 ? ', …' : ''}.`);
+  return { sentence: parts.join(' '), removed: removed.length, bytes, changed, locked, missing, failed };
 }
 
 /** "1 file", "2 files": counts in words, with the noun agreeing. */

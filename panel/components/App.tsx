@@ -6,6 +6,7 @@ import { SummaryBar } from './SummaryBar';
 import { ConfirmDialog, PurgeBar, PurgeDialog } from './PurgeBar';
 import { ImportStatus } from './ImportStatus';
 import { FileTable } from './FileTable';
+import { FileActions } from './FileActions';
 import { DetailsPane } from './DetailsPane';
 import { EngineStatusLine, SnapshotActionLine, SnapshotList } from './SnapshotList';
 
@@ -53,6 +54,7 @@ export function App() {
       <SnapshotList />
       <SnapshotActionLine />
       <EngineStatusLine />
+      <FileActions />
       <main class="split">
         <FileTable />
         <DetailsPane />

@@ -20,14 +20,17 @@ const COLUMNS: { key: SortKey | null; label: string; class: string }[] = [
   { key: 'modified', label: 'Modified', class: 'col-modified' },
 ];
 
-/** The file list. Renders only the rows in view: 10,000 files cost as much as 50. */
+/**
+ * The file list. Renders only the rows in view: 10,000 files cost as much as 50. A `grid`
+ * that takes the keyboard (see selection.ts and the controller's keyInList): the cursor row
+ * shows a focus ring and is kept in view.
+ */
 export function FileTable() {
-  const { store } = usePanel();
+  const { store, controller } = usePanel();
   const files = store.visibleFiles.value.rows;
   const viewport = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(400);
-
   useEffect(() => {
     const element = viewport.current;
     if (!element) return;
@@ -36,13 +39,27 @@ export function FileTable() {
     return () => observer.disconnect();
   }, []);
 
+  // The keyboard moves the cursor; the row it lands on is scrolled into view.
+  const onKeyDown = (event: KeyboardEvent) => {
+    const pageRows = Math.max(1, Math.floor(height / ROW_HEIGHT) - 1);
+    if (!controller.keyInList(event.key, { shift: event.shiftKey, command: event.ctrlKey || event.metaKey }, pageRows)) return;
+    event.preventDefault();
+    const element = viewport.current;
+    const cursor = store.selection.value.cursor;
+    const index = cursor === null ? -1 : store.visibleFiles.value.rows.findIndex((f) => f.report.path === cursor);
+    if (!element || index < 0) return;
+    const top = index * ROW_HEIGHT;
+    if (top < element.scrollTop) element.scrollTo({ top });
+    else if (top + ROW_HEIGHT > element.scrollTop + element.clientHeight) element.scrollTo({ top: top + ROW_HEIGHT - element.clientHeight });
+  };
+
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
   const last = Math.min(files.length, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
   const sort = store.sort.value;
   const state = store.scans[store.source.value].value;
 
   return (
-    <div class="file-table" role="grid" aria-rowcount={files.length}>
+    <div class="file-table" role="grid" aria-rowcount={files.length} aria-multiselectable="true" tabIndex={0} data-testid="file-list" onKeyDown={onKeyDown}>
       <div class="file-header" role="row">
         {COLUMNS.map((c) => (
           <div
@@ -92,11 +109,12 @@ const SEPARATOR_STYLE = { flex: 'none' };
 
 function FileRow({ file, top }: { file: FileReport; top: number }) {
   const { store, controller } = usePanel();
-  const selected = store.selected.value === file.path;
+  const { paths, cursor } = store.selection.value;
+  const selected = paths.has(file.path);
   return (
     <div
       role="row"
-      class={`file-row status-${file.status} ${selected ? 'selected' : ''}`}
+      class={`file-row status-${file.status} ${selected ? 'selected' : ''} ${cursor === file.path ? 'cursor' : ''} ${store.selected.value === file.path ? 'shown' : ''}`}
       style={{ top: `${top}px`, height: `${ROW_HEIGHT}px` }}
       data-testid="file-row"
       data-path={file.path}
@@ -104,7 +122,7 @@ function FileRow({ file, top }: { file: FileReport; top: number }) {
       data-status={file.status}
       title={file.reason}
       aria-selected={selected}
-      onClick={() => controller.select(file.path)}
+      onClick={(e) => controller.clickRow(file.path, { range: e.shiftKey, toggle: e.ctrlKey || e.metaKey })}
     >
       <div class="col-status">
         <span class={`badge badge-${file.status}`}>{file.status}</span>

@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'preact/hooks';
 import { formatBytes } from '../../src/format';
 import { usePanel } from '../context';
 import { counted, reduce, type PurgeCategory, type PurgeSummary } from '../store';
@@ -120,11 +121,14 @@ export function FileList({ items }: { items: readonly { path: string; size: numb
 export function ConfirmDialog() {
   const { store } = usePanel();
   const request = store.confirm.value;
+  const ok = useRef<HTMLButtonElement>(null);
+  // OK takes the focus when the question appears (the autofocus attribute works once per document): Enter confirms, Escape cancels.
+  useEffect(() => ok.current?.focus(), [request]);
   if (!request) return null;
   const close = () => reduce(store, { type: 'confirm', request: null });
   return (
     <div class="dialog-backdrop" onClick={(e) => { if (e.target === e.currentTarget) close(); }}>
-      <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="confirm-title" data-testid="confirm-dialog">
+      <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="confirm-title" data-testid="confirm-dialog" onKeyDown={(e) => { if (e.key === 'Escape') close(); }}>
         <h2 id="confirm-title">{request.title}</h2>
         <p>{request.detail}</p>
         <FileList items={request.items} />
@@ -132,7 +136,7 @@ export function ConfirmDialog() {
           <button data-testid="confirm-cancel" onClick={close}>
             Cancel
           </button>
-          <button class="danger" data-testid="confirm-ok" autoFocus onClick={() => request.onConfirm()}>
+          <button class="danger" data-testid="confirm-ok" ref={ok} onClick={() => request.onConfirm()}>
             {request.okLabel}
           </button>
         </div>

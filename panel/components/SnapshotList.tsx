@@ -38,7 +38,7 @@ export function SnapshotList() {
             <col style={{ width: '84px' }} />
             <col style={{ width: '76px' }} />
             <col style={{ width: '70px' }} />
-            <col style={{ width: source === 'extension' ? '250px' : '130px' }} />
+            <col style={{ width: source === 'extension' ? '300px' : '140px' }} />
           </colgroup>
           <thead>
             <tr>

@@ -212,4 +212,38 @@ describe.skipIf(skip)('Firefox: the OPFS Snapshots panel in DevTools, on the dem
     await panel.waitForSelector('[data-testid="summary"][data-state="failed"]', 30_000);
     expect(await panel.text('summary')).toContain('This extension is not allowed on the current inspected window origin');
   });
+
+  it('deletes a Ctrl-chosen set of files with the Delete key after one confirmation: exactly those, nothing else', async () => {
+    // Back on the demo app (the test before left the page on about:), which lists itself anew.
+    await page.goto(`${demo.url}/?keep`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    await panel.click('[data-testid="source-page"]');
+    const before = await opfsFilesOf(page);
+    // The listing of the new document (the navigation starts it), once its healthy files are in.
+    let healthy: string[] = [];
+    await expect.poll(async () => (healthy = (await rowsOf(panel)).filter((r) => r.status === 'ok').map((r) => r.path)).length, { timeout: 30_000 }).toBeGreaterThan(1);
+    await waitForScan(panel);
+    const chosen = [healthy[0], healthy[healthy.length - 1]];
+    expect(chosen[0]).not.toBe(chosen[1]);
+    await panel.evaluate((document, chosen) => {
+      // A plain click on the first (a new selection), Ctrl-click on the second.
+      chosen.forEach((path, i) => {
+        const row = Array.from(document.querySelectorAll('[data-testid="file-row"]')).find((r) => r.getAttribute('data-path') === path);
+        row?.dispatchEvent(new (document.defaultView as Window & typeof globalThis).MouseEvent('click', { bubbles: true, ctrlKey: i > 0 }));
+      });
+      const list = document.querySelector('[data-testid="file-list"]') as HTMLElement;
+      list.focus();
+      list.dispatchEvent(new (document.defaultView as Window & typeof globalThis).KeyboardEvent('keydown', { key: 'Delete', bubbles: true }));
+    }, chosen);
+    await panel.waitForSelector('[data-testid="confirm-dialog"]');
+    const dialog = await panel.text('confirm-dialog');
+    for (const path of chosen) expect(dialog).toContain(path);
+    await panel.click('[data-testid="confirm-ok"]');
+    await panel.waitForSelector('[data-testid="action-result"][data-state="done"]', 30_000);
+    expect(await panel.text('action-result')).toMatch(/^Deleted 2 files/);
+    const expected = { ...before };
+    for (const path of chosen) delete expected[path];
+    expect(await opfsFilesOf(page)).toEqual(expected);
+    expect((await rowsOf(panel)).map((r) => r.path).sort()).toEqual(Object.keys(expected).sort());
+  });
 });

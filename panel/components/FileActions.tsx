@@ -1,0 +1,32 @@
+import { counted } from '../store';
+import { usePanel } from '../context';
+
+/**
+ * What can be done with the files selected in the list (Delete, for now), and how the last
+ * action went. Test contract: `action-delete`; `action-result` with `data-state`
+ * (`running`, `done`, `failed`) and a sentence.
+ */
+export function FileActions() {
+  const { store, controller } = usePanel();
+  const selected = store.selection.value.paths.size;
+  const action = store.fileAction.value;
+  const running = action.kind === 'running';
+  return (
+    <div class="file-actions">
+      <button
+        data-testid="action-delete"
+        disabled={selected === 0 || running}
+        title="Delete the selected files (Delete key), after a confirmation that lists them"
+        onClick={() => controller.askDeleteSelection()}
+      >
+        Delete{selected > 0 ? ` ${counted(selected, 'file')}` : ''}
+      </button>
+      <span class="meta">{selected > 0 ? `${counted(selected, 'file')} selected · Shift/Ctrl-click, arrows, Ctrl+A, Esc` : 'Click a file to select it; Shift/Ctrl-click for more'}</span>
+      {action.kind === 'idle' ? null : (
+        <span class={`result ${action.kind}`} data-testid="action-result" data-state={action.kind} role={action.kind === 'failed' ? 'alert' : 'status'}>
+          {action.kind === 'running' ? `${action.label}…` : action.kind === 'done' ? action.result.sentence : action.error}
+        </span>
+      )}
+    </div>
+  );
+}

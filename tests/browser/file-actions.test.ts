@@ -1,0 +1,281 @@
+/**
+ * The file actions in the real DevTools panel (issue 12): selecting files with the mouse and
+ * the keyboard, and deleting exactly the selection after one confirmation. The page's OPFS
+ * is read independently afterwards: exactly the chosen files are gone, every other file is
+ * byte-identical; a file that grew after it was listed, and one held open, are kept.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Frame, Page } from 'puppeteer-core';
+import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
+import { openDevToolsPanel } from '../support/devtools-panel';
+import { serveStatic, type StaticServer } from '../support/static-server';
+import { allPanelRows, panelRows, refresh } from '../support/panel';
+import { seededRandom } from '../support/random';
+import { writeMixedCsv } from '../support/sample-csv';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const SCREENSHOTS = join(ROOT, 'artifacts', 'screenshots');
+
+/** Folders and names people use, awkward ones included (spaces, non-Latin, %, #, a leading dot). */
+const FOLDERS = ['', 'app/deep er', 'données/ñ', '#tmp'];
+const NAMES = ['a.parquet', 'b c.csv', 'ünï.json', '.hidden', '100%.txt'];
+
+/** The storage to delete from: every folder × name, each with its own bytes (seeded). */
+function storage(seed: number): Record<string, number[]> {
+  const random = seededRandom(seed);
+  const files: Record<string, number[]> = {};
+  for (const folder of FOLDERS) {
+    for (const name of NAMES) {
+      const size = Math.floor(random() * 3000) * (random() < 0.2 ? 0 : 1);
+      files[folder ? `${folder}/${name}` : name] = Array.from({ length: size }, () => Math.floor(random() * 256));
+    }
+  }
+  return files;
+}
+
+async function fill(page: Page, files: Record<string, number[]>): Promise<void> {
+  await page.evaluate(async (files) => {
+    const root = await navigator.storage.getDirectory();
+    for await (const name of (root as unknown as { keys(): AsyncIterable<string> }).keys()) await root.removeEntry(name, { recursive: true });
+    for (const [path, bytes] of Object.entries(files)) {
+      const segments = path.split('/');
+      let dir = root;
+      for (const segment of segments.slice(0, -1)) dir = await dir.getDirectoryHandle(segment, { create: true });
+      const writable = await (await dir.getFileHandle(segments.at(-1)!, { create: true })).createWritable();
+      await writable.write(new Uint8Array(bytes));
+      await writable.close();
+    }
+  }, files);
+}
+
+/** Every file of the page's OPFS with the SHA-256 of its bytes, read without the extension. */
+async function contents(page: Page | Frame): Promise<Record<string, string>> {
+  return page.evaluate(async () => {
+    const out: Record<string, string> = {};
+    const walk = async (dir: FileSystemDirectoryHandle, prefix: string): Promise<void> => {
+      for await (const [name, handle] of (dir as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries()) {
+        const path = prefix ? `${prefix}/${name}` : name;
+        if (handle.kind === 'directory') await walk(handle as FileSystemDirectoryHandle, path);
+        else {
+          const digest = await crypto.subtle.digest('SHA-256', await (await (handle as FileSystemFileHandle).getFile()).arrayBuffer());
+          out[path] = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+        }
+      }
+    };
+    await walk(await navigator.storage.getDirectory(), '');
+    return out;
+  });
+}
+
+const without = (all: Record<string, string>, gone: readonly string[]) => Object.fromEntries(Object.entries(all).filter(([path]) => !gone.includes(path)));
+
+/** A click on the rendered row of `path` (with Shift: a range; with Ctrl: a toggle). */
+async function clickRow(panel: Frame, path: string, modifiers: { shiftKey?: boolean; ctrlKey?: boolean } = {}): Promise<void> {
+  const found = await panel.$$eval(
+    '[data-testid="file-row"]',
+    (rows, path, modifiers) => {
+      const row = rows.find((r) => r.getAttribute('data-path') === path);
+      row?.dispatchEvent(new MouseEvent('click', { bubbles: true, ...modifiers }));
+      return row !== undefined;
+    },
+    path,
+    modifiers,
+  );
+  if (!found) throw new Error(`No row is rendered for ${path}.`);
+}
+
+async function selectedPaths(panel: Frame): Promise<string[]> {
+  return panel.$$eval('[data-testid="file-row"][aria-selected="true"]', (rows) => rows.map((r) => r.getAttribute('data-path') ?? ''));
+}
+
+async function confirmAndWait(panel: Frame): Promise<string> {
+  await panel.waitForSelector('[data-testid="confirm-dialog"]');
+  await panel.click('[data-testid="confirm-ok"]');
+  return actionResult(panel);
+}
+
+async function actionResult(panel: Frame): Promise<string> {
+  await panel.waitForSelector('[data-testid="action-result"][data-state="done"], [data-testid="action-result"][data-state="failed"]', { timeout: 30_000 });
+  return panel.$eval('[data-testid="action-result"]', (e) => `${e.getAttribute('data-state')}: ${e.textContent ?? ''}`);
+}
+
+describe('file actions in the real DevTools panel: select and delete', () => {
+  let chromium: LaunchedBrowser;
+  let server: StaticServer;
+  let page: Page;
+  let devtools: Page;
+  let panel: Frame;
+  const shoot = (name: string) => devtools.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    server = await serveStatic(join(ROOT, 'tests', 'fixtures', 'hostile-pages'));
+    chromium = await launchWithExtension({ devtools: true });
+    page = await chromium.browser.newPage();
+    await page.goto(`${server.url}/`);
+    ({ devtools, panel } = await openDevToolsPanel(chromium.browser, chromium.extensionId, `${server.url}/`, { dock: 'undocked' }));
+    await devtools.setViewport({ width: 1200, height: 800 });
+  });
+  afterAll(async () => {
+    await chromium?.close();
+    await server?.close();
+  });
+
+  it.each([1, 2, 3])('deletes one clicked file, a Shift-range and a Ctrl-chosen set: exactly those, every other file byte-identical (seed %i)', async (seed) => {
+    await fill(page, storage(seed));
+    await refresh(panel);
+    const before = await contents(page);
+    expect((await allPanelRows(panel)).map((r) => r.path).sort()).toEqual(Object.keys(before).sort());
+    const rendered = (await panelRows(panel)).map((r) => r.path);
+    const random = seededRandom(seed * 101);
+
+    // One file, by a click.
+    const one = rendered[Math.floor(random() * rendered.length)];
+    await clickRow(panel, one);
+    expect(await selectedPaths(panel)).toEqual([one]);
+    await panel.click('[data-testid="action-delete"]');
+    if (seed === 1) await shoot('file-actions-confirm-one');
+    expect(await confirmAndWait(panel)).toMatch(/^done: Deleted 1 file/);
+    let expected = without(before, [one]);
+    expect(await contents(page)).toEqual(expected);
+    // The list dropped it in place.
+    expect((await allPanelRows(panel)).map((r) => r.path).sort()).toEqual(Object.keys(expected).sort());
+
+    // A range: click one row, Shift-click another among those rendered.
+    const shown = (await panelRows(panel)).map((r) => r.path);
+    const [i, j] = [Math.floor(random() * shown.length), Math.floor(random() * shown.length)];
+    await clickRow(panel, shown[i]);
+    await clickRow(panel, shown[j], { shiftKey: true });
+    const range = shown.slice(Math.min(i, j), Math.max(i, j) + 1);
+    expect((await selectedPaths(panel)).sort()).toEqual([...range].sort());
+    await panel.click('[data-testid="action-delete"]');
+    expect(await confirmAndWait(panel)).toMatch(new RegExp(`^done: Deleted ${range.length} files?`));
+    expected = without(expected, range);
+    expect(await contents(page)).toEqual(expected);
+
+    // A set chosen with Ctrl-click (one toggled off again).
+    const left = (await panelRows(panel)).map((r) => r.path);
+    const chosen = [...new Set([0, 1, 2, 3].map(() => left[Math.floor(random() * left.length)]))];
+    for (const path of chosen) await clickRow(panel, path, { ctrlKey: true });
+    await clickRow(panel, chosen[0], { ctrlKey: true });
+    const kept = chosen.slice(1);
+    expect((await selectedPaths(panel)).sort()).toEqual([...kept].sort());
+    if (kept.length > 0) {
+      await panel.click('[data-testid="action-delete"]');
+      if (seed === 1) await shoot('file-actions-confirm-set');
+      expect(await confirmAndWait(panel)).toMatch(/^done: Deleted/);
+      expected = without(expected, kept);
+    }
+    expect(await contents(page)).toEqual(expected);
+    expect((await refreshAndList(panel)).sort()).toEqual(Object.keys(expected).sort());
+  });
+
+  it('keeps a file that grew after it was listed, and one the page holds open; says so', async () => {
+    await fill(page, { 'app/grows.parquet': [1, 2, 3], 'app/held.bin': [4, 5], 'app/goes.csv': [6] });
+    await refresh(panel);
+    const paths = ['app/goes.csv', 'app/grows.parquet', 'app/held.bin'];
+    for (const path of paths) await clickRow(panel, path, { ctrlKey: true });
+    await panel.click('[data-testid="action-delete"]');
+    await panel.waitForSelector('[data-testid="confirm-dialog"]');
+    // Between the confirmation shown and OK: one file grows, another is opened for writing (and stays open).
+    await page.evaluate(async () => {
+      const app = await (await navigator.storage.getDirectory()).getDirectoryHandle('app');
+      const grow = await (await app.getFileHandle('grows.parquet')).createWritable({ keepExistingData: true });
+      await grow.write({ type: 'write', position: 3, data: new Uint8Array([9, 9, 9, 9]) });
+      await grow.close();
+      (globalThis as unknown as { held: unknown }).held = await (await app.getFileHandle('held.bin')).createWritable({ keepExistingData: true });
+    });
+    const result = await confirmAndWait(panel);
+    await shoot('file-actions-kept');
+    expect(result).toMatch(/^done: Deleted 1 file \(1 B\)\./);
+    expect(result).toContain('Kept 1 file whose size changed since it was listed: app/grows.parquet.');
+    expect(result).toContain('Skipped 1 file held open or being written: app/held.bin.');
+    const left = await page.evaluate(async () => {
+      // Closed first: an open writable has a swap file beside it.
+      await (globalThis as unknown as { held: FileSystemWritableFileStream }).held.abort();
+      const app = await (await navigator.storage.getDirectory()).getDirectoryHandle('app');
+      const out: Record<string, number> = {};
+      for await (const [name, handle] of (app as unknown as { entries(): AsyncIterable<[string, FileSystemFileHandle]> }).entries()) out[name] = (await handle.getFile()).size;
+      return out;
+    });
+    expect(left).toEqual({ 'grows.parquet': 7, 'held.bin': 2 });
+    // The list shows the grown file at its new size, without a rescan asked for.
+    await panel.waitForSelector('[data-testid="file-row"][data-path="app/grows.parquet"][data-size="7"]');
+  });
+
+  it("deletes in the extension's own storage too: a snapshot's files through the engine, a stray file directly; nothing else", async () => {
+    const work = mkdtempSync(join(tmpdir(), 'opfs-file-actions-'));
+    try {
+      const csv = join(work, 'orders.csv');
+      await writeMixedCsv(csv, 500);
+      const input = await panel.waitForSelector('input[data-testid="csv-input"]');
+      await input!.uploadFile(csv);
+      await panel.waitForSelector('[data-testid="export-status"][data-state="done"], [data-testid="export-status"][data-state="failed"]', { timeout: 120_000 });
+      const snapshotId = await panel.$eval('[data-testid="export-status"]', (e) => e.getAttribute('data-snapshot-id'));
+      expect(snapshotId).toBeTruthy();
+      // Files of the extension's origin (the panel frame is that origin) that are not snapshots.
+      await panel.evaluate(async () => {
+        const notes = await (await navigator.storage.getDirectory()).getDirectoryHandle('notes', { create: true });
+        for (const [name, bytes] of [['stray.txt', [1, 2, 3]], ['keep.bin', [4, 5, 6, 7]]] as const) {
+          const writable = await (await notes.getFileHandle(name, { create: true })).createWritable();
+          await writable.write(new Uint8Array(bytes));
+          await writable.close();
+        }
+      });
+      await panel.click('[data-testid="source-extension"]');
+      await refresh(panel);
+      const before = await contents(panel);
+      const chosen = [`snapshots/${snapshotId}.manifest.json`, `snapshots/${snapshotId}.parquet`, 'notes/stray.txt'];
+      expect(Object.keys(before)).toEqual(expect.arrayContaining(chosen));
+      for (const path of chosen) await clickRow(panel, path, { ctrlKey: true });
+      await panel.click('[data-testid="action-delete"]');
+      await shoot('file-actions-extension-confirm');
+      expect(await confirmAndWait(panel)).toMatch(/^done: Deleted 3 files/);
+      expect(await contents(panel)).toEqual(without(before, chosen));
+      expect((await allPanelRows(panel)).map((r) => r.path)).not.toEqual(expect.arrayContaining([chosen[0]]));
+      // The engine no longer knows the snapshot.
+      await panel.waitForSelector(`[data-testid="snapshot-row"][data-snapshot-id="${snapshotId}"]`, { hidden: true });
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+      await panel.click('[data-testid="source-page"]');
+    }
+  });
+
+  it('deletes with the keyboard alone: Home, Shift+Down, Delete, Enter', async () => {
+    await fill(page, storage(9));
+    await refresh(panel);
+    const before = await contents(page);
+    await panel.focus('[data-testid="file-list"]');
+    await devtools.keyboard.press('Home');
+    await devtools.keyboard.down('Shift');
+    await devtools.keyboard.press('ArrowDown');
+    await devtools.keyboard.press('ArrowDown');
+    await devtools.keyboard.up('Shift');
+    const shown = (await panelRows(panel)).map((r) => r.path);
+    expect((await selectedPaths(panel)).sort()).toEqual(shown.slice(0, 3).sort());
+    await shoot('file-actions-keyboard-selection');
+    await devtools.keyboard.press('Delete');
+    await panel.waitForSelector('[data-testid="confirm-dialog"]');
+    // OK has the focus: Enter confirms.
+    await devtools.keyboard.press('Enter');
+    expect(await actionResult(panel)).toMatch(/^done: Deleted 3 files/);
+    expect(await contents(page)).toEqual(without(before, shown.slice(0, 3)));
+    // Escape clears the selection; Ctrl+A selects every row of the filter.
+    await panel.focus('[data-testid="file-list"]');
+    await devtools.keyboard.down('Control');
+    await devtools.keyboard.press('a');
+    await devtools.keyboard.up('Control');
+    expect(await panel.$eval('[data-testid="action-delete"]', (b) => b.textContent)).toBe(`Delete ${Object.keys(before).length - 3} files`);
+    await devtools.keyboard.press('Escape');
+    expect(await selectedPaths(panel)).toEqual([]);
+    expect(await panel.$eval('[data-testid="action-delete"]', (b) => (b as HTMLButtonElement).disabled)).toBe(true);
+  });
+});
+
+async function refreshAndList(panel: Frame): Promise<string[]> {
+  await refresh(panel);
+  return (await allPanelRows(panel)).map((r) => r.path);
+}
