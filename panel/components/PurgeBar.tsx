@@ -79,22 +79,26 @@ function PurgeResultLine() {
 export function PurgeDialog() {
   const { store, controller } = usePanel();
   const request = store.purgeDialog.value;
+  const ok = useRef<HTMLButtonElement>(null);
+  // As in ConfirmDialog: OK takes the focus, Enter confirms, Escape cancels.
+  useEffect(() => ok.current?.focus(), [request]);
   if (!request) return null;
   const bytes = request.files.reduce((sum, f) => sum + f.size, 0);
   const label = LABELS[request.category];
+  const cancel = () => reduce(store, { type: 'purge-cancel' });
   return (
-    <div class="dialog-backdrop" onClick={(e) => { if (e.target === e.currentTarget) reduce(store, { type: 'purge-cancel' }); }}>
-      <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="purge-title" data-testid="purge-dialog">
+    <div class="dialog-backdrop" onClick={(e) => { if (e.target === e.currentTarget) cancel(); }}>
+      <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="purge-title" data-testid="purge-dialog" onKeyDown={(e) => { if (e.key === 'Escape') cancel(); }}>
         <h2 id="purge-title">
           Delete {counted(request.files.length, label.one, label.many)} ({formatBytes(bytes)}) from {request.source === 'page' ? 'the inspected page' : 'the extension'}?
         </h2>
         <p>Only these files are deleted; files held open right now, or written to since they were listed, are kept and reported.</p>
         <FileList items={request.files} />
         <div class="dialog-buttons">
-          <button data-testid="purge-cancel" onClick={() => reduce(store, { type: 'purge-cancel' })}>
+          <button data-testid="purge-cancel" onClick={cancel}>
             Cancel
           </button>
-          <button class="danger" data-testid="purge-confirm" autoFocus onClick={() => void controller.confirmPurge()}>
+          <button class="danger" data-testid="purge-confirm" ref={ok} onClick={() => void controller.confirmPurge()}>
             Delete {counted(request.files.length, 'file')}
           </button>
         </div>

@@ -244,6 +244,28 @@ describe('file actions in the real DevTools panel: select and delete', () => {
     }
   });
 
+  it('takes the focus in both confirmations: Escape cancels, Enter confirms (the purge of empty files too)', async () => {
+    await fill(page, { 'x/e1.parquet': [], 'x/e2.parquet': [], 'x/ok.bin': [1] });
+    await refresh(panel);
+    await panel.click('[data-testid="purge-empty"]');
+    await panel.waitForSelector('[data-testid="purge-dialog"]');
+    await devtools.keyboard.press('Escape');
+    await panel.waitForSelector('[data-testid="purge-dialog"]', { hidden: true });
+    expect(Object.keys(await contents(page)).sort()).toEqual(['x/e1.parquet', 'x/e2.parquet', 'x/ok.bin']);
+    await panel.click('[data-testid="purge-empty"]');
+    await panel.waitForSelector('[data-testid="purge-dialog"]');
+    await devtools.keyboard.press('Enter');
+    await panel.waitForSelector('[data-testid="purge-result"][data-state="done"]');
+    expect(Object.keys(await contents(page))).toEqual(['x/ok.bin']);
+    // The generic confirmation: Escape leaves the file where it is.
+    await clickRow(panel, 'x/ok.bin');
+    await panel.click('[data-testid="action-delete"]');
+    await panel.waitForSelector('[data-testid="confirm-dialog"]');
+    await devtools.keyboard.press('Escape');
+    await panel.waitForSelector('[data-testid="confirm-dialog"]', { hidden: true });
+    expect(Object.keys(await contents(page))).toEqual(['x/ok.bin']);
+  });
+
   it('deletes with the keyboard alone: Home, Shift+Down, Delete, Enter', async () => {
     await fill(page, storage(9));
     await refresh(panel);
