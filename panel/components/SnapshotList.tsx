@@ -34,11 +34,11 @@ export function SnapshotList() {
             <col style={{ width: '86px' }} />
             <col />
             <col />
-            <col style={{ width: '64px' }} />
+            <col style={{ width: '104px' }} />
             <col style={{ width: '84px' }} />
             <col style={{ width: '76px' }} />
             <col style={{ width: '70px' }} />
-            <col style={{ width: source === 'extension' ? '300px' : '140px' }} />
+            <col style={{ width: source === 'extension' ? '300px' : '160px' }} />
           </colgroup>
           <thead>
             <tr>
