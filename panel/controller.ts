@@ -744,7 +744,8 @@ export function createController(store: Store, client = backgroundClient()) {
       for (const file of files) {
         const snapshotId = source === 'extension' ? snapshotOf(file.path) : undefined;
         if (snapshotId === undefined) others.push(file);
-        else bySnapshot.set(snapshotId, [...(bySnapshot.get(snapshotId) ?? []), file]);
+        else if (bySnapshot.has(snapshotId)) bySnapshot.get(snapshotId)!.push(file);
+        else bySnapshot.set(snapshotId, [file]);
       }
       for (const [snapshotId, chosen] of bySnapshot) {
         const prefix = `${SNAPSHOTS_DIR}/`;

@@ -50,28 +50,45 @@ export async function walkOpfs(
   let errorsLeftOut = 0;
   let entries = 0;
   let truncated = false;
-  let active = 0;
-  // A queue with a moving head: shift() on 100,000 waiters made the walk quadratic.
-  const waiting: (() => void)[] = [];
-  let waitingHead = 0;
+  // Work in flight at most `limit()` at a time, the rest queued. A queue with a moving head:
+  // shift() on 100,000 waiters made the walk quadratic. `widen()`: the limit rose, wake whom it allows.
+  const bounded = (limit: () => number) => {
+    let active = 0;
+    const waiting: (() => void)[] = [];
+    let head = 0;
+    const wakeNext = (): void => {
+      if (head < waiting.length) {
+        const wake = waiting[head];
+        waiting[head++] = undefined as unknown as () => void;
+        wake();
+      }
+    };
+    return {
+      async run<T>(task: () => Promise<T>): Promise<T> {
+        while (active >= limit()) await new Promise<void>((wake) => waiting.push(wake));
+        active++;
+        try {
+          return await task();
+        } finally {
+          active--;
+          wakeNext();
+        }
+      },
+      widen(): void {
+        for (let i = active; i < limit(); i++) wakeNext();
+      },
+    };
+  };
+  const stats = bounded(() => concurrency);
   // Reads for verdicts: their own bound (a read holds no getFile() slot), awaited before the walk ends.
   const origin = environment.origin;
   const check = options.check && read && !(options.check.unlessOrigins ?? []).includes(origin) ? options.check : undefined;
   const readConcurrency = Math.max(1, Math.floor(check?.concurrency ?? 128));
   // While folders are still being listed, reads get a smaller share: listing every file comes first.
   let readLimit = Math.max(1, Math.floor(check?.whileListing ?? readConcurrency));
+  const readsInFlight = bounded(() => readLimit);
   const textBytesLimit = Math.max(0, Math.floor(check?.textBytesLimit ?? 0));
   const reads: Promise<void>[] = [];
-  let reading = 0;
-  const readWaiting: (() => void)[] = [];
-  let readWaitingHead = 0;
-  const wakeReader = (): void => {
-    if (readWaitingHead < readWaiting.length) {
-      const wake = readWaiting[readWaitingHead];
-      readWaiting[readWaitingHead++] = undefined as unknown as () => void;
-      wake();
-    }
-  };
 
   // Never throws, whatever was thrown (a getter that throws, a Symbol, a revoked Proxy).
   const describe = (error: unknown): string => {
@@ -95,21 +112,6 @@ export async function walkOpfs(
     } else errorsLeftOut++;
   };
 
-  const limited = async <T>(task: () => Promise<T>): Promise<T> => {
-    while (active >= concurrency) await new Promise<void>((wake) => waiting.push(wake));
-    active++;
-    try {
-      return await task();
-    } finally {
-      active--;
-      if (waitingHead < waiting.length) {
-        const wake = waiting[waitingHead];
-        waiting[waitingHead++] = undefined as unknown as () => void;
-        wake();
-      }
-    }
-  };
-
   const wanted = (): boolean => environment.wanted === undefined || environment.wanted();
 
   const statFile = async (handle: FileSystemFileHandle, path: string): Promise<void> => {
@@ -126,16 +128,9 @@ export async function walkOpfs(
     const kind = name.endsWith('.parquet') || name.endsWith('.parquet.tmp') ? 'parquet' : size <= textBytesLimit && (name.endsWith('.manifest.json') || name.endsWith('.intent.json')) ? 'text' : undefined;
     if (kind === undefined) return;
     reads.push(
-      (async () => {
-        while (reading >= readLimit) await new Promise<void>((wake) => readWaiting.push(wake));
-        reading++;
-        try {
-          if (wanted()) emit(files, await read(file, path, kind, check.footerBytesLimit));
-        } finally {
-          reading--;
-          wakeReader();
-        }
-      })(),
+      readsInFlight.run(async () => {
+        if (wanted()) emit(files, await read(file, path, kind, check.footerBytesLimit));
+      }),
     );
   };
 
@@ -178,7 +173,7 @@ export async function walkOpfs(
             if (depth >= maxDepth) addError(path, `folders nested more than ${maxDepth} deep are not walked`);
             else pending.push(walkFolder(handle as FileSystemDirectoryHandle, path, depth + 1));
           } else if (kind === 'file') {
-            pending.push(limited(() => statFile(handle as FileSystemFileHandle, path)).catch((error: unknown) => addError(path, describe(error))));
+            pending.push(stats.run(() => statFile(handle as FileSystemFileHandle, path)).catch((error: unknown) => addError(path, describe(error))));
           } else {
             addError(path, `an entry that is neither a file nor a folder (kind ${shown(kind)}) was left out`);
           }
@@ -194,10 +189,8 @@ export async function walkOpfs(
 
   emit(0, ['o', origin]);
   await walkFolder(root, typeof options.prefix === 'string' ? options.prefix : '', 1);
-  if (readLimit < readConcurrency) {
-    readLimit = readConcurrency;
-    for (let i = reading; i < readLimit; i++) wakeReader();
-  }
+  readLimit = readConcurrency;
+  readsInFlight.widen();
   let usage: number | null = null;
   let quota: number | null = null;
   if (environment.estimate) {
