@@ -14,6 +14,7 @@ import { DIST_DIR, launchWithExtension, type LaunchedBrowser } from '../support/
 import { writeMixedCsv } from '../support/sample-csv';
 import { call, listOpfs, openExtensionPage, sendRaw, stageFromUrl } from '../support/extension-page';
 import { serveStatic, type StaticServer } from '../support/static-server';
+import { refresh } from '../support/panel';
 
 const ROWS = 1_000_000;
 
@@ -131,8 +132,7 @@ describe('faults during an import', () => {
       // Mid-export: the engine's sweep and a panel refresh both see the snapshot as in use.
       const swept = await call(page, 'sweepAbandoned', {});
       expect(swept.removed).toEqual([]);
-      await panel.click('[data-testid="refresh"]');
-      await panel.waitForSelector('[data-testid="summary"][data-state="done"]');
+      await refresh(panel);
       const inFlight = await panel.$$eval('[data-testid="file-row"]', (rows) =>
         rows.filter((r) => r.getAttribute('data-path')!.startsWith('snapshots/concurrent-a')).map((r) => r.getAttribute('data-status')),
       );

@@ -11,7 +11,7 @@ import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
 import { startDemoServer, type DemoServer } from '../../scripts/serve-demo';
 import { openDevToolsPanel } from '../support/devtools-panel';
 import { writeMixedCsv } from '../support/sample-csv';
-import { opfsFilesOf, panelRows, waitForScan } from '../support/panel';
+import { opfsFilesOf, panelRows, refresh, waitForScan } from '../support/panel';
 
 describe('two DevTools windows on two tabs', () => {
   let chromium: LaunchedBrowser;
@@ -46,8 +46,7 @@ describe('two DevTools windows on two tabs', () => {
       const { panel } = await openDevToolsPanel(chromium.browser, chromium.extensionId, `${demo.url}/`);
       await waitForScan(panel);
       if (i === 1) {
-        await panel.click('[data-testid="refresh"]');
-        await waitForScan(panel);
+        await refresh(panel);
       }
       panels.push(panel);
     }

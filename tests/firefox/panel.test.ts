@@ -130,6 +130,7 @@ describe.skipIf(skip)('Firefox: the OPFS Snapshots panel in DevTools, on the dem
   });
 
   it('purges corrupt and temporary files separately, keeping everything healthy', async () => {
+    await panel.waitForSelector('[data-testid="refresh"]:not([disabled])');
     await panel.click('[data-testid="refresh"]');
     await waitForScan(panel);
     for (const category of ['corrupt', 'temp'] as const) {

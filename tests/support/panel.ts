@@ -42,8 +42,13 @@ export async function waitForScan(panel: Frame | Page): Promise<string> {
   return panel.$eval('[data-testid="summary"]', (e) => e.textContent ?? '');
 }
 
-/** Clicks refresh and waits for the new listing. */
+/**
+ * Clicks refresh and waits for the new listing. The button is disabled while a scan runs
+ * (the one the panel starts when it opens, say): a click then would do nothing, and the
+ * listing awaited would be the older one, so this waits for the button first.
+ */
 export async function refresh(panel: Frame | Page): Promise<string> {
+  await panel.waitForSelector('[data-testid="refresh"]:not([disabled])', { timeout: 60_000 });
   await panel.click('[data-testid="refresh"]');
   return waitForScan(panel);
 }
