@@ -18,7 +18,7 @@ import { downloadFile, downloadSnapshot } from './download';
 import { PageTaskInterruptedError, PageUnavailableError } from './inspected-window';
 import { Listing, originsWithVerdicts } from './listing';
 import { clearSelection, clickRow as clickSelection, isSelectionKey, moveCursor, selectAll, withoutPaths, type Modifiers } from './selection';
-import { loadDetails } from './details';
+import { hexPreview, loadDetails, type FileDetails } from './details';
 
 export type Controller = ReturnType<typeof createController>;
 
@@ -770,6 +770,13 @@ export function createController(store: Store, client = backgroundClient()) {
     if (listing) await updateAfter(source, listing, results);
   }
 
+  /** Shows new details, releasing the image the old ones held. */
+  function showDetails(details: FileDetails | null): void {
+    const old = store.details.value?.preview;
+    if (old?.kind === 'done' && old.value.kind === 'image' && (details?.preview.kind !== 'done' || details.preview.value !== old.value)) URL.revokeObjectURL(old.value.url);
+    reduce(store, { type: 'details', details });
+  }
+
   /** Selects a file and reads its details (footer, first rows) by ranges: the components do no I/O. */
   function select(path: string | null): void {
     reduce(store, { type: 'select', path });
@@ -777,13 +784,28 @@ export function createController(store: Store, client = backgroundClient()) {
     const listing = store.currentListing.value;
     const file = path === null ? undefined : listing?.scanned(path);
     if (!file || !listing) {
-      reduce(store, { type: 'details', details: null });
+      showDetails(null);
       return;
     }
     void loadDetails(sources[source], file, (details) => {
       // Only for the file still selected: a slow read must not overwrite a newer choice.
-      if (store.selected.value === path) reduce(store, { type: 'details', details });
+      if (store.selected.value === path) showDetails(details);
+      else if (details.preview.kind === 'done' && details.preview.value.kind === 'image') URL.revokeObjectURL(details.preview.value.url);
     });
+  }
+
+  /** The shown file's bytes from `offset` on, in hex (by one ranged read). */
+  async function previewHex(offset: number): Promise<void> {
+    const details = store.details.value;
+    const file = details ? store.currentListing.value?.scanned(details.path) : undefined;
+    if (!details || !file) return;
+    const why = details.preview.kind === 'done' && details.preview.value.kind === 'hex' ? details.preview.value.why : 'shown on request';
+    try {
+      const preview = await hexPreview(sources[store.source.value], file.path, file.size, offset, why);
+      if (store.selected.value === file.path) showDetails({ ...details, preview: { kind: 'done', value: preview } });
+    } catch (error) {
+      if (store.selected.value === file.path) showDetails({ ...details, preview: { kind: 'failed', error: describeError(error) } });
+    }
   }
 
   function selectSource(source: SourceKind): void {
@@ -820,6 +842,7 @@ export function createController(store: Store, client = backgroundClient()) {
     refreshEngine,
     selectSource,
     select,
+    previewHex,
     navigated,
     setLive,
     close,

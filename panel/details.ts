@@ -1,26 +1,55 @@
 /**
  * What the details pane shows of the selected file, read by the controller (components do
- * no I/O): for Parquet, the footer (from the bytes the check already read, else from the
- * file's last bytes) and the first rows through hyparquet, which fetches only the byte
- * ranges of the first row group's column chunks. The same code serves both sources.
+ * no I/O), always by ranges — a file of any size costs at most a few reads:
+ * - Parquet: the footer (from the bytes the check already read, else from the file's last
+ *   bytes) and the first rows through hyparquet, which fetches only the byte ranges of the
+ *   first row group's column chunks;
+ * - any other file: its kind told from its first MiB (see preview-kind.ts), then text, JSON
+ *   pretty-printed, CSV as a table, an image, or a hex dump at any offset.
+ * The same code serves both sources.
  */
 import { parquetMetadata, parquetReadObjects, type AsyncBuffer, type FileMetaData } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { describeMetadata, type FooterDescription } from '../src/parquet/describe';
 import type { ScannedFile } from '../src/opfs/scan-types';
+import Papa from 'papaparse';
 import type { OpfsSource } from './sources';
+import { completeUtf8Length, detectKind, type DetectedKind } from './preview-kind';
+import { formatBytes } from '../src/format';
+import { counted } from './store';
 
 export type Loaded<T> = { kind: 'loading' } | { kind: 'done'; value: T } | { kind: 'failed'; error: string } | { kind: 'none' };
 
+/** How much of a text file is shown (and read). */
+export const TEXT_PREVIEW_BYTES = 1024 * 1024;
+/** Images up to this size are shown; larger ones in hex. */
+export const IMAGE_PREVIEW_BYTES = 32 * 1024 * 1024;
+/** Bytes a hex page shows. */
+export const HEX_PAGE_BYTES = 4096;
+/** CSV rows shown. */
+const CSV_PREVIEW_ROWS = 100;
+
+/** The first rows of a table (Parquet, CSV). */
 export interface Preview {
   columns: string[];
   rows: string[][];
 }
 
+/** What the preview shows: the kind detected, why, and a note when it shows only a part. */
+interface Shown {
+  why: string;
+  note?: string;
+}
+export type ContentPreview =
+  | (Shown & Preview & { kind: 'parquet' | 'csv' })
+  | (Shown & { kind: 'text' | 'json'; text: string })
+  | (Shown & { kind: 'image'; url: string; mime: string })
+  | (Shown & { kind: 'hex'; offset: number; bytes: Uint8Array; size: number });
+
 export interface FileDetails {
   path: string;
   footer: Loaded<FooterDescription>;
-  preview: Loaded<Preview>;
+  preview: Loaded<ContentPreview>;
 }
 
 /** Byte ranges of a file of either source, as hyparquet reads them. */
@@ -43,12 +72,12 @@ async function readMetadata(buffer: AsyncBuffer, footer?: Uint8Array | null): Pr
 }
 
 /** The first `limit` rows. */
-async function previewRows(buffer: AsyncBuffer, metadata: FileMetaData, limit = 20): Promise<Preview> {
+async function previewRows(buffer: AsyncBuffer, metadata: FileMetaData, limit = 20): Promise<ContentPreview> {
   const rows = await parquetReadObjects({ file: buffer, metadata, rowStart: 0, rowEnd: Math.min(limit, Number(metadata.num_rows)), compressors });
   const leaves = metadata.schema.slice(1).filter((e) => !e.num_children);
   const columns = leaves.map((e) => e.name);
   const dateOnly = leaves.map((e) => e.converted_type === 'DATE' || e.logical_type?.type === 'DATE');
-  return { columns, rows: rows.map((row) => columns.map((c, i) => formatCell(row[c], dateOnly[i]))) };
+  return { kind: 'parquet', why: 'a Parquet footer was read', columns, rows: rows.map((row) => columns.map((c, i) => formatCell(row[c], dateOnly[i]))) };
 }
 
 function formatCell(value: unknown, dateOnly: boolean): string {
@@ -65,23 +94,40 @@ function formatCell(value: unknown, dateOnly: boolean): string {
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
- * Loads the details of `file`, reporting each stage through `update` (loading, then the
- * footer, then the rows). A file that is not valid Parquet gets none.
+ * Loads the details of `file`, reporting each stage through `update`: for Parquet (by name
+ * or by its magic bytes) the footer, then the rows; for any other file its preview.
  */
 export async function loadDetails(source: OpfsSource, file: ScannedFile, update: (details: FileDetails) => void): Promise<void> {
-  const details: FileDetails = { path: file.path, footer: { kind: 'none' }, preview: { kind: 'none' } };
-  const isParquet = (file.name.endsWith('.parquet') || file.name.endsWith('.parquet.tmp')) && file.size >= 12;
-  if (!isParquet) {
-    update(details);
-    return;
+  const details: FileDetails = { path: file.path, footer: { kind: 'none' }, preview: { kind: 'loading' } };
+  const namedParquet = (file.name.endsWith('.parquet') || file.name.endsWith('.parquet.tmp')) && file.size >= 12;
+  update(namedParquet ? { ...details, footer: { kind: 'loading' } } : details);
+  try {
+    if (namedParquet) {
+      await loadParquet(source, file, details, update);
+      return;
+    }
+    const head = await readRange(source, file.path, 0, Math.min(file.size, TEXT_PREVIEW_BYTES));
+    const detected = detectKind(file.name, head, file.size);
+    if (detected.kind === 'parquet') {
+      update({ ...details, footer: { kind: 'loading' } });
+      await loadParquet(source, file, details, update);
+      return;
+    }
+    update({ ...details, preview: { kind: 'done', value: await contentPreview(source, file, head, detected) } });
+  } catch (error) {
+    update({ ...details, preview: { kind: 'failed', error: message(error) } });
   }
-  update({ ...details, footer: { kind: 'loading' }, preview: { kind: 'loading' } });
+}
+
+async function loadParquet(source: OpfsSource, file: ScannedFile, details: FileDetails, update: (details: FileDetails) => void): Promise<void> {
   const buffer = sourceBuffer(source, file.path, file.size);
   let metadata: FileMetaData;
   try {
     metadata = await readMetadata(buffer, file.probe?.footer);
   } catch (error) {
-    update({ ...details, footer: { kind: 'failed', error: message(error) } });
+    // Not readable as Parquet: its first bytes say more than the error alone.
+    const why = `its Parquet footer could not be read (${message(error)})`;
+    update({ ...details, footer: { kind: 'failed', error: message(error) }, preview: { kind: 'done', value: await hexPreview(source, file.path, file.size, 0, why) } });
     return;
   }
   const footer: Loaded<FooterDescription> = { kind: 'done', value: describeMetadata(metadata) };
@@ -91,4 +137,60 @@ export async function loadDetails(source: OpfsSource, file: ScannedFile, update:
   } catch (error) {
     update({ ...details, footer, preview: { kind: 'failed', error: message(error) } });
   }
+}
+
+async function readRange(source: OpfsSource, path: string, start: number, end: number): Promise<Uint8Array<ArrayBuffer>> {
+  return (await source.read(path, start, end)).bytes;
+}
+
+/** A page of the hex dump of `path` at `offset` (clamped to the file). */
+export async function hexPreview(source: OpfsSource, path: string, size: number, offset: number, why: string): Promise<ContentPreview> {
+  const start = Math.max(0, Math.min(offset - (offset % 16), size - (size % 16 || 16)));
+  const bytes = size === 0 ? new Uint8Array() : await readRange(source, path, start, Math.min(size, start + HEX_PAGE_BYTES));
+  return { kind: 'hex', why, offset: start, bytes, size };
+}
+
+/** The preview of a file that is not Parquet, from its first bytes `head` and the kind they show. */
+async function contentPreview(source: OpfsSource, file: ScannedFile, head: Uint8Array<ArrayBuffer>, detected: DetectedKind): Promise<ContentPreview> {
+  const { why } = detected;
+  const cut = head.length < file.size;
+  const cutNote = cut ? `The first ${formatBytes(head.length)} of ${formatBytes(file.size)} are shown.` : undefined;
+  switch (detected.kind) {
+    case 'image': {
+      if (file.size > IMAGE_PREVIEW_BYTES) return hexPreview(source, file.path, file.size, 0, `${why}; larger than ${formatBytes(IMAGE_PREVIEW_BYTES)}, so shown in hex`);
+      const parts: Uint8Array<ArrayBuffer>[] = [head];
+      for (let start = head.length; start < file.size; start += TEXT_PREVIEW_BYTES) parts.push(await readRange(source, file.path, start, Math.min(file.size, start + TEXT_PREVIEW_BYTES)));
+      const mime = detected.mime ?? 'application/octet-stream';
+      return { kind: 'image', why, mime, url: URL.createObjectURL(new Blob(parts, { type: mime })) };
+    }
+    case 'json': {
+      const text = decodeText(head, cut);
+      if (cut) return { kind: 'json', why, text, note: `${cutNote} Too large to pretty-print: shown as stored.` };
+      try {
+        return { kind: 'json', why, text: JSON.stringify(JSON.parse(text), null, 2) };
+      } catch (error) {
+        return { kind: 'text', why: `${why}, but not valid JSON: ${message(error)}`, text };
+      }
+    }
+    case 'csv': {
+      const text = decodeText(head, cut);
+      // A cut file ends mid-row: only whole lines are parsed.
+      const whole = cut ? text.slice(0, Math.max(0, text.lastIndexOf('\n'))) : text;
+      const parsed = Papa.parse<string[]>(whole, { preview: CSV_PREVIEW_ROWS + 1, skipEmptyLines: 'greedy', delimiter: file.name.toLowerCase().endsWith('.tsv') ? '\t' : '' });
+      const [header = [], ...rows] = parsed.data;
+      const more = parsed.data.length > CSV_PREVIEW_ROWS || cut ? `The first ${counted(rows.length, 'row')} are shown.` : undefined;
+      const problem = parsed.errors[0] ? ` Row ${(parsed.errors[0].row ?? 0) + 1}: ${parsed.errors[0].message}.` : '';
+      const note = more || problem ? `${more ?? ''}${problem}`.trim() : undefined;
+      return { kind: 'csv', why: `${why}, delimiter ${JSON.stringify(parsed.meta.delimiter)}`, note, columns: header, rows };
+    }
+    case 'text':
+      return { kind: 'text', why, text: decodeText(head, cut), note: cutNote };
+    default:
+      return hexPreview(source, file.path, file.size, 0, why);
+  }
+}
+
+/** UTF-8 text of `bytes`, without a byte-order mark or a character the read cut in two. */
+function decodeText(bytes: Uint8Array, cut: boolean): string {
+  return new TextDecoder('utf-8').decode(cut ? bytes.subarray(0, completeUtf8Length(bytes)) : bytes);
 }

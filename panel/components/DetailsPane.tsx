@@ -2,7 +2,8 @@ import { formatBytes } from '../../src/format';
 import type { FooterDescription } from '../../src/parquet/describe';
 import { usePanel } from '../context';
 import { hasDeceptiveCharacters, spelledOut } from '../names';
-import type { Loaded, Preview } from '../details';
+import { HEX_PAGE_BYTES, type ContentPreview, type Loaded } from '../details';
+import { hexRows } from '../preview-kind';
 
 /** The selected file: its facts, and what the controller read of it (footer, first rows). */
 export function DetailsPane() {
@@ -13,7 +14,7 @@ export function DetailsPane() {
   if (!file) return null;
   const details = store.details.value?.path === file.path ? store.details.value : null;
   const footer: Loaded<FooterDescription> = details?.footer ?? { kind: 'none' };
-  const preview: Loaded<Preview> = details?.preview ?? { kind: 'none' };
+  const preview: Loaded<ContentPreview> = details?.preview ?? { kind: 'none' };
   return (
     <aside class="details" data-testid="details">
       <div class="details-head">
@@ -56,7 +57,7 @@ export function DetailsPane() {
         Download
       </button>
       <FooterView footer={footer} />
-      <PreviewView preview={preview} />
+      <PreviewView preview={preview} size={file.size} />
     </aside>
   );
 }
@@ -99,36 +100,107 @@ function FooterView({ footer }: { footer: Loaded<FooterDescription> }) {
   );
 }
 
-function PreviewView({ preview }: { preview: Loaded<Preview> }) {
+/**
+ * The preview, whatever the file holds. Test contract: `preview` with `data-kind` (`text`,
+ * `json`, `csv`, `image`, `hex`, `parquet`); `preview-why` says why that kind.
+ */
+function PreviewView({ preview, size }: { preview: Loaded<ContentPreview>; size: number }) {
+  const { controller } = usePanel();
   if (preview.kind === 'none') return null;
-  if (preview.kind === 'loading') return <p class="hint">Reading the first rows…</p>;
+  if (preview.kind === 'loading') return <p class="hint">Reading the first bytes…</p>;
   if (preview.kind === 'failed') return <p class="error">Preview: {preview.error}</p>;
-  const { columns, rows } = preview.value;
+  const value = preview.value;
+  const heading =
+    value.kind === 'parquet' || value.kind === 'csv' ? `First ${value.rows.length} rows` : value.kind === 'hex' ? 'Bytes' : value.kind === 'image' ? 'Image' : value.kind === 'json' ? 'JSON' : 'Text';
   return (
-    <section data-testid="preview">
-      <h4>First {rows.length} rows</h4>
-      <div class="preview-scroll">
-        <table class="mini">
-          <thead>
-            <tr>
-              {columns.map((c) => (
-                <th key={c}>{c}</th>
+    <section data-testid="preview" data-kind={value.kind} class="preview">
+      <div class="preview-head">
+        <h4>{heading}</h4>
+        <span class="meta" data-testid="preview-why">
+          {value.kind}: {value.why}
+        </span>
+        {value.kind !== 'hex' && size > 0 ? (
+          <button class="link" data-testid="preview-as-hex" onClick={() => void controller.previewHex(0)}>
+            Hex
+          </button>
+        ) : null}
+      </div>
+      {value.note ? <p class="hint" data-testid="preview-note">{value.note}</p> : null}
+      <PreviewBody value={value} />
+    </section>
+  );
+}
+
+function PreviewBody({ value }: { value: ContentPreview }) {
+  switch (value.kind) {
+    case 'parquet':
+    case 'csv':
+      return <TablePreview columns={value.columns} rows={value.rows} />;
+    case 'text':
+    case 'json':
+      return <pre class="preview-text">{value.text}</pre>;
+    case 'image':
+      return <img class="preview-image" src={value.url} alt="" />;
+    case 'hex':
+      return <HexView offset={value.offset} bytes={value.bytes} size={value.size} />;
+  }
+}
+
+function TablePreview({ columns, rows }: { columns: string[]; rows: string[][] }) {
+  return (
+    <div class="preview-scroll">
+      <table class="mini">
+        <thead>
+          <tr>
+            {columns.map((c, i) => (
+              <th key={i}>{c}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row, i) => (
+            <tr key={i}>
+              {row.map((cell, j) => (
+                <td key={j} class={cell === 'NULL' ? 'null' : ''}>
+                  {cell}
+                </td>
               ))}
             </tr>
-          </thead>
-          <tbody>
-            {rows.map((row, i) => (
-              <tr key={i}>
-                {row.map((cell, j) => (
-                  <td key={j} class={cell === 'NULL' ? 'null' : ''}>
-                    {cell}
-                  </td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </section>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** A page of bytes at any offset: previous, next, and a box to jump to an offset (decimal or 0x hex). */
+function HexView({ offset, bytes, size }: { offset: number; bytes: Uint8Array; size: number }) {
+  const { controller } = usePanel();
+  const jump = (event: Event) => {
+    event.preventDefault();
+    const text = ((event.currentTarget as HTMLFormElement).elements.namedItem('offset') as HTMLInputElement).value.trim();
+    const at = /^0x[0-9a-f]+$/i.test(text) ? parseInt(text, 16) : Number(text);
+    if (Number.isFinite(at) && at >= 0) void controller.previewHex(at);
+  };
+  return (
+    <div class="hex">
+      <form class="hex-nav" onSubmit={jump}>
+        <button type="button" data-testid="hex-previous" disabled={offset === 0} onClick={() => void controller.previewHex(Math.max(0, offset - HEX_PAGE_BYTES))}>
+          ◀
+        </button>
+        <span class="meta" title={`bytes ${offset.toLocaleString('en-US')} to ${(offset + bytes.length).toLocaleString('en-US')} of ${size.toLocaleString('en-US')}`}>
+          0x{offset.toString(16)}–0x{(offset + bytes.length).toString(16)} of {formatBytes(size)}
+        </span>
+        <button type="button" data-testid="hex-next" disabled={offset + bytes.length >= size} onClick={() => void controller.previewHex(offset + HEX_PAGE_BYTES)}>
+          ▶
+        </button>
+        <input name="offset" data-testid="hex-offset" placeholder="go to offset" size={12} aria-label="Go to offset" />
+      </form>
+      <pre class="hex-dump" data-testid="hex-dump" data-offset={offset}>
+        {hexRows(bytes, offset)
+          .map((r) => `${r.offset}  ${r.hex.padEnd(47)}  ${r.ascii}`)
+          .join('\n')}
+      </pre>
+    </div>
   );
 }

@@ -295,6 +295,124 @@ describe('file actions in the real DevTools panel: select and delete', () => {
     expect(await selectedPaths(panel)).toEqual([]);
     expect(await panel.$eval('[data-testid="action-delete"]', (b) => (b as HTMLButtonElement).disabled)).toBe(true);
   });
+
+  /** Shows `path`'s details and waits for its preview; its kind, why, note and what it shows. */
+  async function previewOf(path: string): Promise<{ kind: string; why: string; note: string; text: string; cells: string[][] }> {
+    await clickRow(panel, path);
+    await panel.waitForSelector(`[data-testid="details"] [data-testid="preview"]`, { timeout: 30_000 });
+    return panel.$eval('[data-testid="preview"]', (e) => ({
+      kind: e.getAttribute('data-kind') ?? '',
+      why: e.querySelector('[data-testid="preview-why"]')?.textContent ?? '',
+      note: e.querySelector('[data-testid="preview-note"]')?.textContent ?? '',
+      text: e.querySelector('pre')?.textContent ?? '',
+      cells: Array.from(e.querySelectorAll('tr'), (tr) => Array.from(tr.children, (c) => c.textContent ?? '')),
+    }));
+  }
+
+  it('previews each kind by what the bytes hold, under awkward names: text, JSON, CSV, image, hex', async () => {
+    const text = 'Grüße — ✓ 😀\nline two\tindented\r\n';
+    const json = { name: 'ünï', list: [1, 2.5, null, true], nested: { deep: { deeper: 'x' } } };
+    const csv = 'id,comment,amount\r\n1,"hello, world",3.5\r\n2,"two\nlines",\r\n3,"say ""hi""",-1\r\n';
+    const binary = Array.from({ length: 5000 }, (_, i) => (i * 7919) % 256);
+    const utf8 = (t: string) => [...new TextEncoder().encode(t)];
+    // The same kinds in folders and under names that are awkward (spaces, %, #, non-Latin, a leading dot, no extension).
+    const files: Record<string, number[]> = {};
+    for (const folder of ['', 'données/ñ', '#tmp']) {
+      const at = (name: string) => (folder ? `${folder}/${name}` : name);
+      files[at('read me.txt')] = utf8(text);
+      files[at('100%.json')] = utf8(JSON.stringify(json));
+      files[at('.data')] = utf8(JSON.stringify([json, json]));
+      files[at('ünï.csv')] = utf8(csv);
+      files[at('blob.json')] = binary; // named JSON, holds binary
+    }
+    await fill(page, files);
+    // An image made by the browser, and a CSV larger than the preview reads.
+    await page.evaluate(async () => {
+      const canvas = new OffscreenCanvas(37, 23);
+      const context = canvas.getContext('2d')!;
+      context.fillStyle = '#c00';
+      context.fillRect(0, 0, 37, 23);
+      const root = await navigator.storage.getDirectory();
+      const png = await (await root.getFileHandle('picture', { create: true })).createWritable();
+      await png.write(await canvas.convertToBlob({ type: 'image/png' }));
+      await png.close();
+      const big = await (await root.getFileHandle('big.csv', { create: true })).createWritable();
+      await big.write('n,square\n' + Array.from({ length: 200_000 }, (_, i) => `${i},${i * i}`).join('\n'));
+      await big.close();
+    });
+    await refresh(panel);
+
+    for (const folder of ['', 'données/ñ', '#tmp']) {
+      const at = (name: string) => (folder ? `${folder}/${name}` : name);
+      const shownText = await previewOf(at('read me.txt'));
+      expect(shownText).toMatchObject({ kind: 'text', text, note: '' });
+      const shownJson = await previewOf(at('100%.json'));
+      expect(shownJson).toMatchObject({ kind: 'json', text: JSON.stringify(json, null, 2) });
+      expect(await previewOf(at('.data'))).toMatchObject({ kind: 'json', text: JSON.stringify([json, json], null, 2) });
+      const shownCsv = await previewOf(at('ünï.csv'));
+      expect(shownCsv.kind).toBe('csv');
+      expect(shownCsv.cells).toEqual([
+        ['id', 'comment', 'amount'],
+        ['1', 'hello, world', '3.5'],
+        ['2', 'two\nlines', ''],
+        ['3', 'say "hi"', '-1'],
+      ]);
+      const shownBinary = await previewOf(at('blob.json'));
+      expect(shownBinary.kind).toBe('hex');
+      expect(shownBinary.why).toContain('not text');
+      // The first row of the dump: offset, 16 bytes, their printable ASCII.
+      const hex = (bytes: number[]) => bytes.map((b) => b.toString(16).padStart(2, '0')).join(' ');
+      expect(shownBinary.text.split('\n')[0]).toBe(`00000000  ${hex(binary.slice(0, 16))}  ${binary.slice(0, 16).map((b) => (b >= 32 && b < 127 ? String.fromCharCode(b) : '.')).join('')}`);
+      if (folder === '#tmp') await shoot('file-actions-preview-csv');
+    }
+
+    const image = await previewOf('picture');
+    expect(image).toMatchObject({ kind: 'image', why: 'image: PNG signature in the first bytes' });
+    await panel.waitForFunction(() => document.querySelector<HTMLImageElement>('[data-testid="preview"] img')?.naturalWidth === 37, { timeout: 10_000 });
+    await shoot('file-actions-preview-image');
+
+    const big = await previewOf('big.csv');
+    expect(big.kind).toBe('csv');
+    expect(big.cells.length).toBe(101); // the header and the first 100 rows
+    expect(big.cells[100]).toEqual(['99', String(99 * 99)]);
+    expect(big.note).toBe('The first 100 rows are shown.');
+
+    // Any file in hex on request, at any offset.
+    await previewOf('read me.txt');
+    await panel.click('[data-testid="preview-as-hex"]');
+    await panel.waitForSelector('[data-testid="preview"][data-kind="hex"]');
+    expect(await panel.$eval('[data-testid="hex-dump"]', (e) => e.textContent?.slice(10, 24))).toBe(hex(utf8(text).slice(0, 5)));
+
+    function hex(bytes: number[]): string {
+      return bytes.map((b) => b.toString(16).padStart(2, '0')).join(' ');
+    }
+  });
+
+  it('previews a 1 GiB file by ranges: its first MiB as text, and bytes at its very end in hex', async () => {
+    const GiB = 1024 ** 3;
+    await fill(page, {});
+    await page.evaluate(async (size) => {
+      const writable = await (await (await navigator.storage.getDirectory()).getFileHandle('huge.log', { create: true })).createWritable();
+      await writable.write('first line\n'.repeat(200_000)); // 2.2 MB of text, then zeros
+      await writable.truncate(size);
+      await writable.write({ type: 'write', position: size - 16, data: 'END-OF-THE-FILE!' });
+      await writable.close();
+    }, GiB);
+    await refresh(panel);
+    const shown = await previewOf('huge.log');
+    expect(shown.kind).toBe('text');
+    expect(shown.note).toBe('The first 1 MiB of 1 GiB are shown.');
+    expect(shown.text.length).toBe(1024 * 1024);
+    await panel.click('[data-testid="preview-as-hex"]');
+    await panel.waitForSelector('[data-testid="hex-offset"]');
+    await panel.type('[data-testid="hex-offset"]', `0x${(GiB - 16).toString(16)}`);
+    await devtools.keyboard.press('Enter');
+    await panel.waitForSelector(`[data-testid="hex-dump"][data-offset="${GiB - 16}"]`, { timeout: 10_000 });
+    expect(await panel.$eval('[data-testid="hex-dump"]', (e) => e.textContent)).toMatch(/^3ffffff0 .*END-OF-THE-FILE!$/);
+    expect(await panel.$eval('[data-testid="hex-next"]', (b) => (b as HTMLButtonElement).disabled)).toBe(true);
+    await shoot('file-actions-preview-hex');
+    await fill(page, {});
+  });
 });
 
 async function refreshAndList(panel: Frame): Promise<string[]> {

@@ -65,7 +65,7 @@ describe('the OPFS Snapshots panel in DevTools, on the demo app', () => {
     // Details of a healthy part of the page: its footer (from the bytes the scan already
     // has) and its first rows (read by byte ranges from the page).
     await panel.click('[data-testid="file-row"][data-path="cleanslate/snapshots/orders-20260101_part_1.parquet"]');
-    await panel.waitForSelector('[data-testid="preview"]', { timeout: 20_000 });
+    await panel.waitForSelector('[data-testid="preview"][data-kind="parquet"]', { timeout: 20_000 });
     expect(await text(panel, 'footer-details')).toMatch(/Parquet footer: 500 rows in 1 row group/);
     const preview = await panel.$$eval('[data-testid="preview"] tr', (trs) => trs.map((tr) => Array.from(tr.children, (c) => c.textContent)));
     expect(preview[0]).toEqual(['order_id', 'customer_id', 'amount', 'order_date', 'paid']);
@@ -182,7 +182,7 @@ describe('the OPFS Snapshots panel in DevTools, on the demo app', () => {
       ]),
     );
     await panel.click(`[data-testid="file-row"][data-path="snapshots/${snapshotId}_part_1.parquet"]`);
-    await panel.waitForSelector('[data-testid="preview"]', { timeout: 20_000 });
+    await panel.waitForSelector('[data-testid="preview"][data-kind="parquet"]', { timeout: 20_000 });
     expect(await text(panel, 'footer-details')).toMatch(/50,000 rows in 1 row group/);
     expect(await text(panel, 'preview')).toContain('250000'); // the first row of part 1 has id 250000
     await shoot('panel-extension-snapshot');
