@@ -14,7 +14,7 @@ import type { SnapshotGroup } from '../src/opfs/classify';
 import { formatBytes } from '../src/format';
 import { counted, describeDeletion, reduce, summarizePurge, type ImportEntry, type ImportSummary, type PurgeCategory, type Store } from './store';
 import { snapshotOf, sources, type SourceKind } from './sources';
-import { downloadFile, downloadSnapshot } from './download';
+import { downloadFile, downloadZip, type DownloadFile } from './download';
 import { PageTaskInterruptedError, PageUnavailableError } from './inspected-window';
 import { Listing, originsWithVerdicts } from './listing';
 import { clearSelection, clickRow as clickSelection, isSelectionKey, moveCursor, selectAll, withoutPaths, type Modifiers } from './selection';
@@ -56,6 +56,14 @@ const LIVE_COLLECT_MS = 1000;
 const FOLLOW_IMPORT_MS = 60 * 60_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const baseName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
+
+/** A file name from an origin ("http://127.0.0.1:8080" → "127.0.0.1_8080"): what a zip of its files is named after. */
+function archiveStem(origin: string): string {
+  const host = /^[a-z-]+:\/\/([^/]+)/i.exec(origin)?.[1] ?? origin;
+  return `opfs-${host.replace(/[^\w.-]+/g, '_')}`;
+}
 
 export function createController(store: Store, client = backgroundClient()) {
   const scanGeneration: Record<SourceKind, number> = { page: 0, extension: 0 };
@@ -663,14 +671,37 @@ export function createController(store: Store, client = backgroundClient()) {
     await refresh(source);
   }
 
-  async function download(what: { file: { path: string; name: string; size: number } } | { snapshot: SnapshotGroup }): Promise<void> {
+  /**
+   * Downloads one file as itself, or several (a selection, a snapshot) as one zip, by
+   * ranged reads; progress and the outcome go to the action line.
+   */
+  async function download(what: { file: DownloadFile } | { snapshot: SnapshotGroup } | { selection: true }): Promise<void> {
     const source = sources[store.source.value];
-    reduce(store, { type: 'notice', notice: null });
+    const listing = store.currentListing.value;
+    let files: DownloadFile[];
+    let archive: { name: string; entry: (file: DownloadFile) => string } | null = null;
+    if ('file' in what) files = [what.file];
+    else if ('snapshot' in what) {
+      const group = what.snapshot;
+      files = [...group.parts, ...(group.manifest ? [group.manifest] : [])];
+      archive = { name: `${group.id}.zip`, entry: (file) => baseName(file.path) };
+    } else {
+      files = [...store.selection.value.paths].sort().flatMap((path) => listing?.report(path) ?? []);
+      if (files.length > 1) archive = { name: `${archiveStem(listing?.origin ?? store.source.value)}-${files.length}-files.zip`, entry: (file) => file.path };
+    }
+    if (files.length === 0) return;
+    const total = files.reduce((sum, f) => sum + f.size, 0);
+    const label = `Downloading ${counted(files.length, 'file')} (${formatBytes(total)})`;
+    const progress = (bytes: number) => reduce(store, { type: 'file-action', state: { kind: 'running', label, fraction: total > 0 ? bytes / total : null } });
+    progress(0);
     try {
-      if ('file' in what) await downloadFile(source, what.file);
-      else await downloadSnapshot(source, what.snapshot);
+      const name = archive?.name ?? baseName(files[0].path);
+      if (archive) await downloadZip(source, files, archive.name, archive.entry, progress);
+      else await downloadFile(source, files[0], name, progress);
+      const sentence = archive ? `Downloaded ${counted(files.length, 'file')} (${formatBytes(total)}) as ${name}.` : `Downloaded ${name} (${formatBytes(total)}).`;
+      reduce(store, { type: 'file-action', state: { kind: 'done', result: { sentence } } });
     } catch (error) {
-      reduce(store, { type: 'notice', notice: { kind: 'error', text: `Download failed: ${describeError(error)}` } });
+      reduce(store, { type: 'file-action', state: { kind: 'failed', error: `Download failed: ${describeError(error)}` } });
     }
   }
 

@@ -1,14 +1,57 @@
-/** Downloads: one file, or a whole snapshot (its parts and manifest) as one .tar. */
-import type { SnapshotGroup } from '../src/opfs/classify';
-import { tarBlob } from './tar';
+/**
+ * Downloads: one file as itself; several files, a folder or a snapshot as one `.zip`. Every
+ * file travels by ranged reads (at most {@link MAX_READ_BYTES} each) and each range becomes
+ * a Blob at once, so the panel's heap holds one range at a time whatever the size: the
+ * browser keeps Blob data outside it (and on disk when large). The archive is written as a
+ * stream by fflate, entries stored uncompressed: Parquet is compressed already, and storing
+ * costs no CPU.
+ */
+import { Zip, ZipPassThrough } from 'fflate';
 import type { OpfsSource } from './sources';
 import { MAX_READ_BYTES } from './page-expressions';
 
-/** A file of either source, read in ranges of at most {@link MAX_READ_BYTES}. */
-async function readFile(source: OpfsSource, path: string, size: number): Promise<Blob> {
-  const parts: Uint8Array<ArrayBuffer>[] = [];
-  for (let start = 0; start < size; start += MAX_READ_BYTES) parts.push((await source.read(path, start, Math.min(size, start + MAX_READ_BYTES))).bytes);
-  return new Blob(parts);
+export interface DownloadFile {
+  path: string;
+  size: number;
+  lastModified: number;
+}
+
+/** The largest file a zip without ZIP64 records holds (fflate writes none). */
+const ZIP_MAX_BYTES = 0xffffffff;
+/** Reads of one file asked for before the first has answered. */
+const READS_IN_FLIGHT = 4;
+/** 1980-01-01 (UTC): the earliest time a zip entry records. */
+const DOS_EPOCH = Date.UTC(1980, 0, 2);
+
+/**
+ * Reads `file` range by range, handing each range over. A file that changes while it is
+ * read (its size or time is not what the first range saw) stops the download: half of an
+ * old file and half of a new one is no copy of either.
+ */
+async function readRanges(source: OpfsSource, file: DownloadFile, onRange: (bytes: Uint8Array<ArrayBuffer>) => void): Promise<void> {
+  const starts: number[] = [];
+  for (let start = 0; start < file.size || starts.length === 0; start += MAX_READ_BYTES) starts.push(start);
+  // A few reads in flight: each is a round trip through DevTools, which one at a time leaves idle.
+  const inFlight: Promise<{ bytes: Uint8Array<ArrayBuffer>; size: number; lastModified: number }>[] = [];
+  const ask = (i: number) => {
+    if (i < starts.length) inFlight.push(source.read(file.path, starts[i], Math.min(file.size, starts[i] + MAX_READ_BYTES)));
+  };
+  for (let i = 0; i < READS_IN_FLIGHT; i++) ask(i);
+  let seen: number | null = null;
+  try {
+    for (let i = 0; i < starts.length; i++) {
+      const range = await inFlight[i];
+      ask(i + READS_IN_FLIGHT);
+      if (range.size !== file.size || (seen !== null && seen !== range.lastModified)) {
+        throw new Error(`${file.path} changed while it was read (it was ${file.size.toLocaleString('en-US')} bytes, now ${range.size.toLocaleString('en-US')}): refresh and download again.`);
+      }
+      seen = range.lastModified;
+      onRange(range.bytes);
+    }
+  } finally {
+    // Reads still in flight after a failure are not waited for; their rejections are not news.
+    for (const read of inFlight) read.catch(() => undefined);
+  }
 }
 
 function save(blob: Blob, name: string): void {
@@ -21,13 +64,54 @@ function save(blob: Blob, name: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
-export async function downloadFile(source: OpfsSource, file: { path: string; name: string; size: number }): Promise<void> {
-  save(await readFile(source, file.path, file.size), file.name);
+/** Saves one file under `name`. `onBytes` hears the bytes read so far. */
+export async function downloadFile(source: OpfsSource, file: DownloadFile, name: string, onBytes: (bytes: number) => void = () => undefined): Promise<void> {
+  const parts: Blob[] = [];
+  let read = 0;
+  await readRanges(source, file, (bytes) => {
+    parts.push(new Blob([bytes]));
+    onBytes((read += bytes.length));
+  });
+  save(new Blob(parts), name);
 }
 
-export async function downloadSnapshot(source: OpfsSource, group: SnapshotGroup): Promise<void> {
-  const files = [...group.parts, ...(group.manifest ? [group.manifest] : [])];
-  const entries = [];
-  for (const file of files) entries.push({ name: file.name, data: await readFile(source, file.path, file.size), modified: new Date(file.lastModified || Date.now()) });
-  save(tarBlob(entries), `${group.id}.tar`);
+/**
+ * Saves `files` as one zip named `name`, each under the path `entryName` gives it (a
+ * folder's files relative to it). `onBytes` hears the bytes read so far.
+ */
+export async function downloadZip(
+  source: OpfsSource,
+  files: readonly DownloadFile[],
+  name: string,
+  entryName: (file: DownloadFile) => string,
+  onBytes: (bytes: number) => void = () => undefined,
+): Promise<void> {
+  const tooLarge = files.find((f) => f.size >= ZIP_MAX_BYTES);
+  if (tooLarge) throw new Error(`${tooLarge.path} is 4 GiB or larger, more than a zip holds here: download it on its own.`);
+  const parts: Blob[] = [];
+  // Set by fflate's callback, which TypeScript cannot see run.
+  const state: { failure: Error | null; finished: boolean } = { failure: null, finished: false };
+  const zip = new Zip((error, chunk, final) => {
+    if (error) state.failure = error;
+    else parts.push(new Blob([chunk]));
+    if (final) state.finished = true;
+  });
+  let read = 0;
+  for (const file of files) {
+    const entry = new ZipPassThrough(entryName(file));
+    // A zip cannot hold a time before 1980 (DOS time): such a file keeps the time of the download.
+    if (file.lastModified >= DOS_EPOCH) entry.mtime = file.lastModified;
+    zip.add(entry);
+    let pushed = 0;
+    await readRanges(source, file, (bytes) => {
+      pushed += bytes.length;
+      entry.push(bytes, pushed >= file.size);
+      onBytes((read += bytes.length));
+    });
+    if (state.failure) throw state.failure;
+  }
+  zip.end();
+  if (state.failure) throw state.failure;
+  if (!state.finished) throw new Error('the zip archive did not finish');
+  save(new Blob(parts, { type: 'application/zip' }), name);
 }

@@ -122,9 +122,13 @@ export type Action =
   | { type: 'confirm'; request: ConfirmRequest | null }
   | { type: 'notice'; notice: Notice | null };
 
-/** What a file action (Delete, for now) did, in one sentence and per file. */
+/** What a file action (delete, download, …) did, in one sentence. */
 export interface FileActionResult {
   sentence: string;
+}
+
+/** What a deletion did, in one sentence and per file. */
+export interface DeletionResult extends FileActionResult {
   removed: number;
   bytes: number;
   /** Kept because their size changed since they were listed. */
@@ -370,7 +374,7 @@ export function summarizePurge(category: PurgeCategory, result: PurgeResult): Pu
 }
 
 /** What a deletion did, in one sentence for people and in counts for tests. */
-export function describeDeletion(results: readonly PurgeEntry[]): FileActionResult {
+export function describeDeletion(results: readonly PurgeEntry[]): DeletionResult {
   const removed = results.filter((r) => r.outcome === 'removed');
   const bytes = removed.reduce((sum, r) => sum + r.bytes, 0);
   const changed = results.filter((r) => r.outcome === 'changed').map((r) => r.path);

@@ -2,8 +2,8 @@ import { counted } from '../store';
 import { usePanel } from '../context';
 
 /**
- * What can be done with the files selected in the list (Delete, for now), and how the last
- * action went. Test contract: `action-delete`; `action-result` with `data-state`
+ * What can be done with the files selected in the list, and how the last action went.
+ * Test contract: `action-delete`, `action-download`; `action-result` with `data-state`
  * (`running`, `done`, `failed`) and a sentence.
  */
 export function FileActions() {
@@ -20,6 +20,14 @@ export function FileActions() {
         onClick={() => controller.askDeleteSelection()}
       >
         Delete{selected > 0 ? ` ${counted(selected, 'file')}` : ''}
+      </button>
+      <button
+        data-testid="action-download"
+        disabled={selected === 0 || running}
+        title="Download the selected file, or the selected files as one .zip"
+        onClick={() => void controller.download({ selection: true })}
+      >
+        Download{selected > 1 ? ' .zip' : ''}
       </button>
       <span class="meta">{selected > 0 ? `${counted(selected, 'file')} selected · Shift/Ctrl-click, arrows, Ctrl+A, Esc` : 'Click a file to select it; Shift/Ctrl-click for more'}</span>
       {action.kind === 'idle' ? null : (

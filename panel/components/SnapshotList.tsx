@@ -71,7 +71,7 @@ export function SnapshotList() {
                 <td>{formatBytes(g.totalBytes)}</td>
                 <td>{g.manifestPresent ? 'yes' : 'no'}</td>
                 <td class="actions">
-                  <button data-testid="download-snapshot" title="Download its parts and manifest as one .tar" onClick={() => void controller.download({ snapshot: g })}>
+                  <button data-testid="download-snapshot" title="Download its parts and manifest as one .zip" onClick={() => void controller.download({ snapshot: g })}>
                     Download
                   </button>
                   <button disabled={busy} data-testid="delete-snapshot" title="Delete its files, after a confirmation that lists them" onClick={() => controller.askDeleteSnapshot(g)}>

@@ -3,8 +3,8 @@
  * and flags, purging exactly the flagged files (checked by reading the page's OPFS
  * without the extension), and turning a CSV into a verified snapshot.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { unzipSync } from 'fflate';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,15 +75,15 @@ describe('the OPFS Snapshots panel in DevTools, on the demo app', () => {
     await shoot('panel-page-details');
   });
 
-  it('downloads a snapshot of the page as one .tar holding its parts and manifest, byte for byte', async () => {
+  it('downloads a snapshot of the page as one .zip holding its parts and manifest, byte for byte', async () => {
     const downloads = join(work, 'downloads');
     mkdirSync(downloads);
     const session = await chromium.browser.target().createCDPSession();
     await session.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });
     await panel.click('[data-testid="snapshot-row"][data-snapshot-id="orders-20260101"] [data-testid="download-snapshot"]');
-    const archive = join(downloads, 'orders-20260101.tar');
+    const archive = join(downloads, 'orders-20260101.zip');
     await expect.poll(() => existsSync(archive) && statSync(archive).size > 0, { timeout: 20_000 }).toBe(true);
-    execFileSync('tar', ['xf', archive, '-C', downloads]);
+    for (const [name, bytes] of Object.entries(unzipSync(readFileSync(archive)))) writeFileSync(join(downloads, name), bytes);
     const inPage = await opfsFilesOf(page, 'cleanslate/snapshots');
     for (const name of ['orders-20260101_part_0.parquet', 'orders-20260101_part_1.parquet', 'orders-20260101_part_2.parquet', 'orders-20260101.manifest.json']) {
       expect(statSync(join(downloads, name)).size, name).toBe(inPage[`cleanslate/snapshots/${name}`]);
