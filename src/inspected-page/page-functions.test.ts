@@ -455,6 +455,71 @@ describe.each(HOSTS)('purging %s', (_host, host) => {
   });
 });
 
+describe.each(HOSTS)('deleting folders through %s', (_host, host) => {
+  /**
+   * A tree at depths 1 to 4, every folder with files; in the chosen subtree one file is
+   * kept (it grew), one is held open, and one was added after the listing, each at each depth
+   * in turn. Whatever holds such a file stays, with every folder above it; the rest goes.
+   */
+  test.each([0, 1, 2, 3])('removes a subtree bottom-up, never recursively: whatever holds a kept, held or new file stays (trouble at depth %i)', async (troubleDepth) => {
+    const fake = new FakeOpfs();
+    const chain = ['top', 'top/a b', 'top/a b/ñ', 'top/a b/ñ/#4'];
+    for (const folder of chain) {
+      await fake.writeFile(`${folder}/data.parquet`, new Uint8Array(10));
+      await fake.writeFile(`${folder}/.hidden`, new Uint8Array(0));
+    }
+    await fake.mkdir('top/a b/empty');
+    await fake.writeFile('outside/data.parquet', new Uint8Array(10));
+    await fake.writeFile('top-sibling.txt', 'x');
+    // What the panel listed of `top` (as the delete of the folder `top` sends it), in any order.
+    const listed: PurgeTarget[] = [
+      ...chain.flatMap((folder) => [`${folder}/data.parquet`, `${folder}/.hidden`].map((path) => ({ path, size: path.endsWith('.hidden') ? 0 : 10 }))),
+      ...[...chain, 'top/a b/empty'].map((path) => ({ path, size: 0, directory: true })),
+    ].sort((a, b) => (a.path.length * 7919) % 13 - (b.path.length * 7919) % 13);
+    const troubled = chain[troubleDepth];
+    for (const kind of ['grown', 'held', 'new'] as const) {
+      const fresh = new FakeOpfs();
+      for (const path of fake.listPaths()) {
+        if (path.endsWith('/')) await fresh.mkdir(path.slice(0, -1));
+        else await fresh.writeFile(path, new Uint8Array(path.endsWith('.hidden') ? 0 : path.endsWith('.txt') ? 1 : 10));
+      }
+      if (kind === 'grown') await fresh.writeFile(`${troubled}/data.parquet`, new Uint8Array(11));
+      if (kind === 'held') fresh.lock(`${troubled}/data.parquet`);
+      if (kind === 'new') await fresh.writeFile(`${troubled}/arrived-later.csv`, 'a,b');
+      const result = await host.purge(fresh, listed);
+      const outcome = new Map(result.results.map((r) => [r.path, r.outcome]));
+      // Folders at or above the trouble stay (changed: not empty); those below it and the empty one go.
+      chain.forEach((folder, depth) => expect(outcome.get(folder), `${kind} ${folder}`).toBe(depth <= troubleDepth ? 'changed' : 'removed'));
+      expect(outcome.get('top/a b/empty')).toBe('removed');
+      expect(outcome.get(`${troubled}/data.parquet`)).toBe(kind === 'grown' ? 'changed' : kind === 'held' ? 'locked' : 'removed');
+      const left = fresh.listPaths();
+      expect(left, kind).toEqual(
+        expect.arrayContaining(['outside/', 'outside/data.parquet', 'top-sibling.txt', ...chain.slice(0, troubleDepth + 1).map((f) => `${f}/`)]),
+      );
+      const keptFile = kind === 'new' ? `${troubled}/arrived-later.csv` : `${troubled}/data.parquet`;
+      expect(left.filter((p) => !p.endsWith('/')).sort(), kind).toEqual([keptFile, 'outside/data.parquet', 'top-sibling.txt'].sort());
+    }
+  });
+
+  test('a folder target that names a file, the root, or a path with dots is refused', async () => {
+    const fake = new FakeOpfs();
+    await fake.writeFile('f.txt', 'x');
+    const result = await host.purge(fake, [
+      { path: 'f.txt', size: 0, directory: true },
+      { path: '', size: 0, directory: true },
+      { path: 'a/../b', size: 0, directory: true },
+      { path: 'never-was', size: 0, directory: true },
+    ]);
+    expect(result.results.map((r) => [r.path, r.outcome])).toEqual([
+      ['f.txt', 'failed'],
+      ['', 'failed'],
+      ['a/../b', 'failed'],
+      ['never-was', 'missing'],
+    ]);
+    expect(fake.listPaths()).toEqual(['f.txt']);
+  });
+});
+
 describe('purging files of a snapshot someone is writing', () => {
   /** A Web Locks stand-in: `held` names are taken; every name asked for is recorded. */
   function fakeLocks(held: Set<string>) {

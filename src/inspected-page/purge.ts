@@ -13,6 +13,10 @@ import type { PurgeEntry, PurgeTarget } from '../opfs/scan-types';
  * exporter library) is writing those files, so they are reported `locked`. A file another
  * purge removed meanwhile (a second DevTools window) is `missing`, not `locked`.
  *
+ * A target marked `directory` is removed after every file, deepest first, and never
+ * recursively: only once it is empty. One that still holds something (a file kept as
+ * changed or locked, one written since it was listed) stays, reported `changed`.
+ *
  * Up to 64 files are worked on at once; a second purge of the same origin waits for this
  * one (a Web Lock). One outcome per distinct path (a repeated path
  * counts once, with its first size), in the order given; `onProgress` gets each outcome
@@ -38,7 +42,7 @@ export async function purgeOpfsFiles(
     const path = String(target.path);
     if (seen.has(path)) continue;
     seen.add(path);
-    unique.push({ path, size: target.size });
+    unique.push({ path, size: target.directory === true ? 0 : target.size, directory: target.directory === true });
   }
   const results: PurgeEntry[] = new Array<PurgeEntry>(unique.length);
   let next = 0;
@@ -126,21 +130,50 @@ export async function purgeOpfsFiles(
     return held;
   };
 
-  // A fixed pool of workers taking the next target: results land at their input index.
+  const removeFolder = async (path: string): Promise<PurgeEntry> => {
+    const segments = path.split('/');
+    if (segments.some((segment) => segment === '' || segment === '.' || segment === '..')) {
+      return { path, outcome: 'failed', bytes: 0, error: 'TypeError: not a valid folder path' };
+    }
+    const name = segments.pop() as string;
+    try {
+      const parent = await folderAt(segments);
+      await parent.getDirectoryHandle(name); // a file of that name is not this folder
+      await parent.removeEntry(name); // never recursive: refused while anything is inside
+      folders.delete(path);
+      return { path, outcome: 'removed', bytes: 0 };
+    } catch (error) {
+      const errorName = errorNameOf(error);
+      if (errorName === 'NotFoundError') return { path, outcome: 'missing', bytes: 0 };
+      if (errorName === 'InvalidModificationError') return { path, outcome: 'changed', bytes: 0 };
+      if (errorName === 'NoModificationAllowedError') return { path, outcome: 'locked', bytes: 0 };
+      if (errorName === 'TypeMismatchError') return { path, outcome: 'failed', bytes: 0, error: 'TypeMismatchError: not a folder' };
+      return { path, outcome: 'failed', bytes: 0, error: `${errorName || 'Error'}: could not remove the folder` };
+    }
+  };
+
+  const fileIndexes: number[] = [];
+  const folderIndexes: number[] = [];
+  unique.forEach((target, index) => (target.directory ? folderIndexes : fileIndexes).push(index));
+  const finish = (index: number, entry: PurgeEntry) => {
+    results[index] = entry;
+    done++;
+    onProgress(done, entry);
+  };
+  // A fixed pool of workers taking the next file: results land at their input index.
   const worker = async (): Promise<void> => {
-    while (next < unique.length) {
-      const index = next++;
-      const target = unique[index];
-      const entry = await purgeOne(target.path, target.size);
-      results[index] = entry;
-      done++;
-      onProgress(done, entry);
+    while (next < fileIndexes.length) {
+      const index = fileIndexes[next++];
+      finish(index, await purgeOne(unique[index].path, unique[index].size));
     }
   };
   const runWorkers = async (): Promise<void> => {
     const workers: Promise<void>[] = [];
-    for (let i = 0; i < Math.min(concurrency, unique.length); i++) workers.push(worker());
+    for (let i = 0; i < Math.min(concurrency, fileIndexes.length); i++) workers.push(worker());
     await Promise.all(workers);
+    // Then the folders, deepest first: a folder's subfolders are gone (or kept) before it is tried.
+    const depth = (index: number) => unique[index].path.split('/').length;
+    for (const index of folderIndexes.sort((a, b) => depth(b) - depth(a))) finish(index, await removeFolder(unique[index].path));
   };
   // Two purges of one origin (two DevTools windows, two tabs) run one after the other: two
   // removals of one file at once both fail in Chrome, and each would report the file as

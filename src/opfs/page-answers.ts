@@ -238,7 +238,8 @@ export function requestedPaths(requested: readonly PurgeTarget[] | readonly stri
   const allowed = new Map<string, number | undefined>();
   for (const target of requested) {
     const path = typeof target === 'string' ? target : target.path;
-    if (!allowed.has(path)) allowed.set(path, typeof target === 'string' ? undefined : target.size);
+    // A folder has no size to hold its outcome to: it is 'changed' when it was not empty.
+    if (!allowed.has(path)) allowed.set(path, typeof target === 'string' || target.directory ? undefined : target.size);
   }
   return allowed;
 }

@@ -153,8 +153,13 @@ export function checkReadFor(name: string, size: number): CheckRequest['read'] |
 export interface PurgeTarget {
   /** Folders and name joined by '/'. */
   path: string;
-  /** The size in bytes the panel listed (and the user saw). */
+  /** The size in bytes the panel listed (and the user saw); 0 for a folder. */
   size: number;
+  /**
+   * A folder, removed only once empty (after the files listed in it): one still holding
+   * anything (a file kept, one added since) stays and is reported `changed`.
+   */
+  directory?: boolean;
 }
 
 export type PurgeOutcome = 'removed' | 'changed' | 'locked' | 'missing' | 'failed';
