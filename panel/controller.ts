@@ -8,7 +8,7 @@ import { RemoteError, type ImportResult, type OperationProgress, type OperationR
 import { SNAPSHOTS_DIR, STAGING_DIR, snapshotIdFromFileName } from '../src/snapshot/names';
 import { withStagingLock } from '../src/snapshot/locks';
 import { getDirectory, opfsRoot, removeIfExists } from '../src/opfs/fs';
-import type { PurgeEntry, WalkEntry, WalkSummary } from '../src/opfs/scan-types';
+import type { PurgeEntry, PurgeTarget, WalkEntry, WalkSummary } from '../src/opfs/scan-types';
 import type { OpfsChange } from '../src/opfs/page-answers';
 import type { SnapshotGroup } from '../src/opfs/classify';
 import { formatBytes } from '../src/format';
@@ -19,6 +19,7 @@ import { PageTaskInterruptedError, PageUnavailableError } from './inspected-wind
 import { Listing, originsWithVerdicts } from './listing';
 import { clearSelection, clickRow as clickSelection, isSelectionKey, moveCursor, selectAll, withoutPaths, type Modifiers } from './selection';
 import { hexPreview, loadDetails, type FileDetails } from './details';
+import { isUnder } from './folders';
 
 export type Controller = ReturnType<typeof createController>;
 
@@ -759,14 +760,50 @@ export function createController(store: Store, client = backgroundClient()) {
     });
   }
 
+  /** Narrows the list to `path` ('' for every file). */
+  function chooseFolder(path: string): void {
+    reduce(store, { type: 'folder', path });
+  }
+
+  /**
+   * Asks, with the counts and the first paths, before the folder at `path` goes with
+   * everything listed in it (the current folder when not given).
+   */
+  function askDeleteFolder(path = store.folder.value): void {
+    const source = store.source.value;
+    const listing = store.currentListing.value;
+    if (!listing || path === '') return;
+    const files = listing
+      .paths()
+      .filter((p) => isUnder(p, path))
+      .sort()
+      .map((p) => ({ path: p, size: listing.report(p)?.size ?? 0 }));
+    const folders = [...listing.folderTree().keys()].filter((f) => f === path || isUnder(f, path));
+    const bytes = files.reduce((sum, f) => sum + f.size, 0);
+    reduce(store, { type: 'file-action', state: { kind: 'idle' } });
+    const subfolders = folders.length - 1;
+    reduce(store, {
+      type: 'confirm',
+      request: {
+        title: `Delete the folder ${path} with ${counted(files.length, 'file')} (${formatBytes(bytes)})${subfolders > 0 ? ` in ${counted(subfolders, 'subfolder')}` : ''}?`,
+        detail: 'Each file goes only if it still has the size listed here; a file held open is skipped. A folder goes only once empty: one that still holds a file kept, or one written meanwhile, stays.',
+        items: files,
+        okLabel: 'Delete the folder',
+        onConfirm: () => void deleteFiles(source, files, folders),
+      },
+    });
+  }
+
   /**
    * Deletes exactly `files`, each only at its listed size (a file that changed is kept, one
-   * held open is skipped), and updates the list in place. In the extension's storage, the
-   * files of a snapshot go through the engine (under the snapshot's lock, manifest first).
+   * held open is skipped), then `folders` once empty, and updates the list in place. In the
+   * extension's storage, the files of a snapshot go through the engine (under the snapshot's
+   * lock, manifest first).
    */
-  async function deleteFiles(source: SourceKind, files: { path: string; size: number }[]): Promise<void> {
+  async function deleteFiles(source: SourceKind, files: { path: string; size: number }[], folders: readonly string[] = []): Promise<void> {
     reduce(store, { type: 'confirm', request: null });
-    reduce(store, { type: 'file-action', state: { kind: 'running', label: `Deleting ${counted(files.length, 'file')}`, fraction: null } });
+    reduce(store, { type: 'file-action', state: { kind: 'running', label: `Deleting ${counted(files.length, 'file')}${folders.length > 0 ? ` and ${counted(folders.length, 'folder')}` : ''}`, fraction: null } });
+    const folderSet = new Set(folders);
     const listing = store.scans[source].value.kind === 'listing' ? (store.scans[source].value as { listing: Listing }).listing : null;
     const results: PurgeEntry[] = [];
     try {
@@ -788,17 +825,25 @@ export function createController(store: Store, client = backgroundClient()) {
           ...outcome.missing.map((name): PurgeEntry => ({ path: prefix + name, outcome: 'missing', bytes: 0 })),
         );
       }
-      if (others.length > 0) results.push(...(await sources[source].purge(others, () => undefined)).results);
-      reduce(store, { type: 'file-action', state: { kind: 'done', result: describeDeletion(results) } });
+      const targets: PurgeTarget[] = [...others, ...folders.map((path) => ({ path, size: 0, directory: true }))];
+      if (targets.length > 0) results.push(...(await sources[source].purge(targets, () => undefined)).results);
+      reduce(store, { type: 'file-action', state: { kind: 'done', result: describeDeletion(results, folderSet) } });
     } catch (error) {
-      reduce(store, { type: 'file-action', state: { kind: 'failed', error: `Deleting stopped: ${describeError(error)}${results.length > 0 ? ` (${describeDeletion(results).sentence})` : ''}` } });
+      reduce(store, { type: 'file-action', state: { kind: 'failed', error: `Deleting stopped: ${describeError(error)}${results.length > 0 ? ` (${describeDeletion(results, folderSet).sentence})` : ''}` } });
       await refresh(source);
       return;
     }
     const gone = new Set(results.filter((r) => r.outcome === 'removed' || r.outcome === 'missing').map((r) => r.path));
     reduce(store, { type: 'selection', selection: withoutPaths(store.selection.value, gone) });
+
     if (store.selected.value !== null && gone.has(store.selected.value)) select(null);
-    if (listing) await updateAfter(source, listing, results);
+    if (!listing) return;
+    await updateAfter(source, listing, results);
+    // The list was narrowed to a folder that went: it shows the nearest one left.
+    const tree = listing.folderTree();
+    let at = store.folder.value;
+    while (at !== '' && !tree.has(at)) at = at.slice(0, Math.max(0, at.lastIndexOf('/')));
+    if (at !== store.folder.value) reduce(store, { type: 'folder', path: at });
   }
 
   /** Shows new details, releasing the image the old ones held. */
@@ -867,6 +912,8 @@ export function createController(store: Store, client = backgroundClient()) {
     restoreSnapshot,
     askDeleteSnapshot,
     askDeleteSelection,
+    askDeleteFolder,
+    chooseFolder,
     clickRow,
     keyInList,
     dropTable,

@@ -30,6 +30,7 @@ import {
 import { checkReadFor, type CheckRequest, type ScanError, type ScannedFile, type WalkEntry, type WalkSummary } from '../src/opfs/scan-types';
 import type { CheckedFile } from '../src/opfs/page-answers';
 import { forEachInSlices } from './slicing';
+import { buildFolderTree, type FolderTree } from './folders';
 
 export type ListingStage = 'walking' | 'checking' | 'done';
 
@@ -96,7 +97,11 @@ function merge<T>(a: readonly T[], b: readonly T[], compare: (x: T, y: T) => num
   return out;
 }
 
+let listings = 0;
+
 export class Listing {
+  /** Tells this scan's listing from the one before (the summary shows it as `data-scan`). */
+  readonly serial = ++listings;
   stage: ListingStage = 'walking';
   origin = '';
   usage: number | null = null;
@@ -120,6 +125,9 @@ export class Listing {
   private readonly groups = new Map<string, SnapshotGroup>();
   private groupsVersion = 0;
   private sortedGroups: { version: number; groups: SnapshotGroup[] } | undefined;
+  /** The files directly in each folder, and their bytes: what the folder tree sums up. */
+  private readonly inFolder = new Map<string, { files: number; bytes: number }>();
+  private folderTreeCache: { version: number; tree: FolderTree } | undefined;
   private readonly counts = zeroCounts();
   private readonly bytes = zeroCounts();
   private lockedPaths: ReadonlySet<string> = new Set();
@@ -150,6 +158,23 @@ export class Listing {
   /** The scanned file (with what its check read) at `path`, if listed. */
   scanned(path: string): ScannedFile | undefined {
     return this.records.get(path)?.file;
+  }
+
+  private tally(folder: string, files: number, bytes: number): void {
+    const counted = this.inFolder.get(folder);
+    if (counted) {
+      counted.files += files;
+      counted.bytes += bytes;
+      if (counted.files === 0) this.inFolder.delete(folder);
+    } else if (files > 0) this.inFolder.set(folder, { files, bytes });
+  }
+
+  /** Every folder listed (empty ones too) with the files and bytes below it (see folders.ts). */
+  folderTree(): FolderTree {
+    if (this.folderTreeCache?.version !== this.version) {
+      this.folderTreeCache = { version: this.version, tree: buildFolderTree(this.directories, this.inFolder) };
+    }
+    return this.folderTreeCache.tree;
   }
 
   /** Every listed path. */
@@ -225,12 +250,14 @@ export class Listing {
     const existing = this.records.get(path);
     if (existing) {
       // The same record, changed in place: the sorted order keeps referring to it.
+      this.tally(folder, 0, size - existing.file.size);
       existing.file = file;
       this.setAlone(existing, alone);
       this.unsort(existing);
     } else {
       const record: FileRecord = { file, alone, report: alone, lowerPath: path.toLowerCase(), placed: false };
       this.records.set(path, record);
+      this.tally(folder, 1, size);
       this.count(alone, 1);
       this.join(record);
       this.unsort(record);
@@ -386,6 +413,7 @@ export class Listing {
     };
     const remove = (record: FileRecord) => {
       this.records.delete(record.file.path);
+      this.tally(record.file.folder, -1, -record.file.size);
       this.leave(record);
       this.count(record.report, -1);
       this.unsort(record);

@@ -107,6 +107,8 @@ export type Action =
   | { type: 'select'; path: string | null }
   | { type: 'selection'; selection: Selection }
   | { type: 'file-action'; state: Operation<FileActionResult> }
+  | { type: 'folder'; path: string }
+  | { type: 'folder-toggle'; path: string }
   | { type: 'details'; details: FileDetails | null }
   | { type: 'purge-ask'; request: PurgeRequest }
   | { type: 'purge-cancel' }
@@ -159,6 +161,9 @@ export interface Store {
   /** Files a purge found held open, per source, until the next purge or navigation. */
   locked: Record<SourceKind, Signal<ReadonlySet<string>>>;
   filter: Signal<string>;
+  /** The folder the list is narrowed to ('' is the root: every file), and the folders open in the tree. */
+  folder: Signal<string>;
+  expanded: Signal<ReadonlySet<string>>;
   sort: Signal<{ key: SortKey; descending: boolean }>;
   selected: Signal<string | null>;
   /** The files chosen in the list (see selection.ts), for the file actions. */
@@ -222,9 +227,21 @@ export function createStore(initialSource: SourceKind): Store {
     const { key, descending } = sort.value;
     return { rows: state.listing.sorted(key, descending), version: state.version };
   });
+  const folder = signal('');
+  let lastFolder: { rows: readonly ListedFile[]; folder: string; result: readonly ListedFile[] } | undefined;
+  const inFolder = computed(() => {
+    const { rows, version } = sorted.value;
+    const at = folder.value;
+    if (at === '') return { rows, version };
+    if (lastFolder?.rows !== rows || lastFolder.folder !== at) {
+      const prefix = `${at}/`;
+      lastFolder = { rows, folder: at, result: rows.filter((f) => f.report.path.startsWith(prefix)) };
+    }
+    return { rows: lastFolder.result, version };
+  });
   let lastFilter: { rows: readonly ListedFile[]; needle: string; result: readonly ListedFile[] } | undefined;
   const visibleFiles = computed(() => {
-    const { rows, version } = sorted.value;
+    const { rows, version } = inFolder.value;
     const needle = filter.value.trim().toLowerCase();
     if (!needle) return { rows, version };
     let result: readonly ListedFile[];
@@ -243,6 +260,8 @@ export function createStore(initialSource: SourceKind): Store {
     live: { page: signal<LiveState>({ kind: 'off' }), extension: signal<LiveState>({ kind: 'off' }) },
     locked: { page: signal<ReadonlySet<string>>(new Set()), extension: signal<ReadonlySet<string>>(new Set()) },
     filter,
+    folder,
+    expanded: signal(new Set<string>()),
     sort,
     selected: signal(null),
     selection: signal(NO_SELECTION),
@@ -269,6 +288,7 @@ export function reduce(store: Store, action: Action): void {
     switch (action.type) {
       case 'source':
         store.source.value = action.source;
+        store.folder.value = '';
         store.selected.value = null;
         store.selection.value = NO_SELECTION;
         store.fileAction.value = { kind: 'idle' };
@@ -285,6 +305,7 @@ export function reduce(store: Store, action: Action): void {
         store.locked.page.value = new Set();
         store.purges.page.value = { kind: 'idle' };
         if (store.source.value === 'page') {
+          store.folder.value = '';
           store.selected.value = null;
           store.selection.value = NO_SELECTION;
           store.fileAction.value = { kind: 'idle' };
@@ -296,6 +317,21 @@ export function reduce(store: Store, action: Action): void {
       case 'filter':
         store.filter.value = action.text;
         break;
+      case 'folder': {
+        // The list narrows to the folder; the tree opens down to it; a selection elsewhere goes.
+        store.folder.value = action.path;
+        const expanded = new Set(store.expanded.value);
+        for (let at = action.path; at !== ''; at = at.slice(0, Math.max(0, at.lastIndexOf('/')))) expanded.add(at);
+        store.expanded.value = expanded;
+        store.selection.value = NO_SELECTION;
+        break;
+      }
+      case 'folder-toggle': {
+        const expanded = new Set(store.expanded.value);
+        if (!expanded.delete(action.path)) expanded.add(action.path);
+        store.expanded.value = expanded;
+        break;
+      }
       case 'sort': {
         const current = store.sort.value;
         store.sort.value = { key: action.key, descending: current.key === action.key ? !current.descending : action.key !== 'path' && action.key !== 'status' };
@@ -374,14 +410,19 @@ export function summarizePurge(category: PurgeCategory, result: PurgeResult): Pu
 }
 
 /** What a deletion did, in one sentence for people and in counts for tests. */
-export function describeDeletion(results: readonly PurgeEntry[]): DeletionResult {
+export function describeDeletion(all: readonly PurgeEntry[], folders: ReadonlySet<string> = new Set()): DeletionResult {
+  const results = all.filter((r) => !folders.has(r.path));
+  const folderResults = all.filter((r) => folders.has(r.path));
   const removed = results.filter((r) => r.outcome === 'removed');
   const bytes = removed.reduce((sum, r) => sum + r.bytes, 0);
   const changed = results.filter((r) => r.outcome === 'changed').map((r) => r.path);
   const locked = results.filter((r) => r.outcome === 'locked').map((r) => r.path);
   const missing = results.filter((r) => r.outcome === 'missing').length;
   const failed = results.filter((r) => r.outcome === 'failed').map((r) => ({ path: r.path, error: r.error ?? 'unknown error' }));
-  const parts = [`Deleted ${counted(removed.length, 'file')} (${formatBytes(bytes)}).`];
+  const foldersRemoved = folderResults.filter((r) => r.outcome === 'removed' || r.outcome === 'missing').length;
+  const foldersKept = folderResults.filter((r) => r.outcome !== 'removed' && r.outcome !== 'missing').map((r) => r.path);
+  const parts = [`Deleted ${counted(removed.length, 'file')} (${formatBytes(bytes)})${folderResults.length > 0 ? ` and ${counted(foldersRemoved, 'folder')}` : ''}.`];
+  if (foldersKept.length > 0) parts.push(`Kept ${counted(foldersKept.length, 'folder')} that still hold files: ${foldersKept.slice(0, 3).join(', ')}${foldersKept.length > 3 ? ', …' : ''}.`);
   if (changed.length > 0) parts.push(`Kept ${counted(changed.length, 'file')} whose size changed since it was listed: ${changed.slice(0, 3).join(', ')}${changed.length > 3 ? ', …' : ''}.`);
   if (locked.length > 0) parts.push(`Skipped ${counted(locked.length, 'file')} held open or being written: ${locked.slice(0, 3).join(', ')}${locked.length > 3 ? ', …' : ''}.`);
   if (missing > 0) parts.push(`${counted(missing, 'file')} had already gone.`);

@@ -7,6 +7,7 @@ import { ConfirmDialog, PurgeBar, PurgeDialog } from './PurgeBar';
 import { ImportStatus } from './ImportStatus';
 import { FileTable } from './FileTable';
 import { FileActions } from './FileActions';
+import { FolderTree } from './FolderTree';
 import { DetailsPane } from './DetailsPane';
 import { EngineStatusLine, SnapshotActionLine, SnapshotList } from './SnapshotList';
 
@@ -56,6 +57,7 @@ export function App() {
       <EngineStatusLine />
       <FileActions />
       <main class="split">
+        <FolderTree />
         <FileTable />
         <DetailsPane />
       </main>

@@ -1,5 +1,6 @@
 import { counted } from '../store';
 import { usePanel } from '../context';
+import { Breadcrumb } from './FolderTree';
 
 /**
  * What can be done with the files selected in the list, and how the last action went.
@@ -11,15 +12,17 @@ export function FileActions() {
   const selected = store.selection.value.paths.size;
   const action = store.fileAction.value;
   const running = action.kind === 'running';
+  const folder = store.folder.value;
   return (
     <div class="file-actions">
+      <Breadcrumb />
       <button
         data-testid="action-delete"
-        disabled={selected === 0 || running}
-        title="Delete the selected files (Delete key), after a confirmation that lists them"
-        onClick={() => controller.askDeleteSelection()}
+        disabled={(selected === 0 && folder === '') || running}
+        title={selected === 0 && folder !== '' ? `Delete the folder ${folder} and what it holds, after a confirmation` : 'Delete the selected files (Delete key), after a confirmation that lists them'}
+        onClick={() => (selected === 0 ? controller.askDeleteFolder() : controller.askDeleteSelection())}
       >
-        Delete{selected > 0 ? ` ${counted(selected, 'file')}` : ''}
+        {selected > 0 ? `Delete ${counted(selected, 'file')}` : folder !== '' ? 'Delete folder' : 'Delete'}
       </button>
       <button
         data-testid="action-download"

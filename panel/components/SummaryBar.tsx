@@ -12,7 +12,7 @@ const ERRORS_SHOWN = 100;
  * entries but not others says which, and why, below the sentence.
  *
  * Test contract: `data-state` is `running` while walking, `checking` while contents are
- * read, `done` (or `failed`); `data-files` counts the files listed so far, `data-checked`
+ * read, `done` (or `failed`); `data-scan` is new for each scan; `data-files` counts the files listed so far, `data-checked`
  * the files whose contents were checked.
  */
 export function SummaryBar() {
@@ -30,7 +30,7 @@ export function SummaryBar() {
   const { summary } = listing.view();
   const files = listing.fileCount;
   const dataState = listing.stage === 'walking' ? 'running' : listing.stage;
-  const common = { 'data-testid': 'summary', 'data-state': dataState, 'data-files': String(files), 'data-checked': String(listing.checked) };
+  const common = { 'data-testid': 'summary', 'data-scan': String(listing.serial), 'data-state': dataState, 'data-files': String(files), 'data-checked': String(listing.checked) };
   if (listing.stage === 'walking') {
     return (
       <div class="summary" {...common}>

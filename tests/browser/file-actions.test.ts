@@ -298,6 +298,94 @@ describe('file actions in the real DevTools panel: select and delete', () => {
     expect(await panel.$eval('[data-testid="action-delete"]', (b) => (b as HTMLButtonElement).disabled)).toBe(true);
   });
 
+  /** The folder rows shown: path, files and bytes below each. */
+  async function folderRows(): Promise<{ path: string; files: number; bytes: number; current: boolean }[]> {
+    return panel.$$eval('[data-testid="folder-row"]', (rows) =>
+      rows.map((r) => ({ path: r.getAttribute('data-path') ?? '', files: Number(r.getAttribute('data-files')), bytes: Number(r.getAttribute('data-bytes')), current: r.getAttribute('aria-selected') === 'true' })),
+    );
+  }
+
+  it.each([1, 2])('shows every folder with what it holds, narrows the list to one, and deletes a nested folder: exactly its files, every other byte equal (seed %i)', async (seed) => {
+    const files = storage(seed);
+    await fill(page, files);
+    await page.evaluate(async () => {
+      // An empty folder, and one holding only an empty folder.
+      const root = await navigator.storage.getDirectory();
+      await root.getDirectoryHandle('empty', { create: true });
+      await (await root.getDirectoryHandle('outer', { create: true })).getDirectoryHandle('inner', { create: true });
+    });
+    await refresh(panel);
+    const before = await contents(page);
+    const sizes = Object.fromEntries(Object.entries(files).map(([path, bytes]) => [path, bytes.length]));
+    const below = (folder: string) => Object.entries(sizes).filter(([path]) => path.startsWith(`${folder}/`));
+    // Every folder is a row (the tree opens down to a folder chosen): app and app/deep er, données and données/ñ, #tmp, empty, outer.
+    for (const folder of ['app/deep er', 'données/ñ', 'outer/inner']) {
+      await panel.click(`[data-testid="breadcrumb"] button[data-path=""]`);
+      await panel.$eval(`[data-testid="folder-row"][data-path="${folder.split('/')[0]}"]`, (e) => (e as HTMLElement).click());
+      await panel.$eval(`[data-testid="folder-row"][data-path="${folder}"]`, (e) => (e as HTMLElement).click());
+      const rows = await folderRows();
+      // The top folders and the chosen one's chain are shown, each with the files and bytes below it.
+      expect(rows.map((r) => r.path)).toEqual(expect.arrayContaining(['', 'app', '#tmp', 'données', 'empty', 'outer', folder]));
+      for (const row of rows) {
+        const expected = row.path === '' ? Object.entries(sizes) : below(row.path);
+        expect(row, row.path).toMatchObject({ files: expected.length, bytes: expected.reduce((sum, [, size]) => sum + size, 0) });
+      }
+      expect(rows.find((r) => r.current)?.path).toBe(folder);
+      // The list holds exactly the folder's files; the breadcrumb leads back up.
+      expect((await allPanelRows(panel)).map((r) => r.path).sort()).toEqual(below(folder).map(([path]) => path).sort());
+      expect(await panel.$$eval('[data-testid="breadcrumb"] button', (b) => b.map((e) => e.getAttribute('data-path')))).toEqual(['', folder.split('/')[0], folder]);
+    }
+    if (seed === 1) await shoot('file-actions-folders');
+
+    // Delete the nested folder the list shows, from the tree with the keyboard: Delete, then Enter on OK.
+    await panel.$eval('[data-testid="folder-row"][data-path="app"]', (e) => (e as HTMLElement).click());
+    await panel.$eval('[data-testid="folder-row"][data-path="app/deep er"]', (e) => (e as HTMLElement).click());
+    await panel.focus('[data-testid="folder-row"][data-path="app/deep er"]');
+    await devtools.keyboard.press('Delete');
+    await panel.waitForSelector('[data-testid="confirm-dialog"]');
+    const question = await panel.$eval('[data-testid="confirm-dialog"] h2', (e) => e.textContent);
+    expect(question).toContain(`Delete the folder app/deep er with ${below('app/deep er').length} files`);
+    if (seed === 1) await shoot('file-actions-folder-confirm');
+    await devtools.keyboard.press('Enter');
+    expect(await actionResult(panel)).toMatch(new RegExp(`^done: Deleted ${below('app/deep er').length} files \\(.*\\) and 1 folder\\.$`));
+    expect(await contents(page)).toEqual(without(before, below('app/deep er').map(([path]) => path)));
+    const left = await page.evaluate(async () => {
+      const app = await (await navigator.storage.getDirectory()).getDirectoryHandle('app');
+      const names: string[] = [];
+      for await (const name of (app as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(name);
+      return names;
+    });
+    expect(left).toEqual([]);
+    // The tree and the list follow without a rescan: the folder is gone, its parent shown.
+    await panel.waitForSelector('[data-testid="folder-row"][data-path="app/deep er"]', { hidden: true });
+    expect((await folderRows()).find((r) => r.current)?.path).toBe('app');
+
+    // An empty folder holding an empty folder: by the action button, with the mouse.
+    await panel.$eval('[data-testid="folder-row"][data-path="outer"]', (e) => (e as HTMLElement).click());
+    await panel.click('[data-testid="action-delete"]');
+    expect(await confirmAndWait(panel)).toBe('done: Deleted 0 files (0 B) and 2 folders.');
+    expect(Object.keys(await contents(page)).sort()).toEqual(Object.keys(without(before, below('app/deep er').map(([path]) => path))).sort());
+    await panel.click(`[data-testid="breadcrumb"] button[data-path=""]`);
+  });
+
+  it('keeps a folder that gains a file between the question and OK, and says so', async () => {
+    await fill(page, { 'keep/a.bin': [1, 2], 'keep/sub/b.bin': [3] });
+    await refresh(panel);
+    await panel.$eval('[data-testid="folder-row"][data-path="keep"]', (e) => (e as HTMLElement).click());
+    await panel.click('[data-testid="action-delete"]');
+    await panel.waitForSelector('[data-testid="confirm-dialog"]');
+    await page.evaluate(async () => {
+      const sub = await (await (await navigator.storage.getDirectory()).getDirectoryHandle('keep')).getDirectoryHandle('sub');
+      const writable = await (await sub.getFileHandle('new.txt', { create: true })).createWritable();
+      await writable.write('arrived');
+      await writable.close();
+    });
+    const result = await confirmAndWait(panel);
+    expect(result).toBe('done: Deleted 2 files (3 B) and 0 folders. Kept 2 folders that still hold files: keep, keep/sub.');
+    expect(Object.keys(await contents(page))).toEqual(['keep/sub/new.txt']);
+    await panel.click(`[data-testid="breadcrumb"] button[data-path=""]`);
+  });
+
   /** Shows `path`'s details and waits for its preview; its kind, why, note and what it shows. */
   async function previewOf(path: string): Promise<{ kind: string; why: string; note: string; text: string; cells: string[][] }> {
     await clickRow(panel, path);

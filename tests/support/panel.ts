@@ -44,13 +44,16 @@ export async function waitForScan(panel: Frame | Page): Promise<string> {
 
 /**
  * Clicks refresh and waits for the new listing. The button is disabled while a scan runs
- * (the one the panel starts when it opens, say): a click then would do nothing, and the
- * listing awaited would be the older one, so this waits for the button first.
+ * (the one the panel starts when it opens, say): a click then would do nothing, so this
+ * waits for the button first; then for a listing other than the one shown before the click.
  */
 export async function refresh(panel: Frame | Page): Promise<string> {
   await panel.waitForSelector('[data-testid="refresh"]:not([disabled])', { timeout: 60_000 });
+  const before = await panel.$eval('[data-testid="summary"]', (e) => e.getAttribute('data-scan') ?? '');
   await panel.click('[data-testid="refresh"]');
-  return waitForScan(panel);
+  // The listing of this click, not the last one still on screen until the panel renders.
+  await panel.waitForSelector(`[data-testid="summary"][data-state="failed"], [data-testid="summary"][data-state="done"]:not([data-scan="${before}"])`, { timeout: 60_000 });
+  return panel.$eval('[data-testid="summary"]', (e) => e.textContent ?? '');
 }
 
 export async function text(panel: Frame | Page, testId: string): Promise<string> {

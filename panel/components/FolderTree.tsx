@@ -1,0 +1,93 @@
+import { formatBytes } from '../../src/format';
+import { usePanel } from '../context';
+import { breadcrumb, shownFolders } from '../folders';
+import { reduce } from '../store';
+
+/**
+ * The folders of the source shown, as a tree: each with the files and bytes below it, empty
+ * ones too. Choosing one narrows the list to it; Delete (or the action) deletes it after a
+ * confirmation. Test contract: `folder-row` with `data-path`, `data-files`, `data-bytes`,
+ * `aria-expanded`, `aria-selected` (the folder the list shows); `folder-toggle`.
+ */
+export function FolderTree() {
+  const { store, controller } = usePanel();
+  const view = store.view.value;
+  if (!view) return null;
+  const tree = view.listing.folderTree();
+  const current = store.folder.value;
+  const rows = shownFolders(tree, store.expanded.value);
+  const onKeyDown = (event: KeyboardEvent, path: string) => {
+    if (event.key === 'Delete' && path !== '') controller.askDeleteFolder(path);
+    else if (event.key === 'Enter' || event.key === ' ') controller.chooseFolder(path);
+    else if (event.key === 'ArrowRight' && !store.expanded.value.has(path)) reduce(store, { type: 'folder-toggle', path });
+    else if (event.key === 'ArrowLeft' && store.expanded.value.has(path)) reduce(store, { type: 'folder-toggle', path });
+    else return;
+    event.preventDefault();
+  };
+  return (
+    <nav class="folder-tree" role="tree" aria-label="Folders" data-testid="folder-tree">
+      {rows.map((node) => {
+        const open = node.path === '' || store.expanded.value.has(node.path);
+        const hasChildren = node.children.length > 0;
+        return (
+          <div
+            key={node.path}
+            role="treeitem"
+            tabIndex={0}
+            class={`folder-row ${node.path === current ? 'current' : ''}`}
+            style={{ paddingLeft: `${4 + node.depth * 12}px` }}
+            data-testid="folder-row"
+            data-path={node.path}
+            data-files={String(node.files)}
+            data-bytes={String(node.bytes)}
+            aria-level={node.depth + 1}
+            aria-expanded={hasChildren && node.path !== '' ? open : undefined}
+            aria-selected={node.path === current}
+            title={`${node.path || 'All files'}: ${node.files.toLocaleString('en-US')} files, ${node.bytes.toLocaleString('en-US')} bytes`}
+            onClick={() => controller.chooseFolder(node.path)}
+            onKeyDown={(e) => onKeyDown(e, node.path)}
+          >
+            {hasChildren && node.path !== '' ? (
+              <button
+                class="toggle"
+                data-testid="folder-toggle"
+                tabIndex={-1}
+                aria-label={open ? 'Collapse' : 'Expand'}
+                onClick={(e) => {
+                  e.stopPropagation();
+                  reduce(store, { type: 'folder-toggle', path: node.path });
+                }}
+              >
+                {open ? '▾' : '▸'}
+              </button>
+            ) : (
+              <span class="toggle" />
+            )}
+            <bdi class="folder-name">{node.path === '' ? 'All files' : node.name}</bdi>
+            <span class="folder-meta">
+              {node.files.toLocaleString('en-US')} · {formatBytes(node.bytes)}
+            </span>
+          </div>
+        );
+      })}
+    </nav>
+  );
+}
+
+/** Where the list is: each folder from the root down, each a way back up. Test contract: `breadcrumb`, its buttons with `data-path`. */
+export function Breadcrumb() {
+  const { store, controller } = usePanel();
+  const crumbs = breadcrumb(store.folder.value);
+  return (
+    <nav class="breadcrumb" data-testid="breadcrumb" aria-label="Folder">
+      {crumbs.map((crumb, i) => (
+        <span key={crumb.path}>
+          {i > 0 ? <span class="separator">/</span> : null}
+          <button class="crumb" data-path={crumb.path} aria-current={i === crumbs.length - 1 ? 'location' : undefined} onClick={() => controller.chooseFolder(crumb.path)}>
+            <bdi>{crumb.path === '' ? 'All files' : crumb.name}</bdi>
+          </button>
+        </span>
+      ))}
+    </nav>
+  );
+}
