@@ -8,7 +8,7 @@ import { RemoteError, type ImportResult, type OperationProgress, type OperationR
 import { SNAPSHOTS_DIR, STAGING_DIR, snapshotIdFromFileName } from '../src/snapshot/names';
 import { withStagingLock } from '../src/snapshot/locks';
 import { getDirectory, opfsRoot, removeIfExists } from '../src/opfs/fs';
-import type { PurgeEntry, PurgeTarget, WalkEntry, WalkSummary } from '../src/opfs/scan-types';
+import type { EditResult, PurgeEntry, PurgeTarget, WalkEntry, WalkSummary } from '../src/opfs/scan-types';
 import type { OpfsChange } from '../src/opfs/page-answers';
 import type { SnapshotGroup } from '../src/opfs/classify';
 import { formatBytes } from '../src/format';
@@ -20,6 +20,7 @@ import { Listing, originsWithVerdicts } from './listing';
 import { clearSelection, clickRow as clickSelection, isSelectionKey, moveCursor, selectAll, withoutPaths, type Modifiers } from './selection';
 import { hexPreview, loadDetails, type FileDetails } from './details';
 import { isUnder } from './folders';
+import { entryNameProblem } from './names';
 
 export type Controller = ReturnType<typeof createController>;
 
@@ -730,6 +731,7 @@ export function createController(store: Store, client = backgroundClient()) {
     else if (key === 'Escape') reduce(store, { type: 'selection', selection: clearSelection(selection) });
     else if (key === 'Enter' && selection.cursor !== null) select(selection.cursor);
     else if (key === 'Delete' || (key === 'Backspace' && modifiers.command)) askDeleteSelection();
+    else if (key === 'F2') askRename();
     else return false;
     return true;
   }
@@ -756,6 +758,172 @@ export function createController(store: Store, client = backgroundClient()) {
         items: files,
         okLabel: `Delete ${counted(files.length, 'file')}`,
         onConfirm: () => void deleteFiles(source, files),
+      },
+    });
+  }
+
+  /**
+   * Why `path` may not be renamed or moved in `source` (null when it may): in the
+   * extension's storage, snapshot files are named by their manifest, and the engine's own
+   * folders are its to manage.
+   */
+  function editRefusal(source: SourceKind, path: string): string | null {
+    if (source !== 'extension') return null;
+    if (snapshotOf(path) !== undefined) return `${path} belongs to snapshot ${snapshotOf(path)}: its manifest names it, so it keeps its name and place.`;
+    if (path === SNAPSHOTS_DIR || path === STAGING_DIR || isUnder(path, STAGING_DIR)) return `${path} is the engine's own: it keeps its name and place.`;
+    return null;
+  }
+
+  /** A sentence for a rename or move that did not happen, or null when it did. */
+  function editProblem(result: EditResult, from: string, to: string): string | null {
+    switch (result.outcome) {
+      case 'done':
+        return null;
+      case 'exists':
+        return `${to} exists already: nothing was overwritten.`;
+      case 'changed':
+        return `${from} changed since it was listed: refresh, then try again.`;
+      case 'missing':
+        return `${from} is gone (something else removed or moved it).`;
+      case 'locked':
+        return `${from} is held open (by the page or a worker): nothing was changed.`;
+      case 'failed':
+        return `${from} could not be moved: ${result.error ?? 'unknown error'}.`;
+    }
+  }
+
+  /** Lists `paths` anew in place after an edit (the old path leaves, the new one is listed). */
+  async function relist(source: SourceKind, paths: readonly string[]): Promise<void> {
+    const state = store.scans[source].value;
+    if (state.kind !== 'listing') return;
+    await applyChanges(source, state.listing, paths.map((path) => ({ type: 'modified' as const, path, from: null })));
+  }
+
+  const parentOf = (path: string) => path.slice(0, Math.max(0, path.lastIndexOf('/')));
+  const joinPath = (folder: string, name: string) => (folder ? `${folder}/${name}` : name);
+
+  /** F2 or Rename: asks for the new name of the one file chosen (or of the folder `folder`). */
+  function askRename(folder?: string): void {
+    // A new question: the last action's result line goes.
+    reduce(store, { type: 'file-action', state: { kind: 'idle' } });
+    const source = store.source.value;
+    const listing = store.currentListing.value;
+    const path = folder ?? (store.selection.value.paths.size === 1 ? [...store.selection.value.paths][0] : store.selection.value.cursor);
+    if (!listing || !path) return;
+    const report = folder === undefined ? listing.report(path) : undefined;
+    if (folder === undefined && !report) return;
+    const refusal = editRefusal(source, path);
+    if (refusal) {
+      reduce(store, { type: 'file-action', state: { kind: 'failed', error: refusal } });
+      return;
+    }
+    const name = baseName(path);
+    const dot = name.lastIndexOf('.');
+    reduce(store, {
+      type: 'prompt',
+      request: {
+        title: `Rename ${path}`,
+        inputTestId: 'rename-input',
+        value: name,
+        selectUntil: folder === undefined && dot > 0 ? dot : name.length,
+        okLabel: 'Rename',
+        submit: async (value) => {
+          const problem = entryNameProblem(value);
+          if (problem) return problem;
+          const to = joinPath(parentOf(path), value);
+          const result = await sources[source].move(path, to, report ? report.size : null);
+          if (result.outcome === 'exists') return `${editProblem(result, path, to)} Choose another name.`;
+          const failed = editProblem(result, path, to);
+          reduce(store, { type: 'file-action', state: failed ? { kind: 'failed', error: failed } : { kind: 'done', result: { sentence: `Renamed ${path} to ${value}.` } } });
+          if (!failed) await afterMove(source, [[path, to]]);
+          return null;
+        },
+      },
+    });
+  }
+
+  /** Lists the moved entries in place, and keeps the selection (and the folder shown) on them. */
+  async function afterMove(source: SourceKind, moved: readonly (readonly [string, string])[]): Promise<void> {
+    const renamed = new Map(moved);
+    if (store.folder.value && renamed.has(store.folder.value)) reduce(store, { type: 'folder', path: renamed.get(store.folder.value)! });
+    await relist(source, moved.flat());
+    const files = moved.map(([, to]) => to).filter((to) => store.currentListing.value?.report(to));
+    reduce(store, { type: 'selection', selection: files.length > 0 ? { paths: new Set(files), anchor: files[0], cursor: files[0] } : clearSelection(store.selection.value) });
+    if (store.selected.value !== null && renamed.has(store.selected.value)) select(renamed.get(store.selected.value)!);
+  }
+
+  /** Move: asks for the folder the chosen files go to. */
+  function askMove(): void {
+    // A new question: the last action's result line goes.
+    reduce(store, { type: 'file-action', state: { kind: 'idle' } });
+    const listing = store.currentListing.value;
+    const paths = [...store.selection.value.paths];
+    if (!listing || paths.length === 0) return;
+    const folders = [...listing.folderTree().keys()].filter((f) => f !== '').sort();
+    reduce(store, {
+      type: 'prompt',
+      request: {
+        title: `Move ${counted(paths.length, 'file')} to the folder (empty: the top)`,
+        inputTestId: 'move-input',
+        value: store.folder.value,
+        suggestions: folders,
+        okLabel: 'Move',
+        submit: async (value) => {
+          const folder = value.trim().replace(/^\/+|\/+$/g, '');
+          if (folder !== '' && !listing.folderTree().has(folder)) return `There is no folder ${folder}: make it first (New folder).`;
+          await moveTo(paths, folder);
+          return null;
+        },
+      },
+    });
+  }
+
+  /** Moves each of `paths` into `folder`, keeping its name; never over an existing entry. */
+  async function moveTo(paths: readonly string[], folder: string): Promise<void> {
+    const source = store.source.value;
+    const listing = store.currentListing.value;
+    if (!listing) return;
+    const moving = paths.filter((path) => parentOf(path) !== folder);
+    if (moving.length === 0) return;
+    reduce(store, { type: 'file-action', state: { kind: 'running', label: `Moving ${counted(moving.length, 'file')} to ${folder || 'the top'}`, fraction: null } });
+    const moved: [string, string][] = [];
+    const problems: string[] = [];
+    for (const path of moving) {
+      const to = joinPath(folder, baseName(path));
+      const problem = editRefusal(source, path) ?? (await sources[source].move(path, to, listing.report(path)?.size ?? null).then((result) => editProblem(result, path, to)));
+      if (problem) problems.push(problem);
+      else moved.push([path, to]);
+    }
+    const sentence = `Moved ${counted(moved.length, 'file')} to ${folder || 'the top'}.${problems.length > 0 ? ` ${counted(problems.length, 'file')} stayed: ${problems.slice(0, 3).join(' ')}${problems.length > 3 ? ' …' : ''}` : ''}`;
+    reduce(store, { type: 'file-action', state: problems.length > 0 && moved.length === 0 ? { kind: 'failed', error: sentence } : { kind: 'done', result: { sentence } } });
+    await afterMove(source, moved);
+  }
+
+  /** New folder: asks for its name, makes it in the folder shown, and shows it. */
+  function askNewFolder(): void {
+    // A new question: the last action's result line goes.
+    reduce(store, { type: 'file-action', state: { kind: 'idle' } });
+    const source = store.source.value;
+    const parent = store.folder.value;
+    reduce(store, {
+      type: 'prompt',
+      request: {
+        title: `New folder in ${parent || 'the top folder'}`,
+        inputTestId: 'new-folder-input',
+        value: '',
+        okLabel: 'Make the folder',
+        submit: async (value) => {
+          const problem = entryNameProblem(value);
+          if (problem) return problem;
+          const path = joinPath(parent, value);
+          const result = await sources[source].makeFolder(path);
+          if (result.outcome === 'exists') return `${path} exists already.`;
+          if (result.outcome !== 'done') return `The folder could not be made: ${result.error ?? result.outcome}.`;
+          reduce(store, { type: 'file-action', state: { kind: 'done', result: { sentence: `Made the folder ${path}.` } } });
+          await relist(source, [path]);
+          chooseFolder(path);
+          return null;
+        },
       },
     });
   }
@@ -913,6 +1081,10 @@ export function createController(store: Store, client = backgroundClient()) {
     askDeleteSnapshot,
     askDeleteSelection,
     askDeleteFolder,
+    askRename,
+    askMove,
+    askNewFolder,
+    moveTo,
     chooseFolder,
     clickRow,
     keyInList,

@@ -3,12 +3,13 @@
  * origin, so it runs the page functions (src/inspected-page/) directly on its own storage,
  * and validates what they answer exactly as it validates the inspected page (one code path).
  */
-import { parseCheckEntry, parseLiveChanges, parsePurgeEntry, parsePurgeResult, parseWalkEntry, parseWalkSummary, requestedPaths, walkAnswerParser, deliverWalkAnswers, type CheckedFile, type LiveChanges, type WalkAnswer, type WalkListener } from '../src/opfs/page-answers';
+import { parseCheckEntry, parseEditResult, parseLiveChanges, parsePurgeEntry, parsePurgeResult, parseWalkEntry, parseWalkSummary, requestedPaths, walkAnswerParser, deliverWalkAnswers, type CheckedFile, type LiveChanges, type WalkAnswer, type WalkListener } from '../src/opfs/page-answers';
 import type { CheckOptions, CheckRequest, PurgeEntry, PurgeResult, PurgeTarget, WalkEntry, WalkOptions, WalkSummary } from '../src/opfs/scan-types';
 import { statOpfsPaths, walkOpfs } from '../src/inspected-page/walk';
 import { collectOpfsChanges, unwatchOpfs, watchOpfs } from '../src/inspected-page/live';
 import { checkOpfsFiles, readForVerdict } from '../src/inspected-page/check';
 import { purgeOpfsFiles } from '../src/inspected-page/purge';
+import { makeOpfsFolder, moveOpfsEntry } from '../src/inspected-page/edit';
 import { LIVE_WATCH_ID, MAX_READ_BYTES } from './page-expressions';
 import { PageTaskStoppedError } from './inspected-window';
 import { PAGE_GLOBAL } from '../src/opfs/scan-types';
@@ -87,6 +88,9 @@ export const extensionStorage = {
     const wire = await purgeOpfsFiles(await root(), targets, (done, entry) => onProgress(done, [parsePurgeEntry(entry, 'entry', allowed)]));
     return parsePurgeResult(wire, targets);
   },
+
+  move: async (from: string, to: string, size: number | null) => parseEditResult(await moveOpfsEntry(await root(), from, to, size)),
+  makeFolder: async (path: string) => parseEditResult(await makeOpfsFolder(await root(), path)),
 
   async read(path: string, start: number, end: number): Promise<{ bytes: Uint8Array<ArrayBuffer>; size: number; lastModified: number }> {
     const segments = path.split('/');

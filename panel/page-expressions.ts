@@ -11,6 +11,7 @@ import { collectOpfsChanges, unwatchOpfs, watchOpfs } from '../src/inspected-pag
 import { checkOpfsFiles, readForVerdict } from '../src/inspected-page/check';
 import { purgeOpfsFiles } from '../src/inspected-page/purge';
 import { readOpfsRange } from '../src/inspected-page/read';
+import { makeOpfsFolder, moveOpfsEntry } from '../src/inspected-page/edit';
 
 /** Entries a poll hands over at most; a poll that gets a full slice polls again at once. */
 export const LOG_SLICE = 5000;
@@ -70,6 +71,20 @@ export function readExpression(id: string, path: string, start: number, end: num
   if (!Number.isSafeInteger(start) || start < 0 || !Number.isSafeInteger(end) || end < start) throw new Error(`Invalid byte range ${start}..${end}.`);
   return startTask(id, `function (root) {
   return (${readOpfsRange.toString()})(root, ${json(path)}, ${start}, ${end}, ${MAX_READ_BYTES});
+}`);
+}
+
+/** Starts moving (or renaming) `from` to `to`, only while a file has `size` (null: any, a folder). */
+export function moveExpression(id: string, from: string, to: string, size: number | null): string {
+  return startTask(id, `function (root) {
+  return (${moveOpfsEntry.toString()})(root, ${json(String(from))}, ${json(String(to))}, ${json(size)});
+}`);
+}
+
+/** Starts making the folder `path`. */
+export function makeFolderExpression(id: string, path: string): string {
+  return startTask(id, `function (root) {
+  return (${makeOpfsFolder.toString()})(root, ${json(String(path))});
 }`);
 }
 

@@ -6,6 +6,7 @@
  */
 import {
   parseCheckEntry,
+  parseEditResult,
   parseLiveChanges,
   parsePoll,
   parsePurgeEntry,
@@ -20,11 +21,11 @@ import {
   type LiveChanges,
   type WalkListener,
 } from '../src/opfs/page-answers';
-import { SCAN_LIMITS, type CheckRequest, type PurgeEntry, type PurgeResult, type PurgeTarget, type WalkEntry, type WalkOptions, type WalkSummary } from '../src/opfs/scan-types';
+import { SCAN_LIMITS, type CheckRequest, type EditResult, type PurgeEntry, type PurgeResult, type PurgeTarget, type WalkEntry, type WalkOptions, type WalkSummary } from '../src/opfs/scan-types';
 import { SNAPSHOTS_DIR, STAGING_DIR, parseSnapshotFileName } from '../src/snapshot/names';
 import { snapshotsInUse, stagingInUse } from '../src/snapshot/locks';
 import { evalInPage, hasInspectedWindow, runPageTask } from './inspected-window';
-import { checkExpression, collectChangesExpression, purgeExpression, readExpression, statExpression, unwatchExpression, walkExpression, watchExpression } from './page-expressions';
+import { checkExpression, collectChangesExpression, makeFolderExpression, moveExpression, purgeExpression, readExpression, statExpression, unwatchExpression, walkExpression, watchExpression } from './page-expressions';
 import { extensionStorage } from './extension-storage';
 
 export type SourceKind = 'page' | 'extension';
@@ -54,6 +55,10 @@ export interface OpfsSource {
   purge(targets: readonly PurgeTarget[], onProgress: (filesDone: number, finished: readonly PurgeEntry[]) => void): Promise<PurgeResult>;
   /** Bytes `start`..`end` of a file (at most a few MiB per call), with its size and time now. */
   read(path: string, start: number, end: number): Promise<{ bytes: Uint8Array<ArrayBuffer>; size: number; lastModified: number }>;
+  /** Moves or renames `from` to `to`, never over an existing entry (see moveOpfsEntry). */
+  move(from: string, to: string, size: number | null): Promise<EditResult>;
+  /** Makes the folder `path` (see makeOpfsFolder). */
+  makeFolder(path: string): Promise<EditResult>;
   /** Paths among `paths` that the extension is writing right now (never offered for cleanup). */
   pathsInUse(paths: readonly string[]): Promise<Set<string>>;
   /** Lists `paths` anew (what a live watch reported): files, folders with their contents, and `g` for paths gone. */
@@ -110,6 +115,14 @@ export const pageSource: OpfsSource = {
     const id = newRequestId('read');
     return runPageTask(id, readExpression(id, path, start, end), (value) => parsePoll(value, (result) => parseReadResult(result, end - start)), { intervalMs: 15 });
   },
+  async move(from, to, size) {
+    const id = newRequestId('move');
+    return runPageTask(id, moveExpression(id, from, to, size), (value) => parsePoll(value, parseEditResult), { intervalMs: 15 });
+  },
+  async makeFolder(path) {
+    const id = newRequestId('mkdir');
+    return runPageTask(id, makeFolderExpression(id, path), (value) => parsePoll(value, parseEditResult), { intervalMs: 15 });
+  },
   async pathsInUse() {
     return new Set();
   },
@@ -142,6 +155,8 @@ export const extensionSource: OpfsSource = {
   check: (requests, onChecked, wanted) => extensionStorage.check(requests, CHECK_OPTIONS, onChecked, wanted),
   purge: (targets, onProgress) => extensionStorage.purge(targets, onProgress),
   read: (path, start, end) => extensionStorage.read(path, start, end),
+  move: (from, to, size) => extensionStorage.move(from, to, size),
+  makeFolder: (path) => extensionStorage.makeFolder(path),
   stat: (paths, onEntries) => extensionStorage.stat(paths, onEntries),
   watch: async () => extensionStorage.watch(),
   collectChanges: async () => extensionStorage.collectChanges(),

@@ -85,6 +85,21 @@ export interface ConfirmRequest {
   onConfirm: () => void;
 }
 
+/** A question answered with a name or a path (rename, move, new folder). */
+export interface PromptRequest {
+  title: string;
+  /** The `data-testid` of the input (`rename-input`, `move-input`, `new-folder-input`). */
+  inputTestId: string;
+  value: string;
+  /** Characters selected at first (a file's name without its extension). */
+  selectUntil?: number;
+  /** Values offered as the user types (the folders there are). */
+  suggestions?: string[];
+  okLabel: string;
+  /** Does what was asked; resolves to a sentence when the answer cannot be taken (the dialog stays), else null. */
+  submit: (value: string) => Promise<string | null>;
+}
+
 export type { SortKey } from './listing';
 
 export type Notice = { kind: 'info' | 'error'; text: string };
@@ -122,6 +137,7 @@ export type Action =
   | { type: 'snapshot-action'; state: Operation<SnapshotActionResult> }
   | { type: 'engine'; status: EngineStatus | null }
   | { type: 'confirm'; request: ConfirmRequest | null }
+  | { type: 'prompt'; request: PromptRequest | null }
   | { type: 'notice'; notice: Notice | null };
 
 /** What a file action (delete, download, …) did, in one sentence. */
@@ -184,6 +200,7 @@ export interface Store {
   snapshotAction: Signal<Operation<SnapshotActionResult>>;
   engine: Signal<EngineStatus | null>;
   confirm: Signal<ConfirmRequest | null>;
+  prompt: Signal<PromptRequest | null>;
   /** A one-line message about something that failed (or happened) outside the operations above. */
   notice: Signal<Notice | null>;
   /** The current source's files after filter and sort (a new value per change of the listing). */
@@ -275,6 +292,7 @@ export function createStore(initialSource: SourceKind): Store {
     snapshotAction: signal({ kind: 'idle' }),
     engine: signal(null),
     confirm: signal(null),
+    prompt: signal(null),
     notice: signal(null),
     visibleFiles,
     currentListing,
@@ -388,6 +406,9 @@ export function reduce(store: Store, action: Action): void {
         break;
       case 'confirm':
         store.confirm.value = action.request;
+        break;
+      case 'prompt':
+        store.prompt.value = action.request;
         break;
       case 'notice':
         store.notice.value = action.notice;

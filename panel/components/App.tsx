@@ -8,6 +8,7 @@ import { ImportStatus } from './ImportStatus';
 import { FileTable } from './FileTable';
 import { FileActions } from './FileActions';
 import { FolderTree } from './FolderTree';
+import { PromptDialog } from './PromptDialog';
 import { DetailsPane } from './DetailsPane';
 import { EngineStatusLine, SnapshotActionLine, SnapshotList } from './SnapshotList';
 
@@ -63,6 +64,7 @@ export function App() {
       </main>
       <PurgeDialog />
       <ConfirmDialog />
+      <PromptDialog />
       {dragging ? <div class="drop-hint">Drop CSV files to snapshot them</div> : null}
     </div>
   );

@@ -4,7 +4,8 @@ import { Breadcrumb } from './FolderTree';
 
 /**
  * What can be done with the files selected in the list, and how the last action went.
- * Test contract: `action-delete`, `action-download`; `action-result` with `data-state`
+ * Test contract: `action-delete`, `action-rename`, `action-move`, `action-new-folder`,
+ * `action-download`; `action-result` with `data-state`
  * (`running`, `done`, `failed`) and a sentence.
  */
 export function FileActions() {
@@ -23,6 +24,15 @@ export function FileActions() {
         onClick={() => (selected === 0 ? controller.askDeleteFolder() : controller.askDeleteSelection())}
       >
         {selected > 0 ? `Delete ${counted(selected, 'file')}` : folder !== '' ? 'Delete folder' : 'Delete'}
+      </button>
+      <button data-testid="action-rename" disabled={selected !== 1 || running} title="Rename the selected file (F2)" onClick={() => controller.askRename()}>
+        Rename
+      </button>
+      <button data-testid="action-move" disabled={selected === 0 || running} title="Move the selected files to another folder (or drag them onto a folder)" onClick={() => controller.askMove()}>
+        Move
+      </button>
+      <button data-testid="action-new-folder" disabled={running || !store.view.value} title="Make a folder in the folder shown" onClick={() => controller.askNewFolder()}>
+        New folder
       </button>
       <button
         data-testid="action-download"

@@ -5,6 +5,7 @@ import { usePanel } from '../context';
 import { reduce } from '../store';
 import { hasDeceptiveCharacters, spelledOut } from '../names';
 import type { SortKey } from '../store';
+import { DRAG_TYPE } from './FolderTree';
 
 const ROW_HEIGHT = 21;
 /** Rows rendered above and below the viewport, so fast scrolling shows no gaps. */
@@ -123,6 +124,13 @@ function FileRow({ file, top }: { file: FileReport; top: number }) {
       title={file.reason}
       aria-selected={selected}
       onClick={(e) => controller.clickRow(file.path, { range: e.shiftKey, toggle: e.ctrlKey || e.metaKey })}
+      draggable
+      onDragStart={(e) => {
+        // A selected row carries the whole selection; another row, itself.
+        const moving = selected ? [...paths] : [file.path];
+        e.dataTransfer?.setData(DRAG_TYPE, JSON.stringify(moving));
+        if (e.dataTransfer) e.dataTransfer.effectAllowed = 'move';
+      }}
     >
       <div class="col-status">
         <span class={`badge badge-${file.status}`}>{file.status}</span>

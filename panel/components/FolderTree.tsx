@@ -3,10 +3,13 @@ import { usePanel } from '../context';
 import { breadcrumb, shownFolders } from '../folders';
 import { reduce } from '../store';
 
+/** What a file row carries when dragged: the paths it moves (see FileTable). */
+export const DRAG_TYPE = 'application/x-opfs-paths';
+
 /**
  * The folders of the source shown, as a tree: each with the files and bytes below it, empty
  * ones too. Choosing one narrows the list to it; Delete (or the action) deletes it after a
- * confirmation. Test contract: `folder-row` with `data-path`, `data-files`, `data-bytes`,
+ * confirmation, F2 renames it, and files dragged onto it move there. Test contract: `folder-row` with `data-path`, `data-files`, `data-bytes`,
  * `aria-expanded`, `aria-selected` (the folder the list shows); `folder-toggle`.
  */
 export function FolderTree() {
@@ -18,6 +21,7 @@ export function FolderTree() {
   const rows = shownFolders(tree, store.expanded.value);
   const onKeyDown = (event: KeyboardEvent, path: string) => {
     if (event.key === 'Delete' && path !== '') controller.askDeleteFolder(path);
+    else if (event.key === 'F2' && path !== '') controller.askRename(path);
     else if (event.key === 'Enter' || event.key === ' ') controller.chooseFolder(path);
     else if (event.key === 'ArrowRight' && !store.expanded.value.has(path)) reduce(store, { type: 'folder-toggle', path });
     else if (event.key === 'ArrowLeft' && store.expanded.value.has(path)) reduce(store, { type: 'folder-toggle', path });
@@ -45,6 +49,16 @@ export function FolderTree() {
             aria-selected={node.path === current}
             title={`${node.path || 'All files'}: ${node.files.toLocaleString('en-US')} files, ${node.bytes.toLocaleString('en-US')} bytes`}
             onClick={() => controller.chooseFolder(node.path)}
+            onDragOver={(e) => {
+              if (e.dataTransfer?.types.includes(DRAG_TYPE)) e.preventDefault();
+            }}
+            onDrop={(e) => {
+              const paths = e.dataTransfer?.getData(DRAG_TYPE);
+              if (!paths) return;
+              e.preventDefault();
+              e.stopPropagation();
+              void controller.moveTo(JSON.parse(paths) as string[], node.path);
+            }}
             onKeyDown={(e) => onKeyDown(e, node.path)}
           >
             {hasChildren && node.path !== '' ? (

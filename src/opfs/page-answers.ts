@@ -9,6 +9,7 @@
 import {
   SCAN_LIMITS,
   checkReadFor,
+  type EditResult,
   type CheckEntry,
   type PageTaskFailure,
   type PageTaskState,
@@ -280,6 +281,22 @@ export function parsePurgeResult(value: unknown, requested?: readonly PurgeTarge
   });
   const bytesFreed = results.reduce((sum, r) => (r.outcome === 'removed' ? sum + r.bytes : sum), 0);
   return { results, bytesFreed };
+}
+
+const EDIT_OUTCOMES = new Set(['done', 'exists', 'changed', 'missing', 'locked', 'failed']);
+const EDIT_METHODS = new Set(['move', 'copy', 'none']);
+
+/** Validates what a rename, move or new folder answered. */
+export function parseEditResult(value: unknown): EditResult {
+  const v = record(value, 'The result');
+  if (typeof v.outcome !== 'string' || !EDIT_OUTCOMES.has(v.outcome)) fail('The result has an unknown outcome.');
+  const result: EditResult = { outcome: v.outcome as EditResult['outcome'] };
+  if (v.method !== undefined) {
+    if (typeof v.method !== 'string' || !EDIT_METHODS.has(v.method)) fail('The result has an unknown method.');
+    result.method = v.method as EditResult['method'];
+  }
+  if (v.outcome === 'failed') result.error = message(v.error ?? '', 'error');
+  return result;
 }
 
 /** A ranged read's answer: the bytes, and the file's size and time when they were read. */

@@ -211,3 +211,14 @@ export type PageTaskState<T, E = never> =
   | { state: 'done'; result: T; entries: E[] }
   | PageTaskFailure
   | { state: 'missing' };
+
+/**
+ * What a rename, move or new folder did: `done` (by `method`), `exists` (the name is taken:
+ * nothing changed), `changed` (the file's size is not the listed one), `missing`, `locked`
+ * (held open), or `failed` with the reason.
+ */
+export interface EditResult {
+  outcome: 'done' | 'exists' | 'changed' | 'missing' | 'locked' | 'failed';
+  method?: 'move' | 'copy' | 'none';
+  error?: string;
+}

@@ -386,6 +386,114 @@ describe('file actions in the real DevTools panel: select and delete', () => {
     await panel.click(`[data-testid="breadcrumb"] button[data-path=""]`);
   });
 
+  /** Answers the open name prompt: types `value` into the input with test id `input` and presses Enter. */
+  async function answerPrompt(input: string, value: string): Promise<void> {
+    await panel.waitForSelector(`[data-testid="prompt-dialog"] [data-testid="${input}"]`);
+    await panel.$eval(`[data-testid="${input}"]`, (e) => ((e as HTMLInputElement).value = ''));
+    await panel.type(`[data-testid="${input}"]`, value);
+    await devtools.keyboard.press('Enter');
+  }
+
+  it.each([1, 2])('renames (F2) and moves files under awkward names: bytes kept, nothing ever overwritten (seed %i)', async (seed) => {
+    const files = storage(seed);
+    await fill(page, files);
+    await refresh(panel);
+    const before = await contents(page);
+    const random = seededRandom(seed * 7);
+    const paths = Object.keys(files).sort();
+    const pick = () => paths[Math.floor(random() * paths.length)];
+
+    // F2 on a file: a new awkward name in the same folder.
+    const renamed = pick();
+    const folder = renamed.includes('/') ? renamed.slice(0, renamed.lastIndexOf('/')) : '';
+    const newName = `ré named #${seed} (copy).bin`;
+    const renamedTo = folder ? `${folder}/${newName}` : newName;
+    await panel.$eval('[data-testid="breadcrumb"] button[data-path=""]', (e) => (e as HTMLElement).click());
+    await clickRow(panel, renamed);
+    await panel.focus('[data-testid="file-list"]');
+    await devtools.keyboard.press('F2');
+    await answerPrompt('rename-input', newName);
+    expect(await actionResult(panel)).toBe(`done: Renamed ${renamed} to ${newName}.`);
+    let expected = Object.fromEntries(Object.entries(before).map(([path, hash]) => [path === renamed ? renamedTo : path, hash]));
+    expect(await contents(page)).toEqual(expected);
+    await panel.waitForSelector(`[data-testid="file-row"][data-path="${renamedTo.replace(/"/g, '\\"')}"][aria-selected="true"]`);
+
+    // A name that is taken: said in the dialog, nothing changes, the dialog stays for another name.
+    const sibling = Object.keys(expected).find((p) => p !== renamedTo && p.slice(0, Math.max(0, p.lastIndexOf('/'))) === folder)!;
+    await panel.click('[data-testid="action-rename"]');
+    await answerPrompt('rename-input', sibling.slice(sibling.lastIndexOf('/') + 1));
+    await panel.waitForSelector('[data-testid="prompt-error"]');
+    expect(await panel.$eval('[data-testid="prompt-error"]', (e) => e.textContent)).toBe(`${sibling} exists already: nothing was overwritten. Choose another name.`);
+    if (seed === 1) await shoot('file-actions-rename-taken');
+    for (const [bad, why] of [
+      ['', 'A name cannot be empty.'],
+      ['..', '".." is not a name a file can have.'],
+      ['a/b', 'A name cannot hold / or \\ (folders are chosen apart).'],
+    ]) {
+      await answerPrompt('rename-input', bad);
+      await panel.waitForFunction((why) => document.querySelector('[data-testid="prompt-error"]')?.textContent === why, { timeout: 5000 }, why);
+    }
+    await devtools.keyboard.press('Escape');
+    await panel.waitForSelector('[data-testid="prompt-dialog"]', { hidden: true });
+    expect(await contents(page)).toEqual(expected);
+
+    // Move up to four files into another folder: those whose name is taken there stay.
+    const target = seed === 1 ? 'données/ñ' : '#tmp';
+    const candidates = Object.keys(expected).filter((p) => !p.startsWith(`${target}/`));
+    const moving = [...new Set([renamedTo, ...[0, 1, 2].map(() => candidates[Math.floor(random() * candidates.length)])])];
+    const taken = new Set(Object.keys(expected));
+    const moved: string[] = [];
+    const clashes: string[] = [];
+    for (const path of moving) {
+      const to = `${target}/${path.slice(path.lastIndexOf('/') + 1)}`;
+      if (taken.has(to)) clashes.push(to);
+      else {
+        taken.delete(path);
+        taken.add(to);
+        moved.push(path);
+      }
+    }
+    await clickRow(panel, moving[0]);
+    for (const path of moving.slice(1)) await clickRow(panel, path, { ctrlKey: true });
+    expect((await selectedPaths(panel)).sort()).toEqual([...moving].sort());
+    await panel.click('[data-testid="action-move"]');
+    await answerPrompt('move-input', target);
+    const result = await actionResult(panel);
+    expect(result).toContain(`Moved ${moved.length} file${moved.length === 1 ? '' : 's'} to ${target}.`);
+    expect(moved.length).toBeGreaterThan(0); // the renamed file's new name is free anywhere
+    for (const to of clashes) expect(result).toContain(`${to} exists already: nothing was overwritten.`);
+    expected = Object.fromEntries(Object.entries(expected).map(([path, hash]) => [moved.includes(path) ? `${target}/${path.slice(path.lastIndexOf('/') + 1)}` : path, hash]));
+    expect(await contents(page)).toEqual(expected);
+    expect((await refreshAndList(panel)).sort()).toEqual(Object.keys(expected).sort());
+  });
+
+  it('makes a folder and moves a file into it by dragging it onto the folder', async () => {
+    await fill(page, { 'a.parquet': [1, 2, 3], 'sub/b.csv': [4] });
+    await refresh(panel);
+    await panel.$eval('[data-testid="breadcrumb"] button[data-path=""]', (e) => (e as HTMLElement).click());
+    await panel.click('[data-testid="action-new-folder"]');
+    await answerPrompt('new-folder-input', 'sub');
+    await panel.waitForSelector('[data-testid="prompt-error"]');
+    expect(await panel.$eval('[data-testid="prompt-error"]', (e) => e.textContent)).toBe('sub exists already.');
+    await answerPrompt('new-folder-input', 'nouveau dossier');
+    expect(await actionResult(panel)).toBe('done: Made the folder nouveau dossier.');
+    await panel.waitForSelector('[data-testid="folder-row"][data-path="nouveau dossier"][aria-selected="true"][data-files="0"]');
+    await panel.$eval('[data-testid="breadcrumb"] button[data-path=""]', (e) => (e as HTMLElement).click());
+    // Drag the row of a.parquet onto the new folder.
+    await panel.evaluate(() => {
+      const row = document.querySelector('[data-testid="file-row"][data-path="a.parquet"]')!;
+      const folder = document.querySelector('[data-testid="folder-row"][data-path="nouveau dossier"]')!;
+      const transfer = new DataTransfer();
+      row.dispatchEvent(new DragEvent('dragstart', { bubbles: true, dataTransfer: transfer }));
+      folder.dispatchEvent(new DragEvent('dragover', { bubbles: true, cancelable: true, dataTransfer: transfer }));
+      folder.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: transfer }));
+    });
+    expect(await actionResult(panel)).toBe('done: Moved 1 file to nouveau dossier.');
+    expect(Object.keys(await contents(page)).sort()).toEqual(['nouveau dossier/a.parquet', 'sub/b.csv']);
+    await panel.waitForSelector('[data-testid="folder-row"][data-path="nouveau dossier"][data-files="1"][data-bytes="3"]');
+    await shoot('file-actions-moved');
+  });
+
   /** Shows `path`'s details and waits for its preview; its kind, why, note and what it shows. */
   async function previewOf(path: string): Promise<{ kind: string; why: string; note: string; text: string; cells: string[][] }> {
     await clickRow(panel, path);

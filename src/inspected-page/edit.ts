@@ -1,0 +1,136 @@
+import type { EditResult } from '../opfs/scan-types';
+
+/**
+ * Renames or moves the file or folder at `from` to `to` (folders and name joined by '/').
+ * Never over an existing entry: a name that is taken answers `exists` and changes nothing.
+ * A file is moved only while it has `expectedSize` (else `changed`), and one held open
+ * answers `locked`. `FileSystemHandle.move()` does it where the browser has it; where it has
+ * not (or refuses it for this entry), a file is copied, the copy's size checked, and only
+ * then the original removed: a copy that fails is removed, so nothing is lost either way.
+ * The destination folder must exist (New folder makes one).
+ *
+ * Self-contained: sent to the inspected page as source text.
+ */
+export async function moveOpfsEntry(root: FileSystemDirectoryHandle, from: string, to: string, expectedSize: number | null): Promise<EditResult> {
+  const errorNameOf = (error: unknown): string => (typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : '');
+  const messageOf = (error: unknown): string => (typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error));
+  const split = (path: string): string[] | null => {
+    const segments = String(path).split('/');
+    return segments.some((s) => s === '' || s === '.' || s === '..' || s.includes('\\') || s.includes('\0')) ? null : segments;
+  };
+  const source = split(from);
+  const target = split(to);
+  if (!source || !target) return { outcome: 'failed', error: 'not a valid path' };
+  if (from === to) return { outcome: 'done', method: 'none' };
+  if (to.startsWith(`${from}/`)) return { outcome: 'failed', error: 'a folder cannot go inside itself' };
+  const folderOf = async (segments: string[]): Promise<FileSystemDirectoryHandle> => {
+    let dir = root;
+    for (const segment of segments) dir = await dir.getDirectoryHandle(segment);
+    return dir;
+  };
+
+  let sourceParent: FileSystemDirectoryHandle;
+  let handle: FileSystemFileHandle | FileSystemDirectoryHandle;
+  const name = source[source.length - 1];
+  try {
+    sourceParent = await folderOf(source.slice(0, -1));
+    try {
+      handle = await sourceParent.getFileHandle(name);
+    } catch (error) {
+      if (errorNameOf(error) !== 'TypeMismatchError') throw error;
+      handle = await sourceParent.getDirectoryHandle(name);
+    }
+  } catch (error) {
+    if (errorNameOf(error) === 'NotFoundError') return { outcome: 'missing' };
+    return { outcome: 'failed', error: `${errorNameOf(error) || 'Error'}: ${messageOf(error)}` };
+  }
+  const file = handle.kind === 'file' ? await (handle as FileSystemFileHandle).getFile() : null;
+  if (file && expectedSize !== null && file.size !== expectedSize) return { outcome: 'changed' };
+
+  let targetParent: FileSystemDirectoryHandle;
+  const newName = target[target.length - 1];
+  try {
+    targetParent = await folderOf(target.slice(0, -1));
+  } catch (error) {
+    return { outcome: 'failed', error: errorNameOf(error) === 'NotFoundError' ? 'the destination folder does not exist' : `${errorNameOf(error) || 'Error'}: ${messageOf(error)}` };
+  }
+  // Taken by a file or by a folder: either way, nothing is overwritten.
+  for (const lookup of [() => targetParent.getFileHandle(newName), () => targetParent.getDirectoryHandle(newName)]) {
+    try {
+      await lookup();
+      return { outcome: 'exists' };
+    } catch (error) {
+      if (errorNameOf(error) !== 'NotFoundError' && errorNameOf(error) !== 'TypeMismatchError') return { outcome: 'failed', error: `${errorNameOf(error) || 'Error'}: ${messageOf(error)}` };
+    }
+  }
+
+  const move = (handle as unknown as { move?: (parent: FileSystemDirectoryHandle, name: string) => Promise<void> }).move;
+  let refused = 'this browser has no FileSystemHandle.move()';
+  if (typeof move === 'function') {
+    try {
+      await move.call(handle, targetParent, newName);
+      return { outcome: 'done', method: 'move' };
+    } catch (error) {
+      const errorName = errorNameOf(error);
+      if (errorName === 'NoModificationAllowedError' || errorName === 'InvalidStateError') return { outcome: 'locked' };
+      if (errorName === 'NotFoundError') return { outcome: 'missing' };
+      refused = `${errorName || 'Error'}: ${messageOf(error)}`;
+    }
+  }
+  if (!file) return { outcome: 'failed', error: `the folder could not be moved (${refused})` };
+
+  // Copy, check, then remove the original.
+  let copied = false;
+  try {
+    const writable = await (await targetParent.getFileHandle(newName, { create: true })).createWritable();
+    copied = true;
+    await file.stream().pipeTo(writable);
+    const copy = await (await targetParent.getFileHandle(newName)).getFile();
+    if (copy.size !== file.size) throw new Error(`the copy has ${copy.size} bytes, not ${file.size}`);
+  } catch (error) {
+    if (copied) await targetParent.removeEntry(newName).catch(() => undefined);
+    return { outcome: 'failed', error: `copying failed (${errorNameOf(error) || 'Error'}: ${messageOf(error)}); the original is untouched` };
+  }
+  try {
+    await sourceParent.removeEntry(name);
+    return { outcome: 'done', method: 'copy' };
+  } catch (error) {
+    // The original cannot go (held open): the copy goes instead, so there are not two.
+    await targetParent.removeEntry(newName).catch(() => undefined);
+    const errorName = errorNameOf(error);
+    return errorName === 'NoModificationAllowedError' || errorName === 'InvalidStateError' ? { outcome: 'locked' } : { outcome: 'failed', error: `${errorName || 'Error'}: ${messageOf(error)}` };
+  }
+}
+
+/**
+ * Makes the folder `path` inside an existing folder: `exists` when the name is taken (by a
+ * folder or a file), `done` when made.
+ *
+ * Self-contained: sent to the inspected page as source text.
+ */
+export async function makeOpfsFolder(root: FileSystemDirectoryHandle, path: string): Promise<EditResult> {
+  const errorNameOf = (error: unknown): string => (typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : '');
+  const segments = String(path).split('/');
+  if (segments.some((s) => s === '' || s === '.' || s === '..' || s.includes('\\') || s.includes('\0'))) return { outcome: 'failed', error: 'not a valid path' };
+  const name = segments.pop() as string;
+  let parent = root;
+  try {
+    for (const segment of segments) parent = await parent.getDirectoryHandle(segment);
+  } catch (error) {
+    return { outcome: 'failed', error: errorNameOf(error) === 'NotFoundError' ? 'the folder it goes in does not exist' : `${errorNameOf(error) || 'Error'}: could not open the folder it goes in` };
+  }
+  for (const lookup of [() => parent.getFileHandle(name), () => parent.getDirectoryHandle(name)]) {
+    try {
+      await lookup();
+      return { outcome: 'exists' };
+    } catch (error) {
+      if (errorNameOf(error) !== 'NotFoundError' && errorNameOf(error) !== 'TypeMismatchError') return { outcome: 'failed', error: `${errorNameOf(error) || 'Error'}: could not look the name up` };
+    }
+  }
+  try {
+    await parent.getDirectoryHandle(name, { create: true });
+    return { outcome: 'done', method: 'none' };
+  } catch (error) {
+    return { outcome: 'failed', error: `${errorNameOf(error) || 'Error'}: the folder could not be made` };
+  }
+}
