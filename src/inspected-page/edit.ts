@@ -44,7 +44,7 @@ export async function moveOpfsEntry(root: FileSystemDirectoryHandle, from: strin
     if (errorNameOf(error) === 'NotFoundError') return { outcome: 'missing' };
     return { outcome: 'failed', error: `${errorNameOf(error) || 'Error'}: ${messageOf(error)}` };
   }
-  const file = handle.kind === 'file' ? await (handle as FileSystemFileHandle).getFile() : null;
+  const file = handle.kind === 'file' ? await handle.getFile() : null;
   if (file && expectedSize !== null && file.size !== expectedSize) return { outcome: 'changed' };
 
   let targetParent: FileSystemDirectoryHandle;
