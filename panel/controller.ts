@@ -8,11 +8,11 @@ import { RemoteError, type ImportResult, type OperationProgress, type OperationR
 import { SNAPSHOTS_DIR, STAGING_DIR, snapshotIdFromFileName } from '../src/snapshot/names';
 import { withStagingLock } from '../src/snapshot/locks';
 import { getDirectory, opfsRoot, removeIfExists } from '../src/opfs/fs';
-import type { EditResult, PurgeEntry, PurgeTarget, WalkEntry, WalkSummary } from '../src/opfs/scan-types';
+import type { EditResult, PurgeEntry, PurgeTarget, UploadOutcome, WalkEntry, WalkSummary } from '../src/opfs/scan-types';
 import type { OpfsChange } from '../src/opfs/page-answers';
 import type { SnapshotGroup } from '../src/opfs/classify';
 import { formatBytes } from '../src/format';
-import { counted, describeDeletion, reduce, summarizePurge, type ImportEntry, type ImportSummary, type PurgeCategory, type Store } from './store';
+import { counted, describeDeletion, reduce, summarizePurge, type ConflictChoice, type ImportEntry, type ImportSummary, type PurgeCategory, type Store } from './store';
 import { snapshotOf, sources, type SourceKind } from './sources';
 import { downloadFile, downloadZip, type DownloadFile } from './download';
 import { PageTaskInterruptedError, PageUnavailableError } from './inspected-window';
@@ -20,7 +20,7 @@ import { Listing, originsWithVerdicts } from './listing';
 import { clearSelection, clickRow as clickSelection, isSelectionKey, moveCursor, selectAll, withoutPaths, type Modifiers } from './selection';
 import { hexPreview, loadDetails, type FileDetails } from './details';
 import { isUnder } from './folders';
-import { entryNameProblem } from './names';
+import { entryNameProblem, keepBothName } from './names';
 
 export type Controller = ReturnType<typeof createController>;
 
@@ -60,6 +60,12 @@ const FOLLOW_IMPORT_MS = 60 * 60_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const baseName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
+
+/** A file to upload, with its path below the folder it goes to (its name, or its place in a folder tree). */
+export interface UploadItem {
+  file: Blob;
+  path: string;
+}
 
 /** A file name from an origin ("http://127.0.0.1:8080" → "127.0.0.1_8080"): what a zip of its files is named after. */
 function archiveStem(origin: string): string {
@@ -928,6 +934,123 @@ export function createController(store: Store, client = backgroundClient()) {
     });
   }
 
+  /** Asks what to do with a taken name; resolves with the choice and whether it holds for the rest. */
+  function askConflict(path: string, later: number): Promise<{ choice: ConflictChoice | 'cancel'; all: boolean }> {
+    return new Promise((resolve) =>
+      reduce(store, {
+        type: 'conflict',
+        request: {
+          path,
+          later,
+          answer: (choice, all) => {
+            reduce(store, { type: 'conflict', request: null });
+            resolve({ choice, all });
+          },
+        },
+      }),
+    );
+  }
+
+  /**
+   * Uploads `files` (each with its path relative to `folder`: a dropped or picked folder
+   * keeps its tree) into `folder` of the source shown, one file at a time, each by chunks
+   * under a temporary name (see OpfsSource.upload). A taken name asks: replace, keep both
+   * (`name (1).ext`) or skip, once or for all. Progress counts files and bytes.
+   */
+  async function upload(files: readonly UploadItem[], folder = store.folder.value): Promise<void> {
+    const source = store.source.value;
+    const listing = store.currentListing.value;
+    if (!listing || files.length === 0 || store.uploadStop.value) return;
+    const stop = new AbortController();
+    reduce(store, { type: 'upload-stop', stop: () => stop.abort() });
+    const planned = new Set<string>();
+    const taken = (path: string) => planned.has(path) || listing.report(path) !== undefined || listing.folderTree().has(path);
+    const total = files.reduce((sum, f) => sum + f.file.size, 0);
+    const tally = { uploaded: [] as string[], bytes: 0, replaced: 0, keptBoth: [] as string[], skipped: [] as string[], failed: [] as string[] };
+    let sent = 0;
+    let forAll: ConflictChoice | null = null;
+    const laterConflicts = (from: number) => files.slice(from).filter((f) => taken(joinPath(folder, f.path))).length;
+    try {
+      for (const [index, item] of files.entries()) {
+        let target = joinPath(folder, item.path);
+        const problem = item.path.split('/').map(entryNameProblem).find((p) => p !== null);
+        if (problem) {
+          tally.failed.push(`${item.path}: ${problem}`);
+          continue;
+        }
+        let replace = false;
+        if (taken(target)) {
+          let choice: ConflictChoice | null = forAll;
+          if (!choice) {
+            const answer = await askConflict(target, laterConflicts(index + 1));
+            if (answer.choice === 'cancel') break;
+            choice = answer.choice;
+            if (answer.all) forAll = choice;
+          }
+          if (choice === 'skip' || (choice === 'replace' && listing.folderTree().has(target))) {
+            tally.skipped.push(target);
+            continue;
+          }
+          if (choice === 'replace') replace = true;
+          else {
+            const parent = parentOf(target);
+            target = joinPath(parent, keepBothName(baseName(target), (name) => taken(joinPath(parent, name))));
+            tally.keptBoth.push(target);
+          }
+        }
+        planned.add(target);
+        const progress = (bytes: number) => {
+          const label = `Uploading ${(index + 1).toLocaleString('en-US')} of ${counted(files.length, 'file')} · ${formatBytes(sent + bytes)} of ${formatBytes(total)}`;
+          reduce(store, { type: 'file-action', state: { kind: 'running', label, fraction: total > 0 ? (sent + bytes) / total : null } });
+        };
+        progress(0);
+        let outcome: UploadOutcome;
+        try {
+          outcome = await sources[source].upload(item.file, parentOf(target), baseName(target), replace, progress, stop.signal);
+        } catch (error) {
+          if (stop.signal.aborted) throw error;
+          // This file could not be read or written: said with its name, and the others go on.
+          outcome = { outcome: 'failed', error: describeError(error) };
+        }
+        sent += item.file.size;
+        if (outcome.outcome === 'done') {
+          tally.uploaded.push(target);
+          tally.bytes += item.file.size;
+          if (replace) tally.replaced++;
+        } else if (outcome.outcome === 'exists') tally.failed.push(`${target}: the name was taken meanwhile; nothing was overwritten`);
+        else if (outcome.outcome === 'locked') tally.failed.push(`${target}: the file there is held open, so it was not replaced`);
+        else tally.failed.push(`${target}: ${uploadError(outcome.error ?? 'unknown error')}`);
+      }
+    } catch (error) {
+      tally.failed.push(stop.signal.aborted ? 'the upload was stopped: the file being written was removed, nothing partial is left' : describeError(error));
+    } finally {
+      reduce(store, { type: 'upload-stop', stop: null });
+      reduce(store, { type: 'conflict', request: null });
+    }
+    const parts = [`Uploaded ${counted(tally.uploaded.length, 'file')} (${formatBytes(tally.bytes)}) to ${folder || 'the top folder'}.`];
+    if (tally.replaced > 0) parts.push(`Replaced ${counted(tally.replaced, 'file')}.`);
+    if (tally.keptBoth.length > 0) parts.push(`Kept both: ${tally.keptBoth.slice(0, 3).join(', ')}${tally.keptBoth.length > 3 ? ', …' : ''}.`);
+    if (tally.skipped.length > 0) parts.push(`Skipped ${counted(tally.skipped.length, 'file')} whose name was taken.`);
+    const failures = tally.failed.map((f) => f.replace(/\.+$/, ''));
+    if (failures.length > 0) parts.push(`Not uploaded: ${failures.slice(0, 3).join('; ')}${failures.length > 3 ? '; …' : ''}.`);
+    const sentence = parts.join(' ');
+    reduce(store, { type: 'file-action', state: tally.failed.length > 0 && tally.uploaded.length === 0 ? { kind: 'failed', error: sentence } : { kind: 'done', result: { sentence } } });
+    // The new files and folders are listed in place: the topmost new folder of each, or the file.
+    const state = store.scans[source].value;
+    const fresh = new Set<string>();
+    for (const path of tally.uploaded) {
+      let top = path;
+      for (let at = parentOf(path); at !== '' && !(state.kind === 'listing' && state.listing.folderTree().has(at)); at = parentOf(at)) top = at;
+      fresh.add(top);
+    }
+    await relist(source, [...fresh]);
+  }
+
+  /** A write error in words: a full disk says so. */
+  function uploadError(error: string): string {
+    return /QuotaExceeded/i.test(error) ? 'not enough storage for it (the origin\'s quota is full); nothing partial was kept' : error;
+  }
+
   /** Narrows the list to `path` ('' for every file). */
   function chooseFolder(path: string): void {
     reduce(store, { type: 'folder', path });
@@ -1085,6 +1208,7 @@ export function createController(store: Store, client = backgroundClient()) {
     askMove,
     askNewFolder,
     moveTo,
+    upload,
     chooseFolder,
     clickRow,
     keyInList,

@@ -3,14 +3,15 @@
  * origin, so it runs the page functions (src/inspected-page/) directly on its own storage,
  * and validates what they answer exactly as it validates the inspected page (one code path).
  */
-import { parseCheckEntry, parseEditResult, parseLiveChanges, parsePurgeEntry, parsePurgeResult, parseWalkEntry, parseWalkSummary, requestedPaths, walkAnswerParser, deliverWalkAnswers, type CheckedFile, type LiveChanges, type WalkAnswer, type WalkListener } from '../src/opfs/page-answers';
-import type { CheckOptions, CheckRequest, PurgeEntry, PurgeResult, PurgeTarget, WalkEntry, WalkOptions, WalkSummary } from '../src/opfs/scan-types';
+import { parseCheckEntry, parseEditResult, parseUploadOutcome, parseUploadState, parseLiveChanges, parsePurgeEntry, parsePurgeResult, parseWalkEntry, parseWalkSummary, requestedPaths, walkAnswerParser, deliverWalkAnswers, type CheckedFile, type LiveChanges, type WalkAnswer, type WalkListener } from '../src/opfs/page-answers';
+import type { CheckOptions, CheckRequest, PurgeEntry, PurgeResult, PurgeTarget, UploadOutcome, WalkEntry, WalkOptions, WalkSummary } from '../src/opfs/scan-types';
 import { statOpfsPaths, walkOpfs } from '../src/inspected-page/walk';
 import { collectOpfsChanges, unwatchOpfs, watchOpfs } from '../src/inspected-page/live';
 import { checkOpfsFiles, readForVerdict } from '../src/inspected-page/check';
 import { purgeOpfsFiles } from '../src/inspected-page/purge';
 import { makeOpfsFolder, moveOpfsEntry } from '../src/inspected-page/edit';
-import { LIVE_WATCH_ID, MAX_READ_BYTES } from './page-expressions';
+import { abortOpfsUpload, beginOpfsUpload, finishOpfsUpload, writeOpfsUpload } from '../src/inspected-page/upload';
+import { LIVE_WATCH_ID, MAX_READ_BYTES, UPLOAD_CHUNK_BYTES, UPLOAD_IDLE_MS } from './page-expressions';
 import { PageTaskStoppedError } from './inspected-window';
 import { PAGE_GLOBAL } from '../src/opfs/scan-types';
 
@@ -37,6 +38,8 @@ function batcher<T>(deliver: (batch: readonly T[]) => void): { push(item: T): vo
     flush,
   };
 }
+
+let uploads = 0;
 
 async function root(): Promise<FileSystemDirectoryHandle> {
   return navigator.storage.getDirectory();
@@ -91,6 +94,30 @@ export const extensionStorage = {
 
   move: async (from: string, to: string, size: number | null) => parseEditResult(await moveOpfsEntry(await root(), from, to, size)),
   makeFolder: async (path: string) => parseEditResult(await makeOpfsFolder(await root(), path)),
+
+  /** The same three steps as an upload into the page (src/inspected-page/upload.ts), with the bytes handed over directly. */
+  async upload(file: Blob, folder: string, name: string, replace: boolean, onBytes: (written: number) => void, signal: AbortSignal): Promise<UploadOutcome> {
+    const uploadId = `up${Date.now().toString(36)}${(uploads += 1)}`;
+    await beginOpfsUpload(await root(), PAGE_GLOBAL, uploadId, folder, `${name}.${uploadId}.upload.tmp`, UPLOAD_IDLE_MS);
+    try {
+      for (let offset = 0; offset < file.size; offset += UPLOAD_CHUNK_BYTES) {
+        signal.throwIfAborted();
+        let state = parseUploadState(writeOpfsUpload(PAGE_GLOBAL, uploadId, new Uint8Array(await file.slice(offset, offset + UPLOAD_CHUNK_BYTES).arrayBuffer())));
+        // A few chunks wait at most: memory stays bounded whatever the size.
+        while (state && state.error === null && state.queued - state.written > 4 * UPLOAD_CHUNK_BYTES) {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          state = parseUploadState(writeOpfsUpload(PAGE_GLOBAL, uploadId, ''));
+        }
+        if (!state || state.error !== null) break; // finishing reports it, and removes the temporary file
+        onBytes(state.written);
+      }
+      signal.throwIfAborted();
+      return parseUploadOutcome(await finishOpfsUpload(PAGE_GLOBAL, uploadId, name, file.size, replace));
+    } catch (error) {
+      await abortOpfsUpload(PAGE_GLOBAL, uploadId);
+      throw error;
+    }
+  },
 
   async read(path: string, start: number, end: number): Promise<{ bytes: Uint8Array<ArrayBuffer>; size: number; lastModified: number }> {
     const segments = path.split('/');

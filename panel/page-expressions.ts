@@ -12,6 +12,7 @@ import { checkOpfsFiles, readForVerdict } from '../src/inspected-page/check';
 import { purgeOpfsFiles } from '../src/inspected-page/purge';
 import { readOpfsRange } from '../src/inspected-page/read';
 import { makeOpfsFolder, moveOpfsEntry } from '../src/inspected-page/edit';
+import { abortOpfsUpload, beginOpfsUpload, finishOpfsUpload, writeOpfsUpload } from '../src/inspected-page/upload';
 
 /** Entries a poll hands over at most; a poll that gets a full slice polls again at once. */
 export const LOG_SLICE = 5000;
@@ -85,6 +86,38 @@ export function moveExpression(id: string, from: string, to: string, size: numbe
 export function makeFolderExpression(id: string, path: string): string {
   return startTask(id, `function (root) {
   return (${makeOpfsFolder.toString()})(root, ${json(String(path))});
+}`);
+}
+
+/** An upload's chunk carries at most this many bytes (base64 makes them a third larger). */
+export const UPLOAD_CHUNK_BYTES = 1024 * 1024;
+/** An upload the page hears nothing of for this long aborts itself and removes its temporary file. */
+export const UPLOAD_IDLE_MS = 60_000;
+
+/** Starts an upload `uploadId` into `folder` (made if missing), under the temporary name `tempName`. */
+export function beginUploadExpression(id: string, uploadId: string, folder: string, tempName: string): string {
+  return startTask(id, `function (root) {
+  return (${beginOpfsUpload.toString()})(root, ${json(PAGE_GLOBAL)}, ${requestId(uploadId)}, ${json(String(folder))}, ${json(String(tempName))}, ${UPLOAD_IDLE_MS});
+}`);
+}
+
+/** Queues a chunk of an upload (base64; '' only asks how far it is): answers its state at once. */
+export function writeUploadExpression(uploadId: string, base64: string): string {
+  const bytes = (base64.length / 4) * 3 - (base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0);
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64) || base64.length % 4 !== 0 || bytes > UPLOAD_CHUNK_BYTES) throw new Error('Not a chunk of base64 text.');
+  return `(${writeOpfsUpload.toString()})(${json(PAGE_GLOBAL)}, ${requestId(uploadId)}, ${json(base64)})`;
+}
+
+/** Aborts an upload (its temporary file goes). */
+export function abortUploadExpression(uploadId: string): string {
+  return `void (${abortOpfsUpload.toString()})(${json(PAGE_GLOBAL)}, ${requestId(uploadId)}), true`;
+}
+
+/** Starts finishing an upload: close, check its size, name it (see finishOpfsUpload). */
+export function finishUploadExpression(id: string, uploadId: string, finalName: string, size: number, replace: boolean): string {
+  if (!Number.isSafeInteger(size) || size < 0) throw new Error(`Invalid size ${size}.`);
+  return startTask(id, `function () {
+  return (${finishOpfsUpload.toString()})(${json(PAGE_GLOBAL)}, ${requestId(uploadId)}, ${json(String(finalName))}, ${size}, ${replace ? 'true' : 'false'});
 }`);
 }
 

@@ -7,6 +7,8 @@
 import {
   parseCheckEntry,
   parseEditResult,
+  parseUploadOutcome,
+  parseUploadState,
   parseLiveChanges,
   parsePoll,
   parsePurgeEntry,
@@ -21,11 +23,11 @@ import {
   type LiveChanges,
   type WalkListener,
 } from '../src/opfs/page-answers';
-import { SCAN_LIMITS, type CheckRequest, type EditResult, type PurgeEntry, type PurgeResult, type PurgeTarget, type WalkEntry, type WalkOptions, type WalkSummary } from '../src/opfs/scan-types';
+import { SCAN_LIMITS, type CheckRequest, type EditResult, type UploadOutcome, type UploadState, type PurgeEntry, type PurgeResult, type PurgeTarget, type WalkEntry, type WalkOptions, type WalkSummary } from '../src/opfs/scan-types';
 import { SNAPSHOTS_DIR, STAGING_DIR, parseSnapshotFileName } from '../src/snapshot/names';
 import { snapshotsInUse, stagingInUse } from '../src/snapshot/locks';
 import { evalInPage, hasInspectedWindow, runPageTask } from './inspected-window';
-import { checkExpression, collectChangesExpression, makeFolderExpression, moveExpression, purgeExpression, readExpression, statExpression, unwatchExpression, walkExpression, watchExpression } from './page-expressions';
+import { UPLOAD_CHUNK_BYTES, abortUploadExpression, beginUploadExpression, finishUploadExpression, writeUploadExpression, checkExpression, collectChangesExpression, makeFolderExpression, moveExpression, purgeExpression, readExpression, statExpression, unwatchExpression, walkExpression, watchExpression } from './page-expressions';
 import { extensionStorage } from './extension-storage';
 
 export type SourceKind = 'page' | 'extension';
@@ -59,6 +61,12 @@ export interface OpfsSource {
   move(from: string, to: string, size: number | null): Promise<EditResult>;
   /** Makes the folder `path` (see makeOpfsFolder). */
   makeFolder(path: string): Promise<EditResult>;
+  /**
+   * Writes `file` into `folder` (made if missing) as `name`, by chunks under a temporary name
+   * (see src/inspected-page/upload.ts); over an existing file only when `replace`. `onBytes`
+   * hears the bytes written; an abort of `signal` stops it and removes the temporary file.
+   */
+  upload(file: Blob, folder: string, name: string, replace: boolean, onBytes: (written: number) => void, signal: AbortSignal): Promise<UploadOutcome>;
   /** Paths among `paths` that the extension is writing right now (never offered for cleanup). */
   pathsInUse(paths: readonly string[]): Promise<Set<string>>;
   /** Lists `paths` anew (what a live watch reported): files, folders with their contents, and `g` for paths gone. */
@@ -76,6 +84,23 @@ export const CHECK_OPTIONS = { footerBytesLimit: 1024 * 1024, concurrency: 128 }
 /** The walk's options: it reads too when asked to. */
 export function walkOptions(reads: WalkReads | undefined): WalkOptions {
   return reads ? { check: { ...CHECK_OPTIONS, whileListing: 16, textBytesLimit: SCAN_LIMITS.maxRecordTextLength, unlessOrigins: reads.unlessOrigins } } : {};
+}
+
+/** Chunks of an upload sent ahead of what the page has written. */
+const UPLOAD_CHUNKS_QUEUED = 4;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The state of an upload in the page; an upload the page no longer has is an error. */
+async function writeUpload(uploadId: string, base64: string): Promise<UploadState> {
+  const state = parseUploadState(await evalInPage(writeUploadExpression(uploadId, base64)));
+  if (!state) throw new Error('The page no longer has this upload (it reloaded, or heard nothing for a minute).');
+  return state;
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
 }
 
 let requestCounter = 0;
@@ -123,6 +148,32 @@ export const pageSource: OpfsSource = {
     const id = newRequestId('mkdir');
     return runPageTask(id, makeFolderExpression(id, path), (value) => parsePoll(value, parseEditResult), { intervalMs: 15 });
   },
+  async upload(file, folder, name, replace, onBytes, signal) {
+    const uploadId = newRequestId('up');
+    const tempName = `${name}.${uploadId}.upload.tmp`;
+    const beginId = newRequestId('ub');
+    await runPageTask(beginId, beginUploadExpression(beginId, uploadId, folder, tempName), (value) => parsePoll(value, () => undefined), { intervalMs: 15 });
+    try {
+      for (let offset = 0; offset < file.size; offset += UPLOAD_CHUNK_BYTES) {
+        signal.throwIfAborted();
+        const bytes = new Uint8Array(await file.slice(offset, offset + UPLOAD_CHUNK_BYTES).arrayBuffer());
+        let state = await writeUpload(uploadId, toBase64(bytes));
+        // No more than a few chunks wait in the page: its memory stays bounded whatever the size.
+        while (state.queued - state.written > UPLOAD_CHUNKS_QUEUED * UPLOAD_CHUNK_BYTES && state.error === null) {
+          await sleep(10);
+          state = await writeUpload(uploadId, '');
+        }
+        if (state.error !== null) break; // finishing reports it, and removes the temporary file
+        onBytes(state.written);
+      }
+      signal.throwIfAborted();
+      const finishId = newRequestId('uf');
+      return await runPageTask(finishId, finishUploadExpression(finishId, uploadId, name, file.size, replace), (value) => parsePoll(value, parseUploadOutcome), { intervalMs: 15 });
+    } catch (error) {
+      await evalInPage(abortUploadExpression(uploadId)).catch(() => undefined);
+      throw error;
+    }
+  },
   async pathsInUse() {
     return new Set();
   },
@@ -156,6 +207,7 @@ export const extensionSource: OpfsSource = {
   purge: (targets, onProgress) => extensionStorage.purge(targets, onProgress),
   read: (path, start, end) => extensionStorage.read(path, start, end),
   move: (from, to, size) => extensionStorage.move(from, to, size),
+  upload: (file, folder, name, replace, onBytes, signal) => extensionStorage.upload(file, folder, name, replace, onBytes, signal),
   makeFolder: (path) => extensionStorage.makeFolder(path),
   stat: (paths, onEntries) => extensionStorage.stat(paths, onEntries),
   watch: async () => extensionStorage.watch(),

@@ -100,6 +100,16 @@ export interface PromptRequest {
   submit: (value: string) => Promise<string | null>;
 }
 
+export type ConflictChoice = 'replace' | 'keep-both' | 'skip';
+
+/** A name an upload finds taken: what to do with it (and, when `all`, with the conflicts after it). */
+export interface ConflictRequest {
+  path: string;
+  /** Conflicts known to follow this one in the same upload. */
+  later: number;
+  answer: (choice: ConflictChoice | 'cancel', all: boolean) => void;
+}
+
 export type { SortKey } from './listing';
 
 export type Notice = { kind: 'info' | 'error'; text: string };
@@ -138,6 +148,8 @@ export type Action =
   | { type: 'engine'; status: EngineStatus | null }
   | { type: 'confirm'; request: ConfirmRequest | null }
   | { type: 'prompt'; request: PromptRequest | null }
+  | { type: 'conflict'; request: ConflictRequest | null }
+  | { type: 'upload-stop'; stop: (() => void) | null }
   | { type: 'notice'; notice: Notice | null };
 
 /** What a file action (delete, download, …) did, in one sentence. */
@@ -186,6 +198,8 @@ export interface Store {
   selection: Signal<Selection>;
   /** The last file action of this panel (Delete), shown under the actions. */
   fileAction: Signal<Operation<FileActionResult>>;
+  /** File actions begun in this panel's life: tells a result from the one shown before it. */
+  fileActions: Signal<number>;
   /** What is read of the selected file (footer, first rows). */
   details: Signal<FileDetails | null>;
   purgeDialog: Signal<PurgeRequest | null>;
@@ -201,6 +215,9 @@ export interface Store {
   engine: Signal<EngineStatus | null>;
   confirm: Signal<ConfirmRequest | null>;
   prompt: Signal<PromptRequest | null>;
+  conflict: Signal<ConflictRequest | null>;
+  /** Stops the upload that runs, if one does. */
+  uploadStop: Signal<(() => void) | null>;
   /** A one-line message about something that failed (or happened) outside the operations above. */
   notice: Signal<Notice | null>;
   /** The current source's files after filter and sort (a new value per change of the listing). */
@@ -283,6 +300,7 @@ export function createStore(initialSource: SourceKind): Store {
     selected: signal(null),
     selection: signal(NO_SELECTION),
     fileAction: signal({ kind: 'idle' }),
+    fileActions: signal(0),
     details: signal(null),
     purgeDialog: signal(null),
     purges,
@@ -293,6 +311,8 @@ export function createStore(initialSource: SourceKind): Store {
     engine: signal(null),
     confirm: signal(null),
     prompt: signal(null),
+    conflict: signal(null),
+    uploadStop: signal(null),
     notice: signal(null),
     visibleFiles,
     currentListing,
@@ -366,6 +386,8 @@ export function reduce(store: Store, action: Action): void {
         store.selection.value = action.selection;
         break;
       case 'file-action':
+        // A new action begins when one starts running, or ends without having run.
+        if (action.state.kind !== 'idle' && store.fileAction.value.kind !== 'running') store.fileActions.value++;
         store.fileAction.value = action.state;
         break;
       case 'purge-ask':
@@ -409,6 +431,12 @@ export function reduce(store: Store, action: Action): void {
         break;
       case 'prompt':
         store.prompt.value = action.request;
+        break;
+      case 'conflict':
+        store.conflict.value = action.request;
+        break;
+      case 'upload-stop':
+        store.uploadStop.value = action.stop;
         break;
       case 'notice':
         store.notice.value = action.notice;

@@ -9,7 +9,9 @@ import { FileTable } from './FileTable';
 import { FileActions } from './FileActions';
 import { FolderTree } from './FolderTree';
 import { PromptDialog } from './PromptDialog';
+import { ConflictDialog } from './ConflictDialog';
 import { DetailsPane } from './DetailsPane';
+import { droppedEntries, droppedFiles } from '../dropped';
 import { EngineStatusLine, SnapshotActionLine, SnapshotList } from './SnapshotList';
 
 function Notice() {
@@ -44,8 +46,17 @@ export function App() {
       onDrop={(e) => {
         e.preventDefault();
         setDragging(false);
-        // Each dropped file is its own import, run in turn, each with its own result.
-        for (const file of Array.from(e.dataTransfer?.files ?? [])) void controller.importCsv(file);
+        if (!e.dataTransfer) return;
+        // On the folders or the list: uploaded into the folder dropped on (or the one shown).
+        const target = e.target instanceof Element ? e.target : null;
+        if (target?.closest('.split')) {
+          const folder = target.closest('[data-testid="folder-row"]')?.getAttribute('data-path') ?? undefined;
+          const entries = droppedEntries(e.dataTransfer);
+          void droppedFiles(entries).then((items) => controller.upload(items, folder));
+          return;
+        }
+        // Elsewhere: each dropped file is its own CSV import, run in turn, each with its own result.
+        for (const file of Array.from(e.dataTransfer.files)) void controller.importCsv(file);
       }}
     >
       <Toolbar />
@@ -65,7 +76,8 @@ export function App() {
       <PurgeDialog />
       <ConfirmDialog />
       <PromptDialog />
-      {dragging ? <div class="drop-hint">Drop CSV files to snapshot them</div> : null}
+      <ConflictDialog />
+      {dragging ? <div class="drop-hint">Drop on the list to upload into the folder shown (on a folder: into it); anywhere else, CSV files become snapshots</div> : null}
     </div>
   );
 }

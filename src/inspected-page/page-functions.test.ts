@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { FakeOpfs } from '../../tests/support/fake-opfs';
 import { HOSTS, clearPageGlobal, evaluateInPage, installPage, pageHost, scan, type ExpressionsModule } from '../../tests/support/page-functions';
-import { LOG_SLICE, LOG_SLICE_CHARS, checkExpression, pollExpression, purgeExpression, releaseExpression, walkExpression } from '../../panel/page-expressions';
+import { LOG_SLICE, LOG_SLICE_CHARS, UPLOAD_CHUNK_BYTES, writeUploadExpression, checkExpression, pollExpression, purgeExpression, releaseExpression, walkExpression } from '../../panel/page-expressions';
 import { parseLiveChanges, parsePoll, parseWalkEntry, parseWalkSummary, walkAnswerParser } from '../opfs/page-answers';
 import { PAGE_GLOBAL, SCAN_LIMITS, checkReadFor, type PurgeTarget, type WalkEntry, type WalkOptions } from '../opfs/scan-types';
 import { parseSnapshotFileName } from '../snapshot/names';
@@ -517,6 +517,15 @@ describe.each(HOSTS)('deleting folders through %s', (_host, host) => {
       ['never-was', 'missing'],
     ]);
     expect(fake.listPaths()).toEqual(['f.txt']);
+  });
+});
+
+describe('upload messages', () => {
+  test('carry at most one chunk: a larger one, or anything but base64, is refused before it is sent', () => {
+    const chunk = Buffer.alloc(UPLOAD_CHUNK_BYTES, 7).toString('base64');
+    expect(writeUploadExpression('u1', chunk).length).toBeLessThan(UPLOAD_CHUNK_BYTES * 1.4 + 4096);
+    expect(() => writeUploadExpression('u1', Buffer.alloc(UPLOAD_CHUNK_BYTES + 1).toString('base64'))).toThrow('Not a chunk');
+    for (const bad of ['"); alert(1); ("', 'abc def', '\u2028']) expect(() => writeUploadExpression('u1', bad), bad).toThrow('Not a chunk');
   });
 });
 

@@ -10,6 +10,8 @@ import {
   SCAN_LIMITS,
   checkReadFor,
   type EditResult,
+  type UploadOutcome,
+  type UploadState,
   type CheckEntry,
   type PageTaskFailure,
   type PageTaskState,
@@ -295,6 +297,24 @@ export function parseEditResult(value: unknown): EditResult {
     if (typeof v.method !== 'string' || !EDIT_METHODS.has(v.method)) fail('The result has an unknown method.');
     result.method = v.method as EditResult['method'];
   }
+  if (v.outcome === 'failed') result.error = message(v.error ?? '', 'error');
+  return result;
+}
+
+/** Validates an upload's progress; null when the page has no such upload (it stopped). */
+export function parseUploadState(value: unknown): UploadState | null {
+  if (value === null) return null;
+  const v = record(value, 'The upload state');
+  return { queued: count(v.queued, 'queued'), written: count(v.written, 'written'), error: v.error === null ? null : message(v.error, 'error') };
+}
+
+const UPLOAD_OUTCOMES = new Set(['done', 'exists', 'locked', 'failed']);
+
+/** Validates how an upload ended. */
+export function parseUploadOutcome(value: unknown): UploadOutcome {
+  const v = record(value, 'The upload result');
+  if (typeof v.outcome !== 'string' || !UPLOAD_OUTCOMES.has(v.outcome)) fail('The upload result has an unknown outcome.');
+  const result: UploadOutcome = { outcome: v.outcome as UploadOutcome['outcome'] };
   if (v.outcome === 'failed') result.error = message(v.error ?? '', 'error');
   return result;
 }

@@ -222,3 +222,16 @@ export interface EditResult {
   method?: 'move' | 'copy' | 'none';
   error?: string;
 }
+
+/** How far an upload's writes are (see writeOpfsUpload). */
+export interface UploadState {
+  queued: number;
+  written: number;
+  error: string | null;
+}
+
+/** How an upload ended: named (`done`), its name taken (`exists`), the file it was to replace held open (`locked`), or `failed`. */
+export interface UploadOutcome {
+  outcome: 'done' | 'exists' | 'locked' | 'failed';
+  error?: string;
+}

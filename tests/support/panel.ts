@@ -50,7 +50,8 @@ export async function waitForScan(panel: Frame | Page): Promise<string> {
 export async function refresh(panel: Frame | Page): Promise<string> {
   await panel.waitForSelector('[data-testid="refresh"]:not([disabled])', { timeout: 60_000 });
   const before = await panel.$eval('[data-testid="summary"]', (e) => e.getAttribute('data-scan') ?? '');
-  await panel.click('[data-testid="refresh"]');
+  // A DOM click: a mouse click at the button's place can land elsewhere while DevTools still lays itself out.
+  await panel.$eval('[data-testid="refresh"]', (button) => (button as HTMLButtonElement).click());
   // The listing of this click, not the last one still on screen until the panel renders.
   await panel.waitForSelector(`[data-testid="summary"][data-state="failed"], [data-testid="summary"][data-state="done"]:not([data-scan="${before}"])`, { timeout: 60_000 });
   return panel.$eval('[data-testid="summary"]', (e) => e.textContent ?? '');

@@ -1,0 +1,188 @@
+import type { UploadOutcome, UploadState } from '../opfs/scan-types';
+
+/**
+ * Uploads into OPFS in three steps, so that no message carries more than a chunk and no
+ * partial file is ever left under a real name:
+ * 1. {@link beginOpfsUpload} makes the destination's folders and an empty file under a
+ *    temporary name ending `.tmp` (the panel flags any such file as temporary), with a
+ *    writable open on it;
+ * 2. {@link writeOpfsUpload} queues a chunk (written in order) and answers at once how far
+ *    the writes are, so the panel sends the next while this one is written;
+ * 3. {@link finishOpfsUpload} closes the writable, checks the size, and only then gives the
+ *    file its name — never over an existing entry unless `replace` was chosen.
+ * An upload that hears nothing for `idleMs` (the panel closed, DevTools went away) aborts
+ * itself and removes its temporary file; {@link abortOpfsUpload} does the same at once. The
+ * bytes written so far live in the browser's swap file until close, so a navigation
+ * mid-upload leaves at most the empty temporary file.
+ *
+ * Each is self-contained: sent to the inspected page as source text (and called directly
+ * on the extension's own storage). Their state lives in `globalThis[registryName].uploads`.
+ */
+export async function beginOpfsUpload(root: FileSystemDirectoryHandle, registryName: string, id: string, folder: string, tempName: string, idleMs: number): Promise<'started'> {
+  const scope = globalThis as unknown as Record<string, { uploads?: Record<string, unknown> } | undefined>;
+  const registry = scope[registryName] ?? (scope[registryName] = {});
+  const uploads = registry.uploads ?? (registry.uploads = {});
+  const segments = folder === '' ? [] : String(folder).split('/');
+  if ([...segments, tempName].some((s) => s === '' || s === '.' || s === '..' || s.includes('\\') || s.includes('\0'))) throw new TypeError('not a valid path');
+  let dir = root;
+  for (const segment of segments) dir = await dir.getDirectoryHandle(segment, { create: true });
+  const writable = await (await dir.getFileHandle(tempName, { create: true })).createWritable();
+  const entry = {
+    dir,
+    tempName,
+    writable,
+    written: 0,
+    queued: 0,
+    error: null as string | null,
+    chain: Promise.resolve(),
+    timer: undefined as ReturnType<typeof setTimeout> | undefined,
+    touch() {
+      clearTimeout(entry.timer);
+      entry.timer = setTimeout(() => void entry.giveUp(), idleMs);
+    },
+    giveUp() {
+      clearTimeout(entry.timer);
+      if (uploads[id] === entry) delete uploads[id];
+      return entry.chain
+        .then(() => writable.abort())
+        .catch(() => undefined)
+        .then(() => dir.removeEntry(tempName))
+        .catch(() => undefined);
+    },
+  };
+  entry.touch();
+  uploads[id] = entry;
+  return 'started';
+}
+
+/**
+ * Queues `chunk` (base64 text from the panel, or bytes when called directly) after the
+ * chunks before it, and answers how far the writes are: `queued` bytes handed over,
+ * `written` bytes written, the first write error. An empty chunk only asks. Null when no
+ * such upload runs (it finished, was aborted, or gave up waiting).
+ */
+export function writeOpfsUpload(registryName: string, id: string, chunk: string | Uint8Array): UploadState | null {
+  const scope = globalThis as unknown as Record<string, { uploads?: Record<string, unknown> } | undefined>;
+  const entry = scope[registryName]?.uploads?.[id] as
+    | { writable: FileSystemWritableFileStream; written: number; queued: number; error: string | null; chain: Promise<void>; touch(): void }
+    | undefined;
+  if (!entry) return null;
+  entry.touch();
+  let bytes: Uint8Array;
+  if (typeof chunk === 'string') {
+    const binary = atob(chunk);
+    bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  } else bytes = chunk;
+  if (bytes.length > 0 && entry.error === null) {
+    entry.queued += bytes.length;
+    entry.chain = entry.chain.then(
+      () =>
+        entry.error === null
+          ? entry.writable.write(bytes as Uint8Array<ArrayBuffer>).then(
+              () => void (entry.written += bytes.length),
+              (error: unknown) => {
+                const name = typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : 'Error';
+                const message = typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error);
+                entry.error = `${name}: ${message}`;
+              },
+            )
+          : undefined,
+    );
+  }
+  return { queued: entry.queued, written: entry.written, error: entry.error };
+}
+
+/** Aborts an upload at once and removes its temporary file. */
+export async function abortOpfsUpload(registryName: string, id: string): Promise<boolean> {
+  const scope = globalThis as unknown as Record<string, { uploads?: Record<string, unknown> } | undefined>;
+  const entry = scope[registryName]?.uploads?.[id] as { giveUp(): Promise<void> } | undefined;
+  if (!entry) return false;
+  await entry.giveUp();
+  return true;
+}
+
+/**
+ * Closes the upload's writable once every chunk is written, checks the file holds
+ * `expectedSize` bytes, and renames it to `finalName`: `exists` (temporary file removed)
+ * when the name is taken and `replace` is false; with `replace`, the file there is removed
+ * first (`locked` if it is held open: nothing replaced). A folder of that name is never
+ * replaced.
+ */
+export async function finishOpfsUpload(registryName: string, id: string, finalName: string, expectedSize: number, replace: boolean): Promise<UploadOutcome> {
+  const scope = globalThis as unknown as Record<string, { uploads?: Record<string, unknown> } | undefined>;
+  const uploads = scope[registryName]?.uploads;
+  const entry = uploads?.[id] as
+    | { dir: FileSystemDirectoryHandle; tempName: string; writable: FileSystemWritableFileStream; error: string | null; chain: Promise<void>; timer: ReturnType<typeof setTimeout> | undefined }
+    | undefined;
+  if (!uploads || !entry) return { outcome: 'failed', error: 'the upload had stopped (nothing was heard from the panel for too long)' };
+  clearTimeout(entry.timer);
+  delete uploads[id];
+  const { dir, tempName } = entry;
+  const errorNameOf = (error: unknown): string => (typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : 'Error');
+  const messageOf = (error: unknown): string => (typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error));
+  const dropTemp = () => dir.removeEntry(tempName).catch(() => undefined);
+  await entry.chain;
+  if (entry.error !== null) {
+    await entry.writable.abort().catch(() => undefined);
+    await dropTemp();
+    return { outcome: 'failed', error: entry.error };
+  }
+  try {
+    await entry.writable.close();
+    const size = (await (await dir.getFileHandle(tempName)).getFile()).size;
+    if (size !== expectedSize) throw new Error(`${size} bytes arrived, not ${expectedSize}`);
+  } catch (error) {
+    await dropTemp();
+    return { outcome: 'failed', error: `${errorNameOf(error)}: ${messageOf(error)}` };
+  }
+  if (String(finalName).includes('/') || finalName === '' || finalName === '.' || finalName === '..') {
+    await dropTemp();
+    return { outcome: 'failed', error: 'not a valid name' };
+  }
+  // What holds the name now: a file, a folder, or nothing.
+  let taken: 'file' | 'folder' | null = null;
+  try {
+    await dir.getFileHandle(finalName);
+    taken = 'file';
+  } catch (error) {
+    if (errorNameOf(error) === 'TypeMismatchError') taken = 'folder';
+    else if (errorNameOf(error) !== 'NotFoundError') {
+      await dropTemp();
+      return { outcome: 'failed', error: `${errorNameOf(error)}: ${messageOf(error)}` };
+    }
+  }
+  if (taken === 'folder' || (taken === 'file' && !replace)) {
+    await dropTemp();
+    return { outcome: 'exists' };
+  }
+  if (taken === 'file') {
+    try {
+      await dir.removeEntry(finalName);
+    } catch (error) {
+      await dropTemp();
+      const name = errorNameOf(error);
+      return name === 'NoModificationAllowedError' || name === 'InvalidStateError' ? { outcome: 'locked' } : { outcome: 'failed', error: `${name}: ${messageOf(error)}` };
+    }
+  }
+  const temp = await dir.getFileHandle(tempName);
+  const move = (temp as unknown as { move?: (name: string) => Promise<void> }).move;
+  try {
+    if (typeof move === 'function') {
+      await move.call(temp, finalName);
+      return { outcome: 'done' };
+    }
+  } catch {
+    // Refused: copied below instead.
+  }
+  try {
+    const writable = await (await dir.getFileHandle(finalName, { create: true })).createWritable();
+    await (await temp.getFile()).stream().pipeTo(writable);
+    await dropTemp();
+    return { outcome: 'done' };
+  } catch (error) {
+    await dir.removeEntry(finalName).catch(() => undefined);
+    await dropTemp();
+    return { outcome: 'failed', error: `${errorNameOf(error)}: ${messageOf(error)}` };
+  }
+}
