@@ -840,8 +840,9 @@ export function createController(store: Store, client = backgroundClient()) {
           const result = await sources[source].move(path, to, report ? report.size : null);
           if (result.outcome === 'exists') return `${editProblem(result, path, to)} Choose another name.`;
           const failed = editProblem(result, path, to);
-          reduce(store, { type: 'file-action', state: failed ? { kind: 'failed', error: failed } : { kind: 'done', result: { sentence: `Renamed ${path} to ${value}.` } } });
+          // Listed anew first: the result line says the list shows it.
           if (!failed) await afterMove(source, [[path, to]]);
+          reduce(store, { type: 'file-action', state: failed ? { kind: 'failed', error: failed } : { kind: 'done', result: { sentence: `Renamed ${path} to ${value}.` } } });
           return null;
         },
       },
@@ -901,8 +902,8 @@ export function createController(store: Store, client = backgroundClient()) {
       else moved.push([path, to]);
     }
     const sentence = `Moved ${counted(moved.length, 'file')} to ${folder || 'the top'}.${problems.length > 0 ? ` ${counted(problems.length, 'file')} stayed: ${problems.slice(0, 3).join(' ')}${problems.length > 3 ? ' …' : ''}` : ''}`;
-    reduce(store, { type: 'file-action', state: problems.length > 0 && moved.length === 0 ? { kind: 'failed', error: sentence } : { kind: 'done', result: { sentence } } });
     await afterMove(source, moved);
+    reduce(store, { type: 'file-action', state: problems.length > 0 && moved.length === 0 ? { kind: 'failed', error: sentence } : { kind: 'done', result: { sentence } } });
   }
 
   /** New folder: asks for its name, makes it in the folder shown, and shows it. */
@@ -925,9 +926,9 @@ export function createController(store: Store, client = backgroundClient()) {
           const result = await sources[source].makeFolder(path);
           if (result.outcome === 'exists') return `${path} exists already.`;
           if (result.outcome !== 'done') return `The folder could not be made: ${result.error ?? result.outcome}.`;
-          reduce(store, { type: 'file-action', state: { kind: 'done', result: { sentence: `Made the folder ${path}.` } } });
           await relist(source, [path]);
           chooseFolder(path);
+          reduce(store, { type: 'file-action', state: { kind: 'done', result: { sentence: `Made the folder ${path}.` } } });
           return null;
         },
       },
@@ -1034,8 +1035,7 @@ export function createController(store: Store, client = backgroundClient()) {
     const failures = tally.failed.map((f) => f.replace(/\.+$/, ''));
     if (failures.length > 0) parts.push(`Not uploaded: ${failures.slice(0, 3).join('; ')}${failures.length > 3 ? '; …' : ''}.`);
     const sentence = parts.join(' ');
-    reduce(store, { type: 'file-action', state: tally.failed.length > 0 && tally.uploaded.length === 0 ? { kind: 'failed', error: sentence } : { kind: 'done', result: { sentence } } });
-    // The new files and folders are listed in place: the topmost new folder of each, or the file.
+    // The new files and folders are listed in place (the topmost new folder of each, or the file), then the result is said.
     const state = store.scans[source].value;
     const fresh = new Set<string>();
     for (const path of tally.uploaded) {
@@ -1044,6 +1044,7 @@ export function createController(store: Store, client = backgroundClient()) {
       fresh.add(top);
     }
     await relist(source, [...fresh]);
+    reduce(store, { type: 'file-action', state: tally.failed.length > 0 && tally.uploaded.length === 0 ? { kind: 'failed', error: sentence } : { kind: 'done', result: { sentence } } });
   }
 
   /** A write error in words: a full disk says so. */

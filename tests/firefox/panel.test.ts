@@ -247,4 +247,94 @@ describe.skipIf(skip)('Firefox: the OPFS Snapshots panel in DevTools, on the dem
     expect(await opfsFilesOf(page)).toEqual(expected);
     expect((await rowsOf(panel)).map((r) => r.path).sort()).toEqual(Object.keys(expected).sort());
   });
+  it('is a file explorer in Firefox too: new folder, upload, preview, rename (F2), move, and deleting the folder', async () => {
+    await panel.waitForSelector('[data-testid="source-page"]');
+    await panel.click('[data-testid="source-page"]');
+    await waitForScan(panel);
+    await panel.click('[data-testid="breadcrumb"] button[data-path=""]');
+    const before = await opfsFilesOf(page);
+    /** The next action's result (one begun after `after`), and its number. */
+    const nextResult = async (after: number): Promise<[number, string]> => {
+      let found: [number, string] | null = null;
+      await expect
+        .poll(
+          async () =>
+            (found = await panel.evaluate((document, after) => {
+              const e = document.querySelector('[data-testid="action-result"]');
+              const state = e?.getAttribute('data-state');
+              return e && Number(e.getAttribute('data-action')) > after && (state === 'done' || state === 'failed') ? ([Number(e.getAttribute('data-action')), `${state}: ${e.textContent ?? ''}`] as [number, string]) : null;
+            }, after)),
+          { timeout: 30_000 },
+        )
+        .not.toBeNull();
+      return found!;
+    };
+    const answer = (input: string, value: string) =>
+      panel.evaluate(
+        (document, input, value) => {
+          const field = document.querySelector(`[data-testid="${input}"]`) as HTMLInputElement;
+          field.value = value;
+          (field.form as HTMLFormElement).requestSubmit();
+          return true;
+        },
+        input,
+        value,
+      );
+    const key = (selector: string, key: string) =>
+      panel.evaluate(
+        (document, selector, key) => {
+          const element = document.querySelector(selector) as HTMLElement;
+          element.focus();
+          element.dispatchEvent(new (document.defaultView as Window & typeof globalThis).KeyboardEvent('keydown', { key, bubbles: true }));
+          return true;
+        },
+        selector,
+        key,
+      );
+
+    await panel.click('[data-testid="action-new-folder"]');
+    await panel.waitForSelector('[data-testid="new-folder-input"]');
+    await answer('new-folder-input', 'ff dossier');
+    let [seen, result] = await nextResult(0);
+    expect(result).toBe('done: Made the folder ff dossier.');
+    await panel.waitForSelector('[data-testid="folder-row"][data-path="ff dossier"][aria-selected="true"]');
+
+    const text = 'Grüße aus Firefox\n{"not": "json"}\n';
+    writeFileSync(join(work, 'notes.txt'), text);
+    await panel.chooseFile('input[data-testid="upload-input"]', `${files.url}/notes.txt`, 'notes ü.txt');
+    [seen, result] = await nextResult(seen);
+    expect(result).toBe(`done: Uploaded 1 file (${new TextEncoder().encode(text).length} B) to ff dossier.`);
+    expect(Object.keys(await opfsFilesOf(page)).filter((p) => p.startsWith('ff'))).toEqual(['ff dossier/notes ü.txt']);
+    expect((await opfsFilesOf(page))['ff dossier/notes ü.txt']).toBe(new TextEncoder().encode(text).length);
+
+    await panel.click('[data-testid="file-row"][data-path="ff dossier/notes ü.txt"]');
+    await panel.waitForSelector('[data-testid="preview"][data-kind="text"]');
+    expect(await panel.evaluate((document) => document.querySelector('[data-testid="preview"] pre')?.textContent)).toBe(text);
+
+    await key('[data-testid="file-list"]', 'F2');
+    await panel.waitForSelector('[data-testid="rename-input"]');
+    await answer('rename-input', 'renamed.txt');
+    [seen, result] = await nextResult(seen);
+    expect(result).toBe('done: Renamed ff dossier/notes ü.txt to renamed.txt.');
+
+    await panel.click('[data-testid="action-move"]');
+    await panel.waitForSelector('[data-testid="move-input"]');
+    await answer('move-input', '');
+    [seen, result] = await nextResult(seen);
+    expect(result).toBe('done: Moved 1 file to the top.');
+    expect(await opfsFilesOf(page)).toEqual({ ...before, 'renamed.txt': new TextEncoder().encode(text).length });
+
+    await key('[data-testid="folder-row"][data-path="ff dossier"]', 'Delete');
+    await panel.waitForSelector('[data-testid="confirm-dialog"]');
+    await panel.click('[data-testid="confirm-ok"]');
+    [seen, result] = await nextResult(seen);
+    expect(result).toBe('done: Deleted 0 files (0 B) and 1 folder.');
+    const folders = await page.evaluate(async () => {
+      const names: string[] = [];
+      for await (const name of ((await navigator.storage.getDirectory()) as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(name);
+      return names;
+    });
+    expect(folders).not.toContain('ff dossier');
+    expect(await opfsFilesOf(page)).toEqual({ ...before, 'renamed.txt': new TextEncoder().encode(text).length });
+  });
 });

@@ -144,7 +144,8 @@ export async function openFirefoxDevToolsPanel(firefox: LaunchedFirefox, inspect
         };
         mm.addMessageListener(${JSON.stringify(reply)}, listener);
       });
-      mm.loadFrameScript('data:,' + encodeURIComponent(${JSON.stringify(frameScript)}), false);
+      // UTF-8 said outright: a data: URL is read as Latin-1 otherwise ("ü" would arrive as "Ã¼").
+      mm.loadFrameScript('data:text/javascript;charset=utf-8,' + encodeURIComponent(${JSON.stringify(frameScript)}), false);
       const timeout = new Promise((resolve) => setTimeout(() => resolve({ ok: false, error: 'no answer from the panel within ' + ${JSON.stringify(String(answerMs / 1000))} + ' s' }), ${answerMs}));
       return await Promise.race([answer, timeout]);`,
     )) as { ok: boolean; json?: string; error?: string };
