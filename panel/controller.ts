@@ -852,7 +852,10 @@ export function createController(store: Store, client = backgroundClient()) {
   /** Lists the moved entries in place, and keeps the selection (and the folder shown) on them. */
   async function afterMove(source: SourceKind, moved: readonly (readonly [string, string])[]): Promise<void> {
     const renamed = new Map(moved);
-    if (store.folder.value && renamed.has(store.folder.value)) reduce(store, { type: 'folder', path: renamed.get(store.folder.value)! });
+    // The folder shown, or one it is in, was renamed: show it under its new name.
+    const shown = store.folder.value;
+    const from = moved.find(([path]) => shown === path || isUnder(shown, path));
+    if (shown && from) reduce(store, { type: 'folder', path: from[1] + shown.slice(from[0].length) });
     await relist(source, moved.flat());
     const files = moved.map(([, to]) => to).filter((to) => store.currentListing.value?.report(to));
     reduce(store, { type: 'selection', selection: files.length > 0 ? { paths: new Set(files), anchor: files[0], cursor: files[0] } : clearSelection(store.selection.value) });

@@ -7,6 +7,8 @@ import type { EditResult } from '../opfs/scan-types';
  * answers `locked`. `FileSystemHandle.move()` does it where the browser has it; where it has
  * not (or refuses it for this entry), a file is copied, the copy's size checked, and only
  * then the original removed: a copy that fails is removed, so nothing is lost either way.
+ * A folder, where only files can move (Chrome 156), is made anew and its files moved into
+ * it one by one (a failure moves them back), then the old folders go once empty.
  * The destination folder must exist (New folder makes one).
  *
  * Self-contained: sent to the inspected page as source text.
@@ -77,7 +79,46 @@ export async function moveOpfsEntry(root: FileSystemDirectoryHandle, from: strin
       refused = `${errorName || 'Error'}: ${messageOf(error)}`;
     }
   }
-  if (!file) return { outcome: 'failed', error: `the folder could not be moved (${refused})` };
+  if (!file) {
+    // A folder where only files can move (Chrome): made anew, each file moved into it, the
+    // old folders removed once empty. A step that fails puts back what moved, and removes
+    // what was made: the folder is where it was, whole.
+    const moved: [FileSystemFileHandle, FileSystemDirectoryHandle, string][] = [];
+    const made: [FileSystemDirectoryHandle, string][] = [];
+    const emptied: [FileSystemDirectoryHandle, string][] = [];
+    const moveFile = (entry: FileSystemFileHandle) => (entry as unknown as { move?: (parent: FileSystemDirectoryHandle) => Promise<void> }).move;
+    const carry = async (from: FileSystemDirectoryHandle, into: FileSystemDirectoryHandle): Promise<void> => {
+      for await (const [childName, child] of (from as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries()) {
+        if (child.kind === 'directory') {
+          const sub = await into.getDirectoryHandle(childName, { create: true });
+          made.push([into, childName]);
+          await carry(child as FileSystemDirectoryHandle, sub);
+          emptied.push([from, childName]);
+        } else {
+          const fileMove = moveFile(child as FileSystemFileHandle);
+          if (typeof fileMove !== 'function') throw new Error(refused);
+          await fileMove.call(child, into);
+          moved.push([child as FileSystemFileHandle, from, childName]);
+        }
+      }
+    };
+    try {
+      const top = await targetParent.getDirectoryHandle(newName, { create: true });
+      made.push([targetParent, newName]);
+      await carry(handle as FileSystemDirectoryHandle, top);
+    } catch (error) {
+      for (const [entry, from, childName] of moved.reverse()) await (entry as unknown as { move(parent: FileSystemDirectoryHandle, name: string): Promise<void> }).move(from, childName).catch(() => undefined);
+      for (const [parent, childName] of made.reverse()) await parent.removeEntry(childName).catch(() => undefined);
+      const errorName = errorNameOf(error);
+      if (errorName === 'NoModificationAllowedError' || errorName === 'InvalidStateError') return { outcome: 'locked' };
+      return { outcome: 'failed', error: `the folder could not be moved (${errorName || 'Error'}: ${messageOf(error)}); everything in it is back where it was` };
+    }
+    // Everything moved: the old folders go, deepest first, each only if empty (one that
+    // something was written into meanwhile stays, with that file).
+    for (const [parent, childName] of emptied) await parent.removeEntry(childName).catch(() => undefined);
+    await sourceParent.removeEntry(name).catch(() => undefined);
+    return { outcome: 'done', method: 'copy' };
+  }
 
   // Copy, check, then remove the original.
   let copied = false;

@@ -491,7 +491,7 @@ describe('file actions in the real DevTools panel: select and delete', () => {
     expect((await refreshAndList(panel)).sort()).toEqual(Object.keys(expected).sort());
   });
 
-  it('makes a folder and moves a file into it by dragging it onto the folder', async () => {
+  it('makes a folder, moves a file into it by dragging it onto the folder, and renames a folder tree', async () => {
     await fill(page, { 'a.parquet': [1, 2, 3], 'sub/b.csv': [4] });
     await refresh(panel);
     await panel.$eval('[data-testid="breadcrumb"] button[data-path=""]', (e) => (e as HTMLElement).click());
@@ -516,6 +516,34 @@ describe('file actions in the real DevTools panel: select and delete', () => {
     expect(Object.keys(await contents(page)).sort()).toEqual(['nouveau dossier/a.parquet', 'sub/b.csv']);
     await panel.waitForSelector('[data-testid="folder-row"][data-path="nouveau dossier"][data-files="1"][data-bytes="3"]');
     await shoot('file-actions-moved');
+
+    // F2 on a folder of the tree renames it with everything in it (Chrome moves files, not
+    // folders: the folder is made anew and its files moved into it).
+    await fill(page, { 'old name/a.bin': [1], 'old name/deeper/b.bin': [2, 2], 'old name/deeper/ñ/c.bin': [3, 3, 3], 'other/d.bin': [4] });
+    await refresh(panel);
+    const before = await contents(page);
+    await panel.$eval('[data-testid="folder-row"][data-path="old name"]', (e) => (e as HTMLElement).click());
+    await panel.focus('[data-testid="folder-row"][data-path="old name"]');
+    await devtools.keyboard.press('F2');
+    await answerPrompt('rename-input', 'new näme');
+    expect(await actionResult(panel)).toBe('done: Renamed old name to new näme.');
+    expect(await contents(page)).toEqual(Object.fromEntries(Object.entries(before).map(([path, hash]) => [path.replace(/^old name\//, 'new näme/'), hash])));
+    await panel.waitForSelector('[data-testid="folder-row"][data-path="new näme"][aria-selected="true"][data-files="3"]');
+    expect(await panel.$('[data-testid="folder-row"][data-path="old name"]')).toBeNull();
+    expect((await allPanelRows(panel)).map((r) => r.path).sort()).toEqual(['new näme/a.bin', 'new näme/deeper/b.bin', 'new näme/deeper/ñ/c.bin']);
+
+    // A file in it held open: the rename stops, and what had moved goes back.
+    const renamedTree = await contents(page);
+    await page.evaluate(async () => {
+      const deeper = await (await (await navigator.storage.getDirectory()).getDirectoryHandle('new näme')).getDirectoryHandle('deeper');
+      (globalThis as unknown as { held: unknown }).held = await (await deeper.getFileHandle('b.bin')).createWritable({ keepExistingData: true });
+    });
+    await panel.focus('[data-testid="folder-row"][data-path="new näme"]');
+    await devtools.keyboard.press('F2');
+    await answerPrompt('rename-input', 'third');
+    expect(await actionResult(panel)).toBe('failed: new näme is held open (by the page or a worker): nothing was changed.');
+    await page.evaluate(async () => (globalThis as unknown as { held: FileSystemWritableFileStream }).held.abort());
+    expect(await contents(page)).toEqual(renamedTree);
   });
 
   it('uploads files and a folder tree under awkward names, and asks about each taken name: replace, keep both, skip', async () => {
