@@ -693,6 +693,12 @@ export function createController(store: Store, client = backgroundClient()) {
       const group = what.snapshot;
       files = [...group.parts, ...(group.manifest ? [group.manifest] : [])];
       archive = { name: `${group.id}.zip`, entry: (file) => baseName(file.path) };
+    } else if (store.selection.value.paths.size === 0 && store.folder.value !== '') {
+      // No file chosen, a folder shown: the folder, with its tree, as one zip named after it.
+      const folder = store.folder.value;
+      const cut = parentOf(folder).length + (parentOf(folder) ? 1 : 0);
+      files = (listing?.paths() ?? []).filter((path) => isUnder(path, folder)).sort().flatMap((path) => listing?.report(path) ?? []);
+      archive = { name: `${baseName(folder)}.zip`, entry: (file) => file.path.slice(cut) };
     } else {
       files = [...store.selection.value.paths].sort().flatMap((path) => listing?.report(path) ?? []);
       if (files.length > 1) archive = { name: `${archiveStem(listing?.origin ?? store.source.value)}-${files.length}-files.zip`, entry: (file) => file.path };

@@ -39,11 +39,11 @@ export function FileActions() {
       <UploadButtons />
       <button
         data-testid="action-download"
-        disabled={selected === 0 || running}
-        title="Download the selected file, or the selected files as one .zip"
+        disabled={(selected === 0 && folder === '') || running}
+        title={selected === 0 ? `Download the folder ${folder} as one .zip` : 'Download the selected file, or the selected files as one .zip'}
         onClick={() => void controller.download({ selection: true })}
       >
-        Download{selected > 1 ? ' .zip' : ''}
+        {selected === 0 && folder !== '' ? 'Download folder .zip' : `Download${selected > 1 ? ' .zip' : ''}`}
       </button>
       <span class="meta">{selected > 0 ? `${counted(selected, 'file')} selected · Shift/Ctrl-click, arrows, Ctrl+A, Esc` : 'Click a file to select it; Shift/Ctrl-click for more'}</span>
       {action.kind === 'idle' ? null : (

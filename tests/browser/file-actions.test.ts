@@ -805,7 +805,7 @@ describe('file actions in the real DevTools panel: select and delete', () => {
     await fill(page, {});
   });
 
-  it(`downloads one ${DOWNLOAD_MIB} MiB file by ranges, and a selection as one .zip: every byte equal, awkward names kept`, async () => {
+  it(`downloads one ${DOWNLOAD_MIB} MiB file by ranges, a selection and a folder as one .zip each: every byte equal, awkward names kept`, async () => {
     const downloads = mkdtempSync(join(tmpdir(), 'opfs-downloads-'));
     const session = await chromium.browser.target().createCDPSession();
     await session.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });
@@ -854,6 +854,16 @@ describe('file actions in the real DevTools panel: select and delete', () => {
       const unpacked = unzipSync(readFileSync(archive));
       expect(Object.fromEntries(Object.entries(unpacked).map(([path, bytes]) => [path, sha256(bytes)]))).toEqual(without(inPage, ['big.bin']));
       await shoot('file-actions-download');
+
+      // A folder shown with no file chosen: the folder, its tree inside, as <folder>.zip.
+      await panel.$eval('[data-testid="folder-row"][data-path="app"]', (e) => (e as HTMLElement).click());
+      await panel.click('[data-testid="action-download"]');
+      expect(await actionResult(panel)).toMatch(/^done: Downloaded 5 files \(.*\) as app\.zip\.$/);
+      const folderZip = join(downloads, 'app.zip');
+      await expect.poll(() => existsSync(folderZip), { timeout: 30_000 }).toBe(true);
+      const folderEntries = Object.entries(unzipSync(readFileSync(folderZip))).map(([path, bytes]) => [path, sha256(bytes)]);
+      expect(Object.fromEntries(folderEntries)).toEqual(Object.fromEntries(Object.entries(inPage).filter(([path]) => path.startsWith('app/'))));
+      await panel.$eval('[data-testid="breadcrumb"] button[data-path=""]', (e) => (e as HTMLElement).click());
     } finally {
       await session.detach();
       rmSync(downloads, { recursive: true, force: true });
