@@ -672,6 +672,57 @@ describe('file actions in the real DevTools panel: select and delete', () => {
     }
   });
 
+  it("works on the extension's own storage too: new folder, upload, rename, move, preview, folder delete; a snapshot's files keep their names", async () => {
+    const work = mkdtempSync(join(tmpdir(), 'opfs-ext-explorer-'));
+    try {
+      writeFileSync(join(work, 'notes.json'), JSON.stringify({ ünï: [1, 2] }));
+      // A file named as a snapshot's part (the panel frame is the extension's origin).
+      await panel.evaluate(async () => {
+        const snapshots = await (await navigator.storage.getDirectory()).getDirectoryHandle('snapshots', { create: true });
+        const writable = await (await snapshots.getFileHandle('kept-name_part_0.parquet', { create: true })).createWritable();
+        await writable.write(new Uint8Array([80, 65, 82, 49]));
+        await writable.close();
+      });
+      await panel.click('[data-testid="source-extension"]');
+      await refresh(panel);
+      await panel.$eval('[data-testid="breadcrumb"] button[data-path=""]', (e) => (e as HTMLElement).click());
+      const before = await contents(panel);
+      await panel.click('[data-testid="action-new-folder"]');
+      await answerPrompt('new-folder-input', 'mine');
+      expect(await actionResult(panel)).toBe('done: Made the folder mine.');
+      await (await panel.$('input[data-testid="upload-input"]'))!.uploadFile(join(work, 'notes.json'));
+      expect(await actionResult(panel)).toMatch(/^done: Uploaded 1 file \(.*\) to mine\.$/);
+      expect(await previewOf('mine/notes.json')).toMatchObject({ kind: 'json', text: JSON.stringify({ ünï: [1, 2] }, null, 2) });
+      await panel.focus('[data-testid="file-list"]');
+      await devtools.keyboard.press('F2');
+      await answerPrompt('rename-input', 'renamed.json');
+      expect(await actionResult(panel)).toBe('done: Renamed mine/notes.json to renamed.json.');
+      await panel.click('[data-testid="action-move"]');
+      await answerPrompt('move-input', '');
+      expect(await actionResult(panel)).toBe('done: Moved 1 file to the top.');
+      expect(await contents(panel)).toEqual({ ...before, 'renamed.json': createHash('sha256').update(JSON.stringify({ ünï: [1, 2] })).digest('hex') });
+      await panel.$eval('[data-testid="folder-row"][data-path="mine"]', (e) => (e as HTMLElement).click());
+      await panel.click('[data-testid="action-delete"]');
+      expect(await confirmAndWait(panel)).toBe('done: Deleted 0 files (0 B) and 1 folder.');
+      await panel.$eval('[data-testid="breadcrumb"] button[data-path=""]', (e) => (e as HTMLElement).click());
+      // A snapshot's part keeps its name: its manifest names it.
+      await clickRow(panel, 'snapshots/kept-name_part_0.parquet');
+      await panel.click('[data-testid="action-rename"]');
+      expect(await actionResult(panel)).toBe('failed: snapshots/kept-name_part_0.parquet belongs to snapshot kept-name: its manifest names it, so it keeps its name and place.');
+      await clickRow(panel, 'renamed.json');
+      await panel.click('[data-testid="action-delete"]');
+      expect(await confirmAndWait(panel)).toMatch(/^done: Deleted 1 file/);
+      expect(await contents(panel)).toEqual(before);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+      await panel.evaluate(async () => {
+        const snapshots = await (await navigator.storage.getDirectory()).getDirectoryHandle('snapshots');
+        await snapshots.removeEntry('kept-name_part_0.parquet');
+      });
+      await panel.click('[data-testid="source-page"]');
+    }
+  });
+
   /** Drops the files or folders at `paths` (on this machine) on the element `selector` of the panel, as a drag from the desktop would. */
   async function dropFiles(frame: Frame, selector: string, paths: string[]): Promise<void> {
     const box = await (await frame.$(selector))!.boundingBox();
