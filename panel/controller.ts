@@ -973,6 +973,8 @@ export function createController(store: Store, client = backgroundClient()) {
     if (!listing || files.length === 0 || store.uploadStop.value) return;
     const stop = new AbortController();
     reduce(store, { type: 'upload-stop', stop: () => stop.abort() });
+    // Running from the start: while a taken name is asked about, the line says what waits.
+    reduce(store, { type: 'file-action', state: { kind: 'running', label: `Uploading ${counted(files.length, 'file')}`, fraction: 0 } });
     const planned = new Set<string>();
     const taken = (path: string) => planned.has(path) || listing.report(path) !== undefined || listing.folderTree().has(path);
     const total = files.reduce((sum, f) => sum + f.file.size, 0);

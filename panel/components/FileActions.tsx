@@ -16,6 +16,9 @@ export function FileActions() {
   const action = store.fileAction.value;
   const running = action.kind === 'running';
   const folder = store.folder.value;
+  const shown = store.visibleFiles.value.rows.length;
+  const total = store.view.value?.listing.fileCount ?? 0;
+  const narrowed = folder !== '' || store.filter.value.trim() !== '';
   return (
     <div class="file-actions">
       <Breadcrumb />
@@ -45,7 +48,10 @@ export function FileActions() {
       >
         {selected === 0 && folder !== '' ? 'Download folder .zip' : `Download${selected > 1 ? ' .zip' : ''}`}
       </button>
-      <span class="meta">{selected > 0 ? `${counted(selected, 'file')} selected · Shift/Ctrl-click, arrows, Ctrl+A, Esc` : 'Click a file to select it; Shift/Ctrl-click for more'}</span>
+      <span class="meta" data-testid="shown-count">
+        {narrowed ? `${shown.toLocaleString('en-US')} of ${counted(total, 'file')} shown · ` : ''}
+        {selected > 0 ? `${counted(selected, 'file')} selected · Shift/Ctrl-click, arrows, Ctrl+A, Esc` : 'Click a file to select it; Shift/Ctrl-click for more'}
+      </span>
       {action.kind === 'idle' ? null : (
         <span class={`result ${action.kind}`} data-testid="action-result" data-state={action.kind} data-action={store.fileActions.value} role={action.kind === 'failed' ? 'alert' : 'status'}>
           {action.kind === 'running' ? `${action.label}…` : action.kind === 'done' ? action.result.sentence : action.error}

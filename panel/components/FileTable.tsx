@@ -86,7 +86,9 @@ export function FileTable() {
           <div class="empty-list">
             {store.filter.value
               ? 'No file matches the filter.'
-              : state.listing.errors.length > 0
+              : store.folder.value !== ''
+                ? 'This folder holds no files.'
+                : state.listing.errors.length > 0
                 ? 'No file could be listed: see the problems above.'
                 : 'This origin has no files in OPFS.'}
           </div>

@@ -3,6 +3,9 @@ import { usePanel } from '../context';
 import { breadcrumb, shownFolders } from '../folders';
 import { reduce } from '../store';
 
+/** Folder rows rendered at most. */
+const MAX_FOLDER_ROWS = 2000;
+
 /** What a file row carries when dragged: the paths it moves (see FileTable). */
 export const DRAG_TYPE = 'application/x-opfs-paths';
 
@@ -18,7 +21,9 @@ export function FolderTree() {
   if (!view) return null;
   const tree = view.listing.folderTree();
   const current = store.folder.value;
-  const rows = shownFolders(tree, store.expanded.value);
+  const shown = shownFolders(tree, store.expanded.value);
+  // Thousands of folders open at once would cost every render; the rest are counted.
+  const rows = shown.length > MAX_FOLDER_ROWS ? shown.slice(0, MAX_FOLDER_ROWS) : shown;
   const onKeyDown = (event: KeyboardEvent, path: string) => {
     if (event.key === 'Delete' && path !== '') controller.askDeleteFolder(path);
     else if (event.key === 'F2' && path !== '') controller.askRename(path);
@@ -84,6 +89,7 @@ export function FolderTree() {
           </div>
         );
       })}
+      {shown.length > rows.length ? <div class="folder-more hint">… and {(shown.length - rows.length).toLocaleString('en-US')} more folders: collapse some, or filter the list</div> : null}
     </nav>
   );
 }
