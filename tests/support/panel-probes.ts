@@ -85,14 +85,18 @@ export async function rescan(panel: Frame | Page, timeoutMs = 60_000): Promise<S
     await new Promise((resolve) => setTimeout(resolve, 50));
     await panel.waitForSelector('[data-testid="refresh"]:not([disabled])', { timeout: timeoutMs });
     const mark = await probeMark(panel);
-    await panel.click('[data-testid="refresh"]');
+    const before = await panel.$eval('[data-testid="summary"]', (e) => e.getAttribute('data-scan') ?? '');
+    // A DOM click: a mouse click can land elsewhere while DevTools lays itself out.
+    await panel.$eval('[data-testid="refresh"]', (button) => (button as HTMLButtonElement).click());
     // A scan the panel started by itself (a navigation) may have disabled the button between
     // the wait and the click, which then did nothing: click again once that scan is done.
+    // Whether this click started one is told by the summary's scan number, not by timing (a
+    // second click on a busy machine would start a second scan, which finds the first one's
+    // verdicts cached).
     const started = Date.now();
-    while (Date.now() - started < 2000 && !(await summaryLogSince(panel, mark)).some((e) => e.state === 'running')) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    if ((await summaryLogSince(panel, mark)).some((e) => e.state === 'running') || attempt >= 3) return settledScanAfter(panel, mark, timeoutMs);
+    const scanNow = () => panel.$eval('[data-testid="summary"]', (e) => e.getAttribute('data-scan') ?? '');
+    while (Date.now() - started < 10_000 && (await scanNow()) === before) await new Promise((resolve) => setTimeout(resolve, 25));
+    if ((await scanNow()) !== before || attempt >= 3) return settledScanAfter(panel, mark, timeoutMs);
   }
 }
 
