@@ -19,7 +19,7 @@ import { PageTaskInterruptedError, PageUnavailableError } from './inspected-wind
 import { Listing, originsWithVerdicts } from './listing';
 import { clearSelection, clickRow as clickSelection, isSelectionKey, moveCursor, selectAll, withoutPaths, type Modifiers } from './selection';
 import { hexPreview, loadDetails, type FileDetails } from './details';
-import { isUnder } from './folders';
+import { isUnder, parentOf } from './folders';
 import { entryNameProblem, keepBothName } from './names';
 
 export type Controller = ReturnType<typeof createController>;
@@ -811,7 +811,6 @@ export function createController(store: Store, client = backgroundClient()) {
     await applyChanges(source, state.listing, paths.map((path) => ({ type: 'modified' as const, path, from: null })));
   }
 
-  const parentOf = (path: string) => path.slice(0, Math.max(0, path.lastIndexOf('/')));
   const joinPath = (folder: string, name: string) => (folder ? `${folder}/${name}` : name);
 
   /** F2 or Rename: asks for the new name of the one file chosen (or of the folder `folder`). */
@@ -1145,7 +1144,7 @@ export function createController(store: Store, client = backgroundClient()) {
     // The list was narrowed to a folder that went: it shows the nearest one left.
     const tree = listing.folderTree();
     let at = store.folder.value;
-    while (at !== '' && !tree.has(at)) at = at.slice(0, Math.max(0, at.lastIndexOf('/')));
+    while (at !== '' && !tree.has(at)) at = parentOf(at);
     if (at !== store.folder.value) reduce(store, { type: 'folder', path: at });
   }
 

@@ -19,7 +19,8 @@ export interface FolderNode {
 
 export type FolderTree = ReadonlyMap<string, FolderNode>;
 
-const parentOf = (path: string) => path.slice(0, Math.max(0, path.lastIndexOf('/')));
+/** The folder `path` is in ('' for the top). */
+export const parentOf = (path: string) => path.slice(0, Math.max(0, path.lastIndexOf('/')));
 
 export function buildFolderTree(directories: Iterable<string>, inFolder: ReadonlyMap<string, { files: number; bytes: number }>): FolderTree {
   const tree = new Map<string, FolderNode>();

@@ -10,6 +10,7 @@ import type { CsvEncoding, EngineStatus, SnapshotManifest, VerifyResult } from '
 import type { SourceKind } from './sources';
 import type { ListedFile, Listing, SortKey } from './listing';
 import type { FileDetails } from './details';
+import { parentOf } from './folders';
 import { NO_SELECTION, type Selection } from './selection';
 
 export type Operation<T> =
@@ -359,7 +360,7 @@ export function reduce(store: Store, action: Action): void {
         // The list narrows to the folder; the tree opens down to it; a selection elsewhere goes.
         store.folder.value = action.path;
         const expanded = new Set(store.expanded.value);
-        for (let at = action.path; at !== ''; at = at.slice(0, Math.max(0, at.lastIndexOf('/')))) expanded.add(at);
+        for (let at = action.path; at !== ''; at = parentOf(at)) expanded.add(at);
         store.expanded.value = expanded;
         store.selection.value = NO_SELECTION;
         break;
