@@ -18,6 +18,8 @@ export interface BenchConfig {
   idleSeconds: number;
   /** Size of the raw OPFS write figure. */
   rawWriteMiB: number;
+  /** Size of the file uploaded and downloaded through the panel (the channel moves about 2 MB/s). */
+  transferMiB: number;
 }
 
 /**
@@ -28,8 +30,8 @@ export interface BenchConfig {
 export function configFor(mode: 'quick' | 'full', seed: number): BenchConfig {
   const common = { mode, seed, warmup: 1, runs: 3 } as const;
   return mode === 'full'
-    ? { ...common, rowsSmall: 1_000_000, rowsLarge: 3_000_000, rowsPerPart: 250_000, rowGroupSize: 100_000, panelSizes: [10_000, 100_000], idleSeconds: 10, rawWriteMiB: 100 }
-    : { ...common, rowsSmall: 150_000, rowsLarge: 450_000, rowsPerPart: 75_000, rowGroupSize: 25_000, panelSizes: [600, 3_000], idleSeconds: 3, rawWriteMiB: 16 };
+    ? { ...common, rowsSmall: 1_000_000, rowsLarge: 3_000_000, rowsPerPart: 250_000, rowGroupSize: 100_000, panelSizes: [10_000, 100_000], idleSeconds: 10, rawWriteMiB: 100, transferMiB: 64 }
+    : { ...common, rowsSmall: 150_000, rowsLarge: 450_000, rowsPerPart: 75_000, rowGroupSize: 25_000, panelSizes: [600, 3_000], idleSeconds: 3, rawWriteMiB: 16, transferMiB: 8 };
 }
 
 /** 1_000_000 → "1M", 750_000 → "750k". */

@@ -4,6 +4,7 @@ import { EXPORT_PHASES, RESTORE_PHASES, type ExportBreakdown } from './breakdown
 import type { ExportRun, SessionResult } from './engine-session';
 import type { PanelResult } from './panel-bench';
 import type { RawWriteResult } from './opfs-write';
+import type { TransferResult } from './transfer-bench';
 import { baselineOf, type Results } from './report';
 import { MiB, summarize, type Sample } from './stats';
 
@@ -12,7 +13,7 @@ const seconds = (s: Sample): Sample => ({ runs: s.runs.map((v) => v / 1000), med
 const rate = (s: Sample, amount: number): Sample => ({ runs: s.runs.map((v) => (amount * 1000) / v), median: (amount * 1000) / s.median, min: (amount * 1000) / s.max, max: (amount * 1000) / s.min });
 const mib = (bytes: number) => bytes / MiB;
 
-export function collectFigures(results: Results, config: BenchConfig, sessions: SessionResult[], panel: PanelResult | undefined, raw: RawWriteResult | undefined): void {
+export function collectFigures(results: Results, config: BenchConfig, sessions: SessionResult[], panel: PanelResult | undefined, raw: RawWriteResult | undefined, transfer: TransferResult | undefined): void {
   const small = sessions.find((s) => s.rows === config.rowsSmall);
   const large = sessions.find((s) => s.rows === config.rowsLarge);
 
@@ -271,6 +272,35 @@ export function collectFigures(results: Results, config: BenchConfig, sessions: 
         unit: 'MiB/s',
         baseline: { name: 'raw createWritable as part-sized files', value: rate(raw.extensionParts, m).median, unit: 'MiB/s', runs: [], min: 0, max: 0 },
         note: `Bytes written / time between the "writing" and "verifying" progress events. The sync-access-handle ceiling is ${ceiling.median.toFixed(0)} MiB/s.`,
+      });
+    }
+  }
+
+  // 7. Uploads and downloads through the panel, against the bare DevTools channel.
+  if (transfer) {
+    const m = transfer.mib;
+    const growth = (memory: TransferResult['uploadMemory']) => summarize(memory.map((r) => mib(r.peak - r.before)));
+    for (const [key, what, time, base, memory, channelMemory] of [
+      ['upload', 'Upload', transfer.upload, transfer.uploadChannel, transfer.uploadMemory, transfer.uploadChannelMemory],
+      ['download', 'Download', transfer.download, transfer.downloadChannel, transfer.downloadMemory, transfer.downloadChannelMemory],
+    ] as const) {
+      results.add({
+        key: `transfer.${key}.${m}`,
+        name: `${what} of one ${m} MiB file through the panel (page's OPFS)`,
+        sample: rate(time, m),
+        unit: 'MiB/s',
+        baseline: baselineOf(`bare inspectedWindow.eval, ${m} × 1 MiB base64, one at a time`, rate(base, m), 'MiB/s'),
+        note: `From ${key === 'upload' ? 'the file chosen' : 'the click on Download'} to the panel's "done", paired run by run with the bare channel. A ratio below 1 is slower than the channel.`,
+        details: { seconds: seconds(time), channelSeconds: seconds(base) },
+      });
+      results.add({
+        key: `transfer.${key}.memory.${m}`,
+        name: `${what} of ${m} MiB: peak growth of the panel's process`,
+        sample: growth(memory),
+        unit: 'MiB',
+        baseline: baselineOf('the bare channel moving the same bytes', growth(channelMemory), 'MiB'),
+        note: "Peak RSS of the extension renderer process that grew most (the panel's), over its RSS before the transfer. Bounded means it does not grow with the file: compare runs of two sizes (--transfer-mib).",
+        details: { runs: memory, channelRuns: channelMemory },
       });
     }
   }

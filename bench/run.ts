@@ -7,8 +7,9 @@
  * a bare OPFS walk, raw OPFS writes. Prints a markdown table and writes
  * bench/results/latest.json (and latest-quick.json for quick runs). See bench/README.md.
  *
- * Options: --quick, --seed=N, --only=engine,panel,opfs (sections, for development),
- * --panel-sizes=10000 (the panel's sizes instead of the mode's).
+ * Options: --quick, --seed=N, --only=engine,panel,opfs,transfer (sections, for development),
+ * --panel-sizes=10000 (the panel's sizes instead of the mode's), --transfer-mib=160 (the
+ * size moved through the panel).
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,12 +23,13 @@ import { describeMachine, machineLine } from './machine';
 import { openNative } from './native';
 import { runPanelBench, type PanelResult } from './panel-bench';
 import { runRawWrites, type RawWriteResult } from './opfs-write';
+import { runTransferBench, type TransferResult } from './transfer-bench';
 import { Results, markdownTable } from './report';
 import { breakdownTable, collectFigures } from './figures';
 
 const RESULTS_DIR = resolve(import.meta.dirname, 'results');
 
-function parseArgs(argv: string[]): { mode: 'quick' | 'full'; seed: number; only: Set<string> | null; panelSizes: number[] | null } {
+function parseArgs(argv: string[]): { mode: 'quick' | 'full'; seed: number; only: Set<string> | null; panelSizes: number[] | null; transferMiB: number | null } {
   const get = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
   const only = get('only');
   const panelSizes = get('panel-sizes');
@@ -36,6 +38,7 @@ function parseArgs(argv: string[]): { mode: 'quick' | 'full'; seed: number; only
     seed: Number(get('seed') ?? 20260101),
     only: only ? new Set(only.split(',')) : null,
     panelSizes: panelSizes ? panelSizes.split(',').map(Number) : null,
+    transferMiB: get('transfer-mib') ? Number(get('transfer-mib')) : null,
   };
 }
 
@@ -57,7 +60,7 @@ async function retryIfBrowserDied<T>(log: (line: string) => void, session: () =>
 async function main(): Promise<void> {
   const started = performance.now();
   const args = parseArgs(process.argv.slice(2));
-  const config: BenchConfig = { ...configFor(args.mode, args.seed), ...(args.panelSizes ? { panelSizes: args.panelSizes } : {}) };
+  const config: BenchConfig = { ...configFor(args.mode, args.seed), ...(args.panelSizes ? { panelSizes: args.panelSizes } : {}), ...(args.transferMiB ? { transferMiB: args.transferMiB } : {}) };
   const wants = (section: string) => args.only === null || args.only.has(section);
   const log = (line: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
   log(`OPFS Snapshot Inspector benchmark, ${config.mode} mode, seed ${config.seed}`);
@@ -73,6 +76,7 @@ async function main(): Promise<void> {
   const sessions: SessionResult[] = [];
   let panel: PanelResult | undefined;
   let raw: RawWriteResult | undefined;
+  let transfer: TransferResult | undefined;
   try {
     const native = await openNative();
     const duckdbNativeVersion = native.version;
@@ -104,12 +108,17 @@ async function main(): Promise<void> {
       }
     }
 
+    if (wants('transfer')) {
+      log(`transfers through the panel: ${config.transferMiB} MiB up and down`);
+      transfer = await retryIfBrowserDied(log, () => runTransferBench(config, log, (version) => (chromiumVersion = version)));
+    }
+
     const machine = describeMachine(chromiumVersion, duckdbWasmVersion, duckdbNativeVersion);
     const results = new Results(machine, config.mode, config.seed);
-    collectFigures(results, config, sessions, panel, raw);
+    collectFigures(results, config, sessions, panel, raw, transfer);
 
     // A run of some sections only keeps the full run's file: it is written beside it, named after its sections.
-    const sections = (args.only === null ? '' : `-${[...args.only].sort().join('-')}`) + (args.panelSizes ? `-${args.panelSizes.join('-')}` : '');
+    const sections = (args.only === null ? '' : `-${[...args.only].sort().join('-')}`) + (args.panelSizes ? `-${args.panelSizes.join('-')}` : '') + (args.transferMiB ? `-${args.transferMiB}mib` : '');
     const path = join(RESULTS_DIR, `${config.mode === 'full' ? 'latest' : 'latest-quick'}${sections}.json`);
     const totalSeconds = (performance.now() - started) / 1000;
     results.write(path, {

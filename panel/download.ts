@@ -32,16 +32,19 @@ async function readRanges(source: OpfsSource, file: DownloadFile, onRange: (byte
   const starts: number[] = [];
   for (let start = 0; start < file.size || starts.length === 0; start += MAX_READ_BYTES) starts.push(start);
   // A few reads in flight: each is a round trip through DevTools, which one at a time leaves idle.
+  // Only those: a read handed over is dropped from the queue, or every range read would stay in memory.
   const inFlight: Promise<{ bytes: Uint8Array<ArrayBuffer>; size: number; lastModified: number }>[] = [];
-  const ask = (i: number) => {
-    if (i < starts.length) inFlight.push(source.read(file.path, starts[i], Math.min(file.size, starts[i] + MAX_READ_BYTES)));
+  let asked = 0;
+  const ask = () => {
+    if (asked < starts.length) inFlight.push(source.read(file.path, starts[asked], Math.min(file.size, starts[asked] + MAX_READ_BYTES)));
+    asked++;
   };
-  for (let i = 0; i < READS_IN_FLIGHT; i++) ask(i);
+  for (let i = 0; i < READS_IN_FLIGHT; i++) ask();
   let seen: number | null = null;
   try {
     for (let i = 0; i < starts.length; i++) {
-      const range = await inFlight[i];
-      ask(i + READS_IN_FLIGHT);
+      const range = await inFlight.shift()!;
+      ask();
       if (range.size !== file.size || (seen !== null && seen !== range.lastModified)) {
         throw new Error(`${file.path} changed while it was read (it was ${file.size.toLocaleString('en-US')} bytes, now ${range.size.toLocaleString('en-US')}): refresh and download again.`);
       }

@@ -5,7 +5,7 @@
  * byte-identical; a file that grew after it was listed, and one held open, are kept.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { unzipSync } from 'fflate';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -14,7 +14,8 @@ import type { Frame, Page } from 'puppeteer-core';
 import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
 import { openDevToolsPanel } from '../support/devtools-panel';
 import { serveStatic, type StaticServer } from '../support/static-server';
-import { allPanelRows, panelRows, refresh } from '../support/panel';
+import { allPanelRows, panelRows, refresh, waitForScan } from '../support/panel';
+import { beginOpfsUpload, writeOpfsUpload } from '../../src/inspected-page/upload';
 import { seededRandom } from '../support/random';
 import { formatBytes } from '../../src/format';
 import { writeMixedCsv } from '../support/sample-csv';
@@ -646,6 +647,64 @@ describe('file actions in the real DevTools panel: select and delete', () => {
     }
   });
 
+  it('closing DevTools mid-upload leaves no file but a flagged temporary one, which the page removes once it hears nothing more', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'opfs-upload-closed-'));
+    try {
+      const big = join(work, 'cut short.bin');
+      writeFileSync(big, Buffer.alloc(UPLOAD_MIB * 1024 * 1024, 7));
+      await fill(page, { 'kept.txt': [1, 2, 3] });
+      await refresh(panel);
+      await panel.$eval('[data-testid="breadcrumb"] button[data-path=""]', (e) => (e as HTMLElement).click());
+      const before = await contents(page);
+      const input = await panel.$('input[data-testid="upload-input"]');
+      await input!.uploadFile(big);
+      await panel.waitForFunction(() => /Uploading 1 of 1 file · [1-9]/.test(document.querySelector('[data-testid="action-result"]')?.textContent ?? ''), { timeout: 60_000 });
+      await devtools.close();
+
+      // What the page holds now: its own file, and at most the upload's temporary file (with
+      // Chrome's swap file of its open writable, which OPFS lists too).
+      const left = await contents(page);
+      expect(without(left, Object.keys(left).filter((p) => /^cut short\.bin\.[^/]+\.upload\.tmp(\.crswap)?$/.test(p)))).toEqual(before);
+      // DevTools opened again: the panel flags that temporary file, and only it.
+      await page.openDevTools();
+      ({ devtools, panel } = await openDevToolsPanel(chromium.browser, chromium.extensionId, page.url(), { dock: 'undocked' }));
+      await devtools.setViewport({ width: 1200, height: 800 });
+      await waitForScan(panel);
+      const rows = await allPanelRows(panel);
+      expect(rows.map((r) => r.path).sort()).toEqual(Object.keys(left).sort());
+      expect(rows.filter((r) => r.path !== 'kept.txt').every((r) => r.status === 'temp')).toBe(true);
+      expect(rows.find((r) => r.path === 'kept.txt')?.status).toBe('ok');
+
+      // The page gives up on an upload it hears nothing from and removes its temporary file:
+      // the very function the panel sends, here with a short wait instead of UPLOAD_IDLE_MS.
+      const gone = await page.evaluate(
+        async (begin, write) => {
+          const root = await navigator.storage.getDirectory();
+          await (0, eval)(`(${begin})`)(root, '__idleTest', 'u1', 'idle', 'x.upload.tmp', 300);
+          (0, eval)(`(${write})`)('__idleTest', 'u1', new Uint8Array(1000));
+          const folder = await root.getDirectoryHandle('idle');
+          const names = async () => {
+            const out: string[] = [];
+            for await (const name of (folder as unknown as { keys(): AsyncIterable<string> }).keys()) out.push(name);
+            return out;
+          };
+          const during = await names();
+          await new Promise((r) => setTimeout(r, 1500));
+          return { during, after: await names() };
+        },
+        beginOpfsUpload.toString(),
+        writeOpfsUpload.toString(),
+      );
+      expect(gone.during).toContain('x.upload.tmp');
+      expect(gone.after).toEqual([]);
+    } finally {
+      // The cut upload's writable stays open in the page until its 60 s pass: a reload closes
+      // it now, so that the next tests can empty the storage.
+      await page.reload();
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+
   it('an upload that meets a full disk says so in plain words and leaves nothing partial; the files before it stay', async () => {
     const work = mkdtempSync(join(tmpdir(), 'opfs-upload-full-'));
     const session = await page.createCDPSession();
@@ -888,6 +947,21 @@ describe('file actions in the real DevTools panel: select and delete', () => {
       const big = join(downloads, 'big.bin');
       await expect.poll(() => existsSync(big) && statSync(big).size, { timeout: 60_000 }).toBe(DOWNLOAD_MIB * 1024 * 1024);
       expect(sha256(readFileSync(big))).toBe(inPage['big.bin']);
+
+      // Again, and the page writes to the file while it travels: no torn copy is saved.
+      rmSync(big);
+      await clickRow(panel, 'big.bin');
+      await panel.click('[data-testid="action-download"]');
+      await panel.waitForSelector('[data-testid="action-result"][data-state="running"]');
+      await page.evaluate(async () => {
+        const handle = await (await navigator.storage.getDirectory()).getFileHandle('big.bin');
+        const writable = await handle.createWritable({ keepExistingData: true });
+        await writable.write({ type: 'write', position: (await handle.getFile()).size, data: new Uint8Array([1, 2, 3]) });
+        await writable.close();
+      });
+      expect(await actionResult(panel, 240_000)).toMatch(/^failed: Download failed: big\.bin changed while it was read \(it was [\d,]+ bytes, now [\d,]+\): refresh and download again\.$/);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(readdirSync(downloads).filter((name) => name.startsWith('big'))).toEqual([]);
 
       // Everything else, by Ctrl+A and one Ctrl-click off.
       await panel.focus('[data-testid="file-list"]');
