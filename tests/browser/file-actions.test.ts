@@ -419,10 +419,33 @@ describe('file actions in the real DevTools panel: select and delete', () => {
     await devtools.keyboard.press('Enter');
   }
 
-  it.each([1, 2])('renames (F2) and moves files under awkward names: bytes kept, nothing ever overwritten (seed %i)', async (seed) => {
+  it.each([
+    [1, 'with FileSystemHandle.move()'],
+    [2, 'in a browser without move(): copy, size check, remove'],
+  ])('renames (F2) and moves files under awkward names: bytes kept, nothing ever overwritten (seed %i, %s)', async (seed) => {
     const files = storage(seed);
     await fill(page, files);
     await refresh(panel);
+    // Seed 2 takes move() away from the page, as a browser without it would be.
+    const hasMove = (on: boolean) =>
+      page.evaluate((on) => {
+        // Chrome has it on file handles only, the standard on every handle.
+        for (const proto of [FileSystemHandle.prototype, FileSystemFileHandle.prototype] as unknown as { move?: unknown; __move?: unknown }[]) {
+          if (!on && Object.hasOwn(proto, 'move')) [proto.__move, proto.move] = [proto.move, undefined];
+          if (on && proto.__move) [proto.move, proto.__move] = [proto.__move, undefined];
+        }
+        return typeof (FileSystemFileHandle.prototype as unknown as { move?: unknown }).move === 'function';
+      }, on);
+    expect(await hasMove(seed === 1)).toBe(seed === 1);
+    try {
+      await renameAndMove(seed, files);
+    } finally {
+      await hasMove(true);
+    }
+  });
+
+  /** Renames one file with F2, then moves up to four into another folder (see the test above). */
+  async function renameAndMove(seed: number, files: Record<string, number[]>): Promise<void> {
     const before = await contents(page);
     const random = seededRandom(seed * 7);
     const paths = Object.keys(files).sort();
@@ -490,7 +513,7 @@ describe('file actions in the real DevTools panel: select and delete', () => {
     expected = Object.fromEntries(Object.entries(expected).map(([path, hash]) => [moved.includes(path) ? `${target}/${path.slice(path.lastIndexOf('/') + 1)}` : path, hash]));
     expect(await contents(page)).toEqual(expected);
     expect((await refreshAndList(panel)).sort()).toEqual(Object.keys(expected).sort());
-  });
+  }
 
   it('makes a folder, moves a file into it by dragging it onto the folder, and renames a folder tree', async () => {
     await fill(page, { 'a.parquet': [1, 2, 3], 'sub/b.csv': [4] });
