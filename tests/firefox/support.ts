@@ -1,7 +1,7 @@
 /**
  * Firefox counterparts of tests/support/extension-page.ts: the same helpers work on a
  * Firefox extension tab (Firefox's `chrome.runtime.sendMessage` returns a promise too),
- * only opening the tab differs (see scripts/firefox.ts).
+ * only opening the tab differs (see tests/support/firefox.ts).
  */
 import type { Page } from 'puppeteer-core';
 import { hasFirefox, openExtensionTab, type LaunchedFirefox } from '../support/firefox';

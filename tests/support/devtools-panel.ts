@@ -8,7 +8,7 @@
 import type { Browser, Frame, Page } from 'puppeteer-core';
 import { poll as pollFor } from './poll';
 
-const INTERNALS_HINT = '(DevTools internals may have changed: see scripts/devtools-panel.ts.)';
+const INTERNALS_HINT = '(DevTools internals may have changed: see tests/support/devtools-panel.ts.)';
 const poll = <T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>) => pollFor(what, timeoutMs, probe, INTERNALS_HINT);
 
 export const PANEL_TITLE = 'OPFS Snapshots';

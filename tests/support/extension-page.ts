@@ -3,7 +3,7 @@
  * own messages, and direct reads of the extension's OPFS (one origin with the offscreen
  * document), so tests check bytes on disk independently of the extension's code.
  */
-import type { Browser, Page } from 'puppeteer-core';
+import type { Browser, Frame, Page } from 'puppeteer-core';
 import type { OperationProgress } from '../../src/protocol';
 import { call, recordProgress, sendRaw, stageFromUrl } from './extension-client';
 
@@ -88,7 +88,7 @@ export async function listOpfs(page: Page, folder: string): Promise<OpfsFileInfo
 }
 
 /** Reads a file of the extension's OPFS into Node, byte for byte. */
-export async function readOpfsFile(page: Page, path: string): Promise<Buffer> {
+export async function readOpfsFile(page: Page | Frame, path: string): Promise<Buffer> {
   const base64 = await page.evaluate(async (path) => {
     const segments = path.split('/');
     let dir = await navigator.storage.getDirectory();

@@ -4,7 +4,7 @@
  * WebDriver BiDi cannot reach an extension's DevTools panel: the panel is a remote
  * `<browser>` inside the toolbox, and BiDi addresses only tabs and their frames (Firefox's
  * NavigableManager resolves a top-level content context only through a tab). So, with
- * Firefox started with `-remote-allow-system-access` (scripts/firefox.ts), these helpers
+ * Firefox started with `-remote-allow-system-access` (tests/support/firefox.ts), these helpers
  * run privileged script in Firefox's own window ("chrome" scope) to:
  * - open the toolbox on a tab and select the extension's panel (`gDevTools`), and
  * - evaluate test code in the panel document through a frame script loaded into the
@@ -15,6 +15,7 @@
  * if they change.
  */
 import type { Page } from 'puppeteer-core';
+import type { PanelHandle } from './panel-suite';
 import { bidi, type LaunchedFirefox } from './firefox';
 import { PANEL_TITLE } from './devtools-panel';
 
@@ -25,23 +26,10 @@ interface EvaluateResult {
 }
 
 /** The panel inside Firefox's DevTools, driven through its DOM. */
-export interface FirefoxDevToolsPanel {
+/** The panel's document in Firefox, driven as the shared suite drives every browser's. */
+export interface FirefoxDevToolsPanel extends PanelHandle {
   /** The panel's URL as loaded in DevTools. */
   url: string;
-  /**
-   * Runs `fn(document, ...args)` in the panel document and resolves with its result, which
-   * must be JSON. `fn` is sent as source text: it may use only its parameters and standard
-   * JavaScript and DOM, no variables from the test file.
-   */
-  evaluate<T, A extends unknown[]>(fn: (document: Document, ...args: A) => T | Promise<T>, ...args: A): Promise<T>;
-  /** Waits until `selector` matches an element of the panel. */
-  waitForSelector(selector: string, timeoutMs?: number): Promise<void>;
-  /** `element.click()` on the first match of `selector` (which must exist). */
-  click(selector: string): Promise<void>;
-  /** The text of `[data-testid=<testId>]`. */
-  text(testId: string): Promise<string>;
-  /** Gives the file input `selector` the file fetched from `url` (as `name`) and fires `change`, as a user's choice would. */
-  chooseFile(selector: string, url: string, name: string): Promise<void>;
 }
 
 const chromeContexts = new WeakMap<LaunchedFirefox, string>();
@@ -66,7 +54,7 @@ async function inChrome(firefox: LaunchedFirefox, body: string): Promise<unknown
     expression: `(async () => { ${body} })().then((value) => JSON.stringify(value ?? null))`,
   });
   if (answer.type !== 'success' || answer.result?.type !== 'string') {
-    throw new Error(`Firefox DevTools helper failed: ${answer.exceptionDetails?.text ?? JSON.stringify(answer).slice(0, 500)} (Firefox internals may have changed: see scripts/firefox-devtools.ts.)`);
+    throw new Error(`Firefox DevTools helper failed: ${answer.exceptionDetails?.text ?? JSON.stringify(answer).slice(0, 500)} (Firefox internals may have changed: see tests/support/firefox-devtools.ts.)`);
   }
   return JSON.parse(answer.result.value as string);
 }
@@ -187,7 +175,8 @@ export async function openFirefoxDevToolsPanel(firefox: LaunchedFirefox, inspect
     async text(testId) {
       return evaluate((document, id) => document.querySelector(`[data-testid="${id}"]`)?.textContent ?? '', testId);
     },
-    async chooseFile(selector, url, name) {
+    // Fetched from its URL in the panel's realm: Firefox's frame scripts cannot hand over a local path.
+    async chooseFile(selector, { url, name }) {
       await evaluate(
         async (document, s, fileUrl, fileName) => {
           // Objects are made in the panel's own realm, as a real choice would make them.

@@ -13,7 +13,7 @@
  *   navigation is allowed but `browsingContext.navigate` never reports it done (the tab
  *   changes process), so {@link openExtensionTab} navigates without waiting and polls.
  *   The same flag gives scripts access to Firefox's own windows ("chrome" scope), which
- *   scripts/firefox-devtools.ts needs to open DevTools.
+ *   tests/support/firefox-devtools.ts needs to open DevTools.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
