@@ -2,21 +2,18 @@
  * DuckDB-WASM, hosted by the offscreen document: started once, lazily, from the
  * extension's own files (no CDN: MV3 forbids remote code).
  */
-import { AsyncDuckDB, ConsoleLogger, LogLevel, type AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
+import { AsyncDuckDB, ConsoleLogger, LogLevel } from '@duckdb/duckdb-wasm';
 import duckdbWasmUrl from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import duckdbWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import { UserFacingError, withTimeout } from '../errors';
 import { quoteLiteral } from '../sql';
-import { arrowIpcFileToStream } from './arrow-ipc';
+import { engineMemory, type DuckConnection } from './duck-query';
 import type { EngineStatus, EngineTable } from '../protocol';
 
 /** Without `'wasm-unsafe-eval'` in the CSP, instantiate() never settles: never wait forever. */
 const STARTUP_TIMEOUT_MS = 45_000;
 
-export interface DuckDBHost {
-  db: AsyncDuckDB;
-  /** One connection, used by one operation at a time (see {@link runExclusive}). */
-  conn: AsyncDuckDBConnection;
+export interface DuckDBHost extends DuckConnection {
   worker: Worker;
   version: string;
   /** When this instance started (a new one after each recycle). */
@@ -148,15 +145,6 @@ export async function userTables(duck: DuckDBHost): Promise<EngineTable[]> {
   return tables;
 }
 
-/** DuckDB's memory: its limit and what its buffers hold now (tables, hash tables, caches). */
-export async function engineMemory(duck: DuckDBHost): Promise<{ limitBytes: number; usedBytes: number }> {
-  const result = await duck.conn.query(
-    "SELECT current_setting('memory_limit') AS limit_text, (SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory())::DOUBLE AS used",
-  );
-  const row = result.toArray()[0] as { limit_text: string; used: number } | undefined;
-  return { limitBytes: parseByteSize(String(row?.limit_text)), usedBytes: Number(row?.used ?? 0) };
-}
-
 /** Sets DuckDB's memory limit, for this instance and every later one; `null` restores the default. */
 export async function setMemoryLimit(bytes: number | null): Promise<void> {
   memoryLimitBytes = bytes;
@@ -168,20 +156,4 @@ export async function setMemoryLimit(bytes: number | null): Promise<void> {
 function memoryLimitSql(bytes: number): string {
   if (!Number.isSafeInteger(bytes) || bytes < 16 * 1024 * 1024) throw new UserFacingError('InvalidOptionError', 'The engine needs a memory limit of at least 16 MiB.');
   return `SET memory_limit = '${Math.floor(bytes / 1024)}KiB'`;
-}
-
-const SIZE_UNITS: Record<string, number> = { B: 1, BYTES: 1, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, KIB: 2 ** 10, MIB: 2 ** 20, GIB: 2 ** 30, TIB: 2 ** 40 };
-
-/** DuckDB's size text ('3.1 GiB', '64.0 MiB', '1000 bytes') in bytes. */
-export function parseByteSize(text: string): number {
-  const match = /^\s*([\d.]+)\s*([A-Za-z]+)\s*$/.exec(text);
-  const unit = match ? SIZE_UNITS[match[2].toUpperCase()] : undefined;
-  if (!match || unit === undefined) throw new Error(`Not a size DuckDB writes: "${text}"`);
-  return Math.round(Number(match[1]) * unit);
-}
-
-/** Runs SQL and returns the raw Arrow IPC stream, without materialising a JS Arrow table. */
-export async function queryArrowIPC(duck: DuckDBHost, sql: string): Promise<Uint8Array> {
-  const file = await duck.conn.useUnsafe((db, connId) => db.runQuery(connId, sql));
-  return arrowIpcFileToStream(file);
 }

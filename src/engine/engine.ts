@@ -8,9 +8,10 @@ import type { Handlers } from '../messaging';
 import { UserFacingError } from '../errors';
 import { quoteIdent } from '../sql';
 import { getDirectory, listFileNames, opfsRoot, removeIfExists, splitPath } from '../opfs/fs';
-import { STAGING_DIR, assertValidSnapshotId, unusedSnapshotId } from '../snapshot/names';
+import { SNAPSHOTS_DIR, STAGING_DIR, assertValidSnapshotId, unusedSnapshotId } from '../snapshot/names';
 import { engineStatus, getDuckDB, runExclusive, setMemoryLimit, type DuckDBHost } from './duckdb';
-import { getParquetCodec } from './parquet-codec';
+import { startParquetCodec } from './parquet-codec';
+import parquetWasmUrl from 'parquet-wasm/esm/parquet_wasm_bg.wasm?url';
 import { loadCsvIntoTable } from './csv';
 import { exportTableToParquet } from './exporter';
 import { restoreSnapshot, verifySnapshot } from './restore';
@@ -52,8 +53,8 @@ async function exportTable(
   onProgress: ReportProgress,
 ): Promise<ExportResult> {
   const started = performance.now();
-  const [duck, codec, dir] = await Promise.all([getDuckDB(), getParquetCodec(), snapshotsDirectory()]);
-  const manifest = await exportTableToParquet({ duck, codec, dir, signal, onProgress }, request);
+  const [duck, codec, dir] = await Promise.all([getDuckDB(), startParquetCodec(parquetWasmUrl), snapshotsDirectory()]);
+  const manifest = await exportTableToParquet({ duck, codec, dir, lockFolder: SNAPSHOTS_DIR, signal, onProgress }, request);
   return { manifest, elapsedMs: performance.now() - started };
 }
 
@@ -118,8 +119,8 @@ export const engineHandlers: Handlers<OffscreenApi> = {
   restoreSnapshot({ snapshotId, table, operationId }) {
     return runOperation('restoreSnapshot', snapshotId, operationId, async (signal, onProgress) => {
       const started = performance.now();
-      const [duck, codec, dir] = await Promise.all([getDuckDB(), getParquetCodec(), snapshotsDirectory()]);
-      const restored = await restoreSnapshot({ duck, codec, dir, signal, onProgress }, snapshotId, table);
+      const [duck, codec, dir] = await Promise.all([getDuckDB(), startParquetCodec(parquetWasmUrl), snapshotsDirectory()]);
+      const restored = await restoreSnapshot({ duck, codec, dir, lockFolder: SNAPSHOTS_DIR, signal, onProgress }, snapshotId, table);
       return { ...restored, elapsedMs: performance.now() - started };
     });
   },
@@ -127,8 +128,8 @@ export const engineHandlers: Handlers<OffscreenApi> = {
   verifySnapshot({ snapshotId }) {
     return runOperation('verifySnapshot', snapshotId, undefined, async (signal, onProgress) => {
       const started = performance.now();
-      const [duck, codec, dir] = await Promise.all([getDuckDB(), getParquetCodec(), snapshotsDirectory()]);
-      const verified = await verifySnapshot({ duck, codec, dir, signal, onProgress }, snapshotId);
+      const [duck, codec, dir] = await Promise.all([getDuckDB(), startParquetCodec(parquetWasmUrl), snapshotsDirectory()]);
+      const verified = await verifySnapshot({ duck, codec, dir, lockFolder: SNAPSHOTS_DIR, signal, onProgress }, snapshotId);
       return { ...verified, elapsedMs: performance.now() - started };
     });
   },

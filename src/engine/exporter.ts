@@ -28,25 +28,34 @@ import {
   type PartPlan,
 } from '../snapshot/names';
 import { MANIFEST_FORMAT_VERSION, serializeManifest } from '../snapshot/manifest';
-import { queryArrowIPC, type DuckDBHost } from './duckdb';
+import { queryArrowIPC, type DuckConnection } from './duck-query';
 import type { ParquetCodec } from './parquet-codec';
 import { describeColumns, rowIdColumnOf, tableChecksum, tableExists } from './tables';
-import { removeIntent, withSnapshotLock, writeIntent } from './snapshot-files';
+import { removeIntent, writeIntent } from './snapshot-files';
+import { withSnapshotLock } from '../snapshot/locks';
 
 export interface ExportContext {
-  duck: DuckDBHost;
+  duck: DuckConnection;
   codec: ParquetCodec;
-  /** The `snapshots/` folder of the extension's OPFS. */
+  /** The folder the snapshot goes to: the extension's `snapshots/`, or an app's. */
   dir: FileSystemDirectoryHandle;
+  /** The path of `dir` from the OPFS root: the snapshot's Web Lock is named after it, so a purge in the same origin skips it. */
+  lockFolder: string;
   signal?: AbortSignal;
   onProgress?: (progress: Omit<OperationProgress, 'operationId'>) => void;
 }
 
 export interface ExportRequest {
+  /** A table, or a view (the library numbers an app's table through a temporary view). */
   table: string;
   snapshotId: string;
   sourceName: string;
   options?: ExportOptions;
+  /**
+   * Order each part's rows by the row id. Not needed for the engine's own tables, stored in
+   * row-id order (a scan keeps it); needed for a row id that may not follow the storage order.
+   */
+  sortParts?: boolean;
 }
 
 /** A written part that did not read back as what was sent. */
@@ -74,7 +83,7 @@ export async function exportTableToParquet(ctx: ExportContext, request: ExportRe
 
   const rowIdColumn = await rowIdColumnOf(ctx.duck, table, request.options?.rowIdColumn);
 
-  return withSnapshotLock(snapshotId, async () => {
+  return withSnapshotLock(ctx.lockFolder, snapshotId, async () => {
     const existing = (await listFileNames(ctx.dir)).filter((name) => belongsToSnapshot(name, snapshotId));
     if (existing.length > 0) {
       throw new UserFacingError(
@@ -96,7 +105,7 @@ export async function exportTableToParquet(ctx: ExportContext, request: ExportRe
       const parts: SnapshotPartInfo[] = [];
       for (const part of plan) {
         ctx.signal?.throwIfAborted();
-        parts.push(await writeVerifiedPart(ctx, table, rowIdColumn, part, plan.length, rowCount, rowGroupSize, strategy, created));
+        parts.push(await writeVerifiedPart(ctx, table, rowIdColumn, part, plan.length, rowCount, rowGroupSize, strategy, request.sortParts === true, created));
       }
       ctx.signal?.throwIfAborted();
       ctx.onProgress?.({ phase: 'committing', rowsDone: rowCount, rowsTotal: rowCount, part: plan.length, parts: plan.length });
@@ -133,6 +142,7 @@ async function writeVerifiedPart(
   rowsTotal: number,
   rowGroupSize: number,
   partStrategy: ExportOptions['partStrategy'],
+  sorted: boolean,
   created: Set<string>,
 ): Promise<SnapshotPartInfo> {
   const expectedRows = part.endRow - part.firstRow;
@@ -148,7 +158,8 @@ async function writeVerifiedPart(
       ? `SELECT * EXCLUDE (${rowId}) FROM ${quoteIdent(table)} ORDER BY ${rowId} ` +
           `LIMIT ${integerLiteral(part.endRow - part.firstRow)} OFFSET ${integerLiteral(part.firstRow)}`
       : `SELECT * EXCLUDE (${rowId}) FROM ${quoteIdent(table)} ` +
-          `WHERE ${rowId} >= ${integerLiteral(part.firstRow)} AND ${rowId} < ${integerLiteral(part.endRow)}`,
+          `WHERE ${rowId} >= ${integerLiteral(part.firstRow)} AND ${rowId} < ${integerLiteral(part.endRow)}` +
+          (sorted ? ` ORDER BY ${rowId}` : ''),
   );
   let bytes: Uint8Array<ArrayBuffer> | undefined = ctx.codec.encode(ipc, { rowGroupSize });
   const byteLength = bytes.byteLength;

@@ -6,7 +6,6 @@
  * Arrow IPC output.
  */
 import initParquetWasm, { Compression, Table, WriterPropertiesBuilder, readParquet, writeParquet } from 'parquet-wasm/esm';
-import parquetWasmUrl from 'parquet-wasm/esm/parquet_wasm_bg.wasm?url';
 
 export interface EncodeSettings {
   rowGroupSize: number;
@@ -21,9 +20,14 @@ export interface ParquetCodec {
 
 let codec: Promise<ParquetCodec> | undefined;
 
-/** The parquet-wasm codec, instantiated once from the extension's own wasm file. */
-export function getParquetCodec(): Promise<ParquetCodec> {
-  codec ??= initParquetWasm({ module_or_path: parquetWasmUrl }).then(
+/**
+ * The parquet-wasm codec, instantiated once per context from `wasmUrl` (the extension's own
+ * copy; an app's, served from its origin). Without a URL, parquet-wasm finds its file next
+ * to its own module (`new URL('parquet_wasm_bg.wasm', import.meta.url)`), which bundlers
+ * such as Vite follow. A failed start is retried on the next call.
+ */
+export function startParquetCodec(wasmUrl?: string | URL): Promise<ParquetCodec> {
+  codec ??= initParquetWasm(wasmUrl === undefined ? undefined : { module_or_path: wasmUrl }).then(
     () => parquetWasmCodec,
     (error: unknown) => {
       codec = undefined;

@@ -15,16 +15,19 @@ import { UserFacingError } from '../errors';
 import { formatBytes } from '../format';
 import { integerLiteral, quoteIdent } from '../sql';
 import { checkParquet } from '../parquet/footer';
-import { engineMemory, type DuckDBHost } from './duckdb';
+import { engineMemory, type DuckConnection } from './duck-query';
 import type { ParquetCodec } from './parquet-codec';
 import { addChecksums, checksumSql } from './tables';
 import { DEFAULT_ROW_ID_COLUMN, freeColumnName } from './csv-sql';
-import { readManifest, withSnapshotLock } from './snapshot-files';
+import { readManifest } from './snapshot-files';
+import { withSnapshotLock } from '../snapshot/locks';
 
 export interface RestoreContext {
-  duck: DuckDBHost;
+  duck: DuckConnection;
   codec: ParquetCodec;
   dir: FileSystemDirectoryHandle;
+  /** The path of `dir` from the OPFS root: the snapshots' Web Locks are named after it. */
+  lockFolder: string;
   signal?: AbortSignal;
   onProgress?: (progress: Omit<OperationProgress, 'operationId'>) => void;
 }
@@ -38,7 +41,7 @@ const TABLE_BYTES_PER_PARQUET_BYTE = 1.25;
  * files do not match its manifest or whose table would not fit the engine's memory.
  */
 export async function restoreSnapshot(ctx: RestoreContext, snapshotId: string, table: string): Promise<Omit<RestoreResult, 'elapsedMs'>> {
-  return withSnapshotLock(snapshotId, async () => {
+  return withSnapshotLock(ctx.lockFolder, snapshotId, async () => {
     const manifest = await readManifest(ctx.dir, snapshotId);
     const files = await checkPartFiles(ctx.dir, manifest);
     if (files.problems.length > 0) {
@@ -68,7 +71,7 @@ export async function restoreSnapshot(ctx: RestoreContext, snapshotId: string, t
 
 /** Checks the files, then computes the checksum part by part and compares both with the manifest. */
 export async function verifySnapshot(ctx: RestoreContext, snapshotId: string): Promise<Omit<VerifyResult, 'elapsedMs'>> {
-  return withSnapshotLock(snapshotId, async () => {
+  return withSnapshotLock(ctx.lockFolder, snapshotId, async () => {
     const manifest = await readManifest(ctx.dir, snapshotId);
     const expected = { rowCount: manifest.rowCount, checksum: manifest.checksum.value };
     const { problems } = await checkPartFiles(ctx.dir, manifest);
@@ -120,7 +123,7 @@ async function checkPartFiles(dir: FileSystemDirectoryHandle, manifest: Snapshot
 }
 
 /** Refuses, in our words, a table that would not fit the engine's memory next to what it holds. */
-async function assertTableFits(duck: DuckDBHost, snapshotId: string, uncompressedBytes: number): Promise<void> {
+async function assertTableFits(duck: DuckConnection, snapshotId: string, uncompressedBytes: number): Promise<void> {
   const needed = uncompressedBytes * TABLE_BYTES_PER_PARQUET_BYTE;
   const { limitBytes, usedBytes } = await engineMemory(duck);
   if (needed <= limitBytes - usedBytes) return;

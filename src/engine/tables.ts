@@ -2,9 +2,9 @@
  * Facts about DuckDB tables that snapshots record: schema, row count, checksum.
  */
 import type { ColumnSchema, JsonValue } from '../protocol';
-import { quoteIdent, quoteLiteral } from '../sql';
+import { quoteIdent } from '../sql';
 import { UserFacingError } from '../errors';
-import type { DuckDBHost } from './duckdb';
+import type { DuckConnection } from './duck-query';
 import { DEFAULT_ROW_ID_COLUMN } from './csv-sql';
 
 /**
@@ -14,7 +14,7 @@ import { DEFAULT_ROW_ID_COLUMN } from './csv-sql';
 export const ROW_ID_COLUMN = DEFAULT_ROW_ID_COLUMN;
 
 /** Runs a query and returns its rows as plain JSON values (BigInt → number when safe, else string). */
-export async function queryJson(duck: DuckDBHost, sql: string, limit = Number.POSITIVE_INFINITY): Promise<{ columns: string[]; rows: JsonValue[][] }> {
+export async function queryJson(duck: DuckConnection, sql: string, limit = Number.POSITIVE_INFINITY): Promise<{ columns: string[]; rows: JsonValue[][] }> {
   const result = await duck.conn.query(sql);
   const columns = result.schema.fields.map((f) => f.name);
   const rows: JsonValue[][] = [];
@@ -39,7 +39,7 @@ function toJson(value: unknown): JsonValue {
 }
 
 /** The user's columns of `table` (without its row id column), as DuckDB types them, in table order. */
-export async function describeColumns(duck: DuckDBHost, table: string, rowIdColumn: string): Promise<ColumnSchema[]> {
+export async function describeColumns(duck: DuckConnection, table: string, rowIdColumn: string): Promise<ColumnSchema[]> {
   const { rows } = await queryJson(duck, `DESCRIBE ${quoteIdent(table)}`);
   return rows.map(([name, type]) => ({ name: String(name), type: String(type) })).filter((c) => c.name !== rowIdColumn);
 }
@@ -49,7 +49,7 @@ export async function describeColumns(duck: DuckDBHost, table: string, rowIdColu
  * the engine's own (`__row_id`, or `__row_id_<n>` when the data took that name): the first
  * column of that pattern, as the CSV import and restore make it.
  */
-export async function rowIdColumnOf(duck: DuckDBHost, table: string, preferred?: string): Promise<string> {
+export async function rowIdColumnOf(duck: DuckConnection, table: string, preferred?: string): Promise<string> {
   const { rows } = await queryJson(duck, `DESCRIBE ${quoteIdent(table)}`);
   const columns = rows.map(([name, type]) => ({ name: String(name), type: String(type) }));
   const found = preferred !== undefined ? columns.find((c) => c.name === preferred) : columns.find((c) => /^__row_id(_\d+)?$/i.test(c.name));
@@ -67,12 +67,14 @@ export async function rowIdColumnOf(duck: DuckDBHost, table: string, preferred?:
   return found.name;
 }
 
-export async function tableExists(duck: DuckDBHost, table: string): Promise<boolean> {
-  const { rows } = await queryJson(
-    duck,
-    `SELECT count(*) FROM duckdb_tables() WHERE schema_name = current_schema() AND table_name = ${quoteLiteral(table)}`,
-  );
-  return Number(rows[0]?.[0]) > 0;
+/** Whether `table` names a table or a view DuckDB can describe (in the search path, temporary ones included). */
+export async function tableExists(duck: DuckConnection, table: string): Promise<boolean> {
+  try {
+    await duck.conn.query(`DESCRIBE ${quoteIdent(table)}`);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -88,7 +90,7 @@ export function checksumSql(source: string, rowId: string, columns: readonly str
 }
 
 /** Row count and content checksum of `table` (see {@link checksumSql}). */
-export async function tableChecksum(duck: DuckDBHost, table: string, rowIdColumn: string, columns: readonly string[]): Promise<{ rowCount: number; checksum: string }> {
+export async function tableChecksum(duck: DuckConnection, table: string, rowIdColumn: string, columns: readonly string[]): Promise<{ rowCount: number; checksum: string }> {
   const { rows } = await queryJson(duck, checksumSql(quoteIdent(table), rowIdColumn, columns));
   const [n, checksum] = rows[0] ?? [];
   return { rowCount: Number(n), checksum: String(checksum) };
