@@ -11,6 +11,8 @@ const TYPES: Record<string, string> = {
   '.csv': 'text/csv; charset=utf-8',
   '.json': 'application/json',
   '.parquet': 'application/octet-stream',
+  // WebAssembly.compileStreaming refuses any other type (an app's DuckDB-WASM and parquet-wasm).
+  '.wasm': 'application/wasm',
 };
 
 export interface StaticServer {

@@ -1,0 +1,286 @@
+/**
+ * The exporter as a library (issue 14), as an app gets it: `npm pack` of this repository,
+ * installed into a fresh app folder next to the app's own DuckDB-WASM, type-checked
+ * against the published declarations, built by Vite, served, and run in Chromium — a web
+ * page of its own origin, not the extension. What it writes to the app's OPFS is read
+ * back byte for byte and decoded by native DuckDB; the DevTools panel, opened on the
+ * app, lists the snapshots as healthy and its purge skips a snapshot the app is writing.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Frame, Page } from 'puppeteer-core';
+import { build } from 'vite';
+import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
+import { openDevToolsPanel } from '../support/devtools-panel';
+import { serveStatic, type StaticServer } from '../support/static-server';
+import { allPanelRows, refresh } from '../support/panel';
+import { lit, nativeDuckDB, rows } from '../support/native-duckdb';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const APP_SOURCE = join(ROOT, 'tests', 'fixtures', 'library-app');
+const FOLDER = 'app snapshots';
+
+/** The rows of a table of `n` rows, the same in DuckDB-WASM and native DuckDB: NULLs, non-ASCII text, decimals, dates, booleans. */
+const rowsSql = (n: number) => `SELECT i::BIGINT AS id, CASE WHEN i % 7 = 0 THEN NULL ELSE 'ü-' || i::VARCHAR END AS label,
+  (i * 0.01)::DECIMAL(18,2) AS amount, DATE '2020-01-01' + (i % 1000)::INTEGER AS day, i % 3 = 0 AS flag FROM range(${n}) t(i)`;
+
+const run = (command: string, args: string[], cwd: string) => execFileSync(command, args, { cwd, stdio: 'pipe', encoding: 'utf8', timeout: 300_000 });
+
+interface AppWindow {
+  app: {
+    sql(query: string): Promise<Record<string, unknown>[]>;
+    exportTable(table: string, options?: Record<string, unknown>): Promise<{ snapshotId: string; rowCount: number; parts: { name: string; rows: number; bytes: number }[] }>;
+    restore(snapshotId: string, table: string): Promise<{ rowCount: number; matchesManifest: boolean; problems: string[] }>;
+    verify(snapshotId: string): Promise<{ ok: boolean; problems: string[] }>;
+    list(): Promise<{ snapshotId: string }[]>;
+    remove(snapshotId: string): Promise<{ removed: string[] }>;
+    broken(): Promise<{ path: string; health: string }[]>;
+  };
+}
+
+describe('the exporter as a library, packed, installed into a Vite app and run in its page', () => {
+  const work = mkdtempSync(join(tmpdir(), 'opfs-library-'));
+  const appDir = join(work, 'app');
+  let server: StaticServer;
+  let chromium: LaunchedBrowser;
+  let page: Page;
+
+  /** Names and sizes of the files in the app's snapshot folder. */
+  const filesInOpfs = (): Promise<Record<string, number>> =>
+    page.evaluate(async (folder) => {
+      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(folder, { create: true });
+      const out: Record<string, number> = {};
+      for await (const [name, handle] of (dir as unknown as { entries(): AsyncIterable<[string, FileSystemFileHandle]> }).entries()) out[name] = (await handle.getFile()).size;
+      return out;
+    }, FOLDER);
+
+  /** Copies files of the app's snapshot folder into `dest`, byte for byte; their paths. */
+  async function copyOut(names: string[], dest: string): Promise<string[]> {
+    const paths: string[] = [];
+    for (const name of names) {
+      const base64 = await page.evaluate(
+        async (folder, name) => {
+          const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(folder);
+          const bytes = new Uint8Array(await (await (await dir.getFileHandle(name)).getFile()).arrayBuffer());
+          let binary = '';
+          for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+          return btoa(binary);
+        },
+        FOLDER,
+        name,
+      );
+      const path = join(dest, name);
+      writeFileSync(path, Buffer.from(base64, 'base64'));
+      paths.push(path);
+    }
+    return paths;
+  }
+
+  beforeAll(async () => {
+    // The package as published: `npm pack` runs the library build (prepack).
+    const packed = run('npm', ['pack', '--silent', '--pack-destination', work], ROOT).trim().split('\n').at(-1)!;
+    cpSync(APP_SOURCE, appDir, { recursive: true });
+    // The DuckDB-WASM this repository builds with: the app brings its own, of a version the library supports.
+    const duckdbVersion = (JSON.parse(readFileSync(join(ROOT, 'node_modules', '@duckdb', 'duckdb-wasm', 'package.json'), 'utf8')) as { version: string }).version;
+    writeFileSync(
+      join(appDir, 'package.json'),
+      JSON.stringify({ name: 'an-app', private: true, type: 'module', dependencies: { '@duckdb/duckdb-wasm': duckdbVersion, 'opfs-snapshot-inspector': `file:${join(work, packed)}` } }, null, 2),
+    );
+    // From npm's cache when it holds the packages (it does after this repository's install).
+    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], appDir);
+    // The declarations as published, compiled with the app's code and library checks on.
+    // DuckDB-WASM's own declarations need @types/emscripten, which an app adds or skips
+    // (Vite's templates set skipLibCheck): their errors are DuckDB's, any other is ours.
+    const compiled = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(appDir, 'tsconfig.json')], { cwd: appDir, encoding: 'utf8' });
+    const ours = `${compiled.stdout}${compiled.stderr}`.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('node_modules/@duckdb/duckdb-wasm/') && !line.startsWith(' '));
+    expect(ours).toEqual([]);
+    await build({ root: appDir, logLevel: 'warn', build: { outDir: join(appDir, 'dist'), target: 'es2022' } });
+    server = await serveStatic(join(appDir, 'dist'));
+    chromium = await launchWithExtension({ devtools: true });
+    page = await chromium.browser.newPage();
+    await page.goto(`${server.url}/`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+  }, 600_000);
+
+  afterAll(async () => {
+    await chromium?.close();
+    await server?.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it.each([
+    [0, 1],
+    [1, 1],
+    [250_000, 1],
+    [250_001, 2],
+    [1_000_000, 4],
+  ])('exports %i rows as %i verified file(s) that native DuckDB reads back equal to the source, in order', async (n, fileCount) => {
+    const table = `t_${n}`;
+    await page.evaluate((sql) => (window as unknown as AppWindow).app.sql(sql), `CREATE OR REPLACE TABLE ${table} AS ${rowsSql(n)}`);
+    const before = await filesInOpfs();
+    const manifest = await page.evaluate((table, id) => (window as unknown as AppWindow).app.exportTable(table, { snapshotId: id }), table, `rows-${n}`);
+    expect(manifest.rowCount).toBe(n);
+    expect(manifest.parts).toHaveLength(fileCount);
+    const after = await filesInOpfs();
+    const added = Object.keys(after).filter((name) => !(name in before)).sort();
+    const partNames = fileCount === 1 ? [`rows-${n}.parquet`] : Array.from({ length: fileCount }, (_, i) => `rows-${n}_part_${i}.parquet`);
+    expect(added).toEqual([`rows-${n}.manifest.json`, ...partNames].sort());
+    for (const part of manifest.parts) expect(after[part.name], part.name).toBe(part.bytes);
+
+    const dest = mkdtempSync(join(work, 'out-'));
+    const paths = await copyOut(partNames, dest);
+    const native = await nativeDuckDB();
+    try {
+      const files = `read_parquet([${paths.map(lit).join(', ')}])`;
+      await native.conn.run(`CREATE TABLE source AS ${rowsSql(n)}`);
+      const [diff] = await rows(native.conn, `SELECT (SELECT count(*) FROM (SELECT * FROM ${files} EXCEPT ALL SELECT * FROM source)) AS extra,
+        (SELECT count(*) FROM (SELECT * FROM source EXCEPT ALL SELECT * FROM ${files})) AS missing, (SELECT count(*) FROM ${files}) AS n`);
+      expect(diff).toEqual({ extra: '0', missing: '0', n: String(n) });
+      const [order] = await rows(native.conn, `SELECT count(*) AS misplaced FROM (SELECT id, row_number() OVER () - 1 AS position FROM ${files}) WHERE id <> position`);
+      expect(order).toEqual({ misplaced: '0' });
+    } finally {
+      native.close();
+    }
+  });
+
+  it('restores and verifies a snapshot by its checksum; deletes it, manifest and parts', async () => {
+    const restored = await page.evaluate(() => (window as unknown as AppWindow).app.restore('rows-250001', 'back'));
+    expect(restored).toMatchObject({ rowCount: 250_001, matchesManifest: true, problems: [] });
+    const [same] = await page.evaluate(
+      (sql) => (window as unknown as AppWindow).app.sql(sql),
+      'SELECT (SELECT count(*) FROM (SELECT * EXCLUDE (__row_id) FROM back EXCEPT ALL SELECT * FROM t_250001)) AS extra, (SELECT count(*) FROM (SELECT * FROM t_250001 EXCEPT ALL SELECT * EXCLUDE (__row_id) FROM back)) AS missing',
+    );
+    expect(same).toEqual({ extra: '0', missing: '0' });
+    expect(await page.evaluate(() => (window as unknown as AppWindow).app.verify('rows-250001'))).toMatchObject({ ok: true, problems: [] });
+    expect((await page.evaluate(() => (window as unknown as AppWindow).app.list())).map((m) => m.snapshotId).sort()).toEqual(['rows-0', 'rows-1', 'rows-1000000', 'rows-250000', 'rows-250001']);
+
+    const { removed } = await page.evaluate(() => (window as unknown as AppWindow).app.remove('rows-1'));
+    expect(removed.sort()).toEqual(['rows-1.manifest.json', 'rows-1.parquet']);
+    expect(Object.keys(await filesInOpfs()).filter((name) => name.startsWith('rows-1.'))).toEqual([]);
+  });
+
+  it("orders the parts by the app's own id column when its rows are stored in another order", async () => {
+    // Stored in a scrambled order; the id is unique, with gaps (only even ids).
+    await page.evaluate((sql) => (window as unknown as AppWindow).app.sql(sql), `CREATE OR REPLACE TABLE scrambled AS SELECT * REPLACE (id * 2 AS id) FROM (${rowsSql(300_000)}) ORDER BY (id * 7919) % 300007`);
+    const manifest = await page.evaluate(() => (window as unknown as AppWindow).app.exportTable('scrambled', { snapshotId: 'by-id', rowIdColumn: 'id' }));
+    expect(manifest.parts.map((p) => p.rows)).toEqual([250_000, 50_000]);
+    const dest = mkdtempSync(join(work, 'out-'));
+    const paths = await copyOut(manifest.parts.map((p) => p.name), dest);
+    const native = await nativeDuckDB();
+    try {
+      const [order] = await rows(native.conn, `SELECT count(*) AS n, count(*) FILTER (WHERE id <> 2 * position) AS misplaced FROM (SELECT id, row_number() OVER () - 1 AS position FROM read_parquet([${paths.map(lit).join(', ')}]))`);
+      expect(order).toEqual({ n: '300000', misplaced: '0' });
+    } finally {
+      native.close();
+    }
+    expect(await page.evaluate(() => (window as unknown as AppWindow).app.verify('by-id'))).toMatchObject({ ok: true });
+  });
+
+  it('an export aborted, or failing mid-way, leaves nothing of its snapshot; the next export works', async () => {
+    const before = await filesInOpfs();
+    const aborted = await page.evaluate(async () => {
+      const controller = new AbortController();
+      try {
+        await (window as unknown as AppWindow).app.exportTable('t_1000000', {
+          snapshotId: 'aborted',
+          signal: controller.signal,
+          onProgress: (p: { phase: string; part?: number }) => p.phase === 'writing' && p.part === 1 && controller.abort(),
+        });
+        return 'finished';
+      } catch (error) {
+        return String(error);
+      }
+    });
+    expect(aborted).toMatch(/cancelled; nothing of it was kept/);
+    expect(await filesInOpfs()).toEqual(before);
+
+    // The third part's write fails (a full disk, say): the parts before it go too.
+    const failed = await page.evaluate(async () => {
+      const proto = FileSystemFileHandle.prototype as unknown as { createWritable(...args: unknown[]): Promise<unknown> };
+      const original = proto.createWritable;
+      let calls = 0;
+      proto.createWritable = function (this: FileSystemFileHandle, ...args: unknown[]) {
+        if (++calls === 3) return Promise.reject(new DOMException('injected: the disk is full', 'QuotaExceededError'));
+        return original.apply(this, args);
+      };
+      try {
+        await (window as unknown as AppWindow).app.exportTable('t_1000000', { snapshotId: 'failed' });
+        return 'finished';
+      } catch (error) {
+        return String(error);
+      } finally {
+        proto.createWritable = original;
+      }
+    });
+    expect(failed).toMatch(/Not enough storage to write snapshot "failed"/);
+    expect(await filesInOpfs()).toEqual(before);
+    const again = await page.evaluate(() => (window as unknown as AppWindow).app.exportTable('t_250001', { snapshotId: 'after-failure' }));
+    expect(again.parts).toHaveLength(2);
+  });
+
+  it("is seen by the DevTools panel as healthy snapshots, whose purge skips a snapshot the app is writing", async () => {
+    const { devtools, panel } = await openDevToolsPanel(chromium.browser, chromium.extensionId, `${server.url}/`, { dock: 'undocked' });
+    await devtools.setViewport({ width: 1200, height: 800 });
+    await refresh(panel);
+    const listed = await allPanelRows(panel);
+    const ours = listed.filter((r) => r.path.startsWith(`${FOLDER}/`));
+    expect(ours.length).toBeGreaterThan(10);
+    for (const row of ours) expect(row.status, row.path).toBe('ok');
+    await devtools.screenshot({ path: join(ROOT, 'artifacts', 'screenshots', 'library-app-snapshots.png') });
+
+    // The app's export stops after writing its first part (its rename waits), holding its lock.
+    await page.evaluate(() => {
+      const proto = FileSystemFileHandle.prototype as unknown as { move(...args: unknown[]): Promise<void> };
+      const original = proto.move;
+      const w = window as unknown as { release?: () => void; exporting?: Promise<unknown> };
+      const gate = new Promise<void>((resolve) => (w.release = resolve));
+      proto.move = async function (this: FileSystemFileHandle, ...args: unknown[]) {
+        await gate;
+        proto.move = original;
+        return original.apply(this, args);
+      };
+      w.exporting = (window as unknown as AppWindow).app.exportTable('t_250001', { snapshotId: 'in-progress' });
+    });
+    await expect.poll(async () => Object.keys(await filesInOpfs()).some((name) => name.startsWith('in-progress') && name.endsWith('.tmp')), { timeout: 30_000 }).toBe(true);
+    // A leftover of an export that died (no lock): the purge must take it, and only it.
+    await page.evaluate(async (folder) => {
+      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(folder);
+      await (await (await dir.getFileHandle('crashed_part_3.parquet.tmp', { create: true })).createWritable()).close();
+    }, FOLDER);
+    await refresh(panel);
+    const rowsNow = await allPanelRows(panel);
+    const writing = rowsNow.filter((r) => r.path.startsWith(`${FOLDER}/in-progress`));
+    expect(writing.length).toBeGreaterThan(0);
+    for (const row of writing) expect(['locked', 'temp'], row.path).toContain(row.status);
+    expect(rowsNow.find((r) => r.path === `${FOLDER}/crashed_part_3.parquet.tmp`)?.status).toBe('temp');
+    const beforePurge = await filesInOpfs();
+    await purgeEverythingFlagged(panel);
+    // Nothing of the snapshot being written went, the leftover did; the app finishes its export.
+    const afterPurge = await filesInOpfs();
+    expect(afterPurge).not.toHaveProperty('crashed_part_3.parquet.tmp');
+    for (const name of Object.keys(beforePurge).filter((n) => n.startsWith('in-progress'))) expect(afterPurge[name], name).toBe(beforePurge[name]);
+    const finished = await page.evaluate(async () => {
+      const w = window as unknown as { release: () => void; exporting: Promise<{ rowCount: number }> };
+      w.release();
+      return (await w.exporting).rowCount;
+    });
+    expect(finished).toBe(250_001);
+    expect(await page.evaluate(() => (window as unknown as AppWindow).app.verify('in-progress'))).toMatchObject({ ok: true });
+    expect(await page.evaluate(() => (window as unknown as AppWindow).app.broken())).toEqual([]);
+  });
+});
+
+/** Clicks every purge button the panel offers, confirming each. */
+async function purgeEverythingFlagged(panel: Frame): Promise<void> {
+  for (const category of ['temp', 'incomplete', 'empty', 'corrupt']) {
+    const button = await panel.$(`[data-testid="purge-${category}"]:not([disabled])`);
+    if (!button) continue;
+    await panel.$eval(`[data-testid="purge-${category}"]`, (b) => (b as HTMLElement).click());
+    await panel.waitForSelector('[data-testid="purge-dialog"]');
+    await panel.$eval('[data-testid="purge-confirm"]', (b) => (b as HTMLElement).click());
+    await panel.waitForSelector('[data-testid="purge-result"][data-state="done"], [data-testid="purge-result"][data-state="failed"]', { timeout: 30_000 });
+  }
+}
