@@ -38,6 +38,7 @@ interface AppWindow {
     list(): Promise<{ snapshotId: string }[]>;
     remove(snapshotId: string): Promise<{ removed: string[] }>;
     broken(): Promise<{ path: string; health: string }[]>;
+    inWorker(message: { sql: string; folder: string; snapshotId: string }): Promise<{ error?: string; manifest?: { rowCount: number; parts: { name: string; bytes: number }[] }; verified?: { ok: boolean } }>;
   };
 }
 
@@ -49,16 +50,16 @@ describe('the exporter as a library, packed, installed into a Vite app and run i
   let page: Page;
 
   /** Names and sizes of the files in the app's snapshot folder. */
-  const filesInOpfs = (): Promise<Record<string, number>> =>
+  const filesInOpfs = (folder = FOLDER): Promise<Record<string, number>> =>
     page.evaluate(async (folder) => {
       const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(folder, { create: true });
       const out: Record<string, number> = {};
       for await (const [name, handle] of (dir as unknown as { entries(): AsyncIterable<[string, FileSystemFileHandle]> }).entries()) out[name] = (await handle.getFile()).size;
       return out;
-    }, FOLDER);
+    }, folder);
 
   /** Copies files of the app's snapshot folder into `dest`, byte for byte; their paths. */
-  async function copyOut(names: string[], dest: string): Promise<string[]> {
+  async function copyOut(names: string[], dest: string, folder = FOLDER): Promise<string[]> {
     const paths: string[] = [];
     for (const name of names) {
       const base64 = await page.evaluate(
@@ -69,7 +70,7 @@ describe('the exporter as a library, packed, installed into a Vite app and run i
           for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
           return btoa(binary);
         },
-        FOLDER,
+        folder,
         name,
       );
       const path = join(dest, name);
@@ -97,7 +98,7 @@ describe('the exporter as a library, packed, installed into a Vite app and run i
     const compiled = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(appDir, 'tsconfig.json')], { cwd: appDir, encoding: 'utf8' });
     const ours = `${compiled.stdout}${compiled.stderr}`.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('node_modules/@duckdb/duckdb-wasm/') && !line.startsWith(' '));
     expect(ours).toEqual([]);
-    await build({ root: appDir, logLevel: 'warn', build: { outDir: join(appDir, 'dist'), target: 'es2022' } });
+    await build({ root: appDir, logLevel: 'warn', build: { outDir: join(appDir, 'dist'), target: 'es2022' }, worker: { format: 'es' } });
     server = await serveStatic(join(appDir, 'dist'));
     chromium = await launchWithExtension({ devtools: true });
     page = await chromium.browser.newPage();
@@ -177,6 +178,26 @@ describe('the exporter as a library, packed, installed into a Vite app and run i
       native.close();
     }
     expect(await page.evaluate(() => (window as unknown as AppWindow).app.verify('by-id'))).toMatchObject({ ok: true });
+  });
+
+  it('runs in a worker of the app too, with a DuckDB-WASM started there: the same files, verified, read back equal by native DuckDB', async () => {
+    const answer = await page.evaluate((sql) => (window as unknown as AppWindow).app.inWorker({ sql, folder: 'worker snapshots', snapshotId: 'from-worker' }), rowsSql(300_000));
+    expect(answer.error).toBeUndefined();
+    expect(answer.verified).toEqual({ ok: true, problems: [] });
+    expect(answer.manifest?.rowCount).toBe(300_000);
+    const names = answer.manifest!.parts.map((p) => p.name);
+    expect(names).toEqual(['from-worker_part_0.parquet', 'from-worker_part_1.parquet']);
+    expect(Object.keys(await filesInOpfs('worker snapshots')).sort()).toEqual(['from-worker.manifest.json', ...names]);
+    const paths = await copyOut(names, mkdtempSync(join(work, 'out-')), 'worker snapshots');
+    const native = await nativeDuckDB();
+    try {
+      await native.conn.run(`CREATE TABLE source AS ${rowsSql(300_000)}`);
+      const files = `read_parquet([${paths.map(lit).join(', ')}])`;
+      const [diff] = await rows(native.conn, `SELECT (SELECT count(*) FROM (SELECT * FROM ${files} EXCEPT ALL SELECT * FROM source)) AS extra, (SELECT count(*) FROM (SELECT * FROM source EXCEPT ALL SELECT * FROM ${files})) AS missing`);
+      expect(diff).toEqual({ extra: '0', missing: '0' });
+    } finally {
+      native.close();
+    }
   });
 
   it('an export aborted, or failing mid-way, leaves nothing of its snapshot; the next export works', async () => {
