@@ -5,6 +5,8 @@ import type { ExportRun, SessionResult } from './engine-session';
 import type { PanelResult } from './panel-bench';
 import type { RawWriteResult } from './opfs-write';
 import type { TransferResult } from './transfer-bench';
+import type { LibraryResult } from './library-bench';
+import { rowsLabel } from './config';
 import { baselineOf, type Results } from './report';
 import { MiB, summarize, type Sample } from './stats';
 
@@ -13,7 +15,7 @@ const seconds = (s: Sample): Sample => ({ runs: s.runs.map((v) => v / 1000), med
 const rate = (s: Sample, amount: number): Sample => ({ runs: s.runs.map((v) => (amount * 1000) / v), median: (amount * 1000) / s.median, min: (amount * 1000) / s.max, max: (amount * 1000) / s.min });
 const mib = (bytes: number) => bytes / MiB;
 
-export function collectFigures(results: Results, config: BenchConfig, sessions: SessionResult[], panel: PanelResult | undefined, raw: RawWriteResult | undefined, transfer: TransferResult | undefined): void {
+export function collectFigures(results: Results, config: BenchConfig, sessions: SessionResult[], panel: PanelResult | undefined, raw: RawWriteResult | undefined, transfer: TransferResult | undefined, library?: LibraryResult): void {
   const small = sessions.find((s) => s.rows === config.rowsSmall);
   const large = sessions.find((s) => s.rows === config.rowsLarge);
 
@@ -303,6 +305,27 @@ export function collectFigures(results: Results, config: BenchConfig, sessions: 
         details: { runs: memory, channelRuns: channelMemory },
       });
     }
+  }
+
+  // 8. The exporter as a library in an app's page, against the extension's engine and native.
+  if (library) {
+    const label = rowsLabel(library.rows);
+    results.add({
+      key: `library.export.${label}`,
+      name: `Export ${label} rows by the library in an app's page`,
+      sample: seconds(library.library),
+      unit: 's',
+      baseline: baselineOf("the extension's engine, same rows, same run", seconds(library.engine), 's'),
+      target: { text: 'equal to the engine (≤ 1.15×)', met: library.library.median / library.engine.median <= 1.15 },
+      note: "The app's table has no row id: the library numbers it through a temporary view (DuckDB's rowid). The engine's table carries its __row_id column. Runs alternate library, engine, native.",
+    });
+    results.add({
+      key: `library.native.${label}`,
+      name: `Export ${label} rows by the library vs native COPY TO parquet`,
+      sample: seconds(library.library),
+      unit: 's',
+      baseline: baselineOf('native COPY TO parquet (ZSTD, same row groups)', seconds(library.native), 's'),
+    });
   }
 }
 

@@ -7,7 +7,7 @@
  * a bare OPFS walk, raw OPFS writes. Prints a markdown table and writes
  * bench/results/latest.json (and latest-quick.json for quick runs). See bench/README.md.
  *
- * Options: --quick, --seed=N, --only=engine,panel,opfs,transfer (sections, for development),
+ * Options: --quick, --seed=N, --only=engine,panel,opfs,transfer,library (sections, for development),
  * --panel-sizes=10000 (the panel's sizes instead of the mode's), --transfer-mib=160 (the
  * size moved through the panel).
  */
@@ -24,6 +24,7 @@ import { openNative } from './native';
 import { runPanelBench, type PanelResult } from './panel-bench';
 import { runRawWrites, type RawWriteResult } from './opfs-write';
 import { runTransferBench, type TransferResult } from './transfer-bench';
+import { runLibraryBench, type LibraryResult } from './library-bench';
 import { Results, markdownTable } from './report';
 import { breakdownTable, collectFigures } from './figures';
 
@@ -77,6 +78,7 @@ async function main(): Promise<void> {
   let panel: PanelResult | undefined;
   let raw: RawWriteResult | undefined;
   let transfer: TransferResult | undefined;
+  let library: LibraryResult | undefined;
   try {
     const native = await openNative();
     const duckdbNativeVersion = native.version;
@@ -113,9 +115,14 @@ async function main(): Promise<void> {
       transfer = await retryIfBrowserDied(log, () => runTransferBench(config, log, (version) => (chromiumVersion = version)));
     }
 
+    if (wants('library')) {
+      log(`the exporter as a library in an app's page vs the engine, ${rowsLabel(config.rowsSmall)} rows`);
+      library = await retryIfBrowserDied(log, () => runLibraryBench(config, log, (version) => (chromiumVersion = version)));
+    }
+
     const machine = describeMachine(chromiumVersion, duckdbWasmVersion, duckdbNativeVersion);
     const results = new Results(machine, config.mode, config.seed);
-    collectFigures(results, config, sessions, panel, raw, transfer);
+    collectFigures(results, config, sessions, panel, raw, transfer, library);
 
     // A run of some sections only keeps the full run's file: it is written beside it, named after its sections.
     const sections = (args.only === null ? '' : `-${[...args.only].sort().join('-')}`) + (args.panelSizes ? `-${args.panelSizes.join('-')}` : '') + (args.transferMiB ? `-${args.transferMiB}mib` : '');

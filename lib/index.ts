@@ -99,13 +99,16 @@ async function numberedView(duck: DuckConnection, table: string, key: string | u
   if (key !== undefined) await rowIdColumnOf(duck, table, key);
   const columns = (await describeColumns(duck, table, '')).map((c) => c.name);
   const order = key === undefined ? 'rowid' : quoteIdent(key);
-  const { rows } = await queryJson(duck, `SELECT count(*)::BIGINT, count(DISTINCT ${order})::BIGINT, min(${order})::HUGEINT::VARCHAR, max(${order})::HUGEINT::VARCHAR FROM ${quoteIdent(table)}`);
+  // rowid is unique by construction: counting its distinct values would cost a hash table for nothing.
+  const distinctSql = key === undefined ? 'count(*)' : `count(DISTINCT ${order})`;
+  const { rows } = await queryJson(duck, `SELECT count(*)::BIGINT, ${distinctSql}::BIGINT, min(${order})::HUGEINT::VARCHAR, max(${order})::HUGEINT::VARCHAR FROM ${quoteIdent(table)}`);
   const [n, distinct, min, max] = (rows[0] ?? []).map((v) => (v === null ? null : String(v)));
   if (key !== undefined && distinct !== n) throw new Error(`Column "${key}" of "${table}" is not unique (or holds NULLs): it cannot order the rows into parts.`);
   const dense = n === '0' || (min === '0' && max !== null && BigInt(max) === BigInt(n ?? '0') - 1n);
   const rowId = freeColumnName(columns, '__row_id');
   const view = `__snapshot_view_${crypto.randomUUID().replaceAll('-', '')}`;
-  const number = dense ? `${order}::BIGINT` : `(row_number() OVER (ORDER BY ${order}) - 1)::BIGINT`;
+  // Uncast when dense, so that DuckDB pushes each part's range filter down to the scan (by rowid or zone maps).
+  const number = dense ? order : `(row_number() OVER (ORDER BY ${order}) - 1)::BIGINT`;
   await duck.conn.query(`CREATE TEMPORARY VIEW ${quoteIdent(view)} AS SELECT *, ${number} AS ${quoteIdent(rowId)} FROM ${quoteIdent(table)}`);
   return {
     view,

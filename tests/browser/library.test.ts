@@ -6,28 +6,20 @@
  * back byte for byte and decoded by native DuckDB; the DevTools panel, opened on the
  * app, lists the snapshots as healthy and its purge skips a snapshot the app is writing.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Frame, Page } from 'puppeteer-core';
-import { build } from 'vite';
 import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
 import { openDevToolsPanel } from '../support/devtools-panel';
 import { serveStatic, type StaticServer } from '../support/static-server';
 import { allPanelRows, refresh } from '../support/panel';
 import { lit, nativeDuckDB, rows } from '../support/native-duckdb';
+import { buildLibraryApp, rowsSql } from '../support/library-app';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
-const APP_SOURCE = join(ROOT, 'tests', 'fixtures', 'library-app');
 const FOLDER = 'app snapshots';
-
-/** The rows of a table of `n` rows, the same in DuckDB-WASM and native DuckDB: NULLs, non-ASCII text, decimals, dates, booleans. */
-const rowsSql = (n: number) => `SELECT i::BIGINT AS id, CASE WHEN i % 7 = 0 THEN NULL ELSE 'ü-' || i::VARCHAR END AS label,
-  (i * 0.01)::DECIMAL(18,2) AS amount, DATE '2020-01-01' + (i % 1000)::INTEGER AS day, i % 3 = 0 AS flag FROM range(${n}) t(i)`;
-
-const run = (command: string, args: string[], cwd: string) => execFileSync(command, args, { cwd, stdio: 'pipe', encoding: 'utf8', timeout: 300_000 });
 
 interface AppWindow {
   app: {
@@ -44,7 +36,6 @@ interface AppWindow {
 
 describe('the exporter as a library, packed, installed into a Vite app and run in its page', () => {
   const work = mkdtempSync(join(tmpdir(), 'opfs-library-'));
-  const appDir = join(work, 'app');
   let server: StaticServer;
   let chromium: LaunchedBrowser;
   let page: Page;
@@ -81,25 +72,10 @@ describe('the exporter as a library, packed, installed into a Vite app and run i
   }
 
   beforeAll(async () => {
-    // The package as published: `npm pack` runs the library build (prepack).
-    const packed = run('npm', ['pack', '--silent', '--pack-destination', work], ROOT).trim().split('\n').at(-1)!;
-    cpSync(APP_SOURCE, appDir, { recursive: true });
-    // The DuckDB-WASM this repository builds with: the app brings its own, of a version the library supports.
-    const duckdbVersion = (JSON.parse(readFileSync(join(ROOT, 'node_modules', '@duckdb', 'duckdb-wasm', 'package.json'), 'utf8')) as { version: string }).version;
-    writeFileSync(
-      join(appDir, 'package.json'),
-      JSON.stringify({ name: 'an-app', private: true, type: 'module', dependencies: { '@duckdb/duckdb-wasm': duckdbVersion, 'opfs-snapshot-inspector': `file:${join(work, packed)}` } }, null, 2),
-    );
-    // From npm's cache when it holds the packages (it does after this repository's install).
-    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], appDir);
+    const app = await buildLibraryApp(work);
     // The declarations as published, compiled with the app's code and library checks on.
-    // DuckDB-WASM's own declarations need @types/emscripten, which an app adds or skips
-    // (Vite's templates set skipLibCheck): their errors are DuckDB's, any other is ours.
-    const compiled = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(appDir, 'tsconfig.json')], { cwd: appDir, encoding: 'utf8' });
-    const ours = `${compiled.stdout}${compiled.stderr}`.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('node_modules/@duckdb/duckdb-wasm/') && !line.startsWith(' '));
-    expect(ours).toEqual([]);
-    await build({ root: appDir, logLevel: 'warn', build: { outDir: join(appDir, 'dist'), target: 'es2022' }, worker: { format: 'es' } });
-    server = await serveStatic(join(appDir, 'dist'));
+    expect(app.typeErrors).toEqual([]);
+    server = await serveStatic(app.distDir);
     chromium = await launchWithExtension({ devtools: true });
     page = await chromium.browser.newPage();
     await page.goto(`${server.url}/`);
@@ -178,6 +154,33 @@ describe('the exporter as a library, packed, installed into a Vite app and run i
       native.close();
     }
     expect(await page.evaluate(() => (window as unknown as AppWindow).app.verify('by-id'))).toMatchObject({ ok: true });
+  });
+
+  it('numbers any table: a dense id of its own, storage with holes after a DELETE; refuses a key that is not unique or not an integer, writing nothing', async () => {
+    const app = (sql: string) => page.evaluate((sql) => (window as unknown as AppWindow).app.sql(sql), sql);
+    const exportOf = (table: string, options: Record<string, unknown>) =>
+      page.evaluate((table, options) => (window as unknown as AppWindow).app.exportTable(table, options).then((m) => ({ rows: m.rowCount, parts: m.parts.length }), (e: unknown) => String(e)), table, options);
+    const verify = (id: string) => page.evaluate((id) => (window as unknown as AppWindow).app.verify(id), id);
+
+    // The app's own id, already 0..n-1: used as it is.
+    expect(await exportOf('t_250001', { snapshotId: 'own-dense-id', rowIdColumn: 'id' })).toEqual({ rows: 250_001, parts: 2 });
+    expect(await verify('own-dense-id')).toMatchObject({ ok: true });
+    // Rows deleted: DuckDB's rowid has holes, so the library ranks it.
+    await app(`CREATE OR REPLACE TABLE holes AS ${rowsSql(300_000)}`);
+    await app('DELETE FROM holes WHERE id % 10 = 3');
+    expect(await exportOf('holes', { snapshotId: 'with-holes' })).toEqual({ rows: 270_000, parts: 2 });
+    expect(await verify('with-holes')).toMatchObject({ ok: true });
+    await page.evaluate(() => (window as unknown as AppWindow).app.restore('with-holes', 'holes_back'));
+    const [same] = (await app('SELECT (SELECT count(*) FROM (SELECT * EXCLUDE (__row_id) FROM holes_back EXCEPT ALL SELECT * FROM holes)) AS extra, (SELECT count(*) FROM (SELECT * FROM holes EXCEPT ALL SELECT * EXCLUDE (__row_id) FROM holes_back)) AS missing'));
+    expect(same).toEqual({ extra: '0', missing: '0' });
+
+    const before = await filesInOpfs();
+    await app("CREATE OR REPLACE TABLE twice AS SELECT * FROM (VALUES (1, 'a'), (1, 'b'), (2, 'c')) v(id, name)");
+    expect(await exportOf('twice', { snapshotId: 'not-unique', rowIdColumn: 'id' })).toMatch(/Column "id" of "twice" is not unique/);
+    expect(await exportOf('twice', { snapshotId: 'not-integer', rowIdColumn: 'name' })).toMatch(/Column "name" of "twice" is VARCHAR, not an integer/);
+    expect(await exportOf('twice', { snapshotId: 'no-column', rowIdColumn: 'nope' })).toMatch(/has no column "nope"/);
+    expect(await exportOf('no_such_table', { snapshotId: 'no-table' })).toMatch(/There is no table "no_such_table"/);
+    expect(await filesInOpfs()).toEqual(before);
   });
 
   it('runs in a worker of the app too, with a DuckDB-WASM started there: the same files, verified, read back equal by native DuckDB', async () => {
