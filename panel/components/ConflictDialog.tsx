@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { usePanel } from '../context';
 
 /**
@@ -12,7 +12,7 @@ export function ConflictDialog() {
   const request = store.conflict.value;
   const [all, setAll] = useState(false);
   const keep = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
+  useLayoutEffect(() => {
     setAll(false);
     keep.current?.focus();
   }, [request]);

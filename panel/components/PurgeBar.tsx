@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 import { formatBytes } from '../../src/format';
 import { usePanel } from '../context';
 import { counted, reduce, type PurgeCategory, type PurgeSummary } from '../store';
@@ -81,7 +81,7 @@ export function PurgeDialog() {
   const request = store.purgeDialog.value;
   const ok = useRef<HTMLButtonElement>(null);
   // As in ConfirmDialog: OK takes the focus, Enter confirms, Escape cancels.
-  useEffect(() => ok.current?.focus(), [request]);
+  useLayoutEffect(() => ok.current?.focus(), [request]);
   if (!request) return null;
   const bytes = request.files.reduce((sum, f) => sum + f.size, 0);
   const label = LABELS[request.category];
@@ -126,8 +126,9 @@ export function ConfirmDialog() {
   const { store } = usePanel();
   const request = store.confirm.value;
   const ok = useRef<HTMLButtonElement>(null);
-  // OK takes the focus when the question appears (the autofocus attribute works once per document): Enter confirms, Escape cancels.
-  useEffect(() => ok.current?.focus(), [request]);
+  // OK takes the focus when the question appears (the autofocus attribute works once per document),
+  // before it is painted: a key pressed the moment it shows goes to it. Enter confirms, Escape cancels.
+  useLayoutEffect(() => ok.current?.focus(), [request]);
   if (!request) return null;
   const close = () => reduce(store, { type: 'confirm', request: null });
   return (
