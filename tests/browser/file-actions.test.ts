@@ -63,9 +63,8 @@ async function fill(page: Page, files: Record<string, number[]>): Promise<void> 
   }, files);
 }
 
-/** Every file of the page's OPFS with the SHA-256 of its bytes, read without the extension. */
 /**
- * Every file of the page's OPFS with the SHA-256 of its bytes. Files whose name matches `unread`
+ * Every file of the page's OPFS with the SHA-256 of its bytes, read without the extension. Files whose name matches `unread`
  * are listed without being read (as `unread`): a file that a writable still writes into may not
  * be readable at that moment (Chrome: NotReadableError).
  */
