@@ -24,6 +24,7 @@ import type { BenchConfig } from './config';
 import { NAME_SHIM, launchBenchBrowser, shimPage } from './extension';
 import { PAGES_DIR } from './opfs-write';
 import { summarize, type Sample } from './stats';
+import { traceTasks, type TracedTasks } from './task-trace';
 
 export interface PanelLayout {
   healthy: number;
@@ -58,6 +59,8 @@ export interface PanelSizeResult {
   /** Longest panel task per cold refresh and per rescan (0: none ≥ 50 ms). */
   longestTask: Sample;
   longestRescanTask: Sample;
+  /** One more cold refresh, traced: the panel thread's long tasks, wall time against CPU time (null where not traced). */
+  tracedRefresh: TracedTasks | null;
   /** Input event → next frame, per keystroke typing a filter over every row. */
   filterKeystroke: Sample;
   filterLongestTask: number;
@@ -424,6 +427,13 @@ async function benchSize(config: BenchConfig, files: number, root: string, log: 
       longestRescan.push(warm.longest);
     }
 
+    // One more cold refresh, traced: how much of each long task the panel's thread was on the CPU.
+    const { traced } = await traceTasks(bench.browser, () => refreshPanel(panel, true));
+    if (traced) {
+      const tasks = traced.tasks.map((t) => `${t.wallMs.toFixed(0)} ms (CPU ${t.cpuMs.toFixed(0)})`).join(', ') || 'none';
+      log(`  traced cold refresh: tasks ≥ 50 ms on the panel's thread: ${tasks}; most CPU in one task ${traced.maxCpuMs.toFixed(0)} ms`);
+    }
+
     // A filter typed over every row: a folder's name, one key at a time.
     const typed = await panel.evaluate(() => (window as unknown as { __panelBench: PanelHelpers }).__panelBench.type('exports/2023/'));
     log(`  filter over ${n(files)} rows, per keystroke: ${typed.times.map((t) => t.toFixed(0)).join(', ')} ms (${n(typed.rowcount)} rows match; longest task ${typed.longest.toFixed(0)} ms)`);
@@ -535,6 +545,7 @@ async function benchSize(config: BenchConfig, files: number, root: string, log: 
       walkConcurrency,
       longestTask: summarize(longest),
       longestRescanTask: summarize(longestRescan),
+      tracedRefresh: traced,
       filterKeystroke: summarize(typed.times),
       filterLongestTask: typed.longest,
       idle: { seconds: config.idleSeconds, liveOff, liveOn, liveUnavailable, liveLatencyMs },
