@@ -80,7 +80,20 @@ async function releaseFile() {
   document.body.dataset.locked = 'false';
 }
 
+/**
+ * Saves the app's table as a snapshot with the exporter library (bundle/save-snapshot.js,
+ * built from app/save-snapshot.js by scripts/serve-demo.ts; loaded on first use: it brings
+ * DuckDB-WASM). Resolves to the snapshot's manifest.
+ */
+async function saveLibrarySnapshot(options) {
+  const { saveSnapshot } = await import('./bundle/save-snapshot.js');
+  return saveSnapshot(options);
+}
+window.saveLibrarySnapshot = saveLibrarySnapshot;
+
 const status = document.getElementById('demo-status');
+const saveButton = document.getElementById('demo-save');
+const saveStatus = document.getElementById('demo-save-status');
 const resetButton = document.getElementById('demo-reset');
 const lockButton = document.getElementById('demo-lock');
 
@@ -120,6 +133,21 @@ lockButton.addEventListener('click', async () => {
     status.textContent = `Could not hold the file open: ${error?.message ?? error}`;
   }
   showLockState();
+});
+saveButton.addEventListener('click', async () => {
+  saveButton.disabled = true;
+  saveStatus.textContent = 'Saving a snapshot with the exporter library…';
+  try {
+    const manifest = await saveLibrarySnapshot({
+      onProgress: (p) => (saveStatus.textContent = `Saving: ${p.phase}${p.rowsTotal ? `, ${p.rowsDone} of ${p.rowsTotal} rows` : ''}…`),
+    });
+    saveStatus.textContent = `Saved ${manifest.snapshotId}: ${manifest.rowCount} rows in ${manifest.parts.length} verified parts and a manifest.`;
+  } catch (error) {
+    console.error(error);
+    saveStatus.textContent = `The snapshot could not be saved: ${error?.message ?? error}`;
+  } finally {
+    saveButton.disabled = false;
+  }
 });
 if (keep) {
   status.textContent = 'Kept the existing OPFS contents.';

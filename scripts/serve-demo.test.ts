@@ -40,7 +40,7 @@ describe('the demo server', () => {
     expect(html).toContain('id="demo-status"');
     expect(html).toContain('id="demo-reset"');
     expect(html).toContain('src="./demo.js"');
-    for (const script of ['demo.js', 'plan.js', 'lock-worker.js']) {
+    for (const script of ['demo.js', 'plan.js', 'lock-worker.js', 'bundle/save-snapshot.js']) {
       const response = await fetch(`${server.url}/${script}`);
       expect(response.status, script).toBe(200);
       expect(response.headers.get('content-type')).toMatch(/^text\/javascript/);

@@ -11,11 +11,14 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { build } from 'vite';
 import type { SnapshotManifest } from '../src/protocol';
 import { createParquetWriter, customersSql, ordersSql, type ParquetWriter } from '../tests/support/parquet-fixtures';
 import { serveStatic } from '../tests/support/static-server';
 
 export const DEMO_DIR = resolve(import.meta.dirname, '..', 'demo');
+/** The demo's module that uses the exporter library: bundled (bundle/save-snapshot.js), not served as is. */
+const LIBRARY_SOURCE = join(DEMO_DIR, 'app');
 
 export interface DemoServer {
   /** e.g. http://127.0.0.1:8080 — the page is at `${url}/`. */
@@ -86,17 +89,44 @@ export async function generateDemoFixtures(dir: string): Promise<string[]> {
 }
 
 /**
+ * Bundles the demo's use of the library into `outDir`, as an app's Vite build would: the
+ * package name resolves to this repository's lib/index.ts, DuckDB-WASM's worker and wasm
+ * files and parquet-wasm's wasm are emitted beside the module and found relative to it.
+ */
+async function bundleLibraryDemo(outDir: string): Promise<void> {
+  await build({
+    configFile: false,
+    logLevel: 'warn',
+    root: LIBRARY_SOURCE,
+    base: './',
+    resolve: { alias: { 'opfs-snapshot-inspector': resolve(import.meta.dirname, '..', 'lib', 'index.ts') } },
+    worker: { format: 'es' },
+    build: {
+      outDir,
+      emptyOutDir: true,
+      target: 'es2022',
+      rollupOptions: {
+        input: join(LIBRARY_SOURCE, 'save-snapshot.js'),
+        preserveEntrySignatures: 'exports-only',
+        output: { entryFileNames: 'save-snapshot.js' },
+      },
+    },
+  });
+}
+
+/**
  * Serves the demo page on 127.0.0.1 (an ephemeral port unless `port` is given), with
- * freshly generated fixtures under /fixtures/. `close()` stops it and removes the files.
+ * freshly generated fixtures under /fixtures/ and the library's bundle under /bundle/. `close()` stops it and removes the files.
  */
 export async function startDemoServer(port = 0): Promise<DemoServer> {
   const root = mkdtempSync(join(tmpdir(), 'opfs-inspector-demo-'));
   try {
     // A copy, so that the page and its generated fixtures are served from one root.
-    cpSync(DEMO_DIR, root, { recursive: true });
+    cpSync(DEMO_DIR, root, { recursive: true, filter: (path) => path !== LIBRARY_SOURCE });
     const fixtures = join(root, 'fixtures');
     mkdirSync(fixtures, { recursive: true });
     await generateDemoFixtures(fixtures);
+    await bundleLibraryDemo(join(root, 'bundle'));
     const server = await serveStatic(root, port);
     return {
       url: server.url,
