@@ -14,7 +14,7 @@ import { tasksSql } from '../../demo/app/tasks.js';
 import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
 import { openDevToolsPanel } from '../support/devtools-panel';
 import { lit, nativeDuckDB, rows } from '../support/native-duckdb';
-import { allPanelRows, opfsFilesOf, refresh } from '../support/panel';
+import { allPanelRows, opfsBytesOf, opfsFilesOf, refresh } from '../support/panel';
 
 const SCREENSHOTS = resolve(import.meta.dirname, '..', '..', 'artifacts', 'screenshots');
 const SAVED = 'cleanslate/saved';
@@ -44,21 +44,6 @@ describe('the demo app saves its snapshots with the exporter library', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  /** The bytes of a file of the page's OPFS. */
-  const bytesOf = async (path: string): Promise<Buffer> =>
-    Buffer.from(
-      await page.evaluate(async (path) => {
-        let dir = await navigator.storage.getDirectory();
-        const segments = path.split('/');
-        for (const segment of segments.slice(0, -1)) dir = await dir.getDirectoryHandle(segment);
-        const bytes = new Uint8Array(await (await (await dir.getFileHandle(segments.at(-1)!)).getFile()).arrayBuffer());
-        let binary = '';
-        for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-        return btoa(binary);
-      }, path),
-      'base64',
-    );
-
   it('"Save a snapshot" writes verified parts and a manifest that native DuckDB reads back equal to the table', async () => {
     await page.click('#demo-save');
     await page.waitForFunction(() => /^(Saved|The snapshot could not)/.test(document.getElementById('demo-save-status')?.textContent ?? ''), { timeout: 120_000 });
@@ -67,7 +52,7 @@ describe('the demo app saves its snapshots with the exporter library', () => {
     const snapshotId = said.split(' ')[1].replace(/:$/, '');
 
     const files = await opfsFilesOf(page, SAVED);
-    const manifest = JSON.parse((await bytesOf(`${SAVED}/${snapshotId}.manifest.json`)).toString('utf8')) as Manifest;
+    const manifest = JSON.parse((await opfsBytesOf(page, `${SAVED}/${snapshotId}.manifest.json`)).toString('utf8')) as Manifest;
     expect(manifest.rowCount).toBe(1200);
     expect(manifest.parts.map((p) => [p.name, p.rows])).toEqual([0, 1, 2].map((i) => [`${snapshotId}_part_${i}.parquet`, i < 2 ? 500 : 200]));
     expect(Object.keys(files).sort()).toEqual([`${SAVED}/${snapshotId}.manifest.json`, ...manifest.parts.map((p) => `${SAVED}/${p.name}`)].sort());
@@ -76,7 +61,7 @@ describe('the demo app saves its snapshots with the exporter library', () => {
     const paths = [];
     for (const part of manifest.parts) {
       const path = join(work, part.name);
-      writeFileSync(path, await bytesOf(`${SAVED}/${part.name}`));
+      writeFileSync(path, await opfsBytesOf(page, `${SAVED}/${part.name}`));
       paths.push(path);
     }
     const native = await nativeDuckDB();

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
 import { rowsSql } from '../support/library-app';
 import { lit, nativeDuckDB, rows } from '../support/native-duckdb';
+import { opfsBytesOf } from '../support/panel';
 import { serveStatic, type StaticServer } from '../support/static-server';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -68,14 +69,7 @@ describe('the exporter library in a page without a bundler (import map, files fr
 
     const paths: string[] = [];
     for (const part of manifest.parts) {
-      const base64 = await page.evaluate(async (name) => {
-        const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('plain');
-        const bytes = new Uint8Array(await (await (await dir.getFileHandle(name)).getFile()).arrayBuffer());
-        let binary = '';
-        for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-        return btoa(binary);
-      }, part.name);
-      const bytes = Buffer.from(base64, 'base64');
+      const bytes = await opfsBytesOf(page, `plain/${part.name}`);
       expect(bytes.length, part.name).toBe(part.bytes);
       const path = join(work, part.name);
       writeFileSync(path, bytes);

@@ -14,7 +14,7 @@ import type { Frame, Page } from 'puppeteer-core';
 import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
 import { openDevToolsPanel } from '../support/devtools-panel';
 import { serveStatic, type StaticServer } from '../support/static-server';
-import { allPanelRows, refresh } from '../support/panel';
+import { allPanelRows, opfsBytesOf, refresh } from '../support/panel';
 import { lit, nativeDuckDB, rows } from '../support/native-duckdb';
 import { buildLibraryApp, rowsSql } from '../support/library-app';
 
@@ -53,19 +53,8 @@ describe('the exporter as a library, packed, installed into a Vite app and run i
   async function copyOut(names: string[], dest: string, folder = FOLDER): Promise<string[]> {
     const paths: string[] = [];
     for (const name of names) {
-      const base64 = await page.evaluate(
-        async (folder, name) => {
-          const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(folder);
-          const bytes = new Uint8Array(await (await (await dir.getFileHandle(name)).getFile()).arrayBuffer());
-          let binary = '';
-          for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-          return btoa(binary);
-        },
-        folder,
-        name,
-      );
       const path = join(dest, name);
-      writeFileSync(path, Buffer.from(base64, 'base64'));
+      writeFileSync(path, await opfsBytesOf(page, `${folder}/${name}`));
       paths.push(path);
     }
     return paths;

@@ -78,3 +78,17 @@ export async function opfsFilesOf(context: Page | Frame, folder = ''): Promise<R
     return out;
   }, folder);
 }
+
+/** The bytes of the file at `path` in the OPFS of whatever origin `page` (or frame) is on, read without the extension. */
+export async function opfsBytesOf(context: Page | Frame, path: string): Promise<Buffer> {
+  const base64 = await context.evaluate(async (path) => {
+    let dir = await navigator.storage.getDirectory();
+    const segments = path.split('/');
+    for (const segment of segments.slice(0, -1)) dir = await dir.getDirectoryHandle(segment);
+    const bytes = new Uint8Array(await (await (await dir.getFileHandle(segments[segments.length - 1])).getFile()).arrayBuffer());
+    let binary = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return btoa(binary);
+  }, path);
+  return Buffer.from(base64, 'base64');
+}
