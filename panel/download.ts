@@ -43,11 +43,14 @@ async function readRanges(source: OpfsSource, file: DownloadFile, onRange: (byte
   let seen: number | null = null;
   try {
     for (let i = 0; i < starts.length; i++) {
-      const range = await inFlight.shift()!;
-      ask();
-      if (range.size !== file.size || (seen !== null && seen !== range.lastModified)) {
-        throw new Error(`${file.path} changed while it was read (it was ${file.size.toLocaleString('en-US')} bytes, now ${range.size.toLocaleString('en-US')}): refresh and download again.`);
+      let range: Awaited<(typeof inFlight)[number]>;
+      try {
+        range = await inFlight.shift()!;
+      } catch (error) {
+        throw await explainFailedRead(source, file, error);
       }
+      ask();
+      if (range.size !== file.size || (seen !== null && seen !== range.lastModified)) throw changedWhileRead(file, range.size);
       seen = range.lastModified;
       onRange(range.bytes);
     }
@@ -55,6 +58,27 @@ async function readRanges(source: OpfsSource, file: DownloadFile, onRange: (byte
     // Reads still in flight after a failure are not waited for; their rejections are not news.
     for (const read of inFlight) read.catch(() => undefined);
   }
+}
+
+function changedWhileRead(file: DownloadFile, sizeNow: number): Error {
+  return new Error(`${file.path} changed while it was read (it was ${file.size.toLocaleString('en-US')} bytes, now ${sizeNow.toLocaleString('en-US')}): refresh and download again.`);
+}
+
+/**
+ * A range read refused with NotReadableError: Chrome refuses to read a File whose file was
+ * written after `getFile()` answered, so a write landing between the two is told as the
+ * change it is (the file's size and time asked anew). Any other failure, or a file that
+ * did not change, keeps its own error.
+ */
+async function explainFailedRead(source: OpfsSource, file: DownloadFile, error: unknown): Promise<unknown> {
+  if (!String(error instanceof Error ? error.message : error).includes('NotReadableError')) return error;
+  try {
+    const now = await source.read(file.path, 0, 0);
+    if (now.size !== file.size || now.lastModified !== file.lastModified) return changedWhileRead(file, now.size);
+  } catch {
+    // the file cannot be looked at either: the first error says more
+  }
+  return error;
 }
 
 function save(blob: Blob, name: string): void {

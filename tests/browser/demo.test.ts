@@ -29,12 +29,16 @@ describe('the demo app saves its snapshots with the exporter library', () => {
   let chromium: LaunchedBrowser;
   let demo: DemoServer;
   let page: Page;
+  /** What the page logged: said when a save never ends, so that a failure tells why. */
+  const pageLog: string[] = [];
   const work = mkdtempSync(join(tmpdir(), 'opfs-demo-library-'));
 
   beforeAll(async () => {
     demo = await startDemoServer();
     chromium = await launchWithExtension({ devtools: true });
     page = await chromium.browser.newPage();
+    page.on('console', (message) => void pageLog.push(`${message.type()}: ${message.text()}`));
+    page.on('pageerror', (error) => void pageLog.push(`error: ${String(error)}`));
     await page.goto(`${demo.url}/`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
   });
@@ -45,9 +49,15 @@ describe('the demo app saves its snapshots with the exporter library', () => {
   });
 
   it('"Save a snapshot" writes verified parts and a manifest that native DuckDB reads back equal to the table', async () => {
+    const status = () => page.$eval('#demo-save-status', (e) => e.textContent ?? '');
     await page.click('#demo-save');
-    await page.waitForFunction(() => /^(Saved|The snapshot could not)/.test(document.getElementById('demo-save-status')?.textContent ?? ''), { timeout: 120_000 });
-    const said = await page.$eval('#demo-save-status', (e) => e.textContent ?? '');
+    await page.waitForFunction(() => /^(Saving|Saved|The snapshot could not)/.test(document.getElementById('demo-save-status')?.textContent ?? ''), { timeout: 10_000 });
+    await page
+      .waitForFunction(() => /^(Saved|The snapshot could not)/.test(document.getElementById('demo-save-status')?.textContent ?? ''), { timeout: 180_000 })
+      .catch(async () => {
+        throw new Error(`The save did not end; the page says "${await status()}"; its log: ${pageLog.join(' | ') || 'empty'}`);
+      });
+    const said = await status();
     expect(said).toMatch(/^Saved tasks-\S+: 1200 rows in 3 verified parts and a manifest\.$/);
     const snapshotId = said.split(' ')[1].replace(/:$/, '');
 
