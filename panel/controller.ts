@@ -163,6 +163,11 @@ export function createController(store: Store, client = backgroundClient()) {
     await listing.judge();
     await checkContents(source, listing, current, render);
     if (!current()) return;
+    // Files the checks listed anew (an export's part that grew or was renamed meanwhile) were
+    // not there when the locks were asked: ask again, or a part being written shows as `temp`.
+    listing.setLocks(store.locked[source].value, await sources[source].pathsInUse(listing.paths()));
+    await listing.judge();
+    if (!current()) return;
     listing.stage = 'done';
     render.now();
     void reportHealth();
