@@ -29,7 +29,9 @@ function startDuckDB() {
  * @param {{ rows?: number, rowsPerPart?: number, snapshotId?: string, onProgress?: (p: unknown) => void }} [options]
  */
 export async function saveSnapshot({ rows = 1200, rowsPerPart = 500, snapshotId, onProgress } = {}) {
+  onProgress?.({ phase: 'starting DuckDB' });
   const { db, conn } = await startDuckDB();
+  onProgress?.({ phase: 'making the table' });
   await conn.query(`CREATE OR REPLACE TABLE tasks AS ${tasksSql(rows)}`);
   const root = await navigator.storage.getDirectory();
   let dir = root;

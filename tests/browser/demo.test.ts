@@ -51,9 +51,10 @@ describe('the demo app saves its snapshots with the exporter library', () => {
   it('"Save a snapshot" writes verified parts and a manifest that native DuckDB reads back equal to the table', async () => {
     const status = () => page.$eval('#demo-save-status', (e) => e.textContent ?? '');
     await page.click('#demo-save');
-    await page.waitForFunction(() => /^(Saving|Saved|The snapshot could not)/.test(document.getElementById('demo-save-status')?.textContent ?? ''), { timeout: 10_000 });
+    // Polled by time: the default polls on animation frames, which a page behind the DevTools window does not get.
+    await page.waitForFunction(() => /^(Saving|Saved|The snapshot could not)/.test(document.getElementById('demo-save-status')?.textContent ?? ''), { timeout: 10_000, polling: 100 });
     await page
-      .waitForFunction(() => /^(Saved|The snapshot could not)/.test(document.getElementById('demo-save-status')?.textContent ?? ''), { timeout: 180_000 })
+      .waitForFunction(() => /^(Saved|The snapshot could not)/.test(document.getElementById('demo-save-status')?.textContent ?? ''), { timeout: 100_000, polling: 100 })
       .catch(async () => {
         throw new Error(`The save did not end; the page says "${await status()}"; its log: ${pageLog.join(' | ') || 'empty'}`);
       });
@@ -85,7 +86,7 @@ describe('the demo app saves its snapshots with the exporter library', () => {
     } finally {
       native.close();
     }
-  });
+  }, 240_000);
 
   it('the panel lists what the library saved as a healthy snapshot, beside the demo’s broken files', async () => {
     // A second save: two snapshots of the app, each whole.
