@@ -20,7 +20,7 @@ import { pollExpression, purgeExpression } from '../../panel/page-expressions';
 import { parsePoll, parsePurgeEntry, parsePurgeResult, requestedPaths } from '../../src/opfs/page-answers';
 import type { PurgeEntry } from '../../src/opfs/scan-types';
 import { call, listOpfs, openExtensionPage, readOpfsFile, stageFromUrl, writeOpfsBytes, writeOpfsText } from '../support/extension-page';
-import { opfsFilesOf, panelRows, text } from '../support/panel';
+import { opfsFilesOf, panelRows, press, text } from '../support/panel';
 import { installPanelProbes, rescan } from '../support/panel-probes';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -106,12 +106,12 @@ describe('the core promise, in the real DevTools panel on a page', () => {
   it('says in words, with the plural right, what one purge will delete', async () => {
     await page.evaluate(() => (window as unknown as { opfsFixtures: { writeFile(p: string, c: number): Promise<string> } }).opfsFixtures.writeFile('one/lonely.parquet', 0));
     await refreshPanel(panel);
-    await panel.click('[data-testid="purge-empty"]');
+    await press(panel, '[data-testid="purge-empty"]');
     await panel.waitForSelector('[data-testid="purge-dialog"]');
     expect(await text(panel, 'purge-empty')).toBe('Purge 1 empty file');
     expect(await panel.$eval('#purge-title', (e) => e.textContent)).toMatch(/^Delete 1 empty file \(0 B\) from the inspected page\?$/);
     expect(await text(panel, 'purge-confirm')).toBe('Delete 1 file');
-    await panel.click('[data-testid="purge-confirm"]');
+    await press(panel, '[data-testid="purge-confirm"]');
     await panel.waitForSelector('[data-testid="purge-result"][data-state="done"]');
     expect(await text(panel, 'purge-result')).toMatch(/^Removed 1 empty file, freed 0 B\.$/);
   });
@@ -120,8 +120,8 @@ describe('the core promise, in the real DevTools panel on a page', () => {
     const total = 4000;
     await emptyParquetFiles('reload', total);
     await refreshPanel(panel);
-    await panel.click('[data-testid="purge-empty"]');
-    await panel.click('[data-testid="purge-confirm"]');
+    await press(panel, '[data-testid="purge-empty"]');
+    await press(panel, '[data-testid="purge-confirm"]');
     // Reload once the purge is well under way (its progress bar past 15%).
     await panel.waitForFunction(() => Number(document.querySelector<HTMLProgressElement>('[data-testid="purge-result"] progress')?.value ?? 0) > 0.15, { polling: 20, timeout: 60_000 });
     await page.reload();
@@ -209,14 +209,14 @@ describe('the core promise, in the real DevTools panel on a page', () => {
     // A copy under another name is not part of that snapshot: it stays out of its deletion.
     expect(statusOf('app/snaps/orders-copy.parquet')).toBe('incomplete');
     const before = await opfsFilesOf(page, 'app');
-    await panel.click('[data-testid="snapshot-row"][data-snapshot-id="orders"] [data-testid="delete-snapshot"]');
+    await press(panel, '[data-testid="snapshot-row"][data-snapshot-id="orders"] [data-testid="delete-snapshot"]');
     await panel.waitForSelector('[data-testid="confirm-dialog"]');
     const dialog = await text(panel, 'confirm-dialog');
     expect(dialog).toMatch(/Delete snapshot orders \(3 files, [\d.]+ [KM]?i?B\) from the inspected page\?/);
     for (const path of ['app/snaps/orders_part_0.parquet', 'app/snaps/orders_part_2.parquet', 'app/snaps/orders.manifest.json']) expect(dialog).toContain(path);
     expect(dialog).not.toContain('orders-copy');
     await shoot('core-delete-broken-snapshot');
-    await panel.click('[data-testid="confirm-ok"]');
+    await press(panel, '[data-testid="confirm-ok"]');
     await panel.waitForSelector('[data-testid="snapshot-action"][data-state="done"], [data-testid="snapshot-action"][data-state="failed"]');
     expect(await panel.$eval('[data-testid="snapshot-action"]', (e) => `${e.getAttribute('data-state')}: ${e.textContent}`)).toMatch(/^done: Deleted orders: removed 3 files\.$/);
     const after = await opfsFilesOf(page, 'app');
@@ -281,7 +281,7 @@ describe('the core promise, in the panel on the extension storage', () => {
     const before = await listOpfs(driver, 'snapshots');
     await uploadFiles(panel, [big]);
     await panel.waitForFunction(() => /Encoding Parquet|Writing/.test(document.querySelector('[data-testid="import-status"]')?.textContent ?? ''), { timeout: 120_000, polling: 50 });
-    await panel.click('[data-testid="import-cancel"]');
+    await press(panel, '[data-testid="import-cancel"]');
     await panel.waitForSelector('[data-testid="import-status"][data-state="failed"]', { timeout: 60_000 });
     expect((await importEntries(panel))[0].text).toMatch(/was cancelled; nothing of it was kept/);
     await settle(panel);
@@ -298,7 +298,7 @@ describe('the core promise, in the panel on the extension storage', () => {
     expect(first.text).toMatch(/: 49 rows in 1 verified part/);
     expect(await text(panel, 'import-header')).toMatch(/^Column names from the first row: 0, 2024-01-01, item 0\. The first row looks like data, not names\.$/);
     await shoot('core-import-header');
-    await panel.click('[data-testid="import-header-toggle"]');
+    await press(panel, '[data-testid="import-header-toggle"]');
     await panel.waitForFunction(() => document.querySelectorAll('[data-testid="import-status"][data-file-name="headerless.csv"][data-state="done"]').length === 2, { timeout: 60_000 });
     const second = (await importEntries(panel))[0];
     expect(second.text).toMatch(/: 50 rows in 1 verified part/);
@@ -324,10 +324,10 @@ describe('the core promise, in the panel on the extension storage', () => {
     let rows = await panelRows(panel);
     expect(rows.find((r) => r.path === `snapshots/${id}.manifest.json`)?.status).toBe('corrupt');
     // "Purge 1 corrupt file" deletes that file — and the refresh after it nothing more.
-    await panel.click('[data-testid="purge-corrupt"]');
+    await press(panel, '[data-testid="purge-corrupt"]');
     await panel.waitForSelector('[data-testid="purge-dialog"]');
     expect(await text(panel, 'purge-dialog')).toContain(`snapshots/${id}.manifest.json`);
-    await panel.click('[data-testid="purge-confirm"]');
+    await press(panel, '[data-testid="purge-confirm"]');
     await panel.waitForSelector('[data-testid="purge-result"][data-state="done"]');
     await settle(panel);
     await refreshPanel(panel);
@@ -348,14 +348,14 @@ describe('the core promise, in the panel on the extension storage', () => {
 
   it('shows the tables the engine keeps and what they hold, and drops one on request', async () => {
     const id = (await importEntries(panel)).find((e) => e.file === 'orders.csv' && e.state === 'done')!.id!;
-    await panel.click(`[data-testid="snapshot-row"][data-snapshot-id="${id}"] [data-testid="restore-snapshot"]`);
+    await press(panel, `[data-testid="snapshot-row"][data-snapshot-id="${id}"] [data-testid="restore-snapshot"]`);
     await panel.waitForSelector('[data-testid="snapshot-action"][data-state="done"]', { timeout: 60_000 });
     expect(await text(panel, 'snapshot-action')).toMatch(/checksum matches the manifest .* The engine keeps the table until you drop it\./);
     const table = `restored_${id.replace(/[^A-Za-z0-9_]/g, '_')}`;
     await panel.waitForSelector(`[data-testid="engine-table"][data-table="${table}"]`);
     expect(await text(panel, 'engine-status')).toMatch(/^Engine: DuckDB v1\.\d+\.\d+, [\d.]+ [KMG]iB in use of its [\d.]+ GiB memory limit; keeps:/);
     await shoot('core-engine-tables');
-    await panel.click(`[data-testid="engine-table"][data-table="${table}"] [data-testid="drop-table"]`);
+    await press(panel, `[data-testid="engine-table"][data-table="${table}"] [data-testid="drop-table"]`);
     await panel.waitForFunction((t) => !document.querySelector(`[data-testid="engine-table"][data-table="${t}"]`), {}, table);
     expect((await call(driver, 'engineStatus', {})).tables.map((t) => t.name)).not.toContain(table);
   });

@@ -14,7 +14,7 @@ import type { Frame, Page } from 'puppeteer-core';
 import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
 import { openDevToolsPanel } from '../support/devtools-panel';
 import { serveStatic, type StaticServer } from '../support/static-server';
-import { allPanelRows, panelRows, refresh, waitForScan } from '../support/panel';
+import { allPanelRows, panelRows, press, refresh, waitForScan } from '../support/panel';
 import { beginOpfsUpload, writeOpfsUpload } from '../../src/inspected-page/upload';
 import { seededRandom } from '../support/random';
 import { formatBytes } from '../../src/format';
@@ -111,7 +111,7 @@ async function selectedPaths(panel: Frame): Promise<string[]> {
 
 async function confirmAndWait(panel: Frame): Promise<string> {
   await panel.waitForSelector('[data-testid="confirm-dialog"]');
-  await panel.click('[data-testid="confirm-ok"]');
+  await press(panel, '[data-testid="confirm-ok"]');
   return actionResult(panel);
 }
 
@@ -169,7 +169,7 @@ describe('file actions in the real DevTools panel: select and delete', () => {
     const one = rendered[Math.floor(random() * rendered.length)];
     await clickRow(panel, one);
     expect(await selectedPaths(panel)).toEqual([one]);
-    await panel.click('[data-testid="action-delete"]');
+    await press(panel, '[data-testid="action-delete"]');
     if (seed === 1) await shoot('file-actions-confirm-one');
     expect(await confirmAndWait(panel)).toMatch(/^done: Deleted 1 file/);
     let expected = without(before, [one]);
@@ -184,7 +184,7 @@ describe('file actions in the real DevTools panel: select and delete', () => {
     await clickRow(panel, shown[j], { shiftKey: true });
     const range = shown.slice(Math.min(i, j), Math.max(i, j) + 1);
     expect((await selectedPaths(panel)).sort()).toEqual([...range].sort());
-    await panel.click('[data-testid="action-delete"]');
+    await press(panel, '[data-testid="action-delete"]');
     expect(await confirmAndWait(panel)).toMatch(new RegExp(`^done: Deleted ${range.length} files?`));
     expected = without(expected, range);
     expect(await contents(page)).toEqual(expected);
@@ -197,7 +197,7 @@ describe('file actions in the real DevTools panel: select and delete', () => {
     const kept = chosen.slice(1);
     expect((await selectedPaths(panel)).sort()).toEqual([...kept].sort());
     if (kept.length > 0) {
-      await panel.click('[data-testid="action-delete"]');
+      await press(panel, '[data-testid="action-delete"]');
       if (seed === 1) await shoot('file-actions-confirm-set');
       expect(await confirmAndWait(panel)).toMatch(/^done: Deleted/);
       expected = without(expected, kept);
@@ -211,7 +211,7 @@ describe('file actions in the real DevTools panel: select and delete', () => {
     await refresh(panel);
     const paths = ['app/goes.csv', 'app/grows.parquet', 'app/held.bin'];
     for (const path of paths) await clickRow(panel, path, { ctrlKey: true });
-    await panel.click('[data-testid="action-delete"]');
+    await press(panel, '[data-testid="action-delete"]');
     await panel.waitForSelector('[data-testid="confirm-dialog"]');
     // Between the confirmation shown and OK: one file grows, another is opened for writing (and stays open).
     await page.evaluate(async () => {
@@ -258,13 +258,13 @@ describe('file actions in the real DevTools panel: select and delete', () => {
           await writable.close();
         }
       });
-      await panel.click('[data-testid="source-extension"]');
+      await press(panel, '[data-testid="source-extension"]');
       await refresh(panel);
       const before = await contents(panel);
       const chosen = [`snapshots/${snapshotId}.manifest.json`, `snapshots/${snapshotId}.parquet`, 'notes/stray.txt'];
       expect(Object.keys(before)).toEqual(expect.arrayContaining(chosen));
       for (const path of chosen) await clickRow(panel, path, { ctrlKey: true });
-      await panel.click('[data-testid="action-delete"]');
+      await press(panel, '[data-testid="action-delete"]');
       await shoot('file-actions-extension-confirm');
       expect(await confirmAndWait(panel)).toMatch(/^done: Deleted 3 files/);
       expect(await contents(panel)).toEqual(without(before, chosen));
@@ -273,26 +273,26 @@ describe('file actions in the real DevTools panel: select and delete', () => {
       await panel.waitForSelector(`[data-testid="snapshot-row"][data-snapshot-id="${snapshotId}"]`, { hidden: true });
     } finally {
       rmSync(work, { recursive: true, force: true });
-      await panel.click('[data-testid="source-page"]');
+      await press(panel, '[data-testid="source-page"]');
     }
   });
 
   it('takes the focus in both confirmations: Escape cancels, Enter confirms (the purge of empty files too)', async () => {
     await fill(page, { 'x/e1.parquet': [], 'x/e2.parquet': [], 'x/ok.bin': [1] });
     await refresh(panel);
-    await panel.click('[data-testid="purge-empty"]');
+    await press(panel, '[data-testid="purge-empty"]');
     await panel.waitForSelector('[data-testid="purge-dialog"]');
     await devtools.keyboard.press('Escape');
     await panel.waitForSelector('[data-testid="purge-dialog"]', { hidden: true });
     expect(Object.keys(await contents(page)).sort()).toEqual(['x/e1.parquet', 'x/e2.parquet', 'x/ok.bin']);
-    await panel.click('[data-testid="purge-empty"]');
+    await press(panel, '[data-testid="purge-empty"]');
     await panel.waitForSelector('[data-testid="purge-dialog"]');
     await devtools.keyboard.press('Enter');
     await panel.waitForSelector('[data-testid="purge-result"][data-state="done"]');
     expect(Object.keys(await contents(page))).toEqual(['x/ok.bin']);
     // The generic confirmation: Escape leaves the file where it is.
     await clickRow(panel, 'x/ok.bin');
-    await panel.click('[data-testid="action-delete"]');
+    await press(panel, '[data-testid="action-delete"]');
     await panel.waitForSelector('[data-testid="confirm-dialog"]');
     await devtools.keyboard.press('Escape');
     await panel.waitForSelector('[data-testid="confirm-dialog"]', { hidden: true });
@@ -351,7 +351,7 @@ describe('file actions in the real DevTools panel: select and delete', () => {
     const below = (folder: string) => Object.entries(sizes).filter(([path]) => path.startsWith(`${folder}/`));
     // Every folder is a row (the tree opens down to a folder chosen): app and app/deep er, données and données/ñ, #tmp, empty, outer.
     for (const folder of ['app/deep er', 'données/ñ', 'outer/inner']) {
-      await panel.click(`[data-testid="breadcrumb"] button[data-path=""]`);
+      await press(panel, `[data-testid="breadcrumb"] button[data-path=""]`);
       await panel.$eval(`[data-testid="folder-row"][data-path="${folder.split('/')[0]}"]`, (e) => (e as HTMLElement).click());
       await panel.$eval(`[data-testid="folder-row"][data-path="${folder}"]`, (e) => (e as HTMLElement).click());
       const rows = await folderRows();
@@ -393,17 +393,17 @@ describe('file actions in the real DevTools panel: select and delete', () => {
 
     // An empty folder holding an empty folder: by the action button, with the mouse.
     await panel.$eval('[data-testid="folder-row"][data-path="outer"]', (e) => (e as HTMLElement).click());
-    await panel.click('[data-testid="action-delete"]');
+    await press(panel, '[data-testid="action-delete"]');
     expect(await confirmAndWait(panel)).toBe('done: Deleted 0 files (0 B) and 2 folders.');
     expect(Object.keys(await contents(page)).sort()).toEqual(Object.keys(without(before, below('app/deep er').map(([path]) => path))).sort());
-    await panel.click(`[data-testid="breadcrumb"] button[data-path=""]`);
+    await press(panel, `[data-testid="breadcrumb"] button[data-path=""]`);
   });
 
   it('keeps a folder that gains a file between the question and OK, and says so', async () => {
     await fill(page, { 'keep/a.bin': [1, 2], 'keep/sub/b.bin': [3] });
     await refresh(panel);
     await panel.$eval('[data-testid="folder-row"][data-path="keep"]', (e) => (e as HTMLElement).click());
-    await panel.click('[data-testid="action-delete"]');
+    await press(panel, '[data-testid="action-delete"]');
     await panel.waitForSelector('[data-testid="confirm-dialog"]');
     await page.evaluate(async () => {
       const sub = await (await (await navigator.storage.getDirectory()).getDirectoryHandle('keep')).getDirectoryHandle('sub');
@@ -414,7 +414,7 @@ describe('file actions in the real DevTools panel: select and delete', () => {
     const result = await confirmAndWait(panel);
     expect(result).toBe('done: Deleted 2 files (3 B) and 0 folders. Kept 2 folders that still hold files: keep, keep/sub.');
     expect(Object.keys(await contents(page))).toEqual(['keep/sub/new.txt']);
-    await panel.click(`[data-testid="breadcrumb"] button[data-path=""]`);
+    await press(panel, `[data-testid="breadcrumb"] button[data-path=""]`);
   });
 
   /** Answers the open name prompt: types `value` into the input with test id `input` and presses Enter. */
@@ -474,7 +474,7 @@ describe('file actions in the real DevTools panel: select and delete', () => {
 
     // A name that is taken: said in the dialog, nothing changes, the dialog stays for another name.
     const sibling = Object.keys(expected).find((p) => p !== renamedTo && p.slice(0, Math.max(0, p.lastIndexOf('/'))) === folder)!;
-    await panel.click('[data-testid="action-rename"]');
+    await press(panel, '[data-testid="action-rename"]');
     await answerPrompt('rename-input', sibling.slice(sibling.lastIndexOf('/') + 1));
     await panel.waitForSelector('[data-testid="prompt-error"]');
     expect(await panel.$eval('[data-testid="prompt-error"]', (e) => e.textContent)).toBe(`${sibling} exists already: nothing was overwritten. Choose another name.`);
@@ -510,7 +510,7 @@ describe('file actions in the real DevTools panel: select and delete', () => {
     await clickRow(panel, moving[0]);
     for (const path of moving.slice(1)) await clickRow(panel, path, { ctrlKey: true });
     expect((await selectedPaths(panel)).sort()).toEqual([...moving].sort());
-    await panel.click('[data-testid="action-move"]');
+    await press(panel, '[data-testid="action-move"]');
     await answerPrompt('move-input', target);
     const result = await actionResult(panel);
     expect(result).toContain(`Moved ${moved.length} file${moved.length === 1 ? '' : 's'} to ${target}.`);
@@ -525,7 +525,7 @@ describe('file actions in the real DevTools panel: select and delete', () => {
     await fill(page, { 'a.parquet': [1, 2, 3], 'sub/b.csv': [4] });
     await refresh(panel);
     await panel.$eval('[data-testid="breadcrumb"] button[data-path=""]', (e) => (e as HTMLElement).click());
-    await panel.click('[data-testid="action-new-folder"]');
+    await press(panel, '[data-testid="action-new-folder"]');
     await answerPrompt('new-folder-input', 'sub');
     await panel.waitForSelector('[data-testid="prompt-error"]');
     expect(await panel.$eval('[data-testid="prompt-error"]', (e) => e.textContent)).toBe('sub exists already.');
@@ -615,10 +615,10 @@ describe('file actions in the real DevTools panel: select and delete', () => {
       await shoot('file-actions-upload-conflict');
       const firstConflict = await panel.$eval('[data-testid="conflict-dialog"]', (e) => e.getAttribute('data-path'));
       expect(firstConflict).toBe(`dest/${loose[0]}`);
-      await panel.click('[data-testid="conflict-replace"]');
+      await press(panel, '[data-testid="conflict-replace"]');
       await panel.waitForSelector('[data-testid="conflict-all"]');
-      await panel.click('[data-testid="conflict-all"]');
-      await panel.click('[data-testid="conflict-keep-both"]');
+      await press(panel, '[data-testid="conflict-all"]');
+      await press(panel, '[data-testid="conflict-keep-both"]');
       const both = await actionResult(panel);
       expect(both).toMatch(new RegExp(`^done: Uploaded ${loose.length} files .* Replaced 1 file\\. Kept both: `));
       const keptAs = (name: string) => {
@@ -631,8 +631,8 @@ describe('file actions in the real DevTools panel: select and delete', () => {
       // And once more, skipping every taken name: nothing changes.
       await files!.uploadFile(join(work, 'loose', loose[1]), join(work, 'loose', loose[2]));
       await panel.waitForSelector('[data-testid="conflict-dialog"]');
-      await panel.click('[data-testid="conflict-all"]');
-      await panel.click('[data-testid="conflict-skip"]');
+      await press(panel, '[data-testid="conflict-all"]');
+      await press(panel, '[data-testid="conflict-skip"]');
       expect(await actionResult(panel)).toBe('done: Uploaded 0 files (0 B) to dest. Skipped 2 files whose name was taken.');
       expect(await contents(page)).toEqual(expected);
       // No temporary file is left anywhere.
@@ -781,11 +781,11 @@ describe('file actions in the real DevTools panel: select and delete', () => {
         await writable.write(new Uint8Array([80, 65, 82, 49]));
         await writable.close();
       });
-      await panel.click('[data-testid="source-extension"]');
+      await press(panel, '[data-testid="source-extension"]');
       await refresh(panel);
       await panel.$eval('[data-testid="breadcrumb"] button[data-path=""]', (e) => (e as HTMLElement).click());
       const before = await contents(panel);
-      await panel.click('[data-testid="action-new-folder"]');
+      await press(panel, '[data-testid="action-new-folder"]');
       await answerPrompt('new-folder-input', 'mine');
       expect(await actionResult(panel)).toBe('done: Made the folder mine.');
       await (await panel.$('input[data-testid="upload-input"]'))!.uploadFile(join(work, 'notes.json'));
@@ -795,20 +795,20 @@ describe('file actions in the real DevTools panel: select and delete', () => {
       await devtools.keyboard.press('F2');
       await answerPrompt('rename-input', 'renamed.json');
       expect(await actionResult(panel)).toBe('done: Renamed mine/notes.json to renamed.json.');
-      await panel.click('[data-testid="action-move"]');
+      await press(panel, '[data-testid="action-move"]');
       await answerPrompt('move-input', '');
       expect(await actionResult(panel)).toBe('done: Moved 1 file to the top.');
       expect(await contents(panel)).toEqual({ ...before, 'renamed.json': createHash('sha256').update(JSON.stringify({ ünï: [1, 2] })).digest('hex') });
       await panel.$eval('[data-testid="folder-row"][data-path="mine"]', (e) => (e as HTMLElement).click());
-      await panel.click('[data-testid="action-delete"]');
+      await press(panel, '[data-testid="action-delete"]');
       expect(await confirmAndWait(panel)).toBe('done: Deleted 0 files (0 B) and 1 folder.');
       await panel.$eval('[data-testid="breadcrumb"] button[data-path=""]', (e) => (e as HTMLElement).click());
       // A snapshot's part keeps its name: its manifest names it.
       await clickRow(panel, 'snapshots/kept-name_part_0.parquet');
-      await panel.click('[data-testid="action-rename"]');
+      await press(panel, '[data-testid="action-rename"]');
       expect(await actionResult(panel)).toBe('failed: snapshots/kept-name_part_0.parquet belongs to snapshot kept-name: its manifest names it, so it keeps its name and place.');
       await clickRow(panel, 'renamed.json');
-      await panel.click('[data-testid="action-delete"]');
+      await press(panel, '[data-testid="action-delete"]');
       expect(await confirmAndWait(panel)).toMatch(/^done: Deleted 1 file/);
       expect(await contents(panel)).toEqual(before);
     } finally {
@@ -817,7 +817,7 @@ describe('file actions in the real DevTools panel: select and delete', () => {
         const snapshots = await (await navigator.storage.getDirectory()).getDirectoryHandle('snapshots');
         await snapshots.removeEntry('kept-name_part_0.parquet');
       });
-      await panel.click('[data-testid="source-page"]');
+      await press(panel, '[data-testid="source-page"]');
     }
   });
 
@@ -919,7 +919,7 @@ describe('file actions in the real DevTools panel: select and delete', () => {
 
     // Any file in hex on request, at any offset.
     await previewOf('read me.txt');
-    await panel.click('[data-testid="preview-as-hex"]');
+    await press(panel, '[data-testid="preview-as-hex"]');
     await panel.waitForSelector('[data-testid="preview"][data-kind="hex"]');
     expect(await panel.$eval('[data-testid="hex-dump"]', (e) => e.textContent?.slice(10, 24))).toBe(hex(utf8(text).slice(0, 5)));
 
@@ -943,7 +943,7 @@ describe('file actions in the real DevTools panel: select and delete', () => {
     expect(shown.kind).toBe('text');
     expect(shown.note).toBe('The first 1 MiB of 1 GiB are shown.');
     expect(shown.text.length).toBe(1024 * 1024);
-    await panel.click('[data-testid="preview-as-hex"]');
+    await press(panel, '[data-testid="preview-as-hex"]');
     await panel.waitForSelector('[data-testid="hex-offset"]');
     await panel.type('[data-testid="hex-offset"]', `0x${(GiB - 16).toString(16)}`);
     await devtools.keyboard.press('Enter');
@@ -981,7 +981,7 @@ describe('file actions in the real DevTools panel: select and delete', () => {
       const inPage = await contents(page);
 
       await clickRow(panel, 'big.bin');
-      await panel.click('[data-testid="action-download"]');
+      await press(panel, '[data-testid="action-download"]');
       expect(await actionResult(panel, 240_000)).toBe(`done: Downloaded big.bin (${DOWNLOAD_MIB} MiB).`);
       const big = join(downloads, 'big.bin');
       await expect.poll(() => existsSync(big) && statSync(big).size, { timeout: 60_000 }).toBe(DOWNLOAD_MIB * 1024 * 1024);
@@ -990,7 +990,7 @@ describe('file actions in the real DevTools panel: select and delete', () => {
       // Again, and the page writes to the file while it travels: no torn copy is saved.
       rmSync(big);
       await clickRow(panel, 'big.bin');
-      await panel.click('[data-testid="action-download"]');
+      await press(panel, '[data-testid="action-download"]');
       await panel.waitForSelector('[data-testid="action-result"][data-state="running"]');
       await page.evaluate(async () => {
         const handle = await (await navigator.storage.getDirectory()).getFileHandle('big.bin');
@@ -1009,7 +1009,7 @@ describe('file actions in the real DevTools panel: select and delete', () => {
       await devtools.keyboard.up('Control');
       await clickRow(panel, 'big.bin', { ctrlKey: true });
       const chosen = Object.keys(inPage).filter((path) => path !== 'big.bin');
-      await panel.click('[data-testid="action-download"]');
+      await press(panel, '[data-testid="action-download"]');
       const result = await actionResult(panel);
       const name = /as (\S+\.zip)\.$/.exec(result)?.[1];
       expect(result).toMatch(new RegExp(`^done: Downloaded ${chosen.length} files \\(`));
@@ -1021,7 +1021,7 @@ describe('file actions in the real DevTools panel: select and delete', () => {
 
       // A folder shown with no file chosen: the folder, its tree inside, as <folder>.zip.
       await panel.$eval('[data-testid="folder-row"][data-path="app"]', (e) => (e as HTMLElement).click());
-      await panel.click('[data-testid="action-download"]');
+      await press(panel, '[data-testid="action-download"]');
       expect(await actionResult(panel)).toMatch(/^done: Downloaded 5 files \(.*\) as app\.zip\.$/);
       const folderZip = join(downloads, 'app.zip');
       await expect.poll(() => existsSync(folderZip), { timeout: 30_000 }).toBe(true);

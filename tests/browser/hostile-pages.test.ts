@@ -20,7 +20,7 @@ import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
 import { openDevToolsPanel } from '../support/devtools-panel';
 import { serveStatic, type StaticServer } from '../support/static-server';
 import { formatBytes } from '../../src/format';
-import { opfsFilesOf, panelRows, text } from '../support/panel';
+import { opfsFilesOf, panelRows, press, text } from '../support/panel';
 import {
   installPanelProbes,
   longTasksSince,
@@ -235,10 +235,10 @@ describe('the OPFS Snapshots panel on hostile or odd pages', () => {
       // A name longer than the panel accepts is reported, not listed and not dropped silently.
       expect((await scanErrors(panel)).join('\n')).toMatch(/a name of 5000 characters \(more than 4096\) was left out/);
       // Details of an HTML-named file: still text.
-      await panel.click(`[data-testid="file-row"][data-path="${empty[0].replaceAll('"', '\\"')}"]`);
+      await press(panel, `[data-testid="file-row"][data-path="${empty[0].replaceAll('"', '\\"')}"]`);
       await panel.waitForSelector('[data-testid="details"]');
       expect(await panel.$eval('[data-testid="details"] .details-title', (e) => e.textContent)).toBe(empty[0]);
-      await panel.click(`[data-testid="file-row"][data-path="evil\u202Egnp.parquet"]`);
+      await press(panel, `[data-testid="file-row"][data-path="evil\u202Egnp.parquet"]`);
       expect(await text(panel, 'name-spelled-out')).toContain('evil⟨U+202E⟩gnp.parquet');
       await new Promise((done) => setTimeout(done, 300)); // time for an injected onerror/onload to fire
       expect(await pwned()).toEqual([undefined, undefined]);
@@ -248,21 +248,21 @@ describe('the OPFS Snapshots panel on hostile or odd pages', () => {
     it('purges exactly what the confirmation lists, nothing on cancel, and keeps a file that changed after confirming', async () => {
       const before = await opfsFilesOf(page);
       expect(Object.keys(before)).toHaveLength(empty.length + Object.keys(keep).length);
-      await panel.click('[data-testid="purge-empty"]');
+      await press(panel, '[data-testid="purge-empty"]');
       await panel.waitForSelector('[data-testid="purge-dialog"]');
       const listed = await panel.$$eval('[data-testid="purge-dialog"] .purge-list li .path', (items) => items.map((item) => item.textContent));
       expect([...listed].sort()).toEqual([...empty].sort());
       await shoot('hostile-names-purge-confirmation');
-      await panel.click('[data-testid="purge-cancel"]');
+      await press(panel, '[data-testid="purge-cancel"]');
       expect(await panel.$('[data-testid="purge-dialog"]')).toBeNull();
       expect(await opfsFilesOf(page)).toEqual(before);
 
       // Confirm; between the confirmation and the deletion the page writes into one listed file.
-      await panel.click('[data-testid="purge-empty"]');
+      await press(panel, '[data-testid="purge-empty"]');
       await panel.waitForSelector('[data-testid="purge-dialog"]');
       const changed = 'line1\nline2.parquet';
       await page.evaluate((path) => (window as unknown as { opfsFixtures: { writeFile(p: string, c: string): Promise<string> } }).opfsFixtures.writeFile(path, 'PAR'), changed);
-      await panel.click('[data-testid="purge-confirm"]');
+      await press(panel, '[data-testid="purge-confirm"]');
       await panel.waitForSelector('[data-testid="purge-result"][data-state="done"]', { timeout: 30_000 });
       const result = await text(panel, 'purge-result');
       expect(result).toContain(`Removed ${empty.length - 1} empty files`);
@@ -385,7 +385,7 @@ describe('the OPFS Snapshots panel on hostile or odd pages', () => {
     const mark = await probeMark(panel);
     const devtoolsMark = (await devtools.evaluate('performance.now()')) as number;
     const clicked = Date.now();
-    await panel.click('[data-testid="refresh"]');
+    await press(panel, '[data-testid="refresh"]');
     const summary = await settledScanAfter(panel, mark, 170_000);
     const scanMs = Date.now() - clicked;
     const log = await summaryLogSince(panel, mark);
@@ -491,7 +491,7 @@ describe('the OPFS Snapshots panel on hostile or odd pages', () => {
       await filterRows(panel, '');
 
       // The last rows, by path: the list really holds all of them, in order.
-      await panel.click('[role="columnheader"].col-path');
+      await press(panel, '[role="columnheader"].col-path');
       await panel.$eval('.file-viewport', (e) => e.scrollTo(0, e.scrollHeight));
       await new Promise((done) => setTimeout(done, 200));
       const bottom = (await panelRows(panel)).map((r) => r.path);

@@ -12,7 +12,7 @@ import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
 import { openDevToolsPanel } from '../support/devtools-panel';
 import { serveStatic, type StaticServer } from '../support/static-server';
 import { createParquetWriter, ordersSql } from '../support/parquet-fixtures';
-import { allPanelRows, panelRows, text } from '../support/panel';
+import { allPanelRows, panelRows, press, text } from '../support/panel';
 import { installPanelProbes, longTasksSince, probeMark, rescan, summaryLogSince } from '../support/panel-probes';
 import { callsBetween, countOpfsCalls, opfsCalls, readsBetween } from '../support/opfs-calls';
 import { poll } from '../support/poll';
@@ -103,6 +103,9 @@ describe('the panel at scale, in the real DevTools panel', () => {
     ({ devtools, panel } = await openDevToolsPanel(chromium.browser, chromium.extensionId, `${server.url}/`, { dock: 'undocked' }));
     await devtools.setViewport({ width: 1200, height: 800 });
     await installPanelProbes(panel);
+    // The scan the panel starts when it opens: over before a test writes files, or it
+    // would read (and keep verdicts of) files a test is still writing.
+    await panel.waitForSelector('[data-testid="summary"][data-state="done"]', { timeout: 60_000 });
   });
   afterAll(async () => {
     await chromium?.close();
@@ -201,9 +204,9 @@ describe('the panel at scale, in the real DevTools panel', () => {
     const empties = Object.keys(expected).filter((p) => expected[p] === 'empty');
     const before = await opfsCalls(page);
     const mark = await probeMark(panel);
-    await panel.click('[data-testid="purge-empty"]');
+    await press(panel, '[data-testid="purge-empty"]');
     await panel.waitForSelector('[data-testid="purge-confirm"]');
-    await panel.click('[data-testid="purge-confirm"]');
+    await press(panel, '[data-testid="purge-confirm"]');
     await panel.waitForSelector('[data-testid="purge-result"][data-state="done"]');
     await poll('the list to drop the purged files', 10_000, async () => ((await summaryOf(panel)).files === 150 ? true : undefined));
     const after = await opfsCalls(page);
@@ -229,7 +232,7 @@ describe('the panel at scale, in the real DevTools panel', () => {
     await sleep(2500);
     expect(callsBetween(before, await opfsCalls(page))).toEqual({});
 
-    await panel.click('[data-testid="live"]');
+    await press(panel, '[data-testid="live"]');
     await panel.waitForSelector('[data-testid="live"][data-live="on"]');
     const mark = await probeMark(panel);
     const statusOf = async (path: string) => (await rowsUnder(panel, 'live')).find((r) => r.path === path)?.status;
@@ -267,7 +270,7 @@ describe('the panel at scale, in the real DevTools panel', () => {
     expect(callsBetween(before, await opfsCalls(page))).toEqual({});
 
     // Off again: the page's changes wait for a refresh.
-    await panel.click('[data-testid="live"]');
+    await press(panel, '[data-testid="live"]');
     await panel.waitForSelector('[data-testid="live"][data-live="off"]');
     await writeFiles(page, { 'live/later.parquet': parquet.valid });
     await sleep(2500);
@@ -285,7 +288,7 @@ describe('the panel at scale, in the real DevTools panel', () => {
     const listing = Date.now();
     const mark = await probeMark(panel);
     // While it lists, the panel answers: the filter box takes input and the summary counts up.
-    await panel.click('[data-testid="refresh"]');
+    await press(panel, '[data-testid="refresh"]');
     const seen = new Set<number>();
     await poll('the listing of 100,000 files', 240_000, async () => {
       const summary = await summaryOf(panel);

@@ -57,6 +57,19 @@ export async function refresh(panel: Frame | Page): Promise<string> {
   return panel.$eval('[data-testid="summary"]', (e) => e.textContent ?? '');
 }
 
+/**
+ * Clicks the element `selector` names once it is there and enabled, as a DOM click: a
+ * mouse click goes to the element's place on screen, which can move while DevTools lays
+ * itself out or a status line rewraps, and then lands elsewhere.
+ */
+export async function press(panel: Frame | Page, selector: string): Promise<void> {
+  const element = await panel.waitForSelector(`${selector}:not([disabled])`);
+  await element!.evaluate((e) => {
+    e.scrollIntoView({ block: 'nearest' });
+    (e as HTMLElement).click();
+  });
+}
+
 export async function text(panel: Frame | Page, testId: string): Promise<string> {
   return panel.$eval(`[data-testid="${testId}"]`, (e) => e.textContent ?? '');
 }
