@@ -47,6 +47,11 @@ const forwarders: Handlers<OffscreenApi> = {
   deleteSnapshot: forwardToOffscreen('deleteSnapshot'),
   dropTable: forwardToOffscreen('dropTable'),
   queryRows: forwardToOffscreen('queryRows'),
+  runSql: forwardToOffscreen('runSql'),
+  cancelSql: forwardToOffscreen('cancelSql'),
+  sqlResultRows: forwardToOffscreen('sqlResultRows'),
+  diffSnapshots: forwardToOffscreen('diffSnapshots'),
+  diffRows: forwardToOffscreen('diffRows'),
   engineStatus: forwardToOffscreen('engineStatus'),
   configureEngine: forwardToOffscreen('configureEngine'),
 };

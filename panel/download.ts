@@ -81,7 +81,7 @@ async function explainFailedRead(source: OpfsSource, file: DownloadFile, error: 
   return error;
 }
 
-function save(blob: Blob, name: string): void {
+export function saveBlob(blob: Blob, name: string): void {
   const url = URL.createObjectURL(blob);
   const anchor = document.createElement('a');
   anchor.href = url;
@@ -99,7 +99,7 @@ export async function downloadFile(source: OpfsSource, file: DownloadFile, name:
     parts.push(new Blob([bytes]));
     onBytes((read += bytes.length));
   });
-  save(new Blob(parts), name);
+  saveBlob(new Blob(parts), name);
 }
 
 /**
@@ -140,5 +140,5 @@ export async function downloadZip(
   zip.end();
   if (state.failure) throw state.failure;
   if (!state.finished) throw new Error('the zip archive did not finish');
-  save(new Blob(parts, { type: 'application/zip' }), name);
+  saveBlob(new Blob(parts, { type: 'application/zip' }), name);
 }

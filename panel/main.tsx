@@ -8,11 +8,14 @@ import { PanelContext } from './context';
 import { createController } from './controller';
 import { hasInspectedWindow } from './inspected-window';
 import { createStore } from './store';
+import { createQueryController, createQueryState } from './query';
 import './panel.css';
 
 const inDevTools = hasInspectedWindow();
 const store = createStore(inDevTools ? 'page' : 'extension');
 const controller = createController(store);
+const query = createQueryState();
+const queries = createQueryController(query);
 
 // Follow DevTools' theme, also when it changes; in a tab, the system's (see panel.css).
 function applyTheme(theme: string | undefined): void {
@@ -39,7 +42,7 @@ void controller.refresh(store.source.value);
 void controller.resumeImports();
 
 render(
-  <PanelContext.Provider value={{ store, controller }}>
+  <PanelContext.Provider value={{ store, controller, query, queries }}>
     <App />
   </PanelContext.Provider>,
   document.getElementById('app')!,

@@ -216,11 +216,70 @@ export interface OffscreenApi {
   /** Sets DuckDB's memory limit (`null`: its default), for this engine and the next ones. */
   configureEngine: { request: { memoryLimitBytes: number | null }; response: EngineStatus };
   dropTable: { request: { table: string }; response: { dropped: boolean } };
+  /**
+   * The SQL console: runs one statement; the snapshots it names are loaded as tables of
+   * their ids first. `cancelSql` with the same `queryId` interrupts it.
+   */
+  runSql: { request: { sql: string; queryId: string }; response: SqlResult };
+  cancelSql: { request: { queryId: string }; response: { cancelled: boolean } };
+  /** Rows `offset`… of the last query's kept result, as text (the panel's CSV download). */
+  sqlResultRows: { request: { offset: number; count: number }; response: { columns: SqlColumn[]; rows: SqlCell[][] } };
+  /** Compares two snapshots (loaded as tables) by `key` (`null`: row id). */
+  diffSnapshots: { request: { a: string; b: string; key: string | null; queryId: string }; response: DiffResult };
+  /** The first rows of one group of the last diff. */
+  diffRows: { request: { group: 'added' | 'removed' | 'changed'; limit: number }; response: DiffRow[] };
   /** Runs one SQL statement in the engine and returns at most `limit` rows as JSON (previews, tests). */
   queryRows: {
     request: { sql: string; limit?: number };
     response: { columns: string[]; rows: JsonValue[][] };
   };
+}
+
+/** A column of a query's result, as DuckDB names and types it. */
+export interface SqlColumn {
+  name: string;
+  type: string;
+}
+
+/** A value of a query's result as DuckDB writes it as text; `null` is SQL NULL (not the text 'NULL', not ''). */
+export type SqlCell = string | null;
+
+export interface SqlResult {
+  columns: SqlColumn[];
+  /** The first rows (at most 10,000), in the result's order. */
+  rows: SqlCell[][];
+  /** Rows of the whole result. */
+  totalRows: number;
+  /** Whether the result is kept in the engine (a query's is; a SET's or CREATE's is not) for download. */
+  kept: boolean;
+  /** Snapshots this statement loaded as tables first. */
+  loaded: string[];
+  /** What the user should know (a snapshot that did not match its manifest). */
+  notes: string[];
+  elapsedMs: number;
+}
+
+export interface DiffResult {
+  a: string;
+  b: string;
+  /** The column rows were matched by; `null`: the row id. */
+  key: string | null;
+  onlyInA: string[];
+  onlyInB: string[];
+  typeChanges: { column: string; a: string; b: string }[];
+  /** The columns compared (both sides have them; not the key). */
+  compared: string[];
+  added: number;
+  removed: number;
+  changed: number;
+  /** Per compared column: rows in both whose value differs. */
+  changedByColumn: Record<string, number>;
+  elapsedMs: number;
+}
+
+export interface DiffRow {
+  key: string;
+  cells: { a: SqlCell; b: SqlCell; changed: boolean }[];
 }
 
 /** A table the engine holds (a restore the user keeps, a table made in the SQL console). */
@@ -311,6 +370,11 @@ export const REQUEST_TIMEOUT_MS: { [K in keyof BackgroundApi]: number } = {
   configureEngine: 60_000,
   dropTable: 30_000,
   queryRows: 60_000,
+  runSql: 60 * 60_000,
+  cancelSql: 10_000,
+  sqlResultRows: 60_000,
+  diffSnapshots: 60 * 60_000,
+  diffRows: 60_000,
   setBadge: 5_000,
 };
 

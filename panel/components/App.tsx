@@ -13,6 +13,28 @@ import { ConflictDialog } from './ConflictDialog';
 import { DetailsPane } from './DetailsPane';
 import { droppedEntries, droppedFiles } from '../dropped';
 import { EngineStatusLine, SnapshotActionLine, SnapshotList } from './SnapshotList';
+import { QueryView } from './QueryView';
+import { DiffView } from './DiffView';
+import type { PanelTab } from '../query';
+
+const TABS: { tab: PanelTab; label: string; title: string }[] = [
+  { tab: 'files', label: 'Files', title: 'The files of the storage, their health, snapshots and purges' },
+  { tab: 'query', label: 'Query', title: 'SQL over the snapshots of the extension’s storage' },
+  { tab: 'diff', label: 'Diff', title: 'What changed between two snapshots' },
+];
+
+function Tabs() {
+  const { query, queries } = usePanel();
+  return (
+    <nav class="tabs" role="tablist">
+      {TABS.map(({ tab, label, title }) => (
+        <button key={tab} role="tab" data-testid={`tab-${tab}`} aria-selected={query.tab.value === tab} class={query.tab.value === tab ? 'active' : ''} title={title} onClick={() => queries.showTab(tab)}>
+          {label}
+        </button>
+      ))}
+    </nav>
+  );
+}
 
 function Notice() {
   const { store } = usePanel();
@@ -29,7 +51,8 @@ function Notice() {
 }
 
 export function App() {
-  const { controller } = usePanel();
+  const { controller, query } = usePanel();
+  const tab = query.tab.value;
   const [dragging, setDragging] = useState(false);
   return (
     <div
@@ -59,20 +82,25 @@ export function App() {
         for (const file of Array.from(e.dataTransfer.files)) void controller.importCsv(file);
       }}
     >
-      <Toolbar />
-      <SummaryBar />
-      <Notice />
-      <PurgeBar />
-      <ImportStatus />
-      <SnapshotList />
-      <SnapshotActionLine />
-      <EngineStatusLine />
-      <FileActions />
-      <main class="split">
-        <FolderTree />
-        <FileTable />
-        <DetailsPane />
-      </main>
+      <Tabs />
+      <div class="files-view" hidden={tab !== 'files'}>
+        <Toolbar />
+        <SummaryBar />
+        <Notice />
+        <PurgeBar />
+        <ImportStatus />
+        <SnapshotList />
+        <SnapshotActionLine />
+        <EngineStatusLine />
+        <FileActions />
+        <main class="split">
+          <FolderTree />
+          <FileTable />
+          <DetailsPane />
+        </main>
+      </div>
+      {tab === 'query' ? <QueryView /> : null}
+      {tab === 'diff' ? <DiffView /> : null}
       <PurgeDialog />
       <ConfirmDialog />
       <PromptDialog />

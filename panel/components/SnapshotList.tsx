@@ -19,7 +19,7 @@ const OVERSCAN = 10;
  * otherwise be laid out again whenever one of them changes.
  */
 export function SnapshotList() {
-  const { store, controller } = usePanel();
+  const { store, controller, queries } = usePanel();
   const [scrollTop, setScrollTop] = useState(0);
   const source = store.source.value;
   const groups = store.view.value?.groups ?? [];
@@ -42,7 +42,7 @@ export function SnapshotList() {
             <col style={{ width: '84px' }} />
             <col style={{ width: '76px' }} />
             <col style={{ width: '70px' }} />
-            <col style={{ width: source === 'extension' ? '300px' : '160px' }} />
+            <col style={{ width: source === 'extension' ? '360px' : '160px' }} />
           </colgroup>
           <thead>
             <tr>
@@ -88,6 +88,9 @@ export function SnapshotList() {
                         </button>
                         <button disabled={busy} data-testid="restore-snapshot" onClick={() => void controller.restoreSnapshot(g.id)}>
                           Restore
+                        </button>
+                        <button data-testid="open-in-query" title="Query it with SQL: its rows as a table named after its id" onClick={() => queries.openSnapshot(g.id)}>
+                          Query
                         </button>
                     </>
                   ) : null}

@@ -126,7 +126,8 @@ function scheduleRecycle(): void {
     recycleTimer = undefined;
     void runExclusive(async () => {
       const current = host && (await host.catch(() => undefined));
-      if (!current || (await userTables(current)).length > 0) return;
+      // Any table keeps it, the console's last result too (the user may still download it).
+      if (!current || Number((await current.conn.query('SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE NOT internal')).toArray()[0]?.n) > 0) return;
       await resetDuckDB();
     }).catch((error: unknown) => console.warn('could not recycle the engine', error));
   }, RECYCLE_IDLE_MS);
@@ -136,7 +137,8 @@ function scheduleRecycle(): void {
 /** Tables of the engine's database, without DuckDB's internal ones. */
 export async function userTables(duck: DuckDBHost): Promise<EngineTable[]> {
   const result = await duck.conn.query(
-    'SELECT table_name AS name, estimated_size AS rows, column_count AS columns FROM duckdb_tables() WHERE NOT internal ORDER BY table_name',
+    // The console's result and diff (temporary, `__console_…`) are the console's working state, not tables anybody kept.
+    "SELECT table_name AS name, estimated_size AS rows, column_count AS columns FROM duckdb_tables() WHERE NOT internal AND NOT (temporary AND starts_with(table_name, '__console_')) ORDER BY table_name",
   );
   const tables: EngineTable[] = [];
   for (const row of result.toArray() as { name: string; rows: unknown; columns: unknown }[]) {

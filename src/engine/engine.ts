@@ -4,7 +4,7 @@
  * context with a DOM and Workers can host it.
  */
 import type { ExportOptions, ExportResult, LoadCsvResult, OffscreenApi } from '../protocol';
-import type { Handlers } from '../messaging';
+import { emitEvent, type Handlers } from '../messaging';
 import { UserFacingError } from '../errors';
 import { quoteIdent } from '../sql';
 import { getDirectory, listFileNames, opfsRoot, removeIfExists, splitPath } from '../opfs/fs';
@@ -19,6 +19,7 @@ import { listManifests, removeSnapshotFiles, snapshotFileNames, snapshotsDirecto
 import { queryJson } from './tables';
 import { cancelOperation, listOperations, runOperation, type ReportProgress } from './operations';
 import { claimStagedFile, sweepAbandoned } from './sweep';
+import { diffRows, diffTables, ensureSnapshotsLoaded, loadedRowIdColumn, resultAsCsvRows, runStatement, tablesNamedIn, type LoadSnapshot } from './console';
 
 /** The name of a staged CSV, refusing anything outside `staging/`. */
 function stagedName(stagedPath: string): string {
@@ -60,6 +61,29 @@ async function exportTable(
 
 async function dropTable(duck: DuckDBHost, table: string): Promise<void> {
   await duck.conn.query(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
+}
+
+/** Console statements and diffs running or waiting their turn, by the id the panel gave them. */
+const consoleRuns = new Map<string, AbortController>();
+/** The columns the last diff compared (its rows are kept in the engine until the next one). */
+let lastDiffCompared: string[] = [];
+
+/** Runs console work in the engine's queue, cancellable by `queryId` while it waits or runs. */
+function consoleWork<T>(queryId: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  if (consoleRuns.has(queryId)) return Promise.reject(new Error(`Query ${queryId} is already under way.`));
+  const controller = new AbortController();
+  consoleRuns.set(queryId, controller);
+  return runExclusive(() => work(controller.signal)).finally(() => consoleRuns.delete(queryId));
+}
+
+/** A snapshot of the extension's storage read into a table (the restore, checked against its manifest); its progress told as the query's. */
+function loadSnapshotTable(queryId: string): LoadSnapshot {
+  return async (snapshotId, table, signal) => {
+    const [duck, codec, dir] = await Promise.all([getDuckDB(), startParquetCodec(parquetWasmUrl), snapshotsDirectory()]);
+    const onProgress: ReportProgress = (p) => emitEvent('progress', { operationId: queryId, ...p });
+    const restored = await restoreSnapshot({ duck, codec, dir, lockFolder: SNAPSHOTS_DIR, signal, onProgress }, snapshotId, table);
+    return { problems: restored.problems, rowIdColumn: restored.rowIdColumn };
+  };
 }
 
 /** The engine's request handlers. */
@@ -163,6 +187,47 @@ export const engineHandlers: Handlers<OffscreenApi> = {
       await dropTable(await getDuckDB(), table);
       return { dropped: true };
     });
+  },
+
+  runSql({ sql, queryId }) {
+    return consoleWork(queryId, async (signal) => {
+      const started = performance.now();
+      const duck = await getDuckDB();
+      const named = await tablesNamedIn(duck.conn, sql);
+      const { loaded, notes } = await ensureSnapshotsLoaded(duck, named, await listManifests(await snapshotsDirectory()), loadSnapshotTable(queryId), signal);
+      const result = await runStatement(duck, sql, signal);
+      return { ...result, loaded, notes, elapsedMs: performance.now() - started };
+    });
+  },
+
+  async cancelSql({ queryId }) {
+    const run = consoleRuns.get(queryId);
+    run?.abort();
+    return { cancelled: run !== undefined };
+  },
+
+  sqlResultRows({ offset, count }) {
+    return runExclusive(async () => resultAsCsvRows(await getDuckDB(), offset, count));
+  },
+
+  diffSnapshots({ a, b, key, queryId }) {
+    return consoleWork(queryId, async (signal) => {
+      const started = performance.now();
+      const duck = await getDuckDB();
+      const manifests = await listManifests(await snapshotsDirectory());
+      for (const id of [a, b]) {
+        if (!manifests.some((m) => m.snapshotId === id)) throw new UserFacingError('SnapshotNotFoundError', `There is no committed snapshot "${id}" to compare.`);
+      }
+      await ensureSnapshotsLoaded(duck, [a, b], manifests, loadSnapshotTable(queryId), signal);
+      const side = (id: string) => ({ table: id, rowId: loadedRowIdColumn(duck, id) ?? '__row_id' });
+      const diff = await diffTables(duck, side(a), side(b), key, signal);
+      lastDiffCompared = diff.compared;
+      return { ...diff, a, b, elapsedMs: performance.now() - started };
+    });
+  },
+
+  diffRows({ group, limit }) {
+    return runExclusive(async () => diffRows(await getDuckDB(), group, lastDiffCompared, Math.min(limit, 10_000)));
   },
 
   queryRows({ sql, limit }) {

@@ -1,0 +1,199 @@
+/**
+ * The Query and Diff views: their state (signals) and what they do (engine requests). The
+ * engine loads the snapshots a statement names as tables of their ids; the panel only
+ * says what to run and shows what comes back.
+ */
+import { signal, type Signal } from '@preact/signals';
+import Papa from 'papaparse';
+import { backgroundClient, onEvent } from '../src/messaging';
+import type { DiffResult, DiffRow, EngineTable, SnapshotManifest, SqlResult } from '../src/protocol';
+import { quoteIdent } from '../src/sql';
+import { saveBlob } from './download';
+
+export type PanelTab = 'files' | 'query' | 'diff';
+
+/** Statements kept in the history (for the panel's life). */
+export const HISTORY_LENGTH = 20;
+
+export type QueryRun =
+  | { kind: 'idle' }
+  | { kind: 'running'; seq: number; queryId: string; sql: string; progress: string | null }
+  | { kind: 'done'; seq: number; sql: string; result: SqlResult }
+  | { kind: 'failed'; seq: number; sql: string; error: string; cancelled: boolean };
+
+export type DiffGroup = 'added' | 'removed' | 'changed';
+
+export type DiffRun =
+  | { kind: 'idle' }
+  | { kind: 'running'; seq: number; queryId: string; progress: string | null }
+  | { kind: 'done'; seq: number; result: DiffResult; group: DiffGroup; rows: DiffRow[] }
+  | { kind: 'failed'; seq: number; error: string; cancelled: boolean };
+
+export interface QueryState {
+  tab: Signal<PanelTab>;
+  sql: Signal<string>;
+  history: Signal<string[]>;
+  run: Signal<QueryRun>;
+  /** What can be queried: the extension's committed snapshots and the engine's tables. */
+  snapshots: Signal<SnapshotManifest[]>;
+  tables: Signal<EngineTable[]>;
+  catalogError: Signal<string | null>;
+  download: Signal<string | null>;
+  diffA: Signal<string>;
+  diffB: Signal<string>;
+  diffKey: Signal<string>;
+  diff: Signal<DiffRun>;
+}
+
+export function createQueryState(): QueryState {
+  return {
+    tab: signal('files'),
+    sql: signal(''),
+    history: signal([]),
+    run: signal({ kind: 'idle' }),
+    snapshots: signal([]),
+    tables: signal([]),
+    catalogError: signal(null),
+    download: signal(null),
+    diffA: signal(''),
+    diffB: signal(''),
+    diffKey: signal(''),
+    diff: signal({ kind: 'idle' }),
+  };
+}
+
+/** Rows fetched per request when a result is downloaded. */
+const DOWNLOAD_CHUNK_ROWS = 10_000;
+/** Rows of a diff group shown. */
+const DIFF_ROWS_SHOWN = 1000;
+
+const message = (error: unknown) => (error instanceof Error ? error.message || error.name : String(error));
+const wasCancelled = (error: unknown) => error instanceof Error && error.name === 'CancelledError';
+
+export function createQueryController(state: QueryState, client = backgroundClient()) {
+  /** Numbers each run and diff (`data-run` on its result), so that a result is told from the one before. */
+  let seq = 0;
+  /** Progress events of the engine for the running query or diff (loading a snapshot). */
+  onEvent('progress', (p) => {
+    const run = state.run.value;
+    const label = `Loading a snapshot: ${p.rowsDone.toLocaleString('en-US')}${p.rowsTotal ? ` of ${p.rowsTotal.toLocaleString('en-US')}` : ''} rows${p.parts ? `, part ${(p.part ?? 0) + 1} of ${p.parts}` : ''}…`;
+    if (run.kind === 'running' && run.queryId === p.operationId) state.run.value = { ...run, progress: label };
+    const diff = state.diff.value;
+    if (diff.kind === 'running' && diff.queryId === p.operationId) state.diff.value = { ...diff, progress: label };
+  });
+
+  async function refreshCatalog(): Promise<void> {
+    try {
+      const [snapshots, status] = await Promise.all([client.call('listSnapshots', {}), client.call('engineStatus', {})]);
+      state.snapshots.value = snapshots;
+      state.tables.value = status.tables.filter((t) => !t.name.startsWith('__'));
+      state.catalogError.value = null;
+      if (!state.diffA.value && snapshots.length > 1) state.diffA.value = snapshots[1].snapshotId;
+      if (!state.diffB.value && snapshots.length > 0) state.diffB.value = snapshots[0].snapshotId;
+    } catch (error) {
+      state.catalogError.value = `The snapshots could not be listed: ${message(error)}`;
+    }
+  }
+
+  function showTab(tab: PanelTab): void {
+    state.tab.value = tab;
+    if (tab !== 'files') void refreshCatalog();
+  }
+
+  async function run(sql = state.sql.value): Promise<void> {
+    if (state.run.value.kind === 'running' || sql.trim() === '') return;
+    state.sql.value = sql;
+    state.history.value = [sql, ...state.history.value.filter((s) => s !== sql)].slice(0, HISTORY_LENGTH);
+    const queryId = crypto.randomUUID();
+    const run = ++seq;
+    state.download.value = null;
+    state.run.value = { kind: 'running', seq: run, queryId, sql, progress: null };
+    try {
+      const result = await client.call('runSql', { sql, queryId });
+      state.run.value = { kind: 'done', seq: run, sql, result };
+    } catch (error) {
+      state.run.value = { kind: 'failed', seq: run, sql, error: message(error), cancelled: wasCancelled(error) };
+    }
+    void refreshCatalog();
+  }
+
+  async function cancel(): Promise<void> {
+    const running = state.run.value.kind === 'running' ? state.run.value : state.diff.value.kind === 'running' ? state.diff.value : null;
+    if (running) await client.call('cancelSql', { queryId: running.queryId });
+  }
+
+  /** Shows a snapshot of the extension's storage in Query, its first rows run at once. */
+  function openSnapshot(snapshotId: string): void {
+    showTab('query');
+    void run(`SELECT * FROM ${quoteIdent(snapshotId)} LIMIT 1000`);
+  }
+
+  /** Downloads the whole kept result as CSV, fetched from the engine a chunk at a time. */
+  async function downloadCsv(): Promise<void> {
+    const done = state.run.value;
+    if (done.kind !== 'done' || !done.result.kept) return;
+    const total = done.result.totalRows;
+    const parts: Blob[] = [];
+    try {
+      for (let offset = 0; offset === 0 || offset < total; offset += DOWNLOAD_CHUNK_ROWS) {
+        state.download.value = `Preparing the CSV: ${Math.min(offset, total).toLocaleString('en-US')} of ${total.toLocaleString('en-US')} rows…`;
+        const { columns, rows } = await client.call('sqlResultRows', { offset, count: DOWNLOAD_CHUNK_ROWS });
+        const text = Papa.unparse({ fields: columns.map((c) => c.name), data: rows.map((row) => row.map((cell) => cell ?? '')) }, { header: offset === 0, newline: '\r\n' });
+        parts.push(new Blob([offset === 0 ? text : `\r\n${text}`]));
+        if (rows.length === 0) break;
+      }
+      saveBlob(new Blob(parts, { type: 'text/csv' }), 'query-result.csv');
+      state.download.value = `Downloaded ${total.toLocaleString('en-US')} rows as query-result.csv.`;
+    } catch (error) {
+      state.download.value = `The result could not be downloaded: ${message(error)}`;
+    }
+  }
+
+  async function runDiff(): Promise<void> {
+    const a = state.diffA.value;
+    const b = state.diffB.value;
+    if (!a || !b || state.diff.value.kind === 'running') return;
+    const queryId = crypto.randomUUID();
+    const run = ++seq;
+    state.diff.value = { kind: 'running', seq: run, queryId, progress: null };
+    try {
+      const result = await client.call('diffSnapshots', { a, b, key: state.diffKey.value || null, queryId });
+      const group: DiffGroup = result.changed > 0 ? 'changed' : result.added > 0 ? 'added' : 'removed';
+      const rows = await client.call('diffRows', { group, limit: DIFF_ROWS_SHOWN });
+      state.diff.value = { kind: 'done', seq: run, result, group, rows };
+    } catch (error) {
+      state.diff.value = { kind: 'failed', seq: run, error: message(error), cancelled: wasCancelled(error) };
+    }
+    void refreshCatalog();
+  }
+
+  async function showDiffGroup(group: DiffGroup): Promise<void> {
+    const diff = state.diff.value;
+    if (diff.kind !== 'done') return;
+    try {
+      const rows = await client.call('diffRows', { group, limit: DIFF_ROWS_SHOWN });
+      state.diff.value = { ...diff, group, rows };
+    } catch (error) {
+      state.diff.value = { kind: 'failed', seq: diff.seq, error: message(error), cancelled: false };
+    }
+  }
+
+  function setSql(sql: string): void {
+    state.sql.value = sql;
+  }
+
+  /** Puts a table's name into the statement (a whole first statement when there is none). */
+  function insertTable(name: string): void {
+    state.sql.value = state.sql.value.trim() === '' ? `SELECT * FROM ${quoteIdent(name)} LIMIT 1000` : `${state.sql.value}${quoteIdent(name)}`;
+  }
+
+  function chooseDiff(choice: { a?: string; b?: string; key?: string }): void {
+    if (choice.a !== undefined) state.diffA.value = choice.a;
+    if (choice.b !== undefined) state.diffB.value = choice.b;
+    if (choice.key !== undefined) state.diffKey.value = choice.key;
+  }
+
+  return { refreshCatalog, showTab, run, cancel, openSnapshot, downloadCsv, runDiff, showDiffGroup, setSql, insertTable, chooseDiff };
+}
+
+export type QueryController = ReturnType<typeof createQueryController>;

@@ -1,0 +1,293 @@
+/**
+ * The SQL console and the snapshot diff: statements run in the engine's DuckDB over the
+ * committed snapshots of the extension's storage, each loaded (restored, verified against
+ * its manifest) as a table named after its id the first time a statement names it.
+ *
+ * A query's result is kept whole in a temporary table, so that its row count is exact,
+ * its first rows come back as DuckDB's own text of each value (no value is re-formatted in
+ * JavaScript, so a DECIMAL or a HUGEINT reads as DuckDB prints it) and it can be
+ * downloaded. Nothing here writes to OPFS: snapshots are copies in the engine's memory.
+ */
+import type { AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
+import type { DiffResult, SnapshotManifest, SqlCell, SqlColumn, SqlResult } from '../protocol';
+import { CancelledError, UserFacingError } from '../errors';
+import { integerLiteral, quoteIdent, quoteLiteral } from '../sql';
+import type { DuckDBHost } from './duckdb';
+import { queryJson } from './tables';
+import { describeDuckDBError, parseDuckDBError } from './duckdb-errors';
+
+/** What a query keeps of its result, and the diff of its rows. */
+const RESULT_TABLE = '__console_result';
+const DIFF_TABLE = '__console_diff';
+/** Rows of a result sent to the panel (the total is counted in full). */
+export const RESULT_ROW_LIMIT = 10_000;
+
+/** Loads snapshot `snapshotId` into table `table` (the engine's restore); says what did not match its manifest. */
+export type LoadSnapshot = (snapshotId: string, table: string, signal: AbortSignal) => Promise<{ problems: string[]; rowIdColumn: string }>;
+
+interface Loaded {
+  /** The manifest it was loaded from: a snapshot imported again under its id is loaded again. */
+  fingerprint: string;
+  rowIdColumn: string;
+}
+
+/** Snapshots loaded as tables, per engine instance (a recycled engine starts empty). */
+const loadedByEngine = new WeakMap<DuckDBHost, Map<string, Loaded>>();
+
+function fingerprint(manifest: SnapshotManifest): string {
+  return `${manifest.createdAt}|${manifest.checksum.value}|${manifest.rowCount}`;
+}
+
+/**
+ * Makes sure every snapshot named in `names` is loaded as a table of its id, the current
+ * version of it; answers the notes to show (a snapshot that does not match its manifest).
+ */
+export async function ensureSnapshotsLoaded(
+  duck: DuckDBHost,
+  names: readonly string[],
+  manifests: readonly SnapshotManifest[],
+  load: LoadSnapshot,
+  signal: AbortSignal,
+): Promise<{ loaded: string[]; notes: string[] }> {
+  let loadedHere = loadedByEngine.get(duck);
+  if (!loadedHere) loadedByEngine.set(duck, (loadedHere = new Map()));
+  const loaded: string[] = [];
+  const notes: string[] = [];
+  for (const name of new Set(names)) {
+    // DuckDB's identifiers are case-insensitive: "Orders" names the snapshot orders.
+    const manifest = manifests.find((m) => m.snapshotId === name) ?? manifests.find((m) => m.snapshotId.toLowerCase() === name.toLowerCase());
+    if (!manifest) continue;
+    const known = loadedHere.get(manifest.snapshotId);
+    if (known && known.fingerprint === fingerprint(manifest) && (await tableHolds(duck.conn, manifest.snapshotId))) continue;
+    signal.throwIfAborted();
+    const { problems, rowIdColumn } = await load(manifest.snapshotId, manifest.snapshotId, signal);
+    loadedHere.set(manifest.snapshotId, { fingerprint: fingerprint(manifest), rowIdColumn });
+    loaded.push(manifest.snapshotId);
+    if (problems.length > 0) notes.push(`Snapshot "${manifest.snapshotId}" does not match its manifest: ${problems.join(' ')}`);
+  }
+  return { loaded, notes };
+}
+
+/** The row id column of a snapshot loaded as a table (`__row_id` unless its data has one). */
+export function loadedRowIdColumn(duck: DuckDBHost, table: string): string | undefined {
+  return loadedByEngine.get(duck)?.get(table)?.rowIdColumn;
+}
+
+async function tableHolds(conn: AsyncDuckDBConnection, table: string): Promise<boolean> {
+  const rows = (await conn.query(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = ${quoteLiteral(table)} AND NOT temporary`)).toArray() as { n: number }[];
+  return Number(rows[0]?.n) > 0;
+}
+
+/** Tables a statement reads, as DuckDB's parser sees them (so a word in a string is not one). */
+export async function tablesNamedIn(conn: AsyncDuckDBConnection, sql: string): Promise<string[]> {
+  try {
+    return (await conn.getTableNames(sql)).map((name) => name.split('.').pop() ?? name);
+  } catch {
+    // A statement DuckDB cannot parse names no table; running it says why.
+    return [];
+  }
+}
+
+/**
+ * Runs `sql` on `conn` as a pending query that `cancel` can interrupt; answers the Arrow
+ * batches of its result, read to the end.
+ */
+async function sendCancellable(conn: AsyncDuckDBConnection, sql: string, signal: AbortSignal, keepRows: number): Promise<{ columns: string[]; types: string[]; rows: unknown[][]; total: number }> {
+  signal.throwIfAborted();
+  const onAbort = () => void conn.cancelSent().catch(() => undefined);
+  signal.addEventListener('abort', onAbort);
+  try {
+    const reader = await conn.send(sql, true);
+    signal.throwIfAborted();
+    const rows: unknown[][] = [];
+    let total = 0;
+    let columns: string[] = [];
+    let types: string[] = [];
+    for await (const batch of reader) {
+      signal.throwIfAborted();
+      columns = batch.schema.fields.map((f) => f.name);
+      types = batch.schema.fields.map((f) => String(f.type));
+      for (let i = 0; i < batch.numRows && rows.length < keepRows; i++) rows.push(columns.map((_, j) => batch.getChildAt(j)?.get(i)));
+      total += batch.numRows;
+    }
+    if (reader.schema) {
+      columns = reader.schema.fields.map((f) => f.name);
+      types = reader.schema.fields.map((f) => String(f.type));
+    }
+    return { columns, types, rows, total };
+  } catch (error) {
+    if (signal.aborted) throw new CancelledError('The query was cancelled.');
+    throw error;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** A value of a statement that is not a query (SET, CREATE, PRAGMA…) as a cell. */
+function rawCell(value: unknown): SqlCell {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'string') return value;
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'object' && 'toJSON' in value && typeof value.toJSON === 'function') return JSON.stringify(value.toJSON());
+  return String(value);
+}
+
+/** The text before a query that keeps its result (DuckDB's error positions count it). */
+const KEEP_PREFIX = `CREATE TEMP TABLE ${RESULT_TABLE} AS\n`;
+
+/** DuckDB's error about `statement`, as its shell would print it (positions in the user's statement). */
+function userError(error: unknown, statement: string, prefix: string): Error {
+  if (error instanceof CancelledError || error instanceof UserFacingError) return error;
+  return new UserFacingError('SqlError', describeDuckDBError(parseDuckDBError(error instanceof Error ? error.message : String(error)), statement, prefix));
+}
+
+/**
+ * Runs one statement. A query's result is kept in {@link RESULT_TABLE} and its first
+ * `limit` rows answered as DuckDB's text of each value; any other statement (SET, CREATE,
+ * INSERT, PRAGMA, DESCRIBE…) runs as it is and answers what it returns.
+ */
+export async function runStatement(duck: DuckDBHost, sql: string, signal: AbortSignal, limit = RESULT_ROW_LIMIT): Promise<Omit<SqlResult, 'elapsedMs' | 'loaded' | 'notes'>> {
+  const statement = sql.trim().replace(/;\s*$/, '');
+  if (statement === '') throw new UserFacingError('SqlError', 'There is no statement to run.');
+  await duck.conn.query(`DROP TABLE IF EXISTS temp.${RESULT_TABLE}`);
+  let kept = true;
+  try {
+    await sendCancellable(duck.conn, `${KEEP_PREFIX}${statement}`, signal, 0);
+  } catch (error) {
+    if (signal.aborted || parseDuckDBError(error instanceof Error ? error.message : '').type !== 'Parser') throw userError(error, statement, KEEP_PREFIX);
+    // Not a query (SET, CREATE, INSERT, DESCRIBE…): run it as written.
+    kept = false;
+  }
+  if (!kept) {
+    try {
+      const raw = await sendCancellable(duck.conn, statement, signal, limit);
+      return {
+        columns: raw.columns.map((name, i) => ({ name, type: raw.types[i] ?? '' })),
+        rows: raw.rows.map((row) => row.map(rawCell)),
+        totalRows: raw.total,
+        kept: false,
+      };
+    } catch (error) {
+      throw userError(error, statement, '');
+    }
+  }
+  const columns = (await queryJson(duck, `DESCRIBE temp.${RESULT_TABLE}`)).rows.map(([name, type]) => ({ name: String(name), type: String(type) }));
+  const total = Number((await duck.conn.query(`SELECT count(*)::BIGINT AS n FROM temp.${RESULT_TABLE}`)).toArray()[0]?.n ?? 0);
+  const rows = await textRows(duck.conn, `temp.${RESULT_TABLE}`, columns, `ORDER BY rowid LIMIT ${integerLiteral(limit)}`);
+  return { columns, rows, totalRows: total, kept: true };
+}
+
+/** Rows of `source` with every value as DuckDB's own text (NULL stays null). */
+async function textRows(conn: AsyncDuckDBConnection, source: string, columns: readonly SqlColumn[], tail: string): Promise<SqlCell[][]> {
+  if (columns.length === 0) return [];
+  const select = columns.map((c, i) => `${quoteIdent(c.name)}::VARCHAR AS c${i}`).join(', ');
+  const table = await conn.query(`SELECT ${select} FROM ${source} ${tail}`);
+  const out: SqlCell[][] = [];
+  const vectors = columns.map((_, i) => table.getChildAt(i));
+  for (let r = 0; r < table.numRows; r++) out.push(vectors.map((v) => (v?.get(r) ?? null) as SqlCell));
+  return out;
+}
+
+/** The kept result of the last query, for a download: as CSV text made by DuckDB (header row, RFC 4180 quoting). */
+export async function resultAsCsvRows(duck: DuckDBHost, offset: number, count: number): Promise<{ columns: SqlColumn[]; rows: SqlCell[][] }> {
+  const columns = (await queryJson(duck, `DESCRIBE temp.${RESULT_TABLE}`)).rows.map(([name, type]) => ({ name: String(name), type: String(type) }));
+  const rows = await textRows(duck.conn, `temp.${RESULT_TABLE}`, columns, `ORDER BY rowid LIMIT ${integerLiteral(count)} OFFSET ${integerLiteral(offset)}`);
+  return { columns, rows };
+}
+
+/**
+ * Compares tables `a` and `b` (loaded snapshots) row by row, matched by `key` (a column
+ * both have, unique on each side) or by their row ids. Columns only on one side and type
+ * changes are listed; the comparison runs on the columns both have.
+ */
+export async function diffTables(
+  duck: DuckDBHost,
+  a: { table: string; rowId: string },
+  b: { table: string; rowId: string },
+  key: string | null,
+  signal: AbortSignal,
+): Promise<Omit<DiffResult, 'elapsedMs' | 'a' | 'b'>> {
+  const describe = async (table: string, rowId: string) =>
+    (await queryJson(duck, `DESCRIBE ${quoteIdent(table)}`)).rows.map(([name, type]) => ({ name: String(name), type: String(type) })).filter((c) => c.name !== rowId);
+  const [columnsA, columnsB] = [await describe(a.table, a.rowId), await describe(b.table, b.rowId)];
+  const typeOfB = new Map(columnsB.map((c) => [c.name, c.type]));
+  const namesA = new Set(columnsA.map((c) => c.name));
+  const onlyInA = columnsA.filter((c) => !typeOfB.has(c.name)).map((c) => c.name);
+  const onlyInB = columnsB.filter((c) => !namesA.has(c.name)).map((c) => c.name);
+  const typeChanges = columnsA.filter((c) => typeOfB.has(c.name) && typeOfB.get(c.name) !== c.type).map((c) => ({ column: c.name, a: c.type, b: typeOfB.get(c.name)! }));
+  const common = columnsA.filter((c) => typeOfB.has(c.name)).map((c) => c.name);
+  const compared = common.filter((c) => c !== key);
+  if (key !== null) {
+    if (!common.includes(key)) throw new UserFacingError('DiffKeyError', `Both sides need the key column "${key}"; ${namesA.has(key) ? 'B' : 'A'} has none.`);
+    for (const [side, table] of [['A', a.table], ['B', b.table]] as const) {
+      const dup = (await duck.conn.query(
+        `WITH repeated AS (SELECT ${quoteIdent(key)}::VARCHAR AS k, count(*) AS n FROM ${quoteIdent(table)} GROUP BY 1 HAVING count(*) > 1)
+         SELECT count(*)::BIGINT AS keys, coalesce(sum(n), 0)::BIGINT AS rows,
+                (SELECT coalesce(string_agg(coalesce(k, 'NULL'), ', '), '') FROM (SELECT k FROM repeated ORDER BY k NULLS FIRST LIMIT 3)) AS examples
+         FROM repeated`,
+      )).toArray()[0] as { keys: bigint; rows: bigint; examples: string } | undefined;
+      if (dup && Number(dup.keys) > 0) {
+        throw new UserFacingError(
+          'DiffKeyError',
+          `The key "${key}" is not unique in ${side} (${table}): ${Number(dup.keys).toLocaleString('en-US')} values appear more than once, in ${Number(dup.rows).toLocaleString('en-US')} rows (for example ${dup.examples}). Choose a unique key or diff by row id.`,
+        );
+      }
+      const nulls = Number((await duck.conn.query(`SELECT count(*)::BIGINT AS n FROM ${quoteIdent(table)} WHERE ${quoteIdent(key)} IS NULL`)).toArray()[0]?.n ?? 0);
+      if (nulls > 0) throw new UserFacingError('DiffKeyError', `The key "${key}" is NULL in ${nulls.toLocaleString('en-US')} rows of ${side} (${table}): rows without a key cannot be matched.`);
+    }
+  }
+  signal.throwIfAborted();
+  const keyA = quoteIdent(key ?? a.rowId);
+  const keyB = quoteIdent(key ?? b.rowId);
+  // Columns whose types differ are compared as text (a type change alone is listed above, not counted per row).
+  const asCompared = (side: 'a' | 'b', c: string) => (typeChanges.some((t) => t.column === c) ? `${side}.${quoteIdent(c)}::VARCHAR` : `${side}.${quoteIdent(c)}`);
+  const changedFlags = compared.map((c, i) => `(${asCompared('a', c)} IS DISTINCT FROM ${asCompared('b', c)}) AS d${i}`);
+  const values = compared.flatMap((c, i) => [`a.${quoteIdent(c)}::VARCHAR AS a${i}`, `b.${quoteIdent(c)}::VARCHAR AS b${i}`]);
+  const anyChange = compared.length === 0 ? 'false' : compared.map((c) => `${asCompared('a', c)} IS DISTINCT FROM ${asCompared('b', c)}`).join(' OR ');
+  await duck.conn.query(`DROP TABLE IF EXISTS temp.${DIFF_TABLE}`);
+  await sendCancellable(
+    duck.conn,
+    `CREATE TEMP TABLE ${DIFF_TABLE} AS
+     SELECT CASE WHEN a.__diff_in IS NULL THEN 'added' WHEN b.__diff_in IS NULL THEN 'removed' ELSE 'changed' END AS __change,
+            coalesce(a.__diff_key, b.__diff_key) AS __key${changedFlags.length ? `, ${changedFlags.join(', ')}` : ''}${values.length ? `, ${values.join(', ')}` : ''}
+     FROM (SELECT *, ${keyA} AS __diff_key, true AS __diff_in FROM ${quoteIdent(a.table)}) AS a
+     FULL OUTER JOIN (SELECT *, ${keyB} AS __diff_key, true AS __diff_in FROM ${quoteIdent(b.table)}) AS b ON a.__diff_key = b.__diff_key
+     WHERE a.__diff_in IS NULL OR b.__diff_in IS NULL OR ${anyChange}`,
+    signal,
+    0,
+  );
+  const sums = compared.map((_, i) => `count(*) FILTER (WHERE __change = 'changed' AND d${i})::BIGINT AS d${i}`);
+  const [counts] = (await duck.conn.query(
+    `SELECT count(*) FILTER (WHERE __change = 'added')::BIGINT AS added, count(*) FILTER (WHERE __change = 'removed')::BIGINT AS removed,
+            count(*) FILTER (WHERE __change = 'changed')::BIGINT AS changed${sums.length ? `, ${sums.join(', ')}` : ''} FROM temp.${DIFF_TABLE}`,
+  )).toArray() as Record<string, bigint>[];
+  return {
+    key,
+    onlyInA,
+    onlyInB,
+    typeChanges,
+    compared,
+    added: Number(counts.added),
+    removed: Number(counts.removed),
+    changed: Number(counts.changed),
+    changedByColumn: Object.fromEntries(compared.map((c, i) => [c, Number(counts[`d${i}`])])),
+  };
+}
+
+/** Rows of one group of the last diff: each compared column's value in A and in B (as text), and whether it changed. */
+export async function diffRows(duck: DuckDBHost, group: 'added' | 'removed' | 'changed', compared: readonly string[], limit: number): Promise<{ key: string; cells: { a: SqlCell; b: SqlCell; changed: boolean }[] }[]> {
+  const columns = compared.flatMap((_, i) => [`a${i}`, `b${i}`, `d${i}`]);
+  const table = await duck.conn.query(
+    `SELECT __key::VARCHAR AS key_text${columns.length ? `, ${columns.join(', ')}` : ''} FROM temp.${DIFF_TABLE} WHERE __change = ${quoteLiteral(group)} ORDER BY __key LIMIT ${integerLiteral(limit)}`,
+  );
+  const out: { key: string; cells: { a: SqlCell; b: SqlCell; changed: boolean }[] }[] = [];
+  for (const row of table.toArray() as Record<string, unknown>[]) {
+    out.push({
+      key: String(row.key_text),
+      cells: compared.map((_, i) => ({ a: (row[`a${i}`] ?? null) as SqlCell, b: (row[`b${i}`] ?? null) as SqlCell, changed: Boolean(row[`d${i}`]) })),
+    });
+  }
+  return out;
+}

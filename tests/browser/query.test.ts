@@ -1,0 +1,335 @@
+/**
+ * The Query and Diff views, in the panel (opened in a tab on the extension's storage):
+ * snapshots made by the engine, queried by SQL typed into the panel, the answers equal to
+ * native DuckDB's on the very Parquet files of the snapshot; NULL, 'NULL' and '' told
+ * apart; DuckDB's errors with their positions; a long query cancelled and the engine still
+ * answering; no statement writing into OPFS; diffs with counts known from how the second
+ * snapshot was made.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Papa from 'papaparse';
+import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
+import { call, listOpfs, openExtensionPage, readOpfsFile } from '../support/extension-page';
+import { lit, nativeDuckDB, type NativeDuckDB } from '../support/native-duckdb';
+import { press } from '../support/panel';
+
+const SCREENSHOTS = resolve(import.meta.dirname, '..', '..', 'artifacts', 'screenshots');
+const ROWS = 30_000;
+const ADDED = 500;
+
+/** The test's table, the same SQL in the engine and in native DuckDB: NULLs, the text 'NULL', empty text, decimals, dates, booleans. */
+const ordersSql = (n: number, from = 0) => `SELECT range - ${from} AS __row_id, range AS id,
+  CASE WHEN range % 7 = 0 THEN NULL WHEN range % 11 = 0 THEN 'NULL' WHEN range % 13 = 0 THEN '' ELSE 'customer ' || (range % 97) END AS customer,
+  (['open', 'paid', 'shipped', 'cancelled'])[1 + range % 4] AS status,
+  (((range * 37) % 100000) / 100)::DECIMAL(10, 2) AS amount,
+  DATE '2024-01-01' + (range % 365)::INTEGER AS day,
+  CASE WHEN range % 5 = 0 THEN NULL ELSE range % 3 = 0 END AS flagged
+  FROM range(${from}, ${from + n})`;
+
+/** Which ids the second snapshot drops, and which of its rows change amount or status (see `nextSql`). */
+const removedId = (id: number) => id % 100 === 2;
+const amountChanges = (id: number) => id % 50 === 1;
+const statusChanges = (id: number) => id % 200 === 3;
+
+/** The second snapshot: rows dropped, values changed, rows added, and a column only it has. */
+const nextSql = `SELECT row_number() OVER (ORDER BY id) - 1 AS __row_id, id, customer,
+  CASE WHEN id % 200 = 3 THEN 'changed' ELSE status END AS status,
+  CASE WHEN id % 50 = 1 THEN amount + 1 ELSE amount END AS amount, day, flagged, 'note ' || id AS note
+  FROM (SELECT * FROM src_orders WHERE id % 100 <> 2 UNION ALL SELECT * FROM (${ordersSql(ADDED, ROWS)}))`;
+
+interface Result {
+  state: string;
+  rows: number;
+  columns: string[];
+  cells: (string | null)[][];
+  text: string;
+}
+
+describe('SQL and diffs over snapshots, in the panel', () => {
+  let chromium: LaunchedBrowser;
+  let driver: Page;
+  let panel: Page;
+  let native: NativeDuckDB;
+  const work = mkdtempSync(join(tmpdir(), 'opfs-query-'));
+
+  async function exportTable(sql: string, table: string, snapshotId: string, rowsPerPart: number): Promise<void> {
+    await call(driver, 'queryRows', { sql: `CREATE OR REPLACE TABLE ${table} AS ${sql}` });
+    await call(driver, 'exportSnapshot', { table, snapshotId, sourceName: snapshotId, options: { rowsPerPart } });
+  }
+
+  /** Copies a snapshot's parts out of the extension's OPFS and makes them a view of native DuckDB. */
+  async function nativeView(snapshotId: string): Promise<void> {
+    const parts = (await listOpfs(driver, 'snapshots')).filter((f) => f.name.startsWith(`${snapshotId}_part_`) || f.name === `${snapshotId}.parquet`);
+    expect(parts.length).toBeGreaterThan(0);
+    const paths = [];
+    for (const part of parts) {
+      const path = join(work, part.name);
+      writeFileSync(path, await readOpfsFile(driver, `snapshots/${part.name}`));
+      paths.push(path);
+    }
+    await native.conn.run(`CREATE OR REPLACE VIEW "${snapshotId}" AS SELECT * FROM read_parquet([${paths.map(lit).join(', ')}])`);
+  }
+
+  async function lastRun(): Promise<number> {
+    return panel.$eval('[data-testid="sql-result"]', (e) => Number(e.getAttribute('data-run'))).catch(() => 0);
+  }
+
+  /** The result shown; its cells read by scrolling the grid (it renders only the rows in view) when `all`. */
+  async function readResult(all = true): Promise<Result> {
+    const result = await panel.$eval('[data-testid="sql-result"]', (e) => ({
+      state: e.getAttribute('data-state') ?? '',
+      rows: Number(e.getAttribute('data-rows')),
+      columns: (e.getAttribute('data-columns') ?? '').split(',').filter(Boolean),
+      cells: [] as (string | null)[][],
+      text: e.textContent ?? '',
+    }));
+    const byRow = new Map<number, (string | null)[]>();
+    for (let top = 0; ; ) {
+      const seen = await panel.$$eval('[data-testid="sql-result"] tbody tr:not([aria-hidden])', (trs) =>
+        trs.map((tr) => [Number(tr.querySelector('.row-number')?.textContent?.replaceAll(',', '')), [...tr.querySelectorAll('[data-testid="sql-cell"]')].map((c) => (c.getAttribute('data-null') === 'true' ? null : (c.textContent ?? '')))] as const),
+      );
+      for (const [n, cells] of seen) byRow.set(n, cells);
+      const grid = await panel.$('[data-testid="sql-result"] .sql-grid');
+      if (!all || !grid) break;
+      const { height, scrollHeight } = await grid.evaluate((g) => ({ height: g.clientHeight, scrollHeight: g.scrollHeight }));
+      if (top + height >= scrollHeight) break;
+      top += height;
+      await grid.evaluate((g, top) => g.scrollTo({ top }), top);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+    result.cells = [...byRow.entries()].sort(([a], [b]) => a - b).map(([, cells]) => cells);
+    return result;
+  }
+
+  /** Types `sql` into the editor, runs it with Ctrl+Enter or the button, and answers the result of this run. */
+  async function runSql(sql: string, how: 'button' | 'keys' = 'button', all = true): Promise<Result> {
+    if (!(await panel.$('[data-testid="sql-input"]'))) await press(panel, '[data-testid="tab-query"]');
+    const before = await lastRun();
+    await panel.$eval(
+      '[data-testid="sql-input"]',
+      (input, sql) => {
+        (input as HTMLTextAreaElement).value = sql;
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+      },
+      sql,
+    );
+    if (how === 'keys') {
+      await panel.focus('[data-testid="sql-input"]');
+      await panel.keyboard.down('Control');
+      await panel.keyboard.press('Enter');
+      await panel.keyboard.up('Control');
+    } else {
+      await press(panel, '[data-testid="sql-run"]');
+    }
+    await panel.waitForFunction(
+      (before) => {
+        const e = document.querySelector('[data-testid="sql-result"]');
+        return e && Number(e.getAttribute('data-run')) > before && e.getAttribute('data-state') !== 'running';
+      },
+      { timeout: 120_000, polling: 50 },
+      before,
+    );
+    return readResult(all);
+  }
+
+  /** Native DuckDB's answer to `sql`, every value as its text (as the panel shows it). */
+  async function nativeCells(sql: string): Promise<(string | null)[][]> {
+    const reader = await native.conn.runAndReadAll(`SELECT COLUMNS(*)::VARCHAR FROM (${sql})`);
+    return reader.getRowsJson().map((row) => row.map((v) => (v === null ? null : String(v))));
+  }
+
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    native = await nativeDuckDB();
+    chromium = await launchWithExtension();
+    driver = await openExtensionPage(chromium.browser, chromium.extensionId);
+    await exportTable(ordersSql(ROWS), 'src_orders', 'orders', 10_000);
+    await exportTable(nextSql, 'src_next', 'orders_next', 250_000);
+    // Nothing of them stays in the engine: the console must load the snapshots from their files.
+    for (const table of ['src_orders', 'src_next']) await call(driver, 'dropTable', { table });
+    await nativeView('orders');
+    await nativeView('orders_next');
+    panel = await chromium.browser.newPage();
+    await panel.setViewport({ width: 1200, height: 800 });
+    await panel.goto(`chrome-extension://${chromium.extensionId}/panel/panel.html`);
+    await panel.waitForSelector('[data-testid="summary"][data-state="done"]', { timeout: 60_000 });
+  });
+  afterAll(async () => {
+    await chromium?.close();
+    native?.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('answers counts, sums, a group-by and NULLs as native DuckDB does on the same Parquet files', async () => {
+    await press(panel, '[data-testid="tab-query"]');
+    await panel.waitForSelector('[data-testid="query-table"][data-table="orders"]');
+    const statements = [
+      'SELECT count(*) AS n FROM orders WHERE customer IS NULL',
+      "SELECT count(*) AS n, sum(amount) AS total, min(day) AS first, max(day) AS last FROM orders WHERE status = 'paid' AND flagged",
+      'SELECT status, count(*) AS n, sum(amount) AS total, count(customer) AS with_customer FROM orders GROUP BY status ORDER BY status',
+      'SELECT id, customer, flagged, amount FROM orders WHERE id < 100 ORDER BY id DESC',
+      "SELECT customer IS NULL AS is_null, customer = 'NULL' AS is_text_null, customer = '' AS is_empty, count(*) AS n FROM orders GROUP BY ALL ORDER BY ALL",
+    ];
+    for (const [i, sql] of statements.entries()) {
+      const result = await runSql(sql, i % 2 === 0 ? 'button' : 'keys');
+      expect(result.state, result.text).toBe('done');
+      const expected = await nativeCells(sql);
+      expect(result.rows, sql).toBe(expected.length);
+      expect(result.cells, sql).toEqual(expected);
+    }
+    // NULL, the text 'NULL' and the empty string are three different cells.
+    const mixed = await runSql('SELECT id, customer FROM orders WHERE id IN (7, 11, 13, 1) ORDER BY id');
+    expect(mixed.cells).toEqual([['1', 'customer 1'], ['7', null], ['11', 'NULL'], ['13', '']]);
+    const shown = await panel.$$eval('[data-testid="sql-result"] tbody tr:not([aria-hidden])', (trs) => trs.map((tr) => [...tr.querySelectorAll('[data-testid="sql-cell"]')].map((c) => c.className.trim())));
+    expect(shown.map((r) => r[1])).toEqual(['', 'null', '', 'empty']);
+    // Numbers are aligned right, text is not.
+    expect(shown[0][0]).toBe('num');
+    // The history keeps the statements run, newest first, without repeats.
+    const history = await panel.$$eval('[data-testid="sql-history"] option', (options) => options.map((o) => (o).value).filter(Boolean));
+    expect(history[0]).toBe('SELECT id, customer FROM orders WHERE id IN (7, 11, 13, 1) ORDER BY id');
+    expect(history).toHaveLength(statements.length + 1);
+    await panel.screenshot({ path: join(SCREENSHOTS, 'query-group-by.png') });
+  });
+
+  it('shows the first 10,000 rows of a large result with its exact count, and downloads all of it as CSV', async () => {
+    const result = await runSql('SELECT id, customer, status, amount, day, flagged, note FROM orders_next ORDER BY id', 'button', false);
+    expect(result.state).toBe('done');
+    expect(result.rows).toBe(ROWS - ROWS / 100 + ADDED);
+    expect(result.columns).toEqual(['id', 'customer', 'status', 'amount', 'day', 'flagged', 'note']);
+    expect(await panel.$eval('[data-testid="sql-result"] [role="grid"]', (e) => Number(e.getAttribute('aria-rowcount')))).toBe(10_000);
+    // Virtualised: only the rows in view are in the document.
+    expect(result.cells.length).toBeLessThan(200);
+    const downloads = mkdtempSync(join(tmpdir(), 'opfs-query-downloads-'));
+    const session = await chromium.browser.target().createCDPSession();
+    await session.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });
+    try {
+      await press(panel, '[data-testid="sql-download-csv"]');
+      await panel.waitForFunction(() => /^Downloaded/.test(document.querySelector('[data-testid="sql-download-status"]')?.textContent ?? ''), { timeout: 60_000, polling: 100 });
+      const file = join(downloads, 'query-result.csv');
+      await expect.poll(() => existsSync(file), { timeout: 30_000 }).toBe(true);
+      const parsed = Papa.parse<string[]>(readFileSync(file, 'utf8'), { skipEmptyLines: false });
+      const [header, ...data] = parsed.data;
+      expect(header).toEqual(result.columns);
+      // NULL is written as an empty field, as DuckDB's own CSV writer does.
+      const expected = (await nativeCells('SELECT id, customer, status, amount, day, flagged, note FROM orders_next ORDER BY id')).map((row) => row.map((v) => v ?? ''));
+      expect(data).toEqual(expected);
+    } finally {
+      rmSync(downloads, { recursive: true, force: true });
+    }
+  });
+
+  it('says DuckDB’s own error, with the line it points at, and stays usable', async () => {
+    const syntax = await runSql('SELEC 1');
+    expect(syntax.state).toBe('failed');
+    expect(syntax.text).toMatch(/Parser Error: syntax error at or near "SELEC"/);
+    expect(syntax.text).toMatch(/LINE 1: SELEC 1/);
+    const binder = await runSql('SELECT id,\n  no_such_column\nFROM orders');
+    expect(binder.state).toBe('failed');
+    expect(binder.text).toMatch(/Binder Error: Referenced column "no_such_column" not found/);
+    // The position refers to the statement as typed: its second line.
+    expect(binder.text).toMatch(/LINE 2:\s+no_such_column/);
+    const after = await runSql('SELECT 40 + 2 AS answer');
+    expect(after.cells).toEqual([['42']]);
+  });
+
+  it('cancels a long query: the engine stops it and answers the next one', async () => {
+    if (!(await panel.$('[data-testid="sql-input"]'))) await press(panel, '[data-testid="tab-query"]');
+    const before = await lastRun();
+    await panel.$eval('[data-testid="sql-input"]', (input) => {
+      (input as HTMLTextAreaElement).value = 'SELECT sum(hash(a.range * b.range)) FROM range(200000) a, range(200000) b';
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await press(panel, '[data-testid="sql-run"]');
+    await panel.waitForSelector(`[data-testid="sql-result"][data-state="running"]`);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const cancelledAt = Date.now();
+    await press(panel, '[data-testid="sql-cancel"]');
+    await panel.waitForFunction((before) => document.querySelector(`[data-testid="sql-result"][data-state="failed"]`) && Number(document.querySelector('[data-testid="sql-result"]')!.getAttribute('data-run')) > before, { timeout: 30_000, polling: 50 }, before);
+    expect(Date.now() - cancelledAt).toBeLessThan(10_000);
+    expect((await readResult()).text).toMatch(/^Cancelled/);
+    const next = await runSql('SELECT count(*) AS n FROM orders');
+    expect(next.cells).toEqual([[String(ROWS)]]);
+  });
+
+  it('cannot write into OPFS: COPY and ATTACH leave the storage as it was', async () => {
+    const files = async () => JSON.stringify(await Promise.all(['', 'snapshots', 'staging'].map((f) => listOpfs(driver, f))));
+    const before = await files();
+    for (const sql of [
+      "COPY (SELECT 1 AS x) TO 'opfs://snapshots/evil.csv'",
+      "COPY orders TO 'opfs://orders_part_0.parquet' (FORMAT csv)",
+      "COPY (SELECT 1 AS x) TO 'snapshots/evil.csv'",
+      "ATTACH 'opfs://evil.duckdb' AS evil",
+    ]) {
+      await runSql(sql);
+    }
+    expect(await files()).toBe(before);
+  });
+
+  it('opens a snapshot from its row in Query, its first rows shown', async () => {
+    await press(panel, '[data-testid="tab-files"]');
+    const before = await lastRun();
+    await press(panel, '[data-testid="snapshot-row"][data-snapshot-id="orders_next"] [data-testid="open-in-query"]');
+    await panel.waitForFunction((before) => Number(document.querySelector('[data-testid="sql-result"][data-state="done"]')?.getAttribute('data-run')) > before, { timeout: 60_000, polling: 50 }, before);
+    const result = await readResult();
+    expect(result.rows).toBe(1000);
+    expect(result.columns).toEqual(['__row_id', 'id', 'customer', 'status', 'amount', 'day', 'flagged', 'note']);
+    expect(await panel.$eval('[data-testid="sql-input"]', (e) => (e as HTMLTextAreaElement).value)).toBe('SELECT * FROM "orders_next" LIMIT 1000');
+  });
+
+  it('diffs two snapshots by a key: added, removed and changed rows, and changes per column, as they were made', async () => {
+    await press(panel, '[data-testid="tab-diff"]');
+    await panel.waitForSelector('[data-testid="diff-a"] option[value="orders"]');
+    await panel.select('[data-testid="diff-a"]', 'orders');
+    await panel.select('[data-testid="diff-b"]', 'orders_next');
+    await panel.select('[data-testid="diff-key"]', 'id');
+    await press(panel, '[data-testid="diff-run"]');
+    await panel.waitForSelector('[data-testid="diff-result"]:not([data-state="running"])', { timeout: 120_000 });
+    const ids = Array.from({ length: ROWS }, (_, i) => i);
+    const kept = ids.filter((id) => !removedId(id));
+    const outcome = await panel.$eval('[data-testid="diff-result"]', (e) => ({
+      state: e.getAttribute('data-state'),
+      added: Number(e.getAttribute('data-added')),
+      removed: Number(e.getAttribute('data-removed')),
+      changed: Number(e.getAttribute('data-changed')),
+      text: e.textContent ?? '',
+    }));
+    expect(outcome, outcome.text).toMatchObject({
+      state: 'done',
+      added: ADDED,
+      removed: ids.filter(removedId).length,
+      changed: kept.filter((id) => amountChanges(id) || statusChanges(id)).length,
+    });
+    const perColumn = await panel.$$eval('[data-testid="diff-columns"] [data-column]', (spans) => Object.fromEntries(spans.map((s) => [s.getAttribute('data-column'), Number(s.getAttribute('data-changed'))])));
+    expect(perColumn).toEqual({ customer: 0, status: kept.filter(statusChanges).length, amount: kept.filter(amountChanges).length, day: 0, flagged: 0 });
+    // The column only B has is said first, and not compared.
+    expect(await panel.$eval('[data-testid="diff-schema"]', (e) => e.textContent)).toMatch(/Columns only in B \(not compared\): note/);
+    // Changed cells show the old and the new value.
+    const first = await panel.$eval('[data-testid="diff-row"][data-key="1"] [data-changed="true"]', (e) => e.textContent);
+    const [oldAmount] = await nativeCells('SELECT amount FROM orders WHERE id = 1');
+    const [newAmount] = await nativeCells('SELECT amount FROM orders_next WHERE id = 1');
+    expect(first).toBe(`${oldAmount[0]} → ${newAmount[0]}`);
+    await panel.screenshot({ path: join(SCREENSHOTS, 'diff-by-key.png') });
+    // The removed rows, browsed: the first ones by key.
+    await press(panel, '[data-testid="diff-group-removed"]');
+    await panel.waitForSelector('[data-testid="diff-group-removed"][aria-selected="true"]');
+    const removedKeys = await panel.$$eval('[data-testid="diff-row"]', (rows) => rows.slice(0, 3).map((r) => r.getAttribute('data-key')));
+    expect(removedKeys).toEqual(['2', '102', '202']);
+  });
+
+  it('refuses a key that is not unique, saying which values repeat; by row id, a snapshot equals itself', async () => {
+    await panel.select('[data-testid="diff-key"]', 'status');
+    await press(panel, '[data-testid="diff-run"]');
+    await panel.waitForSelector('[data-testid="diff-result"][data-state="failed"]', { timeout: 60_000 });
+    expect(await panel.$eval('[data-testid="diff-result"]', (e) => e.textContent)).toMatch(/The key "status" is not unique in A \(orders\): 4 values appear more than once, in 30,000 rows/);
+    await panel.select('[data-testid="diff-b"]', 'orders');
+    await panel.select('[data-testid="diff-key"]', '');
+    await press(panel, '[data-testid="diff-run"]');
+    await panel.waitForSelector('[data-testid="diff-result"][data-state="done"]', { timeout: 60_000 });
+    const same = await panel.$eval('[data-testid="diff-result"]', (e) => [e.getAttribute('data-added'), e.getAttribute('data-removed'), e.getAttribute('data-changed')]);
+    expect(same).toEqual(['0', '0', '0']);
+  });
+});
