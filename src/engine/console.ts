@@ -14,7 +14,7 @@ import { CancelledError, UserFacingError } from '../errors';
 import { integerLiteral, quoteIdent, quoteLiteral } from '../sql';
 import type { DuckDBHost } from './duckdb';
 import { queryJson } from './tables';
-import { describeDuckDBError, parseDuckDBError } from './duckdb-errors';
+import { describeStatementError, parseDuckDBError } from './duckdb-errors';
 
 /** What a query keeps of its result, and the diff of its rows. */
 const RESULT_TABLE = '__console_result';
@@ -140,7 +140,7 @@ const KEEP_PREFIX = `CREATE TEMP TABLE ${RESULT_TABLE} AS\n`;
 /** DuckDB's error about `statement`, as its shell would print it (positions in the user's statement). */
 function userError(error: unknown, statement: string, prefix: string): Error {
   if (error instanceof CancelledError || error instanceof UserFacingError) return error;
-  return new UserFacingError('SqlError', describeDuckDBError(parseDuckDBError(error instanceof Error ? error.message : String(error)), statement, prefix));
+  return new UserFacingError('SqlError', describeStatementError(parseDuckDBError(error instanceof Error ? error.message : String(error)), statement, prefix));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeDuckDBError, parseDuckDBError } from './duckdb-errors';
+import { describeStatementError, parseDuckDBError } from './duckdb-errors';
 
 const serialised = (type: string, message: string, position?: number) =>
   JSON.stringify({ exception_type: type, exception_message: message, ...(position === undefined ? {} : { position: String(position) }) });
@@ -21,7 +21,7 @@ describe('DuckDB errors as its shell prints them', () => {
         for (let index = 0; index <= statement.length; index++) {
           if (index < statement.length && /[\uDC00-\uDFFF]/.test(statement[index])) continue; // inside a surrogate pair
           const position = encoder.encode(prefix + statement.slice(0, index)).length;
-          const text = describeDuckDBError({ type: 'Binder', message: 'm', position }, statement, prefix);
+          const text = describeStatementError({ type: 'Binder', message: 'm', position }, statement, prefix);
           const [head, , lineText, caret] = text.split('\n');
           expect(head).toBe('Binder Error: m');
           const line = statement.slice(0, index).split('\n').length;
@@ -36,17 +36,17 @@ describe('DuckDB errors as its shell prints them', () => {
   it('renumbers the line DuckDB drew itself, its caret under the same character, when it gives no position', () => {
     const drawn = 'Referenced column "zz" not found!\nCandidate bindings: "a"\n\nLINE 12:   zz\n            ^';
     const prefix = `${'\n'.repeat(10)}CREATE TEMP TABLE r AS\n`;
-    expect(describeDuckDBError({ type: 'Binder', message: drawn, position: null }, 'x', prefix)).toBe('Binder Error: Referenced column "zz" not found!\nCandidate bindings: "a"\n\nLINE 1:   zz\n           ^');
-    expect(describeDuckDBError({ type: 'Binder', message: drawn, position: null }, 'x', '')).toBe(`Binder Error: ${drawn}`);
+    expect(describeStatementError({ type: 'Binder', message: drawn, position: null }, 'x', prefix)).toBe('Binder Error: Referenced column "zz" not found!\nCandidate bindings: "a"\n\nLINE 1:   zz\n           ^');
+    expect(describeStatementError({ type: 'Binder', message: drawn, position: null }, 'x', '')).toBe(`Binder Error: ${drawn}`);
     // A line inside the prefix is not the user's: no line is shown.
-    expect(describeDuckDBError({ type: 'Binder', message: 'm\n\nLINE 1: CREATE\n        ^', position: null }, 'x', 'CREATE TEMP TABLE r AS\n')).toBe('Binder Error: m');
+    expect(describeStatementError({ type: 'Binder', message: 'm\n\nLINE 1: CREATE\n        ^', position: null }, 'x', 'CREATE TEMP TABLE r AS\n')).toBe('Binder Error: m');
   });
 
   it('draws its own line in place of DuckDB’s when DuckDB gives the position', () => {
-    expect(describeDuckDBError({ type: 'Parser', message: 'syntax error\n\nLINE 2: SELEC\n        ^', position: 23 }, 'SELEC', 'CREATE TEMP TABLE r AS\n')).toBe('Parser Error: syntax error\n\nLINE 1: SELEC\n        ^');
+    expect(describeStatementError({ type: 'Parser', message: 'syntax error\n\nLINE 2: SELEC\n        ^', position: 23 }, 'SELEC', 'CREATE TEMP TABLE r AS\n')).toBe('Parser Error: syntax error\n\nLINE 1: SELEC\n        ^');
   });
 
   it('says no line when the position is outside the statement (in the prefix)', () => {
-    expect(describeDuckDBError({ type: 'Parser', message: 'm', position: 2 }, 'SELECT 1', 'CREATE TEMP TABLE r AS\n')).toBe('Parser Error: m');
+    expect(describeStatementError({ type: 'Parser', message: 'm', position: 2 }, 'SELECT 1', 'CREATE TEMP TABLE r AS\n')).toBe('Parser Error: m');
   });
 });

@@ -32,7 +32,7 @@ export function parseDuckDBError(text: string): DuckDBError {
  * DuckDB ran it with `prefix` before it (the console keeps a query's result with a
  * `CREATE TEMP TABLE … AS` in front). Positions are byte offsets of UTF-8 text.
  */
-export function describeDuckDBError(error: DuckDBError, statement: string, prefix = ''): string {
+export function describeStatementError(error: DuckDBError, statement: string, prefix = ''): string {
   // DuckDB may have drawn the line itself (counting the prefix's lines too).
   const drawn = /\n\nLINE (\d+):([^\n]*)\n([^\n]*\^)\s*$/.exec(error.message);
   const message = drawn ? error.message.slice(0, drawn.index) : error.message;
