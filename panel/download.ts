@@ -91,15 +91,20 @@ export function saveBlob(blob: Blob, name: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
-/** Saves one file under `name`. `onBytes` hears the bytes read so far. */
-export async function downloadFile(source: OpfsSource, file: DownloadFile, name: string, onBytes: (bytes: number) => void = () => undefined): Promise<void> {
+/** Reads one file whole by ranges, as a Blob (held by the browser, not the panel's heap). `onBytes` hears the bytes read so far. */
+export async function readAsBlob(source: OpfsSource, file: DownloadFile, onBytes: (bytes: number) => void = () => undefined): Promise<Blob> {
   const parts: Blob[] = [];
   let read = 0;
   await readRanges(source, file, (bytes) => {
     parts.push(new Blob([bytes]));
     onBytes((read += bytes.length));
   });
-  saveBlob(new Blob(parts), name);
+  return new Blob(parts);
+}
+
+/** Saves one file under `name`. `onBytes` hears the bytes read so far. */
+export async function downloadFile(source: OpfsSource, file: DownloadFile, name: string, onBytes: (bytes: number) => void = () => undefined): Promise<void> {
+  saveBlob(await readAsBlob(source, file, onBytes), name);
 }
 
 /**

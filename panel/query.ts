@@ -8,7 +8,12 @@ import Papa from 'papaparse';
 import { backgroundClient, onEvent } from '../src/messaging';
 import type { DiffResult, DiffRow, EngineTable, SnapshotManifest, SqlResult } from '../src/protocol';
 import { quoteIdent } from '../src/sql';
-import { saveBlob } from './download';
+import { STAGING_DIR } from '../src/snapshot/names';
+import { withStagingLock } from '../src/snapshot/locks';
+import { getDirectory, opfsRoot, removeIfExists } from '../src/opfs/fs';
+import { formatBytes } from '../src/format';
+import { readAsBlob, saveBlob, type DownloadFile } from './download';
+import { sources, type SourceKind } from './sources';
 
 export type PanelTab = 'files' | 'query' | 'diff';
 
@@ -128,6 +133,46 @@ export function createQueryController(state: QueryState, client = backgroundClie
     void run(`SELECT * FROM ${quoteIdent(snapshotId)} LIMIT 1000`);
   }
 
+  /**
+   * Opens a Parquet, CSV or JSON file of either storage in Query: a page's file is first
+   * copied into the extension's staging folder by ranged reads (never one message), read
+   * into a table named after the file, and the copy removed; then its first rows are shown.
+   */
+  async function openFile(source: SourceKind, file: DownloadFile): Promise<void> {
+    if (state.run.value.kind === 'running') return;
+    showTab('query');
+    const name = file.path.slice(file.path.lastIndexOf('/') + 1);
+    const queryId = crypto.randomUUID();
+    const runSeq = ++seq;
+    const sql = `-- ${file.path}`;
+    const progress = (text: string) => (state.run.value = { kind: 'running', seq: runSeq, queryId, sql, progress: text });
+    progress(`Opening ${name}…`);
+    try {
+      let opened: { table: string };
+      if (source === 'extension') {
+        opened = await client.call('openFileInQuery', { path: file.path, name, queryId });
+      } else {
+        const staged = `query-${queryId}`;
+        opened = await withStagingLock(staged, async () => {
+          const staging = await getDirectory(await opfsRoot(), STAGING_DIR, { create: true });
+          try {
+            const blob = await readAsBlob(sources.page, file, (bytes) => progress(`Copying ${name} from the page: ${formatBytes(bytes)} of ${formatBytes(file.size)}…`));
+            const writable = await (await staging.getFileHandle(staged, { create: true })).createWritable();
+            await blob.stream().pipeTo(writable);
+            progress(`Reading ${name} into the engine…`);
+            return await client.call('openFileInQuery', { path: `${STAGING_DIR}/${staged}`, name, queryId });
+          } finally {
+            await removeIfExists(staging, staged).catch((error: unknown) => console.warn(`could not remove the staged copy ${staged}`, error));
+          }
+        });
+      }
+      state.run.value = { kind: 'idle' };
+      await run(`SELECT * FROM ${quoteIdent(opened.table)} LIMIT 1000`);
+    } catch (error) {
+      state.run.value = { kind: 'failed', seq: runSeq, sql, error: message(error), cancelled: wasCancelled(error) };
+    }
+  }
+
   /** Downloads the whole kept result as CSV, fetched from the engine a chunk at a time. */
   async function downloadCsv(): Promise<void> {
     const done = state.run.value;
@@ -193,7 +238,7 @@ export function createQueryController(state: QueryState, client = backgroundClie
     if (choice.key !== undefined) state.diffKey.value = choice.key;
   }
 
-  return { refreshCatalog, showTab, run, cancel, openSnapshot, downloadCsv, runDiff, showDiffGroup, setSql, insertTable, chooseDiff };
+  return { refreshCatalog, showTab, run, cancel, openSnapshot, openFile, downloadCsv, runDiff, showDiffGroup, setSql, insertTable, chooseDiff };
 }
 
 export type QueryController = ReturnType<typeof createQueryController>;

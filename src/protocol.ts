@@ -222,6 +222,11 @@ export interface OffscreenApi {
    */
   runSql: { request: { sql: string; queryId: string }; response: SqlResult };
   cancelSql: { request: { queryId: string }; response: { cancelled: boolean } };
+  /**
+   * Reads a Parquet, CSV or JSON file of the extension's OPFS into a table named after it
+   * (`name`: the file's own name, when `path` is a staged copy of a page's file).
+   */
+  openFileInQuery: { request: { path: string; name: string; queryId: string }; response: { table: string; format: 'parquet' | 'csv' | 'json'; rows: number } };
   /** Rows `offset`… of the last query's kept result, as text (the panel's CSV download). */
   sqlResultRows: { request: { offset: number; count: number }; response: { columns: SqlColumn[]; rows: SqlCell[][] } };
   /** Compares two snapshots (loaded as tables) by `key` (`null`: row id). */
@@ -373,6 +378,7 @@ export const REQUEST_TIMEOUT_MS: { [K in keyof BackgroundApi]: number } = {
   runSql: 60 * 60_000,
   cancelSql: 10_000,
   sqlResultRows: 60_000,
+  openFileInQuery: 30 * 60_000,
   diffSnapshots: 60 * 60_000,
   diffRows: 60_000,
   setBadge: 5_000,

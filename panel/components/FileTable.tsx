@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { formatBytes } from '../../src/format';
 import type { FileReport } from '../../src/opfs/classify';
 import { usePanel } from '../context';
+import { queryFileFormat } from '../../src/query-files';
 import { reduce } from '../store';
 import { hasDeceptiveCharacters, spelledOut } from '../names';
 import type { SortKey } from '../store';
@@ -111,7 +112,7 @@ const WARNING_STYLE = { flex: 'none', marginRight: '4px' };
 const SEPARATOR_STYLE = { flex: 'none' };
 
 function FileRow({ file, top }: { file: FileReport; top: number }) {
-  const { store, controller } = usePanel();
+  const { store, controller, queries } = usePanel();
   const { paths, cursor } = store.selection.value;
   const selected = paths.has(file.path);
   return (
@@ -157,6 +158,19 @@ function FileRow({ file, top }: { file: FileReport; top: number }) {
         <bdi class="name" style={NAME_STYLE}>
           {file.name}
         </bdi>
+        {file.size > 0 && queryFileFormat(file.name) && file.status !== 'corrupt' ? (
+          <button
+            class="row-action"
+            data-testid="open-in-query"
+            title="Open in Query: read it into a table named after it, and query it with SQL"
+            onClick={(e) => {
+              e.stopPropagation();
+              void queries.openFile(store.source.value, file);
+            }}
+          >
+            Query
+          </button>
+        ) : null}
       </div>
       <div class="col-size" title={`${file.size.toLocaleString('en-US')} bytes`}>
         {formatBytes(file.size)}

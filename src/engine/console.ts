@@ -9,12 +9,14 @@
  * downloaded. Nothing here writes to OPFS: snapshots are copies in the engine's memory.
  */
 import type { AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
+import { jsonRecords, jsonToArrowIpc } from './json-table';
 import type { DiffResult, SnapshotManifest, SqlCell, SqlColumn, SqlResult } from '../protocol';
 import { CancelledError, UserFacingError } from '../errors';
 import { integerLiteral, quoteIdent, quoteLiteral } from '../sql';
 import type { DuckDBHost } from './duckdb';
 import { queryJson } from './tables';
 import { describeStatementError, parseDuckDBError } from './duckdb-errors';
+import { queryFileFormat, type QueryFileFormat } from '../query-files';
 
 /** What a query keeps of its result, and the diff of its rows. */
 const RESULT_TABLE = '__console_result';
@@ -290,4 +292,37 @@ export async function diffRows(duck: DuckDBHost, group: 'added' | 'removed' | 'c
     });
   }
   return out;
+}
+
+/**
+ * Reads the file `handle` (named `displayName` for people) into `table`: Parquet through
+ * the project's codec, CSV through the import's careful reader (every value kept), JSON
+ * (an array of objects, or one object per line) through Apache Arrow (DuckDB's JSON reader
+ * is an extension DuckDB-WASM would download).
+ */
+export async function loadFileAsTable(
+  duck: DuckDBHost,
+  load: { parquet(file: File, table: string): Promise<void>; csv(handle: FileSystemFileHandle, table: string): Promise<void> },
+  handle: FileSystemFileHandle,
+  displayName: string,
+  table: string,
+): Promise<{ format: QueryFileFormat; rows: number }> {
+  const format = queryFileFormat(displayName);
+  if (!format) throw new UserFacingError('QueryFileError', `${displayName} is not a Parquet, CSV or JSON file: only those open in Query.`);
+  const file = await handle.getFile();
+  if (file.size === 0) throw new UserFacingError('QueryFileError', `${displayName} is 0 bytes: there is nothing to query.`);
+  if (format === 'parquet') await load.parquet(file, table);
+  else if (format === 'csv') await load.csv(handle, table);
+  else {
+    let ipc: Uint8Array;
+    try {
+      ipc = jsonToArrowIpc(jsonRecords(await file.text()));
+    } catch (error) {
+      throw new UserFacingError('QueryFileError', `${displayName} could not be read as JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error, explainsCause: true });
+    }
+    await duck.conn.query(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
+    await duck.conn.useUnsafe((db, connId) => db.insertArrowFromIPCStream(connId, ipc, { name: table, create: true }));
+  }
+  const rows = Number((await duck.conn.query(`SELECT count(*)::BIGINT AS n FROM ${quoteIdent(table)}`)).toArray()[0]?.n ?? 0);
+  return { format, rows };
 }

@@ -14,12 +14,13 @@ import { startParquetCodec } from './parquet-codec';
 import parquetWasmUrl from 'parquet-wasm/esm/parquet_wasm_bg.wasm?url';
 import { loadCsvIntoTable } from './csv';
 import { exportTableToParquet } from './exporter';
-import { restoreSnapshot, verifySnapshot } from './restore';
+import { loadParquetFile, restoreSnapshot, verifySnapshot } from './restore';
 import { listManifests, removeSnapshotFiles, snapshotFileNames, snapshotsDirectory, withSnapshotLock } from './snapshot-files';
 import { queryJson } from './tables';
 import { cancelOperation, listOperations, runOperation, type ReportProgress } from './operations';
 import { claimStagedFile, sweepAbandoned } from './sweep';
-import { diffRows, diffTables, ensureSnapshotsLoaded, loadedRowIdColumn, resultAsCsvRows, runStatement, tablesNamedIn, type LoadSnapshot } from './console';
+import { tableNameForFile } from '../query-files';
+import { diffRows, diffTables, ensureSnapshotsLoaded, loadFileAsTable, loadedRowIdColumn, resultAsCsvRows, runStatement, tablesNamedIn, type LoadSnapshot } from './console';
 
 /** The name of a staged CSV, refusing anything outside `staging/`. */
 function stagedName(stagedPath: string): string {
@@ -204,6 +205,31 @@ export const engineHandlers: Handlers<OffscreenApi> = {
     const run = consoleRuns.get(queryId);
     run?.abort();
     return { cancelled: run !== undefined };
+  },
+
+  openFileInQuery({ path, name, queryId }) {
+    return consoleWork(queryId, async (signal) => {
+      const { folders, name: fileName } = splitPath(path);
+      let handle: FileSystemFileHandle;
+      try {
+        handle = await (await getDirectory(await opfsRoot(), folders.join('/'))).getFileHandle(fileName);
+      } catch (error) {
+        throw new UserFacingError('QueryFileError', `${name} is not in the extension's storage (any more).`, { cause: error });
+      }
+      const [duck, codec] = await Promise.all([getDuckDB(), startParquetCodec(parquetWasmUrl)]);
+      const table = tableNameForFile(name, (await listManifests(await snapshotsDirectory())).map((m) => m.snapshotId));
+      const loaded = await loadFileAsTable(
+        duck,
+        {
+          parquet: (file, into) => loadParquetFile({ duck, codec, signal }, file, name, into),
+          csv: async (csvHandle, into) => void (await loadCsvIntoTable(duck, await getDirectory(await opfsRoot(), folders.join('/')), csvHandle, into)),
+        },
+        handle,
+        name,
+        table,
+      );
+      return { table, ...loaded };
+    });
   },
 
   sqlResultRows({ offset, count }) {

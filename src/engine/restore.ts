@@ -47,7 +47,7 @@ export async function restoreSnapshot(ctx: RestoreContext, snapshotId: string, t
     if (files.problems.length > 0) {
       throw new UserFacingError('SnapshotDamagedError', `Snapshot "${snapshotId}" cannot be restored: ${files.problems.join(' ')}`);
     }
-    await assertTableFits(ctx.duck, snapshotId, files.uncompressedBytes);
+    await assertTableFits(ctx.duck, `Snapshot "${snapshotId}"`, files.uncompressedBytes, 'restore');
     const rowIdColumn = freeColumnName(manifest.schema.map((c) => c.name), DEFAULT_ROW_ID_COLUMN);
     const building = `__restore_${crypto.randomUUID().replaceAll('-', '')}`;
     let total = { rowCount: 0, checksum: '0' };
@@ -123,16 +123,16 @@ async function checkPartFiles(dir: FileSystemDirectoryHandle, manifest: Snapshot
 }
 
 /** Refuses, in our words, a table that would not fit the engine's memory next to what it holds. */
-async function assertTableFits(duck: DuckConnection, snapshotId: string, uncompressedBytes: number): Promise<void> {
+async function assertTableFits(duck: DuckConnection, what: string, uncompressedBytes: number, verb: 'restore' | 'load'): Promise<void> {
   const needed = uncompressedBytes * TABLE_BYTES_PER_PARQUET_BYTE;
   const { limitBytes, usedBytes } = await engineMemory(duck);
   if (needed <= limitBytes - usedBytes) return;
   throw new UserFacingError(
     'EngineMemoryError',
-    `Snapshot "${snapshotId}" is too large to restore: its table needs about ${formatBytes(needed)} of memory, and the engine (DuckDB-WASM) ` +
+    `${what} is too large to ${verb}: its table needs about ${formatBytes(needed)} of memory, and the engine (DuckDB-WASM) ` +
       `has ${formatBytes(Math.max(0, limitBytes - usedBytes))} free of its ${formatBytes(limitBytes)} limit` +
       (usedBytes > 0 ? ` (${formatBytes(usedBytes)} are held by tables it keeps: drop them to free memory)` : '') +
-      '. Verify still works: it reads one part at a time.',
+      (verb === 'restore' ? '. Verify still works: it reads one part at a time.' : '.'),
   );
 }
 
@@ -171,28 +171,67 @@ async function forEachPart(
     } catch (error) {
       throw new UserFacingError('SnapshotDamagedError', `Snapshot "${manifest.snapshotId}" is missing its part ${part.name}.`, { cause: error });
     }
-    // A part with no rows has no row group, but its schema still makes the table: read it whole.
-    const groupCount = parquetMetadata(bytes.slice(Math.max(0, bytes.length - 8 - footerLength(bytes))).buffer).row_groups.length;
-    const groups: (number | undefined)[] = groupCount === 0 ? [undefined] : Array.from({ length: groupCount }, (_, g) => g);
-    for (const group of groups) {
-      ctx.signal?.throwIfAborted();
-      let ipc: Uint8Array;
-      try {
-        ipc = ctx.codec.decode(bytes, group);
-      } catch (error) {
-        const where = await locateDamage(bytes);
-        throw new UserFacingError('SnapshotDamagedError', `Part ${part.name} of "${manifest.snapshotId}" could not be decoded: ${where}.`, { cause: error, explainsCause: true });
-      }
-      const chunkTable = `__part_${crypto.randomUUID().replaceAll('-', '')}`;
-      try {
-        await ctx.duck.conn.useUnsafe((db, connId) => db.insertArrowFromIPCStream(connId, ipc, { name: chunkTable, create: true }));
-        const [count] = (await ctx.duck.conn.query(`SELECT count(*)::BIGINT AS n FROM ${quoteIdent(chunkTable)}`)).toArray() as { n: unknown }[];
-        await consume(chunkTable, offset, index++);
-        offset += Number(count?.n);
-      } finally {
-        await ctx.duck.conn.query(`DROP TABLE IF EXISTS ${quoteIdent(chunkTable)}`);
-      }
+    await forEachRowGroup(ctx, bytes, `Part ${part.name} of "${manifest.snapshotId}"`, async (chunkTable, rows) => {
+      await consume(chunkTable, offset, index++);
+      offset += rows;
+    });
+  }
+}
+
+/**
+ * Decodes a Parquet file's row groups in order, each into a scratch table handed to
+ * `consume` with its row count, then dropped. `label` names the file in errors.
+ */
+async function forEachRowGroup(
+  ctx: Pick<RestoreContext, 'duck' | 'codec' | 'signal'>,
+  bytes: Uint8Array,
+  label: string,
+  consume: (chunkTable: string, rows: number) => Promise<void>,
+): Promise<void> {
+  // A file with no rows has no row group, but its schema still makes the table: read it whole.
+  const groupCount = parquetMetadata(bytes.slice(Math.max(0, bytes.length - 8 - footerLength(bytes))).buffer).row_groups.length;
+  const groups: (number | undefined)[] = groupCount === 0 ? [undefined] : Array.from({ length: groupCount }, (_, g) => g);
+  for (const group of groups) {
+    ctx.signal?.throwIfAborted();
+    let ipc: Uint8Array;
+    try {
+      ipc = ctx.codec.decode(bytes, group);
+    } catch (error) {
+      const where = await locateDamage(bytes);
+      throw new UserFacingError('SnapshotDamagedError', `${label} could not be decoded: ${where}.`, { cause: error, explainsCause: true });
     }
+    const chunkTable = `__part_${crypto.randomUUID().replaceAll('-', '')}`;
+    try {
+      await ctx.duck.conn.useUnsafe((db, connId) => db.insertArrowFromIPCStream(connId, ipc, { name: chunkTable, create: true }));
+      const [count] = (await ctx.duck.conn.query(`SELECT count(*)::BIGINT AS n FROM ${quoteIdent(chunkTable)}`)).toArray() as { n: unknown }[];
+      await consume(chunkTable, Number(count?.n));
+    } finally {
+      await ctx.duck.conn.query(`DROP TABLE IF EXISTS ${quoteIdent(chunkTable)}`);
+    }
+  }
+}
+
+/**
+ * Reads one Parquet file into `table` (replacing it once complete), in file order, after
+ * checking its structure and that its table fits the engine's memory.
+ */
+export async function loadParquetFile(ctx: Pick<RestoreContext, 'duck' | 'codec' | 'signal'>, file: File, name: string, table: string): Promise<void> {
+  const check = await checkParquet(file);
+  if (check.status === 'empty') throw new UserFacingError('ParquetError', `${name} is 0 bytes: there is nothing to query.`);
+  if (check.status === 'corrupt') throw new UserFacingError('ParquetError', `${name} is not a readable Parquet file: ${check.reason}.`);
+  await assertTableFits(ctx.duck, name, check.uncompressedBytes, 'load');
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const building = `__load_${crypto.randomUUID().replaceAll('-', '')}`;
+  try {
+    let first = true;
+    await forEachRowGroup(ctx, bytes, name, async (chunkTable) => {
+      await ctx.duck.conn.query(first ? `CREATE TABLE ${quoteIdent(building)} AS SELECT * FROM ${quoteIdent(chunkTable)}` : `INSERT INTO ${quoteIdent(building)} SELECT * FROM ${quoteIdent(chunkTable)}`);
+      first = false;
+    });
+    await ctx.duck.conn.query(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
+    await ctx.duck.conn.query(`ALTER TABLE ${quoteIdent(building)} RENAME TO ${quoteIdent(table)}`);
+  } finally {
+    await ctx.duck.conn.query(`DROP TABLE IF EXISTS ${quoteIdent(building)}`);
   }
 }
 

@@ -12,7 +12,7 @@ import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
 import { openDevToolsPanel } from '../support/devtools-panel';
 import { serveStatic, type StaticServer } from '../support/static-server';
 import { createParquetWriter, ordersSql } from '../support/parquet-fixtures';
-import { allPanelRows, panelRows, press, text } from '../support/panel';
+import { allPanelRows, panelRows, press, text, writePageFiles as writeFiles } from '../support/panel';
 import { installPanelProbes, longTasksSince, probeMark, rescan, summaryLogSince } from '../support/panel-probes';
 import { callsBetween, countOpfsCalls, opfsCalls, readsBetween } from '../support/opfs-calls';
 import { poll } from '../support/poll';
@@ -22,23 +22,6 @@ const SCREENSHOTS = join(ROOT, 'artifacts', 'screenshots');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Writes `files` (path → bytes, base64 on the wire) into the page's OPFS in one evaluation. */
-async function writeFiles(page: Page, files: Record<string, Uint8Array>): Promise<void> {
-  const wire = Object.fromEntries(Object.entries(files).map(([path, bytes]) => [path, Buffer.from(bytes).toString('base64')]));
-  await page.evaluate(async (wire) => {
-    const root = await navigator.storage.getDirectory();
-    await Promise.all(
-      Object.entries(wire).map(async ([path, base64]) => {
-        const segments = path.split('/');
-        let dir = root;
-        for (const segment of segments.slice(0, -1)) dir = await dir.getDirectoryHandle(segment, { create: true });
-        const writable = await (await dir.getFileHandle(segments.at(-1)!, { create: true })).createWritable();
-        await writable.write(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)));
-        await writable.close();
-      }),
-    );
-  }, wire);
-}
-
 async function removeFromPage(page: Page, path: string): Promise<void> {
   await page.evaluate(async (path) => {
     const segments = path.split('/');

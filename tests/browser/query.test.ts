@@ -6,16 +6,19 @@
  * answering; no statement writing into OPFS; diffs with counts known from how the second
  * snapshot was made.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Page } from 'puppeteer-core';
+import type { Frame, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Papa from 'papaparse';
 import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
 import { call, listOpfs, openExtensionPage, readOpfsFile } from '../support/extension-page';
 import { lit, nativeDuckDB, type NativeDuckDB } from '../support/native-duckdb';
-import { press } from '../support/panel';
+import { press, writePageFiles } from '../support/panel';
+import { openDevToolsPanel } from '../support/devtools-panel';
+import { serveStatic, type StaticServer } from '../support/static-server';
+import { createParquetWriter, ordersSql as pageOrdersSql, type ParquetWriter } from '../support/parquet-fixtures';
 
 const SCREENSHOTS = resolve(import.meta.dirname, '..', '..', 'artifacts', 'screenshots');
 const ROWS = 30_000;
@@ -49,6 +52,70 @@ interface Result {
   text: string;
 }
 
+async function lastRun(panel: Page | Frame): Promise<number> {
+  return panel.$eval('[data-testid="sql-result"]', (e) => Number(e.getAttribute('data-run'))).catch(() => 0);
+}
+
+/** The result shown; its cells read by scrolling the grid (it renders only the rows in view) when `all`. */
+async function readResult(panel: Page | Frame, all = true): Promise<Result> {
+  const result = await panel.$eval('[data-testid="sql-result"]', (e) => ({
+    state: e.getAttribute('data-state') ?? '',
+    rows: Number(e.getAttribute('data-rows')),
+    columns: (e.getAttribute('data-columns') ?? '').split(',').filter(Boolean),
+    cells: [] as (string | null)[][],
+    text: e.textContent ?? '',
+  }));
+  const byRow = new Map<number, (string | null)[]>();
+  for (let top = 0; ; ) {
+    const seen = await panel.$$eval('[data-testid="sql-result"] tbody tr:not([aria-hidden])', (trs) =>
+      trs.map((tr) => [Number(tr.querySelector('.row-number')?.textContent?.replaceAll(',', '')), [...tr.querySelectorAll('[data-testid="sql-cell"]')].map((c) => (c.getAttribute('data-null') === 'true' ? null : (c.textContent ?? '')))] as const),
+    );
+    for (const [n, cells] of seen) byRow.set(n, cells);
+    const grid = await panel.$('[data-testid="sql-result"] .sql-grid');
+    if (!all || !grid) break;
+    const { height, scrollHeight } = await grid.evaluate((g) => ({ height: g.clientHeight, scrollHeight: g.scrollHeight }));
+    if (top + height >= scrollHeight) break;
+    top += height;
+    await grid.evaluate((g, top) => g.scrollTo({ top }), top);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+  }
+  result.cells = [...byRow.entries()].sort(([a], [b]) => a - b).map(([, cells]) => cells);
+  return result;
+}
+
+/** Types `sql` into the editor, runs it with Ctrl+Enter or the button, and answers the result of this run. */
+async function runSql(panel: Page | Frame, sql: string, how: 'button' | 'keys' = 'button', all = true): Promise<Result> {
+  if (!(await panel.$('[data-testid="sql-input"]'))) await press(panel, '[data-testid="tab-query"]');
+  const before = await lastRun(panel);
+  await panel.$eval(
+    '[data-testid="sql-input"]',
+    (input, sql) => {
+      (input as HTMLTextAreaElement).value = sql;
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    },
+    sql,
+  );
+  if (how === 'keys') {
+    await panel.focus('[data-testid="sql-input"]');
+    const { keyboard } = 'keyboard' in panel ? panel : panel.page();
+    await keyboard.down('Control');
+    await keyboard.press('Enter');
+    await keyboard.up('Control');
+  } else {
+    await press(panel, '[data-testid="sql-run"]');
+  }
+  await panel.waitForFunction(
+    (before) => {
+      const e = document.querySelector('[data-testid="sql-result"]');
+      return e && Number(e.getAttribute('data-run')) > before && e.getAttribute('data-state') !== 'running';
+    },
+    { timeout: 120_000, polling: 50 },
+    before,
+  );
+  return readResult(panel, all);
+}
+
+
 describe('SQL and diffs over snapshots, in the panel', () => {
   let chromium: LaunchedBrowser;
   let driver: Page;
@@ -72,68 +139,6 @@ describe('SQL and diffs over snapshots, in the panel', () => {
       paths.push(path);
     }
     await native.conn.run(`CREATE OR REPLACE VIEW "${snapshotId}" AS SELECT * FROM read_parquet([${paths.map(lit).join(', ')}])`);
-  }
-
-  async function lastRun(): Promise<number> {
-    return panel.$eval('[data-testid="sql-result"]', (e) => Number(e.getAttribute('data-run'))).catch(() => 0);
-  }
-
-  /** The result shown; its cells read by scrolling the grid (it renders only the rows in view) when `all`. */
-  async function readResult(all = true): Promise<Result> {
-    const result = await panel.$eval('[data-testid="sql-result"]', (e) => ({
-      state: e.getAttribute('data-state') ?? '',
-      rows: Number(e.getAttribute('data-rows')),
-      columns: (e.getAttribute('data-columns') ?? '').split(',').filter(Boolean),
-      cells: [] as (string | null)[][],
-      text: e.textContent ?? '',
-    }));
-    const byRow = new Map<number, (string | null)[]>();
-    for (let top = 0; ; ) {
-      const seen = await panel.$$eval('[data-testid="sql-result"] tbody tr:not([aria-hidden])', (trs) =>
-        trs.map((tr) => [Number(tr.querySelector('.row-number')?.textContent?.replaceAll(',', '')), [...tr.querySelectorAll('[data-testid="sql-cell"]')].map((c) => (c.getAttribute('data-null') === 'true' ? null : (c.textContent ?? '')))] as const),
-      );
-      for (const [n, cells] of seen) byRow.set(n, cells);
-      const grid = await panel.$('[data-testid="sql-result"] .sql-grid');
-      if (!all || !grid) break;
-      const { height, scrollHeight } = await grid.evaluate((g) => ({ height: g.clientHeight, scrollHeight: g.scrollHeight }));
-      if (top + height >= scrollHeight) break;
-      top += height;
-      await grid.evaluate((g, top) => g.scrollTo({ top }), top);
-      await new Promise((resolve) => setTimeout(resolve, 30));
-    }
-    result.cells = [...byRow.entries()].sort(([a], [b]) => a - b).map(([, cells]) => cells);
-    return result;
-  }
-
-  /** Types `sql` into the editor, runs it with Ctrl+Enter or the button, and answers the result of this run. */
-  async function runSql(sql: string, how: 'button' | 'keys' = 'button', all = true): Promise<Result> {
-    if (!(await panel.$('[data-testid="sql-input"]'))) await press(panel, '[data-testid="tab-query"]');
-    const before = await lastRun();
-    await panel.$eval(
-      '[data-testid="sql-input"]',
-      (input, sql) => {
-        (input as HTMLTextAreaElement).value = sql;
-        input.dispatchEvent(new Event('input', { bubbles: true }));
-      },
-      sql,
-    );
-    if (how === 'keys') {
-      await panel.focus('[data-testid="sql-input"]');
-      await panel.keyboard.down('Control');
-      await panel.keyboard.press('Enter');
-      await panel.keyboard.up('Control');
-    } else {
-      await press(panel, '[data-testid="sql-run"]');
-    }
-    await panel.waitForFunction(
-      (before) => {
-        const e = document.querySelector('[data-testid="sql-result"]');
-        return e && Number(e.getAttribute('data-run')) > before && e.getAttribute('data-state') !== 'running';
-      },
-      { timeout: 120_000, polling: 50 },
-      before,
-    );
-    return readResult(all);
   }
 
   /** Native DuckDB's answer to `sql`, every value as its text (as the panel shows it). */
@@ -175,14 +180,14 @@ describe('SQL and diffs over snapshots, in the panel', () => {
       "SELECT customer IS NULL AS is_null, customer = 'NULL' AS is_text_null, customer = '' AS is_empty, count(*) AS n FROM orders GROUP BY ALL ORDER BY ALL",
     ];
     for (const [i, sql] of statements.entries()) {
-      const result = await runSql(sql, i % 2 === 0 ? 'button' : 'keys');
+      const result = await runSql(panel, sql, i % 2 === 0 ? 'button' : 'keys');
       expect(result.state, result.text).toBe('done');
       const expected = await nativeCells(sql);
       expect(result.rows, sql).toBe(expected.length);
       expect(result.cells, sql).toEqual(expected);
     }
     // NULL, the text 'NULL' and the empty string are three different cells.
-    const mixed = await runSql('SELECT id, customer FROM orders WHERE id IN (7, 11, 13, 1) ORDER BY id');
+    const mixed = await runSql(panel, 'SELECT id, customer FROM orders WHERE id IN (7, 11, 13, 1) ORDER BY id');
     expect(mixed.cells).toEqual([['1', 'customer 1'], ['7', null], ['11', 'NULL'], ['13', '']]);
     const shown = await panel.$$eval('[data-testid="sql-result"] tbody tr:not([aria-hidden])', (trs) => trs.map((tr) => [...tr.querySelectorAll('[data-testid="sql-cell"]')].map((c) => c.className.trim())));
     expect(shown.map((r) => r[1])).toEqual(['', 'null', '', 'empty']);
@@ -196,7 +201,7 @@ describe('SQL and diffs over snapshots, in the panel', () => {
   });
 
   it('shows the first 10,000 rows of a large result with its exact count, and downloads all of it as CSV', async () => {
-    const result = await runSql('SELECT id, customer, status, amount, day, flagged, note FROM orders_next ORDER BY id', 'button', false);
+    const result = await runSql(panel, 'SELECT id, customer, status, amount, day, flagged, note FROM orders_next ORDER BY id', 'button', false);
     expect(result.state).toBe('done');
     expect(result.rows).toBe(ROWS - ROWS / 100 + ADDED);
     expect(result.columns).toEqual(['id', 'customer', 'status', 'amount', 'day', 'flagged', 'note']);
@@ -223,22 +228,22 @@ describe('SQL and diffs over snapshots, in the panel', () => {
   });
 
   it('says DuckDB’s own error, with the line it points at, and stays usable', async () => {
-    const syntax = await runSql('SELEC 1');
+    const syntax = await runSql(panel, 'SELEC 1');
     expect(syntax.state).toBe('failed');
     expect(syntax.text).toMatch(/Parser Error: syntax error at or near "SELEC"/);
     expect(syntax.text).toMatch(/LINE 1: SELEC 1/);
-    const binder = await runSql('SELECT id,\n  no_such_column\nFROM orders');
+    const binder = await runSql(panel, 'SELECT id,\n  no_such_column\nFROM orders');
     expect(binder.state).toBe('failed');
     expect(binder.text).toMatch(/Binder Error: Referenced column "no_such_column" not found/);
     // The position refers to the statement as typed: its second line.
     expect(binder.text).toMatch(/LINE 2:\s+no_such_column/);
-    const after = await runSql('SELECT 40 + 2 AS answer');
+    const after = await runSql(panel, 'SELECT 40 + 2 AS answer');
     expect(after.cells).toEqual([['42']]);
   });
 
   it('cancels a long query: the engine stops it and answers the next one', async () => {
     if (!(await panel.$('[data-testid="sql-input"]'))) await press(panel, '[data-testid="tab-query"]');
-    const before = await lastRun();
+    const before = await lastRun(panel);
     await panel.$eval('[data-testid="sql-input"]', (input) => {
       (input as HTMLTextAreaElement).value = 'SELECT sum(hash(a.range * b.range)) FROM range(200000) a, range(200000) b';
       input.dispatchEvent(new Event('input', { bubbles: true }));
@@ -250,8 +255,8 @@ describe('SQL and diffs over snapshots, in the panel', () => {
     await press(panel, '[data-testid="sql-cancel"]');
     await panel.waitForFunction((before) => document.querySelector(`[data-testid="sql-result"][data-state="failed"]`) && Number(document.querySelector('[data-testid="sql-result"]')!.getAttribute('data-run')) > before, { timeout: 30_000, polling: 50 }, before);
     expect(Date.now() - cancelledAt).toBeLessThan(10_000);
-    expect((await readResult()).text).toMatch(/^Cancelled/);
-    const next = await runSql('SELECT count(*) AS n FROM orders');
+    expect((await readResult(panel)).text).toMatch(/^Cancelled/);
+    const next = await runSql(panel, 'SELECT count(*) AS n FROM orders');
     expect(next.cells).toEqual([[String(ROWS)]]);
   });
 
@@ -264,17 +269,17 @@ describe('SQL and diffs over snapshots, in the panel', () => {
       "COPY (SELECT 1 AS x) TO 'snapshots/evil.csv'",
       "ATTACH 'opfs://evil.duckdb' AS evil",
     ]) {
-      await runSql(sql);
+      await runSql(panel, sql);
     }
     expect(await files()).toBe(before);
   });
 
   it('opens a snapshot from its row in Query, its first rows shown', async () => {
     await press(panel, '[data-testid="tab-files"]');
-    const before = await lastRun();
+    const before = await lastRun(panel);
     await press(panel, '[data-testid="snapshot-row"][data-snapshot-id="orders_next"] [data-testid="open-in-query"]');
     await panel.waitForFunction((before) => Number(document.querySelector('[data-testid="sql-result"][data-state="done"]')?.getAttribute('data-run')) > before, { timeout: 60_000, polling: 50 }, before);
-    const result = await readResult();
+    const result = await readResult(panel);
     expect(result.rows).toBe(1000);
     expect(result.columns).toEqual(['__row_id', 'id', 'customer', 'status', 'amount', 'day', 'flagged', 'note']);
     expect(await panel.$eval('[data-testid="sql-input"]', (e) => (e as HTMLTextAreaElement).value)).toBe('SELECT * FROM "orders_next" LIMIT 1000');
@@ -331,5 +336,101 @@ describe('SQL and diffs over snapshots, in the panel', () => {
     await panel.waitForSelector('[data-testid="diff-result"][data-state="done"]', { timeout: 60_000 });
     const same = await panel.$eval('[data-testid="diff-result"]', (e) => [e.getAttribute('data-added'), e.getAttribute('data-removed'), e.getAttribute('data-changed')]);
     expect(same).toEqual(['0', '0', '0']);
+  });
+});
+
+describe('files of the inspected page opened in Query, in the real DevTools panel', () => {
+  let chromium: LaunchedBrowser;
+  let server: StaticServer;
+  let page: Page;
+  let driver: Page;
+  let panel: Frame;
+  let writer: ParquetWriter;
+  const served = mkdtempSync(join(tmpdir(), 'opfs-query-page-'));
+  const orders = join(served, 'orders.parquet');
+
+  /** Clicks a file row's "Query" and answers the result of the statement it runs. */
+  async function openInQuery(path: string): Promise<Result> {
+    const before = await lastRun(panel);
+    await press(panel, `[data-testid="file-row"][data-path="${path}"] [data-testid="open-in-query"]`);
+    await panel.waitForFunction(
+      (before) => {
+        const e = document.querySelector('[data-testid="sql-result"]');
+        return e && Number(e.getAttribute('data-run')) > before && e.getAttribute('data-state') !== 'running';
+      },
+      { timeout: 120_000, polling: 50 },
+      before,
+    );
+    return readResult(panel);
+  }
+
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    cpSync(join(resolve(import.meta.dirname, '..', 'fixtures'), 'hostile-pages'), served, { recursive: true });
+    writer = await createParquetWriter();
+    const files = {
+      // Several row groups: the codec decodes one at a time.
+      'data/orders.parquet': await writer.write(orders, pageOrdersSql(0, 5000), { rowGroupSize: 1000 }),
+      'data/people.csv': new TextEncoder().encode('id,name,city\r\n1,Ann,Oslo\r\n2,"Smith, J","NULL"\r\n3,Zoë,\r\n'),
+      'data/events.json': new TextEncoder().encode(JSON.stringify([{ id: 1, kind: 'click', at: '2026-01-01' }, { id: 2, kind: 'view', at: null }, { id: 3, kind: '', at: '2026-01-03' }])),
+      // About 40 MB as a table, a few KB on disk.
+      'data/wide.parquet': await writer.write(join(served, 'wide.parquet'), "SELECT range AS i, repeat('x', 2000) || range AS s FROM range(20000)"),
+    };
+    server = await serveStatic(served);
+    chromium = await launchWithExtension({ devtools: true });
+    driver = await openExtensionPage(chromium.browser, chromium.extensionId);
+    page = await chromium.browser.newPage();
+    await page.goto(`${server.url}/`);
+    await writePageFiles(page, files);
+    ({ panel } = await openDevToolsPanel(chromium.browser, chromium.extensionId, `${server.url}/`, { dock: 'undocked' }));
+    await panel.waitForSelector('[data-testid="summary"][data-state="done"]', { timeout: 60_000 });
+  });
+  afterAll(async () => {
+    await chromium?.close();
+    await server?.close();
+    writer?.close();
+    rmSync(served, { recursive: true, force: true });
+  });
+
+  it('reads a page’s Parquet file by ranges into a table named after it: its answers equal native DuckDB’s on the same file', async () => {
+    const opened = await openInQuery('data/orders.parquet');
+    expect(opened.state, opened.text).toBe('done');
+    expect(opened.rows).toBe(1000);
+    expect(opened.columns).toEqual(['order_id', 'customer_id', 'amount', 'order_date', 'paid']);
+    const sql = 'SELECT count(*) AS n, sum(amount) AS total, count(paid) AS known, min(order_date) AS first, max(order_id) AS last FROM orders';
+    const ours = await runSql(panel, sql);
+    const [native] = await writer.rows(`SELECT count(*)::VARCHAR AS n, sum(amount)::VARCHAR AS total, count(paid)::VARCHAR AS known, min(order_date)::VARCHAR AS first, max(order_id)::VARCHAR AS last FROM read_parquet(${lit(orders)})`);
+    expect(ours.cells).toEqual([Object.values(native)]);
+    // File order kept: the first rows are the file's first rows.
+    const firstIds = await runSql(panel, 'SELECT order_id FROM orders LIMIT 3');
+    expect(firstIds.cells).toEqual([['0'], ['1'], ['2']]);
+    // Nothing of the copy is left in the extension's storage.
+    expect(await listOpfs(driver, 'staging')).toEqual([]);
+  });
+
+  it('reads a page’s CSV and JSON files, every value kept as written', async () => {
+    const people = await openInQuery('data/people.csv');
+    expect(people.state, people.text).toBe('done');
+    const csv = await runSql(panel, 'SELECT id, name, city FROM people ORDER BY id');
+    expect(csv.cells, csv.text).toEqual([['1', 'Ann', 'Oslo'], ['2', 'Smith, J', 'NULL'], ['3', 'Zoë', null]]);
+    const events = await openInQuery('data/events.json');
+    expect(events.state, events.text).toBe('done');
+    const json = await runSql(panel, 'SELECT id, kind, "at" FROM events ORDER BY id');
+    expect(json.cells, json.text).toEqual([['1', 'click', '2026-01-01'], ['2', 'view', null], ['3', '', '2026-01-03']]);
+    expect(await listOpfs(driver, 'staging')).toEqual([]);
+  });
+
+  it('refuses a file larger than the engine’s memory with its size and the limit, and keeps working', async () => {
+    await call(driver, 'configureEngine', { memoryLimitBytes: 16 * 1024 * 1024 });
+    try {
+      const refused = await openInQuery('data/wide.parquet');
+      expect(refused.state).toBe('failed');
+      expect(refused.text).toMatch(/^wide\.parquet is too large to load: its table needs about [\d.]+ MiB of memory, and the engine \(DuckDB-WASM\) has [\d.]+ (MiB|KiB|B) free of its 16 MiB limit/);
+      const still = await runSql(panel, 'SELECT count(*) AS n FROM orders');
+      expect(still.cells).toEqual([['5000']]);
+    } finally {
+      await call(driver, 'configureEngine', { memoryLimitBytes: null });
+    }
+    expect(await listOpfs(driver, 'staging')).toEqual([]);
   });
 });

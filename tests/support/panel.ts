@@ -105,3 +105,21 @@ export async function opfsBytesOf(context: Page | Frame, path: string): Promise<
   }, path);
   return Buffer.from(base64, 'base64');
 }
+
+/** Writes `files` (path → bytes, folders made) into the OPFS of whatever origin `page` is on, without the extension. */
+export async function writePageFiles(page: Page | Frame, files: Record<string, Uint8Array>): Promise<void> {
+  const wire = Object.fromEntries(Object.entries(files).map(([path, bytes]) => [path, Buffer.from(bytes).toString('base64')]));
+  await page.evaluate(async (wire) => {
+    const root = await navigator.storage.getDirectory();
+    await Promise.all(
+      Object.entries(wire).map(async ([path, base64]) => {
+        const segments = path.split('/');
+        let dir = root;
+        for (const segment of segments.slice(0, -1)) dir = await dir.getDirectoryHandle(segment, { create: true });
+        const writable = await (await dir.getFileHandle(segments.at(-1)!, { create: true })).createWritable();
+        await writable.write(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)));
+        await writable.close();
+      }),
+    );
+  }, wire);
+}

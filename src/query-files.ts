@@ -1,0 +1,18 @@
+/** Which files open in the Query view, and the tables they become (shared by the panel and the engine). */
+
+/** The formats a file can be opened in Query as, told by its name (the engine then checks its bytes). */
+export type QueryFileFormat = 'parquet' | 'csv' | 'json';
+
+export function queryFileFormat(name: string): QueryFileFormat | null {
+  const extension = /\.([^./]+)$/.exec(name.toLowerCase())?.[1] ?? '';
+  if (extension === 'parquet' || extension === 'parq') return 'parquet';
+  if (extension === 'csv' || extension === 'tsv') return 'csv';
+  if (extension === 'json' || extension === 'jsonl' || extension === 'ndjson') return 'json';
+  return null;
+}
+
+/** The table a file becomes: its name without the extension, unless a snapshot has that id. */
+export function tableNameForFile(name: string, snapshotIds: readonly string[]): string {
+  const stem = name.replace(/\.[^.]+$/, '') || name;
+  return snapshotIds.some((id) => id.toLowerCase() === stem.toLowerCase()) ? `${stem}_file` : stem;
+}
