@@ -3,7 +3,7 @@
  * engine-suite.ts): on the demo app, the listing with exact sizes and flags, the toolbar
  * badge, a Parquet file's details, the purges (exactly the flagged files go; one the page
  * holds open is skipped), a CSV chosen in the panel becoming a verified snapshot that native
- * DuckDB reads, a Ctrl-chosen set deleted with the Delete key, and the explorer's flow (new
+ * DuckDB reads, SQL over it and over a page's Parquet file, a diff, a Ctrl-chosen set deleted with the Delete key, and the explorer's flow (new
  * folder, upload, preview, F2 rename, move, folder delete). The page's OPFS is always read
  * without the extension to check what happened.
  *
@@ -20,7 +20,7 @@ import type { Page } from 'puppeteer-core';
 import { startDemoServer, type DemoServer } from '../../scripts/serve-demo';
 import { serveStatic, type StaticServer } from './static-server';
 import { writeMixedCsv } from './sample-csv';
-import { opfsFilesOf, type PanelRow } from './panel';
+import { opfsBytesOf, opfsFilesOf, type PanelRow } from './panel';
 import { lit, nativeDuckDB, rows } from './native-duckdb';
 
 /** The panel's document, driven the same way in every browser. */
@@ -148,6 +148,53 @@ function press(panel: PanelHandle, selector: string, key: string): Promise<boole
   );
 }
 
+interface QueryResult {
+  state: string;
+  cells: (string | null)[][];
+  text: string;
+}
+
+/** The number of the last query shown (0 before any). */
+function lastQueryRun(panel: PanelHandle): Promise<number> {
+  return panel.evaluate((document) => Number(document.querySelector('[data-testid="sql-result"]')?.getAttribute('data-run') ?? 0));
+}
+
+/** Waits for the result of a query numbered after `before`, and reads its cells (NULL as null). */
+async function queryResultAfter(panel: PanelHandle, before: number): Promise<QueryResult> {
+  let found: QueryResult | null = null;
+  await expect
+    .poll(
+      async () =>
+        (found = await panel.evaluate((document, before) => {
+          const e = document.querySelector('[data-testid="sql-result"]');
+          const state = e?.getAttribute('data-state');
+          if (!e || Number(e.getAttribute('data-run')) <= before || state === 'running') return null;
+          const cells = Array.from(e.querySelectorAll('tbody tr:not([aria-hidden])')).map((tr) =>
+            Array.from(tr.querySelectorAll('[data-testid="sql-cell"]')).map((c) => (c.getAttribute('data-null') === 'true' ? null : (c.textContent ?? ''))),
+          );
+          return { state: state ?? '', cells, text: e.textContent ?? '' };
+        }, before)),
+      { timeout: 120_000, interval: 100 },
+    )
+    .not.toBeNull();
+  return found!;
+}
+
+/** Types `sql` into the Query view's editor, runs it, and answers its result. */
+async function runQuery(panel: PanelHandle, sql: string): Promise<QueryResult> {
+  const before = await lastQueryRun(panel);
+  await panel.evaluate(
+    (document, sql) => {
+      const input = document.querySelector('[data-testid="sql-input"]') as HTMLTextAreaElement;
+      input.value = sql;
+      input.dispatchEvent(new (document.defaultView as Window & typeof globalThis).Event('input', { bubbles: true }));
+    },
+    sql,
+  );
+  await panel.click('[data-testid="sql-run"]');
+  return queryResultAfter(panel, before);
+}
+
 /** Registers the suite in the `describe` it is called from. */
 export function panelSuite(driver: PanelDriver): PanelSuiteContext {
   const work = mkdtempSync(join(tmpdir(), 'opfs-panel-suite-'));
@@ -155,6 +202,8 @@ export function panelSuite(driver: PanelDriver): PanelSuiteContext {
   let files: StaticServer;
   let session: PanelSession;
   let expectations: { path: string; status: string }[];
+  /** The snapshot the CSV import made (the Query test asks it questions). */
+  let imported = '';
 
   beforeAll(async () => {
     demo = await startDemoServer();
@@ -266,6 +315,7 @@ export function panelSuite(driver: PanelDriver): PanelSuiteContext {
     expect(status.text).toContain('300,000 rows in 2 verified parts');
     const snapshotId = status.id!;
     expect(snapshotId).toMatch(/^sales-q3-final-\d{8}t\d{6}z$/);
+    imported = snapshotId;
 
     await panel.click('[data-testid="source-extension"]');
     await waitForScan(panel);
@@ -309,6 +359,77 @@ export function panelSuite(driver: PanelDriver): PanelSuiteContext {
     expect(await panel.text('snapshot-action')).toMatch(/^Restored .* into table restored_.*: 300,000 rows, checksum matches the manifest/);
     await panel.click('[data-testid="source-page"]');
     await waitForScan(panel);
+  });
+
+  it('answers SQL over that snapshot and a page’s Parquet file as native DuckDB does, says DuckDB’s errors, and diffs the snapshot', async () => {
+    const { page, panel } = session;
+    expect(imported).not.toBe('');
+    await panel.click('[data-testid="tab-query"]');
+    const sql = `SELECT count(*) AS n, sum(qty) AS qty, count(flag) AS flagged, min(label) AS first_label FROM "${imported}"`;
+    const ours = await runQuery(panel, sql);
+    expect(ours.state, ours.text).toBe('done');
+    const native = await nativeDuckDB();
+    try {
+      const parts = [0, 1].map((part) => join(work, `part_${part}.parquet`));
+      for (const [part, path] of parts.entries()) writeFileSync(path, await session.readExtensionFile(`snapshots/${imported}_part_${part}.parquet`));
+      const [expected] = await rows(native.conn, `SELECT count(*)::VARCHAR AS n, sum(qty)::VARCHAR AS qty, count(flag)::VARCHAR AS flagged, min(label)::VARCHAR AS first_label FROM read_parquet([${parts.map(lit).join(', ')}])`);
+      expect(ours.cells).toEqual([Object.values(expected)]);
+
+      // A Parquet file of the page, opened from its row: read by ranges into a table named after it.
+      const healthy = expectations.find((e) => e.status === 'ok' && e.path.endsWith('.parquet'))!.path;
+      const before = await lastQueryRun(panel);
+      await panel.click('[data-testid="tab-files"]');
+      // The list renders the rows in view: the filter brings the file's row into it.
+      const filter = (value: string) =>
+        panel.evaluate((document, value) => {
+          const input = document.querySelector('[data-testid="filter"]') as HTMLInputElement;
+          input.value = value;
+          input.dispatchEvent(new (document.defaultView as Window & typeof globalThis).Event('input', { bubbles: true }));
+          return true;
+        }, value);
+      await filter(healthy);
+      await panel.waitForSelector(`[data-testid="file-row"][data-path="${healthy}"] [data-testid="open-in-query"]`);
+      await panel.click(`[data-testid="file-row"][data-path="${healthy}"] [data-testid="open-in-query"]`);
+      await filter('');
+      const opened = await queryResultAfter(panel, before);
+      expect(opened.state, opened.text).toBe('done');
+      const table = healthy.slice(healthy.lastIndexOf('/') + 1).replace(/\.parquet$/, '');
+      const counted = await runQuery(panel, `SELECT count(*) AS n FROM "${table}"`);
+      const pageFile = join(work, 'page.parquet');
+      writeFileSync(pageFile, await opfsBytesOf(page, healthy));
+      const [pageCount] = await rows(native.conn, `SELECT count(*)::VARCHAR AS n FROM read_parquet(${lit(pageFile)})`);
+      expect(counted.cells).toEqual([[pageCount.n]]);
+    } finally {
+      native.close();
+    }
+
+    const wrong = await runQuery(panel, 'SELEC 1');
+    expect(wrong.state).toBe('failed');
+    expect(wrong.text).toMatch(/^Parser Error: syntax error at or near "SELEC"/);
+    await session.shoot('panel-query');
+
+    // A snapshot compared with itself by row id: nothing added, removed or changed.
+    await panel.click('[data-testid="tab-diff"]');
+    await panel.waitForSelector(`[data-testid="diff-a"] option[value="${imported}"]`);
+    await panel.evaluate(
+      (document, id) => {
+        for (const testId of ['diff-a', 'diff-b']) {
+          const select = document.querySelector(`[data-testid="${testId}"]`) as HTMLSelectElement;
+          select.value = id;
+          select.dispatchEvent(new (document.defaultView as Window & typeof globalThis).Event('change', { bubbles: true }));
+        }
+      },
+      imported,
+    );
+    await panel.click('[data-testid="diff-run"]');
+    await panel.waitForSelector('[data-testid="diff-result"][data-state="done"], [data-testid="diff-result"][data-state="failed"]', 120_000);
+    const diff = await panel.evaluate((document) => {
+      const e = document.querySelector('[data-testid="diff-result"]')!;
+      return { state: e.getAttribute('data-state'), counts: [e.getAttribute('data-added'), e.getAttribute('data-removed'), e.getAttribute('data-changed')], text: e.textContent };
+    });
+    expect(diff.state, diff.text ?? '').toBe('done');
+    expect(diff.counts).toEqual(['0', '0', '0']);
+    await panel.click('[data-testid="tab-files"]');
   });
 
   it('deletes a Ctrl-chosen set of files with the Delete key after one confirmation: exactly those, nothing else', async () => {
