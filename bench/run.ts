@@ -7,7 +7,7 @@
  * a bare OPFS walk, raw OPFS writes. Prints a markdown table and writes
  * bench/results/latest.json (and latest-quick.json for quick runs). See bench/README.md.
  *
- * Options: --quick, --seed=N, --only=engine,panel,opfs,transfer,library (sections, for development),
+ * Options: --quick, --seed=N, --only=engine,panel,opfs,transfer,library,query (sections, for development),
  * --panel-sizes=10000 (the panel's sizes instead of the mode's), --transfer-mib=160 (the
  * size moved through the panel).
  */
@@ -25,6 +25,7 @@ import { runPanelBench, type PanelResult } from './panel-bench';
 import { runRawWrites, type RawWriteResult } from './opfs-write';
 import { runTransferBench, type TransferResult } from './transfer-bench';
 import { runLibraryBench, type LibraryResult } from './library-bench';
+import { runQueryBench, type QueryResult } from './query-bench';
 import { Results, markdownTable } from './report';
 import { breakdownTable, collectFigures } from './figures';
 
@@ -79,6 +80,7 @@ async function main(): Promise<void> {
   let raw: RawWriteResult | undefined;
   let transfer: TransferResult | undefined;
   let library: LibraryResult | undefined;
+  let query: QueryResult | undefined;
   try {
     const native = await openNative();
     const duckdbNativeVersion = native.version;
@@ -120,9 +122,14 @@ async function main(): Promise<void> {
       library = await retryIfBrowserDied(log, () => runLibraryBench(config, log, (version) => (chromiumVersion = version)));
     }
 
+    if (wants('query')) {
+      log(`SQL and diff over snapshots vs native DuckDB on the same Parquet files, ${rowsLabel(config.rowsSmall)} rows`);
+      query = await retryIfBrowserDied(log, () => runQueryBench(config, log, (version) => (chromiumVersion = version)));
+    }
+
     const machine = describeMachine(chromiumVersion, duckdbWasmVersion, duckdbNativeVersion);
     const results = new Results(machine, config.mode, config.seed);
-    collectFigures(results, config, sessions, panel, raw, transfer, library);
+    collectFigures(results, config, sessions, panel, raw, transfer, library, query);
 
     // A run of some sections only keeps the full run's file: it is written beside it, named after its sections.
     const sections = (args.only === null ? '' : `-${[...args.only].sort().join('-')}`) + (args.panelSizes ? `-${args.panelSizes.join('-')}` : '') + (args.transferMiB ? `-${args.transferMiB}mib` : '');

@@ -137,7 +137,7 @@ function rawCell(value: unknown): SqlCell {
 }
 
 /** The text before a query that keeps its result (DuckDB's error positions count it). */
-const KEEP_PREFIX = `CREATE TEMP TABLE ${RESULT_TABLE} AS\n`;
+const KEEP_PREFIX = `CREATE OR REPLACE TEMP TABLE ${RESULT_TABLE} AS\n`;
 
 /** DuckDB's error about `statement`, as its shell would print it (positions in the user's statement). */
 function userError(error: unknown, statement: string, prefix: string): Error {
@@ -153,7 +153,6 @@ function userError(error: unknown, statement: string, prefix: string): Error {
 export async function runStatement(duck: DuckDBHost, sql: string, signal: AbortSignal, limit = RESULT_ROW_LIMIT): Promise<Omit<SqlResult, 'elapsedMs' | 'loaded' | 'notes'>> {
   const statement = sql.trim().replace(/;\s*$/, '');
   if (statement === '') throw new UserFacingError('SqlError', 'There is no statement to run.');
-  await duck.conn.query(`DROP TABLE IF EXISTS temp.${RESULT_TABLE}`);
   let kept = true;
   try {
     await sendCancellable(duck.conn, `${KEEP_PREFIX}${statement}`, signal, 0);
@@ -175,8 +174,15 @@ export async function runStatement(duck: DuckDBHost, sql: string, signal: AbortS
       throw userError(error, statement, '');
     }
   }
-  const columns = (await queryJson(duck, `DESCRIBE temp.${RESULT_TABLE}`)).rows.map(([name, type]) => ({ name: String(name), type: String(type) }));
-  const total = Number((await duck.conn.query(`SELECT count(*)::BIGINT AS n FROM temp.${RESULT_TABLE}`)).toArray()[0]?.n ?? 0);
+  // Its columns and its row count in one statement (each statement is a round trip to DuckDB's worker).
+  const [shape] = (await duck.conn.query(
+    `SELECT (SELECT count(*) FROM temp.${RESULT_TABLE})::BIGINT AS n, coalesce(list(column_name ORDER BY column_index), []) AS names, coalesce(list(data_type ORDER BY column_index), []) AS types
+     FROM duckdb_columns() WHERE table_name = ${quoteLiteral(RESULT_TABLE)} AND database_name = 'temp'`,
+  )).toArray() as { n: bigint; names: { toArray(): string[] }; types: { toArray(): string[] } }[];
+  const names = shape.names.toArray();
+  const types = shape.types.toArray();
+  const columns = names.map((name, i) => ({ name, type: types[i] }));
+  const total = Number(shape.n);
   const rows = await textRows(duck.conn, `temp.${RESULT_TABLE}`, columns, `ORDER BY rowid LIMIT ${integerLiteral(limit)}`);
   return { columns, rows, totalRows: total, kept: true };
 }

@@ -195,7 +195,7 @@ export const engineHandlers: Handlers<OffscreenApi> = {
       const started = performance.now();
       const duck = await getDuckDB();
       const named = await tablesNamedIn(duck.conn, sql);
-      const { loaded, notes } = await ensureSnapshotsLoaded(duck, named, await listManifests(await snapshotsDirectory()), loadSnapshotTable(queryId), signal);
+      const { loaded, notes } = await ensureSnapshotsLoaded(duck, named, await listManifests(await snapshotsDirectory(), named), loadSnapshotTable(queryId), signal);
       const result = await runStatement(duck, sql, signal);
       return { ...result, loaded, notes, elapsedMs: performance.now() - started };
     });
@@ -217,7 +217,7 @@ export const engineHandlers: Handlers<OffscreenApi> = {
         throw new UserFacingError('QueryFileError', `${name} is not in the extension's storage (any more).`, { cause: error });
       }
       const [duck, codec] = await Promise.all([getDuckDB(), startParquetCodec(parquetWasmUrl)]);
-      const table = tableNameForFile(name, (await listManifests(await snapshotsDirectory())).map((m) => m.snapshotId));
+      const table = tableNameForFile(name, (await listManifests(await snapshotsDirectory(), [tableNameForFile(name, [])])).map((m) => m.snapshotId));
       const loaded = await loadFileAsTable(
         duck,
         {
@@ -240,7 +240,7 @@ export const engineHandlers: Handlers<OffscreenApi> = {
     return consoleWork(queryId, async (signal) => {
       const started = performance.now();
       const duck = await getDuckDB();
-      const manifests = await listManifests(await snapshotsDirectory());
+      const manifests = await listManifests(await snapshotsDirectory(), [a, b]);
       for (const id of [a, b]) {
         if (!manifests.some((m) => m.snapshotId === id)) throw new UserFacingError('SnapshotNotFoundError', `There is no committed snapshot "${id}" to compare.`);
       }

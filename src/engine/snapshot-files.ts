@@ -47,12 +47,17 @@ export async function readManifest(dir: FileSystemDirectoryHandle, snapshotId: s
   return manifest;
 }
 
-/** Every committed snapshot, newest first. Unreadable manifests are skipped (the panel flags them). */
-export async function listManifests(dir: FileSystemDirectoryHandle): Promise<SnapshotManifest[]> {
+/**
+ * Every committed snapshot, newest first; with `only`, just those whose id is one of these
+ * names in any letter case (so that a statement naming two tables reads two manifests, not
+ * all of them). Unreadable manifests are skipped (the panel flags them).
+ */
+export async function listManifests(dir: FileSystemDirectoryHandle, only?: readonly string[]): Promise<SnapshotManifest[]> {
+  const wanted = only && new Set(only.map((n) => n.toLowerCase()));
   const manifests: SnapshotManifest[] = [];
   for (const name of await listFileNames(dir)) {
     const role = parseSnapshotFileName(name);
-    if (role.kind !== 'manifest') continue;
+    if (role.kind !== 'manifest' || (wanted && !wanted.has(role.snapshotId.toLowerCase()))) continue;
     try {
       manifests.push(await readManifest(dir, role.snapshotId));
     } catch (error) {
