@@ -325,7 +325,46 @@ describe('SQL and diffs over snapshots, in the panel', () => {
     expect(removedKeys).toEqual(['2', '102', '202']);
   });
 
+  it('diffs two 1,000,000-row snapshots: the counts of how the second was made', async () => {
+    const million = 1_000_000;
+    await exportTable(`SELECT range AS __row_id, range AS id, (range % 1000)::INTEGER AS bucket, ((range * 37) % 100000)::DECIMAL(12, 2) AS amount FROM range(${million})`, 'big_a', 'big_a', 250_000);
+    // B: every thousandth row from 7 on removed, every hundredth row's amount changed, 500 rows added.
+    await exportTable(
+      `SELECT row_number() OVER (ORDER BY id) - 1 AS __row_id, id, bucket, amount FROM (
+         SELECT id, bucket, CASE WHEN id % 100 = 0 THEN amount + 1 ELSE amount END AS amount FROM big_a WHERE id % 1000 <> 7
+         UNION ALL SELECT range, (range % 1000)::INTEGER, 0 FROM range(${million}, ${million + 500}))`,
+      'big_b',
+      'big_b',
+      250_000,
+    );
+    for (const table of ['big_a', 'big_b']) await call(driver, 'dropTable', { table });
+    if (!(await panel.$('[data-testid="diff-a"]'))) await press(panel, '[data-testid="tab-diff"]');
+    // The catalog is read when the tab is shown: show it again to list the new snapshots.
+    await press(panel, '[data-testid="tab-query"]');
+    await press(panel, '[data-testid="tab-diff"]');
+    await panel.waitForSelector('[data-testid="diff-a"] option[value="big_b"]');
+    await panel.select('[data-testid="diff-a"]', 'big_a');
+    await panel.select('[data-testid="diff-b"]', 'big_b');
+    await panel.select('[data-testid="diff-key"]', 'id');
+    const before = await panel.$eval('[data-testid="diff-result"]', (e) => Number(e.getAttribute('data-run'))).catch(() => 0);
+    await press(panel, '[data-testid="diff-run"]');
+    await panel.waitForFunction(
+      (before) => {
+        const e = document.querySelector('[data-testid="diff-result"]');
+        return e && Number(e.getAttribute('data-run')) > before && e.getAttribute('data-state') !== 'running';
+      },
+      { timeout: 170_000, polling: 200 },
+      before,
+    );
+    const outcome = await panel.$eval('[data-testid="diff-result"]', (e) => ({ state: e.getAttribute('data-state'), counts: [e.getAttribute('data-added'), e.getAttribute('data-removed'), e.getAttribute('data-changed')], text: e.textContent ?? '' }));
+    expect(outcome.state, outcome.text).toBe('done');
+    expect(outcome.counts).toEqual(['500', String(million / 1000), String(million / 100)]);
+    for (const table of ['big_a', 'big_b']) await call(driver, 'dropTable', { table });
+  }, 240_000);
+
   it('refuses a key that is not unique, saying which values repeat; by row id, a snapshot equals itself', async () => {
+    await panel.select('[data-testid="diff-a"]', 'orders');
+    await panel.select('[data-testid="diff-b"]', 'orders_next');
     await panel.select('[data-testid="diff-key"]', 'status');
     await press(panel, '[data-testid="diff-run"]');
     await panel.waitForSelector('[data-testid="diff-result"][data-state="failed"]', { timeout: 60_000 });
