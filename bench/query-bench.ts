@@ -108,7 +108,7 @@ export async function runQueryBench(config: BenchConfig, log: (line: string) => 
 
       // The diff, both snapshots loaded first (the load is the figure above).
       await runSql(driver, 'SELECT count(*) FROM qb');
-      const diffed = await call(driver, 'diffSnapshots', { a: 'qa', b: 'qb', key: 'id', queryId: crypto.randomUUID() });
+      const diffed = await call(driver, 'diffSnapshots', { a: { snapshot: 'qa' }, b: { snapshot: 'qb' }, key: 'id', queryId: crypto.randomUUID() });
       const nativeDiff = await native.timed(nativeDiffSql);
       const [counted] = await native.rows(`SELECT count(*) FILTER (WHERE change = 'added')::INTEGER AS added, count(*) FILTER (WHERE change = 'removed')::INTEGER AS removed, count(*) FILTER (WHERE change = 'changed')::INTEGER AS changed FROM d`);
       diffCounts = { added: diffed.added, removed: diffed.removed, changed: diffed.changed };

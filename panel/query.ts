@@ -6,7 +6,7 @@
 import { signal, type Signal } from '@preact/signals';
 import Papa from 'papaparse';
 import { backgroundClient, onEvent } from '../src/messaging';
-import type { DiffResult, DiffRow, EngineTable, SnapshotManifest, SqlResult } from '../src/protocol';
+import type { DiffResult, DiffRow, DiffSide, EngineTable, SnapshotManifest, SqlColumn, SqlResult } from '../src/protocol';
 import { quoteIdent } from '../src/sql';
 import { STAGING_DIR } from '../src/snapshot/names';
 import { withStagingLock } from '../src/snapshot/locks';
@@ -34,6 +34,12 @@ export type DiffRun =
   | { kind: 'done'; seq: number; result: DiffResult; group: DiffGroup; rows: DiffRow[] }
   | { kind: 'failed'; seq: number; error: string; cancelled: boolean };
 
+export interface OpenedFile {
+  path: string;
+  table: string;
+  columns: SqlColumn[];
+}
+
 export interface QueryState {
   tab: Signal<PanelTab>;
   sql: Signal<string>;
@@ -44,6 +50,8 @@ export interface QueryState {
   tables: Signal<EngineTable[]>;
   catalogError: Signal<string | null>;
   download: Signal<string | null>;
+  /** Files opened in Query this session: the tables they became (a diff can compare them). */
+  openedFiles: Signal<OpenedFile[]>;
   diffA: Signal<string>;
   diffB: Signal<string>;
   diffKey: Signal<string>;
@@ -60,6 +68,7 @@ export function createQueryState(): QueryState {
     tables: signal([]),
     catalogError: signal(null),
     download: signal(null),
+    openedFiles: signal([]),
     diffA: signal(''),
     diffB: signal(''),
     diffKey: signal(''),
@@ -148,7 +157,7 @@ export function createQueryController(state: QueryState, client = backgroundClie
     const progress = (text: string) => (state.run.value = { kind: 'running', seq: runSeq, queryId, sql, progress: text });
     progress(`Opening ${name}…`);
     try {
-      let opened: { table: string };
+      let opened: { table: string; columns: SqlColumn[] };
       if (source === 'extension') {
         opened = await client.call('openFileInQuery', { path: file.path, name, queryId });
       } else {
@@ -166,6 +175,7 @@ export function createQueryController(state: QueryState, client = backgroundClie
           }
         });
       }
+      state.openedFiles.value = [...state.openedFiles.value.filter((f) => f.path !== file.path), { path: file.path, table: opened.table, columns: opened.columns }];
       state.run.value = { kind: 'idle' };
       await run(`SELECT * FROM ${quoteIdent(opened.table)} LIMIT 1000`);
     } catch (error) {
@@ -194,6 +204,19 @@ export function createQueryController(state: QueryState, client = backgroundClie
     }
   }
 
+  /** A choice of the diff's selects: a snapshot's id, or the path of a file opened in Query. */
+  function diffSide(choice: string): DiffSide {
+    const file = state.openedFiles.value.find((f) => f.path === choice);
+    return state.snapshots.value.some((m) => m.snapshotId === choice) || !file ? { snapshot: choice } : { table: file.table };
+  }
+
+  /** The columns of a choice of the diff's selects. */
+  function columnsOf(choice: string): string[] {
+    const snapshot = state.snapshots.value.find((m) => m.snapshotId === choice);
+    if (snapshot) return snapshot.schema.map((c) => c.name);
+    return (state.openedFiles.value.find((f) => f.path === choice)?.columns ?? []).map((c) => c.name).filter((c) => !/^__row_id(_\d+)?$/.test(c));
+  }
+
   async function runDiff(): Promise<void> {
     const a = state.diffA.value;
     const b = state.diffB.value;
@@ -202,7 +225,7 @@ export function createQueryController(state: QueryState, client = backgroundClie
     const run = ++seq;
     state.diff.value = { kind: 'running', seq: run, queryId, progress: null };
     try {
-      const result = await client.call('diffSnapshots', { a, b, key: state.diffKey.value || null, queryId });
+      const result = await client.call('diffSnapshots', { a: diffSide(a), b: diffSide(b), key: state.diffKey.value || null, queryId });
       const group: DiffGroup = result.changed > 0 ? 'changed' : result.added > 0 ? 'added' : 'removed';
       const rows = await client.call('diffRows', { group, limit: DIFF_ROWS_SHOWN });
       state.diff.value = { kind: 'done', seq: run, result, group, rows };
@@ -238,7 +261,7 @@ export function createQueryController(state: QueryState, client = backgroundClie
     if (choice.key !== undefined) state.diffKey.value = choice.key;
   }
 
-  return { refreshCatalog, showTab, run, cancel, openSnapshot, openFile, downloadCsv, runDiff, showDiffGroup, setSql, insertTable, chooseDiff };
+  return { refreshCatalog, showTab, run, cancel, openSnapshot, openFile, columnsOf, downloadCsv, runDiff, showDiffGroup, setSql, insertTable, chooseDiff };
 }
 
 export type QueryController = ReturnType<typeof createQueryController>;

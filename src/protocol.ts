@@ -226,11 +226,11 @@ export interface OffscreenApi {
    * Reads a Parquet, CSV or JSON file of the extension's OPFS into a table named after it
    * (`name`: the file's own name, when `path` is a staged copy of a page's file).
    */
-  openFileInQuery: { request: { path: string; name: string; queryId: string }; response: { table: string; format: 'parquet' | 'csv' | 'json'; rows: number } };
+  openFileInQuery: { request: { path: string; name: string; queryId: string }; response: { table: string; format: 'parquet' | 'csv' | 'json'; rows: number; columns: SqlColumn[] } };
   /** Rows `offset`… of the last query's kept result, as text (the panel's CSV download). */
   sqlResultRows: { request: { offset: number; count: number }; response: { columns: SqlColumn[]; rows: SqlCell[][] } };
-  /** Compares two snapshots (loaded as tables) by `key` (`null`: row id). */
-  diffSnapshots: { request: { a: string; b: string; key: string | null; queryId: string }; response: DiffResult };
+  /** Compares two snapshots (loaded as tables), or tables of files opened in Query, by `key` (`null`: row id). */
+  diffSnapshots: { request: { a: DiffSide; b: DiffSide; key: string | null; queryId: string }; response: DiffResult };
   /** The first rows of one group of the last diff. */
   diffRows: { request: { group: 'added' | 'removed' | 'changed'; limit: number }; response: DiffRow[] };
   /** Runs one SQL statement in the engine and returns at most `limit` rows as JSON (previews, tests). */
@@ -265,6 +265,7 @@ export interface SqlResult {
 }
 
 export interface DiffResult {
+  /** The tables compared (a snapshot's is its id). */
   a: string;
   b: string;
   /** The column rows were matched by; `null`: the row id. */
@@ -281,6 +282,9 @@ export interface DiffResult {
   changedByColumn: Record<string, number>;
   elapsedMs: number;
 }
+
+/** One side of a diff: a committed snapshot of the extension's storage, or the table a file opened in Query became. */
+export type DiffSide = { snapshot: string } | { table: string };
 
 export interface DiffRow {
   key: string;

@@ -9,12 +9,23 @@ function SnapshotChoice({ testId, label, value, onChange }: { testId: string; la
     <label>
       {label}{' '}
       <select data-testid={testId} value={value} onChange={(e) => onChange((e.target as HTMLSelectElement).value)}>
-        <option value="">choose a snapshot</option>
-        {query.snapshots.value.map((m) => (
-          <option key={m.snapshotId} value={m.snapshotId}>
-            {m.snapshotId} ({m.rowCount.toLocaleString('en-US')} rows)
-          </option>
-        ))}
+        <option value="">choose a snapshot or a file</option>
+        <optgroup label="Snapshots">
+          {query.snapshots.value.map((m) => (
+            <option key={m.snapshotId} value={m.snapshotId}>
+              {m.snapshotId} ({m.rowCount.toLocaleString('en-US')} rows)
+            </option>
+          ))}
+        </optgroup>
+        {query.openedFiles.value.length > 0 ? (
+          <optgroup label="Files opened in Query">
+            {query.openedFiles.value.map((f) => (
+              <option key={f.path} value={f.path}>
+                {f.path} (table {f.table})
+              </option>
+            ))}
+          </optgroup>
+        ) : null}
       </select>
     </label>
   );
@@ -120,11 +131,11 @@ function DiffOutcome() {
 
 export function DiffView() {
   const { query, queries } = usePanel();
-  const a = query.snapshots.value.find((m) => m.snapshotId === query.diffA.value);
-  const b = query.snapshots.value.find((m) => m.snapshotId === query.diffB.value);
+  const a = query.diffA.value;
+  const b = query.diffB.value;
   // Key candidates: columns both sides have.
-  const inB = new Set(b?.schema.map((c) => c.name) ?? []);
-  const keys = (a?.schema ?? []).filter((c) => inB.has(c.name)).map((c) => c.name);
+  const inB = new Set(queries.columnsOf(b));
+  const keys = queries.columnsOf(a).filter((c) => inB.has(c));
   const running = query.diff.value.kind === 'running';
   return (
     <section class="diff-view" data-testid="diff-view">

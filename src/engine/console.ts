@@ -10,6 +10,7 @@
  */
 import type { AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
 import { jsonRecords, jsonToArrowIpc } from './json-table';
+import { DEFAULT_ROW_ID_COLUMN, freeColumnName } from './csv-sql';
 import type { DiffResult, SnapshotManifest, SqlCell, SqlColumn, SqlResult } from '../protocol';
 import { CancelledError, UserFacingError } from '../errors';
 import { integerLiteral, quoteIdent, quoteLiteral } from '../sql';
@@ -326,8 +327,16 @@ export async function loadFileAsTable(
     } catch (error) {
       throw new UserFacingError('QueryFileError', `${displayName} could not be read as JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error, explainsCause: true });
     }
-    await duck.conn.query(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
-    await duck.conn.useUnsafe((db, connId) => db.insertArrowFromIPCStream(connId, ipc, { name: table, create: true }));
+    // Rows numbered in file order, as a restored snapshot's are: a diff matches them by it.
+    const records = `__json_${crypto.randomUUID().replaceAll('-', '')}`;
+    try {
+      await duck.conn.useUnsafe((db, connId) => db.insertArrowFromIPCStream(connId, ipc, { name: records, create: true }));
+      const names = (await duck.conn.query(`DESCRIBE ${quoteIdent(records)}`)).toArray().map((row: { column_name: string }) => String(row.column_name));
+      const rowId = freeColumnName(names, DEFAULT_ROW_ID_COLUMN);
+      await duck.conn.query(`CREATE OR REPLACE TABLE ${quoteIdent(table)} AS SELECT (row_number() OVER () - 1)::BIGINT AS ${quoteIdent(rowId)}, * FROM ${quoteIdent(records)}`);
+    } finally {
+      await duck.conn.query(`DROP TABLE IF EXISTS ${quoteIdent(records)}`);
+    }
   }
   const rows = Number((await duck.conn.query(`SELECT count(*)::BIGINT AS n FROM ${quoteIdent(table)}`)).toArray()[0]?.n ?? 0);
   return { format, rows };

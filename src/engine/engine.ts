@@ -3,7 +3,7 @@
  * Hosted by the offscreen document in Chrome (service workers cannot start Workers); any
  * context with a DOM and Workers can host it.
  */
-import type { ExportOptions, ExportResult, LoadCsvResult, OffscreenApi } from '../protocol';
+import type { DiffSide, ExportOptions, ExportResult, LoadCsvResult, OffscreenApi } from '../protocol';
 import { emitEvent, type Handlers } from '../messaging';
 import { UserFacingError } from '../errors';
 import { quoteIdent } from '../sql';
@@ -16,7 +16,8 @@ import { loadCsvIntoTable } from './csv';
 import { exportTableToParquet } from './exporter';
 import { loadParquetFile, restoreSnapshot, verifySnapshot } from './restore';
 import { listManifests, removeSnapshotFiles, snapshotFileNames, snapshotsDirectory, withSnapshotLock } from './snapshot-files';
-import { queryJson } from './tables';
+import { queryJson, rowIdColumnOf, tableExists } from './tables';
+import { DEFAULT_ROW_ID_COLUMN } from './csv-sql';
 import { cancelOperation, listOperations, runOperation, type ReportProgress } from './operations';
 import { claimStagedFile, sweepAbandoned } from './sweep';
 import { tableNameForFile } from '../query-files';
@@ -85,6 +86,17 @@ function loadSnapshotTable(queryId: string): LoadSnapshot {
     const restored = await restoreSnapshot({ duck, codec, dir, lockFolder: SNAPSHOTS_DIR, signal, onProgress }, snapshotId, table);
     return { problems: restored.problems, rowIdColumn: restored.rowIdColumn };
   };
+}
+
+/** A side of a diff as a table and its row id column (a file's table has the one it was given when opened). */
+async function diffSide(duck: DuckDBHost, side: DiffSide): Promise<{ table: string; rowId: string }> {
+  if ('snapshot' in side) return { table: side.snapshot, rowId: loadedRowIdColumn(duck, side.snapshot) ?? DEFAULT_ROW_ID_COLUMN };
+  if (!(await tableExists(duck, side.table))) throw new UserFacingError('DiffError', `There is no table "${side.table}" any more: open its file in Query again.`);
+  try {
+    return { table: side.table, rowId: await rowIdColumnOf(duck, side.table) };
+  } catch (error) {
+    throw new UserFacingError('DiffError', `Table "${side.table}" has no row id to match rows by: choose a key column.`, { cause: error });
+  }
 }
 
 /** The engine's request handlers. */
@@ -228,7 +240,8 @@ export const engineHandlers: Handlers<OffscreenApi> = {
         name,
         table,
       );
-      return { table, ...loaded };
+      const columns = (await queryJson(duck, `DESCRIBE ${quoteIdent(table)}`)).rows.map(([column, type]) => ({ name: String(column), type: String(type) }));
+      return { table, ...loaded, columns };
     });
   },
 
@@ -240,15 +253,16 @@ export const engineHandlers: Handlers<OffscreenApi> = {
     return consoleWork(queryId, async (signal) => {
       const started = performance.now();
       const duck = await getDuckDB();
-      const manifests = await listManifests(await snapshotsDirectory(), [a, b]);
-      for (const id of [a, b]) {
+      const ids = [a, b].flatMap((side) => ('snapshot' in side ? [side.snapshot] : []));
+      const manifests = await listManifests(await snapshotsDirectory(), ids);
+      for (const id of ids) {
         if (!manifests.some((m) => m.snapshotId === id)) throw new UserFacingError('SnapshotNotFoundError', `There is no committed snapshot "${id}" to compare.`);
       }
-      await ensureSnapshotsLoaded(duck, [a, b], manifests, loadSnapshotTable(queryId), signal);
-      const side = (id: string) => ({ table: id, rowId: loadedRowIdColumn(duck, id) ?? '__row_id' });
-      const diff = await diffTables(duck, side(a), side(b), key, signal);
+      await ensureSnapshotsLoaded(duck, ids, manifests, loadSnapshotTable(queryId), signal);
+      const [left, right] = [await diffSide(duck, a), await diffSide(duck, b)];
+      const diff = await diffTables(duck, left, right, key, signal);
       lastDiffCompared = diff.compared;
-      return { ...diff, a, b, elapsedMs: performance.now() - started };
+      return { ...diff, a: left.table, b: right.table, elapsedMs: performance.now() - started };
     });
   },
 

@@ -223,10 +223,18 @@ export async function loadParquetFile(ctx: Pick<RestoreContext, 'duck' | 'codec'
   const bytes = new Uint8Array(await file.arrayBuffer());
   const building = `__load_${crypto.randomUUID().replaceAll('-', '')}`;
   try {
-    let first = true;
-    await forEachRowGroup(ctx, bytes, name, async (chunkTable) => {
-      await ctx.duck.conn.query(first ? `CREATE TABLE ${quoteIdent(building)} AS SELECT * FROM ${quoteIdent(chunkTable)}` : `INSERT INTO ${quoteIdent(building)} SELECT * FROM ${quoteIdent(chunkTable)}`);
-      first = false;
+    // Rows numbered in file order, as a restored snapshot's are: a diff matches them by it.
+    let rowId: string | null = null;
+    let offset = 0;
+    await forEachRowGroup(ctx, bytes, name, async (chunkTable, rows) => {
+      const create = rowId === null;
+      if (rowId === null) {
+        const names = (await ctx.duck.conn.query(`DESCRIBE ${quoteIdent(chunkTable)}`)).toArray().map((row: { column_name: string }) => String(row.column_name));
+        rowId = freeColumnName(names, DEFAULT_ROW_ID_COLUMN);
+      }
+      const select = `SELECT (${integerLiteral(offset)} + row_number() OVER () - 1)::BIGINT AS ${quoteIdent(rowId)}, * FROM ${quoteIdent(chunkTable)}`;
+      await ctx.duck.conn.query(create ? `CREATE TABLE ${quoteIdent(building)} AS ${select}` : `INSERT INTO ${quoteIdent(building)} ${select}`);
+      offset += rows;
     });
     await ctx.duck.conn.query(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
     await ctx.duck.conn.query(`ALTER TABLE ${quoteIdent(building)} RENAME TO ${quoteIdent(table)}`);

@@ -410,6 +410,11 @@ describe('files of the inspected page opened in Query, in the real DevTools pane
     const files = {
       // Several row groups: the codec decodes one at a time.
       'data/orders.parquet': await writer.write(orders, pageOrdersSql(0, 5000), { rowGroupSize: 1000 }),
+      // The same orders, every tenth amount changed, every fiftieth (from 3) removed, 20 added.
+      'data/orders-next.parquet': await writer.write(
+        join(served, 'orders-next.parquet'),
+        `SELECT * REPLACE (CASE WHEN order_id % 10 = 0 THEN amount + 1 ELSE amount END AS amount) FROM (${pageOrdersSql(0, 5000)}) WHERE order_id % 50 <> 3 UNION ALL ${pageOrdersSql(5000, 20)}`,
+      ),
       'data/people.csv': new TextEncoder().encode('id,name,city\r\n1,Ann,Oslo\r\n2,"Smith, J","NULL"\r\n3,Zoë,\r\n'),
       'data/events.json': new TextEncoder().encode(JSON.stringify([{ id: 1, kind: 'click', at: '2026-01-01' }, { id: 2, kind: 'view', at: null }, { id: 3, kind: '', at: '2026-01-03' }])),
       // About 40 MB as a table, a few KB on disk.
@@ -435,7 +440,8 @@ describe('files of the inspected page opened in Query, in the real DevTools pane
     const opened = await openInQuery('data/orders.parquet');
     expect(opened.state, opened.text).toBe('done');
     expect(opened.rows).toBe(1000);
-    expect(opened.columns).toEqual(['order_id', 'customer_id', 'amount', 'order_date', 'paid']);
+    // Numbered in file order, as a snapshot's rows are: a diff can match rows by their place.
+    expect(opened.columns).toEqual(['__row_id', 'order_id', 'customer_id', 'amount', 'order_date', 'paid']);
     const sql = 'SELECT count(*) AS n, sum(amount) AS total, count(paid) AS known, min(order_date) AS first, max(order_id) AS last FROM orders';
     const ours = await runSql(panel, sql);
     const [native] = await writer.rows(`SELECT count(*)::VARCHAR AS n, sum(amount)::VARCHAR AS total, count(paid)::VARCHAR AS known, min(order_date)::VARCHAR AS first, max(order_id)::VARCHAR AS last FROM read_parquet(${lit(orders)})`);
@@ -457,6 +463,37 @@ describe('files of the inspected page opened in Query, in the real DevTools pane
     const json = await runSql(panel, 'SELECT id, kind, "at" FROM events ORDER BY id');
     expect(json.cells, json.text).toEqual([['1', 'click', '2026-01-01'], ['2', 'view', null], ['3', '', '2026-01-03']]);
     expect(await listOpfs(driver, 'staging')).toEqual([]);
+  });
+
+  it('diffs two files opened in Query, by key and by their row order', async () => {
+    for (const path of ['data/orders.parquet', 'data/orders-next.parquet']) expect((await openInQuery(path)).state).toBe('done');
+    const diffBy = async (key: string) => {
+      if (!(await panel.$('[data-testid="diff-a"]'))) await press(panel, '[data-testid="tab-diff"]');
+      await panel.waitForSelector('[data-testid="diff-b"] option[value="data/orders-next.parquet"]');
+      await panel.select('[data-testid="diff-a"]', 'data/orders.parquet');
+      await panel.select('[data-testid="diff-b"]', 'data/orders-next.parquet');
+      await panel.select('[data-testid="diff-key"]', key);
+      const before = await panel.$eval('[data-testid="diff-result"]', (e) => Number(e.getAttribute('data-run'))).catch(() => 0);
+      await press(panel, '[data-testid="diff-run"]');
+      await panel.waitForFunction(
+        (before) => {
+          const e = document.querySelector('[data-testid="diff-result"]');
+          return e && Number(e.getAttribute('data-run')) > before && e.getAttribute('data-state') !== 'running';
+        },
+        { timeout: 60_000, polling: 100 },
+        before,
+      );
+      return panel.$eval('[data-testid="diff-result"]', (e) => ({ state: e.getAttribute('data-state'), counts: [e.getAttribute('data-added'), e.getAttribute('data-removed'), e.getAttribute('data-changed')].map(Number), text: e.textContent ?? '' }));
+    };
+    const byKey = await diffBy('order_id');
+    expect(byKey.state, byKey.text).toBe('done');
+    expect(byKey.counts).toEqual([20, 100, 500]);
+    // By place in the file (the row id each file's rows got when opened): B's 4,920 rows
+    // meet A's first 4,920, A's last 80 have no partner; from the first removed row on, rows differ.
+    const byPlace = await diffBy('');
+    expect(byPlace.state, byPlace.text).toBe('done');
+    expect(byPlace.counts.slice(0, 2)).toEqual([0, 80]);
+    expect(byPlace.counts[2]).toBeGreaterThan(4000);
   });
 
   it('refuses a file larger than the engine’s memory with its size and the limit, and keeps working', async () => {
