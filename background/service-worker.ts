@@ -50,6 +50,7 @@ const forwarders: Handlers<OffscreenApi> = {
   runSql: forwardToOffscreen('runSql'),
   cancelSql: forwardToOffscreen('cancelSql'),
   sqlResultRows: forwardToOffscreen('sqlResultRows'),
+  sqlResultParquet: forwardToOffscreen('sqlResultParquet'),
   openFileInQuery: forwardToOffscreen('openFileInQuery'),
   diffSnapshots: forwardToOffscreen('diffSnapshots'),
   diffRows: forwardToOffscreen('diffRows'),

@@ -217,6 +217,34 @@ export function createQueryController(state: QueryState, client = backgroundClie
     return (state.openedFiles.value.find((f) => f.path === choice)?.columns ?? []).map((c) => c.name).filter((c) => !/^__row_id(_\d+)?$/.test(c));
   }
 
+  /**
+   * Downloads the whole kept result as one Parquet file: the engine writes it into the
+   * extension's staging folder (under this panel's staging lock, so that no sweep takes it),
+   * the panel saves it and removes it.
+   */
+  async function downloadParquet(): Promise<void> {
+    const done = state.run.value;
+    if (done.kind !== 'done' || !done.result.kept) return;
+    const name = `query-result-${crypto.randomUUID()}.parquet`;
+    state.download.value = `Encoding ${done.result.totalRows.toLocaleString('en-US')} rows as Parquet…`;
+    try {
+      await withStagingLock(name, async () => {
+        const staging = await getDirectory(await opfsRoot(), STAGING_DIR, { create: true });
+        try {
+          await client.call('sqlResultParquet', { name });
+          const file = await (await staging.getFileHandle(name)).getFile();
+          // A copy: the staged file goes next, and the download reads its Blob later.
+          saveBlob(new Blob([await file.arrayBuffer()], { type: 'application/vnd.apache.parquet' }), 'query-result.parquet');
+          state.download.value = `Downloaded ${done.result.totalRows.toLocaleString('en-US')} rows as query-result.parquet (${formatBytes(file.size)}).`;
+        } finally {
+          await removeIfExists(staging, name).catch((error: unknown) => console.warn(`could not remove ${name}`, error));
+        }
+      });
+    } catch (error) {
+      state.download.value = `The result could not be downloaded: ${message(error)}`;
+    }
+  }
+
   async function runDiff(): Promise<void> {
     const a = state.diffA.value;
     const b = state.diffB.value;
@@ -261,7 +289,7 @@ export function createQueryController(state: QueryState, client = backgroundClie
     if (choice.key !== undefined) state.diffKey.value = choice.key;
   }
 
-  return { refreshCatalog, showTab, run, cancel, openSnapshot, openFile, columnsOf, downloadCsv, runDiff, showDiffGroup, setSql, insertTable, chooseDiff };
+  return { refreshCatalog, showTab, run, cancel, openSnapshot, openFile, columnsOf, downloadCsv, downloadParquet, runDiff, showDiffGroup, setSql, insertTable, chooseDiff };
 }
 
 export type QueryController = ReturnType<typeof createQueryController>;

@@ -229,6 +229,11 @@ export interface OffscreenApi {
   openFileInQuery: { request: { path: string; name: string; queryId: string }; response: { table: string; format: 'parquet' | 'csv' | 'json'; rows: number; columns: SqlColumn[] } };
   /** Rows `offset`… of the last query's kept result, as text (the panel's CSV download). */
   sqlResultRows: { request: { offset: number; count: number }; response: { columns: SqlColumn[]; rows: SqlCell[][] } };
+  /**
+   * Writes the last query's kept result as one Parquet file (ZSTD, by the codec) named
+   * `name` in the extension's `staging/` folder, for the panel to download; answers its size.
+   */
+  sqlResultParquet: { request: { name: string }; response: { bytes: number; rows: number } };
   /** Compares two snapshots (loaded as tables), or tables of files opened in Query, by `key` (`null`: row id). */
   diffSnapshots: { request: { a: DiffSide; b: DiffSide; key: string | null; queryId: string }; response: DiffResult };
   /** The first rows of one group of the last diff. */
@@ -382,6 +387,7 @@ export const REQUEST_TIMEOUT_MS: { [K in keyof BackgroundApi]: number } = {
   runSql: 60 * 60_000,
   cancelSql: 10_000,
   sqlResultRows: 60_000,
+  sqlResultParquet: 10 * 60_000,
   openFileInQuery: 30 * 60_000,
   diffSnapshots: 60 * 60_000,
   diffRows: 60_000,

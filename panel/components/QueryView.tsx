@@ -91,9 +91,14 @@ function ResultView() {
           {result.loaded.length > 0 ? ` · loaded ${result.loaded.join(', ')}` : ''}
         </span>
         {result.kept ? (
-          <button data-testid="sql-download-csv" onClick={() => void queries.downloadCsv()}>
-            Download CSV
-          </button>
+          <>
+            <button data-testid="sql-download-csv" onClick={() => void queries.downloadCsv()}>
+              Download CSV
+            </button>
+            <button data-testid="sql-download-parquet" onClick={() => void queries.downloadParquet()}>
+              Download Parquet
+            </button>
+          </>
         ) : null}
         {query.download.value ? <span data-testid="sql-download-status">{query.download.value}</span> : null}
       </div>

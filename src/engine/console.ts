@@ -15,6 +15,7 @@ import type { DiffResult, SnapshotManifest, SqlCell, SqlColumn, SqlResult } from
 import { CancelledError, UserFacingError } from '../errors';
 import { integerLiteral, quoteIdent, quoteLiteral } from '../sql';
 import type { DuckDBHost } from './duckdb';
+import { queryArrowIPC } from './duck-query';
 import { queryJson } from './tables';
 import { describeStatementError, parseDuckDBError } from './duckdb-errors';
 import { queryFileFormat, type QueryFileFormat } from '../query-files';
@@ -204,6 +205,12 @@ export async function resultAsCsvRows(duck: DuckDBHost, offset: number, count: n
   const columns = (await queryJson(duck, `DESCRIBE temp.${RESULT_TABLE}`)).rows.map(([name, type]) => ({ name: String(name), type: String(type) }));
   const rows = await textRows(duck.conn, `temp.${RESULT_TABLE}`, columns, `ORDER BY rowid LIMIT ${integerLiteral(count)} OFFSET ${integerLiteral(offset)}`);
   return { columns, rows };
+}
+
+/** The kept result of the last query, whole, as an Arrow IPC stream in its order (a Parquet download). */
+export async function resultAsArrowIpc(duck: DuckDBHost): Promise<{ ipc: Uint8Array; rows: number }> {
+  const rows = Number((await duck.conn.query(`SELECT count(*)::BIGINT AS n FROM temp.${RESULT_TABLE}`)).toArray()[0]?.n ?? 0);
+  return { ipc: await queryArrowIPC(duck, `SELECT * FROM temp.${RESULT_TABLE} ORDER BY rowid`), rows };
 }
 
 /**

@@ -7,7 +7,7 @@ import type { DiffSide, ExportOptions, ExportResult, LoadCsvResult, OffscreenApi
 import { emitEvent, type Handlers } from '../messaging';
 import { UserFacingError } from '../errors';
 import { quoteIdent } from '../sql';
-import { getDirectory, listFileNames, opfsRoot, removeIfExists, splitPath } from '../opfs/fs';
+import { getDirectory, listFileNames, opfsRoot, removeIfExists, splitPath, writeFile } from '../opfs/fs';
 import { SNAPSHOTS_DIR, STAGING_DIR, assertValidSnapshotId, unusedSnapshotId } from '../snapshot/names';
 import { engineStatus, getDuckDB, runExclusive, setMemoryLimit, type DuckDBHost } from './duckdb';
 import { startParquetCodec } from './parquet-codec';
@@ -21,7 +21,7 @@ import { DEFAULT_ROW_ID_COLUMN } from './csv-sql';
 import { cancelOperation, listOperations, runOperation, type ReportProgress } from './operations';
 import { claimStagedFile, sweepAbandoned } from './sweep';
 import { tableNameForFile } from '../query-files';
-import { diffRows, diffTables, ensureSnapshotsLoaded, loadFileAsTable, loadedRowIdColumn, resultAsCsvRows, runStatement, tablesNamedIn, type LoadSnapshot } from './console';
+import { diffRows, diffTables, ensureSnapshotsLoaded, loadFileAsTable, loadedRowIdColumn, resultAsArrowIpc, resultAsCsvRows, runStatement, tablesNamedIn, type LoadSnapshot } from './console';
 
 /** The name of a staged CSV, refusing anything outside `staging/`. */
 function stagedName(stagedPath: string): string {
@@ -242,6 +242,17 @@ export const engineHandlers: Handlers<OffscreenApi> = {
       );
       const columns = (await queryJson(duck, `DESCRIBE ${quoteIdent(table)}`)).rows.map(([column, type]) => ({ name: String(column), type: String(type) }));
       return { table, ...loaded, columns };
+    });
+  },
+
+  sqlResultParquet({ name }) {
+    return runExclusive(async () => {
+      const [duck, codec] = await Promise.all([getDuckDB(), startParquetCodec(parquetWasmUrl)]);
+      const { ipc, rows } = await resultAsArrowIpc(duck);
+      const bytes = codec.encode(ipc, { rowGroupSize: 100_000 });
+      const staging = await getDirectory(await opfsRoot(), STAGING_DIR, { create: true });
+      await writeFile(staging, stagedName(`${STAGING_DIR}/${name}`), bytes);
+      return { bytes: bytes.length, rows };
     });
   },
 

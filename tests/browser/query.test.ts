@@ -200,7 +200,7 @@ describe('SQL and diffs over snapshots, in the panel', () => {
     await panel.screenshot({ path: join(SCREENSHOTS, 'query-group-by.png') });
   });
 
-  it('shows the first 10,000 rows of a large result with its exact count, and downloads all of it as CSV', async () => {
+  it('shows the first 10,000 rows of a large result with its exact count, and downloads all of it as CSV and as Parquet', async () => {
     const result = await runSql(panel, 'SELECT id, customer, status, amount, day, flagged, note FROM orders_next ORDER BY id', 'button', false);
     expect(result.state).toBe('done');
     expect(result.rows).toBe(ROWS - ROWS / 100 + ADDED);
@@ -222,6 +222,15 @@ describe('SQL and diffs over snapshots, in the panel', () => {
       // NULL is written as an empty field, as DuckDB's own CSV writer does.
       const expected = (await nativeCells('SELECT id, customer, status, amount, day, flagged, note FROM orders_next ORDER BY id')).map((row) => row.map((v) => v ?? ''));
       expect(data).toEqual(expected);
+
+      // The same result as one Parquet file: native DuckDB reads back every row, in order, NULLs as NULLs.
+      await press(panel, '[data-testid="sql-download-parquet"]');
+      await panel.waitForFunction(() => /^Downloaded .* as query-result\.parquet/.test(document.querySelector('[data-testid="sql-download-status"]')?.textContent ?? ''), { timeout: 60_000, polling: 100 });
+      const parquet = join(downloads, 'query-result.parquet');
+      await expect.poll(() => existsSync(parquet), { timeout: 30_000 }).toBe(true);
+      const fromParquet = await nativeCells(`SELECT * FROM read_parquet(${lit(parquet)})`);
+      expect(fromParquet).toEqual(await nativeCells('SELECT id, customer, status, amount, day, flagged, note FROM orders_next ORDER BY id'));
+      expect(await listOpfs(driver, 'staging')).toEqual([]);
     } finally {
       rmSync(downloads, { recursive: true, force: true });
     }
