@@ -5,7 +5,7 @@
  */
 import type { DiffSide, ExportOptions, ExportResult, LoadCsvResult, OffscreenApi } from '../protocol';
 import { emitEvent, type Handlers } from '../messaging';
-import { UserFacingError } from '../errors';
+import { CancelledError, UserFacingError } from '../errors';
 import { quoteIdent } from '../sql';
 import { getDirectory, listFileNames, opfsRoot, removeIfExists, splitPath, writeFile } from '../opfs/fs';
 import { SNAPSHOTS_DIR, STAGING_DIR, assertValidSnapshotId, unusedSnapshotId } from '../snapshot/names';
@@ -75,7 +75,15 @@ function consoleWork<T>(queryId: string, work: (signal: AbortSignal) => Promise<
   if (consoleRuns.has(queryId)) return Promise.reject(new Error(`Query ${queryId} is already under way.`));
   const controller = new AbortController();
   consoleRuns.set(queryId, controller);
-  return runExclusive(() => work(controller.signal)).finally(() => consoleRuns.delete(queryId));
+  return runExclusive(async () => {
+    try {
+      return await work(controller.signal);
+    } catch (error) {
+      // Whatever step the cancel stopped (a snapshot's load, the statement), it was the user's cancel.
+      if (controller.signal.aborted) throw new CancelledError('The query was cancelled.');
+      throw error;
+    }
+  }).finally(() => consoleRuns.delete(queryId));
 }
 
 /** A snapshot of the extension's storage read into a table (the restore, checked against its manifest); its progress told as the query's. */

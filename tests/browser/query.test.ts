@@ -369,9 +369,26 @@ describe('SQL and diffs over snapshots, in the panel', () => {
     expect(outcome.state, outcome.text).toBe('done');
     expect(outcome.counts).toEqual(['500', String(million / 1000), String(million / 100)]);
     for (const table of ['big_a', 'big_b']) await call(driver, 'dropTable', { table });
+
+    // Cancelled while it loads a snapshot: said as a cancel, and the next statement loads it whole.
+    await press(panel, '[data-testid="tab-query"]');
+    const before2 = await lastRun(panel);
+    await panel.$eval('[data-testid="sql-input"]', (input) => {
+      (input as HTMLTextAreaElement).value = 'SELECT count(*) AS n FROM big_a';
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await press(panel, '[data-testid="sql-run"]');
+    await panel.waitForSelector('[data-testid="sql-result"][data-state="running"]');
+    await press(panel, '[data-testid="sql-cancel"]');
+    await panel.waitForFunction((before) => Number(document.querySelector('[data-testid="sql-result"]:not([data-state="running"])')?.getAttribute('data-run')) > before, { timeout: 60_000, polling: 50 }, before2);
+    expect((await readResult(panel)).text).toMatch(/^Cancelled/);
+    expect((await runSql(panel, 'SELECT count(*) AS n FROM big_a')).cells).toEqual([[String(million)]]);
+    await call(driver, 'dropTable', { table: 'big_a' });
   }, 240_000);
 
   it('refuses a key that is not unique, saying which values repeat; by row id, a snapshot equals itself', async () => {
+    if (!(await panel.$('[data-testid="diff-a"]'))) await press(panel, '[data-testid="tab-diff"]');
+    await panel.waitForSelector('[data-testid="diff-a"] option[value="orders"]');
     await panel.select('[data-testid="diff-a"]', 'orders');
     await panel.select('[data-testid="diff-b"]', 'orders_next');
     await panel.select('[data-testid="diff-key"]', 'status');

@@ -406,7 +406,27 @@ export function panelSuite(driver: PanelDriver): PanelSuiteContext {
     const wrong = await runQuery(panel, 'SELEC 1');
     expect(wrong.state).toBe('failed');
     expect(wrong.text).toMatch(/^Parser Error: syntax error at or near "SELEC"/);
+    // The line DuckDB points at is the statement's own, as typed.
+    const unknown = await runQuery(panel, `SELECT id,\n  no_such_column\nFROM "${imported}"`);
+    expect(unknown.text).toMatch(/Binder Error: Referenced column "no_such_column" not found/);
+    expect(unknown.text).toMatch(/LINE 2:\s+no_such_column/);
     await session.shoot('panel-query');
+
+    // A long query cancelled: said so, and the engine answers the next statement.
+    const before = await lastQueryRun(panel);
+    await panel.evaluate((document) => {
+      const input = document.querySelector('[data-testid="sql-input"]') as HTMLTextAreaElement;
+      input.value = 'SELECT sum(hash(a.range * b.range)) FROM range(200000) a, range(200000) b';
+      input.dispatchEvent(new (document.defaultView as Window & typeof globalThis).Event('input', { bubbles: true }));
+      return true;
+    });
+    await panel.click('[data-testid="sql-run"]');
+    await panel.waitForSelector('[data-testid="sql-result"][data-state="running"]');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await panel.click('[data-testid="sql-cancel"]');
+    const cancelled = await queryResultAfter(panel, before);
+    expect(cancelled.text).toMatch(/^Cancelled/);
+    expect((await runQuery(panel, 'SELECT 40 + 2 AS answer')).cells).toEqual([['42']]);
 
     // A snapshot compared with itself by row id: nothing added, removed or changed.
     await panel.click('[data-testid="tab-diff"]');
@@ -429,6 +449,16 @@ export function panelSuite(driver: PanelDriver): PanelSuiteContext {
     });
     expect(diff.state, diff.text ?? '').toBe('done');
     expect(diff.counts).toEqual(['0', '0', '0']);
+    // A key that repeats is refused, with how often, never matched at random.
+    await panel.evaluate((document) => {
+      const select = document.querySelector('[data-testid="diff-key"]') as HTMLSelectElement;
+      select.value = 'flag';
+      select.dispatchEvent(new (document.defaultView as Window & typeof globalThis).Event('change', { bubbles: true }));
+      return true;
+    });
+    await panel.click('[data-testid="diff-run"]');
+    await panel.waitForSelector('[data-testid="diff-result"][data-state="failed"]', 60_000);
+    expect(await panel.text('diff-result')).toMatch(/^The key "flag" is not unique in A \(.+\): 3 values appear more than once, in 300,000 rows/);
     await panel.click('[data-testid="tab-files"]');
   });
 
