@@ -16,6 +16,7 @@ import { CancelledError, UserFacingError } from '../errors';
 import { integerLiteral, quoteIdent, quoteLiteral } from '../sql';
 import type { DuckDBHost } from './duckdb';
 import { queryArrowIPC } from './duck-query';
+import { assertTableFits } from './restore';
 import { queryJson } from './tables';
 import { describeStatementError, parseDuckDBError } from './duckdb-errors';
 import { queryFileFormat, type QueryFileFormat } from '../query-files';
@@ -328,6 +329,8 @@ export async function loadFileAsTable(
   if (format === 'parquet') await load.parquet(file, table);
   else if (format === 'csv') await load.csv(handle, table);
   else {
+    // Its table is taken to need about its text's size (a rough bound, not measured): refused before it is parsed.
+    await assertTableFits(duck, displayName, file.size, 'load');
     let ipc: Uint8Array;
     try {
       ipc = jsonToArrowIpc(jsonRecords(await file.text()));

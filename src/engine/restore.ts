@@ -123,7 +123,7 @@ async function checkPartFiles(dir: FileSystemDirectoryHandle, manifest: Snapshot
 }
 
 /** Refuses, in our words, a table that would not fit the engine's memory next to what it holds. */
-async function assertTableFits(duck: DuckConnection, what: string, uncompressedBytes: number, verb: 'restore' | 'load'): Promise<void> {
+export async function assertTableFits(duck: DuckConnection, what: string, uncompressedBytes: number, verb: 'restore' | 'load'): Promise<void> {
   const needed = uncompressedBytes * TABLE_BYTES_PER_PARQUET_BYTE;
   const { limitBytes, usedBytes } = await engineMemory(duck);
   if (needed <= limitBytes - usedBytes) return;
