@@ -13,7 +13,7 @@ import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
 import { rowsSql } from '../support/library-app';
-import { lit, nativeDuckDB, rows } from '../support/native-duckdb';
+import { compareRows, lit, nativeDuckDB } from '../support/native-duckdb';
 import { opfsBytesOf } from '../support/panel';
 import { serveStatic, type StaticServer } from '../support/static-server';
 
@@ -79,9 +79,7 @@ describe('the exporter library in a page without a bundler (import map, files fr
     try {
       const files = `read_parquet([${paths.map(lit).join(', ')}])`;
       await native.conn.run(`CREATE TABLE source AS ${rowsSql(n)}`);
-      const [diff] = await rows(native.conn, `SELECT (SELECT count(*) FROM (SELECT * FROM ${files} EXCEPT ALL SELECT * FROM source)) AS extra,
-        (SELECT count(*) FROM (SELECT * FROM source EXCEPT ALL SELECT * FROM ${files})) AS missing, (SELECT count(*) FROM ${files}) AS n`);
-      expect(diff).toEqual({ extra: '0', missing: '0', n: String(n) });
+      expect(await compareRows(native.conn, files, 'source')).toEqual({ extra: 0, missing: 0, n });
     } finally {
       native.close();
     }

@@ -35,3 +35,17 @@ export async function rows(conn: DuckDBConnection, sql: string): Promise<Record<
 export function lit(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
+
+/**
+ * How two relations differ as multisets of rows (EXCEPT ALL both ways): rows of `read` not
+ * in `source` (`extra`), rows of `source` not in `read` (`missing`), and `read`'s row count.
+ * Equal means { extra: 0, missing: 0 } with the count expected.
+ */
+export async function compareRows(conn: DuckDBConnection, read: string, source: string): Promise<{ extra: number; missing: number; n: number }> {
+  const [diff] = await rows(
+    conn,
+    `SELECT (SELECT count(*) FROM (SELECT * FROM ${read} EXCEPT ALL SELECT * FROM ${source})) AS extra,
+      (SELECT count(*) FROM (SELECT * FROM ${source} EXCEPT ALL SELECT * FROM ${read})) AS missing, (SELECT count(*) FROM ${read}) AS n`,
+  );
+  return { extra: Number(diff.extra), missing: Number(diff.missing), n: Number(diff.n) };
+}
