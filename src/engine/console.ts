@@ -17,6 +17,7 @@ import { integerLiteral, quoteIdent, quoteLiteral } from '../sql';
 import type { DuckDBHost } from './duckdb';
 import { queryArrowIPC } from './duck-query';
 import { assertTableFits } from './restore';
+import { formatBytes } from '../format';
 import { queryJson } from './tables';
 import { describeStatementError, parseDuckDBError } from './duckdb-errors';
 import { queryFileFormat, type QueryFileFormat } from '../query-files';
@@ -330,7 +331,7 @@ export async function loadFileAsTable(
   else if (format === 'csv') await load.csv(handle, table);
   else {
     // Its table is taken to need about its text's size (a rough bound, not measured): refused before it is parsed.
-    await assertTableFits(duck, displayName, file.size, 'load');
+    await assertTableFits(duck, `${displayName} (${formatBytes(file.size)})`, file.size, 'load');
     let ipc: Uint8Array;
     try {
       ipc = jsonToArrowIpc(jsonRecords(await file.text()));

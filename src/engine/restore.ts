@@ -219,7 +219,7 @@ export async function loadParquetFile(ctx: Pick<RestoreContext, 'duck' | 'codec'
   const check = await checkParquet(file);
   if (check.status === 'empty') throw new UserFacingError('ParquetError', `${name} is 0 bytes: there is nothing to query.`);
   if (check.status === 'corrupt') throw new UserFacingError('ParquetError', `${name} is not a readable Parquet file: ${check.reason}.`);
-  await assertTableFits(ctx.duck, name, check.uncompressedBytes, 'load');
+  await assertTableFits(ctx.duck, `${name} (${formatBytes(file.size)} on disk)`, check.uncompressedBytes, 'load');
   const bytes = new Uint8Array(await file.arrayBuffer());
   const building = `__load_${crypto.randomUUID().replaceAll('-', '')}`;
   try {
