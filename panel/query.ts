@@ -17,6 +17,11 @@ import { sources, type SourceKind } from './sources';
 
 export type PanelTab = 'files' | 'query' | 'diff';
 
+/** Runs `work` holding the staging locks of every name (so that no sweep takes those copies). */
+function withStagingLocks<T>(names: readonly string[], work: () => Promise<T>): Promise<T> {
+  return names.length === 0 ? work() : withStagingLock(names[0], () => withStagingLocks(names.slice(1), work));
+}
+
 /** Statements kept in the history (for the panel's life). */
 export const HISTORY_LENGTH = 20;
 
@@ -143,44 +148,55 @@ export function createQueryController(state: QueryState, client = backgroundClie
   }
 
   /**
-   * Opens a Parquet, CSV or JSON file of either storage in Query: a page's file is first
-   * copied into the extension's staging folder by ranged reads (never one message), read
-   * into a table named after the file, and the copy removed; then its first rows are shown.
+   * Opens a Parquet, CSV or JSON file of either storage in Query, or a snapshot's Parquet
+   * parts (`files`, in order) as one table named `as.table`: a page's files are first copied
+   * into the extension's staging folder by ranged reads (never one message), read into the
+   * table, and the copies removed; then its first rows are shown. `as.label` names what was
+   * opened for people and for the diff (the file's path, or the snapshot's folder and id).
    */
-  async function openFile(source: SourceKind, file: DownloadFile): Promise<void> {
-    if (state.run.value.kind === 'running') return;
+  async function openFiles(source: SourceKind, files: readonly DownloadFile[], as: { table?: string; label?: string } = {}): Promise<void> {
+    if (state.run.value.kind === 'running' || files.length === 0) return;
     showTab('query');
-    const name = file.path.slice(file.path.lastIndexOf('/') + 1);
+    const label = as.label ?? files[0].path;
     const queryId = crypto.randomUUID();
     const runSeq = ++seq;
-    const sql = `-- ${file.path}`;
+    const sql = `-- ${label}`;
     const progress = (text: string) => (state.run.value = { kind: 'running', seq: runSeq, queryId, sql, progress: text });
-    progress(`Opening ${name}…`);
+    const nameOf = (file: DownloadFile) => file.path.slice(file.path.lastIndexOf('/') + 1);
+    progress(`Opening ${label}…`);
     try {
       let opened: { table: string; columns: SqlColumn[] };
       if (source === 'extension') {
-        opened = await client.call('openFileInQuery', { path: file.path, name, queryId });
+        opened = await client.call('openFileInQuery', { files: files.map((f) => ({ path: f.path, name: nameOf(f) })), table: as.table, queryId });
       } else {
-        const staged = `query-${queryId}`;
-        opened = await withStagingLock(staged, async () => {
+        const staged = files.map((_, i) => `query-${queryId}-${i}`);
+        opened = await withStagingLocks(staged, async () => {
           const staging = await getDirectory(await opfsRoot(), STAGING_DIR, { create: true });
           try {
-            const blob = await readAsBlob(sources.page, file, (bytes) => progress(`Copying ${name} from the page: ${formatBytes(bytes)} of ${formatBytes(file.size)}…`));
-            const writable = await (await staging.getFileHandle(staged, { create: true })).createWritable();
-            await blob.stream().pipeTo(writable);
-            progress(`Reading ${name} into the engine…`);
-            return await client.call('openFileInQuery', { path: `${STAGING_DIR}/${staged}`, name, queryId });
+            for (const [i, file] of files.entries()) {
+              const of = files.length > 1 ? ` (${i + 1} of ${files.length})` : '';
+              const blob = await readAsBlob(sources.page, file, (bytes) => progress(`Copying ${nameOf(file)}${of} from the page: ${formatBytes(bytes)} of ${formatBytes(file.size)}…`));
+              const writable = await (await staging.getFileHandle(staged[i], { create: true })).createWritable();
+              await blob.stream().pipeTo(writable);
+            }
+            progress(`Reading ${label} into the engine…`);
+            return await client.call('openFileInQuery', { files: files.map((f, i) => ({ path: `${STAGING_DIR}/${staged[i]}`, name: nameOf(f) })), table: as.table, queryId });
           } finally {
-            await removeIfExists(staging, staged).catch((error: unknown) => console.warn(`could not remove the staged copy ${staged}`, error));
+            for (const name of staged) await removeIfExists(staging, name).catch((error: unknown) => console.warn(`could not remove the staged copy ${name}`, error));
           }
         });
       }
-      state.openedFiles.value = [...state.openedFiles.value.filter((f) => f.path !== file.path), { path: file.path, table: opened.table, columns: opened.columns }];
+      state.openedFiles.value = [...state.openedFiles.value.filter((f) => f.path !== label), { path: label, table: opened.table, columns: opened.columns }];
       state.run.value = { kind: 'idle' };
       await run(`SELECT * FROM ${quoteIdent(opened.table)} LIMIT 1000`);
     } catch (error) {
       state.run.value = { kind: 'failed', seq: runSeq, sql, error: message(error), cancelled: wasCancelled(error) };
     }
+  }
+
+  /** One file of either storage, opened in Query. */
+  function openFile(source: SourceKind, file: DownloadFile): Promise<void> {
+    return openFiles(source, [file]);
   }
 
   /** Downloads the whole kept result as CSV, fetched from the engine a chunk at a time. */
@@ -289,7 +305,7 @@ export function createQueryController(state: QueryState, client = backgroundClie
     if (choice.key !== undefined) state.diffKey.value = choice.key;
   }
 
-  return { refreshCatalog, showTab, run, cancel, openSnapshot, openFile, columnsOf, downloadCsv, downloadParquet, runDiff, showDiffGroup, setSql, insertTable, chooseDiff };
+  return { refreshCatalog, showTab, run, cancel, openSnapshot, openFile, openFiles, columnsOf, downloadCsv, downloadParquet, runDiff, showDiffGroup, setSql, insertTable, chooseDiff };
 }
 
 export type QueryController = ReturnType<typeof createQueryController>;

@@ -223,10 +223,11 @@ export interface OffscreenApi {
   runSql: { request: { sql: string; queryId: string }; response: SqlResult };
   cancelSql: { request: { queryId: string }; response: { cancelled: boolean } };
   /**
-   * Reads a Parquet, CSV or JSON file of the extension's OPFS into a table named after it
-   * (`name`: the file's own name, when `path` is a staged copy of a page's file).
+   * Reads a Parquet, CSV or JSON file of the extension's OPFS into a table named after it,
+   * or several Parquet files (a snapshot's parts, in order) into one table named `table`.
+   * `name` is each file's own name (its `path` may be a staged copy of a page's file).
    */
-  openFileInQuery: { request: { path: string; name: string; queryId: string }; response: { table: string; format: 'parquet' | 'csv' | 'json'; rows: number; columns: SqlColumn[] } };
+  openFileInQuery: { request: { files: { path: string; name: string }[]; table?: string; queryId: string }; response: { table: string; format: 'parquet' | 'csv' | 'json'; rows: number; columns: SqlColumn[] } };
   /** Rows `offset`… of the last query's kept result, as text (the panel's CSV download). */
   sqlResultRows: { request: { offset: number; count: number }; response: { columns: SqlColumn[]; rows: SqlCell[][] } };
   /**

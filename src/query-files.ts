@@ -11,8 +11,17 @@ export function queryFileFormat(name: string): QueryFileFormat | null {
   return null;
 }
 
+/** A file's name without its extension: the name of the table it becomes. */
+export function tableStem(name: string): string {
+  return name.replace(/\.[^.]+$/, '') || name;
+}
+
+/** The table named `base`, unless a committed snapshot has that id (whose table it would hide): then `<base>_file`. */
+export function tableNameFor(base: string, snapshotIds: readonly string[]): string {
+  return snapshotIds.some((id) => id.toLowerCase() === base.toLowerCase()) ? `${base}_file` : base;
+}
+
 /** The table a file becomes: its name without the extension, unless a snapshot has that id. */
 export function tableNameForFile(name: string, snapshotIds: readonly string[]): string {
-  const stem = name.replace(/\.[^.]+$/, '') || name;
-  return snapshotIds.some((id) => id.toLowerCase() === stem.toLowerCase()) ? `${stem}_file` : stem;
+  return tableNameFor(tableStem(name), snapshotIds);
 }

@@ -81,6 +81,15 @@ export function SnapshotList() {
                   <button disabled={busy} data-testid="delete-snapshot" title="Delete its files, after a confirmation that lists them" onClick={() => controller.askDeleteSnapshot(g)}>
                     Delete
                   </button>
+                  {!(source === 'extension' && g.folder === SNAPSHOTS_DIR && g.manifestPresent) && g.parts.length > 0 && g.parts.every((p) => p.size > 0 && p.status !== 'corrupt') ? (
+                    <button
+                      data-testid="open-in-query"
+                      title="Query it with SQL: its parts, in order, read into one table named after it"
+                      onClick={() => void queries.openFiles(source, g.parts, { table: g.id, label: `${g.folder ? `${g.folder}/` : ''}${g.id}` })}
+                    >
+                      Query
+                    </button>
+                  ) : null}
                   {source === 'extension' && g.folder === SNAPSHOTS_DIR && g.manifestPresent ? (
                       <>
                         <button disabled={busy} data-testid="verify-snapshot" onClick={() => void controller.verifySnapshot(g.id)}>

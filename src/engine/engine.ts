@@ -14,13 +14,13 @@ import { startParquetCodec } from './parquet-codec';
 import parquetWasmUrl from 'parquet-wasm/esm/parquet_wasm_bg.wasm?url';
 import { loadCsvIntoTable } from './csv';
 import { exportTableToParquet } from './exporter';
-import { loadParquetFile, restoreSnapshot, verifySnapshot } from './restore';
+import { loadParquetFiles, restoreSnapshot, verifySnapshot } from './restore';
 import { listManifests, removeSnapshotFiles, snapshotFileNames, snapshotsDirectory, withSnapshotLock } from './snapshot-files';
 import { queryJson, rowIdColumnOf, tableExists } from './tables';
 import { DEFAULT_ROW_ID_COLUMN } from './csv-sql';
 import { cancelOperation, listOperations, runOperation, type ReportProgress } from './operations';
 import { claimStagedFile, sweepAbandoned } from './sweep';
-import { tableNameForFile } from '../query-files';
+import { queryFileFormat, tableNameFor, tableStem } from '../query-files';
 import { diffRows, diffTables, ensureSnapshotsLoaded, loadFileAsTable, loadedRowIdColumn, resultAsArrowIpc, resultAsCsvRows, runStatement, tablesNamedIn, type LoadSnapshot } from './console';
 
 /** The name of a staged CSV, refusing anything outside `staging/`. */
@@ -227,27 +227,42 @@ export const engineHandlers: Handlers<OffscreenApi> = {
     return { cancelled: run !== undefined };
   },
 
-  openFileInQuery({ path, name, queryId }) {
+  openFileInQuery({ files, table: wanted, queryId }) {
     return consoleWork(queryId, async (signal) => {
-      const { folders, name: fileName } = splitPath(path);
-      let handle: FileSystemFileHandle;
-      try {
-        handle = await (await getDirectory(await opfsRoot(), folders.join('/'))).getFileHandle(fileName);
-      } catch (error) {
-        throw new UserFacingError('QueryFileError', `${name} is not in the extension's storage (any more).`, { cause: error });
-      }
-      const [duck, codec] = await Promise.all([getDuckDB(), startParquetCodec(parquetWasmUrl)]);
-      const table = tableNameForFile(name, (await listManifests(await snapshotsDirectory(), [tableNameForFile(name, [])])).map((m) => m.snapshotId));
-      const loaded = await loadFileAsTable(
-        duck,
-        {
-          parquet: (file, into) => loadParquetFile({ duck, codec, signal }, file, name, into),
-          csv: async (csvHandle, into) => void (await loadCsvIntoTable(duck, await getDirectory(await opfsRoot(), folders.join('/')), csvHandle, into)),
-        },
-        handle,
-        name,
-        table,
+      if (files.length === 0) throw new UserFacingError('QueryFileError', 'No file to open.');
+      if (files.length > 1 && files.some((f) => queryFileFormat(f.name) !== 'parquet')) throw new UserFacingError('QueryFileError', 'Only Parquet files are read together into one table.');
+      const opened = await Promise.all(
+        files.map(async ({ path, name }) => {
+          const { folders, name: fileName } = splitPath(path);
+          try {
+            const dir = await getDirectory(await opfsRoot(), folders.join('/'));
+            return { name, dir, handle: await dir.getFileHandle(fileName) };
+          } catch (error) {
+            throw new UserFacingError('QueryFileError', `${name} is not in the extension's storage (any more).`, { cause: error });
+          }
+        }),
       );
+      const [duck, codec] = await Promise.all([getDuckDB(), startParquetCodec(parquetWasmUrl)]);
+      const base = wanted ?? tableStem(files[0].name);
+      const table = tableNameFor(base, (await listManifests(await snapshotsDirectory(), [base])).map((m) => m.snapshotId));
+      const parquet = async (list: typeof opened, into: string) =>
+        loadParquetFiles({ duck, codec, signal }, await Promise.all(list.map(async (f) => ({ file: await f.handle.getFile(), name: f.name }))), into);
+      const loaded =
+        opened.length > 1
+          ? await (async () => {
+              await parquet(opened, table);
+              return { format: 'parquet' as const, rows: Number((await queryJson(duck, `SELECT count(*) FROM ${quoteIdent(table)}`)).rows[0]?.[0] ?? 0) };
+            })()
+          : await loadFileAsTable(
+              duck,
+              {
+                parquet: (_file, into) => parquet(opened, into),
+                csv: async (csvHandle, into) => void (await loadCsvIntoTable(duck, opened[0].dir, csvHandle, into)),
+              },
+              opened[0].handle,
+              opened[0].name,
+              table,
+            );
       const columns = (await queryJson(duck, `DESCRIBE ${quoteIdent(table)}`)).rows.map(([column, type]) => ({ name: String(column), type: String(type) }));
       return { table, ...loaded, columns };
     });

@@ -212,30 +212,40 @@ async function forEachRowGroup(
 }
 
 /**
- * Reads one Parquet file into `table` (replacing it once complete), in file order, after
- * checking its structure and that its table fits the engine's memory.
+ * Reads Parquet files into one `table` (replacing it once complete), file after file, in
+ * file order, its rows numbered across them as a restored snapshot's are, after checking
+ * each file's structure and that the table fits the engine's memory.
  */
-export async function loadParquetFile(ctx: Pick<RestoreContext, 'duck' | 'codec' | 'signal'>, file: File, name: string, table: string): Promise<void> {
-  const check = await checkParquet(file);
-  if (check.status === 'empty') throw new UserFacingError('ParquetError', `${name} is 0 bytes: there is nothing to query.`);
-  if (check.status === 'corrupt') throw new UserFacingError('ParquetError', `${name} is not a readable Parquet file: ${check.reason}.`);
-  await assertTableFits(ctx.duck, `${name} (${formatBytes(file.size)} on disk)`, check.uncompressedBytes, 'load');
-  const bytes = new Uint8Array(await file.arrayBuffer());
+export async function loadParquetFiles(ctx: Pick<RestoreContext, 'duck' | 'codec' | 'signal'>, files: readonly { file: File; name: string }[], table: string): Promise<void> {
+  let uncompressed = 0;
+  let onDisk = 0;
+  for (const { file, name } of files) {
+    const check = await checkParquet(file);
+    if (check.status === 'empty') throw new UserFacingError('ParquetError', `${name} is 0 bytes: there is nothing to query.`);
+    if (check.status === 'corrupt') throw new UserFacingError('ParquetError', `${name} is not a readable Parquet file: ${check.reason}.`);
+    uncompressed += check.uncompressedBytes;
+    onDisk += file.size;
+  }
+  const what = files.length === 1 ? files[0].name : `${files.length} files`;
+  await assertTableFits(ctx.duck, `${what} (${formatBytes(onDisk)} on disk)`, uncompressed, 'load');
   const building = `__load_${crypto.randomUUID().replaceAll('-', '')}`;
   try {
-    // Rows numbered in file order, as a restored snapshot's are: a diff matches them by it.
     let rowId: string | null = null;
     let offset = 0;
-    await forEachRowGroup(ctx, bytes, name, async (chunkTable, rows) => {
-      const create = rowId === null;
-      if (rowId === null) {
-        const names = (await ctx.duck.conn.query(`DESCRIBE ${quoteIdent(chunkTable)}`)).toArray().map((row: { column_name: string }) => String(row.column_name));
-        rowId = freeColumnName(names, DEFAULT_ROW_ID_COLUMN);
-      }
-      const select = `SELECT (${integerLiteral(offset)} + row_number() OVER () - 1)::BIGINT AS ${quoteIdent(rowId)}, * FROM ${quoteIdent(chunkTable)}`;
-      await ctx.duck.conn.query(create ? `CREATE TABLE ${quoteIdent(building)} AS ${select}` : `INSERT INTO ${quoteIdent(building)} ${select}`);
-      offset += rows;
-    });
+    for (const { file, name } of files) {
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      await forEachRowGroup(ctx, bytes, name, async (chunkTable, rows) => {
+        const create = rowId === null;
+        if (rowId === null) {
+          const names = (await ctx.duck.conn.query(`DESCRIBE ${quoteIdent(chunkTable)}`)).toArray().map((row: { column_name: string }) => String(row.column_name));
+          rowId = freeColumnName(names, DEFAULT_ROW_ID_COLUMN);
+        }
+        const select = `SELECT (${integerLiteral(offset)} + row_number() OVER () - 1)::BIGINT AS ${quoteIdent(rowId)}, * FROM ${quoteIdent(chunkTable)}`;
+        // By name: a later file with its columns in another order still lines up; a different schema fails here, saying so.
+        await ctx.duck.conn.query(create ? `CREATE TABLE ${quoteIdent(building)} AS ${select}` : `INSERT INTO ${quoteIdent(building)} BY NAME ${select}`);
+        offset += rows;
+      });
+    }
     await ctx.duck.conn.query(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
     await ctx.duck.conn.query(`ALTER TABLE ${quoteIdent(building)} RENAME TO ${quoteIdent(table)}`);
   } finally {

@@ -441,6 +441,9 @@ describe('files of the inspected page opened in Query, in the real DevTools pane
         join(served, 'orders-next.parquet'),
         `SELECT * REPLACE (CASE WHEN order_id % 10 = 0 THEN amount + 1 ELSE amount END AS amount) FROM (${pageOrdersSql(0, 5000)}) WHERE order_id % 50 <> 3 UNION ALL ${pageOrdersSql(5000, 20)}`,
       ),
+      // A snapshot of the page in two parts: it opens as one table, its rows in part order.
+      'history/history_part_0.parquet': await writer.write(join(served, 'h0.parquet'), pageOrdersSql(0, 3000)),
+      'history/history_part_1.parquet': await writer.write(join(served, 'h1.parquet'), pageOrdersSql(3000, 2000)),
       'data/people.csv': new TextEncoder().encode('id,name,city\r\n1,Ann,Oslo\r\n2,"Smith, J","NULL"\r\n3,Zoë,\r\n'),
       'data/events.json': new TextEncoder().encode(JSON.stringify([{ id: 1, kind: 'click', at: '2026-01-01' }, { id: 2, kind: 'view', at: null }, { id: 3, kind: '', at: '2026-01-03' }])),
       // About 40 MB as a table, a few KB on disk.
@@ -488,6 +491,25 @@ describe('files of the inspected page opened in Query, in the real DevTools pane
     expect(events.state, events.text).toBe('done');
     const json = await runSql(panel, 'SELECT id, kind, "at" FROM events ORDER BY id');
     expect(json.cells, json.text).toEqual([['1', 'click', '2026-01-01'], ['2', 'view', null], ['3', '', '2026-01-03']]);
+    expect(await listOpfs(driver, 'staging')).toEqual([]);
+  });
+
+  it('opens a page’s snapshot, its parts in order as one table named after it', async () => {
+    await press(panel, '[data-testid="tab-files"]');
+    const before = await lastRun(panel);
+    await press(panel, '[data-testid="snapshot-row"][data-snapshot-id="history"] [data-testid="open-in-query"]');
+    await panel.waitForFunction(
+      (before) => {
+        const e = document.querySelector('[data-testid="sql-result"]');
+        return e && Number(e.getAttribute('data-run')) > before && e.getAttribute('data-state') !== 'running';
+      },
+      { timeout: 120_000, polling: 50 },
+      before,
+    );
+    const opened = await readResult(panel);
+    expect(opened.state, opened.text).toBe('done');
+    const whole = await runSql(panel, 'SELECT count(*) AS n, max(order_id) AS top, count(*) FILTER (WHERE __row_id <> order_id) AS misplaced FROM history');
+    expect(whole.cells).toEqual([['5000', '4999', '0']]);
     expect(await listOpfs(driver, 'staging')).toEqual([]);
   });
 
