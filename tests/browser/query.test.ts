@@ -83,6 +83,19 @@ async function readResult(panel: Page | Frame, all = true): Promise<Result> {
   return result;
 }
 
+/** Waits until the `testId` result (a query's or a diff's) numbered after `before` has settled. */
+async function settledAfter(panel: Page | Frame, testId: 'sql-result' | 'diff-result', before: number, timeout: number): Promise<void> {
+  await panel.waitForFunction(
+    (testId, before) => {
+      const e = document.querySelector(`[data-testid="${testId}"]`);
+      return e && Number(e.getAttribute('data-run')) > before && e.getAttribute('data-state') !== 'running';
+    },
+    { timeout, polling: 50 },
+    testId,
+    before,
+  );
+}
+
 /** Types `sql` into the editor, runs it with Ctrl+Enter or the button, and answers the result of this run. */
 async function runSql(panel: Page | Frame, sql: string, how: 'button' | 'keys' = 'button', all = true): Promise<Result> {
   if (!(await panel.$('[data-testid="sql-input"]'))) await press(panel, '[data-testid="tab-query"]');
@@ -104,14 +117,7 @@ async function runSql(panel: Page | Frame, sql: string, how: 'button' | 'keys' =
   } else {
     await press(panel, '[data-testid="sql-run"]');
   }
-  await panel.waitForFunction(
-    (before) => {
-      const e = document.querySelector('[data-testid="sql-result"]');
-      return e && Number(e.getAttribute('data-run')) > before && e.getAttribute('data-state') !== 'running';
-    },
-    { timeout: 120_000, polling: 50 },
-    before,
-  );
+  await settledAfter(panel, 'sql-result', before, 120_000);
   return readResult(panel, all);
 }
 
@@ -357,14 +363,7 @@ describe('SQL and diffs over snapshots, in the panel', () => {
     await panel.select('[data-testid="diff-key"]', 'id');
     const before = await panel.$eval('[data-testid="diff-result"]', (e) => Number(e.getAttribute('data-run'))).catch(() => 0);
     await press(panel, '[data-testid="diff-run"]');
-    await panel.waitForFunction(
-      (before) => {
-        const e = document.querySelector('[data-testid="diff-result"]');
-        return e && Number(e.getAttribute('data-run')) > before && e.getAttribute('data-state') !== 'running';
-      },
-      { timeout: 170_000, polling: 200 },
-      before,
-    );
+    await settledAfter(panel, 'diff-result', before, 170_000);
     const outcome = await panel.$eval('[data-testid="diff-result"]', (e) => ({ state: e.getAttribute('data-state'), counts: [e.getAttribute('data-added'), e.getAttribute('data-removed'), e.getAttribute('data-changed')], text: e.textContent ?? '' }));
     expect(outcome.state, outcome.text).toBe('done');
     expect(outcome.counts).toEqual(['500', String(million / 1000), String(million / 100)]);
@@ -418,14 +417,7 @@ describe('files of the inspected page opened in Query, in the real DevTools pane
   async function openInQuery(path: string): Promise<Result> {
     const before = await lastRun(panel);
     await press(panel, `[data-testid="file-row"][data-path="${path}"] [data-testid="open-in-query"]`);
-    await panel.waitForFunction(
-      (before) => {
-        const e = document.querySelector('[data-testid="sql-result"]');
-        return e && Number(e.getAttribute('data-run')) > before && e.getAttribute('data-state') !== 'running';
-      },
-      { timeout: 120_000, polling: 50 },
-      before,
-    );
+    await settledAfter(panel, 'sql-result', before, 120_000);
     return readResult(panel);
   }
 
@@ -498,14 +490,7 @@ describe('files of the inspected page opened in Query, in the real DevTools pane
     await press(panel, '[data-testid="tab-files"]');
     const before = await lastRun(panel);
     await press(panel, '[data-testid="snapshot-row"][data-snapshot-id="history"] [data-testid="open-in-query"]');
-    await panel.waitForFunction(
-      (before) => {
-        const e = document.querySelector('[data-testid="sql-result"]');
-        return e && Number(e.getAttribute('data-run')) > before && e.getAttribute('data-state') !== 'running';
-      },
-      { timeout: 120_000, polling: 50 },
-      before,
-    );
+    await settledAfter(panel, 'sql-result', before, 120_000);
     const opened = await readResult(panel);
     expect(opened.state, opened.text).toBe('done');
     const whole = await runSql(panel, 'SELECT count(*) AS n, max(order_id) AS top, count(*) FILTER (WHERE __row_id <> order_id) AS misplaced FROM history');
@@ -523,14 +508,7 @@ describe('files of the inspected page opened in Query, in the real DevTools pane
       await panel.select('[data-testid="diff-key"]', key);
       const before = await panel.$eval('[data-testid="diff-result"]', (e) => Number(e.getAttribute('data-run'))).catch(() => 0);
       await press(panel, '[data-testid="diff-run"]');
-      await panel.waitForFunction(
-        (before) => {
-          const e = document.querySelector('[data-testid="diff-result"]');
-          return e && Number(e.getAttribute('data-run')) > before && e.getAttribute('data-state') !== 'running';
-        },
-        { timeout: 60_000, polling: 100 },
-        before,
-      );
+      await settledAfter(panel, 'diff-result', before, 60_000);
       return panel.$eval('[data-testid="diff-result"]', (e) => ({ state: e.getAttribute('data-state'), counts: [e.getAttribute('data-added'), e.getAttribute('data-removed'), e.getAttribute('data-changed')].map(Number), text: e.textContent ?? '' }));
     };
     const byKey = await diffBy('order_id');
