@@ -18,7 +18,7 @@ import type { DuckDBHost } from './duckdb';
 import { queryArrowIPC } from './duck-query';
 import { assertTableFits } from './restore';
 import { formatBytes } from '../format';
-import { queryJson } from './tables';
+import { describeColumns } from './tables';
 import { describeStatementError, parseDuckDBError } from './duckdb-errors';
 import { queryFileFormat, type QueryFileFormat } from '../query-files';
 
@@ -178,17 +178,19 @@ export async function runStatement(duck: DuckDBHost, sql: string, signal: AbortS
       throw userError(error, statement, '');
     }
   }
-  // Its columns and its row count in one statement (each statement is a round trip to DuckDB's worker).
+  const { columns, total } = await resultShape(duck);
+  const rows = await textRows(duck.conn, `temp.${RESULT_TABLE}`, columns, `ORDER BY rowid LIMIT ${integerLiteral(limit)}`);
+  return { columns, rows, totalRows: total, kept: true };
+}
+
+/** The kept result's columns and row count, in one statement (each statement is a round trip to DuckDB's worker). */
+async function resultShape(duck: DuckDBHost): Promise<{ columns: SqlColumn[]; total: number }> {
   const [shape] = (await duck.conn.query(
     `SELECT (SELECT count(*) FROM temp.${RESULT_TABLE})::BIGINT AS n, coalesce(list(column_name ORDER BY column_index), []) AS names, coalesce(list(data_type ORDER BY column_index), []) AS types
      FROM duckdb_columns() WHERE table_name = ${quoteLiteral(RESULT_TABLE)} AND database_name = 'temp'`,
   )).toArray() as { n: bigint; names: { toArray(): string[] }; types: { toArray(): string[] } }[];
-  const names = shape.names.toArray();
   const types = shape.types.toArray();
-  const columns = names.map((name, i) => ({ name, type: types[i] }));
-  const total = Number(shape.n);
-  const rows = await textRows(duck.conn, `temp.${RESULT_TABLE}`, columns, `ORDER BY rowid LIMIT ${integerLiteral(limit)}`);
-  return { columns, rows, totalRows: total, kept: true };
+  return { columns: shape.names.toArray().map((name, i) => ({ name, type: types[i] })), total: Number(shape.n) };
 }
 
 /** Rows of `source` with every value as DuckDB's own text (NULL stays null). */
@@ -202,17 +204,17 @@ async function textRows(conn: AsyncDuckDBConnection, source: string, columns: re
   return out;
 }
 
-/** The kept result of the last query, for a download: as CSV text made by DuckDB (header row, RFC 4180 quoting). */
+/** Rows `offset`… of the last query's kept result as DuckDB's text of each value (the panel writes the CSV). */
 export async function resultAsCsvRows(duck: DuckDBHost, offset: number, count: number): Promise<{ columns: SqlColumn[]; rows: SqlCell[][] }> {
-  const columns = (await queryJson(duck, `DESCRIBE temp.${RESULT_TABLE}`)).rows.map(([name, type]) => ({ name: String(name), type: String(type) }));
+  const { columns } = await resultShape(duck);
   const rows = await textRows(duck.conn, `temp.${RESULT_TABLE}`, columns, `ORDER BY rowid LIMIT ${integerLiteral(count)} OFFSET ${integerLiteral(offset)}`);
   return { columns, rows };
 }
 
 /** The kept result of the last query, whole, as an Arrow IPC stream in its order (a Parquet download). */
 export async function resultAsArrowIpc(duck: DuckDBHost): Promise<{ ipc: Uint8Array; rows: number }> {
-  const rows = Number((await duck.conn.query(`SELECT count(*)::BIGINT AS n FROM temp.${RESULT_TABLE}`)).toArray()[0]?.n ?? 0);
-  return { ipc: await queryArrowIPC(duck, `SELECT * FROM temp.${RESULT_TABLE} ORDER BY rowid`), rows };
+  const { total } = await resultShape(duck);
+  return { ipc: await queryArrowIPC(duck, `SELECT * FROM temp.${RESULT_TABLE} ORDER BY rowid`), rows: total };
 }
 
 /**
@@ -228,7 +230,7 @@ export async function diffTables(
   signal: AbortSignal,
 ): Promise<Omit<DiffResult, 'elapsedMs' | 'a' | 'b'>> {
   const describe = async (table: string, rowId: string) =>
-    (await queryJson(duck, `DESCRIBE ${quoteIdent(table)}`)).rows.map(([name, type]) => ({ name: String(name), type: String(type) })).filter((c) => c.name !== rowId);
+    describeColumns(duck, table, rowId);
   const [columnsA, columnsB] = [await describe(a.table, a.rowId), await describe(b.table, b.rowId)];
   const typeOfB = new Map(columnsB.map((c) => [c.name, c.type]));
   const namesA = new Set(columnsA.map((c) => c.name));
@@ -342,7 +344,7 @@ export async function loadFileAsTable(
     const records = `__json_${crypto.randomUUID().replaceAll('-', '')}`;
     try {
       await duck.conn.useUnsafe((db, connId) => db.insertArrowFromIPCStream(connId, ipc, { name: records, create: true }));
-      const names = (await duck.conn.query(`DESCRIBE ${quoteIdent(records)}`)).toArray().map((row: { column_name: string }) => String(row.column_name));
+      const names = (await describeColumns(duck, records, '')).map((c) => c.name);
       const rowId = freeColumnName(names, DEFAULT_ROW_ID_COLUMN);
       await duck.conn.query(`CREATE OR REPLACE TABLE ${quoteIdent(table)} AS SELECT (row_number() OVER () - 1)::BIGINT AS ${quoteIdent(rowId)}, * FROM ${quoteIdent(records)}`);
     } finally {

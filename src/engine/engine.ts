@@ -16,7 +16,7 @@ import { loadCsvIntoTable } from './csv';
 import { exportTableToParquet } from './exporter';
 import { loadParquetFiles, restoreSnapshot, verifySnapshot } from './restore';
 import { listManifests, removeSnapshotFiles, snapshotFileNames, snapshotsDirectory, withSnapshotLock } from './snapshot-files';
-import { queryJson, rowIdColumnOf, tableExists } from './tables';
+import { describeColumns, queryJson, rowIdColumnOf, tableExists } from './tables';
 import { DEFAULT_ROW_ID_COLUMN } from './csv-sql';
 import { cancelOperation, listOperations, runOperation, type ReportProgress } from './operations';
 import { claimStagedFile, sweepAbandoned } from './sweep';
@@ -263,7 +263,7 @@ export const engineHandlers: Handlers<OffscreenApi> = {
               opened[0].name,
               table,
             );
-      const columns = (await queryJson(duck, `DESCRIBE ${quoteIdent(table)}`)).rows.map(([column, type]) => ({ name: String(column), type: String(type) }));
+      const columns = await describeColumns(duck, table, '');
       return { table, ...loaded, columns };
     });
   },

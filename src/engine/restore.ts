@@ -17,7 +17,7 @@ import { integerLiteral, quoteIdent } from '../sql';
 import { checkParquet } from '../parquet/footer';
 import { engineMemory, type DuckConnection } from './duck-query';
 import type { ParquetCodec } from './parquet-codec';
-import { addChecksums, checksumSql } from './tables';
+import { addChecksums, checksumSql, describeColumns } from './tables';
 import { DEFAULT_ROW_ID_COLUMN, freeColumnName } from './csv-sql';
 import { readManifest } from './snapshot-files';
 import { withSnapshotLock } from '../snapshot/locks';
@@ -237,7 +237,7 @@ export async function loadParquetFiles(ctx: Pick<RestoreContext, 'duck' | 'codec
       await forEachRowGroup(ctx, bytes, name, async (chunkTable, rows) => {
         const create = rowId === null;
         if (rowId === null) {
-          const names = (await ctx.duck.conn.query(`DESCRIBE ${quoteIdent(chunkTable)}`)).toArray().map((row: { column_name: string }) => String(row.column_name));
+          const names = (await describeColumns(ctx.duck, chunkTable, '')).map((c) => c.name);
           rowId = freeColumnName(names, DEFAULT_ROW_ID_COLUMN);
         }
         const select = `SELECT (${integerLiteral(offset)} + row_number() OVER () - 1)::BIGINT AS ${quoteIdent(rowId)}, * FROM ${quoteIdent(chunkTable)}`;
