@@ -20,7 +20,7 @@ import { pollExpression, purgeExpression } from '../../panel/page-expressions';
 import { parsePoll, parsePurgeEntry, parsePurgeResult, requestedPaths } from '../../src/opfs/page-answers';
 import type { PurgeEntry } from '../../src/opfs/scan-types';
 import { call, listOpfs, openExtensionPage, readOpfsFile, stageFromUrl, writeOpfsBytes, writeOpfsText } from '../support/extension-page';
-import { opfsFilesOf, panelRows, press, text } from '../support/panel';
+import { opfsFilesOf, panelRows, press, setFilter, text } from '../support/panel';
 import { installPanelProbes, rescan } from '../support/panel-probes';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -36,19 +36,6 @@ async function importEntries(panel: Frame | Page) {
   return panel.$$eval('[data-testid="import-status"]', (items) =>
     items.map((e) => ({ state: e.getAttribute('data-state'), file: e.getAttribute('data-file-name'), id: e.getAttribute('data-snapshot-id'), text: e.textContent ?? '' })),
   );
-}
-
-/** Types `filter` into the panel's filter box (the list is virtualised: only rows in view are in the DOM). */
-async function filterFor(panel: Frame | Page, filter: string): Promise<void> {
-  await panel.$eval(
-    '[data-testid="filter"]',
-    (input, value) => {
-      (input as HTMLInputElement).value = value;
-      input.dispatchEvent(new Event('input', { bubbles: true }));
-    },
-    filter,
-  );
-  await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
 async function settle(panel: Frame | Page): Promise<string> {
@@ -201,7 +188,7 @@ describe('the core promise, in the real DevTools panel on a page', () => {
       rmSync(work, { recursive: true, force: true });
     }
     await refreshPanel(panel);
-    await filterFor(panel, 'app/');
+    await setFilter(panel, 'app/');
     const listed = await panelRows(panel);
     const statusOf = (path: string) => listed.find((r) => r.path === path)?.status;
     expect(statusOf('app/snaps/orders_part_0.parquet')).toBe('incomplete');

@@ -12,7 +12,7 @@ import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
 import { openDevToolsPanel } from '../support/devtools-panel';
 import { serveStatic, type StaticServer } from '../support/static-server';
 import { createParquetWriter, ordersSql } from '../support/parquet-fixtures';
-import { allPanelRows, panelRows, press, text, writePageFiles as writeFiles } from '../support/panel';
+import { allPanelRows, panelRows, press, setFilter, text, writePageFiles as writeFiles } from '../support/panel';
 import { installPanelProbes, longTasksSince, probeMark, rescan, summaryLogSince } from '../support/panel-probes';
 import { callsBetween, countOpfsCalls, opfsCalls, readsBetween } from '../support/opfs-calls';
 import { poll } from '../support/poll';
@@ -42,18 +42,6 @@ async function clearPageOpfs(page: Page): Promise<void> {
 async function rowsUnder(panel: Frame, folder: string) {
   await setFilter(panel, `${folder}/`);
   return (await allPanelRows(panel)).filter((r) => r.path.startsWith(`${folder}/`));
-}
-
-async function setFilter(panel: Frame, value: string): Promise<void> {
-  await panel.$eval(
-    '[data-testid="filter"]',
-    (input, value) => {
-      (input as HTMLInputElement).value = value;
-      input.dispatchEvent(new Event('input', { bubbles: true }));
-    },
-    value,
-  );
-  await sleep(50);
 }
 
 const summaryOf = (panel: Frame) =>

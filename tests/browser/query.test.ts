@@ -15,7 +15,7 @@ import Papa from 'papaparse';
 import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
 import { call, listOpfs, openExtensionPage, readOpfsFile } from '../support/extension-page';
 import { lit, nativeDuckDB, type NativeDuckDB } from '../support/native-duckdb';
-import { press, writePageFiles } from '../support/panel';
+import { fillIn, press, writePageFiles } from '../support/panel';
 import { openDevToolsPanel } from '../support/devtools-panel';
 import { serveStatic, type StaticServer } from '../support/static-server';
 import { createParquetWriter, ordersSql as pageOrdersSql, type ParquetWriter } from '../support/parquet-fixtures';
@@ -100,14 +100,7 @@ async function settledAfter(panel: Page | Frame, testId: 'sql-result' | 'diff-re
 async function runSql(panel: Page | Frame, sql: string, how: 'button' | 'keys' = 'button', all = true): Promise<Result> {
   if (!(await panel.$('[data-testid="sql-input"]'))) await press(panel, '[data-testid="tab-query"]');
   const before = await lastRun(panel);
-  await panel.$eval(
-    '[data-testid="sql-input"]',
-    (input, sql) => {
-      (input as HTMLTextAreaElement).value = sql;
-      input.dispatchEvent(new Event('input', { bubbles: true }));
-    },
-    sql,
-  );
+  await fillIn(panel, '[data-testid="sql-input"]', sql);
   if (how === 'keys') {
     await panel.focus('[data-testid="sql-input"]');
     const { keyboard } = 'keyboard' in panel ? panel : panel.page();
@@ -259,10 +252,7 @@ describe('SQL and diffs over snapshots, in the panel', () => {
   it('cancels a long query: the engine stops it and answers the next one', async () => {
     if (!(await panel.$('[data-testid="sql-input"]'))) await press(panel, '[data-testid="tab-query"]');
     const before = await lastRun(panel);
-    await panel.$eval('[data-testid="sql-input"]', (input) => {
-      (input as HTMLTextAreaElement).value = 'SELECT sum(hash(a.range * b.range)) FROM range(200000) a, range(200000) b';
-      input.dispatchEvent(new Event('input', { bubbles: true }));
-    });
+    await fillIn(panel, '[data-testid="sql-input"]', 'SELECT sum(hash(a.range * b.range)) FROM range(200000) a, range(200000) b');
     await press(panel, '[data-testid="sql-run"]');
     await panel.waitForSelector(`[data-testid="sql-result"][data-state="running"]`);
     await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -372,10 +362,7 @@ describe('SQL and diffs over snapshots, in the panel', () => {
     // Cancelled while it loads a snapshot: said as a cancel, and the next statement loads it whole.
     await press(panel, '[data-testid="tab-query"]');
     const before2 = await lastRun(panel);
-    await panel.$eval('[data-testid="sql-input"]', (input) => {
-      (input as HTMLTextAreaElement).value = 'SELECT count(*) AS n FROM big_a';
-      input.dispatchEvent(new Event('input', { bubbles: true }));
-    });
+    await fillIn(panel, '[data-testid="sql-input"]', 'SELECT count(*) AS n FROM big_a');
     await press(panel, '[data-testid="sql-run"]');
     await panel.waitForSelector('[data-testid="sql-result"][data-state="running"]');
     await press(panel, '[data-testid="sql-cancel"]');

@@ -180,17 +180,25 @@ async function queryResultAfter(panel: PanelHandle, before: number): Promise<Que
   return found!;
 }
 
+/** Sets the value of the field `selector` (input, text area or select) as a user would, with its `input` or `change` event. */
+function setField(panel: PanelHandle, selector: string, value: string, event: 'input' | 'change' = 'input'): Promise<boolean> {
+  return panel.evaluate(
+    (document, selector, value, event) => {
+      const field = document.querySelector(selector) as HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
+      field.value = value;
+      field.dispatchEvent(new (document.defaultView as Window & typeof globalThis).Event(event, { bubbles: true }));
+      return true;
+    },
+    selector,
+    value,
+    event,
+  );
+}
+
 /** Types `sql` into the Query view's editor, runs it, and answers its result. */
 async function runQuery(panel: PanelHandle, sql: string): Promise<QueryResult> {
   const before = await lastQueryRun(panel);
-  await panel.evaluate(
-    (document, sql) => {
-      const input = document.querySelector('[data-testid="sql-input"]') as HTMLTextAreaElement;
-      input.value = sql;
-      input.dispatchEvent(new (document.defaultView as Window & typeof globalThis).Event('input', { bubbles: true }));
-    },
-    sql,
-  );
+  await setField(panel, '[data-testid="sql-input"]', sql);
   await panel.click('[data-testid="sql-run"]');
   return queryResultAfter(panel, before);
 }
@@ -380,13 +388,7 @@ export function panelSuite(driver: PanelDriver): PanelSuiteContext {
       const before = await lastQueryRun(panel);
       await panel.click('[data-testid="tab-files"]');
       // The list renders the rows in view: the filter brings the file's row into it.
-      const filter = (value: string) =>
-        panel.evaluate((document, value) => {
-          const input = document.querySelector('[data-testid="filter"]') as HTMLInputElement;
-          input.value = value;
-          input.dispatchEvent(new (document.defaultView as Window & typeof globalThis).Event('input', { bubbles: true }));
-          return true;
-        }, value);
+      const filter = (value: string) => setField(panel, '[data-testid="filter"]', value);
       await filter(healthy);
       await panel.waitForSelector(`[data-testid="file-row"][data-path="${healthy}"] [data-testid="open-in-query"]`);
       await panel.click(`[data-testid="file-row"][data-path="${healthy}"] [data-testid="open-in-query"]`);
@@ -414,12 +416,7 @@ export function panelSuite(driver: PanelDriver): PanelSuiteContext {
 
     // A long query cancelled: said so, and the engine answers the next statement.
     const before = await lastQueryRun(panel);
-    await panel.evaluate((document) => {
-      const input = document.querySelector('[data-testid="sql-input"]') as HTMLTextAreaElement;
-      input.value = 'SELECT sum(hash(a.range * b.range)) FROM range(200000) a, range(200000) b';
-      input.dispatchEvent(new (document.defaultView as Window & typeof globalThis).Event('input', { bubbles: true }));
-      return true;
-    });
+    await setField(panel, '[data-testid="sql-input"]', 'SELECT sum(hash(a.range * b.range)) FROM range(200000) a, range(200000) b');
     await panel.click('[data-testid="sql-run"]');
     await panel.waitForSelector('[data-testid="sql-result"][data-state="running"]');
     await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -431,16 +428,7 @@ export function panelSuite(driver: PanelDriver): PanelSuiteContext {
     // A snapshot compared with itself by row id: nothing added, removed or changed.
     await panel.click('[data-testid="tab-diff"]');
     await panel.waitForSelector(`[data-testid="diff-a"] option[value="${imported}"]`);
-    await panel.evaluate(
-      (document, id) => {
-        for (const testId of ['diff-a', 'diff-b']) {
-          const select = document.querySelector(`[data-testid="${testId}"]`) as HTMLSelectElement;
-          select.value = id;
-          select.dispatchEvent(new (document.defaultView as Window & typeof globalThis).Event('change', { bubbles: true }));
-        }
-      },
-      imported,
-    );
+    for (const side of ['diff-a', 'diff-b']) await setField(panel, `[data-testid="${side}"]`, imported, 'change');
     await panel.click('[data-testid="diff-run"]');
     await panel.waitForSelector('[data-testid="diff-result"][data-state="done"], [data-testid="diff-result"][data-state="failed"]', 120_000);
     const diff = await panel.evaluate((document) => {
@@ -450,12 +438,7 @@ export function panelSuite(driver: PanelDriver): PanelSuiteContext {
     expect(diff.state, diff.text ?? '').toBe('done');
     expect(diff.counts).toEqual(['0', '0', '0']);
     // A key that repeats is refused, with how often, never matched at random.
-    await panel.evaluate((document) => {
-      const select = document.querySelector('[data-testid="diff-key"]') as HTMLSelectElement;
-      select.value = 'flag';
-      select.dispatchEvent(new (document.defaultView as Window & typeof globalThis).Event('change', { bubbles: true }));
-      return true;
-    });
+    await setField(panel, '[data-testid="diff-key"]', 'flag', 'change');
     await panel.click('[data-testid="diff-run"]');
     await panel.waitForSelector('[data-testid="diff-result"][data-state="failed"]', 60_000);
     expect(await panel.text('diff-result')).toMatch(/^The key "flag" is not unique in A \(.+\): 3 values appear more than once, in 300,000 rows/);

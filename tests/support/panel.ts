@@ -70,6 +70,24 @@ export async function press(panel: Frame | Page, selector: string): Promise<void
   });
 }
 
+/** Sets the value of the input or text area `selector` as typing would (its `input` event). */
+export async function fillIn(panel: Frame | Page, selector: string, value: string): Promise<void> {
+  await panel.$eval(
+    selector,
+    (input, value) => {
+      (input as HTMLInputElement | HTMLTextAreaElement).value = value;
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    },
+    value,
+  );
+}
+
+/** Types `value` into the panel's filter box and gives the list a moment to render (it renders only the rows in view). */
+export async function setFilter(panel: Frame | Page, value: string): Promise<void> {
+  await fillIn(panel, '[data-testid="filter"]', value);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
 export async function text(panel: Frame | Page, testId: string): Promise<string> {
   return panel.$eval(`[data-testid="${testId}"]`, (e) => e.textContent ?? '');
 }
