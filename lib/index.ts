@@ -27,7 +27,7 @@ import { listManifests, removeSnapshotFiles, snapshotFileNames } from '../src/en
 import { assertValidSnapshotId, snapshotIdFromFileName } from '../src/snapshot/names';
 import { snapshotsInUse, withSnapshotLock } from '../src/snapshot/locks';
 import { SCAN_LIMITS, checkReadFor, type ScannedFile } from '../src/opfs/scan-types';
-import { parseCheckEntry } from '../src/opfs/page-answers';
+import { parseCheckEntry, recordCheck } from '../src/opfs/page-answers';
 import { readForVerdict } from '../src/inspected-page/check';
 import { classifyFiles, type FileReport } from '../src/opfs/classify';
 
@@ -200,9 +200,7 @@ export async function findBrokenFiles(dir: FileSystemDirectoryHandle): Promise<F
       const read = checkReadFor(name, file.size);
       if (read) {
         const checked = parseCheckEntry(await readForVerdict(file, path, read, SCAN_LIMITS.maxFooterBytes), path, new Map([[path, { size: file.size, read }]]));
-        if (checked.kind === 'parquet') scanned.probe = checked.probe;
-        else if (checked.kind === 'text') scanned.text = checked.text;
-        else if (checked.kind === 'error') scanned.probeError = checked.message;
+        recordCheck(scanned, checked);
       }
       files.push(scanned);
     }

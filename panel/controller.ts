@@ -9,7 +9,7 @@ import { SNAPSHOTS_DIR, STAGING_DIR, snapshotIdFromFileName } from '../src/snaps
 import { withStagingLock } from '../src/snapshot/locks';
 import { getDirectory, opfsRoot, removeIfExists } from '../src/opfs/fs';
 import type { EditResult, PurgeEntry, PurgeTarget, UploadOutcome, WalkEntry, WalkSummary } from '../src/opfs/scan-types';
-import type { OpfsChange } from '../src/opfs/page-answers';
+import type { HandleProbe, OpfsChange } from '../src/opfs/page-answers';
 import type { SnapshotGroup } from '../src/opfs/classify';
 import { formatBytes } from '../src/format';
 import { counted, describeDeletion, reduce, summarizePurge, type ConflictChoice, type ImportEntry, type ImportSummary, type PurgeCategory, type Store } from './store';
@@ -120,6 +120,24 @@ export function createController(store: Store, client = backgroundClient()) {
   }
 
   /**
+   * Marks what must not be touched now: files a purge found held, files the extension writes,
+   * and the databases and logs a handle of the page holds (asked without writing anything:
+   * see src/inspected-page/handles.ts). A probe that fails says why in the summary; the
+   * purge still refuses held files on its own.
+   */
+  async function takeLocks(source: SourceKind, listing: Listing): Promise<void> {
+    const candidates = listing.handleCandidates();
+    const [inUse, probe] = await Promise.all([
+      sources[source].pathsInUse(listing.paths()),
+      sources[source].probeHandles(candidates).catch(
+        (error: unknown): HandleProbe => ({ probed: false, why: describeError(error), held: new Set(), failed: new Map(), asked: 0, longestHoldMs: 0, locks: { held: [], pending: [] } }),
+      ),
+    ]);
+    listing.handles = probe;
+    listing.setLocks(store.locked[source].value, inUse, probe.held);
+  }
+
+  /**
    * Lists a source anew: first every file with its size and time, rows appearing as the
    * walk finds them; then the contents of the files whose verdict needs them (and is not
    * known from an earlier scan), verdicts arriving as they are read. A scan that the page's
@@ -152,8 +170,7 @@ export function createController(store: Store, client = backgroundClient()) {
     const summary = await Promise.race([walkListed, walking]);
     await listing.ingested();
     if (!current()) return;
-    const paths = listing.paths();
-    listing.setLocks(store.locked[source].value, await sources[source].pathsInUse(paths));
+    await takeLocks(source, listing);
     await listing.finishWalk(summary);
     render.now();
     // The reads the walk still does.
@@ -165,7 +182,7 @@ export function createController(store: Store, client = backgroundClient()) {
     if (!current()) return;
     // Files the checks listed anew (an export's part that grew or was renamed meanwhile) were
     // not there when the locks were asked: ask again, or a part being written shows as `temp`.
-    listing.setLocks(store.locked[source].value, await sources[source].pathsInUse(listing.paths()));
+    await takeLocks(source, listing);
     await listing.judge();
     if (!current()) return;
     listing.stage = 'done';
@@ -320,7 +337,7 @@ export function createController(store: Store, client = backgroundClient()) {
     // A folder listed anew replaces what was listed under it.
     listing.forget(entries.flatMap((e) => (e[0] === 'd' && paths.has(e[1]) ? [e[1]] : [])), { keepFolders: true });
     listing.addWalkEntries(entries);
-    listing.setLocks(store.locked[source].value, await sources[source].pathsInUse(listing.paths()));
+    await takeLocks(source, listing);
     const render = renderer(source, listing, () => store.scans[source].value.kind === 'listing');
     await checkContents(source, listing, () => true, render);
     await listing.judge();
@@ -373,7 +390,7 @@ export function createController(store: Store, client = backgroundClient()) {
         problems += counts.empty + counts.corrupt;
       }
     }
-    const title = problems > 0 ? `OPFS Snapshot Inspector: ${problems} empty or corrupt Parquet file${problems === 1 ? '' : 's'}` : 'OPFS Snapshot Inspector';
+    const title = problems > 0 ? `OPFS Snapshot Inspector: ${problems} empty or corrupt file${problems === 1 ? '' : 's'}` : 'OPFS Snapshot Inspector';
     try {
       await client.call('setBadge', { text: problems > 0 ? String(problems) : '', title });
     } catch (error) {
@@ -385,7 +402,7 @@ export function createController(store: Store, client = backgroundClient()) {
   function askPurge(category: PurgeCategory): void {
     const listing = store.currentListing.value;
     if (!listing) return;
-    const files = listing.withStatus(category).map((f) => ({ path: f.path, size: f.size }));
+    const files = listing.purgeable(category).map((f) => ({ path: f.path, size: f.size }));
     if (files.length > 0) reduce(store, { type: 'purge-ask', request: { source: store.source.value, category, files } });
   }
 
@@ -425,7 +442,7 @@ export function createController(store: Store, client = backgroundClient()) {
   /** Applies a purge's outcomes to the listing in place: removed and missing files leave it, changed ones are listed anew. */
   async function updateAfter(source: SourceKind, listing: Listing, results: readonly PurgeEntry[]): Promise<void> {
     listing.forget(results.filter((r) => r.outcome === 'removed' || r.outcome === 'missing').map((r) => r.path));
-    listing.setLocks(store.locked[source].value, await sources[source].pathsInUse(listing.paths()));
+    await takeLocks(source, listing);
     await refreshFiles(source, listing, results.filter((r) => r.outcome === 'changed').map((r) => r.path));
     await listing.judge();
     reduce(store, { type: 'listing-changed', source, listing });

@@ -1,6 +1,7 @@
 /**
  * The incremental listing against the rules applied from scratch: a random storage of
- * snapshot parts, manifests (sound and damaged), empty, corrupt, temporary and other files
+ * snapshot parts, manifests (sound and damaged), empty, corrupt, temporary and other files,
+ * SQLite databases (sound, truncated, empty) and their logs (orphaned when the database goes)
  * changes round after round (files written, rewritten, removed, folders removed, locks
  * taken and released, files changing between the walk and their check), and after each
  * round every verdict, the counts, the snapshot groups and the sorted order must equal
@@ -16,6 +17,8 @@ import { checkReadFor, type ParquetProbe, type ScannedFile, type WalkEntry } fro
 import { serializeManifest } from '../src/snapshot/manifest';
 import { createParquetWriter, ordersSql } from '../tests/support/parquet-fixtures';
 import { seededRandom } from '../tests/support/random';
+import { journalBytes, sqliteBytes, walBytes } from '../tests/support/format-bytes';
+import type { HeadProbe } from '../src/opfs/formats';
 import { Listing, type SortKey } from './listing';
 
 interface Fixture {
@@ -46,11 +49,16 @@ function probeOf(bytes: Uint8Array): ParquetProbe {
   return { head: bytes.slice(0, 4), tail, footer };
 }
 
+/** What the page's `head` read gives of `bytes` (only its first 128 bytes: no slots or DuckDB files here). */
+function headOf(bytes: Uint8Array): HeadProbe {
+  return { head: bytes.slice(0, 128), at4096: null, at8192: null };
+}
+
 /** One file of the model storage, with what a check of it reads. */
 interface ModelFile {
   size: number;
   lastModified: number;
-  read: { kind: 'parquet'; probe: ParquetProbe } | { kind: 'text'; text: string } | { kind: 'none' };
+  read: { kind: 'parquet'; probe: ParquetProbe } | { kind: 'text'; text: string } | { kind: 'head'; head: HeadProbe } | { kind: 'none' };
 }
 
 const FOLDERS = ['', 'snaps', 'snaps/daily', 'exports/2026', 'cache'];
@@ -128,8 +136,28 @@ class Model {
       this.files.set(path, { size: fixture.bytes.length, lastModified, read: { kind: 'parquet', probe: probeOf(fixture.bytes) } });
       return path;
     }
-    const path = this.path(folder, `blob-${Math.floor(this.rand() * 20)}.json`);
-    this.files.set(path, { size: 1 + Math.floor(this.rand() * 500), lastModified, read: { kind: 'none' } });
+    if (kind < 0.92) {
+      const path = this.path(folder, `blob-${Math.floor(this.rand() * 20)}.json`);
+      const size = 1 + Math.floor(this.rand() * 500);
+      this.files.set(path, { size, lastModified, read: { kind: 'head', head: headOf(new TextEncoder().encode('{"a": 1}'.padEnd(size, ' '))) } });
+      return path;
+    }
+    // Databases and their logs: a log is judged by whether its database is listed beside it.
+    const database = `${id}.sqlite3`;
+    if (kind < 0.96) {
+      const path = this.path(folder, database);
+      const pages = 1 + Math.floor(this.rand() * 3);
+      const size = this.rand() < 0.15 ? 0 : this.rand() < 0.8 ? pages * 4096 : pages * 4096 - 1000;
+      this.files.set(path, { size, lastModified, read: size === 0 ? { kind: 'none' } : { kind: 'head', head: headOf(sqliteBytes({ pageCount: pages }, size)) } });
+      return path;
+    }
+    const [suffix, bytes] = this.pick([
+      ['-wal', walBytes(4096, 1 + Math.floor(this.rand() * 3))],
+      ['-journal', journalBytes(this.rand() < 0.5)],
+      ['-wal', new Uint8Array()],
+    ] as const);
+    const path = this.path(folder, `${database}${suffix}`);
+    this.files.set(path, { size: bytes.length, lastModified, read: bytes.length === 0 ? { kind: 'none' } : { kind: 'head', head: headOf(bytes) } });
     return path;
   }
 
@@ -161,6 +189,7 @@ class Model {
       const scanned: ScannedFile = { path, name: path.slice(cut + 1), folder: cut < 0 ? '' : path.slice(0, cut), size: file.size, lastModified: file.lastModified };
       if (file.read.kind === 'parquet') scanned.probe = file.read.probe;
       if (file.read.kind === 'text') scanned.text = file.read.text;
+      if (file.read.kind === 'head') scanned.head = file.read.head;
       return scanned;
     });
   }
@@ -177,6 +206,7 @@ async function checkAll(listing: Listing, model: Model): Promise<void> {
       if (file.size !== request.size || file.lastModified !== request.lastModified) return { kind: 'changed', path: request.path, size: file.size, lastModified: file.lastModified };
       if (file.read.kind === 'parquet') return { kind: 'parquet', path: request.path, probe: file.read.probe };
       if (file.read.kind === 'text') return { kind: 'text', path: request.path, text: file.read.text };
+      if (file.read.kind === 'head') return { kind: 'head', path: request.path, head: file.read.head };
       throw new Error(`${request.path} was asked for, but a check reads nothing of it`);
     });
     await listing.applyChecked(answers);
@@ -187,7 +217,7 @@ async function checkAll(listing: Listing, model: Model): Promise<void> {
 }
 
 const KEYS: SortKey[] = ['path', 'size', 'modified', 'status'];
-const STATUS_ORDER: Record<FileReport['status'], number> = { corrupt: 0, empty: 1, incomplete: 2, temp: 3, locked: 4, pending: 5, ok: 6 };
+const STATUS_ORDER: Record<FileReport['status'], number> = { corrupt: 0, empty: 1, incomplete: 2, orphan: 3, temp: 4, locked: 5, pending: 6, ok: 7 };
 
 function sortedFromScratch(reports: FileReport[], key: SortKey, descending: boolean): string[] {
   const primary: Record<SortKey, (a: FileReport, b: FileReport) => number> = {

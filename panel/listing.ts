@@ -17,8 +17,9 @@ import {
   applyLocks,
   classifyAlone,
   groupSnapshots,
+  databaseGroupKey,
+  groupKey,
   judgeFolder,
-  snapshotGroupKey,
   summarizeCounts,
   zeroCounts,
   type ClassifyOptions,
@@ -28,7 +29,8 @@ import {
   type SnapshotGroup,
 } from '../src/opfs/classify';
 import { checkReadFor, type CheckRequest, type ScanError, type ScannedFile, type WalkEntry, type WalkSummary } from '../src/opfs/scan-types';
-import type { CheckedFile } from '../src/opfs/page-answers';
+import { recordCheck, type CheckedFile, type HandleProbe } from '../src/opfs/page-answers';
+import { DATABASE_FORMATS } from '../src/opfs/formats';
 import { forEachInSlices } from './slicing';
 import { buildFolderTree, type FolderTree } from './folders';
 
@@ -53,7 +55,7 @@ interface FileRecord extends ListedFile {
 
 export type SortKey = 'path' | 'size' | 'modified' | 'status';
 
-const STATUS_ORDER: Record<FileStatus, number> = { corrupt: 0, empty: 1, incomplete: 2, temp: 3, locked: 4, pending: 5, ok: 6 };
+const STATUS_ORDER: Record<FileStatus, number> = { corrupt: 0, empty: 1, incomplete: 2, orphan: 3, temp: 4, locked: 5, pending: 6, ok: 7 };
 
 const byPath = (a: FileReport, b: FileReport) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 
@@ -68,7 +70,7 @@ const COMPARATORS: Record<SortKey, (a: FileReport, b: FileReport) => number> = {
 interface Verdict {
   size: number;
   lastModified: number;
-  checked: Pick<ScannedFile, 'probe' | 'text' | 'probeError'>;
+  checked: Pick<ScannedFile, 'probe' | 'text' | 'head' | 'probeError'>;
   alone: FileReport;
 }
 
@@ -130,8 +132,13 @@ export class Listing {
   private folderTreeCache: { version: number; tree: FolderTree } | undefined;
   private readonly counts = zeroCounts();
   private readonly bytes = zeroCounts();
+  /** Per status, the files a purge of it leaves (`FileReport.keep`). */
+  private readonly kept = zeroCounts();
   private lockedPaths: ReadonlySet<string> = new Set();
   private inUsePaths: ReadonlySet<string> = new Set();
+  private heldPaths: ReadonlySet<string> = new Set();
+  /** What the last probe of handles found (see src/inspected-page/handles.ts), for the summary and the details. */
+  handles: HandleProbe | undefined;
   /** Records whose place in the sorted order may have changed (new, resized, another status, gone). */
   private readonly unsorted = new Set<string>();
   /** Some of {@link unsorted} are in the kept order (else they are only new ones, merged in). */
@@ -187,6 +194,18 @@ export class Listing {
     const out: FileReport[] = [];
     for (const { report } of this.records.values()) if (report.status === status) out.push(report);
     return out;
+  }
+
+  /** Files an app may hold open (databases, their logs, sahpool slots): what the probe of handles asks about. */
+  handleCandidates(): string[] {
+    const out: string[] = [];
+    for (const { report } of this.records.values()) if (DATABASE_FORMATS.has(report.format)) out.push(report.path);
+    return out;
+  }
+
+  /** What a purge of `status` removes: its files but those it keeps (see `FileReport.keep`). */
+  purgeable(status: FileStatus): FileReport[] {
+    return this.withStatus(status).filter((report) => report.keep === undefined);
   }
 
   /**
@@ -257,6 +276,7 @@ export class Listing {
     } else {
       const record: FileRecord = { file, alone, report: alone, lowerPath: path.toLowerCase(), placed: false };
       this.records.set(path, record);
+      this.databaseArrivedOrWent(folder, name);
       this.tally(folder, 1, size);
       this.count(alone, 1);
       this.join(record);
@@ -276,13 +296,13 @@ export class Listing {
 
   private join(record: FileRecord): void {
     const { alone } = record;
-    const key = snapshotGroupKey(alone);
+    const key = groupKey(alone);
     if (key === undefined) {
-      this.setReport(record, applyLocks(alone, this.lockedPaths, this.inUsePaths));
+      this.setReport(record, applyLocks(alone, this.lockedPaths, this.inUsePaths, this.heldPaths));
       return;
     }
     // Until its group is judged (after the walk, which may not have listed all of it yet), a file shows its own verdict.
-    this.setReport(record, applyLocks(alone, this.lockedPaths, this.inUsePaths));
+    this.setReport(record, applyLocks(alone, this.lockedPaths, this.inUsePaths, this.heldPaths));
     let members = this.groupMembers.get(key);
     if (!members) {
       this.groupMembers.set(key, (members = new Set()));
@@ -296,7 +316,7 @@ export class Listing {
   }
 
   private leave(record: FileRecord): void {
-    const key = snapshotGroupKey(record.alone);
+    const key = groupKey(record.alone);
     if (key === undefined) return;
     this.groupMembers.get(key)?.delete(record);
     this.dirtyGroups.add(key);
@@ -312,6 +332,12 @@ export class Listing {
     if ((before === 0) !== (after === 0)) for (const key of this.groupsInFolder.get(folder) ?? []) this.dirtyGroups.add(key);
   }
 
+  /** A file named like a listed log's database came or went: that log's family is judged again. */
+  private databaseArrivedOrWent(folder: string, name: string): void {
+    const key = databaseGroupKey(folder, name);
+    if (this.groupMembers.has(key)) this.dirtyGroups.add(key);
+  }
+
   private unsort(record: FileRecord): void {
     this.unsorted.add(record.file.path);
     if (record.placed) this.displaced = true;
@@ -320,6 +346,12 @@ export class Listing {
   private count(report: FileReport, sign: 1 | -1): void {
     this.counts[report.status] += sign;
     this.bytes[report.status] += sign * report.size;
+    if (report.keep !== undefined) this.kept[report.status] += sign;
+  }
+
+  /** How many files a purge of `status` would remove (its files but those it keeps: see `FileReport.keep`). */
+  purgeableCount(status: FileStatus): number {
+    return this.counts[status] - this.kept[status];
   }
 
   /** Gives a record a new verdict, keeping the counts and the sorted order right. */
@@ -389,13 +421,11 @@ export class Listing {
       this.put(file.path, result.size, result.lastModified);
       return;
     }
-    if (result.kind === 'parquet') file.probe = result.probe;
-    else if (result.kind === 'text') file.text = result.text;
-    else file.probeError = result.message;
+    recordCheck(file, result);
     this.setAlone(record, classifyAlone(file, this.options));
     let byPath = verdictCache.get(this.origin);
     if (!byPath) verdictCache.set(this.origin, (byPath = new Map()));
-    byPath.set(file.path, { size: file.size, lastModified: file.lastModified, checked: { probe: file.probe, text: file.text, probeError: file.probeError }, alone: record.alone });
+    byPath.set(file.path, { size: file.size, lastModified: file.lastModified, checked: { probe: file.probe, text: file.text, head: file.head, probeError: file.probeError }, alone: record.alone });
   }
 
   /**
@@ -413,6 +443,7 @@ export class Listing {
     };
     const remove = (record: FileRecord) => {
       this.records.delete(record.file.path);
+      this.databaseArrivedOrWent(record.file.folder, record.file.name);
       this.tally(record.file.folder, -1, -record.file.size);
       this.leave(record);
       this.count(record.report, -1);
@@ -431,15 +462,19 @@ export class Listing {
     this.version++;
   }
 
-  /** Files held open (found by a purge) and files in use (the extension writes them). */
-  setLocks(lockedPaths: ReadonlySet<string>, inUsePaths: ReadonlySet<string>): void {
+  /**
+   * Files held open (found by a purge), files in use (the extension writes them), and, when
+   * given, files a handle of the page holds (asked at listing time; kept until asked again).
+   */
+  setLocks(lockedPaths: ReadonlySet<string>, inUsePaths: ReadonlySet<string>, heldPaths: ReadonlySet<string> = this.heldPaths): void {
     const changed = new Set<FileRecord>();
-    for (const path of [...this.lockedPaths, ...this.inUsePaths, ...lockedPaths, ...inUsePaths]) {
+    for (const path of [...this.lockedPaths, ...this.inUsePaths, ...this.heldPaths, ...lockedPaths, ...inUsePaths, ...heldPaths]) {
       const record = this.records.get(path);
       if (record) changed.add(record);
     }
     this.lockedPaths = lockedPaths;
     this.inUsePaths = inUsePaths;
+    this.heldPaths = heldPaths;
     for (const record of changed) this.setAlone(record, record.alone);
     this.version++;
   }
@@ -462,8 +497,9 @@ export class Listing {
       const judged = judgeFolder(
         records.map((r) => r.alone),
         folderHasManifests,
+        (path) => this.records.has(path),
       );
-      records.forEach((record, i) => this.setReport(record, applyLocks(judged[i], this.lockedPaths, this.inUsePaths)));
+      records.forEach((record, i) => this.setReport(record, applyLocks(judged[i], this.lockedPaths, this.inUsePaths, this.heldPaths)));
       const [group] = groupSnapshots(
         records.map((r) => r.report),
         folderHasManifests,

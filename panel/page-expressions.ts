@@ -10,6 +10,7 @@ import { statOpfsPaths, walkOpfs } from '../src/inspected-page/walk';
 import { collectOpfsChanges, unwatchOpfs, watchOpfs } from '../src/inspected-page/live';
 import { checkOpfsFiles, readForVerdict } from '../src/inspected-page/check';
 import { purgeOpfsFiles } from '../src/inspected-page/purge';
+import { probeOpfsHandles } from '../src/inspected-page/handles';
 import { readOpfsRange } from '../src/inspected-page/read';
 import { makeOpfsFolder, moveOpfsEntry } from '../src/inspected-page/edit';
 import { abortOpfsUpload, beginOpfsUpload, finishOpfsUpload, writeOpfsUpload } from '../src/inspected-page/upload';
@@ -72,6 +73,16 @@ export function readExpression(id: string, path: string, start: number, end: num
   if (!Number.isSafeInteger(start) || start < 0 || !Number.isSafeInteger(end) || end < start) throw new Error(`Invalid byte range ${start}..${end}.`);
   return startTask(id, `function (root) {
   return (${readOpfsRange.toString()})(root, ${json(path)}, ${start}, ${end}, ${MAX_READ_BYTES});
+}`);
+}
+
+/** How long the probe of handles may take before the panel gives up on it (its worker is then ended). */
+export const HANDLE_PROBE_TIMEOUT_MS = 10_000;
+
+/** Starts asking which of `paths` a handle holds open right now, and which Web Locks the page holds (see probeOpfsHandles). */
+export function probeHandlesExpression(id: string, paths: readonly string[]): string {
+  return startTask(id, `function () {
+  return (${probeOpfsHandles.toString()})(${json(paths.map(String))}, ${HANDLE_PROBE_TIMEOUT_MS});
 }`);
 }
 

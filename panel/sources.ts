@@ -7,6 +7,7 @@
 import {
   parseCheckEntry,
   parseEditResult,
+  parseHandleProbe,
   parseUploadOutcome,
   parseUploadState,
   parseLiveChanges,
@@ -20,6 +21,7 @@ import {
   deliverWalkAnswers,
   walkAnswerParser,
   type CheckedFile,
+  type HandleProbe,
   type LiveChanges,
   type WalkListener,
 } from '../src/opfs/page-answers';
@@ -27,7 +29,7 @@ import { SCAN_LIMITS, type CheckRequest, type EditResult, type UploadOutcome, ty
 import { SNAPSHOTS_DIR, STAGING_DIR, parseSnapshotFileName } from '../src/snapshot/names';
 import { snapshotsInUse, stagingInUse } from '../src/snapshot/locks';
 import { evalInPage, hasInspectedWindow, runPageTask } from './inspected-window';
-import { UPLOAD_CHUNK_BYTES, abortUploadExpression, beginUploadExpression, finishUploadExpression, writeUploadExpression, checkExpression, collectChangesExpression, makeFolderExpression, moveExpression, purgeExpression, readExpression, statExpression, unwatchExpression, walkExpression, watchExpression } from './page-expressions';
+import { UPLOAD_CHUNK_BYTES, abortUploadExpression, beginUploadExpression, finishUploadExpression, writeUploadExpression, checkExpression, collectChangesExpression, probeHandlesExpression, makeFolderExpression, moveExpression, purgeExpression, readExpression, statExpression, unwatchExpression, walkExpression, watchExpression } from './page-expressions';
 import { extensionStorage } from './extension-storage';
 
 export type SourceKind = 'page' | 'extension';
@@ -69,6 +71,8 @@ export interface OpfsSource {
   upload(file: Blob, folder: string, name: string, replace: boolean, onBytes: (written: number) => void, signal: AbortSignal): Promise<UploadOutcome>;
   /** Paths among `paths` that the extension is writing right now (never offered for cleanup). */
   pathsInUse(paths: readonly string[]): Promise<Set<string>>;
+  /** Which of `paths` a handle holds open right now, asked without writing anything; and the Web Locks held or awaited. */
+  probeHandles(paths: readonly string[]): Promise<HandleProbe>;
   /** Lists `paths` anew (what a live watch reported): files, folders with their contents, and `g` for paths gone. */
   stat(paths: readonly string[], onEntries: (entries: readonly WalkEntry[]) => void): Promise<void>;
   /** Starts recording the storage's changes (its FileSystemObserver); 'unsupported' where there is none. */
@@ -177,6 +181,10 @@ export const pageSource: OpfsSource = {
   async pathsInUse() {
     return new Set();
   },
+  async probeHandles(paths) {
+    const id = newRequestId('held');
+    return runPageTask(id, probeHandlesExpression(id, paths), (value) => parsePoll(value, (result) => parseHandleProbe(result, paths)), { intervalMs: 15 });
+  },
   async stat(paths, onEntries) {
     const id = newRequestId('stat');
     await runPageTask(id, statExpression(id, paths), (value) => parsePoll(value, () => undefined, parseWalkEntry), { onEntries, intervalMs: 40 });
@@ -213,6 +221,12 @@ export const extensionSource: OpfsSource = {
   watch: async () => extensionStorage.watch(),
   collectChanges: async () => extensionStorage.collectChanges(),
   unwatch: async () => extensionStorage.unwatch(),
+  async probeHandles() {
+    // The extension's own files are held only by its engine, which says what it writes (pathsInUse).
+    const { held = [], pending = [] } = await navigator.locks.query();
+    const shape = (lock: LockInfo) => ({ name: lock.name ?? '', mode: lock.mode ?? '' });
+    return { probed: false, why: 'the extension’s own storage: its engine says which files it writes', held: new Set<string>(), failed: new Map<string, string>(), asked: 0, longestHoldMs: 0, locks: { held: held.map(shape), pending: pending.map(shape) } };
+  },
   async pathsInUse(paths) {
     const [snapshots, staging] = await Promise.all([snapshotsInUse(), stagingInUse()]);
     return new Set(

@@ -19,7 +19,7 @@ export type Operation<T> =
   | { kind: 'done'; result: T }
   | { kind: 'failed'; error: string };
 
-export type PurgeCategory = 'empty' | 'corrupt' | 'temp' | 'incomplete';
+export type PurgeCategory = 'empty' | 'corrupt' | 'temp' | 'orphan' | 'incomplete';
 
 export interface PurgeRequest {
   source: SourceKind;
@@ -239,6 +239,20 @@ export interface ListingView {
   groups: SnapshotGroup[];
 }
 
+/**
+ * What the filter box keeps, for a lower-cased needle: `format:<f>` keeps the files whose
+ * format starts with f (`format:sqlite` keeps the databases and their logs); anything else
+ * keeps files whose status or format starts with it, or whose path holds it. A longer needle
+ * never keeps more (typing narrows among the last matches).
+ */
+export function filterMatch(needle: string): (file: ListedFile) => boolean {
+  if (needle.startsWith('format:')) {
+    const format = needle.slice('format:'.length).trim();
+    return (f) => f.report.format.startsWith(format);
+  }
+  return (f) => f.report.status.startsWith(needle) || f.report.format.startsWith(needle) || f.lowerPath.includes(needle);
+}
+
 export function createStore(initialSource: SourceKind): Store {
   const source = signal<SourceKind>(initialSource);
   const scans = { page: signal<ScanState>({ kind: 'idle' }), extension: signal<ScanState>({ kind: 'idle' }) };
@@ -283,8 +297,9 @@ export function createStore(initialSource: SourceKind): Store {
     if (lastFilter?.rows === rows && lastFilter.needle === needle) result = lastFilter.result;
     else {
       // Typing on only narrows: a longer needle is searched for among the last matches.
-      const from = lastFilter?.rows === rows && needle.startsWith(lastFilter.needle) ? lastFilter.result : rows;
-      result = from.filter((f) => f.report.status.startsWith(needle) || f.lowerPath.includes(needle));
+      const sameKind = lastFilter !== undefined && needle.startsWith('format:') === lastFilter.needle.startsWith('format:');
+      const from = lastFilter?.rows === rows && sameKind && needle.startsWith(lastFilter.needle) ? lastFilter.result : rows;
+      result = from.filter(filterMatch(needle));
     }
     lastFilter = { rows, needle, result };
     return { rows: result, version };

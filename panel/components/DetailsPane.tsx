@@ -4,6 +4,9 @@ import { usePanel } from '../context';
 import { hasDeceptiveCharacters, spelledOut } from '../names';
 import { HEX_PAGE_BYTES, type ContentPreview, type Loaded } from '../details';
 import { hexRows } from '../preview-kind';
+import { locksNaming } from '../../src/opfs/formats';
+import type { FileReport } from '../../src/opfs/classify';
+import type { HandleProbe } from '../../src/opfs/page-answers';
 
 /** The selected file: its facts, and what the controller read of it (footer, first rows). */
 export function DetailsPane() {
@@ -52,13 +55,83 @@ export function DetailsPane() {
             <dd>{new Date(file.lastModified).toLocaleString()}</dd>
           </>
         ) : null}
+        <dt>Format</dt>
+        <dd data-testid="details-format">
+          {file.format}
+          {file.slotName ? (
+            <>
+              {' '}
+              — opfs-sahpool slot of <bdi data-testid="slot-name">{file.slotName}</bdi>
+            </>
+          ) : file.slotName === '' ? ' — a free opfs-sahpool slot' : null}
+        </dd>
+        {file.databaseName !== undefined ? (
+          <>
+            <dt>Database</dt>
+            <dd>
+              <bdi>{file.databaseName}</bdi>
+            </dd>
+          </>
+        ) : null}
+        {file.keep ? (
+          <>
+            <dt>Purge</dt>
+            <dd>{file.keep}</dd>
+          </>
+        ) : null}
       </dl>
+      <FormatFields fields={file.formatFields} />
+      <LocksNamingIt file={file} locks={view?.listing.handles?.locks} />
       <button data-testid="download-file" onClick={() => void controller.download({ file })}>
         Download
       </button>
       <FooterView footer={footer} />
       <PreviewView preview={preview} size={file.size} />
     </aside>
+  );
+}
+
+function FormatFields({ fields }: { fields: FileReport['formatFields'] }) {
+  if (!fields || fields.length === 0) return null;
+  return (
+    <section data-testid="format-fields">
+      <h4>Header</h4>
+      <table class="mini">
+        <tbody>
+          {fields.map(([label, value]) => (
+            <tr key={label} data-field={label}>
+              <th>{label}</th>
+              <td>{value}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+/** The Web Locks of the page whose names mention this file (DuckDB-WASM, sqlite-wasm and apps name theirs after files). */
+function LocksNamingIt({ file, locks }: { file: FileReport; locks: HandleProbe['locks'] | undefined }) {
+  if (!locks) return null;
+  const held = locksNaming(file, locks.held);
+  const pending = locksNaming(file, locks.pending);
+  if (held.length === 0 && pending.length === 0) return null;
+  return (
+    <section data-testid="file-locks">
+      <h4>Web Locks naming it</h4>
+      <ul>
+        {held.map((lock, i) => (
+          <li key={`h${i}`} data-lock-state="held">
+            <bdi>{lock.name}</bdi> — held ({lock.mode})
+          </li>
+        ))}
+        {pending.map((lock, i) => (
+          <li key={`p${i}`} data-lock-state="pending">
+            <bdi>{lock.name}</bdi> — waited for ({lock.mode})
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 

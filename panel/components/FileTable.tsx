@@ -124,6 +124,8 @@ function FileRow({ file, top }: { file: FileReport; top: number }) {
       data-path={file.path}
       data-size={String(file.size)}
       data-status={file.status}
+      data-format={file.format}
+      data-in-use={file.inUse ? 'true' : 'false'}
       title={file.reason}
       aria-selected={selected}
       onClick={(e) => controller.clickRow(file.path, { range: e.shiftKey, toggle: e.ctrlKey || e.metaKey })}
@@ -158,6 +160,16 @@ function FileRow({ file, top }: { file: FileReport; top: number }) {
         <bdi class="name" style={NAME_STYLE}>
           {file.name}
         </bdi>
+        {file.format !== 'other' && file.format !== 'parquet' ? (
+          <span class="format-tag" title={file.slotName ? `opfs-sahpool slot of ${file.slotName}` : `format: ${file.format}`}>
+            {file.slotName ? `sahpool ${file.slotName}` : file.format}
+          </span>
+        ) : null}
+        {file.inUse ? (
+          <span class="badge badge-locked" title="A handle of the page holds it open right now">
+            in use
+          </span>
+        ) : null}
         {file.size > 0 && queryFileFormat(file.name) && file.status !== 'corrupt' ? (
           <button
             class="row-action"

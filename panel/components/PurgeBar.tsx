@@ -7,6 +7,7 @@ const LABELS: Record<PurgeCategory, { one: string; many: string; testId: string 
   empty: { one: 'empty file', many: 'empty files', testId: 'purge-empty' },
   corrupt: { one: 'corrupt file', many: 'corrupt files', testId: 'purge-corrupt' },
   temp: { one: 'temporary file', many: 'temporary files', testId: 'purge-temp' },
+  orphan: { one: 'orphaned log', many: 'orphaned logs', testId: 'purge-orphan' },
   incomplete: { one: 'file of incomplete snapshots', many: 'files of incomplete snapshots', testId: 'purge-incomplete' },
 };
 
@@ -15,12 +16,12 @@ export function PurgeBar() {
   const view = store.view.value;
   const purge = store.purge.value;
   // Usable as soon as the walk is over: empty files are known from their size alone.
-  const counts = view && view.listing.stage !== 'walking' ? view.summary.counts : undefined;
+  const listing = view && view.listing.stage !== 'walking' ? view.listing : undefined;
   const busy = purge.kind === 'running';
   return (
     <div class="purge-bar">
       {(Object.keys(LABELS) as PurgeCategory[]).map((category) => {
-        const n = counts?.[category] ?? 0;
+        const n = listing?.purgeableCount(category) ?? 0;
         if (n === 0) return null;
         return (
           <button key={category} class="danger" data-testid={LABELS[category].testId} disabled={busy} onClick={() => controller.askPurge(category)}>

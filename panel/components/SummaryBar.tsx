@@ -1,6 +1,7 @@
 import { formatBytes } from '../../src/format';
 import type { ScanError } from '../../src/opfs/scan-types';
 import { usePanel } from '../context';
+import type { HandleProbe } from '../../src/opfs/page-answers';
 
 /** Problems listed at most; the rest are counted. */
 const ERRORS_SHOWN = 100;
@@ -15,6 +16,28 @@ const ERRORS_SHOWN = 100;
  * read, `done` (or `failed`); `data-scan` is new for each scan; `data-files` counts the files listed so far, `data-checked`
  * the files whose contents were checked.
  */
+/**
+ * What the probe of handles found, in one line: how many databases and logs the page holds
+ * open (`data-held`), or why it could not be asked. Only when it asked about something.
+ */
+function HandlesNote({ probe }: { probe: HandleProbe | undefined }) {
+  if (!probe || (probe.probed && probe.asked === 0)) return null;
+  if (!probe.probed) {
+    // The extension's own storage is not probed (its engine says what it writes): nothing to say there.
+    return probe.why?.startsWith('the extension’s own storage') ? null : (
+      <span class="meta" data-testid="handles-note" data-held="unknown">
+        Could not ask which files the page holds open: {probe.why}
+      </span>
+    );
+  }
+  const held = probe.held.size;
+  return (
+    <span class="meta" data-testid="handles-note" data-held={String(held)} title={`Asked ${probe.asked} database and log files for a read-only handle; a free file's was held at most ${probe.longestHoldMs.toFixed(1)} ms and closed`}>
+      {held > 0 ? `${held.toLocaleString('en-US')} of ${probe.asked.toLocaleString('en-US')} database file${probe.asked === 1 ? '' : 's'} held open by the page` : `none of ${probe.asked.toLocaleString('en-US')} database file${probe.asked === 1 ? '' : 's'} held open`}
+    </span>
+  );
+}
+
 export function SummaryBar() {
   const { store } = usePanel();
   const state = store.scans[store.source.value].value;
@@ -55,6 +78,7 @@ export function SummaryBar() {
           <progress value={listing.toCheck > 0 ? listing.checked / listing.toCheck : 0} max={1} />
         </span>
       ) : null}
+      <HandlesNote probe={listing.handles} />
       <span class="meta">
         {listing.origin} · {summary.totalFiles.toLocaleString('en-US')} files, {formatBytes(summary.totalBytes)}
         {listing.usage !== null && listing.quota !== null ? ` · origin uses ${formatBytes(listing.usage)} of ${formatBytes(listing.quota)}` : ''}

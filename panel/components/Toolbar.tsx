@@ -1,4 +1,5 @@
 import { usePanel } from '../context';
+import { DATA_FORMATS } from '../../src/opfs/formats';
 import { reduce } from '../store';
 import type { SourceKind } from '../sources';
 import { CsvPicker } from './CsvPicker';
@@ -36,12 +37,28 @@ export function Toolbar() {
       <input
         class="filter"
         type="search"
-        placeholder="Filter by path or status"
+        placeholder="Filter by path, status or format (format:sqlite)"
         aria-label="Filter files"
         data-testid="filter"
         value={store.filter.value}
         onInput={(e) => reduce(store, { type: 'filter', text: (e.target as HTMLInputElement).value })}
       />
+      <select
+        aria-label="Show files of one format"
+        data-testid="format-filter"
+        value={store.filter.value.startsWith('format:') ? store.filter.value.slice('format:'.length) : ''}
+        onChange={(e) => {
+          const format = (e.target as HTMLSelectElement).value;
+          reduce(store, { type: 'filter', text: format ? `format:${format}` : '' });
+        }}
+      >
+        <option value="">any format</option>
+        {DATA_FORMATS.map((format) => (
+          <option key={format} value={format}>
+            {format}
+          </option>
+        ))}
+      </select>
       <span class="spacer" />
       <CsvPicker />
     </header>

@@ -10,7 +10,7 @@ import type { CheckEntry, CheckOptions, CheckRequest } from '../opfs/scan-types'
  *
  * Self-contained: sent to the inspected page as source text (the walk and the check both call it).
  */
-export async function readForVerdict(file: File, path: string, read: 'parquet' | 'text', footerBytesLimit: number): Promise<CheckEntry> {
+export async function readForVerdict(file: File, path: string, read: CheckRequest['read'], footerBytesLimit: number): Promise<CheckEntry> {
   const footerLimit = Math.max(0, Math.floor(footerBytesLimit));
   const size = file.size;
   const describe = (error: unknown): string => {
@@ -39,6 +39,17 @@ export async function readForVerdict(file: File, path: string, read: 'parquet' |
   };
   try {
     if (read === 'text') return ['t', path, await file.slice(0, size).text()];
+    if (read === 'head') {
+      // What tells a format (src/opfs/formats.ts): 128 bytes; 524 when the file may be a sqlite-wasm
+      // opfs-sahpool slot (its first byte is '/' or 0), then its contents' header at 4096; DuckDB's
+      // two database headers at 4096 and 8192. Literal sizes: this function is sent as source text.
+      const head = await readRange(0, Math.min(size, 524));
+      const duck = head.length >= 12 && head[8] === 0x44 && head[9] === 0x55 && head[10] === 0x43 && head[11] === 0x4b;
+      const slot = head.length === 524 && (head[0] === 0x2f || head[0] === 0) && !duck;
+      const at = (offset: number): Promise<string | null> => (size > offset && (duck || (slot && offset === 4096)) ? readRange(offset, Math.min(size, offset + 100)).then(toBase64) : Promise.resolve(null));
+      const [at4096, at8192] = await Promise.all([at(4096), at(8192)]);
+      return ['h', path, toBase64(slot ? head : head.subarray(0, Math.min(head.length, 128))), at4096, at8192];
+    }
     const windowStart = Math.max(0, size - 64 * 1024);
     const [window, opening] = await Promise.all([readRange(windowStart, size), windowStart === 0 ? Promise.resolve(undefined) : readRange(0, Math.min(4, size))]);
     const head = opening ?? window.subarray(0, Math.min(4, size));
@@ -120,7 +131,7 @@ export async function checkOpfsFiles(
     if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) return ['x', path, 'getFile() answered a size that is not a byte count'];
     const time = typeof modified === 'number' && Number.isFinite(modified) ? modified : 0;
     if (size !== request.size || time !== request.lastModified) return ['c', path, size, time];
-    return read(file, path, request.read === 'text' ? 'text' : 'parquet', options.footerBytesLimit);
+    return read(file, path, request.read === 'text' || request.read === 'head' ? request.read : 'parquet', options.footerBytesLimit);
   };
 
   const worker = async (): Promise<void> => {

@@ -125,8 +125,10 @@ export async function walkOpfs(
     if (!check || !read || size === 0) return;
     // Which files the verdict reads: the rule of checkReadFor (scan-types.ts), kept equal by a unit test.
     const name = path.slice(path.lastIndexOf('/') + 1);
-    const kind = name.endsWith('.parquet') || name.endsWith('.parquet.tmp') ? 'parquet' : size <= textBytesLimit && (name.endsWith('.manifest.json') || name.endsWith('.intent.json')) ? 'text' : undefined;
-    if (kind === undefined) return;
+    const record = name.endsWith('.manifest.json') || name.endsWith('.intent.json');
+    // A record over the walk's text limit is left to the check.
+    if (record && size > textBytesLimit) return;
+    const kind = name.endsWith('.parquet') || name.endsWith('.parquet.tmp') ? 'parquet' : record ? 'text' : 'head';
     reads.push(
       readsInFlight.run(async () => {
         if (wanted()) emit(files, await read(file, path, kind, check.footerBytesLimit));

@@ -235,9 +235,9 @@ describe('classifyFiles', () => {
     await fake.writeFile('notes.txt', '');
     await fake.writeFile('data.csv', 'a,b');
     const reports = await classify(fake);
-    expect([...reports.values()].map((r) => [r.role, r.status])).toEqual([
-      ['other', 'ok'],
-      ['other', 'ok'],
+    expect([...reports.values()].map((r) => [r.name, r.role, r.status, r.format])).toEqual([
+      ['data.csv', 'other', 'ok', 'csv'],
+      ['notes.txt', 'other', 'ok', 'other'],
     ]);
   });
 });
@@ -253,15 +253,17 @@ describe('summarize', () => {
     health: status === 'locked' ? 'ok' : status,
     reason: '',
     role: 'other',
+    format: 'other',
+    inUse: false,
   });
   const many = (status: FileReport['status'], n: number, size?: number): FileReport[] => Array.from({ length: n }, () => file(status, size));
 
   test('counts problems and says which need attention', () => {
     const files = [...many('empty', 74, 0), ...many('corrupt', 2), ...many('temp', 3), ...many('ok', 41, 1000)];
     const summary = summarize(files);
-    expect(summary.sentence).toBe('74 empty Parquet files, 2 corrupt, 3 temporary — 79 of 120 files need attention');
+    expect(summary.sentence).toBe('74 empty files, 2 corrupt, 3 temporary — 79 of 120 files need attention');
     expect(summary).toMatchObject({ totalFiles: 120, needAttention: 79, needAttentionBytes: 50, totalBytes: 41_050 });
-    expect(summary.counts).toEqual({ pending: 0, ok: 41, empty: 74, corrupt: 2, temp: 3, incomplete: 0, locked: 0 });
+    expect(summary.counts).toEqual({ pending: 0, ok: 41, empty: 74, corrupt: 2, temp: 3, orphan: 0, incomplete: 0, locked: 0 });
   });
 
   test.each<[FileReport[], string]>([
@@ -271,6 +273,7 @@ describe('summarize', () => {
     [[...many('corrupt', 1), ...many('ok', 9)], '1 corrupt file — 1 of 10 files needs attention'],
     [[...many('temp', 2), ...many('incomplete', 1), ...many('locked', 1)], '2 temporary files, 1 incomplete — 3 of 4 files need attention; 1 locked (in use)'],
     [[...many('locked', 2), ...many('ok', 3)], '2 locked (in use); the other 3 files look healthy'],
+    [[...many('orphan', 2), ...many('empty', 1), ...many('ok', 3)], '1 empty file, 2 orphaned logs — 3 of 6 files need attention'],
   ])('%#: %s', (files, sentence) => {
     expect(summarize(files).sentence).toBe(sentence);
   });
@@ -296,11 +299,11 @@ describe('hostile or huge inputs', () => {
   });
 
   test('100,000 files: every report has the same keys, and the sentence groups digits', () => {
-    const files = Array.from({ length: 100_000 }, (_, i) => scanned(`d${i % 100}/f${i}.dat`, i % 3));
+    const files = Array.from({ length: 100_000 }, (_, i) => scanned(`d${i % 100}/f${i}.dat`, i % 3, i % 3 ? { head: { head: new Uint8Array(i % 3), at4096: null, at8192: null } } : {}));
     files[7] = scanned('d7/f7.parquet', 0);
     const reports = classifyFiles({ files });
     expect(new Set(reports.map((r) => Object.keys(r).join())).size).toBe(1);
-    expect(summarize(reports).sentence).toBe('1 empty Parquet file — 1 of 100,000 files needs attention');
+    expect(summarize(reports).sentence).toBe('1 empty file — 1 of 100,000 files needs attention');
     expect(summarize(reports.filter((r) => r.status === 'ok')).sentence).toBe('All 99,999 files look healthy');
   });
 });
@@ -317,14 +320,14 @@ describe('a listing that grows: pending files, folders judged when complete', ()
       ['a.parquet', 'empty'],
       ['b.parquet', 'pending'],
       ['c.manifest.json', 'pending'],
-      ['d.txt', 'ok'],
+      ['d.txt', 'pending'],
       ['e.parquet.tmp', 'temp'],
     ]);
-    expect(summarize(reports).sentence).toBe('1 empty Parquet file, 1 temporary — 2 of 5 files need attention (2 not checked yet)');
+    expect(summarize(reports).sentence).toBe('1 empty file, 1 temporary — 2 of 5 files need attention (3 not checked yet)');
   });
 
   test('judgeFolder leaves the reports it does not change as they are, and copies the ones it does', () => {
-    const alone = [scanned('s/x_part_0.parquet', 5, { probeError: 'x' }), scanned('s/x_part_2.parquet', 5, { probeError: 'x' }), scanned('s/y.txt', 1)].map((f) => classifyAlone(f));
+    const alone = [scanned('s/x_part_0.parquet', 5, { probeError: 'x' }), scanned('s/x_part_2.parquet', 5, { probeError: 'x' }), scanned('s/y.txt', 1, { probeError: 'x' })].map((f) => classifyAlone(f));
     const judged = judgeFolder(alone);
     expect(judged.map((r) => r.status)).toEqual(['incomplete', 'incomplete', 'ok']);
     expect(judged[2]).toBe(alone[2]);

@@ -37,8 +37,9 @@ import { formatBytes } from '../format';
 import { parseManifest } from '../snapshot/manifest';
 import { parseSnapshotFileName } from '../snapshot/names';
 import { checkReadFor, type ParquetProbe, type ScannedFile } from './scan-types';
+import { DATABASE_FORMATS, detectFormat, type DataFormat, type FormatField, type FormatVerdict } from './formats';
 
-export type FileStatus = 'ok' | 'pending' | 'empty' | 'corrupt' | 'temp' | 'incomplete' | 'locked';
+export type FileStatus = 'ok' | 'pending' | 'empty' | 'corrupt' | 'temp' | 'orphan' | 'incomplete' | 'locked';
 /** A file's verdict regardless of locks. */
 export type FileHealth = Exclude<FileStatus, 'locked'>;
 /** What a file's name says it is. */
@@ -71,6 +72,21 @@ export interface FileReport {
   parquet?: ParquetSummary;
   /** For a manifest whose text was read and is valid: what it says. */
   manifest?: SnapshotManifest;
+  /** What the file is, by its first bytes (by its name until they are read, and for 0-byte files). */
+  format: DataFormat;
+  /** What its header says (databases, logs, sahpool slots), for the details pane. */
+  formatFields?: FormatField[];
+  /** For a WAL, journal or shm file: the database it belongs to, in the same folder. */
+  databaseName?: string;
+  /** For an opfs-sahpool slot: the name stored in it ('' for a free slot). */
+  slotName?: string;
+  /**
+   * Why a purge of its status leaves it (it may still be deleted on its own, on purpose): a
+   * damaged database may hold rows a recovery tool can still read.
+   */
+  keep?: string;
+  /** Held open right now by a handle of the page (its DuckDB or SQLite), or found held by a purge. */
+  inUse: boolean;
 }
 
 export interface ClassifyOptions {
@@ -78,6 +94,8 @@ export interface ClassifyOptions {
   lockedPaths?: ReadonlySet<string>;
   /** Files the extension itself is writing right now (a running export, a CSV being copied). */
   inUsePaths?: ReadonlySet<string>;
+  /** Files a handle of the page holds open right now (see src/inspected-page/handles.ts). */
+  heldPaths?: ReadonlySet<string>;
   /**
    * Manifest texts by path, for the manifests that were read; others are judged by name and
    * size. Default: the texts the scan read (`ScannedFile.text`).
@@ -119,7 +137,7 @@ export interface ScanSummary {
 }
 
 /** Worse is higher. Locked ranks low: it says "cannot act now", not "broken". */
-export const STATUS_SEVERITY: Record<FileStatus, number> = { ok: 0, pending: 1, locked: 2, temp: 3, empty: 4, incomplete: 5, corrupt: 6 };
+export const STATUS_SEVERITY: Record<FileStatus, number> = { ok: 0, pending: 1, locked: 2, temp: 3, orphan: 4, empty: 5, incomplete: 6, corrupt: 7 };
 
 const MAGIC = [0x50, 0x41, 0x52, 0x31]; // 'PAR1'
 const MIN_PARQUET_BYTES = 12;
@@ -178,19 +196,66 @@ function makeReport(
   partIndex?: number,
   parquet?: ParquetSummary,
   manifest?: SnapshotManifest,
+  format: DataFormat = role === 'manifest' || role === 'intent' ? 'json' : role === 'single' || role === 'part' ? 'parquet' : 'other',
+  verdict?: FormatVerdict,
+  keep?: string,
 ): FileReport {
-  return { path: file.path, name: file.name, folder: file.folder, size: file.size, lastModified: file.lastModified, status: health, health, reason, role, snapshotId, partIndex, parquet, manifest };
+  return {
+    path: file.path,
+    name: file.name,
+    folder: file.folder,
+    size: file.size,
+    lastModified: file.lastModified,
+    status: health,
+    health,
+    reason,
+    role,
+    snapshotId,
+    partIndex,
+    parquet,
+    manifest,
+    format,
+    formatFields: verdict?.fields,
+    databaseName: verdict?.databaseName,
+    slotName: verdict?.slotName,
+    keep,
+    inUse: false,
+  };
 }
 
 /** A copy of `report` with another verdict (the original may be shared by a listing's cache). */
 function withVerdict(report: FileReport, health: FileHealth, reason: string): FileReport {
-  const copy = makeReport(report, report.role, health, reason, report.snapshotId, report.partIndex, report.parquet, report.manifest);
+  const copy = makeReport(report, report.role, health, reason, report.snapshotId, report.partIndex, report.parquet, report.manifest, report.format, undefined, report.keep);
+  copy.formatFields = report.formatFields;
+  copy.databaseName = report.databaseName;
+  copy.slotName = report.slotName;
   return copy;
+}
+
+
+/** A file's own verdict when it is none of our snapshot files: its format, and what its bytes say. */
+function classifyByFormat(file: ScannedFile): FileReport {
+  if (isPending(file)) {
+    const { format, databaseName } = detectFormat(file.name, file.size, undefined);
+    const report = makeReport(file, 'other', 'pending', 'contents not checked yet', undefined, undefined, undefined, undefined, format);
+    report.databaseName = databaseName;
+    return report;
+  }
+  const verdict = detectFormat(file.name, file.size, file.head);
+  if (file.probeError !== undefined) {
+    return makeReport(file, 'other', 'ok', `contents not checked: reading its bytes failed (${file.probeError})`, undefined, undefined, undefined, undefined, verdict.format, verdict);
+  }
+  if (!verdict.problem) return makeReport(file, 'other', 'ok', verdict.description, undefined, undefined, undefined, undefined, verdict.format, verdict);
+  const keep =
+    verdict.problem.health === 'corrupt' && DATABASE_FORMATS.has(verdict.format)
+      ? 'a damaged database or log is never purged with the others: a recovery tool (SQLite’s .recover, DuckDB) may still read rows from it; delete it on its own if it is lost'
+      : undefined;
+  return makeReport(file, 'other', verdict.problem.health, verdict.problem.reason, undefined, undefined, undefined, undefined, verdict.format, verdict, keep);
 }
 
 /** Not checked yet: the listing shows it before its bytes are read. */
 function isPending(file: ScannedFile): boolean {
-  return file.probe === undefined && file.text === undefined && file.probeError === undefined && checkReadFor(file.name, file.size) !== undefined;
+  return file.probe === undefined && file.text === undefined && file.head === undefined && file.probeError === undefined && checkReadFor(file.name, file.size) !== undefined;
 }
 
 /**
@@ -202,7 +267,7 @@ export function classifyAlone(file: ScannedFile, options: ClassifyOptions = {}):
     return makeReport(file, 'staged', 'temp', 'a copy of a CSV for an import: removed when its import ends, or as soon as its copy is known to have stopped');
   }
   const temp = tempKind(file.name);
-  if (temp) return makeReport(file, 'temp', 'temp', temp);
+  if (temp) return makeReport(file, 'temp', 'temp', temp, undefined, undefined, undefined, undefined, file.name.includes('.parquet') ? 'parquet' : 'other');
   const role = parseSnapshotFileName(file.name);
   if (role.kind === 'intent') {
     return makeReport(file, 'intent', 'temp', `the record of an export or deletion of snapshot ${role.snapshotId} that has not finished: its exporter finishes or undoes it`, role.snapshotId);
@@ -240,7 +305,7 @@ export function classifyAlone(file: ScannedFile, options: ClassifyOptions = {}):
       return makeReport(file, 'manifest', 'corrupt', error instanceof Error ? error.message : String(error), id);
     }
   }
-  return makeReport(file, 'other', 'ok', 'not a snapshot file');
+  return classifyByFormat(file);
 }
 
 interface GroupMembers {
@@ -254,6 +319,61 @@ interface GroupMembers {
 export function snapshotGroupKey(file: FileReport): string | undefined {
   if (file.snapshotId === undefined || (file.role !== 'single' && file.role !== 'part' && file.role !== 'manifest')) return undefined;
   return `${file.folder}\u0000${file.snapshotId}`;
+}
+
+/** The key of a database's family in `folder`: the database `name` and its WAL, journal and shm files. */
+export function databaseGroupKey(folder: string, name: string): string {
+  return `${folder}\u0000db\u0000${name}`;
+}
+
+/**
+ * The group whose rules judge a file together with others: its snapshot, or its database's
+ * family (a WAL, journal or shm file, or a database that may have them). Snapshot ids hold no
+ * NUL, so the two kinds of key never meet.
+ */
+export function groupKey(file: FileReport): string | undefined {
+  const snapshot = snapshotGroupKey(file);
+  if (snapshot !== undefined) return snapshot;
+  if (file.databaseName !== undefined) return databaseGroupKey(file.folder, file.databaseName);
+  if (file.format === 'sqlite' || file.format === 'duckdb') return databaseGroupKey(file.folder, file.name);
+  return undefined;
+}
+
+const LOG_WORDS: Partial<Record<DataFormat, string>> = {
+  'sqlite-wal': 'SQLite WAL',
+  'sqlite-journal': 'SQLite rollback journal',
+  'sqlite-shm': 'SQLite WAL index',
+  'duckdb-wal': 'DuckDB write-ahead log',
+};
+
+/**
+ * The rules of databases and their logs, over the files of one folder: a WAL, journal or
+ * shm file whose database is not there (`exists` says which paths are listed) is an
+ * orphan; a 0-byte database whose WAL or journal holds bytes is not empty (its pages may be
+ * there: SQLite replays a WAL when it opens the database).
+ */
+function judgeDatabases(reports: readonly FileReport[], exists: (path: string) => boolean, verdicts: Map<FileReport, [FileHealth, string]>): void {
+  const logsOf = new Map<string, FileReport[]>();
+  for (const report of reports) {
+    if (report.databaseName === undefined) continue;
+    const path = report.folder ? `${report.folder}/${report.databaseName}` : report.databaseName;
+    if (!exists(path)) {
+      if (report.health === 'ok' && !verdicts.has(report)) {
+        verdicts.set(report, ['orphan', `${LOG_WORDS[report.format] ?? 'log'} of ${report.databaseName}, which is not in this folder: without its database no SQLite or DuckDB can use it`]);
+      }
+      continue;
+    }
+    const logs = logsOf.get(report.databaseName);
+    if (logs) logs.push(report);
+    else logsOf.set(report.databaseName, [report]);
+  }
+  for (const report of reports) {
+    if (report.health !== 'empty' || report.databaseName !== undefined) continue;
+    const holding = (logsOf.get(report.name) ?? []).filter((log) => log.size > 0 && log.format !== 'sqlite-shm');
+    if (holding.length > 0) {
+      verdicts.set(report, ['ok', `0 bytes, but ${holding.map((log) => `${log.name} holds ${formatBytes(log.size)}`).join(' and ')}: its pages may be there, replayed when the database is opened`]);
+    }
+  }
 }
 
 function collectGroups(files: readonly FileReport[]): Map<string, GroupMembers> {
@@ -342,26 +462,44 @@ function judgeGroup(group: GroupMembers, folderUsesManifests: boolean, verdicts:
  * on its own, so the files of some groups may be passed alone, with `usesManifests` saying
  * whether their folder holds any manifest.
  */
-export function judgeFolder(reports: readonly FileReport[], usesManifests = reports.some((f) => f.role === 'manifest')): FileReport[] {
-  const verdicts = new Map<FileReport, string>();
-  for (const group of collectGroups(reports).values()) judgeGroup(group, usesManifests, verdicts);
+export function judgeFolder(
+  reports: readonly FileReport[],
+  usesManifests = reports.some((f) => f.role === 'manifest'),
+  /** Whether a path is listed (a database's logs are judged by whether it exists). Default: whether it is among `reports`. */
+  exists?: (path: string) => boolean,
+): FileReport[] {
+  const incomplete = new Map<FileReport, string>();
+  for (const group of collectGroups(reports).values()) judgeGroup(group, usesManifests, incomplete);
+  const verdicts = new Map<FileReport, [FileHealth, string]>();
+  for (const [report, reason] of incomplete) verdicts.set(report, ['incomplete', reason]);
+  if (reports.some((report) => report.databaseName !== undefined || report.health === 'empty')) {
+    const listed = exists ?? ((paths) => (path: string) => paths.has(path))(new Set(reports.map((report) => report.path)));
+    judgeDatabases(reports, listed, verdicts);
+  }
   if (verdicts.size === 0) return reports.slice();
   return reports.map((report) => {
-    const reason = verdicts.get(report);
-    return reason === undefined ? report : withVerdict(report, 'incomplete', reason);
+    const verdict = verdicts.get(report);
+    return verdict === undefined ? report : withVerdict(report, verdict[0], verdict[1]);
   });
 }
 
-/** Marks files held open (a purge found them locked) or in use (the extension writes them) as `locked`. */
-export function applyLocks(report: FileReport, lockedPaths: ReadonlySet<string> | undefined, inUsePaths: ReadonlySet<string> | undefined): FileReport {
-  const lock = lockedPaths?.has(report.path)
-    ? 'locked: an open handle holds it (e.g. the app’s DuckDB); close it and try again'
-    : inUsePaths?.has(report.path)
-      ? 'in use by a running export'
-      : undefined;
+/**
+ * Marks files held open (by a handle of the page when listed, or found so by a purge) or in
+ * use (the extension writes them) as `locked`: no purge offers them.
+ */
+export function applyLocks(report: FileReport, lockedPaths: ReadonlySet<string> | undefined, inUsePaths: ReadonlySet<string> | undefined, heldPaths?: ReadonlySet<string>): FileReport {
+  const held = heldPaths?.has(report.path) === true;
+  const lock = held
+    ? 'in use: the page holds it open right now (a sync access handle, e.g. its DuckDB or SQLite)'
+    : lockedPaths?.has(report.path)
+      ? 'locked: an open handle holds it (e.g. the app’s DuckDB); close it and try again'
+      : inUsePaths?.has(report.path)
+        ? 'in use by a running export'
+        : undefined;
   if (!lock) return report;
-  const locked = withVerdict(report, report.health, report.health === 'ok' ? lock : `${lock} (${report.health}: ${report.reason})`);
+  const locked = withVerdict(report, report.health, report.health === 'ok' ? `${lock}; ${report.reason}` : `${lock} (${report.health}: ${report.reason})`);
   locked.status = 'locked';
+  locked.inUse = held || lockedPaths?.has(report.path) === true;
   return locked;
 }
 
@@ -376,7 +514,7 @@ export function classifyFiles(scan: { files: readonly ScannedFile[] }, options: 
   }
   const judged = new Map<string, FileReport>();
   for (const reports of byFolder.values()) for (const report of judgeFolder(reports)) judged.set(report.path, report);
-  return alone.map((report) => applyLocks(judged.get(report.path)!, options.lockedPaths, options.inUsePaths));
+  return alone.map((report) => applyLocks(judged.get(report.path)!, options.lockedPaths, options.inUsePaths, options.heldPaths));
 }
 
 function worst(statuses: readonly FileStatus[]): FileStatus {
@@ -412,11 +550,12 @@ export function groupSnapshots(files: readonly FileReport[], folderHasManifests?
   return groups.sort((a, b) => (a.folder === b.folder ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.folder < b.folder ? -1 : 1));
 }
 
-const PROBLEMS = ['empty', 'corrupt', 'temp', 'incomplete'] as const satisfies readonly FileHealth[];
+const PROBLEMS = ['empty', 'corrupt', 'temp', 'orphan', 'incomplete'] as const satisfies readonly FileHealth[];
 const PROBLEM_WORDS: Record<(typeof PROBLEMS)[number], [singular: string, plural: string]> = {
-  empty: ['empty Parquet file', 'empty Parquet files'],
+  empty: ['empty file', 'empty files'],
   corrupt: ['corrupt', 'corrupt'],
   temp: ['temporary', 'temporary'],
+  orphan: ['orphaned log', 'orphaned logs'],
   incomplete: ['incomplete', 'incomplete'],
 };
 
@@ -424,7 +563,7 @@ const PROBLEM_WORDS: Record<(typeof PROBLEMS)[number], [singular: string, plural
 export type StatusCounts = Record<FileStatus, number>;
 
 export function zeroCounts(): StatusCounts {
-  return { ok: 0, pending: 0, empty: 0, corrupt: 0, temp: 0, incomplete: 0, locked: 0 };
+  return { ok: 0, pending: 0, empty: 0, corrupt: 0, temp: 0, orphan: 0, incomplete: 0, locked: 0 };
 }
 
 /** Counts and bytes per status, and one sentence for the top of the panel. */

@@ -13,6 +13,8 @@ import {
   type UploadOutcome,
   type UploadState,
   type CheckEntry,
+  type CheckRequest,
+  type ScannedFile,
   type PageTaskFailure,
   type PageTaskState,
   type ParquetProbe,
@@ -23,6 +25,7 @@ import {
   type WalkEntry,
   type WalkSummary,
 } from './scan-types';
+import { AT_BYTES, HEAD_BYTES, SLOT_HEAD_BYTES, type HeadProbe } from './formats';
 
 /** What the page answered is not what our code produces: the page is broken or hostile. */
 export class InvalidPageAnswerError extends Error {
@@ -141,6 +144,7 @@ export function parseWalkSummary(value: unknown): WalkSummary {
 export type CheckedFile =
   | { kind: 'parquet'; path: string; probe: ParquetProbe }
   | { kind: 'text'; path: string; text: string }
+  | { kind: 'head'; path: string; head: HeadProbe }
   | { kind: 'changed'; path: string; size: number; lastModified: number }
   | { kind: 'error'; path: string; message: string };
 
@@ -149,14 +153,14 @@ export type CheckedFile =
  * its bytes must fit that size (4 head bytes at most, 8 tail bytes, a footer no larger
  * than the file).
  */
-export function parseCheckEntry(value: unknown, what: string, requested: ReadonlyMap<string, { size: number; read: 'parquet' | 'text' }>): CheckedFile {
+export function parseCheckEntry(value: unknown, what: string, requested: ReadonlyMap<string, { size: number; read: CheckRequest['read'] }>): CheckedFile {
   const entry = array(value, what, 6) as CheckEntry | unknown[];
   const path = text(entry[1], `${what} path`, SCAN_LIMITS.maxPathLength);
   const asked = requested.get(path);
   if (!asked) fail(`${what} is about a file that was not asked for.`);
   switch (entry[0]) {
     case 'p': {
-      if (asked.read !== 'parquet') fail(`${what} has Parquet bytes for a file whose text was asked for.`);
+      if (asked.read !== 'parquet') fail(`${what} has Parquet bytes for a file whose ${asked.read} was asked for.`);
       const head = bytes(entry[2], `${what} head`, 4);
       const tail = bytes(entry[3], `${what} tail`, 8);
       if (head.length !== Math.min(4, asked.size) || tail.length !== Math.min(8, asked.size)) fail(`${what} has magic bytes that do not match its size.`);
@@ -173,8 +177,20 @@ export function parseCheckEntry(value: unknown, what: string, requested: Readonl
       return { kind: 'parquet', path, probe };
     }
     case 't':
-      if (asked.read !== 'text') fail(`${what} has text for a file whose Parquet bytes were asked for.`);
+      if (asked.read !== 'text') fail(`${what} has text for a file whose ${asked.read} was asked for.`);
       return { kind: 'text', path, text: text(entry[2], `${what} text`, SCAN_LIMITS.maxRecordTextLength) };
+    case 'h': {
+      if (asked.read !== 'head') fail(`${what} has a file's first bytes where its ${asked.read} was asked for.`);
+      const head = bytes(entry[2], `${what} head`, SLOT_HEAD_BYTES);
+      if (head.length !== Math.min(asked.size, HEAD_BYTES) && head.length !== Math.min(asked.size, SLOT_HEAD_BYTES)) fail(`${what} has first bytes that do not match its size.`);
+      const at = (value: unknown, offset: number): Uint8Array | null => {
+        if (value === null) return null;
+        const found = bytes(value, `${what} bytes at ${offset}`, AT_BYTES);
+        if (found.length !== Math.min(AT_BYTES, asked.size - offset)) fail(`${what} has bytes at ${offset} that do not match its size.`);
+        return found;
+      };
+      return { kind: 'head', path, head: { head, at4096: at(entry[3], 4096), at8192: at(entry[4], 8192) } };
+    }
     case 'c':
       return { kind: 'changed', path, size: count(entry[2], `${what} size`), lastModified: finite(entry[3], `${what} time`) };
     case 'x':
@@ -182,6 +198,14 @@ export function parseCheckEntry(value: unknown, what: string, requested: Readonl
     default:
       return fail(`${what} is of no kind the check emits.`);
   }
+}
+
+/** Puts what the check read of a file onto the file as scanned (a change is the caller's to list anew). */
+export function recordCheck(file: ScannedFile, checked: CheckedFile): void {
+  if (checked.kind === 'parquet') file.probe = checked.probe;
+  else if (checked.kind === 'text') file.text = checked.text;
+  else if (checked.kind === 'head') file.head = checked.head;
+  else if (checked.kind === 'error') file.probeError = checked.message;
 }
 
 /** One entry of a walk that also reads (see `walkOpfs`'s `check`), validated. */
@@ -194,10 +218,10 @@ export type WalkAnswer = { entry: WalkEntry } | { checked: CheckedFile } | { lis
  * reads may still go on.
  */
 export function walkAnswerParser(): (value: unknown, what: string) => WalkAnswer {
-  const readable = new Map<string, { size: number; read: 'parquet' | 'text' }>();
+  const readable = new Map<string, { size: number; read: CheckRequest['read'] }>();
   return (value, what) => {
     const tag: unknown = Array.isArray(value) ? value[0] : undefined;
-    if (tag === 'p' || tag === 't' || tag === 'x') {
+    if (tag === 'p' || tag === 't' || tag === 'h' || tag === 'x') {
       const checked = parseCheckEntry(value, what, readable);
       readable.delete(checked.path);
       return { checked };
@@ -391,4 +415,64 @@ export function parseLiveChanges(value: unknown): LiveChanges | null {
   });
   if (typeof v.overflow !== 'boolean') fail('overflow is not a boolean.');
   return { state, changes, overflow: v.overflow, error: v.error === undefined || v.error === null ? null : message(v.error, 'error') };
+}
+
+/** A Web Lock the page holds or waits for. */
+export interface WebLock {
+  name: string;
+  mode: string;
+}
+
+/** What the probe of handles found (see src/inspected-page/handles.ts), validated. */
+export interface HandleProbe {
+  /** False when the page could not be probed (its CSP forbids blob: workers, no OPFS in workers): `why` says why. */
+  probed: boolean;
+  why?: string;
+  /** Files a handle holds right now. */
+  held: Set<string>;
+  /** Files that could not be asked (gone meanwhile, or another error), with why. */
+  failed: Map<string, string>;
+  /** How many files were asked, and the longest a probe held a free file's handle (ms). */
+  asked: number;
+  longestHoldMs: number;
+  locks: { held: WebLock[]; pending: WebLock[] };
+}
+
+const MAX_LOCKS = 1000;
+
+/** The answer of `probeOpfsHandles` for `asked`: only paths asked about count, each at most once. */
+export function parseHandleProbe(value: unknown, asked: readonly string[]): HandleProbe {
+  const answer = record(value, 'the probe of handles');
+  const wanted = new Set(asked);
+  const lockList = (list: unknown, what: string): WebLock[] =>
+    array(list ?? [], what, MAX_LOCKS).map((lock, i) => {
+      const fields = record(lock, `${what} ${i}`);
+      return { name: text(fields.name, `${what} ${i} name`, SCAN_LIMITS.maxPathLength), mode: text(fields.mode, `${what} ${i} mode`, 32) };
+    });
+  const lockAnswer = record(answer.locks ?? {}, 'its locks');
+  const probe: HandleProbe = {
+    probed: answer.probed === true,
+    held: new Set(),
+    failed: new Map(),
+    asked: 0,
+    longestHoldMs: 0,
+    locks: { held: lockList(lockAnswer.held, 'held lock'), pending: lockList(lockAnswer.pending, 'pending lock') },
+  };
+  if (!probe.probed) {
+    probe.why = message(answer.why ?? 'no reason given', 'why the probe failed');
+    return probe;
+  }
+  const seen = new Set<string>();
+  for (const [i, entry] of array(answer.results, 'its results', asked.length).entries()) {
+    const [path, outcome, why, holdMs] = array(entry, `result ${i}`, 4);
+    const file = opfsPath(path, `result ${i} path`);
+    if (!wanted.has(file) || seen.has(file)) fail(`result ${i} is about a file that was not asked for, or twice.`);
+    seen.add(file);
+    probe.asked++;
+    if (outcome === 'held') probe.held.add(file);
+    else if (outcome === 'failed') probe.failed.set(file, message(why, `result ${i} error`));
+    else if (outcome === 'free') probe.longestHoldMs = Math.max(probe.longestHoldMs, finite(holdMs, `result ${i} time`));
+    else fail(`result ${i} has an outcome the probe does not give.`);
+  }
+  return probe;
 }

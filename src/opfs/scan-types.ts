@@ -9,6 +9,7 @@
  * The check then reads what a verdict needs — the ends of Parquet files, the text of
  * snapshot manifests — for the files whose verdict is not known already.
  */
+import type { HeadProbe } from './formats';
 
 /** The page global that holds each request's state, keyed by request id. */
 export const PAGE_GLOBAL = '__opfsSnapshotInspector';
@@ -88,8 +89,8 @@ export interface CheckRequest {
   path: string;
   size: number;
   lastModified: number;
-  /** `parquet`: its first and last bytes and footer; `text`: its text (a manifest, an intent record). */
-  read: 'parquet' | 'text';
+  /** `parquet`: its first and last bytes and footer; `text`: its text (a manifest, an intent record); `head`: what tells its format (see src/opfs/formats.ts). */
+  read: 'parquet' | 'text' | 'head';
 }
 
 /** What the check read, one entry per requested file (base64 for bytes). */
@@ -98,6 +99,8 @@ export type CheckEntry =
   | ['p', string, string, string, string | null, 'too-large' | null]
   /** The text of a small file. */
   | ['t', string, string]
+  /** What tells a format: path, the first bytes (128, or 524 for a possible sahpool slot), up to 100 bytes at 4096 and at 8192 (or null). */
+  | ['h', string, string, string | null, string | null]
   /** The file is no longer what was listed: its size and time now (the panel lists it anew). */
   | ['c', string, number, number]
   /** Its bytes could not be read: why. */
@@ -129,6 +132,8 @@ export interface ScannedFile {
   probeError?: string;
   /** The text of a small snapshot manifest or intent record (`*.manifest.json`, `*.intent.json`), once checked. */
   text?: string;
+  /** For other non-empty files, once checked: the bytes that tell their format. */
+  head?: HeadProbe;
 }
 
 /** Something the walk could not read (a folder that vanished, a `getFile()` that failed). */
@@ -138,12 +143,16 @@ export interface ScanError {
   message: string;
 }
 
-/** Which files need reading for a verdict: non-empty Parquet files, small manifests and intents. */
+/**
+ * Which files need reading for a verdict, and what of them: non-empty Parquet files their
+ * ends and footer, small manifests and intents their text, every other non-empty file the
+ * few bytes that tell its format (a large manifest too: it is judged by name and size).
+ */
 export function checkReadFor(name: string, size: number): CheckRequest['read'] | undefined {
   if (size === 0) return undefined;
   if (name.endsWith('.parquet') || name.endsWith('.parquet.tmp')) return 'parquet';
   if (size <= SCAN_LIMITS.maxRecordTextLength && (name.endsWith('.manifest.json') || name.endsWith('.intent.json'))) return 'text';
-  return undefined;
+  return 'head';
 }
 
 /**

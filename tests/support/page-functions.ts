@@ -10,6 +10,7 @@ import type { FakeOpfs } from './fake-opfs';
 import * as expressions from '../../panel/page-expressions';
 import {
   deliverWalkAnswers,
+  recordCheck,
   parseCheckEntry,
   parsePoll,
   parsePurgeEntry,
@@ -171,9 +172,7 @@ export async function scan(fake: FakeOpfs, host: Host = directHost, options: { w
     for (const result of checked) {
       const file = files.get(result.path)!;
       read.add(result.path);
-      if (result.kind === 'parquet') file.probe = result.probe;
-      else if (result.kind === 'text') file.text = result.text;
-      else if (result.kind === 'error') file.probeError = result.message;
+      recordCheck(file, result);
     }
   };
   let listed: WalkSummary | null = null;
