@@ -91,6 +91,31 @@ async function saveLibrarySnapshot(options) {
 }
 window.saveLibrarySnapshot = saveLibrarySnapshot;
 
+/**
+ * Opens the app's databases (bundle/databases.js, from app/databases.js): its DuckDB-WASM
+ * database, held open; a SQLite database written by a real SQLite; sqlite-wasm's sahpool,
+ * held open by its worker. What SQLite and DuckDB say of them goes on `window.demoDatabases`
+ * for tests; `body[data-databases]` says `open` or why not.
+ */
+async function openDatabases() {
+  try {
+    const databases = await import('./bundle/databases.js');
+    window.demoApp = databases;
+    const sqlite = await databases.writeSqliteDatabase();
+    const sahpool = await databases.startSahpool();
+    const duckdbRows = await databases.openAppDatabase();
+    window.demoDatabases = {
+      duckdb: { path: databases.DUCKDB_PATH, rows: duckdbRows },
+      sqlite: { path: databases.SQLITE_PATH, ...sqlite },
+      sahpool: { directory: databases.SAHPOOL_DIRECTORY, ...sahpool },
+    };
+    document.body.dataset.databases = 'open';
+  } catch (error) {
+    console.error(error);
+    document.body.dataset.databases = `failed: ${error?.name}: ${error?.message}`;
+  }
+}
+
 const status = document.getElementById('demo-status');
 const saveButton = document.getElementById('demo-save');
 const saveStatus = document.getElementById('demo-save-status');
@@ -110,7 +135,9 @@ async function run() {
     await releaseFile();
     showLockState();
     const count = await resetDemoData();
-    status.textContent = `Demo data written: ${count} files`;
+    status.textContent = `Demo data written: ${count} files; opening the app's databases…`;
+    await openDatabases();
+    status.textContent = `Demo data written: ${count} files; the app's databases ${document.body.dataset.databases === 'open' ? 'are open' : 'could not be opened'}`;
     document.body.dataset.ready = 'true';
   } catch (error) {
     console.error(error);

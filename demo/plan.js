@@ -4,6 +4,7 @@
 export const DEMO_ROOT = 'cleanslate';
 const SNAPSHOTS = `${DEMO_ROOT}/snapshots`;
 const ARCHIVE = `${DEMO_ROOT}/archive`;
+const DATABASES = `${DEMO_ROOT}/db`;
 
 const EMPTY_SNAPSHOTS = [
   'products.parquet',
@@ -17,7 +18,7 @@ const EMPTY_SNAPSHOTS = [
 /**
  * Every file the demo writes, with the status the inspector should give it (see
  * src/opfs/classify.ts). `bytes` builds the content from the fetched fixtures.
- * @type {{ path: string, status: 'ok' | 'empty' | 'corrupt' | 'temp' | 'incomplete', bytes: (f: Record<string, Uint8Array>) => Uint8Array | string }[]}
+ * @type {{ path: string, status: 'ok' | 'empty' | 'corrupt' | 'temp' | 'orphan' | 'incomplete', bytes: (f: Record<string, Uint8Array>) => Uint8Array | string }[]}
  */
 export const PLAN = [
   ...[0, 1, 2].map((i) => ({
@@ -59,7 +60,23 @@ export const PLAN = [
   { path: `${SNAPSHOTS}/inventory-20260105_part_2.parquet`, status: 'incomplete', bytes: (f) => f['inventory-20260105_part_2.parquet'] },
   { path: `${ARCHIVE}/2025/events-2025-12.parquet`, status: 'ok', bytes: (f) => f['events-2025-12.parquet'] },
   { path: `${ARCHIVE}/2025/q4/orders-2025q4.parquet`, status: 'empty', bytes: () => new Uint8Array(0) },
+  // A DuckDB database left at 0 bytes when the app reopened it (duckdb-wasm #2236).
+  { path: `${DATABASES}/lost.duckdb`, status: 'empty', bytes: () => new Uint8Array(0) },
+  // The hot rollback journal of a database that is gone: SQLite can do nothing with it.
+  { path: `${DATABASES}/old-notes.sqlite3-journal`, status: 'orphan', bytes: () => hotJournal() },
 ];
+
+/** A rollback journal's header (https://sqlite.org/fileformat.html §3): magic, 1 page record, 3 pages before, 512-byte sectors, 4 KiB pages. */
+function hotJournal() {
+  const bytes = new Uint8Array(512 + 4 + 4096 + 4);
+  bytes.set([0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7]);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(8, 1);
+  view.setUint32(16, 3);
+  view.setUint32(20, 512);
+  view.setUint32(24, 4096);
+  return bytes;
+}
 
 /** Folders created without files, so the inspector shows empty folders too. */
 export const EMPTY_FOLDERS = [`${ARCHIVE}/2024`];

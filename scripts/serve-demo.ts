@@ -7,7 +7,7 @@
  * run by vitest or vite's module runner, or run this file with a TS runner to get a CLI
  * (`PORT` sets the port; default 8080).
  */
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -17,7 +17,7 @@ import { createParquetWriter, customersSql, ordersSql, type ParquetWriter } from
 import { serveStatic } from '../tests/support/static-server';
 
 export const DEMO_DIR = resolve(import.meta.dirname, '..', 'demo');
-/** The demo's module that uses the exporter library: bundled (bundle/save-snapshot.js), not served as is. */
+/** The demo's modules that use the exporter library and keep databases: bundled (bundle/save-snapshot.js, bundle/databases.js), not served as is. */
 const LIBRARY_SOURCE = join(DEMO_DIR, 'app');
 
 export interface DemoServer {
@@ -106,12 +106,17 @@ async function bundleLibraryDemo(outDir: string): Promise<void> {
       emptyOutDir: true,
       target: 'es2022',
       rollupOptions: {
-        input: join(LIBRARY_SOURCE, 'save-snapshot.js'),
+        input: { 'save-snapshot': join(LIBRARY_SOURCE, 'save-snapshot.js'), databases: join(LIBRARY_SOURCE, 'databases.js') },
         preserveEntrySignatures: 'exports-only',
-        output: { entryFileNames: 'save-snapshot.js' },
+        output: { entryFileNames: '[name].js' },
       },
     },
   });
+  // sqlite-wasm fetches `new URL(wasmFilename, import.meta.url)` with the file name in a variable,
+  // which no bundler follows: its wasm must sit, unhashed, beside each chunk that runs it (the
+  // entry here, its worker in assets/).
+  const sqliteWasm = join(resolve(import.meta.dirname, '..', 'node_modules', '@sqlite.org', 'sqlite-wasm'), 'sqlite-wasm', 'jswasm', 'sqlite3.wasm');
+  for (const folder of [outDir, join(outDir, 'assets')]) copyFileSync(sqliteWasm, join(folder, 'sqlite3.wasm'));
 }
 
 /**

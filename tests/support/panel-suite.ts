@@ -79,6 +79,8 @@ export function rowsOf(panel: PanelHandle): Promise<PanelRow[]> {
       path: row.getAttribute('data-path') ?? '',
       size: Number(row.getAttribute('data-size')),
       status: row.getAttribute('data-status') ?? '',
+      format: row.getAttribute('data-format') ?? '',
+      inUse: row.getAttribute('data-in-use') ?? '',
     })),
   );
 }
@@ -250,11 +252,11 @@ export function panelSuite(driver: PanelDriver): PanelSuiteContext {
     for (const row of listed) expect(row.size, row.path).toBe(actual[row.path]);
     for (const { path, status } of expectations) expect(listed.find((r) => r.path === path)?.status, path).toBe(status);
     const empty = expectations.filter((e) => e.status === 'empty').length;
-    expect(summary).toContain(`${empty} empty Parquet files`);
+    expect(summary).toContain(`${empty} empty files`);
     // The badge counts empty and corrupt files; the panel sets it right after its scan.
     const corrupt = expectations.filter((e) => e.status === 'corrupt').length;
     await expect.poll(async () => (await session.badge()).text, { timeout: 10_000 }).toBe(String(empty + corrupt));
-    expect((await session.badge()).title).toContain(`${empty + corrupt} empty or corrupt Parquet files`);
+    expect((await session.badge()).title).toContain(`${empty + corrupt} empty or corrupt files`);
 
     // Details of a healthy part of the page: its footer (from the bytes the scan already
     // has) and its first rows (read by byte ranges from the page).

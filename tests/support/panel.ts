@@ -5,6 +5,10 @@ export interface PanelRow {
   path: string;
   size: number;
   status: string;
+  /** `data-format` (see src/opfs/formats.ts). */
+  format: string;
+  /** `data-in-use`: 'true' when a handle of the page held it when listed. */
+  inUse: string;
 }
 
 /** The file rows the panel currently renders (it renders the visible ones plus a margin). */
@@ -14,6 +18,8 @@ export async function panelRows(panel: Frame | Page): Promise<PanelRow[]> {
       path: row.getAttribute('data-path') ?? '',
       size: Number(row.getAttribute('data-size')),
       status: row.getAttribute('data-status') ?? '',
+      format: row.getAttribute('data-format') ?? '',
+      inUse: row.getAttribute('data-in-use') ?? '',
     })),
   );
 }

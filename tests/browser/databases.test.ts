@@ -1,0 +1,191 @@
+/**
+ * Databases in the page's OPFS, in the real panel: the demo app keeps a DuckDB-WASM database
+ * open (`opfs://`), a SQLite database written by a real SQLite (sqlite-wasm), sqlite-wasm's
+ * opfs-sahpool slots held by its worker, a 0-byte `.duckdb` and an orphaned journal. The
+ * panel must tell each format by its bytes, know what is held open when the list appears
+ * (without any delete attempt, and without changing a byte or a time), flag the broken ones,
+ * and purge them without touching the app's database — whose next query still works.
+ * Hostile headers written into the page get clear verdicts.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import type { Frame, Page } from 'puppeteer-core';
+import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
+import { startDemoServer, type DemoServer } from '../../scripts/serve-demo';
+import { openDevToolsPanel } from '../support/devtools-panel';
+import { allPanelRows, press, refresh, setFilter, text, waitForScan, writePageFiles } from '../support/panel';
+import { duckdbBytes, journalBytes, sahpoolSlotBytes, sqliteBytes, walBytes, SQLITE_OPEN_MAIN_DB } from '../support/format-bytes';
+
+/** Every file's size, time and SHA-256, read without the extension. */
+async function fingerprints(page: Page): Promise<Record<string, string>> {
+  return page.evaluate(async () => {
+    const out: Record<string, string> = {};
+    const walk = async (dir: FileSystemDirectoryHandle, prefix: string): Promise<void> => {
+      for await (const [name, handle] of (dir as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries()) {
+        const path = prefix ? `${prefix}/${name}` : name;
+        if (handle.kind === 'directory') await walk(handle as FileSystemDirectoryHandle, path);
+        else {
+          const file = await (handle as FileSystemFileHandle).getFile();
+          const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await file.arrayBuffer()));
+          out[path] = `${file.size} ${file.lastModified} ${Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+        }
+      }
+    };
+    await walk(await navigator.storage.getDirectory(), '');
+    return out;
+  });
+}
+
+interface DemoDatabases {
+  duckdb: { path: string; rows: number };
+  sqlite: { path: string; tables: Record<string, number>; pageSize: number; pageCount: number; encoding: string; userVersion: number; sqliteVersion: string };
+  sahpool: { directory: string; rows: number; pageSize: number; pageCount: number };
+}
+
+describe('Chromium: databases, their logs and their locks in the page’s OPFS', () => {
+  let chromium: LaunchedBrowser;
+  let demo: DemoServer;
+  let page: Page;
+  let panel: Frame;
+  let devtools: Page;
+  let databases: DemoDatabases;
+
+  beforeAll(async () => {
+    demo = await startDemoServer();
+    chromium = await launchWithExtension({ devtools: true });
+    page = await chromium.browser.newPage();
+    await page.goto(`${demo.url}/`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+    expect(await page.evaluate(() => document.body.dataset.databases)).toBe('open');
+    databases = await page.evaluate(() => (window as unknown as { demoDatabases: DemoDatabases }).demoDatabases);
+    // Every removeEntry the page sees from now on is counted: knowing what is held must not take one.
+    await page.evaluate(() => {
+      const counter = window as unknown as { removeEntryCalls: string[] };
+      counter.removeEntryCalls = [];
+      const original = FileSystemDirectoryHandle.prototype.removeEntry;
+      FileSystemDirectoryHandle.prototype.removeEntry = function (name: string, options?: FileSystemRemoveOptions) {
+        counter.removeEntryCalls.push(name);
+        return original.call(this, name, options);
+      };
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await chromium?.close();
+    await demo?.close();
+  });
+
+  it('tells each format by its bytes and knows what the app holds open when the list appears, changing nothing', async () => {
+    const before = await fingerprints(page);
+    ({ panel, devtools } = await openDevToolsPanel(chromium.browser, chromium.extensionId, `${demo.url}/`));
+    await waitForScan(panel);
+    const listed = await allPanelRows(panel);
+    const row = (path: string) => listed.find((r) => r.path === path);
+
+    // The app's DuckDB database: held open by DuckDB-WASM, shown so before any purge.
+    expect(row(databases.duckdb.path)).toMatchObject({ format: 'duckdb', status: 'locked', inUse: 'true' });
+    const wal = row(`${databases.duckdb.path}.wal`);
+    if (wal) expect(wal).toMatchObject({ format: 'duckdb-wal' });
+    expect(await page.evaluate(() => (window as unknown as { removeEntryCalls: string[] }).removeEntryCalls)).toEqual([]);
+
+    // The SQLite database: its header as SQLite itself reports it.
+    expect(row(databases.sqlite.path)).toMatchObject({ format: 'sqlite', status: 'ok', inUse: 'false' });
+    await setFilter(panel, databases.sqlite.path);
+    await press(panel, `[data-testid="file-row"][data-path="${databases.sqlite.path}"]`);
+    await panel.waitForSelector('[data-testid="format-fields"]');
+    const fields = Object.fromEntries(await panel.$$eval('[data-testid="format-fields"] tr', (trs) => trs.map((tr) => [tr.getAttribute('data-field'), tr.querySelector('td')?.textContent])));
+    expect(fields['Page size']).toBe(`${databases.sqlite.pageSize.toLocaleString('en-US')} bytes`);
+    expect(fields['Pages (header)']).toBe(databases.sqlite.pageCount.toLocaleString('en-US'));
+    expect(fields['Text encoding']).toBe(databases.sqlite.encoding);
+    expect(fields['User version']).toBe(String(databases.sqlite.userVersion));
+    await session('databases-sqlite-details');
+    await setFilter(panel, '');
+
+    // sqlite-wasm's pool: opaque slot files, the name each holds decoded, every slot held by the pool's worker.
+    const slots = listed.filter((r) => r.path.startsWith(`${databases.sahpool.directory}/`));
+    expect(slots.length).toBeGreaterThan(0);
+    for (const slot of slots) expect(slot, slot.path).toMatchObject({ format: 'sahpool', status: 'locked', inUse: 'true' });
+    await setFilter(panel, 'format:sahpool');
+    const named = await panel.$$eval('[data-testid="file-row"] .format-tag', (tags) => tags.map((t) => t.textContent));
+    expect(named).toContain('sahpool /tasks.sqlite3');
+    // The database inside the slot: its header as the pool's SQLite reports it.
+    await panel.$$eval('[data-testid="file-row"]', (list) => (list.find((row) => row.querySelector('.format-tag')?.textContent === 'sahpool /tasks.sqlite3') as HTMLElement).click());
+    await panel.waitForFunction(() => document.querySelector('[data-testid="slot-name"]')?.textContent === '/tasks.sqlite3', { polling: 100 });
+    const slotFields = Object.fromEntries(await panel.$$eval('[data-testid="format-fields"] tr', (trs) => trs.map((tr) => [tr.getAttribute('data-field'), tr.querySelector('td')?.textContent])));
+    expect(slotFields).toMatchObject({
+      'Stored name': '/tasks.sqlite3',
+      Holds: 'database',
+      'Page size': `${databases.sahpool.pageSize.toLocaleString('en-US')} bytes`,
+      'Pages (header)': databases.sahpool.pageCount.toLocaleString('en-US'),
+      'Written by SQLite': databases.sqlite.sqliteVersion,
+    });
+    await setFilter(panel, '');
+
+    // What is broken, and only that.
+    expect(row('cleanslate/db/lost.duckdb')).toMatchObject({ format: 'duckdb', status: 'empty' });
+    expect(row('cleanslate/db/old-notes.sqlite3-journal')).toMatchObject({ format: 'sqlite-journal', status: 'orphan' });
+    expect(await text(panel, 'handles-note')).toMatch(/held open by the page/);
+
+    // Probing held and free files changed no byte and no time.
+    expect(await fingerprints(page)).toEqual(before);
+    await session('databases-listing');
+  });
+
+  it('purges the empty and orphaned files but never the app’s database, whose next query still works', async () => {
+    const before = await fingerprints(page);
+    for (const category of ['empty', 'orphan']) {
+      await press(panel, `[data-testid="purge-${category}"]`);
+      await panel.waitForSelector('[data-testid="purge-dialog"]');
+      const dialog = await text(panel, 'purge-dialog');
+      expect(dialog).not.toContain(databases.duckdb.path);
+      expect(dialog).not.toContain(databases.sahpool.directory);
+      await press(panel, '[data-testid="purge-confirm"]');
+      await panel.waitForSelector('[data-testid="purge-result"][data-state="done"]', { timeout: 30_000 });
+    }
+    const after = await fingerprints(page);
+    for (const path of Object.keys(before)) {
+      if (path === 'cleanslate/db/old-notes.sqlite3-journal' || (before[path].startsWith('0 ') && !path.startsWith(databases.sahpool.directory) && !path.startsWith(databases.duckdb.path) && path !== 'cleanslate/snapshots/returns.parquet')) continue;
+      if (path.startsWith(databases.duckdb.path) || path.startsWith(`${databases.sahpool.directory}/`) || path === databases.sqlite.path) expect(after[path], path).toBe(before[path]);
+    }
+    expect(after['cleanslate/db/lost.duckdb']).toBeUndefined();
+    expect(after['cleanslate/db/old-notes.sqlite3-journal']).toBeUndefined();
+    const next = await page.evaluate(async () => (window as unknown as { demoApp: { appQuery(sql: string): Promise<{ n: number }[]> } }).demoApp.appQuery('SELECT count(*)::INTEGER AS n FROM tasks'));
+    expect(next).toEqual([{ n: databases.duckdb.rows }]);
+    await refresh(panel);
+    const listed = await allPanelRows(panel);
+    expect(listed.find((r) => r.path === databases.duckdb.path)).toMatchObject({ format: 'duckdb', inUse: 'true' });
+  });
+
+  it('gives hostile headers clear verdicts, and tells a database from its name only when its bytes agree', async () => {
+    const cases: Record<string, { bytes: Uint8Array; status: string; format: string; reason: RegExp }> = {
+      'hostile/zero-page-size.sqlite': { bytes: sqliteBytes({ pageSizeField: 0 }, 4096), status: 'corrupt', format: 'sqlite', reason: /page size 0/ },
+      'hostile/huge-page-count.sqlite': { bytes: sqliteBytes({ pageCount: 0xffffffff }, 8192), status: 'corrupt', format: 'sqlite', reason: /truncated/ },
+      'hostile/cut.sqlite3': { bytes: sqliteBytes({ pageCount: 4 }, 4096 * 3), status: 'corrupt', format: 'sqlite', reason: /truncated/ },
+      'hostile/liar.duckdb': { bytes: duckdbBytes({ blockCount: 1n << 40n }, 3 * 4096), status: 'corrupt', format: 'duckdb', reason: /truncated/ },
+      'hostile/bad-wal.db-wal': { bytes: walBytes(513, 1), status: 'corrupt', format: 'sqlite-wal', reason: /page size 513/ },
+      'hostile/renamed.duckdb': { bytes: new TextEncoder().encode('just text, not DuckDB'), status: 'corrupt', format: 'duckdb', reason: /no 'DUCK' header/ },
+      'hostile/orphan.db-wal': { bytes: walBytes(4096, 2), status: 'orphan', format: 'sqlite-wal', reason: /orphan\.db/ },
+      'hostile/kept.db': { bytes: sqliteBytes({ pageCount: 2 }, 8192), status: 'ok', format: 'sqlite', reason: /2 pages/ },
+      'hostile/kept.db-journal': { bytes: journalBytes(false), status: 'ok', format: 'sqlite-journal', reason: /inactive/ },
+      'hostile/x9y8z7': { bytes: sahpoolSlotBytes('/ünïcode.db', SQLITE_OPEN_MAIN_DB, sqliteBytes({ pageCount: 1 }, 4096)), status: 'ok', format: 'sahpool', reason: /ünïcode\.db/ },
+    };
+    await writePageFiles(page, Object.fromEntries(Object.entries(cases).map(([path, c]) => [path, c.bytes])));
+    await refresh(panel);
+    const listed = await allPanelRows(panel);
+    for (const [path, expected] of Object.entries(cases)) {
+      expect(listed.find((r) => r.path === path), path).toMatchObject({ status: expected.status, format: expected.format });
+      const reason = await panel.$eval(`[data-testid="file-row"][data-path="${path}"]`, (e) => e.getAttribute('title') ?? '').catch(() => '');
+      if (reason) expect(reason, path).toMatch(expected.reason);
+    }
+    // Damaged databases are flagged but never offered by the one-click purge.
+    await press(panel, '[data-testid="purge-corrupt"]');
+    await panel.waitForSelector('[data-testid="purge-dialog"]');
+    const dialog = await text(panel, 'purge-dialog');
+    for (const [path, c] of Object.entries(cases)) if (c.status === 'corrupt') expect(dialog, path).not.toContain(path);
+    await press(panel, '[data-testid="purge-cancel"]');
+  });
+
+  async function session(name: string): Promise<void> {
+    await devtools.screenshot({ path: join(import.meta.dirname, '..', '..', 'artifacts', 'screenshots', `${name}.png`) });
+  }
+});
