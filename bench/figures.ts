@@ -7,6 +7,7 @@ import type { RawWriteResult } from './opfs-write';
 import type { TransferResult } from './transfer-bench';
 import type { LibraryResult } from './library-bench';
 import type { QueryResult } from './query-bench';
+import type { HandlesResult } from './handles-bench';
 import { rowsLabel } from './config';
 import { baselineOf, type Results } from './report';
 import { MiB, summarize, type Sample } from './stats';
@@ -25,6 +26,7 @@ export function collectFigures(
   transfer: TransferResult | undefined,
   library?: LibraryResult,
   query?: QueryResult,
+  handles?: HandlesResult,
 ): void {
   const small = sessions.find((s) => s.rows === config.rowsSmall);
   const large = sessions.find((s) => s.rows === config.rowsLarge);
@@ -343,6 +345,22 @@ export function collectFigures(
   }
 
   if (query) queryFigures(results, query);
+  if (handles) handlesFigures(results, handles);
+}
+
+/** 10. What asking which files are held open costs the app (issue 16). */
+function handlesFigures(results: Results, h: HandlesResult): void {
+  const app = baselineOf("the app's own open and close of a readwrite sync access handle on a free file", h.appOpenClose, 'ms');
+  results.add({
+    key: 'handles.longestHold',
+    name: `Longest hold of a free file's handle by the probe (${h.files} files, ${h.held} held by the app)`,
+    sample: h.longestHold,
+    unit: 'ms',
+    baseline: app,
+    note: `The probe's read-only handle on each free file, from the request to its close; the longest per run. Every run found exactly the app's held files: ${h.heldFound ? 'yes' : 'NO'}. A racing app worker opening and closing a handle on one free file meanwhile failed ${h.raceFailures.toLocaleString('en-US')} of ${h.raceAttempts.toLocaleString('en-US')} attempts.`,
+  });
+  results.add({ key: 'handles.medianHold', name: "Median hold of a free file's handle by the probe", sample: h.medianHold, unit: 'ms', baseline: app });
+  results.add({ key: 'handles.wall', name: `The whole probe of ${h.files} files (worker start to answer)`, sample: h.probeWall, unit: 'ms', baseline: null });
 }
 
 /** 9. The Query and Diff views' engine work against native DuckDB on the same Parquet files. */

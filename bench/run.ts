@@ -7,7 +7,7 @@
  * a bare OPFS walk, raw OPFS writes. Prints a markdown table and writes
  * bench/results/latest.json (and latest-quick.json for quick runs). See bench/README.md.
  *
- * Options: --quick, --seed=N, --only=engine,panel,opfs,transfer,library,query (sections, for development),
+ * Options: --quick, --seed=N, --only=engine,panel,opfs,transfer,library,query,handles (sections, for development),
  * --panel-sizes=10000 (the panel's sizes instead of the mode's), --transfer-mib=160 (the
  * size moved through the panel).
  */
@@ -26,6 +26,7 @@ import { runRawWrites, type RawWriteResult } from './opfs-write';
 import { runTransferBench, type TransferResult } from './transfer-bench';
 import { runLibraryBench, type LibraryResult } from './library-bench';
 import { runQueryBench, type QueryResult } from './query-bench';
+import { runHandlesBench, type HandlesResult } from './handles-bench';
 import { Results, markdownTable } from './report';
 import { breakdownTable, collectFigures } from './figures';
 
@@ -81,6 +82,7 @@ async function main(): Promise<void> {
   let transfer: TransferResult | undefined;
   let library: LibraryResult | undefined;
   let query: QueryResult | undefined;
+  let handles: HandlesResult | undefined;
   try {
     const native = await openNative();
     const duckdbNativeVersion = native.version;
@@ -127,9 +129,14 @@ async function main(): Promise<void> {
       query = await retryIfBrowserDied(log, () => runQueryBench(config, log, (version) => (chromiumVersion = version)));
     }
 
+    if (wants('handles')) {
+      log('asking which files are held open: what the probe costs the app');
+      handles = await retryIfBrowserDied(log, () => runHandlesBench(config, log, (version) => (chromiumVersion = version)));
+    }
+
     const machine = describeMachine(chromiumVersion, duckdbWasmVersion, duckdbNativeVersion);
     const results = new Results(machine, config.mode, config.seed);
-    collectFigures(results, config, sessions, panel, raw, transfer, library, query);
+    collectFigures(results, config, sessions, panel, raw, transfer, library, query, handles);
 
     // A run of some sections only keeps the full run's file: it is written beside it, named after its sections.
     const sections = (args.only === null ? '' : `-${[...args.only].sort().join('-')}`) + (args.panelSizes ? `-${args.panelSizes.join('-')}` : '') + (args.transferMiB ? `-${args.transferMiB}mib` : '');
