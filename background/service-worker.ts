@@ -52,6 +52,7 @@ const forwarders: Handlers<OffscreenApi> = {
   sqlResultRows: forwardToOffscreen('sqlResultRows'),
   sqlResultParquet: forwardToOffscreen('sqlResultParquet'),
   openFileInQuery: forwardToOffscreen('openFileInQuery'),
+  describeDatabaseCopy: forwardToOffscreen('describeDatabaseCopy'),
   diffSnapshots: forwardToOffscreen('diffSnapshots'),
   diffRows: forwardToOffscreen('diffRows'),
   engineStatus: forwardToOffscreen('engineStatus'),

@@ -103,9 +103,9 @@ async function openDatabases() {
     window.demoApp = databases;
     const sqlite = await databases.writeSqliteDatabase();
     const sahpool = await databases.startSahpool();
-    const duckdbRows = await databases.openAppDatabase();
+    const duckdb = await databases.openAppDatabase();
     window.demoDatabases = {
-      duckdb: { path: databases.DUCKDB_PATH, rows: duckdbRows },
+      duckdb: { path: databases.DUCKDB_PATH, ...duckdb },
       sqlite: { path: databases.SQLITE_PATH, ...sqlite },
       sahpool: { directory: databases.SAHPOOL_DIRECTORY, ...sahpool },
     };

@@ -419,9 +419,16 @@ export function createController(store: Store, client = backgroundClient()) {
         reduce(store, { type: 'purge-running', source, fraction: done / targets.length });
       });
       const summary = summarizePurge(category, result);
+      // Files it found held stay marked (and out of the next purge).
+      reduce(store, { type: 'locks-found', source, paths: summary.locked });
+      // The rows of what went leave the list, the others are listed anew (no full rescan), before the result is said.
+      if (listing) {
+        await updateAfter(source, listing, result.results).catch(async (error: unknown) => {
+          console.warn('the listing could not be updated in place after a purge; listing again', error);
+          await refresh(source);
+        });
+      }
       reduce(store, { type: 'purge-done', source, summary });
-      // The rows of what went leave the list, the others are listed anew: no full rescan.
-      if (listing) await updateAfter(source, listing, result.results);
     } catch (error) {
       if (!(error instanceof PageTaskInterruptedError)) {
         reduce(store, { type: 'purge-failed', source, error: describeError(error) });
@@ -1151,7 +1158,6 @@ export function createController(store: Store, client = backgroundClient()) {
       }
       const targets: PurgeTarget[] = [...others, ...folders.map((path) => ({ path, size: 0, directory: true }))];
       if (targets.length > 0) results.push(...(await sources[source].purge(targets, () => undefined)).results);
-      reduce(store, { type: 'file-action', state: { kind: 'done', result: describeDeletion(results, folderSet) } });
     } catch (error) {
       reduce(store, { type: 'file-action', state: { kind: 'failed', error: `Deleting stopped: ${describeError(error)}${results.length > 0 ? ` (${describeDeletion(results, folderSet).sentence})` : ''}` } });
       await refresh(source);
@@ -1161,13 +1167,16 @@ export function createController(store: Store, client = backgroundClient()) {
     reduce(store, { type: 'selection', selection: withoutPaths(store.selection.value, gone) });
 
     if (store.selected.value !== null && gone.has(store.selected.value)) select(null);
-    if (!listing) return;
-    await updateAfter(source, listing, results);
-    // The list was narrowed to a folder that went: it shows the nearest one left.
-    const tree = listing.folderTree();
-    let at = store.folder.value;
-    while (at !== '' && !tree.has(at)) at = parentOf(at);
-    if (at !== store.folder.value) reduce(store, { type: 'folder', path: at });
+    if (listing) {
+      // The rows change before the result is said: what the user reads next is the listing as it is.
+      await updateAfter(source, listing, results);
+      // The list was narrowed to a folder that went: it shows the nearest one left.
+      const tree = listing.folderTree();
+      let at = store.folder.value;
+      while (at !== '' && !tree.has(at)) at = parentOf(at);
+      if (at !== store.folder.value) reduce(store, { type: 'folder', path: at });
+    }
+    reduce(store, { type: 'file-action', state: { kind: 'done', result: describeDeletion(results, folderSet) } });
   }
 
   /** Shows new details, releasing the image the old ones held. */

@@ -17,6 +17,12 @@ import type { OpfsSource } from './sources';
 import { completeUtf8Length, detectKind, type DetectedKind } from './preview-kind';
 import { formatBytes } from '../src/format';
 import { counted } from './store';
+import { detectFormat } from '../src/opfs/formats';
+import { MAX_READ_BYTES } from './page-expressions';
+import { sqliteTables } from './sqlite-tables';
+import { withPageCopies } from './staged-copies';
+import { backgroundClient } from '../src/messaging';
+import type { DatabaseContents } from '../src/protocol';
 
 export type Loaded<T> = { kind: 'loading' } | { kind: 'done'; value: T } | { kind: 'failed'; error: string } | { kind: 'none' };
 
@@ -50,6 +56,64 @@ export interface FileDetails {
   path: string;
   footer: Loaded<FooterDescription>;
   preview: Loaded<ContentPreview>;
+  /** A database's tables, as its own engine reads them from a copy. */
+  tables: Loaded<DatabaseContents>;
+}
+
+/** Databases larger than this are not copied into the panel to list their tables. */
+export const DATABASE_COPY_LIMIT = 256 * 1024 * 1024;
+
+/**
+ * A copy of `file`'s bytes from `start` on, read by ranges (a few in flight); refused if the
+ * file changes while it is read (the app wrote to it: the copy would mix two states).
+ */
+async function copyOf(source: OpfsSource, file: ScannedFile, start: number): Promise<Uint8Array> {
+  const length = file.size - start;
+  if (length > DATABASE_COPY_LIMIT) throw new Error(`its ${formatBytes(length)} are more than the ${formatBytes(DATABASE_COPY_LIMIT)} the panel copies to read a database`);
+  const copy = new Uint8Array(length);
+  let next = start;
+  const reader = async (): Promise<void> => {
+    while (next < file.size) {
+      const at = next;
+      const end = Math.min(file.size, at + MAX_READ_BYTES);
+      next = end;
+      const read = await source.read(file.path, at, end);
+      if (read.size !== file.size || read.lastModified !== file.lastModified) throw new Error('it changed while it was being read (its app wrote to it): refresh and select it again');
+      copy.set(read.bytes, at - start);
+    }
+  };
+  await Promise.all([reader(), reader(), reader(), reader()]);
+  return copy;
+}
+
+/**
+ * The database `file` holds, if its header is sound: SQLite (from byte 0 of a database file,
+ * from byte 4096 of an opfs-sahpool slot) or DuckDB.
+ */
+function databaseIn(file: ScannedFile): { engine: 'sqlite'; start: number } | { engine: 'duckdb' } | undefined {
+  const verdict = detectFormat(file.name, file.size, file.head);
+  if (verdict.problem !== undefined || file.size === 0) return undefined;
+  if (verdict.format === 'sqlite') return { engine: 'sqlite', start: 0 };
+  if (verdict.format === 'duckdb') return { engine: 'duckdb' };
+  const holdsDatabase = verdict.fields.some(([label, value]) => label === 'Holds' && value === 'database') && verdict.fields.some(([label]) => label === 'Page size');
+  if (verdict.format === 'sahpool' && holdsDatabase) return { engine: 'sqlite', start: 4096 };
+  return undefined;
+}
+
+const engine = backgroundClient();
+
+/** A database's tables, read by its own engine from a copy: SQLite here, DuckDB in the engine (the page's file copied to staging first). */
+async function loadTables(source: OpfsSource, file: ScannedFile, database: NonNullable<ReturnType<typeof databaseIn>>): Promise<Loaded<DatabaseContents>> {
+  try {
+    if (database.engine === 'sqlite') return { kind: 'done', value: await sqliteTables(await copyOf(source, file, database.start)) };
+    if (file.size > DATABASE_COPY_LIMIT) throw new Error(`its ${formatBytes(file.size)} are more than the ${formatBytes(DATABASE_COPY_LIMIT)} the panel copies to read a database`);
+    const queryId = crypto.randomUUID();
+    const describe = (path: string) => engine.call('describeDatabaseCopy', { path, queryId });
+    const value = source.kind === 'extension' ? await describe(file.path) : await withPageCopies([file], `database-${queryId}`, () => undefined, ([path]) => describe(path));
+    return { kind: 'done', value };
+  } catch (error) {
+    return { kind: 'failed', error: message(error) };
+  }
 }
 
 /** Byte ranges of a file of either source, as hyparquet reads them. */
@@ -95,10 +159,26 @@ const message = (error: unknown) => (error instanceof Error ? error.message : St
 
 /**
  * Loads the details of `file`, reporting each stage through `update`: for Parquet (by name
- * or by its magic bytes) the footer, then the rows; for any other file its preview.
+ * or by its magic bytes) the footer, then the rows; for any other file its preview; for a
+ * SQLite database (a file, or the contents of an opfs-sahpool slot) also its tables, read by
+ * SQLite from a copy of its bytes.
  */
 export async function loadDetails(source: OpfsSource, file: ScannedFile, update: (details: FileDetails) => void): Promise<void> {
-  const details: FileDetails = { path: file.path, footer: { kind: 'none' }, preview: { kind: 'loading' } };
+  const database = databaseIn(file);
+  if (database !== undefined) {
+    // Its tables load beside the preview; each update carries what is known of both.
+    let current: FileDetails = { path: file.path, footer: { kind: 'none' }, preview: { kind: 'loading' }, tables: { kind: 'loading' } };
+    update(current);
+    const tables = loadTables(source, file, database).then((loaded) => update((current = { ...current, tables: loaded })));
+    await loadPreview(source, file, (details) => update((current = { ...details, tables: current.tables })));
+    await tables;
+    return;
+  }
+  await loadPreview(source, file, update);
+}
+
+async function loadPreview(source: OpfsSource, file: ScannedFile, update: (details: FileDetails) => void): Promise<void> {
+  const details: FileDetails = { path: file.path, footer: { kind: 'none' }, preview: { kind: 'loading' }, tables: { kind: 'none' } };
   const namedParquet = (file.name.endsWith('.parquet') || file.name.endsWith('.parquet.tmp')) && file.size >= 12;
   update(namedParquet ? { ...details, footer: { kind: 'loading' } } : details);
   try {

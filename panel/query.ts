@@ -12,15 +12,11 @@ import { STAGING_DIR } from '../src/snapshot/names';
 import { withStagingLock } from '../src/snapshot/locks';
 import { getDirectory, opfsRoot, removeIfExists } from '../src/opfs/fs';
 import { formatBytes } from '../src/format';
-import { readAsBlob, saveBlob, type DownloadFile } from './download';
-import { sources, type SourceKind } from './sources';
+import { saveBlob, type DownloadFile } from './download';
+import type { SourceKind } from './sources';
+import { withPageCopies } from './staged-copies';
 
 export type PanelTab = 'files' | 'query' | 'diff';
-
-/** Runs `work` holding the staging locks of every name (so that no sweep takes those copies). */
-function withStagingLocks<T>(names: readonly string[], work: () => Promise<T>): Promise<T> {
-  return names.length === 0 ? work() : withStagingLock(names[0], () => withStagingLocks(names.slice(1), work));
-}
 
 /** Statements kept in the history (for the panel's life). */
 export const HISTORY_LENGTH = 20;
@@ -169,22 +165,15 @@ export function createQueryController(state: QueryState, client = backgroundClie
       if (source === 'extension') {
         opened = await client.call('openFileInQuery', { files: files.map((f) => ({ path: f.path, name: nameOf(f) })), table: as.table, queryId });
       } else {
-        const staged = files.map((_, i) => `query-${queryId}-${i}`);
-        opened = await withStagingLocks(staged, async () => {
-          const staging = await getDirectory(await opfsRoot(), STAGING_DIR, { create: true });
-          try {
-            for (const [i, file] of files.entries()) {
-              const of = files.length > 1 ? ` (${i + 1} of ${files.length})` : '';
-              const blob = await readAsBlob(sources.page, file, (bytes) => progress(`Copying ${nameOf(file)}${of} from the page: ${formatBytes(bytes)} of ${formatBytes(file.size)}…`));
-              const writable = await (await staging.getFileHandle(staged[i], { create: true })).createWritable();
-              await blob.stream().pipeTo(writable);
-            }
+        opened = await withPageCopies(
+          files,
+          `query-${queryId}`,
+          (file, i, bytes) => progress(`Copying ${nameOf(file)}${files.length > 1 ? ` (${i + 1} of ${files.length})` : ''} from the page: ${formatBytes(bytes)} of ${formatBytes(file.size)}…`),
+          (paths) => {
             progress(`Reading ${label} into the engine…`);
-            return await client.call('openFileInQuery', { files: files.map((f, i) => ({ path: `${STAGING_DIR}/${staged[i]}`, name: nameOf(f) })), table: as.table, queryId });
-          } finally {
-            for (const name of staged) await removeIfExists(staging, name).catch((error: unknown) => console.warn(`could not remove the staged copy ${name}`, error));
-          }
-        });
+            return client.call('openFileInQuery', { files: files.map((f, i) => ({ path: paths[i], name: nameOf(f) })), table: as.table, queryId });
+          },
+        );
       }
       state.openedFiles.value = [...state.openedFiles.value.filter((f) => f.path !== label), { path: label, table: opened.table, columns: opened.columns }];
       state.run.value = { kind: 'idle' };

@@ -136,6 +136,8 @@ export type Action =
   | { type: 'folder'; path: string }
   | { type: 'folder-toggle'; path: string }
   | { type: 'details'; details: FileDetails | null }
+  /** A purge found these files held open: they show as locked until a purge finds otherwise. */
+  | { type: 'locks-found'; source: SourceKind; paths: readonly string[] }
   | { type: 'purge-ask'; request: PurgeRequest }
   | { type: 'purge-cancel' }
   | { type: 'purge-running'; source: SourceKind; fraction: number }
@@ -420,6 +422,9 @@ export function reduce(store: Store, action: Action): void {
       case 'purge-done':
         store.purges[action.source].value = { kind: 'done', result: action.summary };
         store.locked[action.source].value = new Set(action.summary.locked);
+        break;
+      case 'locks-found':
+        store.locked[action.source].value = new Set(action.paths);
         break;
       case 'purge-failed':
         store.purges[action.source].value = { kind: 'failed', error: action.error };

@@ -19,6 +19,15 @@ import { UserFacingError } from './errors';
 export type Target = 'background' | 'offscreen' | 'panel';
 
 /** A column of a snapshot, as DuckDB names and types it. */
+/** A database's tables, as its own engine reads them (SQLite in the panel, DuckDB in the engine). */
+export interface DatabaseContents {
+  /** e.g. "SQLite 3.51.0", "DuckDB v1.4.1". */
+  readBy: string;
+  tables: { name: string; rows: number; columns: { name: string; type: string }[] }[];
+  /** What the copy does not show (a WAL not replayed). */
+  note?: string;
+}
+
 export interface ColumnSchema {
   name: string;
   type: string;
@@ -228,6 +237,11 @@ export interface OffscreenApi {
    * `name` is each file's own name (its `path` may be a staged copy of a page's file).
    */
   openFileInQuery: { request: { files: { path: string; name: string }[]; table?: string; queryId: string }; response: { table: string; format: 'parquet' | 'csv' | 'json'; rows: number; columns: SqlColumn[] } };
+  /**
+   * Lists the tables of a DuckDB database file of the extension's OPFS (a staged copy of a
+   * page's file): attached read-only under a name of its own, described, detached.
+   */
+  describeDatabaseCopy: { request: { path: string; queryId: string }; response: DatabaseContents };
   /** Rows `offset`… of the last query's kept result, as text (the panel's CSV download). */
   sqlResultRows: { request: { offset: number; count: number }; response: { columns: SqlColumn[]; rows: SqlCell[][] } };
   /**
@@ -390,6 +404,7 @@ export const REQUEST_TIMEOUT_MS: { [K in keyof BackgroundApi]: number } = {
   sqlResultRows: 60_000,
   sqlResultParquet: 10 * 60_000,
   openFileInQuery: 30 * 60_000,
+  describeDatabaseCopy: 10 * 60_000,
   diffSnapshots: 60 * 60_000,
   diffRows: 60_000,
   setBadge: 5_000,

@@ -7,6 +7,8 @@ import { hexRows } from '../preview-kind';
 import { locksNaming } from '../../src/opfs/formats';
 import type { FileReport } from '../../src/opfs/classify';
 import type { HandleProbe } from '../../src/opfs/page-answers';
+import type { DatabaseContents } from '../../src/protocol';
+import { counted } from '../store';
 
 /** The selected file: its facts, and what the controller read of it (footer, first rows). */
 export function DetailsPane() {
@@ -85,6 +87,7 @@ export function DetailsPane() {
       <button data-testid="download-file" onClick={() => void controller.download({ file })}>
         Download
       </button>
+      <TablesView tables={details?.tables ?? { kind: 'none' }} />
       <FooterView footer={footer} />
       <PreviewView preview={preview} size={file.size} />
     </aside>
@@ -131,6 +134,49 @@ function LocksNamingIt({ file, locks }: { file: FileReport; locks: HandleProbe['
           </li>
         ))}
       </ul>
+    </section>
+  );
+}
+
+/** A database's tables with row counts and columns, as its own engine read them from a copy (`data-table`, `data-rows`). */
+function TablesView({ tables }: { tables: Loaded<DatabaseContents> }) {
+  if (tables.kind === 'none') return null;
+  if (tables.kind === 'loading') return <p class="hint">Reading its tables from a copy…</p>;
+  if (tables.kind === 'failed') {
+    return (
+      <p class="error" data-testid="database-tables" data-state="failed">
+        Its tables could not be read: {tables.error}
+      </p>
+    );
+  }
+  if (tables.kind !== 'done') return null;
+  const { readBy, note } = tables.value;
+  return (
+    <section data-testid="database-tables" data-state="done">
+      <h4>
+        {counted(tables.value.tables.length, 'table')}, read by {readBy} from a copy
+      </h4>
+      {note ? <p class="hint">{note}</p> : null}
+      <table class="mini">
+        <thead>
+          <tr>
+            <th>Table</th>
+            <th>Rows</th>
+            <th>Columns</th>
+          </tr>
+        </thead>
+        <tbody>
+          {tables.value.tables.map((table) => (
+            <tr key={table.name} data-table={table.name} data-rows={String(table.rows)}>
+              <td>
+                <bdi>{table.name}</bdi>
+              </td>
+              <td class="num">{table.rows.toLocaleString('en-US')}</td>
+              <td>{table.columns.map((c) => `${c.name} ${c.type}`).join(', ')}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </section>
   );
 }

@@ -7,6 +7,7 @@ import type { DiffSide, ExportOptions, ExportResult, LoadCsvResult, OffscreenApi
 import { emitEvent, type Handlers } from '../messaging';
 import { CancelledError, UserFacingError } from '../errors';
 import { quoteIdent } from '../sql';
+import { describeDuckdbFile } from './attach';
 import { getDirectory, listFileNames, opfsRoot, removeIfExists, splitPath, writeFile } from '../opfs/fs';
 import { SNAPSHOTS_DIR, STAGING_DIR, assertValidSnapshotId, unusedSnapshotId } from '../snapshot/names';
 import { engineStatus, getDuckDB, runExclusive, setMemoryLimit, type DuckDBHost } from './duckdb';
@@ -225,6 +226,19 @@ export const engineHandlers: Handlers<OffscreenApi> = {
     const run = consoleRuns.get(queryId);
     run?.abort();
     return { cancelled: run !== undefined };
+  },
+
+  describeDatabaseCopy({ path, queryId }) {
+    return consoleWork(queryId, async () => {
+      const { folders, name } = splitPath(path);
+      let handle: FileSystemFileHandle;
+      try {
+        handle = await (await getDirectory(await opfsRoot(), folders.join('/'))).getFileHandle(name);
+      } catch (error) {
+        throw new UserFacingError('QueryFileError', `${name} is not in the extension's storage (any more).`, { cause: error });
+      }
+      return describeDuckdbFile(await getDuckDB(), handle);
+    });
   },
 
   openFileInQuery({ files, table: wanted, queryId }) {

@@ -37,7 +37,7 @@ async function fingerprints(page: Page): Promise<Record<string, string>> {
 }
 
 interface DemoDatabases {
-  duckdb: { path: string; rows: number };
+  duckdb: { path: string; rows: number; bytes: number };
   sqlite: { path: string; tables: Record<string, number>; pageSize: number; pageCount: number; encoding: string; userVersion: number; sqliteVersion: string };
   sahpool: { directory: string; rows: number; pageSize: number; pageCount: number };
 }
@@ -58,6 +58,12 @@ describe('Chromium: databases, their logs and their locks in the page’s OPFS',
     await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
     expect(await page.evaluate(() => document.body.dataset.databases)).toBe('open');
     databases = await page.evaluate(() => (window as unknown as { demoDatabases: DemoDatabases }).demoDatabases);
+    // The app guards its SQLite file with a Web Lock, and a second request waits for it.
+    await page.evaluate((path) => {
+      const held = new Promise<void>((resolve) => ((window as unknown as { releaseLock: () => void }).releaseLock = resolve));
+      void navigator.locks.request(`app-db:${path}`, () => held);
+      void navigator.locks.request(`app-db:${path}`, { mode: 'shared' }, () => undefined);
+    }, databases.sqlite.path);
     // Every removeEntry the page sees from now on is counted: knowing what is held must not take one.
     await page.evaluate(() => {
       const counter = window as unknown as { removeEntryCalls: string[] };
@@ -98,6 +104,15 @@ describe('Chromium: databases, their logs and their locks in the page’s OPFS',
     expect(fields['Pages (header)']).toBe(databases.sqlite.pageCount.toLocaleString('en-US'));
     expect(fields['Text encoding']).toBe(databases.sqlite.encoding);
     expect(fields['User version']).toBe(String(databases.sqlite.userVersion));
+    // Its tables, read by SQLite from a copy: the row counts SQLite itself gave when it wrote them.
+    await panel.waitForSelector('[data-testid="database-tables"][data-state="done"]', { timeout: 30_000 });
+    const tables = Object.fromEntries(await panel.$$eval('[data-testid="database-tables"] tr[data-table]', (trs) => trs.map((tr) => [tr.getAttribute('data-table'), Number(tr.getAttribute('data-rows'))])));
+    expect(tables).toEqual(databases.sqlite.tables);
+    const locks = await panel.$$eval('[data-testid="file-locks"] li', (items) => items.map((li) => [li.getAttribute('data-lock-state'), li.textContent]));
+    expect(locks).toEqual([
+      ['held', `app-db:${databases.sqlite.path} — held (exclusive)`],
+      ['pending', `app-db:${databases.sqlite.path} — waited for (shared)`],
+    ]);
     await session('databases-sqlite-details');
     await setFilter(panel, '');
 
@@ -119,6 +134,20 @@ describe('Chromium: databases, their logs and their locks in the page’s OPFS',
       'Pages (header)': databases.sahpool.pageCount.toLocaleString('en-US'),
       'Written by SQLite': databases.sqlite.sqliteVersion,
     });
+    await panel.waitForSelector('[data-testid="database-tables"][data-state="done"]', { timeout: 30_000 });
+    expect(await panel.$eval('[data-testid="database-tables"] tr[data-table="tasks"]', (tr) => Number(tr.getAttribute('data-rows')))).toBe(databases.sahpool.rows);
+
+    // The app's DuckDB database, open in the app: its tables read by the engine from a copy (ATTACH … READ_ONLY).
+    await setFilter(panel, databases.duckdb.path);
+    await press(panel, `[data-testid="file-row"][data-path="${databases.duckdb.path}"]`);
+    await panel.waitForSelector('[data-testid="database-tables"][data-state]', { timeout: 60_000 });
+    expect(await text(panel, 'database-tables')).toContain('read by DuckDB');
+    expect(await panel.$eval('[data-testid="database-tables"] tr[data-table="tasks"]', (tr) => Number(tr.getAttribute('data-rows')))).toBe(databases.duckdb.rows);
+    expect(Object.fromEntries(await panel.$$eval('[data-testid="format-fields"] tr', (trs) => trs.map((tr) => [tr.getAttribute('data-field'), tr.querySelector('td')?.textContent])))).toMatchObject({
+      Blocks: String((databases.duckdb.bytes - 3 * 4096) / 262_144),
+      'Block size': '262,144 bytes',
+    });
+    await session('databases-duckdb-details');
     await setFilter(panel, '');
 
     // What is broken, and only that.

@@ -85,6 +85,32 @@ export function rowsOf(panel: PanelHandle): Promise<PanelRow[]> {
   );
 }
 
+/**
+ * Every file row of the current filter: the list renders only the rows in view, so this
+ * scrolls it from top to bottom in the panel and collects what each screen renders.
+ */
+export function allRowsOf(panel: PanelHandle): Promise<PanelRow[]> {
+  return panel.evaluate(async (document) => {
+    const viewport = document.querySelector('.file-viewport');
+    const byPath = new Map<string, { path: string; size: number; status: string; format: string; inUse: string }>();
+    const collect = () => {
+      for (const row of Array.from(document.querySelectorAll('[data-testid="file-row"]'))) {
+        const path = row.getAttribute('data-path') ?? '';
+        byPath.set(path, { path, size: Number(row.getAttribute('data-size')), status: row.getAttribute('data-status') ?? '', format: row.getAttribute('data-format') ?? '', inUse: row.getAttribute('data-in-use') ?? '' });
+      }
+    };
+    if (!viewport) return [];
+    for (let top = 0; ; top += viewport.clientHeight) {
+      viewport.scrollTo({ top });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      collect();
+      if (top + viewport.clientHeight >= viewport.scrollHeight) break;
+    }
+    viewport.scrollTo({ top: 0 });
+    return [...byPath.values()];
+  });
+}
+
 /** The summary once the scan shown has ended. */
 export async function waitForScan(panel: PanelHandle): Promise<string> {
   await panel.waitForSelector('[data-testid="summary"][data-state="done"], [data-testid="summary"][data-state="failed"]');
@@ -219,7 +245,9 @@ export function panelSuite(driver: PanelDriver): PanelSuiteContext {
     demo = await startDemoServer();
     files = await serveStatic(work);
     session = await driver.open(`${demo.url}/`);
-    await session.page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    await session.page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+    // The panel may have listed the page before its app opened its databases: list it as it is now.
+    await refreshPanel(session.panel);
     expectations = await session.page.evaluate(() => (window as unknown as { demoExpectations: { path: string; status: string }[] }).demoExpectations);
   });
 
@@ -247,7 +275,7 @@ export function panelSuite(driver: PanelDriver): PanelSuiteContext {
     const summary = await waitForScan(panel);
     await session.shoot('panel-page-listing');
     const actual = await opfsFilesOf(page);
-    const listed = await rowsOf(panel);
+    const listed = await allRowsOf(panel);
     expect(listed.map((r) => r.path).sort()).toEqual(Object.keys(actual).sort());
     for (const row of listed) expect(row.size, row.path).toBe(actual[row.path]);
     for (const { path, status } of expectations) expect(listed.find((r) => r.path === path)?.status, path).toBe(status);
@@ -288,7 +316,7 @@ export function panelSuite(driver: PanelDriver): PanelSuiteContext {
     const expected = { ...before };
     for (const path of emptyPaths) if (path !== lockedPath) delete expected[path];
     expect(await opfsFilesOf(page)).toEqual(expected);
-    expect((await rowsOf(panel)).find((r) => r.path === lockedPath)?.status).toBe('locked');
+    expect((await allRowsOf(panel)).find((r) => r.path === lockedPath)?.status).toBe('locked');
     await session.shoot('panel-after-purge');
 
     await page.click('#demo-lock'); // release
@@ -300,7 +328,7 @@ export function panelSuite(driver: PanelDriver): PanelSuiteContext {
     await refreshPanel(panel);
     for (const category of ['corrupt', 'temp'] as const) {
       const before = await opfsFilesOf(page);
-      const targets = (await rowsOf(panel)).filter((r) => r.status === category).map((r) => r.path);
+      const targets = (await allRowsOf(panel)).filter((r) => r.status === category).map((r) => r.path);
       expect(targets.length, category).toBeGreaterThan(0);
       await purge(category);
       const expected = { ...before };
@@ -479,7 +507,7 @@ export function panelSuite(driver: PanelDriver): PanelSuiteContext {
     const expected = { ...before };
     for (const path of chosen) delete expected[path];
     expect(await opfsFilesOf(page)).toEqual(expected);
-    expect((await rowsOf(panel)).map((r) => r.path).sort()).toEqual(Object.keys(expected).sort());
+    expect((await allRowsOf(panel)).map((r) => r.path).sort()).toEqual(Object.keys(expected).sort());
   });
 
   it('is a file explorer: new folder, upload, preview, rename (F2), move, and deleting the folder', async () => {
