@@ -299,6 +299,45 @@ export function panelSuite(driver: PanelDriver): PanelSuiteContext {
     await session.shoot('panel-page-details');
   });
 
+  it('tells the app’s databases by their bytes, knows which it holds open, and reads their tables from copies', async () => {
+    const { page, panel } = session;
+    expect(await page.evaluate(() => document.body.dataset.databases)).toBe('open');
+    const databases = await page.evaluate(
+      () =>
+        (window as unknown as { demoDatabases: { duckdb: { path: string; rows: number }; sqlite: { path: string; tables: Record<string, number> }; sahpool: { directory: string } } })
+          .demoDatabases,
+    );
+    const listed = await allRowsOf(panel);
+    const row = (path: string) => listed.find((r) => r.path === path);
+    // Held by the app's DuckDB-WASM and by sqlite-wasm's pool when the list appeared: no purge offers them.
+    expect(row(databases.duckdb.path)).toMatchObject({ format: 'duckdb', status: 'locked', inUse: 'true' });
+    const slots = listed.filter((r) => r.path.startsWith(`${databases.sahpool.directory}/`));
+    expect(slots.length).toBeGreaterThan(0);
+    for (const slot of slots) expect(slot, slot.path).toMatchObject({ format: 'sahpool', inUse: 'true' });
+    expect(row(databases.sqlite.path)).toMatchObject({ format: 'sqlite', status: 'ok', inUse: 'false' });
+    expect(row('cleanslate/db/lost.duckdb')).toMatchObject({ format: 'duckdb', status: 'empty' });
+    expect(row('cleanslate/db/old-notes.sqlite3-journal')).toMatchObject({ format: 'sqlite-journal', status: 'orphan' });
+
+    const tablesOf = async (path: string): Promise<Record<string, number>> => {
+      await setField(panel, '[data-testid="filter"]', path);
+      await panel.waitForSelector(`[data-testid="file-row"][data-path="${path}"]`);
+      await panel.click(`[data-testid="file-row"][data-path="${path}"]`);
+      await panel.waitForSelector('[data-testid="database-tables"][data-state="done"], [data-testid="database-tables"][data-state="failed"]', 60_000);
+      const tables = await panel.evaluate((document) =>
+        Object.fromEntries(Array.from(document.querySelectorAll('[data-testid="database-tables"] tr[data-table]'), (tr) => [tr.getAttribute('data-table'), Number(tr.getAttribute('data-rows'))])),
+      );
+      await setField(panel, '[data-testid="filter"]', '');
+      return tables;
+    };
+    // SQLite's row counts, read by the panel's own SQLite from a copy; DuckDB's by the engine from a copy of a file the app holds.
+    expect(await tablesOf(databases.sqlite.path)).toEqual(databases.sqlite.tables);
+    await session.shoot('panel-database-details');
+    expect(await tablesOf(databases.duckdb.path)).toEqual({ tasks: databases.duckdb.rows });
+    // The app's next query still works.
+    const next = await page.evaluate(async () => (window as unknown as { demoApp: { appQuery(sql: string): Promise<{ n: number }[]> } }).demoApp.appQuery('SELECT count(*)::INTEGER AS n FROM tasks'));
+    expect(next).toEqual([{ n: databases.duckdb.rows }]);
+  });
+
   it('purges exactly the empty files, skips one the page holds open, and never touches a healthy file', async () => {
     const { page, panel } = session;
     const before = await opfsFilesOf(page);
