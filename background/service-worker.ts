@@ -53,6 +53,7 @@ const forwarders: Handlers<OffscreenApi> = {
   sqlResultParquet: forwardToOffscreen('sqlResultParquet'),
   openFileInQuery: forwardToOffscreen('openFileInQuery'),
   describeDatabaseCopy: forwardToOffscreen('describeDatabaseCopy'),
+  openDatabaseInQuery: forwardToOffscreen('openDatabaseInQuery'),
   diffSnapshots: forwardToOffscreen('diffSnapshots'),
   diffRows: forwardToOffscreen('diffRows'),
   engineStatus: forwardToOffscreen('engineStatus'),

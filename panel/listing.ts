@@ -30,7 +30,7 @@ import {
 } from '../src/opfs/classify';
 import { checkReadFor, type CheckRequest, type ScanError, type ScannedFile, type WalkEntry, type WalkSummary } from '../src/opfs/scan-types';
 import { recordCheck, type CheckedFile, type HandleProbe } from '../src/opfs/page-answers';
-import { DATABASE_FORMATS } from '../src/opfs/formats';
+import { DATABASE_FORMATS, DUCKDB_TEMP_FILE } from '../src/opfs/formats';
 import { forEachInSlices } from './slicing';
 import { buildFolderTree, type FolderTree } from './folders';
 
@@ -196,10 +196,10 @@ export class Listing {
     return out;
   }
 
-  /** Files an app may hold open (databases, their logs, sahpool slots): what the probe of handles asks about. */
+  /** Files an app may hold open (databases, their logs, sahpool slots, DuckDB's spill files): what the probe of handles asks about. */
   handleCandidates(): string[] {
     const out: string[] = [];
-    for (const { report } of this.records.values()) if (DATABASE_FORMATS.has(report.format)) out.push(report.path);
+    for (const { report } of this.records.values()) if (DATABASE_FORMATS.has(report.format) || DUCKDB_TEMP_FILE.test(report.name)) out.push(report.path);
     return out;
   }
 

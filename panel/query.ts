@@ -7,7 +7,8 @@ import { signal, type Signal } from '@preact/signals';
 import Papa from 'papaparse';
 import { backgroundClient, onEvent } from '../src/messaging';
 import type { DiffResult, DiffRow, DiffSide, EngineTable, SnapshotManifest, SqlColumn, SqlResult } from '../src/protocol';
-import { quoteIdent } from '../src/sql';
+import { quoteIdent, quoteLiteral } from '../src/sql';
+import { tableStem } from '../src/query-files';
 import { STAGING_DIR } from '../src/snapshot/names';
 import { withStagingLock } from '../src/snapshot/locks';
 import { getDirectory, opfsRoot, removeIfExists } from '../src/opfs/fs';
@@ -183,6 +184,39 @@ export function createQueryController(state: QueryState, client = backgroundClie
     }
   }
 
+  /**
+   * A DuckDB database file of either storage, opened in Query: its tables copied into the
+   * engine (from a staged copy of a page's file, which the app may hold), in a schema named
+   * after the file; then the first table's first rows, or the list of its tables.
+   */
+  async function openDatabase(source: SourceKind, file: DownloadFile): Promise<void> {
+    if (state.run.value.kind === 'running') return;
+    showTab('query');
+    const name = file.path.slice(file.path.lastIndexOf('/') + 1);
+    const queryId = crypto.randomUUID();
+    const runSeq = ++seq;
+    const sql = `-- ${file.path}`;
+    const progress = (text: string) => (state.run.value = { kind: 'running', seq: runSeq, queryId, sql, progress: text });
+    progress(`Opening ${file.path}…`);
+    try {
+      const copy = (path: string) => {
+        progress(`Reading the tables of ${name} into the engine…`);
+        return client.call('openDatabaseInQuery', { path, schema: tableStem(name), queryId });
+      };
+      const opened =
+        source === 'extension' ? await copy(file.path) : await withPageCopies([file], `query-${queryId}`, (_file, _i, bytes) => progress(`Copying ${name} from the page: ${formatBytes(bytes)} of ${formatBytes(file.size)}…`), ([path]) => copy(path));
+      state.run.value = { kind: 'idle' };
+      const [first] = opened.tables;
+      await run(
+        first
+          ? `SELECT * FROM ${quoteIdent(opened.schema)}.${quoteIdent(first.name)} LIMIT 1000`
+          : `SELECT table_name FROM information_schema.tables WHERE table_schema = ${quoteLiteral(opened.schema)}`,
+      );
+    } catch (error) {
+      state.run.value = { kind: 'failed', seq: runSeq, sql, error: message(error), cancelled: wasCancelled(error) };
+    }
+  }
+
   /** One file of either storage, opened in Query. */
   function openFile(source: SourceKind, file: DownloadFile): Promise<void> {
     return openFiles(source, [file]);
@@ -294,7 +328,7 @@ export function createQueryController(state: QueryState, client = backgroundClie
     if (choice.key !== undefined) state.diffKey.value = choice.key;
   }
 
-  return { refreshCatalog, showTab, run, cancel, openSnapshot, openFile, openFiles, columnsOf, downloadCsv, downloadParquet, runDiff, showDiffGroup, setSql, insertTable, chooseDiff };
+  return { refreshCatalog, showTab, run, cancel, openSnapshot, openFile, openFiles, openDatabase, columnsOf, downloadCsv, downloadParquet, runDiff, showDiffGroup, setSql, insertTable, chooseDiff };
 }
 
 export type QueryController = ReturnType<typeof createQueryController>;

@@ -242,6 +242,11 @@ export interface OffscreenApi {
    * page's file): attached read-only under a name of its own, described, detached.
    */
   describeDatabaseCopy: { request: { path: string; queryId: string }; response: DatabaseContents };
+  /**
+   * Copies every table of a DuckDB database file of the extension's OPFS (a staged copy of a
+   * page's file) into the engine, in a schema named `schema`: queried as `schema.table`.
+   */
+  openDatabaseInQuery: { request: { path: string; schema: string; queryId: string }; response: { schema: string; tables: { name: string; rows: number }[] } };
   /** Rows `offset`… of the last query's kept result, as text (the panel's CSV download). */
   sqlResultRows: { request: { offset: number; count: number }; response: { columns: SqlColumn[]; rows: SqlCell[][] } };
   /**
@@ -405,6 +410,7 @@ export const REQUEST_TIMEOUT_MS: { [K in keyof BackgroundApi]: number } = {
   sqlResultParquet: 10 * 60_000,
   openFileInQuery: 30 * 60_000,
   describeDatabaseCopy: 10 * 60_000,
+  openDatabaseInQuery: 30 * 60_000,
   diffSnapshots: 60 * 60_000,
   diffRows: 60_000,
   setBadge: 5_000,

@@ -170,14 +170,14 @@ function FileRow({ file, top }: { file: FileReport; top: number }) {
             in use
           </span>
         ) : null}
-        {file.size > 0 && queryFileFormat(file.name) && file.status !== 'corrupt' ? (
+        {file.size > 0 && (queryFileFormat(file.name) || file.format === 'duckdb') && file.health !== 'corrupt' ? (
           <button
             class="row-action"
             data-testid="open-in-query"
-            title="Open in Query: read it into a table named after it, and query it with SQL"
+            title={file.format === 'duckdb' ? 'Open in Query: copy its tables into a schema named after it (from a copy of the file), and query them with SQL' : 'Open in Query: read it into a table named after it, and query it with SQL'}
             onClick={(e) => {
               e.stopPropagation();
-              void queries.openFile(store.source.value, file);
+              void (file.format === 'duckdb' ? queries.openDatabase(store.source.value, file) : queries.openFile(store.source.value, file));
             }}
           >
             Query

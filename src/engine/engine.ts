@@ -7,7 +7,7 @@ import type { DiffSide, ExportOptions, ExportResult, LoadCsvResult, OffscreenApi
 import { emitEvent, type Handlers } from '../messaging';
 import { CancelledError, UserFacingError } from '../errors';
 import { quoteIdent } from '../sql';
-import { describeDuckdbFile } from './attach';
+import { copyDuckdbFileIntoSchema, describeDuckdbFile } from './attach';
 import { getDirectory, listFileNames, opfsRoot, removeIfExists, splitPath, writeFile } from '../opfs/fs';
 import { SNAPSHOTS_DIR, STAGING_DIR, assertValidSnapshotId, unusedSnapshotId } from '../snapshot/names';
 import { engineStatus, getDuckDB, runExclusive, setMemoryLimit, type DuckDBHost } from './duckdb';
@@ -72,6 +72,16 @@ const consoleRuns = new Map<string, AbortController>();
 let lastDiffCompared: string[] = [];
 
 /** Runs console work in the engine's queue, cancellable by `queryId` while it waits or runs. */
+/** The file at `path` of the extension's OPFS, or a clear error if it is gone. */
+async function stagedHandle(path: string): Promise<FileSystemFileHandle> {
+  const { folders, name } = splitPath(path);
+  try {
+    return await (await getDirectory(await opfsRoot(), folders.join('/'))).getFileHandle(name);
+  } catch (error) {
+    throw new UserFacingError('QueryFileError', `${name} is not in the extension's storage (any more).`, { cause: error });
+  }
+}
+
 function consoleWork<T>(queryId: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   if (consoleRuns.has(queryId)) return Promise.reject(new Error(`Query ${queryId} is already under way.`));
   const controller = new AbortController();
@@ -229,16 +239,11 @@ export const engineHandlers: Handlers<OffscreenApi> = {
   },
 
   describeDatabaseCopy({ path, queryId }) {
-    return consoleWork(queryId, async () => {
-      const { folders, name } = splitPath(path);
-      let handle: FileSystemFileHandle;
-      try {
-        handle = await (await getDirectory(await opfsRoot(), folders.join('/'))).getFileHandle(name);
-      } catch (error) {
-        throw new UserFacingError('QueryFileError', `${name} is not in the extension's storage (any more).`, { cause: error });
-      }
-      return describeDuckdbFile(await getDuckDB(), handle);
-    });
+    return consoleWork(queryId, async () => describeDuckdbFile(await getDuckDB(), await stagedHandle(path)));
+  },
+
+  openDatabaseInQuery({ path, schema, queryId }) {
+    return consoleWork(queryId, async () => copyDuckdbFileIntoSchema(await getDuckDB(), await stagedHandle(path), schema));
   },
 
   openFileInQuery({ files, table: wanted, queryId }) {

@@ -37,7 +37,7 @@ import { formatBytes } from '../format';
 import { parseManifest } from '../snapshot/manifest';
 import { parseSnapshotFileName } from '../snapshot/names';
 import { checkReadFor, type ParquetProbe, type ScannedFile } from './scan-types';
-import { DATABASE_FORMATS, detectFormat, type DataFormat, type FormatField, type FormatVerdict } from './formats';
+import { DATABASE_FORMATS, DUCKDB_TEMP_FILE, detectFormat, type DataFormat, type FormatField, type FormatVerdict } from './formats';
 
 export type FileStatus = 'ok' | 'pending' | 'empty' | 'corrupt' | 'temp' | 'orphan' | 'incomplete' | 'locked';
 /** A file's verdict regardless of locks. */
@@ -179,6 +179,7 @@ function tempKind(name: string): string | undefined {
   if (name.endsWith('.tmp')) return `leftover of an interrupted write: ${name.slice(0, -4)} was never committed`;
   if (name.endsWith('.crswap')) return "Chrome's swap file of a write that never closed";
   if (/^tmp_.+\.parquet$/.test(name)) return "DuckDB's temporary COPY output, never renamed";
+  if (DUCKDB_TEMP_FILE.test(name)) return 'a DuckDB spill file that no DuckDB holds open (a running one holds its own): its DuckDB is gone';
   return undefined;
 }
 

@@ -246,6 +246,19 @@ describe('databases and their logs, judged together', () => {
     }
   });
 
+  test("DuckDB's checkpoint WAL belongs to its database; DuckDB's spill files are temporary unless held", () => {
+    const checkpoint = file('db/app.duckdb.wal.checkpoint', 900, new Uint8Array(128).fill(5));
+    expect(classifyFiles({ files: [checkpoint] })[0]).toMatchObject({ format: 'duckdb-wal', status: 'orphan', databaseName: 'app.duckdb' });
+    expect(classifyFiles({ files: [checkpoint, file('db/app.duckdb', 0)] })[0]).toMatchObject({ format: 'duckdb-wal', status: 'ok' });
+    for (const name of ['duckdb_temp_storage_S96K-0', 'duckdb_temp_storage-4.tmp', 'duckdb_temp_block-12.block']) {
+      const spill = file(`app.duckdb.tmp/${name}`, 262_144);
+      expect(classifyFiles({ files: [spill] })[0].status, name).toBe('temp');
+      expect(classifyFiles({ files: [spill] }, { heldPaths: new Set([spill.path]) })[0], name).toMatchObject({ status: 'locked', inUse: true, health: 'temp' });
+    }
+    // Only DuckDB's own names: a file that merely mentions it is not a spill file.
+    expect(classifyFiles({ files: [file('notes/about duckdb_temp_storage.txt', 10)] })[0].status).toBe('ok');
+  });
+
   test('a 0-byte database is empty, unless its WAL or journal holds bytes', () => {
     expect(classifyFiles({ files: [file('a.sqlite3', 0)] })[0].status).toBe('empty');
     expect(classifyFiles({ files: [file('a.sqlite3', 0), file('a.sqlite3-wal', 0)] })[0].status).toBe('empty');

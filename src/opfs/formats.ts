@@ -25,6 +25,9 @@ export type DataFormat = 'parquet' | 'duckdb' | 'duckdb-wal' | 'sqlite' | 'sqlit
 /** Every format, in the order the filter offers them. */
 export const DATA_FORMATS: readonly DataFormat[] = ['parquet', 'duckdb', 'duckdb-wal', 'sqlite', 'sqlite-journal', 'sqlite-wal', 'sqlite-shm', 'sahpool', 'arrow', 'csv', 'json', 'other'];
 
+/** A DuckDB spill file (`duckdb_temp_storage…`, `duckdb_temp_block…`): a running DuckDB holds its own open. */
+export const DUCKDB_TEMP_FILE = /^duckdb_temp_(storage|block)/;
+
 /** Databases, their logs and sahpool slots: the files an app holds open, and whose damage a purge never removes. */
 export const DATABASE_FORMATS: ReadonlySet<DataFormat> = new Set(['duckdb', 'duckdb-wal', 'sqlite', 'sqlite-journal', 'sqlite-wal', 'sqlite-shm', 'sahpool']);
 
@@ -86,7 +89,7 @@ function formatByName(name: string): DataFormat | undefined {
   if (lower.endsWith('-journal')) return 'sqlite-journal';
   if (lower.endsWith('-wal')) return 'sqlite-wal';
   if (lower.endsWith('-shm')) return 'sqlite-shm';
-  if (lower.endsWith('.wal')) return 'duckdb-wal';
+  if (lower.endsWith('.wal') || lower.endsWith('.wal.checkpoint')) return 'duckdb-wal';
   if (lower.endsWith('.duckdb') || lower.endsWith('.ddb')) return 'duckdb';
   if (/\.(sqlite3?|db3?|sqlitedb)$/.test(lower)) return 'sqlite';
   if (lower.endsWith('.parquet')) return 'parquet';
@@ -98,7 +101,7 @@ function formatByName(name: string): DataFormat | undefined {
 
 /** The database a WAL, journal or shm file belongs to, by its name. */
 export function databaseNameOf(name: string): string | undefined {
-  for (const suffix of ['-journal', '-wal', '-shm', '.wal']) {
+  for (const suffix of ['-journal', '-wal', '-shm', '.wal', '.wal.checkpoint']) {
     if (name.length > suffix.length && name.toLowerCase().endsWith(suffix)) return name.slice(0, -suffix.length);
   }
   return undefined;
@@ -153,7 +156,7 @@ export function parseSqliteHeader(bytes: Uint8Array): SqliteHeader | { invalid: 
     encoding: encoding ?? 'UTF-8',
     userVersion: dv.getUint32(60),
     applicationId: dv.getUint32(68),
-    sqliteVersion: version === 0 ? 'unknown' : `${Math.floor(version / 1_000_000)}.${Math.floor(version / 1000) % 1000}.${version % 1000}`,
+    sqliteVersion: version === 0 ? 'not recorded' : `${Math.floor(version / 1_000_000)}.${Math.floor(version / 1000) % 1000}.${version % 1000}`,
   };
 }
 
@@ -373,7 +376,14 @@ export function detectFormat(name: string, size: number, probe: HeadProbe | unde
     case 'sqlite-shm':
       return { format: 'sqlite-shm', description: 'SQLite WAL index (shared memory)', fields: [], databaseName };
     case 'duckdb-wal':
-      return { format: 'duckdb-wal', description: `DuckDB write-ahead log (${formatBytes(size)})`, fields: [], databaseName };
+      return {
+        format: 'duckdb-wal',
+        description: name.toLowerCase().endsWith('.wal.checkpoint')
+          ? `DuckDB's WAL of a checkpoint under way (${formatBytes(size)}): DuckDB renames it when the checkpoint ends, and deals with it when it next opens the database`
+          : `DuckDB write-ahead log (${formatBytes(size)})`,
+        fields: [],
+        databaseName,
+      };
     case 'duckdb':
       return { format: 'duckdb', problem: { health: 'corrupt', reason: "named like a DuckDB database, but it has no 'DUCK' header" }, description: 'not a DuckDB database', fields: [] };
     case 'sqlite':

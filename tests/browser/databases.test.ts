@@ -13,7 +13,7 @@ import type { Frame, Page } from 'puppeteer-core';
 import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
 import { startDemoServer, type DemoServer } from '../../scripts/serve-demo';
 import { openDevToolsPanel } from '../support/devtools-panel';
-import { allPanelRows, press, refresh, setFilter, text, waitForScan, writePageFiles } from '../support/panel';
+import { allPanelRows, fillIn, press, refresh, setFilter, text, waitForScan, writePageFiles } from '../support/panel';
 import { duckdbBytes, journalBytes, sahpoolSlotBytes, sqliteBytes, walBytes, SQLITE_OPEN_MAIN_DB } from '../support/format-bytes';
 
 /** Every file's size, time and SHA-256, read without the extension. */
@@ -148,6 +148,19 @@ describe('Chromium: databases, their logs and their locks in the page’s OPFS',
       'Block size': '262,144 bytes',
     });
     await session('databases-duckdb-details');
+
+    // Opened in Query: its tables copied into the engine from a copy of the file; the app keeps its handles.
+    await press(panel, `[data-testid="file-row"][data-path="${databases.duckdb.path}"] [data-testid="open-in-query"]`);
+    await panel.waitForSelector('[data-testid="sql-result"][data-state="done"]', { timeout: 60_000 });
+    expect(await panel.$eval('[data-testid="sql-result"]', (e) => e.getAttribute('data-rows'))).toBe(String(Math.min(1000, databases.duckdb.rows)));
+    const run = await panel.$eval('[data-testid="sql-result"]', (e) => e.getAttribute('data-run'));
+    await fillIn(panel, '[data-testid="sql-input"]', 'SELECT count(*) AS n, count(*) FILTER (WHERE done) AS done FROM "cleanslate-app".tasks');
+    await press(panel, '[data-testid="sql-run"]');
+    await panel.waitForSelector(`[data-testid="sql-result"][data-state="done"]:not([data-run="${run}"])`, { timeout: 60_000 });
+    const cells = await panel.$$eval('[data-testid="sql-result"] [role="row"] [role="cell"], [data-testid="sql-result"] td', (list) => list.map((c) => c.textContent?.trim()));
+    expect(cells).toContain(String(databases.duckdb.rows));
+    await session('databases-duckdb-query');
+    await press(panel, '[data-testid="tab-files"]');
     await setFilter(panel, '');
 
     // What is broken, and only that.
