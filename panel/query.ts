@@ -318,8 +318,9 @@ export function createQueryController(state: QueryState, client = backgroundClie
   }
 
   /** Puts a table's name into the statement (a whole first statement when there is none). */
-  function insertTable(name: string): void {
-    state.sql.value = state.sql.value.trim() === '' ? `SELECT * FROM ${quoteIdent(name)} LIMIT 1000` : `${state.sql.value}${quoteIdent(name)}`;
+  function insertTable(name: string, schema?: string): void {
+    const table = schema === undefined ? quoteIdent(name) : `${quoteIdent(schema)}.${quoteIdent(name)}`;
+    state.sql.value = state.sql.value.trim() === '' ? `SELECT * FROM ${table} LIMIT 1000` : `${state.sql.value}${table}`;
   }
 
   function chooseDiff(choice: { a?: string; b?: string; key?: string }): void {

@@ -319,6 +319,8 @@ export interface DiffRow {
 /** A table the engine holds (a restore the user keeps, a table made in the SQL console). */
 export interface EngineTable {
   name: string;
+  /** The schema, when not `main` (a database opened in Query keeps its tables in a schema named after it). */
+  schema?: string;
   rows: number;
   columns: number;
 }

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { SqlCell, SqlColumn } from '../../src/protocol';
+import type { EngineTable, SqlCell, SqlColumn } from '../../src/protocol';
 import { usePanel } from '../context';
 
 /** Each result row's height (one line: see .sql-grid td in panel.css). */
@@ -115,9 +115,10 @@ function ResultView() {
 /** What can be queried: each name goes into the statement when clicked. */
 function Catalog() {
   const { query, queries } = usePanel();
-  const insert = (name: string) => queries.insertTable(name);
+  const insert = (name: string, schema?: string) => queries.insertTable(name, schema);
   // A loaded snapshot is a table of the engine too: listed once, as the snapshot.
-  const others = query.tables.value.filter((t) => !query.snapshots.value.some((m) => m.snapshotId === t.name));
+  const isSnapshot = (t: EngineTable) => t.schema === undefined && query.snapshots.value.some((m) => m.snapshotId === t.name);
+  const others = query.tables.value.filter((t) => !isSnapshot(t));
   return (
     <aside class="query-catalog" data-testid="query-tables">
       <h3>Snapshots</h3>
@@ -131,7 +132,7 @@ function Catalog() {
             </button>
             <span class="hint">
               {' '}
-              {m.rowCount.toLocaleString('en-US')} rows{query.tables.value.some((t) => t.name === m.snapshotId) ? ' · loaded' : ''}
+              {m.rowCount.toLocaleString('en-US')} rows{query.tables.value.some((t) => t.schema === undefined && t.name === m.snapshotId) ? ' · loaded' : ''}
             </span>
           </li>
         ))}
@@ -139,9 +140,9 @@ function Catalog() {
       {others.length > 0 ? <h3>Engine tables</h3> : null}
       <ul>
         {others.map((t) => (
-          <li key={t.name}>
-            <button class="link" data-testid="query-table" data-table={t.name} onClick={() => insert(t.name)}>
-              {t.name}
+          <li key={`${t.schema ?? ''}.${t.name}`}>
+            <button class="link" data-testid="query-table" data-table={t.schema === undefined ? t.name : `${t.schema}.${t.name}`} onClick={() => insert(t.name, t.schema)}>
+              {t.schema === undefined ? t.name : `${t.schema}.${t.name}`}
             </button>
             <span class="hint"> {t.rows.toLocaleString('en-US')} rows</span>
           </li>

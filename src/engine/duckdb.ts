@@ -138,11 +138,11 @@ function scheduleRecycle(): void {
 export async function userTables(duck: DuckDBHost): Promise<EngineTable[]> {
   const result = await duck.conn.query(
     // The console's result and diff (temporary, `__console_…`) are the console's working state, not tables anybody kept.
-    "SELECT table_name AS name, estimated_size AS rows, column_count AS columns FROM duckdb_tables() WHERE NOT internal AND NOT (temporary AND starts_with(table_name, '__console_')) ORDER BY table_name",
+    "SELECT schema_name AS schema, table_name AS name, estimated_size AS rows, column_count AS columns FROM duckdb_tables() WHERE NOT internal AND NOT (temporary AND starts_with(table_name, '__console_')) ORDER BY schema_name <> 'main', schema_name, table_name",
   );
   const tables: EngineTable[] = [];
-  for (const row of result.toArray() as { name: string; rows: unknown; columns: unknown }[]) {
-    tables.push({ name: row.name, rows: Number(row.rows), columns: Number(row.columns) });
+  for (const row of result.toArray() as { schema: string; name: string; rows: unknown; columns: unknown }[]) {
+    tables.push({ name: row.name, rows: Number(row.rows), columns: Number(row.columns), ...(row.schema === 'main' ? {} : { schema: row.schema }) });
   }
   return tables;
 }

@@ -157,6 +157,8 @@ describe('opfs-sahpool slots', () => {
     for (const [flags, kind] of [[SQLITE_OPEN_MAIN_JOURNAL, 'journal'], [SQLITE_OPEN_WAL, 'WAL']] as const) {
       expect((await judge('q1w2e3', sahpoolSlotBytes(`${name}-${kind}`, flags, new Uint8Array(100)))).description).toContain(`(${kind},`);
     }
+    const walSlot = await judge('q1w2e3', sahpoolSlotBytes(`${name}-wal`, SQLITE_OPEN_WAL, walBytes(8192, 5)));
+    expect(walSlot.description).toContain('SQLite WAL: 5 frames of 8192-byte pages'.replace('8192', '8,192'));
   });
 
   test('a free slot, and files that only look like slots', async () => {

@@ -308,6 +308,10 @@ function judgeSlot(probe: HeadProbe, size: number, name: string): FormatVerdict 
     const inner = judgeSqlite(probe.at4096, contentSize);
     return { format: 'sahpool', problem: inner.problem, description: `opfs-sahpool slot of ${name}: ${inner.description}`, fields: [...fields, ...inner.fields], slotName: name };
   }
+  if (kind === 'WAL' && probe.at4096 && probe.at4096.length >= 4 && WAL_MAGICS.includes(view(probe.at4096).getUint32(0))) {
+    const inner = judgeSqliteWal(probe.at4096, contentSize, name);
+    return { format: 'sahpool', problem: inner.problem, description: `opfs-sahpool slot of ${name}: ${inner.description}`, fields: [...fields, ...inner.fields], slotName: name };
+  }
   return { format: 'sahpool', description: `opfs-sahpool slot of ${name} (${kind}, ${formatBytes(contentSize)})`, fields, slotName: name };
 }
 

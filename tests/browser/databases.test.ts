@@ -39,7 +39,7 @@ async function fingerprints(page: Page): Promise<Record<string, string>> {
 interface DemoDatabases {
   duckdb: { path: string; rows: number; bytes: number };
   sqlite: { path: string; tables: Record<string, number>; pageSize: number; pageCount: number; encoding: string; userVersion: number; sqliteVersion: string };
-  sahpool: { directory: string; rows: number; pageSize: number; pageCount: number };
+  sahpool: { directory: string; rows: number; pageSize: number; pageCount: number; walJournalMode: string; walRows: number };
 }
 
 describe('Chromium: databases, their logs and their locks in the page’s OPFS', () => {
@@ -136,6 +136,14 @@ describe('Chromium: databases, their logs and their locks in the page’s OPFS',
     });
     await panel.waitForSelector('[data-testid="database-tables"][data-state="done"]', { timeout: 30_000 });
     expect(await panel.$eval('[data-testid="database-tables"] tr[data-table="tasks"]', (tr) => Number(tr.getAttribute('data-rows')))).toBe(databases.sahpool.rows);
+
+    // A database SQLite keeps in WAL mode (exclusive locking: no shared memory in a worker), and its WAL, in slots of the same pool.
+    expect(databases.sahpool.walJournalMode).toBe('wal');
+    const tags = await panel.$$eval('[data-testid="file-row"]', (list) => list.map((row) => [row.getAttribute('data-path'), row.querySelector('.format-tag')?.textContent ?? '', row.getAttribute('title') ?? '']));
+    const walSlot = tags.find(([, tag]) => tag === 'sahpool /journal.sqlite3-wal');
+    expect(walSlot?.[2]).toMatch(/SQLite WAL: [1-9][0-9]* frames? of [0-9,]+-byte pages/);
+    const walDatabase = tags.find(([, tag]) => tag === 'sahpool /journal.sqlite3');
+    expect(walDatabase?.[2]).toContain('WAL mode');
 
     // The app's DuckDB database, open in the app: its tables read by the engine from a copy (ATTACH … READ_ONLY).
     await setFilter(panel, databases.duckdb.path);
