@@ -24,7 +24,8 @@ import type { DuckConnection } from '../src/engine/duck-query';
 import { describeColumns, queryJson, rowIdColumnOf, tableExists } from '../src/engine/tables';
 import { freeColumnName } from '../src/engine/csv-sql';
 import { listManifests, removeSnapshotFiles, snapshotFileNames } from '../src/engine/snapshot-files';
-import { assertValidSnapshotId, snapshotIdFromFileName } from '../src/snapshot/names';
+import { assertValidSnapshotId, snapshotIdFromFileName, unusedSnapshotId } from '../src/snapshot/names';
+import { listFileNames } from '../src/opfs/fs';
 import { snapshotsInUse, withSnapshotLock } from '../src/snapshot/locks';
 import { SCAN_LIMITS, checkReadFor, type ScannedFile } from '../src/opfs/scan-types';
 import { parseCheckEntry, recordCheck } from '../src/opfs/page-answers';
@@ -125,7 +126,8 @@ async function numberedView(duck: DuckConnection, table: string, key: string | u
  * nothing of the snapshot left.
  */
 export async function exportTableToParquet(store: SnapshotStore, table: string, options: ExportTableOptions = {}): Promise<SnapshotManifest> {
-  const snapshotId = options.snapshotId ?? snapshotIdFromFileName(table);
+  // The default id is stamped to the second: a second save within it gets `-2`, `-3`… rather than failing.
+  const snapshotId = options.snapshotId ?? unusedSnapshotId(snapshotIdFromFileName(table), await listFileNames(store.dir));
   assertValidSnapshotId(snapshotId);
   const { duck, codec, lockFolder } = await engineParts(store);
   const numbered = await numberedView(duck, table, options.rowIdColumn);

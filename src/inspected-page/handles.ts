@@ -61,6 +61,8 @@ export async function probeOpfsHandles(paths: readonly string[], timeoutMs: numb
     url = URL.createObjectURL(new Blob([program], { type: 'text/javascript' }));
     const started = new Worker(url);
     worker = started;
+    const blockedUrl = url;
+    let refused: ((event: SecurityPolicyViolationEvent) => void) | undefined;
     const answer = await new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
       started.onmessage = (event) => {
@@ -72,7 +74,16 @@ export async function probeOpfsHandles(paths: readonly string[], timeoutMs: numb
         event.preventDefault();
         reject(new Error(event.message || 'the worker could not start (the page’s Content-Security-Policy may forbid blob: workers)'));
       };
+      // A CSP that forbids the worker says so by this event, not by the worker's error (Chrome).
+      refused = (event) => {
+        if (event.blockedURI !== blockedUrl && !event.blockedURI.startsWith('blob')) return;
+        clearTimeout(timer);
+        reject(new Error(`the page’s Content-Security-Policy (${event.effectiveDirective}) forbids the worker that would ask`));
+      };
+      document.addEventListener('securitypolicyviolation', refused);
       started.postMessage(paths.map(String));
+    }).finally(() => {
+      if (refused) document.removeEventListener('securitypolicyviolation', refused);
     });
     const error = (answer as { error?: unknown }).error;
     if (typeof error === 'string') return { probed: false, why: error, locks };

@@ -8,7 +8,10 @@
  * Hostile headers written into the page get clear verdicts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { serveStatic, type StaticServer } from '../support/static-server';
 import type { Frame, Page } from 'puppeteer-core';
 import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
 import { startDemoServer, type DemoServer } from '../../scripts/serve-demo';
@@ -48,6 +51,8 @@ describe('Chromium: databases, their logs and their locks in the page’s OPFS',
   let page: Page;
   let panel: Frame;
   let devtools: Page;
+  const strictRoot = mkdtempSync(join(tmpdir(), 'opfs-csp-'));
+  let strict: StaticServer | undefined;
   let databases: DemoDatabases;
 
   beforeAll(async () => {
@@ -79,6 +84,8 @@ describe('Chromium: databases, their logs and their locks in the page’s OPFS',
   afterAll(async () => {
     await chromium?.close();
     await demo?.close();
+    await strict?.close();
+    rmSync(strictRoot, { recursive: true, force: true });
   });
 
   it('tells each format by its bytes and knows what the app holds open when the list appears, changing nothing', async () => {
@@ -233,6 +240,24 @@ describe('Chromium: databases, their logs and their locks in the page’s OPFS',
     const dialog = await text(panel, 'purge-dialog');
     for (const [path, c] of Object.entries(cases)) if (c.status === 'corrupt') expect(dialog, path).not.toContain(path);
     await press(panel, '[data-testid="purge-cancel"]');
+  });
+
+  it('says plainly when the page’s Content-Security-Policy forbids asking which files are held, and still lists and judges them', async () => {
+    writeFileSync(join(strictRoot, 'index.html'), `<!doctype html><meta http-equiv="Content-Security-Policy" content="worker-src 'none'"><title>strict</title>`);
+    // Closed after the browser (in afterAll): its DevTools window keeps connections to it open.
+    strict = await serveStatic(strictRoot);
+    const other = await chromium.browser.newPage();
+    await other.goto(`${strict.url}/`);
+    await writePageFiles(other, { 'db/app.sqlite3': sqliteBytes({ pageCount: 2 }, 8192), 'db/app.sqlite3-wal': walBytes(4096, 1) });
+    const { panel: strictPanel } = await openDevToolsPanel(chromium.browser, chromium.extensionId, `${strict.url}/`);
+    await waitForScan(strictPanel);
+    const listed = await allPanelRows(strictPanel);
+    expect(listed.find((r) => r.path === 'db/app.sqlite3')).toMatchObject({ format: 'sqlite', status: 'ok', inUse: 'false' });
+    expect(listed.find((r) => r.path === 'db/app.sqlite3-wal')).toMatchObject({ format: 'sqlite-wal', status: 'ok' });
+    const note = await strictPanel.$eval('[data-testid="handles-note"]', (e) => [e.getAttribute('data-held'), e.textContent ?? '']);
+    expect(note[0]).toBe('unknown');
+    expect(note[1]).toMatch(/^Could not ask which files the page holds open: .+/);
+    await other.close();
   });
 
   async function session(name: string): Promise<void> {

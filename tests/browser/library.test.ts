@@ -126,6 +126,35 @@ describe('the exporter as a library, packed, installed into a Vite app and run i
     expect(Object.keys(await filesInOpfs()).filter((name) => name.startsWith('rows-1.'))).toEqual([]);
   });
 
+  it('without an id, two saves within one second of the clock get two ids, neither failing', async () => {
+    const ids = await page.evaluate(async () => {
+      const RealDate = Date;
+      const frozen = new RealDate('2026-01-02T03:04:05.678Z').getTime();
+      // Every "now" of the page is one instant: both saves happen within the same second.
+      class FrozenDate extends RealDate {
+        constructor(...args: []) {
+          if (args.length === 0) super(frozen);
+          else super(...(args as unknown as [number]));
+        }
+        static override now(): number {
+          return frozen;
+        }
+      }
+      const scope = window as unknown as { Date: DateConstructor };
+      scope.Date = FrozenDate as unknown as DateConstructor;
+      try {
+        const { app } = window as unknown as AppWindow;
+        const first = await app.exportTable('t_1');
+        const second = await app.exportTable('t_1');
+        for (const id of [first.snapshotId, second.snapshotId]) await app.remove(id);
+        return [first.snapshotId, second.snapshotId];
+      } finally {
+        scope.Date = RealDate;
+      }
+    });
+    expect(ids).toEqual(['t-1-20260102t030405z', 't-1-20260102t030405z-2']);
+  });
+
   it("orders the parts by the app's own id column when its rows are stored in another order", async () => {
     // Stored in a scrambled order; the id is unique, with gaps (only even ids).
     await page.evaluate((sql) => (window as unknown as AppWindow).app.sql(sql), `CREATE OR REPLACE TABLE scrambled AS SELECT * REPLACE (id * 2 AS id) FROM (${rowsSql(300_000)}) ORDER BY (id * 7919) % 300007`);
