@@ -37,10 +37,12 @@ async function main(): Promise<void> {
 
   const page = await chromium.browser.newPage();
   await page.goto(`${demo.url}/`);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+  // Ready once the demo wrote its files and opened its databases (DuckDB-WASM, SQLite).
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 90_000 });
   // The demo's own snapshot, saved with the exporter library (its "Save a snapshot" button).
   await page.click('#demo-save');
-  await page.waitForFunction(() => /^(Saved|The snapshot could not)/.test(document.getElementById('demo-save-status')?.textContent ?? ''), { timeout: 120_000 });
+  // Polled by time: the page sits behind the DevTools window, where it gets no animation frames.
+  await page.waitForFunction(() => /^(Saved|The snapshot could not)/.test(document.getElementById('demo-save-status')?.textContent ?? ''), { timeout: 120_000, polling: 100 });
   console.log(`The demo app says: ${await page.$eval('#demo-save-status', (e) => e.textContent ?? '')}`);
   const { devtools, panel } = await openDevToolsPanel(chromium.browser, chromium.extensionId, `${demo.url}/`, {
     dock: headless ? 'undocked' : 'bottom',
