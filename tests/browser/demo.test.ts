@@ -40,7 +40,8 @@ describe('the demo app saves its snapshots with the exporter library', () => {
     page.on('console', (message) => void pageLog.push(`${message.type()}: ${message.text()}`));
     page.on('pageerror', (error) => void pageLog.push(`error: ${String(error)}`));
     await page.goto(`${demo.url}/`);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    // Ready once its files are written and its databases open.
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 90_000 });
   });
   afterAll(async () => {
     await chromium?.close();
@@ -50,7 +51,8 @@ describe('the demo app saves its snapshots with the exporter library', () => {
 
   it('"Save a snapshot" writes verified parts and a manifest that native DuckDB reads back equal to the table', async () => {
     const status = () => page.$eval('#demo-save-status', (e) => e.textContent ?? '');
-    await page.click('#demo-save');
+    // A DOM click: puppeteer's click waits for the element to be in view, which a page behind the DevTools window may never report.
+    await page.$eval('#demo-save', (button) => (button as HTMLButtonElement).click());
     // Polled by time: the default polls on animation frames, which a page behind the DevTools window does not get.
     await page.waitForFunction(() => /^(Saving|Saved|The snapshot could not)/.test(document.getElementById('demo-save-status')?.textContent ?? ''), { timeout: 10_000, polling: 100 });
     await page
