@@ -8,8 +8,10 @@
  * Before any of that, an intent record lists every file the export may create, so that an
  * export cut off by a crash is undone exactly (src/snapshot/intent.ts). Only when every
  * part is verified is the manifest written, last; then the intent goes. Any failure
- * removes every file this export created; no other snapshot is touched. At most one
- * part's bytes are in flight at a time.
+ * removes every file this export created; no other snapshot is touched. The stages of
+ * consecutive parts overlap (src/engine/pipeline.ts): DuckDB queries part i+1 in its
+ * worker while part i is encoded here and part i−1 is written and verified, so at most
+ * one part is in each stage, and a failure is cleaned up only once every stage has stopped.
  */
 import type { ExportOptions, OperationProgress, SnapshotManifest, SnapshotPartInfo } from '../protocol';
 import { CancelledError, UserFacingError, errorName } from '../errors';
@@ -33,6 +35,7 @@ import type { ParquetCodec } from './parquet-codec';
 import { describeColumns, rowIdColumnOf, tableChecksum, tableExists } from './tables';
 import { removeIntent, writeIntent } from './snapshot-files';
 import { withSnapshotLock } from '../snapshot/locks';
+import { runPipeline, type PipelineStages } from './pipeline';
 
 export interface ExportContext {
   duck: DuckConnection;
@@ -102,11 +105,8 @@ export async function exportTableToParquet(ctx: ExportContext, request: ExportRe
       const planned = [...plan.flatMap((p) => [tempFileName(p.name), p.name]), tempFileName(manifestName), manifestName];
       created.add(intentFileName(snapshotId));
       await writeIntent(ctx.dir, { formatVersion: 1, kind: 'export', snapshotId, files: planned, startedAt: new Date().toISOString() });
-      const parts: SnapshotPartInfo[] = [];
-      for (const part of plan) {
-        ctx.signal?.throwIfAborted();
-        parts.push(await writeVerifiedPart(ctx, table, rowIdColumn, part, plan.length, rowCount, rowGroupSize, strategy, request.sortParts === true, created));
-      }
+      const stages = partStages(ctx, { table, rowIdColumn, parts: plan.length, rowsTotal: rowCount, rowGroupSize, strategy, sorted: request.sortParts === true }, created);
+      const parts = await runPipeline(plan, stages, ctx.signal);
       ctx.signal?.throwIfAborted();
       ctx.onProgress?.({ phase: 'committing', rowsDone: rowCount, rowsTotal: rowCount, part: plan.length, parts: plan.length });
       const manifest: SnapshotManifest = {
@@ -133,57 +133,69 @@ export async function exportTableToParquet(ctx: ExportContext, request: ExportRe
   });
 }
 
-async function writeVerifiedPart(
-  ctx: ExportContext,
-  table: string,
-  rowIdColumn: string,
-  part: PartPlan,
-  partCount: number,
-  rowsTotal: number,
-  rowGroupSize: number,
-  partStrategy: ExportOptions['partStrategy'],
-  sorted: boolean,
-  created: Set<string>,
-): Promise<SnapshotPartInfo> {
-  const expectedRows = part.endRow - part.firstRow;
-  const progress = { rowsDone: part.firstRow, rowsTotal, part: part.index, parts: partCount };
-  ctx.onProgress?.({ phase: 'encoding', ...progress });
-  const rowId = quoteIdent(rowIdColumn);
-  // No ORDER BY: rows are stored in row-id order (the table is created in that order and
-  // never updated) and DuckDB preserves insertion order on scans (preserve_insertion_order).
-  // Sorting 250,000 rows per part would cost more than the encoding; tests check the order.
-  const ipc = await queryArrowIPC(
-    ctx.duck,
-    partStrategy === 'offset'
-      ? `SELECT * EXCLUDE (${rowId}) FROM ${quoteIdent(table)} ORDER BY ${rowId} ` +
-          `LIMIT ${integerLiteral(part.endRow - part.firstRow)} OFFSET ${integerLiteral(part.firstRow)}`
-      : `SELECT * EXCLUDE (${rowId}) FROM ${quoteIdent(table)} ` +
-          `WHERE ${rowId} >= ${integerLiteral(part.firstRow)} AND ${rowId} < ${integerLiteral(part.endRow)}` +
-          (sorted ? ` ORDER BY ${rowId}` : ''),
-  );
-  let bytes: Uint8Array<ArrayBuffer> | undefined = ctx.codec.encode(ipc, { rowGroupSize });
-  const byteLength = bytes.byteLength;
+interface PartJob {
+  table: string;
+  rowIdColumn: string;
+  parts: number;
+  rowsTotal: number;
+  rowGroupSize: number;
+  strategy: ExportOptions['partStrategy'];
+  sorted: boolean;
+}
 
-  ctx.signal?.throwIfAborted();
-  ctx.onProgress?.({ phase: 'writing', ...progress });
-  const tempName = tempFileName(part.name);
-  created.add(tempName);
-  const handle = await writeFile(ctx.dir, tempName, bytes);
-  bytes = undefined; // the part now lives in OPFS only
+/**
+ * The three stages of a part, run overlapped by {@link runPipeline}: DuckDB queries the
+ * next part in its worker while this one is encoded here and the one before is written and
+ * verified. Progress counts the rows of verified parts, so it only grows.
+ */
+function partStages(ctx: ExportContext, job: PartJob, created: Set<string>): PipelineStages<PartPlan, Uint8Array, Uint8Array<ArrayBuffer>, SnapshotPartInfo> {
+  let rowsVerified = 0;
+  const progress = (phase: 'encoding' | 'writing' | 'verifying', part: PartPlan) =>
+    ctx.onProgress?.({ phase, rowsDone: rowsVerified, rowsTotal: job.rowsTotal, part: part.index, parts: job.parts });
+  const rowId = quoteIdent(job.rowIdColumn);
+  return {
+    fetch(part) {
+      // No ORDER BY: rows are stored in row-id order (the table is created in that order and
+      // never updated) and DuckDB preserves insertion order on scans (preserve_insertion_order).
+      // Sorting 250,000 rows per part would cost more than the encoding; tests check the order.
+      return queryArrowIPC(
+        ctx.duck,
+        job.strategy === 'offset'
+          ? `SELECT * EXCLUDE (${rowId}) FROM ${quoteIdent(job.table)} ORDER BY ${rowId} ` +
+              `LIMIT ${integerLiteral(part.endRow - part.firstRow)} OFFSET ${integerLiteral(part.firstRow)}`
+          : `SELECT * EXCLUDE (${rowId}) FROM ${quoteIdent(job.table)} ` +
+              `WHERE ${rowId} >= ${integerLiteral(part.firstRow)} AND ${rowId} < ${integerLiteral(part.endRow)}` +
+              (job.sorted ? ` ORDER BY ${rowId}` : ''),
+      );
+    },
+    transform(ipc, part) {
+      progress('encoding', part);
+      return ctx.codec.encode(ipc, { rowGroupSize: job.rowGroupSize });
+    },
+    async store(bytes, part) {
+      const expectedRows = part.endRow - part.firstRow;
+      const byteLength = bytes.byteLength;
+      progress('writing', part);
+      const tempName = tempFileName(part.name);
+      created.add(tempName);
+      const handle = await writeFile(ctx.dir, tempName, bytes);
 
-  ctx.signal?.throwIfAborted();
-  ctx.onProgress?.({ phase: 'verifying', ...progress });
-  const check = await checkParquet(await handle.getFile());
-  if (check.status !== 'ok') throw new PartVerificationError(`Part ${part.name} did not verify after writing: ${check.status === 'empty' ? 'it is 0 bytes' : check.reason}.`);
-  if (check.bytes !== byteLength) throw new PartVerificationError(`Part ${part.name} has ${check.bytes} bytes in OPFS, ${byteLength} were written.`);
-  if (check.rows !== expectedRows) throw new PartVerificationError(`Part ${part.name} holds ${check.rows} rows, ${expectedRows} were sent.`);
+      ctx.signal?.throwIfAborted();
+      progress('verifying', part);
+      const check = await checkParquet(await handle.getFile());
+      if (check.status !== 'ok') throw new PartVerificationError(`Part ${part.name} did not verify after writing: ${check.status === 'empty' ? 'it is 0 bytes' : check.reason}.`);
+      if (check.bytes !== byteLength) throw new PartVerificationError(`Part ${part.name} has ${check.bytes} bytes in OPFS, ${byteLength} were written.`);
+      if (check.rows !== expectedRows) throw new PartVerificationError(`Part ${part.name} holds ${check.rows} rows, ${expectedRows} were sent.`);
 
-  if (await fileExists(ctx.dir, part.name)) throw new UserFacingError('SnapshotExistsError', `${part.name} appeared while it was being written.`);
-  created.add(part.name);
-  await renameFile(handle, part.name);
-  created.delete(tempName);
-  ctx.onProgress?.({ phase: 'verifying', ...progress, rowsDone: part.endRow });
-  return { name: part.name, rows: expectedRows, bytes: byteLength };
+      if (await fileExists(ctx.dir, part.name)) throw new UserFacingError('SnapshotExistsError', `${part.name} appeared while it was being written.`);
+      created.add(part.name);
+      await renameFile(handle, part.name);
+      created.delete(tempName);
+      rowsVerified += expectedRows;
+      progress('verifying', part);
+      return { name: part.name, rows: expectedRows, bytes: byteLength };
+    },
+  };
 }
 
 /** Writes the manifest under a temporary name, reads it back, and renames it: the commit point. */

@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../tests/support/random';
+import { runPipeline } from './pipeline';
+
+type Stage = 'fetch' | 'transform' | 'store';
+const STAGES: Stage[] = ['fetch', 'transform', 'store'];
+
+/**
+ * Stages that take a random short while (seeded), log when each part enters and leaves
+ * each stage, count what is in flight, and fail where told.
+ */
+function recordingStages(seed: number, fail?: { stage: Stage; part: number }, abort?: { controller: AbortController; stage: Stage; part: number }) {
+  const random = seededRandom(seed);
+  const log: string[] = [];
+  const inFlight: Record<Stage, number> = { fetch: 0, transform: 0, store: 0 };
+  const most: Record<Stage, number> = { fetch: 0, transform: 0, store: 0 };
+  const pause = () => new Promise((resolve) => setTimeout(resolve, Math.floor(random() * 3)));
+  const enter = (stage: Stage, part: number) => {
+    log.push(`${stage}+${part}`);
+    inFlight[stage]++;
+    most[stage] = Math.max(most[stage], inFlight[stage]);
+    if (abort && abort.stage === stage && abort.part === part) abort.controller.abort();
+  };
+  const leave = (stage: Stage, part: number) => {
+    inFlight[stage]--;
+    log.push(`${stage}-${part}`);
+    if (fail && fail.stage === stage && fail.part === part) throw new Error(`${stage} of part ${part} failed`);
+  };
+  const stages = {
+    async fetch(part: number) {
+      enter('fetch', part);
+      await pause();
+      leave('fetch', part);
+      return { part, rows: part * 10 };
+    },
+    transform(input: { part: number; rows: number }, part: number) {
+      enter('transform', part);
+      expect(input.part).toBe(part);
+      leave('transform', part);
+      return `bytes of ${part}`;
+    },
+    async store(output: string, part: number) {
+      enter('store', part);
+      expect(output).toBe(`bytes of ${part}`);
+      await pause();
+      leave('store', part);
+      return `stored ${part}`;
+    },
+  };
+  return { stages, log, inFlight, most };
+}
+
+const SIZES = [1, 2, 3, 6];
+
+describe('runPipeline', () => {
+  it.each(SIZES)('%i part(s): every part goes through every stage once, in order; stages overlap, each holds at most one part', async (n) => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const { stages, log, most } = recordingStages(seed);
+      const parts = Array.from({ length: n }, (_, i) => i);
+      expect(await runPipeline(parts, stages)).toEqual(parts.map((i) => `stored ${i}`));
+      for (const stage of STAGES) {
+        expect(log.filter((e) => e.startsWith(`${stage}+`))).toEqual(parts.map((i) => `${stage}+${i}`));
+        expect(most[stage]).toBe(1);
+      }
+      for (let i = 0; i + 1 < n; i++) {
+        // The next part's fetch starts before this part is transformed (DuckDB works meanwhile)…
+        expect(log.indexOf(`fetch+${i + 1}`)).toBeLessThan(log.indexOf(`transform+${i}`));
+        // …and a part is stored only after the next one was transformed or while it is: never two stores at once.
+        expect(log.indexOf(`store+${i + 1}`)).toBeGreaterThan(log.indexOf(`store-${i}`));
+      }
+    }
+  });
+
+  it('with no part, calls nothing', async () => {
+    const { stages, log } = recordingStages(1);
+    expect(await runPipeline([], stages)).toEqual([]);
+    expect(log).toEqual([]);
+  });
+
+  describe.each(STAGES)('a failure in %s', (stage) => {
+    it.each(SIZES)('at any part of %i: rejects with it, starts nothing after, and only once nothing is in flight', async (n) => {
+      for (let part = 0; part < n; part++) {
+        for (let seed = 1; seed <= 8; seed++) {
+          const { stages, log, inFlight } = recordingStages(seed * 31 + part, { stage, part });
+          const parts = Array.from({ length: n }, (_, i) => i);
+          const outcome = await runPipeline(parts, stages).then(
+            () => 'resolved',
+            (error: Error) => error.message,
+          );
+          expect(outcome).toBe(`${stage} of part ${part} failed`);
+          expect(inFlight).toEqual({ fetch: 0, transform: 0, store: 0 });
+          // Nothing starts once the failure is known.
+          const failedAt = log.indexOf(`${stage}-${part}`);
+          expect(log.slice(failedAt + 1).filter((e) => e.includes('+'))).toEqual([]);
+          // Stores form a prefix that ends before the failed part (with it, when its own store failed).
+          const storedParts = log.filter((e) => e.startsWith('store+')).map((e) => Number(e.slice('store+'.length)));
+          expect(storedParts).toEqual(storedParts.map((_, i) => i));
+          expect(storedParts.length).toBeLessThanOrEqual(stage === 'store' ? part + 1 : part);
+        }
+      }
+    });
+  });
+
+  it.each(STAGES)('an abort as a part enters %s: rejects with AbortError once nothing is in flight, and stores no later part', async (stage) => {
+    for (const n of SIZES) {
+      for (let part = 0; part < n; part++) {
+        const controller = new AbortController();
+        const { stages, log, inFlight } = recordingStages(part + 7, undefined, { controller, stage, part });
+        const parts = Array.from({ length: n }, (_, i) => i);
+        const error = await runPipeline(parts, stages, controller.signal).then(
+          () => null,
+          (e: unknown) => e,
+        );
+        expect((error as DOMException | null)?.name).toBe('AbortError');
+        expect(inFlight).toEqual({ fetch: 0, transform: 0, store: 0 });
+        expect(log.some((e) => e.startsWith('store+') && Number(e.slice(6)) > part)).toBe(false);
+      }
+    }
+  });
+
+  it('a store still writing when a later fetch fails: the rejection waits for that store to end', async () => {
+    let storeEnded = false;
+    let releaseStore: () => void = () => undefined;
+    const stages = {
+      fetch: async (part: number) => {
+        if (part === 1) throw new Error('query of part 1 failed');
+        return part;
+      },
+      transform: (input: number) => input,
+      store: (output: number) =>
+        new Promise<number>((resolve) => {
+          releaseStore = () => {
+            storeEnded = true;
+            resolve(output);
+          };
+        }),
+    };
+    const settled = runPipeline([0, 1, 2], stages).then(
+      () => 'resolved',
+      (error: Error) => error.message,
+    );
+    // The store of part 0 cannot start before part 0 is transformed; then part 1's fetch fails while it writes.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    let done = false;
+    void settled.then(() => (done = true));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(done).toBe(false);
+    releaseStore();
+    expect(await settled).toBe('query of part 1 failed');
+    expect(storeEnded).toBe(true);
+  });
+});
