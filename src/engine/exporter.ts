@@ -32,7 +32,7 @@ import {
 import { MANIFEST_FORMAT_VERSION, serializeManifest } from '../snapshot/manifest';
 import { queryArrowIPC, type DuckConnection } from './duck-query';
 import type { ParquetCodec } from './parquet-codec';
-import { describeColumns, rowIdColumnOf, tableChecksum, tableExists } from './tables';
+import { addChecksums, describeColumns, rowIdColumnOf, tableChecksum, tableExists, tableRowCount } from './tables';
 import { removeIntent, writeIntent } from './snapshot-files';
 import { withSnapshotLock } from '../snapshot/locks';
 import { runPipeline, type PipelineStages } from './pipeline';
@@ -97,7 +97,12 @@ export async function exportTableToParquet(ctx: ExportContext, request: ExportRe
 
     ctx.onProgress?.({ phase: 'counting', rowsDone: 0, rowsTotal: 0 });
     const schema = await describeColumns(ctx.duck, table, rowIdColumn);
-    const { rowCount, checksum } = await tableChecksum(ctx.duck, table, rowIdColumn, schema.map((c) => c.name));
+    const columns = schema.map((c) => c.name);
+    // The checksum is summed part by part in the pipeline, where DuckDB's worker computes it
+    // while the encoder works; unless every part query sorts (a key that is not the storage
+    // order), where one pass over the table costs less than a second sort per part.
+    const wholeTable = request.sortParts === true ? await tableChecksum(ctx.duck, quoteIdent(table), rowIdColumn, columns) : null;
+    const rowCount = wholeTable?.rowCount ?? (await tableRowCount(ctx.duck, table));
     const plan = planParts(snapshotId, rowCount, rowsPerPart);
     const created = new Set<string>();
     try {
@@ -105,7 +110,8 @@ export async function exportTableToParquet(ctx: ExportContext, request: ExportRe
       const planned = [...plan.flatMap((p) => [tempFileName(p.name), p.name]), tempFileName(manifestName), manifestName];
       created.add(intentFileName(snapshotId));
       await writeIntent(ctx.dir, { formatVersion: 1, kind: 'export', snapshotId, files: planned, startedAt: new Date().toISOString() });
-      const stages = partStages(ctx, { table, rowIdColumn, parts: plan.length, rowsTotal: rowCount, rowGroupSize, strategy, sorted: request.sortParts === true }, created);
+      const job = { table, rowIdColumn, columns, wholeTableChecksum: wholeTable?.checksum ?? null, parts: plan.length, rowsTotal: rowCount, rowGroupSize, strategy, sorted: request.sortParts === true };
+      const { stages, checksum } = partStages(ctx, job, created);
       const parts = await runPipeline(plan, stages, ctx.signal);
       ctx.signal?.throwIfAborted();
       ctx.onProgress?.({ phase: 'committing', rowsDone: rowCount, rowsTotal: rowCount, part: plan.length, parts: plan.length });
@@ -116,7 +122,7 @@ export async function exportTableToParquet(ctx: ExportContext, request: ExportRe
         rowCount,
         schema,
         parts,
-        checksum: { algorithm: 'duckdb-hash-sum-v1', value: checksum },
+        checksum: { algorithm: 'duckdb-hash-sum-v1', value: checksum() },
         compression: 'ZSTD',
         rowGroupSize,
         rowsPerPart,
@@ -136,6 +142,10 @@ export async function exportTableToParquet(ctx: ExportContext, request: ExportRe
 interface PartJob {
   table: string;
   rowIdColumn: string;
+  /** The columns the checksum covers, besides the row id. */
+  columns: readonly string[];
+  /** The table's checksum when it was computed before the parts; else each part's is summed. */
+  wholeTableChecksum: string | null;
   parts: number;
   rowsTotal: number;
   rowGroupSize: number;
@@ -145,28 +155,37 @@ interface PartJob {
 
 /**
  * The three stages of a part, run overlapped by {@link runPipeline}: DuckDB queries the
- * next part in its worker while this one is encoded here and the one before is written and
- * verified. Progress counts the rows of verified parts, so it only grows.
+ * next part (its rows, then their checksum) in its worker while this one is encoded here
+ * and the one before is written and verified. The content checksum is the sum of the parts'
+ * (a sum of per-row hashes adds up), so no pass over the whole table comes before the first
+ * part. Progress counts the rows of verified parts, so it only grows.
  */
-function partStages(ctx: ExportContext, job: PartJob, created: Set<string>): PipelineStages<PartPlan, Uint8Array, Uint8Array<ArrayBuffer>, SnapshotPartInfo> {
+function partStages(ctx: ExportContext, job: PartJob, created: Set<string>) {
   let rowsVerified = 0;
+  let checksum = '0';
   const progress = (phase: 'encoding' | 'writing' | 'verifying', part: PartPlan) =>
     ctx.onProgress?.({ phase, rowsDone: rowsVerified, rowsTotal: job.rowsTotal, part: part.index, parts: job.parts });
   const rowId = quoteIdent(job.rowIdColumn);
-  return {
-    fetch(part) {
-      // No ORDER BY: rows are stored in row-id order (the table is created in that order and
-      // never updated) and DuckDB preserves insertion order on scans (preserve_insertion_order).
-      // Sorting 250,000 rows per part would cost more than the encoding; tests check the order.
-      return queryArrowIPC(
-        ctx.duck,
-        job.strategy === 'offset'
-          ? `SELECT * EXCLUDE (${rowId}) FROM ${quoteIdent(job.table)} ORDER BY ${rowId} ` +
-              `LIMIT ${integerLiteral(part.endRow - part.firstRow)} OFFSET ${integerLiteral(part.firstRow)}`
-          : `SELECT * EXCLUDE (${rowId}) FROM ${quoteIdent(job.table)} ` +
-              `WHERE ${rowId} >= ${integerLiteral(part.firstRow)} AND ${rowId} < ${integerLiteral(part.endRow)}` +
-              (job.sorted ? ` ORDER BY ${rowId}` : ''),
-      );
+  // No ORDER BY for row-id ranges: rows are stored in row-id order (the table is created in
+  // that order and never updated) and DuckDB preserves insertion order on scans
+  // (preserve_insertion_order). Sorting 250,000 rows per part would cost more than the
+  // encoding; tests check the order.
+  const partRows = (part: PartPlan) =>
+    job.strategy === 'offset'
+      ? `SELECT * FROM ${quoteIdent(job.table)} ORDER BY ${rowId} LIMIT ${integerLiteral(part.endRow - part.firstRow)} OFFSET ${integerLiteral(part.firstRow)}`
+      : `SELECT * FROM ${quoteIdent(job.table)} WHERE ${rowId} >= ${integerLiteral(part.firstRow)} AND ${rowId} < ${integerLiteral(part.endRow)}` +
+        (job.sorted ? ` ORDER BY ${rowId}` : '');
+  const stages: PipelineStages<PartPlan, Uint8Array, Uint8Array<ArrayBuffer>, SnapshotPartInfo> = {
+    async fetch(part) {
+      const ipc = await queryArrowIPC(ctx.duck, `SELECT * EXCLUDE (${rowId}) FROM (${partRows(part)})`);
+      if (job.wholeTableChecksum !== null) return ipc;
+      const sum = await tableChecksum(ctx.duck, `(${partRows(part)})`, job.rowIdColumn, job.columns);
+      const expectedRows = part.endRow - part.firstRow;
+      if (sum.rowCount !== expectedRows) {
+        throw new PartVerificationError(`The table's row ids ${part.firstRow.toLocaleString('en-US')}–${(part.endRow - 1).toLocaleString('en-US')} hold ${sum.rowCount.toLocaleString('en-US')} rows, not ${expectedRows.toLocaleString('en-US')}: they are not numbered 0, 1, 2… without gaps.`);
+      }
+      checksum = addChecksums(checksum, sum.checksum);
+      return ipc;
     },
     transform(ipc, part) {
       progress('encoding', part);
@@ -196,6 +215,7 @@ function partStages(ctx: ExportContext, job: PartJob, created: Set<string>): Pip
       return { name: part.name, rows: expectedRows, bytes: byteLength };
     },
   };
+  return { stages, checksum: () => job.wholeTableChecksum ?? checksum };
 }
 
 /** Writes the manifest under a temporary name, reads it back, and renames it: the commit point. */

@@ -89,11 +89,17 @@ export function checksumSql(source: string, rowId: string, columns: readonly str
   return `SELECT count(*)::BIGINT AS n, coalesce(sum(hash(row(${row}))), 0)::VARCHAR AS checksum FROM ${source}`;
 }
 
-/** Row count and content checksum of `table` (see {@link checksumSql}). */
-export async function tableChecksum(duck: DuckConnection, table: string, rowIdColumn: string, columns: readonly string[]): Promise<{ rowCount: number; checksum: string }> {
-  const { rows } = await queryJson(duck, checksumSql(quoteIdent(table), rowIdColumn, columns));
+/** Row count and content checksum of `source`, a table's quoted name or a parenthesised query (see {@link checksumSql}). */
+export async function tableChecksum(duck: DuckConnection, source: string, rowIdColumn: string, columns: readonly string[]): Promise<{ rowCount: number; checksum: string }> {
+  const { rows } = await queryJson(duck, checksumSql(source, rowIdColumn, columns));
   const [n, checksum] = rows[0] ?? [];
   return { rowCount: Number(n), checksum: String(checksum) };
+}
+
+/** How many rows `table` holds. */
+export async function tableRowCount(duck: DuckConnection, table: string): Promise<number> {
+  const { rows } = await queryJson(duck, `SELECT count(*)::BIGINT AS n FROM ${quoteIdent(table)}`);
+  return Number(rows[0]?.[0]);
 }
 
 /** Adds two checksums (decimal text of DuckDB's HUGEINT sums) exactly. */
