@@ -21,6 +21,7 @@ import { addChecksums, checksumSql, describeColumns } from './tables';
 import { DEFAULT_ROW_ID_COLUMN, freeColumnName } from './csv-sql';
 import { readManifest } from './snapshot-files';
 import { withSnapshotLock } from '../snapshot/locks';
+import { runPipeline } from './pipeline';
 
 export interface RestoreContext {
   duck: DuckConnection;
@@ -139,10 +140,13 @@ export async function assertTableFits(duck: DuckConnection, what: string, uncomp
 /** `SELECT <offset + file order> AS <row id>, <columns as the manifest types them> FROM <part>`. */
 function numberedSelect(partTable: string, offset: number, rowIdColumn: string, manifest: SnapshotManifest): string {
   const columns = manifest.schema.map((c) => (isPlainType(c.type) ? `CAST(${quoteIdent(c.name)} AS ${c.type}) AS ${quoteIdent(c.name)}` : quoteIdent(c.name)));
-  // row_number() OVER () numbers the rows in the order the single-threaded scan delivers
-  // them, which is their insertion order (preserve_insertion_order): the file order.
-  // Not DuckDB's `rowid`: a column of that name in the data would take its place.
-  return `SELECT (${integerLiteral(offset)} + row_number() OVER () - 1)::BIGINT AS ${quoteIdent(rowIdColumn)}${columns.length ? `, ${columns.join(', ')}` : ''} FROM ${quoteIdent(partTable)}`;
+  // The scratch table was made by one append of the decoded rows, so DuckDB's `rowid` is
+  // their place in the file: a column, not a window over the rows (which materialises them
+  // all first). A column of the data named rowid would take its place: then row_number()
+  // OVER () numbers the rows in the order the single-threaded scan delivers them, which is
+  // their insertion order (preserve_insertion_order).
+  const position = manifest.schema.some((c) => c.name.toLowerCase() === 'rowid') ? 'row_number() OVER () - 1' : 'rowid';
+  return `SELECT (${integerLiteral(offset)} + ${position})::BIGINT AS ${quoteIdent(rowIdColumn)}${columns.length ? `, ${columns.join(', ')}` : ''} FROM ${quoteIdent(partTable)}`;
 }
 
 /** A type name from a manifest that may go into SQL as it is: simple names, with a precision. */
@@ -150,10 +154,15 @@ function isPlainType(type: string): boolean {
   return /^[A-Z][A-Z0-9_ ]{0,40}(\(\d{1,2}(,\d{1,2})?\))?$/.test(type);
 }
 
+/** A part's row groups decoded to Arrow IPC, or why it could not be. */
+type DecodedPart = { groups: { ipc: Uint8Array; rows: number }[] } | { damaged: unknown; bytes: Uint8Array };
+
 /**
- * Decodes the parts in order, one row group at a time, into a scratch table, calls `consume`
- * with it and the row id of its first row, and drops it: only one row group (100,000 rows
- * by default) is in the engine at a time.
+ * Decodes the parts in order, one row group at a time, into scratch tables; calls `consume`
+ * with each and the row id of its first row, and drops it. Overlapped (src/engine/pipeline.ts):
+ * part i+1 is read and decoded here while DuckDB's worker takes in part i, so at most about
+ * three parts are in memory whatever the snapshot's size, and one row group (100,000 rows by
+ * default) is in the engine at a time.
  */
 async function forEachPart(
   ctx: RestoreContext,
@@ -162,19 +171,57 @@ async function forEachPart(
 ): Promise<void> {
   let offset = 0;
   let index = 0;
-  for (const [partIndex, part] of manifest.parts.entries()) {
-    ctx.signal?.throwIfAborted();
-    ctx.onProgress?.({ phase: 'restoring', rowsDone: offset, rowsTotal: manifest.rowCount, part: partIndex, parts: manifest.parts.length });
-    let bytes: Uint8Array;
-    try {
-      bytes = new Uint8Array(await (await (await ctx.dir.getFileHandle(part.name)).getFile()).arrayBuffer());
-    } catch (error) {
-      throw new UserFacingError('SnapshotDamagedError', `Snapshot "${manifest.snapshotId}" is missing its part ${part.name}.`, { cause: error });
-    }
-    await forEachRowGroup(ctx, bytes, `Part ${part.name} of "${manifest.snapshotId}"`, async (chunkTable, rows) => {
-      await consume(chunkTable, offset, index++);
-      offset += rows;
-    });
+  const parts = manifest.parts.map((part, partIndex) => ({ part, partIndex }));
+  await runPipeline<(typeof parts)[number], Uint8Array, DecodedPart, void>(
+    parts,
+    {
+      async fetch({ part }) {
+        try {
+          return new Uint8Array(await (await (await ctx.dir.getFileHandle(part.name)).getFile()).arrayBuffer());
+        } catch (error) {
+          throw new UserFacingError('SnapshotDamagedError', `Snapshot "${manifest.snapshotId}" is missing its part ${part.name}.`, { cause: error });
+        }
+      },
+      transform(bytes) {
+        try {
+          return { groups: decodeRowGroups(ctx.codec, bytes) };
+        } catch (error) {
+          return { damaged: error, bytes };
+        }
+      },
+      async store(decoded, { part, partIndex }) {
+        ctx.onProgress?.({ phase: 'restoring', rowsDone: offset, rowsTotal: manifest.rowCount, part: partIndex, parts: manifest.parts.length });
+        if ('damaged' in decoded) {
+          const where = await locateDamage(decoded.bytes);
+          throw new UserFacingError('SnapshotDamagedError', `Part ${part.name} of "${manifest.snapshotId}" could not be decoded: ${where}.`, { cause: decoded.damaged, explainsCause: true });
+        }
+        for (const { ipc, rows } of decoded.groups) {
+          ctx.signal?.throwIfAborted();
+          await withScratchTable(ctx.duck, ipc, (chunkTable) => consume(chunkTable, offset, index++));
+          offset += rows;
+        }
+      },
+    },
+    ctx.signal,
+  );
+}
+
+/** Every row group of a Parquet file as Arrow IPC, with its row count (from the footer). */
+function decodeRowGroups(codec: ParquetCodec, bytes: Uint8Array): { ipc: Uint8Array; rows: number }[] {
+  const groups = parquetMetadata(bytes.slice(Math.max(0, bytes.length - 8 - footerLength(bytes))).buffer).row_groups;
+  // A file with no rows has no row group, but its schema still makes the table: read it whole.
+  if (groups.length === 0) return [{ ipc: codec.decode(bytes), rows: 0 }];
+  return groups.map((group, g) => ({ ipc: codec.decode(bytes, g), rows: Number(group.num_rows) }));
+}
+
+/** Takes Arrow IPC into a scratch table for `use`, then drops it. */
+async function withScratchTable(duck: DuckConnection, ipc: Uint8Array, use: (table: string) => Promise<void>): Promise<void> {
+  const table = `__part_${crypto.randomUUID().replaceAll('-', '')}`;
+  try {
+    await duck.conn.useUnsafe((db, connId) => db.insertArrowFromIPCStream(connId, ipc, { name: table, create: true }));
+    await use(table);
+  } finally {
+    await duck.conn.query(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
   }
 }
 
@@ -188,10 +235,10 @@ async function forEachRowGroup(
   label: string,
   consume: (chunkTable: string, rows: number) => Promise<void>,
 ): Promise<void> {
+  const groups = parquetMetadata(bytes.slice(Math.max(0, bytes.length - 8 - footerLength(bytes))).buffer).row_groups;
   // A file with no rows has no row group, but its schema still makes the table: read it whole.
-  const groupCount = parquetMetadata(bytes.slice(Math.max(0, bytes.length - 8 - footerLength(bytes))).buffer).row_groups.length;
-  const groups: (number | undefined)[] = groupCount === 0 ? [undefined] : Array.from({ length: groupCount }, (_, g) => g);
-  for (const group of groups) {
+  const indices: (number | undefined)[] = groups.length === 0 ? [undefined] : groups.map((_, g) => g);
+  for (const group of indices) {
     ctx.signal?.throwIfAborted();
     let ipc: Uint8Array;
     try {
@@ -200,14 +247,7 @@ async function forEachRowGroup(
       const where = await locateDamage(bytes);
       throw new UserFacingError('SnapshotDamagedError', `${label} could not be decoded: ${where}.`, { cause: error, explainsCause: true });
     }
-    const chunkTable = `__part_${crypto.randomUUID().replaceAll('-', '')}`;
-    try {
-      await ctx.duck.conn.useUnsafe((db, connId) => db.insertArrowFromIPCStream(connId, ipc, { name: chunkTable, create: true }));
-      const [count] = (await ctx.duck.conn.query(`SELECT count(*)::BIGINT AS n FROM ${quoteIdent(chunkTable)}`)).toArray() as { n: unknown }[];
-      await consume(chunkTable, Number(count?.n));
-    } finally {
-      await ctx.duck.conn.query(`DROP TABLE IF EXISTS ${quoteIdent(chunkTable)}`);
-    }
+    await withScratchTable(ctx.duck, ipc, (chunkTable) => consume(chunkTable, group === undefined ? 0 : Number(groups[group].num_rows)));
   }
 }
 
