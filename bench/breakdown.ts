@@ -102,7 +102,7 @@ export type RestorePhase = (typeof RESTORE_PHASES)[number];
  *   decode    parquet-wasm `readParquet` (main thread)
  *   toIpc     `Table.intoIPCStream` (main thread)
  *   insert    DuckDB inserting each part's Arrow IPC stream (worker)
- *   number    DuckDB `CREATE TABLE … AS SELECT rowid … ORDER BY rowid` (worker)
+ *   number    DuckDB copying each row group into the table being built, its row id added (worker)
  *   checksum  DuckDB count and hash sum (worker)
  *   other     reading the files from OPFS, moving bytes between threads, messaging
  */
@@ -112,7 +112,7 @@ export function restoreBreakdown(log: WorkerRequest[], codec: CodecCall[], total
     decode: sum(codec.filter((c) => c.name === 'readParquet')),
     toIpc: sum(codec.filter((c) => c.name === 'table_intoIPCStream')),
     insert: sum(log.filter((r) => r.type.startsWith('INSERT_ARROW'))),
-    number: sum(log.filter((r) => r.type === 'RUN_QUERY' && /^CREATE OR REPLACE TABLE .* ORDER BY rowid$/s.test(r.sql ?? ''))),
+    number: sum(log.filter((r) => r.type === 'RUN_QUERY' && /^(CREATE TABLE|INSERT INTO) "__restore_/.test(r.sql ?? ''))),
     checksum: sum(log.filter((r) => r.type === 'RUN_QUERY' && /sum\(hash\(/.test(r.sql ?? ''))),
     other: 0,
   };
