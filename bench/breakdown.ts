@@ -1,29 +1,27 @@
 /**
  * Where an export's time goes, from the progress events it emits (timestamped where they
  * arrive), the requests DuckDB's worker served (timed inside the worker) and the calls
- * into parquet-wasm (timed on the offscreen document's main thread):
+ * into parquet-wasm (timed on the offscreen document's main thread).
  *
- *   start ─ counting ─ encoding(part 0) ─ writing ─ verifying ─ encoding(part 1) … committing ─ reply
+ * The exporter overlaps its stages (src/engine/pipeline.ts): DuckDB queries part i+1 while
+ * part i is encoded and part i−1 is written and verified. So each figure below is the time
+ * one stage was busy, summed over the parts; they add up to more than the total, and
+ * `overlap` says by how much (busy time of every stage − total: the work done in parallel).
  *
  *   before      request → first event: messaging, lock, listing `snapshots/`, table check
- *   checksum    counting → first part: row count and content checksum, schema
- *   query       DuckDB running the part query and serialising its result as Arrow IPC
- *               (inside the worker)
- *   toWasm      `Table.fromIPCStream`: the IPC bytes copied into parquet-wasm and parsed
- *   encode      `writeParquet`: Parquet encoding and ZSTD
- *   other       the rest of each encoding window: the result crossing from the worker,
- *               copying the Parquet bytes out of WASM memory, event latency
+ *   count       counting → first part encoded: schema and row count (and, for a sorted
+ *               export, the whole table's checksum)
+ *   query       DuckDB running each part query and serialising it as Arrow IPC (worker)
+ *   checksum    DuckDB summing each part's row hashes (worker)
+ *   toWasm      `Table.fromIPCStream`: the IPC bytes copied into parquet-wasm (main thread)
+ *   encode      `writeParquet`: Parquet encoding and ZSTD (main thread)
  *   write       writing → verifying: `createWritable`, `write`, `close` of `<part>.tmp`
- *   verify      verifying → next part: read back (size, magic, footer), rename
+ *   verify      verifying → verified: read back (size, magic, footer), rename
  *   commit      committing → reply: manifest written, read back, renamed, reply delivered
- *
- * Part queries and codec calls are matched to parts by their order (the exporter does one
- * of each per part, one part at a time), not by timestamps: events are stamped on arrival
- * in another process, a few ms after they were sent.
  */
 import type { CodecCall, TimedProgress, WorkerRequest } from './extension';
 
-export const EXPORT_PHASES = ['before', 'checksum', 'query', 'toWasm', 'encode', 'other', 'write', 'verify', 'commit'] as const;
+export const EXPORT_PHASES = ['before', 'count', 'query', 'checksum', 'toWasm', 'encode', 'write', 'verify', 'commit', 'overlap'] as const;
 export type ExportPhase = (typeof EXPORT_PHASES)[number];
 
 export interface ExportBreakdown {
@@ -38,40 +36,40 @@ export interface ExportBreakdown {
   queryPerPart: number[];
 }
 
-/** The exporter's part query, as written (a row-id range) or as rewritten (OFFSET). */
-const PART_QUERY = /WHERE "__row_id" >= \d+ AND "__row_id" < \d+$|ORDER BY "__row_id" LIMIT \d+ OFFSET \d+$/;
+/** The exporter's part query (a row-id range, or the OFFSET strategy's), wrapped to leave out the row id. */
+const PART_QUERY = /^SELECT \* EXCLUDE \("__row_id"\) FROM \(SELECT \* FROM /;
+/** A part's checksum (the same rows, their hashes summed). */
+const PART_CHECKSUM = /sum\(hash\(row\(.* FROM \(SELECT \* FROM /s;
 
 const duration = (r: { start: number; end: number }) => r.end - r.start;
+const total = (list: { start: number; end: number }[]) => list.reduce((sum, r) => sum + duration(r), 0);
 
 export function exportBreakdown(events: TimedProgress[], log: WorkerRequest[], codec: CodecCall[], callStart: number, callEnd: number): ExportBreakdown {
   const phases = Object.fromEntries(EXPORT_PHASES.map((p) => [p, 0])) as Record<ExportPhase, number>;
   const counting = events.find((e) => e.phase === 'counting');
   const committing = events.find((e) => e.phase === 'committing');
-  phases.before = (counting?.at ?? callStart) - callStart;
   const encodings = events.filter((e) => e.phase === 'encoding');
-  if (counting && encodings[0]) phases.checksum = encodings[0].at - counting.at;
+  phases.before = (counting?.at ?? callStart) - callStart;
+  if (counting && encodings[0]) phases.count = encodings[0].at - counting.at;
   const partQueries = log.filter((r) => r.type === 'RUN_QUERY' && r.sql !== undefined && PART_QUERY.test(r.sql));
-  const toWasm = codec.filter((c) => c.name === 'table_fromIPCStream');
   const encodes = codec.filter((c) => c.name === 'writeParquet');
-  const queryPerPart: number[] = [];
-  for (const [i, encoding] of encodings.entries()) {
-    const writing = events.find((e) => e.phase === 'writing' && e.part === encoding.part && e.at >= encoding.at);
-    const verifying = events.find((e) => e.phase === 'verifying' && e.part === encoding.part && e.at >= (writing?.at ?? encoding.at));
-    const next = encodings[i + 1]?.at ?? committing?.at ?? callEnd;
-    if (!writing || !verifying) continue;
-    const query = partQueries[i] ? duration(partQueries[i]) : 0;
-    const ipc = toWasm[i] ? duration(toWasm[i]) : 0;
-    const encode = encodes[i] ? duration(encodes[i]) : 0;
-    queryPerPart.push(query);
-    phases.query += query;
-    phases.toWasm += ipc;
-    phases.encode += encode;
-    phases.other += writing.at - encoding.at - query - ipc - encode;
-    phases.write += verifying.at - writing.at;
-    phases.verify += next - verifying.at;
+  phases.query = total(partQueries);
+  phases.checksum = total(log.filter((r) => r.type === 'RUN_QUERY' && r.sql !== undefined && PART_CHECKSUM.test(r.sql)));
+  phases.toWasm = total(codec.filter((c) => c.name === 'table_fromIPCStream'));
+  phases.encode = total(encodes);
+  for (const encoding of encodings) {
+    const ofPart = events.filter((e) => e.part === encoding.part && e.at >= encoding.at);
+    const writing = ofPart.find((e) => e.phase === 'writing');
+    const verifying = ofPart.filter((e) => e.phase === 'verifying');
+    if (!writing || verifying.length === 0) continue;
+    phases.write += verifying[0].at - writing.at;
+    // The part's last 'verifying' event is sent once it is renamed.
+    phases.verify += verifying[verifying.length - 1].at - verifying[0].at;
   }
   if (committing) phases.commit = callEnd - committing.at;
-  return { totalMs: callEnd - callStart, phases, parts: encodings.length, partQueries: partQueries.length, encodes: encodes.length, queryPerPart };
+  const busy = EXPORT_PHASES.filter((p) => p !== 'overlap').reduce((sum, p) => sum + phases[p], 0);
+  phases.overlap = busy - (callEnd - callStart);
+  return { totalMs: callEnd - callStart, phases, parts: encodings.length, partQueries: partQueries.length, encodes: encodes.length, queryPerPart: partQueries.map(duration) };
 }
 
 const median = (values: number[]) => {
