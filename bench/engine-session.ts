@@ -29,7 +29,7 @@ import {
   timedCall,
   type Offscreen,
 } from './extension';
-import { PeakRss, offscreenRendererPid } from './memory';
+import { PeakRss, cpuBetween, offscreenRendererPid, threadCpu } from './memory';
 import { nativeCopyToParquet, nativeLoadCsv, nativePlainCsv, nativeRestore, nativeSampledCsv, nativeTypedTable, openNative, type NativeDuckDB } from './native';
 import { summarize, type Sample } from './stats';
 
@@ -45,6 +45,8 @@ export interface ExportRun {
   memory: { rssBefore: number; rssPeak: number; extraPeak: number; exactPeak: boolean; duckdbHeapBefore: number | null; duckdbHeapAfter: number | null; mainWasmBefore: number; mainWasmAfter: number };
   /** How the OFFSET strategy ran: 'option' (the extension's own), 'emulated' (worker rewrite). */
   offsetMode?: 'option' | 'emulated';
+  /** CPU time of the engine's process during the export, per thread, busiest first (Linux; empty elsewhere). */
+  cpu: { name: string; tid: number; cpuMs: number }[];
 }
 
 export interface SessionResult {
@@ -295,8 +297,10 @@ async function timedExport(
   await collectGarbage(offscreen);
   const options = { rowsPerPart: config.rowsPerPart, rowGroupSize: config.rowGroupSize, ...(strategy === 'offset' && offsetMode === 'option' ? { partStrategy: 'offset' } : {}) } as ExportOptions;
   const peak = new PeakRss(pid);
+  const cpuBefore = threadCpu(pid);
   const exported = await timedCall(page, 'exportSnapshot', { table: TABLE, snapshotId, sourceName: `${TABLE}.csv`, options }).finally(() => peak.stop());
   const memory = peak.stop();
+  const cpu = cpuBetween(cpuBefore, threadCpu(pid));
   const manifest = exported.value.manifest;
   if (emulate) {
     const rewrites = (await setOffsetRewrite(offscreen.worker, false)) - rewritesBefore;
@@ -314,6 +318,7 @@ async function timedExport(
       bytes: manifest.parts.reduce((sum, p) => sum + p.bytes, 0),
       parts: manifest.parts.length,
       breakdown,
+      cpu,
       memory: {
         rssBefore: memory.before,
         rssPeak: memory.peak,

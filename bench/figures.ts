@@ -98,6 +98,27 @@ export function collectFigures(
     });
   }
 
+  // 2b. CPU of both cores during export: how much of it ran in parallel.
+  for (const s of [small, large]) {
+    if (!s) continue;
+    const timed = s.export.runs.filter((r) => r.strategy === 'range').slice(config.warmup).filter((r) => r.cpu.length > 0);
+    if (timed.length === 0) continue;
+    const busy = (r: ExportRun) => r.cpu.reduce((sum, t) => sum + t.cpuMs, 0);
+    const last = timed[timed.length - 1];
+    results.add({
+      key: `export.cores.${s.label}`,
+      name: `Cores busy during export, ${s.label} rows (CPU time of the engine's process / wall time)`,
+      sample: summarize(timed.map((r) => busy(r) / r.ms)),
+      unit: 'cores',
+      baseline: null,
+      note: `Per thread, last run (${(last.ms / 1000).toFixed(2)} s): ${last.cpu
+        .slice(0, 4)
+        .map((t) => `${t.name} ${(t.cpuMs / 1000).toFixed(2)} s`)
+        .join(', ')} (Linux /proc, 10 ms ticks).`,
+      details: { runs: timed.map((r) => ({ wallMs: r.ms, threads: r.cpu.slice(0, 6) })) },
+    });
+  }
+
   // 3. Memory during export.
   const memoryOf = (s: SessionResult) => {
     const range = s.export.runs.filter((r) => r.strategy === 'range');

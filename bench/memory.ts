@@ -9,7 +9,7 @@
  * is read as VmHWM after resetting it (`echo 5 > /proc/<pid>/clear_refs`); where that is
  * not allowed, a 20 ms sampler of VmRSS gives the peak instead.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import type { CDPSession } from 'puppeteer-core';
 
 export async function extensionRendererPids(cdp: CDPSession): Promise<number[]> {
@@ -89,4 +89,39 @@ export class PeakRss {
     this.result = { before: this.before, peak: Math.max(hwm, this.sampled, after), after, exact: this.exact };
     return this.result;
   }
+}
+
+/** CPU time of each thread of `pid`, by thread id: its name and user + system time in ms (Linux /proc; empty elsewhere). */
+export function threadCpu(pid: number): Map<number, { name: string; cpuMs: number }> {
+  const threads = new Map<number, { name: string; cpuMs: number }>();
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return threads;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      // Fields after the name: state is 3rd, utime 14th and stime 15th of the whole line.
+      const fields = stat.slice(close + 2).split(' ');
+      const ticks = Number(fields[11]) + Number(fields[12]);
+      threads.set(Number(tid), { name: stat.slice(stat.indexOf('(') + 1, close), cpuMs: (ticks * 1000) / CLOCK_TICKS_PER_SECOND });
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return threads;
+}
+
+/** Linux's USER_HZ: /proc's times are in these ticks on every common build. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** The CPU each thread used between two {@link threadCpu} readings, busiest first (threads under 10 ms left out). */
+export function cpuBetween(before: Map<number, { name: string; cpuMs: number }>, after: Map<number, { name: string; cpuMs: number }>): { name: string; tid: number; cpuMs: number }[] {
+  return [...after]
+    .map(([tid, t]) => ({ name: t.name, tid, cpuMs: t.cpuMs - (before.get(tid)?.cpuMs ?? 0) }))
+    .filter((t) => t.cpuMs >= 10)
+    .sort((a, b) => b.cpuMs - a.cpuMs);
 }

@@ -287,6 +287,8 @@ describe('file actions in the real DevTools panel: select and delete', () => {
     expect(Object.keys(await contents(page)).sort()).toEqual(['x/e1.parquet', 'x/e2.parquet', 'x/ok.bin']);
     await press(panel, '[data-testid="purge-empty"]');
     await panel.waitForSelector('[data-testid="purge-dialog"]');
+    // The dialog took the focus: the key goes to its OK button (checked, not assumed).
+    await panel.waitForFunction(() => document.activeElement?.closest('[data-testid="purge-dialog"]') !== null && document.hasFocus(), { polling: 50 });
     await devtools.keyboard.press('Enter');
     await panel.waitForSelector('[data-testid="purge-result"][data-state="done"]');
     expect(Object.keys(await contents(page))).toEqual(['x/ok.bin']);

@@ -260,6 +260,71 @@ describe('the exporter as a library, packed, installed into a Vite app and run i
     expect(again.parts).toHaveLength(2);
   });
 
+  // The exporter overlaps its stages (the next part's query and checksum while this part is
+  // encoded and the one before is written and verified): a failure in any stage, at the
+  // first, a middle or the last of four parts, must still leave nothing behind — not even a
+  // file a stage still running wrote after the failure was known.
+  const STAGE_FAULTS = [
+    { stage: 'query', says: /ExportError: Export of "fault-query-\d" failed; nothing of it was kept\. \| cause: .*injected: the query of part \d failed/ },
+    { stage: 'checksum', says: /ExportError: Export of "fault-checksum-\d" failed; nothing of it was kept\. \| cause: .*injected: the checksum of part \d failed/ },
+    { stage: 'write', says: /StorageFullError: Not enough storage to write snapshot "fault-write-\d"/ },
+    { stage: 'verify', says: /PartVerificationError: Part fault-verify-\d_part_\d\.parquet did not verify after writing/ },
+  ] as const;
+  it.each(STAGE_FAULTS)('a failure in the $stage stage of the first, a middle or the last part leaves nothing of its snapshot, and says what failed', async ({ stage, says }) => {
+    const before = await filesInOpfs();
+    for (const part of [0, 1, 3]) {
+      const snapshotId = `fault-${stage}-${part}`;
+      const outcome = await page.evaluate(
+        async (stage, part, snapshotId) => {
+          const app = (window as unknown as AppWindow & { app: { store: { db: { runQuery(conn: unknown, sql: string): Promise<unknown> } } } }).app;
+          const db = app.store.db;
+          const runQuery = db.runQuery.bind(db);
+          const handles = FileSystemFileHandle.prototype as unknown as { createWritable(...args: unknown[]): Promise<unknown>; getFile(): Promise<File> };
+          const { createWritable, getFile } = handles;
+          const tmp = `${snapshotId}_part_${part}.parquet.tmp`;
+          // The n-th statement of a kind (part queries and checksums each come once per part, in part order).
+          const seen = { query: 0, checksum: 0 };
+          db.runQuery = (conn, sql) => {
+            const kind = sql.startsWith('SELECT * EXCLUDE') ? 'query' : /sum\(hash\(row\(/.test(sql) && sql.includes('WHERE') ? 'checksum' : null;
+            if (kind !== null && kind === stage && seen[kind]++ === part) return Promise.reject(new Error(`injected: the ${kind} of part ${part} failed`));
+            return runQuery(conn, sql);
+          };
+          handles.createWritable = function (this: FileSystemFileHandle, ...args: unknown[]) {
+            if (stage === 'write' && this.name === tmp) return Promise.reject(new DOMException('injected: the disk is full', 'QuotaExceededError'));
+            return createWritable.apply(this, args);
+          };
+          handles.getFile = async function (this: FileSystemFileHandle) {
+            const file = await getFile.apply(this);
+            // Read back one byte short: what a write that lost its end would leave.
+            return stage === 'verify' && this.name === tmp ? new File([file.slice(0, file.size - 1)], file.name) : file;
+          };
+          try {
+            await app.exportTable('t_1000000', { snapshotId });
+            return 'finished';
+          } catch (error) {
+            const cause = (error as { cause?: unknown }).cause;
+            return `${String(error)}${cause === undefined ? '' : ` | cause: ${String(cause)}`}`;
+          } finally {
+            db.runQuery = runQuery;
+            handles.createWritable = createWritable;
+            handles.getFile = getFile;
+          }
+        },
+        stage,
+        part,
+        snapshotId,
+      );
+      expect(outcome, `${stage} of part ${part}`).toMatch(says);
+      expect(await filesInOpfs(), `${stage} of part ${part}`).toEqual(before);
+      // And nothing appears later from a stage that was still running.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await filesInOpfs(), `${stage} of part ${part}, later`).toEqual(before);
+    }
+    const again = await page.evaluate((id) => (window as unknown as AppWindow).app.exportTable('t_250001', { snapshotId: id }), `after-${stage}-faults`);
+    expect(again.parts).toHaveLength(2);
+    await page.evaluate((id) => (window as unknown as AppWindow).app.remove(id), `after-${stage}-faults`);
+  });
+
   it("is seen by the DevTools panel as healthy snapshots, whose purge skips a snapshot the app is writing", async () => {
     const { devtools, panel } = await openDevToolsPanel(chromium.browser, chromium.extensionId, `${server.url}/`, { dock: 'undocked' });
     await devtools.setViewport({ width: 1200, height: 800 });
