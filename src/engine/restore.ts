@@ -206,12 +206,19 @@ async function forEachPart(
   );
 }
 
-/** Every row group of a Parquet file as Arrow IPC, with its row count (from the footer). */
-function decodeRowGroups(codec: ParquetCodec, bytes: Uint8Array): { ipc: Uint8Array; rows: number }[] {
+/**
+ * What to decode of a Parquet file, in order: each row group's index with its row count
+ * (from the footer). A file with no rows has no row group, but its schema still makes the
+ * table: then it is read whole (index `undefined`).
+ */
+function rowGroupsOf(bytes: Uint8Array): { index: number | undefined; rows: number }[] {
   const groups = parquetMetadata(bytes.slice(Math.max(0, bytes.length - 8 - footerLength(bytes))).buffer).row_groups;
-  // A file with no rows has no row group, but its schema still makes the table: read it whole.
-  if (groups.length === 0) return [{ ipc: codec.decode(bytes), rows: 0 }];
-  return groups.map((group, g) => ({ ipc: codec.decode(bytes, g), rows: Number(group.num_rows) }));
+  return groups.length === 0 ? [{ index: undefined, rows: 0 }] : groups.map((group, index) => ({ index, rows: Number(group.num_rows) }));
+}
+
+/** Every row group of a Parquet file as Arrow IPC, with its row count. */
+function decodeRowGroups(codec: ParquetCodec, bytes: Uint8Array): { ipc: Uint8Array; rows: number }[] {
+  return rowGroupsOf(bytes).map(({ index, rows }) => ({ ipc: codec.decode(bytes, index), rows }));
 }
 
 /** Takes Arrow IPC into a scratch table for `use`, then drops it. */
@@ -235,19 +242,16 @@ async function forEachRowGroup(
   label: string,
   consume: (chunkTable: string, rows: number) => Promise<void>,
 ): Promise<void> {
-  const groups = parquetMetadata(bytes.slice(Math.max(0, bytes.length - 8 - footerLength(bytes))).buffer).row_groups;
-  // A file with no rows has no row group, but its schema still makes the table: read it whole.
-  const indices: (number | undefined)[] = groups.length === 0 ? [undefined] : groups.map((_, g) => g);
-  for (const group of indices) {
+  for (const { index, rows } of rowGroupsOf(bytes)) {
     ctx.signal?.throwIfAborted();
     let ipc: Uint8Array;
     try {
-      ipc = ctx.codec.decode(bytes, group);
+      ipc = ctx.codec.decode(bytes, index);
     } catch (error) {
       const where = await locateDamage(bytes);
       throw new UserFacingError('SnapshotDamagedError', `${label} could not be decoded: ${where}.`, { cause: error, explainsCause: true });
     }
-    await withScratchTable(ctx.duck, ipc, (chunkTable) => consume(chunkTable, group === undefined ? 0 : Number(groups[group].num_rows)));
+    await withScratchTable(ctx.duck, ipc, (chunkTable) => consume(chunkTable, rows));
   }
 }
 
