@@ -57,11 +57,11 @@ export function exportBreakdown(events: TimedProgress[], log: WorkerRequest[], c
   phases.checksum = total(log.filter((r) => r.type === 'RUN_QUERY' && r.sql !== undefined && PART_CHECKSUM.test(r.sql)));
   phases.toWasm = total(codec.filter((c) => c.name === 'table_fromIPCStream'));
   phases.encode = total(encodes);
-  for (const encoding of encodings) {
-    const ofPart = events.filter((e) => e.part === encoding.part && e.at >= encoding.at);
-    const writing = ofPart.find((e) => e.phase === 'writing');
-    const verifying = ofPart.filter((e) => e.phase === 'verifying');
-    if (!writing || verifying.length === 0) continue;
+  // The exporter says 'encoding' for its first part only; every part is written and verified.
+  const writings = events.filter((e) => e.phase === 'writing');
+  for (const writing of writings) {
+    const verifying = events.filter((e) => e.phase === 'verifying' && e.part === writing.part && e.at >= writing.at);
+    if (verifying.length === 0) continue;
     phases.write += verifying[0].at - writing.at;
     // The part's last 'verifying' event is sent once it is renamed.
     phases.verify += verifying[verifying.length - 1].at - verifying[0].at;
@@ -69,7 +69,7 @@ export function exportBreakdown(events: TimedProgress[], log: WorkerRequest[], c
   if (committing) phases.commit = callEnd - committing.at;
   const busy = EXPORT_PHASES.filter((p) => p !== 'overlap').reduce((sum, p) => sum + phases[p], 0);
   phases.overlap = busy - (callEnd - callStart);
-  return { totalMs: callEnd - callStart, phases, parts: encodings.length, partQueries: partQueries.length, encodes: encodes.length, queryPerPart: partQueries.map(duration) };
+  return { totalMs: callEnd - callStart, phases, parts: writings.length, partQueries: partQueries.length, encodes: encodes.length, queryPerPart: partQueries.map(duration) };
 }
 
 const median = (values: number[]) => {

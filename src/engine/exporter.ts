@@ -188,7 +188,9 @@ function partStages(ctx: ExportContext, job: PartJob, created: Set<string>) {
       return ipc;
     },
     transform(ipc, part) {
-      progress('encoding', part);
+      // Said for the first part only: later parts are encoded while the one before is written,
+      // and the progress a user sees follows the part being stored, so its number only grows.
+      if (part.index === 0) progress('encoding', part);
       return ctx.codec.encode(ipc, { rowGroupSize: job.rowGroupSize });
     },
     async store(bytes, part) {

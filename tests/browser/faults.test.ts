@@ -123,7 +123,7 @@ describe('faults during an import', () => {
       await stageFromUrl(page, `${server.url}/Faulty%20Orders.csv`, 'staging/a.csv');
       await stageFromUrl(page, `${server.url}/small.csv`, 'staging/b.csv');
       // Small parts make a long export, so that it is certainly still writing while we look.
-      const first = sendRaw(page, 'importCsv', { stagedPath: 'staging/a.csv', snapshotId: 'concurrent-a', sourceName: 'a.csv', operationId: 'op-a', options: { rowsPerPart: 50_000 } });
+      const first = sendRaw(page, 'importCsv', { stagedPath: 'staging/a.csv', snapshotId: 'concurrent-a', sourceName: 'a.csv', operationId: 'op-a', options: { rowsPerPart: 10_000 } });
       const second = sendRaw(page, 'importCsv', { stagedPath: 'staging/b.csv', snapshotId: 'concurrent-b', sourceName: 'b.csv', operationId: 'op-b' });
       await page.waitForFunction(
         () => (window as unknown as { __progress: { operationId: string; phase: string; part?: number }[] }).__progress.some((p) => p.operationId === 'op-a' && p.phase === 'writing' && p.part === 1),
