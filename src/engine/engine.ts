@@ -8,10 +8,10 @@ import { emitEvent, type Handlers } from '../messaging';
 import { CancelledError, UserFacingError } from '../errors';
 import { quoteIdent } from '../sql';
 import { copyDuckdbFileIntoSchema, describeDuckdbFile } from './attach';
-import { getDirectory, listFileNames, opfsRoot, removeIfExists, splitPath, writeFile } from '../opfs/fs';
+import { getDirectory, listFileNames, opfsRoot, removeIfExists, splitPath } from '../opfs/fs';
 import { SNAPSHOTS_DIR, STAGING_DIR, assertValidSnapshotId, unusedSnapshotId } from '../snapshot/names';
 import { engineStatus, getDuckDB, runExclusive, setMemoryLimit, type DuckDBHost } from './duckdb';
-import { startParquetCodec } from './parquet-codec';
+import { parquetCodecInWorker } from './parquet-worker-codec';
 import parquetWasmUrl from 'parquet-wasm/esm/parquet_wasm_bg.wasm?url';
 import { loadCsvIntoTable } from './csv';
 import { exportTableToParquet } from './exporter';
@@ -23,6 +23,9 @@ import { cancelOperation, listOperations, runOperation, type ReportProgress } fr
 import { claimStagedFile, sweepAbandoned } from './sweep';
 import { queryFileFormat, tableNameFor, tableStem } from '../query-files';
 import { diffRows, diffTables, ensureSnapshotsLoaded, loadFileAsTable, loadedRowIdColumn, resultAsArrowIpc, resultAsCsvRows, runStatement, tablesNamedIn, type LoadSnapshot } from './console';
+
+/** Parquet encoding and decoding, in a worker of their own (started at the first use). */
+const codec = parquetCodecInWorker(() => new Worker(new URL('./parquet-worker.ts', import.meta.url), { type: 'module' }), parquetWasmUrl);
 
 /** The name of a staged CSV, refusing anything outside `staging/`. */
 function stagedName(stagedPath: string): string {
@@ -57,7 +60,7 @@ async function exportTable(
   onProgress: ReportProgress,
 ): Promise<ExportResult> {
   const started = performance.now();
-  const [duck, codec, dir] = await Promise.all([getDuckDB(), startParquetCodec(parquetWasmUrl), snapshotsDirectory()]);
+  const [duck, dir] = await Promise.all([getDuckDB(), snapshotsDirectory()]);
   const manifest = await exportTableToParquet({ duck, codec, dir, lockFolder: SNAPSHOTS_DIR, signal, onProgress }, request);
   return { manifest, elapsedMs: performance.now() - started };
 }
@@ -100,7 +103,7 @@ function consoleWork<T>(queryId: string, work: (signal: AbortSignal) => Promise<
 /** A snapshot of the extension's storage read into a table (the restore, checked against its manifest); its progress told as the query's. */
 function loadSnapshotTable(queryId: string): LoadSnapshot {
   return async (snapshotId, table, signal) => {
-    const [duck, codec, dir] = await Promise.all([getDuckDB(), startParquetCodec(parquetWasmUrl), snapshotsDirectory()]);
+    const [duck, dir] = await Promise.all([getDuckDB(), snapshotsDirectory()]);
     const onProgress: ReportProgress = (p) => emitEvent('progress', { operationId: queryId, ...p });
     const restored = await restoreSnapshot({ duck, codec, dir, lockFolder: SNAPSHOTS_DIR, signal, onProgress }, snapshotId, table);
     return { problems: restored.problems, rowIdColumn: restored.rowIdColumn };
@@ -175,7 +178,7 @@ export const engineHandlers: Handlers<OffscreenApi> = {
   restoreSnapshot({ snapshotId, table, operationId }) {
     return runOperation('restoreSnapshot', snapshotId, operationId, async (signal, onProgress) => {
       const started = performance.now();
-      const [duck, codec, dir] = await Promise.all([getDuckDB(), startParquetCodec(parquetWasmUrl), snapshotsDirectory()]);
+      const [duck, dir] = await Promise.all([getDuckDB(), snapshotsDirectory()]);
       const restored = await restoreSnapshot({ duck, codec, dir, lockFolder: SNAPSHOTS_DIR, signal, onProgress }, snapshotId, table);
       return { ...restored, elapsedMs: performance.now() - started };
     });
@@ -184,7 +187,7 @@ export const engineHandlers: Handlers<OffscreenApi> = {
   verifySnapshot({ snapshotId }) {
     return runOperation('verifySnapshot', snapshotId, undefined, async (signal, onProgress) => {
       const started = performance.now();
-      const [duck, codec, dir] = await Promise.all([getDuckDB(), startParquetCodec(parquetWasmUrl), snapshotsDirectory()]);
+      const [duck, dir] = await Promise.all([getDuckDB(), snapshotsDirectory()]);
       const verified = await verifySnapshot({ duck, codec, dir, lockFolder: SNAPSHOTS_DIR, signal, onProgress }, snapshotId);
       return { ...verified, elapsedMs: performance.now() - started };
     });
@@ -261,7 +264,7 @@ export const engineHandlers: Handlers<OffscreenApi> = {
           }
         }),
       );
-      const [duck, codec] = await Promise.all([getDuckDB(), startParquetCodec(parquetWasmUrl)]);
+      const duck = await getDuckDB();
       const base = wanted ?? tableStem(files[0].name);
       const table = tableNameFor(base, (await listManifests(await snapshotsDirectory(), [base])).map((m) => m.snapshotId));
       const parquet = async (list: typeof opened, into: string) =>
@@ -289,12 +292,11 @@ export const engineHandlers: Handlers<OffscreenApi> = {
 
   sqlResultParquet({ name }) {
     return runExclusive(async () => {
-      const [duck, codec] = await Promise.all([getDuckDB(), startParquetCodec(parquetWasmUrl)]);
+      const duck = await getDuckDB();
       const { ipc, rows } = await resultAsArrowIpc(duck);
-      const bytes = codec.encode(ipc, { rowGroupSize: 100_000 });
       const staging = await getDirectory(await opfsRoot(), STAGING_DIR, { create: true });
-      await writeFile(staging, stagedName(`${STAGING_DIR}/${name}`), bytes);
-      return { bytes: bytes.length, rows };
+      const bytes = await codec.encodeToFile(ipc, { rowGroupSize: 100_000 }, staging, stagedName(`${STAGING_DIR}/${name}`));
+      return { bytes, rows };
     });
   },
 

@@ -10,8 +10,9 @@
  * part is verified is the manifest written, last; then the intent goes. Any failure
  * removes every file this export created; no other snapshot is touched. The stages of
  * consecutive parts overlap (src/engine/pipeline.ts): DuckDB queries part i+1 in its
- * worker while part i is encoded here and part i−1 is written and verified, so at most
- * one part is in each stage, and a failure is cleaned up only once every stage has stopped.
+ * worker while part i is encoded and written (the codec's worker) and part i−1 is read
+ * back and verified, so at most one part is in each stage, and a failure is cleaned up
+ * only once every stage has stopped.
  */
 import type { ExportOptions, OperationProgress, SnapshotManifest, SnapshotPartInfo } from '../protocol';
 import { CancelledError, UserFacingError, errorName } from '../errors';
@@ -155,8 +156,9 @@ interface PartJob {
 
 /**
  * The three stages of a part, run overlapped by {@link runPipeline}: DuckDB queries the
- * next part (its rows, then their checksum) in its worker while this one is encoded here
- * and the one before is written and verified. The content checksum is the sum of the parts'
+ * next part (its rows, then their checksum) in its worker while this one is encoded and
+ * written as `.tmp` (by the codec: in the engine, its worker) and the one before is read
+ * back, checked and renamed. The content checksum is the sum of the parts'
  * (a sum of per-row hashes adds up), so no pass over the whole table comes before the first
  * part. Progress counts the rows of verified parts, so it only grows.
  */
@@ -175,7 +177,7 @@ function partStages(ctx: ExportContext, job: PartJob, created: Set<string>) {
       ? `SELECT * FROM ${quoteIdent(job.table)} ORDER BY ${rowId} LIMIT ${integerLiteral(part.endRow - part.firstRow)} OFFSET ${integerLiteral(part.firstRow)}`
       : `SELECT * FROM ${quoteIdent(job.table)} WHERE ${rowId} >= ${integerLiteral(part.firstRow)} AND ${rowId} < ${integerLiteral(part.endRow)}` +
         (job.sorted ? ` ORDER BY ${rowId}` : '');
-  const stages: PipelineStages<PartPlan, Uint8Array, Uint8Array<ArrayBuffer>, SnapshotPartInfo> = {
+  const stages: PipelineStages<PartPlan, Uint8Array, number, SnapshotPartInfo> = {
     async fetch(part) {
       const ipc = await queryArrowIPC(ctx.duck, `SELECT * EXCLUDE (${rowId}) FROM (${partRows(part)})`);
       if (job.wholeTableChecksum !== null) return ipc;
@@ -188,18 +190,18 @@ function partStages(ctx: ExportContext, job: PartJob, created: Set<string>) {
       return ipc;
     },
     transform(ipc, part) {
-      // Said for the first part only: later parts are encoded while the one before is written,
-      // and the progress a user sees follows the part being stored, so its number only grows.
+      // Said for the first part only: later parts are encoded while the one before is
+      // checked, and the progress a user sees follows the part being checked, so its number only grows.
       if (part.index === 0) progress('encoding', part);
-      return ctx.codec.encode(ipc, { rowGroupSize: job.rowGroupSize });
-    },
-    async store(bytes, part) {
-      const expectedRows = part.endRow - part.firstRow;
-      const byteLength = bytes.byteLength;
-      progress('writing', part);
       const tempName = tempFileName(part.name);
       created.add(tempName);
-      const handle = await writeFile(ctx.dir, tempName, bytes);
+      return ctx.codec.encodeToFile(ipc, { rowGroupSize: job.rowGroupSize }, ctx.dir, tempName);
+    },
+    async store(byteLength, part) {
+      const expectedRows = part.endRow - part.firstRow;
+      progress('writing', part);
+      const tempName = tempFileName(part.name);
+      const handle = await ctx.dir.getFileHandle(tempName);
 
       ctx.signal?.throwIfAborted();
       progress('verifying', part);
@@ -244,11 +246,28 @@ async function removeCreatedFiles(dir: FileSystemDirectoryHandle, created: Set<s
     // With a file left behind, the intent stays: the next sweep removes what it lists.
     if (rank(name) === 2 && left > 0) break;
     try {
-      await removeIfExists(dir, name);
+      await removeSoon(dir, name);
     } catch (error) {
       // Keep going: the other files must still go.
       left += 1;
       console.error(`could not remove ${name} after a failed export`, error, 'export failed because', reason);
+    }
+  }
+}
+
+/**
+ * Removes `dir/name` if it exists. A file still held open (a sync access handle of a codec
+ * worker that was stopped mid-write, which the browser closes a moment later) is tried
+ * again for up to two seconds.
+ */
+async function removeSoon(dir: FileSystemDirectoryHandle, name: string): Promise<void> {
+  for (let wait = 50; ; wait *= 2) {
+    try {
+      await removeIfExists(dir, name);
+      return;
+    } catch (error) {
+      if (errorName(error) !== 'NoModificationAllowedError' || wait > 1000) throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
 }

@@ -3,41 +3,70 @@
  * replace this one. DuckDB-WASM cannot write Parquet offline (its parquet extension is
  * fetched from the network at first use, which an MV3 extension may not do), so the
  * bytes come from parquet-wasm (arrow-rs compiled to WebAssembly), fed with DuckDB's
- * Arrow IPC output.
+ * Arrow IPC output. The engine runs it in a worker of its own (parquet-worker.ts), so that
+ * encoding uses the core DuckDB's worker leaves free; the library runs it on the app's thread.
  */
 import initParquetWasm, { Compression, Table, WriterPropertiesBuilder, readParquet, writeParquet } from 'parquet-wasm/esm';
+import { writeFile } from '../opfs/fs';
 
 export interface EncodeSettings {
   rowGroupSize: number;
 }
 
 export interface ParquetCodec {
-  /** Encodes one Arrow IPC stream as a complete Parquet file (ZSTD). */
-  encode(arrowIpcStream: Uint8Array, settings: EncodeSettings): Uint8Array<ArrayBuffer>;
-  /** Decodes a complete Parquet file (or only its row group `rowGroup`) into an Arrow IPC stream. */
-  decode(parquet: Uint8Array, rowGroup?: number): Uint8Array;
+  /**
+   * Encodes one Arrow IPC stream as a complete Parquet file (ZSTD) and writes it as
+   * `dir/name` (created or replaced); resolves with its length. The stream's buffer may be
+   * handed over to another thread: the caller does not use it afterwards. The caller
+   * checks what was written (it reads the file back).
+   */
+  encodeToFile(arrowIpcStream: Uint8Array, settings: EncodeSettings, dir: FileSystemDirectoryHandle, name: string): Promise<number>;
+  /**
+   * Decodes row groups `rowGroups` of a complete Parquet file, each into an Arrow IPC
+   * stream (without `rowGroups`, the whole file into one). The caller keeps `parquet`.
+   */
+  decode(parquet: Uint8Array, rowGroups?: readonly number[]): Promise<Uint8Array[]>;
 }
 
-let codec: Promise<ParquetCodec> | undefined;
+/** The codec's synchronous core: what the in-thread codec and the codec's worker both run. */
+export interface ParquetWasm {
+  encode(arrowIpcStream: Uint8Array, settings: EncodeSettings): Uint8Array<ArrayBuffer>;
+  decode(parquet: Uint8Array, rowGroups?: readonly number[]): Uint8Array[];
+}
+
+let started: Promise<ParquetWasm> | undefined;
 
 /**
- * The parquet-wasm codec, instantiated once per context from `wasmUrl` (the extension's own
- * copy; an app's, served from its origin). Without a URL, parquet-wasm finds its file next
- * to its own module (`new URL('parquet_wasm_bg.wasm', import.meta.url)`), which bundlers
- * such as Vite follow. A failed start is retried on the next call.
+ * parquet-wasm, instantiated once per context from `wasmUrl` (the extension's own copy; an
+ * app's, served from its origin). Without a URL, parquet-wasm finds its file next to its
+ * own module (`new URL('parquet_wasm_bg.wasm', import.meta.url)`), which bundlers such as
+ * Vite follow. A failed start is retried on the next call.
  */
-export function startParquetCodec(wasmUrl?: string | URL): Promise<ParquetCodec> {
-  codec ??= initParquetWasm(wasmUrl === undefined ? undefined : { module_or_path: wasmUrl }).then(
-    () => parquetWasmCodec,
+export function startParquetWasm(wasmUrl?: string | URL): Promise<ParquetWasm> {
+  started ??= initParquetWasm(wasmUrl === undefined ? undefined : { module_or_path: wasmUrl }).then(
+    () => parquetWasm,
     (error: unknown) => {
-      codec = undefined;
+      started = undefined;
       throw new Error('The Parquet encoder (parquet-wasm) could not start.', { cause: error });
     },
   );
-  return codec;
+  return started;
 }
 
-const parquetWasmCodec: ParquetCodec = {
+/** The codec on this thread (the library's: an app's page or worker). */
+export async function startParquetCodec(wasmUrl?: string | URL): Promise<ParquetCodec> {
+  const wasm = await startParquetWasm(wasmUrl);
+  return {
+    async encodeToFile(ipc, settings, dir, name) {
+      const bytes = wasm.encode(ipc, settings);
+      await writeFile(dir, name, bytes);
+      return bytes.byteLength;
+    },
+    decode: async (parquet, rowGroups) => wasm.decode(parquet, rowGroups),
+  };
+}
+
+const parquetWasm: ParquetWasm = {
   encode(arrowIpcStream, { rowGroupSize }) {
     const table = Table.fromIPCStream(arrowIpcStream);
     const properties = new WriterPropertiesBuilder()
@@ -53,9 +82,9 @@ const parquetWasmCodec: ParquetCodec = {
     // The bytes are a fresh copy (`.slice()`) out of wasm memory: a plain ArrayBuffer.
     return writeParquet(table, properties) as Uint8Array<ArrayBuffer>;
   },
-  decode(parquet, rowGroup) {
-    const table = readParquet(parquet, rowGroup === undefined ? undefined : { rowGroups: [rowGroup] });
+  decode(parquet, rowGroups) {
     // intoIPCStream consumes the table.
-    return table.intoIPCStream();
+    if (rowGroups === undefined) return [readParquet(parquet).intoIPCStream()];
+    return rowGroups.map((index) => readParquet(parquet, { rowGroups: [index] }).intoIPCStream());
   },
 };

@@ -5,11 +5,15 @@ import { runPipeline } from './pipeline';
 type Stage = 'fetch' | 'transform' | 'store';
 const STAGES: Stage[] = ['fetch', 'transform', 'store'];
 
+/** The transform on the pipeline's thread (synchronous), or in a worker (a promise that takes a while). */
+type TransformKind = 'sync' | 'async';
+const TRANSFORMS: TransformKind[] = ['sync', 'async'];
+
 /**
  * Stages that take a random short while (seeded), log when each part enters and leaves
  * each stage, count what is in flight, and fail where told.
  */
-function recordingStages(seed: number, fail?: { stage: Stage; part: number }, abort?: { controller: AbortController; stage: Stage; part: number }) {
+function recordingStages(seed: number, fail?: { stage: Stage; part: number }, abort?: { controller: AbortController; stage: Stage; part: number }, kind: TransformKind = 'sync') {
   const random = seededRandom(seed);
   const log: string[] = [];
   const inFlight: Record<Stage, number> = { fetch: 0, transform: 0, store: 0 };
@@ -33,11 +37,14 @@ function recordingStages(seed: number, fail?: { stage: Stage; part: number }, ab
       leave('fetch', part);
       return { part, rows: part * 10 };
     },
-    transform(input: { part: number; rows: number }, part: number) {
+    transform(input: { part: number; rows: number }, part: number): string | Promise<string> {
       enter('transform', part);
       expect(input.part).toBe(part);
-      leave('transform', part);
-      return `bytes of ${part}`;
+      const done = () => {
+        leave('transform', part);
+        return `bytes of ${part}`;
+      };
+      return kind === 'sync' ? done() : pause().then(done);
     },
     async store(output: string, part: number) {
       enter('store', part);
@@ -53,9 +60,9 @@ function recordingStages(seed: number, fail?: { stage: Stage; part: number }, ab
 const SIZES = [1, 2, 3, 6];
 
 describe('runPipeline', () => {
-  it.each(SIZES)('%i part(s): every part goes through every stage once, in order; stages overlap, each holds at most one part', async (n) => {
+  it.each(TRANSFORMS.flatMap((kind) => SIZES.map((n) => [n, kind] as const)))('%i part(s), %s transform: every part goes through every stage once, in order; stages overlap, each holds at most one part', async (n, kind) => {
     for (let seed = 1; seed <= 20; seed++) {
-      const { stages, log, most } = recordingStages(seed);
+      const { stages, log, most } = recordingStages(seed, undefined, undefined, kind);
       const parts = Array.from({ length: n }, (_, i) => i);
       expect(await runPipeline(parts, stages)).toEqual(parts.map((i) => `stored ${i}`));
       for (const stage of STAGES) {
@@ -77,11 +84,11 @@ describe('runPipeline', () => {
     expect(log).toEqual([]);
   });
 
-  describe.each(STAGES)('a failure in %s', (stage) => {
+  describe.each(STAGES.flatMap((stage) => TRANSFORMS.map((kind) => [stage, kind] as const)))('a failure in %s (%s transform)', (stage, kind) => {
     it.each(SIZES)('at any part of %i: rejects with it, starts nothing after, and only once nothing is in flight', async (n) => {
       for (let part = 0; part < n; part++) {
         for (let seed = 1; seed <= 8; seed++) {
-          const { stages, log, inFlight } = recordingStages(seed * 31 + part, { stage, part });
+          const { stages, log, inFlight } = recordingStages(seed * 31 + part, { stage, part }, undefined, kind);
           const parts = Array.from({ length: n }, (_, i) => i);
           const outcome = await runPipeline(parts, stages).then(
             () => 'resolved',
@@ -101,11 +108,11 @@ describe('runPipeline', () => {
     });
   });
 
-  it.each(STAGES)('an abort as a part enters %s: rejects with AbortError once nothing is in flight, and stores no later part', async (stage) => {
+  it.each(STAGES.flatMap((stage) => TRANSFORMS.map((kind) => [stage, kind] as const)))('an abort as a part enters %s (%s transform): rejects with AbortError once nothing is in flight, and stores no later part', async (stage, kind) => {
     for (const n of SIZES) {
       for (let part = 0; part < n; part++) {
         const controller = new AbortController();
-        const { stages, log, inFlight } = recordingStages(part + 7, undefined, { controller, stage, part });
+        const { stages, log, inFlight } = recordingStages(part + 7, undefined, { controller, stage, part }, kind);
         const parts = Array.from({ length: n }, (_, i) => i);
         const error = await runPipeline(parts, stages, controller.signal).then(
           () => null,
@@ -148,5 +155,37 @@ describe('runPipeline', () => {
     releaseStore();
     expect(await settled).toBe('query of part 1 failed');
     expect(storeEnded).toBe(true);
+  });
+
+  it('a transform (in a worker) still running when the store before fails: the rejection waits for the transform to end', async () => {
+    let transformEnded = false;
+    let releaseTransform: () => void = () => undefined;
+    const stages = {
+      fetch: async (part: number) => part,
+      transform: (input: number) =>
+        input === 0
+          ? input
+          : new Promise<number>((resolve) => {
+              releaseTransform = () => {
+                transformEnded = true;
+                resolve(input);
+              };
+            }),
+      store: async (output: number) => {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        throw new Error(`write of part ${output} failed`);
+      },
+    };
+    const settled = runPipeline([0, 1, 2], stages).then(
+      () => 'resolved',
+      (error: Error) => error.message,
+    );
+    let done = false;
+    void settled.then(() => (done = true));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(done).toBe(false);
+    releaseTransform();
+    expect(await settled).toBe('write of part 0 failed');
+    expect(transformEnded).toBe(true);
   });
 });

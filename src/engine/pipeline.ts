@@ -1,15 +1,15 @@
 /**
- * Parts through three stages at once: while part i is transformed here (Parquet encoding,
- * on this thread), part i+1 is fetched (a DuckDB query, in DuckDB's own worker) and part
- * i−1 is stored (written to OPFS and read back). Each stage holds at most one part, so the
- * memory in use is bounded by parts, never by the table.
+ * Parts through three stages at once: while part i is transformed (Parquet encoding, in the
+ * codec's worker), part i+1 is fetched (a DuckDB query, in DuckDB's own worker) and part
+ * i−1 is stored (written to OPFS and read back, on this thread). Each stage holds at most
+ * one part, so the memory in use is bounded by parts, never by the table.
  */
 
 export interface PipelineStages<P, Fetched, Transformed, Stored> {
   /** Starts getting part `part`'s input. Runs while the part before is transformed. */
   fetch(part: P): Promise<Fetched>;
-  /** Turns the input into what is stored. Synchronous: it has this thread to itself. */
-  transform(input: Fetched, part: P): Transformed;
+  /** Turns the input into what is stored. Runs while the next part is fetched and the one before stored. */
+  transform(input: Fetched, part: P): Transformed | Promise<Transformed>;
   /** Stores one part. Runs while the part after is transformed. */
   store(output: Transformed, part: P): Promise<Stored>;
 }
@@ -27,6 +27,7 @@ export async function runPipeline<P, Fetched, Transformed, Stored>(
 ): Promise<Stored[]> {
   const stored: Stored[] = [];
   let fetching: Promise<Fetched> | undefined;
+  let transforming: Promise<Transformed> | undefined;
   let storing: Promise<Stored> | undefined;
   // A stage may fail while this function awaits another one: its failure is seen when it
   // is awaited in turn (or settled below), not reported as unhandled meanwhile.
@@ -37,19 +38,22 @@ export async function runPipeline<P, Fetched, Transformed, Stored>(
   // An async function runs to its first await at once: the query is on its way before this
   // thread turns to the transform, and a fetch that throws becomes a rejection.
   const fetchPart = (part: P): Promise<Fetched> => started((async () => stages.fetch(part))());
-  // Settles only if `promise` fails: whichever stage fails first is noticed while the other one is awaited.
-  const failureOf = (promise: Promise<unknown>): Promise<never> => promise.then(() => new Promise<never>(() => undefined));
+  // Settles only if `promise` fails: whichever stage fails first is noticed while another one is awaited.
+  const failureOf = (promise: Promise<unknown> | undefined): Promise<never>[] => (promise ? [promise.then(() => new Promise<never>(() => undefined))] : []);
   try {
     signal?.throwIfAborted();
     fetching = parts.length > 0 ? fetchPart(parts[0]) : undefined;
     for (let i = 0; i < parts.length; i++) {
       const next = fetching as Promise<Fetched>;
-      const input = await (storing ? Promise.race([next, failureOf(storing)]) : next);
+      const input = await Promise.race([next, ...failureOf(storing)]);
       fetching = undefined;
       signal?.throwIfAborted();
       if (i + 1 < parts.length) fetching = fetchPart(parts[i + 1]);
-      const output = stages.transform(input, parts[i]);
-      if (storing) stored.push(await (fetching ? Promise.race([storing, failureOf(fetching)]) : storing));
+      const part = parts[i];
+      transforming = started((async () => stages.transform(input, part))());
+      const output = await Promise.race([transforming, ...failureOf(fetching), ...failureOf(storing)]);
+      transforming = undefined;
+      if (storing) stored.push(await Promise.race([storing, ...failureOf(fetching)]));
       storing = undefined;
       signal?.throwIfAborted();
       storing = started(stages.store(output, parts[i]));
@@ -59,7 +63,7 @@ export async function runPipeline<P, Fetched, Transformed, Stored>(
     signal?.throwIfAborted();
     return stored;
   } catch (error) {
-    await Promise.allSettled([fetching, storing]);
+    await Promise.allSettled([fetching, transforming, storing]);
     throw error;
   }
 }

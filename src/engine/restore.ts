@@ -182,9 +182,9 @@ async function forEachPart(
           throw new UserFacingError('SnapshotDamagedError', `Snapshot "${manifest.snapshotId}" is missing its part ${part.name}.`, { cause: error });
         }
       },
-      transform(bytes) {
+      async transform(bytes) {
         try {
-          return { groups: decodeRowGroups(ctx.codec, bytes) };
+          return { groups: await decodeRowGroups(ctx.codec, bytes) };
         } catch (error) {
           return { damaged: error, bytes };
         }
@@ -217,8 +217,12 @@ function rowGroupsOf(bytes: Uint8Array): { index: number | undefined; rows: numb
 }
 
 /** Every row group of a Parquet file as Arrow IPC, with its row count. */
-function decodeRowGroups(codec: ParquetCodec, bytes: Uint8Array): { ipc: Uint8Array; rows: number }[] {
-  return rowGroupsOf(bytes).map(({ index, rows }) => ({ ipc: codec.decode(bytes, index), rows }));
+async function decodeRowGroups(codec: ParquetCodec, bytes: Uint8Array): Promise<{ ipc: Uint8Array; rows: number }[]> {
+  const groups = rowGroupsOf(bytes);
+  const indexes = groups.flatMap(({ index }) => (index === undefined ? [] : [index]));
+  // One request for the whole part: each crossing to the codec's worker costs a copy of the file.
+  const streams = await codec.decode(bytes, indexes.length === groups.length ? indexes : undefined);
+  return groups.map(({ rows }, i) => ({ ipc: streams[i], rows }));
 }
 
 /** Takes Arrow IPC into a scratch table for `use`, then drops it. */
@@ -246,7 +250,7 @@ async function forEachRowGroup(
     ctx.signal?.throwIfAborted();
     let ipc: Uint8Array;
     try {
-      ipc = ctx.codec.decode(bytes, index);
+      [ipc] = await ctx.codec.decode(bytes, index === undefined ? undefined : [index]);
     } catch (error) {
       const where = await locateDamage(bytes);
       throw new UserFacingError('SnapshotDamagedError', `${label} could not be decoded: ${where}.`, { cause: error, explainsCause: true });

@@ -1,0 +1,163 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { seededRandom } from '../../tests/support/random';
+import { CodecWorkerError, parquetCodecInWorker, type CodecReply, type CodecRequest, type CodecWorker } from './parquet-worker-codec';
+
+/** A stand-in for the codec's worker: records what it is sent, answers when told. */
+class FakeWorker extends EventTarget {
+  readonly requests: { message: CodecRequest; transfer: Transferable[] }[] = [];
+  terminated = false;
+
+  postMessage(message: CodecRequest, transfer: Transferable[]): void {
+    this.requests.push({ message, transfer });
+  }
+
+  terminate(): void {
+    this.terminated = true;
+  }
+
+  reply(data: CodecReply): void {
+    this.dispatchEvent(Object.assign(new Event('message'), { data }));
+  }
+
+  /** An error the worker did not catch, as the browser reports it. */
+  fail(message: string): void {
+    this.dispatchEvent(Object.assign(new Event('error', { cancelable: true }), { message }));
+  }
+}
+
+const dir = {} as FileSystemDirectoryHandle;
+const settings = { rowGroupSize: 10 };
+
+function codecWithFakes(idleMs = 1000) {
+  const workers: FakeWorker[] = [];
+  const codec = parquetCodecInWorker(
+    () => {
+      const worker = new FakeWorker();
+      workers.push(worker);
+      return worker as unknown as CodecWorker;
+    },
+    'wasm-url',
+    idleMs,
+  );
+  return { codec, workers };
+}
+
+const outcome = (promise: Promise<unknown>) =>
+  promise.then(
+    (value) => ({ value }),
+    (error: Error) => ({ error }),
+  );
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('the Parquet codec in a worker', () => {
+  it('answers each request with its own reply, whatever order the replies come in; hands encode input over and decode input as a copy', async () => {
+    for (let seed = 1; seed <= 10; seed++) {
+      const random = seededRandom(seed);
+      const { codec, workers } = codecWithFakes();
+      const inputs = Array.from({ length: 6 }, (_, i) => new Uint8Array([i, i, i]));
+      const calls = inputs.map((input, i) => (i % 2 === 0 ? codec.encodeToFile(input, settings, dir, `part-${i}.tmp`) : codec.decode(input, [i])));
+      expect(workers).toHaveLength(1);
+      const [worker] = workers;
+      const requests = worker.requests.map((r) => r);
+      for (const [i, { message, transfer }] of requests.entries()) {
+        expect(message.wasmUrl).toBe('wasm-url');
+        if (message.op === 'encode') {
+          expect(message.name).toBe(`part-${i}.tmp`);
+          expect(transfer).toEqual([inputs[i].buffer]);
+        } else {
+          expect(message.rowGroups).toEqual([i]);
+          expect([...message.parquet]).toEqual([i, i, i]);
+          expect(transfer).not.toContain(inputs[i].buffer);
+        }
+      }
+      const order = requests.map((_, i) => i).sort(() => random() - 0.5);
+      for (const i of order) {
+        const { message } = requests[i];
+        worker.reply({ id: message.id, ok: true, outputs: message.op === 'decode' ? [new Uint8Array([100 + i])] : [], written: 1000 + i });
+      }
+      const results = await Promise.all(calls);
+      results.forEach((result, i) => expect(result).toEqual(i % 2 === 0 ? 1000 + i : [new Uint8Array([100 + i])]));
+      // The caller's bytes of a decode are still whole.
+      expect([...inputs[1]]).toEqual([1, 1, 1]);
+      expect(worker.terminated).toBe(false);
+    }
+  });
+
+  it.each(['an uncaught error', 'an unreadable message'])('%s in the worker rejects every request it holds, in words, and the next request gets a fresh worker', async (how) => {
+    for (let pending = 1; pending <= 3; pending++) {
+      for (let answered = 0; answered < pending; answered++) {
+        const { codec, workers } = codecWithFakes();
+        const calls = Array.from({ length: pending }, (_, i) => outcome(codec.encodeToFile(new Uint8Array(4), settings, dir, `p${i}.tmp`)));
+        const [worker] = workers;
+        for (let i = 0; i < answered; i++) worker.reply({ id: worker.requests[i].message.id, ok: true, outputs: [], written: 4 });
+        if (how === 'an uncaught error') worker.fail('injected: out of memory');
+        else worker.dispatchEvent(new Event('messageerror'));
+        const settled = await Promise.all(calls);
+        settled.slice(0, answered).forEach((s) => expect(s).toEqual({ value: 4 }));
+        for (const [i, s] of settled.slice(answered).entries()) {
+          const error = (s as { error: Error }).error;
+          expect(error).toBeInstanceOf(CodecWorkerError);
+          expect(error.message).toContain(`stopped while writing p${answered + i}.tmp`);
+          expect(error.message).toContain(how === 'an uncaught error' ? 'injected: out of memory' : 'could not be read');
+        }
+        expect(worker.terminated).toBe(true);
+        const next = codec.decode(new Uint8Array(2));
+        expect(workers).toHaveLength(2);
+        workers[1].reply({ id: workers[1].requests[0].message.id, ok: true, outputs: [new Uint8Array([7])], written: 0 });
+        expect(await next).toEqual([new Uint8Array([7])]);
+      }
+    }
+  });
+
+  it('an error the codec reports fails that request only; a WebAssembly trap also retires the worker', async () => {
+    for (const trapped of [false, true]) {
+      const { codec, workers } = codecWithFakes();
+      const first = outcome(codec.decode(new Uint8Array(1)));
+      const second = outcome(codec.decode(new Uint8Array(1)));
+      const [worker] = workers;
+      worker.reply({ id: worker.requests[0].message.id, ok: false, error: { name: trapped ? 'RuntimeError' : 'ParquetError', message: 'bad footer' }, trapped });
+      const failed = (await first) as { error: Error };
+      if (trapped) {
+        expect(failed.error).toBeInstanceOf(CodecWorkerError);
+        expect(failed.error.message).toContain('parquet-wasm failed (bad footer)');
+        expect(((await second) as { error: Error }).error).toBeInstanceOf(CodecWorkerError);
+        expect(worker.terminated).toBe(true);
+      } else {
+        expect(failed.error.name).toBe('ParquetError');
+        expect(failed.error.message).toBe('bad footer');
+        worker.reply({ id: worker.requests[1].message.id, ok: true, outputs: [new Uint8Array([1])], written: 0 });
+        expect(await second).toEqual({ value: [new Uint8Array([1])] });
+        expect(worker.terminated).toBe(false);
+      }
+      void codec.decode(new Uint8Array(1));
+      expect(workers).toHaveLength(trapped ? 2 : 1);
+    }
+  });
+
+  it('stops a worker idle for the idle time, not one that got a request meanwhile, and ignores a reply to nothing', async () => {
+    vi.useFakeTimers();
+    const { codec, workers } = codecWithFakes(1000);
+    const answer = (worker: FakeWorker, index: number) => worker.reply({ id: worker.requests[index].message.id, ok: true, outputs: [], written: 1 });
+    const first = codec.encodeToFile(new Uint8Array(1), settings, dir, 'a.tmp');
+    answer(workers[0], 0);
+    await first;
+    await vi.advanceTimersByTimeAsync(900);
+    const second = codec.encodeToFile(new Uint8Array(1), settings, dir, 'b.tmp');
+    await vi.advanceTimersByTimeAsync(900);
+    expect(workers[0].terminated).toBe(false); // busy: no idle stop
+    answer(workers[0], 1);
+    await second;
+    workers[0].reply({ id: 999, ok: true, outputs: [], written: 1 });
+    await vi.advanceTimersByTimeAsync(999);
+    expect(workers[0].terminated).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(workers[0].terminated).toBe(true);
+    const third = codec.encodeToFile(new Uint8Array(1), settings, dir, 'c.tmp');
+    expect(workers).toHaveLength(2);
+    answer(workers[1], 0);
+    expect(await third).toBe(1);
+  });
+});

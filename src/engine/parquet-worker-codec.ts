@@ -1,0 +1,116 @@
+/**
+ * The Parquet codec in a worker of its own: the engine's thread hands each part's Arrow
+ * stream over (transferred, not copied) with the folder and name to write it to, and the
+ * worker encodes and writes it (sync access handle), so that encoding runs on the core
+ * DuckDB's worker does not use, and the engine's thread is left with checking the parts
+ * written. One worker serves every request, one at a time, in order.
+ *
+ * A worker that fails (an error it did not catch, a message it could not read, parquet-wasm
+ * trapping, which leaves its memory unusable) is stopped; every request it held is rejected
+ * saying so, and the next request starts a fresh one: the engine keeps working. A worker
+ * idle for `idleMs` is stopped too (WebAssembly memory never shrinks; a worker that encoded
+ * 250,000-row parts keeps tens of MiB).
+ */
+import type { EncodeSettings, ParquetCodec } from './parquet-codec';
+
+type CodecOperation =
+  | { op: 'encode'; ipc: Uint8Array; settings: EncodeSettings; dir: FileSystemDirectoryHandle; name: string }
+  | { op: 'decode'; parquet: Uint8Array; rowGroups: readonly number[] | undefined };
+
+export type CodecRequest = CodecOperation & { id: number; wasmUrl: string };
+
+export type CodecReply =
+  | { id: number; ok: true; outputs: Uint8Array<ArrayBuffer>[]; written: number }
+  | { id: number; ok: false; error: { name: string; message: string }; trapped: boolean };
+
+/** The codec's worker stopped: what it was doing is lost, the next request starts a new one. */
+export class CodecWorkerError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'CodecWorkerError';
+  }
+}
+
+interface Pending {
+  what: string;
+  resolve(reply: { outputs: Uint8Array<ArrayBuffer>[]; written: number }): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * The transfer list that hands `bytes` over without a copy: its buffer, which must be
+ * this caller's alone (not WebAssembly memory, not shared), as DuckDB's query results and
+ * parquet-wasm's outputs are (copies out of their memory). The view keeps its offset.
+ */
+export function transferOf(...views: Uint8Array[]): Transferable[] {
+  return views.flatMap((bytes) => (bytes.buffer instanceof ArrayBuffer ? [bytes.buffer] : []));
+}
+
+/** The codec's worker, as this module uses it (a `Worker`, or a test's stand-in). */
+export type CodecWorker = Pick<Worker, 'postMessage' | 'terminate' | 'addEventListener'>;
+
+/** How long the codec's worker is kept without a request before it is stopped. */
+export const CODEC_IDLE_MS = 15_000;
+
+/** A codec served by workers from `startWorker`, loading parquet-wasm from `wasmUrl`. */
+export function parquetCodecInWorker(startWorker: () => CodecWorker, wasmUrl: string, idleMs = CODEC_IDLE_MS): ParquetCodec {
+  let current: { worker: CodecWorker; pending: Map<number, Pending> } | undefined;
+  let nextId = 1;
+  let idleTimer: ReturnType<typeof setTimeout> | undefined;
+
+  function connect() {
+    const worker = startWorker();
+    const state = { worker, pending: new Map<number, Pending>() };
+    const stop = (reason: string, cause?: unknown) => {
+      if (current === state) current = undefined;
+      worker.terminate();
+      for (const request of state.pending.values()) {
+        request.reject(new CodecWorkerError(`The Parquet codec's worker stopped while ${request.what}: ${reason}. It starts again for the next operation.`, { cause }));
+      }
+      state.pending.clear();
+    };
+    worker.addEventListener('message', ({ data }: MessageEvent<CodecReply>) => {
+      const request = state.pending.get(data.id);
+      if (!request) return;
+      state.pending.delete(data.id);
+      if (state.pending.size === 0 && current === state) {
+        idleTimer = setTimeout(() => {
+          if (current === state && state.pending.size === 0) stop('it was idle');
+        }, idleMs);
+      }
+      if (data.ok) return request.resolve(data);
+      const error = Object.assign(new Error(data.error.message), { name: data.error.name });
+      if (!data.trapped) return request.reject(error);
+      // A trap leaves parquet-wasm's memory in an unknown state: this worker serves no more.
+      state.pending.set(data.id, request);
+      stop(`parquet-wasm failed (${data.error.message})`, error);
+    });
+    worker.addEventListener('error', (event) => {
+      event.preventDefault();
+      stop(event.message || 'its script failed');
+    });
+    worker.addEventListener('messageerror', () => stop('a message to it could not be read'));
+    return state;
+  }
+
+  function call(operation: CodecOperation, input: Uint8Array, what: string): Promise<{ outputs: Uint8Array<ArrayBuffer>[]; written: number }> {
+    clearTimeout(idleTimer);
+    current ??= connect();
+    const { worker, pending } = current;
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      pending.set(id, { what, resolve, reject });
+      worker.postMessage({ ...operation, id, wasmUrl } satisfies CodecRequest, transferOf(input));
+    });
+  }
+
+  return {
+    encodeToFile: async (ipc, settings, dir, name) => (await call({ op: 'encode', ipc, settings, dir, name }, ipc, `writing ${name}`)).written,
+    // The caller keeps its bytes (a restore reads them again to say where damage is): a
+    // copy is handed over, which costs less than having postMessage clone them.
+    decode: async (parquet, rowGroups) => {
+      const copy = parquet.slice();
+      return (await call({ op: 'decode', parquet: copy, rowGroups }, copy, 'decoding a part')).outputs;
+    },
+  };
+}
