@@ -1,27 +1,29 @@
 /**
  * Where an export's time goes, from the progress events it emits (timestamped where they
- * arrive), the requests DuckDB's worker served (timed inside the worker) and the calls
- * into parquet-wasm (timed on the offscreen document's main thread).
+ * arrive), the requests DuckDB's worker served (timed inside the worker) and the requests
+ * the Parquet codec's worker served (timed from the offscreen document, send to reply).
  *
  * The exporter overlaps its stages (src/engine/pipeline.ts): DuckDB queries part i+1 while
- * part i is encoded and part i−1 is written and verified. So each figure below is the time
- * one stage was busy, summed over the parts; they add up to more than the total, and
- * `overlap` says by how much (busy time of every stage − total: the work done in parallel).
+ * part i is encoded and written, and part i−1 is read back and verified. So each figure
+ * below is the time one stage was busy, summed over the parts; they add up to more than
+ * the total, and `overlap` says by how much (busy time of every stage − total: the work
+ * done in parallel).
  *
  *   before      request → first event: messaging, lock, listing `snapshots/`, table check
  *   count       counting → first part encoded: schema and row count (and, for a sorted
  *               export, the whole table's checksum)
- *   query       DuckDB running each part query and serialising it as Arrow IPC (worker)
- *   checksum    DuckDB summing each part's row hashes (worker)
- *   toWasm      `Table.fromIPCStream`: the IPC bytes copied into parquet-wasm (main thread)
- *   encode      `writeParquet`: Parquet encoding and ZSTD (main thread)
- *   write       writing → verifying: `createWritable`, `write`, `close` of `<part>.tmp`
- *   verify      verifying → verified: read back (size, magic, footer), rename
+ *   query       DuckDB running each part query and serialising it as Arrow IPC (its worker)
+ *   checksum    DuckDB summing each part's row hashes (its worker)
+ *   encode      the codec's worker taking the Arrow IPC in and encoding it (Parquet, ZSTD):
+ *               its request's time from send to reply, less the write
+ *   write       the codec's worker writing `<part>.tmp` through a sync access handle (timed
+ *               by the worker)
+ *   verify      writing → verified: the part read back (size, magic, footer), renamed
  *   commit      committing → reply: manifest written, read back, renamed, reply delivered
  */
 import type { CodecCall, TimedProgress, WorkerRequest } from './extension';
 
-export const EXPORT_PHASES = ['before', 'count', 'query', 'checksum', 'toWasm', 'encode', 'write', 'verify', 'commit', 'overlap'] as const;
+export const EXPORT_PHASES = ['before', 'count', 'query', 'checksum', 'encode', 'write', 'verify', 'commit', 'overlap'] as const;
 export type ExportPhase = (typeof EXPORT_PHASES)[number];
 
 export interface ExportBreakdown {
@@ -30,7 +32,7 @@ export interface ExportBreakdown {
   parts: number;
   /** Part queries seen in DuckDB's worker (0 if the worker could not be instrumented). */
   partQueries: number;
-  /** Encodes seen in parquet-wasm (0 if it could not be instrumented). */
+  /** Encode requests seen going to the codec's worker (0 if they could not be observed). */
   encodes: number;
   /** Per part: query ms, in part order (shows OFFSET's growth). */
   queryPerPart: number[];
@@ -52,19 +54,17 @@ export function exportBreakdown(events: TimedProgress[], log: WorkerRequest[], c
   phases.before = (counting?.at ?? callStart) - callStart;
   if (counting && encodings[0]) phases.count = encodings[0].at - counting.at;
   const partQueries = log.filter((r) => r.type === 'RUN_QUERY' && r.sql !== undefined && PART_QUERY.test(r.sql));
-  const encodes = codec.filter((c) => c.name === 'writeParquet');
+  const encodes = codec.filter((c) => c.name === 'encode');
   phases.query = total(partQueries);
   phases.checksum = total(log.filter((r) => r.type === 'RUN_QUERY' && r.sql !== undefined && PART_CHECKSUM.test(r.sql)));
-  phases.toWasm = total(codec.filter((c) => c.name === 'table_fromIPCStream'));
-  phases.encode = total(encodes);
-  // The exporter says 'encoding' for its first part only; every part is written and verified.
+  phases.write = encodes.reduce((sum, c) => sum + c.writeMs, 0);
+  phases.encode = total(encodes) - phases.write;
+  // The exporter says 'encoding' for its first part only; 'writing' as it takes up a part the
+  // codec wrote, and 'verifying' twice: before reading it back and once it is renamed.
   const writings = events.filter((e) => e.phase === 'writing');
   for (const writing of writings) {
     const verifying = events.filter((e) => e.phase === 'verifying' && e.part === writing.part && e.at >= writing.at);
-    if (verifying.length === 0) continue;
-    phases.write += verifying[0].at - writing.at;
-    // The part's last 'verifying' event is sent once it is renamed.
-    phases.verify += verifying[verifying.length - 1].at - verifying[0].at;
+    if (verifying.length > 0) phases.verify += verifying[verifying.length - 1].at - writing.at;
   }
   if (committing) phases.commit = callEnd - committing.at;
   const busy = EXPORT_PHASES.filter((p) => p !== 'overlap').reduce((sum, p) => sum + phases[p], 0);
@@ -92,13 +92,13 @@ export function medianBreakdown(list: ExportBreakdown[]): ExportBreakdown {
   };
 }
 
-export const RESTORE_PHASES = ['decode', 'toIpc', 'insert', 'number', 'checksum', 'other'] as const;
+export const RESTORE_PHASES = ['decode', 'insert', 'number', 'checksum', 'other'] as const;
 export type RestorePhase = (typeof RESTORE_PHASES)[number];
 
 /**
- * Where a restore's time goes:
- *   decode    parquet-wasm `readParquet` (main thread)
- *   toIpc     `Table.intoIPCStream` (main thread)
+ * Where a restore's time goes (decoding overlaps DuckDB's work on the part before, so the
+ * phases may add up to more than the total: then `other` is negative):
+ *   decode    the codec's worker decoding each part's row groups into Arrow IPC (send to reply)
  *   insert    DuckDB inserting each part's Arrow IPC stream (worker)
  *   number    DuckDB copying each row group into the table being built, its row id added (worker)
  *   checksum  DuckDB count and hash sum (worker)
@@ -107,14 +107,13 @@ export type RestorePhase = (typeof RESTORE_PHASES)[number];
 export function restoreBreakdown(log: WorkerRequest[], codec: CodecCall[], totalMs: number): Record<RestorePhase, number> & { totalMs: number } {
   const sum = (list: { start: number; end: number }[]) => list.reduce((acc, r) => acc + duration(r), 0);
   const phases = {
-    decode: sum(codec.filter((c) => c.name === 'readParquet')),
-    toIpc: sum(codec.filter((c) => c.name === 'table_intoIPCStream')),
+    decode: sum(codec.filter((c) => c.name === 'decode')),
     insert: sum(log.filter((r) => r.type.startsWith('INSERT_ARROW'))),
     number: sum(log.filter((r) => r.type === 'RUN_QUERY' && /^(CREATE TABLE|INSERT INTO) "__restore_/.test(r.sql ?? ''))),
     checksum: sum(log.filter((r) => r.type === 'RUN_QUERY' && /sum\(hash\(/.test(r.sql ?? ''))),
     other: 0,
   };
-  phases.other = totalMs - phases.decode - phases.toIpc - phases.insert - phases.number - phases.checksum;
+  phases.other = totalMs - phases.decode - phases.insert - phases.number - phases.checksum;
   return { totalMs, ...phases };
 }
 

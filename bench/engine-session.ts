@@ -19,7 +19,6 @@ import {
   findOffscreen,
   instrumentDuckDBWorker,
   launchBenchBrowser,
-  mainThreadWasmBytes,
   openDriverPage,
   setOffsetRewrite,
   stageFromUrl,
@@ -42,7 +41,7 @@ export interface ExportRun {
   bytes: number;
   parts: number;
   breakdown: ExportBreakdown;
-  memory: { rssBefore: number; rssPeak: number; extraPeak: number; exactPeak: boolean; duckdbHeapBefore: number | null; duckdbHeapAfter: number | null; mainWasmBefore: number; mainWasmAfter: number };
+  memory: { rssBefore: number; rssPeak: number; extraPeak: number; exactPeak: boolean; duckdbHeapBefore: number | null; duckdbHeapAfter: number | null };
   /** How the OFFSET strategy ran: 'option' (the extension's own), 'emulated' (worker rewrite). */
   offsetMode?: 'option' | 'emulated';
   /** CPU time of the engine's process during the export, per thread, busiest first (Linux; empty elsewhere). */
@@ -291,7 +290,6 @@ async function timedExport(
   await takeWorkerLog(offscreen.worker);
   await takeCodecLog(offscreen.page);
   const duckdbHeapBefore = await duckdbHeapBytes(offscreen.worker);
-  const mainWasmBefore = await mainThreadWasmBytes(offscreen.page);
   const emulate = strategy === 'offset' && offsetMode === 'emulated';
   const rewritesBefore = emulate ? await setOffsetRewrite(offscreen.worker, true) : 0;
   await collectGarbage(offscreen);
@@ -306,7 +304,7 @@ async function timedExport(
     const rewrites = (await setOffsetRewrite(offscreen.worker, false)) - rewritesBefore;
     if (rewrites !== manifest.parts.length) throw new Error(`OFFSET emulation rewrote ${rewrites} of ${manifest.parts.length} part queries`);
   }
-  const [duckdbHeapAfter, mainWasmAfter] = [await duckdbHeapBytes(offscreen.worker), await mainThreadWasmBytes(offscreen.page)];
+  const duckdbHeapAfter = await duckdbHeapBytes(offscreen.worker);
   const breakdown = exportBreakdown(await takeProgress(page), await takeWorkerLog(offscreen.worker), await takeCodecLog(offscreen.page), exported.start, exported.end);
   return {
     snapshotId,
@@ -326,8 +324,6 @@ async function timedExport(
         exactPeak: memory.exact,
         duckdbHeapBefore,
         duckdbHeapAfter,
-        mainWasmBefore,
-        mainWasmAfter,
       },
       ...(strategy === 'offset' ? { offsetMode: offsetMode === 'option' ? 'option' : 'emulated' } : {}),
     },

@@ -6,7 +6,9 @@
  *   - in DuckDB's worker, a wrapper around its message handler that times every request
  *     (and, for the naive strategy, can rewrite the exporter's part query into
  *     `ORDER BY … LIMIT … OFFSET …`);
- *   - WASM memory of DuckDB's worker and of parquet-wasm in the offscreen document;
+ *   - the WASM heap of DuckDB's worker;
+ *   - the requests the offscreen document sends the Parquet codec's worker, timed from
+ *     send to reply;
  *   - the extension renderer process, for RSS (see memory.ts).
  */
 import { QUIET_FLAGS } from '../tests/support/chromium';
@@ -134,7 +136,7 @@ export async function findOffscreen(bench: BenchBrowser, timeoutMs = 30_000): Pr
     const worker = page?.workers().find((w) => /duckdb/i.test(w.url()));
     if (page && worker) {
       await page.evaluate(NAME_SHIM);
-      await captureMainThreadWasm(page);
+      await captureCodecRequests(page);
       return { page, worker };
     }
     await new Promise((r) => setTimeout(r, 100));
@@ -254,64 +256,53 @@ export async function duckdbHeapBytes(worker: WebWorker): Promise<number | null>
   });
 }
 
-/** One call into parquet-wasm on the offscreen document's main thread (epoch ms). */
+/** One request to the Parquet codec's worker (epoch ms, from sending it to its reply). */
 export interface CodecCall {
+  /** `encode` (encode and write a part) or `decode` (a part's row groups into Arrow IPC). */
   name: string;
   start: number;
   end: number;
+  /** The worker's own account: encoding (or decoding), and writing through its sync access handle. */
+  encodeMs: number;
+  writeMs: number;
 }
-
-/** parquet-wasm exports whose calls are timed: Arrow IPC in, Parquet out, and back. */
-const TIMED_CODEC_EXPORTS = ['table_fromIPCStream', 'writeParquet', 'readParquet', 'table_intoIPCStream'];
 
 /**
- * From now on, on the offscreen document's main thread: captures the WebAssembly memories
- * instantiated (parquet-wasm starts at the first export or restore), and times the calls
- * into {@link TIMED_CODEC_EXPORTS}. Call right after the engine started. (CDP
- * `queryObjects` would find the memories without this, but once WASM memories exist it
- * closes the target: measured here, it crashed the offscreen renderer.)
- *
- * wasm-bindgen keeps `instance.exports` as its `wasm` object; the patched
- * `instantiateStreaming`/`instantiate` hand it a copy whose timed functions wrap the real ones.
+ * From now on: times every request the offscreen document sends the Parquet codec's worker
+ * (src/engine/parquet-worker-codec.ts), from `postMessage` to the reply with its id. The
+ * worker serves one at a time, in order, so this is its busy time plus a message's
+ * crossing. Call right after the engine started (the worker starts at the first request).
  */
-export async function captureMainThreadWasm(offscreen: Page): Promise<void> {
-  await offscreen.evaluate((timedNames) => {
-    const g = globalThis as unknown as { __benchWasm?: WebAssembly.Memory[]; __benchCodec?: CodecCall[] };
-    if (g.__benchWasm) return;
-    const memories: WebAssembly.Memory[] = [];
+export async function captureCodecRequests(offscreen: Page): Promise<void> {
+  await offscreen.evaluate(() => {
+    const g = globalThis as unknown as { __benchCodec?: CodecCall[] };
+    if (g.__benchCodec) return;
     const calls: CodecCall[] = [];
-    g.__benchWasm = memories;
     g.__benchCodec = calls;
     const now = () => performance.timeOrigin + performance.now();
-    const capture = (result: unknown): unknown => {
-      const pair = result as { instance?: WebAssembly.Instance; module?: WebAssembly.Module };
-      const instance = result instanceof WebAssembly.Instance ? result : pair.instance;
-      for (const value of Object.values(instance?.exports ?? {})) if (value instanceof WebAssembly.Memory) memories.push(value);
-      if (result instanceof WebAssembly.Instance || !pair.instance || !pair.module) return result;
-      const exports: Record<string, unknown> = { ...pair.instance.exports };
-      if (!timedNames.some((name) => typeof exports[name] === 'function')) return result;
-      for (const name of timedNames) {
-        const original = exports[name];
-        if (typeof original !== 'function') continue;
-        exports[name] = (...args: unknown[]) => {
-          const start = now();
-          try {
-            return (original as (...a: unknown[]) => unknown)(...args);
-          } finally {
-            calls.push({ name, start, end: now() });
-          }
-        };
+    const sent = new Map<number, { name: string; start: number }>();
+    const watched = new WeakSet<Worker>();
+    const post = Worker.prototype.postMessage as (this: Worker, message: unknown, transfer?: Transferable[]) => void;
+    Worker.prototype.postMessage = function (this: Worker, message: unknown, transfer?: Transferable[]) {
+      const request = message as { op?: unknown; id?: unknown } | null;
+      if (request && (request.op === 'encode' || request.op === 'decode') && typeof request.id === 'number') {
+        if (!watched.has(this)) {
+          watched.add(this);
+          this.addEventListener('message', (event: MessageEvent<{ id?: number; timings?: { encodeMs: number; writeMs: number } }>) => {
+            const call = event.data?.id === undefined ? undefined : sent.get(event.data.id);
+            if (!call) return;
+            sent.delete(event.data.id!);
+            calls.push({ ...call, end: now(), encodeMs: event.data.timings?.encodeMs ?? 0, writeMs: event.data.timings?.writeMs ?? 0 });
+          });
+        }
+        sent.set(request.id, { name: request.op, start: now() });
       }
-      return { module: pair.module, instance: { exports } };
-    };
-    const instantiate = WebAssembly.instantiate as (...a: unknown[]) => Promise<unknown>;
-    const instantiateStreaming = WebAssembly.instantiateStreaming as (...a: unknown[]) => Promise<unknown>;
-    (WebAssembly as unknown as Record<string, unknown>).instantiate = (...args: unknown[]) => instantiate.apply(WebAssembly, args).then(capture);
-    (WebAssembly as unknown as Record<string, unknown>).instantiateStreaming = (...args: unknown[]) => instantiateStreaming.apply(WebAssembly, args).then(capture);
-  }, TIMED_CODEC_EXPORTS);
+      return post.call(this, message, transfer as Transferable[]);
+    } as typeof Worker.prototype.postMessage;
+  });
 }
 
-/** parquet-wasm calls timed since the last call (and forgets them). */
+/** Codec requests timed since the last call (and forgets them). */
 export async function takeCodecLog(offscreen: Page): Promise<CodecCall[]> {
   return offscreen.evaluate(() => ((globalThis as unknown as { __benchCodec?: CodecCall[] }).__benchCodec ?? []).splice(0));
 }
@@ -325,11 +316,6 @@ export async function collectGarbage(offscreen: Offscreen): Promise<void> {
   const gc = () => (globalThis as unknown as { gc?: () => void }).gc?.();
   await offscreen.page.evaluate(gc);
   await offscreen.worker.evaluate(gc);
-}
-
-/** Total size of the WASM memories {@link captureMainThreadWasm} saw (parquet-wasm), in bytes. */
-export async function mainThreadWasmBytes(offscreen: Page): Promise<number> {
-  return offscreen.evaluate(() => ((globalThis as unknown as { __benchWasm?: WebAssembly.Memory[] }).__benchWasm ?? []).reduce((sum, m) => sum + m.buffer.byteLength, 0));
 }
 
 /** Like {@link call}, timed inside the driver page (epoch ms), so it lines up with progress events. */

@@ -26,6 +26,7 @@ class FakeWorker extends EventTarget {
 }
 
 const dir = {} as FileSystemDirectoryHandle;
+const timings = { encodeMs: 1, writeMs: 1 };
 const settings = { rowGroupSize: 10 };
 
 function codecWithFakes(idleMs = 1000) {
@@ -76,7 +77,7 @@ describe('the Parquet codec in a worker', () => {
       const order = requests.map((_, i) => i).sort(() => random() - 0.5);
       for (const i of order) {
         const { message } = requests[i];
-        worker.reply({ id: message.id, ok: true, outputs: message.op === 'decode' ? [new Uint8Array([100 + i])] : [], written: 1000 + i });
+        worker.reply({ id: message.id, ok: true, outputs: message.op === 'decode' ? [new Uint8Array([100 + i])] : [], written: 1000 + i, timings });
       }
       const results = await Promise.all(calls);
       results.forEach((result, i) => expect(result).toEqual(i % 2 === 0 ? 1000 + i : [new Uint8Array([100 + i])]));
@@ -92,7 +93,7 @@ describe('the Parquet codec in a worker', () => {
         const { codec, workers } = codecWithFakes();
         const calls = Array.from({ length: pending }, (_, i) => outcome(codec.encodeToFile(new Uint8Array(4), settings, dir, `p${i}.tmp`)));
         const [worker] = workers;
-        for (let i = 0; i < answered; i++) worker.reply({ id: worker.requests[i].message.id, ok: true, outputs: [], written: 4 });
+        for (let i = 0; i < answered; i++) worker.reply({ id: worker.requests[i].message.id, ok: true, outputs: [], written: 4, timings });
         if (how === 'an uncaught error') worker.fail('injected: out of memory');
         else worker.dispatchEvent(new Event('messageerror'));
         const settled = await Promise.all(calls);
@@ -106,7 +107,7 @@ describe('the Parquet codec in a worker', () => {
         expect(worker.terminated).toBe(true);
         const next = codec.decode(new Uint8Array(2));
         expect(workers).toHaveLength(2);
-        workers[1].reply({ id: workers[1].requests[0].message.id, ok: true, outputs: [new Uint8Array([7])], written: 0 });
+        workers[1].reply({ id: workers[1].requests[0].message.id, ok: true, outputs: [new Uint8Array([7])], written: 0, timings });
         expect(await next).toEqual([new Uint8Array([7])]);
       }
     }
@@ -128,7 +129,7 @@ describe('the Parquet codec in a worker', () => {
       } else {
         expect(failed.error.name).toBe('ParquetError');
         expect(failed.error.message).toBe('bad footer');
-        worker.reply({ id: worker.requests[1].message.id, ok: true, outputs: [new Uint8Array([1])], written: 0 });
+        worker.reply({ id: worker.requests[1].message.id, ok: true, outputs: [new Uint8Array([1])], written: 0, timings });
         expect(await second).toEqual({ value: [new Uint8Array([1])] });
         expect(worker.terminated).toBe(false);
       }
@@ -140,7 +141,7 @@ describe('the Parquet codec in a worker', () => {
   it('stops a worker idle for the idle time, not one that got a request meanwhile, and ignores a reply to nothing', async () => {
     vi.useFakeTimers();
     const { codec, workers } = codecWithFakes(1000);
-    const answer = (worker: FakeWorker, index: number) => worker.reply({ id: worker.requests[index].message.id, ok: true, outputs: [], written: 1 });
+    const answer = (worker: FakeWorker, index: number) => worker.reply({ id: worker.requests[index].message.id, ok: true, outputs: [], written: 1, timings });
     const first = codec.encodeToFile(new Uint8Array(1), settings, dir, 'a.tmp');
     answer(workers[0], 0);
     await first;
@@ -150,7 +151,7 @@ describe('the Parquet codec in a worker', () => {
     expect(workers[0].terminated).toBe(false); // busy: no idle stop
     answer(workers[0], 1);
     await second;
-    workers[0].reply({ id: 999, ok: true, outputs: [], written: 1 });
+    workers[0].reply({ id: 999, ok: true, outputs: [], written: 1, timings });
     await vi.advanceTimersByTimeAsync(999);
     expect(workers[0].terminated).toBe(false);
     await vi.advanceTimersByTimeAsync(1);

@@ -20,7 +20,7 @@ type CodecOperation =
 export type CodecRequest = CodecOperation & { id: number; wasmUrl: string };
 
 export type CodecReply =
-  | { id: number; ok: true; outputs: Uint8Array<ArrayBuffer>[]; written: number }
+  | { id: number; ok: true; outputs: Uint8Array<ArrayBuffer>[]; written: number; /** Where the worker's time went (read by the benchmark). */ timings: { encodeMs: number; writeMs: number } }
   | { id: number; ok: false; error: { name: string; message: string }; trapped: boolean };
 
 /** The codec's worker stopped: what it was doing is lost, the next request starts a new one. */

@@ -26,6 +26,7 @@ scope.addEventListener('message', ({ data: request }) => void answer(request));
 async function answer(request: CodecRequest): Promise<void> {
   try {
     const wasm = await startParquetWasm(request.wasmUrl);
+    const started = performance.now();
     if (request.op === 'encode') {
       let bytes: Uint8Array;
       try {
@@ -33,11 +34,13 @@ async function answer(request: CodecRequest): Promise<void> {
       } catch (error) {
         throw Object.assign(new Error(`parquet-wasm could not encode ${request.name}: ${error instanceof Error ? error.message : String(error)}`), { name: error instanceof Error ? error.name : 'Error' });
       }
+      const encoded = performance.now();
       const written = await writeWhole(request.dir, request.name, bytes);
-      scope.postMessage({ id: request.id, ok: true, outputs: [], written }, []);
+      const timings = { encodeMs: encoded - started, writeMs: performance.now() - encoded };
+      scope.postMessage({ id: request.id, ok: true, outputs: [], written, timings }, []);
     } else {
       const outputs = wasm.decode(request.parquet, request.rowGroups) as Uint8Array<ArrayBuffer>[];
-      scope.postMessage({ id: request.id, ok: true, outputs, written: 0 }, transferOf(...outputs));
+      scope.postMessage({ id: request.id, ok: true, outputs, written: 0, timings: { encodeMs: performance.now() - started, writeMs: 0 } }, transferOf(...outputs));
     }
   } catch (error) {
     const { name, message } = error instanceof Error ? error : { name: 'Error', message: String(error) };
