@@ -211,9 +211,31 @@ async function forEachPart(
  * (from the footer). A file with no rows has no row group, but its schema still makes the
  * table: then it is read whole (index `undefined`).
  */
-function rowGroupsOf(bytes: Uint8Array): { index: number | undefined; rows: number }[] {
+function rowGroupsOf(bytes: Uint8Array): { index: number | undefined; rows: number; uncompressedBytes: number }[] {
   const groups = parquetMetadata(bytes.slice(Math.max(0, bytes.length - 8 - footerLength(bytes))).buffer).row_groups;
-  return groups.length === 0 ? [{ index: undefined, rows: 0 }] : groups.map((group, index) => ({ index, rows: Number(group.num_rows) }));
+  return groups.length === 0 ? [{ index: undefined, rows: 0, uncompressedBytes: 0 }] : groups.map((group, index) => ({ index, rows: Number(group.num_rows), uncompressedBytes: Number(group.total_byte_size) }));
+}
+
+/** What one request to the codec decodes at most (a file's row groups are sent in batches of about this much). */
+export const DECODE_BATCH_BYTES = 64 * 1024 * 1024;
+
+/**
+ * A file's row groups in batches of at most {@link DECODE_BATCH_BYTES} uncompressed (at
+ * least one group each): every request to the codec's worker takes a copy of the whole
+ * file, so a group at a time would copy a large file once per group.
+ */
+export function decodeBatches<G extends { uncompressedBytes: number }>(groups: readonly G[]): G[][] {
+  const batches: G[][] = [];
+  let size = Infinity;
+  for (const group of groups) {
+    if (size + group.uncompressedBytes > DECODE_BATCH_BYTES) {
+      batches.push([]);
+      size = 0;
+    }
+    batches.at(-1)!.push(group);
+    size += group.uncompressedBytes;
+  }
+  return batches;
 }
 
 /** Every row group of a Parquet file as Arrow IPC, with its row count. */
@@ -246,16 +268,20 @@ async function forEachRowGroup(
   label: string,
   consume: (chunkTable: string, rows: number) => Promise<void>,
 ): Promise<void> {
-  for (const { index, rows } of rowGroupsOf(bytes)) {
+  for (const batch of decodeBatches(rowGroupsOf(bytes))) {
     ctx.signal?.throwIfAborted();
-    let ipc: Uint8Array;
+    const indexes = batch.flatMap(({ index }) => (index === undefined ? [] : [index]));
+    let streams: Uint8Array[];
     try {
-      [ipc] = await ctx.codec.decode(bytes, index === undefined ? undefined : [index]);
+      streams = await ctx.codec.decode(bytes, indexes.length === batch.length ? indexes : undefined);
     } catch (error) {
       const where = await locateDamage(bytes);
       throw new UserFacingError('SnapshotDamagedError', `${label} could not be decoded: ${where}.`, { cause: error, explainsCause: true });
     }
-    await withScratchTable(ctx.duck, ipc, (chunkTable) => consume(chunkTable, rows));
+    for (const [i, { rows }] of batch.entries()) {
+      ctx.signal?.throwIfAborted();
+      await withScratchTable(ctx.duck, streams[i], (chunkTable) => consume(chunkTable, rows));
+    }
   }
 }
 
