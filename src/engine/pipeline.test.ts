@@ -125,67 +125,64 @@ describe('runPipeline', () => {
     }
   });
 
+  /** Work that ends only when released (a write or an encode still under way), and whether it has. */
+  function heldWork<T>(value: T) {
+    let ended = false;
+    let release: () => void = () => undefined;
+    const promise = new Promise<T>((resolve) => {
+      release = () => {
+        ended = true;
+        resolve(value);
+      };
+    });
+    return { promise, release: () => release(), ended: () => ended };
+  }
+
+  /** The pipeline's outcome (resolved, or its error's message), and whether it has come yet. */
+  function watch(run: Promise<unknown>) {
+    let done = false;
+    const outcome = run.then(
+      () => 'resolved',
+      (error: Error) => error.message,
+    );
+    void outcome.then(() => (done = true));
+    return { outcome, done: () => done };
+  }
+
   it('a store still writing when a later fetch fails: the rejection waits for that store to end', async () => {
-    let storeEnded = false;
-    let releaseStore: () => void = () => undefined;
+    let store: ReturnType<typeof heldWork<number>> | undefined;
     const stages = {
       fetch: async (part: number) => {
         if (part === 1) throw new Error('query of part 1 failed');
         return part;
       },
       transform: (input: number) => input,
-      store: (output: number) =>
-        new Promise<number>((resolve) => {
-          releaseStore = () => {
-            storeEnded = true;
-            resolve(output);
-          };
-        }),
+      store: (output: number) => (store = heldWork(output)).promise,
     };
-    const settled = runPipeline([0, 1, 2], stages).then(
-      () => 'resolved',
-      (error: Error) => error.message,
-    );
+    const run = watch(runPipeline([0, 1, 2], stages));
     // The store of part 0 cannot start before part 0 is transformed; then part 1's fetch fails while it writes.
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    let done = false;
-    void settled.then(() => (done = true));
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(done).toBe(false);
-    releaseStore();
-    expect(await settled).toBe('query of part 1 failed');
-    expect(storeEnded).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(run.done()).toBe(false);
+    store!.release();
+    expect(await run.outcome).toBe('query of part 1 failed');
+    expect(store!.ended()).toBe(true);
   });
 
   it('a transform (in a worker) still running when the store before fails: the rejection waits for the transform to end', async () => {
-    let transformEnded = false;
-    let releaseTransform: () => void = () => undefined;
+    let transform: ReturnType<typeof heldWork<number>> | undefined;
     const stages = {
       fetch: async (part: number) => part,
-      transform: (input: number) =>
-        input === 0
-          ? input
-          : new Promise<number>((resolve) => {
-              releaseTransform = () => {
-                transformEnded = true;
-                resolve(input);
-              };
-            }),
+      transform: (input: number) => (input === 0 ? input : (transform = heldWork(input)).promise),
       store: async (output: number) => {
         await new Promise((resolve) => setTimeout(resolve, 1));
         throw new Error(`write of part ${output} failed`);
       },
     };
-    const settled = runPipeline([0, 1, 2], stages).then(
-      () => 'resolved',
-      (error: Error) => error.message,
-    );
-    let done = false;
-    void settled.then(() => (done = true));
+    const run = watch(runPipeline([0, 1, 2], stages));
     await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(done).toBe(false);
-    releaseTransform();
-    expect(await settled).toBe('write of part 0 failed');
-    expect(transformEnded).toBe(true);
+    expect(run.done()).toBe(false);
+    transform!.release();
+    expect(await run.outcome).toBe('write of part 0 failed');
+    expect(transform!.ended()).toBe(true);
   });
 });

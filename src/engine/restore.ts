@@ -184,7 +184,7 @@ async function forEachPart(
       },
       async transform(bytes) {
         try {
-          return { groups: await decodeRowGroups(ctx.codec, bytes) };
+          return { groups: await decodeGroups(ctx.codec, bytes, rowGroupsOf(bytes)) };
         } catch (error) {
           return { damaged: error, bytes };
         }
@@ -238,11 +238,12 @@ export function decodeBatches<G extends { uncompressedBytes: number }>(groups: r
   return batches;
 }
 
-/** Every row group of a Parquet file as Arrow IPC, with its row count. */
-async function decodeRowGroups(codec: ParquetCodec, bytes: Uint8Array): Promise<{ ipc: Uint8Array; rows: number }[]> {
-  const groups = rowGroupsOf(bytes);
+/**
+ * Row groups `groups` of a Parquet file (from {@link rowGroupsOf}) as Arrow IPC, with their
+ * row counts, in one request to the codec (each crossing to its worker costs a copy of the file).
+ */
+async function decodeGroups(codec: ParquetCodec, bytes: Uint8Array, groups: readonly { index: number | undefined; rows: number }[]): Promise<{ ipc: Uint8Array; rows: number }[]> {
   const indexes = groups.flatMap(({ index }) => (index === undefined ? [] : [index]));
-  // One request for the whole part: each crossing to the codec's worker costs a copy of the file.
   const streams = await codec.decode(bytes, indexes.length === groups.length ? indexes : undefined);
   return groups.map(({ rows }, i) => ({ ipc: streams[i], rows }));
 }
@@ -270,17 +271,16 @@ async function forEachRowGroup(
 ): Promise<void> {
   for (const batch of decodeBatches(rowGroupsOf(bytes))) {
     ctx.signal?.throwIfAborted();
-    const indexes = batch.flatMap(({ index }) => (index === undefined ? [] : [index]));
-    let streams: Uint8Array[];
+    let decoded: { ipc: Uint8Array; rows: number }[];
     try {
-      streams = await ctx.codec.decode(bytes, indexes.length === batch.length ? indexes : undefined);
+      decoded = await decodeGroups(ctx.codec, bytes, batch);
     } catch (error) {
       const where = await locateDamage(bytes);
       throw new UserFacingError('SnapshotDamagedError', `${label} could not be decoded: ${where}.`, { cause: error, explainsCause: true });
     }
-    for (const [i, { rows }] of batch.entries()) {
+    for (const { ipc, rows } of decoded) {
       ctx.signal?.throwIfAborted();
-      await withScratchTable(ctx.duck, streams[i], (chunkTable) => consume(chunkTable, rows));
+      await withScratchTable(ctx.duck, ipc, (chunkTable) => consume(chunkTable, rows));
     }
   }
 }
