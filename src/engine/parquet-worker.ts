@@ -23,16 +23,14 @@ interface SyncAccessHandle {
 scope.addEventListener('message', ({ data: request }) => void answer(request));
 
 async function answer(request: CodecRequest): Promise<void> {
+  let encoding = false;
   try {
     const wasm = await startParquetWasm(request.wasmUrl);
     const started = performance.now();
     if (request.op === 'encode') {
-      let bytes: Uint8Array;
-      try {
-        bytes = wasm.encode(request.ipc, request.settings);
-      } catch (error) {
-        throw Object.assign(new Error(`parquet-wasm could not encode ${request.name}: ${error instanceof Error ? error.message : String(error)}`), { name: error instanceof Error ? error.name : 'Error' });
-      }
+      encoding = true;
+      const bytes = wasm.encode(request.ipc, request.settings);
+      encoding = false;
       const encoded = performance.now();
       const written = await writeWhole(request.dir, request.name, bytes);
       const timings = { encodeMs: encoded - started, writeMs: performance.now() - encoded };
@@ -43,7 +41,9 @@ async function answer(request: CodecRequest): Promise<void> {
     }
   } catch (error) {
     const { name, message } = error instanceof Error ? error : { name: 'Error', message: String(error) };
-    scope.postMessage({ id: request.id, ok: false, error: { name, message }, trapped: error instanceof WebAssembly.RuntimeError }, []);
+    const said = encoding && request.op === 'encode' ? `parquet-wasm could not encode ${request.name}: ${message}` : message;
+    // Judged on the error itself: a trap while encoding must retire this worker too.
+    scope.postMessage({ id: request.id, ok: false, error: { name, message: said }, trapped: error instanceof WebAssembly.RuntimeError }, []);
   }
 }
 
