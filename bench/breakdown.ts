@@ -98,16 +98,18 @@ export type RestorePhase = (typeof RESTORE_PHASES)[number];
 /**
  * Where a restore's time goes (decoding overlaps DuckDB's work on the part before, so the
  * phases may add up to more than the total: then `other` is negative):
- *   decode    the codec's worker decoding each part's row groups into Arrow IPC (send to reply)
- *   insert    DuckDB inserting each part's Arrow IPC stream (worker)
- *   number    DuckDB copying each row group into the table being built, its row id added (worker)
+ *   decode    the codec's worker decoding each part's row groups into Arrow IPC, their row ids
+ *             added (its own account, without the messages' crossing)
+ *   insert    DuckDB inserting each row group's Arrow IPC stream (worker)
+ *   number    DuckDB copying a row group from a scratch table into the table being built (the
+ *             first one, which makes the table with the manifest's types) (worker)
  *   checksum  DuckDB count and hash sum (worker)
  *   other     reading the files from OPFS, moving bytes between threads, messaging
  */
 export function restoreBreakdown(log: WorkerRequest[], codec: CodecCall[], totalMs: number): Record<RestorePhase, number> & { totalMs: number } {
   const sum = (list: { start: number; end: number }[]) => list.reduce((acc, r) => acc + duration(r), 0);
   const phases = {
-    decode: sum(codec.filter((c) => c.name === 'decode')),
+    decode: codec.filter((c) => c.name === 'decode').reduce((acc, c) => acc + c.encodeMs, 0),
     insert: sum(log.filter((r) => r.type.startsWith('INSERT_ARROW'))),
     number: sum(log.filter((r) => r.type === 'RUN_QUERY' && /^(CREATE TABLE|INSERT INTO) "__restore_/.test(r.sql ?? ''))),
     checksum: sum(log.filter((r) => r.type === 'RUN_QUERY' && /sum\(hash\(/.test(r.sql ?? ''))),

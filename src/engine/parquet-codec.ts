@@ -8,6 +8,7 @@
  */
 import initParquetWasm, { Compression, Table, WriterPropertiesBuilder, readParquet, writeParquet } from 'parquet-wasm/esm';
 import { writeFile } from '../opfs/fs';
+import { prependRowNumbers, type RowNumbers } from './row-numbers';
 
 export interface EncodeSettings {
   rowGroupSize: number;
@@ -24,15 +25,25 @@ export interface ParquetCodec {
   /**
    * Decodes row groups `rowGroups` of a complete Parquet file, each into an Arrow IPC
    * stream (without `rowGroups`, the whole file into one). The caller keeps `parquet`.
+   * With `numbers`, each stream begins with that column of row numbers, counted on from
+   * one stream to the next.
    */
-  decode(parquet: Uint8Array, rowGroups?: readonly number[]): Promise<Uint8Array[]>;
+  decode(parquet: Uint8Array, rowGroups?: readonly number[], numbers?: RowNumbers): Promise<Uint8Array[]>;
 }
 
 /** The codec's synchronous core: what the in-thread codec and the codec's worker both run. */
 export interface ParquetWasm {
   encode(arrowIpcStream: Uint8Array, settings: EncodeSettings): Uint8Array<ArrayBuffer>;
-  decode(parquet: Uint8Array, rowGroups?: readonly number[]): Uint8Array[];
+  decode(parquet: Uint8Array, rowGroups?: readonly number[], numbers?: RowNumbers): Uint8Array[];
 }
+
+/**
+ * Rows per record batch in decoded Arrow (parquet-wasm's default is 1,024): every batch is a
+ * message for each reader after it, and at 1,024 rows the messages, not the rows, cost the
+ * most (measured: numbering a 250,000-row part 40 ms in 1,024-row batches, 11–18 ms in 8,192
+ * or more; decoding 5% faster).
+ */
+const DECODE_BATCH_ROWS = 65_536;
 
 let started: Promise<ParquetWasm> | undefined;
 
@@ -62,7 +73,7 @@ export async function startParquetCodec(wasmUrl?: string | URL): Promise<Parquet
       await writeFile(dir, name, bytes);
       return bytes.byteLength;
     },
-    decode: async (parquet, rowGroups) => wasm.decode(parquet, rowGroups),
+    decode: async (parquet, rowGroups, numbers) => wasm.decode(parquet, rowGroups, numbers),
   };
 }
 
@@ -82,9 +93,15 @@ const parquetWasm: ParquetWasm = {
     // The bytes are a fresh copy (`.slice()`) out of wasm memory: a plain ArrayBuffer.
     return writeParquet(table, properties) as Uint8Array<ArrayBuffer>;
   },
-  decode(parquet, rowGroups) {
+  decode(parquet, rowGroups, numbers) {
     // intoIPCStream consumes the table.
-    if (rowGroups === undefined) return [readParquet(parquet).intoIPCStream()];
-    return rowGroups.map((index) => readParquet(parquet, { rowGroups: [index] }).intoIPCStream());
+    const streams = rowGroups === undefined ? [readParquet(parquet, { batchSize: DECODE_BATCH_ROWS }).intoIPCStream()] : rowGroups.map((index) => readParquet(parquet, { rowGroups: [index], batchSize: DECODE_BATCH_ROWS }).intoIPCStream());
+    if (numbers === undefined) return streams;
+    let first = numbers.first;
+    return streams.map((stream) => {
+      const numbered = prependRowNumbers(stream, { column: numbers.column, first });
+      first += numbered.rows;
+      return numbered.ipc;
+    });
   },
 };

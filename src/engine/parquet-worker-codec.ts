@@ -12,10 +12,11 @@
  * 250,000-row parts keeps tens of MiB).
  */
 import type { EncodeSettings, ParquetCodec } from './parquet-codec';
+import type { RowNumbers } from './row-numbers';
 
 type CodecOperation =
   | { op: 'encode'; ipc: Uint8Array; settings: EncodeSettings; dir: FileSystemDirectoryHandle; name: string }
-  | { op: 'decode'; parquet: Uint8Array; rowGroups: readonly number[] | undefined };
+  | { op: 'decode'; parquet: Uint8Array; rowGroups: readonly number[] | undefined; numbers: RowNumbers | undefined };
 
 export type CodecRequest = CodecOperation & { id: number; wasmUrl: string };
 
@@ -108,9 +109,9 @@ export function parquetCodecInWorker(startWorker: () => CodecWorker, wasmUrl: st
     encodeToFile: async (ipc, settings, dir, name) => (await call({ op: 'encode', ipc, settings, dir, name }, ipc, `writing ${name}`)).written,
     // The caller keeps its bytes (a restore reads them again to say where damage is): a
     // copy is handed over, which costs less than having postMessage clone them.
-    decode: async (parquet, rowGroups) => {
+    decode: async (parquet, rowGroups, numbers) => {
       const copy = parquet.slice();
-      return (await call({ op: 'decode', parquet: copy, rowGroups }, copy, 'decoding a part')).outputs;
+      return (await call({ op: 'decode', parquet: copy, rowGroups, numbers }, copy, 'decoding a part')).outputs;
     },
   };
 }

@@ -36,7 +36,7 @@ async function answer(request: CodecRequest): Promise<void> {
       const timings = { encodeMs: encoded - started, writeMs: performance.now() - encoded };
       scope.postMessage({ id: request.id, ok: true, outputs: [], written, timings }, []);
     } else {
-      const outputs = wasm.decode(request.parquet, request.rowGroups) as Uint8Array<ArrayBuffer>[];
+      const outputs = wasm.decode(request.parquet, request.rowGroups, request.numbers) as Uint8Array<ArrayBuffer>[];
       scope.postMessage({ id: request.id, ok: true, outputs, written: 0, timings: { encodeMs: performance.now() - started, writeMs: 0 } }, transferOf(...outputs));
     }
   } catch (error) {

@@ -22,6 +22,7 @@ import { DEFAULT_ROW_ID_COLUMN, freeColumnName } from './csv-sql';
 import { readManifest } from './snapshot-files';
 import { withSnapshotLock } from '../snapshot/locks';
 import { runPipeline } from './pipeline';
+import { columnNames, type RowNumbers } from './row-numbers';
 
 export interface RestoreContext {
   duck: DuckConnection;
@@ -50,20 +51,26 @@ export async function restoreSnapshot(ctx: RestoreContext, snapshotId: string, t
     }
     await assertTableFits(ctx.duck, `Snapshot "${snapshotId}"`, files.uncompressedBytes, 'restore');
     const rowIdColumn = freeColumnName(manifest.schema.map((c) => c.name), DEFAULT_ROW_ID_COLUMN);
-    const building = `__restore_${crypto.randomUUID().replaceAll('-', '')}`;
+    const buildingName = `__restore_${crypto.randomUUID().replaceAll('-', '')}`;
+    const building = quoteIdent(buildingName);
+    const lined = [rowIdColumn, ...manifest.schema.map((c) => c.name)];
     let total = { rowCount: 0, checksum: '0' };
     try {
-      await forEachPart(ctx, manifest, async (partTable, offset, index) => {
-        const select = numberedSelect(partTable, offset, rowIdColumn, manifest);
-        await ctx.duck.conn.query(index === 0 ? `CREATE TABLE ${quoteIdent(building)} AS ${select}` : `INSERT INTO ${quoteIdent(building)} ${select}`);
+      let created = false;
+      await forEachPart(ctx, manifest, rowIdColumn, async (ipc) => {
+        // Straight into the table (one copy of the rows) when the columns line up with it;
+        // the first row group makes the table, and a part whose columns are in another
+        // order is taken by name, through a scratch table.
+        if (created && sameNames(columnNames(ipc), lined)) return insertArrow(ctx.duck, ipc, buildingName, false);
+        await withScratchTable(ctx.duck, ipc, (scratch) => ctx.duck.conn.query(`${created ? `INSERT INTO ${building}` : `CREATE TABLE ${building} AS`} ${typedSelect(scratch, rowIdColumn, manifest)}`));
+        created = true;
       });
-      const columns = manifest.schema.map((c) => c.name);
-      const [row] = (await ctx.duck.conn.query(checksumSql(quoteIdent(building), rowIdColumn, columns))).toArray() as { n: unknown; checksum: unknown }[];
+      const [row] = (await ctx.duck.conn.query(checksumSql(building, rowIdColumn, manifest.schema.map((c) => c.name)))).toArray() as { n: unknown; checksum: unknown }[];
       total = { rowCount: Number(row?.n), checksum: String(row?.checksum) };
       await ctx.duck.conn.query(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
-      await ctx.duck.conn.query(`ALTER TABLE ${quoteIdent(building)} RENAME TO ${quoteIdent(table)}`);
+      await ctx.duck.conn.query(`ALTER TABLE ${building} RENAME TO ${quoteIdent(table)}`);
     } finally {
-      await ctx.duck.conn.query(`DROP TABLE IF EXISTS ${quoteIdent(building)}`);
+      await ctx.duck.conn.query(`DROP TABLE IF EXISTS ${building}`);
     }
     const problems = compareWithManifest(total, manifest);
     return { table, rowIdColumn, ...total, matchesManifest: problems.length === 0, problems };
@@ -80,12 +87,14 @@ export async function verifySnapshot(ctx: RestoreContext, snapshotId: string): P
     const rowIdColumn = freeColumnName(manifest.schema.map((c) => c.name), DEFAULT_ROW_ID_COLUMN);
     const columns = manifest.schema.map((c) => c.name);
     const actual = { rowCount: 0, checksum: '0' };
-    await forEachPart(ctx, manifest, async (partTable, offset) => {
-      const sql = checksumSql(`(${numberedSelect(partTable, offset, rowIdColumn, manifest)})`, rowIdColumn, columns);
-      const [row] = (await ctx.duck.conn.query(sql)).toArray() as { n: unknown; checksum: unknown }[];
-      actual.rowCount += Number(row?.n);
-      actual.checksum = addChecksums(actual.checksum, String(row?.checksum));
-    });
+    await forEachPart(ctx, manifest, rowIdColumn, (ipc) =>
+      withScratchTable(ctx.duck, ipc, async (scratch) => {
+        const sql = checksumSql(`(${typedSelect(scratch, rowIdColumn, manifest)})`, rowIdColumn, columns);
+        const [row] = (await ctx.duck.conn.query(sql)).toArray() as { n: unknown; checksum: unknown }[];
+        actual.rowCount += Number(row?.n);
+        actual.checksum = addChecksums(actual.checksum, String(row?.checksum));
+      }),
+    );
     problems.push(...compareWithManifest(actual, manifest));
     return { snapshotId, ok: problems.length === 0, expected, actual, problems };
   });
@@ -137,16 +146,14 @@ export async function assertTableFits(duck: DuckConnection, what: string, uncomp
   );
 }
 
-/** `SELECT <offset + file order> AS <row id>, <columns as the manifest types them> FROM <part>`. */
-function numberedSelect(partTable: string, offset: number, rowIdColumn: string, manifest: SnapshotManifest): string {
+/** `SELECT <row id>, <columns as the manifest types them> FROM <table>`, of rows decoded with their row ids. */
+function typedSelect(table: string, rowIdColumn: string, manifest: SnapshotManifest): string {
   const columns = manifest.schema.map((c) => (isPlainType(c.type) ? `CAST(${quoteIdent(c.name)} AS ${c.type}) AS ${quoteIdent(c.name)}` : quoteIdent(c.name)));
-  // The scratch table was made by one append of the decoded rows, so DuckDB's `rowid` is
-  // their place in the file: a column, not a window over the rows (which materialises them
-  // all first). A column of the data named rowid would take its place: then row_number()
-  // OVER () numbers the rows in the order the single-threaded scan delivers them, which is
-  // their insertion order (preserve_insertion_order).
-  const position = manifest.schema.some((c) => c.name.toLowerCase() === 'rowid') ? 'row_number() OVER () - 1' : 'rowid';
-  return `SELECT (${integerLiteral(offset)} + ${position})::BIGINT AS ${quoteIdent(rowIdColumn)}${columns.length ? `, ${columns.join(', ')}` : ''} FROM ${quoteIdent(partTable)}`;
+  return `SELECT ${[quoteIdent(rowIdColumn), ...columns].join(', ')} FROM ${quoteIdent(table)}`;
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((name, i) => name === b[i]);
 }
 
 /** A type name from a manifest that may go into SQL as it is: simple names, with a precision. */
@@ -158,20 +165,21 @@ function isPlainType(type: string): boolean {
 type DecodedPart = { groups: { ipc: Uint8Array; rows: number }[] } | { damaged: unknown; bytes: Uint8Array };
 
 /**
- * Decodes the parts in order, one row group at a time, into scratch tables; calls `consume`
- * with each and the row id of its first row, and drops it. Overlapped (src/engine/pipeline.ts):
- * part i+1 is read and decoded here while DuckDB's worker takes in part i, so at most about
- * three parts are in memory whatever the snapshot's size, and one row group (100,000 rows by
- * default) is in the engine at a time.
+ * Decodes the parts in order, one row group at a time, each with its row ids in front (column
+ * `rowIdColumn`: the rows' places in the snapshot, counted over the parts in the manifest's
+ * order, which the codec's worker adds), and calls `consume` with each. Overlapped
+ * (src/engine/pipeline.ts): part i+1 is read and decoded while DuckDB's worker takes in part
+ * i, so at most about three parts are in memory whatever the snapshot's size, and one row
+ * group (100,000 rows by default) is handed to the engine at a time.
  */
-async function forEachPart(
-  ctx: RestoreContext,
-  manifest: SnapshotManifest,
-  consume: (chunkTable: string, offset: number, index: number) => Promise<void>,
-): Promise<void> {
-  let offset = 0;
-  let index = 0;
-  const parts = manifest.parts.map((part, partIndex) => ({ part, partIndex }));
+async function forEachPart(ctx: RestoreContext, manifest: SnapshotManifest, rowIdColumn: string, consume: (ipc: Uint8Array) => Promise<void>): Promise<void> {
+  let rowsDone = 0;
+  let firstRow = 0;
+  const parts = manifest.parts.map((part, partIndex) => {
+    const planned = { part, partIndex, firstRow };
+    firstRow += part.rows;
+    return planned;
+  });
   await runPipeline<(typeof parts)[number], Uint8Array, DecodedPart, void>(
     parts,
     {
@@ -182,23 +190,23 @@ async function forEachPart(
           throw new UserFacingError('SnapshotDamagedError', `Snapshot "${manifest.snapshotId}" is missing its part ${part.name}.`, { cause: error });
         }
       },
-      async transform(bytes) {
+      async transform(bytes, { firstRow }) {
         try {
-          return { groups: await decodeGroups(ctx.codec, bytes, rowGroupsOf(bytes)) };
+          return { groups: await decodeGroups(ctx.codec, bytes, rowGroupsOf(bytes), { column: rowIdColumn, first: firstRow }) };
         } catch (error) {
           return { damaged: error, bytes };
         }
       },
       async store(decoded, { part, partIndex }) {
-        ctx.onProgress?.({ phase: 'restoring', rowsDone: offset, rowsTotal: manifest.rowCount, part: partIndex, parts: manifest.parts.length });
+        ctx.onProgress?.({ phase: 'restoring', rowsDone, rowsTotal: manifest.rowCount, part: partIndex, parts: manifest.parts.length });
         if ('damaged' in decoded) {
           const where = await locateDamage(decoded.bytes);
           throw new UserFacingError('SnapshotDamagedError', `Part ${part.name} of "${manifest.snapshotId}" could not be decoded: ${where}.`, { cause: decoded.damaged, explainsCause: true });
         }
         for (const { ipc, rows } of decoded.groups) {
           ctx.signal?.throwIfAborted();
-          await withScratchTable(ctx.duck, ipc, (chunkTable) => consume(chunkTable, offset, index++));
-          offset += rows;
+          await consume(ipc);
+          rowsDone += rows;
         }
       },
     },
@@ -242,21 +250,35 @@ export function decodeBatches<G extends { uncompressedBytes: number }>(groups: r
  * Row groups `groups` of a Parquet file (from {@link rowGroupsOf}) as Arrow IPC, with their
  * row counts, in one request to the codec (each crossing to its worker costs a copy of the file).
  */
-async function decodeGroups(codec: ParquetCodec, bytes: Uint8Array, groups: readonly { index: number | undefined; rows: number }[]): Promise<{ ipc: Uint8Array; rows: number }[]> {
+async function decodeGroups(
+  codec: ParquetCodec,
+  bytes: Uint8Array,
+  groups: readonly { index: number | undefined; rows: number }[],
+  numbers?: RowNumbers,
+): Promise<{ ipc: Uint8Array; rows: number }[]> {
   const indexes = groups.flatMap(({ index }) => (index === undefined ? [] : [index]));
-  const streams = await codec.decode(bytes, indexes.length === groups.length ? indexes : undefined);
+  const streams = await codec.decode(bytes, indexes.length === groups.length ? indexes : undefined, numbers);
   return groups.map(({ rows }, i) => ({ ipc: streams[i], rows }));
 }
 
-/** Takes Arrow IPC into a scratch table for `use`, then drops it. */
-async function withScratchTable(duck: DuckConnection, ipc: Uint8Array, use: (table: string) => Promise<void>): Promise<void> {
+/** Takes Arrow IPC into a scratch table for `use` (given its name), then drops it. */
+async function withScratchTable(duck: DuckConnection, ipc: Uint8Array, use: (table: string) => Promise<unknown>): Promise<void> {
   const table = `__part_${crypto.randomUUID().replaceAll('-', '')}`;
   try {
-    await duck.conn.useUnsafe((db, connId) => db.insertArrowFromIPCStream(connId, ipc, { name: table, create: true }));
+    await insertArrow(duck, ipc, table, true);
     await use(table);
   } finally {
     await duck.conn.query(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
   }
+}
+
+/**
+ * Appends Arrow IPC to table `table` (its name, not quoted), creating it from the stream's schema with
+ * `create`; appended by position otherwise, each column cast to the table's type as an
+ * INSERT casts.
+ */
+async function insertArrow(duck: DuckConnection, ipc: Uint8Array, table: string, create: boolean): Promise<void> {
+  await duck.conn.useUnsafe((db, connId) => db.insertArrowFromIPCStream(connId, ipc, { name: table, create }));
 }
 
 /**
