@@ -24,8 +24,14 @@ import { claimStagedFile, sweepAbandoned } from './sweep';
 import { queryFileFormat, tableNameFor, tableStem } from '../query-files';
 import { diffRows, diffTables, ensureSnapshotsLoaded, loadFileAsTable, loadedRowIdColumn, resultAsArrowIpc, resultAsCsvRows, runStatement, tablesNamedIn, type LoadSnapshot } from './console';
 
-/** Parquet encoding and decoding, in a worker of their own (started at the first use). */
-const codec = parquetCodecInWorker(() => new Worker(new URL('./parquet-worker.ts', import.meta.url), { type: 'module' }), parquetWasmUrl);
+/** Parquet codec workers: one per core of the machines measured (bench/README.md). */
+const CODEC_WORKERS = 2;
+
+/**
+ * Parquet encoding and decoding, in workers of their own (started at the first use): two,
+ * one per core, so that two parts are encoded or decoded at once beside DuckDB's worker.
+ */
+const codec = parquetCodecInWorker(() => new Worker(new URL('./parquet-worker.ts', import.meta.url), { type: 'module' }), parquetWasmUrl, { workers: CODEC_WORKERS });
 
 /** The name of a staged CSV, refusing anything outside `staging/`. */
 function stagedName(stagedPath: string): string {

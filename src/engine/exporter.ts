@@ -113,7 +113,7 @@ export async function exportTableToParquet(ctx: ExportContext, request: ExportRe
       await writeIntent(ctx.dir, { formatVersion: 1, kind: 'export', snapshotId, files: planned, startedAt: new Date().toISOString() });
       const job = { table, rowIdColumn, columns, wholeTableChecksum: wholeTable?.checksum ?? null, parts: plan.length, rowsTotal: rowCount, rowGroupSize, strategy, sorted: request.sortParts === true };
       const { stages, checksum } = partStages(ctx, job, created);
-      const parts = await runPipeline(plan, stages, ctx.signal);
+      const parts = await runPipeline(plan, stages, ctx.signal, ctx.codec.concurrency);
       ctx.signal?.throwIfAborted();
       ctx.onProgress?.({ phase: 'committing', rowsDone: rowCount, rowsTotal: rowCount, part: plan.length, parts: plan.length });
       const manifest: SnapshotManifest = {

@@ -15,6 +15,8 @@ export interface EncodeSettings {
 }
 
 export interface ParquetCodec {
+  /** How many requests it works on at once (its workers): what a pipeline may keep in flight. */
+  readonly concurrency: number;
   /**
    * Encodes one Arrow IPC stream as a complete Parquet file (ZSTD) and writes it as
    * `dir/name` (created or replaced); resolves with its length. The stream's buffer may be
@@ -68,6 +70,7 @@ export function startParquetWasm(wasmUrl?: string | URL): Promise<ParquetWasm> {
 export async function startParquetCodec(wasmUrl?: string | URL): Promise<ParquetCodec> {
   const wasm = await startParquetWasm(wasmUrl);
   return {
+    concurrency: 1,
     async encodeToFile(ipc, settings, dir, name) {
       const bytes = wasm.encode(ipc, settings);
       await writeFile(dir, name, bytes);

@@ -29,7 +29,7 @@ const dir = {} as FileSystemDirectoryHandle;
 const timings = { encodeMs: 1, writeMs: 1 };
 const settings = { rowGroupSize: 10 };
 
-function codecWithFakes(idleMs = 1000) {
+function codecWithFakes(idleMs = 1000, size = 1) {
   const workers: FakeWorker[] = [];
   const codec = parquetCodecInWorker(
     () => {
@@ -38,7 +38,7 @@ function codecWithFakes(idleMs = 1000) {
       return worker as unknown as CodecWorker;
     },
     'wasm-url',
-    idleMs,
+    { idleMs, workers: size },
   );
   return { codec, workers };
 }
@@ -160,5 +160,53 @@ describe('the Parquet codec in a worker', () => {
     expect(workers).toHaveLength(2);
     answer(workers[1], 0);
     expect(await third).toBe(1);
+  });
+
+  it('a pool of workers: a request goes to an idle worker, else to the one with the fewest; a worker that fails takes only its own requests with it', async () => {
+    for (let seed = 1; seed <= 10; seed++) {
+      const random = seededRandom(seed);
+      const { codec, workers } = codecWithFakes(1000, 2);
+      expect(codec.concurrency).toBe(2);
+      const count = 3 + Math.floor(random() * 4);
+      const calls = Array.from({ length: count }, (_, i) => outcome(codec.decode(new Uint8Array([i]))));
+      expect(workers).toHaveLength(2);
+      // Spread evenly: the first two start a worker each, the rest queue behind the one with fewer.
+      expect(Math.abs(workers[0].requests.length - workers[1].requests.length)).toBeLessThanOrEqual(1);
+      const [failing, healthy] = random() < 0.5 ? workers : [workers[1], workers[0]];
+      for (const { message } of healthy.requests) {
+        if (message.op === 'decode') healthy.reply({ id: message.id, ok: true, outputs: [new Uint8Array([200 + message.parquet[0]])], written: 0, timings });
+      }
+      failing.fail('injected: worker lost');
+      const settled = await Promise.all(calls);
+      const byInput = (worker: FakeWorker) => worker.requests.map(({ message }) => (message.op === 'decode' ? message.parquet[0] : -1));
+      for (const i of byInput(healthy)) expect(settled[i]).toEqual({ value: [new Uint8Array([200 + i])] });
+      for (const i of byInput(failing)) expect((settled[i] as { error: Error }).error).toBeInstanceOf(CodecWorkerError);
+      expect(failing.terminated).toBe(true);
+      expect(healthy.terminated).toBe(false);
+      // The healthy worker is idle: it takes the next request; the one after starts a worker in the failed one's place.
+      void codec.decode(new Uint8Array([9]));
+      expect(healthy.requests.at(-1)!.message.op).toBe('decode');
+      void codec.decode(new Uint8Array([10]));
+      expect(workers).toHaveLength(3);
+      expect(workers[2].requests).toHaveLength(1);
+    }
+  });
+
+  it('a pool stops its workers only once all of them are idle', async () => {
+    vi.useFakeTimers();
+    const { codec, workers } = codecWithFakes(1000, 2);
+    const answer = (worker: FakeWorker, index: number) => worker.reply({ id: worker.requests[index].message.id, ok: true, outputs: [], written: 1, timings });
+    const a = codec.encodeToFile(new Uint8Array(1), settings, dir, 'a.tmp');
+    const b = codec.encodeToFile(new Uint8Array(1), settings, dir, 'b.tmp');
+    answer(workers[0], 0);
+    await a;
+    await vi.advanceTimersByTimeAsync(1500);
+    expect(workers.map((w) => w.terminated)).toEqual([false, false]);
+    answer(workers[1], 0);
+    await b;
+    await vi.advanceTimersByTimeAsync(999);
+    expect(workers.map((w) => w.terminated)).toEqual([false, false]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(workers.map((w) => w.terminated)).toEqual([true, true]);
   });
 });

@@ -1,14 +1,15 @@
 /**
- * The Parquet codec in a worker of its own: the engine's thread hands each part's Arrow
- * stream over (transferred, not copied) with the folder and name to write it to, and the
- * worker encodes and writes it (sync access handle), so that encoding runs on the core
- * DuckDB's worker does not use, and the engine's thread is left with checking the parts
- * written. One worker serves every request, one at a time, in order.
+ * The Parquet codec in workers of its own: the engine's thread hands each part's Arrow
+ * stream over (transferred, not copied) with the folder and name to write it to, and a
+ * worker encodes and writes it (sync access handle), so that encoding runs beside DuckDB's
+ * worker, and the engine's thread is left with checking the parts written. Each worker
+ * serves one request at a time, in order; with several, as many parts are encoded (or
+ * decoded) at once.
  *
  * A worker that fails (an error it did not catch, a message it could not read, parquet-wasm
  * trapping, which leaves its memory unusable) is stopped; every request it held is rejected
- * saying so, and the next request starts a fresh one: the engine keeps working. A worker
- * idle for `idleMs` is stopped too (WebAssembly memory never shrinks; a worker that encoded
+ * saying so, and the next request starts a fresh one: the engine keeps working. Workers
+ * idle for `idleMs` are stopped too (WebAssembly memory never shrinks; a worker that encoded
  * 250,000-row parts keeps tens of MiB).
  */
 import type { EncodeSettings, ParquetCodec } from './parquet-codec';
@@ -53,30 +54,37 @@ export type CodecWorker = Pick<Worker, 'postMessage' | 'terminate' | 'addEventLi
 /** How long the codec's worker is kept without a request before it is stopped. */
 export const CODEC_IDLE_MS = 15_000;
 
-/** A codec served by workers from `startWorker`, loading parquet-wasm from `wasmUrl`. */
-export function parquetCodecInWorker(startWorker: () => CodecWorker, wasmUrl: string, idleMs = CODEC_IDLE_MS): ParquetCodec {
-  let current: { worker: CodecWorker; pending: Map<number, Pending> } | undefined;
+/**
+ * A codec served by up to `workers` workers from `startWorker`, loading parquet-wasm from
+ * `wasmUrl`: a request goes to an idle worker (started if need be), else waits behind the
+ * one with the fewest requests. Workers all idle for `idleMs` are stopped.
+ */
+export function parquetCodecInWorker(startWorker: () => CodecWorker, wasmUrl: string, { idleMs = CODEC_IDLE_MS, workers = 1 }: { idleMs?: number; workers?: number } = {}): ParquetCodec {
+  type Slot = { worker: CodecWorker; pending: Map<number, Pending>; stop(reason: string, cause?: unknown): void };
+  const slots: (Slot | undefined)[] = Array.from({ length: workers }, () => undefined);
   let nextId = 1;
   let idleTimer: ReturnType<typeof setTimeout> | undefined;
+  const busy = () => slots.some((slot) => slot !== undefined && slot.pending.size > 0);
 
-  function connect() {
+  function connect(index: number): Slot {
     const worker = startWorker();
-    const state = { worker, pending: new Map<number, Pending>() };
     const stop = (reason: string, cause?: unknown) => {
-      if (current === state) current = undefined;
+      if (slots[index] === state) slots[index] = undefined;
       worker.terminate();
       for (const request of state.pending.values()) {
         request.reject(new CodecWorkerError(`The Parquet codec's worker stopped while ${request.what}: ${reason}. It starts again for the next operation.`, { cause }));
       }
       state.pending.clear();
     };
+    const state: Slot = { worker, pending: new Map<number, Pending>(), stop };
     worker.addEventListener('message', ({ data }: MessageEvent<CodecReply>) => {
       const request = state.pending.get(data.id);
       if (!request) return;
       state.pending.delete(data.id);
-      if (state.pending.size === 0 && current === state) {
+      if (!busy()) {
+        clearTimeout(idleTimer);
         idleTimer = setTimeout(() => {
-          if (current === state && state.pending.size === 0) stop('it was idle');
+          if (!busy()) for (const slot of slots) slot?.stop('it was idle');
         }, idleMs);
       }
       if (data.ok) return request.resolve(data);
@@ -94,10 +102,18 @@ export function parquetCodecInWorker(startWorker: () => CodecWorker, wasmUrl: st
     return state;
   }
 
+  /** An idle worker, else a slot to start one in, else the worker with the fewest requests. */
+  function pick(): Slot {
+    const idle = slots.find((slot) => slot !== undefined && slot.pending.size === 0);
+    if (idle) return idle;
+    const free = slots.indexOf(undefined);
+    if (free >= 0) return (slots[free] = connect(free));
+    return slots.reduce((a, b) => (b!.pending.size < a!.pending.size ? b : a))!;
+  }
+
   function call(operation: CodecOperation, input: Uint8Array, what: string): Promise<{ outputs: Uint8Array<ArrayBuffer>[]; written: number }> {
     clearTimeout(idleTimer);
-    current ??= connect();
-    const { worker, pending } = current;
+    const { worker, pending } = pick();
     const id = nextId++;
     return new Promise((resolve, reject) => {
       pending.set(id, { what, resolve, reject });
@@ -106,6 +122,7 @@ export function parquetCodecInWorker(startWorker: () => CodecWorker, wasmUrl: st
   }
 
   return {
+    concurrency: workers,
     encodeToFile: async (ipc, settings, dir, name) => (await call({ op: 'encode', ipc, settings, dir, name }, ipc, `writing ${name}`)).written,
     // The caller keeps its bytes (a restore reads them again to say where damage is): a
     // copy is handed over, which costs less than having postMessage clone them.

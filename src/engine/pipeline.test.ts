@@ -58,17 +58,22 @@ function recordingStages(seed: number, fail?: { stage: Stage; part: number }, ab
 }
 
 const SIZES = [1, 2, 3, 6];
+/** Transforms at once: one codec worker, or a pool of them. */
+const WIDTHS = [1, 2, 3];
 
 describe('runPipeline', () => {
-  it.each(TRANSFORMS.flatMap((kind) => SIZES.map((n) => [n, kind] as const)))('%i part(s), %s transform: every part goes through every stage once, in order; stages overlap, each holds at most one part', async (n, kind) => {
+  it.each(WIDTHS.flatMap((width) => TRANSFORMS.flatMap((kind) => SIZES.map((n) => [n, kind, width] as const))))('%i part(s), %s transform, width %i: every part goes through every stage once, in order; stages overlap, each holds at most one part (the transform: width)', async (n, kind, width) => {
+    let mostTransforms = 0;
     for (let seed = 1; seed <= 20; seed++) {
       const { stages, log, most } = recordingStages(seed, undefined, undefined, kind);
       const parts = Array.from({ length: n }, (_, i) => i);
-      expect(await runPipeline(parts, stages)).toEqual(parts.map((i) => `stored ${i}`));
+      expect(await runPipeline(parts, stages, undefined, width)).toEqual(parts.map((i) => `stored ${i}`));
+      mostTransforms = Math.max(mostTransforms, most.transform);
       for (const stage of STAGES) {
         expect(log.filter((e) => e.startsWith(`${stage}+`))).toEqual(parts.map((i) => `${stage}+${i}`));
-        expect(most[stage]).toBe(1);
+        expect(most[stage]).toBeLessThanOrEqual(stage === 'transform' ? width : 1);
       }
+      if (kind === 'sync' || n === 1) expect(most.transform).toBe(1);
       for (let i = 0; i + 1 < n; i++) {
         // The next part's fetch starts before this part is transformed (DuckDB works meanwhile)…
         expect(log.indexOf(`fetch+${i + 1}`)).toBeLessThan(log.indexOf(`transform+${i}`));
@@ -76,6 +81,8 @@ describe('runPipeline', () => {
         expect(log.indexOf(`store+${i + 1}`)).toBeGreaterThan(log.indexOf(`store-${i}`));
       }
     }
+    // Transforms in a worker do run side by side when the width allows it.
+    if (kind === 'async' && width > 1 && n > 1) expect(mostTransforms).toBeGreaterThan(1);
   });
 
   it('with no part, calls nothing', async () => {
@@ -84,13 +91,13 @@ describe('runPipeline', () => {
     expect(log).toEqual([]);
   });
 
-  describe.each(STAGES.flatMap((stage) => TRANSFORMS.map((kind) => [stage, kind] as const)))('a failure in %s (%s transform)', (stage, kind) => {
+  describe.each(STAGES.flatMap((stage) => TRANSFORMS.flatMap((kind) => WIDTHS.map((width) => [stage, kind, width] as const))))('a failure in %s (%s transform, width %i)', (stage, kind, width) => {
     it.each(SIZES)('at any part of %i: rejects with it, starts nothing after, and only once nothing is in flight', async (n) => {
       for (let part = 0; part < n; part++) {
         for (let seed = 1; seed <= 8; seed++) {
           const { stages, log, inFlight } = recordingStages(seed * 31 + part, { stage, part }, undefined, kind);
           const parts = Array.from({ length: n }, (_, i) => i);
-          const outcome = await runPipeline(parts, stages).then(
+          const outcome = await runPipeline(parts, stages, undefined, width).then(
             () => 'resolved',
             (error: Error) => error.message,
           );
@@ -108,13 +115,13 @@ describe('runPipeline', () => {
     });
   });
 
-  it.each(STAGES.flatMap((stage) => TRANSFORMS.map((kind) => [stage, kind] as const)))('an abort as a part enters %s (%s transform): rejects with AbortError once nothing is in flight, and stores no later part', async (stage, kind) => {
+  it.each(STAGES.flatMap((stage) => TRANSFORMS.flatMap((kind) => WIDTHS.map((width) => [stage, kind, width] as const))))('an abort as a part enters %s (%s transform, width %i): rejects with AbortError once nothing is in flight, and stores no later part', async (stage, kind, width) => {
     for (const n of SIZES) {
       for (let part = 0; part < n; part++) {
         const controller = new AbortController();
         const { stages, log, inFlight } = recordingStages(part + 7, undefined, { controller, stage, part }, kind);
         const parts = Array.from({ length: n }, (_, i) => i);
-        const error = await runPipeline(parts, stages, controller.signal).then(
+        const error = await runPipeline(parts, stages, controller.signal, width).then(
           () => null,
           (e: unknown) => e,
         );

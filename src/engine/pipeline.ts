@@ -16,54 +16,69 @@ export interface PipelineStages<P, Fetched, Transformed, Stored> {
 
 /**
  * Runs every part through `stages` and resolves with what `store` answered, in part
- * order. The first failure (or `signal`'s abort) stops it: nothing new starts, and the
- * call rejects with that failure only once every stage already started has settled, so
- * that a clean-up after it sees every file a store created and none appears later.
+ * order. Up to `width` parts are transformed at once (for a codec with that many workers;
+ * each is stored in turn, in order). The first failure (or `signal`'s abort) stops it:
+ * nothing new starts, and the call rejects with that failure only once every stage already
+ * started has settled, so that a clean-up after it sees every file a store created and
+ * none appears later.
  */
 export async function runPipeline<P, Fetched, Transformed, Stored>(
   parts: readonly P[],
   stages: PipelineStages<P, Fetched, Transformed, Stored>,
   signal?: AbortSignal,
+  width = 1,
 ): Promise<Stored[]> {
   const stored: Stored[] = [];
   let fetching: Promise<Fetched> | undefined;
-  let transforming: Promise<Transformed> | undefined;
+  const transforming: { part: P; output: Promise<Transformed> }[] = [];
   let storing: Promise<Stored> | undefined;
-  // A stage may fail while this function awaits another one: its failure is seen when it
-  // is awaited in turn (or settled below), not reported as unhandled meanwhile.
+  // A stage may fail while this function awaits another one: its failure is kept (and not
+  // reported as unhandled), and nothing starts once it is known.
+  let failed: { error: unknown } | undefined;
   const started = <T>(promise: Promise<T>): Promise<T> => {
-    promise.catch(() => undefined);
+    promise.catch((error: unknown) => (failed ??= { error }));
     return promise;
+  };
+  const mayStart = () => {
+    signal?.throwIfAborted();
+    if (failed) throw failed.error;
   };
   // An async function runs to its first await at once: the query is on its way before this
   // thread turns to the transform, and a fetch that throws becomes a rejection.
   const fetchPart = (part: P): Promise<Fetched> => started((async () => stages.fetch(part))());
   // Settles only if `promise` fails: whichever stage fails first is noticed while another one is awaited.
   const failureOf = (promise: Promise<unknown> | undefined): Promise<never>[] => (promise ? [promise.then(() => new Promise<never>(() => undefined))] : []);
+  const failureOfAny = () => [...failureOf(fetching), ...failureOf(storing), ...transforming.flatMap((t) => failureOf(t.output))];
+  // The oldest transform's output, stored once the store before it has ended.
+  const storeOldest = async () => {
+    const { part, output } = transforming[0];
+    const result = await Promise.race([output, ...failureOfAny()]);
+    transforming.shift();
+    if (storing) stored.push(await Promise.race([storing, ...failureOfAny()]));
+    storing = undefined;
+    mayStart();
+    storing = started(stages.store(result, part));
+  };
   try {
     signal?.throwIfAborted();
     fetching = parts.length > 0 ? fetchPart(parts[0]) : undefined;
     for (let i = 0; i < parts.length; i++) {
       const next = fetching as Promise<Fetched>;
-      const input = await Promise.race([next, ...failureOf(storing)]);
+      const input = await Promise.race([next, ...failureOf(storing), ...transforming.flatMap((t) => failureOf(t.output))]);
       fetching = undefined;
-      signal?.throwIfAborted();
+      mayStart();
       if (i + 1 < parts.length) fetching = fetchPart(parts[i + 1]);
       const part = parts[i];
-      transforming = started((async () => stages.transform(input, part))());
-      const output = await Promise.race([transforming, ...failureOf(fetching), ...failureOf(storing)]);
-      transforming = undefined;
-      if (storing) stored.push(await Promise.race([storing, ...failureOf(fetching)]));
-      storing = undefined;
-      signal?.throwIfAborted();
-      storing = started(stages.store(output, parts[i]));
+      transforming.push({ part, output: started((async () => stages.transform(input, part))()) });
+      if (transforming.length >= width) await storeOldest();
     }
+    while (transforming.length > 0) await storeOldest();
     if (storing) stored.push(await storing);
     storing = undefined;
     signal?.throwIfAborted();
     return stored;
   } catch (error) {
-    await Promise.allSettled([fetching, transforming, storing]);
+    await Promise.allSettled([fetching, ...transforming.map((t) => t.output), storing]);
     throw error;
   }
 }

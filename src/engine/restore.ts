@@ -211,6 +211,7 @@ async function forEachPart(ctx: RestoreContext, manifest: SnapshotManifest, rowI
       },
     },
     ctx.signal,
+    ctx.codec.concurrency,
   );
 }
 
