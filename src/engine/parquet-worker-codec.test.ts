@@ -208,5 +208,17 @@ describe('the Parquet codec in a worker', () => {
     expect(workers.map((w) => w.terminated)).toEqual([false, false]);
     await vi.advanceTimersByTimeAsync(1);
     expect(workers.map((w) => w.terminated)).toEqual([true, true]);
+
+    // The busy one failing leaves the other idle: it is stopped after the idle time too.
+    const c = outcome(codec.encodeToFile(new Uint8Array(1), settings, dir, 'c.tmp'));
+    const d = outcome(codec.encodeToFile(new Uint8Array(1), settings, dir, 'd.tmp'));
+    answer(workers[2], 0);
+    await c;
+    workers[3].fail('injected');
+    expect(((await d) as { error: Error }).error).toBeInstanceOf(CodecWorkerError);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(workers[2].terminated).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(workers[2].terminated).toBe(true);
   });
 });

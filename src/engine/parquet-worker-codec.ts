@@ -65,6 +65,14 @@ export function parquetCodecInWorker(startWorker: () => CodecWorker, wasmUrl: st
   let nextId = 1;
   let idleTimer: ReturnType<typeof setTimeout> | undefined;
   const busy = () => slots.some((slot) => slot !== undefined && slot.pending.size > 0);
+  /** Once no worker has a request: all stopped after `idleMs`, unless one gets a request first. */
+  const stopWhenIdle = () => {
+    if (busy() || slots.every((slot) => slot === undefined)) return;
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => {
+      if (!busy()) for (const slot of slots) slot?.stop('it was idle');
+    }, idleMs);
+  };
 
   function connect(index: number): Slot {
     const worker = startWorker();
@@ -75,18 +83,14 @@ export function parquetCodecInWorker(startWorker: () => CodecWorker, wasmUrl: st
         request.reject(new CodecWorkerError(`The Parquet codec's worker stopped while ${request.what}: ${reason}. It starts again for the next operation.`, { cause }));
       }
       state.pending.clear();
+      stopWhenIdle();
     };
     const state: Slot = { worker, pending: new Map<number, Pending>(), stop };
     worker.addEventListener('message', ({ data }: MessageEvent<CodecReply>) => {
       const request = state.pending.get(data.id);
       if (!request) return;
       state.pending.delete(data.id);
-      if (!busy()) {
-        clearTimeout(idleTimer);
-        idleTimer = setTimeout(() => {
-          if (!busy()) for (const slot of slots) slot?.stop('it was idle');
-        }, idleMs);
-      }
+      stopWhenIdle();
       if (data.ok) return request.resolve(data);
       const error = Object.assign(new Error(data.error.message), { name: data.error.name });
       if (!data.trapped) return request.reject(error);
