@@ -25,16 +25,14 @@ import { queryFileFormat, tableNameFor, tableStem } from '../query-files';
 import { diffRows, diffTables, ensureSnapshotsLoaded, loadFileAsTable, loadedRowIdColumn, resultAsArrowIpc, resultAsCsvRows, runStatement, tablesNamedIn, type LoadSnapshot } from './console';
 
 /**
- * Parquet codec workers: two where there are two cores or more (measured on 2 cores, beside
- * DuckDB's worker: export 0.91x, restore 0.83x the time with one, bench/README.md), one on
- * a single core.
+ * Parquet codec workers: two where there are two cores or more, so that a restore or verify
+ * decodes two parts at once beside DuckDB's worker (measured on 2 cores: 0.83x the time with
+ * one, bench/README.md; an export encodes one part at a time, to keep its memory to two
+ * parts), one on a single core.
  */
 const CODEC_WORKERS = Math.min(2, Math.max(1, navigator.hardwareConcurrency || 1));
 
-/**
- * Parquet encoding and decoding, in workers of their own (started at the first use), so
- * that two parts are encoded or decoded at once beside DuckDB's worker.
- */
+/** Parquet encoding and decoding, in workers of their own (started at the first use). */
 const codec = parquetCodecInWorker(() => new Worker(new URL('./parquet-worker.ts', import.meta.url), { type: 'module' }), parquetWasmUrl, { workers: CODEC_WORKERS });
 
 /** The name of a staged CSV, refusing anything outside `staging/`. */

@@ -118,8 +118,8 @@ describe('faults during an import', () => {
     });
 
     // Faults in the codec's workers (parquet-wasm encoding a part and writing it through a
-    // sync access handle; two of them, parts going to whichever is free), made in the real
-    // workers of the engine's document, or in what the engine's document sends them.
+    // sync access handle; two of them, an export using one at a time, whichever is idle),
+    // made in the real workers of the engine's document, or in what the engine's document sends them.
     const CODEC_FAULTS = {
       'an error it does not catch (it dies mid-part)': {
         worker: `self.addEventListener('message', (e) => { if (e.data.op === 'encode' && ++self.__encodes === 2) throw new Error('injected: the codec worker crashed'); });`,
@@ -140,13 +140,14 @@ describe('faults during an import', () => {
       const panel = await openPanelTab(chromium.browser, chromium.extensionId);
       const driver = await openExtensionPage(chromium.browser, chromium.extensionId);
       const offscreen = await chromium.browser.targets().find((t) => t.url().endsWith('/src/offscreen/offscreen.html'))!.asPage();
-      // Small imports of many parts first, until both of the codec's workers run (the newest
-      // two: one an earlier test stopped may still be listed a moment).
+      // A small import of many parts restored first, until both of the codec's workers run
+      // (a restore decodes two parts at once; the newest two: one an earlier test stopped may
+      // still be listed a moment), so that the fault is in whichever the export uses.
       const codecWorkers = () => offscreen.workers().filter((w) => w.url().includes('parquet-worker')).slice(-2);
       for (let warm = 0; warm < 5 && codecWorkers().length < 2; warm++) {
         await stageFromUrl(driver, `${server.url}/small.csv`, 'staging/warm.csv');
-        const warmed = await sendRaw(driver, 'importCsv', { stagedPath: 'staging/warm.csv', snapshotId: `warm-${Date.now()}`, sourceName: 'warm.csv', options: { rowsPerPart: 50 } });
-        expect(warmed).toMatchObject({ ok: true });
+        const warmed = await call(driver, 'importCsv', { stagedPath: 'staging/warm.csv', snapshotId: `warm-${Date.now()}`, sourceName: 'warm.csv', options: { rowsPerPart: 50 } });
+        expect(await call(driver, 'restoreSnapshot', { snapshotId: warmed.export.manifest.snapshotId, table: 'warm' })).toMatchObject({ matchesManifest: true });
       }
       expect(codecWorkers(), 'the codec workers of the engine document').toHaveLength(2);
       const before = await listOpfs(panel, 'snapshots');
