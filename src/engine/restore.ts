@@ -8,12 +8,12 @@
  * whatever the snapshot's size: the checksum is a sum of per-row hashes, which adds up
  * over parts. Restore builds a table, so it first checks that the table fits the engine.
  */
-import { parquetMetadata, parquetRead, type FileMetaData } from 'hyparquet';
+import { parquetMetadata, parquetRead, parquetSchema, type FileMetaData } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import type { OperationProgress, RestoreResult, SnapshotManifest, VerifyResult } from '../protocol';
 import { UserFacingError } from '../errors';
 import { formatBytes } from '../format';
-import { integerLiteral, quoteIdent } from '../sql';
+import { quoteIdent } from '../sql';
 import { checkParquet } from '../parquet/footer';
 import { engineMemory, type DuckConnection } from './duck-query';
 import type { ParquetCodec } from './parquet-codec';
@@ -53,18 +53,17 @@ export async function restoreSnapshot(ctx: RestoreContext, snapshotId: string, t
     const rowIdColumn = freeColumnName(manifest.schema.map((c) => c.name), DEFAULT_ROW_ID_COLUMN);
     const buildingName = `__restore_${crypto.randomUUID().replaceAll('-', '')}`;
     const building = quoteIdent(buildingName);
-    const lined = [rowIdColumn, ...manifest.schema.map((c) => c.name)];
     let total = { rowCount: 0, checksum: '0' };
     try {
-      let created = false;
-      await forEachPart(ctx, manifest, rowIdColumn, async (ipc) => {
-        // Straight into the table (one copy of the rows) when the columns line up with it;
-        // the first row group makes the table, and a part whose columns are in another
-        // order is taken by name, through a scratch table.
-        if (created && sameNames(columnNames(ipc), lined)) return insertArrow(ctx.duck, ipc, buildingName, false);
-        await withScratchTable(ctx.duck, ipc, (scratch) => ctx.duck.conn.query(`${created ? `INSERT INTO ${building}` : `CREATE TABLE ${building} AS`} ${typedSelect(scratch, rowIdColumn, manifest)}`));
-        created = true;
-      });
+      await forEachPart(
+        ctx,
+        manifest,
+        rowIdColumn,
+        tableBuilder(ctx.duck, buildingName, {
+          create: (scratch) => `CREATE TABLE ${building} AS ${typedSelect(scratch, rowIdColumn, manifest)}`,
+          append: (scratch) => `INSERT INTO ${building} ${typedSelect(scratch, rowIdColumn, manifest)}`,
+        }),
+      );
       const [row] = (await ctx.duck.conn.query(checksumSql(building, rowIdColumn, manifest.schema.map((c) => c.name)))).toArray() as { n: unknown; checksum: unknown }[];
       total = { rowCount: Number(row?.n), checksum: String(row?.checksum) };
       await ctx.duck.conn.query(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
@@ -221,8 +220,17 @@ async function forEachPart(ctx: RestoreContext, manifest: SnapshotManifest, rowI
  * table: then it is read whole (index `undefined`).
  */
 function rowGroupsOf(bytes: Uint8Array): { index: number | undefined; rows: number; uncompressedBytes: number }[] {
-  const groups = parquetMetadata(bytes.slice(Math.max(0, bytes.length - 8 - footerLength(bytes))).buffer).row_groups;
+  const groups = footerOf(bytes).row_groups;
   return groups.length === 0 ? [{ index: undefined, rows: 0, uncompressedBytes: 0 }] : groups.map((group, index) => ({ index, rows: Number(group.num_rows), uncompressedBytes: Number(group.total_byte_size) }));
+}
+
+/** The names of a Parquet file's columns (the top-level ones: a struct is one column), from its footer. */
+function topLevelColumns(bytes: Uint8Array): string[] {
+  return parquetSchema(footerOf(bytes)).children.map((child) => child.element.name);
+}
+
+function footerOf(bytes: Uint8Array): FileMetaData {
+  return parquetMetadata(bytes.slice(Math.max(0, bytes.length - 8 - footerLength(bytes))).buffer);
 }
 
 /** What one request to the codec decodes at most (a file's row groups are sent in batches of about this much). */
@@ -283,29 +291,49 @@ async function insertArrow(duck: DuckConnection, ipc: Uint8Array, table: string,
 }
 
 /**
- * Decodes a Parquet file's row groups in order, each into a scratch table handed to
- * `consume` with its row count, then dropped. `label` names the file in errors.
+ * Builds table `name` from row groups decoded with their row ids in front, one call per
+ * group: the first makes the table through a scratch table (`sql.create` picks and types
+ * its columns); a later one goes straight in (one copy of its rows) when its columns are
+ * the table's, in the table's order, else through a scratch table by `sql.append`.
+ */
+function tableBuilder(duck: DuckConnection, name: string, sql: { create(scratch: string): string; append(scratch: string): string }): (ipc: Uint8Array) => Promise<void> {
+  let columns: string[] | undefined;
+  return async (ipc) => {
+    if (columns && sameNames(columnNames(ipc), columns)) return insertArrow(duck, ipc, name, false);
+    await withScratchTable(duck, ipc, (scratch) => duck.conn.query(columns ? sql.append(scratch) : sql.create(scratch)));
+    columns ??= (await describeColumns(duck, name, '')).map((c) => c.name);
+  };
+}
+
+/**
+ * Decodes a Parquet file's row groups in order, each with its row ids in front (from
+ * `numbers`), and hands each to `consume`; resolves with the file's row count. `label` names
+ * the file in errors.
  */
 async function forEachRowGroup(
-  ctx: Pick<RestoreContext, 'duck' | 'codec' | 'signal'>,
+  ctx: Pick<RestoreContext, 'codec' | 'signal'>,
   bytes: Uint8Array,
   label: string,
-  consume: (chunkTable: string, rows: number) => Promise<void>,
-): Promise<void> {
+  numbers: RowNumbers,
+  consume: (ipc: Uint8Array) => Promise<void>,
+): Promise<number> {
+  let first = numbers.first;
   for (const batch of decodeBatches(rowGroupsOf(bytes))) {
     ctx.signal?.throwIfAborted();
     let decoded: { ipc: Uint8Array; rows: number }[];
     try {
-      decoded = await decodeGroups(ctx.codec, bytes, batch);
+      decoded = await decodeGroups(ctx.codec, bytes, batch, { column: numbers.column, first });
     } catch (error) {
       const where = await locateDamage(bytes);
       throw new UserFacingError('SnapshotDamagedError', `${label} could not be decoded: ${where}.`, { cause: error, explainsCause: true });
     }
     for (const { ipc, rows } of decoded) {
       ctx.signal?.throwIfAborted();
-      await withScratchTable(ctx.duck, ipc, (chunkTable) => consume(chunkTable, rows));
+      await consume(ipc);
+      first += rows;
     }
   }
+  return first - numbers.first;
 }
 
 /**
@@ -325,28 +353,25 @@ export async function loadParquetFiles(ctx: Pick<RestoreContext, 'duck' | 'codec
   }
   const what = files.length === 1 ? files[0].name : `${files.length} files`;
   await assertTableFits(ctx.duck, `${what} (${formatBytes(onDisk)} on disk)`, uncompressed, 'load');
-  const building = `__load_${crypto.randomUUID().replaceAll('-', '')}`;
+  const buildingName = `__load_${crypto.randomUUID().replaceAll('-', '')}`;
+  const building = quoteIdent(buildingName);
+  const append = tableBuilder(ctx.duck, buildingName, {
+    create: (scratch) => `CREATE TABLE ${building} AS SELECT * FROM ${quoteIdent(scratch)}`,
+    // By name: a later file with its columns in another order still lines up; a different schema fails here, saying so.
+    append: (scratch) => `INSERT INTO ${building} BY NAME SELECT * FROM ${quoteIdent(scratch)}`,
+  });
   try {
-    let rowId: string | null = null;
+    let rowId: string | undefined;
     let offset = 0;
     for (const { file, name } of files) {
       const bytes = new Uint8Array(await file.arrayBuffer());
-      await forEachRowGroup(ctx, bytes, name, async (chunkTable, rows) => {
-        const create = rowId === null;
-        if (rowId === null) {
-          const names = (await describeColumns(ctx.duck, chunkTable, '')).map((c) => c.name);
-          rowId = freeColumnName(names, DEFAULT_ROW_ID_COLUMN);
-        }
-        const select = `SELECT (${integerLiteral(offset)} + row_number() OVER () - 1)::BIGINT AS ${quoteIdent(rowId)}, * FROM ${quoteIdent(chunkTable)}`;
-        // By name: a later file with its columns in another order still lines up; a different schema fails here, saying so.
-        await ctx.duck.conn.query(create ? `CREATE TABLE ${quoteIdent(building)} AS ${select}` : `INSERT INTO ${quoteIdent(building)} BY NAME ${select}`);
-        offset += rows;
-      });
+      rowId ??= freeColumnName(topLevelColumns(bytes), DEFAULT_ROW_ID_COLUMN);
+      offset += await forEachRowGroup(ctx, bytes, name, { column: rowId, first: offset }, append);
     }
     await ctx.duck.conn.query(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
-    await ctx.duck.conn.query(`ALTER TABLE ${quoteIdent(building)} RENAME TO ${quoteIdent(table)}`);
+    await ctx.duck.conn.query(`ALTER TABLE ${building} RENAME TO ${quoteIdent(table)}`);
   } finally {
-    await ctx.duck.conn.query(`DROP TABLE IF EXISTS ${quoteIdent(building)}`);
+    await ctx.duck.conn.query(`DROP TABLE IF EXISTS ${building}`);
   }
 }
 

@@ -423,6 +423,9 @@ describe('files of the inspected page opened in Query, in the real DevTools pane
       // A snapshot of the page in two parts: it opens as one table, its rows in part order.
       'history/history_part_0.parquet': await writer.write(join(served, 'h0.parquet'), pageOrdersSql(0, 3000)),
       'history/history_part_1.parquet': await writer.write(join(served, 'h1.parquet'), pageOrdersSql(3000, 2000)),
+      // The same, in row groups of 1,000, its second part with the columns in another order.
+      'shuffled/shuffled_part_0.parquet': await writer.write(join(served, 's0.parquet'), pageOrdersSql(0, 3000), { rowGroupSize: 1000 }),
+      'shuffled/shuffled_part_1.parquet': await writer.write(join(served, 's1.parquet'), `SELECT paid, amount, order_id, order_date, customer_id FROM (${pageOrdersSql(3000, 2000)})`, { rowGroupSize: 1000 }),
       'data/people.csv': new TextEncoder().encode('id,name,city\r\n1,Ann,Oslo\r\n2,"Smith, J","NULL"\r\n3,Zoë,\r\n'),
       'data/events.json': new TextEncoder().encode(JSON.stringify([{ id: 1, kind: 'click', at: '2026-01-01' }, { id: 2, kind: 'view', at: null }, { id: 3, kind: '', at: '2026-01-03' }])),
       // About 40 MB as a table, a few KB on disk.
@@ -483,6 +486,23 @@ describe('files of the inspected page opened in Query, in the real DevTools pane
     const whole = await runSql(panel, 'SELECT count(*) AS n, max(order_id) AS top, count(*) FILTER (WHERE __row_id <> order_id) AS misplaced FROM history');
     expect(whole.cells).toEqual([['5000', '4999', '0']]);
     expect(await listOpfs(driver, 'staging')).toEqual([]);
+  });
+
+  it('opens a page’s snapshot whose parts store their columns in different orders: every value under its own column, rows in part order', async () => {
+    await press(panel, '[data-testid="tab-files"]');
+    const before = await lastRun(panel);
+    await press(panel, '[data-testid="snapshot-row"][data-snapshot-id="shuffled"] [data-testid="open-in-query"]');
+    await settledAfter(panel, 'sql-result', before, 120_000);
+    expect((await readResult(panel)).state).toBe('done');
+    const columns = await runSql(panel, 'SELECT column_name FROM (DESCRIBE shuffled)');
+    expect(columns.cells.map((r) => r[0])).toEqual(['__row_id', 'order_id', 'customer_id', 'amount', 'order_date', 'paid']);
+    // Every value is a function of order_id (tests/support/parquet-fixtures.ts): none may sit under another column.
+    const wrong = await runSql(
+      panel,
+      `SELECT count(*) AS n, count(*) FILTER (WHERE __row_id <> order_id OR customer_id <> order_id % 97 OR amount <> round((order_id * 37 % 10000) / 100.0, 2)
+        OR order_date <> DATE '2026-01-01' + (order_id % 31)::INTEGER OR paid IS DISTINCT FROM (CASE WHEN order_id % 7 = 0 THEN NULL ELSE order_id % 2 = 0 END)) AS wrong FROM shuffled`,
+    );
+    expect(wrong.cells).toEqual([['5000', '0']]);
   });
 
   it('diffs two files opened in Query, by key and by their row order', async () => {
