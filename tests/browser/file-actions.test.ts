@@ -278,6 +278,9 @@ describe('file actions in the real DevTools panel: select and delete', () => {
   });
 
   it('takes the focus in both confirmations: Escape cancels, Enter confirms (the purge of empty files too)', async () => {
+    // The DevTools window in front, as a user's is when they press keys in it (the test
+    // before started the engine's offscreen document: in CI runs the window lost the focus).
+    await devtools.bringToFront();
     await fill(page, { 'x/e1.parquet': [], 'x/e2.parquet': [], 'x/ok.bin': [1] });
     await refresh(panel);
     await press(panel, '[data-testid="purge-empty"]');
@@ -595,6 +598,7 @@ describe('file actions in the real DevTools panel: select and delete', () => {
       const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
       await fill(page, { 'dest/keep.txt': [1, 2, 3] });
+      await devtools.bringToFront(); // a real drag goes to the window in front
       await refresh(panel);
       await panel.$eval('[data-testid="folder-row"][data-path="dest"]', (e) => (e as HTMLElement).click());
       const files = await panel.$('input[data-testid="upload-input"]');
