@@ -64,7 +64,7 @@ export async function runPipeline<P, Fetched, Transformed, Stored>(
     fetching = parts.length > 0 ? fetchPart(parts[0]) : undefined;
     for (let i = 0; i < parts.length; i++) {
       const next = fetching as Promise<Fetched>;
-      const input = await Promise.race([next, ...failureOf(storing), ...transforming.flatMap((t) => failureOf(t.output))]);
+      const input = await Promise.race([next, ...failureOfAny()]);
       fetching = undefined;
       mayStart();
       if (i + 1 < parts.length) fetching = fetchPart(parts[i + 1]);
