@@ -64,18 +64,29 @@ function changedWhileRead(file: DownloadFile, sizeNow: number): Error {
   return new Error(`${file.path} changed while it was read (it was ${file.size.toLocaleString('en-US')} bytes, now ${sizeNow.toLocaleString('en-US')}): refresh and download again.`);
 }
 
+function removedWhileRead(file: DownloadFile): Error {
+  return new Error(`${file.path} was removed while it was read: refresh the list.`);
+}
+
 /**
- * A range read refused with NotReadableError: Chrome refuses to read a File whose file was
- * written after `getFile()` answered, so a write landing between the two is told as the
- * change it is (the file's size and time asked anew). Any other failure, or a file that
- * did not change, keeps its own error.
+ * The errors Chrome gives a range read of a File whose file was written after `getFile()`
+ * answered: NotReadableError for a write in place; NotFoundError when a writable's swap file
+ * replaced the file (`createWritable()` then `close()`) or the file was removed.
+ */
+const STALE_READ = /\b(NotReadableError|NotFoundError)\b/;
+
+/**
+ * A range read refused as stale: the file is looked at anew, and a change since it was listed
+ * is told as the change it is. Any other failure, or a file that did not change, keeps its own
+ * error.
  */
 async function explainFailedRead(source: OpfsSource, file: DownloadFile, error: unknown): Promise<unknown> {
-  if (!String(error instanceof Error ? error.message : error).includes('NotReadableError')) return error;
+  if (!STALE_READ.test(String(error instanceof Error ? error.message : error))) return error;
   try {
     const now = await source.read(file.path, 0, 0);
     if (now.size !== file.size || now.lastModified !== file.lastModified) return changedWhileRead(file, now.size);
-  } catch {
+  } catch (again) {
+    if (/\bNotFoundError\b/.test(String(again instanceof Error ? again.message : again))) return removedWhileRead(file);
     // the file cannot be looked at either: the first error says more
   }
   return error;
