@@ -20,6 +20,8 @@ export interface BenchConfig {
   rawWriteMiB: number;
   /** Size of the file uploaded and downloaded through the panel (the channel moves about 2 MB/s). */
   transferMiB: number;
+  /** One more cold refresh of the panel under V8's profiler (`--panel-profile`): where its thread's CPU goes. */
+  panelProfile: boolean;
 }
 
 /**
@@ -28,7 +30,7 @@ export interface BenchConfig {
  * still grows 2 → 6 between the sizes), fewer files, a shorter idle wait.
  */
 export function configFor(mode: 'quick' | 'full', seed: number): BenchConfig {
-  const common = { mode, seed, warmup: 1, runs: 3 } as const;
+  const common = { mode, seed, warmup: 1, runs: 3, panelProfile: false } as const;
   return mode === 'full'
     ? { ...common, rowsSmall: 1_000_000, rowsLarge: 3_000_000, rowsPerPart: 250_000, rowGroupSize: 100_000, panelSizes: [10_000, 100_000], idleSeconds: 10, rawWriteMiB: 100, transferMiB: 64 }
     : { ...common, rowsSmall: 150_000, rowsLarge: 450_000, rowsPerPart: 75_000, rowGroupSize: 25_000, panelSizes: [600, 3_000], idleSeconds: 3, rawWriteMiB: 16, transferMiB: 8 };

@@ -14,7 +14,7 @@
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Frame } from 'puppeteer-core';
 import { createParquetWriter, customersSql, ordersSql } from '../tests/support/parquet-fixtures';
 import { openDevToolsPanel } from '../tests/support/devtools-panel';
@@ -25,6 +25,7 @@ import { NAME_SHIM, launchBenchBrowser, shimPage } from './extension';
 import { PAGES_DIR } from './opfs-write';
 import { summarize, type Sample } from './stats';
 import { traceTasks, type TracedTasks } from './task-trace';
+import { profileFrame, selfTimeWithin } from './cpu-profile';
 
 export interface PanelLayout {
   healthy: number;
@@ -71,6 +72,9 @@ export interface PanelSizeResult {
 export interface PanelResult {
   sizes: PanelSizeResult[];
 }
+
+/** Where a `--panel-profile` run leaves its profiles (not committed). */
+const RESULTS_DIR = resolve(import.meta.dirname, 'results');
 
 const FIXTURES = ['healthy-0.parquet', 'healthy-1.parquet', 'healthy-2.parquet'];
 
@@ -432,6 +436,32 @@ async function benchSize(config: BenchConfig, files: number, root: string, log: 
     if (traced) {
       const longest = traced.tasks.slice(0, 8).map((t) => `${t.wallMs.toFixed(0)} ms (CPU ${t.cpuMs.toFixed(0)})`).join(', ');
       log(`  traced cold refresh: ${traced.tasks.length} tasks ≥ 50 ms on the panel's thread${longest ? `, the longest ${longest}` : ''}; most CPU in one task ${traced.maxCpuMs.toFixed(0)} ms`);
+    }
+
+    if (config.panelProfile) {
+      // Traced and profiled at once: the samples inside each of the busiest tasks say what it did.
+      const file = join(RESULTS_DIR, `panel-${files}.cpuprofile`);
+      const ms = (value: number) => `${value.toFixed(0)} ms`;
+      const { result: profiled, traced } = await traceTasks(bench.browser, () =>
+        profileFrame(bench.browser, `chrome-extension://${bench.extensionId}/panel/panel.html`, file, () => refreshPanel(panel, true)),
+        { detail: true },
+      );
+      const { summary, profile } = profiled;
+      log(`  profiled cold refresh (${file}): ${ms(summary.totalMs - summary.idleMs)} busy of ${ms(summary.totalMs)}, GC ${ms(summary.gcMs)}, the browser's own work ${ms(summary.programMs)}; most self time:`);
+      for (const f of summary.top) log(`    ${ms(f.selfMs).padStart(8)}  ${f.name} ${f.where}`);
+      const census = await panel.evaluate(() =>
+        [...document.querySelectorAll('[data-testid]')]
+          .filter((e) => e.getElementsByTagName('*').length >= 50 && !e.parentElement?.closest('[data-testid]'))
+          .map((e) => `${e.getAttribute('data-testid')} ${e.getElementsByTagName('*').length}`)
+          .concat(`all ${document.getElementsByTagName('*').length}`),
+      );
+      log(`  elements in the panel: ${census.join(', ')}`);
+      for (const task of traced?.busiest ?? []) {
+        const inside = selfTimeWithin(profile, task.ts, task.ts + task.wallMs * 1000);
+        const layouts = (task.layouts ?? []).map((l) => `${l.dirty} of ${l.total}`).join(', ');
+        log(`  a task of ${ms(task.wallMs)} (CPU ${ms(task.cpuMs)}): ${(task.inside ?? []).slice(0, 5).map((e) => `${e.name} ${ms(e.cpuMs)}`).join(', ')}${layouts ? `; layout objects dirty: ${layouts}` : ''}`);
+        log(`    its samples: ${inside.map((f) => `${f.name} ${f.where} ${ms(f.selfMs)}`).join('; ')}`);
+      }
     }
 
     // A filter typed over every row: a folder's name, one key at a time.

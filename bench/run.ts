@@ -9,7 +9,8 @@
  *
  * Options: --quick, --seed=N, --only=engine,panel,opfs,transfer,library,query,handles (sections, for development),
  * --panel-sizes=10000 (the panel's sizes instead of the mode's), --transfer-mib=160 (the
- * size moved through the panel).
+ * size moved through the panel), --panel-profile (one more cold refresh profiled: the
+ * panel thread's CPU by function, and the profile in bench/results).
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,7 +33,7 @@ import { breakdownTable, collectFigures } from './figures';
 
 const RESULTS_DIR = resolve(import.meta.dirname, 'results');
 
-function parseArgs(argv: string[]): { mode: 'quick' | 'full'; seed: number; only: Set<string> | null; panelSizes: number[] | null; transferMiB: number | null } {
+function parseArgs(argv: string[]): { mode: 'quick' | 'full'; seed: number; only: Set<string> | null; panelSizes: number[] | null; transferMiB: number | null; panelProfile: boolean } {
   const get = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
   const only = get('only');
   const panelSizes = get('panel-sizes');
@@ -42,6 +43,7 @@ function parseArgs(argv: string[]): { mode: 'quick' | 'full'; seed: number; only
     only: only ? new Set(only.split(',')) : null,
     panelSizes: panelSizes ? panelSizes.split(',').map(Number) : null,
     transferMiB: get('transfer-mib') ? Number(get('transfer-mib')) : null,
+    panelProfile: argv.includes('--panel-profile'),
   };
 }
 
@@ -63,7 +65,7 @@ async function retryIfBrowserDied<T>(log: (line: string) => void, session: () =>
 async function main(): Promise<void> {
   const started = performance.now();
   const args = parseArgs(process.argv.slice(2));
-  const config: BenchConfig = { ...configFor(args.mode, args.seed), ...(args.panelSizes ? { panelSizes: args.panelSizes } : {}), ...(args.transferMiB ? { transferMiB: args.transferMiB } : {}) };
+  const config: BenchConfig = { ...configFor(args.mode, args.seed), ...(args.panelSizes ? { panelSizes: args.panelSizes } : {}), ...(args.transferMiB ? { transferMiB: args.transferMiB } : {}), panelProfile: args.panelProfile };
   const wants = (section: string) => args.only === null || args.only.has(section);
   const log = (line: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
   log(`OPFS Snapshot Inspector benchmark, ${config.mode} mode, seed ${config.seed}`);
