@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import type { PageTaskState } from '../src/opfs/scan-types';
+import { parsePoll } from '../src/opfs/page-answers';
 import { pageProblem, PageTaskStoppedError, PageUnavailableError, retryWhileNavigating, runPageTask } from './inspected-window';
 
 describe('pageProblem: what the user reads when a page cannot be read', () => {
@@ -146,5 +147,55 @@ describe('runPageTask: no deadline while the page makes progress', () => {
     await new Promise((resolve) => setTimeout(resolve, 5));
     expect(evaluated.at(-1)).toContain('releasePageTask');
     expect(evaluated.at(-1)).toContain('"req"');
+  });
+});
+
+describe('runPageTask: entries that travel as JSON texts', () => {
+  /** A fake page whose task answers `answers` in turn (the last one over again). */
+  function fakePage(answers: unknown[]) {
+    let polls = 0;
+    vi.stubGlobal('chrome', {
+      devtools: {
+        inspectedWindow: {
+          eval(expression: string, callback: (result: unknown) => void) {
+            setTimeout(() => callback(expression === 'start' ? 'started' : answers[Math.min(polls++, answers.length - 1)]), 0);
+          },
+        },
+      },
+    });
+  }
+  const parse = (value: unknown) => parsePoll(value, (result) => result as number, (entry) => entry as number);
+  afterEach(() => vi.unstubAllGlobals());
+
+  // Texts of several sizes and counts per answer, over several answers.
+  test.each([1, 2, 7, 40])('%i texts an answer: every entry handed over once, in order, texts parsed in separate tasks', async (texts) => {
+    let next = 0;
+    const answer = (state: 'running' | 'done') => ({
+      state,
+      filesSeen: next,
+      more: state === 'running',
+      result: 1,
+      entryChunks: Array.from({ length: texts }, (_, t) => JSON.stringify(Array.from({ length: 1 + ((t * 37) % 11) }, () => next++))),
+    });
+    fakePage([answer('running'), answer('running'), answer('done')]);
+    const heard: number[] = [];
+    // The browser's scheduler, counting how often the panel gives the thread back: between every two texts of an answer.
+    const yields = vi.fn(() => Promise.resolve());
+    vi.stubGlobal('scheduler', { yield: yields });
+    const onEntries = (entries: readonly number[]) => void heard.push(...entries);
+    await expect(runPageTask('req', 'start', parse, { intervalMs: 1, onEntries })).resolves.toBe(1);
+    expect(heard).toEqual(Array.from({ length: next }, (_, i) => i));
+    expect(yields).toHaveBeenCalledTimes(3 * (texts - 1));
+  });
+
+  test.each<[string, unknown, RegExp]>([
+    ['a text that is not JSON', ['[1,2]', '[3,'], /^The inspected page returned an invalid answer: entry text 1 is not JSON \(/],
+    ['a text that is not an array', ['[1]', '{"a":1}'], /^The inspected page returned an invalid answer: entry text 1 is not an array\.$/],
+    ['a text that is a number', [42], /^The inspected page returned an invalid answer: entry text 0 is not a string\.$/],
+    ['texts that are not a list', 'not a list', /^The inspected page returned an invalid answer: entryChunks is not an array\.$/],
+    ['more texts than any answer has', new Array(100_001).fill('[]'), /^The inspected page returned an invalid answer: entryChunks has 100001 entries, more than the 100000 this panel handles\.$/],
+  ])('a page that lies, %s: a clear error', async (_what, entryChunks, message) => {
+    fakePage([{ state: 'running', filesSeen: 1, entryChunks }]);
+    await expect(runPageTask('req', 'start', parse, { intervalMs: 1 })).rejects.toThrow(message);
   });
 });

@@ -11,6 +11,8 @@
 import { TimeoutError } from '../src/errors';
 import type { PageTaskFailure, PageTaskState } from '../src/opfs/scan-types';
 import { LOG_SLICE, pollExpression, releaseExpression } from './page-expressions';
+import { decodeEntryChunk } from '../src/opfs/page-answers';
+import { yieldToBrowser } from './slicing';
 
 /** True inside DevTools; false when the panel page is opened in a tab. */
 export function hasInspectedWindow(): boolean {
@@ -219,7 +221,7 @@ async function followPageTask<T, E>(requestId: string, parsePoll: (value: unknow
     if (options.wanted && !options.wanted()) throw new PageTaskStoppedError();
     let state: PageTaskState<T, E>;
     try {
-      state = parsePoll(await evalInPage(pollExpression(requestId, entries.length)));
+      state = parsePoll(await decodeInSlices(await evalInPage(pollExpression(requestId, entries.length))));
     } catch (error) {
       if (error instanceof TimeoutError && performance.now() - lastProgress <= stallMs) {
         // The page is busy (its own work, or ours): ask again.
@@ -246,4 +248,21 @@ async function followPageTask<T, E>(requestId: string, parsePoll: (value: unknow
     wait = state.more || state.entries.length >= LOG_SLICE ? 0 : (options.intervalMs ?? 60);
     if (performance.now() - lastProgress > stallMs) throw new TimeoutError(`The inspected page made no progress for ${Math.round(stallMs / 1000)} s.`);
   }
+}
+
+/**
+ * A poll's answer with its entry texts parsed, one text per slice (a megabyte of entries
+ * parsed at once would hold the panel's thread for tens of milliseconds). What is not such
+ * an answer is returned as it is, for `parsePoll` to judge.
+ */
+async function decodeInSlices(value: unknown): Promise<unknown> {
+  // Anything else (more texts than any answer has, too) is parsePoll's to refuse.
+  if (typeof value !== 'object' || value === null || !('entryChunks' in value) || !Array.isArray(value.entryChunks) || value.entryChunks.length > 100_000) return value;
+  const { entryChunks, ...rest } = value;
+  const entries: unknown[] = [];
+  for (let i = 0; i < entryChunks.length; i++) {
+    if (i > 0) await yieldToBrowser();
+    for (const entry of decodeEntryChunk(entryChunks[i], i)) entries.push(entry);
+  }
+  return { ...rest, entries };
 }

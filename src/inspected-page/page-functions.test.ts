@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { FakeOpfs } from '../../tests/support/fake-opfs';
 import { HOSTS, clearPageGlobal, evaluateInPage, installPage, pageHost, scan, type ExpressionsModule } from '../../tests/support/page-functions';
-import { LOG_SLICE, LOG_SLICE_CHARS, UPLOAD_CHUNK_BYTES, writeUploadExpression, checkExpression, pollExpression, purgeExpression, releaseExpression, walkExpression } from '../../panel/page-expressions';
+import { LOG_CHUNK_CHARS, LOG_SLICE, LOG_SLICE_CHARS, UPLOAD_CHUNK_BYTES, writeUploadExpression, checkExpression, pollExpression, purgeExpression, releaseExpression, walkExpression } from '../../panel/page-expressions';
 import { parseLiveChanges, parsePoll, parseWalkEntry, parseWalkSummary, walkAnswerParser } from '../opfs/page-answers';
 import { PAGE_GLOBAL, SCAN_LIMITS, checkReadFor, type PurgeTarget, type WalkEntry, type WalkOptions } from '../opfs/scan-types';
 import { parseSnapshotFileName } from '../snapshot/names';
@@ -217,6 +217,7 @@ describe('the page task', () => {
     const parse = walkAnswerParser();
     const answers: unknown[] = [];
     let polls = 0;
+    let texts = 0;
     for (;;) {
       const raw = evaluateInPage(pollExpression('big', answers.length));
       const state = parsePoll(raw, parseWalkSummary, parse);
@@ -224,11 +225,17 @@ describe('the page task', () => {
       polls++;
       // No answer much over the budget, unless it carries a single entry.
       if (state.entries.length > 1) expect(JSON.stringify(raw).length).toBeLessThan(LOG_SLICE_CHARS * 1.1);
+      // Its entries in JSON texts the panel parses one at a time: none much over a text's budget, unless it holds a single entry.
+      for (const text of (raw as { entryChunks: string[] }).entryChunks) {
+        if ((JSON.parse(text) as unknown[]).length > 1) expect(text.length).toBeLessThan(LOG_CHUNK_CHARS * 1.25);
+        texts++;
+      }
       answers.push(...state.entries);
       if (state.state === 'done') break;
       if (!state.more) await new Promise((done) => setTimeout(done, 1));
     }
     expect(polls).toBeGreaterThan(4);
+    expect(texts).toBeGreaterThan(polls);
     const checked = answers.flatMap((a) => ('checked' in (a as object) ? [(a as { checked: { path: string; kind: string } }).checked] : []));
     expect(checked.map((c) => c.kind)).toEqual(new Array(120).fill('parquet'));
     expect(new Set(checked.map((c) => c.path)).size).toBe(120);

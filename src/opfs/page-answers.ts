@@ -355,12 +355,32 @@ export function parseReadResult(value: unknown, expectedLength: number): { bytes
  * since the last poll, done with its result and the last entries, failed (with hints for
  * the message, dropped when they are not what our code writes), or missing.
  */
+/**
+ * The entries of one JSON text of a poll's answer (see pollPageTask in
+ * src/inspected-page/task.ts), not yet checked one by one: a text that is not a JSON array
+ * is refused.
+ */
+export function decodeEntryChunk(chunk: unknown, index: number): unknown[] {
+  const what = `entry text ${index}`;
+  if (typeof chunk !== 'string') fail(`${what} is not a string.`);
+  if (chunk.length > SCAN_LIMITS.maxEntryChunkLength) fail(`${what} has ${chunk.length} characters, more than the ${SCAN_LIMITS.maxEntryChunkLength} this panel handles.`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(chunk);
+  } catch (error) {
+    fail(`${what} is not JSON (${error instanceof Error ? error.message : String(error)}).`);
+  }
+  return array(parsed, what, 100_000);
+}
+
 export function parsePoll<T, E = never>(value: unknown, parseResult: (result: unknown) => T, parseEntry?: (entry: unknown, what: string) => E): PageTaskState<T, E> {
   if (value === null || value === undefined) return { state: 'missing' };
   const v = record(value, 'The task state');
   const entries = (): E[] => {
-    if (v.entries === undefined || !parseEntry) return [];
-    return array(v.entries, 'entries', 100_000).map((e, i) => parseEntry(e, `entry ${i}`));
+    if (!parseEntry) return [];
+    const raw = v.entries !== undefined ? v.entries : v.entryChunks !== undefined ? array(v.entryChunks, 'entryChunks', 100_000).flatMap((chunk, i) => decodeEntryChunk(chunk, i)) : undefined;
+    if (raw === undefined) return [];
+    return array(raw, 'entries', 100_000).map((e, i) => parseEntry(e, `entry ${i}`));
   };
   switch (v.state) {
     case 'running':

@@ -26,6 +26,8 @@ export const SCAN_LIMITS = {
   maxPurgePaths: 250_000,
   /** Manifests and intent records larger than this are not read (ours are a few KiB). */
   maxRecordTextLength: 1024 * 1024,
+  /** One JSON text of a poll's entries: a few entries, or one with the largest footer (base64 and quotes). */
+  maxEntryChunkLength: 2 * 64 * 1024 * 1024,
 } as const;
 
 /** How a walk is bounded. */
