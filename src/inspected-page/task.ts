@@ -84,7 +84,7 @@ export function runPageTask(globalName: string, requestId: string, task: PageTas
  * megabytes); `more` says that others are waiting. The entries travel as JSON texts of about
  * `chunkChars` characters each (`entryChunks`), not as objects: an answer of objects is
  * rebuilt in the panel in one task as it arrives (1 MiB of them held the panel's thread for
- * 36–48 ms), where texts arrive at once and are parsed one per slice.
+ * 25–48 ms), where texts arrive at once and are parsed one per slice.
  * Once done, its result with the last entries — but only when they all fit, so that a long
  * log still travels in slices. A done or failed state is then removed from the page
  * (handed over once). `null` when the page has no such request (it reloaded, or the state

@@ -351,11 +351,6 @@ export function parseReadResult(value: unknown, expectedLength: number): { bytes
 }
 
 /**
- * Validates a poll of a page task (see `pollPageTask`): running with the entries logged
- * since the last poll, done with its result and the last entries, failed (with hints for
- * the message, dropped when they are not what our code writes), or missing.
- */
-/**
  * The entries of one JSON text of a poll's answer (see pollPageTask in
  * src/inspected-page/task.ts), not yet checked one by one: a text that is not a JSON array
  * is refused.
@@ -373,13 +368,18 @@ export function decodeEntryChunk(chunk: unknown, index: number): unknown[] {
   return array(parsed, what, 100_000);
 }
 
+/**
+ * Validates a poll of a page task (see `pollPageTask`): running with the entries logged
+ * since the last poll, done with its result and the last entries, failed (with hints for
+ * the message, dropped when they are not what our code writes), or missing.
+ */
 export function parsePoll<T, E = never>(value: unknown, parseResult: (result: unknown) => T, parseEntry?: (entry: unknown, what: string) => E): PageTaskState<T, E> {
   if (value === null || value === undefined) return { state: 'missing' };
   const v = record(value, 'The task state');
   const entries = (): E[] => {
     if (!parseEntry) return [];
-    const raw = v.entries !== undefined ? v.entries : v.entryChunks !== undefined ? array(v.entryChunks, 'entryChunks', 100_000).flatMap((chunk, i) => decodeEntryChunk(chunk, i)) : undefined;
-    if (raw === undefined) return [];
+    // As the page sends them (JSON texts), or already parsed from those by the panel (see decodeInSlices).
+    const raw = v.entries !== undefined ? v.entries : v.entryChunks === undefined ? [] : array(v.entryChunks, 'entryChunks', 100_000).flatMap(decodeEntryChunk);
     return array(raw, 'entries', 100_000).map((e, i) => parseEntry(e, `entry ${i}`));
   };
   switch (v.state) {
