@@ -699,21 +699,60 @@ describe('walking an OPFS whose APIs a hostile page replaced', () => {
     expect(walked.errors).toEqual([{ path: Array(20).fill('loop').join('/'), message: 'folders nested more than 20 deep are not walked' }]);
   });
 
-  test('a Parquet file whose bytes cannot be read is checked with the reason instead of a probe', async () => {
-    const real = parquetShaped(10, new Uint8Array(20)) as Uint8Array<ArrayBuffer>;
-    const lying = new File([real], 'lies.parquet');
-    Object.defineProperty(lying, 'slice', { value: () => new Blob([new Uint8Array(1000)]) });
-    const notBlob = new File([real], 'garbage.parquet');
-    Object.defineProperty(notBlob, 'slice', { value: () => 'not a blob' });
+  // A file of up to 64 KiB is read whole (File.arrayBuffer); a larger one in ranges (slice, then arrayBuffer).
+  const readPaths = [
+    ['slice', 'lies', 70_000],
+    ['slice', 'garbage', 70_000],
+    ['arrayBuffer', 'lies', 70_000],
+    ['arrayBuffer', 'garbage', 70_000],
+    ['arrayBuffer', 'lies', 38],
+    ['arrayBuffer', 'garbage', 38],
+    ['arrayBuffer', 'lies', 64 * 1024],
+  ] as const;
+  test.each(readPaths)('a Parquet file whose %s %s (%i bytes) is checked with the reason instead of a probe', async (method, how, bytes) => {
+    const real = parquetShaped(bytes - 30, new Uint8Array(18)) as Uint8Array<ArrayBuffer>;
+    const broken = new File([real], 'broken.parquet');
+    const answer = (): unknown => (how === 'garbage' ? 'not a buffer' : new ArrayBuffer(1000));
+    if (method === 'slice') Object.defineProperty(broken, 'slice', { value: () => (how === 'garbage' ? 'not a blob' : new Blob([new Uint8Array(1000)])) });
+    else {
+      // Every Blob the file hands out answers the same way, as a page that replaced Blob.prototype.arrayBuffer.
+      const slice = broken.slice.bind(broken);
+      Object.defineProperty(broken, 'arrayBuffer', { value: async () => answer() });
+      Object.defineProperty(broken, 'slice', { value: (...range: number[]) => Object.defineProperty(slice(...range), 'arrayBuffer', { value: async () => answer() }) });
+    }
     const { checkOpfsFiles, readForVerdict } = await import('./check');
-    const root = { kind: 'directory', getFileHandle: async (name: string) => ({ getFile: async () => ({ 'lies.parquet': lying, 'garbage.parquet': notBlob, 'fine.parquet': new File([real], 'fine.parquet') })[name] }) } as unknown as FileSystemDirectoryHandle;
+    const files: Record<string, File> = { 'broken.parquet': broken, 'fine.parquet': new File([real], 'fine.parquet', { lastModified: broken.lastModified }) };
+    const root = { kind: 'directory', getFileHandle: async (name: string) => ({ getFile: async () => files[name] }) } as unknown as FileSystemDirectoryHandle;
     const out: unknown[] = [];
-    const requests = ['lies.parquet', 'garbage.parquet', 'fine.parquet'].map((path) => ({ path, size: real.length, lastModified: (lying).lastModified, read: 'parquet' as const }));
-    // The three Files were made in the same millisecond or so: give each its own time.
-    requests[1].lastModified = notBlob.lastModified;
-    await checkOpfsFiles(root, requests.slice(0, 2), { footerBytesLimit: 1024 }, readForVerdict, (_n, entry) => out.push(entry));
-    expect(out).toContainEqual(['x', 'lies.parquet', `RangeError: asked for ${real.length} bytes, got 1000`]);
-    expect(out).toContainEqual(['x', 'garbage.parquet', expect.stringMatching(/^TypeError/)]);
+    const requests = Object.keys(files).map((path) => ({ path, size: real.length, lastModified: broken.lastModified, read: 'parquet' as const }));
+    await checkOpfsFiles(root, requests, { footerBytesLimit: 1024 }, readForVerdict, (_n, entry) => out.push(entry));
+    const reason = how === 'garbage' && method === 'slice' ? /^TypeError/ : /^RangeError: asked for \d+ bytes, got (1000|0)$/;
+    expect(out).toContainEqual(['x', 'broken.parquet', expect.stringMatching(reason)]);
+    expect(out).toContainEqual(['p', 'fine.parquet', expect.any(String), expect.any(String), expect.any(String), null]);
+  });
+
+  test('reads a file of up to 64 KiB whole, without slicing it (each slice is a synchronous call to the browser); a larger one in ranges, with the same verdict', async () => {
+    const { readForVerdict } = await import('./check');
+    const footer = new Uint8Array(40).map((_, i) => i * 7);
+    const big = 200 * 1024;
+    for (const bytes of [12, 13, 100, 523, 524, 525, 4096, 64 * 1024 - 1, 64 * 1024, 64 * 1024 + 1, 64 * 1024 + 60, big]) {
+      const content = parquetShaped(Math.max(0, bytes - 4 - 8 - footer.length), footer) as Uint8Array<ArrayBuffer>;
+      // A footer larger than the window is read on its own: one more range.
+      const long = parquetShaped(bytes > 70_000 ? 100 : 0, new Uint8Array(Math.max(0, bytes - 112)).fill(3)) as Uint8Array<ArrayBuffer>;
+      for (const [kind, file] of [['parquet', content], ['head', content], ['text', content], ['parquet', long]] as const) {
+        let slices = 0;
+        const counted = new File([file], 'f.parquet');
+        const slice = counted.slice.bind(counted);
+        Object.defineProperty(counted, 'slice', { value: (...range: number[]) => (slices++, slice(...range)) });
+        const entry = await readForVerdict(counted, 'f.parquet', kind, 1024 * 1024);
+        const plain = await readForVerdict(new File([file], 'f.parquet'), 'f.parquet', kind, 1024 * 1024);
+        expect(entry, `${kind} ${file.length}`).toEqual(plain);
+        expect(entry[0], `${kind} ${file.length}`).toBe(kind === 'parquet' ? 'p' : kind === 'head' ? 'h' : 't');
+        const whole = kind === 'text' || (kind === 'head' ? file.length <= 524 : file.length <= 64 * 1024);
+        if (whole) expect(slices, `${kind} ${file.length}`).toBe(0);
+        else expect(slices, `${kind} ${file.length}`).toBeGreaterThan(0);
+      }
+    }
   });
 
   test.each<[string, unknown, { usage: number | null; quota: number | null; errors: string[] }]>([

@@ -285,7 +285,14 @@ describe('the OPFS Snapshots panel on hostile or odd pages', () => {
       rows?: Record<string, number>;
       /** Problems listed under the summary (done only). */
       problems?: RegExp[];
+      /** A mode that breaks reading bytes: the size `real/data.parquet` is written at first (read whole, or in two ranges past 64 KiB). */
+      parquetBytes?: number;
     }
+    // Every way the check reads bytes, broken in turn: a file read whole (File.arrayBuffer), and
+    // one read in ranges (its last 64 KiB and its first bytes: slice, then arrayBuffer).
+    const readModes = (method: 'slice' | 'arrayBuffer', sizes: number[]): Case[] =>
+      ['garbage', 'lies'].flatMap((how) => sizes.map((parquetBytes) => ({ mode: `${method}-${how}`, state: 'done' as const, summary: new RegExp(`3 files, ${formatBytes(10 + parquetBytes)}`), parquetBytes })));
+    const ranged = 64 * 1024 + 100;
     const cases: Case[] = [
       { mode: 'getDirectory-throws', state: 'failed', summary: /^The page's Origin Private File System could not be opened: navigator\.storage\.getDirectory\(\) failed in the page \(Error: getDirectory is disabled by this page\)\. The page may have replaced it/ },
       { mode: 'getDirectory-garbage', state: 'failed', summary: /could not be opened: .*getDirectory\(\) answered number instead of a folder handle/ },
@@ -314,8 +321,9 @@ describe('the OPFS Snapshots panel on hostile or odd pages', () => {
       },
       { mode: 'values-garbage', state: 'done', summary: /3 files, 50 B/ },
       { mode: 'size-garbage', state: 'done', summary: /^No files could be listed/, rows: {}, problems: [/real\/ok\.csv: TypeError: getFile\(\) answered a size that is not a byte count \(-7\)/] },
-      { mode: 'slice-garbage', state: 'done', summary: /3 files, 50 B/ },
-      { mode: 'slice-lies', state: 'done', summary: /3 files, 50 B/ },
+      ...readModes('slice', [ranged]),
+      // The small size last: the files are then as the cases after these expect them.
+      ...readModes('arrayBuffer', [ranged, real['real/data.parquet']]),
       { mode: 'nested-forever', state: 'done', summary: /^No files could be listed/, rows: {}, problems: [/^loop(\/loop){255}: folders nested more than 256 deep are not walked/] },
       { mode: 'promise-broken', state: 'failed', summary: /^Reading the page's Origin Private File System failed: TypeError: Promise\.all is not a function/ },
       { mode: 'global-tampered', state: 'failed', summary: /^The inspected page returned an invalid answer: /},
@@ -333,16 +341,17 @@ describe('the OPFS Snapshots panel on hostile or odd pages', () => {
     });
 
     for (const c of cases) {
-      it(`${c.mode}: ${c.state === 'failed' ? 'a clear message' : 'lists what it can, says what it could not'}`, async () => {
+      const files = c.parquetBytes === undefined ? real : { ...real, 'real/data.parquet': c.parquetBytes };
+      it(`${c.mode}${c.parquetBytes === undefined ? '' : ` (a file of ${c.parquetBytes} bytes)`}: ${c.state === 'failed' ? 'a clear message' : 'lists what it can, says what it could not'}`, async () => {
         await page.goto(`${servers.overrides.url}/overrides.html?mode=${c.mode}`);
         await page.waitForSelector('body[data-ready="true"]');
-        if (c.mode.startsWith('slice-')) {
+        if (c.parquetBytes !== undefined) {
           // Written anew (a new time), so that the panel reads its bytes again rather than keep the verdict of an earlier scan.
           await page.evaluate(async (size) => {
             const fixtures = (window as unknown as { opfsFixtures: { writeFile(path: string, content: string): Promise<string> } }).opfsFixtures;
             await new Promise((resolve) => setTimeout(resolve, 5));
             await fixtures.writeFile('real/data.parquet', `PAR1${'x'.repeat(size - 8)}PAR1`);
-          }, real['real/data.parquet']);
+          }, c.parquetBytes);
         }
         // The navigation already started a scan; this one surely runs with the override in place.
         const summary: SummaryEntry = await rescan(panel);
@@ -355,10 +364,10 @@ describe('the OPFS Snapshots panel on hostile or odd pages', () => {
         expect(await panel.$eval('[data-testid="summary"] .sentence', (e) => `${e.textContent}`)).toMatch(/\S/);
         expect(summary.text).toMatch(c.summary);
         const rows = await renderedRows(panel);
-        expect(Object.fromEntries(rows.map((r) => [r.path, r.size]))).toEqual(c.rows ?? real);
+        expect(Object.fromEntries(rows.map((r) => [r.path, r.size]))).toEqual(c.rows ?? files);
         const problems = await scanErrors(panel);
         for (const problem of c.problems ?? []) expect(problems.some((p) => problem.test(p)), `${problem} in ${JSON.stringify(problems)}`).toBe(true);
-        if (c.mode.startsWith('slice-')) {
+        if (c.parquetBytes !== undefined) {
           // Unknown bytes are not a verdict: the file stays "ok" (never offered for purging) and says why.
           const data = rows.find((r) => r.path === 'real/data.parquet')!;
           expect(data.status).toBe('ok');
