@@ -241,6 +241,37 @@ describe('the page task', () => {
     expect(new Set(checked.map((c) => c.path)).size).toBe(120);
   });
 
+  test('lets go of the entries the panel has received, and hands over again an answer lost on the way', async () => {
+    const fake = new FakeOpfs();
+    const count = 2 * LOG_SLICE + 300;
+    for (let i = 0; i < count; i++) await fake.writeFile(`d${i % 3}/f${i}.bin`, 'x');
+    installPage(fake);
+    evaluateInPage(walkExpression('held', {}));
+    const pageLog = () => ((globalThis as unknown as Record<string, Record<string, { state: string; log: unknown[] }>>)[PAGE_GLOBAL].held ?? { log: [] }).log;
+    await vi.waitFor(() => expect(pageLog().length).toBeGreaterThan(count));
+    const poll = (from: number) => parsePoll(evaluateInPage(pollExpression('held', from)), parseWalkSummary, parseWalkEntry);
+    const lost = poll(0);
+    const again = poll(0);
+    expect(again.state === 'running' && again.entries).toEqual(lost.state === 'running' && lost.entries);
+    const received = again.state === 'running' ? [...again.entries] : [];
+    expect(received.length).toBeGreaterThan(0);
+    let runningAnswers = 0;
+    for (let from = received.length; ; from = received.length) {
+      const state = poll(from);
+      if (state.state !== 'running' && state.state !== 'done') throw new Error(JSON.stringify(state));
+      // Asked from `from` on: everything before it is let go, nothing after it.
+      if (state.state === 'running') {
+        runningAnswers++;
+        expect(pageLog().slice(0, from).every((entry) => entry === 0)).toBe(true);
+        expect(pageLog().slice(from).every((entry) => Array.isArray(entry))).toBe(true);
+      }
+      received.push(...state.entries);
+      if (state.state === 'done') break;
+    }
+    expect(runningAnswers).toBeGreaterThan(0);
+    expect(received.filter((e) => e[0] === 'f').map((e) => e[1]).sort()).toEqual(Array.from({ length: count }, (_, i) => `d${i % 3}/f${i}.bin`).sort());
+  });
+
   test('a task the panel stops following is released from the page', async () => {
     installPage(new FakeOpfs({ getFileDelayMs: 50 }));
     evaluateInPage(walkExpression('r2', {}));

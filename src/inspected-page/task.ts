@@ -97,6 +97,8 @@ export function pollPageTask(globalName: string, requestId: string, from: number
   const value = registry && Object.prototype.hasOwnProperty.call(registry, requestId) ? registry[requestId] : undefined;
   if (!value) return null;
   const log = Array.isArray(value.log) ? value.log : [];
+  // What the panel asks from on, it has received: those entries need not stay in the page's heap.
+  for (let i = Math.min(from, log.length) - 1; i >= 0 && log[i] !== 0; i--) log[i] = 0;
   const limit = Math.min(log.length, from + most);
   let end = from;
   let chars = 0;
