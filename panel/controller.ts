@@ -73,6 +73,17 @@ function archiveStem(origin: string): string {
   return `opfs-${host.replace(/[^\w.-]+/g, '_')}`;
 }
 
+/** What a probe of handles and writes in progress was asked about: the files listed then, and which of them could be databases. */
+interface AskedLocks {
+  paths: ReadonlySet<string>;
+  candidates: ReadonlySet<string>;
+}
+
+/** Whether the answer to `asked` covers what `listing` holds now: no file listed since, no database recognised since. */
+function answersFor(asked: AskedLocks, listing: Listing): boolean {
+  return listing.paths().every((path) => asked.paths.has(path)) && listing.handleCandidates().every((path) => asked.candidates.has(path));
+}
+
 export function createController(store: Store, client = backgroundClient()) {
   const scanGeneration: Record<SourceKind, number> = { page: 0, extension: 0 };
   /** Copies into staging that can still be stopped, by import id. */
@@ -125,16 +136,18 @@ export function createController(store: Store, client = backgroundClient()) {
    * see src/inspected-page/handles.ts). A probe that fails says why in the summary; the
    * purge still refuses held files on its own.
    */
-  async function takeLocks(source: SourceKind, listing: Listing): Promise<void> {
+  async function takeLocks(source: SourceKind, listing: Listing): Promise<AskedLocks> {
     const candidates = listing.handleCandidates();
+    const paths = listing.paths();
     const [inUse, probe] = await Promise.all([
-      sources[source].pathsInUse(listing.paths()),
+      sources[source].pathsInUse(paths),
       sources[source].probeHandles(candidates).catch(
         (error: unknown): HandleProbe => ({ probed: false, why: describeError(error), held: new Set(), failed: new Map(), asked: 0, longestHoldMs: 0, locks: { held: [], pending: [] } }),
       ),
     ]);
     listing.handles = probe;
     listing.setLocks(store.locked[source].value, inUse, probe.held);
+    return { paths: new Set(paths), candidates: new Set(candidates) };
   }
 
   /**
@@ -170,7 +183,7 @@ export function createController(store: Store, client = backgroundClient()) {
     const summary = await Promise.race([walkListed, walking]);
     await listing.ingested();
     if (!current()) return;
-    await takeLocks(source, listing);
+    const asked = await takeLocks(source, listing);
     await listing.finishWalk(summary);
     render.now();
     // The reads the walk still does.
@@ -181,8 +194,9 @@ export function createController(store: Store, client = backgroundClient()) {
     await checkContents(source, listing, current, render);
     if (!current()) return;
     // Files the checks listed anew (an export's part that grew or was renamed meanwhile) were
-    // not there when the locks were asked: ask again, or a part being written shows as `temp`.
-    await takeLocks(source, listing);
+    // not there when the locks were asked, and databases the reads recognised were not asked
+    // about: ask again, or a part being written shows as `temp`. Else the answer stands.
+    if (!answersFor(asked, listing)) await takeLocks(source, listing);
     await listing.judge();
     if (!current()) return;
     listing.stage = 'done';

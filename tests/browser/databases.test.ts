@@ -188,6 +188,59 @@ describe('Chromium: databases, their logs and their locks in the page’s OPFS',
     await session('databases-listing');
   });
 
+  it('knows which databases are held when they were recognised only after the listing (a Refresh reads new files after the walk)', async () => {
+    // Written after the first scan: the Refresh lists them, asks which files are held, and only then
+    // reads them and learns they are databases. What is held must still be known when it is done.
+    const late: Record<string, Uint8Array> = {
+      'late/held.sqlite3': sqliteBytes({ pageCount: 2 }, 8192),
+      'late/free.sqlite3': sqliteBytes({ pageCount: 2 }, 8192),
+      'late/held.duckdb': duckdbBytes({}),
+      'late/free.duckdb': duckdbBytes({}),
+      'late/held-no-extension': sqliteBytes({ pageCount: 1 }, 4096),
+    };
+    await writePageFiles(page, late);
+    const held = Object.keys(late).filter((path) => path.includes('/held'));
+    // A worker of the page holds each with a readwrite sync access handle, as sqlite-wasm and DuckDB-WASM do.
+    await page.evaluate(async (paths) => {
+      const program = `onmessage = async (event) => {
+        const root = await navigator.storage.getDirectory();
+        const handles = [];
+        for (const path of event.data) {
+          const [folder, name] = path.split('/');
+          handles.push(await (await (await root.getDirectoryHandle(folder)).getFileHandle(name)).createSyncAccessHandle());
+        }
+        postMessage('held');
+        onmessage = () => { for (const handle of handles) handle.close(); postMessage('closed'); };
+      };`;
+      const worker = new Worker(URL.createObjectURL(new Blob([program], { type: 'text/javascript' })));
+      (window as unknown as { lateHolder: Worker }).lateHolder = worker;
+      await new Promise((resolve) => {
+        worker.onmessage = resolve;
+        worker.postMessage(paths);
+      });
+    }, held);
+    try {
+      await refresh(panel);
+      await setFilter(panel, 'late/');
+      const rows = Object.fromEntries((await allPanelRows(panel)).map((r) => [r.path, r]));
+      for (const path of Object.keys(late)) {
+        expect(rows[path], path).toMatchObject({ format: path.endsWith('.duckdb') ? 'duckdb' : 'sqlite', inUse: String(held.includes(path)) });
+        if (held.includes(path)) expect(rows[path].status, path).toBe('locked');
+      }
+      await setFilter(panel, '');
+    } finally {
+      await page.evaluate(async () => {
+        const worker = (window as unknown as { lateHolder: Worker }).lateHolder;
+        await new Promise((resolve) => {
+          worker.onmessage = resolve;
+          worker.postMessage('close');
+        });
+        worker.terminate();
+        await (await navigator.storage.getDirectory()).removeEntry('late', { recursive: true });
+      });
+    }
+  });
+
   it('purges the empty and orphaned files but never the app’s database, whose next query still works', async () => {
     const before = await fingerprints(page);
     for (const category of ['empty', 'orphan']) {
