@@ -350,9 +350,16 @@ export function reduce(store: Store, action: Action): void {
         store.fileAction.value = { kind: 'idle' };
         break;
       case 'scan-started':
-      case 'listing-changed':
         store.scans[action.source].value = { kind: 'listing', listing: action.listing, version: action.listing.version };
         break;
+      case 'listing-changed': {
+        // Only the listing on screen is shown anew: an update of one that a newer scan replaced
+        // (a live change, a purge's or a delete's update in place, still running when Refresh
+        // was clicked) must not put the older listing back.
+        const shown = store.scans[action.source].value;
+        if (shown.kind === 'listing' && shown.listing === action.listing) store.scans[action.source].value = { kind: 'listing', listing: action.listing, version: action.listing.version };
+        break;
+      }
       case 'scan-failed':
         store.scans[action.source].value = { kind: 'failed', error: action.error };
         break;

@@ -249,6 +249,39 @@ describe('the panel at scale, in the real DevTools panel', () => {
     await setFilter(panel, '');
   });
 
+  it('a live update still running when Refresh is clicked never puts the older list back', async () => {
+    await clearPageOpfs(page);
+    await writeFiles(page, { 'live/start.parquet': parquet.valid });
+    await rescan(panel);
+    // The page answers the read of one file 3 s late: the live update that checks it is still running after the Refresh.
+    await page.evaluate(() => {
+      const original = Blob.prototype.arrayBuffer;
+      (window as unknown as { originalArrayBuffer: typeof original }).originalArrayBuffer = original;
+      Blob.prototype.arrayBuffer = async function (this: Blob) {
+        if (this instanceof File && this.name === 'late.parquet') await new Promise((resolve) => setTimeout(resolve, 3000));
+        return original.call(this);
+      };
+    });
+    try {
+      await press(panel, '[data-testid="live"]');
+      await panel.waitForSelector('[data-testid="live"][data-live="on"]');
+      await writeFiles(page, { 'live/late.parquet': parquet.other });
+      await poll('the written file to be listed live', 15_000, async () => ((await rowsUnder(panel, 'live')).some((r) => r.path === 'live/late.parquet') ? true : undefined));
+      await press(panel, '[data-testid="live"]');
+      await panel.waitForSelector('[data-testid="live"][data-live="off"]');
+      await removeFromPage(page, 'live/late.parquet');
+      await rescan(panel);
+      expect(await summaryOf(panel)).toMatchObject({ state: 'done', files: 1 });
+      // The live update's read answers, and it finishes: the list on screen stays the Refresh's.
+      await sleep(4000);
+      expect(await summaryOf(panel)).toMatchObject({ state: 'done', files: 1 });
+      expect((await rowsUnder(panel, 'live')).map((r) => r.path)).toEqual(['live/start.parquet']);
+    } finally {
+      await setFilter(panel, '');
+      await page.evaluate(() => void (Blob.prototype.arrayBuffer = (window as unknown as { originalArrayBuffer: typeof Blob.prototype.arrayBuffer }).originalArrayBuffer));
+    }
+  });
+
   it('lists 100,000 files, filters them, and stays responsive while it does', async () => {
     await clearPageOpfs(page);
     const creating = Date.now();
