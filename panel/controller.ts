@@ -75,13 +75,17 @@ function archiveStem(origin: string): string {
 
 /** What a probe of handles and writes in progress was asked about: the files listed then, and which of them could be databases. */
 interface AskedLocks {
-  paths: ReadonlySet<string>;
-  candidates: ReadonlySet<string>;
+  paths: readonly string[];
+  candidates: readonly string[];
 }
 
 /** Whether the answer to `asked` covers what `listing` holds now: no file listed since, no database recognised since. */
 function answersFor(asked: AskedLocks, listing: Listing): boolean {
-  return listing.paths().every((path) => asked.paths.has(path)) && listing.handleCandidates().every((path) => asked.candidates.has(path));
+  const covers = (now: readonly string[], then: readonly string[]) => {
+    const known = new Set(then);
+    return now.every((path) => known.has(path));
+  };
+  return covers(listing.handleCandidates(), asked.candidates) && covers(listing.paths(), asked.paths);
 }
 
 export function createController(store: Store, client = backgroundClient()) {
@@ -147,7 +151,7 @@ export function createController(store: Store, client = backgroundClient()) {
     ]);
     listing.handles = probe;
     listing.setLocks(store.locked[source].value, inUse, probe.held);
-    return { paths: new Set(paths), candidates: new Set(candidates) };
+    return { paths, candidates };
   }
 
   /**
