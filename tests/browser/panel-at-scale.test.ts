@@ -84,6 +84,29 @@ describe('the panel at scale, in the real DevTools panel', () => {
     rmSync(served, { recursive: true, force: true });
   });
 
+  /** The page answers every read of a file named `name` `ms` late (the checks read files whole by `arrayBuffer`). */
+  async function answerReadsLate(target: Page, name: string, ms: number): Promise<void> {
+    await target.evaluate(
+      (name, ms) => {
+        const holder = window as unknown as { originalArrayBuffer?: typeof Blob.prototype.arrayBuffer };
+        const original = (holder.originalArrayBuffer ??= Blob.prototype.arrayBuffer);
+        Blob.prototype.arrayBuffer = async function (this: Blob) {
+          if (this instanceof File && this.name === name) await new Promise((resolve) => setTimeout(resolve, ms));
+          return original.call(this);
+        };
+      },
+      name,
+      ms,
+    );
+  }
+
+  async function answerReadsInTime(target: Page): Promise<void> {
+    await target.evaluate(() => {
+      const holder = window as unknown as { originalArrayBuffer?: typeof Blob.prototype.arrayBuffer };
+      if (holder.originalArrayBuffer) Blob.prototype.arrayBuffer = holder.originalArrayBuffer;
+    });
+  }
+
   /** `count` Parquet files under `folder`: valid ones, 0-byte ones and ones with broken footers, by index. */
   function mixedParquet(folder: string, count: number): { files: Record<string, Uint8Array>; expected: Record<string, string> } {
     const files: Record<string, Uint8Array> = {};
@@ -116,10 +139,17 @@ describe('the panel at scale, in the real DevTools panel', () => {
       await writeFiles(page, mixed.files);
       Object.assign(expected, mixed.expected);
     }
-    // Rows whose verdict is pending are shown as such: filtered for, they are in view.
+    // Rows whose verdict is pending are shown as such: filtered for, they are in view. The
+    // page answers the reads of one name a second late, so the checks last at least that long
+    // however fast the machine reads the rest.
     await setFilter(panel, 'pending');
+    await answerReadsLate(page, 't0002.parquet', 1000);
     const mark = await probeMark(panel);
-    await rescan(panel);
+    try {
+      await rescan(panel);
+    } finally {
+      await answerReadsInTime(page);
+    }
     const log = await summaryLogSince(panel, mark);
     const states = log.map((e) => e.state).filter((s, i, all) => s !== all[i - 1]);
     expect(states).toEqual(['running', 'checking', 'done']);
@@ -254,14 +284,7 @@ describe('the panel at scale, in the real DevTools panel', () => {
     await writeFiles(page, { 'live/start.parquet': parquet.valid });
     await rescan(panel);
     // The page answers the read of one file 3 s late: the live update that checks it is still running after the Refresh.
-    await page.evaluate(() => {
-      const original = Blob.prototype.arrayBuffer;
-      (window as unknown as { originalArrayBuffer: typeof original }).originalArrayBuffer = original;
-      Blob.prototype.arrayBuffer = async function (this: Blob) {
-        if (this instanceof File && this.name === 'late.parquet') await new Promise((resolve) => setTimeout(resolve, 3000));
-        return original.call(this);
-      };
-    });
+    await answerReadsLate(page, 'late.parquet', 3000);
     try {
       await press(panel, '[data-testid="live"]');
       await panel.waitForSelector('[data-testid="live"][data-live="on"]');
@@ -278,7 +301,7 @@ describe('the panel at scale, in the real DevTools panel', () => {
       expect((await rowsUnder(panel, 'live')).map((r) => r.path)).toEqual(['live/start.parquet']);
     } finally {
       await setFilter(panel, '');
-      await page.evaluate(() => void (Blob.prototype.arrayBuffer = (window as unknown as { originalArrayBuffer: typeof Blob.prototype.arrayBuffer }).originalArrayBuffer));
+      await answerReadsInTime(page);
     }
   });
 
