@@ -7,6 +7,7 @@
 import { PAGE_GLOBAL, SCAN_LIMITS, type CheckOptions, type CheckRequest, type PurgeTarget, type WalkOptions } from '../src/opfs/scan-types';
 import { pollPageTask, releasePageTask, runPageTask } from '../src/inspected-page/task';
 import { statOpfsPaths, walkOpfs } from '../src/inspected-page/walk';
+import { walkOpfsInWorker, walkWorkerMain } from '../src/inspected-page/walk-worker';
 import { collectOpfsChanges, unwatchOpfs, watchOpfs } from '../src/inspected-page/live';
 import { checkOpfsFiles, readForVerdict } from '../src/inspected-page/check';
 import { purgeOpfsFiles } from '../src/inspected-page/purge';
@@ -26,6 +27,8 @@ export const LOG_SLICE = 5000;
 export const LOG_SLICE_CHARS = 1024 * 1024;
 /** The characters of one JSON text of entries in an answer: what the panel parses in one slice (about a millisecond). */
 export const LOG_CHUNK_CHARS = 64 * 1024;
+/** A walk's worker that has not said it is ready after this long is given up: the walk runs on the page's thread. */
+export const WALK_WORKER_START_MS = 5000;
 /** The most bytes one ranged read carries (base64 makes them a third larger). */
 export const MAX_READ_BYTES = 2 * 1024 * 1024;
 
@@ -43,10 +46,15 @@ function startTask(id: string, body: string): string {
   return `(${runPageTask.toString()})(${json(PAGE_GLOBAL)}, ${requestId(id)}, ${body})`;
 }
 
-/** Starts walking the page's OPFS: folders and files with sizes, streamed as they are found. */
+/** Starts walking the page's OPFS (in a worker of the page where one can start): folders and files with sizes, streamed as they are found. */
 export function walkExpression(id: string, options: WalkOptions): string {
+  const read = options.check ? readForVerdict.toString() : 'undefined';
+  const program = `(${walkWorkerMain.toString()})(${walkOpfs.toString()}, ${read});`;
   return startTask(id, `function (root, storage, report, wanted) {
-  return (${walkOpfs.toString()})(root, { origin: String(location.origin), estimate: function () { return storage.estimate(); }, wanted: wanted }, ${json(options)}, report, ${options.check ? readForVerdict.toString() : 'undefined'});
+  var options = ${json(options)};
+  var environment = { origin: String(location.origin), estimate: function () { return storage.estimate(); }, wanted: wanted };
+  var onThisThread = function () { return (${walkOpfs.toString()})(root, environment, options, report, ${read}); };
+  return (${walkOpfsInWorker.toString()})(${json(program)}, { origin: environment.origin, options: options }, report, wanted, onThisThread, ${WALK_WORKER_START_MS});
 }`);
 }
 

@@ -340,10 +340,12 @@ describe('the OPFS Snapshots panel on hostile or odd pages', () => {
       expect(summary.text).toContain('3 files, 50 B');
     });
 
-    for (const c of cases) {
+    // The walk runs in a worker of the page where one starts (the override reaches it there
+    // too), and on the page's thread where none can.
+    for (const [c, workers] of cases.flatMap((c) => (['allowed', 'blocked'] as const).map((w) => [c, w] as const))) {
       const files = c.parquetBytes === undefined ? real : { ...real, 'real/data.parquet': c.parquetBytes };
-      it(`${c.mode}${c.parquetBytes === undefined ? '' : ` (a file of ${c.parquetBytes} bytes)`}: ${c.state === 'failed' ? 'a clear message' : 'lists what it can, says what it could not'}`, async () => {
-        await page.goto(`${servers.overrides.url}/overrides.html?mode=${c.mode}`);
+      it(`${c.mode}${c.parquetBytes === undefined ? '' : ` (a file of ${c.parquetBytes} bytes)`}, workers ${workers}: ${c.state === 'failed' ? 'a clear message' : 'lists what it can, says what it could not'}`, async () => {
+        await page.goto(`${servers.overrides.url}/overrides.html?mode=${c.mode}${workers === 'blocked' ? '&workers=blocked' : ''}`);
         await page.waitForSelector('body[data-ready="true"]');
         if (c.parquetBytes !== undefined) {
           // Written anew (a new time), so that the panel reads its bytes again rather than keep the verdict of an earlier scan.
@@ -356,6 +358,9 @@ describe('the OPFS Snapshots panel on hostile or odd pages', () => {
         // The navigation already started a scan; this one surely runs with the override in place.
         const summary: SummaryEntry = await rescan(panel);
         expect(summary.state, summary.text).toBe(c.state);
+        // Where the page lets a worker start, the walk started one; where not, it walked all the same.
+        const started = await page.evaluate(() => (window as unknown as { hostileWorkers: number }).hostileWorkers);
+        if (c.state === 'done') expect(started > 0).toBe(workers === 'allowed');
         if (c.state === 'failed') {
           expect(summary.text).toMatch(c.summary);
           await shoot(`hostile-overrides-${c.mode}`);
