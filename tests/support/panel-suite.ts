@@ -299,6 +299,32 @@ export function panelSuite(driver: PanelDriver): PanelSuiteContext {
     await session.shoot('panel-page-details');
   });
 
+  it('walks the page’s storage in a worker of the page: a Refresh lists every file, and no folder is listed on the page’s own thread', async () => {
+    const { page, panel } = session;
+    // Folder listings made on the page's thread from now on (the check of a changed file reads it there, but lists nothing).
+    await page.evaluate(() => {
+      const proto = FileSystemDirectoryHandle.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
+      const originals = { entries: proto.entries, values: proto.values, keys: proto.keys };
+      const counted = { calls: 0, restore: () => void Object.assign(proto, originals) };
+      (window as unknown as { folderListings: typeof counted }).folderListings = counted;
+      for (const [method, original] of Object.entries(originals)) {
+        proto[method] = function (this: unknown, ...args: unknown[]) {
+          counted.calls++;
+          return original.apply(this, args);
+        };
+      }
+    });
+    await refreshPanel(panel);
+    const onPageThread = await page.evaluate(() => {
+      const counted = (window as unknown as { folderListings: { calls: number; restore(): void } }).folderListings;
+      counted.restore();
+      return counted.calls;
+    });
+    expect(onPageThread).toBe(0);
+    const listed = await allRowsOf(panel);
+    expect(listed.map((r) => r.path).sort()).toEqual(Object.keys(await opfsFilesOf(page)).sort());
+  });
+
   it('tells the app’s databases by their bytes, knows which it holds open, and reads their tables from copies', async () => {
     const { page, panel } = session;
     expect(await page.evaluate(() => document.body.dataset.databases)).toBe('open');
