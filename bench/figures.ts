@@ -244,6 +244,16 @@ export function collectFigures(
       target: { text: '≤ 1.1× bare walk', met: size.rescan.median / size.bareWalk.median <= 1.1 },
       note: 'Click on Refresh until done; verdicts are kept per origin by path, size and time, so no file is read again.',
     });
+    if (size.pageStall) {
+      results.add({
+        key: `panel.pageStall.${size.files}`,
+        name: `Page: longest stall of its own thread while the panel lists and checks ${files} files`,
+        sample: size.pageStall.cold,
+        unit: 'ms',
+        baseline: baselineOf("the bare walk on the page's thread", size.pageStall.bareWalk, 'ms'),
+        note: `How late a 10 ms timer of the inspected page ran at worst (how long the app itself could not respond), during each cold refresh; rescans: ${size.pageStall.rescan.median.toFixed(0)} ms (median; max ${size.pageStall.rescan.max.toFixed(0)}). The panel walks in a worker of the page where one can start.`,
+      });
+    }
     results.add({
       key: `panel.freeze.${size.files}`,
       name: `Panel: longest task while listing and checking ${files} files`,

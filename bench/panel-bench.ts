@@ -15,7 +15,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Frame } from 'puppeteer-core';
+import type { Frame, Page } from 'puppeteer-core';
 import { createParquetWriter, customersSql, ordersSql } from '../tests/support/parquet-fixtures';
 import { openDevToolsPanel } from '../tests/support/devtools-panel';
 import { serveStatic } from '../tests/support/static-server';
@@ -60,6 +60,8 @@ export interface PanelSizeResult {
   /** Longest panel task per cold refresh and per rescan (0: none ≥ 50 ms). */
   longestTask: Sample;
   longestRescanTask: Sample;
+  /** The page's own thread: its longest stall (a 10 ms timer's lateness) during the bare walk, and while the panel listed and checked (cold) and rescanned. */
+  pageStall: { bareWalk: Sample; cold: Sample; rescan: Sample };
   /** One more cold refresh, traced: the panel thread's long tasks, wall time against CPU time (null where not traced). */
   tracedRefresh: TracedTasks | null;
   /** Input event → next frame, per keystroke typing a filter over every row. */
@@ -158,6 +160,27 @@ async function recreateEmpty(paths: string[]): Promise<void> {
     }
   };
   await Promise.all(Array.from({ length: 32 }, work));
+}
+
+/** Starts (or restarts) timing the page's own thread: a 10 ms timer whose lateness is kept (runs in the page). */
+function resetPageStall(): void {
+  const scope = globalThis as unknown as { __pageStall?: { longest: number; last: number } };
+  if (!scope.__pageStall) {
+    const stall = { longest: 0, last: performance.now() };
+    scope.__pageStall = stall;
+    setInterval(() => {
+      const now = performance.now();
+      stall.longest = Math.max(stall.longest, now - stall.last - 10);
+      stall.last = now;
+    }, 10);
+  }
+  scope.__pageStall.longest = 0;
+  scope.__pageStall.last = performance.now();
+}
+
+/** The page thread's longest stall since {@link resetPageStall}, ms (runs in the page). */
+function longestPageStall(): number {
+  return Math.max(0, (globalThis as unknown as { __pageStall: { longest: number } }).__pageStall.longest);
 }
 
 /** A recursive walk calling getFile() concurrently: the floor for listing sizes (runs in the page). */
@@ -350,6 +373,13 @@ async function refreshPanel(panel: Frame, shift: boolean): Promise<RefreshTiming
   return timing;
 }
 
+/** Collects garbage in the inspected page and the panel (the bench's browser runs with `--expose-gc`). */
+async function collectPageGarbage(page: Page, panel: Frame): Promise<void> {
+  const gc = () => (globalThis as unknown as { gc?: () => void }).gc?.();
+  await page.evaluate(gc);
+  await panel.evaluate(gc);
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const sumCalls = (calls: Record<string, number>) => Object.values(calls).reduce((a, b) => a + b, 0);
 
@@ -407,18 +437,32 @@ async function benchSize(config: BenchConfig, files: number, root: string, log: 
     const readWalkMs: number[] = [];
     const longest: number[] = [];
     const longestRescan: number[] = [];
+    const stalls = { bareWalk: [] as number[], cold: [] as number[], rescan: [] as number[] };
     let readWalkReads = 0;
     for (let i = 0; i < warmup + runs; i++) {
+      // Each timed step starts from collected heaps: the read walk leaves ~400 MiB of read
+      // buffers behind, which the page would otherwise collect during the next step.
+      await collectPageGarbage(page, panel);
+      await page.evaluate(resetPageStall);
       const bare = await page.evaluate(bareWalk);
+      const bareStall = await page.evaluate(longestPageStall);
       if (bare.files !== files) throw new Error(`The bare walk found ${bare.files} files, expected ${files}.`);
+      await collectPageGarbage(page, panel);
       const reading = await page.evaluate(readWalk);
       readWalkReads = reading.reads;
+      await collectPageGarbage(page, panel);
+      await page.evaluate(resetPageStall);
       const cold = await refreshPanel(panel, true);
+      const coldStall = await page.evaluate(longestPageStall);
+      await collectPageGarbage(page, panel);
+      await page.evaluate(resetPageStall);
       const warm = await refreshPanel(panel, false);
+      const warmStall = await page.evaluate(longestPageStall);
       if (cold.files !== files || warm.files !== files) throw new Error(`The panel listed ${cold.files} and ${warm.files} files, expected ${files}.`);
       log(
         `  ${i < warmup ? 'warm-up' : `run ${i - warmup + 1}`}: first row ${cold.firstRow.toFixed(0)} ms, all listed ${cold.listed.toFixed(0)} ms (bare walk ${bare.ms.toFixed(0)}), ` +
-          `all checked ${cold.done.toFixed(0)} ms (walk + ${n(reading.reads)} reads ${reading.ms.toFixed(0)}), rescan ${warm.done.toFixed(0)} ms; longest task ${cold.longest.toFixed(0)} / ${warm.longest.toFixed(0)} ms`,
+          `all checked ${cold.done.toFixed(0)} ms (walk + ${n(reading.reads)} reads ${reading.ms.toFixed(0)}), rescan ${warm.done.toFixed(0)} ms; longest task ${cold.longest.toFixed(0)} / ${warm.longest.toFixed(0)} ms; ` +
+          `the page's thread stalled at most ${coldStall.toFixed(0)} / ${warmStall.toFixed(0)} ms (bare walk ${bareStall.toFixed(0)})`,
       );
       if (i < warmup) continue;
       first.push(cold.firstRow);
@@ -429,6 +473,9 @@ async function benchSize(config: BenchConfig, files: number, root: string, log: 
       readWalkMs.push(reading.ms);
       longest.push(cold.longest);
       longestRescan.push(warm.longest);
+      stalls.bareWalk.push(bareStall);
+      stalls.cold.push(coldStall);
+      stalls.rescan.push(warmStall);
     }
 
     // One more cold refresh, traced: how much of each long task the panel's thread was on the CPU.
@@ -575,6 +622,7 @@ async function benchSize(config: BenchConfig, files: number, root: string, log: 
       walkConcurrency,
       longestTask: summarize(longest),
       longestRescanTask: summarize(longestRescan),
+      pageStall: { bareWalk: summarize(stalls.bareWalk), cold: summarize(stalls.cold), rescan: summarize(stalls.rescan) },
       tracedRefresh: traced,
       filterKeystroke: summarize(typed.times),
       filterLongestTask: typed.longest,

@@ -62,7 +62,8 @@ function installCounters(): void {
     }) as typeof globalThis.postMessage;
     return;
   }
-  const source = `(${installCounters.toString()})();\n`;
+  // A bundler that keeps function names (tsx, under the benchmark) writes calls to `__name` into this text: the worker needs it too.
+  const source = `globalThis.__name ??= (fn) => fn;\n(${installCounters.toString()})();\n`;
   const createObjectURL = URL.createObjectURL;
   URL.createObjectURL = function (this: unknown, blob: Blob | MediaSource) {
     const script = blob instanceof Blob && /javascript/.test(blob.type);
