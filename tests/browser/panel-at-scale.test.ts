@@ -84,25 +84,45 @@ describe('the panel at scale, in the real DevTools panel', () => {
     rmSync(served, { recursive: true, force: true });
   });
 
-  /** The page answers every read of a file named `name` `ms` late (the checks read files whole by `arrayBuffer`). */
+  /**
+   * The page answers every read of a file named `name` `ms` late (the checks read files whole
+   * by `arrayBuffer`): on its own thread and in every worker it starts from a blob URL until
+   * `answerReadsInTime` — the walk, and the reads that come with it, run in such a worker.
+   */
   async function answerReadsLate(target: Page, name: string, ms: number): Promise<void> {
+    await target.evaluate(readLate, name, ms);
     await target.evaluate(
-      (name, ms) => {
-        const holder = window as unknown as { originalArrayBuffer?: typeof Blob.prototype.arrayBuffer };
-        const original = (holder.originalArrayBuffer ??= Blob.prototype.arrayBuffer);
-        Blob.prototype.arrayBuffer = async function (this: Blob) {
-          if (this instanceof File && this.name === name) await new Promise((resolve) => setTimeout(resolve, ms));
-          return original.call(this);
+      (name, ms, install) => {
+        const holder = window as unknown as { lateReads?: { name: string; ms: number } | null; createObjectURL?: typeof URL.createObjectURL };
+        holder.lateReads = { name, ms };
+        if (holder.createObjectURL) return;
+        const createObjectURL = (holder.createObjectURL = URL.createObjectURL);
+        URL.createObjectURL = function (blob: Blob | MediaSource) {
+          const late = holder.lateReads;
+          const script = late && blob instanceof Blob && /javascript/.test(blob.type);
+          return createObjectURL.call(URL, script ? new Blob([`(${install})(${JSON.stringify(late.name)}, ${late.ms});\n`, blob], { type: blob.type }) : blob);
         };
       },
       name,
       ms,
+      readLate.toString(),
     );
+  }
+
+  /** Runs in the page and in its workers: reads of `name` wait `ms` first. */
+  function readLate(name: string, ms: number): void {
+    const holder = globalThis as unknown as { originalArrayBuffer?: typeof Blob.prototype.arrayBuffer };
+    const original = (holder.originalArrayBuffer ??= Blob.prototype.arrayBuffer);
+    Blob.prototype.arrayBuffer = async function (this: Blob) {
+      if (this instanceof File && this.name === name) await new Promise((resolve) => setTimeout(resolve, ms));
+      return original.call(this);
+    };
   }
 
   async function answerReadsInTime(target: Page): Promise<void> {
     await target.evaluate(() => {
-      const holder = window as unknown as { originalArrayBuffer?: typeof Blob.prototype.arrayBuffer };
+      const holder = window as unknown as { originalArrayBuffer?: typeof Blob.prototype.arrayBuffer; lateReads?: unknown };
+      holder.lateReads = null;
       if (holder.originalArrayBuffer) Blob.prototype.arrayBuffer = holder.originalArrayBuffer;
     });
   }
