@@ -196,7 +196,8 @@ class Model {
 }
 
 /** Answers the listing's check requests from the model, as the page would (a file that changed since it was listed says so). */
-async function checkAll(listing: Listing, model: Model): Promise<void> {
+/** Checks what the listing asks to check, as the page would answer; `peek` looks at the listing after each answer. */
+async function checkAll(listing: Listing, model: Model, peek: () => void = () => undefined): Promise<void> {
   for (let round = 0; round < 5; round++) {
     const requests = listing.checkRequests();
     if (requests.length === 0) break;
@@ -209,11 +210,16 @@ async function checkAll(listing: Listing, model: Model): Promise<void> {
       if (file.read.kind === 'head') return { kind: 'head', path: request.path, head: file.read.head };
       throw new Error(`${request.path} was asked for, but a check reads nothing of it`);
     });
-    await listing.applyChecked(answers);
+    // In a few batches, each looked at: the kept order is asked for while verdicts arrive.
+    for (let at = 0; at < answers.length; at += 7) {
+      await listing.applyChecked(answers.slice(at, at + 7));
+      peek();
+    }
     // A file that was gone when checked is forgotten, as a rescan or Live mode would find.
     listing.forget(answers.filter((a) => a.kind === 'error').map((a) => a.path));
   }
   await listing.judge();
+  peek();
 }
 
 const KEYS: SortKey[] = ['path', 'size', 'modified', 'status'];
@@ -262,7 +268,14 @@ describe('Listing, kept up to date change by change', () => {
       const j = 1 + Math.floor(rand() * i);
       [walk[i], walk[j]] = [walk[j], walk[i]];
     }
-    for (let at = 0; at < walk.length; at += 17) void listing.ingest(walk.slice(at, at + 17));
+    const key = KEYS[seed % KEYS.length];
+    const descending = seed % 2 === 1;
+    // The order the panel shows, asked for at any moment (every render does), is the order of the verdicts as they are then.
+    const peek = () => {
+      const reports = listing.paths().map((p) => listing.report(p)!);
+      expect(listing.sorted(key, descending).map((r) => r.report.path), `seed ${seed}: sorted by ${key} midway`).toEqual(sortedFromScratch(reports, key, descending));
+    };
+    for (let at = 0; at < walk.length; at += 17) void listing.ingest(walk.slice(at, at + 17)).then(peek);
     // A file rewritten after the walk listed it, before its check: the check says it changed.
     // Live mode lists what the check will not notice (new files, files it will not read).
     const late = Array.from({ length: 3 }, () => model.write());
@@ -272,11 +285,9 @@ describe('Listing, kept up to date change by change', () => {
       return !listed || listed.status !== 'pending' || checkReadFor(listed.name, listed.size) === undefined;
     });
     listing.addWalkEntries(unnoticed.map((p) => model.entry(p)));
-    await checkAll(listing, model);
+    await checkAll(listing, model, peek);
 
     const locks = { locked: new Set<string>(), inUse: new Set<string>() };
-    const key = KEYS[seed % KEYS.length];
-    const descending = seed % 2 === 1;
     expectSameAsFromScratch(listing, model, locks, key, descending, seed);
 
     for (let round = 0; round < 12; round++) {
@@ -298,7 +309,8 @@ describe('Listing, kept up to date change by change', () => {
       }
       listing.forget(removedFolders);
       listing.addWalkEntries([...touched].map((p) => model.entry(p)));
-      await checkAll(listing, model);
+      peek();
+      await checkAll(listing, model, peek);
       expectSameAsFromScratch(listing, model, locks, key, descending, seed);
     }
     for (const other of KEYS) for (const desc of [false, true]) expectSameAsFromScratch(listing, model, locks, other, desc, seed);

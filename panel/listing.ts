@@ -99,6 +99,19 @@ function merge<T>(a: readonly T[], b: readonly T[], compare: (x: T, y: T) => num
   return out;
 }
 
+/** Merges `moved` (sorted by `compare`) into `kept` (sorted too), leaving out the records of `kept` that are no longer placed. */
+function mergeSkipping(kept: readonly FileRecord[], moved: readonly FileRecord[], compare: (x: FileRecord, y: FileRecord) => number): FileRecord[] {
+  const out: FileRecord[] = [];
+  let j = 0;
+  for (const record of kept) {
+    if (!record.placed) continue;
+    while (j < moved.length && compare(moved[j], record) < 0) out.push(moved[j++]);
+    out.push(record);
+  }
+  while (j < moved.length) out.push(moved[j++]);
+  return out;
+}
+
 let listings = 0;
 
 export class Listing {
@@ -129,6 +142,8 @@ export class Listing {
   private sortedGroups: { version: number; groups: SnapshotGroup[] } | undefined;
   /** The files directly in each folder, and their bytes: what the folder tree sums up. */
   private readonly inFolder = new Map<string, { files: number; bytes: number }>();
+  /** Bumped when a folder, or a folder's files or bytes, change (a verdict does not): the folder tree is built again only then. */
+  private foldersVersion = 0;
   private folderTreeCache: { version: number; tree: FolderTree } | undefined;
   private readonly counts = zeroCounts();
   private readonly bytes = zeroCounts();
@@ -168,6 +183,7 @@ export class Listing {
   }
 
   private tally(folder: string, files: number, bytes: number): void {
+    this.foldersVersion++;
     const counted = this.inFolder.get(folder);
     if (counted) {
       counted.files += files;
@@ -178,8 +194,8 @@ export class Listing {
 
   /** Every folder listed (empty ones too) with the files and bytes below it (see folders.ts). */
   folderTree(): FolderTree {
-    if (this.folderTreeCache?.version !== this.version) {
-      this.folderTreeCache = { version: this.version, tree: buildFolderTree(this.directories, this.inFolder) };
+    if (this.folderTreeCache?.version !== this.foldersVersion) {
+      this.folderTreeCache = { version: this.foldersVersion, tree: buildFolderTree(this.directories, this.inFolder) };
     }
     return this.folderTreeCache.tree;
   }
@@ -241,6 +257,7 @@ export class Listing {
         break;
       case 'd':
         this.directories.add(entry[1]);
+        this.foldersVersion++;
         break;
       case 'e':
         this.errors.push({ path: entry[1], message: entry[2] });
@@ -340,7 +357,25 @@ export class Listing {
 
   private unsort(record: FileRecord): void {
     this.unsorted.add(record.file.path);
-    if (record.placed) this.displaced = true;
+    if (record.placed) {
+      record.placed = false;
+      this.displaced = true;
+    }
+  }
+
+  /** Whether a file whose report changed from `before` to `after` may now belong elsewhere in the kept order. */
+  private movesInOrder(before: FileReport, after: FileReport): boolean {
+    switch (this.order?.key) {
+      case undefined:
+      case 'path':
+        return false; // no order kept yet, or one a verdict never changes
+      case 'status':
+        return before.status !== after.status;
+      case 'size':
+        return before.size !== after.size;
+      case 'modified':
+        return before.lastModified !== after.lastModified;
+    }
   }
 
   private count(report: FileReport, sign: 1 | -1): void {
@@ -361,7 +396,7 @@ export class Listing {
     this.count(before, -1);
     this.count(report, 1);
     record.report = report;
-    if (before.status !== report.status || before.size !== report.size || before.lastModified !== report.lastModified) this.unsort(record);
+    if (this.movesInOrder(before, report)) this.unsort(record);
   }
 
   /**
@@ -458,6 +493,7 @@ export class Listing {
     }
     if (!options.keepFolders) {
       for (const folder of this.directories) if (gone.has(folder) || under(folder)) this.directories.delete(folder);
+      this.foldersVersion++;
     }
     this.version++;
   }
@@ -542,16 +578,18 @@ export class Listing {
       return rows;
     }
     if (this.unsorted.size === 0) return order.rows;
-    const kept = this.displaced ? order.rows.filter((r) => !this.unsorted.has(r.file.path)) : order.rows;
     const moved: FileRecord[] = [];
     for (const path of this.unsorted) {
       const record = this.records.get(path);
       if (record) moved.push(record);
     }
+    moved.sort(compare);
+    // One pass and one new array: the kept order without the files taken out (no longer
+    // placed), the moved ones merged in where they now belong.
+    order.rows = this.displaced ? mergeSkipping(order.rows, moved, compare) : merge(order.rows, moved, compare);
     for (const record of moved) record.placed = true;
     this.unsorted.clear();
     this.displaced = false;
-    order.rows = merge(kept, moved.sort(compare), compare);
     return order.rows;
   }
 }

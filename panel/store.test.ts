@@ -5,7 +5,7 @@
  * not put the older listing back.
  */
 import { describe, expect, test } from 'vitest';
-import { createStore, reduce } from './store';
+import { createStore, filterMatch, reduce } from './store';
 import { Listing } from './listing';
 import { seededRandom } from '../tests/support/random';
 import type { SourceKind } from './sources';
@@ -47,6 +47,48 @@ describe('listings on screen', () => {
           if (state.kind === 'listing' && kind === source && updatedOnScreen) expect(state.version, `step ${step}`).toBe(expected.version);
         }
       }
+    }
+  });
+});
+
+describe('the rows on screen while verdicts arrive', () => {
+  const SORTS = (['path', 'size', 'modified', 'status'] as const).flatMap((key) => [false, true].map((descending) => ({ key, descending })));
+  const FILTERS = ['pending', 'corrupt', 'empty', 'format:parquet', 'parquet', 'b/', '7'];
+
+  // A verdict changes a row's status without moving it (sorted by path, say): a filter on
+  // statuses or formats must still see it.
+  test.each(SORTS.flatMap((sort) => FILTERS.map((needle) => ({ ...sort, needle }))))('sorted by $key (descending: $descending), filtered by "$needle": the rows the filter matches now', async ({ key, descending, needle }) => {
+    const random = seededRandom(key.length * 31 + needle.length + (descending ? 7 : 0));
+    const store = createStore('page');
+    // Its own origin: verdicts are kept per origin, and each test checks its files anew.
+    const origin = `https://filter-${key}-${descending}-${encodeURIComponent(needle)}.test`;
+    const listing = new Listing();
+    const paths = Array.from({ length: 120 }, (_, i) => `${['a', 'b', 'c/d'][i % 3]}/t${i}.${i % 5 === 4 ? 'csv' : 'parquet'}`);
+    await listing.ingest([['o', origin], ...paths.map((path, i): ['f', string, number, number] => ['f', path, i % 6 === 0 ? 0 : 100 + Math.floor(random() * 900), 1000 + i])]);
+    await listing.finishWalk({ origin, usage: null, quota: null, truncated: false, elapsedMs: 1, files: paths.length, directories: 0 });
+    reduce(store, { type: 'scan-started', source: 'page', listing });
+    store.sort.value = { key, descending };
+    store.filter.value = needle;
+    const expectMatching = (when: string) => {
+      const expected = listing
+        .sorted(key, descending)
+        .filter(filterMatch(needle))
+        .map((r) => r.report.path);
+      const all = listing.paths().map((p) => listing.report(p)!);
+      const fromScratch = all.filter((report) => filterMatch(needle)({ report, lowerPath: report.path.toLowerCase() }));
+      expect(new Set(store.visibleFiles.value.rows.map((r) => r.report.path)), when).toEqual(new Set(fromScratch.map((r) => r.path)));
+      expect(store.visibleFiles.value.rows.map((r) => r.report.path), `${when}: in order`).toEqual(expected);
+    };
+    expectMatching('walked');
+    // The checks answer in batches, in a random order: a broken head, so each verdict turns from pending to corrupt.
+    const requests = listing.checkRequests().sort(() => random() - 0.5);
+    expect(requests.length).toBeGreaterThan(20);
+    for (let at = 0; at < requests.length; at += 9) {
+      await listing.applyChecked(
+        requests.slice(at, at + 9).map((r) => (r.read === 'parquet' ? { kind: 'parquet', path: r.path, probe: { head: new Uint8Array([1, 2, 3, 4]), tail: new Uint8Array(8), footer: null } } : { kind: 'text', path: r.path, text: 'a,b\n1,2\n' })),
+      );
+      reduce(store, { type: 'listing-changed', source: 'page', listing });
+      expectMatching(`after ${at + 9} checks`);
     }
   });
 });

@@ -290,20 +290,23 @@ export function createStore(initialSource: SourceKind): Store {
     }
     return { rows: lastFolder.result, version };
   });
-  let lastFilter: { rows: readonly ListedFile[]; needle: string; result: readonly ListedFile[] } | undefined;
+  // The filter matches verdicts and formats too, which change without the order changing
+  // (sorted by path, a file checked keeps its place): a result holds for one version only.
+  let lastFilter: { rows: readonly ListedFile[]; version: number; needle: string; result: readonly ListedFile[] } | undefined;
   const visibleFiles = computed(() => {
     const { rows, version } = inFolder.value;
     const needle = filter.value.trim().toLowerCase();
     if (!needle) return { rows, version };
     let result: readonly ListedFile[];
-    if (lastFilter?.rows === rows && lastFilter.needle === needle) result = lastFilter.result;
+    const sameRows = lastFilter?.rows === rows && lastFilter.version === version;
+    if (sameRows && lastFilter!.needle === needle) result = lastFilter!.result;
     else {
       // Typing on only narrows: a longer needle is searched for among the last matches.
       const sameKind = lastFilter !== undefined && needle.startsWith('format:') === lastFilter.needle.startsWith('format:');
-      const from = lastFilter?.rows === rows && sameKind && needle.startsWith(lastFilter.needle) ? lastFilter.result : rows;
+      const from = sameRows && sameKind && needle.startsWith(lastFilter!.needle) ? lastFilter!.result : rows;
       result = from.filter(filterMatch(needle));
     }
-    lastFilter = { rows, needle, result };
+    lastFilter = { rows, version, needle, result };
     return { rows: result, version };
   });
   return {

@@ -1,5 +1,16 @@
 /** Formatting for people: numbers as the panel shows them. */
 
+const COUNT = new Intl.NumberFormat('en-US');
+
+/**
+ * A count with thousands separators, as `n.toLocaleString('en-US')` writes it: `1,234,567`.
+ * One formatter for every call (`toLocaleString` builds one each time: at 100,000 files
+ * that was seconds of the panel's time).
+ */
+export function formatCount(n: number | bigint): string {
+  return COUNT.format(n);
+}
+
 const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'] as const;
 
 /**

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { formatBytes } from '../../src/format';
+import { formatBytes, formatCount } from '../../src/format';
 import type { FileReport } from '../../src/opfs/classify';
 import { usePanel } from '../context';
 import { queryFileFormat } from '../../src/query-files';
@@ -184,10 +184,10 @@ function FileRow({ file, top }: { file: FileReport; top: number }) {
           </button>
         ) : null}
       </div>
-      <div class="col-size" title={`${file.size.toLocaleString('en-US')} bytes`}>
+      <div class="col-size" title={`${formatCount(file.size)} bytes`}>
         {formatBytes(file.size)}
       </div>
-      <div class="col-rows">{file.parquet ? file.parquet.rows.toLocaleString('en-US') : ''}</div>
+      <div class="col-rows">{file.parquet ? formatCount(file.parquet.rows) : ''}</div>
       <div class="col-modified">{file.lastModified > 0 ? formatTime(file.lastModified) : ''}</div>
     </div>
   );

@@ -1,4 +1,4 @@
-import { formatBytes } from '../../src/format';
+import { formatBytes, formatCount } from '../../src/format';
 import { usePanel } from '../context';
 import { breadcrumb, shownFolders } from '../folders';
 import { reduce } from '../store';
@@ -52,7 +52,7 @@ export function FolderTree() {
             aria-level={node.depth + 1}
             aria-expanded={hasChildren && node.path !== '' ? open : undefined}
             aria-selected={node.path === current}
-            title={`${node.path || 'All files'}: ${node.files.toLocaleString('en-US')} files, ${node.bytes.toLocaleString('en-US')} bytes`}
+            title={`${node.path || 'All files'}: ${formatCount(node.files)} files, ${formatCount(node.bytes)} bytes`}
             onClick={() => controller.chooseFolder(node.path)}
             onDragOver={(e) => {
               if (e.dataTransfer?.types.includes(DRAG_TYPE)) e.preventDefault();
@@ -84,12 +84,12 @@ export function FolderTree() {
             )}
             <bdi class="folder-name">{node.path === '' ? 'All files' : node.name}</bdi>
             <span class="folder-meta">
-              {node.files.toLocaleString('en-US')} · {formatBytes(node.bytes)}
+              {formatCount(node.files)} · {formatBytes(node.bytes)}
             </span>
           </div>
         );
       })}
-      {shown.length > rows.length ? <div class="folder-more hint">… and {(shown.length - rows.length).toLocaleString('en-US')} more folders: collapse some, or filter the list</div> : null}
+      {shown.length > rows.length ? <div class="folder-more hint">… and {formatCount(shown.length - rows.length)} more folders: collapse some, or filter the list</div> : null}
     </nav>
   );
 }

@@ -1,4 +1,4 @@
-import { formatBytes } from '../../src/format';
+import { formatBytes, formatCount } from '../../src/format';
 import type { ScanError } from '../../src/opfs/scan-types';
 import { usePanel } from '../context';
 import type { HandleProbe } from '../../src/opfs/page-answers';
@@ -33,7 +33,7 @@ function HandlesNote({ probe }: { probe: HandleProbe | undefined }) {
   const held = probe.held.size;
   return (
     <span class="meta" data-testid="handles-note" data-held={String(held)} title={`Asked ${probe.asked} database and log files for a read-only handle; a free file's was held at most ${probe.longestHoldMs.toFixed(1)} ms and closed`}>
-      {held > 0 ? `${held.toLocaleString('en-US')} of ${probe.asked.toLocaleString('en-US')} database file${probe.asked === 1 ? '' : 's'} held open by the page` : `none of ${probe.asked.toLocaleString('en-US')} database file${probe.asked === 1 ? '' : 's'} held open`}
+      {held > 0 ? `${formatCount(held)} of ${formatCount(probe.asked)} database file${probe.asked === 1 ? '' : 's'} held open by the page` : `none of ${formatCount(probe.asked)} database file${probe.asked === 1 ? '' : 's'} held open`}
     </span>
   );
 }
@@ -58,10 +58,10 @@ export function SummaryBar() {
     return (
       <div class="summary" {...common}>
         <span class="sentence">
-          Listing… {files.toLocaleString('en-US')} file{files === 1 ? '' : 's'} in {listing.directories.size.toLocaleString('en-US')} folder{listing.directories.size === 1 ? '' : 's'}
+          Listing… {formatCount(files)} file{files === 1 ? '' : 's'} in {formatCount(listing.directories.size)} folder{listing.directories.size === 1 ? '' : 's'}
         </span>
-        {summary.counts.empty > 0 ? <span class="meta">{summary.counts.empty.toLocaleString('en-US')} empty so far</span> : null}
-        {listing.checked > 0 ? <span class="meta">{listing.checked.toLocaleString('en-US')} checked so far</span> : null}
+        {summary.counts.empty > 0 ? <span class="meta">{formatCount(summary.counts.empty)} empty so far</span> : null}
+        {listing.checked > 0 ? <span class="meta">{formatCount(listing.checked)} checked so far</span> : null}
       </div>
     );
   }
@@ -74,13 +74,13 @@ export function SummaryBar() {
       <span class="sentence">{nothingReadable ? 'No files could be listed' : summary.sentence}</span>
       {listing.stage === 'checking' ? (
         <span class="meta" data-testid="check-progress">
-          checking {listing.checked.toLocaleString('en-US')} of {listing.toCheck.toLocaleString('en-US')} file{listing.toCheck === 1 ? '' : 's'}
+          checking {formatCount(listing.checked)} of {formatCount(listing.toCheck)} file{listing.toCheck === 1 ? '' : 's'}
           <progress value={listing.toCheck > 0 ? listing.checked / listing.toCheck : 0} max={1} />
         </span>
       ) : null}
       <HandlesNote probe={listing.handles} />
       <span class="meta">
-        {listing.origin} · {summary.totalFiles.toLocaleString('en-US')} files, {formatBytes(summary.totalBytes)}
+        {listing.origin} · {formatCount(summary.totalFiles)} files, {formatBytes(summary.totalBytes)}
         {listing.usage !== null && listing.quota !== null ? ` · origin uses ${formatBytes(listing.usage)} of ${formatBytes(listing.quota)}` : ''}
         {listing.truncated ? ' · listing truncated' : ''}
       </span>
@@ -94,7 +94,7 @@ function ScanErrors({ errors, open }: { errors: readonly ScanError[]; open: bool
   return (
     <details class="scan-errors" data-testid="scan-errors" open={open} style={{ flexBasis: '100%' }}>
       <summary>
-        {errors.length.toLocaleString('en-US')} problem{errors.length === 1 ? '' : 's'} while reading this storage
+        {formatCount(errors.length)} problem{errors.length === 1 ? '' : 's'} while reading this storage
       </summary>
       <ul class="meta" style={{ margin: '2px 0', maxHeight: '8em', overflow: 'auto' }}>
         {errors.slice(0, ERRORS_SHOWN).map((error, i) => (
@@ -102,7 +102,7 @@ function ScanErrors({ errors, open }: { errors: readonly ScanError[]; open: bool
             <bdi class="path">{error.path === '' ? '(the storage as a whole)' : error.path}</bdi>: {error.message}
           </li>
         ))}
-        {errors.length > ERRORS_SHOWN ? <li>… and {(errors.length - ERRORS_SHOWN).toLocaleString('en-US')} more</li> : null}
+        {errors.length > ERRORS_SHOWN ? <li>… and {formatCount(errors.length - ERRORS_SHOWN)} more</li> : null}
       </ul>
     </details>
   );

@@ -33,7 +33,7 @@
  */
 import { parseFooter } from '../parquet/footer';
 import type { SnapshotManifest } from '../protocol';
-import { formatBytes } from '../format';
+import { formatBytes, formatCount } from '../format';
 import { parseManifest } from '../snapshot/manifest';
 import { parseSnapshotFileName } from '../snapshot/names';
 import { checkReadFor, type ParquetProbe, type ScannedFile } from './scan-types';
@@ -141,7 +141,7 @@ export const STATUS_SEVERITY: Record<FileStatus, number> = { ok: 0, pending: 1, 
 
 const MAGIC = [0x50, 0x41, 0x52, 0x31]; // 'PAR1'
 const MIN_PARQUET_BYTES = 12;
-const rowsText = (n: number): string => `${n.toLocaleString('en-US')} row${n === 1 ? '' : 's'}`;
+const rowsText = (n: number): string => `${formatCount(n)} row${n === 1 ? '' : 's'}`;
 
 /** The verdict on a Parquet file from its probe (see {@link ParquetProbe}); mirrors `checkParquet` synchronously. */
 export type ProbeCheck = { status: 'ok'; summary?: ParquetSummary; note?: string } | { status: 'corrupt'; reason: string };
@@ -585,13 +585,12 @@ export function summarizeCounts(counts: Readonly<StatusCounts>, bytes: Readonly<
   const totalBytes = statuses.reduce((sum, s) => sum + bytes[s], 0);
   const needAttention = PROBLEMS.reduce((sum, s) => sum + counts[s], 0);
   const needAttentionBytes = PROBLEMS.reduce((sum, s) => sum + bytes[s], 0);
-  const number = (n: number): string => n.toLocaleString('en-US');
-  const filesWord = (n: number): string => `${number(n)} file${n === 1 ? '' : 's'}`;
-  const lockedText = counts.locked > 0 ? `${number(counts.locked)} locked (in use)` : '';
+  const filesWord = (n: number): string => `${formatCount(n)} file${n === 1 ? '' : 's'}`;
+  const lockedText = counts.locked > 0 ? `${formatCount(counts.locked)} locked (in use)` : '';
   let sentence: string;
-  const pendingText = counts.pending > 0 ? ` (${number(counts.pending)} not checked yet)` : '';
+  const pendingText = counts.pending > 0 ? ` (${formatCount(counts.pending)} not checked yet)` : '';
   if (totalFiles === 0) sentence = 'No files';
-  else if (needAttention === 0 && counts.locked === 0) sentence = totalFiles === 1 ? 'The only file looks healthy' : `All ${number(totalFiles)} files look healthy`;
+  else if (needAttention === 0 && counts.locked === 0) sentence = totalFiles === 1 ? 'The only file looks healthy' : `All ${formatCount(totalFiles)} files look healthy`;
   else if (needAttention === 0) sentence = `${lockedText}; the other ${filesWord(totalFiles - counts.locked)} look healthy`;
   else {
     const parts = PROBLEMS.filter((s) => counts[s] > 0).map((s, i) => {
@@ -599,9 +598,9 @@ export function summarizeCounts(counts: Readonly<StatusCounts>, bytes: Readonly<
       const [one, many] = PROBLEM_WORDS[s];
       // Only the first item names the noun ("2 corrupt files, 3 temporary"); empty always does.
       const noun = s === 'empty' || i > 0 ? '' : n === 1 ? ' file' : ' files';
-      return `${number(n)} ${n === 1 ? one : many}${noun}`;
+      return `${formatCount(n)} ${n === 1 ? one : many}${noun}`;
     });
-    sentence = `${parts.join(', ')} — ${number(needAttention)} of ${filesWord(totalFiles)} ${needAttention === 1 ? 'needs' : 'need'} attention`;
+    sentence = `${parts.join(', ')} — ${formatCount(needAttention)} of ${filesWord(totalFiles)} ${needAttention === 1 ? 'needs' : 'need'} attention`;
     if (lockedText) sentence += `; ${lockedText}`;
   }
   sentence += pendingText;

@@ -18,7 +18,7 @@
  *   arrow           "ARROW1"
  *   json, csv       text: `{` or `[` first; or a `.csv`/`.tsv` name, or a first line with commas
  */
-import { formatBytes } from '../format';
+import { formatBytes, formatCount } from '../format';
 
 export type DataFormat = 'parquet' | 'duckdb' | 'duckdb-wal' | 'sqlite' | 'sqlite-journal' | 'sqlite-wal' | 'sqlite-shm' | 'sahpool' | 'arrow' | 'csv' | 'json' | 'other';
 
@@ -65,7 +65,7 @@ export interface FormatVerdict {
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
-const n = (value: number | bigint): string => value.toLocaleString('en-US');
+const n = formatCount;
 
 const SQLITE_MAGIC = 'SQLite format 3\u0000';
 const JOURNAL_MAGIC = [0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7];
