@@ -187,8 +187,10 @@ export function createController(store: Store, client = backgroundClient()) {
     const summary = await Promise.race([walkListed, walking]);
     await listing.ingested();
     if (!current()) return;
-    const asked = await takeLocks(source, listing);
-    await listing.finishWalk(summary);
+    // The page's answer about held files takes a round trip or two: the folders are judged meanwhile,
+    // and the groups whose locks that answer changed are judged again after it.
+    const [asked] = await Promise.all([takeLocks(source, listing), listing.finishWalk(summary)]);
+    await listing.judge();
     render.now();
     // The reads the walk still does.
     await walking;
