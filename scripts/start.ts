@@ -40,7 +40,9 @@ async function main(): Promise<void> {
   // Ready once the demo wrote its files and opened its databases (DuckDB-WASM, SQLite).
   await page.waitForSelector('body[data-ready="true"]', { timeout: 90_000 });
   // The demo's own snapshot, saved with the exporter library (its "Save a snapshot" button).
-  await page.click('#demo-save');
+  // A DOM click: puppeteer's own click waits for the button to be seen in a rendered frame,
+  // which a page behind the DevTools window may never get (npm start then hung here).
+  await page.$eval('#demo-save', (button) => (button as HTMLButtonElement).click());
   // Polled by time: the page sits behind the DevTools window, where it gets no animation frames.
   await page.waitForFunction(() => /^(Saved|The snapshot could not)/.test(document.getElementById('demo-save-status')?.textContent ?? ''), { timeout: 120_000, polling: 100 });
   console.log(`The demo app says: ${await page.$eval('#demo-save-status', (e) => e.textContent ?? '')}`);
