@@ -87,20 +87,8 @@ function splitPath(path: string): { folder: string; name: string } {
   return { folder: cut < 0 ? '' : path.slice(0, cut), name: path.slice(cut + 1) };
 }
 
-/** Merges two arrays sorted by `compare` into one. */
-function merge<T>(a: readonly T[], b: readonly T[], compare: (x: T, y: T) => number): T[] {
-  const out = new Array<T>(a.length + b.length);
-  let i = 0;
-  let j = 0;
-  let k = 0;
-  while (i < a.length && j < b.length) out[k++] = compare(a[i], b[j]) <= 0 ? a[i++] : b[j++];
-  while (i < a.length) out[k++] = a[i++]!;
-  while (j < b.length) out[k++] = b[j++]!;
-  return out;
-}
-
 /** Merges `moved` (sorted by `compare`) into `kept` (sorted too), leaving out the records of `kept` that are no longer placed. */
-function mergeSkipping(kept: readonly FileRecord[], moved: readonly FileRecord[], compare: (x: FileRecord, y: FileRecord) => number): FileRecord[] {
+function mergeInto(kept: readonly FileRecord[], moved: readonly FileRecord[], compare: (x: FileRecord, y: FileRecord) => number): FileRecord[] {
   const out: FileRecord[] = [];
   let j = 0;
   for (const record of kept) {
@@ -156,8 +144,6 @@ export class Listing {
   handles: HandleProbe | undefined;
   /** Records whose place in the sorted order may have changed (new, resized, another status, gone). */
   private readonly unsorted = new Set<string>();
-  /** Some of {@link unsorted} are in the kept order (else they are only new ones, merged in). */
-  private displaced = false;
   private order: { key: SortKey; descending: boolean; rows: FileRecord[] } | undefined;
   private ingesting: Promise<void> = Promise.resolve();
   private derived: { version: number; summary: ScanSummary; groups: SnapshotGroup[] } | undefined;
@@ -357,10 +343,7 @@ export class Listing {
 
   private unsort(record: FileRecord): void {
     this.unsorted.add(record.file.path);
-    if (record.placed) {
-      record.placed = false;
-      this.displaced = true;
-    }
+    record.placed = false;
   }
 
   /** Whether a file whose report changed from `before` to `after` may now belong elsewhere in the kept order. */
@@ -574,7 +557,6 @@ export class Listing {
       for (const record of rows) record.placed = true;
       this.order = { key, descending, rows };
       this.unsorted.clear();
-      this.displaced = false;
       return rows;
     }
     if (this.unsorted.size === 0) return order.rows;
@@ -586,10 +568,9 @@ export class Listing {
     moved.sort(compare);
     // One pass and one new array: the kept order without the files taken out (no longer
     // placed), the moved ones merged in where they now belong.
-    order.rows = this.displaced ? mergeSkipping(order.rows, moved, compare) : merge(order.rows, moved, compare);
+    order.rows = mergeInto(order.rows, moved, compare);
     for (const record of moved) record.placed = true;
     this.unsorted.clear();
-    this.displaced = false;
     return order.rows;
   }
 }

@@ -298,13 +298,12 @@ export function createStore(initialSource: SourceKind): Store {
     const needle = filter.value.trim().toLowerCase();
     if (!needle) return { rows, version };
     let result: readonly ListedFile[];
-    const sameRows = lastFilter?.rows === rows && lastFilter.version === version;
-    if (sameRows && lastFilter!.needle === needle) result = lastFilter!.result;
+    const last = lastFilter?.rows === rows && lastFilter.version === version ? lastFilter : undefined;
+    if (last?.needle === needle) result = last.result;
     else {
       // Typing on only narrows: a longer needle is searched for among the last matches.
-      const sameKind = lastFilter !== undefined && needle.startsWith('format:') === lastFilter.needle.startsWith('format:');
-      const from = sameRows && sameKind && needle.startsWith(lastFilter!.needle) ? lastFilter!.result : rows;
-      result = from.filter(filterMatch(needle));
+      const narrows = last !== undefined && needle.startsWith(last.needle) && needle.startsWith('format:') === last.needle.startsWith('format:');
+      result = (narrows ? last.result : rows).filter(filterMatch(needle));
     }
     lastFilter = { rows, version, needle, result };
     return { rows: result, version };
