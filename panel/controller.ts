@@ -16,7 +16,7 @@ import { counted, describeDeletion, reduce, summarizePurge, type ConflictChoice,
 import { snapshotOf, sources, type SourceKind } from './sources';
 import { downloadFile, downloadZip, type DownloadFile } from './download';
 import { PageTaskInterruptedError, PageUnavailableError } from './inspected-window';
-import { Listing, originsWithVerdicts } from './listing';
+import { Listing, nextScanSerial, originsWithVerdicts } from './listing';
 import { clearSelection, clickRow as clickSelection, isSelectionKey, moveCursor, selectAll, withoutPaths, type Modifiers } from './selection';
 import { hexPreview, loadDetails, type FileDetails } from './details';
 import { isUnder, parentOf } from './folders';
@@ -127,7 +127,7 @@ export function createController(store: Store, client = backgroundClient()) {
           if (!current()) return;
           continue;
         }
-        reduce(store, { type: 'scan-failed', source, error: describeError(error) });
+        reduce(store, { type: 'scan-failed', source, error: describeError(error), serial: nextScanSerial() });
         break;
       }
     }

@@ -100,11 +100,16 @@ function mergeInto(kept: readonly FileRecord[], moved: readonly FileRecord[], co
   return out;
 }
 
-let listings = 0;
+let scans = 0;
+
+/** A number for each scan the panel starts, listed or failed: the summary shows it as `data-scan`. */
+export function nextScanSerial(): number {
+  return ++scans;
+}
 
 export class Listing {
   /** Tells this scan's listing from the one before (the summary shows it as `data-scan`). */
-  readonly serial = ++listings;
+  readonly serial = nextScanSerial();
   stage: ListingStage = 'walking';
   origin = '';
   usage: number | null = null;

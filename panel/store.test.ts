@@ -27,7 +27,7 @@ describe('listings on screen', () => {
         reduce(store, { type: 'scan-started', source, listing });
         shown[source] = listing;
       } else if (roll < 0.3) {
-        reduce(store, { type: 'scan-failed', source, error: 'the page went away' });
+        reduce(store, { type: 'scan-failed', source, error: 'the page went away', serial: 1 });
         shown[source] = 'failed';
       } else {
         // Any listing, older ones included: its rows changed (its version moves on), then it asks to be shown.

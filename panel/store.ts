@@ -125,7 +125,7 @@ export type Action =
   | { type: 'source'; source: SourceKind }
   | { type: 'scan-started'; source: SourceKind; listing: Listing }
   | { type: 'listing-changed'; source: SourceKind; listing: Listing }
-  | { type: 'scan-failed'; source: SourceKind; error: string }
+  | { type: 'scan-failed'; source: SourceKind; error: string; serial: number }
   | { type: 'navigated' }
   | { type: 'live'; source: SourceKind; state: LiveState }
   | { type: 'filter'; text: string }
@@ -182,7 +182,7 @@ export type SnapshotActionResult =
  * `listing.stage`), or a scan that failed. `version` is the listing's version when this
  * state was set: a new state per change is what makes the panel render it.
  */
-export type ScanState = { kind: 'idle' } | { kind: 'listing'; listing: Listing; version: number } | { kind: 'failed'; error: string };
+export type ScanState = { kind: 'idle' } | { kind: 'listing'; listing: Listing; version: number } | { kind: 'failed'; error: string; serial: number };
 
 export interface Store {
   source: Signal<SourceKind>;
@@ -363,7 +363,7 @@ export function reduce(store: Store, action: Action): void {
         break;
       }
       case 'scan-failed':
-        store.scans[action.source].value = { kind: 'failed', error: action.error };
+        store.scans[action.source].value = { kind: 'failed', error: action.error, serial: action.serial };
         break;
       case 'navigated':
         // A new document: what a purge found held open in the old one says nothing now.

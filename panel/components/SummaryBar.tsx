@@ -13,7 +13,7 @@ const ERRORS_SHOWN = 100;
  * entries but not others says which, and why, below the sentence.
  *
  * Test contract: `data-state` is `running` while walking, `checking` while contents are
- * read, `done` (or `failed`); `data-scan` is new for each scan; `data-files` counts the files listed so far, `data-checked`
+ * read, `done` (or `failed`); `data-scan` is new for each scan, a failed one too; `data-files` counts the files listed so far, `data-checked`
  * the files whose contents were checked.
  */
 /**
@@ -44,7 +44,7 @@ export function SummaryBar() {
   if (state.kind === 'idle') return <div class="summary" data-testid="summary">Not scanned yet.</div>;
   if (state.kind === 'failed') {
     return (
-      <div class="summary error" data-testid="summary" data-state="failed" role="alert">
+      <div class="summary error" data-testid="summary" data-scan={String(state.serial)} data-state="failed" role="alert">
         {state.error}
       </div>
     );

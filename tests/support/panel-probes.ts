@@ -87,9 +87,14 @@ export async function rescan(panel: Frame | Page, timeoutMs = 60_000): Promise<S
     const mark = await probeMark(panel);
     const before = await panel.$eval('[data-testid="summary"]', (e) => e.getAttribute('data-scan') ?? '');
     // A DOM click: a mouse click can land elsewhere while DevTools lays itself out.
-    await panel.$eval('[data-testid="refresh"]', (button) => (button as HTMLButtonElement).click());
+    const clicked = await panel.$eval('[data-testid="refresh"]', (button) => {
+      if ((button as HTMLButtonElement).disabled) return false;
+      (button as HTMLButtonElement).click();
+      return true;
+    });
     // A scan the panel started by itself (a navigation) may have disabled the button between
     // the wait and the click, which then did nothing: click again once that scan is done.
+    if (!clicked) continue;
     // Whether this click started one is told by the summary's scan number, not by timing (a
     // second click on a busy machine would start a second scan, which finds the first one's
     // verdicts cached).
