@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'puppeteer-core';
 import { DIST_DIR, launchWithExtension, type LaunchedBrowser } from '../support/chromium';
-import { testProfileParent } from '../support/profiles';
 import { writeMixedCsv } from '../support/sample-csv';
 import { call, listOpfs, openExtensionPage, sendRaw, stageFromUrl } from '../support/extension-page';
 import { serveStatic, type StaticServer } from '../support/static-server';
@@ -259,7 +258,7 @@ describe('faults during an import', () => {
   });
 
   it('the browser quitting mid-export: after it starts again the leftovers are found and removed, healthy snapshots stay', async () => {
-    const profile = mkdtempSync(join(testProfileParent(), 'opfs-faults-profile-'));
+    const profile = mkdtempSync(join(tmpdir(), 'opfs-faults-profile-'));
     try {
       let chromium = await launchWithExtension({ userDataDir: profile });
       let page = await openExtensionPage(chromium.browser, chromium.extensionId);
