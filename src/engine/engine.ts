@@ -303,7 +303,8 @@ export const engineHandlers: Handlers<OffscreenApi> = {
       const duck = await getDuckDB();
       const { ipc, rows } = await resultAsArrowIpc(duck);
       const staging = await getDirectory(await opfsRoot(), STAGING_DIR, { create: true });
-      const bytes = await codec.encodeToFile(ipc, { rowGroupSize: 100_000 }, staging, stagedName(`${STAGING_DIR}/${name}`));
+      const file = await staging.getFileHandle(stagedName(`${STAGING_DIR}/${name}`), { create: true });
+      const bytes = await codec.encodeToFile(ipc, { rowGroupSize: 100_000 }, file);
       return { bytes, rows };
     });
   },

@@ -18,7 +18,7 @@ import type { ExportOptions, OperationProgress, SnapshotManifest, SnapshotPartIn
 import { CancelledError, UserFacingError, errorName } from '../errors';
 import { integerLiteral, quoteIdent } from '../sql';
 import { checkParquet } from '../parquet/footer';
-import { fileExists, listFileNames, removeIfExists, renameFile, writeFile } from '../opfs/fs';
+import { fileExists, listFileNames, removeOnceReleased, renameFile, writeFile } from '../opfs/fs';
 import {
   DEFAULT_ROWS_PER_PART,
   DEFAULT_ROW_GROUP_SIZE,
@@ -192,13 +192,16 @@ function partStages(ctx: ExportContext, job: PartJob, created: Set<string>) {
       checksum = addChecksums(checksum, sum.checksum);
       return ipc;
     },
-    transform(ipc, part) {
+    async transform(ipc, part) {
       // Said for the first part only: later parts are encoded while the one before is
       // checked, and the progress a user sees follows the part being checked, so its number only grows.
       if (part.index === 0) progress('encoding', part);
       const tempName = tempFileName(part.name);
       created.add(tempName);
-      return ctx.codec.encodeToFile(ipc, { rowGroupSize: job.rowGroupSize }, ctx.dir, tempName);
+      // Created here, under the snapshot's lock, not by the codec (its worker may outlive
+      // this document by seconds, and a file it created then would land after the sweep).
+      const file = await ctx.dir.getFileHandle(tempName, { create: true });
+      return ctx.codec.encodeToFile(ipc, { rowGroupSize: job.rowGroupSize }, file);
     },
     async store(byteLength, part) {
       const expectedRows = part.endRow - part.firstRow;
@@ -249,28 +252,11 @@ async function removeCreatedFiles(dir: FileSystemDirectoryHandle, created: Set<s
     // With a file left behind, the intent stays: the next sweep removes what it lists.
     if (rank(name) === 2 && left > 0) break;
     try {
-      await removeSoon(dir, name);
+      await removeOnceReleased(dir, name);
     } catch (error) {
       // Keep going: the other files must still go.
       left += 1;
       console.error(`could not remove ${name} after a failed export`, error, 'export failed because', reason);
-    }
-  }
-}
-
-/**
- * Removes `dir/name` if it exists. A file still held open (a sync access handle of a codec
- * worker that was stopped mid-write, which the browser closes a moment later) is tried
- * again for up to two seconds.
- */
-async function removeSoon(dir: FileSystemDirectoryHandle, name: string): Promise<void> {
-  for (let wait = 50; ; wait *= 2) {
-    try {
-      await removeIfExists(dir, name);
-      return;
-    } catch (error) {
-      if (errorName(error) !== 'NoModificationAllowedError' || wait > 1000) throw error;
-      await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
 }

@@ -7,7 +7,7 @@
  * encoding uses the core DuckDB's worker leaves free; the library runs it on the app's thread.
  */
 import initParquetWasm, { Compression, Table, WriterPropertiesBuilder, readParquet, writeParquet } from 'parquet-wasm/esm';
-import { writeFile } from '../opfs/fs';
+import { writeHandle } from '../opfs/fs';
 import { prependRowNumbers, type RowNumbers } from './row-numbers';
 
 export interface EncodeSettings {
@@ -18,12 +18,14 @@ export interface ParquetCodec {
   /** How many requests it works on at once (its workers): what a pipeline may keep in flight. */
   readonly concurrency: number;
   /**
-   * Encodes one Arrow IPC stream as a complete Parquet file (ZSTD) and writes it as
-   * `dir/name` (created or replaced); resolves with its length. The stream's buffer may be
-   * handed over to another thread: the caller does not use it afterwards. The caller
-   * checks what was written (it reads the file back).
+   * Encodes one Arrow IPC stream as a complete Parquet file (ZSTD) and writes it as the
+   * whole of `file`; resolves with its length. The caller creates the file (holding
+   * whatever lock guards it): the codec only opens it, so that a codec's worker that
+   * outlives its caller can never create a file after a cleanup, only fail to open one.
+   * The stream's buffer may be handed over to another thread: the caller does not use it
+   * afterwards. The caller checks what was written (it reads the file back).
    */
-  encodeToFile(arrowIpcStream: Uint8Array, settings: EncodeSettings, dir: FileSystemDirectoryHandle, name: string): Promise<number>;
+  encodeToFile(arrowIpcStream: Uint8Array, settings: EncodeSettings, file: FileSystemFileHandle): Promise<number>;
   /**
    * Decodes row groups `rowGroups` of a complete Parquet file, each into an Arrow IPC
    * stream (without `rowGroups`, the whole file into one). The caller keeps `parquet`.
@@ -71,9 +73,9 @@ export async function startParquetCodec(wasmUrl?: string | URL): Promise<Parquet
   const wasm = await startParquetWasm(wasmUrl);
   return {
     concurrency: 1,
-    async encodeToFile(ipc, settings, dir, name) {
+    async encodeToFile(ipc, settings, file) {
       const bytes = wasm.encode(ipc, settings);
-      await writeFile(dir, name, bytes);
+      await writeHandle(file, bytes);
       return bytes.byteLength;
     },
     decode: async (parquet, rowGroups, numbers) => wasm.decode(parquet, rowGroups, numbers),

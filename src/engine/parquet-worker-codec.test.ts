@@ -25,7 +25,8 @@ class FakeWorker extends EventTarget {
   }
 }
 
-const dir = {} as FileSystemDirectoryHandle;
+/** A stand-in for a file the caller created: the codec only hands it to its worker. */
+const file = (name: string) => ({ name }) as FileSystemFileHandle;
 const timings = { encodeMs: 1, writeMs: 1 };
 const settings = { rowGroupSize: 10 };
 
@@ -59,14 +60,14 @@ describe('the Parquet codec in a worker', () => {
       const random = seededRandom(seed);
       const { codec, workers } = codecWithFakes();
       const inputs = Array.from({ length: 6 }, (_, i) => new Uint8Array([i, i, i]));
-      const calls = inputs.map((input, i) => (i % 2 === 0 ? codec.encodeToFile(input, settings, dir, `part-${i}.tmp`) : codec.decode(input, [i])));
+      const calls = inputs.map((input, i) => (i % 2 === 0 ? codec.encodeToFile(input, settings, file(`part-${i}.tmp`)) : codec.decode(input, [i])));
       expect(workers).toHaveLength(1);
       const [worker] = workers;
       const requests = worker.requests.map((r) => r);
       for (const [i, { message, transfer }] of requests.entries()) {
         expect(message.wasmUrl).toBe('wasm-url');
         if (message.op === 'encode') {
-          expect(message.name).toBe(`part-${i}.tmp`);
+          expect(message.file.name).toBe(`part-${i}.tmp`);
           expect(transfer).toEqual([inputs[i].buffer]);
         } else {
           expect(message.rowGroups).toEqual([i]);
@@ -91,7 +92,7 @@ describe('the Parquet codec in a worker', () => {
     for (let pending = 1; pending <= 3; pending++) {
       for (let answered = 0; answered < pending; answered++) {
         const { codec, workers } = codecWithFakes();
-        const calls = Array.from({ length: pending }, (_, i) => outcome(codec.encodeToFile(new Uint8Array(4), settings, dir, `p${i}.tmp`)));
+        const calls = Array.from({ length: pending }, (_, i) => outcome(codec.encodeToFile(new Uint8Array(4), settings, file(`p${i}.tmp`))));
         const [worker] = workers;
         for (let i = 0; i < answered; i++) worker.reply({ id: worker.requests[i].message.id, ok: true, outputs: [], written: 4, timings });
         if (how === 'an uncaught error') worker.fail('injected: out of memory');
@@ -142,11 +143,11 @@ describe('the Parquet codec in a worker', () => {
     vi.useFakeTimers();
     const { codec, workers } = codecWithFakes(1000);
     const answer = (worker: FakeWorker, index: number) => worker.reply({ id: worker.requests[index].message.id, ok: true, outputs: [], written: 1, timings });
-    const first = codec.encodeToFile(new Uint8Array(1), settings, dir, 'a.tmp');
+    const first = codec.encodeToFile(new Uint8Array(1), settings, file('a.tmp'));
     answer(workers[0], 0);
     await first;
     await vi.advanceTimersByTimeAsync(900);
-    const second = codec.encodeToFile(new Uint8Array(1), settings, dir, 'b.tmp');
+    const second = codec.encodeToFile(new Uint8Array(1), settings, file('b.tmp'));
     await vi.advanceTimersByTimeAsync(900);
     expect(workers[0].terminated).toBe(false); // busy: no idle stop
     answer(workers[0], 1);
@@ -156,7 +157,7 @@ describe('the Parquet codec in a worker', () => {
     expect(workers[0].terminated).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
     expect(workers[0].terminated).toBe(true);
-    const third = codec.encodeToFile(new Uint8Array(1), settings, dir, 'c.tmp');
+    const third = codec.encodeToFile(new Uint8Array(1), settings, file('c.tmp'));
     expect(workers).toHaveLength(2);
     answer(workers[1], 0);
     expect(await third).toBe(1);
@@ -196,8 +197,8 @@ describe('the Parquet codec in a worker', () => {
     vi.useFakeTimers();
     const { codec, workers } = codecWithFakes(1000, 2);
     const answer = (worker: FakeWorker, index: number) => worker.reply({ id: worker.requests[index].message.id, ok: true, outputs: [], written: 1, timings });
-    const a = codec.encodeToFile(new Uint8Array(1), settings, dir, 'a.tmp');
-    const b = codec.encodeToFile(new Uint8Array(1), settings, dir, 'b.tmp');
+    const a = codec.encodeToFile(new Uint8Array(1), settings, file('a.tmp'));
+    const b = codec.encodeToFile(new Uint8Array(1), settings, file('b.tmp'));
     answer(workers[0], 0);
     await a;
     await vi.advanceTimersByTimeAsync(1500);
@@ -210,8 +211,8 @@ describe('the Parquet codec in a worker', () => {
     expect(workers.map((w) => w.terminated)).toEqual([true, true]);
 
     // The busy one failing leaves the other idle: it is stopped after the idle time too.
-    const c = outcome(codec.encodeToFile(new Uint8Array(1), settings, dir, 'c.tmp'));
-    const d = outcome(codec.encodeToFile(new Uint8Array(1), settings, dir, 'd.tmp'));
+    const c = outcome(codec.encodeToFile(new Uint8Array(1), settings, file('c.tmp')));
+    const d = outcome(codec.encodeToFile(new Uint8Array(1), settings, file('d.tmp')));
     answer(workers[2], 0);
     await c;
     workers[3].fail('injected');

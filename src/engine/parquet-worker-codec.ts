@@ -16,7 +16,7 @@ import type { EncodeSettings, ParquetCodec } from './parquet-codec';
 import type { RowNumbers } from './row-numbers';
 
 type CodecOperation =
-  | { op: 'encode'; ipc: Uint8Array; settings: EncodeSettings; dir: FileSystemDirectoryHandle; name: string }
+  | { op: 'encode'; ipc: Uint8Array; settings: EncodeSettings; file: FileSystemFileHandle }
   | { op: 'decode'; parquet: Uint8Array; rowGroups: readonly number[] | undefined; numbers: RowNumbers | undefined };
 
 export type CodecRequest = CodecOperation & { id: number; wasmUrl: string };
@@ -127,7 +127,7 @@ export function parquetCodecInWorker(startWorker: () => CodecWorker, wasmUrl: st
 
   return {
     concurrency: workers,
-    encodeToFile: async (ipc, settings, dir, name) => (await call({ op: 'encode', ipc, settings, dir, name }, ipc, `writing ${name}`)).written,
+    encodeToFile: async (ipc, settings, file) => (await call({ op: 'encode', ipc, settings, file }, ipc, `writing ${file.name}`)).written,
     // The caller keeps its bytes (a restore reads them again to say where damage is): a
     // copy is handed over, which costs less than having postMessage clone them.
     decode: async (parquet, rowGroups, numbers) => {

@@ -32,7 +32,7 @@ async function answer(request: CodecRequest): Promise<void> {
       const bytes = wasm.encode(request.ipc, request.settings);
       encoding = false;
       const encoded = performance.now();
-      const written = await writeWhole(request.dir, request.name, bytes);
+      const written = await writeWhole(request.file, bytes);
       const timings = { encodeMs: encoded - started, writeMs: performance.now() - encoded };
       scope.postMessage({ id: request.id, ok: true, outputs: [], written, timings }, []);
     } else {
@@ -41,16 +41,20 @@ async function answer(request: CodecRequest): Promise<void> {
     }
   } catch (error) {
     const { name, message } = error instanceof Error ? error : { name: 'Error', message: String(error) };
-    const said = encoding && request.op === 'encode' ? `parquet-wasm could not encode ${request.name}: ${message}` : message;
+    const said = encoding && request.op === 'encode' ? `parquet-wasm could not encode ${request.file.name}: ${message}` : message;
     // Judged on the error itself: a trap while encoding must retire this worker too.
     scope.postMessage({ id: request.id, ok: false, error: { name, message: said }, trapped: error instanceof WebAssembly.RuntimeError }, []);
   }
 }
 
-/** Writes `bytes` as the whole of `dir/name`; its length. A write that stops short is a full disk. */
-async function writeWhole(dir: FileSystemDirectoryHandle, name: string, bytes: Uint8Array): Promise<number> {
-  const handle = (await dir.getFileHandle(name, { create: true })) as FileSystemFileHandle & { createSyncAccessHandle(): Promise<SyncAccessHandle> };
-  const access = await handle.createSyncAccessHandle();
+/**
+ * Writes `bytes` as the whole of `file`, which the engine created; its length. A write that
+ * stops short is a full disk. Never creates the file: after a cleanup removed it (this
+ * worker outliving the engine's document), opening it fails.
+ */
+async function writeWhole(file: FileSystemFileHandle, bytes: Uint8Array): Promise<number> {
+  const { name } = file;
+  const access = await (file as FileSystemFileHandle & { createSyncAccessHandle(): Promise<SyncAccessHandle> }).createSyncAccessHandle();
   try {
     access.truncate(0);
     for (let at = 0; at < bytes.byteLength; ) {

@@ -3,7 +3,7 @@
  * snapshot's files.
  */
 import type { SnapshotManifest } from '../protocol';
-import { fileExists, getDirectory, listFileNames, opfsRoot, removeIfExists, writeFile } from '../opfs/fs';
+import { fileExists, getDirectory, listFileNames, opfsRoot, removeIfExists, removeOnceReleased, writeFile } from '../opfs/fs';
 import { SNAPSHOTS_DIR, assertValidSnapshotId, belongsToSnapshot, intentFileName, manifestFileName, parseSnapshotFileName } from '../snapshot/names';
 import { parseManifest } from '../snapshot/manifest';
 import { parseIntent, serializeIntent, type SnapshotIntent } from '../snapshot/intent';
@@ -135,7 +135,10 @@ export async function snapshotFileNames(dir: FileSystemDirectoryHandle, snapshot
  * - a deletion: the rest of its files go.
  * An intent that cannot be read (0 bytes: cut off while being written, before anything
  * else was) goes alone. An intent that is not ours (unparseable, naming other files) is
- * left in place: nothing is deleted on a guess. Call while holding the snapshot's lock.
+ * left in place: nothing is deleted on a guess. A file still held open (by a worker of
+ * the interrupted work, which the browser stops a moment after its document) is waited
+ * for; the intent goes last, so that what could not be removed is tried again by the next
+ * sweep. Call while holding the snapshot's lock.
  */
 export async function settleIntent(dir: FileSystemDirectoryHandle, snapshotId: string): Promise<string[]> {
   const name = intentFileName(snapshotId);
@@ -159,7 +162,7 @@ export async function settleIntent(dir: FileSystemDirectoryHandle, snapshotId: s
   const removed: string[] = [];
   const manifest = manifestFileName(snapshotId);
   for (const target of [...doomed.filter((n) => n === manifest), ...doomed.filter((n) => n !== manifest)]) {
-    if (await removeIfExists(dir, target)) removed.push(target);
+    if (await removeOnceReleased(dir, target)) removed.push(target);
   }
   if (await removeIfExists(dir, name)) removed.push(name);
   return removed;

@@ -46,8 +46,13 @@ export async function sweepAbandoned(now = Date.now()): Promise<string[]> {
   for (const name of await listFileNames(snapshots)) {
     const role = parseSnapshotFileName(name);
     if (role.kind !== 'intent') continue;
-    const gone = await ifSnapshotUnlocked(role.snapshotId, () => settleIntent(snapshots, role.snapshotId));
-    for (const file of gone ?? []) removed.push(`${SNAPSHOTS_DIR}/${file}`);
+    try {
+      const gone = await ifSnapshotUnlocked(role.snapshotId, () => settleIntent(snapshots, role.snapshotId));
+      for (const file of gone ?? []) removed.push(`${SNAPSHOTS_DIR}/${file}`);
+    } catch (error) {
+      // Its intent stays, so the next sweep tries again; the other snapshots are settled now.
+      console.error(`could not settle the interrupted work on snapshot ${role.snapshotId}`, error);
+    }
   }
   const staging = await getDirectory(root, STAGING_DIR, { create: true });
   for (const name of await listFileNames(staging)) {

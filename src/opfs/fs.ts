@@ -31,6 +31,12 @@ export async function getDirectory(
 /** Writes `data` to `dir/name`, replacing it. On failure the writable is aborted. */
 export async function writeFile(dir: FileSystemDirectoryHandle, name: string, data: Uint8Array<ArrayBuffer> | Blob | string): Promise<FileSystemFileHandle> {
   const handle = await dir.getFileHandle(name, { create: true });
+  await writeHandle(handle, data);
+  return handle;
+}
+
+/** Writes `data` as the whole of the file `handle`. On failure the writable is aborted. */
+export async function writeHandle(handle: FileSystemFileHandle, data: Uint8Array<ArrayBuffer> | Blob | string): Promise<void> {
   const writable = await handle.createWritable();
   try {
     await writable.write(data);
@@ -39,7 +45,6 @@ export async function writeFile(dir: FileSystemDirectoryHandle, name: string, da
     await writable.abort().catch(() => undefined /* the write error below is the one that matters */);
     throw error;
   }
-  return handle;
 }
 
 /** Removes `dir/name` if it exists; returns whether it did. Other errors propagate. */
@@ -52,6 +57,27 @@ export async function removeIfExists(dir: FileSystemDirectoryHandle, name: strin
     throw error;
   }
 }
+
+/**
+ * Removes `dir/name` if it exists; returns whether it did. A file still held open (a sync
+ * access handle of a worker that is being stopped: Chrome lets a dedicated worker run for
+ * up to 2 s after its document is gone, and the browser closes its handles after that) is
+ * tried again for up to {@link RELEASE_WAIT_MS}.
+ */
+export async function removeOnceReleased(dir: FileSystemDirectoryHandle, name: string): Promise<boolean> {
+  const deadline = Date.now() + RELEASE_WAIT_MS;
+  for (let wait = 50; ; wait = Math.min(wait * 2, 500)) {
+    try {
+      return await removeIfExists(dir, name);
+    } catch (error) {
+      if (!(error instanceof DOMException && error.name === 'NoModificationAllowedError') || Date.now() + wait > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}
+
+/** How long {@link removeOnceReleased} waits for a file's last handle to close. */
+export const RELEASE_WAIT_MS = 4_000;
 
 export async function fileExists(dir: FileSystemDirectoryHandle, name: string): Promise<boolean> {
   try {

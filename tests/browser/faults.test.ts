@@ -117,6 +117,63 @@ describe('faults during an import', () => {
       await panel.close();
     });
 
+    // Chrome lets a dedicated worker run on for up to 2 s after its document is gone
+    // (measured: 2.0 s), and the lock of the snapshot goes with the document at once: a codec
+    // worker still busy with a part then reaches the part's file after the next engine's
+    // sweep. Here it stalls 1.5 s at each step of its work on a part's file, the document
+    // is closed meanwhile, and whatever the worker does once it wakes must leave nothing.
+    const WORKER_STALLS = {
+      'before it opens the part’s file (as after a long encode)': `const stall = stallOnce; const get = FileSystemDirectoryHandle.prototype.getFileHandle;
+        FileSystemDirectoryHandle.prototype.getFileHandle = function (name, options) { if (options?.create) stall(name); return get.call(this, name, options); };
+        const open = FileSystemFileHandle.prototype.createSyncAccessHandle;
+        FileSystemFileHandle.prototype.createSyncAccessHandle = function () { stall(this.name); return open.call(this); };`,
+      'while it writes the part': `const stall = stallOnce; const write = FileSystemSyncAccessHandle.prototype.write;
+        FileSystemSyncAccessHandle.prototype.write = function (...args) { stall('write'); return write.apply(this, args); };`,
+    };
+
+    it.each(Object.keys(WORKER_STALLS))('the engine’s document closed while its codec worker is busy %s: nothing of that snapshot left, even after the worker wakes', async (stall) => {
+      const driver = await openExtensionPage(chromium.browser, chromium.extensionId);
+      const snapshotId = `stalled-${Date.now()}`;
+      await stageFromUrl(driver, `${server.url}/small.csv`, 'staging/warm.csv');
+      await call(driver, 'importCsv', { stagedPath: 'staging/warm.csv', snapshotId: `warm-${snapshotId}`, sourceName: 'warm.csv', options: { rowsPerPart: 100 } });
+      const before = await listOpfs(driver, 'snapshots');
+      const offscreen = await chromium.browser.targets().find((t) => t.url().endsWith('/src/offscreen/offscreen.html'))!.asPage();
+      const codecWorkers = offscreen.workers().filter((w) => w.url().includes('parquet-worker'));
+      expect(codecWorkers.length, 'the codec workers of the engine document').toBeGreaterThan(0);
+      // The first time a worker reaches the step: said on a channel, then a synchronous 1.5 s
+      // (the worker answers nothing meanwhile, as in a long encode), then the step itself.
+      const stallOnce = `let stalled = false; const stallOnce = (what) => { if (stalled) return; stalled = true;
+        const channel = new BroadcastChannel('codec-stall'); channel.postMessage('stalled at ' + what);
+        for (const end = performance.now() + 1500; performance.now() < end; );
+        channel.postMessage('awake'); };`;
+      for (const worker of codecWorkers) await worker.evaluate(`{ ${stallOnce} ${WORKER_STALLS[stall as keyof typeof WORKER_STALLS]} }`);
+      await driver.evaluate(() => {
+        const heard: string[] = ((window as unknown as { __stalls: string[] }).__stalls = []);
+        new BroadcastChannel('codec-stall').onmessage = (event: MessageEvent<string>) => heard.push(event.data);
+      });
+      const heard = () => driver.evaluate(() => (window as unknown as { __stalls: string[] }).__stalls);
+
+      await stageFromUrl(driver, `${server.url}/small.csv`, 'staging/stalled.csv');
+      const reply = sendRaw(driver, 'importCsv', { stagedPath: 'staging/stalled.csv', snapshotId, sourceName: 'stalled.csv', options: { rowsPerPart: 100 } });
+      await driver.waitForFunction(() => (window as unknown as { __stalls: string[] }).__stalls.length > 0, { polling: 10, timeout: 60_000 });
+      await offscreen.close();
+      expect(await reply).toMatchObject({ ok: false, error: { name: 'EngineUnavailableError' } });
+      await call(driver, 'sweepAbandoned', {}); // as the panel does once the engine is back
+      await driver.waitForFunction(() => (window as unknown as { __stalls: string[] }).__stalls.includes('awake'), { polling: 10, timeout: 10_000 });
+      expect((await heard())[0]).toMatch(stall.includes('writes') ? /stalled at write/ : new RegExp(`stalled at ${snapshotId}_part_0\\.parquet\\.tmp`));
+      // The worker's last step, once awake, lands within moments; it is gone 2 s after the
+      // document at the latest.
+      for (const wait of [250, 1000]) {
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        expect(await listOpfs(driver, 'snapshots'), `${wait} ms after the worker woke`).toEqual(before);
+      }
+      expect(await call(driver, 'sweepAbandoned', {})).toEqual({ removed: [] });
+      await stageFromUrl(driver, `${server.url}/small.csv`, 'staging/after.csv');
+      const after = await call(driver, 'importCsv', { stagedPath: 'staging/after.csv', snapshotId: `after-${snapshotId}`, sourceName: 'after.csv' });
+      expect((await call(driver, 'verifySnapshot', { snapshotId: after.export.manifest.snapshotId })).ok).toBe(true);
+      await driver.close();
+    });
+
     // Faults in the codec's workers (parquet-wasm encoding a part and writing it through a
     // sync access handle; two of them, an export using one at a time, whichever is idle),
     // made in the real workers of the engine's document, or in what the engine's document sends them.
