@@ -22,9 +22,9 @@ import type { PurgeEntry } from '../../src/opfs/scan-types';
 import { call, listOpfs, openExtensionPage, readOpfsFile, stageFromUrl, writeOpfsBytes, writeOpfsText } from '../support/extension-page';
 import { opfsFilesOf, panelRows, press, setFilter, text } from '../support/panel';
 import { installPanelProbes, rescan } from '../support/panel-probes';
+import { screenshot } from '../support/screenshots';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
-const SCREENSHOTS = join(ROOT, 'artifacts', 'screenshots');
 
 async function uploadFiles(panel: Frame | Page, paths: string[]): Promise<void> {
   const input = await panel.waitForSelector('input[data-testid="csv-input"]');
@@ -58,10 +58,9 @@ describe('the core promise, in the real DevTools panel on a page', () => {
   let devtools: Page;
   let panel: Frame;
   const served = mkdtempSync(join(tmpdir(), 'opfs-core-panel-'));
-  const shoot = (name: string) => devtools.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+  const shoot = (name: string) => screenshot(devtools, name);
 
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
     cpSync(join(ROOT, 'tests', 'fixtures', 'hostile-pages'), served, { recursive: true });
     server = await serveStatic(served);
     chromium = await launchWithExtension({ devtools: true });
@@ -219,7 +218,7 @@ describe('the core promise, in the panel on the extension storage', () => {
   let driver: Page;
   let panel: Page;
   const work = mkdtempSync(join(tmpdir(), 'opfs-core-ext-'));
-  const shoot = (name: string) => panel.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+  const shoot = (name: string) => screenshot(panel, name);
 
   async function openPanelTab(browser: Browser, extensionId: string): Promise<Page> {
     const tab = await browser.newPage();
@@ -230,7 +229,6 @@ describe('the core promise, in the panel on the extension storage', () => {
   }
 
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
     server = await serveStatic(work);
     chromium = await launchWithExtension();
     driver = await openExtensionPage(chromium.browser, chromium.extensionId);

@@ -18,6 +18,7 @@ import { startDemoServer, type DemoServer } from '../../scripts/serve-demo';
 import { openDevToolsPanel } from '../support/devtools-panel';
 import { allPanelRows, fillIn, press, refresh, setFilter, text, waitForScan, writePageFiles } from '../support/panel';
 import { duckdbBytes, journalBytes, sahpoolSlotBytes, sqliteBytes, walBytes, SQLITE_OPEN_MAIN_DB } from '../support/format-bytes';
+import { screenshot } from '../support/screenshots';
 
 /** Every file's size, time and SHA-256, read without the extension. */
 async function fingerprints(page: Page): Promise<Record<string, string>> {
@@ -314,6 +315,6 @@ describe('Chromium: databases, their logs and their locks in the page’s OPFS',
   });
 
   async function session(name: string): Promise<void> {
-    await devtools.screenshot({ path: join(import.meta.dirname, '..', '..', 'artifacts', 'screenshots', `${name}.png`) });
+    await screenshot(devtools, name);
   }
 });

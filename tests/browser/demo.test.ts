@@ -6,7 +6,7 @@
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoServer, type DemoServer } from '../../scripts/serve-demo';
@@ -15,8 +15,8 @@ import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
 import { openDevToolsPanel } from '../support/devtools-panel';
 import { compareRows, lit, nativeDuckDB, rows } from '../support/native-duckdb';
 import { allPanelRows, opfsBytesOf, opfsFilesOf, refresh } from '../support/panel';
+import { screenshot } from '../support/screenshots';
 
-const SCREENSHOTS = resolve(import.meta.dirname, '..', '..', 'artifacts', 'screenshots');
 const SAVED = 'cleanslate/saved';
 
 interface Manifest {
@@ -106,6 +106,6 @@ describe('the demo app saves its snapshots with the exporter library', () => {
     const ours = snapshots.filter(([id]) => id?.startsWith('tasks-'));
     expect(ours).toHaveLength(2);
     for (const [id, status] of ours) expect(status, id ?? '').toBe('ok');
-    await devtools.screenshot({ path: join(SCREENSHOTS, 'demo-library-snapshots.png') });
+    await screenshot(devtools, 'demo-library-snapshots');
   });
 });

@@ -19,6 +19,7 @@ import { beginOpfsUpload, writeOpfsUpload } from '../../src/inspected-page/uploa
 import { seededRandom } from '../support/random';
 import { formatBytes } from '../../src/format';
 import { writeMixedCsv } from '../support/sample-csv';
+import { screenshot } from '../support/screenshots';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 /**
@@ -29,7 +30,6 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
  */
 const UPLOAD_MIB = Number(process.env.UPLOAD_TEST_MIB ?? 32);
 const DOWNLOAD_MIB = Number(process.env.DOWNLOAD_TEST_MIB ?? 16);
-const SCREENSHOTS = join(ROOT, 'artifacts', 'screenshots');
 
 /** Folders and names people use, awkward ones included (spaces, non-Latin, %, #, a leading dot). */
 const FOLDERS = ['', 'app/deep er', 'données/ñ', '#tmp'];
@@ -141,10 +141,9 @@ describe('file actions in the real DevTools panel: select and delete', () => {
   let page: Page;
   let devtools: Page;
   let panel: Frame;
-  const shoot = (name: string) => devtools.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+  const shoot = (name: string) => screenshot(devtools, name);
 
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
     server = await serveStatic(join(ROOT, 'tests', 'fixtures', 'hostile-pages'));
     chromium = await launchWithExtension({ devtools: true });
     page = await chromium.browser.newPage();

@@ -34,10 +34,10 @@ import {
   summaryLogSince,
   type SummaryEntry,
 } from '../support/panel-probes';
+import { screenshot } from '../support/screenshots';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const FIXTURES = join(ROOT, 'tests', 'fixtures', 'hostile-pages');
-const SCREENSHOTS = join(ROOT, 'artifacts', 'screenshots');
 const METRICS = join(ROOT, 'artifacts', 'hostile-pages-metrics.json');
 const BIG_FILES = Number(process.env.HOSTILE_BIG_FILES ?? 20_000);
 
@@ -119,12 +119,11 @@ describe('the OPFS Snapshots panel on hostile or odd pages', () => {
   const servers: Record<'home' | 'names' | 'overrides' | 'nested' | 'big', StaticServer> = {} as never;
   const metrics: Record<string, unknown> = {};
 
-  const shoot = (name: string) => devtools.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+  const shoot = (name: string) => screenshot(devtools, name);
   /** `window.__pwned` in the DevTools page and in the panel frame: set only if a name ran as code. */
   const pwned = async () => [await devtools.evaluate('window.__pwned'), await panel.evaluate('window.__pwned')];
 
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
     served = mkdtempSync(join(tmpdir(), 'opfs-hostile-pages-'));
     cpSync(FIXTURES, served, { recursive: true });
     // One server per scenario: another port is another origin, with an OPFS of its own.

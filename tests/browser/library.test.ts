@@ -8,7 +8,7 @@
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Frame, Page } from 'puppeteer-core';
 import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
@@ -17,8 +17,8 @@ import { serveStatic, type StaticServer } from '../support/static-server';
 import { allPanelRows, opfsBytesOf, refresh } from '../support/panel';
 import { compareRows, lit, nativeDuckDB, rows } from '../support/native-duckdb';
 import { buildLibraryApp, rowsSql } from '../support/library-app';
+import { screenshot } from '../support/screenshots';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
 const FOLDER = 'app snapshots';
 
 interface AppWindow {
@@ -333,7 +333,7 @@ describe('the exporter as a library, packed, installed into a Vite app and run i
     const ours = listed.filter((r) => r.path.startsWith(`${FOLDER}/`));
     expect(ours.length).toBeGreaterThan(10);
     for (const row of ours) expect(row.status, row.path).toBe('ok');
-    await devtools.screenshot({ path: join(ROOT, 'artifacts', 'screenshots', 'library-app-snapshots.png') });
+    await screenshot(devtools, 'library-app-snapshots');
 
     // The app's export stops after writing its first part (its rename waits), holding its lock.
     await page.evaluate(() => {

@@ -3,7 +3,7 @@
  * updates in place after a purge, Live mode, and a listing of 100,000 files. What the page's
  * OPFS is asked is counted in the page itself (tests/support/opfs-calls.ts).
  */
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,9 +16,9 @@ import { allPanelRows, panelRows, press, setFilter, text, writePageFiles as writ
 import { installPanelProbes, longTasksSince, probeMark, rescan, summaryLogSince } from '../support/panel-probes';
 import { callsBetween, countOpfsCalls, opfsCalls, readsBetween } from '../support/opfs-calls';
 import { poll } from '../support/poll';
+import { screenshot } from '../support/screenshots';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
-const SCREENSHOTS = join(ROOT, 'artifacts', 'screenshots');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Writes `files` (path → bytes, base64 on the wire) into the page's OPFS in one evaluation. */
@@ -55,10 +55,9 @@ describe('the panel at scale, in the real DevTools panel', () => {
   let panel: Frame;
   let parquet: { valid: Uint8Array; other: Uint8Array };
   const served = mkdtempSync(join(tmpdir(), 'opfs-scale-'));
-  const shoot = (name: string) => devtools.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+  const shoot = (name: string) => screenshot(devtools, name);
 
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
     cpSync(join(ROOT, 'tests', 'fixtures', 'hostile-pages'), served, { recursive: true });
     const writer = await createParquetWriter();
     try {

@@ -1,13 +1,10 @@
 /** The panel follows DevTools' dark theme (and looks right in it: see the screenshot). */
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
 import { startDemoServer, type DemoServer } from '../../scripts/serve-demo';
 import { openDevToolsPanel, setDevToolsTheme } from '../support/devtools-panel';
 import { waitForScan } from '../support/panel';
-
-const SCREENSHOTS = resolve(import.meta.dirname, '..', '..', 'artifacts', 'screenshots');
+import { screenshot } from '../support/screenshots';
 
 describe('the panel in DevTools’ dark theme', () => {
   let chromium: LaunchedBrowser;
@@ -32,7 +29,6 @@ describe('the panel in DevTools’ dark theme', () => {
     const background = await panel.evaluate(() => getComputedStyle(document.body).backgroundColor);
     const [r, g, b] = background.match(/\d+/g)!.map(Number);
     expect(r + g + b, background).toBeLessThan(200);
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    await devtools.screenshot({ path: join(SCREENSHOTS, 'panel-dark.png') });
+    await screenshot(devtools, 'panel-dark');
   });
 });

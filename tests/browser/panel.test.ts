@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { unzipSync } from 'fflate';
-import { basename, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Frame } from 'puppeteer-core';
 import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
@@ -14,8 +14,8 @@ import { opfsFilesOf } from '../support/panel';
 import { readOpfsFile } from '../support/extension-page';
 import { panelSuite, type PanelDriver, type PanelHandle } from '../support/panel-suite';
 import { lit, nativeDuckDB, rows } from '../support/native-duckdb';
+import { screenshot } from '../support/screenshots';
 
-const SCREENSHOTS = resolve(import.meta.dirname, '..', '..', 'artifacts', 'screenshots');
 
 /** The panel's frame, driven through puppeteer. */
 function chromiumPanel(frame: Frame): PanelHandle {
@@ -43,7 +43,6 @@ let frame: Frame;
 
 const chromiumDriver: PanelDriver = {
   async open(url) {
-    mkdirSync(SCREENSHOTS, { recursive: true });
     chromium = await launchWithExtension({ devtools: true });
     const page = await chromium.browser.newPage();
     await page.goto(url);
@@ -57,7 +56,7 @@ const chromiumDriver: PanelDriver = {
       // The panel's frame is the extension's origin: its OPFS is the extension's.
       extensionFiles: (folder) => opfsFilesOf(panel, folder),
       readExtensionFile: (path) => readOpfsFile(panel, path),
-      shoot: async (name) => void (await devtools.screenshot({ path: join(SCREENSHOTS, `${name}.png`) })),
+      shoot: async (name) => void (await screenshot(devtools, name)),
       close: () => chromium.close(),
     };
   },

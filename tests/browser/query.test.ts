@@ -6,7 +6,7 @@
  * answering; no statement writing into OPFS; diffs with counts known from how the second
  * snapshot was made.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Frame, Page } from 'puppeteer-core';
@@ -19,8 +19,8 @@ import { fillIn, press, writePageFiles } from '../support/panel';
 import { openDevToolsPanel } from '../support/devtools-panel';
 import { serveStatic, type StaticServer } from '../support/static-server';
 import { createParquetWriter, ordersSql as pageOrdersSql, type ParquetWriter } from '../support/parquet-fixtures';
+import { screenshot } from '../support/screenshots';
 
-const SCREENSHOTS = resolve(import.meta.dirname, '..', '..', 'artifacts', 'screenshots');
 const ROWS = 30_000;
 const ADDED = 500;
 
@@ -147,7 +147,6 @@ describe('SQL and diffs over snapshots, in the panel', () => {
   }
 
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
     native = await nativeDuckDB();
     chromium = await launchWithExtension();
     driver = await openExtensionPage(chromium.browser, chromium.extensionId);
@@ -196,7 +195,7 @@ describe('SQL and diffs over snapshots, in the panel', () => {
     const history = await panel.$$eval('[data-testid="sql-history"] option', (options) => options.map((o) => (o).value).filter(Boolean));
     expect(history[0]).toBe('SELECT id, customer FROM orders WHERE id IN (7, 11, 13, 1) ORDER BY id');
     expect(history).toHaveLength(statements.length + 1);
-    await panel.screenshot({ path: join(SCREENSHOTS, 'query-group-by.png') });
+    await screenshot(panel, 'query-group-by');
   });
 
   it('shows the first 10,000 rows of a large result with its exact count, and downloads all of it as CSV and as Parquet', async () => {
@@ -322,7 +321,7 @@ describe('SQL and diffs over snapshots, in the panel', () => {
     const [oldAmount] = await nativeCells('SELECT amount FROM orders WHERE id = 1');
     const [newAmount] = await nativeCells('SELECT amount FROM orders_next WHERE id = 1');
     expect(first).toBe(`${oldAmount[0]} → ${newAmount[0]}`);
-    await panel.screenshot({ path: join(SCREENSHOTS, 'diff-by-key.png') });
+    await screenshot(panel, 'diff-by-key');
     // The removed rows, browsed: the first ones by key.
     await press(panel, '[data-testid="diff-group-removed"]');
     await panel.waitForSelector('[data-testid="diff-group-removed"][aria-selected="true"]');
@@ -409,7 +408,6 @@ describe('files of the inspected page opened in Query, in the real DevTools pane
   }
 
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
     cpSync(join(resolve(import.meta.dirname, '..', 'fixtures'), 'hostile-pages'), served, { recursive: true });
     writer = await createParquetWriter();
     const files = {
