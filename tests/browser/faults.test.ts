@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'puppeteer-core';
 import { DIST_DIR, launchWithExtension, type LaunchedBrowser } from '../support/chromium';
+import { testProfileParent } from '../support/profiles';
 import { writeMixedCsv } from '../support/sample-csv';
 import { call, listOpfs, openExtensionPage, sendRaw, stageFromUrl } from '../support/extension-page';
 import { serveStatic, type StaticServer } from '../support/static-server';
@@ -315,7 +316,7 @@ describe('faults during an import', () => {
   });
 
   it('the browser quitting mid-export: after it starts again the leftovers are found and removed, healthy snapshots stay', async () => {
-    const profile = mkdtempSync(join(tmpdir(), 'opfs-faults-profile-'));
+    const profile = mkdtempSync(join(testProfileParent(), 'opfs-faults-profile-'));
     try {
       let chromium = await launchWithExtension({ userDataDir: profile });
       let page = await openExtensionPage(chromium.browser, chromium.extensionId);

@@ -4,9 +4,10 @@
  * system's Chromium or Chrome, then a browser puppeteer downloaded on a connected machine.
  */
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import puppeteer, { type Browser, type LaunchOptions as PuppeteerLaunchOptions } from 'puppeteer-core';
+import { testProfileParent } from './profiles';
 
 export const DIST_DIR = resolve(import.meta.dirname, '..', '..', 'dist');
 
@@ -75,7 +76,7 @@ export async function launchWithExtension(options: LaunchOptions = {}): Promise<
   const extensionDir = options.extensionDir ?? DIST_DIR;
   if (!existsSync(join(extensionDir, 'manifest.json'))) throw new Error(`No built extension in ${extensionDir}: run "npm run build" first.`);
   const ownProfile = options.userDataDir === undefined;
-  const userDataDir = options.userDataDir ?? mkdtempSync(join(tmpdir(), 'opfs-inspector-profile-'));
+  const userDataDir = options.userDataDir ?? mkdtempSync(join(testProfileParent(), 'opfs-inspector-profile-'));
   // With a reused profile the extension is loaded by flag, so that it is there again (same
   // id, derived from the folder) when the same profile is launched anew.
   const byFlag = !ownProfile;

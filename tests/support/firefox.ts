@@ -15,13 +15,14 @@
  *   The same flag gives scripts access to Firefox's own windows ("chrome" scope), which
  *   tests/support/firefox-devtools.ts needs to open DevTools.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { GECKO_ID } from '../../manifest.firefox.ts';
 import { FIREFOX_DIST_DIR } from '../../scripts/package';
 import { poll } from './poll';
+import { testProfileParent } from './profiles';
 
 export { FIREFOX_DIST_DIR };
 
@@ -86,8 +87,10 @@ export async function launchFirefoxWithExtension(options: FirefoxLaunchOptions =
   if (options.install !== false && !existsSync(join(FIREFOX_DIST_DIR, 'manifest.json'))) {
     throw new Error(`No Firefox build in ${FIREFOX_DIST_DIR}: run "npm run build:firefox" first.`);
   }
+  const profile = mkdtempSync(join(testProfileParent(), 'opfs-inspector-firefox-'));
   const browser = await puppeteer.launch({
     browser: 'firefox',
+    userDataDir: profile,
     protocol: 'webDriverBiDi',
     executablePath: findFirefox(),
     headless: options.headless ?? true,
@@ -113,10 +116,12 @@ export async function launchFirefoxWithExtension(options: FirefoxLaunchOptions =
       origin: `moz-extension://${TEST_EXTENSION_UUID}`,
       async close() {
         await browser.close().catch(() => undefined);
+        rmSync(profile, { recursive: true, force: true });
       },
     };
   } catch (error) {
     await browser.close();
+    rmSync(profile, { recursive: true, force: true });
     throw error;
   }
 }
