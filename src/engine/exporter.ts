@@ -111,7 +111,8 @@ export async function exportTableToParquet(ctx: ExportContext, request: ExportRe
       const planned = [...plan.flatMap((p) => [tempFileName(p.name), p.name]), tempFileName(manifestName), manifestName];
       created.add(intentFileName(snapshotId));
       await writeIntent(ctx.dir, { formatVersion: 1, kind: 'export', snapshotId, files: planned, startedAt: new Date().toISOString() });
-      const job = { table, rowIdColumn, columns, wholeTableChecksum: wholeTable?.checksum ?? null, parts: plan.length, rowsTotal: rowCount, rowGroupSize, strategy, sorted: request.sortParts === true };
+      const textColumns = schema.filter((c) => c.type === 'VARCHAR' || c.type === 'BLOB').map((c) => c.name);
+      const job = { table, rowIdColumn, columns, textColumns, wholeTableChecksum: wholeTable?.checksum ?? null, parts: plan.length, rowsTotal: rowCount, rowGroupSize, strategy, sorted: request.sortParts === true };
       const { stages, checksum } = partStages(ctx, job, created);
       // One part in the encoder at a time, however many workers the codec has: the export
       // keeps at most two parts' bytes in flight (measured with two: 0.9x the time, but the
@@ -148,6 +149,8 @@ interface PartJob {
   rowIdColumn: string;
   /** The columns the checksum covers, besides the row id. */
   columns: readonly string[];
+  /** Those of them that hold text or bytes (see `EncodeSettings.textColumns`). */
+  textColumns: readonly string[];
   /** The table's checksum when it was computed before the parts; else each part's is summed. */
   wholeTableChecksum: string | null;
   parts: number;
@@ -201,7 +204,7 @@ function partStages(ctx: ExportContext, job: PartJob, created: Set<string>) {
       // Created here, under the snapshot's lock, not by the codec (its worker may outlive
       // this document by seconds, and a file it created then would land after the sweep).
       const file = await ctx.dir.getFileHandle(tempName, { create: true });
-      return ctx.codec.encodeToFile(ipc, { rowGroupSize: job.rowGroupSize }, file);
+      return ctx.codec.encodeToFile(ipc, { rowGroupSize: job.rowGroupSize, textColumns: job.textColumns }, file);
     },
     async store(byteLength, part) {
       const expectedRows = part.endRow - part.firstRow;

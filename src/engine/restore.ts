@@ -14,7 +14,7 @@ import type { OperationProgress, RestoreResult, SnapshotManifest, VerifyResult }
 import { UserFacingError } from '../errors';
 import { formatBytes } from '../format';
 import { quoteIdent } from '../sql';
-import { checkParquet } from '../parquet/footer';
+import { checkParquet, decodedBytes } from '../parquet/footer';
 import { engineMemory, type DuckConnection } from './duck-query';
 import type { ParquetCodec } from './parquet-codec';
 import { addChecksums, checksumSql, describeColumns } from './tables';
@@ -34,7 +34,7 @@ export interface RestoreContext {
   onProgress?: (progress: Omit<OperationProgress, 'operationId'>) => void;
 }
 
-/** A restored table needs about this much memory per byte of uncompressed Parquet (measured: ~1.1). */
+/** A restored table needs about this much memory per byte of decoded Parquet values ({@link decodedBytes}; measured: ~1.1). */
 const TABLE_BYTES_PER_PARQUET_BYTE = 1.25;
 
 /**
@@ -49,7 +49,7 @@ export async function restoreSnapshot(ctx: RestoreContext, snapshotId: string, t
     if (files.problems.length > 0) {
       throw new UserFacingError('SnapshotDamagedError', `Snapshot "${snapshotId}" cannot be restored: ${files.problems.join(' ')}`);
     }
-    await assertTableFits(ctx.duck, `Snapshot "${snapshotId}"`, files.uncompressedBytes, 'restore');
+    await assertTableFits(ctx.duck, `Snapshot "${snapshotId}"`, files.valueBytes, 'restore');
     const rowIdColumn = freeColumnName(manifest.schema.map((c) => c.name), DEFAULT_ROW_ID_COLUMN);
     const buildingName = `__restore_${crypto.randomUUID().replaceAll('-', '')}`;
     const building = quoteIdent(buildingName);
@@ -108,9 +108,9 @@ function compareWithManifest(actual: { rowCount: number; checksum: string }, man
 }
 
 /** Structural checks of every part against the manifest, without decoding any data. */
-async function checkPartFiles(dir: FileSystemDirectoryHandle, manifest: SnapshotManifest): Promise<{ problems: string[]; uncompressedBytes: number }> {
+async function checkPartFiles(dir: FileSystemDirectoryHandle, manifest: SnapshotManifest): Promise<{ problems: string[]; valueBytes: number }> {
   const problems: string[] = [];
-  let uncompressedBytes = 0;
+  let valueBytes = 0;
   for (const part of manifest.parts) {
     let file: File;
     try {
@@ -123,17 +123,17 @@ async function checkPartFiles(dir: FileSystemDirectoryHandle, manifest: Snapshot
     if (check.status === 'empty') problems.push(`${part.name} is 0 bytes.`);
     else if (check.status === 'corrupt') problems.push(`${part.name} is corrupt: ${check.reason}.`);
     else {
-      uncompressedBytes += check.uncompressedBytes;
+      valueBytes += check.decodedBytes;
       if (check.bytes !== part.bytes) problems.push(`${part.name} has ${check.bytes} bytes, the manifest says ${part.bytes}.`);
       if (check.rows !== part.rows) problems.push(`${part.name} holds ${check.rows} rows, the manifest says ${part.rows}.`);
     }
   }
-  return { problems, uncompressedBytes };
+  return { problems, valueBytes };
 }
 
 /** Refuses, in our words, a table that would not fit the engine's memory next to what it holds. */
-export async function assertTableFits(duck: DuckConnection, what: string, uncompressedBytes: number, verb: 'restore' | 'load'): Promise<void> {
-  const needed = uncompressedBytes * TABLE_BYTES_PER_PARQUET_BYTE;
+export async function assertTableFits(duck: DuckConnection, what: string, valueBytes: number, verb: 'restore' | 'load'): Promise<void> {
+  const needed = valueBytes * TABLE_BYTES_PER_PARQUET_BYTE;
   const { limitBytes, usedBytes } = await engineMemory(duck);
   if (needed <= limitBytes - usedBytes) return;
   throw new UserFacingError(
@@ -219,9 +219,9 @@ async function forEachPart(ctx: RestoreContext, manifest: SnapshotManifest, rowI
  * (from the footer). A file with no rows has no row group, but its schema still makes the
  * table: then it is read whole (index `undefined`).
  */
-function rowGroupsOf(bytes: Uint8Array): { index: number | undefined; rows: number; uncompressedBytes: number }[] {
+function rowGroupsOf(bytes: Uint8Array): { index: number | undefined; rows: number; valueBytes: number }[] {
   const groups = footerOf(bytes).row_groups;
-  return groups.length === 0 ? [{ index: undefined, rows: 0, uncompressedBytes: 0 }] : groups.map((group, index) => ({ index, rows: Number(group.num_rows), uncompressedBytes: Number(group.total_byte_size) }));
+  return groups.length === 0 ? [{ index: undefined, rows: 0, valueBytes: 0 }] : groups.map((group, index) => ({ index, rows: Number(group.num_rows), valueBytes: decodedBytes(group) }));
 }
 
 /** The names of a Parquet file's columns (the top-level ones: a struct is one column), from its footer. */
@@ -237,20 +237,20 @@ function footerOf(bytes: Uint8Array): FileMetaData {
 export const DECODE_BATCH_BYTES = 64 * 1024 * 1024;
 
 /**
- * A file's row groups in batches of at most {@link DECODE_BATCH_BYTES} uncompressed (at
+ * A file's row groups in batches of at most {@link DECODE_BATCH_BYTES} of decoded values (at
  * least one group each): every request to the codec's worker takes a copy of the whole
  * file, so a group at a time would copy a large file once per group.
  */
-export function decodeBatches<G extends { uncompressedBytes: number }>(groups: readonly G[]): G[][] {
+export function decodeBatches<G extends { valueBytes: number }>(groups: readonly G[]): G[][] {
   const batches: G[][] = [];
   let size = Infinity;
   for (const group of groups) {
-    if (size + group.uncompressedBytes > DECODE_BATCH_BYTES) {
+    if (size + group.valueBytes > DECODE_BATCH_BYTES) {
       batches.push([]);
       size = 0;
     }
     batches.at(-1)!.push(group);
-    size += group.uncompressedBytes;
+    size += group.valueBytes;
   }
   return batches;
 }
@@ -342,17 +342,17 @@ async function forEachRowGroup(
  * each file's structure and that the table fits the engine's memory.
  */
 export async function loadParquetFiles(ctx: Pick<RestoreContext, 'duck' | 'codec' | 'signal'>, files: readonly { file: File; name: string }[], table: string): Promise<void> {
-  let uncompressed = 0;
+  let valueBytes = 0;
   let onDisk = 0;
   for (const { file, name } of files) {
     const check = await checkParquet(file);
     if (check.status === 'empty') throw new UserFacingError('ParquetError', `${name} is 0 bytes: there is nothing to query.`);
     if (check.status === 'corrupt') throw new UserFacingError('ParquetError', `${name} is not a readable Parquet file: ${check.reason}.`);
-    uncompressed += check.uncompressedBytes;
+    valueBytes += check.decodedBytes;
     onDisk += file.size;
   }
   const what = files.length === 1 ? files[0].name : `${files.length} files`;
-  await assertTableFits(ctx.duck, `${what} (${formatBytes(onDisk)} on disk)`, uncompressed, 'load');
+  await assertTableFits(ctx.duck, `${what} (${formatBytes(onDisk)} on disk)`, valueBytes, 'load');
   const buildingName = `__load_${crypto.randomUUID().replaceAll('-', '')}`;
   const building = quoteIdent(buildingName);
   const append = tableBuilder(ctx.duck, buildingName, {

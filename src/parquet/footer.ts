@@ -3,7 +3,7 @@
  * the footer (Thrift FileMetaData) parsed for its row count. Reads only the first 4
  * bytes and the footer, never the whole file.
  */
-import { parquetMetadata, type FileMetaData } from 'hyparquet';
+import { parquetMetadata, type FileMetaData, type RowGroup } from 'hyparquet';
 
 const MAGIC = 'PAR1';
 /** Magic (4) + footer length (4) + magic (4): the smallest possible Parquet file. */
@@ -16,7 +16,7 @@ export interface ByteSource {
 }
 
 export type ParquetCheck =
-  | { status: 'ok'; bytes: number; rows: number; rowGroups: number; footerBytes: number; uncompressedBytes: number }
+  | { status: 'ok'; bytes: number; rows: number; rowGroups: number; footerBytes: number; decodedBytes: number }
   | { status: 'empty'; bytes: 0 }
   | { status: 'corrupt'; bytes: number; reason: string };
 
@@ -43,8 +43,27 @@ export async function checkParquet(source: ByteSource): Promise<ParquetCheck> {
     rows: Number(metadata.num_rows),
     rowGroups: metadata.row_groups.length,
     footerBytes,
-    uncompressedBytes: metadata.row_groups.reduce((sum, group) => sum + Number(group.total_byte_size), 0),
+    decodedBytes: metadata.row_groups.reduce((sum, group) => sum + decodedBytes(group), 0),
   };
+}
+
+/** Bytes per value of Parquet's fixed-width physical types. */
+const FIXED_WIDTH: Partial<Record<string, number>> = { BOOLEAN: 1, INT32: 4, INT64: 8, INT96: 12, FLOAT: 4, DOUBLE: 8 };
+
+/**
+ * About how many bytes the values of row group `group` take once decoded: a fixed-width
+ * column by its count of values and their width (its encoded size says little: a delta
+ * encoding packs sorted integers into almost nothing), any other (text, binary) by its
+ * size before compression, which for plain and delta-length encodings holds every byte.
+ */
+export function decodedBytes(group: RowGroup): number {
+  let bytes = 0;
+  for (const { meta_data: column } of group.columns) {
+    if (!column) continue;
+    const width = FIXED_WIDTH[column.type];
+    bytes += width === undefined ? Number(column.total_uncompressed_size) : Number(column.num_values) * width;
+  }
+  return bytes;
 }
 
 /**

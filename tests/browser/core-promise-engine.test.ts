@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
 import { parquetMetadata } from 'hyparquet';
+import { decodedBytes } from '../../src/parquet/footer';
 import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
 import { serveStatic, type StaticServer } from '../support/static-server';
 import { writeMixedCsv } from '../support/sample-csv';
@@ -247,7 +248,7 @@ describe('the core promise, at the engine', () => {
     let uncompressed = 0;
     for (const part of exported.manifest.parts) {
       const bytes = await readOpfsFile(page, `snapshots/${part.name}`);
-      uncompressed += parquetMetadata(new Uint8Array(bytes).slice().buffer).row_groups.reduce((sum, g) => sum + Number(g.total_byte_size), 0);
+      uncompressed += parquetMetadata(new Uint8Array(bytes).slice().buffer).row_groups.reduce((sum, g) => sum + decodedBytes(g), 0);
     }
     const limitMiB = Math.floor((uncompressed * 0.7) / 2 ** 20);
     const limited = await call(page, 'configureEngine', { memoryLimitBytes: limitMiB * 2 ** 20 });
