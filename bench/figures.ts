@@ -310,6 +310,7 @@ export function collectFigures(
     results.add({ key: 'opfs.write.createWritableParts', name: `Raw OPFS write ${m} MiB as part-sized files, createWritable (extension origin)`, sample: rate(raw.extensionParts, m), unit: 'MiB/s', baseline: null });
     results.add({ key: 'opfs.write.pageCreateWritable', name: `Raw OPFS write ${m} MiB, createWritable (web page)`, sample: rate(raw.pageOneFile, m), unit: 'MiB/s', baseline: null });
     results.add({ key: 'opfs.write.syncHandle', name: `Raw OPFS write ${m} MiB, sync access handle in a worker (web page)`, sample: ceiling, unit: 'MiB/s', baseline: null });
+    results.add({ key: 'opfs.write.syncHandleParts', name: `Raw OPFS write ${m} MiB as part-sized files, sync access handle in a worker, no flush (web page)`, sample: rate(raw.pageSyncHandleParts, m), unit: 'MiB/s', baseline: null });
     for (const s of [small, large]) {
       if (!s) continue;
       const range = s.export.runs.filter((r) => r.strategy === 'range').slice(-3);
@@ -321,7 +322,17 @@ export function collectFigures(
         unit: 'MiB/s',
         baseline: { name: 'raw writes, sync access handle in a worker', value: ceiling.median, unit: 'MiB/s', runs: ceiling.runs, min: ceiling.min, max: ceiling.max },
         target: { text: '≥ 0.9× raw sync access handle', met: summarize(writeRates).median >= 0.9 * ceiling.median },
-        note: 'Bytes written / the time the codec\'s worker spent writing them (its sync access handle: truncate, write, flush, close), as the worker times it.',
+        note: 'Bytes written / the time the codec\'s worker spent writing them (its sync access handle: open, truncate, write, close), as the worker times it. The baseline is one file with a flush, in a browser of its own with nothing else running.',
+      });
+      const asParts = rate(raw.pageSyncHandleParts, m);
+      results.add({
+        key: `export.writePhaseParts.${s.label}`,
+        name: `Export write phase throughput, ${s.label} rows, vs part-sized raw writes`,
+        sample: summarize(writeRates),
+        unit: 'MiB/s',
+        baseline: { name: `raw writes of ${m} MiB as part-sized files, sync access handle in a worker, no flush (as the codec writes)`, value: asParts.median, unit: 'MiB/s', runs: asParts.runs, min: asParts.min, max: asParts.max },
+        target: { text: '≥ 0.9× raw sync access handle', met: summarize(writeRates).median >= 0.9 * asParts.median },
+        note: 'The same write phase against raw writes shaped like it: files of a part\'s size, each opened, truncated, written and closed, no flush. Still measured in a browser of its own while nothing else runs; the export writes while DuckDB\'s worker queries the next part.',
       });
     }
   }

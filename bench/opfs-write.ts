@@ -15,8 +15,8 @@ import { repeat, type Sample } from './stats';
 
 export const PAGES_DIR = resolve(import.meta.dirname, 'pages');
 
-/** Size of one file in the "as parts" variant: one file per part, as the exporter writes (its 250,000-row parts of the bench table are ~8 MB). */
-export const PART_FILE_MIB = 5;
+/** Size of one file in the "as parts" variants: one file per part, as the exporter writes (its 250,000-row parts of the bench table are ~7.7 MB). */
+export const PART_FILE_MIB = 8;
 
 export interface RawWriteResult {
   mib: number;
@@ -25,6 +25,8 @@ export interface RawWriteResult {
   extensionParts: Sample;
   pageOneFile: Sample;
   pageSyncHandle: Sample;
+  /** Sync access handles writing part-sized files as the exporter's codec worker does (created before the clock, no flush). */
+  pageSyncHandleParts: Sample;
 }
 
 /** Runs in the page: writes `mib` MiB as `files` files with createWritable; returns ms. */
@@ -51,9 +53,9 @@ async function createWritableMs(page: Page, mib: number, files: number): Promise
   }, mib, files);
 }
 
-async function syncHandleMs(page: Page, mib: number): Promise<number> {
+async function syncHandleMs(page: Page, mib: number, files?: number): Promise<number> {
   const answer = await page.evaluate(
-    (mib) =>
+    (mib, files) =>
       new Promise<{ ms?: number; error?: string }>((done) => {
         const worker = new Worker('./opfs-write-worker.js');
         worker.onmessage = (event) => {
@@ -61,9 +63,10 @@ async function syncHandleMs(page: Page, mib: number): Promise<number> {
           done(event.data as { ms?: number; error?: string });
         };
         worker.onerror = (event) => done({ error: event.message });
-        worker.postMessage({ mib, name: 'bench-raw-sync.bin' });
+        worker.postMessage({ mib, name: 'bench-raw-sync.bin', files });
       }),
     mib,
+    files,
   );
   if (answer.error !== undefined || answer.ms === undefined) throw new Error(`sync access handle write failed: ${answer.error}`);
   return answer.ms;
@@ -87,11 +90,12 @@ export async function runRawWrites(config: BenchConfig, log: (line: string) => v
       extensionParts: await repeat(options, () => createWritableMs(extensionPage, mib, parts)),
       pageOneFile: await repeat(options, () => createWritableMs(webPage, mib, 1)),
       pageSyncHandle: await repeat(options, () => syncHandleMs(webPage, mib)),
+      pageSyncHandleParts: await repeat(options, () => syncHandleMs(webPage, mib, parts)),
     };
     const rate = (s: Sample) => `${((mib / s.median) * 1000).toFixed(0)} MiB/s`;
     log(
       `  ${mib} MiB: extension createWritable ${rate(result.extensionOneFile)} (as ${parts} files: ${rate(result.extensionParts)}); ` +
-        `web page createWritable ${rate(result.pageOneFile)}, sync access handle in a worker ${rate(result.pageSyncHandle)}`,
+        `web page createWritable ${rate(result.pageOneFile)}, sync access handle in a worker ${rate(result.pageSyncHandle)} (as ${parts} files, no flush: ${rate(result.pageSyncHandleParts)})`,
     );
     return result;
   } finally {

@@ -1,5 +1,6 @@
 // Raw OPFS write through a sync access handle: only dedicated workers have them.
-// Message: { mib, name }; answer: { ms } (get handle → open → write → flush → close) or { error }.
+// Message: { mib, name, files? }; answer: { ms } (get handle → open → write → flush → close; with `files`,
+// that many part-sized files as the exporter writes them) or { error }.
 function patterned(bytes) {
   const data = new Uint8Array(bytes);
   const block = new Uint8Array(65536);
@@ -9,20 +10,39 @@ function patterned(bytes) {
 }
 
 onmessage = async (event) => {
-  const { mib, name } = event.data;
+  const { mib, name, files } = event.data;
   try {
-    const data = patterned(mib * 1024 * 1024);
     const root = await navigator.storage.getDirectory();
+    if (files === undefined) {
+      const data = patterned(mib * 1024 * 1024);
+      const started = performance.now();
+      const handle = await root.getFileHandle(name, { create: true });
+      const access = await handle.createSyncAccessHandle();
+      access.truncate(0);
+      let written = 0;
+      while (written < data.length) written += access.write(data.subarray(written), { at: written });
+      access.flush();
+      access.close();
+      const ms = performance.now() - started;
+      await root.removeEntry(name);
+      postMessage({ ms });
+      return;
+    }
+    // As the exporter's codec worker writes its parts: `files` files handed over already
+    // created (their creation is not timed), each opened, truncated, written and closed, no flush.
+    const data = patterned(Math.floor((mib * 1024 * 1024) / files));
+    const handles = [];
+    for (let f = 0; f < files; f++) handles.push(await root.getFileHandle(`${name}-${f}`, { create: true }));
     const started = performance.now();
-    const handle = await root.getFileHandle(name, { create: true });
-    const access = await handle.createSyncAccessHandle();
-    access.truncate(0);
-    let written = 0;
-    while (written < data.length) written += access.write(data.subarray(written), { at: written });
-    access.flush();
-    access.close();
+    for (const handle of handles) {
+      const access = await handle.createSyncAccessHandle();
+      access.truncate(0);
+      let written = 0;
+      while (written < data.length) written += access.write(data.subarray(written), { at: written });
+      access.close();
+    }
     const ms = performance.now() - started;
-    await root.removeEntry(name);
+    for (let f = 0; f < files; f++) await root.removeEntry(`${name}-${f}`);
     postMessage({ ms });
   } catch (error) {
     postMessage({ error: `${error?.name}: ${error?.message}` });
