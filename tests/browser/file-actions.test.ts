@@ -17,6 +17,7 @@ import { serveStatic, type StaticServer } from '../support/static-server';
 import { allPanelRows, panelRows, press, refresh, waitForScan } from '../support/panel';
 import { beginOpfsUpload, writeOpfsUpload } from '../../src/inspected-page/upload';
 import { seededRandom } from '../support/random';
+import { poll } from '../support/poll';
 import { formatBytes } from '../../src/format';
 import { writeMixedCsv } from '../support/sample-csv';
 import { screenshot } from '../support/screenshots';
@@ -142,6 +143,17 @@ describe('file actions in the real DevTools panel: select and delete', () => {
   let devtools: Page;
   let panel: Frame;
   const shoot = (name: string) => screenshot(devtools, name);
+  /**
+   * Brings DevTools to the front until the panel's document has the focus, as a user's has
+   * when they press keys or drop files in it: a window the browser opens meanwhile (the
+   * engine's offscreen document starting) can take the focus from it, in CI now and then.
+   */
+  const focusPanel = () =>
+    poll('the panel to have the focus', 30_000, async () => {
+      if (await panel.evaluate(() => document.hasFocus())) return true;
+      await devtools.bringToFront();
+      return undefined;
+    });
 
   beforeAll(async () => {
     server = await serveStatic(join(ROOT, 'tests', 'fixtures', 'hostile-pages'));
@@ -277,19 +289,18 @@ describe('file actions in the real DevTools panel: select and delete', () => {
   });
 
   it('takes the focus in both confirmations: Escape cancels, Enter confirms (the purge of empty files too)', async () => {
-    // The DevTools window in front, as a user's is when they press keys in it (the test
-    // before started the engine's offscreen document: in CI runs the window lost the focus).
-    await devtools.bringToFront();
     await fill(page, { 'x/e1.parquet': [], 'x/e2.parquet': [], 'x/ok.bin': [1] });
     await refresh(panel);
     await press(panel, '[data-testid="purge-empty"]');
     await panel.waitForSelector('[data-testid="purge-dialog"]');
+    await focusPanel(); // the test before started the engine's offscreen document
     await devtools.keyboard.press('Escape');
     await panel.waitForSelector('[data-testid="purge-dialog"]', { hidden: true });
     expect(Object.keys(await contents(page)).sort()).toEqual(['x/e1.parquet', 'x/e2.parquet', 'x/ok.bin']);
     await press(panel, '[data-testid="purge-empty"]');
     await panel.waitForSelector('[data-testid="purge-dialog"]');
     // The dialog took the focus: the key goes to its OK button (checked, not assumed).
+    await focusPanel();
     await panel.waitForFunction(() => document.activeElement?.closest('[data-testid="purge-dialog"]') !== null && document.hasFocus(), { polling: 50 });
     await devtools.keyboard.press('Enter');
     await panel.waitForSelector('[data-testid="purge-result"][data-state="done"]');
@@ -597,13 +608,13 @@ describe('file actions in the real DevTools panel: select and delete', () => {
       const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
       await fill(page, { 'dest/keep.txt': [1, 2, 3] });
-      await devtools.bringToFront(); // a real drag goes to the window in front
       await refresh(panel);
       await panel.$eval('[data-testid="folder-row"][data-path="dest"]', (e) => (e as HTMLElement).click());
       const files = await panel.$('input[data-testid="upload-input"]');
       await files!.uploadFile(...loose.map((name) => join(work, 'loose', name)));
       expect(await actionResult(panel)).toBe(`done: Uploaded ${loose.length} files (${formatBytes(loose.reduce((sum, n) => sum + made[`loose/${n}`].length, 0))}) to dest.`);
       // A folder dropped on the list, by a real drag of the browser's: each file keeps its place in the tree.
+      await focusPanel(); // a real drag goes to the window in front
       await dropFiles(panel, '[data-testid="file-list"]', [join(work, 'tree')]);
       expect(await actionResult(panel)).toMatch(/^done: Uploaded 4 files \(.*\) to dest\.$/);
       const expected: Record<string, string> = { 'dest/keep.txt': sha(Buffer.from([1, 2, 3])) };
