@@ -9,6 +9,16 @@ function patterned(bytes) {
   return data;
 }
 
+/** Opens `handle`, writes `data` as the whole file, (with `flush`, syncs it,) closes it. */
+async function writeWhole(handle, data, flush) {
+  const access = await handle.createSyncAccessHandle();
+  access.truncate(0);
+  let written = 0;
+  while (written < data.length) written += access.write(data.subarray(written), { at: written });
+  if (flush) access.flush();
+  access.close();
+}
+
 onmessage = async (event) => {
   const { mib, name, files } = event.data;
   try {
@@ -17,12 +27,7 @@ onmessage = async (event) => {
       const data = patterned(mib * 1024 * 1024);
       const started = performance.now();
       const handle = await root.getFileHandle(name, { create: true });
-      const access = await handle.createSyncAccessHandle();
-      access.truncate(0);
-      let written = 0;
-      while (written < data.length) written += access.write(data.subarray(written), { at: written });
-      access.flush();
-      access.close();
+      await writeWhole(handle, data, true);
       const ms = performance.now() - started;
       await root.removeEntry(name);
       postMessage({ ms });
@@ -34,13 +39,7 @@ onmessage = async (event) => {
     const handles = [];
     for (let f = 0; f < files; f++) handles.push(await root.getFileHandle(`${name}-${f}`, { create: true }));
     const started = performance.now();
-    for (const handle of handles) {
-      const access = await handle.createSyncAccessHandle();
-      access.truncate(0);
-      let written = 0;
-      while (written < data.length) written += access.write(data.subarray(written), { at: written });
-      access.close();
-    }
+    for (const handle of handles) await writeWhole(handle, data, false);
     const ms = performance.now() - started;
     for (let f = 0; f < files; f++) await root.removeEntry(`${name}-${f}`);
     postMessage({ ms });

@@ -9,7 +9,7 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'puppeteer-core';
+import type { Browser, Page, Target } from 'puppeteer-core';
 import { DIST_DIR, launchWithExtension, type LaunchedBrowser } from '../support/chromium';
 import { testProfileParent } from '../support/profiles';
 import { writeMixedCsv } from '../support/sample-csv';
@@ -44,6 +44,13 @@ async function waitForStatus(panel: Page, text: string, timeout = 60_000): Promi
 async function finalStatus(panel: Page, timeout = 120_000): Promise<{ state: string | null; text: string; id: string | null }> {
   await panel.waitForSelector('[data-testid="export-status"][data-state="done"], [data-testid="export-status"][data-state="failed"]', { timeout });
   return panel.$eval('[data-testid="export-status"]', (e) => ({ state: e.getAttribute('data-state'), text: e.textContent ?? '', id: e.getAttribute('data-snapshot-id') }));
+}
+
+/** The engine's offscreen document, as a target of `browser` (it must be running). */
+function engineDocument(browser: Browser): Target {
+  const target = browser.targets().find((t) => t.url().endsWith('/src/offscreen/offscreen.html'));
+  if (!target) throw new Error('The engine’s offscreen document is not running.');
+  return target;
 }
 
 const snapshotFiles = async (page: Page, prefix: string) => (await listOpfs(page, 'snapshots')).filter((f) => f.name.startsWith(prefix));
@@ -102,8 +109,7 @@ describe('faults during an import', () => {
       const before = await listOpfs(panel, 'snapshots');
       await chooseCsv(panel, csv);
       await waitForStatus(panel, 'part 2 of 4');
-      const offscreen = chromium.browser.targets().find((t) => t.url().endsWith('/src/offscreen/offscreen.html'));
-      await (await offscreen!.asPage()).close();
+      await (await engineDocument(chromium.browser).asPage()).close();
       const status = await finalStatus(panel);
       expect(status.state).toBe('failed');
       expect(status.text).toMatch(/engine stopped before the import of Faulty Orders\.csv finished.*Nothing of that snapshot was kept/);
@@ -123,13 +129,20 @@ describe('faults during an import', () => {
     // worker still busy with a part then reaches the part's file after the next engine's
     // sweep. Here it stalls 1.5 s at each step of its work on a part's file, the document
     // is closed meanwhile, and whatever the worker does once it wakes must leave nothing.
-    const WORKER_STALLS = {
-      'before it opens the part’s file (as after a long encode)': `const stall = stallOnce; const get = FileSystemDirectoryHandle.prototype.getFileHandle;
-        FileSystemDirectoryHandle.prototype.getFileHandle = function (name, options) { if (options?.create) stall(name); return get.call(this, name, options); };
-        const open = FileSystemFileHandle.prototype.createSyncAccessHandle;
-        FileSystemFileHandle.prototype.createSyncAccessHandle = function () { stall(this.name); return open.call(this); };`,
-      'while it writes the part': `const stall = stallOnce; const write = FileSystemSyncAccessHandle.prototype.write;
-        FileSystemSyncAccessHandle.prototype.write = function (...args) { stall('write'); return write.apply(this, args); };`,
+    // Each: the patch (in the worker, around `stallOnce`) and what the worker says it stalled at.
+    const WORKER_STALLS: Record<string, { patch: string; at: (snapshotId: string) => RegExp }> = {
+      'before it opens the part’s file (as after a long encode)': {
+        patch: `const get = FileSystemDirectoryHandle.prototype.getFileHandle;
+          FileSystemDirectoryHandle.prototype.getFileHandle = function (name, options) { if (options?.create) stallOnce(name); return get.call(this, name, options); };
+          const open = FileSystemFileHandle.prototype.createSyncAccessHandle;
+          FileSystemFileHandle.prototype.createSyncAccessHandle = function () { stallOnce(this.name); return open.call(this); };`,
+        at: (snapshotId) => new RegExp(`stalled at ${snapshotId}_part_0\\.parquet\\.tmp`),
+      },
+      'while it writes the part': {
+        patch: `const write = FileSystemSyncAccessHandle.prototype.write;
+          FileSystemSyncAccessHandle.prototype.write = function (...args) { stallOnce('write'); return write.apply(this, args); };`,
+        at: () => /stalled at write/,
+      },
     };
 
     it.each(Object.keys(WORKER_STALLS))('the engine’s document closed while its codec worker is busy %s: nothing of that snapshot left, even after the worker wakes', async (stall) => {
@@ -138,7 +151,7 @@ describe('faults during an import', () => {
       await stageFromUrl(driver, `${server.url}/small.csv`, 'staging/warm.csv');
       await call(driver, 'importCsv', { stagedPath: 'staging/warm.csv', snapshotId: `warm-${snapshotId}`, sourceName: 'warm.csv', options: { rowsPerPart: 100 } });
       const before = await listOpfs(driver, 'snapshots');
-      const offscreen = await chromium.browser.targets().find((t) => t.url().endsWith('/src/offscreen/offscreen.html'))!.asPage();
+      const offscreen = await engineDocument(chromium.browser).asPage();
       const codecWorkers = offscreen.workers().filter((w) => w.url().includes('parquet-worker'));
       expect(codecWorkers.length, 'the codec workers of the engine document').toBeGreaterThan(0);
       // The first time a worker reaches the step: said on a channel, then a synchronous 1.5 s
@@ -147,7 +160,7 @@ describe('faults during an import', () => {
         const channel = new BroadcastChannel('codec-stall'); channel.postMessage('stalled at ' + what);
         for (const end = performance.now() + 1500; performance.now() < end; );
         channel.postMessage('awake'); };`;
-      for (const worker of codecWorkers) await worker.evaluate(`{ ${stallOnce} ${WORKER_STALLS[stall as keyof typeof WORKER_STALLS]} }`);
+      for (const worker of codecWorkers) await worker.evaluate(`{ ${stallOnce} ${WORKER_STALLS[stall].patch} }`);
       await driver.evaluate(() => {
         const heard: string[] = ((window as unknown as { __stalls: string[] }).__stalls = []);
         new BroadcastChannel('codec-stall').onmessage = (event: MessageEvent<string>) => heard.push(event.data);
@@ -161,7 +174,7 @@ describe('faults during an import', () => {
       expect(await reply).toMatchObject({ ok: false, error: { name: 'EngineUnavailableError' } });
       await call(driver, 'sweepAbandoned', {}); // as the panel does once the engine is back
       await driver.waitForFunction(() => (window as unknown as { __stalls: string[] }).__stalls.includes('awake'), { polling: 10, timeout: 10_000 });
-      expect((await heard())[0]).toMatch(stall.includes('writes') ? /stalled at write/ : new RegExp(`stalled at ${snapshotId}_part_0\\.parquet\\.tmp`));
+      expect((await heard())[0]).toMatch(WORKER_STALLS[stall].at(snapshotId));
       // The worker's last step, once awake, lands within moments; it is gone 2 s after the
       // document at the latest.
       for (const wait of [250, 1000]) {
@@ -197,7 +210,7 @@ describe('faults during an import', () => {
       const { worker, engine, says } = CODEC_FAULTS[fault as keyof typeof CODEC_FAULTS] as { worker?: string; engine?: string; says: RegExp };
       const panel = await openPanelTab(chromium.browser, chromium.extensionId);
       const driver = await openExtensionPage(chromium.browser, chromium.extensionId);
-      const offscreen = await chromium.browser.targets().find((t) => t.url().endsWith('/src/offscreen/offscreen.html'))!.asPage();
+      const offscreen = await engineDocument(chromium.browser).asPage();
       // A small import of many parts restored first, until both of the codec's workers run
       // (a restore decodes two parts at once; the newest two: one an earlier test stopped may
       // still be listed a moment), so that the fault is in whichever the export uses.
