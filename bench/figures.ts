@@ -8,6 +8,7 @@ import type { TransferResult } from './transfer-bench';
 import type { LibraryResult } from './library-bench';
 import type { QueryResult } from './query-bench';
 import type { HandlesResult } from './handles-bench';
+import type { WriterResult } from './writer-bench';
 import { rowsLabel } from './config';
 import { baselineOf, type Results } from './report';
 import { MiB, summarize, type Sample } from './stats';
@@ -27,6 +28,7 @@ export function collectFigures(
   library?: LibraryResult,
   query?: QueryResult,
   handles?: HandlesResult,
+  writer?: WriterResult,
 ): void {
   const small = sessions.find((s) => s.rows === config.rowsSmall);
   const large = sessions.find((s) => s.rows === config.rowsLarge);
@@ -389,6 +391,7 @@ export function collectFigures(
 
   if (query) queryFigures(results, query);
   if (handles) handlesFigures(results, handles);
+  if (writer) writerFigures(results, writer);
 }
 
 /** 10. What asking which files are held open costs the app (issue 16). */
@@ -474,4 +477,23 @@ export function breakdownTable(sessions: SessionResult[]): string {
     text += `| ${restored.label} | ${(b.totalMs / 1000).toFixed(2)} | ${RESTORE_PHASES.map((p) => cell(b[p], b.totalMs)).join(' | ')} |`;
   }
   return text;
+}
+
+/** 11. Parquet writer settings on one part of the bench table (issue 13), against the v1 pages the engine wrote before. */
+function writerFigures(results: Results, w: WriterResult): void {
+  const [, before] = w.variants;
+  const rows = w.rows.toLocaleString('en-US');
+  for (const [index, variant] of w.variants.entries()) {
+    if (index === 1) continue;
+    const details = { bytes: variant.bytes, bytesBefore: before.bytes, decodeMs: variant.decodeMs, decodeMsBefore: before.decodeMs };
+    results.add({
+      key: `writer.encode.${index}`,
+      name: `Encode ${rows} rows, ${variant.name}: ${(variant.bytes / 1e6).toFixed(2)} MB (v1: ${(before.bytes / 1e6).toFixed(2)}), decode ${variant.decodeMs.median.toFixed(0)} ms (v1: ${before.decodeMs.median.toFixed(0)})`,
+      sample: variant.encodeMs,
+      unit: 'ms',
+      baseline: baselineOf(`encode, ${before.name}`, before.encodeMs, 'ms'),
+      note: 'parquet-wasm in Node on one part of the bench table (ZSTD, no dictionary unless said); the first row is what the engine writes.',
+      details,
+    });
+  }
 }

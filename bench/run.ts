@@ -7,7 +7,7 @@
  * a bare OPFS walk, raw OPFS writes. Prints a markdown table and writes
  * bench/results/latest.json (and latest-quick.json for quick runs). See bench/README.md.
  *
- * Options: --quick, --seed=N, --only=engine,panel,opfs,transfer,library,query,handles (sections, for development),
+ * Options: --quick, --seed=N, --only=engine,panel,opfs,transfer,library,query,handles,writer (sections, for development),
  * --panel-sizes=10000 (the panel's sizes instead of the mode's), --transfer-mib=160 (the
  * size moved through the panel), --panel-profile (one more cold refresh profiled: the
  * panel thread's CPU by function, and the profile in bench/results).
@@ -28,6 +28,7 @@ import { runTransferBench, type TransferResult } from './transfer-bench';
 import { runLibraryBench, type LibraryResult } from './library-bench';
 import { runQueryBench, type QueryResult } from './query-bench';
 import { runHandlesBench, type HandlesResult } from './handles-bench';
+import { runWriterBench, type WriterResult } from './writer-bench';
 import { Results, markdownTable } from './report';
 import { breakdownTable, collectFigures } from './figures';
 
@@ -85,6 +86,7 @@ async function main(): Promise<void> {
   let library: LibraryResult | undefined;
   let query: QueryResult | undefined;
   let handles: HandlesResult | undefined;
+  let writer: WriterResult | undefined;
   try {
     const native = await openNative();
     const duckdbNativeVersion = native.version;
@@ -136,9 +138,14 @@ async function main(): Promise<void> {
       handles = await retryIfBrowserDied(log, () => runHandlesBench(config, log, (version) => (chromiumVersion = version)));
     }
 
+    if (wants('writer')) {
+      log(`Parquet writer settings on one ${rowsLabel(config.rowsPerPart)}-row part of the bench table (Node)`);
+      writer = await runWriterBench(config, log);
+    }
+
     const machine = describeMachine(chromiumVersion, duckdbWasmVersion, duckdbNativeVersion);
     const results = new Results(machine, config.mode, config.seed);
-    collectFigures(results, config, sessions, panel, raw, transfer, library, query, handles);
+    collectFigures(results, config, sessions, panel, raw, transfer, library, query, handles, writer);
 
     // A run of some sections only keeps the full run's file: it is written beside it, named after its sections.
     const sections = (args.only === null ? '' : `-${[...args.only].sort().join('-')}`) + (args.panelSizes ? `-${args.panelSizes.join('-')}` : '') + (args.transferMiB ? `-${args.transferMiB}mib` : '');

@@ -100,9 +100,9 @@ const parquetWasm: ParquetWasm = {
       .setDictionaryEnabled(false)
       // Data pages v2, whose default encodings without a dictionary are the delta ones
       // (integers, dates, timestamps, decimals; text as set below). Measured on a 250,000-row
-      // part of the benchmark's 8 columns (parquet-wasm in Node, medians of 3–5): encoding
-      // 143 ms against 179 with v1 pages, decoding 67 against 84, 7.7 MB against 8.3;
-      // native DuckDB and hyparquet read the same values.
+      // part of the benchmark's 8 columns (`npm run bench -- --only=writer`): encoding 0.80x
+      // the time of v1 pages, decoding 73 ms against 96, 7.66 MB against 8.33; native DuckDB
+      // and hyparquet read the same values.
       .setWriterVersion(WriterVersion.V2)
       .setCreatedBy('opfs-snapshot-inspector (parquet-wasm)');
     for (const column of textColumns) properties = properties.setColumnEncoding(column, Encoding.DELTA_LENGTH_BYTE_ARRAY);
