@@ -779,8 +779,9 @@ export function createController(store: Store, client = backgroundClient()) {
 
   /**
    * A key pressed in the file list: the arrows, Home, End, PageUp and PageDown move (Shift
-   * extends), Ctrl/Cmd-A selects every row shown, Escape clears, Enter shows the details,
-   * Delete asks to delete the selection. True when the key was one of these.
+   * extends), Ctrl/Cmd-A selects every row shown, Escape clears a selection, Enter shows the
+   * details, Delete asks to delete the selection. True when the key was one of these (the
+   * others, Escape with nothing selected among them, are DevTools' own).
    */
   function keyInList(key: string, modifiers: { shift: boolean; command: boolean }, pageRows: number): boolean {
     const selection = store.selection.value;
@@ -789,7 +790,7 @@ export function createController(store: Store, client = backgroundClient()) {
       return true;
     }
     if (modifiers.command && key.toLowerCase() === 'a') reduce(store, { type: 'selection', selection: selectAll(selection, shownPaths()) });
-    else if (key === 'Escape') reduce(store, { type: 'selection', selection: clearSelection(selection) });
+    else if (key === 'Escape' && selection.paths.size > 0) reduce(store, { type: 'selection', selection: clearSelection(selection) });
     else if (key === 'Enter' && selection.cursor !== null) select(selection.cursor);
     else if (key === 'Delete' || (key === 'Backspace' && modifiers.command)) askDeleteSelection();
     else if (key === 'F2') askRename();

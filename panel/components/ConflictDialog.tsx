@@ -1,5 +1,6 @@
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { usePanel } from '../context';
+import { onEscape } from './keys';
 
 /**
  * A name an upload finds taken: replace the file there, keep both (the upload gets
@@ -19,7 +20,7 @@ export function ConflictDialog() {
   if (!request) return null;
   return (
     <div class="dialog-backdrop">
-      <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="conflict-title" data-testid="conflict-dialog" data-path={request.path} onKeyDown={(e) => { if (e.key === 'Escape') request.answer('cancel', false); }}>
+      <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="conflict-title" data-testid="conflict-dialog" data-path={request.path} onKeyDown={onEscape(() => request.answer('cancel', false))}>
         <h2 id="conflict-title">
           <bdi>{request.path}</bdi> exists already
         </h2>

@@ -7,6 +7,7 @@ import { reduce } from '../store';
 import { hasDeceptiveCharacters, spelledOut } from '../names';
 import type { SortKey } from '../store';
 import { DRAG_TYPE } from './FolderTree';
+import { consumeKey } from './keys';
 
 const ROW_HEIGHT = 21;
 /** Rows rendered above and below the viewport, so fast scrolling shows no gaps. */
@@ -45,7 +46,7 @@ export function FileTable() {
   const onKeyDown = (event: KeyboardEvent) => {
     const pageRows = Math.max(1, Math.floor(height / ROW_HEIGHT) - 1);
     if (!controller.keyInList(event.key, { shift: event.shiftKey, command: event.ctrlKey || event.metaKey }, pageRows)) return;
-    event.preventDefault();
+    consumeKey(event);
     const element = viewport.current;
     const cursor = store.selection.value.cursor;
     const index = cursor === null ? -1 : store.visibleFiles.value.rows.findIndex((f) => f.report.path === cursor);

@@ -2,6 +2,7 @@ import { formatBytes, formatCount } from '../../src/format';
 import { usePanel } from '../context';
 import { breadcrumb, shownFolders } from '../folders';
 import { reduce } from '../store';
+import { consumeKey } from './keys';
 
 /** Folder rows rendered at most. */
 const MAX_FOLDER_ROWS = 2000;
@@ -31,7 +32,7 @@ export function FolderTree() {
     else if (event.key === 'ArrowRight' && !store.expanded.value.has(path)) reduce(store, { type: 'folder-toggle', path });
     else if (event.key === 'ArrowLeft' && store.expanded.value.has(path)) reduce(store, { type: 'folder-toggle', path });
     else return;
-    event.preventDefault();
+    consumeKey(event);
   };
   return (
     <nav class="folder-tree" role="tree" aria-label="Folders" data-testid="folder-tree">

@@ -1,6 +1,7 @@
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { usePanel } from '../context';
 import { reduce } from '../store';
+import { onEscape } from './keys';
 
 /**
  * The question answered with a name or a path (rename, move, new folder): Enter answers,
@@ -39,7 +40,7 @@ export function PromptDialog() {
   };
   return (
     <div class="dialog-backdrop" onClick={(e) => { if (e.target === e.currentTarget) close(); }}>
-      <form class="dialog" role="dialog" aria-modal="true" aria-labelledby="prompt-title" data-testid="prompt-dialog" onSubmit={(e) => void answer(e)} onKeyDown={(e) => { if (e.key === 'Escape') close(); }}>
+      <form class="dialog" role="dialog" aria-modal="true" aria-labelledby="prompt-title" data-testid="prompt-dialog" onSubmit={(e) => void answer(e)} onKeyDown={onEscape(close)}>
         <h2 id="prompt-title">{request.title}</h2>
         <input
           ref={input}

@@ -2,6 +2,7 @@ import { useLayoutEffect, useRef } from 'preact/hooks';
 import { formatBytes } from '../../src/format';
 import { usePanel } from '../context';
 import { counted, reduce, type PurgeCategory, type PurgeSummary } from '../store';
+import { onEscape } from './keys';
 
 const LABELS: Record<PurgeCategory, { one: string; many: string; testId: string }> = {
   empty: { one: 'empty file', many: 'empty files', testId: 'purge-empty' },
@@ -89,7 +90,7 @@ export function PurgeDialog() {
   const cancel = () => reduce(store, { type: 'purge-cancel' });
   return (
     <div class="dialog-backdrop" onClick={(e) => { if (e.target === e.currentTarget) cancel(); }}>
-      <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="purge-title" data-testid="purge-dialog" onKeyDown={(e) => { if (e.key === 'Escape') cancel(); }}>
+      <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="purge-title" data-testid="purge-dialog" onKeyDown={onEscape(cancel)}>
         <h2 id="purge-title">
           Delete {counted(request.files.length, label.one, label.many)} ({formatBytes(bytes)}) from {request.source === 'page' ? 'the inspected page' : 'the extension'}?
         </h2>
@@ -134,7 +135,7 @@ export function ConfirmDialog() {
   const close = () => reduce(store, { type: 'confirm', request: null });
   return (
     <div class="dialog-backdrop" onClick={(e) => { if (e.target === e.currentTarget) close(); }}>
-      <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="confirm-title" data-testid="confirm-dialog" onKeyDown={(e) => { if (e.key === 'Escape') close(); }}>
+      <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="confirm-title" data-testid="confirm-dialog" onKeyDown={onEscape(close)}>
         <h2 id="confirm-title">{request.title}</h2>
         <p>{request.detail}</p>
         <FileList items={request.items} />

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { EngineTable, SqlCell, SqlColumn } from '../../src/protocol';
 import { usePanel } from '../context';
+import { consumeKey } from './keys';
 
 /** Each result row's height (one line: see .sql-grid td in panel.css). */
 const ROW_HEIGHT = 22;
@@ -169,7 +170,7 @@ export function QueryView() {
           onInput={(e) => queries.setSql((e.target as HTMLTextAreaElement).value)}
           onKeyDown={(e) => {
             if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
-              e.preventDefault();
+              consumeKey(e);
               void queries.run((e.target as HTMLTextAreaElement).value);
             }
           }}

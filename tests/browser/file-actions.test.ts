@@ -152,6 +152,7 @@ describe('file actions in the real DevTools panel: select and delete', () => {
     poll('the panel to have the focus', 30_000, async () => {
       if (await panel.evaluate(() => document.hasFocus())) return true;
       await devtools.bringToFront();
+      await panel.evaluate(() => window.focus());
       return undefined;
     });
 
@@ -312,6 +313,86 @@ describe('file actions in the real DevTools panel: select and delete', () => {
     await devtools.keyboard.press('Escape');
     await panel.waitForSelector('[data-testid="confirm-dialog"]', { hidden: true });
     expect(Object.keys(await contents(page))).toEqual(['x/ok.bin']);
+  });
+
+  it('keeps every key it acts on from DevTools, whose Escape would open the console drawer and take the keyboard', async () => {
+    // DevTools forwards keys from a listener on the panel's document: one beside it sees what it sees.
+    const keysReachingDevTools = () =>
+      panel.evaluate(() => {
+        const probe = globalThis as unknown as { keysSeen?: string[] };
+        const modifiers = ['Shift', 'Control', 'Alt', 'Meta'];
+        if (!probe.keysSeen) document.addEventListener('keydown', (e) => modifiers.includes(e.key) || probe.keysSeen!.push(e.key));
+        const seen = probe.keysSeen ?? [];
+        probe.keysSeen = [];
+        return seen;
+      });
+    await keysReachingDevTools();
+    const work = mkdtempSync(join(tmpdir(), 'opfs-keys-'));
+    try {
+      await fill(page, { 'x/e.parquet': [], 'x/a.bin': [1], 'x/b.bin': [2], 'y/c.bin': [3] });
+      await refresh(panel);
+      const before = await contents(page);
+      await focusPanel();
+      // The file list: moving, selecting, clearing, deleting, renaming; each dialog cancelled with Escape.
+      await panel.focus('[data-testid="file-list"]');
+      for (const key of ['Home', 'ArrowDown', 'End', 'PageUp', 'PageDown', 'ArrowUp'] as const) await devtools.keyboard.press(key);
+      await devtools.keyboard.down('Shift');
+      await devtools.keyboard.press('ArrowDown');
+      await devtools.keyboard.up('Shift');
+      await devtools.keyboard.down('Control');
+      await devtools.keyboard.press('a');
+      await devtools.keyboard.up('Control');
+      await devtools.keyboard.press('Delete');
+      await panel.waitForSelector('[data-testid="confirm-dialog"]');
+      await devtools.keyboard.press('Escape');
+      await panel.waitForSelector('[data-testid="confirm-dialog"]', { hidden: true });
+      await panel.focus('[data-testid="file-list"]');
+      await devtools.keyboard.press('Escape');
+      expect(await selectedPaths(panel)).toEqual([]);
+      await clickRow(panel, 'x/a.bin');
+      await panel.focus('[data-testid="file-list"]');
+      await devtools.keyboard.press('F2');
+      await panel.waitForSelector('[data-testid="prompt-dialog"]');
+      await devtools.keyboard.press('Escape');
+      await panel.waitForSelector('[data-testid="prompt-dialog"]', { hidden: true });
+      // The folder tree.
+      await panel.focus('[data-testid="folder-row"][data-path="y"]');
+      await devtools.keyboard.press('Enter');
+      await devtools.keyboard.press('F2');
+      await panel.waitForSelector('[data-testid="prompt-dialog"]');
+      await devtools.keyboard.press('Escape');
+      await panel.waitForSelector('[data-testid="prompt-dialog"]', { hidden: true });
+      await panel.focus('[data-testid="folder-row"][data-path="y"]');
+      await devtools.keyboard.press('Delete');
+      await panel.waitForSelector('[data-testid="confirm-dialog"]');
+      await devtools.keyboard.press('Escape');
+      await panel.waitForSelector('[data-testid="confirm-dialog"]', { hidden: true });
+      await press(panel, `[data-testid="breadcrumb"] button[data-path=""]`);
+      // The purge's confirmation, and an upload's question about a taken name.
+      await press(panel, '[data-testid="purge-empty"]');
+      await panel.waitForSelector('[data-testid="purge-dialog"]');
+      await devtools.keyboard.press('Escape');
+      await panel.waitForSelector('[data-testid="purge-dialog"]', { hidden: true });
+      await panel.$eval('[data-testid="folder-row"][data-path="x"]', (e) => (e as HTMLElement).click());
+      writeFileSync(join(work, 'a.bin'), Buffer.from([9, 9]));
+      await (await panel.$('input[data-testid="upload-input"]'))!.uploadFile(join(work, 'a.bin'));
+      await panel.waitForSelector('[data-testid="conflict-dialog"]');
+      await devtools.keyboard.press('Escape');
+      await panel.waitForSelector('[data-testid="conflict-dialog"]', { hidden: true });
+      await actionResult(panel);
+
+      expect(await keysReachingDevTools()).toEqual([]);
+      // What DevTools did with them shows a second later: the keyboard is still the panel's.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(await panel.evaluate(() => document.hasFocus())).toBe(true);
+      expect(await contents(page)).toEqual(before);
+      // A key the panel has no use for is DevTools' (dispatched by hand, so DevTools ignores it here).
+      await panel.$eval('[data-testid="file-list"]', (list) => list.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true })));
+      expect(await keysReachingDevTools()).toEqual(['Escape']);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+      await press(panel, `[data-testid="breadcrumb"] button[data-path=""]`);
+    }
   });
 
   it('deletes with the keyboard alone: Home, Shift+Down, Delete, Enter', async () => {
