@@ -187,9 +187,15 @@ export function createController(store: Store, client = backgroundClient()) {
     const summary = await Promise.race([walkListed, walking]);
     await listing.ingested();
     if (!current()) return;
-    // The page's answer about held files takes a round trip or two: the folders are judged meanwhile,
-    // and the groups whose locks that answer changed are judged again after it.
-    const [asked] = await Promise.all([takeLocks(source, listing), listing.finishWalk(summary)]);
+    // Every file is listed: shown at once, leaving "running". The page's answer about held files
+    // takes a round trip or two; the files it may name show as pending until it comes, and the
+    // groups whose locks it changed are judged again after it. (The extension's answer is its
+    // own, without a round trip: awaited first, as its listing is small.)
+    const asking = takeLocks(source, listing);
+    if (source === 'extension') await asking;
+    await listing.finishWalk(summary);
+    render.now();
+    const asked = await asking;
     await listing.judge();
     render.now();
     // The reads the walk still does.

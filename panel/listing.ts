@@ -15,6 +15,7 @@
  */
 import {
   applyLocks,
+  awaitingHoldAnswer,
   classifyAlone,
   groupSnapshots,
   databaseGroupKey,
@@ -107,6 +108,11 @@ export function nextScanSerial(): number {
   return ++scans;
 }
 
+/** Files an app may hold open (databases, their logs, sahpool slots, DuckDB's spill files). */
+function mayBeHeld(report: FileReport): boolean {
+  return DATABASE_FORMATS.has(report.format) || DUCKDB_TEMP_FILE.test(report.name);
+}
+
 export class Listing {
   /** Tells this scan's listing from the one before (the summary shows it as `data-scan`). */
   readonly serial = nextScanSerial();
@@ -145,6 +151,11 @@ export class Listing {
   private lockedPaths: ReadonlySet<string> = new Set();
   private inUsePaths: ReadonlySet<string> = new Set();
   private heldPaths: ReadonlySet<string> = new Set();
+  /** Whether the page has said which files it holds open (setLocks): until then they show as pending. */
+  get locksAnswered(): boolean {
+    return this.answered;
+  }
+  private answered = false;
   /** What the last probe of handles found (see src/inspected-page/handles.ts), for the summary and the details. */
   handles: HandleProbe | undefined;
   /** Records whose place in the sorted order may have changed (new, resized, another status, gone). */
@@ -206,7 +217,7 @@ export class Listing {
   /** Files an app may hold open (databases, their logs, sahpool slots, DuckDB's spill files): what the probe of handles asks about. */
   handleCandidates(): string[] {
     const out: string[] = [];
-    for (const { report } of this.records.values()) if (DATABASE_FORMATS.has(report.format) || DUCKDB_TEMP_FILE.test(report.name)) out.push(report.path);
+    for (const { alone } of this.records.values()) if (mayBeHeld(alone)) out.push(alone.path);
     return out;
   }
 
@@ -306,11 +317,11 @@ export class Listing {
     const { alone } = record;
     const key = groupKey(alone);
     if (key === undefined) {
-      this.setReport(record, applyLocks(alone, this.lockedPaths, this.inUsePaths, this.heldPaths));
+      this.setReport(record, this.withLocks(alone));
       return;
     }
     // Until its group is judged (after the walk, which may not have listed all of it yet), a file shows its own verdict.
-    this.setReport(record, applyLocks(alone, this.lockedPaths, this.inUsePaths, this.heldPaths));
+    this.setReport(record, this.withLocks(alone));
     let members = this.groupMembers.get(key);
     if (!members) {
       this.groupMembers.set(key, (members = new Set()));
@@ -492,6 +503,8 @@ export class Listing {
    */
   setLocks(lockedPaths: ReadonlySet<string>, inUsePaths: ReadonlySet<string>, heldPaths: ReadonlySet<string> = this.heldPaths): void {
     const changed = new Set<FileRecord>();
+    if (!this.answered) for (const record of this.records.values()) if (mayBeHeld(record.alone)) changed.add(record);
+    this.answered = true;
     for (const path of [...this.lockedPaths, ...this.inUsePaths, ...this.heldPaths, ...lockedPaths, ...inUsePaths, ...heldPaths]) {
       const record = this.records.get(path);
       if (record) changed.add(record);
@@ -501,6 +514,12 @@ export class Listing {
     this.heldPaths = heldPaths;
     for (const record of changed) this.setAlone(record, record.alone);
     this.version++;
+  }
+
+  /** What `report` shows given the locks known: a file the page may hold waits for its answer. */
+  private withLocks(report: FileReport): FileReport {
+    if (!this.locksAnswered && mayBeHeld(report)) return awaitingHoldAnswer(report);
+    return applyLocks(report, this.lockedPaths, this.inUsePaths, this.heldPaths);
   }
 
   /** Runs the group rules again for the snapshot groups whose files changed, in slices (not while walking: a group may be listed in part). */
@@ -523,7 +542,7 @@ export class Listing {
         folderHasManifests,
         (path) => this.records.has(path),
       );
-      records.forEach((record, i) => this.setReport(record, applyLocks(judged[i], this.lockedPaths, this.inUsePaths, this.heldPaths)));
+      records.forEach((record, i) => this.setReport(record, this.withLocks(judged[i])));
       const [group] = groupSnapshots(
         records.map((r) => r.report),
         folderHasManifests,

@@ -74,8 +74,14 @@ export function SummaryBar() {
       <span class="sentence">{nothingReadable ? 'No files could be listed' : summary.sentence}</span>
       {listing.stage === 'checking' ? (
         <span class="meta" data-testid="check-progress">
-          checking {formatCount(listing.checked)} of {formatCount(listing.toCheck)} file{listing.toCheck === 1 ? '' : 's'}
-          <progress value={listing.toCheck > 0 ? listing.checked / listing.toCheck : 0} max={1} />
+          {listing.toCheck === 0 && !listing.locksAnswered ? (
+            'asking the page which files it holds open'
+          ) : (
+            <>
+              checking {formatCount(listing.checked)} of {formatCount(listing.toCheck)} file{listing.toCheck === 1 ? '' : 's'}
+              <progress value={listing.toCheck > 0 ? listing.checked / listing.toCheck : 0} max={1} />
+            </>
+          )}
         </span>
       ) : null}
       <HandlesNote probe={listing.handles} />

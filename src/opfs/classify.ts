@@ -504,6 +504,16 @@ export function applyLocks(report: FileReport, lockedPaths: ReadonlySet<string> 
   return locked;
 }
 
+/**
+ * `report` while the page has not said yet whether it holds the file open (see
+ * Listing.handleCandidates): `pending`, its own verdict kept in `health` and the reason.
+ */
+export function awaitingHoldAnswer(report: FileReport): FileReport {
+  const asking = withVerdict(report, report.health, `${report.reason}; asking the page whether it holds this file open`);
+  asking.status = 'pending';
+  return asking;
+}
+
 /** Classifies every file of a scan; the result is in the scan's order. See the file comment for the rules. */
 export function classifyFiles(scan: { files: readonly ScannedFile[] }, options: ClassifyOptions = {}): FileReport[] {
   const alone = scan.files.map((file) => classifyAlone(file, options));

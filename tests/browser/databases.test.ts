@@ -189,6 +189,44 @@ describe('Chromium: databases, their logs and their locks in the page’s OPFS',
     await session('databases-listing');
   });
 
+  it('lists every file before the page has said which it holds open, showing those it may hold as pending until it does', async () => {
+    // The page answers slowly: its Web Locks (asked first, with the handles) wait for the test.
+    await page.evaluate(() => {
+      const slow = window as unknown as { answerLocks: () => void; originalQuery: LockManager['query'] };
+      slow.originalQuery = navigator.locks.query;
+      const answered = new Promise<void>((resolve) => (slow.answerLocks = resolve));
+      navigator.locks.query = async function (this: LockManager) {
+        await answered;
+        return slow.originalQuery.call(this);
+      };
+    });
+    try {
+      const before = await panel.$eval('[data-testid="summary"]', (e) => e.getAttribute('data-scan') ?? '');
+      await panel.$eval('[data-testid="refresh"]', (button) => (button as HTMLButtonElement).click());
+      await panel.waitForSelector(`[data-testid="summary"][data-state="checking"]:not([data-scan="${before}"])`, { timeout: 30_000 });
+      const waiting = await allPanelRows(panel);
+      const mayBeHeld = (r: { format: string; path: string }) => ['duckdb', 'duckdb-wal', 'sqlite', 'sqlite-journal', 'sqlite-wal', 'sqlite-shm', 'sahpool'].includes(r.format);
+      expect(waiting.filter(mayBeHeld).length).toBeGreaterThan(2);
+      for (const row of waiting.filter(mayBeHeld)) expect(row, row.path).toMatchObject({ status: 'pending' });
+      expect(waiting.filter((r) => !mayBeHeld(r) && r.status === 'pending')).toEqual([]);
+      await screenshot(devtools, 'databases-awaiting-locks');
+      expect(await panel.$eval('[data-testid="check-progress"]', (e) => e.textContent)).toBe('asking the page which files it holds open');
+      expect(await panel.$eval('[data-testid="summary"]', (e) => e.getAttribute('data-state'))).toBe('checking');
+      await page.evaluate(() => (window as unknown as { answerLocks: () => void }).answerLocks());
+      await waitForScan(panel);
+      const answered = Object.fromEntries((await allPanelRows(panel)).map((r) => [r.path, r]));
+      expect(answered[databases.duckdb.path]).toMatchObject({ status: 'locked', inUse: 'true' });
+      expect(answered[databases.sqlite.path]).toMatchObject({ status: 'ok', inUse: 'false' });
+      expect(Object.values(answered).filter((r) => r.status === 'pending')).toEqual([]);
+    } finally {
+      await page.evaluate(() => {
+        const slow = window as unknown as { answerLocks: () => void; originalQuery: LockManager['query'] };
+        slow.answerLocks();
+        navigator.locks.query = slow.originalQuery;
+      });
+    }
+  });
+
   it('knows which databases are held when they were recognised only after the listing (a Refresh reads new files after the walk)', async () => {
     // Written after the first scan: the Refresh lists them, asks which files are held, and only then
     // reads them and learns they are databases. What is held must still be known when it is done.
