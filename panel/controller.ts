@@ -139,15 +139,22 @@ export function createController(store: Store, client = backgroundClient()) {
    * and the databases and logs a handle of the page holds (asked without writing anything:
    * see src/inspected-page/handles.ts). A probe that fails says why in the summary; the
    * purge still refuses held files on its own.
+   *
+   * `lockList`: the page's Web Locks, asked while the walk ran (a probe of no files). Where
+   * the listing holds no file an app may hold open, that answer is the whole answer, and the
+   * scan ends without another round trip to the page (measured at 10,000 files: 150-220 ms
+   * after the walk, the page's thread busy with its end).
    */
-  async function takeLocks(source: SourceKind, listing: Listing): Promise<AskedLocks> {
+  async function takeLocks(source: SourceKind, listing: Listing, lockList?: Promise<HandleProbe | undefined>): Promise<AskedLocks> {
     const candidates = listing.handleCandidates();
     const paths = listing.paths();
+    const asked = candidates.length === 0 ? await lockList : undefined;
     const [inUse, probe] = await Promise.all([
       sources[source].pathsInUse(paths),
-      sources[source].probeHandles(candidates).catch(
-        (error: unknown): HandleProbe => ({ probed: false, why: describeError(error), held: new Set(), failed: new Map(), asked: 0, longestHoldMs: 0, locks: { held: [], pending: [] } }),
-      ),
+      asked ??
+        sources[source].probeHandles(candidates).catch(
+          (error: unknown): HandleProbe => ({ probed: false, why: describeError(error), held: new Set(), failed: new Map(), asked: 0, longestHoldMs: 0, locks: { held: [], pending: [] } }),
+        ),
     ]);
     listing.handles = probe;
     listing.setLocks(store.locked[source].value, inUse, probe.held);
@@ -184,6 +191,8 @@ export function createController(store: Store, client = backgroundClient()) {
       current,
       { unlessOrigins: knownOrigins },
     );
+    // The page's Web Locks, asked while it walks (see takeLocks).
+    const lockList = source === 'page' ? sources.page.probeHandles([]).catch(() => undefined) : undefined;
     const summary = await Promise.race([walkListed, walking]);
     await listing.ingested();
     if (!current()) return;
@@ -191,7 +200,7 @@ export function createController(store: Store, client = backgroundClient()) {
     // takes a round trip or two; the files it may name show as pending until it comes, and the
     // groups whose locks it changed are judged again after it. (The extension's answer is its
     // own, without a round trip: awaited first, as its listing is small.)
-    const asking = takeLocks(source, listing);
+    const asking = takeLocks(source, listing, lockList);
     if (source === 'extension') await asking;
     await listing.finishWalk(summary);
     render.now();

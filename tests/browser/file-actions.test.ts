@@ -395,6 +395,24 @@ describe('file actions in the real DevTools panel: select and delete', () => {
     }
   });
 
+  it('shows the Web Locks naming a file in a storage without databases (asked while the walk runs)', async () => {
+    await fill(page, { 'data/orders.parquet': [1, 2, 3], 'data/other.csv': [4] });
+    await page.evaluate(() => {
+      const held = new Promise<void>((resolve) => ((globalThis as unknown as { releaseOrders: () => void }).releaseOrders = resolve));
+      void navigator.locks.request('export:data/orders.parquet', () => held);
+    });
+    try {
+      await refresh(panel);
+      await clickRow(panel, 'data/orders.parquet');
+      await panel.waitForSelector('[data-testid="details"] [data-testid="file-locks"]');
+      expect(await panel.$$eval('[data-testid="file-locks"] li', (items) => items.map((li) => [li.getAttribute('data-lock-state'), li.textContent]))).toEqual([['held', 'export:data/orders.parquet — held (exclusive)']]);
+      await clickRow(panel, 'data/other.csv');
+      await panel.waitForSelector('[data-testid="details"] [data-testid="file-locks"]', { hidden: true });
+    } finally {
+      await page.evaluate(() => (globalThis as unknown as { releaseOrders: () => void }).releaseOrders());
+    }
+  });
+
   it('deletes with the keyboard alone: Home, Shift+Down, Delete, Enter', async () => {
     await fill(page, storage(9));
     await refresh(panel);
