@@ -10,7 +10,7 @@ import { unzipSync } from 'fflate';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Frame, Page } from 'puppeteer-core';
+import type { Frame, KeyInput, Page } from 'puppeteer-core';
 import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
 import { openDevToolsPanel } from '../support/devtools-panel';
 import { serveStatic, type StaticServer } from '../support/static-server';
@@ -327,6 +327,13 @@ describe('file actions in the real DevTools panel: select and delete', () => {
         return seen;
       });
     await keysReachingDevTools();
+    /** Presses `key`, which opens the dialog `dialog`, and cancels it with Escape. */
+    const cancelWithEscape = async (key: KeyInput, dialog: string) => {
+      await devtools.keyboard.press(key);
+      await panel.waitForSelector(`[data-testid="${dialog}"]`);
+      await devtools.keyboard.press('Escape');
+      await panel.waitForSelector(`[data-testid="${dialog}"]`, { hidden: true });
+    };
     const work = mkdtempSync(join(tmpdir(), 'opfs-keys-'));
     try {
       await fill(page, { 'x/e.parquet': [], 'x/a.bin': [1], 'x/b.bin': [2], 'y/c.bin': [3] });
@@ -342,31 +349,19 @@ describe('file actions in the real DevTools panel: select and delete', () => {
       await devtools.keyboard.down('Control');
       await devtools.keyboard.press('a');
       await devtools.keyboard.up('Control');
-      await devtools.keyboard.press('Delete');
-      await panel.waitForSelector('[data-testid="confirm-dialog"]');
-      await devtools.keyboard.press('Escape');
-      await panel.waitForSelector('[data-testid="confirm-dialog"]', { hidden: true });
+      await cancelWithEscape('Delete', 'confirm-dialog');
       await panel.focus('[data-testid="file-list"]');
       await devtools.keyboard.press('Escape');
       expect(await selectedPaths(panel)).toEqual([]);
       await clickRow(panel, 'x/a.bin');
       await panel.focus('[data-testid="file-list"]');
-      await devtools.keyboard.press('F2');
-      await panel.waitForSelector('[data-testid="prompt-dialog"]');
-      await devtools.keyboard.press('Escape');
-      await panel.waitForSelector('[data-testid="prompt-dialog"]', { hidden: true });
+      await cancelWithEscape('F2', 'prompt-dialog');
       // The folder tree.
       await panel.focus('[data-testid="folder-row"][data-path="y"]');
       await devtools.keyboard.press('Enter');
-      await devtools.keyboard.press('F2');
-      await panel.waitForSelector('[data-testid="prompt-dialog"]');
-      await devtools.keyboard.press('Escape');
-      await panel.waitForSelector('[data-testid="prompt-dialog"]', { hidden: true });
+      await cancelWithEscape('F2', 'prompt-dialog');
       await panel.focus('[data-testid="folder-row"][data-path="y"]');
-      await devtools.keyboard.press('Delete');
-      await panel.waitForSelector('[data-testid="confirm-dialog"]');
-      await devtools.keyboard.press('Escape');
-      await panel.waitForSelector('[data-testid="confirm-dialog"]', { hidden: true });
+      await cancelWithEscape('Delete', 'confirm-dialog');
       await press(panel, `[data-testid="breadcrumb"] button[data-path=""]`);
       // The purge's confirmation, and an upload's question about a taken name.
       await press(panel, '[data-testid="purge-empty"]');
