@@ -140,18 +140,17 @@ export function createController(store: Store, client = backgroundClient()) {
    * see src/inspected-page/handles.ts). A probe that fails says why in the summary; the
    * purge still refuses held files on its own.
    *
-   * `lockList`: the page's Web Locks, asked while the walk ran (a probe of no files). Where
-   * the listing holds no file an app may hold open, that answer is the whole answer, and the
-   * scan ends without another round trip to the page (measured at 10,000 files: 150-220 ms
-   * after the walk, the page's thread busy with its end).
+   * `lockList`: the Web Locks, asked while the walk ran (a probe of no files). Where the
+   * listing holds no file an app may hold open, that answer is the whole answer, and the scan
+   * ends without another round trip to the page, whose thread is busy with the walk's end.
    */
   async function takeLocks(source: SourceKind, listing: Listing, lockList?: Promise<HandleProbe | undefined>): Promise<AskedLocks> {
     const candidates = listing.handleCandidates();
     const paths = listing.paths();
-    const asked = candidates.length === 0 ? await lockList : undefined;
+    const early = candidates.length === 0 ? await lockList : undefined;
     const [inUse, probe] = await Promise.all([
       sources[source].pathsInUse(paths),
-      asked ??
+      early ??
         sources[source].probeHandles(candidates).catch(
           (error: unknown): HandleProbe => ({ probed: false, why: describeError(error), held: new Set(), failed: new Map(), asked: 0, longestHoldMs: 0, locks: { held: [], pending: [] } }),
         ),
@@ -191,8 +190,8 @@ export function createController(store: Store, client = backgroundClient()) {
       current,
       { unlessOrigins: knownOrigins },
     );
-    // The page's Web Locks, asked while it walks (see takeLocks).
-    const lockList = source === 'page' ? sources.page.probeHandles([]).catch(() => undefined) : undefined;
+    // The Web Locks, asked while the walk runs (see takeLocks).
+    const lockList = sources[source].probeHandles([]).catch(() => undefined);
     const summary = await Promise.race([walkListed, walking]);
     await listing.ingested();
     if (!current()) return;

@@ -518,7 +518,7 @@ export class Listing {
 
   /** What `report` shows given the locks known: a file the page may hold waits for its answer. */
   private withLocks(report: FileReport): FileReport {
-    if (!this.locksAnswered && mayBeHeld(report)) return awaitingHoldAnswer(report);
+    if (!this.answered && mayBeHeld(report)) return awaitingHoldAnswer(report);
     return applyLocks(report, this.lockedPaths, this.inUsePaths, this.heldPaths);
   }
 

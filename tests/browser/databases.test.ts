@@ -19,6 +19,7 @@ import { openDevToolsPanel } from '../support/devtools-panel';
 import { allPanelRows, fillIn, press, refresh, setFilter, text, waitForScan, writePageFiles } from '../support/panel';
 import { duckdbBytes, journalBytes, sahpoolSlotBytes, sqliteBytes, walBytes, SQLITE_OPEN_MAIN_DB } from '../support/format-bytes';
 import { screenshot } from '../support/screenshots';
+import { DATABASE_FORMATS, type DataFormat } from '../../src/opfs/formats';
 
 /** Every file's size, time and SHA-256, read without the extension. */
 async function fingerprints(page: Page): Promise<Record<string, string>> {
@@ -205,7 +206,7 @@ describe('Chromium: databases, their logs and their locks in the page’s OPFS',
       await panel.$eval('[data-testid="refresh"]', (button) => (button as HTMLButtonElement).click());
       await panel.waitForSelector(`[data-testid="summary"][data-state="checking"]:not([data-scan="${before}"])`, { timeout: 30_000 });
       const waiting = await allPanelRows(panel);
-      const mayBeHeld = (r: { format: string; path: string }) => ['duckdb', 'duckdb-wal', 'sqlite', 'sqlite-journal', 'sqlite-wal', 'sqlite-shm', 'sahpool'].includes(r.format);
+      const mayBeHeld = (r: { format: string }) => DATABASE_FORMATS.has(r.format as DataFormat);
       expect(waiting.filter(mayBeHeld).length).toBeGreaterThan(2);
       for (const row of waiting.filter(mayBeHeld)) expect(row, row.path).toMatchObject({ status: 'pending' });
       expect(waiting.filter((r) => !mayBeHeld(r) && r.status === 'pending')).toEqual([]);
