@@ -26,6 +26,7 @@ import { PAGES_DIR } from './opfs-write';
 import { summarize, type Sample } from './stats';
 import { traceTasks, type TracedTasks } from './task-trace';
 import { profileFrame, selfTimeWithin } from './cpu-profile';
+import { walkOpfs } from '../src/inspected-page/walk';
 
 export interface PanelLayout {
   healthy: number;
@@ -57,6 +58,8 @@ export interface PanelSizeResult {
    * 10 ms timer in the page fires meanwhile (whether the page can still answer the panel).
    */
   walkConcurrency: { inFlight: number; ms: number; firstFileMs: number; timerLatenessMs: number }[];
+  /** In a dedicated worker of the page, before the panel opens: the panel's own walk, and bare walks with and without reading each file's size and time (ms). */
+  workerWalk: { panelWalk: Sample; bareWithStat: Sample; bare: Sample };
   /** Longest panel task per cold refresh and per rescan (0: none ≥ 50 ms). */
   longestTask: Sample;
   longestRescanTask: Sample;
@@ -243,6 +246,37 @@ async function boundedWalk(limit: number): Promise<{ inFlight: number; ms: numbe
 }
 
 /**
+ * The walks a dedicated worker of the page can do, as source text for {@link workerWalkMs}:
+ * the panel's own (`walkOpfs`, what its worker runs, entries collected as the worker would
+ * post them), and bare walks that call getFile() on every file with or without reading its
+ * size and time. Each answers its count of files.
+ */
+const WORKER_WALKS = {
+  panelWalk: `async () => { const entries = []; const summary = await (${walkOpfs.toString()})(await navigator.storage.getDirectory(), { origin: location.origin, estimate: null }, {}, (_seen, entry) => entries.push(entry)); return summary.files; }`,
+  bareWithStat: `async () => { const entries = []; const walk = async (dir, prefix) => { const pending = []; for await (const [name, handle] of dir.entries()) { const path = prefix + '/' + name; if (handle.kind === 'directory') pending.push(walk(handle, path)); else pending.push(handle.getFile().then((file) => entries.push(['f', path, file.size, file.lastModified]))); } await Promise.all(pending); }; await walk(await navigator.storage.getDirectory(), ''); return entries.length; }`,
+  bare: `async () => { let files = 0; const walk = async (dir) => { const pending = []; for await (const [, handle] of dir.entries()) { if (handle.kind === 'directory') pending.push(walk(handle)); else pending.push(handle.getFile().then(() => files++)); } await Promise.all(pending); }; await walk(await navigator.storage.getDirectory()); return files; }`,
+};
+
+/** Runs `walk` (source text of an async function answering a count of files) in a new dedicated worker of the page: its time from the worker's start, and the count (runs in the page). */
+async function workerWalkMs(walk: string): Promise<{ ms: number; files: number }> {
+  const program = `globalThis.__name ??= (f) => f; onmessage = async () => postMessage(await (${walk})());`;
+  const url = URL.createObjectURL(new Blob([program], { type: 'text/javascript' }));
+  const started = performance.now();
+  const worker = new Worker(url);
+  try {
+    const files = await new Promise<unknown>((resolve, reject) => {
+      worker.onmessage = (event) => resolve(event.data);
+      worker.onerror = (event) => reject(new Error(event.message));
+      worker.postMessage('walk');
+    });
+    return { ms: performance.now() - started, files: Number(files) };
+  } finally {
+    worker.terminate();
+    URL.revokeObjectURL(url);
+  }
+}
+
+/**
  * The bare walk plus, for each non-empty `.parquet` file, one read of its last 64 KiB (and
  * of its first 4 bytes when it is larger): what checking magic and footer must read, 512
  * files at a time (runs in the page).
@@ -405,6 +439,18 @@ async function benchSize(config: BenchConfig, files: number, root: string, log: 
       walkConcurrency.push(measured);
       log(`  walk with ${limit} getFile() in flight: ${measured.ms.toFixed(0)} ms, first file after ${measured.firstFileMs.toFixed(0)} ms, a 10 ms timer in the page up to ${measured.timerLatenessMs.toFixed(0)} ms late`);
     }
+    // The same three walks in turn, round by round, so that the same load hits each.
+    const workerRuns: Record<keyof typeof WORKER_WALKS, number[]> = { panelWalk: [], bareWithStat: [], bare: [] };
+    for (let round = 0; round < 3; round++) {
+      for (const name of Object.keys(WORKER_WALKS) as (keyof typeof WORKER_WALKS)[]) {
+        await page.evaluate(() => (globalThis as unknown as { gc?: () => void }).gc?.());
+        const measured = await page.evaluate(workerWalkMs, WORKER_WALKS[name]);
+        if (measured.files !== files) throw new Error(`The ${name} walk in a worker found ${measured.files} files, expected ${files}.`);
+        workerRuns[name].push(measured.ms);
+      }
+    }
+    const workerWalk = { panelWalk: summarize(workerRuns.panelWalk), bareWithStat: summarize(workerRuns.bareWithStat), bare: summarize(workerRuns.bare) };
+    log(`  in a worker of the page: the panel's walk ${workerRuns.panelWalk.map((ms) => ms.toFixed(0)).join(' / ')} ms, a bare walk reading sizes and times ${workerRuns.bareWithStat.map((ms) => ms.toFixed(0)).join(' / ')} ms, a bare walk ${workerRuns.bare.map((ms) => ms.toFixed(0)).join(' / ')} ms`);
 
     const opened = performance.now();
     const { devtools, panel } = await openDevToolsPanel(bench.browser, bench.extensionId, pageUrl, { dock: 'undocked', timeoutMs: 60_000 });
@@ -620,6 +666,7 @@ async function benchSize(config: BenchConfig, files: number, root: string, log: 
       readWalk: summarize(readWalkMs),
       readWalkReads,
       walkConcurrency,
+      workerWalk,
       longestTask: summarize(longest),
       longestRescanTask: summarize(longestRescan),
       pageStall: { bareWalk: summarize(stalls.bareWalk), cold: summarize(stalls.cold), rescan: summarize(stalls.rescan) },
