@@ -28,6 +28,7 @@ import {
   timedCall,
   type Offscreen,
 } from './extension';
+import { settleDisk } from './machine';
 import { PeakRss, cpuBetween, offscreenRendererPid, threadCpu } from './memory';
 import { nativeCopyToParquet, nativeLoadCsv, nativePlainCsv, nativeRestore, nativeSampledCsv, nativeTypedTable, openNative, type NativeDuckDB } from './native';
 import { summarize, type Sample } from './stats';
@@ -103,12 +104,15 @@ export async function runEngineSession(input: SessionInput): Promise<SessionResu
       const sampled: number[] = [];
       const stage: number[] = [];
       for (let i = 0; i < iterations; i++) {
+        settleDisk();
         const nativeMs = await nativeLoadCsv(native, csv.path, 'csv_native');
         const plainMs = await nativePlainCsv(native, csv.path, 'csv_plain');
         await native.timed('DROP TABLE csv_plain');
         const sampledMs = await nativeSampledCsv(native, csv.path, 'csv_sampled');
         await native.timed('DROP TABLE csv_sampled');
         const stageMs = await stageFromUrl(page, csvUrl, stagedPath);
+        // Staging wrote the CSV into OPFS: flushed before the clock, as nothing was for native.
+        settleDisk();
         const load = await timedCall(page, 'loadCsv', { stagedPath, table: CSV_TABLE });
         if (load.value.rowCount !== rows) throw new Error(`loadCsv read ${load.value.rowCount} rows, expected ${rows}`);
         if (i >= config.warmup) {
@@ -144,10 +148,14 @@ export async function runEngineSession(input: SessionInput): Promise<SessionResu
     let keptSnapshot: SnapshotManifest | undefined;
     let nativeBytes = 0;
     for (let i = 0; i < iterations; i++) {
+      settleDisk();
       const nativeMs = await nativeCopyToParquet(native, TABLE, nativePath, config.rowGroupSize);
       nativeBytes = statSync(nativePath).size;
+      // Native's Parquet file is flushed before ours is written, not during.
+      settleDisk();
       const range = await timedExport(page, offscreen, pid, `bench-${rows}-range-${i}`, 'range', offset.mode, config);
       let offsetRun: Awaited<ReturnType<typeof timedExport>> | undefined;
+      if (offset.mode !== 'unavailable') settleDisk();
       if (offset.mode !== 'unavailable') offsetRun = await timedExport(page, offscreen, pid, `bench-${rows}-offset-${i}`, 'offset', offset.mode, config);
       if (i === 0) {
         const verified = await call(page, 'verifySnapshot', { snapshotId: range.snapshotId });
@@ -181,7 +189,9 @@ export async function runEngineSession(input: SessionInput): Promise<SessionResu
       let rowCount = 0;
       let checksumOk = true;
       for (let i = 0; i < iterations; i++) {
+        settleDisk();
         const nativeMs = await nativeRestore(native, nativePath, 'restored_native');
+        settleDisk();
         await takeWorkerLog(offscreen.worker);
         await takeCodecLog(offscreen.page);
         const r = await timedCall(page, 'restoreSnapshot', { snapshotId: keptSnapshot.snapshotId, table: 'bench_restored' });

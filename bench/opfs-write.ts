@@ -11,6 +11,7 @@ import type { Page } from 'puppeteer-core';
 import { serveStatic } from '../tests/support/static-server';
 import type { BenchConfig } from './config';
 import { launchBenchBrowser, openDriverPage, shimPage } from './extension';
+import { settleDisk } from './machine';
 import { repeat, type Sample } from './stats';
 
 export const PAGES_DIR = resolve(import.meta.dirname, 'pages');
@@ -83,7 +84,8 @@ export async function runRawWrites(config: BenchConfig, log: (line: string) => v
     await webPage.goto(`${server.url}/index.html`);
     const mib = config.rawWriteMiB;
     const parts = Math.max(1, Math.round(mib / PART_FILE_MIB));
-    const options = { runs: config.runs, warmup: config.warmup };
+    // Each run from a settled disk, as each of the exporter's runs is (settleDisk).
+    const options = { runs: config.runs, warmup: config.warmup, before: async () => settleDisk() };
     const result: RawWriteResult = {
       mib,
       extensionOneFile: await repeat(options, () => createWritableMs(extensionPage, mib, 1)),

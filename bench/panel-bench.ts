@@ -19,6 +19,7 @@ import type { Frame, Page } from 'puppeteer-core';
 import { createParquetWriter, customersSql, ordersSql } from '../tests/support/parquet-fixtures';
 import { openDevToolsPanel } from '../tests/support/devtools-panel';
 import { serveStatic } from '../tests/support/static-server';
+import { settleDisk } from './machine';
 import { callsBetween, countOpfsCalls, opfsCalls } from '../tests/support/opfs-calls';
 import type { BenchConfig } from './config';
 import { NAME_SHIM, launchBenchBrowser, shimPage } from './extension';
@@ -432,6 +433,8 @@ async function benchSize(config: BenchConfig, files: number, root: string, log: 
     const fillStarted = performance.now();
     const { layout, emptyPaths } = await page.evaluate(fillPageOpfs, files, FIXTURES);
     log(`  ${n(files)} files written (${n(layout.healthy)} healthy, ${n(layout.empty)} empty, ${n(layout.corrupt)} corrupt, ${n(layout.other)} other; ${layout.folders} folders) in ${((performance.now() - fillStarted) / 1000).toFixed(1)} s`);
+    // The fill's writes flushed before any walk is timed (see settleDisk).
+    settleDisk();
 
     const walkConcurrency: PanelSizeResult['walkConcurrency'] = [];
     for (const limit of [1024, 4096]) {
