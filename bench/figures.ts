@@ -333,7 +333,7 @@ export function collectFigures(
         unit: 'MiB/s',
         baseline: { name: 'raw writes, sync access handle in a worker', value: ceiling.median, unit: 'MiB/s', runs: ceiling.runs, min: ceiling.min, max: ceiling.max },
         target: { text: '≥ 0.9× raw sync access handle', met: summarize(writeRates).median >= 0.9 * ceiling.median },
-        note: 'Bytes written / the time the codec\'s worker spent writing them (its sync access handle: open, truncate, write, close), as the worker times it. The baseline is one file with a flush, in a browser of its own with nothing else running.',
+        note: 'Bytes written / the time the codec\'s worker spent writing them (its sync access handle: truncate, write, close; the handle was opened while the part encoded), as the worker times it. The baseline is one file with a flush, in a browser of its own with nothing else running.',
       });
       const asParts = rate(raw.pageSyncHandleParts, m);
       results.add({
