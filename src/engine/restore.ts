@@ -17,7 +17,7 @@ import { quoteIdent } from '../sql';
 import { checkParquet, decodedBytes } from '../parquet/footer';
 import { engineMemory, type DuckConnection } from './duck-query';
 import type { ParquetCodec } from './parquet-codec';
-import { addChecksums, checksumSql, describeColumns } from './tables';
+import { addChecksums, describeColumns, tableChecksum } from './tables';
 import { DEFAULT_ROW_ID_COLUMN, freeColumnName } from './csv-sql';
 import { readManifest } from './snapshot-files';
 import { withSnapshotLock } from '../snapshot/locks';
@@ -53,6 +53,8 @@ export async function restoreSnapshot(ctx: RestoreContext, snapshotId: string, t
     const rowIdColumn = freeColumnName(manifest.schema.map((c) => c.name), DEFAULT_ROW_ID_COLUMN);
     const buildingName = `__restore_${crypto.randomUUID().replaceAll('-', '')}`;
     const building = quoteIdent(buildingName);
+    const columns = manifest.schema.map((c) => c.name);
+    const ids = quoteIdent(rowIdColumn);
     let total = { rowCount: 0, checksum: '0' };
     try {
       await forEachPart(
@@ -63,9 +65,17 @@ export async function restoreSnapshot(ctx: RestoreContext, snapshotId: string, t
           create: (scratch) => `CREATE TABLE ${building} AS ${typedSelect(scratch, rowIdColumn, manifest)}`,
           append: (scratch) => `INSERT INTO ${building} ${typedSelect(scratch, rowIdColumn, manifest)}`,
         }),
+        // Each part's rows are summed as soon as they are in, while the codec's workers decode
+        // the parts after it, rather than in one pass over the whole table at the end (the
+        // checksum is a sum of per-row hashes; the row ids tell a part's rows apart).
+        async ({ first, rows }) => {
+          const part = await tableChecksum(ctx.duck, `(SELECT * FROM ${building} WHERE ${ids} >= ${first} AND ${ids} < ${first + rows})`, rowIdColumn, columns);
+          total = { rowCount: total.rowCount + part.rowCount, checksum: addChecksums(total.checksum, part.checksum) };
+        },
       );
-      const [row] = (await ctx.duck.conn.query(checksumSql(building, rowIdColumn, manifest.schema.map((c) => c.name)))).toArray() as { n: unknown; checksum: unknown }[];
-      total = { rowCount: Number(row?.n), checksum: String(row?.checksum) };
+      // The parts' rows are the whole table only if it holds no other row: counted, not assumed.
+      const [counted] = (await ctx.duck.conn.query(`SELECT count(*)::BIGINT AS n FROM ${building}`)).toArray() as { n: unknown }[];
+      if (Number(counted?.n) !== total.rowCount) total = await tableChecksum(ctx.duck, building, rowIdColumn, columns);
       await ctx.duck.conn.query(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
       await ctx.duck.conn.query(`ALTER TABLE ${building} RENAME TO ${quoteIdent(table)}`);
     } finally {
@@ -88,10 +98,9 @@ export async function verifySnapshot(ctx: RestoreContext, snapshotId: string): P
     const actual = { rowCount: 0, checksum: '0' };
     await forEachPart(ctx, manifest, rowIdColumn, (ipc) =>
       withScratchTable(ctx.duck, ipc, async (scratch) => {
-        const sql = checksumSql(`(${typedSelect(scratch, rowIdColumn, manifest)})`, rowIdColumn, columns);
-        const [row] = (await ctx.duck.conn.query(sql)).toArray() as { n: unknown; checksum: unknown }[];
-        actual.rowCount += Number(row?.n);
-        actual.checksum = addChecksums(actual.checksum, String(row?.checksum));
+        const part = await tableChecksum(ctx.duck, `(${typedSelect(scratch, rowIdColumn, manifest)})`, rowIdColumn, columns);
+        actual.rowCount += part.rowCount;
+        actual.checksum = addChecksums(actual.checksum, part.checksum);
       }),
     );
     problems.push(...compareWithManifest(actual, manifest));
@@ -171,7 +180,13 @@ type DecodedPart = { groups: { ipc: Uint8Array; rows: number }[] } | { damaged: 
  * i, so at most about three parts are in memory whatever the snapshot's size, and one row
  * group (100,000 rows by default) is handed to the engine at a time.
  */
-async function forEachPart(ctx: RestoreContext, manifest: SnapshotManifest, rowIdColumn: string, consume: (ipc: Uint8Array) => Promise<void>): Promise<void> {
+async function forEachPart(
+  ctx: RestoreContext,
+  manifest: SnapshotManifest,
+  rowIdColumn: string,
+  consume: (ipc: Uint8Array) => Promise<void>,
+  partDone?: (rows: { first: number; rows: number }) => Promise<void>,
+): Promise<void> {
   let rowsDone = 0;
   let firstRow = 0;
   const parts = manifest.parts.map((part, partIndex) => {
@@ -196,17 +211,20 @@ async function forEachPart(ctx: RestoreContext, manifest: SnapshotManifest, rowI
           return { damaged: error, bytes };
         }
       },
-      async store(decoded, { part, partIndex }) {
+      async store(decoded, { part, partIndex, firstRow }) {
         ctx.onProgress?.({ phase: 'restoring', rowsDone, rowsTotal: manifest.rowCount, part: partIndex, parts: manifest.parts.length });
         if ('damaged' in decoded) {
           const where = await locateDamage(decoded.bytes);
           throw new UserFacingError('SnapshotDamagedError', `Part ${part.name} of "${manifest.snapshotId}" could not be decoded: ${where}.`, { cause: decoded.damaged, explainsCause: true });
         }
-        for (const { ipc, rows } of decoded.groups) {
+        let rows = 0;
+        for (const group of decoded.groups) {
           ctx.signal?.throwIfAborted();
-          await consume(ipc);
-          rowsDone += rows;
+          await consume(group.ipc);
+          rows += group.rows;
         }
+        rowsDone += rows;
+        await partDone?.({ first: firstRow, rows });
       },
     },
     ctx.signal,
