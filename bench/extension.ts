@@ -289,7 +289,8 @@ export async function captureCodecRequests(offscreen: Page): Promise<void> {
         if (!watched.has(this)) {
           watched.add(this);
           this.addEventListener('message', (event: MessageEvent<{ id?: number; timings?: { encodeMs: number; writeMs: number } }>) => {
-            const call = event.data?.id === undefined ? undefined : sent.get(event.data.id);
+            // An encode says "encoded" before its reply: only the reply ends the call.
+            const call = event.data?.id === undefined || 'encoded' in event.data ? undefined : sent.get(event.data.id);
             if (!call) return;
             sent.delete(event.data.id!);
             calls.push({ ...call, end: now(), encodeMs: event.data.timings?.encodeMs ?? 0, writeMs: event.data.timings?.writeMs ?? 0 });

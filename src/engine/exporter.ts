@@ -106,6 +106,8 @@ export async function exportTableToParquet(ctx: ExportContext, request: ExportRe
     const rowCount = wholeTable?.rowCount ?? (await tableRowCount(ctx.duck, table));
     const plan = planParts(snapshotId, rowCount, rowsPerPart);
     const created = new Set<string>();
+    // Parts being written (see partStages): a clean-up waits for them.
+    const writes = new Set<Promise<number>>();
     try {
       const manifestName = manifestFileName(snapshotId);
       const planned = [...plan.flatMap((p) => [tempFileName(p.name), p.name]), tempFileName(manifestName), manifestName];
@@ -113,10 +115,11 @@ export async function exportTableToParquet(ctx: ExportContext, request: ExportRe
       await writeIntent(ctx.dir, { formatVersion: 1, kind: 'export', snapshotId, files: planned, startedAt: new Date().toISOString() });
       const textColumns = schema.filter((c) => c.type === 'VARCHAR' || c.type === 'BLOB').map((c) => c.name);
       const job = { table, rowIdColumn, columns, textColumns, wholeTableChecksum: wholeTable?.checksum ?? null, parts: plan.length, rowsTotal: rowCount, rowGroupSize, strategy, sorted: request.sortParts === true };
-      const { stages, checksum } = partStages(ctx, job, created);
-      // One part in the encoder at a time, however many workers the codec has: the export
-      // keeps at most two parts' bytes in flight (measured with two: 0.9x the time, but the
-      // extra memory at 3M rows 0.9-2.0x that at 1M, up to 146 MiB; bench/README.md).
+      const { stages, checksum } = partStages(ctx, job, created, writes);
+      // One part being encoded at a time, however many workers the codec has (measured with
+      // two at once: 0.9x the time, but the extra memory at 3M rows 0.9-2.0x that at 1M, up
+      // to 146 MiB; bench/README.md); besides it, the next part's rows and the Parquet
+      // bytes of the part before while they are written.
       const parts = await runPipeline(plan, stages, ctx.signal);
       ctx.signal?.throwIfAborted();
       ctx.onProgress?.({ phase: 'committing', rowsDone: rowCount, rowsTotal: rowCount, part: plan.length, parts: plan.length });
@@ -138,6 +141,8 @@ export async function exportTableToParquet(ctx: ExportContext, request: ExportRe
       await removeIntent(ctx.dir, snapshotId);
       return manifest;
     } catch (error) {
+      // A part may still be being written (its store never came): the clean-up waits for it.
+      await Promise.allSettled([...writes]);
       await removeCreatedFiles(ctx.dir, created, error);
       throw explainExportFailure(error, snapshotId);
     }
@@ -164,11 +169,14 @@ interface PartJob {
  * The three stages of a part, run overlapped by {@link runPipeline}: DuckDB queries the
  * next part (its rows, then their checksum) in its worker while this one is encoded and
  * written as `.tmp` (by the codec: in the engine, its worker) and the one before is read
- * back, checked and renamed. The content checksum is the sum of the parts'
- * (a sum of per-row hashes adds up), so no pass over the whole table comes before the first
- * part. Progress counts the rows of verified parts, so it only grows.
+ * back, checked and renamed. A part leaves the encoder once it is encoded: its write goes
+ * on in the codec's worker while the next part is encoded (by the other worker), and the
+ * store waits for it; `writes` holds the writes under way, for a clean-up to wait for. The
+ * content checksum is the sum of the parts' (a sum of per-row hashes adds up), so no pass
+ * over the whole table comes before the first part. Progress counts the rows of verified
+ * parts, so it only grows.
  */
-function partStages(ctx: ExportContext, job: PartJob, created: Set<string>) {
+function partStages(ctx: ExportContext, job: PartJob, created: Set<string>, writes: Set<Promise<number>>) {
   let rowsVerified = 0;
   let checksum = '0';
   const progress = (phase: 'encoding' | 'writing' | 'verifying', part: PartPlan) =>
@@ -183,7 +191,7 @@ function partStages(ctx: ExportContext, job: PartJob, created: Set<string>) {
       ? `SELECT * FROM ${quoteIdent(job.table)} ORDER BY ${rowId} LIMIT ${integerLiteral(part.endRow - part.firstRow)} OFFSET ${integerLiteral(part.firstRow)}`
       : `SELECT * FROM ${quoteIdent(job.table)} WHERE ${rowId} >= ${integerLiteral(part.firstRow)} AND ${rowId} < ${integerLiteral(part.endRow)}` +
         (job.sorted ? ` ORDER BY ${rowId}` : '');
-  const stages: PipelineStages<PartPlan, Uint8Array, number, SnapshotPartInfo> = {
+  const stages: PipelineStages<PartPlan, Uint8Array, { written: Promise<number> }, SnapshotPartInfo> = {
     async fetch(part) {
       const ipc = await queryArrowIPC(ctx.duck, `SELECT * EXCLUDE (${rowId}) FROM (${partRows(part)})`);
       if (job.wholeTableChecksum !== null) return ipc;
@@ -204,11 +212,21 @@ function partStages(ctx: ExportContext, job: PartJob, created: Set<string>) {
       // Created here, under the snapshot's lock, not by the codec (its worker may outlive
       // this document by seconds, and a file it created then would land after the sweep).
       const file = await ctx.dir.getFileHandle(tempName, { create: true });
-      return ctx.codec.encodeToFile(ipc, { rowGroupSize: job.rowGroupSize, textColumns: job.textColumns }, file);
+      // Done once the part is encoded: the next part is encoded (by the codec's other worker)
+      // while this one is written, so a write the disk holds up does not hold up the encoder.
+      let encoded!: () => void;
+      const encodedNow = new Promise<void>((resolve) => (encoded = resolve));
+      const written = ctx.codec.encodeToFile(ipc, { rowGroupSize: job.rowGroupSize, textColumns: job.textColumns }, file, encoded);
+      writes.add(written);
+      // Its failure is the store's to report (or the clean-up's to wait for), not an unhandled one.
+      written.catch(() => undefined).finally(() => writes.delete(written));
+      await Promise.race([encodedNow, written]);
+      return { written };
     },
-    async store(byteLength, part) {
+    async store({ written }, part) {
       const expectedRows = part.endRow - part.firstRow;
       progress('writing', part);
+      const byteLength = await written;
       const tempName = tempFileName(part.name);
       const handle = await ctx.dir.getFileHandle(tempName);
 

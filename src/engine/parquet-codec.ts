@@ -31,8 +31,12 @@ export interface ParquetCodec {
    * outlives its caller can never create a file after a cleanup, only fail to open one.
    * The stream's buffer may be handed over to another thread: the caller does not use it
    * afterwards. The caller checks what was written (it reads the file back).
+   *
+   * `onEncoded`, when given, is called once the bytes are encoded and only their write is
+   * left: a caller may hand over the next stream then, for another worker to encode while
+   * this one writes.
    */
-  encodeToFile(arrowIpcStream: Uint8Array, settings: EncodeSettings, file: FileSystemFileHandle): Promise<number>;
+  encodeToFile(arrowIpcStream: Uint8Array, settings: EncodeSettings, file: FileSystemFileHandle, onEncoded?: () => void): Promise<number>;
   /**
    * Decodes row groups `rowGroups` of a complete Parquet file, each into an Arrow IPC
    * stream (without `rowGroups`, the whole file into one). The caller keeps `parquet`.
@@ -80,8 +84,9 @@ export async function startParquetCodec(wasmUrl?: string | URL): Promise<Parquet
   const wasm = await startParquetWasm(wasmUrl);
   return {
     concurrency: 1,
-    async encodeToFile(ipc, settings, file) {
+    async encodeToFile(ipc, settings, file, onEncoded) {
       const bytes = wasm.encode(ipc, settings);
+      onEncoded?.();
       await writeHandle(file, bytes);
       return bytes.byteLength;
     },

@@ -193,6 +193,25 @@ describe('the Parquet codec in a worker', () => {
     }
   });
 
+  it('says when a part is encoded, keeps the worker busy until it is written, and sends the next part to another worker meanwhile', async () => {
+    for (const writeFails of [false, true]) {
+      const { codec, workers } = codecWithFakes(1000, 2);
+      const encoded: string[] = [];
+      const first = outcome(codec.encodeToFile(new Uint8Array(1), settings, file('a.tmp'), () => encoded.push('a')));
+      const id = workers[0].requests[0].message.id;
+      workers[0].reply({ id, encoded: true });
+      expect(encoded).toEqual(['a']);
+      // Still this worker's request: the next one starts a second worker.
+      void codec.encodeToFile(new Uint8Array(1), settings, file('b.tmp'), () => encoded.push('b'));
+      expect(workers).toHaveLength(2);
+      expect(workers[1].requests.map((r) => (r.message as { file: { name: string } }).file.name)).toEqual(['b.tmp']);
+      if (writeFails) workers[0].reply({ id, ok: false, error: { name: 'QuotaExceededError', message: 'disk full' }, trapped: false });
+      else workers[0].reply({ id, ok: true, outputs: [], written: 7, timings });
+      expect(await first).toEqual(writeFails ? { error: expect.objectContaining({ name: 'QuotaExceededError' }) } : { value: 7 });
+      expect(encoded).toEqual(['a']);
+    }
+  });
+
   it('a pool stops its workers only once all of them are idle', async () => {
     vi.useFakeTimers();
     const { codec, workers } = codecWithFakes(1000, 2);

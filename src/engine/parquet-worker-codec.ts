@@ -22,6 +22,8 @@ type CodecOperation =
 export type CodecRequest = CodecOperation & { id: number; wasmUrl: string };
 
 export type CodecReply =
+  /** Before the reply to an encode: the part is encoded, only its write is left. */
+  | { id: number; encoded: true }
   | { id: number; ok: true; outputs: Uint8Array<ArrayBuffer>[]; written: number; /** Where the worker's time went (read by the benchmark). */ timings: { encodeMs: number; writeMs: number } }
   | { id: number; ok: false; error: { name: string; message: string }; trapped: boolean };
 
@@ -35,6 +37,7 @@ export class CodecWorkerError extends Error {
 
 interface Pending {
   what: string;
+  onEncoded?: () => void;
   resolve(reply: { outputs: Uint8Array<ArrayBuffer>[]; written: number }): void;
   reject(error: unknown): void;
 }
@@ -89,6 +92,8 @@ export function parquetCodecInWorker(startWorker: () => CodecWorker, wasmUrl: st
     worker.addEventListener('message', ({ data }: MessageEvent<CodecReply>) => {
       const request = state.pending.get(data.id);
       if (!request) return;
+      // The request stays this worker's until its reply: the next goes to an idle worker.
+      if ('encoded' in data) return request.onEncoded?.();
       state.pending.delete(data.id);
       stopWhenIdle();
       if (data.ok) return request.resolve(data);
@@ -115,19 +120,19 @@ export function parquetCodecInWorker(startWorker: () => CodecWorker, wasmUrl: st
     return slots.reduce((a, b) => (b!.pending.size < a!.pending.size ? b : a))!;
   }
 
-  function call(operation: CodecOperation, input: Uint8Array, what: string): Promise<{ outputs: Uint8Array<ArrayBuffer>[]; written: number }> {
+  function call(operation: CodecOperation, input: Uint8Array, what: string, onEncoded?: () => void): Promise<{ outputs: Uint8Array<ArrayBuffer>[]; written: number }> {
     clearTimeout(idleTimer);
     const { worker, pending } = pick();
     const id = nextId++;
     return new Promise((resolve, reject) => {
-      pending.set(id, { what, resolve, reject });
+      pending.set(id, { what, onEncoded, resolve, reject });
       worker.postMessage({ ...operation, id, wasmUrl } satisfies CodecRequest, transferOf(input));
     });
   }
 
   return {
     concurrency: workers,
-    encodeToFile: async (ipc, settings, file) => (await call({ op: 'encode', ipc, settings, file }, ipc, `writing ${file.name}`)).written,
+    encodeToFile: async (ipc, settings, file, onEncoded) => (await call({ op: 'encode', ipc, settings, file }, ipc, `writing ${file.name}`, onEncoded)).written,
     // The caller keeps its bytes (a restore reads them again to say where damage is): a
     // copy is handed over, which costs less than having postMessage clone them.
     decode: async (parquet, rowGroups, numbers) => {

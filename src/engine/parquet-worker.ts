@@ -41,6 +41,8 @@ async function answer(request: CodecRequest): Promise<void> {
         throw error;
       }
       const encoded = performance.now();
+      // Said before the write: the engine may send the next part to another worker meanwhile.
+      scope.postMessage({ id: request.id, encoded: true }, []);
       const written = writeWhole(await opening, request.file.name, bytes);
       const timings = { encodeMs: encoded - started, writeMs: performance.now() - encoded };
       scope.postMessage({ id: request.id, ok: true, outputs: [], written, timings }, []);
