@@ -18,12 +18,15 @@
  *               its request's time from send to reply, less the write
  *   write       the codec's worker writing `<part>.tmp` through a sync access handle (timed
  *               by the worker)
- *   verify      writing → verified: the part read back (size, magic, footer), renamed
+ *   wait        writing → first verifying: the store waiting for its part's write to end
+ *               (the codec's worker writes while the next part is encoded by the other
+ *               one; it holds up the export only where it outlasts that encode)
+ *   verify      first verifying → verified: the part read back (size, magic, footer), renamed
  *   commit      committing → reply: manifest written, read back, renamed, reply delivered
  */
 import type { CodecCall, TimedProgress, WorkerRequest } from './extension';
 
-export const EXPORT_PHASES = ['before', 'count', 'query', 'checksum', 'encode', 'write', 'verify', 'commit', 'overlap'] as const;
+export const EXPORT_PHASES = ['before', 'count', 'query', 'checksum', 'encode', 'write', 'wait', 'verify', 'commit', 'overlap'] as const;
 export type ExportPhase = (typeof EXPORT_PHASES)[number];
 
 export interface ExportBreakdown {
@@ -64,7 +67,9 @@ export function exportBreakdown(events: TimedProgress[], log: WorkerRequest[], c
   const writings = events.filter((e) => e.phase === 'writing');
   for (const writing of writings) {
     const verifying = events.filter((e) => e.phase === 'verifying' && e.part === writing.part && e.at >= writing.at);
-    if (verifying.length > 0) phases.verify += verifying[verifying.length - 1].at - writing.at;
+    if (verifying.length === 0) continue;
+    phases.wait += verifying[0].at - writing.at;
+    phases.verify += verifying[verifying.length - 1].at - verifying[0].at;
   }
   if (committing) phases.commit = callEnd - committing.at;
   const busy = EXPORT_PHASES.filter((p) => p !== 'overlap').reduce((sum, p) => sum + phases[p], 0);

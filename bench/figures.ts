@@ -335,6 +335,15 @@ export function collectFigures(
         target: { text: '≥ 0.9× raw sync access handle', met: summarize(writeRates).median >= 0.9 * ceiling.median },
         note: 'Bytes written / the time the codec\'s worker spent writing them (its sync access handle: truncate, write, close; the handle was opened while the part encoded), as the worker times it. The baseline is one file with a flush, in a browser of its own with nothing else running.',
       });
+      const writeMs = summarize(range.map((r) => r.breakdown.phases.write));
+      results.add({
+        key: `export.writeWait.${s.label}`,
+        name: `Export: time the store waited for part writes, ${s.label} rows`,
+        sample: summarize(range.map((r) => r.breakdown.phases.wait)),
+        unit: 'ms',
+        baseline: { name: 'the write phase (the codec\'s workers writing)', value: writeMs.median, unit: 'ms', runs: writeMs.runs, min: writeMs.min, max: writeMs.max },
+        note: 'Summed over parts: from the store taking up a part until its write had ended. The codec\'s worker writes a part while the next part is encoded by the other worker, and the next encode starts once the store before has ended: this wait holds up the export only where a write and its check outlast that encode.',
+      });
       const asParts = rate(raw.pageSyncHandleParts, m);
       results.add({
         key: `export.writePhaseParts.${s.label}`,
