@@ -155,8 +155,10 @@ export async function runEngineSession(input: SessionInput): Promise<SessionResu
       settleDisk();
       const range = await timedExport(page, offscreen, pid, `bench-${rows}-range-${i}`, 'range', offset.mode, config);
       let offsetRun: Awaited<ReturnType<typeof timedExport>> | undefined;
-      if (offset.mode !== 'unavailable') settleDisk();
-      if (offset.mode !== 'unavailable') offsetRun = await timedExport(page, offscreen, pid, `bench-${rows}-offset-${i}`, 'offset', offset.mode, config);
+      if (offset.mode !== 'unavailable') {
+        settleDisk();
+        offsetRun = await timedExport(page, offscreen, pid, `bench-${rows}-offset-${i}`, 'offset', offset.mode, config);
+      }
       if (i === 0) {
         const verified = await call(page, 'verifySnapshot', { snapshotId: range.snapshotId });
         if (!verified.ok) throw new Error(`The exported snapshot did not verify: ${verified.problems.join('; ')}`);

@@ -249,13 +249,13 @@ async function boundedWalk(limit: number): Promise<{ inFlight: number; ms: numbe
 /**
  * The walks a dedicated worker of the page can do, as source text for {@link workerWalkMs}:
  * the panel's own (`walkOpfs`, what its worker runs, entries collected as the worker would
- * post them), and bare walks that call getFile() on every file with or without reading its
- * size and time. Each answers its count of files.
+ * post them), a bare walk that calls getFile() on every file and reads its size and time,
+ * and the page thread's baseline walk ({@link bareWalk}) itself. Each answers its count of files.
  */
 const WORKER_WALKS = {
   panelWalk: `async () => { const entries = []; const summary = await (${walkOpfs.toString()})(await navigator.storage.getDirectory(), { origin: location.origin, estimate: null }, {}, (_seen, entry) => entries.push(entry)); return summary.files; }`,
   bareWithStat: `async () => { const entries = []; const walk = async (dir, prefix) => { const pending = []; for await (const [name, handle] of dir.entries()) { const path = prefix + '/' + name; if (handle.kind === 'directory') pending.push(walk(handle, path)); else pending.push(handle.getFile().then((file) => entries.push(['f', path, file.size, file.lastModified]))); } await Promise.all(pending); }; await walk(await navigator.storage.getDirectory(), ''); return entries.length; }`,
-  bare: `async () => { let files = 0; const walk = async (dir) => { const pending = []; for await (const [, handle] of dir.entries()) { if (handle.kind === 'directory') pending.push(walk(handle)); else pending.push(handle.getFile().then(() => files++)); } await Promise.all(pending); }; await walk(await navigator.storage.getDirectory()); return files; }`,
+  bare: `async () => (await (${bareWalk.toString()})()).files`,
 };
 
 /** Runs `walk` (source text of an async function answering a count of files) in a new dedicated worker of the page: its time from the worker's start, and the count (runs in the page). */

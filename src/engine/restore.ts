@@ -185,7 +185,7 @@ async function forEachPart(
   manifest: SnapshotManifest,
   rowIdColumn: string,
   consume: (ipc: Uint8Array) => Promise<void>,
-  partDone?: (rows: { first: number; rows: number }) => Promise<void>,
+  partDone?: (part: { first: number; rows: number }) => Promise<void>,
 ): Promise<void> {
   let rowsDone = 0;
   let firstRow = 0;
