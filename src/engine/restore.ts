@@ -22,6 +22,7 @@ import { DEFAULT_ROW_ID_COLUMN, freeColumnName } from './csv-sql';
 import { readManifest } from './snapshot-files';
 import { withSnapshotLock } from '../snapshot/locks';
 import { runPipeline } from './pipeline';
+import { CodecWorkerError } from './parquet-worker-codec';
 import { columnNames, type RowNumbers } from './row-numbers';
 
 export interface RestoreContext {
@@ -208,6 +209,8 @@ async function forEachPart(
         try {
           return { groups: await decodeGroups(ctx.codec, bytes, rowGroupsOf(bytes), { column: rowIdColumn, first: firstRow }) };
         } catch (error) {
+          // The codec's worker stopped (parquet-wasm trapped, out of memory, say): not the part's fault, and its error says so.
+          if (error instanceof CodecWorkerError) throw error;
           return { damaged: error, bytes };
         }
       },
@@ -342,6 +345,7 @@ async function forEachRowGroup(
     try {
       decoded = await decodeGroups(ctx.codec, bytes, batch, { column: numbers.column, first });
     } catch (error) {
+      if (error instanceof CodecWorkerError) throw error;
       const where = await locateDamage(bytes);
       throw new UserFacingError('SnapshotDamagedError', `${label} could not be decoded: ${where}.`, { cause: error, explainsCause: true });
     }
