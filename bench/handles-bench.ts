@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { probeOpfsHandles } from '../src/inspected-page/handles';
 import { serveStatic } from '../tests/support/static-server';
 import type { BenchConfig } from './config';
-import { launchBenchBrowser } from './extension';
+import { launchBenchBrowser, shimPage } from './extension';
 import { summarize, type Sample } from './stats';
 
 export interface HandlesResult {
@@ -78,6 +78,8 @@ export async function runHandlesBench(config: BenchConfig, log: (line: string) =
   try {
     onVersion(await bench.browser.version());
     const page = await bench.browser.newPage();
+    // The probe is sent as source text, which tsx compiles with esbuild's __name helper.
+    await shimPage(page);
     await page.goto(`${server.url}/index.html`);
     const names = Array.from({ length: files }, (_, i) => `db-${i}.sqlite3`);
     await page.evaluate(async (names) => {
@@ -131,10 +133,11 @@ export async function runHandlesBench(config: BenchConfig, log: (line: string) =
         const started = performance.now();
         const answer = await (${probeOpfsHandles.toString()})(${JSON.stringify(names)}, 30000);
         return { answer, wallMs: performance.now() - started };
-      })()`)) as { answer: { results: [string, string, string, number][] }; wallMs: number };
+      })()`)) as { answer: unknown; wallMs: number };
       const race = await page.evaluate(() => (window as unknown as { race: Promise<{ attempts: number; failures: number }> }).race);
       const outcome = { ...probed, race };
-      const results = outcome.answer.results;
+      const { results, why } = outcome.answer as { results?: [string, string, string, number][]; why?: string };
+      if (!results) throw new Error(`The probe did not answer: ${why}`);
       const heldNow = results.filter((r) => r[1] === 'held').map((r) => r[0]);
       // The racing worker may hold its file at the instant the probe asks: that file may read held too.
       if (!held.every((name) => heldNow.includes(name)) || heldNow.some((name) => !held.includes(name) && name !== raced)) heldFound = false;
