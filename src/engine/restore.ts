@@ -209,17 +209,12 @@ async function forEachPart(
         try {
           return { groups: await decodeGroups(ctx.codec, bytes, rowGroupsOf(bytes), { column: rowIdColumn, first: firstRow }) };
         } catch (error) {
-          // The codec's worker stopped (parquet-wasm trapped, out of memory, say): not the part's fault, and its error says so.
-          if (error instanceof CodecWorkerError) throw error;
           return { damaged: error, bytes };
         }
       },
       async store(decoded, { part, partIndex, firstRow }) {
         ctx.onProgress?.({ phase: 'restoring', rowsDone, rowsTotal: manifest.rowCount, part: partIndex, parts: manifest.parts.length });
-        if ('damaged' in decoded) {
-          const where = await locateDamage(decoded.bytes);
-          throw new UserFacingError('SnapshotDamagedError', `Part ${part.name} of "${manifest.snapshotId}" could not be decoded: ${where}.`, { cause: decoded.damaged, explainsCause: true });
-        }
+        if ('damaged' in decoded) throw await decodeFailure(decoded.damaged, decoded.bytes, `Part ${part.name} of "${manifest.snapshotId}"`);
         let rows = 0;
         for (const group of decoded.groups) {
           ctx.signal?.throwIfAborted();
@@ -345,9 +340,7 @@ async function forEachRowGroup(
     try {
       decoded = await decodeGroups(ctx.codec, bytes, batch, { column: numbers.column, first });
     } catch (error) {
-      if (error instanceof CodecWorkerError) throw error;
-      const where = await locateDamage(bytes);
-      throw new UserFacingError('SnapshotDamagedError', `${label} could not be decoded: ${where}.`, { cause: error, explainsCause: true });
+      throw await decodeFailure(error, bytes, label);
     }
     for (const { ipc, rows } of decoded) {
       ctx.signal?.throwIfAborted();
@@ -403,11 +396,25 @@ function footerLength(bytes: Uint8Array): number {
 }
 
 /**
- * Which column chunk of a Parquet file does not decode: the codec only says that something
- * failed (its release build strips error strings), so each chunk is read on its own with
- * an independent reader (hyparquet) until one fails.
+ * What to report when the codec could not decode `bytes` (named `label`): where the file is
+ * damaged, when another reader finds where. Else, if the codec's worker stopped — parquet-wasm
+ * out of memory —, the worker's own error: it starts again, and the file is fine. A trap is no
+ * proof of either: arrow-rs panics on some damaged input, and a panic traps too.
  */
-export async function locateDamage(bytes: Uint8Array): Promise<string> {
+async function decodeFailure(error: unknown, bytes: Uint8Array, label: string): Promise<Error> {
+  const where = await locateDamage(bytes);
+  if (where === null && error instanceof CodecWorkerError) return error;
+  return new UserFacingError('SnapshotDamagedError', `${label} could not be decoded: ${where ?? READS_ELSEWHERE}.`, { cause: error, explainsCause: true });
+}
+
+const READS_ELSEWHERE = 'its data is damaged, though every column chunk reads with another Parquet reader';
+
+/**
+ * Which column chunk of a Parquet file does not decode (`null` if every one reads): the
+ * codec only says that something failed (its release build strips error strings), so each
+ * chunk is read on its own with an independent reader (hyparquet) until one fails.
+ */
+async function locateDamage(bytes: Uint8Array): Promise<string | null> {
   const buffer = bytes.slice().buffer;
   let metadata: FileMetaData;
   try {
@@ -429,5 +436,5 @@ export async function locateDamage(bytes: Uint8Array): Promise<string> {
     }
     rowStart = rowEnd;
   }
-  return 'its data is damaged, though every column chunk reads with another Parquet reader';
+  return null;
 }

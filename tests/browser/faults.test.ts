@@ -13,7 +13,8 @@ import type { Browser, Page, Target } from 'puppeteer-core';
 import { DIST_DIR, launchWithExtension, type LaunchedBrowser } from '../support/chromium';
 import { testProfileParent } from '../support/profiles';
 import { writeMixedCsv } from '../support/sample-csv';
-import { call, listOpfs, openExtensionPage, sendRaw, stageFromUrl } from '../support/extension-page';
+import { call, listOpfs, openExtensionPage, readOpfsFile, sendRaw, stageFromUrl, writeOpfsBytes } from '../support/extension-page';
+import { damageZstdFrame } from '../support/parquet-damage';
 import { serveStatic, type StaticServer } from '../support/static-server';
 import { refresh } from '../support/panel';
 
@@ -51,6 +52,17 @@ function engineDocument(browser: Browser): Target {
   const target = browser.targets().find((t) => t.url().endsWith('/src/offscreen/offscreen.html'));
   if (!target) throw new Error('The engine’s offscreen document is not running.');
   return target;
+}
+
+/**
+ * Evaluates `expression` in each of the engine document's codec workers that answers, and
+ * says in how many: a worker the codec stopped may still be listed a moment, and an
+ * evaluation there never settles.
+ */
+async function inCodecWorkers(offscreen: Page, expression: string): Promise<number> {
+  const listed = offscreen.workers().filter((w) => w.url().includes('parquet-worker'));
+  const settled = listed.map((w) => Promise.race([w.evaluate(expression).then(() => true, () => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1000))]));
+  return (await Promise.all(settled)).filter(Boolean).length;
 }
 
 const snapshotFiles = async (page: Page, prefix: string) => (await listOpfs(page, 'snapshots')).filter((f) => f.name.startsWith(prefix));
@@ -271,17 +283,15 @@ describe('faults during an import', () => {
       expect(await call(driver, 'restoreSnapshot', { snapshotId: small.export.manifest.snapshotId, table: 'warm' })).toMatchObject({ matchesManifest: true });
       expect(await call(driver, 'restoreSnapshot', { snapshotId: tiny.export.manifest.snapshotId, table: 'kept' })).toMatchObject({ matchesManifest: true, rowCount: 10 });
       const offscreen = await engineDocument(chromium.browser).asPage();
-      const codecWorkers = () => offscreen.workers().filter((w) => w.url().includes('parquet-worker')).slice(-2);
-      expect(codecWorkers(), 'the codec workers of the engine document').toHaveLength(2);
       // The trap as the worker's reply to its decode is posted: the worker's own catch reports it, as it would parquet-wasm's.
       const trap = `self.__decodes = 0; self.__post ??= self.postMessage; self.postMessage = function (message, transfer) { if (message?.ok && message.written === 0 && ++self.__decodes === ${nth === 'first' ? 1 : 2}) throw new WebAssembly.RuntimeError('injected: out of memory'); return self.__post.call(this, message, transfer); };`;
-      for (const codecWorker of codecWorkers()) await codecWorker.evaluate(trap);
+      expect(await inCodecWorkers(offscreen, trap), 'the codec workers armed').toBe(2);
       try {
         const failed = await sendRaw(driver, 'restoreSnapshot', { snapshotId: small.export.manifest.snapshotId, table: 'kept' });
         expect(failed).toMatchObject({ ok: false, error: { name: 'CodecWorkerError' } });
         expect(JSON.stringify(failed)).toMatch(/Parquet codec's worker stopped while decoding a part: parquet-wasm failed \(injected: out of memory\)\. It starts again/);
       } finally {
-        for (const codecWorker of codecWorkers()) await codecWorker.evaluate('self.__decodes = -Infinity').catch(() => undefined);
+        await inCodecWorkers(offscreen, 'self.__decodes = -Infinity');
       }
       const tables = (await call(driver, 'engineStatus', {})).tables;
       expect(tables.find((t) => t.name === 'kept')).toMatchObject({ rows: 10 });
@@ -290,13 +300,46 @@ describe('faults during an import', () => {
       expect(again).toMatchObject({ matchesManifest: true, rowCount: 1000, checksum: small.export.manifest.checksum.value });
       // The same trap while the query console opens one of its parts (a file read whole, not a snapshot).
       if (nth === 'first') {
-        for (const codecWorker of codecWorkers()) await codecWorker.evaluate(trap);
+        expect(await inCodecWorkers(offscreen, trap)).toBeGreaterThan(0);
         const part = small.export.manifest.parts[0].name;
         const opened = await sendRaw(driver, 'openFileInQuery', { files: [{ path: `snapshots/${part}`, name: part }], queryId: `q-${stamp}` });
-        for (const codecWorker of codecWorkers()) await codecWorker.evaluate('self.__decodes = -Infinity').catch(() => undefined);
+        await inCodecWorkers(offscreen, 'self.__decodes = -Infinity');
         expect(opened).toMatchObject({ ok: false, error: { name: 'CodecWorkerError' } });
       }
       for (const table of ['warm', 'kept']) await call(driver, 'dropTable', { table });
+      await driver.close();
+    });
+
+    // arrow-rs panics on some damaged input instead of failing, and a panic traps like running
+    // out of memory: a trap on a damaged part must still name the damage, not blame the worker.
+    it('the codec’s worker trapping on a damaged part: the damage is named, in every part and row group', async () => {
+      const driver = await openExtensionPage(chromium.browser, chromium.extensionId);
+      await stageFromUrl(driver, `${server.url}/small.csv`, 'staging/small.csv');
+      const small = await call(driver, 'importCsv', { stagedPath: 'staging/small.csv', snapshotId: `panics-${Date.now()}`, sourceName: 'small.csv', options: { rowsPerPart: 300, rowGroupSize: 100 } });
+      const { snapshotId, parts } = small.export.manifest;
+      const pristine = await Promise.all(parts.map(async (part) => new Uint8Array(await readOpfsFile(driver, `snapshots/${part.name}`))));
+      const offscreen = await engineDocument(chromium.browser).asPage();
+      const panicking = `self.__post ??= self.postMessage; self.postMessage = function (message, transfer) { if (message?.ok === false) message.trapped = true; return self.__post.call(this, message, transfer); };`;
+      for (const [index, column, group] of [[0, 'label', 0], [1, 'price', 2], [3, 'label', 0]] as const) {
+        const part = parts[index];
+        const bytes = pristine[index].slice();
+        damageZstdFrame(bytes, column, group);
+        await writeOpfsBytes(driver, `snapshots/${part.name}`, bytes);
+        expect(await call(driver, 'restoreSnapshot', { snapshotId, table: 'warm' }).catch((e: Error) => e.message)).toMatch(/could not be decoded/); // and both workers run
+        expect(await inCodecWorkers(offscreen, panicking), 'the codec workers armed').toBe(2);
+        try {
+          const failed = await sendRaw(driver, 'restoreSnapshot', { snapshotId, table: 'damaged' });
+          expect(failed).toMatchObject({ ok: false, error: { name: 'SnapshotDamagedError' } });
+          const groups = Math.ceil(part.rows / 100);
+          expect((failed as { error: { message: string } }).error.message).toMatch(new RegExp(`^Part ${part.name} of "${snapshotId}" could not be decoded: row group ${group + 1} of ${groups}, column "${column}" \\(ZSTD\\) is damaged`));
+        } finally {
+          await inCodecWorkers(offscreen, 'self.postMessage = self.__post');
+        }
+        await writeOpfsBytes(driver, `snapshots/${part.name}`, pristine[index]);
+      }
+      expect(await call(driver, 'restoreSnapshot', { snapshotId, table: 'restored' })).toMatchObject({ matchesManifest: true, rowCount: 1000 });
+      expect((await call(driver, 'engineStatus', {})).tables.filter((t) => t.name.startsWith('__')), 'a half-built table').toEqual([]);
+      await call(driver, 'dropTable', { table: 'restored' });
       await driver.close();
     });
 
