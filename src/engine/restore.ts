@@ -17,7 +17,7 @@ import { quoteIdent } from '../sql';
 import { checkParquet, decodedBytes } from '../parquet/footer';
 import { engineMemory, type DuckConnection } from './duck-query';
 import type { ParquetCodec } from './parquet-codec';
-import { addChecksums, describeColumns, tableChecksum } from './tables';
+import { addChecksums, describeColumns, tableChecksum, tableRowCount } from './tables';
 import { DEFAULT_ROW_ID_COLUMN, freeColumnName } from './csv-sql';
 import { readManifest } from './snapshot-files';
 import { withSnapshotLock } from '../snapshot/locks';
@@ -75,8 +75,7 @@ export async function restoreSnapshot(ctx: RestoreContext, snapshotId: string, t
         },
       );
       // The parts' rows are the whole table only if it holds no other row: counted, not assumed.
-      const [counted] = (await ctx.duck.conn.query(`SELECT count(*)::BIGINT AS n FROM ${building}`)).toArray() as { n: unknown }[];
-      if (Number(counted?.n) !== total.rowCount) total = await tableChecksum(ctx.duck, building, rowIdColumn, columns);
+      if ((await tableRowCount(ctx.duck, buildingName)) !== total.rowCount) total = await tableChecksum(ctx.duck, building, rowIdColumn, columns);
       await ctx.duck.conn.query(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
       await ctx.duck.conn.query(`ALTER TABLE ${building} RENAME TO ${quoteIdent(table)}`);
     } finally {
@@ -404,10 +403,9 @@ function footerLength(bytes: Uint8Array): number {
 async function decodeFailure(error: unknown, bytes: Uint8Array, label: string): Promise<Error> {
   const where = await locateDamage(bytes);
   if (where === null && error instanceof CodecWorkerError) return error;
-  return new UserFacingError('SnapshotDamagedError', `${label} could not be decoded: ${where ?? READS_ELSEWHERE}.`, { cause: error, explainsCause: true });
+  const said = where ?? 'its data is damaged, though every column chunk reads with another Parquet reader';
+  return new UserFacingError('SnapshotDamagedError', `${label} could not be decoded: ${said}.`, { cause: error, explainsCause: true });
 }
-
-const READS_ELSEWHERE = 'its data is damaged, though every column chunk reads with another Parquet reader';
 
 /**
  * Which column chunk of a Parquet file does not decode (`null` if every one reads): the

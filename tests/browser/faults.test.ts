@@ -65,6 +65,27 @@ async function inCodecWorkers(offscreen: Page, expression: string): Promise<numb
   return (await Promise.all(settled)).filter(Boolean).length;
 }
 
+/**
+ * Restores a small snapshot of many parts until both of the codec's workers run (a restore
+ * decodes two parts at once, but a worker idle again by the next part's turn takes it
+ * too), so that a fault injected in them is in whichever the next operation uses; says how
+ * many run. `serverUrl` serves small.csv.
+ */
+async function warmBothCodecWorkers(driver: Page, serverUrl: string): Promise<number> {
+  const offscreen = () => engineDocument(driver.browser()).asPage();
+  let snapshotId: string | undefined;
+  for (let warm = 0; warm < 5; warm++) {
+    if (warm > 0 && (await inCodecWorkers(await offscreen(), 'true')) >= 2) break;
+    if (!snapshotId) {
+      await stageFromUrl(driver, `${serverUrl}/small.csv`, 'staging/warm.csv');
+      snapshotId = (await call(driver, 'importCsv', { stagedPath: 'staging/warm.csv', snapshotId: `warm-${Date.now()}`, sourceName: 'warm.csv', options: { rowsPerPart: 50 } })).export.manifest.snapshotId;
+    }
+    expect(await call(driver, 'restoreSnapshot', { snapshotId, table: 'warm' })).toMatchObject({ matchesManifest: true });
+  }
+  await call(driver, 'dropTable', { table: 'warm' });
+  return inCodecWorkers(await offscreen(), 'true');
+}
+
 const snapshotFiles = async (page: Page, prefix: string) => (await listOpfs(page, 'snapshots')).filter((f) => f.name.startsWith(prefix));
 
 describe('faults during an import', () => {
@@ -171,15 +192,13 @@ describe('faults during an import', () => {
       await call(driver, 'importCsv', { stagedPath: 'staging/warm.csv', snapshotId: `warm-${snapshotId}`, sourceName: 'warm.csv', options: { rowsPerPart: 100 } });
       const before = await listOpfs(driver, 'snapshots');
       const offscreen = await engineDocument(chromium.browser).asPage();
-      const codecWorkers = offscreen.workers().filter((w) => w.url().includes('parquet-worker'));
-      expect(codecWorkers.length, 'the codec workers of the engine document').toBeGreaterThan(0);
       // The first time a worker reaches the step: said on a channel, then a synchronous 1.5 s
       // (the worker answers nothing meanwhile, as in a long encode), then the step itself.
       const stallOnce = `let stalled = false; const stallOnce = (what) => { if (stalled) return; stalled = true;
         const channel = new BroadcastChannel('codec-stall'); channel.postMessage('stalled at ' + what);
         for (const end = performance.now() + 1500; performance.now() < end; );
         channel.postMessage('awake'); };`;
-      for (const worker of codecWorkers) await worker.evaluate(`{ ${stallOnce} ${WORKER_STALLS[stall].patch} }`);
+      expect(await inCodecWorkers(offscreen, `{ ${stallOnce} ${WORKER_STALLS[stall].patch} }`), 'the codec workers of the engine document').toBeGreaterThan(0);
       await driver.evaluate(() => {
         const heard: string[] = ((window as unknown as { __stalls: string[] }).__stalls = []);
         new BroadcastChannel('codec-stall').onmessage = (event: MessageEvent<string>) => heard.push(event.data);
@@ -230,18 +249,9 @@ describe('faults during an import', () => {
       const panel = await openPanelTab(chromium.browser, chromium.extensionId);
       const driver = await openExtensionPage(chromium.browser, chromium.extensionId);
       const offscreen = await engineDocument(chromium.browser).asPage();
-      // A small import of many parts restored first, until both of the codec's workers run
-      // (a restore decodes two parts at once; the newest two: one an earlier test stopped may
-      // still be listed a moment), so that the fault is in whichever the export uses.
-      const codecWorkers = () => offscreen.workers().filter((w) => w.url().includes('parquet-worker')).slice(-2);
-      for (let warm = 0; warm < 5 && codecWorkers().length < 2; warm++) {
-        await stageFromUrl(driver, `${server.url}/small.csv`, 'staging/warm.csv');
-        const warmed = await call(driver, 'importCsv', { stagedPath: 'staging/warm.csv', snapshotId: `warm-${Date.now()}`, sourceName: 'warm.csv', options: { rowsPerPart: 50 } });
-        expect(await call(driver, 'restoreSnapshot', { snapshotId: warmed.export.manifest.snapshotId, table: 'warm' })).toMatchObject({ matchesManifest: true });
-      }
-      expect(codecWorkers(), 'the codec workers of the engine document').toHaveLength(2);
+      expect(await warmBothCodecWorkers(driver, server.url), 'the codec workers of the engine document').toBe(2);
       const before = await listOpfs(panel, 'snapshots');
-      if (worker) for (const codecWorker of codecWorkers()) await codecWorker.evaluate(`self.__encodes = 0; ${worker}`);
+      if (worker) await inCodecWorkers(offscreen, `self.__encodes = 0; ${worker}`);
       if (engine) await offscreen.evaluate(engine);
       try {
         await chooseCsv(panel, csv);
@@ -257,7 +267,7 @@ describe('faults during an import', () => {
       } finally {
         // As it ships again, for what follows: the injection disarmed in a worker that survived it.
         if (engine) await offscreen.evaluate('Worker.prototype.postMessage = self.__postMessage');
-        for (const codecWorker of codecWorkers()) await codecWorker.evaluate('self.__encodes = -Infinity').catch(() => undefined);
+        await inCodecWorkers(offscreen, 'self.__encodes = -Infinity');
       }
 
       await chooseCsv(panel, join(work, 'small.csv'));
@@ -280,8 +290,8 @@ describe('faults during an import', () => {
       // Parts of three row groups (300 rows in groups of 100), the last of one.
       const small = await call(driver, 'importCsv', { stagedPath: 'staging/small.csv', snapshotId: `grouped-${stamp}`, sourceName: 'small.csv', options: { rowsPerPart: 300, rowGroupSize: 100 } });
       expect(small.export.manifest.parts.map((p) => p.rows)).toEqual([300, 300, 300, 100]);
-      expect(await call(driver, 'restoreSnapshot', { snapshotId: small.export.manifest.snapshotId, table: 'warm' })).toMatchObject({ matchesManifest: true });
       expect(await call(driver, 'restoreSnapshot', { snapshotId: tiny.export.manifest.snapshotId, table: 'kept' })).toMatchObject({ matchesManifest: true, rowCount: 10 });
+      expect(await warmBothCodecWorkers(driver, server.url), 'the codec workers of the engine document').toBe(2);
       const offscreen = await engineDocument(chromium.browser).asPage();
       // The trap as the worker's reply to its decode is posted: the worker's own catch reports it, as it would parquet-wasm's.
       const trap = `self.__decodes = 0; self.__post ??= self.postMessage; self.postMessage = function (message, transfer) { if (message?.ok && message.written === 0 && ++self.__decodes === ${nth === 'first' ? 1 : 2}) throw new WebAssembly.RuntimeError('injected: out of memory'); return self.__post.call(this, message, transfer); };`;
@@ -306,7 +316,7 @@ describe('faults during an import', () => {
         await inCodecWorkers(offscreen, 'self.__decodes = -Infinity');
         expect(opened).toMatchObject({ ok: false, error: { name: 'CodecWorkerError' } });
       }
-      for (const table of ['warm', 'kept']) await call(driver, 'dropTable', { table });
+      await call(driver, 'dropTable', { table: 'kept' });
       await driver.close();
     });
 
@@ -325,7 +335,7 @@ describe('faults during an import', () => {
         const bytes = pristine[index].slice();
         damageZstdFrame(bytes, column, group);
         await writeOpfsBytes(driver, `snapshots/${part.name}`, bytes);
-        expect(await call(driver, 'restoreSnapshot', { snapshotId, table: 'warm' }).catch((e: Error) => e.message)).toMatch(/could not be decoded/); // and both workers run
+        expect(await warmBothCodecWorkers(driver, server.url), 'the codec workers of the engine document').toBe(2);
         expect(await inCodecWorkers(offscreen, panicking), 'the codec workers armed').toBe(2);
         try {
           const failed = await sendRaw(driver, 'restoreSnapshot', { snapshotId, table: 'damaged' });
