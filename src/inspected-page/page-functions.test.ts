@@ -642,7 +642,7 @@ const unprintable = () => ({
 });
 
 describe('walking an OPFS whose APIs a hostile page replaced', () => {
-  async function walk(root: FileSystemDirectoryHandle, options: { maxDepth?: number } = {}, estimate: (() => Promise<StorageEstimate>) | null = null) {
+  async function walk(root: FileSystemDirectoryHandle, options: { maxDepth?: number; concurrency?: number } = {}, estimate: (() => Promise<StorageEstimate>) | null = null) {
     const entries: WalkEntry[] = [];
     const summary = await walkOpfs(root, { origin: 'https://evil.example', estimate }, options, (_n, entry) => entries.push(entry as WalkEntry));
     // What the walker emits always passes the panel's validation.
@@ -707,6 +707,35 @@ describe('walking an OPFS whose APIs a hostile page replaced', () => {
     );
     expect(messages).toHaveLength(15);
   });
+
+  // How a replaced getFile() can fail, each for every file of a folder, around the bound of calls in flight: each
+  // file costs its own entry, every other file is still listed, and the walk ends. The folder starts with files
+  // whose getFile() takes a while, so the failing ones wait in the queue: a failure that comes at once must not
+  // start the next queued file from inside the last one's failure, 20,000 calls deep.
+  const failures: [string, () => unknown, string][] = [
+    ['throws at once', () => { throw new RangeError('no files today'); }, 'RangeError: no files today'],
+    ['rejects', () => Promise.reject(new TypeError('rejected')), 'TypeError: rejected'],
+    ['answers no size', () => ({ lastModified: 1 }), 'TypeError: getFile() answered a size that is not a byte count (undefined)'],
+    ['is not a function', 42 as unknown as () => unknown, 'TypeError'],
+  ];
+  const slowFile = (name: string) => ({ kind: 'file', getFile: () => new Promise((answer) => setTimeout(() => answer(new File(['x'], name, { lastModified: 7 })), 5)) });
+  for (const [how, getFile, message] of failures) {
+    for (const concurrency of [1, 3, 1024]) {
+      for (const failing of [concurrency - 1, concurrency, concurrency + 1, 20_000]) {
+        test(`a getFile() that ${how}, for ${failing} files queued behind ${concurrency} in flight: each file says so, the rest are listed`, async () => {
+          const slow = Array.from({ length: concurrency + 1 }, (_, i) => `slow-${i}.txt`);
+          const after = ['after-0.txt', 'after-1.txt'];
+          const bad = Array.from({ length: failing }, (_, i) => [`bad-${i}.bin`, { kind: 'file', getFile }]);
+          const walked = await walk(hostileFolder([...slow.map((name) => [name, slowFile(name)]), ...bad, ...after.map((name) => [name, slowFile(name)])]), { concurrency });
+          expect(walked.files).toEqual([...after, ...slow].sort().map((name) => [name, 1, 7]));
+          const perFile = walked.errors.filter((e) => e.path.startsWith('bad-'));
+          expect(perFile).toHaveLength(Math.min(failing, 1000));
+          for (const error of perFile) expect(error.message.startsWith(message)).toBe(true);
+          if (failing > 1000) expect(walked.errors.at(-1)).toEqual({ path: '', message: `${failing - 1000} more problems were not listed` });
+        });
+      }
+    }
+  }
 
   test('an entries() that throws, or is not iterable, costs that folder only', async () => {
     const broken = { kind: 'directory', entries: () => { throw new Error('entries() is disabled'); } };
