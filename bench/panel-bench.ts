@@ -413,7 +413,13 @@ async function collectPageGarbage(page: Page, panel: Frame): Promise<void> {
   const gc = () => (globalThis as unknown as { gc?: () => void }).gc?.();
   await page.evaluate(gc);
   await panel.evaluate(gc);
+  // And lets the browser finish what the last step left it: the panel's walk stops its worker a
+  // second after the walk (releasing 10,000 files' handles then), which must not land in the next timed step.
+  await sleep(SETTLE_MS);
 }
+
+/** How long after the last step the next timed one starts (see collectPageGarbage). */
+const SETTLE_MS = 1500;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const sumCalls = (calls: Record<string, number>) => Object.values(calls).reduce((a, b) => a + b, 0);

@@ -85,9 +85,13 @@ export interface OpfsSource {
 /** How large a footer the check reads: larger ones are reported as not read. */
 export const CHECK_OPTIONS = { footerBytesLimit: 1024 * 1024, concurrency: 128 } as const;
 
-/** The walk's options: it reads too when asked to. */
+/**
+ * The walk's options: it reads too when asked to, one file at a time until every file is
+ * listed (list first, check after). Measured at 10,000 files (`npm run bench`), 16 reads
+ * while listing listed every file 0.1–0.25 s later than one, and checked them no sooner.
+ */
 export function walkOptions(reads: WalkReads | undefined): WalkOptions {
-  return reads ? { check: { ...CHECK_OPTIONS, whileListing: 16, textBytesLimit: SCAN_LIMITS.maxRecordTextLength, unlessOrigins: reads.unlessOrigins } } : {};
+  return reads ? { check: { ...CHECK_OPTIONS, whileListing: 1, textBytesLimit: SCAN_LIMITS.maxRecordTextLength, unlessOrigins: reads.unlessOrigins } } : {};
 }
 
 /** Chunks of an upload sent ahead of what the page has written. */

@@ -5,7 +5,7 @@
  * whenever no worker can start.
  */
 import { createContext, runInContext } from 'node:vm';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { FakeOpfs } from '../../tests/support/fake-opfs';
 import type { WalkOptions, WalkSummary } from '../opfs/scan-types';
 import { readForVerdict } from './check';
@@ -153,13 +153,14 @@ describe('the walk in a worker of the page', () => {
   // Around the worker's batch of 1,000 entries (files, folders and check entries all count).
   for (const files of [0, 1, 300, 499, 500, 501, 999, 1000, 1001, 2600]) {
     for (const [label, options] of [['listing', {}], ['listing and checking', checks]] as const) {
-      test(`${files} files, ${label}: the same entries in the same order, the same summary, and the worker gone`, { timeout: 20_000 }, async () => {
+      test(`${files} files, ${label}: the same entries in the same order, the same summary, and the worker left to stop`, { timeout: 20_000 }, async () => {
         const fake = await storageOf(files);
         const expected = await onThread(fake, options);
         const run = await inWorker(fake, options, 'runs');
         const summary = await run.walking;
         expect(run.fellBack()).toBe(false);
-        expect(run.started).toEqual({ count: 1, terminated: 1 });
+        // Stopped a second later (see the next test), not while the panel fetches the last entries.
+        expect(run.started).toEqual({ count: 1, terminated: 0 });
         expect({ ...summary, elapsedMs: 0 }).toEqual({ ...expected.summary, elapsedMs: 0 });
         // Reads finish in their own order: the same entries, each file's check after its listing.
         expect(stable(run.log).sort()).toEqual(stable(expected.log).sort());
@@ -172,6 +173,17 @@ describe('the walk in a worker of the page', () => {
         if (files > 0) expect(seen.at(-1)).toBe(files);
       });
     }
+  }
+
+  for (const options of [{}, checks]) {
+    test(`a walk that ended ${options.check ? 'with its checks ' : ''}stops its worker a second later`, async () => {
+      const run = await inWorker(await storageOf(1200), options, 'runs');
+      await run.walking;
+      const ended = performance.now();
+      expect(run.started.terminated).toBe(0);
+      await vi.waitFor(() => expect(run.started.terminated).toBe(1), { timeout: 3000, interval: 20 });
+      expect(performance.now() - ended).toBeGreaterThanOrEqual(900);
+    });
   }
 
   for (const behaviour of ['throws on start', 'errors before ready', 'silent'] as const) {
