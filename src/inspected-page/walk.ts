@@ -146,7 +146,7 @@ export async function walkOpfs(
   const statEnded = (): void => {
     statsInFlight--;
     statsOutstanding--;
-    // Not wanted any more: what is queued is dropped, not started.
+    // The freed slot goes to the next queued file; once the walk is not wanted, queued files are dropped instead.
     while (statsInFlight < concurrency && statHead < statQueue.length) {
       const [handle, path] = statQueue[statHead];
       statQueue[statHead++] = undefined as unknown as [FileSystemFileHandle, string];
