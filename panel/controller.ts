@@ -181,7 +181,10 @@ export function createController(store: Store, client = backgroundClient()) {
       {
         onEntries(entries, checked) {
           if (!current()) return;
-          if (entries.length > 0) void listing.ingest(entries);
+          if (entries.length > 0) {
+            void listing.ingest(entries);
+            void listing.prejudge();
+          }
           if (checked.length > 0) void listing.applyChecked(checked).then(() => listing.judge());
           void listing.ingested().then(() => render.soon());
         },

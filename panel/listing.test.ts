@@ -195,21 +195,23 @@ class Model {
   }
 }
 
-/** Answers the listing's check requests from the model, as the page would (a file that changed since it was listed says so). */
+/** Answers a check request from the model, as the page would (a file that changed since it was listed says so). */
+function answerFromModel(model: Model, request: { path: string; size: number; lastModified: number }): CheckedFile {
+  const file = model.files.get(request.path);
+  if (!file) return { kind: 'error', path: request.path, message: 'NotFoundError: gone' };
+  if (file.size !== request.size || file.lastModified !== request.lastModified) return { kind: 'changed', path: request.path, size: file.size, lastModified: file.lastModified };
+  if (file.read.kind === 'parquet') return { kind: 'parquet', path: request.path, probe: file.read.probe };
+  if (file.read.kind === 'text') return { kind: 'text', path: request.path, text: file.read.text };
+  if (file.read.kind === 'head') return { kind: 'head', path: request.path, head: file.read.head };
+  throw new Error(`${request.path} was asked for, but a check reads nothing of it`);
+}
+
 /** Checks what the listing asks to check, as the page would answer; `peek` looks at the listing after each answer. */
 async function checkAll(listing: Listing, model: Model, peek: () => void = () => undefined): Promise<void> {
   for (let round = 0; round < 5; round++) {
     const requests = listing.checkRequests();
     if (requests.length === 0) break;
-    const answers: CheckedFile[] = requests.map((request) => {
-      const file = model.files.get(request.path);
-      if (!file) return { kind: 'error', path: request.path, message: 'NotFoundError: gone' };
-      if (file.size !== request.size || file.lastModified !== request.lastModified) return { kind: 'changed', path: request.path, size: file.size, lastModified: file.lastModified };
-      if (file.read.kind === 'parquet') return { kind: 'parquet', path: request.path, probe: file.read.probe };
-      if (file.read.kind === 'text') return { kind: 'text', path: request.path, text: file.read.text };
-      if (file.read.kind === 'head') return { kind: 'head', path: request.path, head: file.read.head };
-      throw new Error(`${request.path} was asked for, but a check reads nothing of it`);
-    });
+    const answers = requests.map((request) => answerFromModel(model, request));
     // In a few batches, each looked at: the kept order is asked for while verdicts arrive.
     for (let at = 0; at < answers.length; at += 7) {
       await listing.applyChecked(answers.slice(at, at + 7));
@@ -275,7 +277,17 @@ describe('Listing, kept up to date change by change', () => {
       const reports = listing.paths().map((p) => listing.report(p)!);
       expect(listing.sorted(key, descending).map((r) => r.report.path), `seed ${seed}: sorted by ${key} midway`).toEqual(sortedFromScratch(reports, key, descending));
     };
-    for (let at = 0; at < walk.length; at += 17) void listing.ingest(walk.slice(at, at + 17)).then(peek);
+    // As the panel takes a walk's slices: each followed (or not) by a prejudge of the groups that
+    // stopped changing, and some by the verdicts of files a first scan reads while it walks.
+    for (let at = 0; at < walk.length; at += 17) {
+      void listing.ingest(walk.slice(at, at + 17)).then(peek);
+      if (rand() < 0.7) void listing.prejudge().then(peek);
+      if (rand() < 0.3) {
+        const walked = walk.slice(1, at + 17).flatMap((entry) => (entry[0] === 'f' && rand() < 0.3 ? [entry] : []));
+        const read = walked.filter(([, path, size]) => checkReadFor(path.slice(path.lastIndexOf('/') + 1), size) !== undefined);
+        void listing.applyChecked(read.map(([, path, size, lastModified]) => answerFromModel(model, { path, size, lastModified }))).then(peek);
+      }
+    }
     // A file rewritten after the walk listed it, before its check: the check says it changed.
     // Live mode lists what the check will not notice (new files, files it will not read).
     const late = Array.from({ length: 3 }, () => model.write());

@@ -136,6 +136,16 @@ export class Listing {
   private readonly manifestsInFolder = new Map<string, number>();
   /** Groups whose files changed since they were last judged. */
   private readonly dirtyGroups = new Set<string>();
+  /**
+   * While walking: the group rules' verdicts for groups that had stopped changing, computed
+   * then and kept aside (a group listed in part must not show as incomplete), so that the
+   * walk's end has only the groups that changed since left to judge. Any change to a group
+   * drops its entry (see markDirty).
+   */
+  private readonly prejudged = new Map<string, { records: FileRecord[]; judged: FileReport[] }>();
+  /** For each dirty group, the prejudge round in which it last changed. */
+  private readonly changedInRound = new Map<string, number>();
+  private round = 0;
   private readonly groups = new Map<string, SnapshotGroup>();
   private groupsVersion = 0;
   private sortedGroups: { version: number; groups: SnapshotGroup[] } | undefined;
@@ -330,7 +340,7 @@ export class Listing {
       keys.add(key);
     }
     members.add(record);
-    this.dirtyGroups.add(key);
+    this.markDirty(key);
     if (alone.role === 'manifest') this.countManifest(alone.folder, 1);
   }
 
@@ -338,8 +348,14 @@ export class Listing {
     const key = groupKey(record.alone);
     if (key === undefined) return;
     this.groupMembers.get(key)?.delete(record);
-    this.dirtyGroups.add(key);
+    this.markDirty(key);
     if (record.alone.role === 'manifest') this.countManifest(record.alone.folder, -1);
+  }
+
+  private markDirty(key: string): void {
+    this.dirtyGroups.add(key);
+    this.prejudged.delete(key);
+    this.changedInRound.set(key, this.round);
   }
 
   /** A folder's first manifest (or its last) changes the rules for every group in it. */
@@ -348,13 +364,13 @@ export class Listing {
     const after = before + delta;
     if (after > 0) this.manifestsInFolder.set(folder, after);
     else this.manifestsInFolder.delete(folder);
-    if ((before === 0) !== (after === 0)) for (const key of this.groupsInFolder.get(folder) ?? []) this.dirtyGroups.add(key);
+    if ((before === 0) !== (after === 0)) for (const key of this.groupsInFolder.get(folder) ?? []) this.markDirty(key);
   }
 
   /** A file named like a listed log's database came or went: that log's family is judged again. */
   private databaseArrivedOrWent(folder: string, name: string): void {
     const key = databaseGroupKey(folder, name);
-    if (this.groupMembers.has(key)) this.dirtyGroups.add(key);
+    if (this.groupMembers.has(key)) this.markDirty(key);
   }
 
   private unsort(record: FileRecord): void {
@@ -527,9 +543,11 @@ export class Listing {
     if (this.stage === 'walking' || this.dirtyGroups.size === 0) return;
     const keys = [...this.dirtyGroups];
     this.dirtyGroups.clear();
+    this.changedInRound.clear();
     await forEachInSlices(keys, (key) => {
-      const members = this.groupMembers.get(key);
-      const records = members ? [...members] : [];
+      const prejudged = this.prejudged.get(key);
+      this.prejudged.delete(key);
+      const { records, judged } = prejudged ?? this.judgeGroup(key);
       if (records.length === 0) {
         this.groupMembers.delete(key);
         this.groupsInFolder.get(key.slice(0, key.indexOf('\u0000')))?.delete(key);
@@ -537,11 +555,6 @@ export class Listing {
         return;
       }
       const folderHasManifests = this.manifestsInFolder.has(records[0].alone.folder);
-      const judged = judgeFolder(
-        records.map((r) => r.alone),
-        folderHasManifests,
-        (path) => this.records.has(path),
-      );
       records.forEach((record, i) => this.setReport(record, this.withLocks(judged[i])));
       const [group] = groupSnapshots(
         records.map((r) => r.report),
@@ -552,6 +565,38 @@ export class Listing {
       this.groupsVersion++;
     });
     this.version++;
+  }
+
+  /** The group rules' verdicts for the files of group `key` as they are now, in the order of `records`. */
+  private judgeGroup(key: string): { records: FileRecord[]; judged: FileReport[] } {
+    const members = this.groupMembers.get(key);
+    const records = members ? [...members] : [];
+    if (records.length === 0) return { records, judged: [] };
+    const judged = judgeFolder(
+      records.map((r) => r.alone),
+      this.manifestsInFolder.has(records[0].alone.folder),
+      (path) => this.records.has(path),
+    );
+    return { records, judged };
+  }
+
+  /**
+   * While walking, after what came before: runs the group rules for the groups that changed
+   * before the last call and not since — most likely listed whole — and keeps their
+   * verdicts aside for the walk's end (see {@link prejudged}). A group still growing waits
+   * for a later call, so that few are judged twice.
+   */
+  prejudge(): Promise<void> {
+    if (this.stage !== 'walking') return this.ingesting;
+    this.ingesting = this.ingesting.then(async () => {
+      const round = this.round++;
+      const quiet = [...this.dirtyGroups].filter((key) => !this.prejudged.has(key) && (this.changedInRound.get(key) ?? round) < round);
+      await forEachInSlices(quiet, (key) => {
+        // Skipped if it changed between two slices: it then counts as changed in the next round.
+        if (this.stage === 'walking' && (this.changedInRound.get(key) ?? round) < round) this.prejudged.set(key, this.judgeGroup(key));
+      });
+    });
+    return this.ingesting;
   }
 
   /** The summary and the snapshot groups, as of the current version. */
