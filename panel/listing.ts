@@ -113,6 +113,13 @@ function mayBeHeld(report: FileReport): boolean {
   return DATABASE_FORMATS.has(report.format) || DUCKDB_TEMP_FILE.test(report.name);
 }
 
+/** A snapshot group judged (see Listing.judgeGroup). */
+interface JudgedGroup {
+  records: FileRecord[];
+  reports: FileReport[];
+  group: SnapshotGroup | undefined;
+}
+
 export class Listing {
   /** Tells this scan's listing from the one before (the summary shows it as `data-scan`). */
   readonly serial = nextScanSerial();
@@ -142,7 +149,7 @@ export class Listing {
    * walk's end has only the groups that changed since left to judge. Any change to a group
    * drops its entry (see markDirty).
    */
-  private readonly prejudged = new Map<string, { records: FileRecord[]; judged: FileReport[] }>();
+  private readonly prejudged = new Map<string, JudgedGroup>();
   /** For each dirty group, the prejudge round in which it last changed. */
   private readonly changedInRound = new Map<string, number>();
   private round = 0;
@@ -545,21 +552,15 @@ export class Listing {
     this.dirtyGroups.clear();
     this.changedInRound.clear();
     await forEachInSlices(keys, (key) => {
-      const prejudged = this.prejudged.get(key);
+      const { records, reports, group } = this.prejudged.get(key) ?? this.judgeGroup(key);
       this.prejudged.delete(key);
-      const { records, judged } = prejudged ?? this.judgeGroup(key);
       if (records.length === 0) {
         this.groupMembers.delete(key);
         this.groupsInFolder.get(key.slice(0, key.indexOf('\u0000')))?.delete(key);
         if (this.groups.delete(key)) this.groupsVersion++;
         return;
       }
-      const folderHasManifests = this.manifestsInFolder.has(records[0].alone.folder);
-      records.forEach((record, i) => this.setReport(record, this.withLocks(judged[i])));
-      const [group] = groupSnapshots(
-        records.map((r) => r.report),
-        folderHasManifests,
-      );
+      records.forEach((record, i) => this.setReport(record, reports[i]));
       if (group) this.groups.set(key, group);
       else this.groups.delete(key);
       this.groupsVersion++;
@@ -567,17 +568,23 @@ export class Listing {
     this.version++;
   }
 
-  /** The group rules' verdicts for the files of group `key` as they are now, in the order of `records`. */
-  private judgeGroup(key: string): { records: FileRecord[]; judged: FileReport[] } {
+  /**
+   * The group rules for the files of group `key` as they are now: each file's report (with
+   * its lock), in the order of `records`, and the snapshot they make, if any.
+   */
+  private judgeGroup(key: string): JudgedGroup {
     const members = this.groupMembers.get(key);
     const records = members ? [...members] : [];
-    if (records.length === 0) return { records, judged: [] };
+    if (records.length === 0) return { records, reports: [], group: undefined };
+    const folderHasManifests = this.manifestsInFolder.has(records[0].alone.folder);
     const judged = judgeFolder(
       records.map((r) => r.alone),
-      this.manifestsInFolder.has(records[0].alone.folder),
+      folderHasManifests,
       (path) => this.records.has(path),
     );
-    return { records, judged };
+    const reports = judged.map((report) => this.withLocks(report));
+    const [group] = groupSnapshots(reports, folderHasManifests);
+    return { records, reports, group };
   }
 
   /**
