@@ -201,7 +201,7 @@ async function forEachPart(
         try {
           return new Uint8Array(await (await (await ctx.dir.getFileHandle(part.name)).getFile()).arrayBuffer());
         } catch (error) {
-          throw new UserFacingError('SnapshotDamagedError', `Snapshot "${manifest.snapshotId}" is missing its part ${part.name}.`, { cause: error });
+          throw partUnread(error, manifest.snapshotId, part.name);
         }
       },
       async transform(bytes, { firstRow }) {
@@ -396,43 +396,95 @@ function footerLength(bytes: Uint8Array): number {
 
 /**
  * What to report when the codec could not decode `bytes` (named `label`): where the file is
- * damaged, when another reader finds where. Else, if the codec's worker stopped — parquet-wasm
- * out of memory —, the worker's own error: it starts again, and the file is fine. A trap is no
- * proof of either: arrow-rs panics on some damaged input, and a panic traps too.
+ * damaged, when another reader finds where. Else, if memory ran out (a JavaScript allocation
+ * failing, in the codec's worker or in that reader), that, in words: the file is not known
+ * to be damaged. Else, if the codec's worker stopped — parquet-wasm out of memory —, the
+ * worker's own error: it starts again, and the file is fine. A trap is no proof of either:
+ * arrow-rs panics on some damaged input, and a panic traps too.
  */
 async function decodeFailure(error: unknown, bytes: Uint8Array, label: string): Promise<Error> {
-  const where = await locateDamage(bytes);
-  if (where === null && error instanceof CodecWorkerError) return error;
-  const said = where ?? 'its data is damaged, though every column chunk reads with another Parquet reader';
-  return new UserFacingError('SnapshotDamagedError', `${label} could not be decoded: ${said}.`, { cause: error, explainsCause: true });
+  const found = await locateDamage(bytes);
+  if ('damage' in found) return new UserFacingError('SnapshotDamagedError', `${label} could not be decoded: ${found.damage}.`, { cause: error, explainsCause: true });
+  // Memory running out says nothing of the bytes: not damage, whichever reader ran out.
+  const memory = isOutOfMemory(error) ? error : 'outOfMemory' in found ? found.outOfMemory : undefined;
+  if (memory !== undefined) {
+    return new UserFacingError(
+      'EngineMemoryError',
+      `${label} could not be decoded: memory ran out (${describe(memory)}). Nothing shows that the file is damaged; drop tables the engine keeps, or close other tabs, and try again.`,
+      { cause: error, explainsCause: true },
+    );
+  }
+  if (error instanceof CodecWorkerError) return error;
+  return new UserFacingError('SnapshotDamagedError', `${label} could not be decoded: its data is damaged, though every column chunk reads with another Parquet reader.`, {
+    cause: error,
+    explainsCause: true,
+  });
 }
 
 /**
- * Which column chunk of a Parquet file does not decode (`null` if every one reads): the
- * codec only says that something failed (its release build strips error strings), so each
- * chunk is read on its own with an independent reader (hyparquet) until one fails.
+ * Why part `name` of a snapshot could not be read whole, in words: gone since its check, or
+ * memory ran out holding it, or the browser's own reason (a file being written, say).
  */
-async function locateDamage(bytes: Uint8Array): Promise<string | null> {
-  const buffer = bytes.slice().buffer;
-  let metadata: FileMetaData;
+function partUnread(error: unknown, snapshotId: string, name: string): UserFacingError {
+  if (error instanceof DOMException && (error.name === 'NotFoundError' || error.name === 'TypeMismatchError')) {
+    return new UserFacingError('SnapshotDamagedError', `Snapshot "${snapshotId}" is missing its part ${name}.`, { cause: error });
+  }
+  if (isOutOfMemory(error)) {
+    return new UserFacingError('EngineMemoryError', `Part ${name} of "${snapshotId}" could not be read: memory ran out (${describe(error)}). Nothing shows that the file is damaged; try again with less open.`, {
+      cause: error,
+      explainsCause: true,
+    });
+  }
+  return new UserFacingError('SnapshotReadError', `Part ${name} of "${snapshotId}" could not be read (${describe(error)}).`, { cause: error, explainsCause: true });
+}
+
+/**
+ * Whether `error` says that memory ran out (an allocation of JavaScript's or WebAssembly's
+ * failing, here or in a worker, whose errors arrive by name): no verdict on the bytes.
+ */
+function isOutOfMemory(error: unknown): boolean {
+  if (!(error instanceof Error) || (error.name !== 'RangeError' && !(error instanceof RangeError))) return false;
+  return /allocation failed|out of memory|could not allocate|maximum memory size/i.test(error.message);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/**
+ * Which column chunk of a Parquet file does not decode (`readsWhole` if every one reads): the
+ * codec only says that something failed (its release build strips error strings), so each
+ * chunk is read on its own with an independent reader (hyparquet) until one fails. Memory
+ * running out while it reads ends the search without a verdict.
+ */
+async function locateDamage(bytes: Uint8Array): Promise<{ damage: string } | { readsWhole: true } | { outOfMemory: unknown }> {
   try {
-    metadata = parquetMetadata(buffer);
-  } catch {
-    return 'its footer metadata does not decode';
-  }
-  let rowStart = 0;
-  for (const [groupIndex, group] of metadata.row_groups.entries()) {
-    const rowEnd = rowStart + Number(group.num_rows);
-    for (const chunk of group.columns) {
-      const name = chunk.meta_data?.path_in_schema.join('.') ?? '?';
-      try {
-        await parquetRead({ file: buffer, metadata, columns: [name], rowStart, rowEnd, compressors });
-      } catch (error) {
-        const codec = chunk.meta_data?.codec ?? 'unknown codec';
-        return `row group ${groupIndex + 1} of ${metadata.row_groups.length}, column "${name}" (${codec}) is damaged (${error instanceof Error ? error.message : String(error)})`;
-      }
+    const buffer = bytes.slice().buffer;
+    let metadata: FileMetaData;
+    try {
+      metadata = parquetMetadata(buffer);
+    } catch (error) {
+      if (isOutOfMemory(error)) throw error;
+      return { damage: 'its footer metadata does not decode' };
     }
-    rowStart = rowEnd;
+    let rowStart = 0;
+    for (const [groupIndex, group] of metadata.row_groups.entries()) {
+      const rowEnd = rowStart + Number(group.num_rows);
+      for (const chunk of group.columns) {
+        const name = chunk.meta_data?.path_in_schema.join('.') ?? '?';
+        try {
+          await parquetRead({ file: buffer, metadata, columns: [name], rowStart, rowEnd, compressors });
+        } catch (error) {
+          if (isOutOfMemory(error)) throw error;
+          const codec = chunk.meta_data?.codec ?? 'unknown codec';
+          return { damage: `row group ${groupIndex + 1} of ${metadata.row_groups.length}, column "${name}" (${codec}) is damaged (${error instanceof Error ? error.message : String(error)})` };
+        }
+      }
+      rowStart = rowEnd;
+    }
+    return { readsWhole: true };
+  } catch (error) {
+    if (isOutOfMemory(error)) return { outOfMemory: error };
+    throw error;
   }
-  return null;
 }

@@ -320,6 +320,112 @@ describe('faults during an import', () => {
       await driver.close();
     });
 
+    // JavaScript's memory running out in the codec's worker (a RangeError, no trap: the worker
+    // lives on) says nothing of the snapshot's bytes. Each way V8 words it, against a RangeError
+    // that is not about memory, which still reads as damage.
+    it('the codec’s worker running out of JavaScript memory mid-restore, mid-verify and opening a part: said as memory, never as damage', async () => {
+      const driver = await openExtensionPage(chromium.browser, chromium.extensionId);
+      const stamp = Date.now();
+      await stageFromUrl(driver, `${server.url}/tiny.csv`, 'staging/tiny.csv');
+      const tiny = await call(driver, 'importCsv', { stagedPath: 'staging/tiny.csv', snapshotId: `tiny-${stamp}`, sourceName: 'tiny.csv' });
+      await stageFromUrl(driver, `${server.url}/small.csv`, 'staging/small.csv');
+      const small = await call(driver, 'importCsv', { stagedPath: 'staging/small.csv', snapshotId: `memory-${stamp}`, sourceName: 'small.csv', options: { rowsPerPart: 300, rowGroupSize: 100 } });
+      const { snapshotId, parts, checksum } = small.export.manifest;
+      expect(await call(driver, 'restoreSnapshot', { snapshotId: tiny.export.manifest.snapshotId, table: 'kept' })).toMatchObject({ matchesManifest: true, rowCount: 10 });
+      expect(await warmBothCodecWorkers(driver, server.url), 'the codec workers of the engine document').toBe(2);
+      const offscreen = await engineDocument(chromium.browser).asPage();
+      const cases = [
+        { message: 'Array buffer allocation failed', memory: true },
+        { message: 'WebAssembly.Memory.grow(): Maximum memory size exceeded', memory: true },
+        { message: 'Out of memory: Cannot allocate Wasm memory for new instance', memory: true },
+        { message: 'Offset is outside the bounds of the DataView', memory: false },
+      ];
+      for (const [i, { message, memory }] of cases.entries()) {
+        // Every decode fails until disarmed: each operation below meets it at its first part.
+        const failing = `self.__decodes = 0; self.__post ??= self.postMessage; self.postMessage = function (message, transfer) { if (message?.ok && message.written === 0 && self.__decodes >= 0) { self.__decodes++; throw new RangeError(${JSON.stringify(message)}); } return self.__post.call(this, message, transfer); };`;
+        expect(await inCodecWorkers(offscreen, failing), 'the codec workers armed').toBe(2);
+        const part = parts[i % parts.length].name;
+        let answers: unknown[];
+        try {
+          answers = [
+            await sendRaw(driver, 'restoreSnapshot', { snapshotId, table: 'kept' }),
+            await sendRaw(driver, 'verifySnapshot', { snapshotId }),
+            await sendRaw(driver, 'openFileInQuery', { files: [{ path: `snapshots/${part}`, name: part }], queryId: `q-${stamp}-${i}` }),
+          ];
+        } finally {
+          await inCodecWorkers(offscreen, 'self.__decodes = -Infinity');
+        }
+        for (const answer of answers) {
+          const said = JSON.stringify(answer);
+          if (memory) {
+            expect(answer, message).toMatchObject({ ok: false, error: { name: 'EngineMemoryError' } });
+            expect(said).toContain(`memory ran out (RangeError: ${message})`);
+            expect(said).toContain('Nothing shows that the file is damaged');
+            expect(said).not.toMatch(/damaged\./);
+          } else {
+            expect(answer, message).toMatchObject({ ok: false, error: { name: 'SnapshotDamagedError' } });
+            expect(said).toContain('though every column chunk reads with another Parquet reader');
+          }
+        }
+        const tables = (await call(driver, 'engineStatus', {})).tables;
+        expect(tables.find((t) => t.name === 'kept'), message).toMatchObject({ rows: 10 });
+        expect(tables.filter((t) => t.name.startsWith('__')), 'a half-built table').toEqual([]);
+      }
+      // The workers lived on: the same snapshot restores and verifies as exported.
+      expect(await call(driver, 'restoreSnapshot', { snapshotId, table: 'kept' })).toMatchObject({ matchesManifest: true, rowCount: 1000, checksum: checksum.value });
+      expect((await call(driver, 'verifySnapshot', { snapshotId })).ok).toBe(true);
+      await call(driver, 'dropTable', { table: 'kept' });
+      await driver.close();
+    });
+
+    // A part that passed its check but then cannot be read whole, on the engine's own thread:
+    // memory running out, the browser refusing (a file being written), the file gone meanwhile.
+    it('a snapshot part that cannot be read whole during a restore: memory, the browser refusing, gone — each said as what it is', async () => {
+      const driver = await openExtensionPage(chromium.browser, chromium.extensionId);
+      const stamp = Date.now();
+      await stageFromUrl(driver, `${server.url}/tiny.csv`, 'staging/tiny.csv');
+      const tiny = await call(driver, 'importCsv', { stagedPath: 'staging/tiny.csv', snapshotId: `tiny-${stamp}`, sourceName: 'tiny.csv' });
+      await stageFromUrl(driver, `${server.url}/small.csv`, 'staging/small.csv');
+      const small = await call(driver, 'importCsv', { stagedPath: 'staging/small.csv', snapshotId: `unread-${stamp}`, sourceName: 'small.csv', options: { rowsPerPart: 300, rowGroupSize: 100 } });
+      const { snapshotId, parts, checksum } = small.export.manifest;
+      expect(await call(driver, 'restoreSnapshot', { snapshotId: tiny.export.manifest.snapshotId, table: 'kept' })).toMatchObject({ matchesManifest: true, rowCount: 10 });
+      const offscreen = await engineDocument(chromium.browser).asPage();
+      // Only a File's whole read fails (the checks read slices, which are Blobs), and only for this snapshot's parts, from the `nth` on.
+      await offscreen.evaluate((prefix: string) => {
+        const scope = globalThis as unknown as { __readFault?: { name: string; message: string; nth: number; seen: number } };
+        const read = Blob.prototype.arrayBuffer;
+        File.prototype.arrayBuffer = function (this: File) {
+          const fault = scope.__readFault;
+          if (fault && this.name.startsWith(prefix) && ++fault.seen >= fault.nth) {
+            return Promise.reject(fault.name === 'RangeError' ? new RangeError(fault.message) : new DOMException(fault.message, fault.name));
+          }
+          return read.call(this);
+        };
+      }, snapshotId);
+      const cases = [
+        { name: 'RangeError', message: 'Array buffer allocation failed', error: 'EngineMemoryError', said: /could not be read: memory ran out \(RangeError: Array buffer allocation failed\)\. Nothing shows that the file is damaged/ },
+        { name: 'NotReadableError', message: 'The requested file could not be read.', error: 'SnapshotReadError', said: /could not be read \(NotReadableError: The requested file could not be read\.\)/ },
+        { name: 'NotFoundError', message: 'A requested file or directory could not be found.', error: 'SnapshotDamagedError', said: /is missing its part/ },
+      ];
+      for (const fault of cases) {
+        for (const nth of [1, parts.length]) {
+          await offscreen.evaluate((fault) => Object.assign(globalThis, { __readFault: fault }), { name: fault.name, message: fault.message, nth, seen: 0 });
+          const failed = await sendRaw(driver, 'restoreSnapshot', { snapshotId, table: 'kept' });
+          await offscreen.evaluate(() => Object.assign(globalThis, { __readFault: undefined }));
+          const part = parts[nth - 1].name;
+          expect(failed, `${fault.name} at part ${nth}`).toMatchObject({ ok: false, error: { name: fault.error } });
+          expect(JSON.stringify(failed)).toMatch(fault.said);
+          expect(JSON.stringify(failed)).toContain(part);
+          const tables = (await call(driver, 'engineStatus', {})).tables;
+          expect(tables.find((t) => t.name === 'kept'), `${fault.name} at part ${nth}`).toMatchObject({ rows: 10 });
+          expect(tables.filter((t) => t.name.startsWith('__')), 'a half-built table').toEqual([]);
+        }
+      }
+      expect(await call(driver, 'restoreSnapshot', { snapshotId, table: 'kept' })).toMatchObject({ matchesManifest: true, rowCount: 1000, checksum: checksum.value });
+      await call(driver, 'dropTable', { table: 'kept' });
+      await driver.close();
+    });
+
     // arrow-rs panics on some damaged input instead of failing, and a panic traps like running
     // out of memory: a trap on a damaged part must still name the damage, not blame the worker.
     it('the codec’s worker trapping on a damaged part: the damage is named, in every part and row group', async () => {
