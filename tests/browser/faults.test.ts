@@ -16,6 +16,7 @@ import { writeMixedCsv } from '../support/sample-csv';
 import { call, listOpfs, openExtensionPage, readOpfsFile, sendRaw, stageFromUrl, writeOpfsBytes } from '../support/extension-page';
 import { damageZstdFrame } from '../support/parquet-damage';
 import { serveStatic, type StaticServer } from '../support/static-server';
+import type { SnapshotManifest } from '../../src/protocol';
 import { refresh } from '../support/panel';
 
 const ROWS = 1_000_000;
@@ -84,6 +85,29 @@ async function warmBothCodecWorkers(driver: Page, serverUrl: string): Promise<nu
   }
   await call(driver, 'dropTable', { table: 'warm' });
   return inCodecWorkers(await offscreen(), 'true');
+}
+
+/**
+ * What the restore fault tests break: a 10-row table `kept`, restored from its own snapshot,
+ * and a 1,000-row snapshot named `${prefix}-…` of parts of three row groups (300 rows in
+ * groups of 100), the last part of one.
+ */
+async function keptTableAndGroupedSnapshot(driver: Page, serverUrl: string, prefix: string): Promise<SnapshotManifest> {
+  const stamp = Date.now();
+  await stageFromUrl(driver, `${serverUrl}/tiny.csv`, 'staging/tiny.csv');
+  const tiny = await call(driver, 'importCsv', { stagedPath: 'staging/tiny.csv', snapshotId: `tiny-${stamp}`, sourceName: 'tiny.csv' });
+  await stageFromUrl(driver, `${serverUrl}/small.csv`, 'staging/small.csv');
+  const small = await call(driver, 'importCsv', { stagedPath: 'staging/small.csv', snapshotId: `${prefix}-${stamp}`, sourceName: 'small.csv', options: { rowsPerPart: 300, rowGroupSize: 100 } });
+  expect(small.export.manifest.parts.map((p) => p.rows)).toEqual([300, 300, 300, 100]);
+  expect(await call(driver, 'restoreSnapshot', { snapshotId: tiny.export.manifest.snapshotId, table: 'kept' })).toMatchObject({ matchesManifest: true, rowCount: 10 });
+  return small.export.manifest;
+}
+
+/** After a restore into `kept` failed: the table it was to replace is kept, and no half-built table is left. */
+async function expectKeptAndNothingHalfBuilt(driver: Page, context: string): Promise<void> {
+  const tables = (await call(driver, 'engineStatus', {})).tables;
+  expect(tables.find((t) => t.name === 'kept'), context).toMatchObject({ rows: 10 });
+  expect(tables.filter((t) => t.name.startsWith('__')), `${context}: a half-built table`).toEqual([]);
 }
 
 const snapshotFiles = async (page: Page, prefix: string) => (await listOpfs(page, 'snapshots')).filter((f) => f.name.startsWith(prefix));
@@ -284,34 +308,26 @@ describe('faults during an import', () => {
     it.each(['first', 'second'])('the codec’s workers trapping mid-restore, at the %s part each decodes: a clear error, the table it was to replace kept, nothing half-built left, the next restore works', async (nth) => {
       const driver = await openExtensionPage(chromium.browser, chromium.extensionId);
       const stamp = Date.now();
-      await stageFromUrl(driver, `${server.url}/tiny.csv`, 'staging/tiny.csv');
-      const tiny = await call(driver, 'importCsv', { stagedPath: 'staging/tiny.csv', snapshotId: `tiny-${stamp}`, sourceName: 'tiny.csv' });
-      await stageFromUrl(driver, `${server.url}/small.csv`, 'staging/small.csv');
-      // Parts of three row groups (300 rows in groups of 100), the last of one.
-      const small = await call(driver, 'importCsv', { stagedPath: 'staging/small.csv', snapshotId: `grouped-${stamp}`, sourceName: 'small.csv', options: { rowsPerPart: 300, rowGroupSize: 100 } });
-      expect(small.export.manifest.parts.map((p) => p.rows)).toEqual([300, 300, 300, 100]);
-      expect(await call(driver, 'restoreSnapshot', { snapshotId: tiny.export.manifest.snapshotId, table: 'kept' })).toMatchObject({ matchesManifest: true, rowCount: 10 });
+      const manifest = await keptTableAndGroupedSnapshot(driver, server.url, 'grouped');
       expect(await warmBothCodecWorkers(driver, server.url), 'the codec workers of the engine document').toBe(2);
       const offscreen = await engineDocument(chromium.browser).asPage();
       // The trap as the worker's reply to its decode is posted: the worker's own catch reports it, as it would parquet-wasm's.
       const trap = `self.__decodes = 0; self.__post ??= self.postMessage; self.postMessage = function (message, transfer) { if (message?.ok && message.written === 0 && ++self.__decodes === ${nth === 'first' ? 1 : 2}) throw new WebAssembly.RuntimeError('injected: out of memory'); return self.__post.call(this, message, transfer); };`;
       expect(await inCodecWorkers(offscreen, trap), 'the codec workers armed').toBe(2);
       try {
-        const failed = await sendRaw(driver, 'restoreSnapshot', { snapshotId: small.export.manifest.snapshotId, table: 'kept' });
+        const failed = await sendRaw(driver, 'restoreSnapshot', { snapshotId: manifest.snapshotId, table: 'kept' });
         expect(failed).toMatchObject({ ok: false, error: { name: 'CodecWorkerError' } });
         expect(JSON.stringify(failed)).toMatch(/Parquet codec's worker stopped while decoding a part: parquet-wasm failed \(injected: out of memory\)\. It starts again/);
       } finally {
         await inCodecWorkers(offscreen, 'self.__decodes = -Infinity');
       }
-      const tables = (await call(driver, 'engineStatus', {})).tables;
-      expect(tables.find((t) => t.name === 'kept')).toMatchObject({ rows: 10 });
-      expect(tables.filter((t) => t.name.startsWith('__')), 'a half-built table').toEqual([]);
-      const again = await call(driver, 'restoreSnapshot', { snapshotId: small.export.manifest.snapshotId, table: 'kept' });
-      expect(again).toMatchObject({ matchesManifest: true, rowCount: 1000, checksum: small.export.manifest.checksum.value });
+      await expectKeptAndNothingHalfBuilt(driver, `trapped at the ${nth}`);
+      const again = await call(driver, 'restoreSnapshot', { snapshotId: manifest.snapshotId, table: 'kept' });
+      expect(again).toMatchObject({ matchesManifest: true, rowCount: 1000, checksum: manifest.checksum.value });
       // The same trap while the query console opens one of its parts (a file read whole, not a snapshot).
       if (nth === 'first') {
         expect(await inCodecWorkers(offscreen, trap)).toBeGreaterThan(0);
-        const part = small.export.manifest.parts[0].name;
+        const part = manifest.parts[0].name;
         const opened = await sendRaw(driver, 'openFileInQuery', { files: [{ path: `snapshots/${part}`, name: part }], queryId: `q-${stamp}` });
         await inCodecWorkers(offscreen, 'self.__decodes = -Infinity');
         expect(opened).toMatchObject({ ok: false, error: { name: 'CodecWorkerError' } });
@@ -326,12 +342,7 @@ describe('faults during an import', () => {
     it('the codec’s worker running out of JavaScript memory mid-restore, mid-verify and opening a part: said as memory, never as damage', async () => {
       const driver = await openExtensionPage(chromium.browser, chromium.extensionId);
       const stamp = Date.now();
-      await stageFromUrl(driver, `${server.url}/tiny.csv`, 'staging/tiny.csv');
-      const tiny = await call(driver, 'importCsv', { stagedPath: 'staging/tiny.csv', snapshotId: `tiny-${stamp}`, sourceName: 'tiny.csv' });
-      await stageFromUrl(driver, `${server.url}/small.csv`, 'staging/small.csv');
-      const small = await call(driver, 'importCsv', { stagedPath: 'staging/small.csv', snapshotId: `memory-${stamp}`, sourceName: 'small.csv', options: { rowsPerPart: 300, rowGroupSize: 100 } });
-      const { snapshotId, parts, checksum } = small.export.manifest;
-      expect(await call(driver, 'restoreSnapshot', { snapshotId: tiny.export.manifest.snapshotId, table: 'kept' })).toMatchObject({ matchesManifest: true, rowCount: 10 });
+      const { snapshotId, parts, checksum } = await keptTableAndGroupedSnapshot(driver, server.url, 'memory');
       expect(await warmBothCodecWorkers(driver, server.url), 'the codec workers of the engine document').toBe(2);
       const offscreen = await engineDocument(chromium.browser).asPage();
       const cases = [
@@ -367,9 +378,7 @@ describe('faults during an import', () => {
             expect(said).toContain('though every column chunk reads with another Parquet reader');
           }
         }
-        const tables = (await call(driver, 'engineStatus', {})).tables;
-        expect(tables.find((t) => t.name === 'kept'), message).toMatchObject({ rows: 10 });
-        expect(tables.filter((t) => t.name.startsWith('__')), 'a half-built table').toEqual([]);
+        await expectKeptAndNothingHalfBuilt(driver, message);
       }
       // The workers lived on: the same snapshot restores and verifies as exported.
       expect(await call(driver, 'restoreSnapshot', { snapshotId, table: 'kept' })).toMatchObject({ matchesManifest: true, rowCount: 1000, checksum: checksum.value });
@@ -382,13 +391,7 @@ describe('faults during an import', () => {
     // memory running out, the browser refusing (a file being written), the file gone meanwhile.
     it('a snapshot part that cannot be read whole during a restore: memory, the browser refusing, gone — each said as what it is', async () => {
       const driver = await openExtensionPage(chromium.browser, chromium.extensionId);
-      const stamp = Date.now();
-      await stageFromUrl(driver, `${server.url}/tiny.csv`, 'staging/tiny.csv');
-      const tiny = await call(driver, 'importCsv', { stagedPath: 'staging/tiny.csv', snapshotId: `tiny-${stamp}`, sourceName: 'tiny.csv' });
-      await stageFromUrl(driver, `${server.url}/small.csv`, 'staging/small.csv');
-      const small = await call(driver, 'importCsv', { stagedPath: 'staging/small.csv', snapshotId: `unread-${stamp}`, sourceName: 'small.csv', options: { rowsPerPart: 300, rowGroupSize: 100 } });
-      const { snapshotId, parts, checksum } = small.export.manifest;
-      expect(await call(driver, 'restoreSnapshot', { snapshotId: tiny.export.manifest.snapshotId, table: 'kept' })).toMatchObject({ matchesManifest: true, rowCount: 10 });
+      const { snapshotId, parts, checksum } = await keptTableAndGroupedSnapshot(driver, server.url, 'unread');
       const offscreen = await engineDocument(chromium.browser).asPage();
       // Only a File's whole read fails (the checks read slices, which are Blobs), and only for this snapshot's parts, from the `nth` on.
       await offscreen.evaluate((prefix: string) => {
@@ -416,9 +419,7 @@ describe('faults during an import', () => {
           expect(failed, `${fault.name} at part ${nth}`).toMatchObject({ ok: false, error: { name: fault.error } });
           expect(JSON.stringify(failed)).toMatch(fault.said);
           expect(JSON.stringify(failed)).toContain(part);
-          const tables = (await call(driver, 'engineStatus', {})).tables;
-          expect(tables.find((t) => t.name === 'kept'), `${fault.name} at part ${nth}`).toMatchObject({ rows: 10 });
-          expect(tables.filter((t) => t.name.startsWith('__')), 'a half-built table').toEqual([]);
+          await expectKeptAndNothingHalfBuilt(driver, `${fault.name} at part ${nth}`);
         }
       }
       expect(await call(driver, 'restoreSnapshot', { snapshotId, table: 'kept' })).toMatchObject({ matchesManifest: true, rowCount: 1000, checksum: checksum.value });
