@@ -359,6 +359,7 @@ export class Listing {
     if (record.alone.role === 'manifest') this.countManifest(record.alone.folder, -1);
   }
 
+  /** Group `key` is to be judged again: what was prejudged of it no longer holds. */
   private markDirty(key: string): void {
     this.dirtyGroups.add(key);
     this.prejudged.delete(key);
