@@ -67,6 +67,20 @@ async function inCodecWorkers(offscreen: Page, expression: string): Promise<numb
 }
 
 /**
+ * How many of the engine document's codec workers answer, asked again for a few seconds
+ * until `wanted` do: a worker just started may not be listed yet, or may be compiling
+ * parquet-wasm, and one the codec just stopped is listed a moment without answering.
+ */
+async function answeringCodecWorkers(offscreen: () => Promise<Page>, wanted: number): Promise<number> {
+  const deadline = Date.now() + 6000;
+  for (;;) {
+    const answering = await inCodecWorkers(await offscreen(), 'true');
+    if (answering >= wanted || Date.now() > deadline) return answering;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/**
  * Restores a small snapshot of many parts until both of the codec's workers run (a restore
  * decodes two parts at once, but a worker idle again by the next part's turn takes it
  * too), so that a fault injected in them is in whichever the next operation uses; says how
@@ -76,7 +90,7 @@ async function warmBothCodecWorkers(driver: Page, serverUrl: string): Promise<nu
   const offscreen = () => engineDocument(driver.browser()).asPage();
   let snapshotId: string | undefined;
   for (let warm = 0; warm < 5; warm++) {
-    if (warm > 0 && (await inCodecWorkers(await offscreen(), 'true')) >= 2) break;
+    if (warm > 0 && (await answeringCodecWorkers(offscreen, 2)) >= 2) break;
     if (!snapshotId) {
       await stageFromUrl(driver, `${serverUrl}/small.csv`, 'staging/warm.csv');
       snapshotId = (await call(driver, 'importCsv', { stagedPath: 'staging/warm.csv', snapshotId: `warm-${Date.now()}`, sourceName: 'warm.csv', options: { rowsPerPart: 50 } })).export.manifest.snapshotId;
@@ -84,7 +98,7 @@ async function warmBothCodecWorkers(driver: Page, serverUrl: string): Promise<nu
     expect(await call(driver, 'restoreSnapshot', { snapshotId, table: 'warm' })).toMatchObject({ matchesManifest: true });
   }
   await call(driver, 'dropTable', { table: 'warm' });
-  return inCodecWorkers(await offscreen(), 'true');
+  return answeringCodecWorkers(offscreen, 2);
 }
 
 /**
