@@ -402,7 +402,7 @@ function footerLength(bytes: Uint8Array): number {
  * worker's own error: it starts again, and the file is fine. A trap is no proof of either:
  * arrow-rs panics on some damaged input, and a panic traps too.
  */
-async function decodeFailure(error: unknown, bytes: Uint8Array, label: string): Promise<Error> {
+export async function decodeFailure(error: unknown, bytes: Uint8Array, label: string): Promise<Error> {
   const found = await locateDamage(bytes);
   if ('damage' in found) return new UserFacingError('SnapshotDamagedError', `${label} could not be decoded: ${found.damage}.`, { cause: error, explainsCause: true });
   // Memory running out says nothing of the bytes: not damage, whichever reader ran out.
