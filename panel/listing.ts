@@ -150,9 +150,9 @@ export class Listing {
    * drops its entry (see markDirty).
    */
   private readonly prejudged = new Map<string, JudgedGroup>();
-  /** For each dirty group, the prejudge round in which it last changed. */
-  private readonly changedInRound = new Map<string, number>();
-  private round = 0;
+  /** Groups changed since the last prejudge, and those changed between the two before it (quiet since: judged next). */
+  private changedSincePrejudge = new Set<string>();
+  private changedBeforeThat = new Set<string>();
   private readonly groups = new Map<string, SnapshotGroup>();
   private groupsVersion = 0;
   private sortedGroups: { version: number; groups: SnapshotGroup[] } | undefined;
@@ -363,7 +363,7 @@ export class Listing {
   private markDirty(key: string): void {
     this.dirtyGroups.add(key);
     this.prejudged.delete(key);
-    this.changedInRound.set(key, this.round);
+    this.changedSincePrejudge.add(key);
   }
 
   /** A folder's first manifest (or its last) changes the rules for every group in it. */
@@ -551,7 +551,8 @@ export class Listing {
     if (this.stage === 'walking' || this.dirtyGroups.size === 0) return;
     const keys = [...this.dirtyGroups];
     this.dirtyGroups.clear();
-    this.changedInRound.clear();
+    this.changedSincePrejudge.clear();
+    this.changedBeforeThat.clear();
     await forEachInSlices(keys, (key) => {
       const { records, reports, group } = this.prejudged.get(key) ?? this.judgeGroup(key);
       this.prejudged.delete(key);
@@ -597,11 +598,13 @@ export class Listing {
   prejudge(): Promise<void> {
     if (this.stage !== 'walking') return this.ingesting;
     this.ingesting = this.ingesting.then(async () => {
-      const round = this.round++;
-      const quiet = [...this.dirtyGroups].filter((key) => !this.prejudged.has(key) && (this.changedInRound.get(key) ?? round) < round);
+      // Costs what changed, not the whole listing: this runs after every slice of a walk.
+      const quiet = [...this.changedBeforeThat].filter((key) => !this.changedSincePrejudge.has(key));
+      this.changedBeforeThat = this.changedSincePrejudge;
+      this.changedSincePrejudge = new Set();
       await forEachInSlices(quiet, (key) => {
-        // Skipped if it changed between two slices: it then counts as changed in the next round.
-        if (this.stage === 'walking' && (this.changedInRound.get(key) ?? round) < round) this.prejudged.set(key, this.judgeGroup(key));
+        // Skipped if it changed between two slices: it is then judged in a later call.
+        if (this.stage === 'walking' && !this.changedSincePrejudge.has(key)) this.prejudged.set(key, this.judgeGroup(key));
       });
     });
     return this.ingesting;
