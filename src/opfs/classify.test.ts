@@ -170,8 +170,48 @@ describe('classifyFiles', () => {
       status: 'incomplete',
       reason: 'no customers.manifest.json: the export did not finish (other snapshots in this folder have manifests)',
     });
+    // Only the name says it is ours: flagged, but a purge of incomplete files leaves it.
+    expect(reports.get('s/customers.parquet')!.keep).toMatch(/may be the app’s own/);
+    expect(reports.get('s/orders_part_0.parquet')!.keep).toBeUndefined();
     // A folder without any manifest: other apps' files are not flagged for lacking ours.
     expect(reports.get('other/customers.parquet')!.status).toBe('ok');
+  });
+
+  // Another app's JSON that only shares the name's ending: each value, under several names,
+  // alone with the app's Parquet file and beside one of our snapshots.
+  const foreignTexts = ['{}', '{"version": 3, "files": ["a.js"]}', '{"formatVersion": 1}', '{"snapshotId": "cache"}', '[]', '[{"formatVersion": 1, "snapshotId": "x"}]', '"precache"', '42', 'null', 'true', '\uFEFF{"name": "app"}', '{"formatVersion": null, "SnapshotId": "x"}'];
+  const foreignNames = ['precache.manifest.json', 'events.manifest.json', 'asset-manifest.manifest.json', 'Café ☕.manifest.json', '.manifest.json'];
+  test.each(foreignNames.flatMap((name) => foreignTexts.map((text) => [name, text])))('%s holding %s is not one of our manifests: left alone, and no Parquet file is flagged for it', async (name, text) => {
+    const fake = new FakeOpfs();
+    await fake.writeFile(`app/${name}`, text);
+    await fake.writeFile('app/events.parquet', customers);
+    await fake.writeFile(`mixed/${name}`, text);
+    await fake.writeFile('mixed/events.parquet', customers);
+    for (let i = 0; i < 3; i++) await fake.writeFile(`mixed/orders_part_${i}.parquet`, orderParts[i]);
+    await fake.writeFile('mixed/orders.manifest.json', serializeManifest(ordersManifest()));
+    const reports = await classify(fake);
+    for (const folder of ['app', 'mixed']) {
+      expect(reports.get(`${folder}/${name}`)).toMatchObject({ status: 'ok', role: 'other', format: 'json', reason: expect.stringMatching(/not one/) });
+      expect(reports.get(`${folder}/${name}`)!.snapshotId).toBeUndefined();
+    }
+    expect(reports.get('app/events.parquet')!.status).toBe('ok');
+    // Beside a snapshot of ours it is flagged for lacking a manifest, as before, but kept out of purges.
+    expect(reports.get('mixed/events.parquet')).toMatchObject({ status: 'incomplete', keep: expect.stringMatching(/app’s own/) });
+    expect(reports.get('mixed/orders_part_1.parquet')!.status).toBe('ok');
+  });
+
+  test('a manifest of a newer format version is ours but not judged; text that is not JSON still reads as a damaged one of ours', async () => {
+    const fake = new FakeOpfs();
+    for (let i = 0; i < 3; i++) await fake.writeFile(`s/orders_part_${i}.parquet`, orderParts[i]);
+    await fake.writeFile('s/orders.manifest.json', serializeManifest({ ...ordersManifest(), formatVersion: 2 as 1 }));
+    for (const [i, text] of ['{"formatVersion": 1, "snapshotId": "cut', '{formatVersion: 1}', 'PAR1', '\u0000\u0001'].entries()) {
+      await fake.writeFile(`t${i}/x.parquet`, customers);
+      await fake.writeFile(`t${i}/x.manifest.json`, text);
+    }
+    const reports = await classify(fake);
+    expect(reports.get('s/orders.manifest.json')).toMatchObject({ status: 'ok', role: 'manifest', reason: 'a manifest of format version 2, newer than this version reads: not checked' });
+    for (let i = 0; i < 3; i++) expect(reports.get(`s/orders_part_${i}.parquet`)!.status).toBe('ok');
+    for (let i = 0; i < 4; i++) expect(reports.get(`t${i}/x.manifest.json`)).toMatchObject({ status: 'corrupt', role: 'manifest', reason: 'The manifest is not valid JSON.' });
   });
 
   test('a manifest that lists a missing part, or another size, makes the snapshot incomplete', async () => {

@@ -8,13 +8,17 @@
  *   empty      a 0-byte `*.parquet` (single file or part).
  *   corrupt    a non-empty `*.parquet` without 'PAR1' at both ends, with a footer length
  *              that does not fit, or with a footer that does not parse; a manifest that is
- *              empty, or (when its text is given) invalid or naming another snapshot.
+ *              empty, or (when its text is given) invalid or naming another snapshot. A
+ *              `*.manifest.json` whose text is JSON but not one of ours (no `formatVersion`
+ *              and `snapshotId`) is another app's file: `other`, ok.
  *   ok         anything else, including files that are not snapshot files at all.
  * Then per snapshot group (`<id>.parquet` / `<id>_part_<n>.parquet` / `<id>.manifest.json`
  * in one folder), only for files still ok:
  *   incomplete - part numbers with gaps (parts 0 and 2 without 1);
  *              - the group has no manifest although other snapshots in the same folder
- *                have one (that folder uses manifests, so "no manifest, no snapshot");
+ *                have one (that folder uses manifests, so "no manifest, no snapshot"):
+ *                flagged, but kept out of a purge of its status (`keep`), since only the
+ *                name says it is ours and the app may keep Parquet files of its own there;
  *              - the manifest's text is given and lists parts that are missing, or parts
  *                whose size (or footer row count) differs, or the group has parts the
  *                manifest does not list;
@@ -34,7 +38,7 @@
 import { parseFooter } from '../parquet/footer';
 import type { SnapshotManifest } from '../protocol';
 import { formatBytes, formatCount } from '../format';
-import { parseManifest } from '../snapshot/manifest';
+import { manifestClaim, parseManifest } from '../snapshot/manifest';
 import { parseSnapshotFileName } from '../snapshot/names';
 import { checkReadFor, type ParquetProbe, type ScannedFile } from './scan-types';
 import { DATABASE_FORMATS, DUCKDB_TEMP_FILE, detectFormat, type DataFormat, type FormatField, type FormatVerdict } from './formats';
@@ -82,7 +86,8 @@ export interface FileReport {
   slotName?: string;
   /**
    * Why a purge of its status leaves it (it may still be deleted on its own, on purpose): a
-   * damaged database may hold rows a recovery tool can still read.
+   * damaged database may hold rows a recovery tool can still read; a Parquet file without a
+   * manifest, in a folder whose other snapshots have one, may be the app's own.
    */
   keep?: string;
   /** Held open right now by a handle of the page (its DuckDB or SQLite), or found held by a purge. */
@@ -225,14 +230,17 @@ function makeReport(
 }
 
 /** A copy of `report` with another verdict (the original may be shared by a listing's cache). */
-function withVerdict(report: FileReport, health: FileHealth, reason: string): FileReport {
-  const copy = makeReport(report, report.role, health, reason, report.snapshotId, report.partIndex, report.parquet, report.manifest, report.format, undefined, report.keep);
+function withVerdict(report: FileReport, health: FileHealth, reason: string, keep = report.keep): FileReport {
+  const copy = makeReport(report, report.role, health, reason, report.snapshotId, report.partIndex, report.parquet, report.manifest, report.format, undefined, keep);
   copy.formatFields = report.formatFields;
   copy.databaseName = report.databaseName;
   copy.slotName = report.slotName;
   return copy;
 }
 
+
+/** Why a Parquet file flagged for lacking a manifest stays when its status is purged (see `FileReport.keep`). */
+const NO_MANIFEST_KEEP = 'a Parquet file without a manifest may be the app’s own rather than a leftover of an export: never purged with the others; delete it on its own if it is a leftover';
 
 /** A file's own verdict when it is none of our snapshot files: its format, and what its bytes say. */
 function classifyByFormat(file: ScannedFile): FileReport {
@@ -296,6 +304,13 @@ export function classifyAlone(file: ScannedFile, options: ClassifyOptions = {}):
       if (!options.manifests && isPending(file)) return makeReport(file, 'manifest', 'pending', 'contents not checked yet', id);
       return makeReport(file, 'manifest', 'ok', 'manifest present', id);
     }
+    const claim = manifestClaim(text);
+    if (claim.kind === 'foreign') {
+      return makeReport(file, 'other', 'ok', 'JSON named like a snapshot manifest, but not one (it has no formatVersion and snapshotId): another app’s file, left alone', undefined, undefined, undefined, undefined, 'json');
+    }
+    if (claim.kind === 'newer') {
+      return makeReport(file, 'manifest', 'ok', `a manifest of format version ${claim.version}, newer than this version reads: not checked`, id);
+    }
     try {
       const manifest = parseManifest(text);
       if (manifest.snapshotId !== id) {
@@ -353,7 +368,7 @@ const LOG_WORDS: Partial<Record<DataFormat, string>> = {
  * orphan; a 0-byte database whose WAL or journal holds bytes is not empty (its pages may be
  * there: SQLite replays a WAL when it opens the database).
  */
-function judgeDatabases(reports: readonly FileReport[], exists: (path: string) => boolean, verdicts: Map<FileReport, [FileHealth, string]>): void {
+function judgeDatabases(reports: readonly FileReport[], exists: (path: string) => boolean, verdicts: Map<FileReport, [FileHealth, string, string?]>): void {
   const logsOf = new Map<string, FileReport[]>();
   for (const report of reports) {
     if (report.databaseName === undefined) continue;
@@ -419,10 +434,10 @@ function describeGaps({ missing, tooSparse, found }: PartGaps): string {
 }
 
 /** The group rules of one snapshot: which of its files become `incomplete`, and why. */
-function judgeGroup(group: GroupMembers, folderUsesManifests: boolean, verdicts: Map<FileReport, string>): void {
+function judgeGroup(group: GroupMembers, folderUsesManifests: boolean, verdicts: Map<FileReport, [reason: string, keep?: string]>): void {
   const { id, parquet, manifest } = group;
-  const markIncomplete = (file: FileReport, reason: string) => {
-    if (file.health === 'ok' && !verdicts.has(file)) verdicts.set(file, reason);
+  const markIncomplete = (file: FileReport, reason: string, keep?: string) => {
+    if (file.health === 'ok' && !verdicts.has(file)) verdicts.set(file, [reason, keep]);
   };
   const manifestName = `${id}.manifest.json`;
   const parsed = manifest?.manifest;
@@ -452,7 +467,8 @@ function judgeGroup(group: GroupMembers, folderUsesManifests: boolean, verdicts:
   }
   if (manifest && parquet.length === 0) markIncomplete(manifest, `no Parquet files of snapshot ${id} exist`);
   if (!manifest && folderUsesManifests) {
-    for (const file of parquet) markIncomplete(file, `no ${manifestName}: the export did not finish (other snapshots in this folder have manifests)`);
+    // Only the folder's other manifests say so: the app may keep Parquet files of its own here.
+    for (const file of parquet) markIncomplete(file, `no ${manifestName}: the export did not finish (other snapshots in this folder have manifests)`, NO_MANIFEST_KEEP);
   }
 }
 
@@ -469,10 +485,10 @@ export function judgeFolder(
   /** Whether a path is listed (a database's logs are judged by whether it exists). Default: whether it is among `reports`. */
   exists?: (path: string) => boolean,
 ): FileReport[] {
-  const incomplete = new Map<FileReport, string>();
+  const incomplete = new Map<FileReport, [reason: string, keep?: string]>();
   for (const group of collectGroups(reports).values()) judgeGroup(group, usesManifests, incomplete);
-  const verdicts = new Map<FileReport, [FileHealth, string]>();
-  for (const [report, reason] of incomplete) verdicts.set(report, ['incomplete', reason]);
+  const verdicts = new Map<FileReport, [FileHealth, string, string?]>();
+  for (const [report, [reason, keep]] of incomplete) verdicts.set(report, ['incomplete', reason, keep]);
   if (reports.some((report) => report.databaseName !== undefined || report.health === 'empty')) {
     const listed = exists ?? ((paths) => (path: string) => paths.has(path))(new Set(reports.map((report) => report.path)));
     judgeDatabases(reports, listed, verdicts);
@@ -480,7 +496,7 @@ export function judgeFolder(
   if (verdicts.size === 0) return reports.slice();
   return reports.map((report) => {
     const verdict = verdicts.get(report);
-    return verdict === undefined ? report : withVerdict(report, verdict[0], verdict[1]);
+    return verdict === undefined ? report : withVerdict(report, verdict[0], verdict[1], verdict[2]);
   });
 }
 

@@ -16,6 +16,26 @@ export function serializeManifest(manifest: SnapshotManifest): string {
 }
 
 /**
+ * What a `*.manifest.json` file's text claims to be. Our manifests are JSON objects with
+ * both `formatVersion` and `snapshotId`; text that is not JSON at all is taken for one of
+ * ours, damaged (a write cut short). Any other JSON value is another app's file that only
+ * shares the name's ending (`precache.manifest.json`): not ours to judge, let alone purge.
+ * A manifest of a newer format version is ours, but not readable by this version.
+ */
+export function manifestClaim(text: string): { kind: 'ours' } | { kind: 'foreign' } | { kind: 'newer'; version: number } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  } catch {
+    return { kind: 'ours' };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || !('formatVersion' in value) || !('snapshotId' in value)) return { kind: 'foreign' };
+  const version = value.formatVersion;
+  if (typeof version === 'number' && Number.isSafeInteger(version) && version > MANIFEST_FORMAT_VERSION) return { kind: 'newer', version };
+  return { kind: 'ours' };
+}
+
+/**
  * Parses and validates a manifest. Everything is checked, because a manifest is what
  * says a snapshot is complete: a wrong one would make a broken snapshot look healthy.
  */
