@@ -60,8 +60,16 @@ export async function ensureSnapshotsLoaded(
   const loaded: string[] = [];
   const notes: string[] = [];
   for (const name of new Set(names)) {
-    // DuckDB's identifiers are case-insensitive: "Orders" names the snapshot orders.
-    const manifest = manifests.find((m) => m.snapshotId === name) ?? manifests.find((m) => m.snapshotId.toLowerCase() === name.toLowerCase());
+    // DuckDB's identifiers are case-insensitive: "Orders" names the snapshot orders, and
+    // snapshots "Orders" and "orders" would load into one table (a diff of the two would compare it with itself).
+    const matching = [...new Set(manifests.filter((m) => m.snapshotId.toLowerCase() === name.toLowerCase()).map((m) => m.snapshotId))];
+    if (matching.length > 1) {
+      throw new UserFacingError(
+        'AmbiguousSnapshotError',
+        `Snapshots ${matching.map((id) => `"${id}"`).join(' and ')} differ only in case, which DuckDB's table names do not tell apart: SQL over them would read one of them for both. Delete or export again one of them under another id.`,
+      );
+    }
+    const manifest = manifests.find((m) => m.snapshotId === matching[0]);
     if (!manifest) continue;
     const known = loadedHere.get(manifest.snapshotId);
     if (known && known.fingerprint === fingerprint(manifest) && (await tableHolds(duck.conn, manifest.snapshotId))) continue;
