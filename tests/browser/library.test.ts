@@ -360,6 +360,10 @@ describe('the exporter as a library, packed, installed into a Vite app and run i
     expect(writing.length).toBeGreaterThan(0);
     for (const row of writing) expect(['locked', 'temp'], row.path).toContain(row.status);
     expect(rowsNow.find((r) => r.path === `${FOLDER}/crashed_part_3.parquet.tmp`)?.status).toBe('temp');
+    // The library's own finder agrees: what the running export writes is not broken, the leftover is.
+    const found = (await page.evaluate(() => (window as unknown as AppWindow).app.broken())).map((f) => f.path);
+    expect(found).toContain('crashed_part_3.parquet.tmp');
+    expect(found.filter((path) => path.startsWith('in-progress'))).toEqual([]);
     const beforePurge = await filesInOpfs();
     await purgeEverythingFlagged(panel);
     // Nothing of the snapshot being written went, the leftover did; the app finishes its export.
