@@ -853,6 +853,16 @@ export function createController(store: Store, client = backgroundClient()) {
     return null;
   }
 
+  /**
+   * Why nothing may be put into `folder` of `source` (moved, uploaded, made there), or null.
+   * The extension's `staging/` holds the engine's copies of CSVs for imports: its sweep removes
+   * what no import holds, so a file of the user's put there would be lost.
+   */
+  function destinationRefusal(source: SourceKind, folder: string): string | null {
+    if (source !== 'extension' || (folder !== STAGING_DIR && !isUnder(folder, STAGING_DIR))) return null;
+    return `${STAGING_DIR} is the engine's own: it holds copies of CSVs for imports and removes what no import holds. Choose another folder.`;
+  }
+
   /** A sentence for a rename or move that did not happen, or null when it did. */
   function editProblem(result: EditResult, from: string, to: string): string | null {
     switch (result.outcome) {
@@ -951,8 +961,11 @@ export function createController(store: Store, client = backgroundClient()) {
         suggestions: folders,
         okLabel: 'Move',
         submit: async (value) => {
-          const folder = value.trim().replace(/^\/+|\/+$/g, '');
+          // Not trimmed: a folder's name may begin or end with a space.
+          const folder = value.replace(/^\/+|\/+$/g, '');
           if (folder !== '' && !listing.folderTree().has(folder)) return `There is no folder ${folder}: make it first (New folder).`;
+          const refusal = destinationRefusal(store.source.value, folder);
+          if (refusal) return refusal;
           await moveTo(paths, folder);
           return null;
         },
@@ -995,7 +1008,7 @@ export function createController(store: Store, client = backgroundClient()) {
         value: '',
         okLabel: 'Make the folder',
         submit: async (value) => {
-          const problem = entryNameProblem(value);
+          const problem = entryNameProblem(value) ?? destinationRefusal(source, parent);
           if (problem) return problem;
           const path = joinPath(parent, value);
           const result = await sources[source].makeFolder(path);
@@ -1051,7 +1064,8 @@ export function createController(store: Store, client = backgroundClient()) {
     try {
       for (const [index, item] of files.entries()) {
         let target = joinPath(folder, item.path);
-        const problem = item.path.split('/').map(entryNameProblem).find((p) => p !== null);
+        // A dropped folder named staging, at the top of the extension's storage, would land in the engine's own.
+        const problem = item.path.split('/').map(entryNameProblem).find((p) => p !== null) ?? destinationRefusal(source, parentOf(target));
         if (problem) {
           tally.failed.push(`${item.path}: ${problem}`);
           continue;

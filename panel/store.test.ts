@@ -92,3 +92,18 @@ describe('the rows on screen while verdicts arrive', () => {
     }
   });
 });
+
+describe('a navigation of the inspected page', () => {
+  test.each([
+    { kind: 'running', label: 'Uploading 1 file', fraction: 0.5 },
+    { kind: 'failed', error: 'Uploaded 0 files (0 B) to the top folder. Not uploaded: a.bin: the page reloaded' },
+    { kind: 'done', result: { sentence: 'Deleted 1 file (3 B).' } },
+  ] as const)('keeps the file action\'s line ($kind): its result is what the user needs to read', (state) => {
+    const store = createStore('page');
+    reduce(store, { type: 'file-action', state });
+    const before = store.fileAction.value;
+    reduce(store, { type: 'navigated' });
+    expect(store.fileAction.value).toBe(before);
+    expect(store.selection.value.paths.size).toBe(0);
+  });
+});

@@ -373,7 +373,8 @@ export function reduce(store: Store, action: Action): void {
           store.folder.value = '';
           store.selected.value = null;
           store.selection.value = NO_SELECTION;
-          store.fileAction.value = { kind: 'idle' };
+          // The file action's line stays: one still running ends with a result to read, and one
+          // the navigation made fail (an upload) may have said so a moment before this arrived.
         }
         break;
       case 'live':

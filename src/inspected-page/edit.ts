@@ -9,11 +9,27 @@ import type { EditResult } from '../opfs/scan-types';
  * then the original removed: a copy that fails is removed, so nothing is lost either way.
  * A folder, where only files can move (Chrome 156), is made anew and its files moved into
  * it one by one (a failure moves them back), then the old folders go once empty.
- * The destination folder must exist (New folder makes one).
+ * The destination folder must exist (New folder makes one). A snapshot's file is not moved
+ * while an export holds the snapshot's lock.
  *
  * Self-contained: sent to the inspected page as source text.
  */
-export async function moveOpfsEntry(root: FileSystemDirectoryHandle, from: string, to: string, expectedSize: number | null): Promise<EditResult> {
+export async function moveOpfsEntry(root: FileSystemDirectoryHandle, from: string, to: string, expectedSize: number | null, lockTaken = false): Promise<EditResult> {
+  // A file named as a snapshot's moves only while nobody holds that snapshot's lock (an app's
+  // export running with the library holds it, as the purge knows): the lock's name and the
+  // name pattern are the purge's (src/inspected-page/purge.ts).
+  const snapshotName = /^(?:(.+)_part_\d+\.parquet|(.+)\.parquet|(.+)\.manifest\.json|(.+)\.intent\.json)(?:\.tmp)?$/;
+  const locks = typeof navigator === 'object' && navigator !== null ? navigator.locks : undefined;
+  const match = lockTaken ? null : snapshotName.exec(String(from).split('/').pop() ?? '');
+  if (match && locks && typeof locks.request === 'function') {
+    const snapshotId = match[1] ?? match[2] ?? match[3] ?? match[4];
+    const lockName = `opfs-snapshot-inspector:snapshot:${String(from).split('/').slice(0, -1).join('/')}/${snapshotId}`;
+    return locks.request(lockName, { mode: 'exclusive', ifAvailable: true }, (lock) =>
+      lock === null
+        ? { outcome: 'failed', error: `snapshot ${snapshotId} is being written right now (its export holds its lock); nothing was changed` }
+        : moveOpfsEntry(root, from, to, expectedSize, true),
+    );
+  }
   const errorNameOf = (error: unknown): string => (typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : '');
   const messageOf = (error: unknown): string => (typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error));
   const split = (path: string): string[] | null => {

@@ -105,8 +105,10 @@ export async function abortOpfsUpload(registryName: string, id: string): Promise
 /**
  * Closes the upload's writable once every chunk is written, checks the file holds
  * `expectedSize` bytes, and renames it to `finalName`: `exists` (temporary file removed)
- * when the name is taken and `replace` is false; with `replace`, the file there is removed
- * first (`locked` if it is held open: nothing replaced). A folder of that name is never
+ * when the name is taken and `replace` is false; with `replace`, the file there is set
+ * aside, replaced, and only then removed, or (without `move()`) overwritten through a
+ * writable that swaps the bytes in when it closes: whatever fails, the file there stays
+ * whole (`locked` if it is held open: nothing replaced). A folder of that name is never
  * replaced.
  */
 export async function finishOpfsUpload(registryName: string, id: string, finalName: string, expectedSize: number, replace: boolean): Promise<UploadOutcome> {
@@ -156,17 +158,50 @@ export async function finishOpfsUpload(registryName: string, id: string, finalNa
     await dropTemp();
     return { outcome: 'exists' };
   }
-  if (taken === 'file') {
-    try {
-      await dir.removeEntry(finalName);
-    } catch (error) {
-      await dropTemp();
-      const name = errorNameOf(error);
-      return name === 'NoModificationAllowedError' || name === 'InvalidStateError' ? { outcome: 'locked' } : { outcome: 'failed', error: `${name}: ${messageOf(error)}` };
-    }
-  }
   const temp = await dir.getFileHandle(tempName);
   const move = (temp as unknown as { move?: (name: string) => Promise<void> }).move;
+  const isLock = (error: unknown) => errorNameOf(error) === 'NoModificationAllowedError' || errorNameOf(error) === 'InvalidStateError';
+  const failed = (error: unknown): UploadOutcome => ({ outcome: 'failed', error: `${errorNameOf(error)}: ${messageOf(error)}` });
+  // The bytes copied through a writable, which the browser swaps in only when it closes: a
+  // copy that fails (a full disk) leaves what the file held as it was.
+  const copyInto = async (handle: FileSystemFileHandle) => (await temp.getFile()).stream().pipeTo(await handle.createWritable());
+  if (taken === 'file') {
+    // Never a moment without one of the two: the file there is set aside under another name,
+    // the upload takes its name, and only then is it removed; a failure puts it back.
+    const aside = `${finalName}.${id}.replaced`;
+    if (typeof move === 'function') {
+      let setAside = false;
+      try {
+        await move.call(await dir.getFileHandle(finalName), aside);
+        setAside = true;
+        await move.call(temp, finalName);
+        await dir.removeEntry(aside).catch(() => undefined);
+        return { outcome: 'done' };
+      } catch (error) {
+        if (!setAside && isLock(error)) {
+          await dropTemp();
+          return { outcome: 'locked' };
+        }
+        if (setAside) {
+          try {
+            await move.call(await dir.getFileHandle(aside), finalName);
+          } catch (putBack) {
+            await dropTemp();
+            return { outcome: 'failed', error: `${errorNameOf(error)}: ${messageOf(error)}; the file that was there is kept as ${aside} (${errorNameOf(putBack)})` };
+          }
+        }
+        // Refused: copied below instead.
+      }
+    }
+    try {
+      await copyInto(await dir.getFileHandle(finalName));
+      await dropTemp();
+      return { outcome: 'done' };
+    } catch (error) {
+      await dropTemp();
+      return isLock(error) ? { outcome: 'locked' } : failed(error);
+    }
+  }
   try {
     if (typeof move === 'function') {
       await move.call(temp, finalName);
@@ -176,13 +211,14 @@ export async function finishOpfsUpload(registryName: string, id: string, finalNa
     // Refused: copied below instead.
   }
   try {
-    const writable = await (await dir.getFileHandle(finalName, { create: true })).createWritable();
-    await (await temp.getFile()).stream().pipeTo(writable);
+    await copyInto(await dir.getFileHandle(finalName, { create: true }));
     await dropTemp();
     return { outcome: 'done' };
   } catch (error) {
-    await dir.removeEntry(finalName).catch(() => undefined);
+    // Only the empty file made for the copy goes: one that something else wrote there meanwhile stays.
+    const left = await dir.getFileHandle(finalName).then((handle) => handle.getFile()).catch(() => null);
+    if (left?.size === 0) await dir.removeEntry(finalName).catch(() => undefined);
     await dropTemp();
-    return { outcome: 'failed', error: `${errorNameOf(error)}: ${messageOf(error)}` };
+    return failed(error);
   }
 }

@@ -17,6 +17,7 @@ import { serveStatic, type StaticServer } from '../support/static-server';
 import { allPanelRows, panelRows, press, refresh, waitForScan } from '../support/panel';
 import { beginOpfsUpload, writeOpfsUpload } from '../../src/inspected-page/upload';
 import { seededRandom } from '../support/random';
+import { snapshotLockName } from '../../src/snapshot/locks';
 import { poll } from '../support/poll';
 import { formatBytes } from '../../src/format';
 import { writeMixedCsv } from '../support/sample-csv';
@@ -630,6 +631,40 @@ describe('file actions in the real DevTools panel: select and delete', () => {
     expect((await refreshAndList(panel)).sort()).toEqual(Object.keys(expected).sort());
   }
 
+  it("renames or moves no file of a snapshot whose export holds its lock (an app's, with the library); another snapshot's, and the same once free, go", async () => {
+    const files: Record<string, number[]> = { 'snaps/orders_part_0.parquet.tmp': [1], 'snaps/orders_part_1.parquet': [2], 'snaps/orders.manifest.json': [3], 'snaps/orders.intent.json': [4], 'orders.parquet': [5], 'snaps/other.parquet': [6] };
+    await fill(page, files);
+    // The locks an exporter holds while it writes: in the folder, and at the top.
+    for (const name of [snapshotLockName('snaps', 'orders'), snapshotLockName('', 'orders')]) {
+      await page.evaluate((name) => {
+        const w = window as unknown as { releaseLocks?: (() => void)[] };
+        void navigator.locks.request(name, () => new Promise<void>((release) => (w.releaseLocks ??= []).push(release)));
+      }, name);
+    }
+    await refresh(panel);
+    await panel.$eval('[data-testid="breadcrumb"] button[data-path=""]', (e) => (e as HTMLElement).click());
+    const before = await contents(page);
+    const rename = async (path: string, name: string) => {
+      await clickRow(panel, path);
+      await press(panel, '[data-testid="action-rename"]');
+      await answerPrompt('rename-input', name);
+      return actionResult(panel);
+    };
+    for (const path of Object.keys(files).filter((p) => p.includes('orders'))) {
+      expect(await rename(path, 'away.bin')).toBe(`failed: ${path} could not be moved: snapshot orders is being written right now (its export holds its lock); nothing was changed.`);
+    }
+    await clickRow(panel, 'snaps/orders_part_1.parquet');
+    await press(panel, '[data-testid="action-move"]');
+    await answerPrompt('move-input', '');
+    expect(await actionResult(panel)).toMatch(/^failed: Moved 0 files to the top\. 1 file stayed: snaps\/orders_part_1\.parquet could not be moved: snapshot orders is being written/);
+    expect(await contents(page)).toEqual(before);
+    expect(await rename('snaps/other.parquet', 'other-2.parquet')).toBe('done: Renamed snaps/other.parquet to other-2.parquet.');
+    await page.evaluate(() => (window as unknown as { releaseLocks: (() => void)[] }).releaseLocks.forEach((release) => release()));
+    expect(await rename('snaps/orders_part_1.parquet', 'kept_part_1.parquet')).toBe('done: Renamed snaps/orders_part_1.parquet to kept_part_1.parquet.');
+    const { 'snaps/other.parquet': other, 'snaps/orders_part_1.parquet': part, ...rest } = before;
+    expect(await contents(page)).toEqual({ ...rest, 'snaps/other-2.parquet': other, 'snaps/kept_part_1.parquet': part });
+  });
+
   it('makes a folder, moves a file into it by dragging it onto the folder, and renames a folder tree', async () => {
     await fill(page, { 'a.parquet': [1, 2, 3], 'sub/b.csv': [4] });
     await refresh(panel);
@@ -880,6 +915,63 @@ describe('file actions in the real DevTools panel: select and delete', () => {
     }
   });
 
+  it.each([
+    ['none', 'in a browser without move()'],
+    ['refuses', 'where move() refuses the upload'],
+  ])('a replace that meets a full disk keeps the file there whole and leaves nothing else (%s: %s)', async (mode) => {
+    const work = mkdtempSync(join(tmpdir(), 'opfs-upload-replace-'));
+    const session = await page.createCDPSession();
+    const origin = new URL(page.url()).origin;
+    const upload = join(work, 'data.bin');
+    const bytes = Buffer.alloc(1280 * 1024, 7);
+    writeFileSync(upload, bytes);
+    // Without move() the upload is copied into the file there; with one that refuses to rename
+    // the upload, the file there was set aside first and must be put back before that copy.
+    const setMove = (mode: string) =>
+      page.evaluate((mode) => {
+        const proto = FileSystemFileHandle.prototype as unknown as { move?: (...args: unknown[]) => Promise<void>; __move?: (...args: unknown[]) => Promise<void> };
+        proto.__move ??= proto.move;
+        const original = proto.__move!;
+        proto.move =
+          mode === 'none'
+            ? undefined
+            : mode === 'refuses'
+              ? async function (this: FileSystemFileHandle, ...args: unknown[]) {
+                  if (this.name.endsWith('.upload.tmp')) throw new DOMException('refused by the page', 'NotAllowedError');
+                  return original.apply(this, args);
+                }
+              : original;
+      }, mode);
+    try {
+      await fill(page, { 'data.bin': [1, 2, 3], 'other.txt': [4] });
+      const before = await contents(page);
+      await setMove(mode);
+      await refresh(panel);
+      await panel.$eval('[data-testid="breadcrumb"] button[data-path=""]', (e) => (e as HTMLElement).click());
+      const { usage } = await page.evaluate(() => navigator.storage.estimate());
+      // Room for the upload's own bytes, not for a second copy of them.
+      await session.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: (usage ?? 0) + 2 * 1024 * 1024 });
+      const input = await panel.$('input[data-testid="upload-input"]');
+      await input!.uploadFile(upload);
+      await panel.waitForSelector('[data-testid="conflict-dialog"]');
+      await press(panel, '[data-testid="conflict-replace"]');
+      expect(await actionResult(panel, 120_000)).toBe("failed: Uploaded 0 files (0 B) to the top folder. Not uploaded: data.bin: not enough storage for it (the origin's quota is full); nothing partial was kept.");
+      expect(await contents(page)).toEqual(before);
+      // With room, the same replace goes through: the new bytes under the name, nothing else left.
+      await session.send('Storage.overrideQuotaForOrigin', { origin });
+      await input!.uploadFile(upload);
+      await panel.waitForSelector('[data-testid="conflict-dialog"]');
+      await press(panel, '[data-testid="conflict-replace"]');
+      expect(await actionResult(panel, 120_000)).toBe(`done: Uploaded 1 file (${formatBytes(bytes.length)}) to the top folder. Replaced 1 file.`);
+      expect(await contents(page)).toEqual({ ...before, 'data.bin': createHash('sha256').update(bytes).digest('hex') });
+    } finally {
+      await setMove('restore');
+      await session.send('Storage.overrideQuotaForOrigin', { origin });
+      await session.detach();
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+
   it("works on the extension's own storage too: new folder, upload, rename, move, preview, folder delete; a snapshot's files keep their names", async () => {
     const work = mkdtempSync(join(tmpdir(), 'opfs-ext-explorer-'));
     try {
@@ -908,7 +1000,32 @@ describe('file actions in the real DevTools panel: select and delete', () => {
       await press(panel, '[data-testid="action-move"]');
       await answerPrompt('move-input', '');
       expect(await actionResult(panel)).toBe('done: Moved 1 file to the top.');
-      expect(await contents(panel)).toEqual({ ...before, 'renamed.json': createHash('sha256').update(JSON.stringify({ ünï: [1, 2] })).digest('hex') });
+      const withRenamed = { ...before, 'renamed.json': createHash('sha256').update(JSON.stringify({ ünï: [1, 2] })).digest('hex') };
+      expect(await contents(panel)).toEqual(withRenamed);
+      // Nothing of the user's goes into the engine's staging/, whose sweep removes what no import
+      // holds: not moved there, not uploaded there (a dropped folder named staging), no folder made there.
+      const refusal = "staging is the engine's own: it holds copies of CSVs for imports and removes what no import holds. Choose another folder.";
+      await panel.$eval('[data-testid="breadcrumb"] button[data-path=""]', (e) => (e as HTMLElement).click());
+      await clickRow(panel, 'renamed.json');
+      for (const folder of ['staging', '/staging/']) {
+        await press(panel, '[data-testid="action-move"]');
+        await answerPrompt('move-input', folder);
+        await panel.waitForFunction((why) => document.querySelector('[data-testid="prompt-error"]')?.textContent === why, { timeout: 5000 }, refusal);
+        await devtools.keyboard.press('Escape');
+        await panel.waitForFunction(() => !document.querySelector('[data-testid="prompt-dialog"]'), { timeout: 5000 });
+      }
+      mkdirSync(join(work, 'staging'));
+      writeFileSync(join(work, 'staging', 'mine.csv'), 'a,b\n1,2\n');
+      await dropFiles(panel, '[data-testid="file-list"]', [join(work, 'staging')]);
+      expect(await actionResult(panel)).toBe(`failed: Uploaded 0 files (0 B) to the top folder. Not uploaded: staging/mine.csv: ${refusal.replace(/\.$/, '')}.`);
+      await panel.$eval('[data-testid="folder-row"][data-path="staging"]', (e) => (e as HTMLElement).click());
+      await press(panel, '[data-testid="action-new-folder"]');
+      await answerPrompt('new-folder-input', 'mine');
+      await panel.waitForFunction((why) => document.querySelector('[data-testid="prompt-error"]')?.textContent === why, { timeout: 5000 }, refusal);
+      await devtools.keyboard.press('Escape');
+      await panel.waitForFunction(() => !document.querySelector('[data-testid="prompt-dialog"]'), { timeout: 5000 });
+      await panel.$eval('[data-testid="breadcrumb"] button[data-path=""]', (e) => (e as HTMLElement).click());
+      expect(await contents(panel)).toEqual(withRenamed);
       await panel.$eval('[data-testid="folder-row"][data-path="mine"]', (e) => (e as HTMLElement).click());
       await press(panel, '[data-testid="action-delete"]');
       expect(await confirmAndWait(panel)).toBe('done: Deleted 0 files (0 B) and 1 folder.');
