@@ -18,7 +18,7 @@ import type { ExportOptions, OperationProgress, SnapshotManifest, SnapshotPartIn
 import { CancelledError, UserFacingError, errorName } from '../errors';
 import { integerLiteral, quoteIdent } from '../sql';
 import { checkParquet } from '../parquet/footer';
-import { fileExists, listFileNames, removeOnceReleased, renameFile, writeFile } from '../opfs/fs';
+import { fileExists, listEntryNames, removeOnceReleased, renameFile, writeFile } from '../opfs/fs';
 import {
   DEFAULT_ROWS_PER_PART,
   DEFAULT_ROW_GROUP_SIZE,
@@ -88,7 +88,8 @@ export async function exportTableToParquet(ctx: ExportContext, request: ExportRe
   const rowIdColumn = await rowIdColumnOf(ctx.duck, table, request.options?.rowIdColumn);
 
   return withSnapshotLock(ctx.lockFolder, snapshotId, async () => {
-    const existing = (await listFileNames(ctx.dir)).filter((name) => belongsToSnapshot(name, snapshotId));
+    // Folders too: a folder under one of the snapshot's names would stop its rename, and it is not ours to remove.
+    const existing = (await listEntryNames(ctx.dir)).filter((name) => belongsToSnapshot(name, snapshotId));
     if (existing.length > 0) {
       throw new UserFacingError(
         'SnapshotExistsError',

@@ -47,15 +47,26 @@ export async function writeHandle(handle: FileSystemFileHandle, data: Uint8Array
   }
 }
 
-/** Removes `dir/name` if it exists; returns whether it did. Other errors propagate. */
+/**
+ * Removes the file `dir/name` if it exists; returns whether it did. A folder of that name is
+ * never removed (every caller cleans up files it wrote). Other errors propagate.
+ */
 export async function removeIfExists(dir: FileSystemDirectoryHandle, name: string): Promise<boolean> {
   try {
+    await dir.getFileHandle(name);
     await dir.removeEntry(name);
     return true;
   } catch (error) {
-    if (error instanceof DOMException && error.name === 'NotFoundError') return false;
+    if (error instanceof DOMException && (error.name === 'NotFoundError' || error.name === 'TypeMismatchError')) return false;
     throw error;
   }
+}
+
+/** Names of the files and folders directly in `dir`. */
+export async function listEntryNames(dir: FileSystemDirectoryHandle): Promise<string[]> {
+  const names: string[] = [];
+  for await (const [name] of dir.entries()) names.push(name);
+  return names.sort();
 }
 
 /**

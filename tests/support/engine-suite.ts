@@ -225,6 +225,22 @@ export function engineSuite(driver: EngineDriver, rowCounts: readonly number[]):
     const { removed } = await call(page, 'deleteSnapshot', { snapshotId: 'doomed' });
     expect(removed[0]).toBe('doomed.manifest.json');
     expect((await listOpfs(page, 'snapshots')).filter((f) => f.name.startsWith('doomed'))).toEqual([]);
+    // A folder under any name of the snapshot's is refused like a file, and stays (a failed export's clean-up once removed it).
+    for (const name of ['taken.parquet', 'taken_part_0.parquet', 'taken.manifest.json', 'taken.intent.json', 'taken.parquet.tmp', 'taken_part_1.parquet.tmp', 'taken.manifest.json.tmp']) {
+      const folderThere = (create: boolean) =>
+        page.evaluate(async (name, create) => {
+          const snapshots = await (await navigator.storage.getDirectory()).getDirectoryHandle('snapshots');
+          return snapshots.getDirectoryHandle(name, { create }).then(
+            () => true,
+            () => false,
+          );
+        }, name, create);
+      expect(await folderThere(true)).toBe(true);
+      const refused = await sendRaw(page, 'exportSnapshot', { table: 'cancel_src', snapshotId: 'taken', sourceName: 'mixed.csv' });
+      expect(refused, name).toMatchObject({ ok: false, error: { name: 'SnapshotExistsError', message: expect.stringContaining(name) } });
+      expect(await folderThere(false), name).toBe(true);
+      await page.evaluate(async (name) => (await (await navigator.storage.getDirectory()).getDirectoryHandle('snapshots')).removeEntry(name), name);
+    }
     await call(page, 'dropTable', { table: 'cancel_src' });
   });
 
