@@ -240,7 +240,7 @@ function sortedFromScratch(reports: FileReport[], key: SortKey, descending: bool
 }
 
 function expectSameAsFromScratch(listing: Listing, model: Model, locks: { locked: Set<string>; inUse: Set<string> }, key: SortKey, descending: boolean, seed: number): void {
-  const expected = classifyFiles({ files: model.scanned() }, { lockedPaths: locks.locked, inUsePaths: locks.inUse });
+  const expected = classifyFiles({ files: model.scanned(), truncated: listing.truncated, errors: listing.errors }, { lockedPaths: locks.locked, inUsePaths: locks.inUse });
   const context = `seed ${seed}`;
   expect(new Set(listing.paths()), context).toEqual(new Set(expected.map((r) => r.path)));
   for (const report of expected) expect(listing.report(report.path), `${context}: ${report.path}`).toEqual(report);
@@ -265,11 +265,16 @@ describe('Listing, kept up to date change by change', () => {
 
     // The first walk: entries in a random order (the walk is concurrent), in a few slices.
     const listing = new Listing();
+    // In some seeds the walk says a folder (or an entry of one) was not listed whole, or it stops at its limit.
+    const errors = seed % 4 === 1 ? Array.from({ length: 1 + Math.floor(rand() * 2) }, (): WalkEntry => ['e', rand() < 0.5 ? FOLDERS[Math.floor(rand() * FOLDERS.length)] : [...model.files.keys()][Math.floor(rand() * model.files.size)], 'could not be listed']) : [];
+    const truncated = seed % 4 === 2;
     const walk: WalkEntry[] = [['o', origin], ...FOLDERS.slice(1).map((f): WalkEntry => ['d', f]), ...[...model.files.keys()].map((p) => model.entry(p))];
     for (let i = walk.length - 1; i > 1; i--) {
       const j = 1 + Math.floor(rand() * i);
       [walk[i], walk[j]] = [walk[j], walk[i]];
     }
+    // An error comes when a folder's listing fails, often after many of its files (and their groups, prejudged).
+    walk.push(...errors);
     const key = KEYS[seed % KEYS.length];
     const descending = seed % 2 === 1;
     // The order the panel shows, asked for at any moment (every render does), is the order of the verdicts as they are then.
@@ -301,10 +306,15 @@ describe('Listing, kept up to date change by change', () => {
       early.inUse = new Set(paths.filter(() => rand() < 0.1));
       listing.setLocks(early.locked, early.inUse);
     }
-    await listing.finishWalk({ origin, usage: null, quota: null, truncated: false, elapsedMs: 1, files: model.files.size, directories: FOLDERS.length - 1 });
+    await listing.finishWalk({ origin, usage: null, quota: null, truncated, elapsedMs: 1, files: model.files.size, directories: FOLDERS.length - 1 });
+    if (errors.length > 0 || truncated) {
+      // At the walk's end already, what rests on a file's absence in a folder maybe listed in part stays out of purges (prejudged groups included).
+      const known = classifyFiles({ files: listing.paths().map((p) => listing.scanned(p)!), truncated, errors: listing.errors });
+      for (const report of known) expect(listing.report(report.path)!.keep, `seed ${seed}, at the walk's end: ${report.path}`).toBe(report.keep);
+    }
     if (locksBeforeEnd) {
       // What the walk's end shows is the rules applied to what is known then: the files as listed and read so far, and these locks.
-      const known = classifyFiles({ files: listing.paths().map((p) => listing.scanned(p)!) }, { lockedPaths: early.locked, inUsePaths: early.inUse });
+      const known = classifyFiles({ files: listing.paths().map((p) => listing.scanned(p)!), truncated, errors: listing.errors }, { lockedPaths: early.locked, inUsePaths: early.inUse });
       for (const report of known) expect(listing.report(report.path), `seed ${seed}, at the walk's end: ${report.path}`).toEqual(report);
     }
     const unnoticed = late.filter((p) => {
@@ -350,6 +360,34 @@ describe('Listing, kept up to date change by change', () => {
       expectSameAsFromScratch(listing, model, locks, key, descending, seed);
     }
     for (const other of KEYS) for (const desc of [false, true]) expectSameAsFromScratch(listing, model, locks, other, desc, seed);
+  });
+
+  test.each(FOLDERS)('a rescan whose walk says, after its groups were judged, that folder "%s" was not listed whole keeps what rests on an absence there out of purges', async (failed) => {
+    for (const seed of [3, 17, 29]) {
+      const rand = seededRandom(seed);
+      const model = new Model(rand);
+      for (let i = 0; i < 80; i++) model.write();
+      const origin = `https://listed-in-part-${seed}.test`;
+      const entries = (): WalkEntry[] => [['o', origin], ...FOLDERS.slice(1).map((f): WalkEntry => ['d', f]), ...[...model.files.keys()].map((p) => model.entry(p))];
+      const first = new Listing();
+      await first.ingest(entries());
+      await first.finishWalk({ origin, usage: null, quota: null, truncated: false, elapsedMs: 1, files: model.files.size, directories: 0 });
+      await checkAll(first, model);
+      // The rescan reads nothing (every verdict is known), so its groups are judged while it walks.
+      const rescan = new Listing();
+      const walk = entries();
+      for (let at = 0; at < walk.length; at += 9) {
+        void rescan.ingest(walk.slice(at, at + 9));
+        void rescan.prejudge();
+      }
+      await rescan.ingest([['e', failed, 'the folder could not be listed whole']]);
+      await rescan.finishWalk({ origin, usage: null, quota: null, truncated: false, elapsedMs: 1, files: model.files.size, directories: 0 });
+      expect(rescan.checkRequests(), `seed ${seed}`).toEqual([]);
+      const expected = classifyFiles({ files: model.scanned(), errors: rescan.errors });
+      const kept = expected.filter((r) => r.folder === failed && r.keep?.startsWith('the listing may not'));
+      for (const report of expected) expect(rescan.report(report.path)!.keep, `seed ${seed}: ${report.path}`).toBe(report.keep);
+      if (failed === 'snaps' || failed === 'snaps/daily') expect(kept.length, `seed ${seed}: verdicts resting on an absence in ${failed}`).toBeGreaterThan(0);
+    }
   });
 
   test('a rescan of an unchanged storage asks to read nothing again; a changed file is read again', async () => {

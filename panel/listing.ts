@@ -19,6 +19,7 @@ import {
   classifyAlone,
   groupSnapshots,
   databaseGroupKey,
+  foldersListedInPart,
   groupKey,
   judgeFolder,
   summarizeCounts,
@@ -129,6 +130,8 @@ export class Listing {
   quota: number | null = null;
   truncated = false;
   readonly errors: ScanError[] = [];
+  /** Folders the walk's errors say were not listed whole (see `foldersListedInPart`). */
+  private readonly listedInPart = new Set<string>();
   readonly directories = new Set<string>();
   /** Contents to check (requests made), and checks answered, over this listing's life. */
   toCheck = 0;
@@ -280,6 +283,12 @@ export class Listing {
         break;
       case 'e':
         this.errors.push({ path: entry[1], message: entry[2] });
+        // That folder may not be listed whole: its verdicts that rest on a file's absence are kept out of purges.
+        for (const folder of foldersListedInPart([{ path: entry[1] }])) {
+          if (this.listedInPart.has(folder)) continue;
+          this.listedInPart.add(folder);
+          for (const key of this.groupsInFolder.get(folder) ?? []) this.markDirty(key);
+        }
         break;
       case 'f':
         this.put(entry[1], entry[2], entry[3]);
@@ -433,6 +442,8 @@ export class Listing {
     this.usage = summary.usage;
     this.quota = summary.quota;
     this.truncated = summary.truncated;
+    // Stopped at its limit: any folder may hold more than was listed, so every group is judged again knowing it.
+    if (this.truncated) for (const key of this.groupMembers.keys()) this.markDirty(key);
     this.stage = 'checking';
     this.toCheck = this.checked + this.needingReads().length;
     await this.judge();
@@ -578,14 +589,15 @@ export class Listing {
     const members = this.groupMembers.get(key);
     const records = members ? [...members] : [];
     if (records.length === 0) return { records, reports: [], group: undefined };
-    const folderHasManifests = this.manifestsInFolder.has(records[0].alone.folder);
+    const folder = records[0].alone.folder;
     const judged = judgeFolder(
       records.map((r) => r.alone),
-      folderHasManifests,
+      this.manifestsInFolder.has(folder),
       (path) => this.records.has(path),
+      this.truncated || this.listedInPart.has(folder),
     );
     const reports = judged.map((report) => this.withLocks(report));
-    const [group] = groupSnapshots(reports, folderHasManifests);
+    const [group] = groupSnapshots(reports, this.manifestsInFolder.has(folder));
     return { records, reports, group };
   }
 

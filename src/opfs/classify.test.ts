@@ -7,6 +7,7 @@ import type { SnapshotManifest } from '../protocol';
 import { serializeManifest } from '../snapshot/manifest';
 import { classifyAlone, classifyFiles, groupSnapshots, judgeFolder, summarize, type ClassifyOptions, type FileReport } from './classify';
 import { FakeOpfs } from '../../tests/support/fake-opfs';
+import { walBytes } from '../../tests/support/format-bytes';
 import type { ScannedFile } from './scan-types';
 import { scan as scanFake } from '../../tests/support/page-functions';
 
@@ -279,6 +280,48 @@ describe('classifyFiles', () => {
       ['data.csv', 'other', 'ok', 'csv'],
       ['notes.txt', 'other', 'ok', 'other'],
     ]);
+  });
+});
+
+describe('a listing that may not hold every file of a folder', () => {
+  /** In folders s and t alike, each verdict that rests on a file's absence, and one that does not. */
+  async function scanOfAbsences() {
+    const fake = new FakeOpfs();
+    for (const folder of ['s', 't']) {
+      await fake.writeFile(`${folder}/inventory_part_0.parquet`, orderParts[0]); // part 1 missing
+      await fake.writeFile(`${folder}/inventory_part_2.parquet`, orderParts[2]);
+      await fake.writeFile(`${folder}/orders.manifest.json`, serializeManifest(ordersManifest())); // part 2 missing
+      for (let i = 0; i < 2; i++) await fake.writeFile(`${folder}/orders_part_${i}.parquet`, orderParts[i]);
+      await fake.writeFile(`${folder}/gone.manifest.json`, serializeManifest(manifest('gone', [{ name: 'gone.parquet', rows: 1, bytes: 1 }])));
+      await fake.writeFile(`${folder}/customers.parquet`, customers); // no manifest, beside ones that have
+      await fake.writeFile(`${folder}/app.db-wal`, walBytes(4096, 2)); // its database is not listed
+      await fake.writeFile(`${folder}/notes.txt`, 'a file of the app'); // ok: nothing rests on an absence
+    }
+    return scanFake(fake);
+  }
+  const absences = ['inventory_part_0.parquet', 'inventory_part_2.parquet', 'orders.manifest.json', 'orders_part_0.parquet', 'orders_part_1.parquet', 'gone.manifest.json', 'customers.parquet', 'app.db-wal'];
+
+  test.each([
+    ['the walk stopped at its limit', { truncated: true }, ['s', 't']],
+    ['folder s failed partway', { errors: [{ path: 's' }] }, ['s']],
+    ['an entry of s was left out', { errors: [{ path: 's/odd name' }] }, ['s']],
+    ['a folder inside s failed', { errors: [{ path: 's/deeper' }] }, ['s']],
+    ['another folder failed', { errors: [{ path: 'u' }] }, []],
+  ] as const)('%s: the same verdicts, and those of folders maybe listed in part are kept out of purges', async (_what, listed, inPart) => {
+    const scan = await scanOfAbsences();
+    const whole = new Map(classifyFiles({ files: scan.files }).map((f) => [f.path, f]));
+    const reports = new Map(classifyFiles({ files: scan.files, ...listed }).map((f) => [f.path, f]));
+    for (const folder of ['s', 't']) {
+      for (const name of absences) {
+        const path = `${folder}/${name}`;
+        expect(reports.get(path)!.status, path).toBe(whole.get(path)!.status);
+        expect(['incomplete', 'orphan'], path).toContain(reports.get(path)!.status);
+        if ((inPart as readonly string[]).includes(folder)) expect(reports.get(path)!.keep, path).toMatch(/^the listing may not hold every file of this folder/);
+        else expect(reports.get(path)!.keep, path).toBe(whole.get(path)!.keep);
+      }
+      expect(reports.get(`${folder}/notes.txt`)).toMatchObject({ status: 'ok', keep: undefined });
+    }
+    expect(whole.get('s/inventory_part_0.parquet')!.keep).toBeUndefined();
   });
 });
 

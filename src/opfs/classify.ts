@@ -239,6 +239,9 @@ function withVerdict(report: FileReport, health: FileHealth, reason: string, kee
 }
 
 
+/** Why a verdict that rests on a file's absence stays out of purges where the folder may not have been listed whole. */
+const LISTED_IN_PART_KEEP = 'the listing may not hold every file of this folder (it stopped at its limit, or the folder could not be listed whole): what this verdict misses may be there, so it is never purged with the others';
+
 /** Why a Parquet file flagged for lacking a manifest stays when its status is purged (see `FileReport.keep`). */
 const NO_MANIFEST_KEEP = 'a Parquet file without a manifest may be the app’s own rather than a leftover of an export: never purged with the others; delete it on its own if it is a leftover';
 
@@ -368,14 +371,14 @@ const LOG_WORDS: Partial<Record<DataFormat, string>> = {
  * orphan; a 0-byte database whose WAL or journal holds bytes is not empty (its pages may be
  * there: SQLite replays a WAL when it opens the database).
  */
-function judgeDatabases(reports: readonly FileReport[], exists: (path: string) => boolean, verdicts: Map<FileReport, [FileHealth, string, string?]>): void {
+function judgeDatabases(reports: readonly FileReport[], exists: (path: string) => boolean, verdicts: Map<FileReport, [FileHealth, string, string?]>, listedInPart: boolean): void {
   const logsOf = new Map<string, FileReport[]>();
   for (const report of reports) {
     if (report.databaseName === undefined) continue;
     const path = report.folder ? `${report.folder}/${report.databaseName}` : report.databaseName;
     if (!exists(path)) {
       if (report.health === 'ok' && !verdicts.has(report)) {
-        verdicts.set(report, ['orphan', `${LOG_WORDS[report.format] ?? 'log'} of ${report.databaseName}, which is not in this folder: without its database no SQLite or DuckDB can use it`]);
+        verdicts.set(report, ['orphan', `${LOG_WORDS[report.format] ?? 'log'} of ${report.databaseName}, which is not in this folder: without its database no SQLite or DuckDB can use it`, listedInPart ? LISTED_IN_PART_KEEP : undefined]);
       }
       continue;
     }
@@ -434,11 +437,13 @@ function describeGaps({ missing, tooSparse, found }: PartGaps): string {
 }
 
 /** The group rules of one snapshot: which of its files become `incomplete`, and why. */
-function judgeGroup(group: GroupMembers, folderUsesManifests: boolean, verdicts: Map<FileReport, [reason: string, keep?: string]>): void {
+function judgeGroup(group: GroupMembers, folderUsesManifests: boolean, verdicts: Map<FileReport, [reason: string, keep?: string]>, listedInPart: boolean): void {
   const { id, parquet, manifest } = group;
   const markIncomplete = (file: FileReport, reason: string, keep?: string) => {
     if (file.health === 'ok' && !verdicts.has(file)) verdicts.set(file, [reason, keep]);
   };
+  // A verdict that rests on a file being absent, where the folder may not have been listed whole.
+  const markMissing = (file: FileReport, reason: string, keep?: string) => markIncomplete(file, reason, listedInPart ? LISTED_IN_PART_KEEP : keep);
   const manifestName = `${id}.manifest.json`;
   const parsed = manifest?.manifest;
   if (manifest && parsed) {
@@ -454,21 +459,21 @@ function judgeGroup(group: GroupMembers, folderUsesManifests: boolean, verdicts:
     if (missing.length > 0) {
       const list = missing.length > 3 ? `${missing.slice(0, 3).join(', ')}… (${missing.length} in all)` : missing.join(', ');
       const reason = `${manifestName} lists files that are missing: ${list}`;
-      for (const file of parquet) markIncomplete(file, reason);
-      markIncomplete(manifest, reason);
+      for (const file of parquet) markMissing(file, reason);
+      markMissing(manifest, reason);
     }
     return;
   }
   const gaps = partGaps(parquet);
   if (gaps.missing.length > 0 || gaps.tooSparse) {
     const reason = `snapshot ${id} is incomplete: ${describeGaps(gaps)}`;
-    for (const file of parquet) markIncomplete(file, reason);
-    if (manifest) markIncomplete(manifest, reason);
+    for (const file of parquet) markMissing(file, reason);
+    if (manifest) markMissing(manifest, reason);
   }
-  if (manifest && parquet.length === 0) markIncomplete(manifest, `no Parquet files of snapshot ${id} exist`);
+  if (manifest && parquet.length === 0) markMissing(manifest, `no Parquet files of snapshot ${id} exist`);
   if (!manifest && folderUsesManifests) {
     // Only the folder's other manifests say so: the app may keep Parquet files of its own here.
-    for (const file of parquet) markIncomplete(file, `no ${manifestName}: the export did not finish (other snapshots in this folder have manifests)`, NO_MANIFEST_KEEP);
+    for (const file of parquet) markMissing(file, `no ${manifestName}: the export did not finish (other snapshots in this folder have manifests)`, NO_MANIFEST_KEEP);
   }
 }
 
@@ -484,14 +489,16 @@ export function judgeFolder(
   usesManifests = reports.some((f) => f.role === 'manifest'),
   /** Whether a path is listed (a database's logs are judged by whether it exists). Default: whether it is among `reports`. */
   exists?: (path: string) => boolean,
+  /** The folder may not have been listed whole (the walk stopped at its limit, or the folder failed partway): what rests on a file's absence is kept out of purges. */
+  listedInPart = false,
 ): FileReport[] {
   const incomplete = new Map<FileReport, [reason: string, keep?: string]>();
-  for (const group of collectGroups(reports).values()) judgeGroup(group, usesManifests, incomplete);
+  for (const group of collectGroups(reports).values()) judgeGroup(group, usesManifests, incomplete, listedInPart);
   const verdicts = new Map<FileReport, [FileHealth, string, string?]>();
   for (const [report, [reason, keep]] of incomplete) verdicts.set(report, ['incomplete', reason, keep]);
   if (reports.some((report) => report.databaseName !== undefined || report.health === 'empty')) {
     const listed = exists ?? ((paths) => (path: string) => paths.has(path))(new Set(reports.map((report) => report.path)));
-    judgeDatabases(reports, listed, verdicts);
+    judgeDatabases(reports, listed, verdicts, listedInPart);
   }
   if (verdicts.size === 0) return reports.slice();
   return reports.map((report) => {
@@ -530,8 +537,22 @@ export function awaitingHoldAnswer(report: FileReport): FileReport {
   return asking;
 }
 
+/**
+ * The folders a walk's errors say were not listed whole: the folder an error names, and the
+ * one holding it (an error names a folder that failed, or an entry of its folder left out).
+ */
+export function foldersListedInPart(errors: readonly { path: string }[]): Set<string> {
+  const folders = new Set<string>();
+  for (const { path } of errors) {
+    folders.add(path);
+    folders.add(path.slice(0, Math.max(0, path.lastIndexOf('/'))));
+  }
+  return folders;
+}
+
 /** Classifies every file of a scan; the result is in the scan's order. See the file comment for the rules. */
-export function classifyFiles(scan: { files: readonly ScannedFile[] }, options: ClassifyOptions = {}): FileReport[] {
+export function classifyFiles(scan: { files: readonly ScannedFile[]; truncated?: boolean; errors?: readonly { path: string }[] }, options: ClassifyOptions = {}): FileReport[] {
+  const inPart = foldersListedInPart(scan.errors ?? []);
   const alone = scan.files.map((file) => classifyAlone(file, options));
   const byFolder = new Map<string, FileReport[]>();
   for (const report of alone) {
@@ -540,7 +561,9 @@ export function classifyFiles(scan: { files: readonly ScannedFile[] }, options: 
     else byFolder.set(report.folder, [report]);
   }
   const judged = new Map<string, FileReport>();
-  for (const reports of byFolder.values()) for (const report of judgeFolder(reports)) judged.set(report.path, report);
+  for (const [folder, reports] of byFolder) {
+    for (const report of judgeFolder(reports, undefined, undefined, scan.truncated === true || inPart.has(folder))) judged.set(report.path, report);
+  }
   return alone.map((report) => applyLocks(judged.get(report.path)!, options.lockedPaths, options.inUsePaths, options.heldPaths));
 }
 
