@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { queryFileFormat, tableNameForFile } from './query-files';
+import { databaseSchemaFor, queryFileFormat, tableNameForFile, tableStem } from './query-files';
 
 describe('files that open in Query', () => {
   it('tells the format by the extension, in any case, and nothing else', () => {
@@ -17,5 +17,14 @@ describe('files that open in Query', () => {
     expect(tableNameForFile('orders.parquet', ['orders'])).toBe('orders_file');
     expect(tableNameForFile('Orders.parquet', ['orders'])).toBe('Orders_file');
     expect(tableNameForFile('.csv', [])).toBe('.csv');
+  });
+
+  it('copies a database file named after one of DuckDB\'s own schemas into a schema of its own, in any case', () => {
+    for (const own of ['main', 'temp', 'information_schema', 'pg_catalog']) {
+      for (const stem of [own, own.toUpperCase(), own[0].toUpperCase() + own.slice(1)]) {
+        for (const extension of ['.duckdb', '.db', '.ddb']) expect(databaseSchemaFor(tableStem(`${stem}${extension}`)), stem).toBe(`${stem}_db`);
+      }
+    }
+    for (const stem of ['app', 'mainly', 'main_db', 'temporary', 'my main', 'ünï']) expect(databaseSchemaFor(stem)).toBe(stem);
   });
 });

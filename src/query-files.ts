@@ -16,6 +16,18 @@ export function tableStem(name: string): string {
   return name.replace(/\.[^.]+$/, '') || name;
 }
 
+/** DuckDB's own schemas: a database file named after one (`main.duckdb`) must not have its tables copied into it. */
+const DUCKDB_SCHEMAS = new Set(['main', 'temp', 'information_schema', 'pg_catalog']);
+
+/**
+ * The schema a database file's tables are copied into: its stem, or `<stem>_db` where the
+ * stem names one of DuckDB's own schemas (identifiers are case-insensitive): the tables of
+ * a `main.duckdb` would otherwise replace the snapshots' tables in `main`.
+ */
+export function databaseSchemaFor(stem: string): string {
+  return DUCKDB_SCHEMAS.has(stem.toLowerCase()) ? `${stem}_db` : stem;
+}
+
 /** The table named `base`, unless a committed snapshot has that id (whose table it would hide): then `<base>_file`. */
 export function tableNameFor(base: string, snapshotIds: readonly string[]): string {
   return snapshotIds.some((id) => id.toLowerCase() === base.toLowerCase()) ? `${base}_file` : base;

@@ -21,7 +21,7 @@ import { describeColumns, queryJson, rowIdColumnOf, tableExists } from './tables
 import { DEFAULT_ROW_ID_COLUMN } from './csv-sql';
 import { cancelOperation, listOperations, runOperation, type ReportProgress } from './operations';
 import { claimStagedFile, sweepAbandoned } from './sweep';
-import { queryFileFormat, tableNameFor, tableStem } from '../query-files';
+import { databaseSchemaFor, queryFileFormat, tableNameFor, tableStem } from '../query-files';
 import { diffRows, diffTables, ensureSnapshotsLoaded, loadFileAsTable, loadedRowIdColumn, resultAsArrowIpc, resultAsCsvRows, runStatement, tablesNamedIn, type LoadSnapshot } from './console';
 
 /**
@@ -254,7 +254,7 @@ export const engineHandlers: Handlers<OffscreenApi> = {
   },
 
   openDatabaseInQuery({ path, schema, queryId }) {
-    return consoleWork(queryId, async () => copyDuckdbFileIntoSchema(await getDuckDB(), await stagedHandle(path), schema));
+    return consoleWork(queryId, async () => copyDuckdbFileIntoSchema(await getDuckDB(), await stagedHandle(path), databaseSchemaFor(schema)));
   },
 
   openFileInQuery({ files, table: wanted, queryId }) {
