@@ -352,10 +352,17 @@ export function createController(store: Store, client = backgroundClient()) {
       const state = store.scans[source].value;
       // Changes seen while a scan runs are applied once it is done (it may or may not have seen them).
       if (state.kind === 'listing' && state.listing.stage !== 'done') continue;
-      if (rescan || state.kind !== 'listing') {
-        if (rescan || pending.length > 0) await refresh(source);
-      } else if (pending.length > 0) {
-        await applyChanges(source, state.listing, pending);
+      try {
+        if (rescan || state.kind !== 'listing') {
+          if (rescan || pending.length > 0) await refresh(source);
+        } else if (pending.length > 0) {
+          await applyChanges(source, state.listing, pending);
+        }
+      } catch (error) {
+        // Listing the changes failed (the page navigated meanwhile): the next round lists the storage anew.
+        console.warn('could not apply live changes', error);
+        rescan = true;
+        continue;
       }
       pending = [];
       rescan = false;
@@ -983,15 +990,31 @@ export function createController(store: Store, client = backgroundClient()) {
     reduce(store, { type: 'file-action', state: { kind: 'running', label: `Moving ${counted(moving.length, 'file')} to ${folder || 'the top'}`, fraction: null } });
     const moved: [string, string][] = [];
     const problems: string[] = [];
+    let stopped = '';
     for (const path of moving) {
       const to = joinPath(folder, baseName(path));
-      const problem = editRefusal(source, path) ?? (await sources[source].move(path, to, listing.report(path)?.size ?? null).then((result) => editProblem(result, path, to)));
-      if (problem) problems.push(problem);
-      else moved.push([path, to]);
+      try {
+        const problem = editRefusal(source, path) ?? (await sources[source].move(path, to, listing.report(path)?.size ?? null).then((result) => editProblem(result, path, to)));
+        if (problem) problems.push(problem);
+        else moved.push([path, to]);
+      } catch (error) {
+        // The page went away or stopped answering: the files after this one are not tried.
+        stopped = ` Moving stopped at ${path}: ${describeError(error)}`;
+        break;
+      }
     }
-    const sentence = `Moved ${counted(moved.length, 'file')} to ${folder || 'the top'}.${problems.length > 0 ? ` ${counted(problems.length, 'file')} stayed: ${problems.slice(0, 3).join(' ')}${problems.length > 3 ? ' …' : ''}` : ''}`;
-    await afterMove(source, moved);
-    reduce(store, { type: 'file-action', state: problems.length > 0 && moved.length === 0 ? { kind: 'failed', error: sentence } : { kind: 'done', result: { sentence } } });
+    let sentence = `Moved ${counted(moved.length, 'file')} to ${folder || 'the top'}.${problems.length > 0 ? ` ${counted(problems.length, 'file')} stayed: ${problems.slice(0, 3).join(' ')}${problems.length > 3 ? ' …' : ''}` : ''}${stopped}`;
+    try {
+      await afterMove(source, moved);
+    } catch (error) {
+      sentence += ` ${listNotUpdated(error)}`;
+    }
+    reduce(store, { type: 'file-action', state: (problems.length > 0 || stopped) && moved.length === 0 ? { kind: 'failed', error: sentence } : { kind: 'done', result: { sentence } } });
+  }
+
+  /** Said after an action whose files are done but whose rows could not be listed anew. */
+  function listNotUpdated(error: unknown): string {
+    return `The list could not be updated (${describeError(error)}): refresh to see the storage as it is.`;
   }
 
   /** New folder: asks for its name, makes it in the folder shown, and shows it. */
@@ -1134,8 +1157,13 @@ export function createController(store: Store, client = backgroundClient()) {
       for (let at = parentOf(path); at !== '' && !(state.kind === 'listing' && state.listing.folderTree().has(at)); at = parentOf(at)) top = at;
       fresh.add(top);
     }
-    await relist(source, [...fresh]);
-    reduce(store, { type: 'file-action', state: tally.failed.length > 0 && tally.uploaded.length === 0 ? { kind: 'failed', error: sentence } : { kind: 'done', result: { sentence } } });
+    let said = sentence;
+    try {
+      await relist(source, [...fresh]);
+    } catch (error) {
+      said += ` ${listNotUpdated(error)}`;
+    }
+    reduce(store, { type: 'file-action', state: tally.failed.length > 0 && tally.uploaded.length === 0 ? { kind: 'failed', error: said } : { kind: 'done', result: { sentence: said } } });
   }
 
   /** A write error in words: a full disk says so. */
@@ -1219,16 +1247,22 @@ export function createController(store: Store, client = backgroundClient()) {
     reduce(store, { type: 'selection', selection: withoutPaths(store.selection.value, gone) });
 
     if (store.selected.value !== null && gone.has(store.selected.value)) select(null);
+    const result = describeDeletion(results, folderSet);
     if (listing) {
-      // The rows change before the result is said: what the user reads next is the listing as it is.
-      await updateAfter(source, listing, results);
-      // The list was narrowed to a folder that went: it shows the nearest one left.
-      const tree = listing.folderTree();
-      let at = store.folder.value;
-      while (at !== '' && !tree.has(at)) at = parentOf(at);
-      if (at !== store.folder.value) reduce(store, { type: 'folder', path: at });
+      try {
+        // The rows change before the result is said: what the user reads next is the listing as it is.
+        await updateAfter(source, listing, results);
+        // The list was narrowed to a folder that went: it shows the nearest one left.
+        const tree = listing.folderTree();
+        let at = store.folder.value;
+        while (at !== '' && !tree.has(at)) at = parentOf(at);
+        if (at !== store.folder.value) reduce(store, { type: 'folder', path: at });
+      } catch (error) {
+        // What was deleted is known: the result says it, and that the list is not up to date.
+        result.sentence += ` ${listNotUpdated(error)}`;
+      }
     }
-    reduce(store, { type: 'file-action', state: { kind: 'done', result: describeDeletion(results, folderSet) } });
+    reduce(store, { type: 'file-action', state: { kind: 'done', result } });
   }
 
   /** Shows new details, releasing the image the old ones held. */

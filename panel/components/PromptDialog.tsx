@@ -30,7 +30,13 @@ export function PromptDialog() {
     event.preventDefault();
     if (busy) return;
     setBusy(true);
-    const problem = await request.submit(input.current?.value ?? '');
+    let problem: string | null;
+    try {
+      problem = await request.submit(input.current?.value ?? '');
+    } catch (error) {
+      // The page went away or stopped answering: said here, and the dialog answers again.
+      problem = `That did not work: ${error instanceof Error ? error.message : String(error)}`;
+    }
     setBusy(false);
     if (problem === null) close();
     else {

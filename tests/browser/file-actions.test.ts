@@ -665,6 +665,37 @@ describe('file actions in the real DevTools panel: select and delete', () => {
     expect(await contents(page)).toEqual({ ...rest, 'snaps/other-2.parquet': other, 'snaps/kept_part_1.parquet': part });
   });
 
+  it('a move the page interrupts by reloading says where it stopped, and every action answers again', async () => {
+    await fill(page, { 'a.txt': [1], 'b.txt': [2], 'dest/keep.txt': [3] });
+    await refresh(panel);
+    await panel.$eval('[data-testid="breadcrumb"] button[data-path=""]', (e) => (e as HTMLElement).click());
+    const before = await contents(page);
+    // The page reloads the moment it is asked to move a file: the task never answers.
+    await page.evaluate(() => {
+      (FileSystemFileHandle.prototype as unknown as { move: () => Promise<void> }).move = () => {
+        setTimeout(() => location.reload(), 0);
+        return new Promise<void>(() => undefined);
+      };
+    });
+    await clickRow(panel, 'a.txt');
+    await clickRow(panel, 'b.txt', { ctrlKey: true });
+    await press(panel, '[data-testid="action-move"]');
+    await answerPrompt('move-input', 'dest');
+    // What the page's going away looks like depends on when it goes: the task lost, or DevTools between documents.
+    expect(await actionResult(panel, 60_000)).toMatch(/^failed: Moved 0 files to dest\. Moving stopped at a\.txt: .*(navigated or reloaded|could not run code in the inspected page)/);
+    await page.waitForFunction(() => document.readyState === 'complete');
+    expect(await contents(page)).toEqual(before);
+    // Nothing stays disabled: the next action runs (in the new document, whose move() is the browser's).
+    await refresh(panel);
+    await panel.$eval('[data-testid="breadcrumb"] button[data-path=""]', (e) => (e as HTMLElement).click());
+    await clickRow(panel, 'b.txt');
+    await press(panel, '[data-testid="action-rename"]');
+    await answerPrompt('rename-input', 'c.txt');
+    expect(await actionResult(panel)).toBe('done: Renamed b.txt to c.txt.');
+    const { 'b.txt': b, ...rest } = before;
+    expect(await contents(page)).toEqual({ ...rest, 'c.txt': b });
+  });
+
   it('makes a folder, moves a file into it by dragging it onto the folder, and renames a folder tree', async () => {
     await fill(page, { 'a.parquet': [1, 2, 3], 'sub/b.csv': [4] });
     await refresh(panel);
