@@ -232,7 +232,8 @@ export function createQueryController(state: QueryState, client = backgroundClie
       for (let offset = 0; offset === 0 || offset < total; offset += DOWNLOAD_CHUNK_ROWS) {
         state.download.value = `Preparing the CSV: ${Math.min(offset, total).toLocaleString('en-US')} of ${total.toLocaleString('en-US')} rows…`;
         const { columns, rows } = await client.call('sqlResultRows', { offset, count: DOWNLOAD_CHUNK_ROWS });
-        const text = Papa.unparse({ fields: columns.map((c) => c.name), data: rows.map((row) => row.map((cell) => cell ?? '')) }, { header: offset === 0, newline: '\r\n' });
+        // NULL is an empty field (as DuckDB's own CSV writer writes it), an empty string a quoted one: a reader tells them apart.
+        const text = Papa.unparse({ fields: columns.map((c) => c.name), data: rows }, { header: offset === 0, newline: '\r\n', quotes: (value: unknown) => value === '' });
         parts.push(new Blob([offset === 0 ? text : `\r\n${text}`]));
         if (rows.length === 0) break;
       }

@@ -229,6 +229,15 @@ describe('SQL and diffs over snapshots, in the panel', () => {
       const fromParquet = await nativeCells(`SELECT * FROM read_parquet(${lit(parquet)})`);
       expect(fromParquet).toEqual(await nativeCells('SELECT id, customer, status, amount, day, flagged, note FROM orders_next ORDER BY id'));
       expect(await listOpfs(driver, 'staging')).toEqual([]);
+
+      // Read back as a CSV reader that keeps quoted fields (the extension's importer, DuckDB's allow_quoted_nulls=false): an empty string stays one, NULL stays NULL.
+      await runSql(panel, `SELECT * FROM (VALUES (1, ''), (2, NULL), (3, 'x'), (4, '""'), (5, ' '), (6, ',')) t(id, s) ORDER BY id`, 'button', false);
+      rmSync(file);
+      await press(panel, '[data-testid="sql-download-csv"]');
+      await panel.waitForFunction(() => /^Downloaded 6 rows/.test(document.querySelector('[data-testid="sql-download-status"]')?.textContent ?? ''), { timeout: 60_000, polling: 100 });
+      await expect.poll(() => existsSync(file), { timeout: 30_000 }).toBe(true);
+      const readBack = await nativeCells(`SELECT * FROM read_csv(${lit(file)}, header = true, allow_quoted_nulls = false, all_varchar = true)`);
+      expect(readBack).toEqual([['1', ''], ['2', null], ['3', 'x'], ['4', '""'], ['5', ' '], ['6', ',']]);
     } finally {
       rmSync(downloads, { recursive: true, force: true });
     }
