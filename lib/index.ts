@@ -15,6 +15,7 @@
  * named after the folder and snapshot, which the DevTools panel's purge respects.
  */
 import type { AsyncDuckDB, AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
+import { Type } from 'apache-arrow';
 import type { OperationPhase, SnapshotManifest } from '../src/protocol';
 import { quoteIdent } from '../src/sql';
 import { exportTableToParquet as exportWithEngine } from '../src/engine/exporter';
@@ -91,6 +92,28 @@ async function engineParts(store: SnapshotStore): Promise<{ duck: DuckConnection
 }
 
 /**
+ * DuckDB-WASM applies the query casts an app may open it with (castBigIntToDouble,
+ * castDecimalToDouble, castTimestampToDate) to every result it hands out, the Arrow the
+ * exporter encodes included: a snapshot written through it would hold doubles and dates
+ * where the table holds integers, decimals and times, and still pass every check of its
+ * files. Refused before anything is written, saying which setting to turn off.
+ */
+async function refuseLossyQueryCasts(store: SnapshotStore): Promise<void> {
+  const probe = await store.conn.query("SELECT 9007199254740993::BIGINT AS b, 1.5::DECIMAL(18, 1) AS d, TIMESTAMP '2000-01-01 12:34:56.789' AS t");
+  const expected: [typeId: Type, setting: string][] = [
+    [Type.Int, 'castBigIntToDouble'],
+    [Type.Decimal, 'castDecimalToDouble'],
+    [Type.Timestamp, 'castTimestampToDate'],
+  ];
+  const on = expected.filter(([typeId], i) => probe.schema.fields[i]?.type.typeId !== typeId).map(([, setting]) => setting);
+  if (on.length > 0) {
+    throw new Error(
+      `This DuckDB was opened with ${on.join(', ')}: every result it gives, the rows a snapshot is written from included, has those values changed (a BIGINT above 2^53, a DECIMAL's digits, a TIMESTAMP's time of day). Open it with { query: { ${on.map((setting) => `${setting}: false`).join(', ')} } } to export; nothing was written.`,
+    );
+  }
+}
+
+/**
  * A temporary view of `table` with a BIGINT row number 0..n-1 in the order wanted: the
  * key itself when it already is exactly that, else its rank. Dropped by `drop()`.
  */
@@ -129,6 +152,7 @@ export async function exportTableToParquet(store: SnapshotStore, table: string, 
   // The default id is stamped to the second: a second save within it gets `-2`, `-3`… rather than failing.
   const snapshotId = options.snapshotId ?? unusedSnapshotId(snapshotIdFromFileName(table), await listFileNames(store.dir));
   assertValidSnapshotId(snapshotId);
+  await refuseLossyQueryCasts(store);
   const { duck, codec, lockFolder } = await engineParts(store);
   const numbered = await numberedView(duck, table, options.rowIdColumn);
   try {

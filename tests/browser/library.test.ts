@@ -30,6 +30,7 @@ interface AppWindow {
     list(): Promise<{ snapshotId: string }[]>;
     remove(snapshotId: string): Promise<{ removed: string[] }>;
     broken(): Promise<{ path: string; health: string }[]>;
+    exportThroughCast(setting: 'castBigIntToDouble' | 'castDecimalToDouble' | 'castTimestampToDate'): Promise<string>;
     inWorker(message: { sql: string; folder: string; snapshotId: string }): Promise<{ error?: string; manifest?: { rowCount: number; parts: { name: string; bytes: number }[] }; verified?: { ok: boolean } }>;
   };
 }
@@ -196,6 +197,13 @@ describe('the exporter as a library, packed, installed into a Vite app and run i
     expect(await exportOf('twice', { snapshotId: 'not-integer', rowIdColumn: 'name' })).toMatch(/Column "name" of "twice" is VARCHAR, not an integer/);
     expect(await exportOf('twice', { snapshotId: 'no-column', rowIdColumn: 'nope' })).toMatch(/has no column "nope"/);
     expect(await exportOf('no_such_table', { snapshotId: 'no-table' })).toMatch(/There is no table "no_such_table"/);
+    expect(await filesInOpfs()).toEqual(before);
+  });
+
+  it.each(['castBigIntToDouble', 'castDecimalToDouble', 'castTimestampToDate'] as const)('refuses to export through a DuckDB opened with %s (its results change values), writing nothing', async (setting) => {
+    const before = await filesInOpfs();
+    const said = await page.evaluate((setting) => (window as unknown as AppWindow).app.exportThroughCast(setting), setting);
+    expect(said).toMatch(new RegExp(`^This DuckDB was opened with ${setting}: .* Open it with \\{ query: \\{ ${setting}: false \\} \\} to export; nothing was written\\.$`));
     expect(await filesInOpfs()).toEqual(before);
   });
 
