@@ -37,6 +37,35 @@ describe('JSON files as tables', () => {
     expect(rows.map((r) => r.n)).toEqual(['1', '1.5', 'x', '[1]']);
   });
 
+  // Integers a double cannot hold, each at the edges that matter, in every place a value can be.
+  const wide = ['9007199254740992', '9007199254740993', '-9007199254740993', '12345678901234567', '9223372036854775807', '-9223372036854775808'];
+  const wider = ['9223372036854775808', '-9223372036854775809', '123456789012345678901234567890'];
+  it.each(wide)('keeps %s exact: a BIGINT column, as one value per line too', (digits) => {
+    for (const text of [`[{"id": ${digits}}, {"id": 1}, {"id": null}]`, `{"id": ${digits}}\n{"id": 1}\n{"id": null}`, `[{"id":${digits},"s":"${digits}1"}, {"id": 1, "s": "x"}, {"id": null, "s": "-"}]`]) {
+      const { types, rows } = readBack(text);
+      expect(types.id).toBe('Int64');
+      expect(rows.map((r) => r.id)).toEqual([BigInt(digits), 1n, null]);
+    }
+    // Digits inside a string are text, untouched.
+    expect(readBack(`[{"s": "${digits}", "t": "a\\"${digits}"}]`).rows).toEqual([{ s: digits, t: `a"${digits}` }]);
+  });
+
+  it.each([...wide, ...wider])('writes %s exactly where it becomes text: beside other numbers, beyond BIGINT, nested', (digits) => {
+    // Beside a fraction (a DOUBLE would round it) or beyond BIGINT: JSON text, the digits as written.
+    const mixed = readBack(`[{"n": ${digits}}, {"n": 1.5}]`);
+    const beyond = wider.includes(digits);
+    expect(mixed.types.n).toBe('Utf8');
+    expect(mixed.rows.map((r) => r.n)).toEqual([digits, '1.5']);
+    const mixedFirst = readBack(`[{"n": 0.25}, {"n": ${digits}}]`);
+    expect(mixedFirst.rows.map((r) => r.n)).toEqual(['0.25', digits]);
+    const alone = readBack(`[{"n": ${digits}}]`);
+    expect(alone.types.n).toBe(beyond ? 'Utf8' : 'Int64');
+    expect(alone.rows[0].n).toEqual(beyond ? digits : BigInt(digits));
+    // Inside an object or an array: the value's JSON, digits kept.
+    const nested = readBack(`[{"o": {"a": [${digits}, 2], "b": "${digits}"}}]`);
+    expect(nested.rows[0].o).toBe(`{"a":[${digits},2],"b":"${digits}"}`);
+  });
+
   it('says what is wrong with a file that is not JSON records', () => {
     expect(() => jsonRecords('')).toThrow(/no JSON value/);
     expect(() => jsonRecords('[1, 2]')).toThrow(/Record 1 is not an object/);

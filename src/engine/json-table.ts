@@ -9,7 +9,54 @@
 import { Bool, Float64, Int64, Utf8, makeData, makeVector, tableToIPC, Table, type Vector } from 'apache-arrow';
 import { UserFacingError } from '../errors';
 
-type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+/** A JSON value as read here: an integer a double cannot hold exactly is a bigint. */
+type Json = string | number | bigint | boolean | null | Json[] | { [key: string]: Json };
+
+/**
+ * `text` with each integer literal that a double cannot hold exactly (above 2^53) written as
+ * the string `"\u0000int<nonce>:<digits>"`, which {@link exactParse} turns back into a bigint:
+ * `JSON.parse` would round 9007199254740993 to …992. A scanner of the tokens (strings and
+ * their escapes skipped), so that digits inside strings stay as they are.
+ */
+function markWideIntegers(text: string, nonce: string): string {
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c /* backslash */) i++;
+      continue;
+    }
+    if (c !== 0x2d /* - */ && (c < 0x30 || c > 0x39)) continue;
+    let end = i + 1;
+    while (end < text.length && /[0-9eE.+-]/.test(text[end])) end++;
+    const token = text.slice(i, end);
+    if (/^-?\d+$/.test(token) && !Number.isSafeInteger(Number(token))) {
+      out += `${text.slice(from, i)}"\\u0000int${nonce}:${token}"`;
+      from = end;
+    }
+    i = end - 1;
+  }
+  return from === 0 ? text : out + text.slice(from);
+}
+
+const newNonce = () => Math.random().toString(36).slice(2);
+
+/** JSON.parse, but integers above 2^53 come back exact, as bigints. */
+function exactParse(text: string): Json {
+  const nonce = newNonce();
+  const marked = markWideIntegers(text, nonce);
+  if (marked === text) return JSON.parse(text) as Json;
+  const marker = `\u0000int${nonce}:`;
+  return JSON.parse(marked, (_key, value: unknown) => (typeof value === 'string' && value.startsWith(marker) ? BigInt(value.slice(marker.length)) : value)) as Json;
+}
+
+/** JSON text of a value read by {@link exactParse}: its bigints written as the digits they are. */
+function exactStringify(value: Json): string {
+  const nonce = newNonce();
+  const text = JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? `int${nonce}:${v}` : v));
+  return text.includes(`int${nonce}:`) ? text.replace(new RegExp(`"int${nonce}:(-?\\d+)"`, 'g'), '$1') : text;
+}
 
 /** The records of a JSON or NDJSON text. */
 export function jsonRecords(text: string): Record<string, Json>[] {
@@ -17,7 +64,7 @@ export function jsonRecords(text: string): Record<string, Json>[] {
   if (body === '') throw new UserFacingError('JsonError', 'The file holds no JSON value.');
   let values: Json[];
   try {
-    const parsed = JSON.parse(body) as Json;
+    const parsed = exactParse(body);
     values = Array.isArray(parsed) ? parsed : [parsed];
   } catch (whole) {
     // One value per line (NDJSON), blank lines skipped.
@@ -25,7 +72,7 @@ export function jsonRecords(text: string): Record<string, Json>[] {
     for (const [index, line] of body.split(/\r?\n/).entries()) {
       if (line.trim() === '') continue;
       try {
-        values.push(JSON.parse(line) as Json);
+        values.push(exactParse(line));
       } catch {
         throw new UserFacingError('JsonError', `It is neither one JSON value nor one per line: ${whole instanceof Error ? whole.message : String(whole)}; line ${index + 1} does not parse either.`);
       }
@@ -39,14 +86,32 @@ export function jsonRecords(text: string): Record<string, Json>[] {
 
 type Kind = 'bigint' | 'double' | 'boolean' | 'text' | 'json';
 
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
 function kindOf(values: readonly Json[]): Kind {
   let kind: Kind | null = null;
+  // An integer a double cannot hold: the column is BIGINT or, mixed with other numbers, JSON text, never DOUBLE.
+  let wide = false;
   for (const value of values) {
     if (value === null || value === undefined) continue;
+    if (typeof value === 'bigint') wide = true;
     const own: Kind =
-      typeof value === 'boolean' ? 'boolean' : typeof value === 'string' ? 'text' : typeof value === 'number' ? (Number.isSafeInteger(value) ? 'bigint' : 'double') : 'json';
+      typeof value === 'boolean'
+        ? 'boolean'
+        : typeof value === 'string'
+          ? 'text'
+          : typeof value === 'bigint'
+            ? value >= INT64_MIN && value <= INT64_MAX
+              ? 'bigint'
+              : 'json'
+            : typeof value === 'number'
+              ? Number.isSafeInteger(value)
+                ? 'bigint'
+                : 'double'
+              : 'json';
     if (kind === null || kind === own) kind = own;
-    else if ((kind === 'bigint' && own === 'double') || (kind === 'double' && own === 'bigint')) kind = 'double';
+    else if (!wide && ((kind === 'bigint' && own === 'double') || (kind === 'double' && own === 'bigint'))) kind = 'double';
     else return 'json';
   }
   return kind ?? 'text';
@@ -87,7 +152,7 @@ function column(kind: Kind, values: readonly Json[]): Vector {
     else nullBitmap[i >> 3] |= 1 << (i & 7);
   });
   if (kind === 'bigint') {
-    const data = BigInt64Array.from(values, (v) => (v === null ? 0n : BigInt(v as number)));
+    const data = BigInt64Array.from(values, (v) => (v === null ? 0n : BigInt(v as number | bigint)));
     return makeVector(makeData({ type: new Int64(), length, nullCount, nullBitmap, data }));
   }
   if (kind === 'double') {
@@ -102,7 +167,7 @@ function column(kind: Kind, values: readonly Json[]): Vector {
     return makeVector(makeData({ type: new Bool(), length, nullCount, nullBitmap, data }));
   }
   const encoder = new TextEncoder();
-  const encoded = values.map((v) => (v === null ? new Uint8Array(0) : encoder.encode(typeof v === 'string' ? v : JSON.stringify(v))));
+  const encoded = values.map((v) => (v === null ? new Uint8Array(0) : encoder.encode(typeof v === 'string' ? v : exactStringify(v))));
   const valueOffsets = new Int32Array(length + 1);
   encoded.forEach((bytes, i) => (valueOffsets[i + 1] = valueOffsets[i] + bytes.length));
   const data = new Uint8Array(valueOffsets[length]);
