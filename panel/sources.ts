@@ -96,6 +96,8 @@ export function walkOptions(reads: WalkReads | undefined): WalkOptions {
 
 /** Chunks of an upload sent ahead of what the page has written. */
 const UPLOAD_CHUNKS_QUEUED = 4;
+/** How long an upload waits for the page to write any of the bytes it holds. */
+const UPLOAD_STALL_MS = 30_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The state of an upload in the page; an upload the page no longer has is an error. */
@@ -165,9 +167,17 @@ export const pageSource: OpfsSource = {
       for (let offset = 0; offset < file.size; offset += UPLOAD_CHUNK_BYTES) {
         signal.throwIfAborted();
         const bytes = new Uint8Array(await file.slice(offset, offset + UPLOAD_CHUNK_BYTES).arrayBuffer());
+        const sent = offset + bytes.length;
         let state = await writeUpload(uploadId, toBase64(bytes));
         // No more than a few chunks wait in the page: its memory stays bounded whatever the size.
+        // Stop stops the wait too, and a page that writes nothing for long (or answers counts it cannot have) ends it.
+        let progressAt = performance.now();
+        let written = state.written;
         while (state.queued - state.written > UPLOAD_CHUNKS_QUEUED * UPLOAD_CHUNK_BYTES && state.error === null) {
+          if (state.queued > sent || state.written > state.queued) throw new Error(`The page answered the upload with counts it cannot have (${state.written} of ${state.queued} bytes written, ${sent} sent).`);
+          if (state.written !== written) [written, progressAt] = [state.written, performance.now()];
+          else if (performance.now() - progressAt > UPLOAD_STALL_MS) throw new Error(`The page wrote none of the upload's bytes for ${UPLOAD_STALL_MS / 1000} s.`);
+          signal.throwIfAborted();
           await sleep(10);
           state = await writeUpload(uploadId, '');
         }

@@ -43,8 +43,10 @@ export async function beginOpfsUpload(root: FileSystemDirectoryHandle, registryN
     giveUp() {
       clearTimeout(entry.timer);
       if (uploads[id] === entry) delete uploads[id];
-      return entry.chain
-        .then(() => writable.abort())
+      // Not after the writes queued: one the page never settles would keep the file forever.
+      // Aborting rejects those still queued (one under way ends first).
+      return writable
+        .abort()
         .catch(() => undefined)
         .then(() => dir.removeEntry(tempName))
         .catch(() => undefined);

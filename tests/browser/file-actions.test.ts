@@ -852,6 +852,37 @@ describe('file actions in the real DevTools panel: select and delete', () => {
     }
   });
 
+  it('Stop ends an upload into a page that never writes its bytes, and leaves nothing', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'opfs-upload-stuck-'));
+    try {
+      const big = join(work, 'stuck.bin');
+      writeFileSync(big, Buffer.alloc(8 * 1024 * 1024, 5));
+      await fill(page, {});
+      await refresh(panel);
+      await panel.$eval('[data-testid="breadcrumb"] button[data-path=""]', (e) => (e as HTMLElement).click());
+      // The page takes the chunks and never writes them: the panel waits for room that never comes.
+      await page.evaluate(() => {
+        (FileSystemWritableFileStream.prototype as unknown as { write: () => Promise<void> }).write = () => new Promise<void>(() => undefined);
+      });
+      const input = await panel.$('input[data-testid="upload-input"]');
+      await input!.uploadFile(big);
+      await panel.waitForSelector('[data-testid="upload-cancel"]');
+      // Past the chunks the page may hold: the panel is waiting for it.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await press(panel, '[data-testid="upload-cancel"]');
+      expect(await actionResult(panel, 30_000)).toBe('failed: Uploaded 0 files (0 B) to the top folder. Not uploaded: the upload was stopped: the file being written was removed, nothing partial is left.');
+      await expect.poll(() => contents(page), { timeout: 10_000 }).toEqual({});
+      // The next upload runs (in a page whose writes work again).
+      await page.reload();
+      await refresh(panel);
+      await panel.$eval('[data-testid="breadcrumb"] button[data-path=""]', (e) => (e as HTMLElement).click());
+      await input!.uploadFile(big);
+      expect(await actionResult(panel, 120_000)).toBe('done: Uploaded 1 file (8 MiB) to the top folder.');
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+
   it('closing DevTools mid-upload leaves no file but a flagged temporary one, which the page removes once it hears nothing more', async () => {
     const work = mkdtempSync(join(tmpdir(), 'opfs-upload-closed-'));
     let devToolsClosed = false;
