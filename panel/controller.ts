@@ -94,6 +94,8 @@ export function createController(store: Store, client = backgroundClient()) {
   const copies = new Map<string, AbortController>();
   /** Bumped whenever live mode of a source is switched: an older loop stops. */
   const liveGeneration: Record<SourceKind, number> = { page: 0, extension: 0 };
+  /** Counts the inspected page's documents: an action over several files stops when the page navigates. */
+  let pageDocument = 0;
 
   /** The newest refresh of each source: a refresh that a newer one took over waits for it. */
   const latestRefresh: Record<SourceKind, Promise<void>> = { page: Promise.resolve(), extension: Promise.resolve() };
@@ -991,8 +993,13 @@ export function createController(store: Store, client = backgroundClient()) {
     const moved: [string, string][] = [];
     const problems: string[] = [];
     let stopped = '';
+    const startedIn = pageDocument;
     for (const path of moving) {
       const to = joinPath(folder, baseName(path));
+      if (source === 'page' && pageDocument !== startedIn) {
+        stopped = ` Moving stopped at ${path}: the page went to another document, which may be another site's storage.`;
+        break;
+      }
       try {
         const problem = editRefusal(source, path) ?? (await sources[source].move(path, to, listing.report(path)?.size ?? null).then((result) => editProblem(result, path, to)));
         if (problem) problems.push(problem);
@@ -1084,8 +1091,17 @@ export function createController(store: Store, client = backgroundClient()) {
     let sent = 0;
     let forAll: ConflictChoice | null = null;
     const laterConflicts = (from: number) => files.slice(from).filter((f) => taken(joinPath(folder, f.path))).length;
+    // The page navigated: nothing more is written into its new document, which may be another site's.
+    const startedIn = pageDocument;
+    const leftTheDocument = (index: number): boolean => {
+      if (source !== 'page' || pageDocument === startedIn) return false;
+      const rest = files.length - index;
+      tally.failed.push(`${files[index].path}${rest > 1 ? ` and ${counted(rest - 1, 'more file')}` : ''}: the page went to another document, which may be another site's storage`);
+      return true;
+    };
     try {
       for (const [index, item] of files.entries()) {
+        if (leftTheDocument(index)) break;
         let target = joinPath(folder, item.path);
         // A dropped folder named staging, at the top of the extension's storage, would land in the engine's own.
         const problem = item.path.split('/').map(entryNameProblem).find((p) => p !== null) ?? destinationRefusal(source, parentOf(target));
@@ -1118,6 +1134,7 @@ export function createController(store: Store, client = backgroundClient()) {
           const label = `Uploading ${(index + 1).toLocaleString('en-US')} of ${counted(files.length, 'file')} · ${formatBytes(sent + bytes)} of ${formatBytes(total)}`;
           reduce(store, { type: 'file-action', state: { kind: 'running', label, fraction: total > 0 ? (sent + bytes) / total : null } });
         };
+        if (leftTheDocument(index)) break;
         progress(0);
         let outcome: UploadOutcome;
         try {
@@ -1310,6 +1327,7 @@ export function createController(store: Store, client = backgroundClient()) {
 
   /** The inspected page navigated: forget what was true of the old document, and list the new one. */
   function navigated(): void {
+    pageDocument++;
     reduce(store, { type: 'navigated' });
     void refresh('page');
   }

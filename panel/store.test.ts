@@ -94,6 +94,23 @@ describe('the rows on screen while verdicts arrive', () => {
 });
 
 describe('a navigation of the inspected page', () => {
+  test.each(['page', 'extension'] as const)('closes the questions about the page it left, and only those (%s shown)', (shown) => {
+    const store = createStore(shown);
+    const ask = () => {
+      reduce(store, { type: 'confirm', request: { title: 'Delete 1 file', detail: '', items: [{ path: 'a.txt', size: 1 }], okLabel: 'Delete', onConfirm: () => undefined } });
+      reduce(store, { type: 'prompt', request: { title: 'Rename a.txt', inputTestId: 'rename-input', value: 'a.txt', okLabel: 'Rename', submit: async () => null } });
+    };
+    for (const source of ['page', 'extension'] as const) {
+      ask();
+      reduce(store, { type: 'purge-ask', request: { source, category: 'empty', files: [{ path: 'e.parquet', size: 0 }] } });
+      reduce(store, { type: 'navigated' });
+      // The purge's question names its storage; a confirmation or a prompt is about the storage shown.
+      expect(store.purgeDialog.value === null, `a purge of the ${source}'s files`).toBe(source === 'page');
+      expect(store.confirm.value === null).toBe(shown === 'page');
+      expect(store.prompt.value === null).toBe(shown === 'page');
+    }
+  });
+
   test.each([
     { kind: 'running', label: 'Uploading 1 file', fraction: 0.5 },
     { kind: 'failed', error: 'Uploaded 0 files (0 B) to the top folder. Not uploaded: a.bin: the page reloaded' },

@@ -369,7 +369,11 @@ export function reduce(store: Store, action: Action): void {
         // A new document: what a purge found held open in the old one says nothing now.
         store.locked.page.value = new Set();
         store.purges.page.value = { kind: 'idle' };
+        // A question about the document that went is not asked of the new one (which may be another site's storage).
+        if (store.purgeDialog.value?.source === 'page') store.purgeDialog.value = null;
         if (store.source.value === 'page') {
+          store.confirm.value = null;
+          store.prompt.value = null;
           store.folder.value = '';
           store.selected.value = null;
           store.selection.value = NO_SELECTION;

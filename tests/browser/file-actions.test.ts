@@ -696,6 +696,26 @@ describe('file actions in the real DevTools panel: select and delete', () => {
     expect(await contents(page)).toEqual({ ...rest, 'c.txt': b });
   });
 
+  it('a navigation closes each question about the document it left: nothing is done in the new one', async () => {
+    await fill(page, { 'a.txt': [1], 'e.parquet': [] });
+    const before = await contents(page);
+    const asked = [
+      { open: () => press(panel, '[data-testid="action-delete"]'), dialog: 'confirm-dialog' },
+      { open: () => press(panel, '[data-testid="purge-empty"]'), dialog: 'purge-dialog' },
+      { open: () => press(panel, '[data-testid="action-rename"]'), dialog: 'prompt-dialog' },
+    ];
+    for (const { open, dialog } of asked) {
+      await refresh(panel);
+      await panel.$eval('[data-testid="breadcrumb"] button[data-path=""]', (e) => (e as HTMLElement).click());
+      await clickRow(panel, 'a.txt');
+      await open();
+      await panel.waitForSelector(`[data-testid="${dialog}"]`);
+      await page.reload();
+      await panel.waitForSelector(`[data-testid="${dialog}"]`, { hidden: true, timeout: 10_000 });
+      expect(await contents(page), dialog).toEqual(before);
+    }
+  });
+
   it('makes a folder, moves a file into it by dragging it onto the folder, and renames a folder tree', async () => {
     await fill(page, { 'a.parquet': [1, 2, 3], 'sub/b.csv': [4] });
     await refresh(panel);
