@@ -244,6 +244,22 @@ function topLevelColumns(bytes: Uint8Array): string[] {
   return parquetSchema(footerOf(bytes)).children.map((child) => child.element.name);
 }
 
+type SchemaNode = ReturnType<typeof parquetSchema>;
+
+/** A column's type as its file declares it (physical, logical or converted, scale and precision, nested fields), in words that compare. */
+function declaredType(node: SchemaNode): string {
+  const e = node.element;
+  const logical = e.logical_type ? ` ${JSON.stringify(e.logical_type, (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value))}` : e.converted_type ? ` ${e.converted_type}` : '';
+  const decimal = e.precision !== undefined ? ` (${e.precision}, ${e.scale ?? 0})` : '';
+  const own = `${e.type ?? 'GROUP'}${e.type_length !== undefined ? `(${e.type_length})` : ''}${logical}${decimal}${e.repetition_type === 'REPEATED' ? ' repeated' : ''}`;
+  return node.children.length > 0 ? `${own} {${node.children.map((child) => `${child.element.name}: ${declaredType(child)}`).join(', ')}}` : own;
+}
+
+/** Each top-level column's declared type, by name. */
+function declaredTypes(bytes: Uint8Array): Map<string, string> {
+  return new Map(parquetSchema(footerOf(bytes)).children.map((child) => [child.element.name, declaredType(child)]));
+}
+
 function footerOf(bytes: Uint8Array): FileMetaData {
   return parquetMetadata(bytes.slice(Math.max(0, bytes.length - 8 - footerLength(bytes))).buffer);
 }
@@ -377,8 +393,19 @@ export async function loadParquetFiles(ctx: Pick<RestoreContext, 'duck' | 'codec
   try {
     let rowId: string | undefined;
     let offset = 0;
+    // The table takes the first file's types, and an INSERT would convert a later file's values to them (2.5 to 3):
+    // files whose columns are declared otherwise are refused instead.
+    let first: { name: string; types: Map<string, string> } | undefined;
     for (const { file, name } of files) {
       const bytes = new Uint8Array(await file.arrayBuffer());
+      const types = declaredTypes(bytes);
+      first ??= { name, types };
+      for (const [column, type] of types) {
+        const theirs = first.types.get(column);
+        if (theirs !== undefined && theirs !== type) {
+          throw new UserFacingError('ParquetError', `Column "${column}" is ${type} in ${name} but ${theirs} in ${first.name}: files that declare a column differently are not read into one table (its values would be converted). Open them one at a time.`);
+        }
+      }
       rowId ??= freeColumnName(topLevelColumns(bytes), DEFAULT_ROW_ID_COLUMN);
       offset += await forEachRowGroup(ctx, bytes, name, { column: rowId, first: offset }, append);
     }

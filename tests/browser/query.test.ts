@@ -13,7 +13,7 @@ import type { Frame, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Papa from 'papaparse';
 import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
-import { call, listOpfs, openExtensionPage, readOpfsFile } from '../support/extension-page';
+import { call, listOpfs, openExtensionPage, readOpfsFile, sendRaw, writeOpfsBytes } from '../support/extension-page';
 import { lit, nativeDuckDB, type NativeDuckDB } from '../support/native-duckdb';
 import { fillIn, press, writePageFiles } from '../support/panel';
 import { openDevToolsPanel } from '../support/devtools-panel';
@@ -481,6 +481,35 @@ describe('files of the inspected page opened in Query, in the real DevTools pane
     const json = await runSql(panel, 'SELECT id, kind, "at" FROM events ORDER BY id');
     expect(json.cells, json.text).toEqual([['1', 'click', '2026-01-01'], ['2', 'view', null], ['3', '', '2026-01-03']]);
     expect(await listOpfs(driver, 'staging')).toEqual([]);
+  });
+
+  it.each([
+    ['1::BIGINT', '2.5::DOUBLE', /INT64.* but .*DOUBLE|DOUBLE.* but .*INT64/],
+    ['1.25::DECIMAL(5, 2)', '1.2345::DECIMAL(10, 4)', /DECIMAL/],
+    ["TIMESTAMP '2026-01-01 00:00:00.123456'", "TIMESTAMP_NS '2026-01-01 00:00:00.123456789'", /TIMESTAMP/],
+    ['1::INTEGER', '2::BIGINT', /INT32.* but .*INT64|INT64.* but .*INT32/],
+  ])('refuses parts that declare a column differently (%s, then %s) rather than convert the later values', async (firstValue, laterValue, named) => {
+    const work = mkdtempSync(join(tmpdir(), 'opfs-query-types-'));
+    try {
+      const first = await writer.write(join(work, 'a.parquet'), `SELECT ${firstValue} AS v, 'a' AS name`);
+      const later = await writer.write(join(work, 'b.parquet'), `SELECT 'b' AS name, ${laterValue} AS v`);
+      await writeOpfsBytes(driver, 'mixed/a.parquet', first);
+      await writeOpfsBytes(driver, 'mixed/b.parquet', later);
+      const files = [{ path: 'mixed/a.parquet', name: 'a.parquet' }, { path: 'mixed/b.parquet', name: 'b.parquet' }];
+      const refused = await sendRaw(driver, 'openFileInQuery', { files, queryId: crypto.randomUUID() });
+      expect(refused).toMatchObject({ ok: false, error: { name: 'ParquetError', message: expect.stringMatching(/^Column "v" is .* in b\.parquet but .* in a\.parquet: files that declare a column differently are not read into one table/) } });
+      expect((refused as { error: { message: string } }).error.message).toMatch(named);
+      // The same column declared alike, in another order: one table, by name, values as written.
+      await writeOpfsBytes(driver, 'mixed/b.parquet', await writer.write(join(work, 'b2.parquet'), `SELECT 'b' AS name, ${firstValue} AS v`));
+      const opened = await call(driver, 'openFileInQuery', { files, table: 'mixed_types', queryId: crypto.randomUUID() });
+      expect(opened.rows).toBe(2);
+      const rows = await call(driver, 'queryRows', { sql: `SELECT name, v::VARCHAR AS v FROM mixed_types ORDER BY name` });
+      const expected = (await call(driver, 'queryRows', { sql: `SELECT (${firstValue})::VARCHAR AS v` })).rows[0][0];
+      expect(rows.rows.map((r) => r.map(String))).toEqual([['a', String(expected)], ['b', String(expected)]]);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+      for (const name of ['a.parquet', 'b.parquet']) await driver.evaluate(async (name) => (await (await navigator.storage.getDirectory()).getDirectoryHandle('mixed')).removeEntry(name).catch(() => undefined), name);
+    }
   });
 
   it('opens a page’s snapshot, its parts in order as one table named after it', async () => {
