@@ -156,7 +156,7 @@ export async function assertTableFits(duck: DuckConnection, what: string, valueB
 
 /** `SELECT <row id>, <columns as the manifest types them> FROM <table>`, of rows decoded with their row ids. */
 function typedSelect(table: string, rowIdColumn: string, manifest: SnapshotManifest): string {
-  const columns = manifest.schema.map((c) => (isPlainType(c.type) ? `CAST(${quoteIdent(c.name)} AS ${c.type}) AS ${quoteIdent(c.name)}` : quoteIdent(c.name)));
+  const columns = manifest.schema.map((c) => (isPlainType(c.type) || isEnumType(c.type) ? `CAST(${quoteIdent(c.name)} AS ${c.type}) AS ${quoteIdent(c.name)}` : quoteIdent(c.name)));
   return `SELECT ${[quoteIdent(rowIdColumn), ...columns].join(', ')} FROM ${quoteIdent(table)}`;
 }
 
@@ -167,6 +167,15 @@ function sameNames(a: readonly string[], b: readonly string[]): boolean {
 /** A type name from a manifest that may go into SQL as it is: simple names, with a precision. */
 function isPlainType(type: string): boolean {
   return /^[A-Z][A-Z0-9_ ]{0,40}(\(\d{1,2}(,\d{1,2})?\))?$/.test(type);
+}
+
+/**
+ * An ENUM as DESCRIBE writes it (`ENUM('sad', 'ok')`), each member a quoted literal: safe to go
+ * into SQL as it is. An ENUM comes back from Parquet as VARCHAR, and DuckDB hashes the two
+ * differently, so without the cast a restored ENUM column would fail the checksum.
+ */
+function isEnumType(type: string): boolean {
+  return /^ENUM\('(?:[^']|'')*'(?:, '(?:[^']|'')*')*\)$/.test(type);
 }
 
 /** A part's row groups decoded to Arrow IPC, or why it could not be. */

@@ -127,6 +127,22 @@ describe('the exporter as a library, packed, installed into a Vite app and run i
     expect(Object.keys(await filesInOpfs()).filter((name) => name.startsWith('rows-1.'))).toEqual([]);
   });
 
+  it('keeps the types an app\'s table declares through export, restore and verify: ENUM, nested, time zones, wide integers', async () => {
+    const app = (sql: string) => page.evaluate((sql) => (window as unknown as AppWindow).app.sql(sql), sql);
+    await app("CREATE OR REPLACE TYPE mood AS ENUM ('sad', 'ok', 'happy')");
+    await app(`CREATE OR REPLACE TABLE typed AS SELECT i AS id, (['sad', 'ok', 'happy'])[i % 3 + 1]::mood AS m, [i, i + 1] AS l, {'a': i, 'b': i::VARCHAR} AS st,
+      to_timestamp(1767225600 + i) AS tz, (i::HUGEINT * 1000000000000000000000) AS h, (i * 1.25)::DECIMAL(38, 2) AS d FROM range(1000) t(i)`);
+    const exported = await page.evaluate(() => (window as unknown as AppWindow).app.exportTable('typed', { snapshotId: 'typed' }));
+    expect(exported.rowCount).toBe(1000);
+    expect(await page.evaluate(() => (window as unknown as AppWindow).app.verify('typed'))).toMatchObject({ ok: true, problems: [] });
+    expect(await page.evaluate(() => (window as unknown as AppWindow).app.restore('typed', 'typed_back'))).toMatchObject({ rowCount: 1000, matchesManifest: true, problems: [] });
+    const [same] = await app('SELECT (SELECT count(*) FROM (SELECT * EXCLUDE (__row_id) FROM typed_back EXCEPT ALL SELECT * FROM typed)) AS extra, (SELECT count(*) FROM (SELECT * FROM typed EXCEPT ALL SELECT * EXCLUDE (__row_id) FROM typed_back)) AS missing');
+    expect(same).toEqual({ extra: '0', missing: '0' });
+    const types = async (table: string) => (await app(`SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = '${table}' AND column_name <> '__row_id' ORDER BY column_index`)).map((r) => `${String(r.column_name)} ${String(r.data_type)}`);
+    expect(await types('typed_back')).toEqual(await types('typed'));
+    await page.evaluate(() => (window as unknown as AppWindow).app.remove('typed'));
+  });
+
   it('without an id, two saves within one second of the clock get two ids, neither failing', async () => {
     const ids = await page.evaluate(async () => {
       const RealDate = Date;
