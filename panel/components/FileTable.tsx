@@ -6,7 +6,7 @@ import { queryFileFormat } from '../../src/query-files';
 import { reduce } from '../store';
 import { hasDeceptiveCharacters, spelledOut } from '../names';
 import type { SortKey } from '../store';
-import { DRAG_TYPE } from './FolderTree';
+import { DRAG_TYPE, startDrag } from './FolderTree';
 import { consumeKey } from './keys';
 
 const ROW_HEIGHT = 21;
@@ -134,7 +134,7 @@ function FileRow({ file, top }: { file: FileReport; top: number }) {
       onDragStart={(e) => {
         // A selected row carries the whole selection; another row, itself.
         const moving = selected ? [...paths] : [file.path];
-        e.dataTransfer?.setData(DRAG_TYPE, JSON.stringify(moving));
+        e.dataTransfer?.setData(DRAG_TYPE, startDrag(store.source.value, moving));
         if (e.dataTransfer) e.dataTransfer.effectAllowed = 'move';
       }}
     >

@@ -2,13 +2,33 @@ import { formatBytes, formatCount } from '../../src/format';
 import { usePanel } from '../context';
 import { breadcrumb, shownFolders } from '../folders';
 import { reduce } from '../store';
+import type { SourceKind } from '../sources';
 import { consumeKey } from './keys';
 
 /** Folder rows rendered at most. */
 const MAX_FOLDER_ROWS = 2000;
 
-/** What a file row carries when dragged: the paths it moves (see FileTable). */
+/** What a file row carries when dragged: a token of this panel's drag (see FileTable). */
 export const DRAG_TYPE = 'application/x-opfs-paths';
+
+/**
+ * The drag under way in this panel: its paths stay here, and the drag carries only a token.
+ * A drop whose token is not this panel's (a row dragged from another DevTools window, or
+ * any page that sets the type), or from the other storage, moves nothing.
+ */
+let dragging: { token: string; source: SourceKind; paths: string[] } | null = null;
+
+export function startDrag(source: SourceKind, paths: string[]): string {
+  dragging = { token: crypto.randomUUID(), source, paths };
+  return dragging.token;
+}
+
+/** The paths of this panel's drag `token` of `source`, once; null for any other drop. */
+export function takeDrag(token: string, source: SourceKind): string[] | null {
+  const drag = dragging;
+  dragging = null;
+  return drag && drag.token === token && drag.source === source ? drag.paths : null;
+}
 
 /**
  * The folders of the source shown, as a tree: each with the files and bytes below it, empty
@@ -59,11 +79,12 @@ export function FolderTree() {
               if (e.dataTransfer?.types.includes(DRAG_TYPE)) e.preventDefault();
             }}
             onDrop={(e) => {
-              const paths = e.dataTransfer?.getData(DRAG_TYPE);
-              if (!paths) return;
+              const token = e.dataTransfer?.getData(DRAG_TYPE);
+              if (!token) return;
               e.preventDefault();
               e.stopPropagation();
-              void controller.moveTo(JSON.parse(paths) as string[], node.path);
+              const paths = takeDrag(token, store.source.value);
+              if (paths) void controller.moveTo(paths, node.path);
             }}
             onKeyDown={(e) => onKeyDown(e, node.path)}
           >

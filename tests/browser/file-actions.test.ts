@@ -741,6 +741,36 @@ describe('file actions in the real DevTools panel: select and delete', () => {
     expect(Object.keys(await contents(page)).sort()).toEqual(['nouveau dossier/a.parquet', 'sub/b.csv']);
     await panel.waitForSelector('[data-testid="folder-row"][data-path="nouveau dossier"][data-files="1"][data-bytes="3"]');
     await shoot('file-actions-moved');
+    // A drop this panel did not start (a row of another DevTools window's panel, or a page that sets the type) moves nothing,
+    // whether it names paths or a token of another drag; the panel's own drag moves once, however often it is dropped.
+    await panel.evaluate(() => {
+      const folder = document.querySelector('[data-testid="folder-row"][data-path="nouveau dossier"]')!;
+      const drop = (transfer: DataTransfer) => {
+        folder.dispatchEvent(new DragEvent('dragover', { bubbles: true, cancelable: true, dataTransfer: transfer }));
+        folder.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: transfer }));
+      };
+      for (const data of [JSON.stringify(['sub/b.csv']), crypto.randomUUID()]) {
+        const forged = new DataTransfer();
+        forged.setData('application/x-opfs-paths', data);
+        drop(forged);
+      }
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(Object.keys(await contents(page)).sort()).toEqual(['nouveau dossier/a.parquet', 'sub/b.csv']);
+    await panel.evaluate(() => {
+      const folder = document.querySelector('[data-testid="folder-row"][data-path="nouveau dossier"]')!;
+      const drop = (transfer: DataTransfer) => {
+        folder.dispatchEvent(new DragEvent('dragover', { bubbles: true, cancelable: true, dataTransfer: transfer }));
+        folder.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: transfer }));
+      };
+      const transfer = new DataTransfer();
+      document.querySelector('[data-testid="file-row"][data-path="sub/b.csv"]')!.dispatchEvent(new DragEvent('dragstart', { bubbles: true, dataTransfer: transfer }));
+      drop(transfer);
+      drop(transfer);
+    });
+    expect(await actionResult(panel)).toBe('done: Moved 1 file to nouveau dossier.');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(Object.keys(await contents(page)).sort()).toEqual(['nouveau dossier/a.parquet', 'nouveau dossier/b.csv']);
 
     // F2 on a folder of the tree renames it with everything in it (Chrome moves files, not
     // folders: the folder is made anew and its files moved into it).
