@@ -18,7 +18,7 @@ import type { DuckDBHost } from './duckdb';
 import { queryArrowIPC } from './duck-query';
 import { assertTableFits } from './restore';
 import { formatBytes } from '../format';
-import { describeColumns } from './tables';
+import { assertParquetKeeps, describeColumns } from './tables';
 import { describeStatementError, parseDuckDBError } from './duckdb-errors';
 import { queryFileFormat, type QueryFileFormat } from '../query-files';
 
@@ -221,7 +221,8 @@ export async function resultAsCsvRows(duck: DuckDBHost, offset: number, count: n
 
 /** The kept result of the last query, whole, as an Arrow IPC stream in its order (a Parquet download). */
 export async function resultAsArrowIpc(duck: DuckDBHost): Promise<{ ipc: Uint8Array; rows: number }> {
-  const { total } = await resultShape(duck);
+  const { columns, total } = await resultShape(duck);
+  assertParquetKeeps(columns, 'The result');
   return { ipc: await queryArrowIPC(duck, `SELECT * FROM temp.${RESULT_TABLE} ORDER BY rowid`), rows: total };
 }
 

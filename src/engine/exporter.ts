@@ -33,7 +33,7 @@ import {
 import { MANIFEST_FORMAT_VERSION, serializeManifest } from '../snapshot/manifest';
 import { queryArrowIPC, type DuckConnection } from './duck-query';
 import type { ParquetCodec } from './parquet-codec';
-import { addChecksums, describeColumns, rowIdColumnOf, tableChecksum, tableExists, tableRowCount } from './tables';
+import { addChecksums, assertParquetKeeps, describeColumns, rowIdColumnOf, tableChecksum, tableExists, tableRowCount } from './tables';
 import { removeIntent, writeIntent } from './snapshot-files';
 import { withSnapshotLock } from '../snapshot/locks';
 import { runPipeline, type PipelineStages } from './pipeline';
@@ -99,6 +99,7 @@ export async function exportTableToParquet(ctx: ExportContext, request: ExportRe
 
     ctx.onProgress?.({ phase: 'counting', rowsDone: 0, rowsTotal: 0 });
     const schema = await describeColumns(ctx.duck, table, rowIdColumn);
+    assertParquetKeeps(schema, `Table "${request.sourceName}"`);
     const columns = schema.map((c) => c.name);
     // The checksum is summed part by part in the pipeline, where DuckDB's worker computes it
     // while the encoder works; unless every part query sorts (a key that is not the storage

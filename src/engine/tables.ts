@@ -45,6 +45,20 @@ export async function describeColumns(duck: DuckConnection, table: string, rowId
 }
 
 /**
+ * Refuses columns whose values Parquet would not keep: TIME WITH TIME ZONE reaches the codec
+ * without its offset (12:00:00+05 would be written as 12:00:00), anywhere in a nested type
+ * too. `what` names the table in the error.
+ */
+export function assertParquetKeeps(columns: readonly ColumnSchema[], what: string): void {
+  const lossy = columns.filter((c) => /\bTIME WITH TIME ZONE\b|\bTIMETZ\b/i.test(c.type));
+  if (lossy.length === 0) return;
+  throw new UserFacingError(
+    'UnsupportedTypeError',
+    `${what} has ${lossy.map((c) => `column "${c.name}" of type ${c.type}`).join(' and ')}: Parquet would keep the times without their offsets. Cast ${lossy.length === 1 ? 'it' : 'them'} to VARCHAR (or to TIME, dropping the offsets on purpose) first; nothing was written.`,
+  );
+}
+
+/**
  * The row id column of `table`: `preferred` when given (it must exist and be an integer), else
  * the engine's own (`__row_id`, or `__row_id_<n>` when the data took that name): the first
  * column of that pattern, as the CSV import and restore make it.

@@ -141,6 +141,12 @@ describe('the exporter as a library, packed, installed into a Vite app and run i
     const types = async (table: string) => (await app(`SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = '${table}' AND column_name <> '__row_id' ORDER BY column_index`)).map((r) => `${String(r.column_name)} ${String(r.data_type)}`);
     expect(await types('typed_back')).toEqual(await types('typed'));
     await page.evaluate(() => (window as unknown as AppWindow).app.remove('typed'));
+    // A TIME WITH TIME ZONE would reach Parquet without its offset: refused in words, nothing written.
+    const before = await filesInOpfs();
+    await app("CREATE OR REPLACE TABLE zoned AS SELECT 1 AS id, '12:00:00+05'::TIMETZ AS t");
+    const refused = await page.evaluate(() => (window as unknown as AppWindow).app.exportTable('zoned', { snapshotId: 'zoned' }).then(() => 'exported', (e: unknown) => String(e)));
+    expect(refused).toMatch(/Table "zoned" has column "t" of type TIME WITH TIME ZONE: Parquet would keep the times without their offsets/);
+    expect(await filesInOpfs()).toEqual(before);
   });
 
   it('without an id, two saves within one second of the clock get two ids, neither failing', async () => {
