@@ -73,8 +73,8 @@ export function checkExpression(id: string, requests: readonly CheckRequest[], o
 export function purgeExpression(id: string, targets: readonly PurgeTarget[]): string {
   if (targets.length > SCAN_LIMITS.maxPurgePaths) throw new Error(`Too many paths to purge at once (${targets.length}).`);
   const wire = targets.map((t): PurgeTarget => (t.directory ? { path: t.path, size: 0, directory: true } : { path: t.path, size: t.size }));
-  return startTask(id, `function (root, storage, report) {
-  return (${purgeOpfsFiles.toString()})(root, ${json(wire)}, report);
+  return startTask(id, `function (root, storage, report, wanted) {
+  return (${purgeOpfsFiles.toString()})(root, ${json(wire)}, report, wanted);
 }`);
 }
 

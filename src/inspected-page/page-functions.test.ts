@@ -616,6 +616,21 @@ describe('purging files of a snapshot someone is writing', () => {
     ]);
     expect(fake.listPaths()).toEqual(['s/', 's/busy.intent.json', 's/busy_part_0.parquet']);
   });
+
+  test.each([0, 1, 3, 5])('a purge the panel gave up on (after %i files) removes nothing more, folders included', async (before) => {
+    const fake = new FakeOpfs();
+    const names = ['a.txt', 'b.parquet', 'c_part_0.parquet', 'd.bin', 'sub/e.txt'];
+    for (const name of names) await fake.writeFile(`s/${name}`, new Uint8Array(2));
+    vi.stubGlobal('navigator', { locks: fakeLocks(new Set()).locks });
+    let asked = 0;
+    const targets = [...names.map((n) => ({ path: `s/${n}`, size: 2 })), { path: 's/sub', size: 0, directory: true }];
+    const result = await purgeOpfsFiles(fake.handle, targets, () => undefined, () => asked++ < before);
+    const removed = result.results.filter((r) => r.outcome === 'removed').map((r) => r.path);
+    expect(removed).toHaveLength(Math.min(before, names.length));
+    for (const entry of result.results.filter((r) => r.outcome !== 'removed')) expect(entry).toMatchObject({ outcome: 'failed', error: expect.stringMatching(/^GivenUp: /) });
+    expect(fake.listPaths().filter((p) => !p.endsWith('/')).sort()).toEqual(names.map((n) => `s/${n}`).filter((p) => !removed.includes(p)).sort());
+    expect(fake.listPaths()).toContain('s/sub/');
+  });
 });
 
 /** A directory handle whose `entries()` yields exactly `items`: what a page that replaced the API could answer. */

@@ -28,6 +28,8 @@ export async function purgeOpfsFiles(
   root: FileSystemDirectoryHandle,
   targets: readonly PurgeTarget[],
   onProgress: (filesDone: number, finished: PurgeEntry) => void,
+  /** False once the panel has given up on this purge (it waited too long for another purge's lock, or went away): nothing more is removed. */
+  wanted: () => boolean = () => true,
 ): Promise<{ results: PurgeEntry[]; bytesFreed: number }> {
   // Literals, not PURGE_CONCURRENCY or snapshot/names.ts: this function is sent as source text
   // (page-scan.test.ts keeps the name pattern equal to parseSnapshotFileName).
@@ -161,10 +163,11 @@ export async function purgeOpfsFiles(
     onProgress(done, entry);
   };
   // A fixed pool of workers taking the next file: results land at their input index.
+  const givenUp = (path: string): PurgeEntry => ({ path, outcome: 'failed', bytes: 0, error: 'GivenUp: the panel had stopped waiting for this purge, so nothing more was removed' });
   const worker = async (): Promise<void> => {
     while (next < fileIndexes.length) {
       const index = fileIndexes[next++];
-      finish(index, await purgeOne(unique[index].path, unique[index].size));
+      finish(index, wanted() ? await purgeOne(unique[index].path, unique[index].size) : givenUp(unique[index].path));
     }
   };
   const runWorkers = async (): Promise<void> => {
@@ -173,7 +176,7 @@ export async function purgeOpfsFiles(
     await Promise.all(workers);
     // Then the folders, deepest first: a folder's subfolders are gone (or kept) before it is tried.
     const depth = (index: number) => unique[index].path.split('/').length;
-    for (const index of folderIndexes.sort((a, b) => depth(b) - depth(a))) finish(index, await removeFolder(unique[index].path));
+    for (const index of folderIndexes.sort((a, b) => depth(b) - depth(a))) finish(index, wanted() ? await removeFolder(unique[index].path) : givenUp(unique[index].path));
   };
   // Two purges of one origin (two DevTools windows, two tabs) run one after the other: two
   // removals of one file at once both fail in Chrome, and each would report the file as
