@@ -25,7 +25,7 @@ import type { DuckConnection } from '../src/engine/duck-query';
 import { describeColumns, queryJson, rowIdColumnOf, tableExists } from '../src/engine/tables';
 import { freeColumnName } from '../src/engine/csv-sql';
 import { listManifests, removeSnapshotFiles, snapshotFileNames } from '../src/engine/snapshot-files';
-import { assertValidSnapshotId, parseSnapshotFileName, snapshotIdFromFileName, unusedSnapshotId } from '../src/snapshot/names';
+import { assertValidSnapshotId, snapshotIdFromFileName, unusedSnapshotId } from '../src/snapshot/names';
 import { listFileNames } from '../src/opfs/fs';
 import { snapshotsInUse, withSnapshotLock } from '../src/snapshot/locks';
 import { SCAN_LIMITS, checkReadFor, type ScannedFile } from '../src/opfs/scan-types';
@@ -235,14 +235,6 @@ export async function findBrokenFiles(dir: FileSystemDirectoryHandle): Promise<F
   const busy = await snapshotsInUse();
   const reports = classifyFiles({ files });
   const folderOf = (report: FileReport) => [lockFolder, report.folder].filter(Boolean).join('/');
-  // A `.tmp` file names its snapshot only in its name: a running export's parts are written under such names.
-  const snapshotOf = (report: FileReport): string | undefined => {
-    if (report.snapshotId !== undefined) return report.snapshotId;
-    const role = parseSnapshotFileName(report.name);
-    return role.kind === 'temp' ? role.snapshotId : undefined;
-  };
-  return reports.filter((r) => {
-    const id = snapshotOf(r);
-    return r.health !== 'ok' && r.health !== 'pending' && !(id !== undefined && busy.has(`${folderOf(r)}/${id}`));
-  });
+  // A running export's `.tmp` parts carry its snapshot id too: they are left out with its other files.
+  return reports.filter((r) => r.health !== 'ok' && r.health !== 'pending' && !(r.snapshotId !== undefined && busy.has(`${folderOf(r)}/${r.snapshotId}`)));
 }

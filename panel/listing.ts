@@ -590,14 +590,15 @@ export class Listing {
     const records = members ? [...members] : [];
     if (records.length === 0) return { records, reports: [], group: undefined };
     const folder = records[0].alone.folder;
+    const folderHasManifests = this.manifestsInFolder.has(folder);
     const judged = judgeFolder(
       records.map((r) => r.alone),
-      this.manifestsInFolder.has(folder),
+      folderHasManifests,
       (path) => this.records.has(path),
       this.truncated || this.listedInPart.has(folder),
     );
     const reports = judged.map((report) => this.withLocks(report));
-    const [group] = groupSnapshots(reports, this.manifestsInFolder.has(folder));
+    const [group] = groupSnapshots(reports, folderHasManifests);
     return { records, reports, group };
   }
 

@@ -14,7 +14,7 @@ type Json = string | number | bigint | boolean | null | Json[] | { [key: string]
 
 /**
  * `text` with each integer literal that a double cannot hold exactly (above 2^53) written as
- * the string `"\u0000int<nonce>:<digits>"`, which {@link exactParse} turns back into a bigint:
+ * the string `"\u0000int<nonce>:<digits>"`, which {@link exactJson} turns back into a bigint:
  * `JSON.parse` would round 9007199254740993 to …992. A scanner of the tokens (strings and
  * their escapes skipped), so that digits inside strings stay as they are.
  */
@@ -42,16 +42,19 @@ function markWideIntegers(text: string, nonce: string): string {
 
 const newNonce = () => Math.random().toString(36).slice(2);
 
-/** JSON.parse, but integers above 2^53 come back exact, as bigints. */
-function exactParse(text: string): Json {
+/**
+ * `text` with its wide integers marked (scanned once), and a JSON.parse of it or of any of its
+ * lines that gives those integers back exact, as bigints.
+ */
+function exactJson(text: string): { marked: string; parse(part: string): Json } {
   const nonce = newNonce();
   const marked = markWideIntegers(text, nonce);
-  if (marked === text) return JSON.parse(text) as Json;
   const marker = `\u0000int${nonce}:`;
-  return JSON.parse(marked, (_key, value: unknown) => (typeof value === 'string' && value.startsWith(marker) ? BigInt(value.slice(marker.length)) : value)) as Json;
+  const reviver = (_key: string, value: unknown) => (typeof value === 'string' && value.startsWith(marker) ? BigInt(value.slice(marker.length)) : value);
+  return { marked, parse: (part) => (marked === text ? JSON.parse(part) : JSON.parse(part, reviver)) as Json };
 }
 
-/** JSON text of a value read by {@link exactParse}: its bigints written as the digits they are. */
+/** JSON text of a value read by {@link exactJson}: its bigints written as the digits they are. */
 function exactStringify(value: Json): string {
   const nonce = newNonce();
   const text = JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? `int${nonce}:${v}` : v));
@@ -63,16 +66,17 @@ export function jsonRecords(text: string): Record<string, Json>[] {
   const body = text.replace(/^\uFEFF/, '').trim();
   if (body === '') throw new UserFacingError('JsonError', 'The file holds no JSON value.');
   let values: Json[];
+  const exact = exactJson(body);
   try {
-    const parsed = exactParse(body);
+    const parsed = exact.parse(exact.marked);
     values = Array.isArray(parsed) ? parsed : [parsed];
   } catch (whole) {
-    // One value per line (NDJSON), blank lines skipped.
+    // One value per line (NDJSON), blank lines skipped: the marks never span lines.
     values = [];
-    for (const [index, line] of body.split(/\r?\n/).entries()) {
+    for (const [index, line] of exact.marked.split(/\r?\n/).entries()) {
       if (line.trim() === '') continue;
       try {
-        values.push(exactParse(line));
+        values.push(exact.parse(line));
       } catch {
         throw new UserFacingError('JsonError', `It is neither one JSON value nor one per line: ${whole instanceof Error ? whole.message : String(whole)}; line ${index + 1} does not parse either.`);
       }

@@ -69,7 +69,7 @@ export interface FileReport {
   /** Why it has its status, in words for the user. */
   reason: string;
   role: FileRole;
-  /** For single files, parts and manifests. */
+  /** For single files, parts and manifests, intents, and a `.tmp` file of one of them (an export writes its parts under such names). */
   snapshotId?: string;
   /** For parts. */
   partIndex?: number;
@@ -278,9 +278,9 @@ export function classifyAlone(file: ScannedFile, options: ClassifyOptions = {}):
   if (options.stagingFolder !== undefined && file.folder === options.stagingFolder) {
     return makeReport(file, 'staged', 'temp', 'a copy of a CSV for an import: removed when its import ends, or as soon as its copy is known to have stopped');
   }
-  const temp = tempKind(file.name);
-  if (temp) return makeReport(file, 'temp', 'temp', temp, undefined, undefined, undefined, undefined, file.name.includes('.parquet') ? 'parquet' : 'other');
   const role = parseSnapshotFileName(file.name);
+  const temp = tempKind(file.name);
+  if (temp) return makeReport(file, 'temp', 'temp', temp, role.kind === 'temp' ? role.snapshotId : undefined, undefined, undefined, undefined, file.name.includes('.parquet') ? 'parquet' : 'other');
   if (role.kind === 'intent') {
     return makeReport(file, 'intent', 'temp', `the record of an export or deletion of snapshot ${role.snapshotId} that has not finished: its exporter finishes or undoes it`, role.snapshotId);
   }
