@@ -313,10 +313,15 @@ export async function takeCodecLog(offscreen: Page): Promise<CodecCall[]> {
  * `--expose-gc`), so that RSS measured before an export is not inflated by garbage that
  * the export's own allocations would then merely replace.
  */
+/**
+ * A full GC in the offscreen document and in every worker it runs (DuckDB's, the codec
+ * workers, the part writer): a worker's V8 collects on its own schedule, so without this
+ * the previous export's part buffers may or may not still be resident when a run starts.
+ */
 export async function collectGarbage(offscreen: Offscreen): Promise<void> {
   const gc = () => (globalThis as unknown as { gc?: () => void }).gc?.();
   await offscreen.page.evaluate(gc);
-  await offscreen.worker.evaluate(gc);
+  for (const worker of offscreen.page.workers()) await worker.evaluate(gc).catch(() => undefined);
 }
 
 /** Like {@link call}, timed inside the driver page (epoch ms), so it lines up with progress events. */
