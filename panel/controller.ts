@@ -5,7 +5,7 @@
  */
 import { backgroundClient, onEvent } from '../src/messaging';
 import { RemoteError, type ImportResult, type OperationProgress, type OperationRecord } from '../src/protocol';
-import { SNAPSHOTS_DIR, STAGING_DIR, snapshotIdFromFileName } from '../src/snapshot/names';
+import { SNAPSHOTS_DIR, STAGING_DIR, restoredTableName, snapshotIdFromFileName } from '../src/snapshot/names';
 import { withStagingLock } from '../src/snapshot/locks';
 import { getDirectory, opfsRoot, removeIfExists } from '../src/opfs/fs';
 import type { EditResult, PurgeEntry, PurgeTarget, UploadOutcome, WalkEntry, WalkSummary } from '../src/opfs/scan-types';
@@ -696,7 +696,7 @@ export function createController(store: Store, client = backgroundClient()) {
 
   async function restoreSnapshot(snapshotId: string): Promise<void> {
     reduce(store, { type: 'snapshot-action', state: { kind: 'running', label: `Restoring ${snapshotId}`, fraction: null } });
-    const table = `restored_${snapshotId.replace(/[^A-Za-z0-9_]/g, '_')}`;
+    const table = restoredTableName(snapshotId);
     try {
       const restored = await client.call('restoreSnapshot', { snapshotId, table });
       reduce(store, {

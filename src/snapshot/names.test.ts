@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { belongsToSnapshot, isValidSnapshotId, parseSnapshotFileName, planParts, snapshotIdFromFileName } from './names';
+import { belongsToSnapshot, isValidSnapshotId, parseSnapshotFileName, planParts, restoredTableName, snapshotIdFromFileName } from './names';
 
 describe('planParts', () => {
   const rows = (plan: ReturnType<typeof planParts>) => plan.map((p) => p.endRow - p.firstRow);
@@ -63,5 +63,46 @@ describe('snapshot names', () => {
     expect(belongsToSnapshot('orders.manifest.json.tmp', 'orders')).toBe(true);
     expect(belongsToSnapshot('orders-2_part_0.parquet', 'orders')).toBe(false);
     expect(belongsToSnapshot('orders.parquet', 'order')).toBe(false);
+  });
+});
+
+describe('restoredTableName', () => {
+  /** Every valid id over a small alphabet holding each kind of character an id may have. */
+  function* ids(alphabet: string, maxLength: number): Generator<string> {
+    let level = [''];
+    for (let length = 1; length <= maxLength; length++) {
+      level = level.flatMap((prefix) => [...alphabet].map((c) => prefix + c));
+      yield* level.filter(isValidSnapshotId);
+    }
+  }
+
+  it('gives every snapshot id its own table, as DuckDB compares names (without case)', () => {
+    const seen = new Map<string, string>();
+    let count = 0;
+    for (const id of ids('aAb1-._', 5)) {
+      const table = restoredTableName(id).toLowerCase();
+      const other = seen.get(table);
+      expect(other, `${id} and ${other} both restore into ${table}`).toBeUndefined();
+      seen.set(table, id);
+      count += 1;
+    }
+    expect(count).toBeGreaterThan(5_000);
+  });
+
+  it('keeps apart ids that spell out another id\'s escaped name', () => {
+    for (const id of ['a.b', 'A-b', 'x_y', 'Orders', 'v1.2']) {
+      const table = restoredTableName(id);
+      // The id whose plain name would be the escaped one, if plain names could start with "_".
+      const lookalike = table.slice('restored_'.length).replaceAll('_', '-').replace(/^-+/, '');
+      expect(restoredTableName(lookalike)).not.toBe(table);
+    }
+  });
+
+  it('reads as the id for what imports name snapshots, and starts with restored_ for the rest', () => {
+    expect(restoredTableName('orders-20261205t101500z')).toBe('restored_orders_20261205t101500z');
+    for (const id of ['a.b', 'a_b', 'A-b', 'Sales.2024_Q1']) {
+      expect(restoredTableName(id)).toMatch(new RegExp(`^restored__${id.toLowerCase().replace(/[^a-z0-9]/g, '_')}_[0-9a-f]{8}$`));
+    }
+    expect(restoredTableName('a.b')).toBe(restoredTableName('a.b'));
   });
 });

@@ -77,6 +77,31 @@ export function snapshotIdFromFileName(fileName: string, now: Date = new Date())
   return `${slug || 'snapshot'}-${stamp}`;
 }
 
+/**
+ * The DuckDB table a snapshot is restored into, one per snapshot id: restoring it again
+ * replaces its own table and never another snapshot's. DuckDB's names ignore case, so
+ * `a-b`, `a.b`, `a_b` and `A-b` need four names. An id of lowercase letters, digits and
+ * `-` (what imports name snapshots) reads as itself: `orders-2026` → `restored_orders_2026`.
+ * Any other id (`_`, `.`, a capital) gets `restored__` — which no such id can produce, as
+ * ids start with a letter or digit — then its lowercased form and 8 hex digits of a hash
+ * of the exact id: `A.b` → `restored__a_b_…`.
+ */
+export function restoredTableName(snapshotId: string): string {
+  if (/^[a-z0-9][a-z0-9-]*$/.test(snapshotId)) return `restored_${snapshotId.replaceAll('-', '_')}`;
+  const readable = snapshotId.toLowerCase().replace(/[^a-z0-9]/g, '_');
+  return `restored__${readable}_${fnv1a32(snapshotId).toString(16).padStart(8, '0')}`;
+}
+
+/** FNV-1a over UTF-16 code units: a short, stable fingerprint of a string (not for security). */
+function fnv1a32(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
+}
+
 export function singleFileName(snapshotId: string): string {
   return `${snapshotId}.parquet`;
 }

@@ -15,6 +15,7 @@ import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
 import { openDevToolsPanel } from '../support/devtools-panel';
 import { serveStatic, type StaticServer } from '../support/static-server';
 import { writeMixedCsv } from '../support/sample-csv';
+import { restoredTableName } from '../../src/snapshot/names';
 import { createParquetWriter, ordersSql } from '../support/parquet-fixtures';
 import { pollExpression, purgeExpression } from '../../panel/page-expressions';
 import { parsePoll, parsePurgeEntry, parsePurgeResult, requestedPaths } from '../../src/opfs/page-answers';
@@ -336,13 +337,46 @@ describe('the core promise, in the panel on the extension storage', () => {
     await press(panel, `[data-testid="snapshot-row"][data-snapshot-id="${id}"] [data-testid="restore-snapshot"]`);
     await panel.waitForSelector('[data-testid="snapshot-action"][data-state="done"]', { timeout: 60_000 });
     expect(await text(panel, 'snapshot-action')).toMatch(/checksum matches the manifest .* The engine keeps the table until you drop it\./);
-    const table = `restored_${id.replace(/[^A-Za-z0-9_]/g, '_')}`;
+    const table = restoredTableName(id);
     await panel.waitForSelector(`[data-testid="engine-table"][data-table="${table}"]`);
     expect(await text(panel, 'engine-status')).toMatch(/^Engine: DuckDB v1\.\d+\.\d+, [\d.]+ [KMG]iB in use of its [\d.]+ GiB memory limit; keeps:/);
     await shoot('core-engine-tables');
     await press(panel, `[data-testid="engine-table"][data-table="${table}"] [data-testid="drop-table"]`);
     await panel.waitForFunction((t) => !document.querySelector(`[data-testid="engine-table"][data-table="${t}"]`), {}, table);
     expect((await call(driver, 'engineStatus', {})).tables.map((t) => t.name)).not.toContain(table);
+  });
+
+  it('restores snapshots whose ids differ only in punctuation into tables of their own', async () => {
+    // Each of these once restored into restored_twin_a_b, each replacing the one before.
+    const ids = ['twin-a-b', 'twin-a.b', 'twin-a_b', 'twin-a_b.1', 'twin-a-b-1'];
+    for (const [i, snapshotId] of ids.entries()) {
+      await call(driver, 'queryRows', { sql: `CREATE OR REPLACE TABLE twin_source AS SELECT range AS __row_id, range AS n FROM range(${i + 2})` });
+      await call(driver, 'exportSnapshot', { table: 'twin_source', snapshotId, sourceName: snapshotId });
+    }
+    await call(driver, 'dropTable', { table: 'twin_source' });
+    await refreshPanel(panel);
+    const tables: string[] = [];
+    for (const snapshotId of ids) {
+      const before = await panel.$eval('[data-testid="snapshot-action"]', (e) => e.textContent ?? '').catch(() => '');
+      await press(panel, `[data-testid="snapshot-row"][data-snapshot-id="${snapshotId}"] [data-testid="restore-snapshot"]`);
+      await panel.waitForFunction(
+        (was) => {
+          const line = document.querySelector('[data-testid="snapshot-action"][data-state="done"]');
+          return line !== null && line.textContent !== was;
+        },
+        { timeout: 60_000 },
+        before,
+      );
+      const line = await text(panel, 'snapshot-action');
+      const table = /into table (\S+):/.exec(line)?.[1];
+      expect(line).toContain(`Restored ${snapshotId} into table`);
+      tables.push(table!);
+    }
+    const kept = new Map((await call(driver, 'engineStatus', {})).tables.map((t) => [t.name, t.rows]));
+    // Every snapshot kept its own rows: 2, 3, 4… in the order they were exported.
+    expect(tables.map((t) => kept.get(t))).toEqual(ids.map((_, i) => i + 2));
+    expect(new Set(tables.map((t) => t.toLowerCase())).size).toBe(ids.length);
+    for (const table of tables) await call(driver, 'dropTable', { table });
   });
 
   it('flags a CSV copy whose import is in flight, and removes it once its copier is gone', async () => {
