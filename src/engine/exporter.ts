@@ -138,6 +138,7 @@ export async function exportTableToParquet(ctx: ExportContext, request: ExportRe
         rowsPerPart,
         createdAt: new Date().toISOString(),
       };
+      await assertPartsInPlace(ctx.dir, parts, created);
       await commitManifest(ctx.dir, manifest, created);
       // Committed: the record of what this export was doing has served its purpose.
       await removeIntent(ctx.dir, snapshotId);
@@ -249,6 +250,28 @@ function partStages(ctx: ExportContext, job: PartJob, created: Set<string>, writ
     },
   };
   return { stages, checksum: () => job.wholeTableChecksum ?? checksum };
+}
+
+/**
+ * Each verified part is still there at the size it was verified at, right before the
+ * manifest commits to them: the Web Lock keeps this exporter and the panel apart, not other
+ * code of an app, which may have removed or replaced a part meanwhile. A part of another
+ * size is no longer ours to remove on the way out; one that is gone needs no removing.
+ */
+async function assertPartsInPlace(dir: FileSystemDirectoryHandle, parts: readonly SnapshotPartInfo[], created: Set<string>): Promise<void> {
+  for (const part of parts) {
+    let size: number | null;
+    try {
+      size = (await (await dir.getFileHandle(part.name)).getFile()).size;
+    } catch (error) {
+      if (errorName(error) !== 'NotFoundError' && errorName(error) !== 'TypeMismatchError') throw error;
+      size = null;
+    }
+    if (size === part.bytes) continue;
+    created.delete(part.name);
+    const what = size === null ? 'is gone' : `now holds ${size.toLocaleString('en-US')} bytes, not the ${part.bytes.toLocaleString('en-US')} that were verified (it was left as it is)`;
+    throw new PartVerificationError(`Part ${part.name} ${what}: something else changed the snapshot's files while it was written, so no manifest was written.`);
+  }
 }
 
 /** Writes the manifest under a temporary name, reads it back, and renames it: the commit point. */

@@ -355,6 +355,51 @@ describe('the exporter as a library, packed, installed into a Vite app and run i
     await page.evaluate((id) => (window as unknown as AppWindow).app.remove(id), `after-${stage}-faults`);
   });
 
+  // The snapshot's Web Lock keeps the panel and other exports out, not the app's own code:
+  // a part it removes or rewrites after the part was verified must stop the manifest.
+  it.each(['removed', 'rewritten'] as const)('a part %s by other code before the commit: no manifest, nothing of ours left, the other file kept', async (change) => {
+    const before = await filesInOpfs();
+    for (const part of [0, 2, 3]) {
+      const snapshotId = `changed-${change}-${part}`;
+      const outcome = await page.evaluate(
+        async (change, part, snapshotId, folder) => {
+          const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(folder);
+          const handles = FileSystemFileHandle.prototype as unknown as { move(name: string): Promise<void> };
+          const { move } = handles;
+          const target = `${snapshotId}_part_${part}.parquet`;
+          // Once the last of the four parts was verified and renamed: between the parts and the manifest.
+          handles.move = async function (this: FileSystemFileHandle, name: string) {
+            await move.call(this, name);
+            if (name !== `${snapshotId}_part_3.parquet`) return;
+            if (change === 'removed') await dir.removeEntry(target);
+            else {
+              const writable = await (await dir.getFileHandle(target)).createWritable();
+              await writable.write('the app wrote this');
+              await writable.close();
+            }
+          };
+          try {
+            await (window as unknown as AppWindow).app.exportTable('t_1000000', { snapshotId });
+            return 'finished';
+          } catch (error) {
+            return String(error);
+          } finally {
+            handles.move = move;
+          }
+        },
+        change,
+        part,
+        snapshotId,
+        FOLDER,
+      );
+      const said = change === 'removed' ? 'is gone' : 'now holds 18 bytes, not the';
+      expect(outcome, `${change} part ${part}`).toMatch(new RegExp(`PartVerificationError: Part ${snapshotId}_part_${part}\\.parquet ${said}.*no manifest was written`));
+      const expected = change === 'removed' ? before : { ...before, [`${snapshotId}_part_${part}.parquet`]: 18 };
+      expect(await filesInOpfs(), `${change} part ${part}`).toEqual(expected);
+      if (change === 'rewritten') await page.evaluate(async (folder, name) => (await (await navigator.storage.getDirectory()).getDirectoryHandle(folder)).removeEntry(name), FOLDER, `${snapshotId}_part_${part}.parquet`);
+    }
+  });
+
   it("is seen by the DevTools panel as healthy snapshots, whose purge skips a snapshot the app is writing", async () => {
     const { devtools, panel } = await openDevToolsPanel(chromium.browser, chromium.extensionId, `${server.url}/`, { dock: 'undocked' });
     await devtools.setViewport({ width: 1200, height: 800 });
