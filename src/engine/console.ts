@@ -9,6 +9,8 @@
  * downloaded. Nothing here writes to OPFS: snapshots are copies in the engine's memory.
  */
 import type { AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
+import { tableToIPC, type RecordBatch } from 'apache-arrow';
+import { returnedTable } from './returned-rows';
 import { jsonRecords, jsonToArrowIpc } from './json-table';
 import { DEFAULT_ROW_ID_COLUMN, freeColumnName } from './csv-sql';
 import type { DiffResult, SnapshotManifest, SqlCell, SqlColumn, SqlResult } from '../protocol';
@@ -106,14 +108,14 @@ export async function tablesNamedIn(conn: AsyncDuckDBConnection, sql: string): P
  * Runs `sql` on `conn` as a pending query that `cancel` can interrupt; answers the Arrow
  * batches of its result, read to the end.
  */
-async function sendCancellable(conn: AsyncDuckDBConnection, sql: string, signal: AbortSignal, keepRows: number): Promise<{ columns: string[]; types: string[]; rows: unknown[][]; total: number }> {
+async function sendCancellable(conn: AsyncDuckDBConnection, sql: string, signal: AbortSignal, keepRows: number): Promise<{ columns: string[]; types: string[]; batches: RecordBatch[]; total: number }> {
   signal.throwIfAborted();
   const onAbort = () => void conn.cancelSent().catch(() => undefined);
   signal.addEventListener('abort', onAbort);
   try {
     const reader = await conn.send(sql, true);
     signal.throwIfAborted();
-    const rows: unknown[][] = [];
+    const batches: RecordBatch[] = [];
     let total = 0;
     let columns: string[] = [];
     let types: string[] = [];
@@ -121,14 +123,15 @@ async function sendCancellable(conn: AsyncDuckDBConnection, sql: string, signal:
       signal.throwIfAborted();
       columns = batch.schema.fields.map((f) => f.name);
       types = batch.schema.fields.map((f) => String(f.type));
-      for (let i = 0; i < batch.numRows && rows.length < keepRows; i++) rows.push(columns.map((_, j) => batch.getChildAt(j)?.get(i)));
+      // Whole: apache-arrow 17 slices an INTERVAL column wrong (see returned-rows.ts).
+      if (total < keepRows && batch.numRows > 0) batches.push(batch);
       total += batch.numRows;
     }
     if (reader.schema) {
       columns = reader.schema.fields.map((f) => f.name);
       types = reader.schema.fields.map((f) => String(f.type));
     }
-    return { columns, types, rows, total };
+    return { columns, types, batches, total };
   } catch (error) {
     if (signal.aborted) throw new CancelledError('The query was cancelled.');
     throw error;
@@ -137,14 +140,53 @@ async function sendCancellable(conn: AsyncDuckDBConnection, sql: string, signal:
   }
 }
 
-/** A value of a statement that is not a query (SET, CREATE, PRAGMA…) as a cell. */
-function rawCell(value: unknown): SqlCell {
+/**
+ * What a statement that is not a query returned (`UPDATE … RETURNING`, `PRAGMA`…), its first
+ * `limit` rows shown as a query's are: DuckDB's type of each column and DuckDB's text of
+ * each value (see returned-rows.ts).
+ */
+async function returnedRows(duck: DuckDBHost, columns: readonly string[], arrowTypes: readonly string[], batches: RecordBatch[], limit: number): Promise<{ columns: SqlColumn[]; rows: SqlCell[][] }> {
+  const asArrow = columns.map((name, i) => ({ name, type: arrowTypes[i] ?? '' }));
+  if (batches.length === 0 || columns.length === 0) return { columns: asArrow, rows: [] };
+  const returned = `__returned_${crypto.randomUUID().replaceAll('-', '')}`;
+  try {
+    const { table: arrow, texts, known } = returnedTable(batches);
+    const ipc = tableToIPC(arrow, 'stream');
+    await duck.conn.useUnsafe((db, connId) => db.insertArrowFromIPCStream(connId, ipc, { name: returned, create: true }));
+    const types = new Map(
+      (await duck.conn.query(`SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = ${quoteLiteral(returned)}`))
+        .toArray()
+        .map((row) => [String((row as { column_name: string }).column_name), String((row as { data_type: string }).data_type)]),
+    );
+    // By position: a statement may return two columns of one name.
+    const table = await duck.conn.query(`SELECT ${texts.map((text) => text ?? 'NULL::VARCHAR').join(', ')} FROM main.${quoteIdent(returned)} LIMIT ${integerLiteral(limit)}`);
+    const vectors = columns.map((_, i) => table.getChildAt(i));
+    const rows: SqlCell[][] = [];
+    for (let r = 0; r < table.numRows; r++) rows.push(vectors.map((v) => (v?.get(r) ?? null) as SqlCell));
+    const typeOf = (i: number) => {
+      const k = known[i];
+      if (k && 'type' in k) return k.type;
+      if (k && 'hidden' in k) return `${asArrow[i].type} (not shown: ${k.hidden})`;
+      return types.get(`c${i}`) ?? asArrow[i].type;
+    };
+    return { columns: columns.map((name, i) => ({ name, type: typeOf(i) })), rows };
+  } catch (error) {
+    // The statement has run: what it returned is shown as Arrow gave it rather than lost.
+    console.warn('could not read the returned rows back through DuckDB', error);
+    const rows = batches.flatMap((batch) => Array.from({ length: batch.numRows }, (_, r) => columns.map((_, c) => arrowCell(batch.getChildAt(c)?.get(r))))).slice(0, limit);
+    return { columns: asArrow, rows };
+  } finally {
+    await duck.conn.query(`DROP TABLE IF EXISTS main.${quoteIdent(returned)}`);
+  }
+}
+
+/** An Arrow value as a cell, where DuckDB could not give its text. */
+function arrowCell(value: unknown): SqlCell {
   if (value === null || value === undefined) return null;
-  if (typeof value === 'bigint') return value.toString();
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (typeof value === 'string') return value;
   if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'object' && 'toJSON' in value && typeof value.toJSON === 'function') return JSON.stringify(value.toJSON());
+  if (typeof value === 'object' && 'toJSON' in value && typeof value.toJSON === 'function') {
+    return JSON.stringify(value.toJSON(), (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  }
   return String(value);
 }
 
@@ -177,8 +219,7 @@ export async function runStatement(duck: DuckDBHost, sql: string, signal: AbortS
     try {
       const raw = await sendCancellable(duck.conn, statement, signal, limit);
       return {
-        columns: raw.columns.map((name, i) => ({ name, type: raw.types[i] ?? '' })),
-        rows: raw.rows.map((row) => row.map(rawCell)),
+        ...(await returnedRows(duck, raw.columns, raw.types, raw.batches, limit)),
         totalRows: raw.total,
         kept: false,
       };

@@ -257,6 +257,55 @@ describe('SQL and diffs over snapshots, in the panel', () => {
     expect(after.cells).toEqual([['42']]);
   });
 
+  it('shows what UPDATE … RETURNING returns as a query shows the same rows: each value as DuckDB’s text, each column with its DuckDB type', async () => {
+    const kinds = [
+      'i',
+      "DATE '2024-02-27' + i::INTEGER AS d",
+      "TIMESTAMP '2024-01-01 12:34:56.789123' + to_hours(i) AS ts",
+      "TIMESTAMP_MS '1969-12-31 23:59:59.5' + to_minutes(i) AS ts_ms",
+      "(TIMESTAMP '2024-01-01 00:00:00' + to_minutes(i))::TIMESTAMPTZ AS tstz",
+      "TIME '23:59:59.999999' AS t",
+      '(i * 1.125 - 2)::DECIMAL(18,3) AS dec',
+      "('-12345678901234567890.123456789' )::DECIMAL(38,9) AS wide",
+      'i::HUGEINT * 100000000000000000000 AS huge',
+      '18446744073709551615::UBIGINT - i AS ubig',
+      'CASE WHEN i = 1 THEN NULL ELSE to_months(i - 1) + to_days(i) + to_microseconds(7) END AS iv',
+      'to_microseconds(-123456789012 * i) - to_months(i) AS iv_neg',
+      "('12345678-1234-5678-1234-56781234567' || i)::UUID AS id",
+      "'\\xAA\\x00'::BLOB AS bytes",
+      '[i, NULL, -i] AS list',
+      "{'a': i, 'b': 'x y'} AS struct",
+      "MAP {'k': i} AS map",
+      "CASE WHEN i = 1 THEN NULL ELSE -0.0::DOUBLE END AS negzero",
+      '1e300 * (i + 1) AS big_double',
+      "'ünï ☃ ' || i AS text",
+      'i % 2 = 0 AS flag',
+    ];
+    const created = await runSql(panel, `CREATE OR REPLACE TABLE returning_kinds AS SELECT ${kinds.join(', ')} FROM range(3) r(i)`);
+    expect(created.state, created.text).toBe('done');
+    const queried = await runSql(panel, 'SELECT * FROM returning_kinds ORDER BY i');
+    const returned = await runSql(panel, 'UPDATE returning_kinds SET flag = flag RETURNING *');
+    expect(queried.state, queried.text).toBe('done');
+    expect(returned.state, returned.text).toBe('done');
+    expect(returned.columns).toEqual(queried.columns);
+    expect([...returned.cells].sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual(queried.cells);
+    const types = () => panel.$$eval('[data-testid="sql-result"] th .type', (ths) => ths.map((th) => th.textContent ?? ''));
+    const returnedTypes = await types();
+    await runSql(panel, 'SELECT * FROM returning_kinds ORDER BY i');
+    // DuckDB's types, except where its Arrow export itself carries a column as another type.
+    const viaArrow: Record<string, string> = { TIMESTAMP_MS: 'TIMESTAMP', HUGEINT: 'DECIMAL(38,0)', UBIGINT: 'DECIMAL(38,0)', UUID: 'VARCHAR' };
+    expect(returnedTypes).toEqual((await types()).map((type) => viaArrow[type] ?? type));
+    expect(returnedTypes).toEqual(expect.arrayContaining(['DECIMAL(38,9)', 'INTERVAL', 'TIMESTAMP WITH TIME ZONE', 'MAP(VARCHAR, BIGINT)']));
+
+    // An INTERVAL inside a list does not survive apache-arrow 17: its values are not shown, and the header says so.
+    await runSql(panel, 'ALTER TABLE returning_kinds ADD COLUMN iv_list INTERVAL[]');
+    const nested = await runSql(panel, "UPDATE returning_kinds SET iv_list = [to_days(i), NULL] RETURNING i, iv_list, d");
+    expect(nested.state, nested.text).toBe('done');
+    expect(nested.cells.map((row) => [row[1], row[2]]).sort()).toEqual([[null, '2024-02-27'], [null, '2024-02-28'], [null, '2024-02-29']]);
+    expect((await types())[1]).toMatch(/not shown: INTERVAL values inside a nested value/);
+    await runSql(panel, 'DROP TABLE returning_kinds');
+  });
+
   it('cancels a long query: the engine stops it and answers the next one', async () => {
     if (!(await panel.$('[data-testid="sql-input"]'))) await press(panel, '[data-testid="tab-query"]');
     const before = await lastRun(panel);
