@@ -234,9 +234,10 @@ export async function runStatement(duck: DuckDBHost, sql: string, signal: AbortS
 
 /** The kept result's columns and row count, in one statement (each statement is a round trip to DuckDB's worker). */
 async function resultShape(duck: DuckDBHost): Promise<{ columns: SqlColumn[]; total: number }> {
+  // The one table's columns, not duckdb_columns(), which lists every column of every table first (2-3 ms more per statement).
   const [shape] = (await duck.conn.query(
-    `SELECT (SELECT count(*) FROM temp.${RESULT_TABLE})::BIGINT AS n, coalesce(list(column_name ORDER BY column_index), []) AS names, coalesce(list(data_type ORDER BY column_index), []) AS types
-     FROM duckdb_columns() WHERE table_name = ${quoteLiteral(RESULT_TABLE)} AND database_name = 'temp'`,
+    `SELECT (SELECT count(*) FROM temp.${RESULT_TABLE})::BIGINT AS n, coalesce(list(name ORDER BY cid), []) AS names, coalesce(list(type ORDER BY cid), []) AS types
+     FROM pragma_table_info(${quoteLiteral(`temp.${RESULT_TABLE}`)})`,
   )).toArray() as { n: bigint; names: { toArray(): string[] }; types: { toArray(): string[] } }[];
   const types = shape.types.toArray();
   return { columns: shape.names.toArray().map((name, i) => ({ name, type: types[i] })), total: Number(shape.n) };
