@@ -44,18 +44,38 @@ export async function describeColumns(duck: DuckConnection, table: string, rowId
   return rows.map(([name, type]) => ({ name: String(name), type: String(type) })).filter((c) => c.name !== rowIdColumn);
 }
 
+/** A DuckDB type name as a type in a type's text (`BIT[]`, `STRUCT(a BIT)`), not as a field's name (`STRUCT(bit INTEGER)`). */
+const typeToken = (name: string) => new RegExp(`(^|[\\s(,])${name}(?=$|[\\[),])`, 'i');
+
 /**
- * Refuses columns whose values Parquet would not keep: TIME WITH TIME ZONE reaches the codec
- * without its offset (12:00:00+05 would be written as 12:00:00), anywhere in a nested type
- * too. `what` names the table in the error.
+ * Types whose values would not come back from a snapshot as they went in, anywhere in a
+ * column's type (a list, a struct, a map): measured by exporting and restoring each one.
+ */
+const LOSSY_TYPES: readonly { test: RegExp; why: string; instead: string }[] = [
+  // 12:00:00+05 reaches the codec as 12:00:00.
+  { test: /\bTIME WITH TIME ZONE\b|\bTIMETZ\b/i, why: 'Parquet would keep the times without their offsets', instead: 'to VARCHAR (or to TIME, dropping the offsets on purpose)' },
+  // BIT '0101' came back as the bytes DuckDB keeps it in (0000010011110101), and in a list as BLOB, checksum and all.
+  { test: typeToken('BIT'), why: 'Parquet has no type for bits: they would come back as bytes', instead: 'to VARCHAR' },
+  // parquet-wasm: "NYI: Attempting to write an Arrow interval type MonthDayNano".
+  { test: typeToken('INTERVAL'), why: 'the Parquet codec (parquet-wasm) cannot write intervals', instead: 'to VARCHAR' },
+  // The codec's worker traps ("unreachable") on DuckDB's Arrow union.
+  { test: /(^|[\s(,])UNION\(/i, why: 'the Parquet codec (parquet-wasm) cannot write UNION values', instead: 'to VARCHAR' },
+  // DuckDB-WASM: "Unsupported Arrow type TIME_NS".
+  { test: typeToken('TIME_NS'), why: 'DuckDB-WASM cannot hand nanosecond times to the codec', instead: 'to TIME (microseconds) or to VARCHAR' },
+];
+
+/**
+ * Refuses columns whose values a snapshot would not keep ({@link LOSSY_TYPES}), before
+ * anything is written. `what` names the table in the error.
  */
 export function assertParquetKeeps(columns: readonly ColumnSchema[], what: string): void {
-  const lossy = columns.filter((c) => /\bTIME WITH TIME ZONE\b|\bTIMETZ\b/i.test(c.type));
-  if (lossy.length === 0) return;
-  throw new UserFacingError(
-    'UnsupportedTypeError',
-    `${what} has ${lossy.map((c) => `column "${c.name}" of type ${c.type}`).join(' and ')}: Parquet would keep the times without their offsets. Cast ${lossy.length === 1 ? 'it' : 'them'} to VARCHAR (or to TIME, dropping the offsets on purpose) first; nothing was written.`,
-  );
+  const found = LOSSY_TYPES.map((rule) => ({ rule, columns: columns.filter((c) => rule.test.test(c.type)) })).filter((f) => f.columns.length > 0);
+  if (found.length === 0) return;
+  const sentences = found.map(({ rule, columns: lossy }, i) => {
+    const subject = i === 0 ? `${what} has` : 'It has';
+    return `${subject} ${lossy.map((c) => `column "${c.name}" of type ${c.type}`).join(' and ')}: ${rule.why}. Cast ${lossy.length === 1 ? 'it' : 'them'} ${rule.instead} first`;
+  });
+  throw new UserFacingError('UnsupportedTypeError', `${sentences.join('. ')}; nothing was written.`);
 }
 
 /**
