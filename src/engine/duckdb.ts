@@ -6,7 +6,7 @@ import { AsyncDuckDB, ConsoleLogger, LogLevel } from '@duckdb/duckdb-wasm';
 import duckdbWasmUrl from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import duckdbWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import { UserFacingError, withTimeout } from '../errors';
-import { quoteLiteral } from '../sql';
+import { quoteIdent, quoteLiteral } from '../sql';
 import { engineMemory, type DuckConnection } from './duck-query';
 import type { EngineStatus, EngineTable } from '../protocol';
 
@@ -136,15 +136,17 @@ function scheduleRecycle(): void {
 
 /** Tables of the engine's database, without DuckDB's internal ones. */
 export async function userTables(duck: DuckDBHost): Promise<EngineTable[]> {
-  const result = await duck.conn.query(
+  const listed = (await duck.conn.query(
     // The console's result and diff (temporary, `__console_…`) are the console's working state, not tables anybody kept.
-    "SELECT schema_name AS schema, table_name AS name, estimated_size AS rows, column_count AS columns FROM duckdb_tables() WHERE NOT internal AND NOT (temporary AND starts_with(table_name, '__console_')) ORDER BY schema_name <> 'main', schema_name, table_name",
-  );
-  const tables: EngineTable[] = [];
-  for (const row of result.toArray() as { schema: string; name: string; rows: unknown; columns: unknown }[]) {
-    tables.push({ name: row.name, rows: Number(row.rows), columns: Number(row.columns), ...(row.schema === 'main' ? {} : { schema: row.schema }) });
-  }
-  return tables;
+    "SELECT database_name AS db, schema_name AS schema, table_name AS name, column_count AS columns FROM duckdb_tables() WHERE NOT internal AND NOT (temporary AND starts_with(table_name, '__console_')) ORDER BY schema_name <> 'main', schema_name, table_name",
+  )).toArray() as { db: string; schema: string; name: string; columns: unknown }[];
+  if (listed.length === 0) return [];
+  // Counted, not duckdb_tables()' estimated_size: after an UPDATE that counts each changed row twice.
+  const counted = (await duck.conn.query(
+    listed.map((t, i) => `SELECT ${i} AS i, count(*)::BIGINT AS n FROM ${quoteIdent(t.db)}.${quoteIdent(t.schema)}.${quoteIdent(t.name)}`).join(' UNION ALL '),
+  )).toArray() as { i: number; n: bigint }[];
+  const rows = new Map(counted.map((c) => [Number(c.i), Number(c.n)]));
+  return listed.map((t, i) => ({ name: t.name, rows: rows.get(i) ?? 0, columns: Number(t.columns), ...(t.schema === 'main' ? {} : { schema: t.schema }) }));
 }
 
 /** Sets DuckDB's memory limit, for this instance and every later one; `null` restores the default. */

@@ -287,6 +287,9 @@ describe('SQL and diffs over snapshots, in the panel', () => {
     const returned = await runSql(panel, 'UPDATE returning_kinds SET flag = flag RETURNING *');
     expect(queried.state, queried.text).toBe('done');
     expect(returned.state, returned.text).toBe('done');
+    await screenshot(panel, 'query-update-returning');
+    // The sidebar counts the table's rows after the UPDATE (DuckDB's estimate said 6).
+    expect(await panel.$eval('[data-testid="query-table"][data-table="returning_kinds"]', (e) => e.parentElement?.textContent ?? '')).toMatch(/returning_kinds 3 rows$/);
     expect(returned.columns).toEqual(queried.columns);
     expect([...returned.cells].sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual(queried.cells);
     const types = () => panel.$$eval('[data-testid="sql-result"] th .type', (ths) => ths.map((th) => th.textContent ?? ''));
