@@ -153,10 +153,9 @@ async function returnedRows(duck: DuckDBHost, columns: readonly string[], arrowT
     const { table: arrow, texts, known } = returnedTable(batches);
     const ipc = tableToIPC(arrow, 'stream');
     await duck.conn.useUnsafe((db, connId) => db.insertArrowFromIPCStream(connId, ipc, { name: returned, create: true }));
+    // Its one table's columns, as resultShape reads a query's (duckdb_columns() would list every table's first).
     const types = new Map(
-      (await duck.conn.query(`SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = ${quoteLiteral(returned)}`))
-        .toArray()
-        .map((row) => [String((row as { column_name: string }).column_name), String((row as { data_type: string }).data_type)]),
+      ((await duck.conn.query(`SELECT name, type FROM pragma_table_info(${quoteLiteral(`main.${returned}`)})`)).toArray() as { name: string; type: string }[]).map((row) => [String(row.name), String(row.type)]),
     );
     // By position: a statement may return two columns of one name.
     const table = await duck.conn.query(`SELECT ${texts.map((text) => text ?? 'NULL::VARCHAR').join(', ')} FROM main.${quoteIdent(returned)} LIMIT ${integerLiteral(limit)}`);
