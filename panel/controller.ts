@@ -13,7 +13,7 @@ import type { HandleProbe, OpfsChange } from '../src/opfs/page-answers';
 import type { SnapshotGroup } from '../src/opfs/classify';
 import { formatBytes } from '../src/format';
 import { counted, describeDeletion, reduce, summarizePurge, type ConflictChoice, type ImportEntry, type ImportSummary, type PurgeCategory, type Store } from './store';
-import { snapshotOf, sources, type SourceKind } from './sources';
+import { pageSourceAt, snapshotOf, sources, type OpfsSource, type SourceKind } from './sources';
 import { downloadFile, downloadZip, type DownloadFile } from './download';
 import { PageTaskInterruptedError, PageUnavailableError } from './inspected-window';
 import { Listing, nextScanSerial, originsWithVerdicts } from './listing';
@@ -99,6 +99,21 @@ export function createController(store: Store, client = backgroundClient()) {
 
   /** The newest refresh of each source: a refresh that a newer one took over waits for it. */
   const latestRefresh: Record<SourceKind, Promise<void>> = { page: Promise.resolve(), extension: Promise.resolve() };
+
+  /** What the panel shows of `source` now, if it is a listing. */
+  function listingOf(source: SourceKind): Listing | null {
+    const state = store.scans[source].value;
+    return state.kind === 'listing' ? state.listing : null;
+  }
+
+  /**
+   * Where to act on files of `listing`: for the page, only in a document of the origin they
+   * were listed from (see pageSourceAt). The panel stops an action when it hears of a
+   * navigation; this covers the one it has not heard of yet.
+   */
+  function actOn(source: SourceKind, listing: Listing | null = listingOf(source)): OpfsSource {
+    return source === 'page' && listing?.origin ? pageSourceAt(listing.origin) : sources[source];
+  }
 
   /**
    * Lists a source anew (see {@link scan}), and resolves once the listing shown is complete:
@@ -235,7 +250,7 @@ export function createController(store: Store, client = backgroundClient()) {
       const requests = listing.checkRequests();
       if (requests.length === 0) break;
       render.now();
-      await sources[source].check(
+      await actOn(source, listing).check(
         requests,
         (files) => {
           if (!current()) return;
@@ -291,7 +306,7 @@ export function createController(store: Store, client = backgroundClient()) {
     });
     if (requests.length === 0) return;
     // A check of a file whose size or time changed answers its new size and time, and reads nothing.
-    await sources[source].check(requests, (files) => void listing.applyChecked(files.filter((f) => f.kind === 'changed')));
+    await actOn(source, listing).check(requests, (files) => void listing.applyChecked(files.filter((f) => f.kind === 'changed')));
     await listing.ingested();
     const render = renderer(source, listing, () => store.scans[source].value.kind === 'listing');
     await checkContents(source, listing, () => true, render);
@@ -456,11 +471,11 @@ export function createController(store: Store, client = backgroundClient()) {
     const request = store.purgeDialog.value;
     if (!request) return;
     const { source, category, files: targets } = request;
-    const listing = store.scans[source].value.kind === 'listing' ? (store.scans[source].value as { listing: Listing }).listing : null;
+    const listing = listingOf(source);
     reduce(store, { type: 'purge-running', source, fraction: 0 });
     const finished: PurgeEntry[] = [];
     try {
-      const result = await sources[source].purge(targets, (done, entries) => {
+      const result = await actOn(source, listing).purge(targets, (done, entries) => {
         finished.push(...entries);
         reduce(store, { type: 'purge-running', source, fraction: done / targets.length });
       });
@@ -742,7 +757,7 @@ export function createController(store: Store, client = backgroundClient()) {
         const result = await client.call('deleteSnapshot', { snapshotId: group.id, files: files.map((f) => ({ name: f.path.slice(prefix.length), size: f.size })) });
         outcome = { removed: result.removed.length, changed: result.changed, missing: result.missing.length };
       } else {
-        const result = await sources[source].purge(files, () => undefined);
+        const result = await actOn(source).purge(files, () => undefined);
         const summary = summarizePurge('incomplete', result);
         if (summary.locked.length > 0) throw new Error(`${counted(summary.locked.length, 'file')} of ${group.id} are in use (an export or the page holds them); nothing else was changed by that. Try again when it is done.`);
         outcome = { removed: summary.removed, changed: summary.changed, missing: summary.missing };
@@ -759,8 +774,8 @@ export function createController(store: Store, client = backgroundClient()) {
    * ranged reads; progress and the outcome go to the action line.
    */
   async function download(what: { file: DownloadFile } | { snapshot: SnapshotGroup } | { selection: true }): Promise<void> {
-    const source = sources[store.source.value];
     const listing = store.currentListing.value;
+    const source = actOn(store.source.value, listing);
     let files: DownloadFile[];
     let archive: { name: string; entry: (file: DownloadFile) => string } | null = null;
     if ('file' in what) files = [what.file];
@@ -928,7 +943,7 @@ export function createController(store: Store, client = backgroundClient()) {
           const problem = entryNameProblem(value);
           if (problem) return problem;
           const to = joinPath(parentOf(path), value);
-          const result = await sources[source].move(path, to, report ? report.size : null);
+          const result = await actOn(source).move(path, to, report ? report.size : null);
           if (result.outcome === 'exists') return `${editProblem(result, path, to)} Choose another name.`;
           const failed = editProblem(result, path, to);
           // Listed anew first: the result line says the list shows it.
@@ -994,6 +1009,7 @@ export function createController(store: Store, client = backgroundClient()) {
     const problems: string[] = [];
     let stopped = '';
     const startedIn = pageDocument;
+    const storage = actOn(source, listing);
     for (const path of moving) {
       const to = joinPath(folder, baseName(path));
       if (source === 'page' && pageDocument !== startedIn) {
@@ -1001,7 +1017,7 @@ export function createController(store: Store, client = backgroundClient()) {
         break;
       }
       try {
-        const problem = editRefusal(source, path) ?? (await sources[source].move(path, to, listing.report(path)?.size ?? null).then((result) => editProblem(result, path, to)));
+        const problem = editRefusal(source, path) ?? (await storage.move(path, to, listing.report(path)?.size ?? null).then((result) => editProblem(result, path, to)));
         if (problem) problems.push(problem);
         else moved.push([path, to]);
       } catch (error) {
@@ -1041,7 +1057,7 @@ export function createController(store: Store, client = backgroundClient()) {
           const problem = entryNameProblem(value) ?? destinationRefusal(source, parent);
           if (problem) return problem;
           const path = joinPath(parent, value);
-          const result = await sources[source].makeFolder(path);
+          const result = await actOn(source).makeFolder(path);
           if (result.outcome === 'exists') return `${path} exists already.`;
           if (result.outcome !== 'done') return `The folder could not be made: ${result.error ?? result.outcome}.`;
           await relist(source, [path]);
@@ -1093,6 +1109,7 @@ export function createController(store: Store, client = backgroundClient()) {
     const laterConflicts = (from: number) => files.slice(from).filter((f) => taken(joinPath(folder, f.path))).length;
     // The page navigated: nothing more is written into its new document, which may be another site's.
     const startedIn = pageDocument;
+    const storage = actOn(source, listing);
     const leftTheDocument = (index: number): boolean => {
       if (source !== 'page' || pageDocument === startedIn) return false;
       const rest = files.length - index;
@@ -1138,7 +1155,7 @@ export function createController(store: Store, client = backgroundClient()) {
         progress(0);
         let outcome: UploadOutcome;
         try {
-          outcome = await sources[source].upload(item.file, parentOf(target), baseName(target), replace, progress, stop.signal);
+          outcome = await storage.upload(item.file, parentOf(target), baseName(target), replace, progress, stop.signal);
         } catch (error) {
           if (stop.signal.aborted) throw error;
           // This file could not be read or written: said with its name, and the others go on.
@@ -1232,7 +1249,7 @@ export function createController(store: Store, client = backgroundClient()) {
     reduce(store, { type: 'confirm', request: null });
     reduce(store, { type: 'file-action', state: { kind: 'running', label: `Deleting ${counted(files.length, 'file')}${folders.length > 0 ? ` and ${counted(folders.length, 'folder')}` : ''}`, fraction: null } });
     const folderSet = new Set(folders);
-    const listing = store.scans[source].value.kind === 'listing' ? (store.scans[source].value as { listing: Listing }).listing : null;
+    const listing = listingOf(source);
     const results: PurgeEntry[] = [];
     try {
       const bySnapshot = new Map<string, { path: string; size: number }[]>();
@@ -1254,7 +1271,7 @@ export function createController(store: Store, client = backgroundClient()) {
         );
       }
       const targets: PurgeTarget[] = [...others, ...folders.map((path) => ({ path, size: 0, directory: true }))];
-      if (targets.length > 0) results.push(...(await sources[source].purge(targets, () => undefined)).results);
+      if (targets.length > 0) results.push(...(await actOn(source, listing).purge(targets, () => undefined)).results);
     } catch (error) {
       reduce(store, { type: 'file-action', state: { kind: 'failed', error: `Deleting stopped: ${describeError(error)}${results.length > 0 ? ` (${describeDeletion(results, folderSet).sentence})` : ''}` } });
       await refresh(source);
@@ -1299,7 +1316,7 @@ export function createController(store: Store, client = backgroundClient()) {
       showDetails(null);
       return;
     }
-    void loadDetails(sources[source], file, (details) => {
+    void loadDetails(actOn(source, listing), file, (details) => {
       // Only for the file still selected: a slow read must not overwrite a newer choice.
       if (store.selected.value === path) showDetails(details);
       else if (details.preview.kind === 'done' && details.preview.value.kind === 'image') URL.revokeObjectURL(details.preview.value.url);
@@ -1313,7 +1330,7 @@ export function createController(store: Store, client = backgroundClient()) {
     if (!details || !file) return;
     const why = details.preview.kind === 'done' && details.preview.value.kind === 'hex' ? details.preview.value.why : 'shown on request';
     try {
-      const preview = await hexPreview(sources[store.source.value], file.path, file.size, offset, why);
+      const preview = await hexPreview(actOn(store.source.value), file.path, file.size, offset, why);
       if (store.selected.value === file.path) showDetails({ ...details, preview: { kind: 'done', value: preview } });
     } catch (error) {
       if (store.selected.value === file.path) showDetails({ ...details, preview: { kind: 'failed', error: describeError(error) } });
@@ -1339,6 +1356,8 @@ export function createController(store: Store, client = backgroundClient()) {
 
   return {
     refresh,
+    /** Where the panel reads and changes `source`'s listed files (the page's: only in the origin listed). */
+    storageOf: (source: SourceKind) => actOn(source),
     askPurge,
     confirmPurge,
     importCsv,

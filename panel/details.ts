@@ -109,7 +109,7 @@ async function loadTables(source: OpfsSource, file: ScannedFile, database: NonNu
     if (file.size > DATABASE_COPY_LIMIT) throw new Error(`its ${formatBytes(file.size)} are more than the ${formatBytes(DATABASE_COPY_LIMIT)} the panel copies to read a database`);
     const queryId = crypto.randomUUID();
     const describe = (path: string) => engine.call('describeDatabaseCopy', { path, queryId });
-    const value = source.kind === 'extension' ? await describe(file.path) : await withPageCopies([file], `database-${queryId}`, () => undefined, ([path]) => describe(path));
+    const value = source.kind === 'extension' ? await describe(file.path) : await withPageCopies(source, [file], `database-${queryId}`, () => undefined, ([path]) => describe(path));
     return { kind: 'done', value };
   } catch (error) {
     return { kind: 'failed', error: message(error) };

@@ -200,6 +200,9 @@ export async function runPageTask<T, E = never>(
 
 async function runPageTaskOnce<T, E>(requestId: string, startExpression: string, parsePoll: (value: unknown) => PageTaskState<T, E>, options: PageTaskOptions<E>): Promise<T> {
   const started = await evalInPage(startExpression);
+  if (isWrongOrigin(started)) {
+    throw new PageUnavailableError(`The inspected page is now ${short(started.wrongOrigin)}, not the site whose files are listed: nothing was done there. Refresh to list its files.`, false, 'gone');
+  }
   if (started !== 'started') throw new PageUnavailableError(`The inspected page refused the task (${short(started)}).`);
   try {
     return await followPageTask(requestId, parsePoll, options);
@@ -208,6 +211,11 @@ async function runPageTaskOnce<T, E>(requestId: string, startExpression: string,
     evalInPage(releaseExpression(requestId)).catch(() => undefined);
     throw error;
   }
+}
+
+/** The answer of a task bound to an origin, started in a page of another one (see runPageTask in src/inspected-page/task.ts). */
+function isWrongOrigin(answer: unknown): answer is { wrongOrigin: string } {
+  return typeof answer === 'object' && answer !== null && 'wrongOrigin' in answer && typeof answer.wrongOrigin === 'string';
 }
 
 async function followPageTask<T, E>(requestId: string, parsePoll: (value: unknown) => PageTaskState<T, E>, options: PageTaskOptions<E>): Promise<T> {

@@ -15,7 +15,7 @@ const inDevTools = hasInspectedWindow();
 const store = createStore(inDevTools ? 'page' : 'extension');
 const controller = createController(store);
 const query = createQueryState();
-const queries = createQueryController(query);
+const queries = createQueryController(query, undefined, () => controller.storageOf('page'));
 
 // Follow DevTools' theme, also when it changes; in a tab, the system's (see panel.css).
 function applyTheme(theme: string | undefined): void {

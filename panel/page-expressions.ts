@@ -41,9 +41,12 @@ function requestId(id: string): string {
 
 const json = (value: unknown): string => JSON.stringify(value);
 
-/** `runPageTask(…, body)` where `body` is the text of a function `(root, storage, report, wanted) => Promise`. */
-function startTask(id: string, body: string): string {
-  return `(${runPageTask.toString()})(${json(PAGE_GLOBAL)}, ${requestId(id)}, ${body})`;
+/**
+ * `runPageTask(…, body)` where `body` is the text of a function `(root, storage, report, wanted) => Promise`;
+ * with `origin`, the task starts only in a page of that origin (the one whose files were listed).
+ */
+function startTask(id: string, body: string, origin?: string): string {
+  return `(${runPageTask.toString()})(${json(PAGE_GLOBAL)}, ${requestId(id)}, ${body}${origin === undefined ? '' : `, ${json(String(origin))}`})`;
 }
 
 /** Starts walking the page's OPFS (in a worker of the page where one can start): folders and files with sizes, streamed as they are found. */
@@ -59,31 +62,31 @@ export function walkExpression(id: string, options: WalkOptions): string {
 }
 
 /** Starts reading what the verdicts of `requests` need. Only path, size, time and kind of read are embedded. */
-export function checkExpression(id: string, requests: readonly CheckRequest[], options: CheckOptions): string {
+export function checkExpression(id: string, requests: readonly CheckRequest[], options: CheckOptions, origin?: string): string {
   const wire = requests.map((r): CheckRequest => ({ path: r.path, size: r.size, lastModified: r.lastModified, read: r.read }));
   return startTask(id, `function (root, storage, report, wanted) {
   return (${checkOpfsFiles.toString()})(root, ${json(wire)}, ${json(options)}, ${readForVerdict.toString()}, report, wanted);
-}`);
+}`, origin);
 }
 
 /**
  * Starts removing exactly `targets`, each only if its size is still the listed one. Only
  * `path` and `size` of each target are embedded.
  */
-export function purgeExpression(id: string, targets: readonly PurgeTarget[]): string {
+export function purgeExpression(id: string, targets: readonly PurgeTarget[], origin?: string): string {
   if (targets.length > SCAN_LIMITS.maxPurgePaths) throw new Error(`Too many paths to purge at once (${targets.length}).`);
   const wire = targets.map((t): PurgeTarget => (t.directory ? { path: t.path, size: 0, directory: true } : { path: t.path, size: t.size }));
   return startTask(id, `function (root, storage, report, wanted) {
   return (${purgeOpfsFiles.toString()})(root, ${json(wire)}, report, wanted);
-}`);
+}`, origin);
 }
 
 /** Starts reading bytes `start`..`end` of `path` (at most {@link MAX_READ_BYTES}). */
-export function readExpression(id: string, path: string, start: number, end: number): string {
+export function readExpression(id: string, path: string, start: number, end: number, origin?: string): string {
   if (!Number.isSafeInteger(start) || start < 0 || !Number.isSafeInteger(end) || end < start) throw new Error(`Invalid byte range ${start}..${end}.`);
   return startTask(id, `function (root) {
   return (${readOpfsRange.toString()})(root, ${json(path)}, ${start}, ${end}, ${MAX_READ_BYTES});
-}`);
+}`, origin);
 }
 
 /** How long the probe of handles may take before the panel gives up on it (its worker is then ended). */
@@ -97,17 +100,17 @@ export function probeHandlesExpression(id: string, paths: readonly string[]): st
 }
 
 /** Starts moving (or renaming) `from` to `to`, only while a file has `size` (null: any, a folder). */
-export function moveExpression(id: string, from: string, to: string, size: number | null): string {
+export function moveExpression(id: string, from: string, to: string, size: number | null, origin?: string): string {
   return startTask(id, `function (root) {
   return (${moveOpfsEntry.toString()})(root, ${json(String(from))}, ${json(String(to))}, ${json(size)});
-}`);
+}`, origin);
 }
 
 /** Starts making the folder `path`. */
-export function makeFolderExpression(id: string, path: string): string {
+export function makeFolderExpression(id: string, path: string, origin?: string): string {
   return startTask(id, `function (root) {
   return (${makeOpfsFolder.toString()})(root, ${json(String(path))});
-}`);
+}`, origin);
 }
 
 /** An upload's chunk carries at most this many bytes (base64 makes them a third larger). */
@@ -116,10 +119,10 @@ export const UPLOAD_CHUNK_BYTES = 1024 * 1024;
 export const UPLOAD_IDLE_MS = 60_000;
 
 /** Starts an upload `uploadId` into `folder` (made if missing), under the temporary name `tempName`. */
-export function beginUploadExpression(id: string, uploadId: string, folder: string, tempName: string): string {
+export function beginUploadExpression(id: string, uploadId: string, folder: string, tempName: string, origin?: string): string {
   return startTask(id, `function (root) {
   return (${beginOpfsUpload.toString()})(root, ${json(PAGE_GLOBAL)}, ${requestId(uploadId)}, ${json(String(folder))}, ${json(String(tempName))}, ${UPLOAD_IDLE_MS});
-}`);
+}`, origin);
 }
 
 /** Queues a chunk of an upload (base64; '' only asks how far it is): answers its state at once. */

@@ -14,7 +14,7 @@ import { withStagingLock } from '../src/snapshot/locks';
 import { getDirectory, opfsRoot, removeIfExists } from '../src/opfs/fs';
 import { formatBytes } from '../src/format';
 import { saveBlob, type DownloadFile } from './download';
-import type { SourceKind } from './sources';
+import { sources, type OpfsSource, type SourceKind } from './sources';
 import { withPageCopies } from './staged-copies';
 
 export type PanelTab = 'files' | 'query' | 'diff';
@@ -86,7 +86,8 @@ const DIFF_ROWS_SHOWN = 1000;
 const message = (error: unknown) => (error instanceof Error ? error.message || error.name : String(error));
 const wasCancelled = (error: unknown) => error instanceof Error && error.name === 'CancelledError';
 
-export function createQueryController(state: QueryState, client = backgroundClient()) {
+/** `pageStorage` gives the inspected page's storage where its files are read (see Controller.storageOf). */
+export function createQueryController(state: QueryState, client = backgroundClient(), pageStorage: () => OpfsSource = () => sources.page) {
   /** Numbers each run and diff (`data-run` on its result), so that a result is told from the one before. */
   let seq = 0;
   /** Progress events of the engine for the running query or diff (loading a snapshot). */
@@ -167,6 +168,7 @@ export function createQueryController(state: QueryState, client = backgroundClie
         opened = await client.call('openFileInQuery', { files: files.map((f) => ({ path: f.path, name: nameOf(f) })), table: as.table, queryId });
       } else {
         opened = await withPageCopies(
+          pageStorage(),
           files,
           `query-${queryId}`,
           (file, i, bytes) => progress(`Copying ${nameOf(file)}${files.length > 1 ? ` (${i + 1} of ${files.length})` : ''} from the page: ${formatBytes(bytes)} of ${formatBytes(file.size)}…`),
@@ -204,7 +206,7 @@ export function createQueryController(state: QueryState, client = backgroundClie
         return client.call('openDatabaseInQuery', { path, schema: tableStem(name), queryId });
       };
       const opened =
-        source === 'extension' ? await copy(file.path) : await withPageCopies([file], `query-${queryId}`, (_file, _i, bytes) => progress(`Copying ${name} from the page: ${formatBytes(bytes)} of ${formatBytes(file.size)}…`), ([path]) => copy(path));
+        source === 'extension' ? await copy(file.path) : await withPageCopies(pageStorage(), [file], `query-${queryId}`, (_file, _i, bytes) => progress(`Copying ${name} from the page: ${formatBytes(bytes)} of ${formatBytes(file.size)}…`), ([path]) => copy(path));
       state.run.value = { kind: 'idle' };
       const [first] = opened.tables;
       await run(

@@ -116,103 +116,113 @@ function toBase64(bytes: Uint8Array): string {
 let requestCounter = 0;
 const newRequestId = (kind: string) => `${kind}${Date.now().toString(36)}${(requestCounter += 1)}`;
 
-export const pageSource: OpfsSource = {
-  kind: 'page',
-  async walk(listener, wanted, reads) {
-    if (!hasInspectedWindow()) throw new Error('Open this panel in DevTools to inspect a page: here it only sees the extension.');
-    const id = newRequestId('walk');
-    const parse = walkAnswerParser();
-    return runPageTask(id, walkExpression(id, walkOptions(reads)), (value) => parsePoll(value, parseWalkSummary, parse), {
-      onEntries: (answers) => deliverWalkAnswers(answers, listener),
-      intervalMs: 40,
-      wanted,
-    });
-  },
-  async check(requests, onChecked, wanted) {
-    if (requests.length === 0) return;
-    const id = newRequestId('check');
-    const asked = new Map(requests.map((r) => [r.path, { size: r.size, read: r.read }]));
-    await runPageTask(id, checkExpression(id, requests, CHECK_OPTIONS), (value) => parsePoll(value, () => undefined, (entry, what) => parseCheckEntry(entry, what, asked)), {
-      onEntries: onChecked,
-      intervalMs: 40,
-      wanted,
-    });
-  },
-  async purge(targets, onProgress) {
-    const id = newRequestId('purge');
-    const allowed = requestedPaths(targets);
-    let done = 0;
-    return runPageTask(id, purgeExpression(id, targets), (value) => parsePoll(value, (result) => parsePurgeResult(result, targets), (entry, what) => parsePurgeEntry(entry, what, allowed)), {
-      onEntries: (entries) => onProgress((done += entries.length), entries),
-    });
-  },
-  async read(path, start, end) {
-    const id = newRequestId('read');
-    return runPageTask(id, readExpression(id, path, start, end), (value) => parsePoll(value, (result) => parseReadResult(result, end - start)), { intervalMs: 15 });
-  },
-  async move(from, to, size) {
-    const id = newRequestId('move');
-    return runPageTask(id, moveExpression(id, from, to, size), (value) => parsePoll(value, parseEditResult), { intervalMs: 15 });
-  },
-  async makeFolder(path) {
-    const id = newRequestId('mkdir');
-    return runPageTask(id, makeFolderExpression(id, path), (value) => parsePoll(value, parseEditResult), { intervalMs: 15 });
-  },
-  async upload(file, folder, name, replace, onBytes, signal) {
-    const uploadId = newRequestId('up');
-    const tempName = `${name}.${uploadId}.upload.tmp`;
-    const beginId = newRequestId('ub');
-    await runPageTask(beginId, beginUploadExpression(beginId, uploadId, folder, tempName), (value) => parsePoll(value, () => undefined), { intervalMs: 15 });
-    try {
-      for (let offset = 0; offset < file.size; offset += UPLOAD_CHUNK_BYTES) {
-        signal.throwIfAborted();
-        const bytes = new Uint8Array(await file.slice(offset, offset + UPLOAD_CHUNK_BYTES).arrayBuffer());
-        const sent = offset + bytes.length;
-        let state = await writeUpload(uploadId, toBase64(bytes));
-        // No more than a few chunks wait in the page: its memory stays bounded whatever the size.
-        // Stop stops the wait too, and a page that writes nothing for long (or answers counts it cannot have) ends it.
-        let progressAt = performance.now();
-        let written = state.written;
-        while (state.queued - state.written > UPLOAD_CHUNKS_QUEUED * UPLOAD_CHUNK_BYTES && state.error === null) {
-          if (state.queued > sent || state.written > state.queued) throw new Error(`The page answered the upload with counts it cannot have (${state.written} of ${state.queued} bytes written, ${sent} sent).`);
-          if (state.written !== written) [written, progressAt] = [state.written, performance.now()];
-          else if (performance.now() - progressAt > UPLOAD_STALL_MS) throw new Error(`The page wrote none of the upload's bytes for ${UPLOAD_STALL_MS / 1000} s.`);
+/**
+ * The inspected page's OPFS. With `origin` (the one its files were listed from), every task
+ * that reads or changes a listed file starts only in a page of that origin: a navigation
+ * the panel has not heard of yet turns an action into an error, never into a change to
+ * another site's files of the same names.
+ */
+export function pageSourceAt(origin?: string): OpfsSource {
+  return {
+    kind: 'page',
+    async walk(listener, wanted, reads) {
+      if (!hasInspectedWindow()) throw new Error('Open this panel in DevTools to inspect a page: here it only sees the extension.');
+      const id = newRequestId('walk');
+      const parse = walkAnswerParser();
+      return runPageTask(id, walkExpression(id, walkOptions(reads)), (value) => parsePoll(value, parseWalkSummary, parse), {
+        onEntries: (answers) => deliverWalkAnswers(answers, listener),
+        intervalMs: 40,
+        wanted,
+      });
+    },
+    async check(requests, onChecked, wanted) {
+      if (requests.length === 0) return;
+      const id = newRequestId('check');
+      const asked = new Map(requests.map((r) => [r.path, { size: r.size, read: r.read }]));
+      await runPageTask(id, checkExpression(id, requests, CHECK_OPTIONS, origin), (value) => parsePoll(value, () => undefined, (entry, what) => parseCheckEntry(entry, what, asked)), {
+        onEntries: onChecked,
+        intervalMs: 40,
+        wanted,
+      });
+    },
+    async purge(targets, onProgress) {
+      const id = newRequestId('purge');
+      const allowed = requestedPaths(targets);
+      let done = 0;
+      return runPageTask(id, purgeExpression(id, targets, origin), (value) => parsePoll(value, (result) => parsePurgeResult(result, targets), (entry, what) => parsePurgeEntry(entry, what, allowed)), {
+        onEntries: (entries) => onProgress((done += entries.length), entries),
+      });
+    },
+    async read(path, start, end) {
+      const id = newRequestId('read');
+      return runPageTask(id, readExpression(id, path, start, end, origin), (value) => parsePoll(value, (result) => parseReadResult(result, end - start)), { intervalMs: 15 });
+    },
+    async move(from, to, size) {
+      const id = newRequestId('move');
+      return runPageTask(id, moveExpression(id, from, to, size, origin), (value) => parsePoll(value, parseEditResult), { intervalMs: 15 });
+    },
+    async makeFolder(path) {
+      const id = newRequestId('mkdir');
+      return runPageTask(id, makeFolderExpression(id, path, origin), (value) => parsePoll(value, parseEditResult), { intervalMs: 15 });
+    },
+    async upload(file, folder, name, replace, onBytes, signal) {
+      const uploadId = newRequestId('up');
+      const tempName = `${name}.${uploadId}.upload.tmp`;
+      const beginId = newRequestId('ub');
+      await runPageTask(beginId, beginUploadExpression(beginId, uploadId, folder, tempName, origin), (value) => parsePoll(value, () => undefined), { intervalMs: 15 });
+      try {
+        for (let offset = 0; offset < file.size; offset += UPLOAD_CHUNK_BYTES) {
           signal.throwIfAborted();
-          await sleep(10);
-          state = await writeUpload(uploadId, '');
+          const bytes = new Uint8Array(await file.slice(offset, offset + UPLOAD_CHUNK_BYTES).arrayBuffer());
+          const sent = offset + bytes.length;
+          let state = await writeUpload(uploadId, toBase64(bytes));
+          // No more than a few chunks wait in the page: its memory stays bounded whatever the size.
+          // Stop stops the wait too, and a page that writes nothing for long (or answers counts it cannot have) ends it.
+          let progressAt = performance.now();
+          let written = state.written;
+          while (state.queued - state.written > UPLOAD_CHUNKS_QUEUED * UPLOAD_CHUNK_BYTES && state.error === null) {
+            if (state.queued > sent || state.written > state.queued) throw new Error(`The page answered the upload with counts it cannot have (${state.written} of ${state.queued} bytes written, ${sent} sent).`);
+            if (state.written !== written) [written, progressAt] = [state.written, performance.now()];
+            else if (performance.now() - progressAt > UPLOAD_STALL_MS) throw new Error(`The page wrote none of the upload's bytes for ${UPLOAD_STALL_MS / 1000} s.`);
+            signal.throwIfAborted();
+            await sleep(10);
+            state = await writeUpload(uploadId, '');
+          }
+          if (state.error !== null) break; // finishing reports it, and removes the temporary file
+          onBytes(state.written);
         }
-        if (state.error !== null) break; // finishing reports it, and removes the temporary file
-        onBytes(state.written);
+        signal.throwIfAborted();
+        const finishId = newRequestId('uf');
+        return await runPageTask(finishId, finishUploadExpression(finishId, uploadId, name, file.size, replace), (value) => parsePoll(value, parseUploadOutcome), { intervalMs: 15 });
+      } catch (error) {
+        await evalInPage(abortUploadExpression(uploadId)).catch(() => undefined);
+        throw error;
       }
-      signal.throwIfAborted();
-      const finishId = newRequestId('uf');
-      return await runPageTask(finishId, finishUploadExpression(finishId, uploadId, name, file.size, replace), (value) => parsePoll(value, parseUploadOutcome), { intervalMs: 15 });
-    } catch (error) {
-      await evalInPage(abortUploadExpression(uploadId)).catch(() => undefined);
-      throw error;
-    }
-  },
-  async pathsInUse() {
-    return new Set();
-  },
-  async probeHandles(paths) {
-    const id = newRequestId('held');
-    return runPageTask(id, probeHandlesExpression(id, paths), (value) => parsePoll(value, (result) => parseHandleProbe(result, paths)), { intervalMs: 15 });
-  },
-  async stat(paths, onEntries) {
-    const id = newRequestId('stat');
-    await runPageTask(id, statExpression(id, paths), (value) => parsePoll(value, () => undefined, parseWalkEntry), { onEntries, intervalMs: 40 });
-  },
-  async watch() {
-    const answer = await evalInPage(watchExpression());
-    if (answer !== 'started' && answer !== 'unsupported') throw new Error('The page answered the live watch with something else than started or unsupported.');
-    return answer;
-  },
-  collectChanges: async () => parseLiveChanges(await evalInPage(collectChangesExpression())),
-  async unwatch() {
-    await evalInPage(unwatchExpression());
-  },
-};
+    },
+    async pathsInUse() {
+      return new Set();
+    },
+    async probeHandles(paths) {
+      const id = newRequestId('held');
+      return runPageTask(id, probeHandlesExpression(id, paths), (value) => parsePoll(value, (result) => parseHandleProbe(result, paths)), { intervalMs: 15 });
+    },
+    async stat(paths, onEntries) {
+      const id = newRequestId('stat');
+      await runPageTask(id, statExpression(id, paths), (value) => parsePoll(value, () => undefined, parseWalkEntry), { onEntries, intervalMs: 40 });
+    },
+    async watch() {
+      const answer = await evalInPage(watchExpression());
+      if (answer !== 'started' && answer !== 'unsupported') throw new Error('The page answered the live watch with something else than started or unsupported.');
+      return answer;
+    },
+    collectChanges: async () => parseLiveChanges(await evalInPage(collectChangesExpression())),
+    async unwatch() {
+      await evalInPage(unwatchExpression());
+    },
+  };
+}
+
+const pageSource = pageSourceAt();
 
 /** The snapshot a file of the extension's `snapshots/` folder belongs to, if any. */
 export function snapshotOf(path: string): string | undefined {

@@ -8,7 +8,7 @@ import { STAGING_DIR } from '../src/snapshot/names';
 import { withStagingLock } from '../src/snapshot/locks';
 import { getDirectory, opfsRoot, removeIfExists } from '../src/opfs/fs';
 import { readAsBlob, type DownloadFile } from './download';
-import { sources } from './sources';
+import type { OpfsSource } from './sources';
 
 /** Runs `work` holding the staging locks of every name. */
 function withStagingLocks<T>(names: readonly string[], work: () => Promise<T>): Promise<T> {
@@ -16,16 +16,17 @@ function withStagingLocks<T>(names: readonly string[], work: () => Promise<T>): 
 }
 
 /**
- * Copies `files` of the inspected page into staging/ as `${prefix}-<i>` and runs `work` with
- * their paths there; `onBytes` hears how far each copy is.
+ * Copies `files` of the inspected page (read through `page`: bound to the origin they were
+ * listed from) into staging/ as `${prefix}-<i>` and runs `work` with their paths there;
+ * `onBytes` hears how far each copy is.
  */
-export async function withPageCopies<T>(files: readonly DownloadFile[], prefix: string, onBytes: (file: DownloadFile, index: number, bytes: number) => void, work: (paths: string[]) => Promise<T>): Promise<T> {
+export async function withPageCopies<T>(page: OpfsSource, files: readonly DownloadFile[], prefix: string, onBytes: (file: DownloadFile, index: number, bytes: number) => void, work: (paths: string[]) => Promise<T>): Promise<T> {
   const staged = files.map((_, i) => `${prefix}-${i}`);
   return withStagingLocks(staged, async () => {
     const staging = await getDirectory(await opfsRoot(), STAGING_DIR, { create: true });
     try {
       for (const [i, file] of files.entries()) {
-        const blob = await readAsBlob(sources.page, file, (bytes) => onBytes(file, i, bytes));
+        const blob = await readAsBlob(page, file, (bytes) => onBytes(file, i, bytes));
         const writable = await (await staging.getFileHandle(staged[i], { create: true })).createWritable();
         await blob.stream().pipeTo(writable);
       }

@@ -34,8 +34,11 @@ export function PromptDialog() {
     try {
       problem = await request.submit(input.current?.value ?? '');
     } catch (error) {
-      // The page went away or stopped answering: said here, and the dialog answers again.
-      problem = `That did not work: ${error instanceof Error ? error.message : String(error)}`;
+      // The page went away or stopped answering: said here, and the dialog answers again;
+      // on the action line if the dialog closed meanwhile (a navigation closes it).
+      const message = error instanceof Error ? error.message : String(error);
+      if (store.prompt.value !== request) reduce(store, { type: 'file-action', state: { kind: 'failed', error: `${request.title} stopped: ${message}` } });
+      problem = `That did not work: ${message}`;
     }
     setBusy(false);
     if (problem === null) close();

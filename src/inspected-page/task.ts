@@ -22,9 +22,15 @@ type PageTask = (root: FileSystemDirectoryHandle, storage: StorageManager, repor
  * while getting the OPFS root (`stage: 'storage'`) and where the page is (origin,
  * protocol, secure context), so the panel can say why there is no OPFS.
  *
+ * With `expectedOrigin`, a page of another origin starts nothing and answers
+ * `{ wrongOrigin }`: an action on files the panel listed never lands in another site's
+ * storage, however late the panel hears of a navigation (`location.origin`, which a page
+ * cannot redefine, is also what the walk reports as the listing's origin).
+ *
  * Self-contained: sent to the inspected page as source text.
  */
-export function runPageTask(globalName: string, requestId: string, task: PageTask): 'started' {
+export function runPageTask(globalName: string, requestId: string, task: PageTask, expectedOrigin?: string): 'started' | { wrongOrigin: string } {
+  if (expectedOrigin !== undefined && location.origin !== expectedOrigin) return { wrongOrigin: String(location.origin) };
   const scope = globalThis as unknown as Record<string, Record<string, unknown> | undefined>;
   const registry = scope[globalName] ?? (scope[globalName] = {});
   const log: unknown[] = [];

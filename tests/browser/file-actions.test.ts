@@ -14,7 +14,7 @@ import type { Frame, KeyInput, Page } from 'puppeteer-core';
 import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
 import { openDevToolsPanel } from '../support/devtools-panel';
 import { serveStatic, type StaticServer } from '../support/static-server';
-import { allPanelRows, panelRows, press, refresh, waitForScan } from '../support/panel';
+import { allPanelRows, panelRows, press, refresh, text, waitForScan } from '../support/panel';
 import { beginOpfsUpload, writeOpfsUpload } from '../../src/inspected-page/upload';
 import { seededRandom } from '../support/random';
 import { snapshotLockName } from '../../src/snapshot/locks';
@@ -713,6 +713,75 @@ describe('file actions in the real DevTools panel: select and delete', () => {
       await page.reload();
       await panel.waitForSelector(`[data-testid="${dialog}"]`, { hidden: true, timeout: 10_000 });
       expect(await contents(page), dialog).toEqual(before);
+    }
+  });
+
+  it("an action whose page navigates to another site before it starts there changes nothing in either site's storage", async () => {
+    const work = mkdtempSync(join(tmpdir(), 'opfs-other-site-'));
+    try {
+      writeFileSync(join(work, 'new.txt'), 'uploaded');
+      // Both sites hold files of the same names and sizes: what a stale action would match.
+      const files = { 'a.txt': [1, 1], 'b.txt': [2, 2, 2], 'e.parquet': [], 'dest/keep.txt': [3] };
+      const home = `${server.url}/`;
+      const elsewhere = `http://localhost:${new URL(server.url).port}/`;
+      await page.goto(elsewhere);
+      await fill(page, files);
+      const elsewhereBefore = await contents(page);
+      const upload = async () => (await panel.$('input[data-testid="upload-input"]'))!.uploadFile(join(work, 'new.txt'));
+      const actions: { name: string; task: string; start: () => Promise<unknown> }[] = [
+        { name: 'delete', task: 'purge', start: async () => (await clickRow(panel, 'a.txt'), await press(panel, '[data-testid="action-delete"]'), await press(panel, '[data-testid="confirm-ok"]')) },
+        { name: 'purge of empty files', task: 'purge', start: async () => (await press(panel, '[data-testid="purge-empty"]'), await press(panel, '[data-testid="purge-confirm"]')) },
+        { name: 'rename', task: 'move', start: async () => (await clickRow(panel, 'a.txt'), await press(panel, '[data-testid="action-rename"]'), await answerPrompt('rename-input', 'c.txt')) },
+        { name: 'move', task: 'move', start: async () => (await clickRow(panel, 'b.txt'), await press(panel, '[data-testid="action-move"]'), await answerPrompt('move-input', 'dest')) },
+        { name: 'new folder', task: 'mkdir', start: async () => (await press(panel, '[data-testid="action-new-folder"]'), await answerPrompt('new-folder-input', 'made')) },
+        { name: 'upload', task: 'ub', start: upload },
+      ];
+      for (const action of actions) {
+        await page.goto(home);
+        await fill(page, files);
+        const before = await contents(page);
+        await refresh(panel);
+        await panel.$eval('[data-testid="breadcrumb"] button[data-path=""]', (e) => (e as HTMLElement).click());
+        // DevTools hands the action's task to the page only once the page is on the other site: the
+        // navigation the panel has not heard of yet when it sends it.
+        await panel.evaluate((task) => {
+          const w = window as unknown as { heldAnswer?: unknown; releaseHeld?: () => void; held?: boolean };
+          const inspected = chrome.devtools.inspectedWindow as unknown as { eval: (expression: string, callback?: (result: unknown, info: unknown) => void) => void; originalEval?: unknown };
+          const original = (inspected.originalEval ??= inspected.eval.bind(inspected)) as typeof inspected.eval;
+          const starts = new RegExp(`", "${task}[0-9a-z]+", function \\(`);
+          [w.held, w.heldAnswer] = [false, undefined];
+          inspected.eval = (expression, callback) => {
+            if (w.held || !starts.test(expression)) return original(expression, callback);
+            w.held = true;
+            w.releaseHeld = () => original(expression, (result, info) => ((w.heldAnswer = result ?? null), callback?.(result, info)));
+          };
+        }, action.task);
+        await action.start();
+        await panel.waitForFunction(() => (window as unknown as { held?: boolean }).held === true, { timeout: 30_000 });
+        await page.goto(elsewhere);
+        await panel.evaluate(() => (window as unknown as { releaseHeld: () => void }).releaseHeld());
+        const answer = await (await panel.waitForFunction(() => (window as unknown as { heldAnswer?: unknown }).heldAnswer, { timeout: 30_000 })).jsonValue();
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        expect(await contents(page), `${action.name}: the other site`).toEqual(elsewhereBefore);
+        expect(answer, action.name).toEqual({ wrongOrigin: new URL(elsewhere).origin });
+        // Said in plain words where the action reports (the purge on its own line, the others on the action line).
+        const said = action.name === 'purge of empty files' ? 'purge-result' : 'action-result';
+        await panel.waitForFunction((said) => /nothing was done there/.test(document.querySelector(`[data-testid="${said}"]`)?.textContent ?? ''), { timeout: 10_000 }, said);
+        expect(await text(panel, said), action.name).toContain(`The inspected page is now ${new URL(elsewhere).origin}, not the site whose files are listed: nothing was done there.`);
+        await page.goto(home);
+        expect(await contents(page), `${action.name}: the site listed`).toEqual(before);
+      }
+      await panel.evaluate(() => {
+        const inspected = chrome.devtools.inspectedWindow as unknown as { eval: unknown; originalEval?: unknown };
+        inspected.eval = inspected.originalEval;
+      });
+      // What the user read of the last one, and every action works again on the page listed.
+      await refresh(panel);
+      await panel.$eval('[data-testid="breadcrumb"] button[data-path=""]', (e) => (e as HTMLElement).click());
+      await upload();
+      expect(await actionResult(panel)).toBe('done: Uploaded 1 file (8 B) to the top folder.');
+    } finally {
+      rmSync(work, { recursive: true, force: true });
     }
   });
 
