@@ -10,14 +10,14 @@
  */
 import { parquetMetadata, parquetRead, parquetSchema, type FileMetaData } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
-import type { OperationProgress, RestoreResult, SnapshotManifest, VerifyResult } from '../protocol';
+import type { ColumnSchema, OperationProgress, RestoreResult, SnapshotManifest, VerifyResult } from '../protocol';
 import { UserFacingError } from '../errors';
 import { formatBytes } from '../format';
 import { quoteIdent } from '../sql';
 import { checkParquet, decodedBytes } from '../parquet/footer';
 import { engineMemory, type DuckConnection } from './duck-query';
 import type { ParquetCodec } from './parquet-codec';
-import { addChecksums, describeColumns, tableChecksum, tableRowCount } from './tables';
+import { addChecksums, describeColumns, describeQuery, tableChecksum, tableRowCount } from './tables';
 import { DEFAULT_ROW_ID_COLUMN, freeColumnName } from './csv-sql';
 import { readManifest } from './snapshot-files';
 import { withSnapshotLock } from '../snapshot/locks';
@@ -57,6 +57,7 @@ export async function restoreSnapshot(ctx: RestoreContext, snapshotId: string, t
     const columns = manifest.schema.map((c) => c.name);
     const ids = quoteIdent(rowIdColumn);
     let total = { rowCount: 0, checksum: '0' };
+    let types: ColumnSchema[] = [];
     try {
       await forEachPart(
         ctx,
@@ -76,12 +77,13 @@ export async function restoreSnapshot(ctx: RestoreContext, snapshotId: string, t
       );
       // The parts' rows are the whole table only if it holds no other row: counted, not assumed.
       if ((await tableRowCount(ctx.duck, buildingName)) !== total.rowCount) total = await tableChecksum(ctx.duck, building, rowIdColumn, columns);
+      types = await describeColumns(ctx.duck, buildingName, rowIdColumn);
       await ctx.duck.conn.query(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
       await ctx.duck.conn.query(`ALTER TABLE ${building} RENAME TO ${quoteIdent(table)}`);
     } finally {
       await ctx.duck.conn.query(`DROP TABLE IF EXISTS ${building}`);
     }
-    const problems = compareWithManifest(total, manifest);
+    const problems = compareWithManifest(total, types, manifest);
     return { table, rowIdColumn, ...total, matchesManifest: problems.length === 0, problems };
   });
 }
@@ -96,21 +98,33 @@ export async function verifySnapshot(ctx: RestoreContext, snapshotId: string): P
     const rowIdColumn = freeColumnName(manifest.schema.map((c) => c.name), DEFAULT_ROW_ID_COLUMN);
     const columns = manifest.schema.map((c) => c.name);
     const actual = { rowCount: 0, checksum: '0' };
+    let types: ColumnSchema[] | undefined;
     await forEachPart(ctx, manifest, rowIdColumn, (ipc) =>
       withScratchTable(ctx.duck, ipc, async (scratch) => {
+        types ??= await describeQuery(ctx.duck, typedSelect(scratch, rowIdColumn, manifest), rowIdColumn);
         const part = await tableChecksum(ctx.duck, `(${typedSelect(scratch, rowIdColumn, manifest)})`, rowIdColumn, columns);
         actual.rowCount += part.rowCount;
         actual.checksum = addChecksums(actual.checksum, part.checksum);
       }),
     );
-    problems.push(...compareWithManifest(actual, manifest));
+    problems.push(...compareWithManifest(actual, types ?? [], manifest));
     return { snapshotId, ok: problems.length === 0, expected, actual, problems };
   });
 }
 
-/** What the rows read back say against the manifest: the one comparison Restore and Verify share. */
-function compareWithManifest(actual: { rowCount: number; checksum: string }, manifest: SnapshotManifest): string[] {
+/**
+ * What the rows read back say against the manifest: the one comparison Restore and Verify
+ * share. Their columns' types too (`types`, as DuckDB describes them once read back and cast
+ * to the manifest's): the checksum cannot tell some types apart (a BIGNUM from a BLOB of the
+ * same bytes, a HUGEINT from a DECIMAL(38,0)), so a value that came back as another type
+ * is said, not matched.
+ */
+function compareWithManifest(actual: { rowCount: number; checksum: string }, types: readonly ColumnSchema[], manifest: SnapshotManifest): string[] {
   const problems: string[] = [];
+  for (const column of manifest.schema) {
+    const back = types.find((c) => c.name === column.name)?.type;
+    if (back !== undefined && back !== column.type) problems.push(`Column "${column.name}" came back as ${back}, the manifest says ${column.type}.`);
+  }
   if (actual.rowCount !== manifest.rowCount) problems.push(`${actual.rowCount.toLocaleString('en-US')} rows read back, the manifest says ${manifest.rowCount.toLocaleString('en-US')}.`);
   if (actual.checksum !== manifest.checksum.value) problems.push('The content checksum differs from the one recorded at export.');
   return problems;
@@ -154,9 +168,14 @@ export async function assertTableFits(duck: DuckConnection, what: string, valueB
   );
 }
 
-/** `SELECT <row id>, <columns as the manifest types them> FROM <table>`, of rows decoded with their row ids. */
+/**
+ * `SELECT <row id>, <columns as the manifest types them> FROM <table>`, of rows decoded with
+ * their row ids. Parquet gives some types back as others: an ENUM as VARCHAR (which DuckDB
+ * hashes differently, so the checksum would fail), a UUID in a list as VARCHAR, a HUGEINT in
+ * a struct as DECIMAL(38,0). Each column is cast back to its manifest type, nested ones too.
+ */
 function typedSelect(table: string, rowIdColumn: string, manifest: SnapshotManifest): string {
-  const columns = manifest.schema.map((c) => (isPlainType(c.type) || isEnumType(c.type) ? `CAST(${quoteIdent(c.name)} AS ${c.type}) AS ${quoteIdent(c.name)}` : quoteIdent(c.name)));
+  const columns = manifest.schema.map((c) => (isTypeText(c.type) ? `CAST(${quoteIdent(c.name)} AS ${c.type}) AS ${quoteIdent(c.name)}` : quoteIdent(c.name)));
   return `SELECT ${[quoteIdent(rowIdColumn), ...columns].join(', ')} FROM ${quoteIdent(table)}`;
 }
 
@@ -164,18 +183,24 @@ function sameNames(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((name, i) => name === b[i]);
 }
 
-/** A type name from a manifest that may go into SQL as it is: simple names, with a precision. */
-function isPlainType(type: string): boolean {
-  return /^[A-Z][A-Z0-9_ ]{0,40}(\(\d{1,2}(,\d{1,2})?\))?$/.test(type);
-}
+/** Words, numbers, "quoted names", 'literals' (doubled quotes inside), brackets, commas and spaces. */
+const TYPE_TOKEN = /\s+|[A-Za-z_][A-Za-z0-9_]*|\d+|"(?:[^"]|"")*"|'(?:[^']|'')*'|[()[\],]/y;
 
 /**
- * An ENUM as DESCRIBE writes it (`ENUM('sad', 'ok')`), each member a quoted literal: safe to go
- * into SQL as it is. An ENUM comes back from Parquet as VARCHAR, and DuckDB hashes the two
- * differently, so without the cast a restored ENUM column would fail the checksum.
+ * Whether a manifest's type text (the manifest is a file anyone may have changed) may go into
+ * SQL as a CAST's type: it is made only of the tokens DESCRIBE writes types with, and its
+ * brackets pair up, so it cannot close the CAST around it or start anything else.
  */
-function isEnumType(type: string): boolean {
-  return /^ENUM\('(?:[^']|'')*'(?:, '(?:[^']|'')*')*\)$/.test(type);
+export function isTypeText(type: string): boolean {
+  const open: string[] = [];
+  TYPE_TOKEN.lastIndex = 0;
+  for (let at = 0; at < type.length; at = TYPE_TOKEN.lastIndex) {
+    const token = TYPE_TOKEN.exec(type)?.[0];
+    if (token === undefined) return false;
+    if (token === '(' || token === '[') open.push(token === '(' ? ')' : ']');
+    else if ((token === ')' || token === ']') && open.pop() !== token) return false;
+  }
+  return open.length === 0 && type.length > 0 && type.length <= 10_000;
 }
 
 /** A part's row groups decoded to Arrow IPC, or why it could not be. */
