@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { tableFromArrays, tableFromIPC, tableToIPC } from 'apache-arrow';
-import { arrowIpcFileToStream } from './arrow-ipc';
+import { Dictionary, Field, FixedSizeList, Int32, List, Struct, Table, Utf8, tableFromArrays, tableFromIPC, tableToIPC, vectorFromArray, type DataType } from 'apache-arrow';
+import { arrowIpcFileToStream, dictionariesInFixedLists } from './arrow-ipc';
 
 const table = tableFromArrays({ id: Int32Array.from([1, 2, 3]), name: ['a', 'b', 'c'] });
 
@@ -42,5 +42,31 @@ describe('arrowIpcFileToStream', () => {
   it('refuses a truncated file', () => {
     const file = cppStyleFile(tableToIPC(table, 'stream'));
     expect(() => arrowIpcFileToStream(file.subarray(0, file.length - 3))).toThrow(/trailing magic/);
+  });
+});
+
+describe('dictionariesInFixedLists', () => {
+  const enumType = () => new Dictionary(new Utf8(), new Int32());
+  const item = (type: DataType) => new Field('item', type, true);
+  const streamOf = (type: DataType, values: unknown[]) => tableToIPC(new Table({ id: vectorFromArray([1, 2], new Int32()), v: vectorFromArray(values, type) }), 'stream');
+
+  // How an ENUM array reaches DuckDB-WASM, alone or deeper: its reader crashes on each.
+  it.each([
+    ['an array of ENUM', new FixedSizeList(2, item(enumType())), [['a', 'b'], ['b', null]]],
+    ['an array of structs holding an ENUM', new FixedSizeList(1, item(new Struct([new Field('a', enumType(), true)]))), [[{ a: 'a' }], [{ a: 'b' }]]],
+    ['a list of ENUM arrays', new List(item(new FixedSizeList(2, item(enumType())))), [[['a', 'b']], []]],
+    ['an array of ENUM lists', new FixedSizeList(1, item(new List(item(enumType())))), [[['a']], [['b', 'a']]]],
+  ])('names the column of %s', (_what, type, values) => {
+    expect(dictionariesInFixedLists(streamOf(type, values))).toEqual(['v']);
+  });
+
+  // What DuckDB-WASM reads: dictionaries in lists and structs, arrays of plain values.
+  it.each([
+    ['an ENUM', enumType(), ['a', 'b']],
+    ['a list of ENUM', new List(item(enumType())), [['a'], ['b', 'a']]],
+    ['a struct holding an ENUM', new Struct([new Field('a', enumType(), true)]), [{ a: 'a' }, { a: 'b' }]],
+    ['an array of text', new FixedSizeList(2, item(new Utf8())), [['a', 'b'], ['c', 'd']]],
+  ])('lets %s through', (_what, type, values) => {
+    expect(dictionariesInFixedLists(streamOf(type, values))).toEqual([]);
   });
 });

@@ -8,6 +8,8 @@
  * https://arrow.apache.org/docs/format/Columnar.html#ipc-file-format
  */
 
+import { DataType, RecordBatchReader, type Field } from 'apache-arrow';
+
 const FILE_MAGIC = [0x41, 0x52, 0x52, 0x4f, 0x57, 0x31]; // "ARROW1"
 /** Leading magic plus padding to 8 bytes. */
 const FILE_HEADER_BYTES = 8;
@@ -32,4 +34,23 @@ export function arrowIpcFileToStream(bytes: Uint8Array): Uint8Array {
     throw new Error('Arrow IPC file without an end-of-stream marker before its footer.');
   }
   return bytes.subarray(FILE_HEADER_BYTES, streamEnd);
+}
+
+/**
+ * Whether an Arrow type holds a dictionary anywhere inside a fixed-size list: how an ENUM
+ * array arrives, from DuckDB's own Arrow or from Parquet written with an Arrow schema.
+ * DuckDB-WASM's Arrow reader crashes on it ("memory access out of bounds", and the engine
+ * is dead after), and apache-arrow reads its values as nulls: neither may see it.
+ */
+export function holdsDictionaryInFixedList(type: DataType, inFixedList = false): boolean {
+  if (DataType.isDictionary(type)) return inFixedList;
+  return (type.children ?? []).some((child: Field) => holdsDictionaryInFixedList(child.type, inFixedList || DataType.isFixedSizeList(type)));
+}
+
+/** The columns of an Arrow IPC stream (read from its schema message alone) that {@link holdsDictionaryInFixedList}. */
+export function dictionariesInFixedLists(ipc: Uint8Array): string[] {
+  return RecordBatchReader.from(ipc)
+    .open()
+    .schema.fields.filter((field) => holdsDictionaryInFixedList(field.type))
+    .map((field) => field.name);
 }

@@ -24,6 +24,7 @@ import { withSnapshotLock } from '../snapshot/locks';
 import { runPipeline } from './pipeline';
 import { CodecWorkerError } from './parquet-worker-codec';
 import { columnNames, type RowNumbers } from './row-numbers';
+import { dictionariesInFixedLists } from './arrow-ipc';
 
 export interface RestoreContext {
   duck: DuckConnection;
@@ -352,6 +353,13 @@ async function withScratchTable(duck: DuckConnection, ipc: Uint8Array, use: (tab
  * INSERT casts.
  */
 async function insertArrow(duck: DuckConnection, ipc: Uint8Array, table: string, create: boolean): Promise<void> {
+  const unreadable = dictionariesInFixedLists(ipc);
+  if (unreadable.length > 0) {
+    throw new UserFacingError(
+      'UnsupportedTypeError',
+      `${unreadable.map((name) => `Column "${name}"`).join(' and ')} ${unreadable.length === 1 ? 'holds' : 'hold'} ENUM (dictionary) values inside a fixed-size array, which DuckDB-WASM cannot read (its reader would crash): the file was not read. Rewrite ${unreadable.length === 1 ? 'that column' : 'those columns'} as lists or as text to read it here.`,
+    );
+  }
   await duck.conn.useUnsafe((db, connId) => db.insertArrowFromIPCStream(connId, ipc, { name: table, create }));
 }
 

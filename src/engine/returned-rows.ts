@@ -9,10 +9,11 @@
  * takes as 12 (`strideForType` gives 1 + unit int32s) when it slices or writes the column.
  * So a top-level INTERVAL column goes as its three parts, read from the buffer as DuckDB
  * wrote it, and is put together again in SQL; one inside a list or struct is not shown
- * rather than shown wrong.
+ * rather than shown wrong. Nor is an ENUM inside a fixed-size array (see holdsDictionaryInFixedList).
  */
 import { DataType, Int32, Int64, IntervalUnit, Table, makeData, makeVector, type Data, type Field, type RecordBatch, type Vector } from 'apache-arrow';
 import { quoteIdent } from '../sql';
+import { holdsDictionaryInFixedList } from './arrow-ipc';
 
 /** What to insert into DuckDB, and the SQL that reads each original column back as text (null: not shown). */
 export interface ReturnedTable {
@@ -77,6 +78,9 @@ export function returnedTable(batches: readonly RecordBatch[]): ReturnedTable {
     } else if (holdsMonthDayNano(field.type)) {
       texts.push(null);
       known.push({ hidden: 'INTERVAL values inside a nested value cannot be shown for a statement run as written; select them in a query' });
+    } else if (holdsDictionaryInFixedList(field.type)) {
+      texts.push(null);
+      known.push({ hidden: 'ENUM values inside a fixed-size array cannot be shown for a statement run as written (DuckDB-WASM cannot read them back); select them in a query' });
     } else {
       columns[name] = whole.getChildAt(c)!;
       texts.push(`${quoteIdent(name)}::VARCHAR`);

@@ -12,6 +12,8 @@ import { join, resolve } from 'node:path';
 import type { Frame, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Papa from 'papaparse';
+import { Dictionary, Field, FixedSizeList, Int32, Table as ArrowTable, Utf8, tableToIPC, vectorFromArray } from 'apache-arrow';
+import { Table as WasmTable, writeParquet } from 'parquet-wasm/node';
 import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
 import { call, listOpfs, openExtensionPage, readOpfsFile, sendRaw, writeOpfsBytes } from '../support/extension-page';
 import { lit, nativeDuckDB, type NativeDuckDB } from '../support/native-duckdb';
@@ -562,6 +564,27 @@ describe('files of the inspected page opened in Query, in the real DevTools pane
       rmSync(work, { recursive: true, force: true });
       for (const name of ['a.parquet', 'b.parquet']) await driver.evaluate(async (name) => (await (await navigator.storage.getDirectory()).getDirectoryHandle('mixed')).removeEntry(name).catch(() => undefined), name);
     }
+  });
+
+  it('refuses, in words, a Parquet file whose ENUM array would crash the engine; shows no wrong value of one a statement returned; the engine answers after', async () => {
+    // Written by parquet-wasm with its Arrow schema, as the library wrote such a table before it refused them.
+    const type = new FixedSizeList(2, new Field('item', new Dictionary(new Utf8(), new Int32()), true));
+    const arrow = tableToIPC(new ArrowTable({ id: vectorFromArray([1, 2], new Int32()), v: vectorFromArray([['sad', 'ok'], ['ok', null]], type) }), 'stream');
+    await writeOpfsBytes(driver, 'enums/arrays.parquet', writeParquet(WasmTable.fromIPCStream(arrow)));
+    const refused = await sendRaw(driver, 'openFileInQuery', { files: [{ path: 'enums/arrays.parquet', name: 'arrays.parquet' }], queryId: crypto.randomUUID() });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/^Column "v" holds ENUM \(dictionary\) values inside a fixed-size array, which DuckDB-WASM cannot read \(its reader would crash\): the file was not read\./) },
+    });
+    expect((await call(driver, 'queryRows', { sql: 'SELECT 40 + 2 AS answer' })).rows).toEqual([[42]]);
+    // DuckDB's own Arrow of such a column, returned by a statement that is not a query.
+    await runSql(panel, "CREATE OR REPLACE TABLE enum_arrays AS SELECT 1 AS id, ['a', 'b']::ENUM('a', 'b')[2] AS v");
+    const returned = await runSql(panel, 'UPDATE enum_arrays SET id = 2 RETURNING v');
+    // Not shown rather than shown wrong (apache-arrow reads such values as nulls): the column says why.
+    expect(returned).toMatchObject({ state: 'done', rows: 1, columns: ['v'], cells: [[null]] });
+    expect(returned.text).toContain('ENUM values inside a fixed-size array cannot be shown for a statement run as written');
+    expect((await runSql(panel, 'SELECT id, v::VARCHAR AS v FROM enum_arrays')).cells).toEqual([['2', '[a, b]']]);
+    await runSql(panel, 'DROP TABLE enum_arrays');
   });
 
   it('opens a page’s snapshot, its parts in order as one table named after it', async () => {
