@@ -1004,6 +1004,12 @@ export function createController(store: Store, client = backgroundClient()) {
     if (!listing) return;
     const moving = paths.filter((path) => parentOf(path) !== folder);
     if (moving.length === 0) return;
+    // Every way in (the Move prompt, a drag onto a folder) meets the same refusal.
+    const refusal = destinationRefusal(source, folder);
+    if (refusal) {
+      reduce(store, { type: 'file-action', state: { kind: 'failed', error: `Moved 0 files to ${folder}: ${refusal}` } });
+      return;
+    }
     reduce(store, { type: 'file-action', state: { kind: 'running', label: `Moving ${counted(moving.length, 'file')} to ${folder || 'the top'}`, fraction: null } });
     const moved: [string, string][] = [];
     const problems: string[] = [];

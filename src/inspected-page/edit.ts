@@ -63,7 +63,8 @@ export async function moveOpfsEntry(root: FileSystemDirectoryHandle, from: strin
     return { outcome: 'failed', error: `${errorNameOf(error) || 'Error'}: ${messageOf(error)}` };
   }
   const file = handle.kind === 'file' ? await handle.getFile() : null;
-  if (file && expectedSize !== null && file.size !== expectedSize) return { outcome: 'changed' };
+  // A file listed with its size: one of another size, or a folder now in its place, is not what was chosen.
+  if (expectedSize !== null && (!file || file.size !== expectedSize)) return { outcome: 'changed' };
 
   let targetParent: FileSystemDirectoryHandle;
   const newName = target[target.length - 1];

@@ -527,6 +527,39 @@ describe('file actions in the real DevTools panel: select and delete', () => {
     await press(panel, `[data-testid="breadcrumb"] button[data-path=""]`);
   });
 
+  it('renames or moves no file that was replaced since it was listed, by a folder of the same name or by other bytes', async () => {
+    await fill(page, { 'x.bin': [1, 2], 'y.bin': [3], 'dest/keep.txt': [4] });
+    await refresh(panel);
+    await panel.$eval('[data-testid="breadcrumb"] button[data-path=""]', (e) => (e as HTMLElement).click());
+    // After the listing, the app puts a folder of its data where x.bin was, and rewrites y.bin.
+    await page.evaluate(async () => {
+      const root = await navigator.storage.getDirectory();
+      await root.removeEntry('x.bin');
+      const folder = await root.getDirectoryHandle('x.bin', { create: true });
+      for (const [handle, bytes] of [
+        [await folder.getFileHandle('data.txt', { create: true }), [9, 9, 9]],
+        [await root.getFileHandle('y.bin'), [3, 3]],
+      ] as const) {
+        const writable = await handle.createWritable();
+        await writable.write(new Uint8Array(bytes));
+        await writable.close();
+      }
+    });
+    const before = await contents(page);
+    for (const path of ['x.bin', 'y.bin']) {
+      await clickRow(panel, path);
+      await press(panel, '[data-testid="action-rename"]');
+      await answerPrompt('rename-input', 'z.bin');
+      expect(await actionResult(panel)).toBe(`failed: ${path} changed since it was listed: refresh, then try again.`);
+    }
+    await clickRow(panel, 'x.bin');
+    await clickRow(panel, 'y.bin', { ctrlKey: true });
+    await press(panel, '[data-testid="action-move"]');
+    await answerPrompt('move-input', 'dest');
+    expect(await actionResult(panel)).toBe('failed: Moved 0 files to dest. 2 files stayed: x.bin changed since it was listed: refresh, then try again. y.bin changed since it was listed: refresh, then try again.');
+    expect(await contents(page)).toEqual(before);
+  });
+
   /** Answers the open name prompt: types `value` into the input with test id `input` and presses Enter. */
   async function answerPrompt(input: string, value: string): Promise<void> {
     await panel.waitForSelector(`[data-testid="prompt-dialog"] [data-testid="${input}"]`);
@@ -1195,6 +1228,17 @@ describe('file actions in the real DevTools panel: select and delete', () => {
         await devtools.keyboard.press('Escape');
         await panel.waitForFunction(() => !document.querySelector('[data-testid="prompt-dialog"]'), { timeout: 5000 });
       }
+      // Nor dragged there: the row dropped on the staging folder's row (the sweep would remove it 10 s later).
+      await panel.evaluate(() => {
+        const row = document.querySelector('[data-testid="file-row"][data-path="renamed.json"]')!;
+        const folder = document.querySelector('[data-testid="folder-row"][data-path="staging"]')!;
+        const transfer = new DataTransfer();
+        row.dispatchEvent(new DragEvent('dragstart', { bubbles: true, dataTransfer: transfer }));
+        folder.dispatchEvent(new DragEvent('dragover', { bubbles: true, cancelable: true, dataTransfer: transfer }));
+        folder.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: transfer }));
+      });
+      expect(await actionResult(panel)).toBe(`failed: Moved 0 files to staging: ${refusal}`);
+      expect(await contents(panel)).toEqual(withRenamed);
       mkdirSync(join(work, 'staging'));
       writeFileSync(join(work, 'staging', 'mine.csv'), 'a,b\n1,2\n');
       await dropFiles(panel, '[data-testid="file-list"]', [join(work, 'staging')]);
