@@ -122,6 +122,11 @@ async function numberedView(duck: DuckConnection, table: string, key: string | u
   // A key must exist and be an integer (the same rule the engine applies to its own row id).
   if (key !== undefined) await rowIdColumnOf(duck, table, key);
   const columns = (await describeColumns(duck, table, '')).map((c) => c.name);
+  // A column of that name hides DuckDB's own row id (names are matched in any case): the rows would be ordered by the app's values unchecked.
+  const shadow = key === undefined ? columns.find((name) => name.toLowerCase() === 'rowid') : undefined;
+  if (shadow !== undefined) {
+    throw new Error(`Table "${table}" has a column "${shadow}", which hides DuckDB's own row id: pass rowIdColumn (a unique integer column, "${shadow}" itself if it is one) to order its rows; nothing was written.`);
+  }
   const order = key === undefined ? 'rowid' : quoteIdent(key);
   // rowid is unique by construction: counting its distinct values would cost a hash table for nothing.
   const distinctSql = key === undefined ? 'count(*)' : `count(DISTINCT ${order})`;
@@ -174,7 +179,8 @@ export async function exportTableToParquet(store: SnapshotStore, table: string, 
 /**
  * Reads snapshot `snapshotId` into table `table` (replacing it once the new one is complete,
  * with a `__row_id` column numbering the rows) and says whether its checksum matches the
- * manifest. A snapshot whose files do not match its manifest is refused before any read.
+ * manifest. Rows that do not match replace no table: a table of that name is kept as it was.
+ * A snapshot whose files do not match its manifest is refused before any read.
  */
 export async function restoreSnapshot(store: SnapshotStore, snapshotId: string, table: string, options: { signal?: AbortSignal; onProgress?: (progress: ExportProgress) => void } = {}) {
   const { duck, codec, lockFolder } = await engineParts(store);

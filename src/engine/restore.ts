@@ -17,7 +17,7 @@ import { quoteIdent } from '../sql';
 import { checkParquet, decodedBytes } from '../parquet/footer';
 import { engineMemory, type DuckConnection } from './duck-query';
 import type { ParquetCodec } from './parquet-codec';
-import { addChecksums, describeColumns, describeQuery, tableChecksum, tableRowCount } from './tables';
+import { addChecksums, describeColumns, describeQuery, tableChecksum, tableExists, tableRowCount } from './tables';
 import { DEFAULT_ROW_ID_COLUMN, freeColumnName } from './csv-sql';
 import { readManifest } from './snapshot-files';
 import { withSnapshotLock } from '../snapshot/locks';
@@ -41,8 +41,9 @@ const TABLE_BYTES_PER_PARQUET_BYTE = 1.25;
 
 /**
  * Reads snapshot `snapshotId` into table `table` (replacing it only once the new one is
- * complete) and returns its checksum. Refuses, before reading anything, a snapshot whose
- * files do not match its manifest or whose table would not fit the engine's memory.
+ * complete, in one transaction, and only with rows that match the manifest: a table of that
+ * name is kept otherwise) and returns its checksum. Refuses, before reading anything, a
+ * snapshot whose files do not match its manifest or whose table would not fit the engine's memory.
  */
 export async function restoreSnapshot(ctx: RestoreContext, snapshotId: string, table: string): Promise<Omit<RestoreResult, 'elapsedMs'>> {
   return withSnapshotLock(ctx.lockFolder, snapshotId, async () => {
@@ -59,6 +60,7 @@ export async function restoreSnapshot(ctx: RestoreContext, snapshotId: string, t
     const ids = quoteIdent(rowIdColumn);
     let total = { rowCount: 0, checksum: '0' };
     let types: ColumnSchema[] = [];
+    let problems: string[] = [];
     try {
       await forEachPart(
         ctx,
@@ -79,14 +81,31 @@ export async function restoreSnapshot(ctx: RestoreContext, snapshotId: string, t
       // The parts' rows are the whole table only if it holds no other row: counted, not assumed.
       if ((await tableRowCount(ctx.duck, buildingName)) !== total.rowCount) total = await tableChecksum(ctx.duck, building, rowIdColumn, columns);
       types = await describeColumns(ctx.duck, buildingName, rowIdColumn);
-      await ctx.duck.conn.query(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
-      await ctx.duck.conn.query(`ALTER TABLE ${building} RENAME TO ${quoteIdent(table)}`);
+      problems = compareWithManifest(total, types, manifest);
+      if (problems.length > 0 && (await tableExists(ctx.duck, table))) {
+        // An app restoring into its own table: rows that do not match the manifest replace nothing.
+        problems.push(`Table "${table}" was kept as it was: a restore that does not match replaces no table.`);
+      } else {
+        await replaceTable(ctx.duck, buildingName, table);
+      }
     } finally {
       await ctx.duck.conn.query(`DROP TABLE IF EXISTS ${building}`);
     }
-    const problems = compareWithManifest(total, types, manifest);
     return { table, rowIdColumn, ...total, matchesManifest: problems.length === 0, problems };
   });
+}
+
+/** Puts table `built` in the place of `table` in one transaction: there is never a moment without either. */
+async function replaceTable(duck: DuckConnection, built: string, table: string): Promise<void> {
+  await duck.conn.query('BEGIN TRANSACTION');
+  try {
+    await duck.conn.query(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
+    await duck.conn.query(`ALTER TABLE ${quoteIdent(built)} RENAME TO ${quoteIdent(table)}`);
+    await duck.conn.query('COMMIT');
+  } catch (error) {
+    await duck.conn.query('ROLLBACK');
+    throw error;
+  }
 }
 
 /** Checks the files, then computes the checksum part by part and compares both with the manifest. */

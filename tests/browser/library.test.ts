@@ -217,7 +217,7 @@ describe('the exporter as a library, packed, installed into a Vite app and run i
     }
   });
 
-  it('says which column came back as another type than its manifest says, where the type cannot be cast to', async () => {
+  it('says which column came back as another type than its manifest says, where the type cannot be cast to; replaces no table with such rows', async () => {
     const app = (sql: string) => page.evaluate((sql) => (window as unknown as AppWindow).app.sql(sql), sql);
     await app('CREATE OR REPLACE TABLE forged AS SELECT i AS id, i * 2 AS v FROM range(10) t(i)');
     await page.evaluate(() => (window as unknown as AppWindow).app.exportTable('forged', { snapshotId: 'forged' }));
@@ -236,6 +236,13 @@ describe('the exporter as a library, packed, installed into a Vite app and run i
     expect(await page.evaluate(() => (window as unknown as AppWindow).app.restore('forged', 'forged_back'))).toMatchObject({ matchesManifest: false, problems: [problem] });
     expect(await page.evaluate(() => (window as unknown as AppWindow).app.verify('forged'))).toMatchObject({ ok: false, problems: [problem] });
     expect(await app("SELECT column_name FROM duckdb_columns() WHERE table_name = 'forged_back' ORDER BY column_index")).toEqual([{ column_name: '__row_id' }, { column_name: 'id' }, { column_name: 'v' }]);
+    // Rows that do not match their manifest replace no table of the app's: it stays as it was.
+    await app("CREATE OR REPLACE TABLE forged_live AS SELECT 'the app''s own' AS kept");
+    expect(await page.evaluate(() => (window as unknown as AppWindow).app.restore('forged', 'forged_live'))).toMatchObject({
+      matchesManifest: false,
+      problems: [problem, 'Table "forged_live" was kept as it was: a restore that does not match replaces no table.'],
+    });
+    expect(await app('SELECT * FROM forged_live')).toEqual([{ kept: "the app's own" }]);
     await page.evaluate(() => (window as unknown as AppWindow).app.remove('forged'));
   });
 
@@ -309,7 +316,18 @@ describe('the exporter as a library, packed, installed into a Vite app and run i
     expect(await exportOf('twice', { snapshotId: 'not-integer', rowIdColumn: 'name' })).toMatch(/Column "name" of "twice" is VARCHAR, not an integer/);
     expect(await exportOf('twice', { snapshotId: 'no-column', rowIdColumn: 'nope' })).toMatch(/has no column "nope"/);
     expect(await exportOf('no_such_table', { snapshotId: 'no-table' })).toMatch(/There is no table "no_such_table"/);
+    // A column named rowid (any case) hides DuckDB's: without a key, refused (its values, shuffled or repeated, would order the rows unchecked).
+    for (const name of ['rowid', 'RowId', '"ROWID"']) {
+      await app(`CREATE OR REPLACE TABLE shadowed AS SELECT (i * 7919) % 1000 AS ${name}, i AS v FROM range(1000) t(i)`);
+      expect(await exportOf('shadowed', { snapshotId: 'shadowed' }), name).toMatch(/^Error: Table "shadowed" has a column "(rowid|RowId|ROWID)", which hides DuckDB's own row id: pass rowIdColumn .*; nothing was written\.$/);
+    }
     expect(await filesInOpfs()).toEqual(before);
+    // With it named as the key: its order, checked unique, and a snapshot that verifies and restores in that order.
+    expect(await exportOf('shadowed', { snapshotId: 'shadowed', rowIdColumn: 'ROWID' })).toEqual({ rows: 1000, parts: 1 });
+    expect(await verify('shadowed')).toMatchObject({ ok: true });
+    await page.evaluate(() => (window as unknown as AppWindow).app.restore('shadowed', 'shadowed_back'));
+    expect(await app('SELECT count(*) FILTER (WHERE __row_id <> "ROWID") AS misplaced, count(*) AS n FROM shadowed_back')).toEqual([{ misplaced: '0', n: '1000' }]);
+    await page.evaluate(() => (window as unknown as AppWindow).app.remove('shadowed'));
   });
 
   it.each(['castBigIntToDouble', 'castDecimalToDouble', 'castTimestampToDate'] as const)('refuses to export through a DuckDB opened with %s (its results change values), writing nothing', async (setting) => {
