@@ -159,9 +159,15 @@ export async function exportTableToParquet(store: SnapshotStore, table: string, 
   assertValidSnapshotId(snapshotId);
   await refuseLossyQueryCasts(store);
   const { duck, codec, lockFolder } = await engineParts(store);
-  const numbered = await numberedView(duck, table, options.rowIdColumn);
+  // One transaction: each part, its checksum and the counts read the table as it was when the
+  // export began, whatever the app's other connections write meanwhile (parts of two states
+  // would each verify). Inside a transaction of the app's own, that one does it.
+  const own = await beginTransaction(duck);
+  let numbered: Awaited<ReturnType<typeof numberedView>> | undefined;
+  let done = false;
   try {
-    return await exportWithEngine(
+    numbered = await numberedView(duck, table, options.rowIdColumn);
+    const manifest = await exportWithEngine(
       { duck, codec, dir: store.dir, lockFolder, signal: options.signal, onProgress: options.onProgress },
       {
         table: numbered.view,
@@ -171,8 +177,24 @@ export async function exportTableToParquet(store: SnapshotStore, table: string, 
         sortParts: numbered.sorted,
       },
     );
-  } finally {
     await numbered.drop();
+    if (own) await duck.conn.query('COMMIT');
+    done = true;
+    return manifest;
+  } finally {
+    // Rolled back, the temporary view goes with it; in the app's transaction it is dropped.
+    if (!done) await (own ? duck.conn.query('ROLLBACK') : numbered?.drop())?.catch((error: unknown) => console.warn('could not end the export\'s transaction', error));
+  }
+}
+
+/** Begins a transaction on the library's connection: false when the app already runs one there. */
+async function beginTransaction(duck: DuckConnection): Promise<boolean> {
+  try {
+    await duck.conn.query('BEGIN TRANSACTION');
+    return true;
+  } catch (error) {
+    if (/within a transaction/i.test(error instanceof Error ? error.message : String(error))) return false;
+    throw error;
   }
 }
 

@@ -275,6 +275,42 @@ describe('the exporter as a library, packed, installed into a Vite app and run i
     expect(ids).toEqual(['t-1-20260102t030405z', 't-1-20260102t030405z-2']);
   });
 
+  it('writes the table as it was when the export began, while another connection of the app changes it between parts', async () => {
+    const app = (sql: string) => page.evaluate((sql) => (window as unknown as AppWindow).app.sql(sql), sql);
+    await app(`CREATE OR REPLACE TABLE moving AS ${rowsSql(300_000)}`);
+    await app('CREATE OR REPLACE TABLE moving_before AS SELECT * FROM moving');
+    const outcome = await page.evaluate(async () => {
+      const app = (window as unknown as { app: AppWindow['app'] & { store: { db: { connect(): Promise<{ query(sql: string): Promise<unknown>; close(): Promise<void> }>; runQuery(conn: unknown, sql: string): Promise<unknown> } } } }).app;
+      const db = app.store.db;
+      const other = await db.connect();
+      const runQuery = db.runQuery.bind(db);
+      let parts = 0;
+      // Just before the second part's rows are read, the app changes rows of both parts and adds some.
+      db.runQuery = async (conn, sql) => {
+        if (sql.startsWith('SELECT * EXCLUDE') && parts++ === 1) await other.query("UPDATE moving SET amount = amount + 1, label = 'changed' WHERE id % 1000 = 1; INSERT INTO moving SELECT * REPLACE (id + 1000000 AS id) FROM moving LIMIT 10");
+        return runQuery(conn, sql);
+      };
+      try {
+        await app.exportTable('moving', { snapshotId: 'moving' });
+        return 'exported';
+      } catch (error) {
+        return String(error);
+      } finally {
+        db.runQuery = runQuery;
+        await other.close();
+      }
+    });
+    expect(outcome).toBe('exported');
+    // The app's change happened (its table moved on), and the snapshot holds the table before it, whole.
+    expect(await app("SELECT count(*) AS n, count(*) FILTER (WHERE label = 'changed') AS changed FROM moving")).toEqual([{ n: '300010', changed: '301' }]);
+    expect(await page.evaluate(() => (window as unknown as AppWindow).app.verify('moving'))).toMatchObject({ ok: true, problems: [] });
+    expect(await page.evaluate(() => (window as unknown as AppWindow).app.restore('moving', 'moving_back'))).toMatchObject({ rowCount: 300_000, matchesManifest: true });
+    const [same] = await app('SELECT (SELECT count(*) FROM (SELECT * EXCLUDE (__row_id) FROM moving_back EXCEPT ALL SELECT * FROM moving_before)) AS extra, (SELECT count(*) FROM (SELECT * FROM moving_before EXCEPT ALL SELECT * EXCLUDE (__row_id) FROM moving_back)) AS missing');
+    expect(same).toEqual({ extra: '0', missing: '0' });
+    await page.evaluate(() => (window as unknown as AppWindow).app.remove('moving'));
+    await app('DROP TABLE moving; DROP TABLE moving_before; DROP TABLE moving_back');
+  });
+
   it("orders the parts by the app's own id column when its rows are stored in another order", async () => {
     // Stored in a scrambled order; the id is unique, with gaps (only even ids).
     await page.evaluate((sql) => (window as unknown as AppWindow).app.sql(sql), `CREATE OR REPLACE TABLE scrambled AS SELECT * REPLACE (id * 2 AS id) FROM (${rowsSql(300_000)}) ORDER BY (id * 7919) % 300007`);
