@@ -463,7 +463,7 @@ export function createController(store: Store, client = backgroundClient()) {
   function askPurge(category: PurgeCategory): void {
     const listing = store.currentListing.value;
     if (!listing) return;
-    const files = listing.purgeable(category).map((f) => ({ path: f.path, size: f.size }));
+    const files = listing.purgeable(category).map((f) => ({ path: f.path, size: f.size, lastModified: f.lastModified }));
     if (files.length > 0) reduce(store, { type: 'purge-ask', request: { source: store.source.value, category, files } });
   }
 
@@ -733,7 +733,7 @@ export function createController(store: Store, client = backgroundClient()) {
    */
   function askDeleteSnapshot(group: SnapshotGroup): void {
     const source = store.source.value;
-    const files = [...(group.manifest ? [group.manifest] : []), ...group.parts].map((f) => ({ path: f.path, size: f.size }));
+    const files = [...(group.manifest ? [group.manifest] : []), ...group.parts].map((f) => ({ path: f.path, size: f.size, lastModified: f.lastModified }));
     const bytes = files.reduce((sum, f) => sum + f.size, 0);
     reduce(store, {
       type: 'confirm',
@@ -846,7 +846,7 @@ export function createController(store: Store, client = backgroundClient()) {
     if (!listing) return;
     const files = [...store.selection.value.paths].flatMap((path) => {
       const report = listing.report(path);
-      return report ? [{ path, size: report.size }] : [];
+      return report ? [{ path, size: report.size, lastModified: report.lastModified }] : [];
     });
     if (files.length === 0) return;
     files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -1228,7 +1228,7 @@ export function createController(store: Store, client = backgroundClient()) {
       .paths()
       .filter((p) => isUnder(p, path))
       .sort()
-      .map((p) => ({ path: p, size: listing.report(p)?.size ?? 0 }));
+      .map((p) => ({ path: p, size: listing.report(p)?.size ?? 0, lastModified: listing.report(p)?.lastModified }));
     const folders = [...listing.folderTree().keys()].filter((f) => f === path || isUnder(f, path));
     const bytes = files.reduce((sum, f) => sum + f.size, 0);
     reduce(store, { type: 'file-action', state: { kind: 'idle' } });

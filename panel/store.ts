@@ -164,7 +164,7 @@ export interface FileActionResult {
 export interface DeletionResult extends FileActionResult {
   removed: number;
   bytes: number;
-  /** Kept because their size changed since they were listed. */
+  /** Kept because they were written since they were listed (another size or time). */
   changed: string[];
   /** Skipped because something holds them open or writes them. */
   locked: string[];
@@ -507,7 +507,7 @@ export function describeDeletion(all: readonly PurgeEntry[], folders: ReadonlySe
   const foldersKept = folderResults.filter((r) => r.outcome !== 'removed' && r.outcome !== 'missing').map((r) => r.path);
   const parts = [`Deleted ${counted(removed.length, 'file')} (${formatBytes(bytes)})${folderResults.length > 0 ? ` and ${counted(foldersRemoved, 'folder')}` : ''}.`];
   if (foldersKept.length > 0) parts.push(`Kept ${counted(foldersKept.length, 'folder')} that still hold files: ${foldersKept.slice(0, 3).join(', ')}${foldersKept.length > 3 ? ', …' : ''}.`);
-  if (changed.length > 0) parts.push(`Kept ${counted(changed.length, 'file')} whose size changed since it was listed: ${changed.slice(0, 3).join(', ')}${changed.length > 3 ? ', …' : ''}.`);
+  if (changed.length > 0) parts.push(`Kept ${counted(changed.length, 'file')} written since it was listed (another size or time): ${changed.slice(0, 3).join(', ')}${changed.length > 3 ? ', …' : ''}.`);
   if (locked.length > 0) parts.push(`Skipped ${counted(locked.length, 'file')} held open or being written: ${locked.slice(0, 3).join(', ')}${locked.length > 3 ? ', …' : ''}.`);
   if (missing > 0) parts.push(`${counted(missing, 'file')} had already gone.`);
   if (failed.length > 0) parts.push(`${counted(failed.length, 'file')} could not be deleted: ${failed[0].path}: ${failed[0].error}${failed.length > 1 ? ', …' : ''}.`);

@@ -341,11 +341,11 @@ describe('the page task', () => {
     expect((globalThis as Record<string, unknown>).pwned).toBeUndefined();
   });
 
-  test('the purge expression embeds only path and size of each target', () => {
-    const file = { path: 'a.parquet', size: 3, name: 'a.parquet', folder: '', lastModified: 1 };
+  test('the purge expression embeds only path, size and time of each target', () => {
+    const file = { path: 'a.parquet', size: 3, name: 'a.parquet', folder: 'secret-folder', lastModified: 1 };
     const source = purgeExpression('p1', [file]);
-    expect(source).toContain('[{"path":"a.parquet","size":3}]');
-    expect(source).not.toContain('lastModified');
+    expect(source).toContain('[{"path":"a.parquet","size":3,"lastModified":1}]');
+    expect(source).not.toContain('secret-folder');
   });
 
   test('survives a minified production build (the functions are sent as source text)', async () => {
@@ -433,6 +433,26 @@ describe.each(HOSTS)('purging %s', (_host, host) => {
       { path: 's/same.parquet', outcome: 'removed', bytes: 5 },
     ]);
     expect(fake.listPaths()).toEqual(['s/', 's/grew.parquet.tmp', 's/shrank.parquet']);
+  });
+
+  test('leaves a file written anew at its listed size since it was listed (another time), and reports it as changed', async () => {
+    const fake = new FakeOpfs();
+    const listedAt = 1_767_225_600_000;
+    for (const name of ['rewritten', 'untouched', 'no-time']) await fake.writeFile(`s/${name}.parquet`, new Uint8Array([1, 2, 3]), { lastModified: listedAt });
+    const targets: PurgeTarget[] = [
+      { path: 's/rewritten.parquet', size: 3, lastModified: listedAt },
+      { path: 's/untouched.parquet', size: 3, lastModified: listedAt },
+      // A caller that lists no time: the size alone decides, as before.
+      { path: 's/no-time.parquet', size: 3 },
+    ];
+    for (const name of ['rewritten', 'no-time']) await fake.writeFile(`s/${name}.parquet`, new Uint8Array([7, 7, 7]), { lastModified: listedAt + 1 });
+    const result = await host.purge(fake, targets);
+    expect(result.results).toEqual([
+      { path: 's/rewritten.parquet', outcome: 'changed', bytes: 3 },
+      { path: 's/untouched.parquet', outcome: 'removed', bytes: 3 },
+      { path: 's/no-time.parquet', outcome: 'removed', bytes: 3 },
+    ]);
+    expect(fake.listPaths()).toEqual(['s/', 's/rewritten.parquet']);
   });
 
   test('refuses a target without a valid size rather than removing it', async () => {

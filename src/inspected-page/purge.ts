@@ -44,7 +44,8 @@ export async function purgeOpfsFiles(
     const path = String(target.path);
     if (seen.has(path)) continue;
     seen.add(path);
-    unique.push({ path, size: target.directory === true ? 0 : target.size, directory: target.directory === true });
+    const time = target.lastModified;
+    unique.push({ path, size: target.directory === true ? 0 : target.size, lastModified: typeof time === 'number' && Number.isFinite(time) ? time : undefined, directory: target.directory === true });
   }
   const results: PurgeEntry[] = new Array<PurgeEntry>(unique.length);
   let next = 0;
@@ -64,7 +65,7 @@ export async function purgeOpfsFiles(
   };
   const errorNameOf = (error: unknown): string => (typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : '');
 
-  const removeOne = async (folder: FileSystemDirectoryHandle, path: string, name: string, size: number): Promise<PurgeEntry> => {
+  const removeOne = async (folder: FileSystemDirectoryHandle, path: string, name: string, size: number, lastModified: number | undefined): Promise<PurgeEntry> => {
     let bytes = 0;
     // A refused removal (NoModificationAllowedError: a handle holds the file open, or
     // something else is writing or removing it right now) is tried again a moment later: a
@@ -73,8 +74,10 @@ export async function purgeOpfsFiles(
       if (pause > 0) await new Promise((wake) => setTimeout(wake, pause));
       try {
         const handle = await folder.getFileHandle(name);
-        bytes = (await handle.getFile()).size;
-        if (bytes !== size) return { path, outcome: 'changed', bytes };
+        const file = await handle.getFile();
+        bytes = file.size;
+        // Another size, or the same size written anew (an app that rewrote the file since it was listed): not what the user chose.
+        if (bytes !== size || (lastModified !== undefined && file.lastModified !== lastModified)) return { path, outcome: 'changed', bytes };
         await folder.removeEntry(name);
         return { path, outcome: 'removed', bytes };
       } catch (error) {
@@ -89,7 +92,7 @@ export async function purgeOpfsFiles(
     return { path, outcome: 'locked', bytes };
   };
 
-  const purgeOne = async (path: string, size: number): Promise<PurgeEntry> => {
+  const purgeOne = async (path: string, size: number, lastModified: number | undefined): Promise<PurgeEntry> => {
     const segments = path.split('/');
     if (segments.some((segment) => segment === '' || segment === '.' || segment === '..')) {
       return { path, outcome: 'failed', bytes: 0, error: 'TypeError: not a valid file path' };
@@ -107,9 +110,9 @@ export async function purgeOpfsFiles(
     }
     const match = snapshotName.exec(name);
     const snapshotId = match ? (match[1] ?? match[2] ?? match[3] ?? match[4]) : undefined;
-    if (snapshotId === undefined || !locks || typeof locks.request !== 'function') return removeOne(folder, path, name, size);
+    if (snapshotId === undefined || !locks || typeof locks.request !== 'function') return removeOne(folder, path, name, size, lastModified);
     const held = await holdSnapshotLock(`${lockPrefix}${segments.join('/')}/${snapshotId}`);
-    return held ? removeOne(folder, path, name, size) : { path, outcome: 'locked', bytes: 0 };
+    return held ? removeOne(folder, path, name, size, lastModified) : { path, outcome: 'locked', bytes: 0 };
   };
 
   // Each snapshot's lock is taken once, without waiting, by the first file that needs it, and
@@ -167,7 +170,7 @@ export async function purgeOpfsFiles(
   const worker = async (): Promise<void> => {
     while (next < fileIndexes.length) {
       const index = fileIndexes[next++];
-      finish(index, wanted() ? await purgeOne(unique[index].path, unique[index].size) : givenUp(unique[index].path));
+      finish(index, wanted() ? await purgeOne(unique[index].path, unique[index].size, unique[index].lastModified) : givenUp(unique[index].path));
     }
   };
   const runWorkers = async (): Promise<void> => {

@@ -166,6 +166,8 @@ export interface PurgeTarget {
   path: string;
   /** The size in bytes the panel listed (and the user saw); 0 for a folder. */
   size: number;
+  /** When the file was last written as the panel listed it (ms): another time means it was rewritten since, even at the same size. */
+  lastModified?: number;
   /**
    * A folder, removed only once empty (after the files listed in it): one still holding
    * anything (a file kept, one added since) stays and is reported `changed`.
