@@ -759,7 +759,14 @@ export function createController(store: Store, client = backgroundClient()) {
       } else {
         const result = await actOn(source).purge(files, () => undefined);
         const summary = summarizePurge('incomplete', result);
-        if (summary.locked.length > 0) throw new Error(`${counted(summary.locked.length, 'file')} of ${group.id} are in use (an export or the page holds them); nothing else was changed by that. Try again when it is done.`);
+        // The files go at once, not in turn: what could not go is said with what did.
+        const trouble = [
+          ...(summary.locked.length > 0 ? [`${counted(summary.locked.length, 'file')} in use (an export or the page holds ${summary.locked.length === 1 ? 'it' : 'them'}: ${summary.locked.slice(0, 3).join(', ')})`] : []),
+          ...(summary.failed.length > 0 ? [`${counted(summary.failed.length, 'file')} that could not be removed (${summary.failed[0].path}: ${summary.failed[0].error}${summary.failed.length > 1 ? ', …' : ''})`] : []),
+        ];
+        if (trouble.length > 0) {
+          throw new Error(`Snapshot ${group.id} was not deleted whole: it has ${trouble.join(' and ')}; ${counted(summary.removed, 'file')} of it ${summary.removed === 1 ? 'was' : 'were'} removed. Delete it again once that is resolved.`);
+        }
         outcome = { removed: summary.removed, changed: summary.changed, missing: summary.missing };
       }
       reduce(store, { type: 'snapshot-action', state: { kind: 'done', result: { kind: 'delete', snapshotId: group.id, ...outcome } } });
