@@ -241,8 +241,9 @@ function partStages(ctx: ExportContext, job: PartJob, created: Set<string>, writ
       if (check.rows !== expectedRows) throw new PartVerificationError(`Part ${part.name} holds ${check.rows} rows, ${expectedRows} were sent.`);
 
       if (await fileExists(ctx.dir, part.name)) throw new UserFacingError('SnapshotExistsError', `${part.name} appeared while it was being written.`);
-      created.add(part.name);
       await renameFile(handle, part.name);
+      // Ours only once renamed: a rename that failed must not send the clean-up after a file of that name.
+      created.add(part.name);
       created.delete(tempName);
       rowsVerified += expectedRows;
       progress('verifying', part);
@@ -287,8 +288,12 @@ async function commitManifest(dir: FileSystemDirectoryHandle, manifest: Snapshot
   const handle = await writeFile(dir, tempName, text);
   const readBack = await (await handle.getFile()).text();
   if (readBack !== text) throw new PartVerificationError(`The manifest of "${manifest.snapshotId}" did not read back as written.`);
-  created.add(finalName);
+  // A rename replaces a file of that name (Chrome's move()): one that other code wrote meanwhile is left as it is.
+  if (await fileExists(dir, finalName)) {
+    throw new UserFacingError('SnapshotExistsError', `${finalName} appeared while the snapshot was written (other code wrote it): it was left as it is, and no manifest of this export was written.`);
+  }
   await renameFile(handle, finalName);
+  created.add(finalName);
   created.delete(tempName);
 }
 

@@ -544,6 +544,41 @@ describe('the exporter as a library, packed, installed into a Vite app and run i
     }
   });
 
+  it("a file other code writes under the manifest's name before the commit: kept as it is, no manifest of ours, nothing of ours left", async () => {
+    await page.evaluate((sql) => (window as unknown as AppWindow).app.sql(sql), `CREATE OR REPLACE TABLE taken AS ${rowsSql(150)}`);
+    const before = await filesInOpfs();
+    const snapshotId = 'manifest-taken';
+    const outcome = await page.evaluate(
+      async (snapshotId, folder) => {
+        const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(folder);
+        const handles = FileSystemFileHandle.prototype as unknown as { move(name: string): Promise<void> };
+        const { move } = handles;
+        // Once the last part is in place: other code of the app writes a file of the manifest's name.
+        handles.move = async function (this: FileSystemFileHandle, name: string) {
+          await move.call(this, name);
+          if (name !== `${snapshotId}_part_1.parquet`) return;
+          const writable = await (await dir.getFileHandle(`${snapshotId}.manifest.json`, { create: true })).createWritable();
+          await writable.write('the app wrote this');
+          await writable.close();
+        };
+        try {
+          await (window as unknown as AppWindow).app.exportTable('taken', { snapshotId, rowsPerPart: 100 });
+          return 'finished';
+        } catch (error) {
+          return String(error);
+        } finally {
+          handles.move = move;
+        }
+      },
+      snapshotId,
+      FOLDER,
+    );
+    expect(outcome).toMatch(/SnapshotExistsError: manifest-taken\.manifest\.json appeared while the snapshot was written \(other code wrote it\): it was left as it is, and no manifest of this export was written\./);
+    expect(await filesInOpfs()).toEqual({ ...before, 'manifest-taken.manifest.json': 18 });
+    expect((await opfsBytesOf(page, `${FOLDER}/manifest-taken.manifest.json`)).toString()).toBe('the app wrote this');
+    await page.evaluate(async (folder) => (await (await navigator.storage.getDirectory()).getDirectoryHandle(folder)).removeEntry('manifest-taken.manifest.json'), FOLDER);
+  });
+
   it("is seen by the DevTools panel as healthy snapshots, whose purge skips a snapshot the app is writing", async () => {
     const { devtools, panel } = await openDevToolsPanel(chromium.browser, chromium.extensionId, `${server.url}/`, { dock: 'undocked' });
     await devtools.setViewport({ width: 1200, height: 800 });
