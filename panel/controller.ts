@@ -1343,7 +1343,7 @@ export function createController(store: Store, client = backgroundClient()) {
     if (!details || !file) return;
     const why = details.preview.kind === 'done' && details.preview.value.kind === 'hex' ? details.preview.value.why : 'shown on request';
     try {
-      const preview = await hexPreview(actOn(store.source.value), file.path, file.size, offset, why);
+      const preview = await hexPreview(actOn(store.source.value), file, offset, why);
       if (store.selected.value === file.path) showDetails({ ...details, preview: { kind: 'done', value: preview } });
     } catch (error) {
       if (store.selected.value === file.path) showDetails({ ...details, preview: { kind: 'failed', error: describeError(error) } });

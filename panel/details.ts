@@ -63,10 +63,21 @@ export interface FileDetails {
 /** Databases larger than this are not copied into the panel to list their tables. */
 export const DATABASE_COPY_LIMIT = 256 * 1024 * 1024;
 
+/** A listed file as a read needs it: where it is, and the size and time it was listed with. */
+type Listed = Pick<ScannedFile, 'path' | 'size' | 'lastModified'>;
+
 /**
- * A copy of `file`'s bytes from `start` on, read by ranges (a few in flight); refused if the
- * file changes while it is read (the app wrote to it: the copy would mix two states).
+ * Bytes `start`..`end` of `file`, refused once it is not the file listed any more (its app
+ * wrote to it): a preview of ranges read from two states, or of new bytes read with the
+ * listed footer's offsets, would show values the file never held.
  */
+async function readListed(source: OpfsSource, file: Listed, start: number, end: number): Promise<Uint8Array<ArrayBuffer>> {
+  const read = await source.read(file.path, start, end);
+  if (read.size !== file.size || read.lastModified !== file.lastModified) throw new Error('it changed since it was listed (its app wrote to it): refresh and select it again');
+  return read.bytes;
+}
+
+/** A copy of `file`'s bytes from `start` on, read by ranges (a few in flight); refused if the file changes (see readListed). */
 async function copyOf(source: OpfsSource, file: ScannedFile, start: number): Promise<Uint8Array> {
   const length = file.size - start;
   if (length > DATABASE_COPY_LIMIT) throw new Error(`its ${formatBytes(length)} are more than the ${formatBytes(DATABASE_COPY_LIMIT)} the panel copies to read a database`);
@@ -77,9 +88,7 @@ async function copyOf(source: OpfsSource, file: ScannedFile, start: number): Pro
       const at = next;
       const end = Math.min(file.size, at + MAX_READ_BYTES);
       next = end;
-      const read = await source.read(file.path, at, end);
-      if (read.size !== file.size || read.lastModified !== file.lastModified) throw new Error('it changed while it was being read (its app wrote to it): refresh and select it again');
-      copy.set(read.bytes, at - start);
+      copy.set(await readListed(source, file, at, end), at - start);
     }
   };
   await Promise.all([reader(), reader(), reader(), reader()]);
@@ -116,13 +125,12 @@ async function loadTables(source: OpfsSource, file: ScannedFile, database: NonNu
   }
 }
 
-/** Byte ranges of a file of either source, as hyparquet reads them. */
-export function sourceBuffer(source: OpfsSource, path: string, size: number): AsyncBuffer {
+/** Byte ranges of a listed file of either source, as hyparquet reads them (see readListed). */
+function sourceBuffer(source: OpfsSource, file: Listed): AsyncBuffer {
   return {
-    byteLength: size,
+    byteLength: file.size,
     async slice(start, end) {
-      const { bytes } = await source.read(path, start, end ?? size);
-      return bytes.buffer;
+      return (await readListed(source, file, start, end ?? file.size)).buffer;
     },
   };
 }
@@ -186,7 +194,7 @@ async function loadPreview(source: OpfsSource, file: ScannedFile, update: (detai
       await loadParquet(source, file, details, update);
       return;
     }
-    const head = await readRange(source, file.path, 0, Math.min(file.size, TEXT_PREVIEW_BYTES));
+    const head = await readListed(source, file, 0, Math.min(file.size, TEXT_PREVIEW_BYTES));
     const detected = detectKind(file.name, head, file.size);
     if (detected.kind === 'parquet') {
       update({ ...details, footer: { kind: 'loading' } });
@@ -200,14 +208,14 @@ async function loadPreview(source: OpfsSource, file: ScannedFile, update: (detai
 }
 
 async function loadParquet(source: OpfsSource, file: ScannedFile, details: FileDetails, update: (details: FileDetails) => void): Promise<void> {
-  const buffer = sourceBuffer(source, file.path, file.size);
+  const buffer = sourceBuffer(source, file);
   let metadata: FileMetaData;
   try {
     metadata = await readMetadata(buffer, file.probe?.footer);
   } catch (error) {
     // Not readable as Parquet: its first bytes say more than the error alone.
     const why = `its Parquet footer could not be read (${message(error)})`;
-    update({ ...details, footer: { kind: 'failed', error: message(error) }, preview: { kind: 'done', value: await hexPreview(source, file.path, file.size, 0, why) } });
+    update({ ...details, footer: { kind: 'failed', error: message(error) }, preview: { kind: 'done', value: await hexPreview(source, file, 0, why) } });
     return;
   }
   const footer: Loaded<FooterDescription> = { kind: 'done', value: describeMetadata(metadata) };
@@ -219,14 +227,11 @@ async function loadParquet(source: OpfsSource, file: ScannedFile, details: FileD
   }
 }
 
-async function readRange(source: OpfsSource, path: string, start: number, end: number): Promise<Uint8Array<ArrayBuffer>> {
-  return (await source.read(path, start, end)).bytes;
-}
-
-/** A page of the hex dump of `path` at `offset` (clamped to the file). */
-export async function hexPreview(source: OpfsSource, path: string, size: number, offset: number, why: string): Promise<ContentPreview> {
+/** A page of the hex dump of `file` at `offset` (clamped to the file). */
+export async function hexPreview(source: OpfsSource, file: Listed, offset: number, why: string): Promise<ContentPreview> {
+  const { size } = file;
   const start = Math.max(0, Math.min(offset - (offset % 16), size - (size % 16 || 16)));
-  const bytes = size === 0 ? new Uint8Array() : await readRange(source, path, start, Math.min(size, start + HEX_PAGE_BYTES));
+  const bytes = size === 0 ? new Uint8Array() : await readListed(source, file, start, Math.min(size, start + HEX_PAGE_BYTES));
   return { kind: 'hex', why, offset: start, bytes, size };
 }
 
@@ -237,9 +242,9 @@ async function contentPreview(source: OpfsSource, file: ScannedFile, head: Uint8
   const cutNote = cut ? `The first ${formatBytes(head.length)} of ${formatBytes(file.size)} are shown.` : undefined;
   switch (detected.kind) {
     case 'image': {
-      if (file.size > IMAGE_PREVIEW_BYTES) return hexPreview(source, file.path, file.size, 0, `${why}; larger than ${formatBytes(IMAGE_PREVIEW_BYTES)}, so shown in hex`);
+      if (file.size > IMAGE_PREVIEW_BYTES) return hexPreview(source, file, 0, `${why}; larger than ${formatBytes(IMAGE_PREVIEW_BYTES)}, so shown in hex`);
       const parts: Uint8Array<ArrayBuffer>[] = [head];
-      for (let start = head.length; start < file.size; start += TEXT_PREVIEW_BYTES) parts.push(await readRange(source, file.path, start, Math.min(file.size, start + TEXT_PREVIEW_BYTES)));
+      for (let start = head.length; start < file.size; start += TEXT_PREVIEW_BYTES) parts.push(await readListed(source, file, start, Math.min(file.size, start + TEXT_PREVIEW_BYTES)));
       const mime = detected.mime ?? 'application/octet-stream';
       return { kind: 'image', why, mime, url: URL.createObjectURL(new Blob(parts, { type: mime })) };
     }
@@ -266,7 +271,7 @@ async function contentPreview(source: OpfsSource, file: ScannedFile, head: Uint8
     case 'text':
       return { kind: 'text', why, text: decodeText(head, cut), note: cutNote };
     default:
-      return hexPreview(source, file.path, file.size, 0, why);
+      return hexPreview(source, file, 0, why);
   }
 }
 

@@ -101,8 +101,8 @@ export function probeHandlesExpression(id: string, paths: readonly string[]): st
 
 /** Starts moving (or renaming) `from` to `to`, only while a file has `size` (null: any, a folder). */
 export function moveExpression(id: string, from: string, to: string, size: number | null, origin?: string): string {
-  return startTask(id, `function (root) {
-  return (${moveOpfsEntry.toString()})(root, ${json(String(from))}, ${json(String(to))}, ${json(size)});
+  return startTask(id, `function (root, storage, report) {
+  return (${moveOpfsEntry.toString()})(root, ${json(String(from))}, ${json(String(to))}, ${json(size)}, false, report);
 }`, origin);
 }
 

@@ -221,13 +221,14 @@ function FooterView({ footer }: { footer: Loaded<FooterDescription> }) {
 
 /**
  * The preview, whatever the file holds. Test contract: `preview` with `data-kind` (`text`,
- * `json`, `csv`, `image`, `hex`, `parquet`); `preview-why` says why that kind.
+ * `json`, `csv`, `image`, `hex`, `parquet`); `preview-why` says why that kind;
+ * `preview-failed` says why there is none.
  */
 function PreviewView({ preview, size }: { preview: Loaded<ContentPreview>; size: number }) {
   const { controller } = usePanel();
   if (preview.kind === 'none') return null;
   if (preview.kind === 'loading') return <p class="hint">Reading the first bytes…</p>;
-  if (preview.kind === 'failed') return <p class="error">Preview: {preview.error}</p>;
+  if (preview.kind === 'failed') return <p class="error" data-testid="preview-failed">Preview: {preview.error}</p>;
   const value = preview.value;
   const heading =
     value.kind === 'parquet' || value.kind === 'csv' ? `First ${value.rows.length} rows` : value.kind === 'hex' ? 'Bytes' : value.kind === 'image' ? 'Image' : value.kind === 'json' ? 'JSON' : 'Text';

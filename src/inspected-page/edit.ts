@@ -10,11 +10,19 @@ import type { EditResult } from '../opfs/scan-types';
  * A folder, where only files can move (Chrome 156), is made anew and its files moved into
  * it one by one (a failure moves them back), then the old folders go once empty.
  * The destination folder must exist (New folder makes one). A snapshot's file is not moved
- * while an export holds the snapshot's lock.
+ * while an export holds the snapshot's lock. `report` hears how far it is (files moved, or
+ * bytes copied), so that a long move is not taken for a stalled one.
  *
  * Self-contained: sent to the inspected page as source text.
  */
-export async function moveOpfsEntry(root: FileSystemDirectoryHandle, from: string, to: string, expectedSize: number | null, lockTaken = false): Promise<EditResult> {
+export async function moveOpfsEntry(
+  root: FileSystemDirectoryHandle,
+  from: string,
+  to: string,
+  expectedSize: number | null,
+  lockTaken = false,
+  report: (done: number) => void = () => undefined,
+): Promise<EditResult> {
   // A file named as a snapshot's moves only while nobody holds that snapshot's lock (an app's
   // export running with the library holds it, as the purge knows): the lock's name and the
   // name pattern are the purge's (src/inspected-page/purge.ts).
@@ -27,7 +35,7 @@ export async function moveOpfsEntry(root: FileSystemDirectoryHandle, from: strin
     return locks.request(lockName, { mode: 'exclusive', ifAvailable: true }, (lock) =>
       lock === null
         ? { outcome: 'failed', error: `snapshot ${snapshotId} is being written right now (its export holds its lock); nothing was changed` }
-        : moveOpfsEntry(root, from, to, expectedSize, true),
+        : moveOpfsEntry(root, from, to, expectedSize, true, report),
     );
   }
   const errorNameOf = (error: unknown): string => (typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : '');
@@ -116,6 +124,7 @@ export async function moveOpfsEntry(root: FileSystemDirectoryHandle, from: strin
           if (typeof fileMove !== 'function') throw new Error(refused);
           await fileMove.call(child, into);
           moved.push([child as FileSystemFileHandle, from, childName]);
+          report(moved.length);
         }
       }
     };
@@ -142,7 +151,14 @@ export async function moveOpfsEntry(root: FileSystemDirectoryHandle, from: strin
   try {
     const writable = await (await targetParent.getFileHandle(newName, { create: true })).createWritable();
     copied = true;
-    await file.stream().pipeTo(writable);
+    let bytes = 0;
+    const counted = new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        report((bytes += chunk.byteLength));
+        controller.enqueue(chunk);
+      },
+    });
+    await file.stream().pipeThrough(counted).pipeTo(writable);
     const copy = await (await targetParent.getFileHandle(newName)).getFile();
     if (copy.size !== file.size) throw new Error(`the copy has ${copy.size} bytes, not ${file.size}`);
   } catch (error) {

@@ -16,12 +16,15 @@ import { openDevToolsPanel } from '../support/devtools-panel';
 import { serveStatic, type StaticServer } from '../support/static-server';
 import { allPanelRows, panelRows, press, refresh, text, waitForScan } from '../support/panel';
 import { beginOpfsUpload, writeOpfsUpload } from '../../src/inspected-page/upload';
+import { moveExpression, pollExpression } from '../../panel/page-expressions';
+import { parseEditResult, parsePoll } from '../../src/opfs/page-answers';
 import { seededRandom } from '../support/random';
 import { snapshotLockName } from '../../src/snapshot/locks';
 import { poll } from '../support/poll';
 import { formatBytes } from '../../src/format';
 import { writeMixedCsv } from '../support/sample-csv';
 import { screenshot } from '../support/screenshots';
+import { createParquetWriter, ordersSql } from '../support/parquet-fixtures';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 /**
@@ -823,6 +826,45 @@ describe('file actions in the real DevTools panel: select and delete', () => {
     }
   });
 
+  it('a long move of a folder says how far it is as it goes, so that it is not taken for a stalled one', async () => {
+    await fill(page, Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`slow folder/f${i}.bin`, [i]])));
+    const before = await contents(page);
+    // Each file's move takes 60 ms in this page (a large folder, a slow disk).
+    await page.evaluate(() => {
+      const proto = FileSystemFileHandle.prototype as unknown as { move(...args: unknown[]): Promise<void>; fastMove?: (...args: unknown[]) => Promise<void> };
+      const move = (proto.fastMove = proto.move);
+      proto.move = async function (this: FileSystemFileHandle, ...args: unknown[]) {
+        await new Promise((resolve) => setTimeout(resolve, 60));
+        return move.apply(this, args);
+      };
+    });
+    try {
+      // The very expression the panel sends, polled as the panel polls it.
+      expect(await page.evaluate(moveExpression('slowmove', 'slow folder', 'moved folder', null, new URL(server.url).origin))).toBe('started');
+      const seen: number[] = [];
+      let outcome: unknown;
+      for (;;) {
+        const state = parsePoll(await page.evaluate(pollExpression('slowmove', 0)), parseEditResult);
+        if (state.state === 'done') {
+          outcome = state.result;
+          break;
+        }
+        if (state.state !== 'running') throw new Error(`the move ended as ${state.state}`);
+        seen.push(state.filesSeen);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(outcome).toMatchObject({ outcome: 'done' });
+      expect(seen.filter((n) => n > 0 && n < 30).length, `progress heard while it ran: ${seen.join(', ')}`).toBeGreaterThan(2);
+      expect([...seen].sort((a, b) => a - b)).toEqual(seen);
+    } finally {
+      await page.evaluate(() => {
+        const proto = FileSystemFileHandle.prototype as unknown as { move: unknown; fastMove?: unknown };
+        proto.move = proto.fastMove;
+      });
+    }
+    expect(await contents(page)).toEqual(Object.fromEntries(Object.entries(before).map(([path, hash]) => [path.replace('slow folder/', 'moved folder/'), hash])));
+  });
+
   it('makes a folder, moves a file into it by dragging it onto the folder, and renames a folder tree', async () => {
     await fill(page, { 'a.parquet': [1, 2, 3], 'sub/b.csv': [4] });
     await refresh(panel);
@@ -1305,6 +1347,36 @@ describe('file actions in the real DevTools panel: select and delete', () => {
       cells: Array.from(e.querySelectorAll('tr'), (tr) => Array.from(tr.children, (c) => c.textContent ?? '')),
     }));
   }
+
+  it('previews no file written since it was listed, whatever its kind: says so instead of showing bytes of another state', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'opfs-preview-changed-'));
+    const writer = await createParquetWriter();
+    try {
+      const listed = await writer.write(join(work, 'listed.parquet'), ordersSql(0, 200));
+      const later = await writer.write(join(work, 'later.parquet'), ordersSql(5000, 200));
+      const utf8 = (t: string) => [...new TextEncoder().encode(t)];
+      const state = (parquet: Uint8Array, text: string) => ({ 'orders.parquet': [...parquet], 'note.txt': utf8(text), 'data.bin': Array.from({ length: 300 }, (_, i) => (i * (text.length + 3)) % 256) });
+      await fill(page, state(listed, 'as listed'));
+      await refresh(panel);
+      await panel.$eval('[data-testid="breadcrumb"] button[data-path=""]', (e) => (e as HTMLElement).click());
+      // The app writes each file anew after the listing (the Parquet file's footer, cached by the listing, no longer fits its bytes).
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await fill(page, state(later, 'written later'));
+      for (const path of ['orders.parquet', 'note.txt', 'data.bin']) {
+        await clickRow(panel, path);
+        await panel.waitForSelector('[data-testid="preview-failed"], [data-testid="preview"]', { timeout: 10_000 });
+        expect(await panel.$eval('[data-testid="details"]', (e) => e.textContent ?? ''), path).toContain('Preview: it changed since it was listed (its app wrote to it): refresh and select it again');
+      }
+      // Listed anew, each shows what it holds now.
+      await refresh(panel);
+      await clickRow(panel, 'note.txt');
+      await panel.waitForSelector('[data-testid="preview"][data-kind="text"]');
+      expect(await panel.$eval('[data-testid="preview"]', (e) => e.textContent ?? '')).toContain('written later');
+    } finally {
+      writer.close();
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
 
   it('previews each kind by what the bytes hold, under awkward names: text, JSON, CSV, image, hex', async () => {
     const text = 'Grüße — ✓ 😀\nline two\tindented\r\n';
