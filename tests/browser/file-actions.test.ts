@@ -110,6 +110,22 @@ async function clickRow(panel: Frame, path: string, modifiers: { shiftKey?: bool
   if (!found) throw new Error(`No row is rendered for ${path}.`);
 }
 
+/** Drags the rendered row of `path` onto the folder row of `folder`, as the panel's own drag does it. */
+async function dragRowOnto(panel: Frame, path: string, folder: string): Promise<void> {
+  await panel.evaluate(
+    (path, folderPath) => {
+      const row = [...document.querySelectorAll('[data-testid="file-row"]')].find((r) => r.getAttribute('data-path') === path)!;
+      const folder = [...document.querySelectorAll('[data-testid="folder-row"]')].find((r) => r.getAttribute('data-path') === folderPath)!;
+      const transfer = new DataTransfer();
+      row.dispatchEvent(new DragEvent('dragstart', { bubbles: true, dataTransfer: transfer }));
+      folder.dispatchEvent(new DragEvent('dragover', { bubbles: true, cancelable: true, dataTransfer: transfer }));
+      folder.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: transfer }));
+    },
+    path,
+    folder,
+  );
+}
+
 async function selectedPaths(panel: Frame): Promise<string[]> {
   return panel.$$eval('[data-testid="file-row"][aria-selected="true"]', (rows) => rows.map((r) => r.getAttribute('data-path') ?? ''));
 }
@@ -878,14 +894,7 @@ describe('file actions in the real DevTools panel: select and delete', () => {
     await panel.waitForSelector('[data-testid="folder-row"][data-path="nouveau dossier"][aria-selected="true"][data-files="0"]');
     await panel.$eval('[data-testid="breadcrumb"] button[data-path=""]', (e) => (e as HTMLElement).click());
     // Drag the row of a.parquet onto the new folder.
-    await panel.evaluate(() => {
-      const row = document.querySelector('[data-testid="file-row"][data-path="a.parquet"]')!;
-      const folder = document.querySelector('[data-testid="folder-row"][data-path="nouveau dossier"]')!;
-      const transfer = new DataTransfer();
-      row.dispatchEvent(new DragEvent('dragstart', { bubbles: true, dataTransfer: transfer }));
-      folder.dispatchEvent(new DragEvent('dragover', { bubbles: true, cancelable: true, dataTransfer: transfer }));
-      folder.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: transfer }));
-    });
+    await dragRowOnto(panel, 'a.parquet', 'nouveau dossier');
     expect(await actionResult(panel)).toBe('done: Moved 1 file to nouveau dossier.');
     expect(Object.keys(await contents(page)).sort()).toEqual(['nouveau dossier/a.parquet', 'sub/b.csv']);
     await panel.waitForSelector('[data-testid="folder-row"][data-path="nouveau dossier"][data-files="1"][data-bytes="3"]');
@@ -1276,14 +1285,7 @@ describe('file actions in the real DevTools panel: select and delete', () => {
         await panel.waitForFunction(() => !document.querySelector('[data-testid="prompt-dialog"]'), { timeout: 5000 });
       }
       // Nor dragged there: the row dropped on the staging folder's row (the sweep would remove it 10 s later).
-      await panel.evaluate(() => {
-        const row = document.querySelector('[data-testid="file-row"][data-path="renamed.json"]')!;
-        const folder = document.querySelector('[data-testid="folder-row"][data-path="staging"]')!;
-        const transfer = new DataTransfer();
-        row.dispatchEvent(new DragEvent('dragstart', { bubbles: true, dataTransfer: transfer }));
-        folder.dispatchEvent(new DragEvent('dragover', { bubbles: true, cancelable: true, dataTransfer: transfer }));
-        folder.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: transfer }));
-      });
+      await dragRowOnto(panel, 'renamed.json', 'staging');
       expect(await actionResult(panel)).toBe(`failed: Moved 0 files to staging: ${refusal}`);
       expect(await contents(panel)).toEqual(withRenamed);
       mkdirSync(join(work, 'staging'));
