@@ -121,8 +121,9 @@ export async function verifySnapshot(ctx: RestoreContext, snapshotId: string): P
     let types: ColumnSchema[] | undefined;
     await forEachPart(ctx, manifest, rowIdColumn, (ipc) =>
       withScratchTable(ctx.duck, ipc, async (scratch) => {
-        types ??= await describeQuery(ctx.duck, typedSelect(scratch, rowIdColumn, manifest), rowIdColumn);
-        const part = await tableChecksum(ctx.duck, `(${typedSelect(scratch, rowIdColumn, manifest)})`, rowIdColumn, columns);
+        const typed = typedSelect(scratch, rowIdColumn, manifest);
+        types ??= await describeQuery(ctx.duck, typed, rowIdColumn);
+        const part = await tableChecksum(ctx.duck, `(${typed})`, rowIdColumn, columns);
         actual.rowCount += part.rowCount;
         actual.checksum = addChecksums(actual.checksum, part.checksum);
       }),
