@@ -24,7 +24,7 @@ import { startParquetCodec } from '../src/engine/parquet-codec';
 import type { DuckConnection } from '../src/engine/duck-query';
 import { describeColumns, queryJson, rowIdColumnOf, tableExists } from '../src/engine/tables';
 import { freeColumnName } from '../src/engine/csv-sql';
-import { listManifests, removeSnapshotFiles, snapshotFileNames } from '../src/engine/snapshot-files';
+import { listManifests, removeSnapshotFiles, settleInterruptedWork, snapshotFileNames } from '../src/engine/snapshot-files';
 import { assertValidSnapshotId, snapshotIdFromFileName, unusedSnapshotId } from '../src/snapshot/names';
 import { listFileNames } from '../src/opfs/fs';
 import { snapshotsInUse, withSnapshotLock } from '../src/snapshot/locks';
@@ -231,6 +231,18 @@ export async function deleteSnapshot(dir: FileSystemDirectoryHandle, snapshotId:
     const { removed } = await removeSnapshotFiles(dir, snapshotId, await snapshotFileNames(dir, snapshotId));
     return { removed };
   });
+}
+
+/**
+ * Removes what exports and deletions cut off midway (a tab closed, a worker stopped) left
+ * in `dir`, exactly as their intent records name it: the parts and temporary files of an
+ * export that never committed; the temporary files of one that did (its snapshot is kept);
+ * the rest of a deletion's files. Snapshots whose lock is held (an export running in
+ * another tab) are skipped, and so is every file no intent names. Call it when the app
+ * starts; an export under an interrupted one's id does the same for that id by itself.
+ */
+export async function sweepInterrupted(dir: FileSystemDirectoryHandle): Promise<{ removed: string[] }> {
+  return { removed: await settleInterruptedWork(dir, await lockFolderOf(dir)) };
 }
 
 /**

@@ -34,7 +34,7 @@ import { MANIFEST_FORMAT_VERSION, serializeManifest } from '../snapshot/manifest
 import { queryArrowIPC, type DuckConnection } from './duck-query';
 import type { ParquetCodec } from './parquet-codec';
 import { addChecksums, assertParquetKeeps, describeColumns, rowIdColumnOf, tableChecksum, tableExists, tableRowCount } from './tables';
-import { removeIntent, writeIntent } from './snapshot-files';
+import { removeIntent, settleIntent, writeIntent } from './snapshot-files';
 import { withSnapshotLock } from '../snapshot/locks';
 import { runPipeline, type PipelineStages } from './pipeline';
 
@@ -88,6 +88,11 @@ export async function exportTableToParquet(ctx: ExportContext, request: ExportRe
   const rowIdColumn = await rowIdColumnOf(ctx.duck, table, request.options?.rowIdColumn);
 
   return withSnapshotLock(ctx.lockFolder, snapshotId, async () => {
+    // An intent of this snapshot is, now that we hold its lock, work that was cut off (a tab
+    // closed mid-export): what it names exists only because of it, and goes first. A
+    // committed snapshot is kept, and refused below.
+    const settled = await settleIntent(ctx.dir, snapshotId);
+    if (settled.length > 0) console.info(`removed what an interrupted export of snapshot ${snapshotId} left: ${settled.join(', ')}`);
     // Folders too: a folder under one of the snapshot's names would stop its rename, and it is not ours to remove.
     const existing = (await listEntryNames(ctx.dir)).filter((name) => belongsToSnapshot(name, snapshotId));
     if (existing.length > 0) {

@@ -7,7 +7,7 @@ import { fileExists, getDirectory, listFileNames, opfsRoot, removeIfExists, remo
 import { SNAPSHOTS_DIR, assertValidSnapshotId, belongsToSnapshot, intentFileName, manifestFileName, parseSnapshotFileName } from '../snapshot/names';
 import { parseManifest } from '../snapshot/manifest';
 import { parseIntent, serializeIntent, type SnapshotIntent } from '../snapshot/intent';
-import { ifSnapshotUnlocked as ifUnlockedIn, withSnapshotLock as withLockIn } from '../snapshot/locks';
+import { ifSnapshotUnlocked, withSnapshotLock as withLockIn } from '../snapshot/locks';
 import { UserFacingError } from '../errors';
 
 export async function snapshotsDirectory(): Promise<FileSystemDirectoryHandle> {
@@ -17,11 +17,6 @@ export async function snapshotsDirectory(): Promise<FileSystemDirectoryHandle> {
 /** Runs `work` holding the lock of the extension's snapshot `snapshotId`. */
 export function withSnapshotLock<T>(snapshotId: string, work: () => Promise<T>): Promise<T> {
   return withLockIn(SNAPSHOTS_DIR, snapshotId, work);
-}
-
-/** Runs `work` holding the lock of the extension's snapshot `snapshotId`, if nobody holds it. */
-export function ifSnapshotUnlocked<T>(snapshotId: string, work: () => Promise<T>): Promise<T | undefined> {
-  return ifUnlockedIn(SNAPSHOTS_DIR, snapshotId, work);
 }
 
 export async function readManifest(dir: FileSystemDirectoryHandle, snapshotId: string): Promise<SnapshotManifest> {
@@ -146,7 +141,8 @@ export async function settleIntent(dir: FileSystemDirectoryHandle, snapshotId: s
   try {
     file = await (await dir.getFileHandle(name)).getFile();
   } catch (error) {
-    if (error instanceof DOMException && error.name === 'NotFoundError') return [];
+    // A folder under the intent's name is not one (and no clean-up removes a folder).
+    if (error instanceof DOMException && (error.name === 'NotFoundError' || error.name === 'TypeMismatchError')) return [];
     throw error;
   }
   if (file.size === 0) return (await removeIfExists(dir, name)) ? [name] : [];
@@ -165,5 +161,25 @@ export async function settleIntent(dir: FileSystemDirectoryHandle, snapshotId: s
     if (await removeOnceReleased(dir, target)) removed.push(target);
   }
   if (await removeIfExists(dir, name)) removed.push(name);
+  return removed;
+}
+
+/**
+ * Settles (see {@link settleIntent}) the interrupted work of every snapshot in `dir` whose
+ * lock nobody holds: work whose lock is held is running, and its files are left alone.
+ * Returns the names removed. A snapshot that cannot be settled now keeps its intent, so
+ * that the next sweep tries again; the others are settled meanwhile.
+ */
+export async function settleInterruptedWork(dir: FileSystemDirectoryHandle, lockFolder: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of await listFileNames(dir)) {
+    const role = parseSnapshotFileName(name);
+    if (role.kind !== 'intent') continue;
+    try {
+      removed.push(...((await ifSnapshotUnlocked(lockFolder, role.snapshotId, () => settleIntent(dir, role.snapshotId))) ?? []));
+    } catch (error) {
+      console.error(`could not settle the interrupted work on snapshot ${role.snapshotId}`, error);
+    }
+  }
   return removed;
 }

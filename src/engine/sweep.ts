@@ -12,9 +12,9 @@
  *   (a file staged a moment ago may be one whose import request is still on its way).
  */
 import { getDirectory, listFileNames, opfsRoot, removeIfExists } from '../opfs/fs';
-import { SNAPSHOTS_DIR, STAGING_DIR, parseSnapshotFileName } from '../snapshot/names';
+import { SNAPSHOTS_DIR, STAGING_DIR } from '../snapshot/names';
 import { holdStagingLock, ifStagingUnlocked } from '../snapshot/locks';
-import { ifSnapshotUnlocked, settleIntent } from './snapshot-files';
+import { settleInterruptedWork } from './snapshot-files';
 
 export const STAGING_GRACE_MS = 10_000;
 
@@ -41,19 +41,8 @@ function stagedBase(name: string): string {
 
 export async function sweepAbandoned(now = Date.now()): Promise<string[]> {
   const root = await opfsRoot();
-  const removed: string[] = [];
   const snapshots = await getDirectory(root, SNAPSHOTS_DIR, { create: true });
-  for (const name of await listFileNames(snapshots)) {
-    const role = parseSnapshotFileName(name);
-    if (role.kind !== 'intent') continue;
-    try {
-      const gone = await ifSnapshotUnlocked(role.snapshotId, () => settleIntent(snapshots, role.snapshotId));
-      for (const file of gone ?? []) removed.push(`${SNAPSHOTS_DIR}/${file}`);
-    } catch (error) {
-      // Its intent stays, so the next sweep tries again; the other snapshots are settled now.
-      console.error(`could not settle the interrupted work on snapshot ${role.snapshotId}`, error);
-    }
-  }
+  const removed = (await settleInterruptedWork(snapshots, SNAPSHOTS_DIR)).map((file) => `${SNAPSHOTS_DIR}/${file}`);
   const staging = await getDirectory(root, STAGING_DIR, { create: true });
   for (const name of await listFileNames(staging)) {
     const base = stagedBase(name);

@@ -30,6 +30,7 @@ interface AppWindow {
     list(): Promise<{ snapshotId: string }[]>;
     remove(snapshotId: string): Promise<{ removed: string[] }>;
     broken(): Promise<{ path: string; health: string }[]>;
+    sweep(): Promise<{ removed: string[] }>;
     exportThroughCast(setting: 'castBigIntToDouble' | 'castDecimalToDouble' | 'castTimestampToDate'): Promise<string>;
     inWorker(message: { sql: string; folder: string; snapshotId: string }): Promise<{ error?: string; manifest?: { rowCount: number; parts: { name: string; bytes: number }[] }; verified?: { ok: boolean } }>;
   };
@@ -579,6 +580,122 @@ describe('the exporter as a library, packed, installed into a Vite app and run i
     expect(await filesInOpfs()).toEqual({ ...before, 'manifest-taken.manifest.json': 18 });
     expect((await opfsBytesOf(page, `${FOLDER}/manifest-taken.manifest.json`)).toString()).toBe('the app wrote this');
     await page.evaluate(async (folder) => (await (await navigator.storage.getDirectory()).getDirectoryHandle(folder)).removeEntry('manifest-taken.manifest.json'), FOLDER);
+  });
+
+  // A tab closed mid-export (or its worker stopped) runs no clean-up: its intent record
+  // names what it was making. Cut at each of its steps, in a second tab of the app.
+  const CUTS = [
+    { at: 'the rename of the first part', target: (id: string) => `${id}_part_0.parquet`, committed: false },
+    { at: 'the rename of a middle part', target: (id: string) => `${id}_part_1.parquet`, committed: false },
+    { at: 'the rename of the last part', target: (id: string) => `${id}_part_2.parquet`, committed: false },
+    { at: 'the rename of the manifest', target: (id: string) => `${id}.manifest.json`, committed: false },
+    { at: 'the removal of its intent (committed)', target: (id: string) => `${id}.intent.json`, committed: true },
+  ];
+
+  /** Starts an export of `cut_src` in a new tab of the app and stops it at `target` (a rename, or the intent's removal), the tab still open. */
+  async function exportCutOffAt(snapshotId: string, target: string): Promise<Page> {
+    const tab = await chromium.browser.newPage();
+    await tab.goto(`${server.url}/`);
+    await tab.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+    await tab.evaluate(
+      async (snapshotId, target, rows) => {
+        const w = window as unknown as AppWindow & { cut?: boolean };
+        const hang = () => {
+          w.cut = true;
+          return new Promise<never>(() => undefined);
+        };
+        const files = FileSystemFileHandle.prototype as unknown as { move(name: string): Promise<void> };
+        const move = files.move;
+        files.move = function (this: FileSystemFileHandle, name: string) {
+          return name === target ? hang() : move.call(this, name);
+        };
+        const dirs = FileSystemDirectoryHandle.prototype;
+        const removeEntry = dirs.removeEntry;
+        dirs.removeEntry = function (this: FileSystemDirectoryHandle, name: string, options?: FileSystemRemoveOptions) {
+          return name === target ? hang() : removeEntry.call(this, name, options);
+        };
+        await w.app.sql(`CREATE TABLE cut_src AS ${rows}`);
+        void w.app.exportTable('cut_src', { snapshotId, rowsPerPart: 1000 });
+      },
+      snapshotId,
+      target,
+      rowsSql(3000),
+    );
+    // Polled on a timer: the tab is in the background, where animation frames stop.
+    await tab.waitForFunction(() => (window as unknown as { cut?: boolean }).cut === true, { polling: 100, timeout: 60_000 });
+    return tab;
+  }
+
+  /** Closes `tab` and waits until the browser has released the locks it held. */
+  async function closeTab(tab: Page, snapshotId: string): Promise<void> {
+    await tab.close();
+    await expect
+      .poll(() => page.evaluate(async (id) => ((await navigator.locks.query()).held ?? []).some((lock) => lock.name?.endsWith(`/${id}`)), snapshotId), { timeout: 30_000 })
+      .toBe(false);
+  }
+
+  const ofSnapshot = (files: Record<string, number>, id: string) => Object.keys(files).filter((name) => name === `${id}.parquet` || name.startsWith(`${id}.`) || name.startsWith(`${id}_part_`)).sort();
+
+  it.each(CUTS)('an export cut off at $at: sweepInterrupted skips it while its tab holds the lock, then removes exactly what it left', async ({ target, committed }) => {
+    const snapshotId = `cut-${CUTS.findIndex((c) => c.target === target)}`;
+    // Files no intent names, next to it: kept whatever their names.
+    await page.evaluate(async (folder) => {
+      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(folder);
+      for (const name of ['stray_part_0.parquet.tmp', 'notes.txt']) await (await (await dir.getFileHandle(name, { create: true })).createWritable()).close();
+    }, FOLDER);
+    const before = await filesInOpfs();
+    const tab = await exportCutOffAt(snapshotId, target(snapshotId));
+    const leftWhileRunning = await filesInOpfs();
+    expect(await page.evaluate(() => (window as unknown as AppWindow).app.sweep())).toEqual({ removed: [] });
+    expect(await filesInOpfs()).toEqual(leftWhileRunning);
+
+    await closeTab(tab, snapshotId);
+    const left = await filesInOpfs();
+    const leftovers = ofSnapshot(left, snapshotId);
+    expect(leftovers).toContain(`${snapshotId}.intent.json`);
+    if (!committed) expect(leftovers).toContain(`${target(snapshotId)}.tmp`);
+    const { removed } = await page.evaluate(() => (window as unknown as AppWindow).app.sweep());
+    if (committed) {
+      expect(removed).toEqual([`${snapshotId}.intent.json`]);
+      const kept = Object.fromEntries(Object.entries(left).filter(([name]) => name !== `${snapshotId}.intent.json`));
+      expect(await filesInOpfs()).toEqual(kept);
+      expect(ofSnapshot(kept, snapshotId)).toEqual([`${snapshotId}.manifest.json`, ...[0, 1, 2].map((i) => `${snapshotId}_part_${i}.parquet`)].sort());
+      expect(await page.evaluate((id) => (window as unknown as AppWindow).app.verify(id), snapshotId)).toMatchObject({ ok: true });
+      await page.evaluate((id) => (window as unknown as AppWindow).app.remove(id), snapshotId);
+    } else {
+      expect(removed.sort()).toEqual(leftovers);
+      expect(await filesInOpfs()).toEqual(before);
+    }
+    expect(await page.evaluate(() => (window as unknown as AppWindow).app.sweep())).toEqual({ removed: [] });
+    await page.evaluate(async (folder) => {
+      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(folder);
+      for (const name of ['stray_part_0.parquet.tmp', 'notes.txt']) await dir.removeEntry(name);
+    }, FOLDER);
+  });
+
+  it.each(CUTS)('an export cut off at $at: the next export under its id clears what it left by itself, or keeps the committed snapshot and says so', async ({ target, committed }) => {
+    const snapshotId = `recut-${CUTS.findIndex((c) => c.target === target)}`;
+    const before = await filesInOpfs();
+    await closeTab(await exportCutOffAt(snapshotId, target(snapshotId)), snapshotId);
+    const outcome = await page.evaluate(async (id, rows) => {
+      const { app } = window as unknown as AppWindow;
+      await app.sql(`CREATE OR REPLACE TABLE recut_src AS ${rows}`);
+      return app.exportTable('recut_src', { snapshotId: id, rowsPerPart: 1000 }).then(
+        (manifest) => manifest.rowCount,
+        (error: unknown) => String(error),
+      );
+    }, snapshotId, rowsSql(3000));
+    const expectedFiles = [`${snapshotId}.manifest.json`, ...[0, 1, 2].map((i) => `${snapshotId}_part_${i}.parquet`)].sort();
+    if (committed) {
+      expect(outcome).toMatch(new RegExp(`SnapshotExistsError: Snapshot "${snapshotId}" already has files`));
+    } else {
+      expect(outcome).toBe(3000);
+    }
+    const after = await filesInOpfs();
+    expect(ofSnapshot(after, snapshotId)).toEqual(expectedFiles);
+    expect(Object.keys(after).filter((name) => !(name in before)).sort()).toEqual(expectedFiles);
+    expect(await page.evaluate((id) => (window as unknown as AppWindow).app.verify(id), snapshotId)).toMatchObject({ ok: true });
+    await page.evaluate((id) => (window as unknown as AppWindow).app.remove(id), snapshotId);
   });
 
   it("is seen by the DevTools panel as healthy snapshots, whose purge skips a snapshot the app is writing", async () => {
