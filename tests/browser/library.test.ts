@@ -6,7 +6,7 @@
  * back byte for byte and decoded by native DuckDB; the DevTools panel, opened on the
  * app, lists the snapshots as healthy and its purge skips a snapshot the app is writing.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,23 +18,7 @@ import { allPanelRows, opfsBytesOf, refresh } from '../support/panel';
 import { compareRows, lit, nativeDuckDB, rows } from '../support/native-duckdb';
 import { buildLibraryApp, rowsSql } from '../support/library-app';
 import { screenshot } from '../support/screenshots';
-
-const FOLDER = 'app snapshots';
-
-interface AppWindow {
-  app: {
-    sql(query: string): Promise<Record<string, unknown>[]>;
-    exportTable(table: string, options?: Record<string, unknown>): Promise<{ snapshotId: string; rowCount: number; parts: { name: string; rows: number; bytes: number }[] }>;
-    restore(snapshotId: string, table: string): Promise<{ rowCount: number; matchesManifest: boolean; problems: string[] }>;
-    verify(snapshotId: string): Promise<{ ok: boolean; problems: string[] }>;
-    list(): Promise<{ snapshotId: string }[]>;
-    remove(snapshotId: string): Promise<{ removed: string[] }>;
-    broken(): Promise<{ path: string; health: string }[]>;
-    sweep(): Promise<{ removed: string[] }>;
-    exportThroughCast(setting: 'castBigIntToDouble' | 'castDecimalToDouble' | 'castTimestampToDate'): Promise<string>;
-    inWorker(message: { sql: string; folder: string; snapshotId: string }): Promise<{ error?: string; manifest?: { rowCount: number; parts: { name: string; bytes: number }[] }; verified?: { ok: boolean } }>;
-  };
-}
+import { APP_FOLDER as FOLDER, copyOut, exportSuite, folderFiles, interruptedExportSuite, type AppWindow } from '../support/library-suite';
 
 describe('the exporter as a library, packed, installed into a Vite app and run in its page', () => {
   const work = mkdtempSync(join(tmpdir(), 'opfs-library-'));
@@ -42,25 +26,8 @@ describe('the exporter as a library, packed, installed into a Vite app and run i
   let chromium: LaunchedBrowser;
   let page: Page;
 
-  /** Names and sizes of the files in the app's snapshot folder. */
-  const filesInOpfs = (folder = FOLDER): Promise<Record<string, number>> =>
-    page.evaluate(async (folder) => {
-      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(folder, { create: true });
-      const out: Record<string, number> = {};
-      for await (const [name, handle] of (dir as unknown as { entries(): AsyncIterable<[string, FileSystemFileHandle]> }).entries()) out[name] = (await handle.getFile()).size;
-      return out;
-    }, folder);
-
-  /** Copies files of the app's snapshot folder into `dest`, byte for byte; their paths. */
-  async function copyOut(names: string[], dest: string, folder = FOLDER): Promise<string[]> {
-    const paths: string[] = [];
-    for (const name of names) {
-      const path = join(dest, name);
-      writeFileSync(path, await opfsBytesOf(page, `${folder}/${name}`));
-      paths.push(path);
-    }
-    return paths;
-  }
+  const filesInOpfs = (folder = FOLDER) => folderFiles(page, folder);
+  const context = { browser: () => chromium.browser, page: () => page, url: () => server.url, work };
 
   beforeAll(async () => {
     const app = await buildLibraryApp(work);
@@ -79,54 +46,7 @@ describe('the exporter as a library, packed, installed into a Vite app and run i
     rmSync(work, { recursive: true, force: true });
   });
 
-  it.each([
-    [0, 1],
-    [1, 1],
-    [250_000, 1],
-    [250_001, 2],
-    [1_000_000, 4],
-  ])('exports %i rows as %i verified file(s) that native DuckDB reads back equal to the source, in order', async (n, fileCount) => {
-    const table = `t_${n}`;
-    await page.evaluate((sql) => (window as unknown as AppWindow).app.sql(sql), `CREATE OR REPLACE TABLE ${table} AS ${rowsSql(n)}`);
-    const before = await filesInOpfs();
-    const manifest = await page.evaluate((table, id) => (window as unknown as AppWindow).app.exportTable(table, { snapshotId: id }), table, `rows-${n}`);
-    expect(manifest.rowCount).toBe(n);
-    expect(manifest.parts).toHaveLength(fileCount);
-    const after = await filesInOpfs();
-    const added = Object.keys(after).filter((name) => !(name in before)).sort();
-    const partNames = fileCount === 1 ? [`rows-${n}.parquet`] : Array.from({ length: fileCount }, (_, i) => `rows-${n}_part_${i}.parquet`);
-    expect(added).toEqual([`rows-${n}.manifest.json`, ...partNames].sort());
-    for (const part of manifest.parts) expect(after[part.name], part.name).toBe(part.bytes);
-
-    const dest = mkdtempSync(join(work, 'out-'));
-    const paths = await copyOut(partNames, dest);
-    const native = await nativeDuckDB();
-    try {
-      const files = `read_parquet([${paths.map(lit).join(', ')}])`;
-      await native.conn.run(`CREATE TABLE source AS ${rowsSql(n)}`);
-      expect(await compareRows(native.conn, files, 'source')).toEqual({ extra: 0, missing: 0, n });
-      const [order] = await rows(native.conn, `SELECT count(*) AS misplaced FROM (SELECT id, row_number() OVER () - 1 AS position FROM ${files}) WHERE id <> position`);
-      expect(order).toEqual({ misplaced: '0' });
-    } finally {
-      native.close();
-    }
-  });
-
-  it('restores and verifies a snapshot by its checksum; deletes it, manifest and parts', async () => {
-    const restored = await page.evaluate(() => (window as unknown as AppWindow).app.restore('rows-250001', 'back'));
-    expect(restored).toMatchObject({ rowCount: 250_001, matchesManifest: true, problems: [] });
-    const [same] = await page.evaluate(
-      (sql) => (window as unknown as AppWindow).app.sql(sql),
-      'SELECT (SELECT count(*) FROM (SELECT * EXCLUDE (__row_id) FROM back EXCEPT ALL SELECT * FROM t_250001)) AS extra, (SELECT count(*) FROM (SELECT * FROM t_250001 EXCEPT ALL SELECT * EXCLUDE (__row_id) FROM back)) AS missing',
-    );
-    expect(same).toEqual({ extra: '0', missing: '0' });
-    expect(await page.evaluate(() => (window as unknown as AppWindow).app.verify('rows-250001'))).toMatchObject({ ok: true, problems: [] });
-    expect((await page.evaluate(() => (window as unknown as AppWindow).app.list())).map((m) => m.snapshotId).sort()).toEqual(['rows-0', 'rows-1', 'rows-1000000', 'rows-250000', 'rows-250001']);
-
-    const { removed } = await page.evaluate(() => (window as unknown as AppWindow).app.remove('rows-1'));
-    expect(removed.sort()).toEqual(['rows-1.manifest.json', 'rows-1.parquet']);
-    expect(Object.keys(await filesInOpfs()).filter((name) => name.startsWith('rows-1.'))).toEqual([]);
-  });
+  exportSuite(context);
 
   it('keeps the types an app\'s table declares through export, restore and verify: ENUM, nested, time zones, wide integers', async () => {
     const app = (sql: string) => page.evaluate((sql) => (window as unknown as AppWindow).app.sql(sql), sql);
@@ -320,7 +240,7 @@ describe('the exporter as a library, packed, installed into a Vite app and run i
     const manifest = await page.evaluate(() => (window as unknown as AppWindow).app.exportTable('scrambled', { snapshotId: 'by-id', rowIdColumn: 'id' }));
     expect(manifest.parts.map((p) => p.rows)).toEqual([250_000, 50_000]);
     const dest = mkdtempSync(join(work, 'out-'));
-    const paths = await copyOut(manifest.parts.map((p) => p.name), dest);
+    const paths = await copyOut(page, manifest.parts.map((p) => p.name), dest);
     const native = await nativeDuckDB();
     try {
       const [order] = await rows(native.conn, `SELECT count(*) AS n, count(*) FILTER (WHERE id <> 2 * position) AS misplaced FROM (SELECT id, row_number() OVER () - 1 AS position FROM read_parquet([${paths.map(lit).join(', ')}]))`);
@@ -384,7 +304,7 @@ describe('the exporter as a library, packed, installed into a Vite app and run i
     const names = answer.manifest!.parts.map((p) => p.name);
     expect(names).toEqual(['from-worker_part_0.parquet', 'from-worker_part_1.parquet']);
     expect(Object.keys(await filesInOpfs('worker snapshots')).sort()).toEqual(['from-worker.manifest.json', ...names]);
-    const paths = await copyOut(names, mkdtempSync(join(work, 'out-')), 'worker snapshots');
+    const paths = await copyOut(page, names, mkdtempSync(join(work, 'out-')), 'worker snapshots');
     const native = await nativeDuckDB();
     try {
       await native.conn.run(`CREATE TABLE source AS ${rowsSql(300_000)}`);
@@ -582,121 +502,7 @@ describe('the exporter as a library, packed, installed into a Vite app and run i
     await page.evaluate(async (folder) => (await (await navigator.storage.getDirectory()).getDirectoryHandle(folder)).removeEntry('manifest-taken.manifest.json'), FOLDER);
   });
 
-  // A tab closed mid-export (or its worker stopped) runs no clean-up: its intent record
-  // names what it was making. Cut at each of its steps, in a second tab of the app.
-  const CUTS = [
-    { at: 'the rename of the first part', target: (id: string) => `${id}_part_0.parquet`, committed: false },
-    { at: 'the rename of a middle part', target: (id: string) => `${id}_part_1.parquet`, committed: false },
-    { at: 'the rename of the last part', target: (id: string) => `${id}_part_2.parquet`, committed: false },
-    { at: 'the rename of the manifest', target: (id: string) => `${id}.manifest.json`, committed: false },
-    { at: 'the removal of its intent (committed)', target: (id: string) => `${id}.intent.json`, committed: true },
-  ];
-
-  /** Starts an export of `cut_src` in a new tab of the app and stops it at `target` (a rename, or the intent's removal), the tab still open. */
-  async function exportCutOffAt(snapshotId: string, target: string): Promise<Page> {
-    const tab = await chromium.browser.newPage();
-    await tab.goto(`${server.url}/`);
-    await tab.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
-    await tab.evaluate(
-      async (snapshotId, target, rows) => {
-        const w = window as unknown as AppWindow & { cut?: boolean };
-        const hang = () => {
-          w.cut = true;
-          return new Promise<never>(() => undefined);
-        };
-        const files = FileSystemFileHandle.prototype as unknown as { move(name: string): Promise<void> };
-        const move = files.move;
-        files.move = function (this: FileSystemFileHandle, name: string) {
-          return name === target ? hang() : move.call(this, name);
-        };
-        const dirs = FileSystemDirectoryHandle.prototype;
-        const removeEntry = dirs.removeEntry;
-        dirs.removeEntry = function (this: FileSystemDirectoryHandle, name: string, options?: FileSystemRemoveOptions) {
-          return name === target ? hang() : removeEntry.call(this, name, options);
-        };
-        await w.app.sql(`CREATE TABLE cut_src AS ${rows}`);
-        void w.app.exportTable('cut_src', { snapshotId, rowsPerPart: 1000 });
-      },
-      snapshotId,
-      target,
-      rowsSql(3000),
-    );
-    // Polled on a timer: the tab is in the background, where animation frames stop.
-    await tab.waitForFunction(() => (window as unknown as { cut?: boolean }).cut === true, { polling: 100, timeout: 60_000 });
-    return tab;
-  }
-
-  /** Closes `tab` and waits until the browser has released the locks it held. */
-  async function closeTab(tab: Page, snapshotId: string): Promise<void> {
-    await tab.close();
-    await expect
-      .poll(() => page.evaluate(async (id) => ((await navigator.locks.query()).held ?? []).some((lock) => lock.name?.endsWith(`/${id}`)), snapshotId), { timeout: 30_000 })
-      .toBe(false);
-  }
-
-  const ofSnapshot = (files: Record<string, number>, id: string) => Object.keys(files).filter((name) => name === `${id}.parquet` || name.startsWith(`${id}.`) || name.startsWith(`${id}_part_`)).sort();
-
-  it.each(CUTS)('an export cut off at $at: sweepInterrupted skips it while its tab holds the lock, then removes exactly what it left', async ({ target, committed }) => {
-    const snapshotId = `cut-${CUTS.findIndex((c) => c.target === target)}`;
-    // Files no intent names, next to it: kept whatever their names.
-    await page.evaluate(async (folder) => {
-      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(folder);
-      for (const name of ['stray_part_0.parquet.tmp', 'notes.txt']) await (await (await dir.getFileHandle(name, { create: true })).createWritable()).close();
-    }, FOLDER);
-    const before = await filesInOpfs();
-    const tab = await exportCutOffAt(snapshotId, target(snapshotId));
-    const leftWhileRunning = await filesInOpfs();
-    expect(await page.evaluate(() => (window as unknown as AppWindow).app.sweep())).toEqual({ removed: [] });
-    expect(await filesInOpfs()).toEqual(leftWhileRunning);
-
-    await closeTab(tab, snapshotId);
-    const left = await filesInOpfs();
-    const leftovers = ofSnapshot(left, snapshotId);
-    expect(leftovers).toContain(`${snapshotId}.intent.json`);
-    if (!committed) expect(leftovers).toContain(`${target(snapshotId)}.tmp`);
-    const { removed } = await page.evaluate(() => (window as unknown as AppWindow).app.sweep());
-    if (committed) {
-      expect(removed).toEqual([`${snapshotId}.intent.json`]);
-      const kept = Object.fromEntries(Object.entries(left).filter(([name]) => name !== `${snapshotId}.intent.json`));
-      expect(await filesInOpfs()).toEqual(kept);
-      expect(ofSnapshot(kept, snapshotId)).toEqual([`${snapshotId}.manifest.json`, ...[0, 1, 2].map((i) => `${snapshotId}_part_${i}.parquet`)].sort());
-      expect(await page.evaluate((id) => (window as unknown as AppWindow).app.verify(id), snapshotId)).toMatchObject({ ok: true });
-      await page.evaluate((id) => (window as unknown as AppWindow).app.remove(id), snapshotId);
-    } else {
-      expect(removed.sort()).toEqual(leftovers);
-      expect(await filesInOpfs()).toEqual(before);
-    }
-    expect(await page.evaluate(() => (window as unknown as AppWindow).app.sweep())).toEqual({ removed: [] });
-    await page.evaluate(async (folder) => {
-      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(folder);
-      for (const name of ['stray_part_0.parquet.tmp', 'notes.txt']) await dir.removeEntry(name);
-    }, FOLDER);
-  });
-
-  it.each(CUTS)('an export cut off at $at: the next export under its id clears what it left by itself, or keeps the committed snapshot and says so', async ({ target, committed }) => {
-    const snapshotId = `recut-${CUTS.findIndex((c) => c.target === target)}`;
-    const before = await filesInOpfs();
-    await closeTab(await exportCutOffAt(snapshotId, target(snapshotId)), snapshotId);
-    const outcome = await page.evaluate(async (id, rows) => {
-      const { app } = window as unknown as AppWindow;
-      await app.sql(`CREATE OR REPLACE TABLE recut_src AS ${rows}`);
-      return app.exportTable('recut_src', { snapshotId: id, rowsPerPart: 1000 }).then(
-        (manifest) => manifest.rowCount,
-        (error: unknown) => String(error),
-      );
-    }, snapshotId, rowsSql(3000));
-    const expectedFiles = [`${snapshotId}.manifest.json`, ...[0, 1, 2].map((i) => `${snapshotId}_part_${i}.parquet`)].sort();
-    if (committed) {
-      expect(outcome).toMatch(new RegExp(`SnapshotExistsError: Snapshot "${snapshotId}" already has files`));
-    } else {
-      expect(outcome).toBe(3000);
-    }
-    const after = await filesInOpfs();
-    expect(ofSnapshot(after, snapshotId)).toEqual(expectedFiles);
-    expect(Object.keys(after).filter((name) => !(name in before)).sort()).toEqual(expectedFiles);
-    expect(await page.evaluate((id) => (window as unknown as AppWindow).app.verify(id), snapshotId)).toMatchObject({ ok: true });
-    await page.evaluate((id) => (window as unknown as AppWindow).app.remove(id), snapshotId);
-  });
+  interruptedExportSuite(context);
 
   it("is seen by the DevTools panel as healthy snapshots, whose purge skips a snapshot the app is writing", async () => {
     const { devtools, panel } = await openDevToolsPanel(chromium.browser, chromium.extensionId, `${server.url}/`, { dock: 'undocked' });

@@ -1,0 +1,237 @@
+/**
+ * The library's tests that every browser runs, as functions of the browser they run in
+ * (tests/browser/library.test.ts for Chromium, tests/firefox/library.test.ts): the packed
+ * library in the Vite app of tests/fixtures/library-app, driven through `window.app`.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import type { Browser, Page } from 'puppeteer-core';
+import { opfsBytesOf } from './panel';
+import { compareRows, lit, nativeDuckDB, rows } from './native-duckdb';
+import { rowsSql } from './library-app';
+
+/** The app's snapshot folder (tests/fixtures/library-app/main.ts). */
+export const APP_FOLDER = 'app snapshots';
+
+export interface AppWindow {
+  app: {
+    sql(query: string): Promise<Record<string, unknown>[]>;
+    exportTable(table: string, options?: Record<string, unknown>): Promise<{ snapshotId: string; rowCount: number; parts: { name: string; rows: number; bytes: number }[] }>;
+    restore(snapshotId: string, table: string): Promise<{ rowCount: number; matchesManifest: boolean; problems: string[] }>;
+    verify(snapshotId: string): Promise<{ ok: boolean; problems: string[] }>;
+    list(): Promise<{ snapshotId: string }[]>;
+    remove(snapshotId: string): Promise<{ removed: string[] }>;
+    broken(): Promise<{ path: string; health: string }[]>;
+    sweep(): Promise<{ removed: string[] }>;
+    exportThroughCast(setting: 'castBigIntToDouble' | 'castDecimalToDouble' | 'castTimestampToDate'): Promise<string>;
+    inWorker(message: { sql: string; folder: string; snapshotId: string }): Promise<{ error?: string; manifest?: { rowCount: number; parts: { name: string; bytes: number }[] }; verified?: { ok: boolean } }>;
+  };
+}
+
+/** Where the suites run: getters, as the browser starts in the caller's beforeAll. */
+export interface LibraryContext {
+  browser(): Browser;
+  /** The app's page, ready. */
+  page(): Page;
+  /** Where the app is served. */
+  url(): string;
+  /** A folder of the test's own on disk. */
+  work: string;
+}
+
+/** Names and sizes of the files in a folder of the app's OPFS. */
+export function folderFiles(page: Page, folder = APP_FOLDER): Promise<Record<string, number>> {
+  return page.evaluate(async (folder) => {
+    const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(folder, { create: true });
+    const out: Record<string, number> = {};
+    for await (const [name, handle] of (dir as unknown as { entries(): AsyncIterable<[string, FileSystemFileHandle]> }).entries()) out[name] = (await handle.getFile()).size;
+    return out;
+  }, folder);
+}
+
+/** Copies files of a folder of the app's OPFS into `dest`, byte for byte; their paths. */
+export async function copyOut(page: Page, names: string[], dest: string, folder = APP_FOLDER): Promise<string[]> {
+  const paths: string[] = [];
+  for (const name of names) {
+    const path = join(dest, name);
+    writeFileSync(path, await opfsBytesOf(page, `${folder}/${name}`));
+    paths.push(path);
+  }
+  return paths;
+}
+
+/**
+ * Exports of 0 to 1,000,000 rows read back by native DuckDB, then restore, verify and delete.
+ * Leaves tables `t_<n>` and snapshots `rows-<n>` (but `rows-1`) for the caller's later tests.
+ */
+export function exportSuite(context: LibraryContext): void {
+  const filesInOpfs = () => folderFiles(context.page());
+  it.each([
+    [0, 1],
+    [1, 1],
+    [250_000, 1],
+    [250_001, 2],
+    [1_000_000, 4],
+  ])('exports %i rows as %i verified file(s) that native DuckDB reads back equal to the source, in order', async (n, fileCount) => {
+    const table = `t_${n}`;
+    await context.page().evaluate((sql) => (window as unknown as AppWindow).app.sql(sql), `CREATE OR REPLACE TABLE ${table} AS ${rowsSql(n)}`);
+    const before = await filesInOpfs();
+    const manifest = await context.page().evaluate((table, id) => (window as unknown as AppWindow).app.exportTable(table, { snapshotId: id }), table, `rows-${n}`);
+    expect(manifest.rowCount).toBe(n);
+    expect(manifest.parts).toHaveLength(fileCount);
+    const after = await filesInOpfs();
+    const added = Object.keys(after).filter((name) => !(name in before)).sort();
+    const partNames = fileCount === 1 ? [`rows-${n}.parquet`] : Array.from({ length: fileCount }, (_, i) => `rows-${n}_part_${i}.parquet`);
+    expect(added).toEqual([`rows-${n}.manifest.json`, ...partNames].sort());
+    for (const part of manifest.parts) expect(after[part.name], part.name).toBe(part.bytes);
+
+    const dest = mkdtempSync(join(context.work, 'out-'));
+    const paths = await copyOut(context.page(), partNames, dest);
+    const native = await nativeDuckDB();
+    try {
+      const files = `read_parquet([${paths.map(lit).join(', ')}])`;
+      await native.conn.run(`CREATE TABLE source AS ${rowsSql(n)}`);
+      expect(await compareRows(native.conn, files, 'source')).toEqual({ extra: 0, missing: 0, n });
+      const [order] = await rows(native.conn, `SELECT count(*) AS misplaced FROM (SELECT id, row_number() OVER () - 1 AS position FROM ${files}) WHERE id <> position`);
+      expect(order).toEqual({ misplaced: '0' });
+    } finally {
+      native.close();
+    }
+  });
+
+  it('restores and verifies a snapshot by its checksum; deletes it, manifest and parts', async () => {
+    const restored = await context.page().evaluate(() => (window as unknown as AppWindow).app.restore('rows-250001', 'back'));
+    expect(restored).toMatchObject({ rowCount: 250_001, matchesManifest: true, problems: [] });
+    const [same] = await context.page().evaluate(
+      (sql) => (window as unknown as AppWindow).app.sql(sql),
+      'SELECT (SELECT count(*) FROM (SELECT * EXCLUDE (__row_id) FROM back EXCEPT ALL SELECT * FROM t_250001)) AS extra, (SELECT count(*) FROM (SELECT * FROM t_250001 EXCEPT ALL SELECT * EXCLUDE (__row_id) FROM back)) AS missing',
+    );
+    expect(same).toEqual({ extra: '0', missing: '0' });
+    expect(await context.page().evaluate(() => (window as unknown as AppWindow).app.verify('rows-250001'))).toMatchObject({ ok: true, problems: [] });
+    expect((await context.page().evaluate(() => (window as unknown as AppWindow).app.list())).map((m) => m.snapshotId).sort()).toEqual(['rows-0', 'rows-1', 'rows-1000000', 'rows-250000', 'rows-250001']);
+
+    const { removed } = await context.page().evaluate(() => (window as unknown as AppWindow).app.remove('rows-1'));
+    expect(removed.sort()).toEqual(['rows-1.manifest.json', 'rows-1.parquet']);
+    expect(Object.keys(await filesInOpfs()).filter((name) => name.startsWith('rows-1.'))).toEqual([]);
+  });
+}
+
+/** Exports cut off by their tab closing, at each of their steps: swept, or cleared by the next export under the id. */
+export function interruptedExportSuite(context: LibraryContext): void {
+  // A tab closed mid-export (or its worker stopped) runs no clean-up: its intent record
+  // names what it was making. Cut at each of its steps, in a second tab of the app.
+  const CUTS = [
+    { at: 'the rename of the first part', target: (id: string) => `${id}_part_0.parquet`, committed: false },
+    { at: 'the rename of a middle part', target: (id: string) => `${id}_part_1.parquet`, committed: false },
+    { at: 'the rename of the last part', target: (id: string) => `${id}_part_2.parquet`, committed: false },
+    { at: 'the rename of the manifest', target: (id: string) => `${id}.manifest.json`, committed: false },
+    { at: 'the removal of its intent (committed)', target: (id: string) => `${id}.intent.json`, committed: true },
+  ];
+
+  /** Starts an export of `cut_src` in a new tab of the app and stops it at `target` (a rename, or the intent's removal), the tab still open. */
+  async function exportCutOffAt(snapshotId: string, target: string): Promise<Page> {
+    const tab = await context.browser().newPage();
+    await tab.goto(`${context.url()}/`);
+    await tab.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+    await tab.evaluate(
+      async (snapshotId, target, rows) => {
+        const w = window as unknown as AppWindow & { cut?: boolean };
+        const hang = () => {
+          w.cut = true;
+          return new Promise<never>(() => undefined);
+        };
+        const files = FileSystemFileHandle.prototype as unknown as { move(name: string): Promise<void> };
+        const move = files.move;
+        files.move = function (this: FileSystemFileHandle, name: string) {
+          return name === target ? hang() : move.call(this, name);
+        };
+        const dirs = FileSystemDirectoryHandle.prototype;
+        const removeEntry = dirs.removeEntry;
+        dirs.removeEntry = function (this: FileSystemDirectoryHandle, name: string, options?: FileSystemRemoveOptions) {
+          return name === target ? hang() : removeEntry.call(this, name, options);
+        };
+        await w.app.sql(`CREATE TABLE cut_src AS ${rows}`);
+        void w.app.exportTable('cut_src', { snapshotId, rowsPerPart: 1000 });
+      },
+      snapshotId,
+      target,
+      rowsSql(3000),
+    );
+    // Polled on a timer: the tab is in the background, where animation frames stop.
+    await tab.waitForFunction(() => (window as unknown as { cut?: boolean }).cut === true, { polling: 100, timeout: 60_000 });
+    return tab;
+  }
+
+  /** Closes `tab` and waits until the browser has released the locks it held. */
+  async function closeTab(tab: Page, snapshotId: string): Promise<void> {
+    await tab.close();
+    await expect
+      .poll(() => context.page().evaluate(async (id) => ((await navigator.locks.query()).held ?? []).some((lock) => lock.name?.endsWith(`/${id}`)), snapshotId), { timeout: 30_000 })
+      .toBe(false);
+  }
+
+  const ofSnapshot = (files: Record<string, number>, id: string) => Object.keys(files).filter((name) => name === `${id}.parquet` || name.startsWith(`${id}.`) || name.startsWith(`${id}_part_`)).sort();
+
+  it.each(CUTS)('an export cut off at $at: sweepInterrupted skips it while its tab holds the lock, then removes exactly what it left', async ({ target, committed }) => {
+    const snapshotId = `cut-${CUTS.findIndex((c) => c.target === target)}`;
+    // Files no intent names, next to it: kept whatever their names.
+    await context.page().evaluate(async (folder) => {
+      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(folder);
+      for (const name of ['stray_part_0.parquet.tmp', 'notes.txt']) await (await (await dir.getFileHandle(name, { create: true })).createWritable()).close();
+    }, APP_FOLDER);
+    const before = await folderFiles(context.page());
+    const tab = await exportCutOffAt(snapshotId, target(snapshotId));
+    const leftWhileRunning = await folderFiles(context.page());
+    expect(await context.page().evaluate(() => (window as unknown as AppWindow).app.sweep())).toEqual({ removed: [] });
+    expect(await folderFiles(context.page())).toEqual(leftWhileRunning);
+
+    await closeTab(tab, snapshotId);
+    const left = await folderFiles(context.page());
+    const leftovers = ofSnapshot(left, snapshotId);
+    expect(leftovers).toContain(`${snapshotId}.intent.json`);
+    if (!committed) expect(leftovers).toContain(`${target(snapshotId)}.tmp`);
+    const { removed } = await context.page().evaluate(() => (window as unknown as AppWindow).app.sweep());
+    if (committed) {
+      expect(removed).toEqual([`${snapshotId}.intent.json`]);
+      const kept = Object.fromEntries(Object.entries(left).filter(([name]) => name !== `${snapshotId}.intent.json`));
+      expect(await folderFiles(context.page())).toEqual(kept);
+      expect(ofSnapshot(kept, snapshotId)).toEqual([`${snapshotId}.manifest.json`, ...[0, 1, 2].map((i) => `${snapshotId}_part_${i}.parquet`)].sort());
+      expect(await context.page().evaluate((id) => (window as unknown as AppWindow).app.verify(id), snapshotId)).toMatchObject({ ok: true });
+      await context.page().evaluate((id) => (window as unknown as AppWindow).app.remove(id), snapshotId);
+    } else {
+      expect(removed.sort()).toEqual(leftovers);
+      expect(await folderFiles(context.page())).toEqual(before);
+    }
+    expect(await context.page().evaluate(() => (window as unknown as AppWindow).app.sweep())).toEqual({ removed: [] });
+    await context.page().evaluate(async (folder) => {
+      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(folder);
+      for (const name of ['stray_part_0.parquet.tmp', 'notes.txt']) await dir.removeEntry(name);
+    }, APP_FOLDER);
+  });
+
+  it.each(CUTS)('an export cut off at $at: the next export under its id clears what it left by itself, or keeps the committed snapshot and says so', async ({ target, committed }) => {
+    const snapshotId = `recut-${CUTS.findIndex((c) => c.target === target)}`;
+    const before = await folderFiles(context.page());
+    await closeTab(await exportCutOffAt(snapshotId, target(snapshotId)), snapshotId);
+    const outcome = await context.page().evaluate(async (id, rows) => {
+      const { app } = window as unknown as AppWindow;
+      await app.sql(`CREATE OR REPLACE TABLE recut_src AS ${rows}`);
+      return app.exportTable('recut_src', { snapshotId: id, rowsPerPart: 1000 }).then(
+        (manifest) => manifest.rowCount,
+        (error: unknown) => String(error),
+      );
+    }, snapshotId, rowsSql(3000));
+    const expectedFiles = [`${snapshotId}.manifest.json`, ...[0, 1, 2].map((i) => `${snapshotId}_part_${i}.parquet`)].sort();
+    if (committed) {
+      expect(outcome).toMatch(new RegExp(`SnapshotExistsError: Snapshot "${snapshotId}" already has files`));
+    } else {
+      expect(outcome).toBe(3000);
+    }
+    const after = await folderFiles(context.page());
+    expect(ofSnapshot(after, snapshotId)).toEqual(expectedFiles);
+    expect(Object.keys(after).filter((name) => !(name in before)).sort()).toEqual(expectedFiles);
+    expect(await context.page().evaluate((id) => (window as unknown as AppWindow).app.verify(id), snapshotId)).toMatchObject({ ok: true });
+    await context.page().evaluate((id) => (window as unknown as AppWindow).app.remove(id), snapshotId);
+  });
+}
