@@ -33,7 +33,7 @@ export async function allPanelRows(panel: Frame | Page): Promise<PanelRow[]> {
   const total = await panel.$eval('[role="grid"]', (e) => Number(e.getAttribute('aria-rowcount')));
   for (let top = 0; ; ) {
     await panel.$eval('.file-viewport', (e, top) => e.scrollTo({ top }), top);
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await untilViewportRendered(panel);
     for (const row of await panelRows(panel)) byPath.set(row.path, row);
     const { height, scrollHeight } = await panel.$eval('.file-viewport', (e) => ({ height: e.clientHeight, scrollHeight: e.scrollHeight }));
     if (byPath.size >= total || top + height >= scrollHeight) break;
@@ -41,6 +41,29 @@ export async function allPanelRows(panel: Frame | Page): Promise<PanelRow[]> {
   }
   await panel.$eval('.file-viewport', (e) => e.scrollTo({ top: 0 }));
   return [...byPath.values()];
+}
+
+/**
+ * Waits until the rows the list renders cover its viewport where it is scrolled now: the
+ * panel draws a scrolled-to window a frame or more later, and on a busy machine a fixed
+ * pause read the window before, skipping a screen of rows.
+ */
+async function untilViewportRendered(panel: Frame | Page): Promise<void> {
+  await panel.waitForFunction(
+    () => {
+      const viewport = document.querySelector<HTMLElement>('.file-viewport');
+      const rows = [...document.querySelectorAll<HTMLElement>('[data-testid="file-row"]')];
+      if (!viewport || rows.length === 0) return true;
+      const tops = rows.map((row) => row.offsetTop);
+      const last = rows[tops.indexOf(Math.max(...tops))];
+      // The rows' own height: scrollHeight is at least the viewport's, however few rows there are.
+      const content = (viewport.firstElementChild as HTMLElement | null)?.offsetHeight ?? 0;
+      const wanted = Math.min(viewport.scrollTop + viewport.clientHeight, content);
+      return Math.min(...tops) <= viewport.scrollTop && Math.max(...tops) + last.offsetHeight >= wanted;
+    },
+    // On a timer: the panel may be behind other windows, where animation frames stop.
+    { polling: 20, timeout: 10_000 },
+  );
 }
 
 export async function waitForScan(panel: Frame | Page): Promise<string> {
