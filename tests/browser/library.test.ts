@@ -18,7 +18,7 @@ import { allPanelRows, opfsBytesOf, refresh } from '../support/panel';
 import { compareRows, lit, nativeDuckDB, rows } from '../support/native-duckdb';
 import { buildLibraryApp, rowsSql } from '../support/library-app';
 import { screenshot } from '../support/screenshots';
-import { APP_FOLDER as FOLDER, copyOut, exportSuite, folderFiles, interruptedExportSuite, type AppWindow } from '../support/library-suite';
+import { APP_FOLDER as FOLDER, copyOut, exportSuite, folderFiles, interruptedExportSuite, openAppPage, type AppWindow } from '../support/library-suite';
 
 describe('the exporter as a library, packed, installed into a Vite app and run in its page', () => {
   const work = mkdtempSync(join(tmpdir(), 'opfs-library-'));
@@ -35,9 +35,7 @@ describe('the exporter as a library, packed, installed into a Vite app and run i
     expect(app.typeErrors).toEqual([]);
     server = await serveStatic(app.distDir);
     chromium = await launchWithExtension({ devtools: true });
-    page = await chromium.browser.newPage();
-    await page.goto(`${server.url}/`);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+    page = await openAppPage(chromium.browser, server.url);
   }, 600_000);
 
   afterAll(async () => {

@@ -12,7 +12,7 @@ import type { Page } from 'puppeteer-core';
 import { launchFirefoxWithExtension, type LaunchedFirefox } from '../support/firefox';
 import { serveStatic, type StaticServer } from '../support/static-server';
 import { buildLibraryApp } from '../support/library-app';
-import { exportSuite, interruptedExportSuite } from '../support/library-suite';
+import { exportSuite, interruptedExportSuite, openAppPage } from '../support/library-suite';
 import { skipWithoutFirefox } from './support';
 
 describe.skipIf(skipWithoutFirefox())('Firefox: the exporter as a library, packed, installed into a Vite app and run in its page', () => {
@@ -24,9 +24,7 @@ describe.skipIf(skipWithoutFirefox())('Firefox: the exporter as a library, packe
   beforeAll(async () => {
     server = await serveStatic((await buildLibraryApp(work)).distDir);
     firefox = await launchFirefoxWithExtension({ install: false });
-    page = await firefox.browser.newPage();
-    await page.goto(`${server.url}/`);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+    page = await openAppPage(firefox.browser, server.url);
   }, 600_000);
 
   afterAll(async () => {

@@ -10,6 +10,7 @@ import type { Browser, Page } from 'puppeteer-core';
 import { opfsBytesOf } from './panel';
 import { compareRows, lit, nativeDuckDB, rows } from './native-duckdb';
 import { rowsSql } from './library-app';
+import { belongsToSnapshot } from '../../src/snapshot/names';
 
 /** The app's snapshot folder (tests/fixtures/library-app/main.ts). */
 export const APP_FOLDER = 'app snapshots';
@@ -27,6 +28,14 @@ export interface AppWindow {
     exportThroughCast(setting: 'castBigIntToDouble' | 'castDecimalToDouble' | 'castTimestampToDate'): Promise<string>;
     inWorker(message: { sql: string; folder: string; snapshotId: string }): Promise<{ error?: string; manifest?: { rowCount: number; parts: { name: string; bytes: number }[] }; verified?: { ok: boolean } }>;
   };
+}
+
+/** Opens the app in a new tab of `browser` and waits until its DuckDB is ready. */
+export async function openAppPage(browser: Browser, url: string): Promise<Page> {
+  const page = await browser.newPage();
+  await page.goto(`${url}/`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+  return page;
 }
 
 /** Where the suites run: getters, as the browser starts in the caller's beforeAll. */
@@ -122,18 +131,16 @@ export function interruptedExportSuite(context: LibraryContext): void {
   // A tab closed mid-export (or its worker stopped) runs no clean-up: its intent record
   // names what it was making. Cut at each of its steps, in a second tab of the app.
   const CUTS = [
-    { at: 'the rename of the first part', target: (id: string) => `${id}_part_0.parquet`, committed: false },
-    { at: 'the rename of a middle part', target: (id: string) => `${id}_part_1.parquet`, committed: false },
-    { at: 'the rename of the last part', target: (id: string) => `${id}_part_2.parquet`, committed: false },
-    { at: 'the rename of the manifest', target: (id: string) => `${id}.manifest.json`, committed: false },
-    { at: 'the removal of its intent (committed)', target: (id: string) => `${id}.intent.json`, committed: true },
+    { n: 0, at: 'the rename of the first part', target: (id: string) => `${id}_part_0.parquet`, committed: false },
+    { n: 1, at: 'the rename of a middle part', target: (id: string) => `${id}_part_1.parquet`, committed: false },
+    { n: 2, at: 'the rename of the last part', target: (id: string) => `${id}_part_2.parquet`, committed: false },
+    { n: 3, at: 'the rename of the manifest', target: (id: string) => `${id}.manifest.json`, committed: false },
+    { n: 4, at: 'the removal of its intent (committed)', target: (id: string) => `${id}.intent.json`, committed: true },
   ];
 
   /** Starts an export of `cut_src` in a new tab of the app and stops it at `target` (a rename, or the intent's removal), the tab still open. */
   async function exportCutOffAt(snapshotId: string, target: string): Promise<Page> {
-    const tab = await context.browser().newPage();
-    await tab.goto(`${context.url()}/`);
-    await tab.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+    const tab = await openAppPage(context.browser(), context.url());
     await tab.evaluate(
       async (snapshotId, target, rows) => {
         const w = window as unknown as AppWindow & { cut?: boolean };
@@ -171,10 +178,12 @@ export function interruptedExportSuite(context: LibraryContext): void {
       .toBe(false);
   }
 
-  const ofSnapshot = (files: Record<string, number>, id: string) => Object.keys(files).filter((name) => name === `${id}.parquet` || name.startsWith(`${id}.`) || name.startsWith(`${id}_part_`)).sort();
+  const ofSnapshot = (files: Record<string, number>, id: string) => Object.keys(files).filter((name) => belongsToSnapshot(name, id)).sort();
+  /** The files of a committed snapshot of `cut_src` (3,000 rows, 1,000 per part). */
+  const committedFiles = (id: string) => [`${id}.manifest.json`, ...[0, 1, 2].map((i) => `${id}_part_${i}.parquet`)].sort();
 
-  it.each(CUTS)('an export cut off at $at: sweepInterrupted skips it while its tab holds the lock, then removes exactly what it left', async ({ target, committed }) => {
-    const snapshotId = `cut-${CUTS.findIndex((c) => c.target === target)}`;
+  it.each(CUTS)('an export cut off at $at: sweepInterrupted skips it while its tab holds the lock, then removes exactly what it left', async ({ n, target, committed }) => {
+    const snapshotId = `cut-${n}`;
     // Files no intent names, next to it: kept whatever their names.
     await context.page().evaluate(async (folder) => {
       const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(folder);
@@ -196,7 +205,7 @@ export function interruptedExportSuite(context: LibraryContext): void {
       expect(removed).toEqual([`${snapshotId}.intent.json`]);
       const kept = Object.fromEntries(Object.entries(left).filter(([name]) => name !== `${snapshotId}.intent.json`));
       expect(await folderFiles(context.page())).toEqual(kept);
-      expect(ofSnapshot(kept, snapshotId)).toEqual([`${snapshotId}.manifest.json`, ...[0, 1, 2].map((i) => `${snapshotId}_part_${i}.parquet`)].sort());
+      expect(ofSnapshot(kept, snapshotId)).toEqual(committedFiles(snapshotId));
       expect(await context.page().evaluate((id) => (window as unknown as AppWindow).app.verify(id), snapshotId)).toMatchObject({ ok: true });
       await context.page().evaluate((id) => (window as unknown as AppWindow).app.remove(id), snapshotId);
     } else {
@@ -210,8 +219,8 @@ export function interruptedExportSuite(context: LibraryContext): void {
     }, APP_FOLDER);
   });
 
-  it.each(CUTS)('an export cut off at $at: the next export under its id clears what it left by itself, or keeps the committed snapshot and says so', async ({ target, committed }) => {
-    const snapshotId = `recut-${CUTS.findIndex((c) => c.target === target)}`;
+  it.each(CUTS)('an export cut off at $at: the next export under its id clears what it left by itself, or keeps the committed snapshot and says so', async ({ n, target, committed }) => {
+    const snapshotId = `recut-${n}`;
     const before = await folderFiles(context.page());
     await closeTab(await exportCutOffAt(snapshotId, target(snapshotId)), snapshotId);
     const outcome = await context.page().evaluate(async (id, rows) => {
@@ -222,7 +231,7 @@ export function interruptedExportSuite(context: LibraryContext): void {
         (error: unknown) => String(error),
       );
     }, snapshotId, rowsSql(3000));
-    const expectedFiles = [`${snapshotId}.manifest.json`, ...[0, 1, 2].map((i) => `${snapshotId}_part_${i}.parquet`)].sort();
+    const expectedFiles = committedFiles(snapshotId);
     if (committed) {
       expect(outcome).toMatch(new RegExp(`SnapshotExistsError: Snapshot "${snapshotId}" already has files`));
     } else {
