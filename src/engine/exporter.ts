@@ -4,9 +4,10 @@
  * For each part (a range of `__row_id`, so DuckDB skips to it by zone maps instead of
  * re-sorting the table for every OFFSET):
  *   DuckDB → Arrow IPC → Parquet bytes → `<part>.tmp` in OPFS → read back and verified
- *   (size, 'PAR1' at both ends, footer row count) → renamed to its final name.
- * Before any of that, an intent record lists every file the export may create, so that an
- * export cut off by a crash is undone exactly (src/snapshot/intent.ts). Only when every
+ *   (size, 'PAR1' at both ends, footer row count, the export's id) → renamed to its final name.
+ * Before any of that, an intent record lists every file the export may create, and the id
+ * its parts carry in their footer, so that an export cut off by a crash is undone exactly
+ * (src/snapshot/intent.ts). Only when every
  * part is verified is the manifest written, last; then the intent goes. Any failure
  * removes every file this export created; no other snapshot is touched. The stages of
  * consecutive parts overlap (src/engine/pipeline.ts): DuckDB queries part i+1 in its
@@ -31,6 +32,7 @@ import {
   type PartPlan,
 } from '../snapshot/names';
 import { MANIFEST_FORMAT_VERSION, serializeManifest } from '../snapshot/manifest';
+import { EXPORT_ID_KEY } from '../snapshot/intent';
 import { queryArrowIPC, type DuckConnection } from './duck-query';
 import type { ParquetCodec } from './parquet-codec';
 import { addChecksums, assertParquetKeeps, describeColumns, rowIdColumnOf, tableChecksum, tableExists, tableRowCount } from './tables';
@@ -119,9 +121,12 @@ export async function exportTableToParquet(ctx: ExportContext, request: ExportRe
       const manifestName = manifestFileName(snapshotId);
       const planned = [...plan.flatMap((p) => [tempFileName(p.name), p.name]), tempFileName(manifestName), manifestName];
       created.add(intentFileName(snapshotId));
-      await writeIntent(ctx.dir, { formatVersion: 1, kind: 'export', snapshotId, files: planned, startedAt: new Date().toISOString() });
+      // Each part carries this id in its footer: a sweep removes a file under a part's name
+      // only if it carries it, not one that other code wrote there after a crash.
+      const exportId = crypto.randomUUID();
+      await writeIntent(ctx.dir, { formatVersion: 2, kind: 'export', snapshotId, files: planned, exportId, startedAt: new Date().toISOString() });
       const textColumns = schema.filter((c) => c.type === 'VARCHAR' || c.type === 'BLOB').map((c) => c.name);
-      const job = { table, rowIdColumn, columns, textColumns, wholeTableChecksum: wholeTable?.checksum ?? null, parts: plan.length, rowsTotal: rowCount, rowGroupSize, strategy, sorted: request.sortParts === true };
+      const job = { table, rowIdColumn, columns, textColumns, exportId, wholeTableChecksum: wholeTable?.checksum ?? null, parts: plan.length, rowsTotal: rowCount, rowGroupSize, strategy, sorted: request.sortParts === true };
       const { stages, checksum } = partStages(ctx, job, created, writes);
       // One part being encoded at a time, however many workers the codec has (measured with
       // two at once: 0.9x the time, but the extra memory at 3M rows 0.9-2.0x that at 1M, up
@@ -164,6 +169,8 @@ interface PartJob {
   columns: readonly string[];
   /** Those of them that hold text or bytes (see `EncodeSettings.textColumns`). */
   textColumns: readonly string[];
+  /** Written into every part's footer (see src/snapshot/intent.ts). */
+  exportId: string;
   /** The table's checksum when it was computed before the parts; else each part's is summed. */
   wholeTableChecksum: string | null;
   parts: number;
@@ -224,7 +231,7 @@ function partStages(ctx: ExportContext, job: PartJob, created: Set<string>, writ
       // while this one is written, so a write the disk holds up does not hold up the encoder.
       let encoded!: () => void;
       const encodedNow = new Promise<void>((resolve) => (encoded = resolve));
-      const written = ctx.codec.encodeToFile(ipc, { rowGroupSize: job.rowGroupSize, textColumns: job.textColumns }, file, encoded);
+      const written = ctx.codec.encodeToFile(ipc, { rowGroupSize: job.rowGroupSize, textColumns: job.textColumns, metadata: { [EXPORT_ID_KEY]: job.exportId } }, file, encoded);
       writes.add(written);
       // Its failure is the store's to report (or the clean-up's to wait for), not an unhandled one.
       written.catch(() => undefined).finally(() => writes.delete(written));
@@ -244,6 +251,7 @@ function partStages(ctx: ExportContext, job: PartJob, created: Set<string>, writ
       if (check.status !== 'ok') throw new PartVerificationError(`Part ${part.name} did not verify after writing: ${check.status === 'empty' ? 'it is 0 bytes' : check.reason}.`);
       if (check.bytes !== byteLength) throw new PartVerificationError(`Part ${part.name} has ${check.bytes} bytes in OPFS, ${byteLength} were written.`);
       if (check.rows !== expectedRows) throw new PartVerificationError(`Part ${part.name} holds ${check.rows} rows, ${expectedRows} were sent.`);
+      if (check.exportId !== job.exportId) throw new PartVerificationError(`Part ${part.name} does not carry this export's id: it is not the file that was written.`);
 
       if (await fileExists(ctx.dir, part.name)) throw new UserFacingError('SnapshotExistsError', `${part.name} appeared while it was being written.`);
       await renameFile(handle, part.name);

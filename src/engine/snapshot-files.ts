@@ -6,7 +6,8 @@ import type { SnapshotManifest } from '../protocol';
 import { fileExists, getDirectory, listFileNames, opfsRoot, removeIfExists, removeOnceReleased, writeFile } from '../opfs/fs';
 import { SNAPSHOTS_DIR, assertValidSnapshotId, belongsToSnapshot, intentFileName, manifestFileName, parseSnapshotFileName } from '../snapshot/names';
 import { parseManifest } from '../snapshot/manifest';
-import { parseIntent, serializeIntent, type SnapshotIntent } from '../snapshot/intent';
+import { parseIntent, serializeIntent, type FileStamp, type SnapshotIntent } from '../snapshot/intent';
+import { checkParquet } from '../parquet/footer';
 import { ifSnapshotUnlocked, withSnapshotLock as withLockIn } from '../snapshot/locks';
 import { UserFacingError } from '../errors';
 
@@ -74,9 +75,10 @@ export async function removeIntent(dir: FileSystemDirectoryHandle, snapshotId: s
 /**
  * Removes exactly `names` of snapshot `snapshotId` (manifest first, so that a crash half-way
  * leaves an uncommitted set of parts rather than a manifest without parts), recording the
- * deletion as an intent first so that an interrupted one is finished later. With `sizes`,
- * a file whose size is no longer the listed one is kept and reported. The caller holds the
- * snapshot's lock. Names that are not this snapshot's are refused.
+ * deletion as an intent first, with each file's size and modification time, so that an
+ * interrupted one is finished later, on those very files only. With `sizes`, a file whose
+ * size is no longer the listed one is kept and reported. The caller holds the snapshot's
+ * lock. Names that are not this snapshot's are refused.
  */
 export async function removeSnapshotFiles(
   dir: FileSystemDirectoryHandle,
@@ -92,30 +94,33 @@ export async function removeSnapshotFiles(
   const manifest = manifestFileName(snapshotId);
   const ordered = [...names.filter((n) => n === manifest), ...names.filter((n) => n !== manifest)];
   const outcome = { removed: [] as string[], changed: [] as string[], missing: [] as string[] };
-  await writeIntent(dir, { formatVersion: 1, kind: 'delete', snapshotId, files: ordered, startedAt: new Date().toISOString() });
-  for (const name of ordered) {
+  const stamps: Record<string, FileStamp> = {};
+  for (const [i, stamp] of (await Promise.all(ordered.map((name) => stampOf(dir, name)))).entries()) {
+    const name = ordered[i];
     const listed = sizes?.get(name);
-    if (listed !== undefined) {
-      let size: number | undefined;
-      try {
-        size = (await (await dir.getFileHandle(name)).getFile()).size;
-      } catch (error) {
-        if (!(error instanceof DOMException && error.name === 'NotFoundError')) throw error;
-      }
-      if (size === undefined) {
-        outcome.missing.push(name);
-        continue;
-      }
-      if (size !== listed) {
-        outcome.changed.push(name);
-        continue;
-      }
-    }
+    if (stamp === null) outcome.missing.push(name);
+    else if (listed !== undefined && stamp.size !== listed) outcome.changed.push(name);
+    else stamps[name] = stamp;
+  }
+  const doomed = ordered.filter((name) => name in stamps);
+  await writeIntent(dir, { formatVersion: 2, kind: 'delete', snapshotId, files: doomed, stamps, startedAt: new Date().toISOString() });
+  for (const name of doomed) {
     if (await removeIfExists(dir, name)) outcome.removed.push(name);
     else outcome.missing.push(name);
   }
   await removeIntent(dir, snapshotId);
   return outcome;
+}
+
+/** A file's size and modification time now; null when there is no such file. */
+async function stampOf(dir: FileSystemDirectoryHandle, name: string): Promise<FileStamp | null> {
+  try {
+    const file = await (await dir.getFileHandle(name)).getFile();
+    return { size: file.size, lastModified: file.lastModified };
+  } catch (error) {
+    if (error instanceof DOMException && (error.name === 'NotFoundError' || error.name === 'TypeMismatchError')) return null;
+    throw error;
+  }
 }
 
 /** Names of every file of `snapshotId` in `dir` now (final and temporary), without its intent. */
@@ -126,8 +131,11 @@ export async function snapshotFileNames(dir: FileSystemDirectoryHandle, snapshot
 /**
  * Finishes or undoes what an interrupted piece of work recorded in its intent, exactly:
  * - an export that committed (its manifest exists): only its temporary files go;
- * - an export that did not: every file it listed goes (they exist only because of it);
- * - a deletion: the rest of its files go.
+ * - an export that did not: its temporary files go, and each part under its final name
+ *   whose footer carries the export's id (a file other code wrote under that name, after
+ *   the crash, carries another or none, and stays);
+ * - a deletion: the rest of its files go, each only while its size and modification time
+ *   are still those recorded when the deletion began.
  * An intent that cannot be read (0 bytes: cut off while being written, before anything
  * else was) goes alone. An intent that is not ours (unparseable, naming other files) is
  * left in place: nothing is deleted on a guess. A file still held open (by a worker of
@@ -158,10 +166,38 @@ export async function settleIntent(dir: FileSystemDirectoryHandle, snapshotId: s
   const removed: string[] = [];
   const manifest = manifestFileName(snapshotId);
   for (const target of [...doomed.filter((n) => n === manifest), ...doomed.filter((n) => n !== manifest)]) {
+    if (!(await isWhatTheWorkMeant(dir, intent, target))) {
+      console.warn(`keeping ${target}: it is not the file the interrupted ${intent.kind} of snapshot ${snapshotId} meant (other code wrote it)`);
+      continue;
+    }
     if (await removeOnceReleased(dir, target)) removed.push(target);
   }
   if (await removeIfExists(dir, name)) removed.push(name);
   return removed;
+}
+
+/**
+ * Whether `name`, as it is now, is the file `intent` meant: a temporary file of an export
+ * (only exports write under those names); a part that carries the export's id; a file of a
+ * deletion still as it was. A file that is not there (nothing to remove) answers true.
+ */
+async function isWhatTheWorkMeant(dir: FileSystemDirectoryHandle, intent: SnapshotIntent, name: string): Promise<boolean> {
+  if (intent.kind === 'export' && parseSnapshotFileName(name).kind === 'temp') return true;
+  let file: File;
+  try {
+    file = await (await dir.getFileHandle(name)).getFile();
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'NotFoundError') return true;
+    if (error instanceof DOMException && error.name === 'TypeMismatchError') return false;
+    throw error;
+  }
+  if (intent.kind === 'delete') {
+    const stamp = intent.stamps[name];
+    return stamp !== undefined && stamp.size === file.size && stamp.lastModified === file.lastModified;
+  }
+  if (intent.exportId === null) return false;
+  const check = await checkParquet(file);
+  return check.status === 'ok' && check.exportId === intent.exportId;
 }
 
 /**

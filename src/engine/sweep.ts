@@ -1,7 +1,8 @@
 /**
  * Clean-up of what interrupted work leaves in the extension's own OPFS, limited to what is
  * provably that work's:
- * - `snapshots/`: only what an intent record names (see src/snapshot/intent.ts), and only
+ * - `snapshots/`: only what an intent record names (see src/snapshot/intent.ts), and of
+ *   that only a file that is still the one the work meant, and only
  *   while nobody holds that snapshot's lock (a running export is never touched). Files
  *   without an intent — a snapshot whose manifest was damaged, a part the user renamed, a
  *   `.tmp` of an older version — are never removed here: the panel shows them, and they go

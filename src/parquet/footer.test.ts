@@ -75,3 +75,21 @@ describe('checkParquet', () => {
     expect(corrupt).toBeGreaterThan(variants.length / 4);
   });
 });
+
+describe('checkParquet: the id of the export that wrote a file', () => {
+  it('reads back the id the engine’s codec wrote, and none from a file written without one', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { createRequire } = await import('node:module');
+    const { tableFromArrays, tableToIPC } = await import('apache-arrow');
+    const { startParquetWasm } = await import('../engine/parquet-codec');
+    const { EXPORT_ID_KEY } = await import('../snapshot/intent');
+    const wasm = await startParquetWasm(new Uint8Array(readFileSync(createRequire(import.meta.url).resolve('parquet-wasm/esm/parquet_wasm_bg.wasm'))));
+    const ipc = () => tableToIPC(tableFromArrays({ id: Int32Array.from([1, 2, 3]) }), 'stream');
+    for (const id of [crypto.randomUUID(), 'x', 'ü"\\\n'.repeat(50)]) {
+      expect(await checkParquet(blob(wasm.encode(ipc(), { rowGroupSize: 2, metadata: { [EXPORT_ID_KEY]: id } })))).toMatchObject({ status: 'ok', rows: 3, exportId: id });
+    }
+    expect(await checkParquet(blob(wasm.encode(ipc(), { rowGroupSize: 2, metadata: { 'some.other.key': 'x' } })))).toMatchObject({ status: 'ok', exportId: null });
+    expect(await checkParquet(blob(wasm.encode(ipc(), { rowGroupSize: 2 })))).toMatchObject({ status: 'ok', exportId: null });
+    expect(await checkParquet(blob(await realParquet()))).toMatchObject({ status: 'ok', exportId: null });
+  });
+});

@@ -4,6 +4,7 @@
  * bytes and the footer, never the whole file.
  */
 import { parquetMetadata, type FileMetaData, type RowGroup } from 'hyparquet';
+import { EXPORT_ID_KEY } from '../snapshot/intent';
 
 const MAGIC = 'PAR1';
 /** Magic (4) + footer length (4) + magic (4): the smallest possible Parquet file. */
@@ -16,7 +17,16 @@ export interface ByteSource {
 }
 
 export type ParquetCheck =
-  | { status: 'ok'; bytes: number; rows: number; rowGroups: number; footerBytes: number; decodedBytes: number }
+  | {
+      status: 'ok';
+      bytes: number;
+      rows: number;
+      rowGroups: number;
+      footerBytes: number;
+      decodedBytes: number;
+      /** The id of the export that wrote this file (see src/snapshot/intent.ts); null in any other file. */
+      exportId: string | null;
+    }
   | { status: 'empty'; bytes: 0 }
   | { status: 'corrupt'; bytes: number; reason: string };
 
@@ -44,6 +54,7 @@ export async function checkParquet(source: ByteSource): Promise<ParquetCheck> {
     rowGroups: metadata.row_groups.length,
     footerBytes,
     decodedBytes: metadata.row_groups.reduce((sum, group) => sum + decodedBytes(group), 0),
+    exportId: metadata.key_value_metadata?.find((entry) => entry.key === EXPORT_ID_KEY)?.value ?? null,
   };
 }
 

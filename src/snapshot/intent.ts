@@ -3,19 +3,46 @@
  * touches any other file and removed after it finished. An interrupted export is undone
  * and an interrupted deletion is finished from this record alone: only files it names,
  * never files that merely look like they belong to the snapshot (a part the user copied
- * to `my-backup-copy.parquet`, a snapshot whose manifest got damaged). Pure.
+ * to `my-backup-copy.parquet`, a snapshot whose manifest got damaged). A name is not
+ * enough either: between the interruption and the sweep, an app may have written a file
+ * of its own under one of those names. So the record also says how to recognise the very
+ * files the work meant: an export's parts carry its `exportId` in their footer; a
+ * deletion lists each file's size and modification time. Pure.
  */
 import { belongsToSnapshot, isValidSnapshotId } from './names';
 
-export interface SnapshotIntent {
-  formatVersion: 1;
-  /** `export`: these files are being created; `delete`: these files are being removed. */
-  kind: 'export' | 'delete';
+/** The Parquet footer key (key-value metadata) under which an export's parts carry its `exportId`. */
+export const EXPORT_ID_KEY = 'opfs-snapshot-inspector.export-id';
+
+/** What a file was when a deletion began: it goes only while it still is. */
+export interface FileStamp {
+  size: number;
+  lastModified: number;
+}
+
+interface IntentBase {
+  /** 2; a record of format 1 (before the proofs below) is read with them missing. */
+  formatVersion: 1 | 2;
   snapshotId: string;
   /** File names in the snapshot's folder (final and temporary), in the order of the work. */
   files: string[];
   startedAt: string;
 }
+
+/** These files are being created; a part under its final name is this export's only if its footer carries `exportId`. */
+export interface ExportIntent extends IntentBase {
+  kind: 'export';
+  /** Null in a format-1 record: its parts carry nothing, and none of them is taken for the export's. */
+  exportId: string | null;
+}
+
+/** These files are being removed, each only while it is still as `stamps` says (format 1: none is). */
+export interface DeleteIntent extends IntentBase {
+  kind: 'delete';
+  stamps: Record<string, FileStamp>;
+}
+
+export type SnapshotIntent = ExportIntent | DeleteIntent;
 
 export class InvalidIntentError extends Error {
   constructor(message: string) {
@@ -36,8 +63,8 @@ export function parseIntent(text: string, snapshotId: string): SnapshotIntent {
   } catch {
     throw new InvalidIntentError('The intent record is not valid JSON.');
   }
-  const v = value as Partial<SnapshotIntent> | null;
-  if (typeof v !== 'object' || v === null || v.formatVersion !== 1) throw new InvalidIntentError('The intent record has an unknown format.');
+  const v = value as Partial<ExportIntent> & Partial<DeleteIntent> | null;
+  if (typeof v !== 'object' || v === null || (v.formatVersion !== 1 && v.formatVersion !== 2)) throw new InvalidIntentError('The intent record has an unknown format.');
   if (v.kind !== 'export' && v.kind !== 'delete') throw new InvalidIntentError('The intent record has an unknown kind.');
   if (typeof v.snapshotId !== 'string' || !isValidSnapshotId(v.snapshotId) || v.snapshotId !== snapshotId) {
     throw new InvalidIntentError(`The intent record is not about snapshot "${snapshotId}".`);
@@ -50,5 +77,20 @@ export function parseIntent(text: string, snapshotId: string): SnapshotIntent {
     }
   }
   if (typeof v.startedAt !== 'string' || Number.isNaN(Date.parse(v.startedAt))) throw new InvalidIntentError('The intent record has no start time.');
-  return v as SnapshotIntent;
+  const base = { formatVersion: v.formatVersion, snapshotId, files: v.files, startedAt: v.startedAt };
+  if (v.formatVersion === 1) return v.kind === 'export' ? { ...base, kind: 'export', exportId: null } : { ...base, kind: 'delete', stamps: {} };
+  if (v.kind === 'export') {
+    if (typeof v.exportId !== 'string' || v.exportId.length === 0) throw new InvalidIntentError('The intent record has no export id.');
+    return { ...base, kind: 'export', exportId: v.exportId };
+  }
+  const stamps = v.stamps;
+  const files = new Set(v.files);
+  if (typeof stamps !== 'object' || stamps === null || Array.isArray(stamps)) throw new InvalidIntentError('The intent record has no file stamps.');
+  for (const [name, stamp] of Object.entries(stamps)) {
+    const s = stamp as Partial<FileStamp> | null;
+    if (!files.has(name) || typeof s !== 'object' || s === null || !Number.isSafeInteger(s.size) || typeof s.lastModified !== 'number') {
+      throw new InvalidIntentError(`The intent record's stamp of "${name}" is not one it can have.`);
+    }
+  }
+  return { ...base, kind: 'delete', stamps };
 }

@@ -138,11 +138,15 @@ export function interruptedExportSuite(context: LibraryContext): void {
     { n: 4, at: 'the removal of its intent (committed)', target: (id: string) => `${id}.intent.json`, committed: true },
   ];
 
-  /** Starts an export of `cut_src` in a new tab of the app and stops it at `target` (a rename, or the intent's removal), the tab still open. */
-  async function exportCutOffAt(snapshotId: string, target: string): Promise<Page> {
+  /**
+   * Starts an export of `cut_src` (or, with `work` 'remove', the deletion of snapshot
+   * `snapshotId`) in a new tab of the app and stops it at `target` (a rename, or a
+   * removal), the tab still open.
+   */
+  async function exportCutOffAt(snapshotId: string, target: string, work: 'export' | 'remove' = 'export'): Promise<Page> {
     const tab = await openAppPage(context.browser(), context.url());
     await tab.evaluate(
-      async (snapshotId, target, rows) => {
+      async (snapshotId, target, rows, work) => {
         const w = window as unknown as AppWindow & { cut?: boolean };
         const hang = () => {
           w.cut = true;
@@ -158,12 +162,17 @@ export function interruptedExportSuite(context: LibraryContext): void {
         dirs.removeEntry = function (this: FileSystemDirectoryHandle, name: string, options?: FileSystemRemoveOptions) {
           return name === target ? hang() : removeEntry.call(this, name, options);
         };
+        if (work === 'remove') {
+          void w.app.remove(snapshotId);
+          return;
+        }
         await w.app.sql(`CREATE TABLE cut_src AS ${rows}`);
         void w.app.exportTable('cut_src', { snapshotId, rowsPerPart: 1000 });
       },
       snapshotId,
       target,
       rowsSql(3000),
+      work,
     );
     // Polled on a timer: the tab is in the background, where animation frames stop.
     await tab.waitForFunction(() => (window as unknown as { cut?: boolean }).cut === true, { polling: 100, timeout: 60_000 });
@@ -242,5 +251,115 @@ export function interruptedExportSuite(context: LibraryContext): void {
     expect(Object.keys(after).filter((name) => !(name in before)).sort()).toEqual(expectedFiles);
     expect(await context.page().evaluate((id) => (window as unknown as AppWindow).app.verify(id), snapshotId)).toMatchObject({ ok: true });
     await context.page().evaluate((id) => (window as unknown as AppWindow).app.remove(id), snapshotId);
+  });
+
+  /** SHA-256 of each of `names` in the app's folder, hex: what a file holds, to tell that it was kept byte for byte. */
+  const digests = (names: string[]) =>
+    context.page().evaluate(async (folder, names) => {
+      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(folder);
+      const out: Record<string, string> = {};
+      for (const name of names) {
+        const bytes = await (await (await dir.getFileHandle(name)).getFile()).arrayBuffer();
+        out[name] = [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))].map((b) => b.toString(16).padStart(2, '0')).join('');
+      }
+      return out;
+    }, APP_FOLDER, names);
+
+  /** Writes `content` as the whole of `name` in the app's folder, the way an app's own code would (not through the library). */
+  const appWrites = (name: string, content: { copyOf: string } | { bytes: number; seed: number }) =>
+    context.page().evaluate(async (folder, name, content) => {
+      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(folder);
+      let data: Uint8Array<ArrayBuffer>;
+      if ('copyOf' in content) {
+        data = new Uint8Array(await (await (await dir.getFileHandle(content.copyOf)).getFile()).arrayBuffer());
+      } else {
+        data = new Uint8Array(content.bytes);
+        for (let i = 0; i < data.length; i++) data[i] = (i * 31 + content.seed * 17) & 0xff;
+      }
+      const writable = await (await dir.getFileHandle(name, { create: true })).createWritable();
+      await writable.write(data);
+      await writable.close();
+    }, APP_FOLDER, name, content);
+
+  // After the tab closed and before anything settled its intent, the app's own code wrote
+  // files under names the export had planned: over parts the export had renamed, or where it
+  // had not got to yet. Such a file may be another export's valid part, bytes that are not
+  // Parquet, or nothing; whichever, it is the app's and stays. A part the export did rename,
+  // left alone, is still removed.
+  it.each(CUTS.filter((cut) => !cut.committed))(
+    'an export cut off at $at, then files of the app’s own under its part names: the sweep keeps them byte for byte and removes only what the export wrote',
+    async ({ n, target }) => {
+      const snapshotId = `taken-${n}`;
+      const other = `other-${n}`;
+      await context.page().evaluate(async (id, rows) => {
+        const { app } = window as unknown as AppWindow;
+        await app.sql(`CREATE OR REPLACE TABLE other_src AS ${rows}`);
+        await app.exportTable('other_src', { snapshotId: id });
+      }, other, rowsSql(500));
+      const before = await folderFiles(context.page());
+      await closeTab(await exportCutOffAt(snapshotId, target(snapshotId)), snapshotId);
+      const left = ofSnapshot(await folderFiles(context.page()), snapshotId);
+      // The parts renamed before the cut: 0 … n−1 (the manifest's cut comes after all 3).
+      const renamed = [0, 1, 2].filter((i) => i < n).map((i) => `${snapshotId}_part_${i}.parquet`);
+      expect(left.filter((name) => name.endsWith('.parquet'))).toEqual(renamed);
+      // The app writes under every part name but the last one renamed, which stays the export's.
+      const kept = [0, 1, 2].filter((i) => i !== n - 1).map((i) => `${snapshotId}_part_${i}.parquet`);
+      const contents = [{ copyOf: `${other}.parquet` }, { bytes: 4096, seed: n }, { bytes: 0, seed: 0 }];
+      for (const [i, name] of kept.entries()) await appWrites(name, contents[(i + n) % contents.length]);
+      const appFiles = await digests(kept);
+
+      const { removed } = await context.page().evaluate(() => (window as unknown as AppWindow).app.sweep());
+      expect(removed.sort()).toEqual(left.filter((name) => !kept.includes(name)));
+      const after = await folderFiles(context.page());
+      expect(ofSnapshot(after, snapshotId)).toEqual([...kept].sort());
+      expect(await digests(kept)).toEqual(appFiles);
+      // Everything else in the folder is as it was.
+      expect(Object.fromEntries(Object.entries(after).filter(([name]) => !kept.includes(name)))).toEqual(before);
+
+      // A new export under the id is refused by the app's files, which it names and keeps.
+      const outcome = await context.page().evaluate((id) => (window as unknown as AppWindow).app.exportTable('other_src', { snapshotId: id }).then(() => 'exported', (error: unknown) => String(error)), snapshotId);
+      expect(outcome).toMatch(new RegExp(`SnapshotExistsError: Snapshot "${snapshotId}" already has files`));
+      for (const name of kept) expect(outcome).toContain(name);
+      expect(await digests(kept)).toEqual(appFiles);
+      await context.page().evaluate(async (folder, names, other) => {
+        const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(folder);
+        for (const name of names) await dir.removeEntry(name);
+        await (window as unknown as AppWindow).app.remove(other);
+      }, APP_FOLDER, kept, other);
+    },
+  );
+
+  // A deletion cut off at each of its removals, then the app's own code rewrites some of the
+  // files it had not removed yet: with other bytes of the same size, or another size. The
+  // sweep finishes the deletion on the files that are still as they were, and keeps the others.
+  it.each([
+    { n: 0, at: 'its manifest', target: (id: string) => `${id}.manifest.json` },
+    { n: 1, at: 'its first part', target: (id: string) => `${id}_part_0.parquet` },
+    { n: 2, at: 'a middle part', target: (id: string) => `${id}_part_1.parquet` },
+    { n: 3, at: 'its last part', target: (id: string) => `${id}_part_2.parquet` },
+  ])('a deletion cut off at $at, then files rewritten by the app: the sweep removes the rest of the snapshot and keeps the rewritten ones', async ({ n, target }) => {
+    const snapshotId = `unmade-${n}`;
+    await context.page().evaluate(async (id, rows) => {
+      const { app } = window as unknown as AppWindow;
+      await app.sql(`CREATE OR REPLACE TABLE unmade_src AS ${rows}`);
+      await app.exportTable('unmade_src', { snapshotId: id, rowsPerPart: 1000 });
+    }, snapshotId, rowsSql(3000));
+    const before = await folderFiles(context.page());
+    await closeTab(await exportCutOffAt(snapshotId, target(snapshotId), 'remove'), snapshotId);
+    const left = ofSnapshot(await folderFiles(context.page()), snapshotId).filter((name) => !name.endsWith('.intent.json'));
+    expect(left).toContain(target(snapshotId));
+    // Every other file still there is rewritten: the same size with other bytes, then another size.
+    const rewritten = left.filter((_, i) => i % 2 === 0);
+    for (const [i, name] of rewritten.entries()) await appWrites(name, { bytes: i % 2 === 0 ? before[name] : before[name] + 1, seed: i + 1 });
+    const appFiles = await digests(rewritten);
+
+    const { removed } = await context.page().evaluate(() => (window as unknown as AppWindow).app.sweep());
+    expect(removed.sort()).toEqual([...left.filter((name) => !rewritten.includes(name)), `${snapshotId}.intent.json`].sort());
+    expect(ofSnapshot(await folderFiles(context.page()), snapshotId)).toEqual(rewritten);
+    expect(await digests(rewritten)).toEqual(appFiles);
+    await context.page().evaluate(async (folder, names) => {
+      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(folder);
+      for (const name of names) await dir.removeEntry(name);
+    }, APP_FOLDER, rewritten);
   });
 }
