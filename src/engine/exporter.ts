@@ -35,7 +35,7 @@ import { MANIFEST_FORMAT_VERSION, serializeManifest } from '../snapshot/manifest
 import { EXPORT_ID_KEY } from '../snapshot/intent';
 import { queryArrowIPC, type DuckConnection } from './duck-query';
 import type { ParquetCodec } from './parquet-codec';
-import { addChecksums, assertParquetKeeps, describeColumns, rowIdColumnOf, tableChecksum, tableExists, tableRowCount } from './tables';
+import { addChecksums, assertParquetKeeps, describeColumns, rowIdColumnOf, scansKeepStorageOrder, tableChecksum, tableExists, tableRowCount } from './tables';
 import { removeIntent, settleIntent, writeIntent } from './snapshot-files';
 import { withSnapshotLock } from '../snapshot/locks';
 import { runPipeline, type PipelineStages } from './pipeline';
@@ -59,7 +59,8 @@ export interface ExportRequest {
   options?: ExportOptions;
   /**
    * Order each part's rows by the row id. Not needed for the engine's own tables, stored in
-   * row-id order (a scan keeps it); needed for a row id that may not follow the storage order.
+   * row-id order (a scan keeps it, unless `preserve_insertion_order` is off, which the
+   * exporter checks); needed for a row id that may not follow the storage order.
    */
   sortParts?: boolean;
 }
@@ -111,7 +112,10 @@ export async function exportTableToParquet(ctx: ExportContext, request: ExportRe
     // The checksum is summed part by part in the pipeline, where DuckDB's worker computes it
     // while the encoder works; unless every part query sorts (a key that is not the storage
     // order), where one pass over the table costs less than a second sort per part.
-    const wholeTable = request.sortParts === true ? await tableChecksum(ctx.duck, quoteIdent(table), rowIdColumn, columns) : null;
+    // With scans in any order (preserve_insertion_order off), a part is a range of row ids
+    // in no order: sorted, or the snapshot would not restore to the table it was.
+    const sorted = request.sortParts === true || !(await scansKeepStorageOrder(ctx.duck));
+    const wholeTable = sorted ? await tableChecksum(ctx.duck, quoteIdent(table), rowIdColumn, columns) : null;
     const rowCount = wholeTable?.rowCount ?? (await tableRowCount(ctx.duck, table));
     const plan = planParts(snapshotId, rowCount, rowsPerPart);
     const created = new Set<string>();
@@ -126,7 +130,7 @@ export async function exportTableToParquet(ctx: ExportContext, request: ExportRe
       const exportId = crypto.randomUUID();
       await writeIntent(ctx.dir, { formatVersion: 2, kind: 'export', snapshotId, files: planned, exportId, startedAt: new Date().toISOString() });
       const textColumns = schema.filter((c) => c.type === 'VARCHAR' || c.type === 'BLOB').map((c) => c.name);
-      const job = { table, rowIdColumn, columns, textColumns, exportId, wholeTableChecksum: wholeTable?.checksum ?? null, parts: plan.length, rowsTotal: rowCount, rowGroupSize, strategy, sorted: request.sortParts === true };
+      const job = { table, rowIdColumn, columns, textColumns, exportId, wholeTableChecksum: wholeTable?.checksum ?? null, parts: plan.length, rowsTotal: rowCount, rowGroupSize, strategy, sorted };
       const { stages, checksum } = partStages(ctx, job, created, writes);
       // One part being encoded at a time, however many workers the codec has (measured with
       // two at once: 0.9x the time, but the extra memory at 3M rows 0.9-2.0x that at 1M, up
@@ -199,8 +203,8 @@ function partStages(ctx: ExportContext, job: PartJob, created: Set<string>, writ
   const rowId = quoteIdent(job.rowIdColumn);
   // No ORDER BY for row-id ranges: rows are stored in row-id order (the table is created in
   // that order and never updated) and DuckDB preserves insertion order on scans
-  // (preserve_insertion_order). Sorting 250,000 rows per part would cost more than the
-  // encoding; tests check the order.
+  // (preserve_insertion_order; when it is off, `sorted` is set). Sorting 250,000 rows per
+  // part would cost more than the encoding; tests check the order.
   const partRows = (part: PartPlan) =>
     job.strategy === 'offset'
       ? `SELECT * FROM ${quoteIdent(job.table)} ORDER BY ${rowId} LIMIT ${integerLiteral(part.endRow - part.firstRow)} OFFSET ${integerLiteral(part.firstRow)}`

@@ -175,6 +175,16 @@ export async function tableChecksum(duck: DuckConnection, source: string, rowIdC
   return { rowCount: Number(n), checksum: String(checksum) };
 }
 
+/**
+ * Whether DuckDB's scans hand out rows in storage order: true unless the connection's
+ * database runs with `preserve_insertion_order` off, where a multithreaded DuckDB emits
+ * the row groups of one scan in whatever order its threads finish them.
+ */
+export async function scansKeepStorageOrder(duck: DuckConnection): Promise<boolean> {
+  const { rows } = await queryJson(duck, "SELECT current_setting('preserve_insertion_order')::BOOLEAN");
+  return rows[0]?.[0] !== false;
+}
+
 /** How many rows `table` holds. */
 export async function tableRowCount(duck: DuckConnection, table: string): Promise<number> {
   const { rows } = await queryJson(duck, `SELECT count(*)::BIGINT AS n FROM ${quoteIdent(table)}`);

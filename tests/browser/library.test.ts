@@ -18,7 +18,7 @@ import { allPanelRows, opfsBytesOf, refresh } from '../support/panel';
 import { compareRows, lit, nativeDuckDB, rows } from '../support/native-duckdb';
 import { buildLibraryApp, rowsSql } from '../support/library-app';
 import { screenshot } from '../support/screenshots';
-import { APP_FOLDER as FOLDER, copyOut, exportSuite, folderFiles, interruptedExportSuite, openAppPage, type AppWindow } from '../support/library-suite';
+import { APP_FOLDER as FOLDER, copyOut, exportSuite, threadedSuite, folderFiles, interruptedExportSuite, openAppPage, type AppWindow } from '../support/library-suite';
 
 describe('the exporter as a library, packed, installed into a Vite app and run in its page', () => {
   const work = mkdtempSync(join(tmpdir(), 'opfs-library-'));
@@ -33,7 +33,7 @@ describe('the exporter as a library, packed, installed into a Vite app and run i
     const app = await buildLibraryApp(work);
     // The declarations as published, compiled with the app's code and library checks on.
     expect(app.typeErrors).toEqual([]);
-    server = await serveStatic(app.distDir);
+    server = await serveStatic(app.distDir, 0, { isolated: true });
     chromium = await launchWithExtension({ devtools: true });
     page = await openAppPage(chromium.browser, server.url);
   }, 600_000);
@@ -45,6 +45,7 @@ describe('the exporter as a library, packed, installed into a Vite app and run i
   });
 
   exportSuite(context);
+  threadedSuite(context);
 
   it('keeps the types an app\'s table declares through export, restore and verify: ENUM, nested, time zones, wide integers', async () => {
     const app = (sql: string) => page.evaluate((sql) => (window as unknown as AppWindow).app.sql(sql), sql);

@@ -22,7 +22,7 @@ describe.skipIf(skipWithoutFirefox())('Firefox: the exporter as a library, packe
   let page: Page;
 
   beforeAll(async () => {
-    server = await serveStatic((await buildLibraryApp(work)).distDir);
+    server = await serveStatic((await buildLibraryApp(work)).distDir, 0, { isolated: true });
     firefox = await launchFirefoxWithExtension({ install: false });
     page = await openAppPage(firefox.browser, server.url);
   }, 600_000);
@@ -35,5 +35,8 @@ describe.skipIf(skipWithoutFirefox())('Firefox: the exporter as a library, packe
 
   const context = { browser: () => firefox.browser, page: () => page, url: () => server.url, work };
   exportSuite(context);
+  // Not threadedSuite: Firefox's run of DuckDB-WASM's multithreaded (cross-origin isolated)
+  // bundle stopped for good inside `instantiate` or `open` in 3 of 6 starts here (2026-12-05),
+  // before the library had done anything; Chromium runs it.
   interruptedExportSuite(context);
 });

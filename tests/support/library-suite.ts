@@ -26,6 +26,7 @@ export interface AppWindow {
     broken(): Promise<{ path: string; health: string }[]>;
     sweep(): Promise<{ removed: string[] }>;
     exportThroughCast(setting: 'castBigIntToDouble' | 'castDecimalToDouble' | 'castTimestampToDate'): Promise<string>;
+    threadedExport(rows: number, preserveInsertionOrder: boolean): Promise<Record<string, unknown>>;
     inWorker(message: { sql: string; folder: string; snapshotId: string }): Promise<{ error?: string; manifest?: { rowCount: number; parts: { name: string; bytes: number }[] }; verified?: { ok: boolean } }>;
   };
 }
@@ -123,6 +124,34 @@ export function exportSuite(context: LibraryContext): void {
     const { removed } = await context.page().evaluate(() => (window as unknown as AppWindow).app.remove('rows-1'));
     expect(removed.sort()).toEqual(['rows-1.manifest.json', 'rows-1.parquet']);
     expect(Object.keys(await filesInOpfs()).filter((name) => name.startsWith('rows-1.'))).toEqual([]);
+  });
+}
+
+/**
+ * Exports through a multithreaded DuckDB-WASM, whose scans hand out rows in whatever order
+ * its threads finish when the app turns `preserve_insertion_order` off (DuckDB's advice for
+ * large exports): each part must still hold its rows in id order, or the snapshot would not
+ * restore to the table it was (the restore numbers rows in file order).
+ */
+export function threadedSuite(context: LibraryContext): void {
+  it.each([false, true])('exports 1,000,000 rows through a multithreaded DuckDB-WASM with preserve_insertion_order %s: parts in id order, verified, restored equal', async (preserve) => {
+    // A tab of its own: the threaded DuckDB beside nothing else of the app's.
+    const tab = await openAppPage(context.browser(), context.url());
+    try {
+      const answer = tab.evaluate((preserve) => (window as unknown as AppWindow).app.threadedExport(1_000_000, preserve), preserve);
+      // Where it is when it takes too long: the stage the app reached.
+      const stuck = new Promise((resolve) => setTimeout(resolve, 120_000)).then(() => tab.evaluate(() => ({ stuckAt: (window as unknown as { stage?: string }).stage })));
+      expect(await Promise.race([answer, stuck])).toEqual({
+        crossOriginIsolated: true,
+        settings: { threads: '4', preserve },
+        parts: 4,
+        verified: true,
+        restored: true,
+        order: { misplaced: '0', n: '1000000' },
+      });
+    } finally {
+      await tab.close();
+    }
   });
 }
 

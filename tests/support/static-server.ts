@@ -21,8 +21,12 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-/** Serves `root` on 127.0.0.1 (an ephemeral port unless `port` is given), with CORS open for extension pages. */
-export async function serveStatic(root: string, port = 0): Promise<StaticServer> {
+/**
+ * Serves `root` on 127.0.0.1 (an ephemeral port unless `port` is given), with CORS open for
+ * extension pages; with `isolated`, every page cross-origin isolated (COOP and COEP), as an
+ * app that runs a multithreaded DuckDB-WASM serves itself.
+ */
+export async function serveStatic(root: string, port = 0, { isolated = false } = {}): Promise<StaticServer> {
   const base = resolve(root);
   const server: Server = createServer((request, response) => {
     const pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
@@ -45,6 +49,7 @@ export async function serveStatic(root: string, port = 0): Promise<StaticServer>
       'content-length': size,
       'access-control-allow-origin': '*',
       'cache-control': 'no-store',
+      ...(isolated ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp', 'cross-origin-resource-policy': 'cross-origin' } : {}),
     });
     createReadStream(path).pipe(response);
   });
