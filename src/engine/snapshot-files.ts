@@ -166,11 +166,11 @@ export async function settleIntent(dir: FileSystemDirectoryHandle, snapshotId: s
   const removed: string[] = [];
   const manifest = manifestFileName(snapshotId);
   for (const target of [...doomed.filter((n) => n === manifest), ...doomed.filter((n) => n !== manifest)]) {
-    if (!(await isWhatTheWorkMeant(dir, intent, target))) {
-      console.warn(`keeping ${target}: it is not the file the interrupted ${intent.kind} of snapshot ${snapshotId} meant (other code wrote it)`);
-      continue;
-    }
-    if (await removeOnceReleased(dir, target)) removed.push(target);
+    // Asked again before every attempt: a file held open when first tried may be rewritten by whoever held it.
+    let kept = false;
+    const meant = async () => (await isWhatTheWorkMeant(dir, intent, target)) || ((kept = true), false);
+    if (await removeOnceReleased(dir, target, meant)) removed.push(target);
+    else if (kept) console.warn(`keeping ${target}: it is not the file the interrupted ${intent.kind} of snapshot ${snapshotId} meant (other code wrote it)`);
   }
   if (await removeIfExists(dir, name)) removed.push(name);
   return removed;

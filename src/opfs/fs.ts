@@ -73,12 +73,16 @@ export async function listEntryNames(dir: FileSystemDirectoryHandle): Promise<st
  * Removes `dir/name` if it exists; returns whether it did. A file still held open (a sync
  * access handle of a worker that is being stopped: Chrome lets a dedicated worker run for
  * up to 2 s after its document is gone, and the browser closes its handles after that) is
- * tried again for up to {@link RELEASE_WAIT_MS}.
+ * tried again for up to {@link RELEASE_WAIT_MS}. With `onlyWhile`, each attempt first asks
+ * it whether the file is still the one to remove (whoever held it open may have rewritten
+ * it meanwhile), and a `false` ends the attempts, the file kept.
  */
-export async function removeOnceReleased(dir: FileSystemDirectoryHandle, name: string): Promise<boolean> {
+export async function removeOnceReleased(dir: FileSystemDirectoryHandle, name: string, onlyWhile?: () => Promise<boolean>): Promise<boolean> {
   const deadline = Date.now() + RELEASE_WAIT_MS;
   for (let wait = 50; ; wait = Math.min(wait * 2, 500)) {
     try {
+      // A file held open cannot be read either (Chrome): then neither is tried until it is released.
+      if (onlyWhile && !(await onlyWhile())) return false;
       return await removeIfExists(dir, name);
     } catch (error) {
       if (!(error instanceof DOMException && error.name === 'NoModificationAllowedError') || Date.now() + wait > deadline) throw error;
