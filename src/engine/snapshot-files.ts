@@ -168,7 +168,10 @@ export async function settleIntent(dir: FileSystemDirectoryHandle, snapshotId: s
   for (const target of [...doomed.filter((n) => n === manifest), ...doomed.filter((n) => n !== manifest)]) {
     // Asked again before every attempt: a file held open when first tried may be rewritten by whoever held it.
     let kept = false;
-    const meant = async () => (await isWhatTheWorkMeant(dir, intent, target)) || ((kept = true), false);
+    const meant = async () => {
+      kept = !(await isWhatTheWorkMeant(dir, intent, target));
+      return !kept;
+    };
     if (await removeOnceReleased(dir, target, meant)) removed.push(target);
     else if (kept) console.warn(`keeping ${target}: it is not the file the interrupted ${intent.kind} of snapshot ${snapshotId} meant (other code wrote it)`);
   }
