@@ -19,7 +19,7 @@ import type { ExportOptions, OperationProgress, SnapshotManifest, SnapshotPartIn
 import { CancelledError, UserFacingError, errorName } from '../errors';
 import { integerLiteral, quoteIdent } from '../sql';
 import { checkParquet } from '../parquet/footer';
-import { fileExists, listEntryNames, removeOnceReleased, renameFile, writeFile } from '../opfs/fs';
+import { fileExists, fileIfExists, listEntryNames, removeOnceReleased, renameFile, writeFile } from '../opfs/fs';
 import {
   DEFAULT_ROWS_PER_PART,
   DEFAULT_ROW_GROUP_SIZE,
@@ -277,16 +277,8 @@ function partStages(ctx: ExportContext, job: PartJob, created: Set<string>, writ
  * size is no longer ours to remove on the way out; one that is gone needs no removing.
  */
 async function assertPartsInPlace(dir: FileSystemDirectoryHandle, parts: readonly SnapshotPartInfo[], created: Set<string>): Promise<void> {
-  const sizeOf = async (name: string): Promise<number | null> => {
-    try {
-      return (await (await dir.getFileHandle(name)).getFile()).size;
-    } catch (error) {
-      if (errorName(error) !== 'NotFoundError' && errorName(error) !== 'TypeMismatchError') throw error;
-      return null;
-    }
-  };
   // All at once: each is a round trip to the browser, twelve of them at 3M rows.
-  const sizes = await Promise.all(parts.map((part) => sizeOf(part.name)));
+  const sizes = await Promise.all(parts.map(async (part) => (await fileIfExists(dir, part.name))?.size ?? null));
   for (const [i, part] of parts.entries()) {
     const size = sizes[i];
     if (size === part.bytes) continue;

@@ -3,7 +3,7 @@
  * snapshot's files.
  */
 import type { SnapshotManifest } from '../protocol';
-import { fileExists, getDirectory, listFileNames, opfsRoot, removeIfExists, removeOnceReleased, writeFile } from '../opfs/fs';
+import { fileExists, fileIfExists, getDirectory, listFileNames, opfsRoot, removeIfExists, removeOnceReleased, writeFile } from '../opfs/fs';
 import { SNAPSHOTS_DIR, assertValidSnapshotId, belongsToSnapshot, intentFileName, manifestFileName, parseSnapshotFileName } from '../snapshot/names';
 import { parseManifest } from '../snapshot/manifest';
 import { parseIntent, serializeIntent, type FileStamp, type SnapshotIntent } from '../snapshot/intent';
@@ -114,13 +114,8 @@ export async function removeSnapshotFiles(
 
 /** A file's size and modification time now; null when there is no such file. */
 async function stampOf(dir: FileSystemDirectoryHandle, name: string): Promise<FileStamp | null> {
-  try {
-    const file = await (await dir.getFileHandle(name)).getFile();
-    return { size: file.size, lastModified: file.lastModified };
-  } catch (error) {
-    if (error instanceof DOMException && (error.name === 'NotFoundError' || error.name === 'TypeMismatchError')) return null;
-    throw error;
-  }
+  const file = await fileIfExists(dir, name);
+  return file && { size: file.size, lastModified: file.lastModified };
 }
 
 /** Names of every file of `snapshotId` in `dir` now (final and temporary), without its intent. */
@@ -182,18 +177,13 @@ export async function settleIntent(dir: FileSystemDirectoryHandle, snapshotId: s
 /**
  * Whether `name`, as it is now, is the file `intent` meant: a temporary file of an export
  * (only exports write under those names); a part that carries the export's id; a file of a
- * deletion still as it was. A file that is not there (nothing to remove) answers true.
+ * deletion still as it was.
  */
 async function isWhatTheWorkMeant(dir: FileSystemDirectoryHandle, intent: SnapshotIntent, name: string): Promise<boolean> {
   if (intent.kind === 'export' && parseSnapshotFileName(name).kind === 'temp') return true;
-  let file: File;
-  try {
-    file = await (await dir.getFileHandle(name)).getFile();
-  } catch (error) {
-    if (error instanceof DOMException && error.name === 'NotFoundError') return true;
-    if (error instanceof DOMException && error.name === 'TypeMismatchError') return false;
-    throw error;
-  }
+  const file = await fileIfExists(dir, name);
+  // Nothing to remove (a folder of that name is never removed: removeIfExists takes files only).
+  if (file === null) return true;
   if (intent.kind === 'delete') {
     const stamp = intent.stamps[name];
     return stamp !== undefined && stamp.size === file.size && stamp.lastModified === file.lastModified;

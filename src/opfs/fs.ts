@@ -94,6 +94,16 @@ export async function removeOnceReleased(dir: FileSystemDirectoryHandle, name: s
 /** How long {@link removeOnceReleased} waits for a file's last handle to close. */
 export const RELEASE_WAIT_MS = 4_000;
 
+/** The file `dir/name` as it is now; null when there is none (no entry, or a folder of that name). */
+export async function fileIfExists(dir: FileSystemDirectoryHandle, name: string): Promise<File | null> {
+  try {
+    return await (await dir.getFileHandle(name)).getFile();
+  } catch (error) {
+    if (error instanceof DOMException && (error.name === 'NotFoundError' || error.name === 'TypeMismatchError')) return null;
+    throw error;
+  }
+}
+
 export async function fileExists(dir: FileSystemDirectoryHandle, name: string): Promise<boolean> {
   try {
     await dir.getFileHandle(name);

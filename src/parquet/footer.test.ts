@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { checkParquet } from './footer';
+import { startParquetWasm } from '../engine/parquet-codec';
+import { EXPORT_ID_KEY } from '../snapshot/intent';
 
 /** A real, minimal Parquet file: one INT64 column "id", 3 rows, written by native DuckDB. */
 async function realParquet(): Promise<Uint8Array> {
@@ -78,11 +83,6 @@ describe('checkParquet', () => {
 
 describe('checkParquet: the id of the export that wrote a file', () => {
   it('reads back the id the engine’s codec wrote, and none from a file written without one', async () => {
-    const { readFileSync } = await import('node:fs');
-    const { createRequire } = await import('node:module');
-    const { tableFromArrays, tableToIPC } = await import('apache-arrow');
-    const { startParquetWasm } = await import('../engine/parquet-codec');
-    const { EXPORT_ID_KEY } = await import('../snapshot/intent');
     const wasm = await startParquetWasm(new Uint8Array(readFileSync(createRequire(import.meta.url).resolve('parquet-wasm/esm/parquet_wasm_bg.wasm'))));
     const ipc = () => tableToIPC(tableFromArrays({ id: Int32Array.from([1, 2, 3]) }), 'stream');
     for (const id of [crypto.randomUUID(), 'x', 'ü"\\\n'.repeat(50)]) {

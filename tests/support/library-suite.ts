@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import type { Browser, Page } from 'puppeteer-core';
-import { opfsBytesOf } from './panel';
+import { opfsBytesOf, writePageFiles } from './panel';
 import { compareRows, lit, nativeDuckDB, rows } from './native-duckdb';
 import { rowsSql } from './library-app';
 import { belongsToSnapshot } from '../../src/snapshot/names';
@@ -284,33 +284,14 @@ export function interruptedExportSuite(context: LibraryContext): void {
     await context.page().evaluate((id) => (window as unknown as AppWindow).app.remove(id), snapshotId);
   });
 
-  /** SHA-256 of each of `names` in the app's folder, hex: what a file holds, to tell that it was kept byte for byte. */
-  const digests = (names: string[]) =>
-    context.page().evaluate(async (folder, names) => {
-      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(folder);
-      const out: Record<string, string> = {};
-      for (const name of names) {
-        const bytes = await (await (await dir.getFileHandle(name)).getFile()).arrayBuffer();
-        out[name] = [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))].map((b) => b.toString(16).padStart(2, '0')).join('');
-      }
-      return out;
-    }, APP_FOLDER, names);
+  /** What each of `names` in the app's folder holds, byte for byte. */
+  const contentsOf = async (names: string[]) => Object.fromEntries(await Promise.all(names.map(async (name) => [name, await opfsBytesOf(context.page(), `${APP_FOLDER}/${name}`)])));
 
   /** Writes `content` as the whole of `name` in the app's folder, the way an app's own code would (not through the library). */
-  const appWrites = (name: string, content: { copyOf: string } | { bytes: number; seed: number }) =>
-    context.page().evaluate(async (folder, name, content) => {
-      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(folder);
-      let data: Uint8Array<ArrayBuffer>;
-      if ('copyOf' in content) {
-        data = new Uint8Array(await (await (await dir.getFileHandle(content.copyOf)).getFile()).arrayBuffer());
-      } else {
-        data = new Uint8Array(content.bytes);
-        for (let i = 0; i < data.length; i++) data[i] = (i * 31 + content.seed * 17) & 0xff;
-      }
-      const writable = await (await dir.getFileHandle(name, { create: true })).createWritable();
-      await writable.write(data);
-      await writable.close();
-    }, APP_FOLDER, name, content);
+  const appWrites = async (name: string, content: { copyOf: string } | { bytes: number; seed: number }) => {
+    const data = 'copyOf' in content ? await opfsBytesOf(context.page(), `${APP_FOLDER}/${content.copyOf}`) : Uint8Array.from({ length: content.bytes }, (_, i) => (i * 31 + content.seed * 17) & 0xff);
+    await writePageFiles(context.page(), { [`${APP_FOLDER}/${name}`]: data });
+  };
 
   // After the tab closed and before anything settled its intent, the app's own code wrote
   // files under names the export had planned: over parts the export had renamed, or where it
@@ -337,13 +318,13 @@ export function interruptedExportSuite(context: LibraryContext): void {
       const kept = [0, 1, 2].filter((i) => i !== n - 1).map((i) => `${snapshotId}_part_${i}.parquet`);
       const contents = [{ copyOf: `${other}.parquet` }, { bytes: 4096, seed: n }, { bytes: 0, seed: 0 }];
       for (const [i, name] of kept.entries()) await appWrites(name, contents[(i + n) % contents.length]);
-      const appFiles = await digests(kept);
+      const appFiles = await contentsOf(kept);
 
       const { removed } = await context.page().evaluate(() => (window as unknown as AppWindow).app.sweep());
       expect(removed.sort()).toEqual(left.filter((name) => !kept.includes(name)));
       const after = await folderFiles(context.page());
       expect(ofSnapshot(after, snapshotId)).toEqual([...kept].sort());
-      expect(await digests(kept)).toEqual(appFiles);
+      expect(await contentsOf(kept)).toEqual(appFiles);
       // Everything else in the folder is as it was.
       expect(Object.fromEntries(Object.entries(after).filter(([name]) => !kept.includes(name)))).toEqual(before);
 
@@ -351,7 +332,7 @@ export function interruptedExportSuite(context: LibraryContext): void {
       const outcome = await context.page().evaluate((id) => (window as unknown as AppWindow).app.exportTable('other_src', { snapshotId: id }).then(() => 'exported', (error: unknown) => String(error)), snapshotId);
       expect(outcome).toMatch(new RegExp(`SnapshotExistsError: Snapshot "${snapshotId}" already has files`));
       for (const name of kept) expect(outcome).toContain(name);
-      expect(await digests(kept)).toEqual(appFiles);
+      expect(await contentsOf(kept)).toEqual(appFiles);
       await context.page().evaluate(async (folder, names, other) => {
         const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(folder);
         for (const name of names) await dir.removeEntry(name);
@@ -382,12 +363,12 @@ export function interruptedExportSuite(context: LibraryContext): void {
     // Every other file still there is rewritten: the same size with other bytes, then another size.
     const rewritten = left.filter((_, i) => i % 2 === 0);
     for (const [i, name] of rewritten.entries()) await appWrites(name, { bytes: i % 2 === 0 ? before[name] : before[name] + 1, seed: i + 1 });
-    const appFiles = await digests(rewritten);
+    const appFiles = await contentsOf(rewritten);
 
     const { removed } = await context.page().evaluate(() => (window as unknown as AppWindow).app.sweep());
     expect(removed.sort()).toEqual([...left.filter((name) => !rewritten.includes(name)), `${snapshotId}.intent.json`].sort());
     expect(ofSnapshot(await folderFiles(context.page()), snapshotId)).toEqual(rewritten);
-    expect(await digests(rewritten)).toEqual(appFiles);
+    expect(await contentsOf(rewritten)).toEqual(appFiles);
     await context.page().evaluate(async (folder, names) => {
       const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(folder);
       for (const name of names) await dir.removeEntry(name);
@@ -432,8 +413,7 @@ export function interruptedExportSuite(context: LibraryContext): void {
     const { removed } = (await context.page().evaluate(() => (window as unknown as { sweeping: Promise<unknown> }).sweeping)) as { removed: string[] };
     expect(removed.sort()).toEqual([`${snapshotId}.intent.json`, `${snapshotId}.manifest.json`, `${snapshotId}_part_0.parquet`, `${snapshotId}_part_2.parquet`].sort());
     expect(ofSnapshot(await folderFiles(context.page()), snapshotId)).toEqual([held]);
-    const text = await context.page().evaluate(async (folder, name) => (await (await (await (await navigator.storage.getDirectory()).getDirectoryHandle(folder)).getFileHandle(name)).getFile()).text(), APP_FOLDER, held);
-    expect(text).toBe('the app’s own bytes, written while the sweep waited');
+    expect((await opfsBytesOf(context.page(), `${APP_FOLDER}/${held}`)).toString()).toBe('the app’s own bytes, written while the sweep waited');
     await context.page().evaluate(async (folder, name) => (await (await navigator.storage.getDirectory()).getDirectoryHandle(folder)).removeEntry(name), APP_FOLDER, held);
   });
 }
