@@ -204,20 +204,21 @@ describe('faults during an import', () => {
     // worker still busy with a part then reaches the part's file after the next engine's
     // sweep. Here it stalls 1.5 s at each step of its work on a part's file, the document
     // is closed meanwhile, and whatever the worker does once it wakes must leave nothing.
-    // Each: the patch (in the worker, around `stallOnce`) and what the worker says it stalled at.
+    // Each: the patch (in the worker, around `stallOnce`) and what the worker says it stalled at:
+    // any part, since the worker patched first may not be the one the export gives part 0.
     const WORKER_STALLS: Record<string, { patch: string; at: (snapshotId: string) => RegExp }> = {
       'before it opens the part’s file': {
         patch: `const get = FileSystemDirectoryHandle.prototype.getFileHandle;
           FileSystemDirectoryHandle.prototype.getFileHandle = function (name, options) { if (options?.create) stallOnce(name); return get.call(this, name, options); };
           const open = FileSystemFileHandle.prototype.createSyncAccessHandle;
           FileSystemFileHandle.prototype.createSyncAccessHandle = function () { stallOnce(this.name); return open.call(this); };`,
-        at: (snapshotId) => new RegExp(`stalled at ${snapshotId}_part_0\\.parquet\\.tmp`),
+        at: (snapshotId) => new RegExp(`stalled at ${snapshotId}_part_\\d+\\.parquet\\.tmp$`),
       },
       // The worker opens the part's file while it encodes (parquet-worker.ts): a long encode holds it open.
       'while it encodes the part, its file already open': {
         patch: `const open = FileSystemFileHandle.prototype.createSyncAccessHandle;
           FileSystemFileHandle.prototype.createSyncAccessHandle = function () { const name = this.name; return open.call(this).then((access) => { stallOnce(name + ' open'); return access; }); };`,
-        at: (snapshotId) => new RegExp(`stalled at ${snapshotId}_part_0\\.parquet\\.tmp open`),
+        at: (snapshotId) => new RegExp(`stalled at ${snapshotId}_part_\\d+\\.parquet\\.tmp open`),
       },
       'while it writes the part': {
         patch: `const write = FileSystemSyncAccessHandle.prototype.write;
