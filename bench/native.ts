@@ -6,7 +6,7 @@ import { closeSync, openSync, readSync, rmSync } from 'node:fs';
 import { lit, nativeDuckDB, rows as queryRows } from '../tests/support/native-duckdb';
 import { delimiterOfHeader, importCsvTable, type SqlRunner } from '../src/engine/csv-sql';
 import { typedTableSql } from './data';
-import { checksumSql } from '../src/engine/tables';
+import { checksumSql } from '../src/engine/checksum';
 
 export interface NativeDuckDB {
   version: string;
@@ -86,7 +86,7 @@ export async function nativeCopyToParquet(native: NativeDuckDB, table: string, p
 export async function nativeRestore(native: NativeDuckDB, parquetPath: string, table: string): Promise<number> {
   const started = performance.now();
   await native.timed(`CREATE OR REPLACE TABLE ${table} AS SELECT (row_number() OVER () - 1)::BIGINT AS "__row_id", * FROM read_parquet(${lit(parquetPath)})`);
-  const columns = (await native.rows(`SELECT column_name AS name FROM (DESCRIBE ${table})`)).map((c) => String(c.name)).filter((c) => c !== '__row_id');
+  const columns = (await native.rows(`SELECT column_name AS name, column_type AS type FROM (DESCRIBE ${table})`)).map((c) => ({ name: String(c.name), type: String(c.type) })).filter((c) => c.name !== '__row_id');
   await native.rows(checksumSql(table, '__row_id', columns));
   return performance.now() - started;
 }

@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'vite';
 import type { SnapshotManifest } from '../src/protocol';
+import { CHECKSUM_ALGORITHM, checksumSql } from '../src/engine/checksum';
 import { createParquetWriter, customersSql, ordersSql, type ParquetWriter } from '../tests/support/parquet-fixtures';
 import { serveStatic } from '../tests/support/static-server';
 
@@ -35,9 +36,10 @@ async function manifestFor(
   parts: { name: string; bytes: Uint8Array; rows: number }[],
 ): Promise<SnapshotManifest> {
   const schema = (await writer.rows(`DESCRIBE ${selectSql}`)).map((c) => ({ name: String(c.column_name), type: String(c.column_type) }));
-  // The extension's checksum formula (src/engine/tables.ts), computed by native DuckDB: the demo's
-  // files live in the page's OPFS, which the extension never verifies, so it is informative only.
-  const [sums] = await writer.rows(`SELECT count(*)::BIGINT AS n, coalesce(sum(hash(t)), 0)::VARCHAR AS checksum FROM (${selectSql}) AS t`);
+  // The extension's checksum (src/engine/checksum.ts), computed by native DuckDB over the rows
+  // numbered in file order, as a restore numbers them.
+  const numbered = `(SELECT (row_number() OVER () - 1)::BIGINT AS "__row_id", * FROM (${selectSql}))`;
+  const [sums] = await writer.rows(checksumSql(numbered, '__row_id', schema));
   return {
     formatVersion: 1,
     snapshotId,
@@ -45,7 +47,7 @@ async function manifestFor(
     rowCount: Number(sums?.n),
     schema,
     parts: parts.map((p) => ({ name: p.name, rows: p.rows, bytes: p.bytes.length })),
-    checksum: { algorithm: 'duckdb-hash-sum-v1', value: String(sums?.checksum) },
+    checksum: { algorithm: CHECKSUM_ALGORITHM, value: String(sums?.checksum) },
     compression: 'ZSTD',
     rowGroupSize: 100_000,
     rowsPerPart: ROWS_PER_PART,

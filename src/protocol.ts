@@ -28,6 +28,10 @@ export interface DatabaseContents {
   note?: string;
 }
 
+/** The content checksums a manifest may record (src/engine/checksum.ts); an export records the last. */
+export const CHECKSUM_ALGORITHMS = ['duckdb-hash-sum-v1', 'duckdb-hash-sum-v2'] as const;
+export type ChecksumAlgorithm = (typeof CHECKSUM_ALGORITHMS)[number];
+
 export interface ColumnSchema {
   name: string;
   type: string;
@@ -48,8 +52,8 @@ export interface SnapshotManifest {
   rowCount: number;
   schema: ColumnSchema[];
   parts: SnapshotPartInfo[];
-  /** Order-sensitive checksum of the source rows, see `src/engine/tables.ts (checksumSql)`. */
-  checksum: { algorithm: 'duckdb-hash-sum-v1'; value: string };
+  /** Order-sensitive checksum of the source rows, see `src/engine/checksum.ts`. */
+  checksum: { algorithm: ChecksumAlgorithm; value: string };
   compression: 'ZSTD';
   rowGroupSize: number;
   rowsPerPart: number;

@@ -15,7 +15,7 @@
  * back and verified, so at most one part is in each stage, and a failure is cleaned up
  * only once every stage has stopped.
  */
-import type { ExportOptions, OperationProgress, SnapshotManifest, SnapshotPartInfo } from '../protocol';
+import type { ColumnSchema, ExportOptions, OperationProgress, SnapshotManifest, SnapshotPartInfo } from '../protocol';
 import { CancelledError, UserFacingError, errorName } from '../errors';
 import { integerLiteral, quoteIdent } from '../sql';
 import { checkParquet } from '../parquet/footer';
@@ -35,7 +35,8 @@ import { MANIFEST_FORMAT_VERSION, serializeManifest } from '../snapshot/manifest
 import { EXPORT_ID_KEY } from '../snapshot/intent';
 import { queryArrowIPC, type DuckConnection } from './duck-query';
 import type { ParquetCodec } from './parquet-codec';
-import { addChecksums, assertParquetKeeps, describeColumns, rowIdColumnOf, scansKeepStorageOrder, tableChecksum, tableExists, tableRowCount } from './tables';
+import { assertParquetKeeps, describeColumns, rowIdColumnOf, scansKeepStorageOrder, tableExists, tableRowCount } from './tables';
+import { addChecksums, CHECKSUM_ALGORITHM, tableChecksum } from './checksum';
 import { removeIntent, settleIntent, writeIntent } from './snapshot-files';
 import { withSnapshotLock } from '../snapshot/locks';
 import { runPipeline, type PipelineStages } from './pipeline';
@@ -108,14 +109,13 @@ export async function exportTableToParquet(ctx: ExportContext, request: ExportRe
     ctx.onProgress?.({ phase: 'counting', rowsDone: 0, rowsTotal: 0 });
     const schema = await describeColumns(ctx.duck, table, rowIdColumn);
     assertParquetKeeps(schema, `Table "${request.sourceName}"`);
-    const columns = schema.map((c) => c.name);
     // The checksum is summed part by part in the pipeline, where DuckDB's worker computes it
     // while the encoder works; unless every part query sorts (a key that is not the storage
     // order), where one pass over the table costs less than a second sort per part.
     // With scans in any order (preserve_insertion_order off), a part is a range of row ids
     // in no order: sorted, or the snapshot would not restore to the table it was.
     const sorted = request.sortParts === true || !(await scansKeepStorageOrder(ctx.duck));
-    const wholeTable = sorted ? await tableChecksum(ctx.duck, quoteIdent(table), rowIdColumn, columns) : null;
+    const wholeTable = sorted ? await tableChecksum(ctx.duck, quoteIdent(table), rowIdColumn, schema) : null;
     const rowCount = wholeTable?.rowCount ?? (await tableRowCount(ctx.duck, table));
     const plan = planParts(snapshotId, rowCount, rowsPerPart);
     const created = new Set<string>();
@@ -130,7 +130,7 @@ export async function exportTableToParquet(ctx: ExportContext, request: ExportRe
       const exportId = crypto.randomUUID();
       await writeIntent(ctx.dir, { formatVersion: 2, kind: 'export', snapshotId, files: planned, exportId, startedAt: new Date().toISOString() });
       const textColumns = schema.filter((c) => c.type === 'VARCHAR' || c.type === 'BLOB').map((c) => c.name);
-      const job = { table, rowIdColumn, columns, textColumns, exportId, wholeTableChecksum: wholeTable?.checksum ?? null, parts: plan.length, rowsTotal: rowCount, rowGroupSize, strategy, sorted };
+      const job = { table, rowIdColumn, columns: schema, textColumns, exportId, wholeTableChecksum: wholeTable?.checksum ?? null, parts: plan.length, rowsTotal: rowCount, rowGroupSize, strategy, sorted };
       const { stages, checksum } = partStages(ctx, job, created, writes);
       // One part being encoded at a time, however many workers the codec has (measured with
       // two at once: 0.9x the time, but the extra memory at 3M rows 0.9-2.0x that at 1M, up
@@ -146,7 +146,7 @@ export async function exportTableToParquet(ctx: ExportContext, request: ExportRe
         rowCount,
         schema,
         parts,
-        checksum: { algorithm: 'duckdb-hash-sum-v1', value: checksum() },
+        checksum: { algorithm: CHECKSUM_ALGORITHM, value: checksum() },
         compression: 'ZSTD',
         rowGroupSize,
         rowsPerPart,
@@ -170,7 +170,7 @@ interface PartJob {
   table: string;
   rowIdColumn: string;
   /** The columns the checksum covers, besides the row id. */
-  columns: readonly string[];
+  columns: readonly ColumnSchema[];
   /** Those of them that hold text or bytes (see `EncodeSettings.textColumns`). */
   textColumns: readonly string[];
   /** Written into every part's footer (see src/snapshot/intent.ts). */

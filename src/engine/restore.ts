@@ -17,7 +17,8 @@ import { quoteIdent } from '../sql';
 import { checkParquet, decodedBytes } from '../parquet/footer';
 import { engineMemory, type DuckConnection } from './duck-query';
 import type { ParquetCodec } from './parquet-codec';
-import { addChecksums, describeColumns, describeQuery, tableChecksum, tableExists, tableRowCount } from './tables';
+import { describeColumns, describeQuery, tableExists, tableRowCount } from './tables';
+import { addChecksums, tableChecksum } from './checksum';
 import { DEFAULT_ROW_ID_COLUMN, freeColumnName } from './csv-sql';
 import { readManifest } from './snapshot-files';
 import { withSnapshotLock } from '../snapshot/locks';
@@ -56,8 +57,8 @@ export async function restoreSnapshot(ctx: RestoreContext, snapshotId: string, t
     const rowIdColumn = freeColumnName(manifest.schema.map((c) => c.name), DEFAULT_ROW_ID_COLUMN);
     const buildingName = `__restore_${crypto.randomUUID().replaceAll('-', '')}`;
     const building = quoteIdent(buildingName);
-    const columns = manifest.schema.map((c) => c.name);
     const ids = quoteIdent(rowIdColumn);
+    const algorithm = manifest.checksum.algorithm;
     let total = { rowCount: 0, checksum: '0' };
     let types: ColumnSchema[] = [];
     let problems: string[] = [];
@@ -74,13 +75,15 @@ export async function restoreSnapshot(ctx: RestoreContext, snapshotId: string, t
         // the parts after it, rather than in one pass over the whole table at the end (the
         // checksum is a sum of per-row hashes; the row ids tell a part's rows apart).
         async ({ first, rows }) => {
-          const part = await tableChecksum(ctx.duck, `(SELECT * FROM ${building} WHERE ${ids} >= ${first} AND ${ids} < ${first + rows})`, rowIdColumn, columns);
+          // The columns as read back and cast to the manifest's types: what the checksum's shape markers follow.
+          types = types.length > 0 ? types : await describeColumns(ctx.duck, buildingName, rowIdColumn);
+          const part = await tableChecksum(ctx.duck, `(SELECT * FROM ${building} WHERE ${ids} >= ${first} AND ${ids} < ${first + rows})`, rowIdColumn, types, algorithm);
           total = { rowCount: total.rowCount + part.rowCount, checksum: addChecksums(total.checksum, part.checksum) };
         },
       );
       // The parts' rows are the whole table only if it holds no other row: counted, not assumed.
-      if ((await tableRowCount(ctx.duck, buildingName)) !== total.rowCount) total = await tableChecksum(ctx.duck, building, rowIdColumn, columns);
       types = await describeColumns(ctx.duck, buildingName, rowIdColumn);
+      if ((await tableRowCount(ctx.duck, buildingName)) !== total.rowCount) total = await tableChecksum(ctx.duck, building, rowIdColumn, types, algorithm);
       problems = compareWithManifest(total, types, manifest);
       if (problems.length > 0 && (await tableExists(ctx.duck, table))) {
         // An app restoring into its own table: rows that do not match the manifest replace nothing.
@@ -116,14 +119,14 @@ export async function verifySnapshot(ctx: RestoreContext, snapshotId: string): P
     const { problems } = await checkPartFiles(ctx.dir, manifest);
     if (problems.length > 0) return { snapshotId, ok: false, expected, actual: { rowCount: 0, checksum: '' }, problems };
     const rowIdColumn = freeColumnName(manifest.schema.map((c) => c.name), DEFAULT_ROW_ID_COLUMN);
-    const columns = manifest.schema.map((c) => c.name);
     const actual = { rowCount: 0, checksum: '0' };
     let types: ColumnSchema[] | undefined;
     await forEachPart(ctx, manifest, rowIdColumn, (ipc) =>
       withScratchTable(ctx.duck, ipc, async (scratch) => {
         const typed = typedSelect(scratch, rowIdColumn, manifest);
         types ??= await describeQuery(ctx.duck, typed, rowIdColumn);
-        const part = await tableChecksum(ctx.duck, `(${typed})`, rowIdColumn, columns);
+        // The columns as read back and cast to the manifest's types: what the checksum's shape markers follow.
+        const part = await tableChecksum(ctx.duck, `(${typed})`, rowIdColumn, types, manifest.checksum.algorithm);
         actual.rowCount += part.rowCount;
         actual.checksum = addChecksums(actual.checksum, part.checksum);
       }),

@@ -157,25 +157,6 @@ export async function tableExists(duck: DuckConnection, table: string): Promise<
 }
 
 /**
- * SQL of the content checksum (`duckdb-hash-sum-v1`) of `source`: the sum of DuckDB's
- * `hash()` of each row as `(row id, columns in order)`, so moving a row changes it. The
- * columns are named one by one, quoted: a table alias would be shadowed by a column of the
- * same name (a column `t` made `hash(t)` hash that column alone). Being a sum, it adds up
- * over parts: verification checks a snapshot part by part.
- */
-export function checksumSql(source: string, rowId: string, columns: readonly string[]): string {
-  const row = [rowId, ...columns].map(quoteIdent).join(', ');
-  return `SELECT count(*)::BIGINT AS n, coalesce(sum(hash(row(${row}))), 0)::VARCHAR AS checksum FROM ${source}`;
-}
-
-/** Row count and content checksum of `source`, a table's quoted name or a parenthesised query (see {@link checksumSql}). */
-export async function tableChecksum(duck: DuckConnection, source: string, rowIdColumn: string, columns: readonly string[]): Promise<{ rowCount: number; checksum: string }> {
-  const { rows } = await queryJson(duck, checksumSql(source, rowIdColumn, columns));
-  const [n, checksum] = rows[0] ?? [];
-  return { rowCount: Number(n), checksum: String(checksum) };
-}
-
-/**
  * Whether DuckDB's scans hand out rows in storage order: true unless the connection's
  * database runs with `preserve_insertion_order` off, where a multithreaded DuckDB emits
  * the row groups of one scan in whatever order its threads finish them.
@@ -189,9 +170,4 @@ export async function scansKeepStorageOrder(duck: DuckConnection): Promise<boole
 export async function tableRowCount(duck: DuckConnection, table: string): Promise<number> {
   const { rows } = await queryJson(duck, `SELECT count(*)::BIGINT AS n FROM ${quoteIdent(table)}`);
   return Number(rows[0]?.[0]);
-}
-
-/** Adds two checksums (decimal text of DuckDB's HUGEINT sums) exactly. */
-export function addChecksums(a: string, b: string): string {
-  return (BigInt(a) + BigInt(b)).toString();
 }

@@ -24,8 +24,13 @@ describe('manifest', () => {
     expect(parseManifest(serializeManifest(manifest))).toEqual(manifest);
   });
 
+  it.each(['duckdb-hash-sum-v1', 'duckdb-hash-sum-v2'])('reads a checksum recorded by %s, the version it says', (algorithm) => {
+    expect(parseManifest(JSON.stringify({ ...manifest, checksum: { algorithm, value: '42' } })).checksum).toEqual({ algorithm, value: '42' });
+  });
+
   it.each([
     ['not JSON', '{', /not valid JSON/],
+    ['a checksum of a version it does not know', JSON.stringify({ ...manifest, checksum: { algorithm: 'duckdb-hash-sum-v3', value: '1' } }), /checksum/],
     ['an unknown version', JSON.stringify({ ...manifest, formatVersion: 2 }), /format version/],
     ['rows that do not add up', JSON.stringify({ ...manifest, rowCount: 3 }), /do not add up/],
     ['a 0-byte part', JSON.stringify({ ...manifest, parts: [{ ...manifest.parts[0], bytes: 0 }, manifest.parts[1]] }), /parts/],

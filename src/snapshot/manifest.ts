@@ -1,4 +1,4 @@
-import type { ColumnSchema, SnapshotManifest, SnapshotPartInfo } from '../protocol';
+import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, type ColumnSchema, type SnapshotManifest, type SnapshotPartInfo } from '../protocol';
 import { isValidSnapshotId } from './names';
 
 export const MANIFEST_FORMAT_VERSION = 1;
@@ -60,7 +60,7 @@ export function parseManifest(text: string): SnapshotManifest {
   const parts = m.parts as SnapshotPartInfo[];
   if (parts.reduce((sum, p) => sum + p.rows, 0) !== m.rowCount) fail('parts whose rows do not add up to its row count');
   const checksum = m.checksum as { algorithm?: unknown; value?: unknown } | undefined;
-  if (checksum?.algorithm !== 'duckdb-hash-sum-v1' || typeof checksum.value !== 'string') fail('an invalid checksum');
+  if (!CHECKSUM_ALGORITHMS.includes(checksum?.algorithm as ChecksumAlgorithm) || typeof checksum?.value !== 'string') fail('an invalid checksum');
   if (m.compression !== 'ZSTD') fail('an unknown compression');
   if (!isCount(m.rowGroupSize) || !isCount(m.rowsPerPart)) fail('invalid part settings');
   if (typeof m.createdAt !== 'string' || Number.isNaN(Date.parse(m.createdAt))) fail('an invalid creation time');
