@@ -14,6 +14,8 @@ describe("a column type's shape, as DESCRIBE writes the type", () => {
     ['DOUBLE[]', { kind: 'list', of: { kind: 'float' } }],
     ['INTEGER[2][]', { kind: 'list', of: { kind: 'array', of: { kind: 'other' } } }],
     ['STRUCT("a b" DOUBLE, "x""y" VARCHAR[])', { kind: 'struct', fields: [{ name: 'a b', type: { kind: 'float' } }, { name: 'x"y', type: { kind: 'list', of: { kind: 'other' } } }] }],
+    ['STRUCT(ünï DOUBLE, "select" INTEGER, a-b VARCHAR[])', { kind: 'struct', fields: [{ name: 'ünï', type: { kind: 'float' } }, { name: 'select', type: { kind: 'other' } }, { name: 'a-b', type: { kind: 'list', of: { kind: 'other' } } }] }],
+    ['UNION(n INTEGER, d DOUBLE)', { kind: 'other' }],
     ['MAP(VARCHAR, STRUCT(f FLOAT))', { kind: 'map', key: { kind: 'other' }, value: { kind: 'struct', fields: [{ name: 'f', type: { kind: 'float' } }] } }],
     ['STRUCT(t TIMESTAMP WITH TIME ZONE, m MAP(DOUBLE, INTEGER[]))[3]', {
       kind: 'array',

@@ -62,6 +62,14 @@ export function parseTypeShape(text: string): TypeShape {
     at += m![0].length;
     return m![0];
   };
+  /** A struct field's name: quoted, or unquoted up to the space before its type (DuckDB 1.5 quotes any name that is not plain; an older one may not). */
+  const fieldName = (): string => {
+    if (text[at] === '"') return quoted();
+    const m = /^[^\s"(),[\]]+/.exec(text.slice(at));
+    if (!m) fail();
+    at += m![0].length;
+    return m![0];
+  };
   /** Skips a balanced parenthesised group (a DECIMAL's or an ENUM's arguments). */
   const skipGroup = () => {
     let depth = 0;
@@ -91,8 +99,7 @@ export function parseTypeShape(text: string): TypeShape {
       const fields: { name: string; type: TypeShape }[] = [];
       for (;;) {
         space();
-        const field = text[at] === '"' ? quoted() : word();
-        fields.push({ name: field, type: type() });
+        fields.push({ name: fieldName(), type: type() });
         space();
         if (text[at] === ',') at++;
         else break;
