@@ -54,3 +54,9 @@ export function dictionariesInFixedLists(ipc: Uint8Array): string[] {
     .schema.fields.filter((field) => holdsDictionaryInFixedList(field.type))
     .map((field) => field.name);
 }
+
+/** Whether an Arrow IPC stream holds any row: read up to its first batch that has one. */
+export function holdsRows(ipc: Uint8Array): boolean {
+  for (const batch of RecordBatchReader.from(ipc)) if (batch.numRows > 0) return true;
+  return false;
+}

@@ -35,8 +35,9 @@ import { MANIFEST_FORMAT_VERSION, serializeManifest } from '../snapshot/manifest
 import { EXPORT_ID_KEY } from '../snapshot/intent';
 import { queryArrowIPC, type DuckConnection } from './duck-query';
 import type { ParquetCodec } from './parquet-codec';
-import { assertParquetKeeps, describeColumns, queryJson, rowIdColumnOf, scansKeepStorageOrder, tableExists, tableRowCount } from './tables';
-import { addChecksums, CHECKSUM_ALGORITHM, checksumSql, tableChecksum } from './checksum';
+import { assertParquetKeeps, describeColumns, rowIdColumnOf, scansKeepStorageOrder, tableExists, tableRowCount } from './tables';
+import { addChecksums, CHECKSUM_ALGORITHM, tableChecksum } from './checksum';
+import { holdsRows } from './arrow-ipc';
 import { removeIntent, settleIntent, writeIntent } from './snapshot-files';
 import { withSnapshotLock } from '../snapshot/locks';
 import { runPipeline, type PipelineStages } from './pipeline';
@@ -211,25 +212,28 @@ function partStages(ctx: ExportContext, job: PartJob, created: Set<string>, writ
       ? `SELECT * FROM ${quoteIdent(job.table)} ORDER BY ${rowId} LIMIT ${integerLiteral(part.endRow - part.firstRow)} OFFSET ${integerLiteral(part.firstRow)}`
       : `SELECT * FROM ${quoteIdent(job.table)} WHERE ${rowId} >= ${integerLiteral(part.firstRow)} AND ${rowId} < ${integerLiteral(part.endRow)}` +
         (sorting ? ` ORDER BY ${rowId}` : '');
-  const fetchRows = (part: PartPlan) => queryArrowIPC(ctx.duck, `SELECT * EXCLUDE (${rowId}) FROM (${partRows(part)})`);
+  // The setting is global: another connection of the app may turn it off mid-export, for good
+  // or only while one of our reads runs. An unsorted read carries a condition on it, which
+  // DuckDB folds when it plans the read: away with the setting on, to no rows with it off
+  // (an error instead would abort the export's transaction). A part that came back empty
+  // is read again, sorted, as is every part after it.
+  const unsorted = () => !sorting && job.strategy !== 'offset';
+  const fetchRows = (part: PartPlan) =>
+    queryArrowIPC(ctx.duck, `SELECT * EXCLUDE (${rowId}) FROM (${partRows(part)})${unsorted() ? " WHERE current_setting('preserve_insertion_order')::BOOLEAN" : ''}`);
   const stages: PipelineStages<PartPlan, Uint8Array, { written: Promise<number> }, SnapshotPartInfo> = {
     async fetch(part) {
       let ipc = await fetchRows(part);
-      if (job.wholeTableChecksum !== null) return ipc;
-      // The setting is global: another connection of the app may turn it off during the
-      // export. Asked with the checksum, right after each part's rows: a part that may have
-      // been read without it is read again, sorted, as is every part after it.
-      const { rows } = await queryJson(ctx.duck, `SELECT *, current_setting('preserve_insertion_order')::BOOLEAN AS keeps_order FROM (${checksumSql(`(${partRows(part)})`, job.rowIdColumn, job.columns)})`);
-      const [rowCount, sum, keepsOrder] = rows[0] ?? [];
-      if (keepsOrder === false && !sorting && job.strategy !== 'offset') {
+      if (unsorted() && part.endRow > part.firstRow && !holdsRows(ipc)) {
         sorting = true;
         ipc = await fetchRows(part);
       }
+      if (job.wholeTableChecksum !== null) return ipc;
+      const sum = await tableChecksum(ctx.duck, `(${partRows(part)})`, job.rowIdColumn, job.columns);
       const expectedRows = part.endRow - part.firstRow;
-      if (Number(rowCount) !== expectedRows) {
-        throw new PartVerificationError(`The table's row ids ${part.firstRow.toLocaleString('en-US')}–${(part.endRow - 1).toLocaleString('en-US')} hold ${Number(rowCount).toLocaleString('en-US')} rows, not ${expectedRows.toLocaleString('en-US')}: they are not numbered 0, 1, 2… without gaps.`);
+      if (sum.rowCount !== expectedRows) {
+        throw new PartVerificationError(`The table's row ids ${part.firstRow.toLocaleString('en-US')}–${(part.endRow - 1).toLocaleString('en-US')} hold ${sum.rowCount.toLocaleString('en-US')} rows, not ${expectedRows.toLocaleString('en-US')}: they are not numbered 0, 1, 2… without gaps.`);
       }
-      checksum = addChecksums(checksum, String(sum));
+      checksum = addChecksums(checksum, sum.checksum);
       return ipc;
     },
     async transform(ipc, part) {
