@@ -1,13 +1,15 @@
 /**
  * The content checksum a snapshot's manifest records and Verify and Restore recompute: the
- * sum of DuckDB's `hash()` of each row as `(row id, columns in order, shape markers)`.
+ * sum of DuckDB's `hash()` of each row. Version 1 hashes `(row id, columns in order)`.
  *
  * DuckDB's `hash()` cannot tell apart values that compare distinct: a NULL list from `[]`,
  * `[NULL]` from `[]`, `[[]]` from `[NULL]`, a NULL struct from one of NULLs, a NULL map from
- * `{}`, `-0.0` from `0.0` (measured in DuckDB 1.4 and 1.5). Version 2 adds, for each column
- * whose type holds such values (a float, a list, an array, a struct, a map, at any depth), a
- * marker that does: the lengths and nullness of its nested values and the sign bits of its
- * floats. A snapshot whose columns have none sums the same under both versions.
+ * `{}`, `-0.0` from `0.0` (measured in DuckDB 1.4 and 1.5). And a list of lists hashed right
+ * after a hash of 0 (the row id of row 0, a 0 before it) loses its values: `[[1], [1, 1]]`
+ * and `[[2], [2, 1]]` hash alike there. Version 2 hashes `(2, row id, columns in order, shape
+ * markers)`: the constant first, and for each column whose type holds such values (a float,
+ * a list, an array, a struct, a map, at any depth) a marker that tells them apart: the lengths
+ * and nullness of its nested values and the sign bits of its floats.
  */
 import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, type ColumnSchema } from '../protocol';
 import { quoteIdent, quoteLiteral } from '../sql';
@@ -180,8 +182,10 @@ function shapeMarker(value: string, shape: TypeShape, depth = 0): string | null 
  */
 export function checksumSql(source: string, rowId: string, columns: readonly ColumnSchema[], algorithm: ChecksumAlgorithm = CHECKSUM_ALGORITHM): string {
   const values = [rowId, ...columns.map((c) => c.name)].map(quoteIdent);
-  const markers = algorithm === 'duckdb-hash-sum-v1' ? [] : columns.map((c) => shapeMarker(quoteIdent(c.name), parseTypeShape(c.type))).filter((m) => m !== null);
-  return `SELECT count(*)::BIGINT AS n, coalesce(sum(hash(row(${[...values, ...markers].join(', ')}))), 0)::VARCHAR AS checksum FROM ${source}`;
+  if (algorithm === 'duckdb-hash-sum-v1') return `SELECT count(*)::BIGINT AS n, coalesce(sum(hash(row(${values.join(', ')}))), 0)::VARCHAR AS checksum FROM ${source}`;
+  const markers = columns.map((c) => shapeMarker(quoteIdent(c.name), parseTypeShape(c.type))).filter((m) => m !== null);
+  // The constant first: a list of lists hashed after a hash of 0 (row id 0) loses its values.
+  return `SELECT count(*)::BIGINT AS n, coalesce(sum(hash(row(2, ${[...values, ...markers].join(', ')}))), 0)::VARCHAR AS checksum FROM ${source}`;
 }
 
 /** Row count and content checksum of `source` (see {@link checksumSql}). */
