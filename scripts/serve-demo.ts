@@ -14,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { build } from 'vite';
 import type { SnapshotManifest } from '../src/protocol';
 import { CHECKSUM_ALGORITHM, checksumSql } from '../src/engine/checksum';
+import { MANIFEST_FORMAT_VERSION } from '../src/snapshot/manifest';
 import { createParquetWriter, customersSql, ordersSql, type ParquetWriter } from '../tests/support/parquet-fixtures';
 import { serveStatic } from '../tests/support/static-server';
 
@@ -41,7 +42,7 @@ async function manifestFor(
   const numbered = `(SELECT (row_number() OVER () - 1)::BIGINT AS "__row_id", * FROM (${selectSql}))`;
   const [sums] = await writer.rows(checksumSql(numbered, '__row_id', schema));
   return {
-    formatVersion: 1,
+    formatVersion: MANIFEST_FORMAT_VERSION,
     snapshotId,
     sourceName: `${snapshotId}.csv`,
     rowCount: Number(sums?.n),

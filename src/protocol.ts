@@ -46,7 +46,8 @@ export interface SnapshotPartInfo {
 
 /** `<snapshotId>.manifest.json`: written last; no manifest, no snapshot. */
 export interface SnapshotManifest {
-  formatVersion: 1;
+  /** 1 records checksum version 1; 2, version 2 (src/snapshot/manifest.ts). */
+  formatVersion: 1 | 2;
   snapshotId: string;
   sourceName: string;
   rowCount: number;

@@ -204,13 +204,13 @@ describe('classifyFiles', () => {
   test('a manifest of a newer format version is ours but not judged; text that is not JSON still reads as a damaged one of ours', async () => {
     const fake = new FakeOpfs();
     for (let i = 0; i < 3; i++) await fake.writeFile(`s/orders_part_${i}.parquet`, orderParts[i]);
-    await fake.writeFile('s/orders.manifest.json', serializeManifest({ ...ordersManifest(), formatVersion: 2 as 1 }));
+    await fake.writeFile('s/orders.manifest.json', serializeManifest({ ...ordersManifest(), formatVersion: 3 as 2 }));
     for (const [i, text] of ['{"formatVersion": 1, "snapshotId": "cut', '{formatVersion: 1}', 'PAR1', '\u0000\u0001'].entries()) {
       await fake.writeFile(`t${i}/x.parquet`, customers);
       await fake.writeFile(`t${i}/x.manifest.json`, text);
     }
     const reports = await classify(fake);
-    expect(reports.get('s/orders.manifest.json')).toMatchObject({ status: 'ok', role: 'manifest', reason: 'a manifest of format version 2, newer than this version reads: not checked' });
+    expect(reports.get('s/orders.manifest.json')).toMatchObject({ status: 'ok', role: 'manifest', reason: 'a manifest of format version 3, newer than this version reads: not checked' });
     for (let i = 0; i < 3; i++) expect(reports.get(`s/orders_part_${i}.parquet`)!.status).toBe('ok');
     for (let i = 0; i < 4; i++) expect(reports.get(`t${i}/x.manifest.json`)).toMatchObject({ status: 'corrupt', role: 'manifest', reason: 'The manifest is not valid JSON.' });
   });

@@ -24,14 +24,19 @@ describe('manifest', () => {
     expect(parseManifest(serializeManifest(manifest))).toEqual(manifest);
   });
 
-  it.each(['duckdb-hash-sum-v1', 'duckdb-hash-sum-v2'])('reads a checksum recorded by %s, the version it says', (algorithm) => {
-    expect(parseManifest(JSON.stringify({ ...manifest, checksum: { algorithm, value: '42' } })).checksum).toEqual({ algorithm, value: '42' });
+  it.each([
+    [1, 'duckdb-hash-sum-v1'],
+    [2, 'duckdb-hash-sum-v2'],
+  ])('reads format %i, with the checksum version it records (%s)', (formatVersion, algorithm) => {
+    expect(parseManifest(JSON.stringify({ ...manifest, formatVersion, checksum: { algorithm, value: '42' } })).checksum).toEqual({ algorithm, value: '42' });
   });
 
   it.each([
     ['not JSON', '{', /not valid JSON/],
     ['a checksum of a version it does not know', JSON.stringify({ ...manifest, checksum: { algorithm: 'duckdb-hash-sum-v3', value: '1' } }), /checksum/],
-    ['an unknown version', JSON.stringify({ ...manifest, formatVersion: 2 }), /format version/],
+    ['a checksum of a newer version under format 1', JSON.stringify({ ...manifest, checksum: { algorithm: 'duckdb-hash-sum-v2', value: '1' } }), /checksum/],
+    ['an unknown version', JSON.stringify({ ...manifest, formatVersion: 3 }), /format version/],
+    ['a checksum of another format', JSON.stringify({ ...manifest, formatVersion: 2 }), /checksum/],
     ['rows that do not add up', JSON.stringify({ ...manifest, rowCount: 3 }), /do not add up/],
     ['a 0-byte part', JSON.stringify({ ...manifest, parts: [{ ...manifest.parts[0], bytes: 0 }, manifest.parts[1]] }), /parts/],
     ['a part outside its folder', JSON.stringify({ ...manifest, parts: [{ ...manifest.parts[0], name: '../x.parquet' }, manifest.parts[1]] }), /parts/],

@@ -1,7 +1,13 @@
-import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, type ColumnSchema, type SnapshotManifest, type SnapshotPartInfo } from '../protocol';
+import type { ChecksumAlgorithm, ColumnSchema, SnapshotManifest, SnapshotPartInfo } from '../protocol';
 import { isValidSnapshotId } from './names';
 
-export const MANIFEST_FORMAT_VERSION = 1;
+/**
+ * The format an export writes. Each format records its own version of the content checksum:
+ * a manifest of format 2 (checksum version 2) is, to a reader of format 1 only, a manifest of
+ * a newer format, which it leaves unjudged, not a damaged one it would offer to purge.
+ */
+export const MANIFEST_FORMAT_VERSION = 2;
+const CHECKSUM_OF_FORMAT: Readonly<Record<number, ChecksumAlgorithm>> = { 1: 'duckdb-hash-sum-v1', 2: 'duckdb-hash-sum-v2' };
 
 /** A manifest file that exists but cannot be trusted. */
 export class InvalidManifestError extends Error {
@@ -51,7 +57,8 @@ export function parseManifest(text: string): SnapshotManifest {
     throw new InvalidManifestError(`The manifest has ${what}.`);
   };
   if (typeof value !== 'object' || value === null) fail('no object at its top');
-  if (m.formatVersion !== MANIFEST_FORMAT_VERSION) fail(`an unsupported format version (${String(m.formatVersion)})`);
+  const checksumOfFormat = typeof m.formatVersion === 'number' ? CHECKSUM_OF_FORMAT[m.formatVersion] : undefined;
+  if (checksumOfFormat === undefined) fail(`an unsupported format version (${String(m.formatVersion)})`);
   if (typeof m.snapshotId !== 'string' || !isValidSnapshotId(m.snapshotId)) fail('an invalid snapshot id');
   if (typeof m.sourceName !== 'string') fail('no source name');
   if (!isCount(m.rowCount)) fail('an invalid row count');
@@ -60,7 +67,7 @@ export function parseManifest(text: string): SnapshotManifest {
   const parts = m.parts as SnapshotPartInfo[];
   if (parts.reduce((sum, p) => sum + p.rows, 0) !== m.rowCount) fail('parts whose rows do not add up to its row count');
   const checksum = m.checksum as { algorithm?: unknown; value?: unknown } | undefined;
-  if (!CHECKSUM_ALGORITHMS.includes(checksum?.algorithm as ChecksumAlgorithm) || typeof checksum?.value !== 'string') fail('an invalid checksum');
+  if (checksum?.algorithm !== checksumOfFormat || typeof checksum?.value !== 'string') fail('an invalid checksum');
   if (m.compression !== 'ZSTD') fail('an unknown compression');
   if (!isCount(m.rowGroupSize) || !isCount(m.rowsPerPart)) fail('invalid part settings');
   if (typeof m.createdAt !== 'string' || Number.isNaN(Date.parse(m.createdAt))) fail('an invalid creation time');

@@ -211,16 +211,18 @@ describe('the exporter as a library, packed, installed into a Vite app and run i
     for (const id of ['alike-a', 'alike-b']) await remove(id);
   });
 
-  it('verifies and restores a snapshot whose manifest records the first version of the checksum, by that version', async () => {
+  it('verifies and restores a snapshot whose manifest is of format 1 (the first version of the checksum), by that version', async () => {
     const app = (sql: string) => page.evaluate((sql) => (window as unknown as AppWindow).app.sql(sql), sql);
     await page.evaluate(() => (window as unknown as AppWindow).app.remove('checksum-v1'));
     await app("CREATE OR REPLACE TABLE checksum_v1 AS SELECT i AS id, i / 7 AS f, [i, NULL] AS l, {'a': i::VARCHAR} AS s FROM range(1000) t(i)");
     await page.evaluate(() => (window as unknown as AppWindow).app.exportTable('checksum_v1', { snapshotId: 'checksum-v1' }));
     // Version 1, as src/engine/checksum.ts defines it: each row's hash of (row id, columns), summed.
     const [v1] = await app('SELECT coalesce(sum(hash(row("__row_id", id, f, l, s))), 0)::VARCHAR AS sum FROM (SELECT (row_number() OVER () - 1)::BIGINT AS "__row_id", * FROM checksum_v1)');
-    const recorded = (await manifestOf('checksum-v1')) as { checksum: { algorithm: string; value: string } };
-    expect(recorded.checksum.algorithm).toBe('duckdb-hash-sum-v2');
+    const recorded = (await manifestOf('checksum-v1')) as { formatVersion: number; checksum: { algorithm: string; value: string } };
+    // Format 2: to a version that reads format 1 only, a newer manifest, left unjudged, not a damaged one it would offer to purge.
+    expect(recorded).toMatchObject({ formatVersion: 2, checksum: { algorithm: 'duckdb-hash-sum-v2' } });
     expect(recorded.checksum.value, 'version 2 sums a table with floats and nesting otherwise').not.toBe(v1.sum);
+    await setInManifest('checksum-v1', ['formatVersion'], 1);
     await setInManifest('checksum-v1', ['checksum'], { algorithm: 'duckdb-hash-sum-v1', value: String(v1.sum) });
     expect(await page.evaluate(() => (window as unknown as AppWindow).app.verify('checksum-v1'))).toMatchObject({ ok: true, problems: [] });
     expect(await page.evaluate(() => (window as unknown as AppWindow).app.restore('checksum-v1', 'checksum_v1_back'))).toMatchObject({ rowCount: 1000, matchesManifest: true, problems: [] });
