@@ -183,7 +183,9 @@ describe('faults during an import', () => {
       const panel = await openPanelTab(chromium.browser, chromium.extensionId);
       const before = await listOpfs(panel, 'snapshots');
       await chooseCsv(panel, csv);
-      await waitForStatus(panel, 'part 2 of 4');
+      // At the first part: from the second, the last two parts and the commit could finish
+      // before the document is reached and closed (seen once in CI: the import said "done").
+      await waitForStatus(panel, 'part 1 of 4');
       await (await engineDocument(chromium.browser).asPage()).close();
       const status = await finalStatus(panel);
       expect(status.state).toBe('failed');
