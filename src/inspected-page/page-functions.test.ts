@@ -239,7 +239,7 @@ describe('the page task', () => {
     const checked = answers.flatMap((a) => ('checked' in (a as object) ? [(a as { checked: { path: string; kind: string } }).checked] : []));
     expect(checked.map((c) => c.kind)).toEqual(new Array(120).fill('parquet'));
     expect(new Set(checked.map((c) => c.path)).size).toBe(120);
-  });
+  }, 30_000); // Megabytes of footers through the page's JSON: over 5 s when the machine is loaded.
 
   test('lets go of the entries the panel has received, and hands over again an answer lost on the way', async () => {
     const fake = new FakeOpfs();
