@@ -10,7 +10,7 @@ import { withStagingLock } from '../src/snapshot/locks';
 import { getDirectory, opfsRoot, removeIfExists } from '../src/opfs/fs';
 import type { EditResult, PurgeEntry, PurgeTarget, UploadOutcome, WalkEntry, WalkSummary } from '../src/opfs/scan-types';
 import type { HandleProbe, OpfsChange } from '../src/opfs/page-answers';
-import type { SnapshotGroup } from '../src/opfs/classify';
+import { purgeTargetOf, type SnapshotGroup } from '../src/opfs/classify';
 import { formatBytes } from '../src/format';
 import { counted, describeDeletion, reduce, summarizePurge, type ConflictChoice, type ImportEntry, type ImportSummary, type PurgeCategory, type Store } from './store';
 import { pageSourceAt, snapshotOf, sources, type OpfsSource, type SourceKind } from './sources';
@@ -463,7 +463,8 @@ export function createController(store: Store, client = backgroundClient()) {
   function askPurge(category: PurgeCategory): void {
     const listing = store.currentListing.value;
     if (!listing) return;
-    const files = listing.purgeable(category).map((f) => ({ path: f.path, size: f.size, lastModified: f.lastModified }));
+    // With what each verdict rests on: a purge keeps a file whose reason went away meanwhile (the missing part written since).
+    const files = listing.purgeable(category).map(purgeTargetOf);
     if (files.length > 0) reduce(store, { type: 'purge-ask', request: { source: store.source.value, category, files } });
   }
 
@@ -484,7 +485,7 @@ export function createController(store: Store, client = backgroundClient()) {
       reduce(store, { type: 'locks-found', source, paths: summary.locked });
       // The rows of what went leave the list, the others are listed anew (no full rescan), before the result is said.
       if (listing) {
-        await updateAfter(source, listing, result.results).catch(async (error: unknown) => {
+        await updateAfter(source, listing, result.results, targets).catch(async (error: unknown) => {
           console.warn('the listing could not be updated in place after a purge; listing again', error);
           await refresh(source);
         });
@@ -508,10 +509,14 @@ export function createController(store: Store, client = backgroundClient()) {
   }
 
   /** Applies a purge's outcomes to the listing in place: removed and missing files leave it, changed ones are listed anew. */
-  async function updateAfter(source: SourceKind, listing: Listing, results: readonly PurgeEntry[]): Promise<void> {
+  async function updateAfter(source: SourceKind, listing: Listing, results: readonly PurgeEntry[], targets: readonly PurgeTarget[] = []): Promise<void> {
     listing.forget(results.filter((r) => r.outcome === 'removed' || r.outcome === 'missing').map((r) => r.path));
     await takeLocks(source, listing);
-    await refreshFiles(source, listing, results.filter((r) => r.outcome === 'changed').map((r) => r.path));
+    const changed = new Set(results.filter((r) => r.outcome === 'changed').map((r) => r.path));
+    await refreshFiles(source, listing, [...changed]);
+    // A file kept because what its verdict rested on changed (a missing part written since): those files are listed anew too.
+    const premised = new Set(targets.flatMap((t) => (changed.has(t.path) ? (t.premises ?? []).map((p) => p.path) : [])));
+    if (premised.size > 0) await applyChanges(source, listing, [...premised].map((path) => ({ type: 'unknown' as const, path, from: null })));
     await listing.judge();
     reduce(store, { type: 'listing-changed', source, listing });
     void reportHealth();

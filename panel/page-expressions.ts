@@ -71,11 +71,16 @@ export function checkExpression(id: string, requests: readonly CheckRequest[], o
 
 /**
  * Starts removing exactly `targets`, each only if its size (and time, when listed) is still
- * the listed one. Only `path`, `size` and `lastModified` of each target are embedded.
+ * the listed one, and its premises still hold. Only `path`, `size`, `lastModified` and
+ * `premises` of each target are embedded.
  */
 export function purgeExpression(id: string, targets: readonly PurgeTarget[], origin?: string): string {
   if (targets.length > SCAN_LIMITS.maxPurgePaths) throw new Error(`Too many paths to purge at once (${targets.length}).`);
-  const wire = targets.map((t): PurgeTarget => (t.directory ? { path: t.path, size: 0, directory: true } : { path: t.path, size: t.size, lastModified: t.lastModified }));
+  const wire = targets.map((t): PurgeTarget =>
+    t.directory
+      ? { path: t.path, size: 0, directory: true }
+      : { path: t.path, size: t.size, lastModified: t.lastModified, ...(t.premises?.length ? { premises: t.premises.map(({ path, size, lastModified }) => ({ path, size, lastModified })) } : {}) },
+  );
   return startTask(id, `function (root, storage, report, wanted) {
   return (${purgeOpfsFiles.toString()})(root, ${json(wire)}, report, wanted);
 }`, origin);

@@ -3,7 +3,7 @@
  * Long operations are state machines: idle | running(progress) | done(result) | failed(error).
  */
 import { batch, computed, signal, type ReadonlySignal, type Signal } from '@preact/signals';
-import type { PurgeEntry, PurgeResult } from '../src/opfs/scan-types';
+import type { PurgeEntry, PurgeResult, PurgeTarget } from '../src/opfs/scan-types';
 import { formatBytes } from '../src/format';
 import type { ScanSummary, SnapshotGroup } from '../src/opfs/classify';
 import type { CsvEncoding, EngineStatus, SnapshotManifest, VerifyResult } from '../src/protocol';
@@ -24,7 +24,7 @@ export type PurgeCategory = 'empty' | 'corrupt' | 'temp' | 'orphan' | 'incomplet
 export interface PurgeRequest {
   source: SourceKind;
   category: PurgeCategory;
-  files: { path: string; size: number }[];
+  files: PurgeTarget[];
 }
 
 /** What a purge did, for the result line (per source). */

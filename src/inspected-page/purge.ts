@@ -1,11 +1,13 @@
-import type { PurgeEntry, PurgeTarget } from '../opfs/scan-types';
+import type { Premise, PurgeEntry, PurgeTarget } from '../opfs/scan-types';
 
 /**
  * Removes exactly the listed files below `root`: never a folder (`getFileHandle` refuses
  * those with TypeMismatchError, and `removeEntry` is never recursive), never a path that
  * was not listed, and never a file whose size is no longer the listed `size` (that one is
  * reported `changed` and left in place). The size is read with `getFile()` right before
- * `removeEntry`; a write landing between those two calls is not detected.
+ * `removeEntry`; a write landing between those two calls is not detected. A target's
+ * `premises` (the files its verdict rests on: a part that was missing, the manifest that
+ * said so) are looked at then too: one that is no longer as listed keeps the file, `changed`.
  *
  * A file named like a snapshot's (`<id>.parquet`, `<id>_part_<n>.parquet`, its manifest,
  * intent or `.tmp` files) is removed only while holding that snapshot's Web Lock, taken
@@ -37,6 +39,8 @@ export async function purgeOpfsFiles(
   const concurrency = 64;
   const lockPrefix = 'opfs-snapshot-inspector:snapshot:';
   const snapshotName = /^(?:(.+)_part_\d+\.parquet|(.+)\.parquet|(.+)\.manifest\.json|(.+)\.intent\.json)(?:\.tmp)?$/;
+  // A verdict rests on a few files at most (the panel names a handful of a snapshot's missing parts).
+  const maxPremises = 64;
   const locks = typeof navigator === 'object' && navigator !== null ? (navigator).locks : undefined;
   const unique: PurgeTarget[] = [];
   const seen = new Set<string>();
@@ -45,7 +49,9 @@ export async function purgeOpfsFiles(
     if (seen.has(path)) continue;
     seen.add(path);
     const time = target.lastModified;
-    unique.push({ path, size: target.directory === true ? 0 : target.size, lastModified: typeof time === 'number' && Number.isFinite(time) ? time : undefined, directory: target.directory === true });
+    // Premises as they came: each is checked for its shape where it is used, and one that is not a premise keeps its file.
+    const premises = Array.isArray(target.premises) ? target.premises : [];
+    unique.push({ path, size: target.directory === true ? 0 : target.size, lastModified: typeof time === 'number' && Number.isFinite(time) ? time : undefined, directory: target.directory === true, premises });
   }
   const results: PurgeEntry[] = new Array<PurgeEntry>(unique.length);
   let next = 0;
@@ -65,7 +71,25 @@ export async function purgeOpfsFiles(
   };
   const errorNameOf = (error: unknown): string => (typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : '');
 
-  const removeOne = async (folder: FileSystemDirectoryHandle, path: string, name: string, size: number, lastModified: number | undefined): Promise<PurgeEntry> => {
+  /** Whether `premise` is still so: its file absent, or there at its listed size and time. Anything else (a folder of that name, an error) says no. */
+  const stillSo = async (premise: Premise): Promise<boolean> => {
+    if (typeof premise !== 'object' || premise === null || typeof premise.path !== 'string') return false;
+    const { size, lastModified } = premise;
+    if (size !== null && (typeof size !== 'number' || !Number.isSafeInteger(size))) return false;
+    const segments = premise.path.split('/');
+    if (segments.some((segment) => segment === '' || segment === '.' || segment === '..')) return false;
+    const name = segments.pop() as string;
+    try {
+      const file = await (await (await folderAt(segments)).getFileHandle(name)).getFile();
+      return size !== null && file.size === size && (typeof lastModified !== 'number' || file.lastModified === lastModified);
+    } catch (error) {
+      return size === null && errorNameOf(error) === 'NotFoundError';
+    }
+  };
+  const premisesHold = async (premises: readonly Premise[]): Promise<boolean> =>
+    premises.length <= maxPremises && (await Promise.all(premises.map(stillSo))).every(Boolean);
+
+  const removeOne = async (folder: FileSystemDirectoryHandle, path: string, name: string, size: number, lastModified: number | undefined, premises: readonly Premise[]): Promise<PurgeEntry> => {
     let bytes = 0;
     // A refused removal (NoModificationAllowedError: a handle holds the file open, or
     // something else is writing or removing it right now) is tried again a moment later: a
@@ -78,6 +102,8 @@ export async function purgeOpfsFiles(
         bytes = file.size;
         // Another size, or the same size written anew (an app that rewrote the file since it was listed): not what the user chose.
         if (bytes !== size || (lastModified !== undefined && file.lastModified !== lastModified)) return { path, outcome: 'changed', bytes };
+        // What made it purgeable changed since (a missing part written, its manifest rewritten): not what the user chose either.
+        if (premises.length > 0 && !(await premisesHold(premises))) return { path, outcome: 'changed', bytes };
         await folder.removeEntry(name);
         return { path, outcome: 'removed', bytes };
       } catch (error) {
@@ -92,7 +118,7 @@ export async function purgeOpfsFiles(
     return { path, outcome: 'locked', bytes };
   };
 
-  const purgeOne = async (path: string, size: number, lastModified: number | undefined): Promise<PurgeEntry> => {
+  const purgeOne = async (path: string, size: number, lastModified: number | undefined, premises: readonly Premise[]): Promise<PurgeEntry> => {
     const segments = path.split('/');
     if (segments.some((segment) => segment === '' || segment === '.' || segment === '..')) {
       return { path, outcome: 'failed', bytes: 0, error: 'TypeError: not a valid file path' };
@@ -110,9 +136,9 @@ export async function purgeOpfsFiles(
     }
     const match = snapshotName.exec(name);
     const snapshotId = match ? (match[1] ?? match[2] ?? match[3] ?? match[4]) : undefined;
-    if (snapshotId === undefined || !locks || typeof locks.request !== 'function') return removeOne(folder, path, name, size, lastModified);
+    if (snapshotId === undefined || !locks || typeof locks.request !== 'function') return removeOne(folder, path, name, size, lastModified, premises);
     const held = await holdSnapshotLock(`${lockPrefix}${segments.join('/')}/${snapshotId}`);
-    return held ? removeOne(folder, path, name, size, lastModified) : { path, outcome: 'locked', bytes: 0 };
+    return held ? removeOne(folder, path, name, size, lastModified, premises) : { path, outcome: 'locked', bytes: 0 };
   };
 
   // Each snapshot's lock is taken once, without waiting, by the first file that needs it, and
@@ -170,7 +196,7 @@ export async function purgeOpfsFiles(
   const worker = async (): Promise<void> => {
     while (next < fileIndexes.length) {
       const index = fileIndexes[next++];
-      finish(index, wanted() ? await purgeOne(unique[index].path, unique[index].size, unique[index].lastModified) : givenUp(unique[index].path));
+      finish(index, wanted() ? await purgeOne(unique[index].path, unique[index].size, unique[index].lastModified, unique[index].premises ?? []) : givenUp(unique[index].path));
     }
   };
   const runWorkers = async (): Promise<void> => {

@@ -5,11 +5,11 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createParquetWriter, customersSql, ordersSql } from '../../tests/support/parquet-fixtures';
 import type { SnapshotManifest } from '../protocol';
 import { serializeManifest } from '../snapshot/manifest';
-import { classifyAlone, classifyFiles, groupSnapshots, judgeFolder, summarize, type ClassifyOptions, type FileReport } from './classify';
+import { classifyAlone, classifyFiles, groupSnapshots, judgeFolder, purgeTargetOf, summarize, type ClassifyOptions, type FileReport } from './classify';
 import { FakeOpfs } from '../../tests/support/fake-opfs';
-import { walBytes } from '../../tests/support/format-bytes';
+import { journalBytes, walBytes } from '../../tests/support/format-bytes';
 import type { ScannedFile } from './scan-types';
-import { scan as scanFake } from '../../tests/support/page-functions';
+import { HOSTS, scan as scanFake } from '../../tests/support/page-functions';
 
 /** Real Parquet bytes from native DuckDB, made once per run (no binary fixtures in git). */
 let customers: Uint8Array;
@@ -322,6 +322,105 @@ describe('a listing that may not hold every file of a folder', () => {
       expect(reports.get(`${folder}/notes.txt`)).toMatchObject({ status: 'ok', keep: undefined });
     }
     expect(whole.get('s/inventory_part_0.parquet')!.keep).toBeUndefined();
+  });
+});
+
+/**
+ * A verdict that rests on other files (a part missing, the manifest that says so, a
+ * database a log lacks) may stop holding between the listing and the purge the user
+ * confirms: the app writes the missing part, finishes its manifest, creates its database.
+ * The purge then keeps the file, whichever file changed, in whichever folder.
+ */
+describe('a purge of what rested on other files, after those files changed', () => {
+  type Files = Record<string, Uint8Array | string>;
+  interface Case {
+    what: string;
+    /** The status purged. */
+    status: 'incomplete' | 'orphan';
+    /** The folder's files as listed, and what the app writes between the listing and the purge (then no purged file's verdict holds). Made when the test runs: the Parquet bytes are made in `beforeAll`. */
+    make(): { files: Files; change: Files };
+  }
+  const padded = (i: number) => String(i).padStart(3, '0');
+  const cases = (): Case[] => {
+    const out: Case[] = [];
+    // Four parts, each set of them missing (but none and all): the app writes the missing ones.
+    for (let mask = 1; mask < 15; mask++) {
+      const present = [0, 1, 2, 3].filter((i) => (mask & (1 << i)) !== 0);
+      const missing = [0, 1, 2, 3].filter((i) => !present.includes(i));
+      if (present.length < 2 && Math.max(...present) === 0) continue; // a lone part 0 is complete as far as anyone can tell
+      for (const name of [(i: number) => `inv_part_${i}.parquet`, (i: number) => `inv_part_${padded(i)}.parquet`]) {
+        if (missing.every((i) => i > Math.max(...present))) continue; // no gap: nothing to purge
+        const parts = (indexes: number[]) => Object.fromEntries(indexes.map((i) => [name(i), orderParts[i % 3]]));
+        out.push({ what: `parts ${present.join(', ')} of ${name(0)}`, status: 'incomplete', make: () => ({ files: parts(present), change: parts(missing.filter((i) => i < Math.max(...present))) }) });
+      }
+    }
+    // A manifest that lists a part that is missing: the part written; or the manifest rewritten without it.
+    const three = () => Object.fromEntries(orderParts.map((bytes, i) => [`orders_part_${i}.parquet`, bytes]));
+    const withMissing = () => serializeManifest(manifest('orders', [...ordersManifest().parts, { name: 'orders_part_3.parquet', rows: 3000, bytes: orderParts[0].length }]));
+    out.push({ what: 'a manifest listing a missing part, the part then written', status: 'incomplete', make: () => ({ files: { ...three(), 'orders.manifest.json': withMissing() }, change: { 'orders_part_3.parquet': orderParts[0] } }) });
+    out.push({ what: 'a manifest listing a missing part, the manifest then rewritten', status: 'incomplete', make: () => ({ files: { ...three(), 'orders.manifest.json': withMissing() }, change: { 'orders.manifest.json': serializeManifest(ordersManifest()) } }) });
+    // A part at another size than its manifest says: the app's export then finishes its manifest.
+    const grown = () => serializeManifest(manifest('orders', ordersManifest().parts.map((part, i) => (i === 1 ? { ...part, bytes: part.bytes + 1 } : part))));
+    out.push({ what: 'a part at another size than its manifest says, the manifest then rewritten', status: 'incomplete', make: () => ({ files: { ...three(), 'orders.manifest.json': grown() }, change: { 'orders.manifest.json': serializeManifest(ordersManifest()) } }) });
+    // Logs without their database, of each kind: the database then created.
+    for (const [log, db] of [['app.db-wal', 'app.db'], ['app.sqlite3-journal', 'app.sqlite3'], ['data.duckdb.wal', 'data.duckdb']] as const) {
+      const bytes = () => (log.endsWith('-wal') ? walBytes(4096, 2) : log.endsWith('-journal') ? journalBytes(true) : new Uint8Array(600).fill(7));
+      out.push({ what: `${log} without ${db}, which is then created`, status: 'orphan', make: () => ({ files: { [log]: bytes() }, change: { [db]: 'the database, just created' } }) });
+    }
+    return out;
+  };
+
+  test.each(HOSTS.flatMap(([host, driver]) => ['', 'app/nested'].flatMap((folder) => cases().map((c) => [host, driver, folder, c] as const))))(
+    '%s, in folder "%s": %s',
+    async (_host, driver, folder, { status, make }) => {
+      const { files, change } = make();
+      const at = (name: string) => (folder ? `${folder}/${name}` : name);
+      const fill = async (fake: FakeOpfs, what: Record<string, Uint8Array | string>, time: number) => {
+        for (const [name, content] of Object.entries(what)) await fake.writeFile(at(name), content, { lastModified: time });
+      };
+      // The same storage twice: left alone, the purge removes what was flagged; changed, it keeps all of it.
+      for (const changed of [false, true]) {
+        const fake = new FakeOpfs();
+        await fill(fake, files, 1_000);
+        const flagged = classifyFiles(await scanFake(fake)).filter((report) => report.status === status && report.keep === undefined);
+        expect(flagged.length, 'something to purge').toBeGreaterThan(0);
+        if (changed) await fill(fake, change, 2_000);
+        const before = fake.listPaths();
+        const { results } = await driver.purge(fake, flagged.map(purgeTargetOf));
+        if (changed) {
+          expect(results.map((r) => r.outcome)).toEqual(flagged.map(() => 'changed'));
+          expect(fake.listPaths()).toEqual(before);
+        } else {
+          expect(results.map((r) => r.outcome)).toEqual(flagged.map(() => 'removed'));
+          expect(fake.listPaths().filter((path) => !path.endsWith('/'))).toEqual(before.filter((path) => !path.endsWith('/') && !flagged.some((f) => f.path === path)));
+        }
+      }
+    },
+  );
+
+  test('a part written under another name (a temporary one, another snapshot\'s) changes nothing: the snapshot is still incomplete, and purged', async () => {
+    const fake = new FakeOpfs();
+    for (const i of [0, 2]) await fake.writeFile(`a/inv_part_${i}.parquet`, orderParts[i]);
+    const flagged = classifyFiles(await scanFake(fake)).filter((report) => report.status === 'incomplete');
+    for (const name of ['inv_part_1.parquet.tmp', 'other_part_1.parquet', 'inv_part_01x.parquet', 'inv_part_11.parquet']) await fake.writeFile(`a/${name}`, orderParts[1]);
+    const { results } = await HOSTS[0][1].purge(fake, flagged.map(purgeTargetOf));
+    expect(results.map((r) => [r.path, r.outcome])).toEqual([['a/inv_part_0.parquet', 'removed'], ['a/inv_part_2.parquet', 'removed']]);
+  });
+
+  test.each([
+    ['not an object', [null]],
+    ['a size that is not a byte count', [{ path: 'a/x', size: 'none' }]],
+    ['a path that climbs', [{ path: '../x', size: null }]],
+    ['an empty segment', [{ path: 'a//x', size: null }]],
+    ['a folder where a file was missing', [{ path: 'a/sub', size: null }]],
+    ['more than a purge checks', Array.from({ length: 65 }, (_, i) => ({ path: `a/gone${i}`, size: null }))],
+  ])('premises the page function cannot take as they are (%s) keep the file', async (_what, premises) => {
+    const fake = new FakeOpfs();
+    await fake.writeFile('a/f.parquet', 'x', { lastModified: 5 });
+    await fake.mkdir('a/sub');
+    const { results } = await HOSTS[0][1].purge(fake, [{ path: 'a/f.parquet', size: 1, lastModified: 5, premises: premises as never }]);
+    expect(results.map((r) => r.outcome)).toEqual(['changed']);
+    expect(fake.exists('a/f.parquet')).toBe(true);
   });
 });
 

@@ -40,7 +40,7 @@ import type { SnapshotManifest } from '../protocol';
 import { formatBytes, formatCount } from '../format';
 import { manifestClaim, parseManifest } from '../snapshot/manifest';
 import { parseSnapshotFileName } from '../snapshot/names';
-import { checkReadFor, type ParquetProbe, type ScannedFile } from './scan-types';
+import { checkReadFor, type ParquetProbe, type Premise, type PurgeTarget, type ScannedFile } from './scan-types';
 import { DATABASE_FORMATS, DUCKDB_TEMP_FILE, detectFormat, type DataFormat, type FormatField, type FormatVerdict } from './formats';
 
 export type FileStatus = 'ok' | 'pending' | 'empty' | 'corrupt' | 'temp' | 'orphan' | 'incomplete' | 'locked';
@@ -90,6 +90,12 @@ export interface FileReport {
    * manifest, in a folder whose other snapshots have one, may be the app's own.
    */
   keep?: string;
+  /**
+   * What its verdict rests on besides the file itself, as listed: a part that is missing,
+   * the manifest that lists it, a database a log lacks. A purge removes the file only while
+   * each is still so: a missing part written since makes its snapshot whole again.
+   */
+  premises?: readonly Premise[];
   /** Held open right now by a handle of the page (its DuckDB or SQLite), or found held by a purge. */
   inUse: boolean;
 }
@@ -230,13 +236,24 @@ function makeReport(
 }
 
 /** A copy of `report` with another verdict (the original may be shared by a listing's cache). */
-function withVerdict(report: FileReport, health: FileHealth, reason: string, keep = report.keep): FileReport {
+function withVerdict(report: FileReport, health: FileHealth, reason: string, keep = report.keep, premises = report.premises): FileReport {
   const copy = makeReport(report, report.role, health, reason, report.snapshotId, report.partIndex, report.parquet, report.manifest, report.format, undefined, keep);
   copy.formatFields = report.formatFields;
   copy.databaseName = report.databaseName;
   copy.slotName = report.slotName;
+  if (premises !== undefined && premises.length > 0) copy.premises = premises;
   return copy;
 }
+
+/** What a purge of `report` is told: the file as listed, and what its verdict rests on. */
+export function purgeTargetOf(report: FileReport): PurgeTarget {
+  return { path: report.path, size: report.size, lastModified: report.lastModified, ...(report.premises ? { premises: report.premises.map((premise) => ({ ...premise })) } : {}) };
+}
+
+/** A file as listed, for a verdict that rests on it. */
+const asListed = (file: FileReport): Premise => ({ path: file.path, size: file.size, lastModified: file.lastModified });
+/** Files that are not there, for a verdict that rests on their absence. */
+const absentIn = (folder: string, names: readonly string[]): Premise[] => names.map((name) => ({ path: folder ? `${folder}/${name}` : name, size: null }));
 
 
 /** Why a verdict that rests on a file's absence stays out of purges where the folder may not have been listed whole. */
@@ -371,14 +388,15 @@ const LOG_WORDS: Partial<Record<DataFormat, string>> = {
  * orphan; a 0-byte database whose WAL or journal holds bytes is not empty (its pages may be
  * there: SQLite replays a WAL when it opens the database).
  */
-function judgeDatabases(reports: readonly FileReport[], exists: (path: string) => boolean, verdicts: Map<FileReport, [FileHealth, string, string?]>, listedInPart: boolean): void {
+function judgeDatabases(reports: readonly FileReport[], exists: (path: string) => boolean, verdicts: Map<FileReport, Verdict>, listedInPart: boolean): void {
   const logsOf = new Map<string, FileReport[]>();
   for (const report of reports) {
     if (report.databaseName === undefined) continue;
     const path = report.folder ? `${report.folder}/${report.databaseName}` : report.databaseName;
     if (!exists(path)) {
       if (report.health === 'ok' && !verdicts.has(report)) {
-        verdicts.set(report, ['orphan', `${LOG_WORDS[report.format] ?? 'log'} of ${report.databaseName}, which is not in this folder: without its database no SQLite or DuckDB can use it`, listedInPart ? LISTED_IN_PART_KEEP : undefined]);
+        const reason = `${LOG_WORDS[report.format] ?? 'log'} of ${report.databaseName}, which is not in this folder: without its database no SQLite or DuckDB can use it`;
+        verdicts.set(report, ['orphan', reason, listedInPart ? LISTED_IN_PART_KEEP : undefined, absentIn(report.folder, [report.databaseName])]);
       }
       continue;
     }
@@ -436,44 +454,74 @@ function describeGaps({ missing, tooSparse, found }: PartGaps): string {
   return `part${missing.length === 1 ? '' : 's'} ${list} missing (found ${foundText})`;
 }
 
-/** The group rules of one snapshot: which of its files become `incomplete`, and why. */
-function judgeGroup(group: GroupMembers, folderUsesManifests: boolean, verdicts: Map<FileReport, [reason: string, keep?: string]>, listedInPart: boolean): void {
-  const { id, parquet, manifest } = group;
-  const markIncomplete = (file: FileReport, reason: string, keep?: string) => {
-    if (file.health === 'ok' && !verdicts.has(file)) verdicts.set(file, [reason, keep]);
+/**
+ * How many of a snapshot's missing parts its files' verdicts name as premises. While any
+ * of them is still missing the snapshot is still incomplete; a purge that finds one of them
+ * written keeps its file (the snapshot may be whole again), so naming a few is enough.
+ */
+const MISSING_PREMISES = 4;
+
+/** A verdict from the rules over several files: its health, why, why a purge leaves it, what it rests on. */
+type Verdict = [health: FileHealth, reason: string, keep?: string, premises?: readonly Premise[]];
+
+/**
+ * The names part `index` of a group may have: ours (`<id>_part_<i>.parquet`), and the
+ * zero-padded widths the group's other parts use (an app's `_part_007`).
+ */
+function partNames(id: string, index: number, parquet: readonly FileReport[]): string[] {
+  const names = new Set([`${id}_part_${index}.parquet`]);
+  for (const file of parquet) {
+    const digits = /_part_(0\d+)\.parquet$/.exec(file.name)?.[1];
+    if (digits !== undefined) names.add(`${id}_part_${String(index).padStart(digits.length, '0')}.parquet`);
+  }
+  return [...names];
+}
+
+/** The group rules of one snapshot: which of its files become `incomplete`, why, and on what. */
+function judgeGroup(group: GroupMembers, folderUsesManifests: boolean, verdicts: Map<FileReport, Verdict>, listedInPart: boolean): void {
+  const { id, folder, parquet, manifest } = group;
+  const markIncomplete = (file: FileReport, reason: string, premises: readonly Premise[], keep?: string) => {
+    if (file.health === 'ok' && !verdicts.has(file)) verdicts.set(file, ['incomplete', reason, keep, premises.filter((premise) => premise.path !== file.path)]);
   };
   // A verdict that rests on a file being absent, where the folder may not have been listed whole.
-  const markMissing = (file: FileReport, reason: string, keep?: string) => markIncomplete(file, reason, listedInPart ? LISTED_IN_PART_KEEP : keep);
+  const markMissing = (file: FileReport, reason: string, premises: readonly Premise[], keep?: string) => markIncomplete(file, reason, premises, listedInPart ? LISTED_IN_PART_KEEP : keep);
   const manifestName = `${id}.manifest.json`;
   const parsed = manifest?.manifest;
   if (manifest && parsed) {
+    // What the manifest says, as listed: rewritten since (the app's export finishing), it may say otherwise.
+    const byManifest = [asListed(manifest)];
     const listed = new Map(parsed.parts.map((p) => [p.name, p]));
     const present = new Set(parquet.map((f) => f.name));
     const missing = parsed.parts.filter((p) => !present.has(p.name)).map((p) => p.name);
     for (const file of parquet) {
       const info = listed.get(file.name);
-      if (!info) markIncomplete(file, `not listed in ${manifestName}: left over from another export?`);
-      else if (file.size !== info.bytes) markIncomplete(file, `${formatBytes(file.size)} on disk, but ${manifestName} says ${formatBytes(info.bytes)} (${info.bytes} bytes)`);
-      else if (file.parquet && file.parquet.rows !== info.rows) markIncomplete(file, `${rowsText(file.parquet.rows)} in its footer, but ${manifestName} says ${rowsText(info.rows)}`);
+      if (!info) markIncomplete(file, `not listed in ${manifestName}: left over from another export?`, byManifest);
+      else if (file.size !== info.bytes) markIncomplete(file, `${formatBytes(file.size)} on disk, but ${manifestName} says ${formatBytes(info.bytes)} (${info.bytes} bytes)`, byManifest);
+      else if (file.parquet && file.parquet.rows !== info.rows) markIncomplete(file, `${rowsText(file.parquet.rows)} in its footer, but ${manifestName} says ${rowsText(info.rows)}`, byManifest);
     }
     if (missing.length > 0) {
       const list = missing.length > 3 ? `${missing.slice(0, 3).join(', ')}… (${missing.length} in all)` : missing.join(', ');
       const reason = `${manifestName} lists files that are missing: ${list}`;
-      for (const file of parquet) markMissing(file, reason);
-      markMissing(manifest, reason);
+      const premises = [...byManifest, ...absentIn(folder, missing.slice(0, MISSING_PREMISES))];
+      for (const file of parquet) markMissing(file, reason, premises);
+      markMissing(manifest, reason, premises);
     }
     return;
   }
+  // No manifest that says what the snapshot holds: the parts listed, as listed, are what the rules below rest on.
   const gaps = partGaps(parquet);
   if (gaps.missing.length > 0 || gaps.tooSparse) {
     const reason = `snapshot ${id} is incomplete: ${describeGaps(gaps)}`;
-    for (const file of parquet) markMissing(file, reason);
-    if (manifest) markMissing(manifest, reason);
+    // Too sparse to name every missing part: a part written since does not close its gaps.
+    const premises = absentIn(folder, gaps.missing.slice(0, MISSING_PREMISES).flatMap((index) => partNames(id, index, parquet)));
+    for (const file of parquet) markMissing(file, reason, premises);
+    if (manifest) markMissing(manifest, reason, premises);
   }
-  if (manifest && parquet.length === 0) markMissing(manifest, `no Parquet files of snapshot ${id} exist`);
+  // A complete snapshot has its first part, or is one file.
+  if (manifest && parquet.length === 0) markMissing(manifest, `no Parquet files of snapshot ${id} exist`, absentIn(folder, [`${id}.parquet`, ...partNames(id, 0, parquet)]));
   if (!manifest && folderUsesManifests) {
     // Only the folder's other manifests say so: the app may keep Parquet files of its own here.
-    for (const file of parquet) markMissing(file, `no ${manifestName}: the export did not finish (other snapshots in this folder have manifests)`, NO_MANIFEST_KEEP);
+    for (const file of parquet) markMissing(file, `no ${manifestName}: the export did not finish (other snapshots in this folder have manifests)`, absentIn(folder, [manifestName]), NO_MANIFEST_KEEP);
   }
 }
 
@@ -492,10 +540,8 @@ export function judgeFolder(
   /** The folder may not have been listed whole (the walk stopped at its limit, or the folder failed partway): what rests on a file's absence is kept out of purges. */
   listedInPart = false,
 ): FileReport[] {
-  const incomplete = new Map<FileReport, [reason: string, keep?: string]>();
-  for (const group of collectGroups(reports).values()) judgeGroup(group, usesManifests, incomplete, listedInPart);
-  const verdicts = new Map<FileReport, [FileHealth, string, string?]>();
-  for (const [report, [reason, keep]] of incomplete) verdicts.set(report, ['incomplete', reason, keep]);
+  const verdicts = new Map<FileReport, Verdict>();
+  for (const group of collectGroups(reports).values()) judgeGroup(group, usesManifests, verdicts, listedInPart);
   if (reports.some((report) => report.databaseName !== undefined || report.health === 'empty')) {
     const listed = exists ?? ((paths) => (path: string) => paths.has(path))(new Set(reports.map((report) => report.path)));
     judgeDatabases(reports, listed, verdicts, listedInPart);
@@ -503,7 +549,7 @@ export function judgeFolder(
   if (verdicts.size === 0) return reports.slice();
   return reports.map((report) => {
     const verdict = verdicts.get(report);
-    return verdict === undefined ? report : withVerdict(report, verdict[0], verdict[1], verdict[2]);
+    return verdict === undefined ? report : withVerdict(report, verdict[0], verdict[1], verdict[2], verdict[3]);
   });
 }
 

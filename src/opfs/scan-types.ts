@@ -173,6 +173,20 @@ export interface PurgeTarget {
    * anything (a file kept, one added since) stays and is reported `changed`.
    */
   directory?: boolean;
+  /**
+   * The other files its verdict rests on, as the panel listed them: a part's absence (the
+   * gap that made its snapshot incomplete), the manifest that said so. The file is removed
+   * only while each is still as listed; otherwise it is reported `changed`.
+   */
+  premises?: Premise[];
+}
+
+/** The state of a file as listed: absent (`size` null), or there with this size and time. */
+export interface Premise {
+  /** Folders and name joined by '/'. */
+  path: string;
+  size: number | null;
+  lastModified?: number;
 }
 
 export type PurgeOutcome = 'removed' | 'changed' | 'locked' | 'missing' | 'failed';

@@ -21,7 +21,8 @@ import { pollExpression, purgeExpression } from '../../panel/page-expressions';
 import { parsePoll, parsePurgeEntry, parsePurgeResult, requestedPaths } from '../../src/opfs/page-answers';
 import type { PurgeEntry } from '../../src/opfs/scan-types';
 import { call, listOpfs, openExtensionPage, readOpfsFile, stageFromUrl, writeOpfsBytes, writeOpfsText } from '../support/extension-page';
-import { opfsFilesOf, panelRows, press, setFilter, text } from '../support/panel';
+import { opfsFilesOf, panelRows, press, setFilter, text, writePageFiles } from '../support/panel';
+import { walBytes } from '../support/format-bytes';
 import { installPanelProbes, rescan } from '../support/panel-probes';
 import { screenshot } from '../support/screenshots';
 
@@ -232,6 +233,43 @@ describe('the core promise, in the real DevTools panel on a page', () => {
       /^failed: .*Snapshot orders was not deleted whole: it has 1 file that could not be removed \(app\/snaps\/orders_part_2\.parquet: TypeMismatchError: .*\); 2 files of it were removed\. Delete it again once that is resolved\./,
     );
     expect(Object.keys(await opfsFilesOf(page, 'app/snaps/orders_part_2.parquet'))).toEqual(['app/snaps/orders_part_2.parquet/app-data.bin']);
+  });
+
+  // Listed, a snapshot lacks its part 1 and a log its database; the user opens the purge;
+  // before OK the app writes the part and creates the database. What made those files
+  // purgeable is gone: the purge keeps them, and their rows say what they are now.
+  it('a purge keeps files whose reason went away after the listing (the missing part written, the database created), and lists them anew', async () => {
+    const writer = await createParquetWriter();
+    const work = mkdtempSync(join(tmpdir(), 'opfs-core-premises-'));
+    let parts: Uint8Array[];
+    try {
+      parts = await Promise.all([0, 1, 2].map((i) => writer.write(join(work, `p${i}.parquet`), ordersSql(i * 100, 100))));
+    } finally {
+      writer.close();
+      rmSync(work, { recursive: true, force: true });
+    }
+    await writePageFiles(page, { 'late/inv_part_0.parquet': parts[0], 'late/inv_part_2.parquet': parts[2], 'late/app.db-wal': walBytes(4096, 2) });
+    await refreshPanel(panel);
+    await setFilter(panel, 'late/');
+    const statusOf = async () => Object.fromEntries((await panelRows(panel)).map((r) => [r.path, r.status]));
+    expect(await statusOf()).toEqual({ 'late/inv_part_0.parquet': 'incomplete', 'late/inv_part_2.parquet': 'incomplete', 'late/app.db-wal': 'orphan' });
+    for (const category of ['incomplete', 'orphan']) {
+      await press(panel, `[data-testid="purge-${category}"]`);
+      await panel.waitForSelector('[data-testid="purge-dialog"]');
+      await writePageFiles(page, category === 'incomplete' ? { 'late/inv_part_1.parquet': parts[1] } : { 'late/app.db': new TextEncoder().encode('SQLite format 3\0') });
+      await press(panel, '[data-testid="purge-confirm"]');
+      await panel.waitForSelector('[data-testid="purge-result"][data-state="done"]');
+      expect(await text(panel, 'purge-result')).toMatch(new RegExp(`^Removed 0 .*, freed 0 B\\. ${category === 'incomplete' ? 2 : 1} kept: changed since they were listed\\.$`));
+    }
+    expect(Object.keys(await opfsFilesOf(page, 'late')).sort()).toEqual(['late/app.db', 'late/app.db-wal', 'late/inv_part_0.parquet', 'late/inv_part_1.parquet', 'late/inv_part_2.parquet']);
+    // Listed anew in place (no rescan): the snapshot whole, the log beside its database.
+    const now = await statusOf();
+    expect(now['late/inv_part_0.parquet']).toBe('ok');
+    expect(now['late/inv_part_1.parquet']).toBe('ok');
+    expect(now['late/inv_part_2.parquet']).toBe('ok');
+    expect(now['late/app.db-wal']).not.toBe('orphan');
+    await shoot('core-purge-kept-premises');
+    await setFilter(panel, '');
   });
 });
 
