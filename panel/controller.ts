@@ -8,7 +8,7 @@ import { RemoteError, type ImportResult, type OperationProgress, type OperationR
 import { SNAPSHOTS_DIR, STAGING_DIR, restoredTableName, snapshotIdFromFileName } from '../src/snapshot/names';
 import { withStagingLock } from '../src/snapshot/locks';
 import { getDirectory, opfsRoot, removeIfExists } from '../src/opfs/fs';
-import type { EditResult, PurgeEntry, PurgeTarget, UploadOutcome, WalkEntry, WalkSummary } from '../src/opfs/scan-types';
+import type { EditResult, PurgeEntry, PurgeTarget, ReplaceCondition, UploadOutcome, WalkEntry, WalkSummary } from '../src/opfs/scan-types';
 import type { HandleProbe, OpfsChange } from '../src/opfs/page-answers';
 import { purgeTargetOf, type SnapshotGroup } from '../src/opfs/classify';
 import { formatBytes } from '../src/format';
@@ -1118,7 +1118,8 @@ export function createController(store: Store, client = backgroundClient()) {
     reduce(store, { type: 'upload-stop', stop: () => stop.abort() });
     // Running from the start: while a taken name is asked about, the line says what waits.
     reduce(store, { type: 'file-action', state: { kind: 'running', label: `Uploading ${counted(files.length, 'file')}`, fraction: 0 } });
-    const planned = new Set<string>();
+    /** What this upload wrote, by path: its size (a second file of one path replaces the first only as it was written). */
+    const planned = new Map<string, number>();
     const taken = (path: string) => planned.has(path) || listing.report(path) !== undefined || listing.folderTree().has(path);
     const total = files.reduce((sum, f) => sum + f.file.size, 0);
     const tally = { uploaded: [] as string[], bytes: 0, replaced: 0, keptBoth: [] as string[], skipped: [] as string[], failed: [] as string[] };
@@ -1144,7 +1145,7 @@ export function createController(store: Store, client = backgroundClient()) {
           tally.failed.push(`${item.path}: ${problem}`);
           continue;
         }
-        let replace = false;
+        let replace: ReplaceCondition | null = null;
         if (taken(target)) {
           let choice: ConflictChoice | null = forAll;
           if (!choice) {
@@ -1157,14 +1158,18 @@ export function createController(store: Store, client = backgroundClient()) {
             tally.skipped.push(target);
             continue;
           }
-          if (choice === 'replace') replace = true;
-          else {
+          if (choice === 'replace') {
+            // The file as the user saw it when they chose: one the app rewrote since is kept.
+            const listed = listing.report(target);
+            const written = planned.get(target);
+            replace = written !== undefined ? { size: written } : listed ? { size: listed.size, lastModified: listed.lastModified } : null;
+          } else {
             const parent = parentOf(target);
             target = joinPath(parent, keepBothName(baseName(target), (name) => taken(joinPath(parent, name))));
             tally.keptBoth.push(target);
           }
         }
-        planned.add(target);
+        planned.set(target, item.file.size);
         const progress = (bytes: number) => {
           const label = `Uploading ${(index + 1).toLocaleString('en-US')} of ${counted(files.length, 'file')} · ${formatBytes(sent + bytes)} of ${formatBytes(total)}`;
           reduce(store, { type: 'file-action', state: { kind: 'running', label, fraction: total > 0 ? (sent + bytes) / total : null } });
@@ -1186,6 +1191,7 @@ export function createController(store: Store, client = backgroundClient()) {
           if (replace) tally.replaced++;
         } else if (outcome.outcome === 'exists') tally.failed.push(`${target}: the name was taken meanwhile; nothing was overwritten`);
         else if (outcome.outcome === 'locked') tally.failed.push(`${target}: the file there is held open, so it was not replaced`);
+        else if (outcome.outcome === 'changed') tally.failed.push(`${target}: the file there changed since you chose to replace it, so it was kept; nothing was overwritten`);
         else tally.failed.push(`${target}: ${uploadError(outcome.error ?? 'unknown error')}`);
       }
     } catch (error) {

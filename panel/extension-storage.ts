@@ -4,7 +4,7 @@
  * and validates what they answer exactly as it validates the inspected page (one code path).
  */
 import { parseCheckEntry, parseEditResult, parseUploadOutcome, parseUploadState, parseLiveChanges, parsePurgeEntry, parsePurgeResult, parseWalkEntry, parseWalkSummary, requestedPaths, walkAnswerParser, deliverWalkAnswers, type CheckedFile, type LiveChanges, type WalkAnswer, type WalkListener } from '../src/opfs/page-answers';
-import type { CheckOptions, CheckRequest, PurgeEntry, PurgeResult, PurgeTarget, UploadOutcome, WalkEntry, WalkOptions, WalkSummary } from '../src/opfs/scan-types';
+import type { CheckOptions, CheckRequest, PurgeEntry, PurgeResult, PurgeTarget, ReplaceCondition, UploadOutcome, WalkEntry, WalkOptions, WalkSummary } from '../src/opfs/scan-types';
 import { statOpfsPaths, walkOpfs } from '../src/inspected-page/walk';
 import { collectOpfsChanges, unwatchOpfs, watchOpfs } from '../src/inspected-page/live';
 import { checkOpfsFiles, readForVerdict } from '../src/inspected-page/check';
@@ -96,7 +96,7 @@ export const extensionStorage = {
   makeFolder: async (path: string) => parseEditResult(await makeOpfsFolder(await root(), path)),
 
   /** The same three steps as an upload into the page (src/inspected-page/upload.ts), with the bytes handed over directly. */
-  async upload(file: Blob, folder: string, name: string, replace: boolean, onBytes: (written: number) => void, signal: AbortSignal): Promise<UploadOutcome> {
+  async upload(file: Blob, folder: string, name: string, replace: ReplaceCondition | null, onBytes: (written: number) => void, signal: AbortSignal): Promise<UploadOutcome> {
     const uploadId = `up${Date.now().toString(36)}${(uploads += 1)}`;
     await beginOpfsUpload(await root(), PAGE_GLOBAL, uploadId, folder, `${name}.${uploadId}.upload.tmp`, UPLOAD_IDLE_MS);
     try {

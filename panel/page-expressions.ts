@@ -4,7 +4,7 @@
  * source, from `Function.prototype.toString`), with its arguments embedded as JSON, which
  * is also valid JavaScript: no escaping by hand, no page value ever becomes code.
  */
-import { PAGE_GLOBAL, SCAN_LIMITS, type CheckOptions, type CheckRequest, type PurgeTarget, type WalkOptions } from '../src/opfs/scan-types';
+import { PAGE_GLOBAL, SCAN_LIMITS, type CheckOptions, type CheckRequest, type PurgeTarget, type ReplaceCondition, type WalkOptions } from '../src/opfs/scan-types';
 import { pollPageTask, releasePageTask, runPageTask } from '../src/inspected-page/task';
 import { statOpfsPaths, walkOpfs } from '../src/inspected-page/walk';
 import { walkOpfsInWorker, walkWorkerMain } from '../src/inspected-page/walk-worker';
@@ -143,10 +143,11 @@ export function abortUploadExpression(uploadId: string): string {
 }
 
 /** Starts finishing an upload: close, check its size, name it (see finishOpfsUpload). */
-export function finishUploadExpression(id: string, uploadId: string, finalName: string, size: number, replace: boolean): string {
+export function finishUploadExpression(id: string, uploadId: string, finalName: string, size: number, replace: ReplaceCondition | null): string {
   if (!Number.isSafeInteger(size) || size < 0) throw new Error(`Invalid size ${size}.`);
+  const condition = replace === null ? null : { size: replace.size, lastModified: replace.lastModified };
   return startTask(id, `function () {
-  return (${finishOpfsUpload.toString()})(${json(PAGE_GLOBAL)}, ${requestId(uploadId)}, ${json(String(finalName))}, ${size}, ${replace ? 'true' : 'false'});
+  return (${finishOpfsUpload.toString()})(${json(PAGE_GLOBAL)}, ${requestId(uploadId)}, ${json(String(finalName))}, ${size}, ${json(condition)});
 }`);
 }
 

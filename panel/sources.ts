@@ -25,7 +25,7 @@ import {
   type LiveChanges,
   type WalkListener,
 } from '../src/opfs/page-answers';
-import { SCAN_LIMITS, type CheckRequest, type EditResult, type UploadOutcome, type UploadState, type PurgeEntry, type PurgeResult, type PurgeTarget, type WalkEntry, type WalkOptions, type WalkSummary } from '../src/opfs/scan-types';
+import { SCAN_LIMITS, type CheckRequest, type EditResult, type UploadOutcome, type UploadState, type PurgeEntry, type PurgeResult, type PurgeTarget, type ReplaceCondition, type WalkEntry, type WalkOptions, type WalkSummary } from '../src/opfs/scan-types';
 import { SNAPSHOTS_DIR, STAGING_DIR, parseSnapshotFileName } from '../src/snapshot/names';
 import { snapshotsInUse, stagingInUse } from '../src/snapshot/locks';
 import { evalInPage, hasInspectedWindow, runPageTask } from './inspected-window';
@@ -68,7 +68,7 @@ export interface OpfsSource {
    * (see src/inspected-page/upload.ts); over an existing file only when `replace`. `onBytes`
    * hears the bytes written; an abort of `signal` stops it and removes the temporary file.
    */
-  upload(file: Blob, folder: string, name: string, replace: boolean, onBytes: (written: number) => void, signal: AbortSignal): Promise<UploadOutcome>;
+  upload(file: Blob, folder: string, name: string, replace: ReplaceCondition | null, onBytes: (written: number) => void, signal: AbortSignal): Promise<UploadOutcome>;
   /** Paths among `paths` that the extension is writing right now (never offered for cleanup). */
   pathsInUse(paths: readonly string[]): Promise<Set<string>>;
   /** Which of `paths` a handle holds open right now, asked without writing anything; and the Web Locks held or awaited. */

@@ -1,4 +1,4 @@
-import type { UploadOutcome, UploadState } from '../opfs/scan-types';
+import type { ReplaceCondition, UploadOutcome, UploadState } from '../opfs/scan-types';
 
 /**
  * Uploads into OPFS in three steps, so that no message carries more than a chunk and no
@@ -107,13 +107,15 @@ export async function abortOpfsUpload(registryName: string, id: string): Promise
 /**
  * Closes the upload's writable once every chunk is written, checks the file holds
  * `expectedSize` bytes, and renames it to `finalName`: `exists` (temporary file removed)
- * when the name is taken and `replace` is false; with `replace`, the file there is set
- * aside, replaced, and only then removed, or (without `move()`) overwritten through a
- * writable that swaps the bytes in when it closes: whatever fails, the file there stays
- * whole (`locked` if it is held open: nothing replaced). A folder of that name is never
- * replaced.
+ * when the name is taken and `replace` is null. With `replace` (the file the user chose to
+ * replace, as they saw it), a file there of another size or time is kept (`changed`: the
+ * app wrote it since); one that is still so is set aside, replaced, and only then removed,
+ * or (without `move()`) overwritten through a writable that swaps the bytes in when it
+ * closes: whatever fails, the file there stays whole (`locked` if it is held open: nothing
+ * replaced). A folder of that name is never replaced. A write landing between that look and
+ * the replacement is not detected.
  */
-export async function finishOpfsUpload(registryName: string, id: string, finalName: string, expectedSize: number, replace: boolean): Promise<UploadOutcome> {
+export async function finishOpfsUpload(registryName: string, id: string, finalName: string, expectedSize: number, replace: ReplaceCondition | null): Promise<UploadOutcome> {
   const scope = globalThis as unknown as Record<string, { uploads?: Record<string, unknown> } | undefined>;
   const uploads = scope[registryName]?.uploads;
   const entry = uploads?.[id] as
@@ -159,6 +161,18 @@ export async function finishOpfsUpload(registryName: string, id: string, finalNa
   if (taken === 'folder' || (taken === 'file' && !replace)) {
     await dropTemp();
     return { outcome: 'exists' };
+  }
+  if (taken === 'file' && replace) {
+    try {
+      const there = await (await dir.getFileHandle(finalName)).getFile();
+      if (there.size !== replace.size || (typeof replace.lastModified === 'number' && there.lastModified !== replace.lastModified)) {
+        await dropTemp();
+        return { outcome: 'changed' };
+      }
+    } catch (error) {
+      await dropTemp();
+      return { outcome: 'failed', error: `${errorNameOf(error)}: ${messageOf(error)}` };
+    }
   }
   const temp = await dir.getFileHandle(tempName);
   const move = (temp as unknown as { move?: (name: string) => Promise<void> }).move;

@@ -356,7 +356,7 @@ export function parseUploadState(value: unknown): UploadState | null {
   return { queued: count(v.queued, 'queued'), written: count(v.written, 'written'), error: v.error === null ? null : message(v.error, 'error') };
 }
 
-const UPLOAD_OUTCOMES = new Set(['done', 'exists', 'locked', 'failed']);
+const UPLOAD_OUTCOMES = new Set(['done', 'exists', 'locked', 'changed', 'failed']);
 
 /** Validates how an upload ended. */
 export function parseUploadOutcome(value: unknown): UploadOutcome {

@@ -257,8 +257,19 @@ export interface UploadState {
   error: string | null;
 }
 
-/** How an upload ended: named (`done`), its name taken (`exists`), the file it was to replace held open (`locked`), or `failed`. */
+/**
+ * How an upload ended: named (`done`), its name taken (`exists`), the file it was to
+ * replace held open (`locked`) or no longer the one the user chose to replace (`changed`:
+ * kept), or `failed`.
+ */
 export interface UploadOutcome {
-  outcome: 'done' | 'exists' | 'locked' | 'failed';
+  outcome: 'done' | 'exists' | 'locked' | 'changed' | 'failed';
   error?: string;
+}
+
+/** The file an upload may replace, as the user saw it when they chose to: replaced only while it is still so. */
+export interface ReplaceCondition {
+  size: number;
+  /** Unknown for a file this upload wrote itself a moment before. */
+  lastModified?: number;
 }

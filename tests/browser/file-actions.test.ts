@@ -1242,6 +1242,49 @@ describe('file actions in the real DevTools panel: select and delete', () => {
     }
   });
 
+  // The user chose to replace the file as listed; the app rewrote it before the upload's last
+  // step. The file there is the app's newer data, not what the user agreed to lose: kept.
+  it.each([
+    ['another size', 'native'],
+    ['the same size, written anew', 'native'],
+    ['another size', 'none'],
+    ['the same size, written anew', 'none'],
+  ])('a replace of a file the app rewrote since it was listed keeps the app\'s file (%s, move(): %s)', async (rewrite, mode) => {
+    const work = mkdtempSync(join(tmpdir(), 'opfs-upload-rewritten-'));
+    const upload = join(work, 'data.bin');
+    writeFileSync(upload, Buffer.alloc(300 * 1024, 9));
+    try {
+      await fill(page, { 'data.bin': [1, 2, 3], 'other.txt': [4] });
+      await page.evaluate((mode) => {
+        const proto = FileSystemFileHandle.prototype as unknown as { move?: unknown; __move?: unknown };
+        proto.__move ??= proto.move;
+        proto.move = mode === 'none' ? undefined : proto.__move;
+      }, mode);
+      await refresh(panel);
+      await panel.$eval('[data-testid="breadcrumb"] button[data-path=""]', (e) => (e as HTMLElement).click());
+      const input = await panel.$('input[data-testid="upload-input"]');
+      await input!.uploadFile(upload);
+      await panel.waitForSelector('[data-testid="conflict-dialog"]');
+      // Later than the listing by more than a millisecond, so a rewrite of the same size has another time.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await page.evaluate(async (bytes) => {
+        const writable = await (await (await navigator.storage.getDirectory()).getFileHandle('data.bin')).createWritable();
+        await writable.write(new Uint8Array(bytes));
+        await writable.close();
+      }, rewrite === 'another size' ? [5, 6, 7, 8] : [5, 6, 7]);
+      const appWrote = await contents(page);
+      await press(panel, '[data-testid="conflict-replace"]');
+      expect(await actionResult(panel, 60_000)).toBe('failed: Uploaded 0 files (0 B) to the top folder. Not uploaded: data.bin: the file there changed since you chose to replace it, so it was kept; nothing was overwritten.');
+      expect(await contents(page)).toEqual(appWrote);
+    } finally {
+      await page.evaluate(() => {
+        const proto = FileSystemFileHandle.prototype as unknown as { move?: unknown; __move?: unknown };
+        if (proto.__move) proto.move = proto.__move;
+      });
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+
   it("works on the extension's own storage too: new folder, upload, rename, move, preview, folder delete; a snapshot's files keep their names", async () => {
     const work = mkdtempSync(join(tmpdir(), 'opfs-ext-explorer-'));
     try {
