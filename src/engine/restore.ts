@@ -82,7 +82,7 @@ export async function restoreSnapshot(ctx: RestoreContext, snapshotId: string, t
         },
       );
       // The parts' rows are the whole table only if it holds no other row: counted, not assumed.
-      types = await describeColumns(ctx.duck, buildingName, rowIdColumn);
+      if (types.length === 0) types = await describeColumns(ctx.duck, buildingName, rowIdColumn);
       if ((await tableRowCount(ctx.duck, buildingName)) !== total.rowCount) total = await tableChecksum(ctx.duck, building, rowIdColumn, types, algorithm);
       problems = compareWithManifest(total, types, manifest);
       if (problems.length > 0 && (await tableExists(ctx.duck, table))) {
