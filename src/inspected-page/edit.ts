@@ -10,7 +10,9 @@ import type { EditResult } from '../opfs/scan-types';
  * A folder, where only files can move (Chrome 156), is made anew and its files moved into
  * it one by one (a failure moves them back), then the old folders go once empty.
  * The destination folder must exist (New folder makes one). A snapshot's file is not moved
- * while an export holds the snapshot's lock. `report` hears how far it is (files moved, or
+ * while an export holds the snapshot's lock, nor a folder while one holds the lock of a
+ * snapshot anywhere inside it (its files would leave the export's folder mid-export).
+ * `report` hears how far it is (files moved, or
  * bytes copied), so that a long move is not taken for a stalled one.
  *
  * Self-contained: sent to the inspected page as source text.
@@ -69,6 +71,22 @@ export async function moveOpfsEntry(
   } catch (error) {
     if (errorNameOf(error) === 'NotFoundError') return { outcome: 'missing' };
     return { outcome: 'failed', error: `${errorNameOf(error) || 'Error'}: ${messageOf(error)}` };
+  }
+  if (handle.kind === 'directory' && locks && typeof locks.query === 'function') {
+    // Held or waited for: an exporter writing a snapshot in this folder or below it. What the page's query answers is checked, not trusted.
+    const prefix = `opfs-snapshot-inspector:snapshot:${String(from)}/`;
+    let names: string[] = [];
+    try {
+      const state = (await locks.query()) as { held?: unknown; pending?: unknown };
+      names = [state.held, state.pending].flatMap((list) => (Array.isArray(list) ? list : [])).map((lock) => String((lock as { name?: unknown } | null)?.name ?? ''));
+    } catch {
+      // A page whose Web Locks fail: nothing it holds is known here, as with a page without them.
+    }
+    const inside = names.find((lockName) => lockName.startsWith(prefix));
+    if (inside !== undefined) {
+      const path = inside.slice(prefix.length);
+      return { outcome: 'failed', error: `snapshot ${path.slice(path.lastIndexOf('/') + 1)} inside it${path.includes('/') ? ` (in ${path.slice(0, path.lastIndexOf('/'))})` : ''} is being written right now (its export holds its lock); nothing was changed` };
+    }
   }
   const file = handle.kind === 'file' ? await handle.getFile() : null;
   // A file listed with its size: one of another size, or a folder now in its place, is not what was chosen.

@@ -716,7 +716,33 @@ describe('file actions in the real DevTools panel: select and delete', () => {
     expect(await actionResult(panel)).toMatch(/^failed: Moved 0 files to the top\. 1 file stayed: snaps\/orders_part_1\.parquet could not be moved: snapshot orders is being written/);
     expect(await contents(page)).toEqual(before);
     expect(await rename('snaps/other.parquet', 'other-2.parquet')).toBe('done: Renamed snaps/other.parquet to other-2.parquet.');
+    // Nor the folder holding the snapshot, at any depth: its files would leave the running export's folder.
+    const renameFolder = async (path: string, name: string) => {
+      await panel.$eval(`[data-testid="folder-row"][data-path="${path}"]`, (e) => (e as HTMLElement).click());
+      await panel.focus(`[data-testid="folder-row"][data-path="${path}"]`);
+      await devtools.keyboard.press('F2');
+      await answerPrompt('rename-input', name);
+      return actionResult(panel);
+    };
+    const lockedInside = snapshotLockName('deep/er', 'events');
+    await page.evaluate((name) => {
+      const w = window as unknown as { releaseLocks?: (() => void)[] };
+      void navigator.locks.request(name, () => new Promise<void>((release) => (w.releaseLocks ??= []).push(release)));
+    }, lockedInside);
+    await page.evaluate(async () => {
+      const deep = await (await (await navigator.storage.getDirectory()).getDirectoryHandle('deep', { create: true })).getDirectoryHandle('er', { create: true });
+      await (await deep.getFileHandle('events_part_0.parquet.tmp', { create: true })).createWritable().then((w) => w.close());
+    });
+    await refresh(panel);
+    const locked = await contents(page);
+    expect(await renameFolder('snaps', 'away')).toBe('failed: snaps could not be moved: snapshot orders inside it is being written right now (its export holds its lock); nothing was changed.');
+    expect(await renameFolder('deep', 'away')).toBe('failed: deep could not be moved: snapshot events inside it (in er) is being written right now (its export holds its lock); nothing was changed.');
+    expect(await contents(page)).toEqual(locked);
     await page.evaluate(() => (window as unknown as { releaseLocks: (() => void)[] }).releaseLocks.forEach((release) => release()));
+    expect(await renameFolder('deep', 'away')).toBe('done: Renamed deep to away.');
+    await page.evaluate(async () => (await navigator.storage.getDirectory()).removeEntry('away', { recursive: true }));
+    await refresh(panel);
+    await panel.$eval('[data-testid="breadcrumb"] button[data-path=""]', (e) => (e as HTMLElement).click());
     expect(await rename('snaps/orders_part_1.parquet', 'kept_part_1.parquet')).toBe('done: Renamed snaps/orders_part_1.parquet to kept_part_1.parquet.');
     const { 'snaps/other.parquet': other, 'snaps/orders_part_1.parquet': part, ...rest } = before;
     expect(await contents(page)).toEqual({ ...rest, 'snaps/other-2.parquet': other, 'snaps/kept_part_1.parquet': part });
