@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createParquetWriter, customersSql, ordersSql } from '../../tests/support/parquet-fixtures';
 import type { SnapshotManifest } from '../protocol';
 import { serializeManifest } from '../snapshot/manifest';
+import { serializeIntent } from '../snapshot/intent';
+import { isValidSnapshotId } from '../snapshot/names';
 import { classifyAlone, classifyFiles, groupSnapshots, judgeFolder, purgeTargetOf, summarize, type ClassifyOptions, type FileReport } from './classify';
 import { FakeOpfs } from '../../tests/support/fake-opfs';
 import { journalBytes, walBytes } from '../../tests/support/format-bytes';
@@ -200,6 +202,32 @@ describe('classifyFiles', () => {
     expect(reports.get('mixed/events.parquet')).toMatchObject({ status: 'incomplete', keep: expect.stringMatching(/app’s own/) });
     expect(reports.get('mixed/orders_part_1.parquet')!.status).toBe('ok');
   });
+
+  // An app's own file that only shares the ending `.intent.json`, and our records of unfinished
+  // work: only ours are flagged, and even ours stay out of a purge of temporary files (purged
+  // alone, they would strand the parts they name).
+  const intentTexts = (id: string): [string, string, 'ours' | 'foreign' | 'empty'][] => [
+    ['an export record', serializeIntent({ formatVersion: 2, kind: 'export', snapshotId: id, files: [`${id}_part_0.parquet.tmp`, `${id}_part_0.parquet`], startedAt: '2026-12-06T00:00:00.000Z', exportId: 'e1' }), 'ours'],
+    ['a deletion record', serializeIntent({ formatVersion: 2, kind: 'delete', snapshotId: id, files: [`${id}.manifest.json`], startedAt: '2026-12-06T00:00:00.000Z', stamps: { [`${id}.manifest.json`]: { size: 10, lastModified: 1 } } }), 'ours'],
+    ['a record about another snapshot', serializeIntent({ formatVersion: 2, kind: 'export', snapshotId: `${id}x`, files: [], startedAt: '2026-12-06T00:00:00.000Z', exportId: 'e1' }), 'foreign'],
+    ['an app’s JSON', '{"step": "payment", "cart": [1, 2]}', 'foreign'],
+    ['JSON of another shape', '[{"formatVersion": 2, "snapshotId": "x"}]', 'foreign'],
+    ['text that is not JSON', 'intent: buy', 'foreign'],
+    ['nothing', '', 'empty'],
+  ];
+  // An id our exporter could not have made (a space, a `_part_N` ending): no record of ours, whatever it holds.
+  test.each(['checkout', 'orders', 'Café ☕', 'a_part_1'].flatMap((id) => intentTexts(id).map(([what, text, kind]) => [`${id}.intent.json`, what, text, kind === 'ours' && !isValidSnapshotId(id) ? 'foreign' : kind] as const)))(
+    '%s holding %s',
+    async (name, _what, text, kind) => {
+      const fake = new FakeOpfs();
+      await fake.writeFile(`app/${name}`, text);
+      await fake.writeFile('app/notes.txt', 'the app’s');
+      const report = (await classify(fake)).get(`app/${name}`)!;
+      if (kind === 'foreign') expect(report).toMatchObject({ status: 'ok', role: 'other', format: 'json', snapshotId: undefined, reason: expect.stringMatching(/another app’s file, left alone/) });
+      else if (kind === 'empty') expect(report).toMatchObject({ status: 'empty', role: 'intent', keep: undefined });
+      else expect(report).toMatchObject({ status: 'temp', role: 'intent', reason: expect.stringMatching(/^the record of an? (export|deletion) of snapshot /), keep: expect.stringMatching(/purged alone, the parts it names would stay behind/) });
+    },
+  );
 
   test('a manifest of a newer format version is ours but not judged; text that is not JSON still reads as a damaged one of ours', async () => {
     const fake = new FakeOpfs();

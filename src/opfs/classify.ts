@@ -40,6 +40,7 @@ import type { SnapshotManifest } from '../protocol';
 import { formatBytes, formatCount } from '../format';
 import { manifestClaim, parseManifest } from '../snapshot/manifest';
 import { parseSnapshotFileName } from '../snapshot/names';
+import { InvalidIntentError, parseIntent, type SnapshotIntent } from '../snapshot/intent';
 import { checkReadFor, type ParquetProbe, type Premise, type PurgeTarget, type ScannedFile } from './scan-types';
 import { DATABASE_FORMATS, DUCKDB_TEMP_FILE, detectFormat, type DataFormat, type FormatField, type FormatVerdict } from './formats';
 
@@ -259,6 +260,10 @@ const absentIn = (folder: string, names: readonly string[]): Premise[] => names.
 /** Why a verdict that rests on a file's absence stays out of purges where the folder may not have been listed whole. */
 const LISTED_IN_PART_KEEP = 'the listing may not hold every file of this folder (it stopped at its limit, or the folder could not be listed whole): what this verdict misses may be there, so it is never purged with the others';
 
+/** Why the record of unfinished snapshot work stays when temporary files are purged (see `FileReport.keep`). */
+const INTENT_KEEP =
+  'it is what the exporter uses to undo or finish this work, naming exactly its files: purged alone, the parts it names would stay behind with nothing to say whose they are. The app’s exporter removes it (the library’s sweepInterrupted()), the engine does in the extension’s storage; delete it on its own if neither will';
+
 /** Why a Parquet file flagged for lacking a manifest stays when its status is purged (see `FileReport.keep`). */
 const NO_MANIFEST_KEEP = 'a Parquet file without a manifest may be the app’s own rather than a leftover of an export: never purged with the others; delete it on its own if it is a leftover';
 
@@ -299,7 +304,19 @@ export function classifyAlone(file: ScannedFile, options: ClassifyOptions = {}):
   const temp = tempKind(file.name);
   if (temp) return makeReport(file, 'temp', 'temp', temp, role.kind === 'temp' ? role.snapshotId : undefined, undefined, undefined, undefined, file.name.includes('.parquet') ? 'parquet' : 'other');
   if (role.kind === 'intent') {
-    return makeReport(file, 'intent', 'temp', `the record of an export or deletion of snapshot ${role.snapshotId} that has not finished: its exporter finishes or undoes it`, role.snapshotId);
+    const id = role.snapshotId;
+    // Our record only if its text says so: an app may keep a `checkout.intent.json` of its own.
+    if (file.size === 0) return makeReport(file, 'intent', 'empty', '0 bytes: a record of snapshot work that was never written', id, undefined, undefined, undefined, 'json');
+    if (isPending(file)) return makeReport(file, 'intent', 'pending', 'contents not checked yet', id);
+    let intent: SnapshotIntent;
+    try {
+      if (file.text === undefined) throw new InvalidIntentError('its text was not read');
+      intent = parseIntent(file.text, id);
+    } catch {
+      return makeReport(file, 'other', 'ok', 'named like the record of an unfinished export or deletion, but not one (or too large to read): another app’s file, left alone', undefined, undefined, undefined, undefined, 'json');
+    }
+    const work = intent.kind === 'export' ? 'an export' : 'a deletion';
+    return makeReport(file, 'intent', 'temp', `the record of ${work} of snapshot ${id} that has not finished: its exporter finishes or undoes it`, id, undefined, undefined, undefined, 'json', undefined, INTENT_KEEP);
   }
   if (role.kind === 'single' || role.kind === 'part') {
     const id = role.snapshotId;
