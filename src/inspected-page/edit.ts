@@ -184,6 +184,12 @@ export async function moveOpfsEntry(
     return { outcome: 'failed', error: `copying failed (${errorNameOf(error) || 'Error'}: ${messageOf(error)}); the original is untouched` };
   }
   try {
+    // Written to while it was copied: the copy is not what the file now holds, and the file is kept.
+    const now = await (handle as FileSystemFileHandle).getFile();
+    if (now.size !== file.size || now.lastModified !== file.lastModified) {
+      await targetParent.removeEntry(newName).catch(() => undefined);
+      return { outcome: 'changed' };
+    }
     await sourceParent.removeEntry(name);
     return { outcome: 'done', method: 'copy' };
   } catch (error) {

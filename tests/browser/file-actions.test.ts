@@ -617,6 +617,54 @@ describe('file actions in the real DevTools panel: select and delete', () => {
     }
   });
 
+  // Without move() a file is copied, the copy checked, then the original removed. The app
+  // appends to the file once the copy is complete: removing the original then would
+  // lose what it wrote. The file stays as the app left it, and the copy goes.
+  it('a rename by copy (a browser without move()) keeps the file the app wrote to meanwhile, and leaves no copy', async () => {
+    await fill(page, { 'grow.bin': Array.from({ length: 4096 }, (_, i) => i % 251), 'other.txt': [1] });
+    await refresh(panel);
+    await page.evaluate(() => {
+      const proto = FileSystemFileHandle.prototype as unknown as { move?: unknown; __move?: unknown };
+      [proto.__move, proto.move] = [proto.move, undefined];
+      // The copy is complete when its size is checked: the app appends to the original then.
+      const files = FileSystemFileHandle.prototype;
+      const getFile = files.getFile;
+      let appended = false;
+      files.getFile = async function (this: FileSystemFileHandle) {
+        if (this.name === 'grown.bin' && !appended) {
+          appended = true;
+          const handle = await (await navigator.storage.getDirectory()).getFileHandle('grow.bin');
+          const writable = await handle.createWritable({ keepExistingData: true });
+          await writable.write({ type: 'write', position: (await getFile.call(handle)).size, data: new Uint8Array([7, 7, 7]) });
+          await writable.close();
+        }
+        return getFile.call(this);
+      };
+      (window as unknown as { undoPatches: () => void }).undoPatches = () => {
+        files.getFile = getFile;
+        [proto.move, proto.__move] = [proto.__move, undefined];
+      };
+    });
+    try {
+      await panel.$eval('[data-testid="breadcrumb"] button[data-path=""]', (e) => (e as HTMLElement).click());
+      await clickRow(panel, 'grow.bin');
+      await panel.focus('[data-testid="file-list"]');
+      await devtools.keyboard.press('F2');
+      await answerPrompt('rename-input', 'grown.bin');
+      const result = await actionResult(panel);
+      const after = await page.evaluate(async () => {
+        const root = await navigator.storage.getDirectory();
+        const names: Record<string, number> = {};
+        for await (const [name, handle] of (root as unknown as { entries(): AsyncIterable<[string, FileSystemFileHandle]> }).entries()) names[name] = (await handle.getFile()).size;
+        return names;
+      });
+      expect(after).toEqual({ 'grow.bin': 4099, 'other.txt': 1 });
+      expect(result).toBe('failed: grow.bin changed since it was listed: refresh, then try again.');
+    } finally {
+      await page.evaluate(() => (window as unknown as { undoPatches: () => void }).undoPatches());
+    }
+  });
+
   /** Renames one file with F2, then moves up to four into another folder (see the test above). */
   async function renameAndMove(seed: number, files: Record<string, number[]>): Promise<void> {
     const before = await contents(page);
