@@ -112,7 +112,12 @@ export function createController(store: Store, client = backgroundClient()) {
    * navigation; this covers the one it has not heard of yet.
    */
   function actOn(source: SourceKind, listing: Listing | null = listingOf(source)): OpfsSource {
-    return source === 'page' && listing?.origin ? pageSourceAt(listing.origin) : sources[source];
+    return actAt(source, listing?.origin);
+  }
+
+  /** Where to act on files listed from `origin` (see {@link actOn}). */
+  function actAt(source: SourceKind, origin: string | undefined): OpfsSource {
+    return source === 'page' && origin ? pageSourceAt(origin) : sources[source];
   }
 
   /**
@@ -465,18 +470,19 @@ export function createController(store: Store, client = backgroundClient()) {
     if (!listing) return;
     // With what each verdict rests on: a purge keeps a file whose reason went away meanwhile (the missing part written since).
     const files = listing.purgeable(category).map(purgeTargetOf);
-    if (files.length > 0) reduce(store, { type: 'purge-ask', request: { source: store.source.value, category, files } });
+    if (files.length > 0) reduce(store, { type: 'purge-ask', request: { source: store.source.value, category, files, origin: listing.origin } });
   }
 
   async function confirmPurge(): Promise<void> {
     const request = store.purgeDialog.value;
     if (!request) return;
-    const { source, category, files: targets } = request;
+    const { source, category, files: targets, origin } = request;
     const listing = listingOf(source);
     reduce(store, { type: 'purge-running', source, fraction: 0 });
     const finished: PurgeEntry[] = [];
     try {
-      const result = await actOn(source, listing).purge(targets, (done, entries) => {
+      // In the origin the files were listed from, even if a rescan begun since does not know its origin yet.
+      const result = await actAt(source, origin || listing?.origin).purge(targets, (done, entries) => {
         finished.push(...entries);
         reduce(store, { type: 'purge-running', source, fraction: done / targets.length });
       });
@@ -738,6 +744,7 @@ export function createController(store: Store, client = backgroundClient()) {
    */
   function askDeleteSnapshot(group: SnapshotGroup): void {
     const source = store.source.value;
+    const seen = listingOf(source);
     const files = [...(group.manifest ? [group.manifest] : []), ...group.parts].map((f) => ({ path: f.path, size: f.size, lastModified: f.lastModified }));
     const bytes = files.reduce((sum, f) => sum + f.size, 0);
     reduce(store, {
@@ -747,12 +754,13 @@ export function createController(store: Store, client = backgroundClient()) {
         detail: group.status === 'ok' ? 'Only these files are deleted.' : `This snapshot is ${group.status}. Only these files are deleted; other files of the folder stay.`,
         items: files,
         okLabel: `Delete ${counted(files.length, 'file')}`,
-        onConfirm: () => void deleteSnapshot(source, group, files),
+        onConfirm: () => void deleteSnapshot(source, group, files, seen),
       },
     });
   }
 
-  async function deleteSnapshot(source: SourceKind, group: SnapshotGroup, files: { path: string; size: number }[]): Promise<void> {
+  /** `seen`: the listing the user was asked from; in the page, only its origin is acted on (a rescan since may not know its origin yet). */
+  async function deleteSnapshot(source: SourceKind, group: SnapshotGroup, files: { path: string; size: number }[], seen: Listing | null): Promise<void> {
     reduce(store, { type: 'confirm', request: null });
     reduce(store, { type: 'snapshot-action', state: { kind: 'running', label: `Deleting ${group.id}`, fraction: null } });
     try {
@@ -762,7 +770,7 @@ export function createController(store: Store, client = backgroundClient()) {
         const result = await client.call('deleteSnapshot', { snapshotId: group.id, files: files.map((f) => ({ name: f.path.slice(prefix.length), size: f.size })) });
         outcome = { removed: result.removed.length, changed: result.changed, missing: result.missing.length };
       } else {
-        const result = await actOn(source).purge(files, () => undefined);
+        const result = await actOn(source, seen).purge(files, () => undefined);
         const summary = summarizePurge('incomplete', result);
         // The files go at once, not in turn: what could not go is said with what did.
         const trouble = [
@@ -872,7 +880,7 @@ export function createController(store: Store, client = backgroundClient()) {
         detail: 'Only these files are deleted, each only if it still has the size listed here; a file held open is skipped.',
         items: files,
         okLabel: `Delete ${counted(files.length, 'file')}`,
-        onConfirm: () => void deleteFiles(source, files),
+        onConfirm: () => void deleteFiles(source, files, [], listing),
       },
     });
   }
@@ -1258,7 +1266,7 @@ export function createController(store: Store, client = backgroundClient()) {
         detail: 'Each file goes only if it still has the size listed here; a file held open is skipped. A folder goes only once empty: one that still holds a file kept, or one written meanwhile, stays.',
         items: files,
         okLabel: 'Delete the folder',
-        onConfirm: () => void deleteFiles(source, files, folders),
+        onConfirm: () => void deleteFiles(source, files, folders, listing),
       },
     });
   }
@@ -1269,7 +1277,8 @@ export function createController(store: Store, client = backgroundClient()) {
    * extension's storage, the files of a snapshot go through the engine (under the snapshot's
    * lock, manifest first).
    */
-  async function deleteFiles(source: SourceKind, files: { path: string; size: number }[], folders: readonly string[] = []): Promise<void> {
+  /** `seen`: the listing the user was asked from (see deleteSnapshot). */
+  async function deleteFiles(source: SourceKind, files: { path: string; size: number }[], folders: readonly string[], seen: Listing): Promise<void> {
     reduce(store, { type: 'confirm', request: null });
     reduce(store, { type: 'file-action', state: { kind: 'running', label: `Deleting ${counted(files.length, 'file')}${folders.length > 0 ? ` and ${counted(folders.length, 'folder')}` : ''}`, fraction: null } });
     const folderSet = new Set(folders);
@@ -1295,7 +1304,7 @@ export function createController(store: Store, client = backgroundClient()) {
         );
       }
       const targets: PurgeTarget[] = [...others, ...folders.map((path) => ({ path, size: 0, directory: true }))];
-      if (targets.length > 0) results.push(...(await actOn(source, listing).purge(targets, () => undefined)).results);
+      if (targets.length > 0) results.push(...(await actOn(source, seen.origin ? seen : listing).purge(targets, () => undefined)).results);
     } catch (error) {
       reduce(store, { type: 'file-action', state: { kind: 'failed', error: `Deleting stopped: ${describeError(error)}${results.length > 0 ? ` (${describeDeletion(results, folderSet).sentence})` : ''}` } });
       await refresh(source);

@@ -25,6 +25,8 @@ export interface PurgeRequest {
   source: SourceKind;
   category: PurgeCategory;
   files: PurgeTarget[];
+  /** The origin the files were listed from (the page's), acted on only there. */
+  origin?: string;
 }
 
 /** What a purge did, for the result line (per source). */
