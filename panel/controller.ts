@@ -803,14 +803,14 @@ export function createController(store: Store, client = backgroundClient()) {
       const group = what.snapshot;
       files = [...group.parts, ...(group.manifest ? [group.manifest] : [])];
       archive = { name: `${group.id}.zip`, entry: (file) => baseName(file.path) };
-    } else if (store.selection.value.paths.size === 0 && store.folder.value !== '') {
+    } else if (store.chosen.value.size === 0 && store.folder.value !== '') {
       // No file chosen, a folder shown: the folder, with its tree, as one zip named after it.
       const folder = store.folder.value;
       const cut = parentOf(folder).length + (parentOf(folder) ? 1 : 0);
       files = (listing?.paths() ?? []).filter((path) => isUnder(path, folder)).sort().flatMap((path) => listing?.report(path) ?? []);
       archive = { name: `${baseName(folder)}.zip`, entry: (file) => file.path.slice(cut) };
     } else {
-      files = [...store.selection.value.paths].sort().flatMap((path) => listing?.report(path) ?? []);
+      files = [...store.chosen.value].sort().flatMap((path) => listing?.report(path) ?? []);
       if (files.length > 1) archive = { name: `${archiveStem(listing?.origin ?? store.source.value)}-${files.length}-files.zip`, entry: (file) => file.path };
     }
     if (files.length === 0) return;
@@ -864,7 +864,7 @@ export function createController(store: Store, client = backgroundClient()) {
     const source = store.source.value;
     const listing = store.currentListing.value;
     if (!listing) return;
-    const files = [...store.selection.value.paths].flatMap((path) => {
+    const files = [...store.chosen.value].flatMap((path) => {
       const report = listing.report(path);
       return report ? [{ path, size: report.size, lastModified: report.lastModified }] : [];
     });
@@ -940,7 +940,10 @@ export function createController(store: Store, client = backgroundClient()) {
     reduce(store, { type: 'file-action', state: { kind: 'idle' } });
     const source = store.source.value;
     const listing = store.currentListing.value;
-    const path = folder ?? (store.selection.value.paths.size === 1 ? [...store.selection.value.paths][0] : store.selection.value.cursor);
+    const { cursor } = store.selection.value;
+    // The one chosen file, or the row the keyboard is on if it is shown: never a file the filter hides.
+    const cursorShown = cursor !== null && store.visibleFiles.value.rows.some((row) => row.report.path === cursor);
+    const path = folder ?? (store.chosen.value.size === 1 ? [...store.chosen.value][0] : cursorShown ? cursor : null);
     if (!listing || !path) return;
     const report = folder === undefined ? listing.report(path) : undefined;
     if (folder === undefined && !report) return;
@@ -993,7 +996,7 @@ export function createController(store: Store, client = backgroundClient()) {
     // A new question: the last action's result line goes.
     reduce(store, { type: 'file-action', state: { kind: 'idle' } });
     const listing = store.currentListing.value;
-    const paths = [...store.selection.value.paths];
+    const paths = [...store.chosen.value];
     if (!listing || paths.length === 0) return;
     const folders = [...listing.folderTree().keys()].filter((f) => f !== '').sort();
     reduce(store, {

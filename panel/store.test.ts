@@ -124,3 +124,26 @@ describe('a navigation of the inspected page', () => {
     expect(store.selection.value.paths.size).toBe(0);
   });
 });
+
+describe('the files an action takes', () => {
+  // Selected, then hidden by the filter (or by a verdict that changed a row's status): still
+  // selected, so that clearing the filter shows them selected, but never taken unseen.
+  test.each(['t1', 'b/', 'format:csv', 'corrupt', 'nothing matches this'])('selected, then filtered by "%s": only the rows shown are chosen, all of them again once the filter is cleared', async (needle) => {
+    const store = createStore('page');
+    const origin = `https://chosen-${encodeURIComponent(needle)}.test`;
+    const listing = new Listing();
+    const paths = Array.from({ length: 60 }, (_, i) => `${['a', 'b', 'c/d'][i % 3]}/t${i}.${i % 5 === 4 ? 'csv' : 'parquet'}`);
+    await listing.ingest([['o', origin], ...paths.map((path, i): ['f', string, number, number] => ['f', path, i % 6 === 0 ? 0 : 100 + i, 1000 + i])]);
+    await listing.finishWalk({ origin, usage: null, quota: null, truncated: false, elapsedMs: 1, files: paths.length, directories: 0 });
+    reduce(store, { type: 'scan-started', source: 'page', listing });
+    const selected = new Set(paths.filter((_, i) => i % 2 === 0));
+    reduce(store, { type: 'selection', selection: { paths: selected, anchor: null, cursor: null } });
+    expect(store.chosen.value).toEqual(selected);
+    reduce(store, { type: 'filter', text: needle });
+    const shown = new Set(store.visibleFiles.value.rows.map((row) => row.report.path));
+    expect(store.chosen.value).toEqual(new Set([...selected].filter((path) => shown.has(path))));
+    expect(store.selection.value.paths).toEqual(selected);
+    reduce(store, { type: 'filter', text: '' });
+    expect(store.chosen.value).toEqual(selected);
+  });
+});

@@ -228,6 +228,11 @@ export interface Store {
   /** The current source's files after filter and sort (a new value per change of the listing). */
   visibleFiles: ReadonlySignal<{ rows: readonly ListedFile[]; version: number }>;
   /**
+   * The selected files that are shown: what the file actions take. A file the filter (or a
+   * verdict that changed its status) hides stays selected, but no action takes it unseen.
+   */
+  chosen: ReadonlySignal<ReadonlySet<string>>;
+  /**
    * The current source's listing (growing or complete), if any. The same object as it grows:
    * read {@link Store.view} to render what it holds (a new value per change).
    */
@@ -310,6 +315,14 @@ export function createStore(initialSource: SourceKind): Store {
     lastFilter = { rows, version, needle, result };
     return { rows: result, version };
   });
+  const selection = signal(NO_SELECTION);
+  const chosen = computed((): ReadonlySet<string> => {
+    const { paths } = selection.value;
+    if (paths.size === 0) return paths;
+    const visible = new Set<string>();
+    for (const row of visibleFiles.value.rows) if (paths.has(row.report.path)) visible.add(row.report.path);
+    return visible.size === paths.size ? paths : visible;
+  });
   return {
     source,
     scans,
@@ -320,7 +333,7 @@ export function createStore(initialSource: SourceKind): Store {
     expanded: signal(new Set<string>()),
     sort,
     selected: signal(null),
-    selection: signal(NO_SELECTION),
+    selection,
     fileAction: signal({ kind: 'idle' }),
     fileActions: signal(0),
     details: signal(null),
@@ -337,6 +350,7 @@ export function createStore(initialSource: SourceKind): Store {
     uploadStop: signal(null),
     notice: signal(null),
     visibleFiles,
+    chosen,
     currentListing,
     view,
   };

@@ -12,7 +12,8 @@ import { Breadcrumb } from './FolderTree';
  */
 export function FileActions() {
   const { store, controller } = usePanel();
-  const selected = store.selection.value.paths.size;
+  // Only what is shown: a file the filter hides is never acted on unseen.
+  const selected = store.chosen.value.size;
   const action = store.fileAction.value;
   const running = action.kind === 'running';
   const folder = store.folder.value;

@@ -133,7 +133,7 @@ function FileRow({ file, top }: { file: FileReport; top: number }) {
       draggable
       onDragStart={(e) => {
         // A selected row carries the whole selection; another row, itself.
-        const moving = selected ? [...paths] : [file.path];
+        const moving = selected ? [...store.chosen.value] : [file.path];
         e.dataTransfer?.setData(DRAG_TYPE, startDrag(store.source.value, moving));
         if (e.dataTransfer) e.dataTransfer.effectAllowed = 'move';
       }}

@@ -14,7 +14,7 @@ import type { Frame, KeyInput, Page } from 'puppeteer-core';
 import { launchWithExtension, type LaunchedBrowser } from '../support/chromium';
 import { openDevToolsPanel } from '../support/devtools-panel';
 import { serveStatic, type StaticServer } from '../support/static-server';
-import { allPanelRows, panelRows, press, refresh, text, waitForScan } from '../support/panel';
+import { allPanelRows, panelRows, press, refresh, setFilter, text, waitForScan } from '../support/panel';
 import { beginOpfsUpload, writeOpfsUpload } from '../../src/inspected-page/upload';
 import { moveExpression, pollExpression } from '../../panel/page-expressions';
 import { parseEditResult, parsePoll } from '../../src/opfs/page-answers';
@@ -615,6 +615,44 @@ describe('file actions in the real DevTools panel: select and delete', () => {
     } finally {
       await hasMove(true);
     }
+  });
+
+  // Ctrl+A, then a filter: the files it hides stay selected, but no action takes them unseen:
+  // Move, Delete and a drag take the rows shown.
+  it('acts only on the selected files the filter shows: Move, then Delete', async () => {
+    await fill(page, { 'keep/a.csv': [1], 'keep/b.csv': [2], 'keep/c.parquet': [3], 'keep/d.parquet': [4], 'dest/x.txt': [5] });
+    await refresh(panel);
+    await panel.$eval('[data-testid="breadcrumb"] button[data-path=""]', (e) => (e as HTMLElement).click());
+    await panel.focus('[data-testid="file-list"]');
+    await devtools.keyboard.down('Control');
+    await devtools.keyboard.press('a');
+    await devtools.keyboard.up('Control');
+    expect(await text(panel, 'action-delete')).toBe('Delete 5 files');
+    await setFilter(panel, '.csv');
+    expect(await text(panel, 'action-delete')).toBe('Delete 2 files');
+    await press(panel, '[data-testid="action-move"]');
+    await answerPrompt('move-input', 'dest');
+    expect(await actionResult(panel)).toBe('done: Moved 2 files to dest.');
+    expect(Object.keys(await contents(page)).sort()).toEqual(['dest/a.csv', 'dest/b.csv', 'dest/x.txt', 'keep/c.parquet', 'keep/d.parquet']);
+    // Everything selected again, the filter showing one file: Delete asks about it alone.
+    await setFilter(panel, '');
+    await panel.waitForSelector('[data-testid="file-row"][data-path="keep/c.parquet"]');
+    await panel.focus('[data-testid="file-list"]');
+    await devtools.keyboard.down('Control');
+    await devtools.keyboard.press('a');
+    await devtools.keyboard.up('Control');
+    expect(await text(panel, 'action-delete')).toBe('Delete 5 files');
+    await setFilter(panel, 'c.parquet');
+    expect(await text(panel, 'action-delete')).toBe('Delete 1 file');
+    await press(panel, '[data-testid="action-delete"]');
+    await panel.waitForSelector('[data-testid="confirm-dialog"]');
+    const asked = await text(panel, 'confirm-dialog');
+    expect(asked).toContain('keep/c.parquet');
+    expect(asked).not.toContain('keep/d.parquet');
+    await press(panel, '[data-testid="confirm-ok"]');
+    expect(await actionResult(panel)).toMatch(/^done: Deleted 1 file/);
+    expect(Object.keys(await contents(page)).sort()).toEqual(['dest/a.csv', 'dest/b.csv', 'dest/x.txt', 'keep/d.parquet']);
+    await setFilter(panel, '');
   });
 
   // Without move() a file is copied, the copy checked, then the original removed. The app
