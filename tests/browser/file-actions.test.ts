@@ -453,10 +453,7 @@ describe('file actions in the real DevTools panel: select and delete', () => {
     expect(await actionResult(panel)).toMatch(/^done: Deleted 3 files/);
     expect(await contents(page)).toEqual(without(before, shown.slice(0, 3)));
     // Escape clears the selection; Ctrl+A selects every row of the filter.
-    await panel.focus('[data-testid="file-list"]');
-    await devtools.keyboard.down('Control');
-    await devtools.keyboard.press('a');
-    await devtools.keyboard.up('Control');
+    await selectAll();
     expect(await panel.$eval('[data-testid="action-delete"]', (b) => b.textContent)).toBe(`Delete ${Object.keys(before).length - 3} files`);
     await devtools.keyboard.press('Escape');
     expect(await selectedPaths(panel)).toEqual([]);
@@ -617,16 +614,21 @@ describe('file actions in the real DevTools panel: select and delete', () => {
     }
   });
 
+  /** Ctrl+A in the file list: every row the filter shows. */
+  async function selectAll(): Promise<void> {
+    await panel.focus('[data-testid="file-list"]');
+    await devtools.keyboard.down('Control');
+    await devtools.keyboard.press('a');
+    await devtools.keyboard.up('Control');
+  }
+
   // Ctrl+A, then a filter: the files it hides stay selected, but no action takes them unseen:
   // Move, Delete and a drag take the rows shown.
   it('acts only on the selected files the filter shows: Move, then Delete', async () => {
     await fill(page, { 'keep/a.csv': [1], 'keep/b.csv': [2], 'keep/c.parquet': [3], 'keep/d.parquet': [4], 'dest/x.txt': [5] });
     await refresh(panel);
     await panel.$eval('[data-testid="breadcrumb"] button[data-path=""]', (e) => (e as HTMLElement).click());
-    await panel.focus('[data-testid="file-list"]');
-    await devtools.keyboard.down('Control');
-    await devtools.keyboard.press('a');
-    await devtools.keyboard.up('Control');
+    await selectAll();
     expect(await text(panel, 'action-delete')).toBe('Delete 5 files');
     await setFilter(panel, '.csv');
     expect(await text(panel, 'action-delete')).toBe('Delete 2 files');
@@ -637,10 +639,7 @@ describe('file actions in the real DevTools panel: select and delete', () => {
     // Everything selected again, the filter showing one file: Delete asks about it alone.
     await setFilter(panel, '');
     await panel.waitForSelector('[data-testid="file-row"][data-path="keep/c.parquet"]');
-    await panel.focus('[data-testid="file-list"]');
-    await devtools.keyboard.down('Control');
-    await devtools.keyboard.press('a');
-    await devtools.keyboard.up('Control');
+    await selectAll();
     expect(await text(panel, 'action-delete')).toBe('Delete 5 files');
     await setFilter(panel, 'c.parquet');
     expect(await text(panel, 'action-delete')).toBe('Delete 1 file');
@@ -1689,10 +1688,7 @@ describe('file actions in the real DevTools panel: select and delete', () => {
       expect(readdirSync(downloads).filter((name) => name.startsWith('big'))).toEqual([]);
 
       // Everything else, by Ctrl+A and one Ctrl-click off.
-      await panel.focus('[data-testid="file-list"]');
-      await devtools.keyboard.down('Control');
-      await devtools.keyboard.press('a');
-      await devtools.keyboard.up('Control');
+      await selectAll();
       await clickRow(panel, 'big.bin', { ctrlKey: true });
       const chosen = Object.keys(inPage).filter((path) => path !== 'big.bin');
       await press(panel, '[data-testid="action-download"]');
