@@ -40,7 +40,7 @@ import type { SnapshotManifest } from '../protocol';
 import { formatBytes, formatCount } from '../format';
 import { manifestClaim, parseManifest } from '../snapshot/manifest';
 import { parseSnapshotFileName } from '../snapshot/names';
-import { InvalidIntentError, parseIntent, type SnapshotIntent } from '../snapshot/intent';
+import { parseIntent, type SnapshotIntent } from '../snapshot/intent';
 import { checkReadFor, type ParquetProbe, type Premise, type PurgeTarget, type ScannedFile } from './scan-types';
 import { DATABASE_FORMATS, DUCKDB_TEMP_FILE, detectFormat, type DataFormat, type FormatField, type FormatVerdict } from './formats';
 
@@ -260,6 +260,15 @@ const absentIn = (folder: string, names: readonly string[]): Premise[] => names.
 /** Why a verdict that rests on a file's absence stays out of purges where the folder may not have been listed whole. */
 const LISTED_IN_PART_KEEP = 'the listing may not hold every file of this folder (it stopped at its limit, or the folder could not be listed whole): what this verdict misses may be there, so it is never purged with the others';
 
+/** `text` as our record of work on snapshot `id`, or null if it is not one. */
+function intentIn(text: string, id: string): SnapshotIntent | null {
+  try {
+    return parseIntent(text, id);
+  } catch {
+    return null;
+  }
+}
+
 /** Why the record of unfinished snapshot work stays when temporary files are purged (see `FileReport.keep`). */
 const INTENT_KEEP =
   'it is what the exporter uses to undo or finish this work, naming exactly its files: purged alone, the parts it names would stay behind with nothing to say whose they are. The app’s exporter removes it (the library’s sweepInterrupted()), the engine does in the extension’s storage; delete it on its own if neither will';
@@ -308,11 +317,8 @@ export function classifyAlone(file: ScannedFile, options: ClassifyOptions = {}):
     // Our record only if its text says so: an app may keep a `checkout.intent.json` of its own.
     if (file.size === 0) return makeReport(file, 'intent', 'empty', '0 bytes: a record of snapshot work that was never written', id, undefined, undefined, undefined, 'json');
     if (isPending(file)) return makeReport(file, 'intent', 'pending', 'contents not checked yet', id);
-    let intent: SnapshotIntent;
-    try {
-      if (file.text === undefined) throw new InvalidIntentError('its text was not read');
-      intent = parseIntent(file.text, id);
-    } catch {
+    const intent = file.text === undefined ? null : intentIn(file.text, id);
+    if (intent === null) {
       return makeReport(file, 'other', 'ok', 'named like the record of an unfinished export or deletion, but not one (or too large to read): another app’s file, left alone', undefined, undefined, undefined, undefined, 'json');
     }
     const work = intent.kind === 'export' ? 'an export' : 'a deletion';
@@ -482,16 +488,16 @@ const MISSING_PREMISES = 4;
 type Verdict = [health: FileHealth, reason: string, keep?: string, premises?: readonly Premise[]];
 
 /**
- * The names part `index` of a group may have: ours (`<id>_part_<i>.parquet`), and the
+ * The names parts `indexes` of a group may have: ours (`<id>_part_<i>.parquet`), and the
  * zero-padded widths the group's other parts use (an app's `_part_007`).
  */
-function partNames(id: string, index: number, parquet: readonly FileReport[]): string[] {
-  const names = new Set([`${id}_part_${index}.parquet`]);
+function partNames(id: string, indexes: readonly number[], parquet: readonly FileReport[]): string[] {
+  const widths = new Set([0]);
   for (const file of parquet) {
     const digits = /_part_(0\d+)\.parquet$/.exec(file.name)?.[1];
-    if (digits !== undefined) names.add(`${id}_part_${String(index).padStart(digits.length, '0')}.parquet`);
+    if (digits !== undefined) widths.add(digits.length);
   }
-  return [...names];
+  return [...new Set(indexes.flatMap((index) => [...widths].map((width) => `${id}_part_${String(index).padStart(width, '0')}.parquet`)))];
 }
 
 /** The group rules of one snapshot: which of its files become `incomplete`, why, and on what. */
@@ -530,12 +536,12 @@ function judgeGroup(group: GroupMembers, folderUsesManifests: boolean, verdicts:
   if (gaps.missing.length > 0 || gaps.tooSparse) {
     const reason = `snapshot ${id} is incomplete: ${describeGaps(gaps)}`;
     // Too sparse to name every missing part: a part written since does not close its gaps.
-    const premises = absentIn(folder, gaps.missing.slice(0, MISSING_PREMISES).flatMap((index) => partNames(id, index, parquet)));
+    const premises = absentIn(folder, partNames(id, gaps.missing.slice(0, MISSING_PREMISES), parquet));
     for (const file of parquet) markMissing(file, reason, premises);
     if (manifest) markMissing(manifest, reason, premises);
   }
   // A complete snapshot has its first part, or is one file.
-  if (manifest && parquet.length === 0) markMissing(manifest, `no Parquet files of snapshot ${id} exist`, absentIn(folder, [`${id}.parquet`, ...partNames(id, 0, parquet)]));
+  if (manifest && parquet.length === 0) markMissing(manifest, `no Parquet files of snapshot ${id} exist`, absentIn(folder, [`${id}.parquet`, ...partNames(id, [0], parquet)]));
   if (!manifest && folderUsesManifests) {
     // Only the folder's other manifests say so: the app may keep Parquet files of its own here.
     for (const file of parquet) markMissing(file, `no ${manifestName}: the export did not finish (other snapshots in this folder have manifests)`, absentIn(folder, [manifestName]), NO_MANIFEST_KEEP);
