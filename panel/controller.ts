@@ -969,8 +969,10 @@ export function createController(store: Store, client = backgroundClient()) {
           const result = await actOn(source).move(path, to, report ? report.size : null);
           if (result.outcome === 'exists') return `${editProblem(result, path, to)} Choose another name.`;
           const failed = editProblem(result, path, to);
-          // Listed anew first: the result line says the list shows it.
+          // Listed anew first: the result line says the list shows it. A folder whose files
+          // could not all go back after a failure is shown as it now is too.
           if (!failed) await afterMove(source, [[path, to]]);
+          else if (result.outcome === 'failed') await relist(source, [path, to]).catch(() => undefined);
           reduce(store, { type: 'file-action', state: failed ? { kind: 'failed', error: failed } : { kind: 'done', result: { sentence: `Renamed ${path} to ${value}.` } } });
           return null;
         },
@@ -1036,6 +1038,8 @@ export function createController(store: Store, client = backgroundClient()) {
     reduce(store, { type: 'file-action', state: { kind: 'running', label: `Moving ${counted(moving.length, 'file')} to ${folder || 'the top'}`, fraction: null } });
     const moved: [string, string][] = [];
     const problems: string[] = [];
+    // Paths of moves that failed part way (a folder whose files could not all go back): listed anew as they now are.
+    const partial: string[] = [];
     let stopped = '';
     const startedIn = pageDocument;
     const storage = actOn(source, listing);
@@ -1046,9 +1050,11 @@ export function createController(store: Store, client = backgroundClient()) {
         break;
       }
       try {
-        const problem = editRefusal(source, path) ?? (await storage.move(path, to, listing.report(path)?.size ?? null).then((result) => editProblem(result, path, to)));
+        const result = editRefusal(source, path) ?? (await storage.move(path, to, listing.report(path)?.size ?? null));
+        const problem = typeof result === 'string' ? result : editProblem(result, path, to);
         if (problem) problems.push(problem);
         else moved.push([path, to]);
+        if (typeof result !== 'string' && result.outcome === 'failed') partial.push(path, to);
       } catch (error) {
         // The page went away or stopped answering: the files after this one are not tried.
         stopped = ` Moving stopped at ${path}: ${describeError(error)}`;
@@ -1058,6 +1064,7 @@ export function createController(store: Store, client = backgroundClient()) {
     let sentence = `Moved ${counted(moved.length, 'file')} to ${folder || 'the top'}.${problems.length > 0 ? ` ${counted(problems.length, 'file')} stayed: ${problems.slice(0, 3).join(' ')}${problems.length > 3 ? ' …' : ''}` : ''}${stopped}`;
     try {
       await afterMove(source, moved);
+      if (partial.length > 0) await relist(source, partial);
     } catch (error) {
       sentence += ` ${listNotUpdated(error)}`;
     }

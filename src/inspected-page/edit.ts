@@ -8,7 +8,8 @@ import type { EditResult } from '../opfs/scan-types';
  * not (or refuses it for this entry), a file is copied, the copy's size checked, and only
  * then the original removed: a copy that fails is removed, so nothing is lost either way.
  * A folder, where only files can move (Chrome 156), is made anew and its files moved into
- * it one by one (a failure moves them back), then the old folders go once empty.
+ * it one by one (a failure moves them back, but never over a file written under an old
+ * name meanwhile: that one stays in the new folder), then the old folders go once empty.
  * The destination folder must exist (New folder makes one). A snapshot's file is not moved
  * while an export holds the snapshot's lock, nor a folder while one holds the lock of a
  * snapshot anywhere inside it (its files would leave the export's folder mid-export).
@@ -126,36 +127,59 @@ export async function moveOpfsEntry(
     // A folder where only files can move (Chrome): made anew, each file moved into it, the
     // old folders removed once empty. A step that fails puts back what moved, and removes
     // what was made: the folder is where it was, whole.
-    const moved: [FileSystemFileHandle, FileSystemDirectoryHandle, string][] = [];
+    // Each moved file: its handle, the folder and name it had, and its path below the new folder.
+    const moved: [FileSystemFileHandle, FileSystemDirectoryHandle, string, string][] = [];
     const made: [FileSystemDirectoryHandle, string][] = [];
     const emptied: [FileSystemDirectoryHandle, string][] = [];
     const moveFile = (entry: FileSystemFileHandle) => (entry as unknown as { move?: (parent: FileSystemDirectoryHandle) => Promise<void> }).move;
-    const carry = async (from: FileSystemDirectoryHandle, into: FileSystemDirectoryHandle): Promise<void> => {
+    const carry = async (from: FileSystemDirectoryHandle, into: FileSystemDirectoryHandle, below: string): Promise<void> => {
       for await (const [childName, child] of (from as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries()) {
         if (child.kind === 'directory') {
           const sub = await into.getDirectoryHandle(childName, { create: true });
           made.push([into, childName]);
-          await carry(child as FileSystemDirectoryHandle, sub);
+          await carry(child as FileSystemDirectoryHandle, sub, `${below}${childName}/`);
           emptied.push([from, childName]);
         } else {
           const fileMove = moveFile(child as FileSystemFileHandle);
           if (typeof fileMove !== 'function') throw new Error(refused);
           await fileMove.call(child, into);
-          moved.push([child as FileSystemFileHandle, from, childName]);
+          moved.push([child as FileSystemFileHandle, from, childName, `${below}${childName}`]);
           report(moved.length);
         }
+      }
+    };
+    /** Whether `name` in `dir` holds anything now (a file or a folder); a lookup that fails otherwise counts as taken. */
+    const taken = async (dir: FileSystemDirectoryHandle, name: string): Promise<boolean> => {
+      try {
+        await dir.getFileHandle(name);
+        return true;
+      } catch (error) {
+        return errorNameOf(error) !== 'NotFoundError';
       }
     };
     try {
       const top = await targetParent.getDirectoryHandle(newName, { create: true });
       made.push([targetParent, newName]);
-      await carry(handle as FileSystemDirectoryHandle, top);
+      await carry(handle as FileSystemDirectoryHandle, top, '');
     } catch (error) {
-      for (const [entry, from, childName] of moved.reverse()) await (entry as unknown as { move(parent: FileSystemDirectoryHandle, name: string): Promise<void> }).move(from, childName).catch(() => undefined);
+      // Each moved file goes back under its old name, unless something took that name
+      // meanwhile (the app wrote its file anew there): move() would replace it, so the moved
+      // file stays in the new folder instead, and so does that folder.
+      const stayed: string[] = [];
+      for (const [entry, from, childName, below] of moved.reverse()) {
+        if (await taken(from, childName)) stayed.push(below);
+        else await (entry as unknown as { move(parent: FileSystemDirectoryHandle, name: string): Promise<void> }).move(from, childName).catch(() => stayed.push(below));
+      }
       for (const [parent, childName] of made.reverse()) await parent.removeEntry(childName).catch(() => undefined);
       const errorName = errorNameOf(error);
-      if (errorName === 'NoModificationAllowedError' || errorName === 'InvalidStateError') return { outcome: 'locked' };
-      return { outcome: 'failed', error: `the folder could not be moved (${errorName || 'Error'}: ${messageOf(error)}); everything in it is back where it was` };
+      const held = errorName === 'NoModificationAllowedError' || errorName === 'InvalidStateError';
+      if (stayed.length === 0) {
+        return held ? { outcome: 'locked' } : { outcome: 'failed', error: `the folder could not be moved (${errorName || 'Error'}: ${messageOf(error)}); everything in it is back where it was` };
+      }
+      const why = held ? 'a file in it is held open by the page or a worker' : `${errorName || 'Error'}: ${messageOf(error)}`;
+      const names = stayed.reverse().slice(0, 5).join(', ') + (stayed.length > 5 ? ` and ${stayed.length - 5} more` : '');
+      const files = stayed.length === 1 ? '1 file stays' : `${stayed.length} files stay`;
+      return { outcome: 'failed', error: `${why}; everything else went back, but ${files} in ${to} (${names}): something wrote a new file under ${stayed.length === 1 ? 'its old name' : 'each old name'} meanwhile, and none was overwritten` };
     }
     // Everything moved: the old folders go, deepest first, each only if empty (one that
     // something was written into meanwhile stays, with that file).

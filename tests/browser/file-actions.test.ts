@@ -1068,6 +1068,60 @@ describe('file actions in the real DevTools panel: select and delete', () => {
     expect(await actionResult(panel)).toBe('failed: new näme is held open (by the page or a worker): nothing was changed.');
     await page.evaluate(async () => (globalThis as unknown as { held: FileSystemWritableFileStream }).held.abort());
     expect(await contents(page)).toEqual(renamedTree);
+
+    // Again, and this time the app writes its files anew where they were while the rename
+    // runs: the third file's move fails as a held one does, right after the app wrote the two
+    // that had moved. Putting them back would replace the app's files (Chrome's move() does),
+    // so each stays in the new folder, and the result says so.
+    await page.evaluate(() => {
+      const proto = FileSystemFileHandle.prototype as unknown as { move(...args: unknown[]): Promise<void> };
+      const move = proto.move;
+      const moved: string[] = [];
+      const app = globalThis as unknown as { wrote: string[]; restoreMove(): void };
+      app.wrote = [];
+      const places: Record<string, string[]> = { 'a.bin': ['a.bin'], 'b.bin': ['deeper', 'b.bin'], 'c.bin': ['deeper', 'ñ', 'c.bin'] };
+      proto.move = async function (this: FileSystemFileHandle, ...args: unknown[]) {
+        if (moved.length === 2 && app.wrote.length === 0) {
+          for (const name of moved) {
+            let dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('new näme');
+            for (const segment of places[name].slice(0, -1)) dir = await dir.getDirectoryHandle(segment);
+            const writable = await (await dir.getFileHandle(name, { create: true })).createWritable();
+            await writable.write(new Uint8Array([7, 7, 7, 7]));
+            await writable.close();
+            app.wrote.push(places[name].join('/'));
+          }
+          throw new DOMException('held open (the test)', 'NoModificationAllowedError');
+        }
+        await move.apply(this, args);
+        moved.push(this.name);
+      };
+      app.restoreMove = () => (proto.move = move);
+    });
+    await panel.focus('[data-testid="folder-row"][data-path="new näme"]');
+    await devtools.keyboard.press('F2');
+    await answerPrompt('rename-input', 'third');
+    const said = await actionResult(panel);
+    const wrote = await page.evaluate(() => {
+      const app = globalThis as unknown as { wrote: string[]; restoreMove(): void };
+      app.restoreMove();
+      return app.wrote;
+    });
+    expect(wrote).toHaveLength(2);
+    expect(said).toBe(
+      `failed: new näme could not be moved: a file in it is held open by the page or a worker; everything else went back, but ${wrote.length === 1 ? '1 file stays' : `${wrote.length} files stay`} in third (${wrote.join(', ')}): ` +
+        `something wrote a new file under ${wrote.length === 1 ? 'its old name' : 'each old name'} meanwhile, and none was overwritten.`,
+    );
+    const appBytes = createHash('sha256').update(Buffer.from([7, 7, 7, 7])).digest('hex');
+    const expected = { ...renamedTree };
+    for (const path of wrote) {
+      expected[`new näme/${path}`] = appBytes;
+      expected[`third/${path}`] = renamedTree[`new näme/${path}`];
+    }
+    expect(await contents(page)).toEqual(expected);
+    // Listed as it now is, without a rescan: the moved file in the new folder, the app's under the old name.
+    await panel.waitForSelector(`[data-testid="folder-row"][data-path="third"][data-files="${wrote.length}"]`);
+    for (const path of wrote) await panel.waitForSelector(`[data-testid="file-row"][data-path="new näme/${path}"][data-size="4"]`);
+    await shoot('file-actions-rename-rollback-kept');
   });
 
   it('uploads files and a folder tree under awkward names, and asks about each taken name: replace, keep both, skip', async () => {

@@ -23,6 +23,13 @@ function checkName(name: string): void {
 export interface FakeOpfsOptions {
   /** Delay of every `getFile()`, to observe concurrency. */
   getFileDelayMs?: number;
+  /**
+   * Gives files Chrome's `move(parent?, name?)`, which replaces a file of the new name and
+   * refuses a file held open. Without it files have no `move()`, as in browsers without it.
+   */
+  fileMove?: boolean;
+  /** Called at the start of every `move()` (with {@link fileMove}): other code acting at that moment. */
+  beforeMove?: (file: FakeFileHandle) => void | Promise<void>;
 }
 
 /** Shared state of one fake file system: locks, counters. */
@@ -42,15 +49,38 @@ export class FakeFileHandle {
   /** The file's bytes; replaced on write. */
   bytes: Uint8Array<ArrayBuffer>;
   lastModified: number;
+  /** Chrome's move, where the fake has it ({@link FakeOpfsOptions.fileMove}). */
+  readonly move?: (parentOrName: FakeDirectoryHandle | string, name?: string) => Promise<void>;
 
   constructor(
-    readonly name: string,
+    public name: string,
     private readonly state: FakeOpfsState,
+    /** The folder the file is in; null once removed or replaced. */
+    public parent: FakeDirectoryHandle | null,
     bytes: Uint8Array<ArrayBuffer> = new Uint8Array(0),
     lastModified = Date.now(),
   ) {
     this.bytes = bytes;
     this.lastModified = lastModified;
+    if (state.options.fileMove) this.move = (parentOrName, name) => this.moveTo(parentOrName, name);
+  }
+
+  private async moveTo(parentOrName: FakeDirectoryHandle | string, newName?: string): Promise<void> {
+    await this.state.options.beforeMove?.(this);
+    const from = this.parent;
+    if (!from || from.child(this.name) !== this) throw domError('NotFoundError', `"${this.name}" is gone.`);
+    if (this.state.locked.has(this)) throw domError('NoModificationAllowedError', `"${this.name}" is held open by an access handle.`);
+    const into = typeof parentOrName === 'string' ? from : parentOrName;
+    const name = typeof parentOrName === 'string' ? parentOrName : (newName ?? this.name);
+    checkName(name);
+    const there = into.child(name);
+    if (there instanceof FakeDirectoryHandle) throw domError('TypeMismatchError', `"${name}" is a directory.`);
+    if (there && this.state.locked.has(there)) throw domError('NoModificationAllowedError', `"${name}" is held open by an access handle.`);
+    if (there && there !== this) there.parent = null; // replaced, as Chrome does
+    from.detach(this.name);
+    into.attach(name, this);
+    this.name = name;
+    this.parent = into;
   }
 
   async getFile(): Promise<File> {
@@ -123,7 +153,7 @@ export class FakeDirectoryHandle {
     if (entry instanceof FakeFileHandle) return entry;
     if (entry) throw domError('TypeMismatchError', `"${name}" is a directory.`);
     if (!options.create) throw domError('NotFoundError', `"${name}" not found.`);
-    const file = new FakeFileHandle(name, this.state);
+    const file = new FakeFileHandle(name, this.state, this);
     this.children.set(name, file);
     return file;
   }
@@ -161,6 +191,16 @@ export class FakeDirectoryHandle {
       if (entry instanceof FakeDirectoryHandle ? entry.holdsLockedFile() : this.state.locked.has(entry)) return true;
     }
     return false;
+  }
+
+  /** @internal For a file's move: `entry` under `name`, replacing what was there. */
+  attach(name: string, entry: Entry): void {
+    this.children.set(name, entry);
+  }
+
+  /** @internal For a file's move: `name` no longer here. */
+  detach(name: string): void {
+    this.children.delete(name);
   }
 
   /** @internal Synchronous child lookup for {@link FakeOpfs}. */
