@@ -364,25 +364,44 @@ export function panelSuite(driver: PanelDriver): PanelSuiteContext {
     expect(next).toEqual([{ n: databases.duckdb.rows }]);
   });
 
-  it('purges exactly the empty files, skips one the page holds open, and never touches a healthy file', async () => {
+  it('purges exactly the empty files, skips the ones the page holds open or is writing, and never touches a healthy file', async () => {
     const { page, panel } = session;
     const before = await opfsFilesOf(page);
     await page.click('#demo-lock');
     await page.waitForSelector('body[data-locked="true"]');
     const lockedPath = await page.evaluate(() => (window as unknown as { demoLockPath: string }).demoLockPath);
-
     const emptyPaths = expectations.filter((e) => e.status === 'empty').map((e) => e.path);
+    // Another empty file the app is writing right now, through a writable it has not closed
+    // yet: the browser refuses to remove it (both browsers), and its bytes land once it closes.
+    const writingPath = emptyPaths.find((path) => path !== lockedPath)!;
+    await page.evaluate(async (path) => {
+      const segments = path.split('/');
+      let dir = await navigator.storage.getDirectory();
+      for (const segment of segments.slice(0, -1)) dir = await dir.getDirectoryHandle(segment);
+      const writable = await (await dir.getFileHandle(segments.at(-1)!)).createWritable();
+      await writable.write(new Uint8Array([1, 2, 3]));
+      (globalThis as unknown as { appWriting: FileSystemWritableFileStream }).appWriting = writable;
+    }, writingPath);
+
     const dialog = await purge('empty');
     for (const path of emptyPaths) expect(dialog).toContain(path);
     const result = await panel.text('purge-result');
-    expect(result).toContain(`Removed ${emptyPaths.length - 1} empty files`);
-    expect(result).toContain('1 skipped');
+    expect(result).toContain(`Removed ${emptyPaths.length - 2} empty files`);
+    expect(result).toContain('2 skipped');
+    await page.evaluate(() => (globalThis as unknown as { appWriting: FileSystemWritableFileStream }).appWriting.close());
 
-    const expected = { ...before };
-    for (const path of emptyPaths) if (path !== lockedPath) delete expected[path];
+    const expected = { ...before, [writingPath]: 3 };
+    for (const path of emptyPaths) if (path !== lockedPath && path !== writingPath) delete expected[path];
     expect(await opfsFilesOf(page)).toEqual(expected);
     expect((await allRowsOf(panel)).find((r) => r.path === lockedPath)?.status).toBe('locked');
     await session.shoot('panel-after-purge');
+    // The app's file goes again, so that the tests after this one see the storage as before.
+    await page.evaluate(async (path) => {
+      const segments = path.split('/');
+      let dir = await navigator.storage.getDirectory();
+      for (const segment of segments.slice(0, -1)) dir = await dir.getDirectoryHandle(segment);
+      await dir.removeEntry(segments.at(-1)!);
+    }, writingPath);
 
     await page.click('#demo-lock'); // release
     await page.waitForSelector('body[data-locked="false"]');
