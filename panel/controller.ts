@@ -1244,7 +1244,10 @@ export function createController(store: Store, client = backgroundClient()) {
 
   /** A write error in words: a full disk says so. */
   function uploadError(error: string): string {
-    return /QuotaExceeded/i.test(error) ? 'not enough storage for it (the origin\'s quota is full); nothing partial was kept' : error;
+    if (!/QuotaExceeded/i.test(error)) return error;
+    // What the page says after the error (a file it kept under another name) is kept too.
+    const after = error.indexOf('; ');
+    return `not enough storage for it (the origin's quota is full); ${after < 0 ? 'nothing partial was kept' : error.slice(after + 2)}`;
   }
 
   /** Narrows the list to `path` ('' for every file). */

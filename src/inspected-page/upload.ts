@@ -112,7 +112,8 @@ export async function abortOpfsUpload(registryName: string, id: string): Promise
  * app wrote it since); one that is still so is set aside, replaced, and only then removed,
  * or (without `move()`) overwritten through a writable that swaps the bytes in when it
  * closes: whatever fails, the file there stays whole (`locked` if it is held open: nothing
- * replaced). A folder of that name is never replaced. A write landing between that look and
+ * replaced), and one written under the name while the file was set aside is never replaced
+ * by putting it back (both are kept). A folder of that name is never replaced. A write landing between that look and
  * the replacement is not detected.
  */
 export async function finishOpfsUpload(registryName: string, id: string, finalName: string, expectedSize: number, replace: ReplaceCondition | null): Promise<UploadOutcome> {
@@ -199,6 +200,16 @@ export async function finishOpfsUpload(registryName: string, id: string, finalNa
           return { outcome: 'locked' };
         }
         if (setAside) {
+          // Put back only while the name is free: something may have written a file under it
+          // in the moment it was (move() would replace that one), and then both are kept.
+          const free = await dir.getFileHandle(finalName).then(
+            () => false,
+            (lookup: unknown) => errorNameOf(lookup) === 'NotFoundError',
+          );
+          if (!free) {
+            await dropTemp();
+            return { outcome: 'failed', error: `${errorNameOf(error)}: ${messageOf(error)}; something wrote ${finalName} anew meanwhile, which was kept, and the file that was there before is kept as ${aside}: nothing was overwritten` };
+          }
           try {
             await move.call(await dir.getFileHandle(aside), finalName);
           } catch (putBack) {

@@ -1407,6 +1407,56 @@ describe('file actions in the real DevTools panel: select and delete', () => {
     }
   });
 
+  // A replace sets the file there aside, then moves the upload under its name; that move is
+  // refused here, and in that moment the app writes the name anew (it was free). Putting the
+  // file set aside back would replace the app's file (Chrome's move() does): both are kept.
+  it.each([
+    ['NotAllowedError', 'NotAllowedError: refused by the page'],
+    ['QuotaExceededError', "not enough storage for it (the origin's quota is full)"],
+  ])('a replace whose last move is refused (%s) while the app writes the name anew keeps the app’s file and the one set aside', async (refusal, says) => {
+    const work = mkdtempSync(join(tmpdir(), 'opfs-upload-putback-'));
+    const upload = join(work, 'data.bin');
+    writeFileSync(upload, Buffer.alloc(4096, 7));
+    const sha = (bytes: number[]) => createHash('sha256').update(Buffer.from(bytes)).digest('hex');
+    try {
+      await fill(page, { 'data.bin': [1, 2, 3], 'other.txt': [4] });
+      const before = await contents(page);
+      await page.evaluate((refusal) => {
+        const proto = FileSystemFileHandle.prototype as unknown as { move(...args: unknown[]): Promise<void>; __move?: (...args: unknown[]) => Promise<void> };
+        proto.__move ??= proto.move;
+        const original = proto.__move;
+        proto.move = async function (this: FileSystemFileHandle, ...args: unknown[]) {
+          if (!this.name.endsWith('.upload.tmp')) return original.apply(this, args);
+          const writable = await (await (await navigator.storage.getDirectory()).getFileHandle('data.bin', { create: true })).createWritable();
+          await writable.write(new Uint8Array([8, 8, 8, 8, 8]));
+          await writable.close();
+          throw new DOMException('refused by the page', refusal);
+        };
+      }, refusal);
+      await refresh(panel);
+      await panel.$eval('[data-testid="breadcrumb"] button[data-path=""]', (e) => (e as HTMLElement).click());
+      const input = await panel.$('input[data-testid="upload-input"]');
+      await input!.uploadFile(upload);
+      await panel.waitForSelector('[data-testid="conflict-dialog"]');
+      await press(panel, '[data-testid="conflict-replace"]');
+      const said = await actionResult(panel, 120_000);
+      const after = await contents(page);
+      const aside = Object.keys(after).filter((path) => !(path in before));
+      expect(aside).toHaveLength(1);
+      expect(aside[0]).toMatch(/^data\.bin\.[\w-]+\.replaced$/);
+      expect(after).toEqual({ 'data.bin': sha([8, 8, 8, 8, 8]), 'other.txt': before['other.txt'], [aside[0]]: before['data.bin'] });
+      expect(said).toBe(
+        `failed: Uploaded 0 files (0 B) to the top folder. Not uploaded: data.bin: ${says}; something wrote data.bin anew meanwhile, which was kept, and the file that was there before is kept as ${aside[0]}: nothing was overwritten.`,
+      );
+    } finally {
+      await page.evaluate(() => {
+        const proto = FileSystemFileHandle.prototype as unknown as { move(...args: unknown[]): Promise<void>; __move?: (...args: unknown[]) => Promise<void> };
+        if (proto.__move) proto.move = proto.__move;
+      });
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+
   // The user chose to replace the file as listed; the app rewrote it before the upload's last
   // step. The file there is the app's newer data, not what the user agreed to lose: kept.
   it.each([

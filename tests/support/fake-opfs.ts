@@ -62,7 +62,12 @@ export class FakeFileHandle {
   ) {
     this.bytes = bytes;
     this.lastModified = lastModified;
-    if (state.options.fileMove) this.move = (parentOrName, name) => this.moveTo(parentOrName, name);
+    // Of the handle it is called on, as a method of the prototype is (code calls it through `.call`).
+    if (state.options.fileMove) {
+      this.move = function (this: FakeFileHandle, parentOrName: FakeDirectoryHandle | string, name?: string) {
+        return this.moveTo(parentOrName, name);
+      };
+    }
   }
 
   private async moveTo(parentOrName: FakeDirectoryHandle | string, newName?: string): Promise<void> {
@@ -97,22 +102,33 @@ export class FakeFileHandle {
     }
   }
 
-  /** A minimal writable: enough for code that writes whole files. */
-  async createWritable(): Promise<{ write(data: Uint8Array | Blob | string): Promise<void>; close(): Promise<void>; abort(): Promise<void> }> {
+  /**
+   * A minimal writable, a real `WritableStream` (so that `pipeTo` works) with `write()` of its
+   * own, as FileSystemWritableFileStream has: the bytes land when it closes, as in a browser.
+   */
+  async createWritable(): Promise<WritableStream<Uint8Array> & { write(data: Uint8Array | Blob | string): Promise<void> }> {
     if (this.state.locked.has(this)) {
       throw domError('NoModificationAllowedError', 'An open access handle holds this file.');
     }
     const chunks: Uint8Array[] = [];
-    return {
-      write: async (data) => {
-        chunks.push(typeof data === 'string' ? new TextEncoder().encode(data) : data instanceof Blob ? new Uint8Array(await data.arrayBuffer()) : data.slice());
-      },
+    const toBytes = async (data: Uint8Array | Blob | string) => (typeof data === 'string' ? new TextEncoder().encode(data) : data instanceof Blob ? new Uint8Array(await data.arrayBuffer()) : data.slice());
+    const stream = new WritableStream<Uint8Array | Blob | string>({
+      write: async (data) => void chunks.push(await toBytes(data)),
       close: async () => {
         this.bytes = new Uint8Array(await new Blob(chunks as BlobPart[]).arrayBuffer());
         this.lastModified = Date.now();
       },
-      abort: async () => undefined,
-    };
+    });
+    return Object.assign(stream, {
+      write: async (data: Uint8Array | Blob | string) => {
+        const writer = stream.getWriter();
+        try {
+          await writer.write(data);
+        } finally {
+          writer.releaseLock();
+        }
+      },
+    });
   }
 
   async isSameEntry(other: unknown): Promise<boolean> {
