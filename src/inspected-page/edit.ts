@@ -125,8 +125,8 @@ export async function moveOpfsEntry(
   }
   if (!file) {
     // A folder where only files can move (Chrome): made anew, each file moved into it, the
-    // old folders removed once empty. A step that fails puts back what moved, and removes
-    // what was made: the folder is where it was, whole.
+    // old folders removed once empty. A step that fails puts back what moved (never over a
+    // file written under its old name meanwhile), and removes what was made.
     // Each moved file: its handle, the folder and name it had, and its path below the new folder.
     const moved: [FileSystemFileHandle, FileSystemDirectoryHandle, string, string][] = [];
     const made: [FileSystemDirectoryHandle, string][] = [];
