@@ -163,6 +163,13 @@ describe('file actions in the real DevTools panel: select and delete', () => {
   let devtools: Page;
   let panel: Frame;
   const shoot = (name: string) => screenshot(devtools, name);
+  /** Refreshes the list, uploads `file` into the top folder, and waits for the question about its taken name. */
+  const uploadOntoTaken = async (file: string) => {
+    await refresh(panel);
+    await panel.$eval('[data-testid="breadcrumb"] button[data-path=""]', (e) => (e as HTMLElement).click());
+    await (await panel.$('input[data-testid="upload-input"]'))!.uploadFile(file);
+    await panel.waitForSelector('[data-testid="conflict-dialog"]');
+  };
   /**
    * Brings DevTools to the front until the panel's document has the focus, as a user's has
    * when they press keys or drop files in it: a window the browser opens meanwhile (the
@@ -1433,11 +1440,7 @@ describe('file actions in the real DevTools panel: select and delete', () => {
           throw new DOMException('refused by the page', refusal);
         };
       }, refusal);
-      await refresh(panel);
-      await panel.$eval('[data-testid="breadcrumb"] button[data-path=""]', (e) => (e as HTMLElement).click());
-      const input = await panel.$('input[data-testid="upload-input"]');
-      await input!.uploadFile(upload);
-      await panel.waitForSelector('[data-testid="conflict-dialog"]');
+      await uploadOntoTaken(upload);
       await press(panel, '[data-testid="conflict-replace"]');
       const said = await actionResult(panel, 120_000);
       const after = await contents(page);
@@ -1475,11 +1478,7 @@ describe('file actions in the real DevTools panel: select and delete', () => {
         proto.__move ??= proto.move;
         proto.move = mode === 'none' ? undefined : proto.__move;
       }, mode);
-      await refresh(panel);
-      await panel.$eval('[data-testid="breadcrumb"] button[data-path=""]', (e) => (e as HTMLElement).click());
-      const input = await panel.$('input[data-testid="upload-input"]');
-      await input!.uploadFile(upload);
-      await panel.waitForSelector('[data-testid="conflict-dialog"]');
+      await uploadOntoTaken(upload);
       // Later than the listing by more than a millisecond, so a rewrite of the same size has another time.
       await new Promise((resolve) => setTimeout(resolve, 20));
       await page.evaluate(async (bytes) => {

@@ -55,7 +55,7 @@ export async function writeOpfsBytes(page: Page, path: string, bytes: Uint8Array
   );
 }
 
-/** Removes a file of the extension's OPFS. */
+/** Removes a file of the OPFS of `page` (the extension's, or a page's). */
 export async function removeOpfsFile(page: Page, path: string): Promise<void> {
   await page.evaluate(async (path) => {
     const segments = path.split('/');

@@ -22,6 +22,7 @@ import { serveStatic, type StaticServer } from './static-server';
 import { writeMixedCsv } from './sample-csv';
 import { opfsBytesOf, opfsFilesOf, type PanelRow } from './panel';
 import { lit, nativeDuckDB, rows } from './native-duckdb';
+import { removeOpfsFile } from './extension-page';
 
 /** The panel's document, driven the same way in every browser. */
 export interface PanelHandle {
@@ -396,12 +397,7 @@ export function panelSuite(driver: PanelDriver): PanelSuiteContext {
     expect((await allRowsOf(panel)).find((r) => r.path === lockedPath)?.status).toBe('locked');
     await session.shoot('panel-after-purge');
     // The app's file goes again, so that the tests after this one see the storage as before.
-    await page.evaluate(async (path) => {
-      const segments = path.split('/');
-      let dir = await navigator.storage.getDirectory();
-      for (const segment of segments.slice(0, -1)) dir = await dir.getDirectoryHandle(segment);
-      await dir.removeEntry(segments.at(-1)!);
-    }, writingPath);
+    await removeOpfsFile(page, writingPath);
 
     await page.click('#demo-lock'); // release
     await page.waitForSelector('body[data-locked="false"]');
