@@ -898,13 +898,14 @@ export function createController(store: Store, client = backgroundClient()) {
   }
 
   /**
-   * Why nothing may be put into `folder` of `source` (moved, uploaded, made there), or null.
-   * The extension's `staging/` holds the engine's copies of CSVs for imports: its sweep removes
-   * what no import holds, so a file of the user's put there would be lost.
+   * Why nothing may be put into `folder` of `source` (moved, uploaded, made there, or a
+   * folder renamed to it), or null. The extension's `staging/` holds the engine's copies of
+   * CSVs for imports: its sweep removes what no import holds, so a file of the user's put
+   * there would be lost.
    */
-  function destinationRefusal(source: SourceKind, folder: string): string | null {
+  function destinationRefusal(source: SourceKind, folder: string, advice = 'Choose another folder.'): string | null {
     if (source !== 'extension' || (folder !== STAGING_DIR && !isUnder(folder, STAGING_DIR))) return null;
-    return `${STAGING_DIR} is the engine's own: it holds copies of CSVs for imports and removes what no import holds. Choose another folder.`;
+    return `${STAGING_DIR} is the engine's own: it holds copies of CSVs for imports and removes what no import holds. ${advice}`;
   }
 
   /** A sentence for a rename or move that did not happen, or null when it did. */
@@ -963,9 +964,10 @@ export function createController(store: Store, client = backgroundClient()) {
         selectUntil: folder === undefined && dot > 0 ? dot : name.length,
         okLabel: 'Rename',
         submit: async (value) => {
-          const problem = entryNameProblem(value);
-          if (problem) return problem;
           const to = joinPath(parentOf(path), value);
+          // A folder renamed staging (once the engine's is gone) would have its files swept.
+          const problem = entryNameProblem(value) ?? destinationRefusal(source, to, 'Choose another name.');
+          if (problem) return problem;
           const result = await actOn(source).move(path, to, report ? report.size : null);
           if (result.outcome === 'exists') return `${editProblem(result, path, to)} Choose another name.`;
           const failed = editProblem(result, path, to);

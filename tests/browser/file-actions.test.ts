@@ -1555,6 +1555,16 @@ describe('file actions in the real DevTools panel: select and delete', () => {
       await panel.waitForFunction((why) => document.querySelector('[data-testid="prompt-error"]')?.textContent === why, { timeout: 5000 }, refusal);
       await devtools.keyboard.press('Escape');
       await panel.waitForFunction(() => !document.querySelector('[data-testid="prompt-dialog"]'), { timeout: 5000 });
+      // Nor renamed to it: a folder renamed staging once the engine's is gone (the next sweep
+      // makes it anew, and would then remove the folder's files).
+      await panel.evaluate(async () => (await navigator.storage.getDirectory()).removeEntry('staging', { recursive: true }));
+      await panel.$eval('[data-testid="folder-row"][data-path="mine"]', (e) => (e as HTMLElement).click());
+      await panel.focus('[data-testid="folder-row"][data-path="mine"]');
+      await devtools.keyboard.press('F2');
+      await answerPrompt('rename-input', 'staging');
+      await panel.waitForFunction((why) => document.querySelector('[data-testid="prompt-error"]')?.textContent === why, { timeout: 5000 }, refusal.replace('Choose another folder.', 'Choose another name.'));
+      await devtools.keyboard.press('Escape');
+      await panel.waitForFunction(() => !document.querySelector('[data-testid="prompt-dialog"]'), { timeout: 5000 });
       await panel.$eval('[data-testid="breadcrumb"] button[data-path=""]', (e) => (e as HTMLElement).click());
       expect(await contents(panel)).toEqual(withRenamed);
       await panel.$eval('[data-testid="folder-row"][data-path="mine"]', (e) => (e as HTMLElement).click());
