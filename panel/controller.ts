@@ -1143,6 +1143,8 @@ export function createController(store: Store, client = backgroundClient()) {
     const taken = (path: string) => planned.has(path) || listing.report(path) !== undefined || listing.folderTree().has(path);
     const total = files.reduce((sum, f) => sum + f.file.size, 0);
     const tally = { uploaded: [] as string[], bytes: 0, replaced: 0, keptBoth: [] as string[], skipped: [] as string[], failed: [] as string[] };
+    // A replace that could not put the file there back keeps it under another name: both are listed anew.
+    const keptAside: string[] = [];
     let sent = 0;
     let forAll: ConflictChoice | null = null;
     const laterConflicts = (from: number) => files.slice(from).filter((f) => taken(joinPath(folder, f.path))).length;
@@ -1213,6 +1215,7 @@ export function createController(store: Store, client = backgroundClient()) {
         else if (outcome.outcome === 'locked') tally.failed.push(`${target}: the file there is held open, so it was not replaced`);
         else if (outcome.outcome === 'changed') tally.failed.push(`${target}: the file there changed since you chose to replace it, so it was kept; nothing was overwritten`);
         else tally.failed.push(`${target}: ${uploadError(outcome.error ?? 'unknown error')}`);
+        if (outcome.outcome === 'failed' && outcome.kept !== undefined) keptAside.push(target, joinPath(parentOf(target), outcome.kept));
       }
     } catch (error) {
       tally.failed.push(stop.signal.aborted ? 'the upload was stopped: the file being written was removed, nothing partial is left' : describeError(error));
@@ -1237,7 +1240,7 @@ export function createController(store: Store, client = backgroundClient()) {
     }
     let said = sentence;
     try {
-      await relist(source, [...fresh]);
+      await relist(source, [...fresh, ...keptAside]);
     } catch (error) {
       said += ` ${listNotUpdated(error)}`;
     }

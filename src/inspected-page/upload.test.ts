@@ -63,7 +63,7 @@ describe('an upload replacing a file, whose move under the name fails', () => {
       expect(await bytesAt(fake, aside)).toBeNull();
       return;
     }
-    expect(result.outcome).toBe('failed');
+    expect(result).toMatchObject({ outcome: 'failed', kept: `data.bin.${id}.replaced` });
     expect(result.error).toBe(`${refusal}: refused (the test); something wrote data.bin anew meanwhile, which was kept, and the file that was there before is kept as data.bin.${id}.replaced: nothing was overwritten`);
     expect(await bytesAt(fake, at('data.bin'))).toEqual(app === 'a file' ? [1, 2, 3] : app === 'an empty file' ? [] : 'folder');
     expect(await bytesAt(fake, aside)).toEqual([...original]);

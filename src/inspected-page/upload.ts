@@ -208,13 +208,13 @@ export async function finishOpfsUpload(registryName: string, id: string, finalNa
           );
           if (!free) {
             await dropTemp();
-            return { outcome: 'failed', error: `${errorNameOf(error)}: ${messageOf(error)}; something wrote ${finalName} anew meanwhile, which was kept, and the file that was there before is kept as ${aside}: nothing was overwritten` };
+            return { outcome: 'failed', error: `${errorNameOf(error)}: ${messageOf(error)}; something wrote ${finalName} anew meanwhile, which was kept, and the file that was there before is kept as ${aside}: nothing was overwritten`, kept: aside };
           }
           try {
             await move.call(await dir.getFileHandle(aside), finalName);
           } catch (putBack) {
             await dropTemp();
-            return { outcome: 'failed', error: `${errorNameOf(error)}: ${messageOf(error)}; the file that was there is kept as ${aside} (${errorNameOf(putBack)})` };
+            return { outcome: 'failed', error: `${errorNameOf(error)}: ${messageOf(error)}; the file that was there is kept as ${aside} (${errorNameOf(putBack)})`, kept: aside };
           }
         }
         // Refused: copied below instead.

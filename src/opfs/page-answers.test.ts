@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { InvalidPageAnswerError, parseCheckEntry, parseHandleProbe, parseReadResult } from './page-answers';
+import { InvalidPageAnswerError, parseCheckEntry, parseHandleProbe, parseReadResult, parseUploadOutcome } from './page-answers';
 import type { CheckEntry, CheckRequest } from './scan-types';
 import { seededRandom } from '../../tests/support/random';
 
@@ -122,3 +122,14 @@ function base64(bytes: Uint8Array): string {
 function sameArrays(got: readonly Uint8Array[], expected: readonly Uint8Array[]): boolean {
   return got.length === expected.length && got.every((bytes, i) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).equals(expected[i]));
 }
+
+describe('how an upload ended, as the panel reads what the page answers', () => {
+  test('a failed replace names the file it kept; a name that is not one is dropped, never a path', () => {
+    expect(parseUploadOutcome({ outcome: 'failed', error: 'NotAllowedError: no', kept: 'data.bin.u1.replaced' })).toEqual({ outcome: 'failed', error: 'NotAllowedError: no', kept: 'data.bin.u1.replaced' });
+    for (const kept of ['', '.', '..', 'a/b', '../x', 'a\\b', 'nul\0', 5, null, ['x']]) {
+      expect(parseUploadOutcome({ outcome: 'failed', error: 'e', kept }), String(kept)).toEqual({ outcome: 'failed', error: 'e' });
+    }
+    // Only a failed upload keeps a file aside.
+    expect(parseUploadOutcome({ outcome: 'done', kept: 'x.replaced' })).toEqual({ outcome: 'done' });
+  });
+});

@@ -364,6 +364,8 @@ export function parseUploadOutcome(value: unknown): UploadOutcome {
   if (typeof v.outcome !== 'string' || !UPLOAD_OUTCOMES.has(v.outcome)) fail('The upload result has an unknown outcome.');
   const result: UploadOutcome = { outcome: v.outcome as UploadOutcome['outcome'] };
   if (v.outcome === 'failed') result.error = message(v.error ?? '', 'error');
+  // Only ever listed anew, never acted on: a name that is not one is dropped.
+  if (v.outcome === 'failed' && typeof v.kept === 'string' && v.kept !== '' && v.kept !== '.' && v.kept !== '..' && !/[/\\\0]/.test(v.kept)) result.kept = v.kept;
   return result;
 }
 

@@ -265,6 +265,8 @@ export interface UploadState {
 export interface UploadOutcome {
   outcome: 'done' | 'exists' | 'locked' | 'changed' | 'failed';
   error?: string;
+  /** With `failed`: the name, in the same folder, under which the file it was to replace was kept (it could not go back). */
+  kept?: string;
 }
 
 /** The file an upload may replace, as the user saw it when they chose to: replaced only while it is still so. */

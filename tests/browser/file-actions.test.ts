@@ -1451,6 +1451,9 @@ describe('file actions in the real DevTools panel: select and delete', () => {
       expect(said).toBe(
         `failed: Uploaded 0 files (0 B) to the top folder. Not uploaded: data.bin: ${says}; something wrote data.bin anew meanwhile, which was kept, and the file that was there before is kept as ${aside[0]}: nothing was overwritten.`,
       );
+      // Both listed as they now are, without a rescan.
+      await panel.waitForSelector(`[data-testid="file-row"][data-path="${aside[0]}"][data-size="3"]`);
+      await panel.waitForSelector('[data-testid="file-row"][data-path="data.bin"][data-size="5"]');
     } finally {
       await page.evaluate(() => {
         const proto = FileSystemFileHandle.prototype as unknown as { move(...args: unknown[]): Promise<void>; __move?: (...args: unknown[]) => Promise<void> };
