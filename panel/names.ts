@@ -20,14 +20,7 @@ export function spelledOut(name: string): string {
   return name.replace(DECEPTIVE, (c) => `⟨U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}⟩`);
 }
 
-/** Why `name` cannot name a file or folder in OPFS (null when it can): what the browsers refuse, said before asking them. */
-export function entryNameProblem(name: string): string | null {
-  if (name === '') return 'A name cannot be empty.';
-  if (name === '.' || name === '..') return `"${name}" is not a name a file can have.`;
-  if (name.includes('/') || name.includes('\\')) return 'A name cannot hold / or \\ (folders are chosen apart).';
-  if (name.includes('\0')) return 'A name cannot hold a NUL character.';
-  return null;
-}
+export { entryNameProblem } from '../src/opfs/fs';
 
 /**
  * The first of `name (1).ext`, `name (2).ext`, … that `taken` says is free: what "keep both"

@@ -42,6 +42,8 @@ export async function moveOpfsEntry(
     );
   }
   const errorNameOf = (error: unknown): string => (typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : '');
+  /** A refusal because the entry is held open (an access handle, a writable) or busy. */
+  const heldOpen = (error: unknown): boolean => errorNameOf(error) === 'NoModificationAllowedError' || errorNameOf(error) === 'InvalidStateError';
   const messageOf = (error: unknown): string => (typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error));
   const split = (path: string): string[] | null => {
     const segments = String(path).split('/');
@@ -118,7 +120,7 @@ export async function moveOpfsEntry(
       return { outcome: 'done', method: 'move' };
     } catch (error) {
       const errorName = errorNameOf(error);
-      if (errorName === 'NoModificationAllowedError' || errorName === 'InvalidStateError') return { outcome: 'locked' };
+      if (heldOpen(error)) return { outcome: 'locked' };
       if (errorName === 'NotFoundError') return { outcome: 'missing' };
       refused = `${errorName || 'Error'}: ${messageOf(error)}`;
     }
@@ -131,7 +133,7 @@ export async function moveOpfsEntry(
     const moved: [FileSystemFileHandle, FileSystemDirectoryHandle, string, string][] = [];
     const made: [FileSystemDirectoryHandle, string][] = [];
     const emptied: [FileSystemDirectoryHandle, string][] = [];
-    const moveFile = (entry: FileSystemFileHandle) => (entry as unknown as { move?: (parent: FileSystemDirectoryHandle) => Promise<void> }).move;
+    const moveFile = (entry: FileSystemFileHandle) => (entry as unknown as { move?: (parent: FileSystemDirectoryHandle, name?: string) => Promise<void> }).move;
     const carry = async (from: FileSystemDirectoryHandle, into: FileSystemDirectoryHandle, below: string): Promise<void> => {
       for await (const [childName, child] of (from as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries()) {
         if (child.kind === 'directory') {
@@ -168,11 +170,11 @@ export async function moveOpfsEntry(
       const stayed: string[] = [];
       for (const [entry, from, childName, below] of moved.reverse()) {
         if (await taken(from, childName)) stayed.push(below);
-        else await (entry as unknown as { move(parent: FileSystemDirectoryHandle, name: string): Promise<void> }).move(from, childName).catch(() => stayed.push(below));
+        else await moveFile(entry)!.call(entry, from, childName).catch(() => stayed.push(below));
       }
       for (const [parent, childName] of made.reverse()) await parent.removeEntry(childName).catch(() => undefined);
       const errorName = errorNameOf(error);
-      const held = errorName === 'NoModificationAllowedError' || errorName === 'InvalidStateError';
+      const held = heldOpen(error);
       if (stayed.length === 0) {
         return held ? { outcome: 'locked' } : { outcome: 'failed', error: `the folder could not be moved (${errorName || 'Error'}: ${messageOf(error)}); everything in it is back where it was` };
       }
@@ -220,7 +222,7 @@ export async function moveOpfsEntry(
     // The original cannot go (held open): the copy goes instead, so there are not two.
     await targetParent.removeEntry(newName).catch(() => undefined);
     const errorName = errorNameOf(error);
-    return errorName === 'NoModificationAllowedError' || errorName === 'InvalidStateError' ? { outcome: 'locked' } : { outcome: 'failed', error: `${errorName || 'Error'}: ${messageOf(error)}` };
+    return heldOpen(error) ? { outcome: 'locked' } : { outcome: 'failed', error: `${errorName || 'Error'}: ${messageOf(error)}` };
   }
 }
 

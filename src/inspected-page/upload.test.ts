@@ -20,18 +20,6 @@ const FOLDERS = ['', 'a/b c'];
 
 const CASES = FOLDERS.flatMap((folder) => REFUSALS.flatMap((refusal) => APP_WRITES.map((app) => ({ folder, refusal, app }))));
 
-async function bytesAt(fake: FakeOpfs, path: string): Promise<number[] | 'folder' | null> {
-  const segments = path.split('/');
-  let dir = fake.handle;
-  try {
-    for (const segment of segments.slice(0, -1)) dir = await dir.getDirectoryHandle(segment);
-    return [...new Uint8Array(await (await (await dir.getFileHandle(segments.at(-1)!)).getFile()).arrayBuffer())];
-  } catch (error) {
-    if ((error as DOMException).name === 'TypeMismatchError') return 'folder';
-    return null;
-  }
-}
-
 describe('an upload replacing a file, whose move under the name fails', () => {
   test.each(CASES)('in "$folder", refused with $refusal, the app writing $app under the name meanwhile: nothing is overwritten', async ({ folder, refusal, app }) => {
     const id = 'u1';
@@ -55,17 +43,17 @@ describe('an upload replacing a file, whose move under the name fails', () => {
     const result = await finishOpfsUpload(REGISTRY, id, 'data.bin', uploaded.length, { size: there.bytes.length, lastModified: there.lastModified });
 
     const aside = at(`data.bin.${id}.replaced`);
-    expect(await bytesAt(fake, at(tempName))).toBeNull();
+    expect(fake.contentAt(at(tempName))).toBeNull();
     if (app === 'nothing') {
       // Put back, then replaced by copying the upload's bytes in.
       expect(result).toEqual({ outcome: 'done' });
-      expect(await bytesAt(fake, at('data.bin'))).toEqual([...uploaded]);
-      expect(await bytesAt(fake, aside)).toBeNull();
+      expect(fake.contentAt(at('data.bin'))).toEqual([...uploaded]);
+      expect(fake.contentAt(aside)).toBeNull();
       return;
     }
     expect(result).toMatchObject({ outcome: 'failed', kept: `data.bin.${id}.replaced` });
     expect(result.error).toBe(`${refusal}: refused (the test); something wrote data.bin anew meanwhile, which was kept, and the file that was there before is kept as data.bin.${id}.replaced: nothing was overwritten`);
-    expect(await bytesAt(fake, at('data.bin'))).toEqual(app === 'a file' ? [1, 2, 3] : app === 'an empty file' ? [] : 'folder');
-    expect(await bytesAt(fake, aside)).toEqual([...original]);
+    expect(fake.contentAt(at('data.bin'))).toEqual(app === 'a file' ? [1, 2, 3] : app === 'an empty file' ? [] : 'folder');
+    expect(fake.contentAt(aside)).toEqual([...original]);
   });
 });

@@ -113,8 +113,8 @@ export async function abortOpfsUpload(registryName: string, id: string): Promise
  * or (without `move()`) overwritten through a writable that swaps the bytes in when it
  * closes: whatever fails, the file there stays whole (`locked` if it is held open: nothing
  * replaced), and one written under the name while the file was set aside is never replaced
- * by putting it back (both are kept). A folder of that name is never replaced. A write landing between that look and
- * the replacement is not detected.
+ * by putting it back (both are kept). A folder of that name is never replaced. A write
+ * landing between that look and the replacement is not detected.
  */
 export async function finishOpfsUpload(registryName: string, id: string, finalName: string, expectedSize: number, replace: ReplaceCondition | null): Promise<UploadOutcome> {
   const scope = globalThis as unknown as Record<string, { uploads?: Record<string, unknown> } | undefined>;

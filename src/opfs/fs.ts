@@ -10,6 +10,15 @@ export function splitPath(path: string): { folders: string[]; name: string } {
   return { folders: segments.slice(0, -1), name: segments.at(-1)! };
 }
 
+/** Why `name` cannot name a file or folder in OPFS (null when it can): what the browsers refuse, said before asking them. */
+export function entryNameProblem(name: string): string | null {
+  if (name === '') return 'A name cannot be empty.';
+  if (name === '.' || name === '..') return `"${name}" is not a name a file can have.`;
+  if (name.includes('/') || name.includes('\\')) return 'A name cannot hold / or \\ (folders are chosen apart).';
+  if (name.includes('\0')) return 'A name cannot hold a NUL character.';
+  return null;
+}
+
 export async function opfsRoot(): Promise<FileSystemDirectoryHandle> {
   return navigator.storage.getDirectory();
 }

@@ -26,6 +26,7 @@ import {
   type WalkSummary,
 } from './scan-types';
 import { AT_BYTES, HEAD_BYTES, SLOT_HEAD_BYTES, type HeadProbe } from './formats';
+import { entryNameProblem } from './fs';
 
 /** What the page answered is not what our code produces: the page is broken or hostile. */
 export class InvalidPageAnswerError extends Error {
@@ -365,7 +366,7 @@ export function parseUploadOutcome(value: unknown): UploadOutcome {
   const result: UploadOutcome = { outcome: v.outcome as UploadOutcome['outcome'] };
   if (v.outcome === 'failed') result.error = message(v.error ?? '', 'error');
   // Only ever listed anew, never acted on: a name that is not one is dropped.
-  if (v.outcome === 'failed' && typeof v.kept === 'string' && v.kept !== '' && v.kept !== '.' && v.kept !== '..' && !/[/\\\0]/.test(v.kept)) result.kept = v.kept;
+  if (v.outcome === 'failed' && typeof v.kept === 'string' && entryNameProblem(v.kept) === null) result.kept = v.kept;
   return result;
 }
 

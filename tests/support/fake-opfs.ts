@@ -55,8 +55,8 @@ export class FakeFileHandle {
   constructor(
     public name: string,
     private readonly state: FakeOpfsState,
-    /** The folder the file is in; null once removed or replaced. */
-    public parent: FakeDirectoryHandle | null,
+    /** The folder the file was made or last moved in (it may have been removed or replaced there since). */
+    public parent: FakeDirectoryHandle,
     bytes: Uint8Array<ArrayBuffer> = new Uint8Array(0),
     lastModified = Date.now(),
   ) {
@@ -73,7 +73,7 @@ export class FakeFileHandle {
   private async moveTo(parentOrName: FakeDirectoryHandle | string, newName?: string): Promise<void> {
     await this.state.options.beforeMove?.(this);
     const from = this.parent;
-    if (!from || from.child(this.name) !== this) throw domError('NotFoundError', `"${this.name}" is gone.`);
+    if (from.child(this.name) !== this) throw domError('NotFoundError', `"${this.name}" is gone.`);
     if (this.state.locked.has(this)) throw domError('NoModificationAllowedError', `"${this.name}" is held open by an access handle.`);
     const into = typeof parentOrName === 'string' ? from : parentOrName;
     const name = typeof parentOrName === 'string' ? parentOrName : (newName ?? this.name);
@@ -81,7 +81,6 @@ export class FakeFileHandle {
     const there = into.child(name);
     if (there instanceof FakeDirectoryHandle) throw domError('TypeMismatchError', `"${name}" is a directory.`);
     if (there && this.state.locked.has(there)) throw domError('NoModificationAllowedError', `"${name}" is held open by an access handle.`);
-    if (there && there !== this) there.parent = null; // replaced, as Chrome does
     from.detach(this.name);
     into.attach(name, this);
     this.name = name;
@@ -281,6 +280,13 @@ export class FakeOpfs {
 
   exists(path: string): boolean {
     return this.entryAt(path) !== undefined;
+  }
+
+  /** The bytes of the file at `path` as numbers, `'folder'` for a folder, null for nothing. */
+  contentAt(path: string): number[] | 'folder' | null {
+    const entry = this.entryAt(path);
+    if (entry === undefined) return null;
+    return entry instanceof FakeDirectoryHandle ? 'folder' : [...entry.bytes];
   }
 
   /** Every file and folder path, folders with a trailing '/', sorted. */
