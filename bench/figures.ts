@@ -322,6 +322,14 @@ export function collectFigures(
     results.add({ key: 'opfs.write.pageCreateWritable', name: `Raw OPFS write ${m} MiB, createWritable (web page)`, sample: rate(raw.pageOneFile, m), unit: 'MiB/s', baseline: null });
     results.add({ key: 'opfs.write.syncHandle', name: `Raw OPFS write ${m} MiB, sync access handle in a worker (web page)`, sample: ceiling, unit: 'MiB/s', baseline: null });
     results.add({ key: 'opfs.write.syncHandleParts', name: `Raw OPFS write ${m} MiB as part-sized files, sync access handle in a worker, no flush (web page)`, sample: rate(raw.pageSyncHandleParts, m), unit: 'MiB/s', baseline: null });
+    results.add({
+      key: 'opfs.write.syncHandleFreshParts',
+      name: `Raw OPFS write ${m} MiB as part-sized files, each from a buffer allocated just before it`,
+      sample: rate(raw.pageSyncHandleFreshParts, m),
+      unit: 'MiB/s',
+      baseline: baselineOf('the same files from one buffer written again and again', rate(raw.pageSyncHandleParts, m), 'MiB/s'),
+      note: 'Why the codec\'s worker copies each part into a buffer it keeps (src/engine/parquet-worker.ts): parquet-wasm hands over every part in a buffer allocated for it. Each buffer is allocated and filled outside the clock. A ratio below 1 is slower than the reused buffer.',
+    });
     for (const s of [small, large]) {
       if (!s) continue;
       const range = s.export.runs.filter((r) => r.strategy === 'range').slice(-3);

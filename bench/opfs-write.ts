@@ -28,6 +28,8 @@ export interface RawWriteResult {
   pageSyncHandle: Sample;
   /** Sync access handles writing part-sized files as the exporter's codec worker does (created before the clock, no flush). */
   pageSyncHandleParts: Sample;
+  /** The same, each file from a buffer allocated and filled just before it (untimed), as parquet-wasm hands over each part. */
+  pageSyncHandleFreshParts: Sample;
 }
 
 /** Runs in the page: writes `mib` MiB as `files` files with createWritable; returns ms. */
@@ -54,9 +56,9 @@ async function createWritableMs(page: Page, mib: number, files: number): Promise
   }, mib, files);
 }
 
-async function syncHandleMs(page: Page, mib: number, files?: number): Promise<number> {
+async function syncHandleMs(page: Page, mib: number, files?: number, fresh = false): Promise<number> {
   const answer = await page.evaluate(
-    (mib, files) =>
+    (mib, files, fresh) =>
       new Promise<{ ms?: number; error?: string }>((done) => {
         const worker = new Worker('./opfs-write-worker.js');
         worker.onmessage = (event) => {
@@ -64,10 +66,11 @@ async function syncHandleMs(page: Page, mib: number, files?: number): Promise<nu
           done(event.data as { ms?: number; error?: string });
         };
         worker.onerror = (event) => done({ error: event.message });
-        worker.postMessage({ mib, name: 'bench-raw-sync.bin', files });
+        worker.postMessage({ mib, name: 'bench-raw-sync.bin', files, fresh });
       }),
     mib,
     files,
+    fresh,
   );
   if (answer.error !== undefined || answer.ms === undefined) throw new Error(`sync access handle write failed: ${answer.error}`);
   return answer.ms;
@@ -93,11 +96,12 @@ export async function runRawWrites(config: BenchConfig, log: (line: string) => v
       pageOneFile: await repeat(options, () => createWritableMs(webPage, mib, 1)),
       pageSyncHandle: await repeat(options, () => syncHandleMs(webPage, mib)),
       pageSyncHandleParts: await repeat(options, () => syncHandleMs(webPage, mib, parts)),
+      pageSyncHandleFreshParts: await repeat(options, () => syncHandleMs(webPage, mib, parts, true)),
     };
     const rate = (s: Sample) => `${((mib / s.median) * 1000).toFixed(0)} MiB/s`;
     log(
       `  ${mib} MiB: extension createWritable ${rate(result.extensionOneFile)} (as ${parts} files: ${rate(result.extensionParts)}); ` +
-        `web page createWritable ${rate(result.pageOneFile)}, sync access handle in a worker ${rate(result.pageSyncHandle)} (as ${parts} files, no flush: ${rate(result.pageSyncHandleParts)})`,
+        `web page createWritable ${rate(result.pageOneFile)}, sync access handle in a worker ${rate(result.pageSyncHandle)} (as ${parts} files, no flush: ${rate(result.pageSyncHandleParts)}; each from a fresh buffer: ${rate(result.pageSyncHandleFreshParts)})`,
     );
     return result;
   } finally {

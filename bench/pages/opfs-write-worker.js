@@ -1,6 +1,7 @@
 // Raw OPFS write through a sync access handle: only dedicated workers have them.
-// Message: { mib, name, files? }; answer: { ms } (get handle → open → write → flush → close; with `files`,
-// that many part-sized files as the exporter writes them) or { error }.
+// Message: { mib, name, files?, fresh? }; answer: { ms } (get handle → open → write → flush → close; with `files`,
+// that many part-sized files as the exporter writes them; with `fresh`, each from a buffer
+// allocated and filled just before it, untimed) or { error }.
 function patterned(bytes) {
   const data = new Uint8Array(bytes);
   const block = new Uint8Array(65536);
@@ -20,7 +21,7 @@ async function writeWhole(handle, data, flush) {
 }
 
 onmessage = async (event) => {
-  const { mib, name, files } = event.data;
+  const { mib, name, files, fresh } = event.data;
   try {
     const root = await navigator.storage.getDirectory();
     if (files === undefined) {
@@ -35,12 +36,17 @@ onmessage = async (event) => {
     }
     // As the exporter's codec worker writes its parts: `files` files handed over already
     // created (their creation is not timed), each opened, truncated, written and closed, no flush.
-    const data = patterned(Math.floor((mib * 1024 * 1024) / files));
+    const per = Math.floor((mib * 1024 * 1024) / files);
+    const reused = patterned(per);
     const handles = [];
     for (let f = 0; f < files; f++) handles.push(await root.getFileHandle(`${name}-${f}`, { create: true }));
-    const started = performance.now();
-    for (const handle of handles) await writeWhole(handle, data, false);
-    const ms = performance.now() - started;
+    let ms = 0;
+    for (const handle of handles) {
+      const data = fresh ? patterned(per) : reused;
+      const started = performance.now();
+      await writeWhole(handle, data, false);
+      ms += performance.now() - started;
+    }
     for (let f = 0; f < files; f++) await root.removeEntry(`${name}-${f}`);
     postMessage({ ms });
   } catch (error) {
