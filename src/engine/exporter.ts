@@ -122,6 +122,8 @@ export async function exportTableToParquet(ctx: ExportContext, request: ExportRe
     const created = new Set<string>();
     // Parts being written (see partStages): a clean-up waits for them.
     const writes = new Set<Promise<number>>();
+    // Parts' files the codec opened ahead of an encode that has not come: a clean-up closes them.
+    const openedAhead = new Set<FileSystemFileHandle>();
     try {
       const manifestName = manifestFileName(snapshotId);
       const planned = [...plan.flatMap((p) => [tempFileName(p.name), p.name]), tempFileName(manifestName), manifestName];
@@ -132,7 +134,7 @@ export async function exportTableToParquet(ctx: ExportContext, request: ExportRe
       await writeIntent(ctx.dir, { formatVersion: 2, kind: 'export', snapshotId, files: planned, exportId, startedAt: new Date().toISOString() });
       const textColumns = schema.filter((c) => c.type === 'VARCHAR' || c.type === 'BLOB').map((c) => c.name);
       const job = { table, rowIdColumn, columns: schema, textColumns, exportId, wholeTableChecksum: wholeTable?.checksum ?? null, parts: plan.length, rowsTotal: rowCount, rowGroupSize, strategy, sorted };
-      const { stages, checksum } = partStages(ctx, job, created, writes);
+      const { stages, checksum } = partStages(ctx, job, created, writes, openedAhead);
       // One part being encoded at a time, however many workers the codec has (measured with
       // two at once: 0.9x the time, but the extra memory at 3M rows 0.9-2.0x that at 1M, up
       // to 146 MiB; bench/README.md); besides it, the next part's rows and the Parquet
@@ -160,7 +162,7 @@ export async function exportTableToParquet(ctx: ExportContext, request: ExportRe
       return manifest;
     } catch (error) {
       // A part may still be being written (its store never came): the clean-up waits for it.
-      await Promise.allSettled([...writes]);
+      await Promise.allSettled([...writes, ...[...openedAhead].map((file) => ctx.codec.closeAhead(file))]);
       await removeCreatedFiles(ctx.dir, created, error);
       throw explainExportFailure(error, snapshotId);
     }
@@ -191,12 +193,13 @@ interface PartJob {
  * written as `.tmp` (by the codec: in the engine, its worker) and the one before is read
  * back, checked and renamed. A part leaves the encoder once it is encoded: its write goes
  * on in the codec's worker while the next part is encoded (by the other worker), and the
- * store waits for it; `writes` holds the writes under way, for a clean-up to wait for. The
- * content checksum is the sum of the parts' (a sum of per-row hashes adds up), so no pass
+ * store waits for it; `writes` holds the writes under way, for a clean-up to wait for, and
+ * `openedAhead` the parts' files the codec opened while their rows were queried and no
+ * encode took yet, for a clean-up to close. The content checksum is the sum of the parts' (a sum of per-row hashes adds up), so no pass
  * over the whole table comes before the first part. Progress counts the rows of verified
  * parts, so it only grows.
  */
-function partStages(ctx: ExportContext, job: PartJob, created: Set<string>, writes: Set<Promise<number>>) {
+function partStages(ctx: ExportContext, job: PartJob, created: Set<string>, writes: Set<Promise<number>>, openedAhead: Set<FileSystemFileHandle>) {
   let rowsVerified = 0;
   let checksum = '0';
   const progress = (phase: 'encoding' | 'writing' | 'verifying', part: PartPlan) =>
@@ -220,35 +223,40 @@ function partStages(ctx: ExportContext, job: PartJob, created: Set<string>, writ
   const unsorted = () => !sorting && job.strategy !== 'offset';
   const fetchRows = (part: PartPlan) =>
     queryArrowIPC(ctx.duck, `SELECT * EXCLUDE (${rowId}) FROM (${partRows(part)})${unsorted() ? " WHERE current_setting('preserve_insertion_order')::BOOLEAN" : ''}`);
-  const stages: PipelineStages<PartPlan, Uint8Array, { written: Promise<number> }, SnapshotPartInfo> = {
+  const stages: PipelineStages<PartPlan, { ipc: Uint8Array; file: FileSystemFileHandle }, { written: Promise<number> }, SnapshotPartInfo> = {
     async fetch(part) {
+      // The part's file first, opened by the codec while DuckDB queries the rows: its worker
+      // is idle then, and the open's round trips are over by the time the bytes are encoded.
+      // Created here, under the snapshot's lock, not by the codec (its worker may outlive
+      // this document by seconds, and a file it created then would land after the sweep).
+      const tempName = tempFileName(part.name);
+      created.add(tempName);
+      const file = await ctx.dir.getFileHandle(tempName, { create: true });
+      ctx.codec.openAhead(file);
+      openedAhead.add(file);
       let ipc = await fetchRows(part);
       if (unsorted() && part.endRow > part.firstRow && !holdsRows(ipc)) {
         sorting = true;
         ipc = await fetchRows(part);
       }
-      if (job.wholeTableChecksum !== null) return ipc;
+      if (job.wholeTableChecksum !== null) return { ipc, file };
       const sum = await tableChecksum(ctx.duck, `(${partRows(part)})`, job.rowIdColumn, job.columns);
       const expectedRows = part.endRow - part.firstRow;
       if (sum.rowCount !== expectedRows) {
         throw new PartVerificationError(`The table's row ids ${part.firstRow.toLocaleString('en-US')}–${(part.endRow - 1).toLocaleString('en-US')} hold ${sum.rowCount.toLocaleString('en-US')} rows, not ${expectedRows.toLocaleString('en-US')}: they are not numbered 0, 1, 2… without gaps.`);
       }
       checksum = addChecksums(checksum, sum.checksum);
-      return ipc;
+      return { ipc, file };
     },
-    async transform(ipc, part) {
+    async transform({ ipc, file }, part) {
       // Said for the first part only: later parts are encoded while the one before is
       // checked, and the progress a user sees follows the part being checked, so its number only grows.
       if (part.index === 0) progress('encoding', part);
-      const tempName = tempFileName(part.name);
-      created.add(tempName);
-      // Created here, under the snapshot's lock, not by the codec (its worker may outlive
-      // this document by seconds, and a file it created then would land after the sweep).
-      const file = await ctx.dir.getFileHandle(tempName, { create: true });
       // Done once the part is encoded: the next part is encoded (by the codec's other worker)
       // while this one is written, so a write the disk holds up does not hold up the encoder.
       let encoded!: () => void;
       const encodedNow = new Promise<void>((resolve) => (encoded = resolve));
+      openedAhead.delete(file);
       const written = ctx.codec.encodeToFile(ipc, { rowGroupSize: job.rowGroupSize, textColumns: job.textColumns, metadata: { [EXPORT_ID_KEY]: job.exportId } }, file, encoded);
       writes.add(written);
       // Its failure is the store's to report (or the clean-up's to wait for), not an unhandled one.

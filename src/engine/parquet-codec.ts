@@ -40,6 +40,15 @@ export interface ParquetCodec {
    */
   encodeToFile(arrowIpcStream: Uint8Array, settings: EncodeSettings, file: FileSystemFileHandle, onEncoded?: () => void): Promise<number>;
   /**
+   * Starts opening `file` (created by the caller) for the `encodeToFile` that will write it,
+   * so that the open's round trips to the browser are over before its bytes are encoded: a
+   * worker cannot answer them while it encodes. What is opened ahead stays open until that
+   * `encodeToFile` or `closeAhead`: a caller that will not encode the file closes it.
+   */
+  openAhead(file: FileSystemFileHandle): void;
+  /** Closes `file` if it was opened ahead and no `encodeToFile` took it; resolves once it is closed. */
+  closeAhead(file: FileSystemFileHandle): Promise<void>;
+  /**
    * Decodes row groups `rowGroups` of a complete Parquet file, each into an Arrow IPC
    * stream (without `rowGroups`, the whole file into one). The caller keeps `parquet`.
    * With `numbers`, each stream begins with that column of row numbers, counted on from
@@ -92,6 +101,9 @@ export async function startParquetCodec(wasmUrl?: string | URL): Promise<Parquet
       await writeHandle(file, bytes);
       return bytes.byteLength;
     },
+    // On one thread, the open cannot be ahead of the encode: nothing to do.
+    openAhead: () => undefined,
+    closeAhead: async () => undefined,
     decode: async (parquet, rowGroups, numbers) => wasm.decode(parquet, rowGroups, numbers),
   };
 }

@@ -70,6 +70,8 @@ describe('the Parquet codec in a worker', () => {
           expect(message.file.name).toBe(`part-${i}.tmp`);
           expect(transfer).toEqual([inputs[i].buffer]);
         } else {
+          expect(message.op).toBe('decode');
+          if (message.op !== 'decode') continue;
           expect(message.rowGroups).toEqual([i]);
           expect([...message.parquet]).toEqual([i, i, i]);
           expect(transfer).not.toContain(inputs[i].buffer);
@@ -240,5 +242,99 @@ describe('the Parquet codec in a worker', () => {
     expect(workers[2].terminated).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
     expect(workers[2].terminated).toBe(true);
+  });
+
+  describe('files opened ahead of their encode', () => {
+    const opens = (worker: FakeWorker) => worker.requests.filter((r) => r.message.op === 'open').map((r) => r.message as Extract<CodecRequest, { op: 'open' }>);
+    const encodes = (worker: FakeWorker) => worker.requests.filter((r) => r.message.op === 'encode').map((r) => r.message as Extract<CodecRequest, { op: 'encode' }>);
+
+    it("opens files in the workers in turn, and sends each file's encode to the worker that holds it open, idle workers or not", () => {
+      for (const size of [1, 2, 3]) {
+        const { codec, workers } = codecWithFakes(1000, size);
+        const files = Array.from({ length: 7 }, (_, i) => file(`part-${i}.tmp`));
+        for (const f of files) codec.openAhead(f);
+        expect(workers).toHaveLength(size);
+        for (const [w, worker] of workers.entries()) expect(opens(worker).map((o) => o.file.name)).toEqual(files.filter((_, i) => i % size === w).map((f) => f.name));
+        // Encoded in another order than opened: each still goes where its file is open.
+        for (const i of [3, 0, 6, 1, 5, 2, 4]) void codec.encodeToFile(new Uint8Array(1), settings, files[i]);
+        for (const worker of workers) {
+          const openIds = new Map(opens(worker).map((o) => [o.file.name, o.id]));
+          expect(encodes(worker).map((e) => e.file.name).sort()).toEqual([...openIds.keys()].sort());
+          for (const e of encodes(worker)) expect(e.ahead).toBe(openIds.get(e.file.name));
+        }
+        // A file opened by no one: opened by the worker that takes it.
+        void codec.encodeToFile(new Uint8Array(1), settings, file('other.tmp'));
+        const other = workers.flatMap(encodes).find((e) => e.file.name === 'other.tmp');
+        expect(other?.ahead).toBeUndefined();
+      }
+    });
+
+    it('closes a file no encode took, once; a file encoded, or never opened ahead, is not closed', async () => {
+      const { codec, workers } = codecWithFakes(1000, 2);
+      const [a, b, c] = [file('a.tmp'), file('b.tmp'), file('c.tmp')];
+      codec.openAhead(a);
+      codec.openAhead(b);
+      void codec.encodeToFile(new Uint8Array(1), settings, a);
+      let closed = false;
+      const closing = codec.closeAhead(b).then(() => (closed = true));
+      await Promise.all([codec.closeAhead(a), codec.closeAhead(c), codec.closeAhead(b)]);
+      const closes = workers.flatMap((w) => w.requests.filter((r) => r.message.op === 'close').map((r) => r.message as Extract<CodecRequest, { op: 'close' }>));
+      expect(closes.map((m) => m.ahead)).toEqual([opens(workers[1])[0].id]);
+      expect(workers[1].requests.at(-1)?.message).toBe(closes[0]);
+      // Resolved once the worker says the file is closed.
+      await Promise.resolve();
+      expect(closed).toBe(false);
+      workers[1].reply({ id: closes[0].id, ok: true, outputs: [], written: 0, timings });
+      await closing;
+      expect(closed).toBe(true);
+      // Encoding it after all: it is no longer open anywhere, the worker that takes it opens it.
+      void codec.encodeToFile(new Uint8Array(1), settings, b);
+      expect(workers.flatMap(encodes).find((e) => e.file.name === 'b.tmp')?.ahead).toBeUndefined();
+    });
+
+    it('keeps a worker holding a file open until the file is encoded or closed, however long it is idle', async () => {
+      vi.useFakeTimers();
+      for (const end of ['encode', 'close'] as const) {
+        const { codec, workers } = codecWithFakes(1000, 1);
+        const a = file('a.tmp');
+        codec.openAhead(a);
+        // Another request answered meanwhile: the worker has no other request left.
+        const decoding = codec.decode(new Uint8Array(1));
+        workers[0].reply({ id: workers[0].requests.at(-1)!.message.id, ok: true, outputs: [], written: 0, timings });
+        await decoding;
+        await vi.advanceTimersByTimeAsync(5000);
+        expect(workers[0].terminated).toBe(false);
+        const done = end === 'encode' ? codec.encodeToFile(new Uint8Array(1), settings, a) : codec.closeAhead(a);
+        const request = workers[0].requests.at(-1)!.message;
+        expect(request.op).toBe(end);
+        workers[0].reply({ id: request.id, ok: true, outputs: [], written: 1, timings });
+        await done;
+        await vi.advanceTimersByTimeAsync(999);
+        expect(workers[0].terminated).toBe(false);
+        await vi.advanceTimersByTimeAsync(1);
+        expect(workers[0].terminated).toBe(true);
+      }
+    });
+
+    it('sends the encode of a file opened in a worker that stopped since to a running worker, which opens it itself', async () => {
+      const { codec, workers } = codecWithFakes(1000, 2);
+      const [a, b] = [file('a.tmp'), file('b.tmp')];
+      codec.openAhead(a);
+      codec.openAhead(b);
+      const pending = outcome(codec.encodeToFile(new Uint8Array(1), settings, file('x.tmp')));
+      expect(encodes(workers[0]).map((e) => e.file.name)).toEqual(['x.tmp']);
+      workers[0].fail('injected');
+      expect(((await pending) as { error: Error }).error).toBeInstanceOf(CodecWorkerError);
+      void codec.encodeToFile(new Uint8Array(1), settings, a);
+      const takers = workers.filter((w) => encodes(w).some((e) => e.file === a));
+      expect(takers).toHaveLength(1);
+      expect(takers[0].terminated).toBe(false);
+      expect(encodes(takers[0]).find((e) => e.file === a)?.ahead).toBeUndefined();
+      // Closing it asks nothing of anyone: the stopped worker closed what it held.
+      await codec.closeAhead(a);
+      expect(workers.flatMap((w) => w.requests).filter((r) => r.message.op === 'close')).toEqual([]);
+      void codec.encodeToFile(new Uint8Array(1), settings, b);
+      expect(encodes(workers[1]).find((e) => e.file === b)?.ahead).toBe(opens(workers[1])[0].id);
+    });
   });
 });

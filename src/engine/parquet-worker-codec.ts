@@ -16,8 +16,13 @@ import type { EncodeSettings, ParquetCodec } from './parquet-codec';
 import type { RowNumbers } from './row-numbers';
 
 type CodecOperation =
-  | { op: 'encode'; ipc: Uint8Array; settings: EncodeSettings; file: FileSystemFileHandle }
-  | { op: 'decode'; parquet: Uint8Array; rowGroups: readonly number[] | undefined; numbers: RowNumbers | undefined };
+  /** `ahead`: the id of the `open` that opened `file` in this worker, if one did. */
+  | { op: 'encode'; ipc: Uint8Array; settings: EncodeSettings; file: FileSystemFileHandle; ahead: number | undefined }
+  | { op: 'decode'; parquet: Uint8Array; rowGroups: readonly number[] | undefined; numbers: RowNumbers | undefined }
+  /** Opens `file` for the encode that names this request's id as `ahead`; not answered. */
+  | { op: 'open'; file: FileSystemFileHandle }
+  /** Closes what the `open` of id `ahead` opened, if no encode took it. */
+  | { op: 'close'; ahead: number };
 
 export type CodecRequest = CodecOperation & { id: number; wasmUrl: string };
 
@@ -63,11 +68,16 @@ export const CODEC_IDLE_MS = 15_000;
  * one with the fewest requests. Workers all idle for `idleMs` are stopped.
  */
 export function parquetCodecInWorker(startWorker: () => CodecWorker, wasmUrl: string, { idleMs = CODEC_IDLE_MS, workers = 1 }: { idleMs?: number; workers?: number } = {}): ParquetCodec {
-  type Slot = { worker: CodecWorker; pending: Map<number, Pending>; stop(reason: string, cause?: unknown): void };
+  /** `opened`: the ids of the files opened ahead in this worker that no encode took yet. */
+  type Slot = { worker: CodecWorker; pending: Map<number, Pending>; opened: Set<number>; stop(reason: string, cause?: unknown): void };
   const slots: (Slot | undefined)[] = Array.from({ length: workers }, () => undefined);
+  /** The files opened ahead (see `openAhead`): in which worker, under which id. */
+  const ahead = new Map<FileSystemFileHandle, { slot: Slot; id: number }>();
+  let nextAhead = 0;
   let nextId = 1;
   let idleTimer: ReturnType<typeof setTimeout> | undefined;
-  const busy = () => slots.some((slot) => slot !== undefined && slot.pending.size > 0);
+  // A worker holding a file open ahead is kept: stopping it would close the file under its encode.
+  const busy = () => slots.some((slot) => slot !== undefined && (slot.pending.size > 0 || slot.opened.size > 0));
   /** Once no worker has a request: all stopped after `idleMs`, unless one gets a request first. */
   const stopWhenIdle = () => {
     if (busy() || slots.every((slot) => slot === undefined)) return;
@@ -88,7 +98,7 @@ export function parquetCodecInWorker(startWorker: () => CodecWorker, wasmUrl: st
       state.pending.clear();
       stopWhenIdle();
     };
-    const state: Slot = { worker, pending: new Map<number, Pending>(), stop };
+    const state: Slot = { worker, pending: new Map<number, Pending>(), opened: new Set<number>(), stop };
     worker.addEventListener('message', ({ data }: MessageEvent<CodecReply>) => {
       const request = state.pending.get(data.id);
       if (!request) return;
@@ -120,19 +130,52 @@ export function parquetCodecInWorker(startWorker: () => CodecWorker, wasmUrl: st
     return slots.reduce((a, b) => (b!.pending.size < a!.pending.size ? b : a))!;
   }
 
-  function call(operation: CodecOperation, input: Uint8Array, what: string, onEncoded?: () => void): Promise<{ outputs: Uint8Array<ArrayBuffer>[]; written: number }> {
+  /** The slot at `index`, its worker started if need be. */
+  const slotAt = (index: number): Slot => slots[index] ?? (slots[index] = connect(index));
+  /** Whether `slot`'s worker still runs (a stopped one closed what it held open). */
+  const alive = (slot: Slot) => slots.includes(slot);
+
+  function call(operation: CodecOperation, input: Uint8Array | undefined, what: string, onEncoded?: () => void, slot = pick()): Promise<{ outputs: Uint8Array<ArrayBuffer>[]; written: number }> {
     clearTimeout(idleTimer);
-    const { worker, pending } = pick();
     const id = nextId++;
     return new Promise((resolve, reject) => {
-      pending.set(id, { what, onEncoded, resolve, reject });
-      worker.postMessage({ ...operation, id, wasmUrl } satisfies CodecRequest, transferOf(input));
+      slot.pending.set(id, { what, onEncoded, resolve, reject });
+      slot.worker.postMessage({ ...operation, id, wasmUrl } satisfies CodecRequest, input ? transferOf(input) : []);
     });
+  }
+
+  /** The worker `file` was opened ahead in, and the open's id, taken (once) from `ahead`. */
+  function takeAhead(file: FileSystemFileHandle): { slot: Slot; id: number } | undefined {
+    const opened = ahead.get(file);
+    ahead.delete(file);
+    opened?.slot.opened.delete(opened.id);
+    return opened && alive(opened.slot) ? opened : undefined;
   }
 
   return {
     concurrency: workers,
-    encodeToFile: async (ipc, settings, file, onEncoded) => (await call({ op: 'encode', ipc, settings, file }, ipc, `writing ${file.name}`, onEncoded)).written,
+    // The workers take files in turn: a pipeline that opens the next part's file while this
+    // part is encoded has it opened by the worker that did not take this part.
+    openAhead(file) {
+      if (ahead.has(file)) return;
+      clearTimeout(idleTimer);
+      const slot = slotAt(nextAhead);
+      nextAhead = (nextAhead + 1) % workers;
+      const id = nextId++;
+      slot.opened.add(id);
+      ahead.set(file, { slot, id });
+      slot.worker.postMessage({ op: 'open', file, id, wasmUrl } satisfies CodecRequest, []);
+    },
+    async closeAhead(file) {
+      const opened = takeAhead(file);
+      if (opened) await call({ op: 'close', ahead: opened.id }, undefined, `closing ${file.name}`, undefined, opened.slot);
+      stopWhenIdle();
+    },
+    encodeToFile: async (ipc, settings, file, onEncoded) => {
+      // Opened ahead: encoded by the worker that holds it open (else it opens it itself).
+      const opened = takeAhead(file);
+      return (await call({ op: 'encode', ipc, settings, file, ahead: opened?.id }, ipc, `writing ${file.name}`, onEncoded, opened?.slot)).written;
+    },
     // The caller keeps its bytes (a restore reads them again to say where damage is): a
     // copy is handed over, which costs less than having postMessage clone them.
     decode: async (parquet, rowGroups, numbers) => {

@@ -20,30 +20,56 @@ interface SyncAccessHandle {
   close(): void;
 }
 
-scope.addEventListener('message', ({ data: request }) => void answer(request));
+scope.addEventListener('message', ({ data: request }) => {
+  // Opened now, while this worker is idle: the open's round trips to the browser need this
+  // thread between them, which an encode holds for tens of milliseconds.
+  if (request.op === 'open') return void openedAhead.set(request.id, opening(request.file));
+  void answer(request);
+});
 
-async function answer(request: CodecRequest): Promise<void> {
+/** The files opened ahead of their encode (the `open` requests), by the request's id. */
+const openedAhead = new Map<number, Promise<SyncAccessHandle>>();
+
+/** `file` opened for writing; a failure is the encode's to report, not an unhandled one. */
+function opening(file: FileSystemFileHandle): Promise<SyncAccessHandle> {
+  const access = openForWriting(file);
+  access.catch(() => undefined);
+  return access;
+}
+
+/** What the `open` of id `id` opened, taken (once). */
+function takeOpened(id: number | undefined): Promise<SyncAccessHandle> | undefined {
+  const access = id === undefined ? undefined : openedAhead.get(id);
+  if (id !== undefined) openedAhead.delete(id);
+  return access;
+}
+
+async function answer(request: Exclude<CodecRequest, { op: 'open' }>): Promise<void> {
   let encoding = false;
   try {
+    if (request.op === 'close') {
+      await takeOpened(request.ahead)?.then((access) => access.close(), () => undefined);
+      return scope.postMessage({ id: request.id, ok: true, outputs: [], written: 0, timings: { encodeMs: 0, writeMs: 0 } }, []);
+    }
     const wasm = await startParquetWasm(request.wasmUrl);
     const started = performance.now();
     if (request.op === 'encode') {
-      // The file opens while the part encodes: the open's round trip to the browser (4-7 ms
-      // a part while an export keeps it busy, measured) is then off the write's path.
-      const opening = openForWriting(request.file);
+      // Opened ahead, or else now: then it opens while the part encodes, as far as the encode
+      // lets it, and the rest of the open's wait comes after.
+      const access = takeOpened(request.ahead) ?? opening(request.file);
       let bytes: Uint8Array;
       try {
         encoding = true;
         bytes = wasm.encode(request.ipc, request.settings);
         encoding = false;
       } catch (error) {
-        await opening.then((access) => access.close(), () => undefined);
+        await access.then((opened) => opened.close(), () => undefined);
         throw error;
       }
       const encoded = performance.now();
       // Said before the write: the engine may send the next part to another worker meanwhile.
       scope.postMessage({ id: request.id, encoded: true }, []);
-      const written = writeWhole(await opening, request.file.name, reused(bytes));
+      const written = writeWhole(await access, request.file.name, reused(bytes));
       const timings = { encodeMs: encoded - started, writeMs: performance.now() - encoded };
       scope.postMessage({ id: request.id, ok: true, outputs: [], written, timings }, []);
     } else {

@@ -271,24 +271,34 @@ describe('faults during an import', () => {
     });
 
     // Faults in the codec's workers (parquet-wasm encoding a part and writing it through a
-    // sync access handle; two of them, an export using one at a time, whichever is idle),
-    // made in the real workers of the engine's document, or in what the engine's document sends them.
+    // sync access handle; two of them, taking parts in turn, each opening its next part's
+    // file while DuckDB queries that part's rows), made in the real workers of the engine's
+    // document, or in what the engine's document sends them.
     const CODEC_FAULTS = {
-      'an error it does not catch (it dies mid-part)': {
-        worker: `self.addEventListener('message', (e) => { if (e.data.op === 'encode' && ++self.__encodes === 2) throw new Error('injected: the codec worker crashed'); });`,
+      'the codec’s worker dying mid-part (an error it does not catch)': {
+        // Once its second part is encoded, the worker says nothing more and throws: it dies
+        // holding the part. (A throw in a listener of its own would come too late: the worker
+        // reports its error after the task in which it encodes and writes the part.)
+        worker: `const post = self.postMessage.bind(self); self.postMessage = (message, transfer) => { if (self.__dead) return; if (message.encoded && ++self.__encodes === 2) { self.__dead = true; setTimeout(() => { throw new Error('injected: the codec worker crashed'); }); return; } return post(message, transfer); };`,
         says: /Parquet codec's worker stopped while writing faulty-orders-[^ ]*_part_\d\.parquet\.tmp: .*injected: the codec worker crashed/,
       },
-      'a write that fails (a sync access handle refuses its worker’s second part)': {
+      'the codec’s worker failing a write (a sync access handle refuses its worker’s second part)': {
         worker: `const write = FileSystemSyncAccessHandle.prototype.write; FileSystemSyncAccessHandle.prototype.write = function (...args) { if (++self.__encodes === 2) throw new DOMException('injected: the disk failed', 'InvalidStateError'); return write.apply(this, args); };`,
         says: /injected: the disk failed/,
       },
-      'parquet-wasm refusing a part (the Arrow bytes it is sent are damaged)': {
+      'parquet-wasm in the codec’s worker refusing a part (the Arrow bytes it is sent are damaged)': {
         engine: `const post = (self.__postMessage = Worker.prototype.postMessage); let encodes = 0; Worker.prototype.postMessage = function (message, transfer) { if (message?.op === 'encode' && ++encodes === 4) message.ipc.fill(7); return post.call(this, message, transfer); };`,
         says: /parquet-wasm could not encode faulty-orders-[^ ]*_part_3\.parquet\.tmp/,
       },
+      // The part's file is open in a codec worker by then, for an encode that never comes:
+      // the clean-up must close it, or it cannot remove it.
+      'DuckDB failing a part’s query, the part’s file already opened for its encode': {
+        engine: `{ const post = (self.__postMessage = Worker.prototype.postMessage); let queries = 0; Worker.prototype.postMessage = function (message, transfer) { if (message?.type === 'RUN_QUERY' && String(message.data?.[1]).startsWith('SELECT * EXCLUDE') && ++queries === 3) message.data[1] = "SELECT error('injected: the query of part 2 failed')"; return post.call(this, message, transfer); }; }`,
+        says: /injected: the query of part 2 failed/,
+      },
     };
 
-    it.each(Object.keys(CODEC_FAULTS))('the codec’s worker failing mid-export, by %s: a clear error, nothing of that snapshot left, the next import works', async (fault) => {
+    it.each(Object.keys(CODEC_FAULTS))('an export failing mid-way, by %s: a clear error, nothing of that snapshot left, the next import works', async (fault) => {
       const { worker, engine, says } = CODEC_FAULTS[fault as keyof typeof CODEC_FAULTS] as { worker?: string; engine?: string; says: RegExp };
       const panel = await openPanelTab(chromium.browser, chromium.extensionId);
       const driver = await openExtensionPage(chromium.browser, chromium.extensionId);
