@@ -39,6 +39,8 @@ export interface ExportBreakdown {
   encodes: number;
   /** Per part: query ms, in part order (shows OFFSET's growth). */
   queryPerPart: number[];
+  /** Per part, in the order the codec's workers answered: from encoded to written, and of that the wait for the file's open. */
+  writePerPart: { writeMs: number; openWaitMs: number }[];
 }
 
 /** The exporter's part query (a row-id range, or the OFFSET strategy's), wrapped to leave out the row id. */
@@ -74,7 +76,7 @@ export function exportBreakdown(events: TimedProgress[], log: WorkerRequest[], c
   if (committing) phases.commit = callEnd - committing.at;
   const busy = EXPORT_PHASES.filter((p) => p !== 'overlap').reduce((sum, p) => sum + phases[p], 0);
   phases.overlap = busy - (callEnd - callStart);
-  return { totalMs: callEnd - callStart, phases, parts: writings.length, partQueries: partQueries.length, encodes: encodes.length, queryPerPart: partQueries.map(duration) };
+  return { totalMs: callEnd - callStart, phases, parts: writings.length, partQueries: partQueries.length, encodes: encodes.length, queryPerPart: partQueries.map(duration), writePerPart: encodes.map(({ writeMs, openWaitMs }) => ({ writeMs, openWaitMs })) };
 }
 
 const median = (values: number[]) => {
@@ -94,6 +96,10 @@ export function medianBreakdown(list: ExportBreakdown[]): ExportBreakdown {
     partQueries: Math.min(...list.map((b) => b.partQueries)),
     encodes: Math.min(...list.map((b) => b.encodes)),
     queryPerPart: Array.from({ length: parts }, (_, i) => median(list.map((b) => b.queryPerPart[i] ?? 0))),
+    writePerPart: Array.from({ length: Math.min(...list.map((b) => b.writePerPart.length)) }, (_, i) => ({
+      writeMs: median(list.map((b) => b.writePerPart[i].writeMs)),
+      openWaitMs: median(list.map((b) => b.writePerPart[i].openWaitMs)),
+    })),
   };
 }
 

@@ -265,6 +265,8 @@ export interface CodecCall {
   /** The worker's own account: encoding (or decoding), and writing through its sync access handle. */
   encodeMs: number;
   writeMs: number;
+  /** Of `writeMs`, the wait for the part's file to open. */
+  openWaitMs: number;
 }
 
 /**
@@ -288,12 +290,12 @@ export async function captureCodecRequests(offscreen: Page): Promise<void> {
       if (request && (request.op === 'encode' || request.op === 'decode') && typeof request.id === 'number') {
         if (!watched.has(this)) {
           watched.add(this);
-          this.addEventListener('message', (event: MessageEvent<{ id?: number; timings?: { encodeMs: number; writeMs: number } }>) => {
+          this.addEventListener('message', (event: MessageEvent<{ id?: number; timings?: { encodeMs: number; writeMs: number; openWaitMs?: number } }>) => {
             // An encode says "encoded" before its reply: only the reply ends the call.
             const call = event.data?.id === undefined || 'encoded' in event.data ? undefined : sent.get(event.data.id);
             if (!call) return;
             sent.delete(event.data.id!);
-            calls.push({ ...call, end: now(), encodeMs: event.data.timings?.encodeMs ?? 0, writeMs: event.data.timings?.writeMs ?? 0 });
+            calls.push({ ...call, end: now(), encodeMs: event.data.timings?.encodeMs ?? 0, writeMs: event.data.timings?.writeMs ?? 0, openWaitMs: event.data.timings?.openWaitMs ?? 0 });
           });
         }
         sent.set(request.id, { name: request.op, start: now() });

@@ -495,7 +495,8 @@ export function breakdownTable(sessions: SessionResult[]): string {
   const lines = [`| Export (s) | total | ${EXPORT_PHASES.join(' | ')} |`, `|---|---|${EXPORT_PHASES.map(() => '---').join('|')}|`];
   for (const [label, b] of rows) lines.push(`| ${label} | ${(b.totalMs / 1000).toFixed(2)} | ${EXPORT_PHASES.map((p) => cell(b.phases[p], b.totalMs)).join(' | ')} |`);
   const perPart = rows.map(([label, b]) => `${label}: ${b.queryPerPart.map((ms) => ms.toFixed(0)).join(', ')} ms`).join('; ');
-  let text = `${lines.join('\n')}\n\nPart query time per part (in DuckDB's worker): ${perPart}.`;
+  const writes = rows.map(([label, b]) => `${label}: ${b.writePerPart.map((w) => `${w.writeMs.toFixed(0)} (${w.openWaitMs.toFixed(0)})`).join(', ')} ms`).join('; ');
+  let text = `${lines.join('\n')}\n\nPart query time per part (in DuckDB's worker): ${perPart}.\n\nPart write time per part (in the codec's workers, from encoded to closed; in brackets, of it the wait for the file's open): ${writes}.`;
   const restored = sessions.find((s) => s.restore);
   if (restored?.restore) {
     const b = restored.restore.breakdown;

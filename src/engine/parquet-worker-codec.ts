@@ -29,7 +29,7 @@ export type CodecRequest = CodecOperation & { id: number; wasmUrl: string };
 export type CodecReply =
   /** Before the reply to an encode: the part is encoded, only its write is left. */
   | { id: number; encoded: true }
-  | { id: number; ok: true; outputs: Uint8Array<ArrayBuffer>[]; written: number; /** Where the worker's time went (read by the benchmark). */ timings: { encodeMs: number; writeMs: number } }
+  | { id: number; ok: true; outputs: Uint8Array<ArrayBuffer>[]; written: number; /** Where the worker's time went (read by the benchmark). */ timings: { encodeMs: number; writeMs: number; /** Of `writeMs`, the wait for the part's file to open. */ openWaitMs?: number } }
   | { id: number; ok: false; error: { name: string; message: string }; trapped: boolean };
 
 /** The codec's worker stopped: what it was doing is lost, the next request starts a new one. */

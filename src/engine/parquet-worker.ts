@@ -69,8 +69,10 @@ async function answer(request: Exclude<CodecRequest, { op: 'open' }>): Promise<v
       const encoded = performance.now();
       // Said before the write: the engine may send the next part to another worker meanwhile.
       scope.postMessage({ id: request.id, encoded: true }, []);
-      const written = writeWhole(await access, request.file.name, reused(bytes));
-      const timings = { encodeMs: encoded - started, writeMs: performance.now() - encoded };
+      const opened = await access;
+      const openWaitMs = performance.now() - encoded;
+      const written = writeWhole(opened, request.file.name, reused(bytes));
+      const timings = { encodeMs: encoded - started, writeMs: performance.now() - encoded, openWaitMs };
       scope.postMessage({ id: request.id, ok: true, outputs: [], written, timings }, []);
     } else {
       const outputs = wasm.decode(request.parquet, request.rowGroups, request.numbers) as Uint8Array<ArrayBuffer>[];
