@@ -195,8 +195,8 @@ interface PartJob {
  * on in the codec's worker while the next part is encoded (by the other worker), and the
  * store waits for it; `writes` holds the writes under way, for a clean-up to wait for, and
  * `openedAhead` the parts' files the codec opened while their rows were queried and no
- * encode took yet, for a clean-up to close. The content checksum is the sum of the parts' (a sum of per-row hashes adds up), so no pass
- * over the whole table comes before the first part. Progress counts the rows of verified
+ * encode took yet, for a clean-up to close. The content checksum is the sum of the parts'
+ * (a sum of per-row hashes adds up), so no pass over the whole table comes before the first part. Progress counts the rows of verified
  * parts, so it only grows.
  */
 function partStages(ctx: ExportContext, job: PartJob, created: Set<string>, writes: Set<Promise<number>>, openedAhead: Set<FileSystemFileHandle>) {
@@ -223,7 +223,7 @@ function partStages(ctx: ExportContext, job: PartJob, created: Set<string>, writ
   const unsorted = () => !sorting && job.strategy !== 'offset';
   const fetchRows = (part: PartPlan) =>
     queryArrowIPC(ctx.duck, `SELECT * EXCLUDE (${rowId}) FROM (${partRows(part)})${unsorted() ? " WHERE current_setting('preserve_insertion_order')::BOOLEAN" : ''}`);
-  const stages: PipelineStages<PartPlan, { ipc: Uint8Array; file: FileSystemFileHandle }, { written: Promise<number> }, SnapshotPartInfo> = {
+  const stages: PipelineStages<PartPlan, { ipc: Uint8Array; file: FileSystemFileHandle }, { written: Promise<number>; file: FileSystemFileHandle }, SnapshotPartInfo> = {
     async fetch(part) {
       // The part's file first, opened by the codec while DuckDB queries the rows: its worker
       // is idle then, and the open's round trips are over by the time the bytes are encoded.
@@ -262,14 +262,13 @@ function partStages(ctx: ExportContext, job: PartJob, created: Set<string>, writ
       // Its failure is the store's to report (or the clean-up's to wait for), not an unhandled one.
       written.catch(() => undefined).finally(() => writes.delete(written));
       await Promise.race([encodedNow, written]);
-      return { written };
+      return { written, file };
     },
-    async store({ written }, part) {
+    async store({ written, file: handle }, part) {
       const expectedRows = part.endRow - part.firstRow;
       progress('writing', part);
       const byteLength = await written;
       const tempName = tempFileName(part.name);
-      const handle = await ctx.dir.getFileHandle(tempName);
 
       ctx.signal?.throwIfAborted();
       progress('verifying', part);

@@ -121,17 +121,17 @@ export function parquetCodecInWorker(startWorker: () => CodecWorker, wasmUrl: st
     return state;
   }
 
+  /** The slot at `index`, its worker started if need be. */
+  const slotAt = (index: number): Slot => slots[index] ?? (slots[index] = connect(index));
   /** An idle worker, else a slot to start one in, else the worker with the fewest requests. */
   function pick(): Slot {
     const idle = slots.find((slot) => slot !== undefined && slot.pending.size === 0);
     if (idle) return idle;
     const free = slots.indexOf(undefined);
-    if (free >= 0) return (slots[free] = connect(free));
+    if (free >= 0) return slotAt(free);
     return slots.reduce((a, b) => (b!.pending.size < a!.pending.size ? b : a))!;
   }
 
-  /** The slot at `index`, its worker started if need be. */
-  const slotAt = (index: number): Slot => slots[index] ?? (slots[index] = connect(index));
   /** Whether `slot`'s worker still runs (a stopped one closed what it held open). */
   const alive = (slot: Slot) => slots.includes(slot);
 
@@ -168,8 +168,8 @@ export function parquetCodecInWorker(startWorker: () => CodecWorker, wasmUrl: st
     },
     async closeAhead(file) {
       const opened = takeAhead(file);
+      // Its reply lets the worker be stopped when idle, as any reply does.
       if (opened) await call({ op: 'close', ahead: opened.id }, undefined, `closing ${file.name}`, undefined, opened.slot);
-      stopWhenIdle();
     },
     encodeToFile: async (ipc, settings, file, onEncoded) => {
       // Opened ahead: encoded by the worker that holds it open (else it opens it itself).

@@ -39,8 +39,9 @@ function opening(file: FileSystemFileHandle): Promise<SyncAccessHandle> {
 
 /** What the `open` of id `id` opened, taken (once). */
 function takeOpened(id: number | undefined): Promise<SyncAccessHandle> | undefined {
-  const access = id === undefined ? undefined : openedAhead.get(id);
-  if (id !== undefined) openedAhead.delete(id);
+  if (id === undefined) return undefined;
+  const access = openedAhead.get(id);
+  openedAhead.delete(id);
   return access;
 }
 
