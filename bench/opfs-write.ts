@@ -6,7 +6,9 @@
  *     worker (extension pages cannot start a worker from a blob, and a sync access handle
  *     exists only in a worker: the fastest path the exporter could take).
  */
-import { resolve } from 'node:path';
+import { closeSync, mkdtempSync, openSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { serveStatic } from '../tests/support/static-server';
 import type { BenchConfig } from './config';
@@ -30,6 +32,50 @@ export interface RawWriteResult {
   pageSyncHandleParts: Sample;
   /** The same, each file from a buffer allocated and filled just before it (untimed), as parquet-wasm hands over each part. */
   pageSyncHandleFreshParts: Sample;
+  /** `pageSyncHandleParts` again, each run {@link PAGES_RETURNED_MS} after the run before removed its files. */
+  pageSyncHandlePartsPaused: Sample;
+  /** The operating system alone (Node, no browser): the same part-sized files written right after as many were removed, and {@link PAGES_RETURNED_MS} after. */
+  osParts: { recycled: Sample; paused: Sample };
+}
+
+/**
+ * How long after a removal the next raw writes wait in the "paused" variants. This VM hands
+ * memory that stayed free for 2 s back to its host (virtio-balloon free page reporting,
+ * negotiated here; Linux's `page_reporting` delay is 2 s), and a page handed back costs a
+ * fault in the host when it is used again. New file data needs new page-cache pages: the OS
+ * alone wrote 100 MiB as 13 files at 7,019 MiB/s right after removing as many, 937 MiB/s 3 s
+ * after (`osParts`, bench/README.md "2026-12-06, evening"). Raw runs that remove their
+ * files just before the next reuse that memory; an export's parts need more than was freed
+ * just before them.
+ */
+export const PAGES_RETURNED_MS = 3000;
+
+const pause = (ms: number) => new Promise((wake) => setTimeout(wake, ms));
+
+/** Node writes `mib` MiB as `files` files into a fresh folder (`paused`: {@link PAGES_RETURNED_MS} after removing the last run's); ms per run. */
+async function osPartWrites(config: BenchConfig, mib: number, files: number, paused: boolean): Promise<Sample> {
+  const dir = mkdtempSync(join(tmpdir(), 'opfs-bench-os-'));
+  const data = Buffer.alloc(Math.floor((mib * 1024 * 1024) / files), 7);
+  const names = Array.from({ length: files }, (_, f) => join(dir, `part-${f}.bin`));
+  try {
+    const before = async () => {
+      settleDisk();
+      if (paused) await pause(PAGES_RETURNED_MS);
+    };
+    return await repeat({ runs: config.runs, warmup: config.warmup, before }, async () => {
+      const started = performance.now();
+      for (const name of names) {
+        const fd = openSync(name, 'w');
+        writeSync(fd, data, 0, data.length, 0);
+        closeSync(fd);
+      }
+      const ms = performance.now() - started;
+      for (const name of names) unlinkSync(name);
+      return ms;
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Runs in the page: writes `mib` MiB as `files` files with createWritable; returns ms. */
@@ -97,11 +143,15 @@ export async function runRawWrites(config: BenchConfig, log: (line: string) => v
       pageSyncHandle: await repeat(options, () => syncHandleMs(webPage, mib)),
       pageSyncHandleParts: await repeat(options, () => syncHandleMs(webPage, mib, parts)),
       pageSyncHandleFreshParts: await repeat(options, () => syncHandleMs(webPage, mib, parts, true)),
+      pageSyncHandlePartsPaused: await repeat({ ...options, before: async () => { settleDisk(); await pause(PAGES_RETURNED_MS); } }, () => syncHandleMs(webPage, mib, parts)),
+      osParts: { recycled: await osPartWrites(config, mib, parts, false), paused: await osPartWrites(config, mib, parts, true) },
     };
     const rate = (s: Sample) => `${((mib / s.median) * 1000).toFixed(0)} MiB/s`;
     log(
       `  ${mib} MiB: extension createWritable ${rate(result.extensionOneFile)} (as ${parts} files: ${rate(result.extensionParts)}); ` +
-        `web page createWritable ${rate(result.pageOneFile)}, sync access handle in a worker ${rate(result.pageSyncHandle)} (as ${parts} files, no flush: ${rate(result.pageSyncHandleParts)}; each from a fresh buffer: ${rate(result.pageSyncHandleFreshParts)})`,
+        `web page createWritable ${rate(result.pageOneFile)}, sync access handle in a worker ${rate(result.pageSyncHandle)} (as ${parts} files, no flush: ${rate(result.pageSyncHandleParts)}; each from a fresh buffer: ${rate(result.pageSyncHandleFreshParts)}; ` +
+        `${PAGES_RETURNED_MS / 1000} s after the last run's files were removed: ${rate(result.pageSyncHandlePartsPaused)}); ` +
+        `the OS alone, as ${parts} files right after removing as many: ${rate(result.osParts.recycled)}, ${PAGES_RETURNED_MS / 1000} s after: ${rate(result.osParts.paused)}`,
     );
     return result;
   } finally {
