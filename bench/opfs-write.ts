@@ -4,7 +4,9 @@
  *     `createWritable`, as one file, and as files of a part's size (what the exporter does);
  *   - from a web page with `createWritable`, and with a sync access handle in a dedicated
  *     worker (extension pages cannot start a worker from a blob, and a sync access handle
- *     exists only in a worker: the fastest path the exporter could take).
+ *     exists only in a worker: the fastest path the exporter could take);
+ *   - and as part-sized files once freed memory went back to this VM's host, in the web page
+ *     and from Node alone (see {@link PAGES_RETURNED_MS}).
  */
 import { closeSync, mkdtempSync, openSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,7 +52,11 @@ export interface RawWriteResult {
  */
 export const PAGES_RETURNED_MS = 3000;
 
-const pause = (ms: number) => new Promise((wake) => setTimeout(wake, ms));
+/** Before each run: a settled disk (see settleDisk), and with `paused` the memory freed by the run before handed back. */
+const settledThen = (paused: boolean) => async () => {
+  settleDisk();
+  if (paused) await new Promise((wake) => setTimeout(wake, PAGES_RETURNED_MS));
+};
 
 /** Node writes `mib` MiB as `files` files into a fresh folder (`paused`: {@link PAGES_RETURNED_MS} after removing the last run's); ms per run. */
 async function osPartWrites(config: BenchConfig, mib: number, files: number, paused: boolean): Promise<Sample> {
@@ -58,11 +64,7 @@ async function osPartWrites(config: BenchConfig, mib: number, files: number, pau
   const data = Buffer.alloc(Math.floor((mib * 1024 * 1024) / files), 7);
   const names = Array.from({ length: files }, (_, f) => join(dir, `part-${f}.bin`));
   try {
-    const before = async () => {
-      settleDisk();
-      if (paused) await pause(PAGES_RETURNED_MS);
-    };
-    return await repeat({ runs: config.runs, warmup: config.warmup, before }, async () => {
+    return await repeat({ runs: config.runs, warmup: config.warmup, before: settledThen(paused) }, async () => {
       const started = performance.now();
       for (const name of names) {
         const fd = openSync(name, 'w');
@@ -134,7 +136,7 @@ export async function runRawWrites(config: BenchConfig, log: (line: string) => v
     const mib = config.rawWriteMiB;
     const parts = Math.max(1, Math.round(mib / PART_FILE_MIB));
     // Each run from a settled disk, as each of the exporter's runs is (settleDisk).
-    const options = { runs: config.runs, warmup: config.warmup, before: async () => settleDisk() };
+    const options = { runs: config.runs, warmup: config.warmup, before: settledThen(false) };
     const result: RawWriteResult = {
       mib,
       extensionOneFile: await repeat(options, () => createWritableMs(extensionPage, mib, 1)),
@@ -143,7 +145,7 @@ export async function runRawWrites(config: BenchConfig, log: (line: string) => v
       pageSyncHandle: await repeat(options, () => syncHandleMs(webPage, mib)),
       pageSyncHandleParts: await repeat(options, () => syncHandleMs(webPage, mib, parts)),
       pageSyncHandleFreshParts: await repeat(options, () => syncHandleMs(webPage, mib, parts, true)),
-      pageSyncHandlePartsPaused: await repeat({ ...options, before: async () => { settleDisk(); await pause(PAGES_RETURNED_MS); } }, () => syncHandleMs(webPage, mib, parts)),
+      pageSyncHandlePartsPaused: await repeat({ ...options, before: settledThen(true) }, () => syncHandleMs(webPage, mib, parts)),
       osParts: { recycled: await osPartWrites(config, mib, parts, false), paused: await osPartWrites(config, mib, parts, true) },
     };
     const rate = (s: Sample) => `${((mib / s.median) * 1000).toFixed(0)} MiB/s`;
