@@ -368,7 +368,9 @@ export function panelSuite(driver: PanelDriver): PanelSuiteContext {
   it('purges exactly the empty files, skips the ones the page holds open or is writing, and never touches a healthy file', async () => {
     const { page, panel } = session;
     const before = await opfsFilesOf(page);
-    await page.click('#demo-lock');
+    // A DOM click: a mouse click is input the page's renderer must acknowledge, and a page
+    // behind DevTools' window may not be composited then: the click waits for good.
+    await page.$eval('#demo-lock', (button) => (button as HTMLButtonElement).click());
     await page.waitForSelector('body[data-locked="true"]');
     const lockedPath = await page.evaluate(() => (window as unknown as { demoLockPath: string }).demoLockPath);
     const emptyPaths = expectations.filter((e) => e.status === 'empty').map((e) => e.path);
@@ -399,7 +401,7 @@ export function panelSuite(driver: PanelDriver): PanelSuiteContext {
     // The app's file goes again, so that the tests after this one see the storage as before.
     await removeOpfsFile(page, writingPath);
 
-    await page.click('#demo-lock'); // release
+    await page.$eval('#demo-lock', (button) => (button as HTMLButtonElement).click()); // release
     await page.waitForSelector('body[data-locked="false"]');
   });
 
