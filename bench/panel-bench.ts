@@ -72,7 +72,7 @@ export interface PanelSizeResult {
   filterKeystroke: Sample;
   filterLongestTask: number;
   idle: { seconds: number; liveOff: Record<string, number>; liveOn: Record<string, number>; liveUnavailable: boolean; liveLatencyMs: number | null };
-  purge: { removed: number; toResult: Sample; toUpdatedList: Sample; longestTask: Sample; resultText: string; pageCallsAfter: Record<string, number> } | null;
+  purge: { removed: number; toResult: Sample; toUpdatedList: Sample; /** The same files removed with `removeEntry` alone, paired run by run. */ bareRemoval: Sample; longestTask: Sample; resultText: string; pageCallsAfter: Record<string, number> } | null;
 }
 
 export interface PanelResult {
@@ -164,6 +164,36 @@ async function recreateEmpty(paths: string[]): Promise<void> {
     }
   };
   await Promise.all(Array.from({ length: 32 }, work));
+}
+
+/**
+ * Removes the files at `paths` with `removeEntry` alone, 64 at once as the purge works, each
+ * folder looked up once: the floor for a purge of them, which also reads each file and takes
+ * its snapshot's lock before removing it (runs in the page). Returns the time taken, ms.
+ */
+async function removeBare(paths: string[]): Promise<number> {
+  const started = performance.now();
+  const root = await navigator.storage.getDirectory();
+  const folders = new Map<string, Promise<FileSystemDirectoryHandle>>();
+  const folder = (path: string): Promise<FileSystemDirectoryHandle> => {
+    let known = folders.get(path);
+    if (!known) {
+      const cut = path.lastIndexOf('/');
+      known = (cut < 0 ? Promise.resolve(root) : folder(path.slice(0, cut))).then((parent) => parent.getDirectoryHandle(path.slice(cut + 1)));
+      folders.set(path, known);
+    }
+    return known;
+  };
+  let next = 0;
+  const work = async (): Promise<void> => {
+    while (next < paths.length) {
+      const path = paths[next++];
+      const cut = path.lastIndexOf('/');
+      await (await folder(path.slice(0, cut))).removeEntry(path.slice(cut + 1));
+    }
+  };
+  await Promise.all(Array.from({ length: 64 }, work));
+  return performance.now() - started;
 }
 
 /** Starts (or restarts) timing the page's own thread: a 10 ms timer whose lateness is kept (runs in the page). */
@@ -607,13 +637,15 @@ async function benchSize(config: BenchConfig, files: number, root: string, log: 
       const toResult: number[] = [];
       const toList: number[] = [];
       const purgeLongest: number[] = [];
+      const bareRemoval: number[] = [];
       let resultText = '';
       let pageCallsAfter: Record<string, number> = {};
       for (let i = 0; i < warmup + runs; i++) {
-        if (i > 0) {
-          await page.evaluate(recreateEmpty, emptyPaths);
-          await refreshPanel(panel, false);
-        }
+        // The floor, paired with this round's purge: the same files removed and written again.
+        if (i > 0) await page.evaluate(recreateEmpty, emptyPaths);
+        const bareMs = await page.evaluate(removeBare, emptyPaths);
+        await page.evaluate(recreateEmpty, emptyPaths);
+        await refreshPanel(panel, false);
         await panel.click('[data-testid="purge-empty"]');
         await panel.waitForSelector('[data-testid="purge-confirm"]', { timeout: 30_000 });
         const run = await panel.evaluate(async (expected) => {
@@ -654,13 +686,14 @@ async function benchSize(config: BenchConfig, files: number, root: string, log: 
         }, emptyPaths);
         if (left > 0) throw new Error(`${left} of ${emptyPaths.length} empty files are still in the page's OPFS after the purge.`);
         resultText = run.text.trim();
-        log(`  purge ${i < warmup ? 'warm-up' : `run ${i - warmup + 1}`}: result ${run.toResult.toFixed(0)} ms, list updated ${run.toList.toFixed(0)} ms after confirm (longest task ${run.longest.toFixed(0)} ms); "${resultText}"`);
+        log(`  purge ${i < warmup ? 'warm-up' : `run ${i - warmup + 1}`}: result ${run.toResult.toFixed(0)} ms, list updated ${run.toList.toFixed(0)} ms after confirm (the same files removed bare ${bareMs.toFixed(0)} ms; longest task ${run.longest.toFixed(0)} ms); "${resultText}"`);
         if (i < warmup) continue;
         toResult.push(run.toResult);
         toList.push(run.toList);
         purgeLongest.push(run.longest);
+        bareRemoval.push(bareMs);
       }
-      purge = { removed: emptyPaths.length, toResult: summarize(toResult), toUpdatedList: summarize(toList), longestTask: summarize(purgeLongest), resultText, pageCallsAfter };
+      purge = { removed: emptyPaths.length, toResult: summarize(toResult), toUpdatedList: summarize(toList), bareRemoval: summarize(bareRemoval), longestTask: summarize(purgeLongest), resultText, pageCallsAfter };
     }
 
     return {
