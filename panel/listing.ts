@@ -89,17 +89,46 @@ function splitPath(path: string): { folder: string; name: string } {
   return { folder: cut < 0 ? '' : path.slice(0, cut), name: path.slice(cut + 1) };
 }
 
-/** Merges `moved` (sorted by `compare`) into `kept` (sorted too), leaving out the records of `kept` that are no longer placed. */
-function mergeInto(kept: readonly FileRecord[], moved: readonly FileRecord[], compare: (x: FileRecord, y: FileRecord) => number): FileRecord[] {
-  const out: FileRecord[] = [];
-  let j = 0;
-  for (const record of kept) {
-    if (!record.placed) continue;
-    while (j < moved.length && compare(moved[j], record) < 0) out.push(moved[j++]);
-    out.push(record);
+/**
+ * Merges `moved` (sorted by `compare`) into `rows` (sorted too) in place, leaving out the
+ * records of `rows` that are no longer placed. In place, because a render while 100,000
+ * files stream in would otherwise make a new array of every row each time (the panel's
+ * costliest work in a profile at that size, and the old generation's churn); and each moved
+ * record finds its place by a binary search when few move, instead of every row being compared.
+ */
+function mergeInPlace(rows: FileRecord[], moved: readonly FileRecord[], compare: (x: FileRecord, y: FileRecord) => number): void {
+  let kept = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const record = rows[i];
+    if (record.placed) rows[kept++] = record;
   }
-  while (j < moved.length) out.push(moved[j++]);
-  return out;
+  rows.length = kept;
+  for (let j = 0; j < moved.length; j++) rows.push(moved[j]); // grown by push: the array keeps fast elements
+  // From the back: rows[0..end] are the kept ones not yet passed, rows[write] the next slot to fill.
+  const search = moved.length * 16 < kept;
+  let end = kept - 1;
+  let write = rows.length - 1;
+  for (let j = moved.length - 1; j >= 0; j--) {
+    const record = moved[j];
+    // The first kept row after `record`: all from it to `end` go behind it.
+    let from: number;
+    if (search) {
+      let lo = 0;
+      let hi = end + 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (compare(rows[mid], record) > 0) hi = mid;
+        else lo = mid + 1;
+      }
+      from = lo;
+    } else {
+      from = end + 1;
+      while (from > 0 && compare(rows[from - 1], record) > 0) from--;
+    }
+    for (let k = end; k >= from; k--) rows[write--] = rows[k];
+    end = from - 1;
+    rows[write--] = record;
+  }
 }
 
 let scans = 0;
@@ -638,7 +667,8 @@ export class Listing {
   /**
    * Every file in the order asked for (ties by path). The order is kept between calls:
    * files that changed since the last call are taken out and merged back in; everything is
-   * sorted only when the key or direction changes.
+   * sorted only when the key or direction changes. The array is the listing's own, changed
+   * in place by the next call: hold it until then only.
    */
   sorted(key: SortKey, descending: boolean): readonly ListedFile[] {
     const primary = COMPARATORS[key];
@@ -659,9 +689,8 @@ export class Listing {
       if (record) moved.push(record);
     }
     moved.sort(compare);
-    // One pass and one new array: the kept order without the files taken out (no longer
-    // placed), the moved ones merged in where they now belong.
-    order.rows = mergeInto(order.rows, moved, compare);
+    // The kept order without the files taken out (no longer placed), the moved ones merged in where they now belong.
+    mergeInPlace(order.rows, moved, compare);
     for (const record of moved) record.placed = true;
     this.unsorted.clear();
     return order.rows;

@@ -9,6 +9,7 @@ import { createStore, filterMatch, reduce } from './store';
 import { Listing } from './listing';
 import { seededRandom } from '../tests/support/random';
 import type { SourceKind } from './sources';
+import type { FileReport } from '../src/opfs/classify';
 
 describe('listings on screen', () => {
   test.each(Array.from({ length: 40 }, (_, seed) => seed))('seed %i: an update of a listing a newer scan replaced changes nothing on screen', (seed) => {
@@ -89,6 +90,58 @@ describe('the rows on screen while verdicts arrive', () => {
       );
       reduce(store, { type: 'listing-changed', source: 'page', listing });
       expectMatching(`after ${at + 9} checks`);
+    }
+  });
+});
+
+describe('the rows on screen as folder, filter, sort and listing change in any order', () => {
+  // The listing's sorted rows change in place: what the store derives from them (a folder's
+  // rows, the filter's matches) must follow each change, never a result kept from before.
+  const STATUS_ORDER = { corrupt: 0, empty: 1, incomplete: 2, orphan: 3, temp: 4, locked: 5, pending: 6, ok: 7 } as const;
+  const KEYS = ['path', 'size', 'modified', 'status'] as const;
+  test.each(Array.from({ length: 30 }, (_, seed) => seed))('seed %i: the rows of the chosen folder that match the filter, in the chosen order', async (seed) => {
+    const random = seededRandom(seed + 101);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
+    const store = createStore('page');
+    const origin = `https://in-place-${seed}.test`;
+    const listing = new Listing();
+    const FOLDERS = ['a', 'b', 'c', 'c/d', 'c/d/e'];
+    let next = 0;
+    const newFiles = (n: number): ['f', string, number, number][] =>
+      Array.from({ length: n }, () => {
+        const i = next++;
+        return ['f', `${pick(FOLDERS)}/t${i}.${pick(['parquet', 'csv', 'bin'])}`, i % 6 === 0 ? 0 : 100 + Math.floor(random() * 900), 1000 + Math.floor(random() * 50)];
+      });
+    await listing.ingest([['o', origin], ...newFiles(150)]);
+    await listing.finishWalk({ origin, usage: null, quota: null, truncated: false, elapsedMs: 1, files: 150, directories: 0 });
+    reduce(store, { type: 'scan-started', source: 'page', listing });
+    for (let step = 0; step < 80; step++) {
+      const roll = random();
+      if (roll < 0.2) store.folder.value = pick(['', ...FOLDERS]);
+      else if (roll < 0.4) reduce(store, { type: 'filter', text: pick(['', 't1', 't12', 'parquet', 'format:csv', 'corrupt', 'pending', 'c/d']) });
+      else if (roll < 0.5) store.sort.value = { key: pick(KEYS), descending: random() < 0.5 };
+      else {
+        if (roll < 0.65) listing.addWalkEntries(newFiles(1 + Math.floor(random() * 20)));
+        else if (roll < 0.75) listing.forget(listing.paths().filter(() => random() < 0.05));
+        else {
+          const requests = listing.checkRequests().filter(() => random() < 0.4);
+          await listing.applyChecked(requests.map((r) => (r.read === 'parquet' ? { kind: 'parquet', path: r.path, probe: { head: new Uint8Array([1, 2, 3, 4]), tail: new Uint8Array(8), footer: null } } : { kind: 'text', path: r.path, text: 'a,b\n1,2\n' })));
+          await listing.judge();
+        }
+        reduce(store, { type: 'listing-changed', source: 'page', listing });
+      }
+      const { key, descending } = store.sort.value;
+      const needle = store.filter.value.trim().toLowerCase();
+      const folder = store.folder.value;
+      const primary = (a: FileReport, b: FileReport) => (key === 'path' ? (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) : key === 'size' ? a.size - b.size : key === 'modified' ? a.lastModified - b.lastModified : STATUS_ORDER[a.status] - STATUS_ORDER[b.status]);
+      const expected = listing
+        .paths()
+        .map((p) => listing.report(p)!)
+        .filter((r) => folder === '' || r.path.startsWith(`${folder}/`))
+        .filter((report) => !needle || filterMatch(needle)({ report, lowerPath: report.path.toLowerCase() }))
+        .sort((a, b) => (descending ? -1 : 1) * primary(a, b) || (a.path < b.path ? -1 : 1))
+        .map((r) => r.path);
+      expect(store.visibleFiles.value.rows.map((r) => r.report.path), `step ${step}: folder "${folder}", filter "${needle}", by ${key}${descending ? ' descending' : ''}`).toEqual(expected);
     }
   });
 });

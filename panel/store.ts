@@ -276,43 +276,45 @@ export function createStore(initialSource: SourceKind): Store {
     const state = scans[source.value].value;
     return state.kind === 'listing' ? { listing: state.listing, version: state.version, ...state.listing.view() } : null;
   });
-  // The listing keeps its sorted order (only what changed is merged back in); the filter
-  // narrows its last result while the user types on, so no keystroke sorts 100,000 rows
-  // and few scan them all.
+  // The listing keeps its sorted order (only what changed is merged back in, in place); the
+  // filter narrows its last result while the user types on, so no keystroke sorts 100,000
+  // rows and few scan them all. The rows array is the listing's own and changes in place:
+  // what is derived from it is kept for one `generation` of it, not by its identity.
+  let generations = 0;
   const sorted = computed(() => {
     const state = scans[source.value].value;
-    if (state.kind !== 'listing') return { rows: [] as readonly ListedFile[], version: 0 };
+    if (state.kind !== 'listing') return { rows: [] as readonly ListedFile[], version: 0, generation: ++generations };
     const { key, descending } = sort.value;
-    return { rows: state.listing.sorted(key, descending), version: state.version };
+    return { rows: state.listing.sorted(key, descending), version: state.version, generation: ++generations };
   });
   const folder = signal('');
-  let lastFolder: { rows: readonly ListedFile[]; folder: string; result: readonly ListedFile[] } | undefined;
+  let lastFolder: { of: number; folder: string; result: readonly ListedFile[]; generation: number } | undefined;
   const inFolder = computed(() => {
-    const { rows, version } = sorted.value;
+    const { rows, version, generation } = sorted.value;
     const at = folder.value;
-    if (at === '') return { rows, version };
-    if (lastFolder?.rows !== rows || lastFolder.folder !== at) {
+    if (at === '') return { rows, version, generation };
+    if (lastFolder?.of !== generation || lastFolder.folder !== at) {
       const prefix = `${at}/`;
-      lastFolder = { rows, folder: at, result: rows.filter((f) => f.report.path.startsWith(prefix)) };
+      lastFolder = { of: generation, folder: at, result: rows.filter((f) => f.report.path.startsWith(prefix)), generation: ++generations };
     }
-    return { rows: lastFolder.result, version };
+    return { rows: lastFolder.result, version, generation: lastFolder.generation };
   });
   // The filter matches verdicts and formats too, which change without the order changing
-  // (sorted by path, a file checked keeps its place): a result holds for one version only.
-  let lastFilter: { rows: readonly ListedFile[]; version: number; needle: string; result: readonly ListedFile[] } | undefined;
+  // (sorted by path, a file checked keeps its place): a result holds for one generation only.
+  let lastFilter: { generation: number; needle: string; result: readonly ListedFile[] } | undefined;
   const visibleFiles = computed(() => {
-    const { rows, version } = inFolder.value;
+    const { rows, version, generation } = inFolder.value;
     const needle = filter.value.trim().toLowerCase();
     if (!needle) return { rows, version };
     let result: readonly ListedFile[];
-    const last = lastFilter?.rows === rows && lastFilter.version === version ? lastFilter : undefined;
+    const last = lastFilter?.generation === generation ? lastFilter : undefined;
     if (last?.needle === needle) result = last.result;
     else {
       // Typing on only narrows: a longer needle is searched for among the last matches.
       const narrows = last !== undefined && needle.startsWith(last.needle) && needle.startsWith('format:') === last.needle.startsWith('format:');
       result = (narrows ? last.result : rows).filter(filterMatch(needle));
     }
-    lastFilter = { rows, version, needle, result };
+    lastFilter = { generation, needle, result };
     return { rows: result, version };
   });
   const selection = signal(NO_SELECTION);
