@@ -11,14 +11,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { classifyFiles, groupSnapshots, summarize, type FileReport } from '../src/opfs/classify';
+import { classifyAlone, classifyFiles, groupSnapshots, summarize, type FileReport } from '../src/opfs/classify';
 import type { CheckedFile } from '../src/opfs/page-answers';
 import { checkReadFor, type ParquetProbe, type ScannedFile, type WalkEntry } from '../src/opfs/scan-types';
 import { serializeManifest } from '../src/snapshot/manifest';
 import { createParquetWriter, ordersSql } from '../tests/support/parquet-fixtures';
 import { seededRandom } from '../tests/support/random';
 import { journalBytes, sqliteBytes, walBytes } from '../tests/support/format-bytes';
-import type { HeadProbe } from '../src/opfs/formats';
+import { DATABASE_FORMATS, DUCKDB_TEMP_FILE, type HeadProbe } from '../src/opfs/formats';
 import { Listing, type SortKey } from './listing';
 
 interface Fixture {
@@ -248,6 +248,12 @@ function expectSameAsFromScratch(listing: Listing, model: Model, locks: { locked
   expect(view.summary, context).toEqual(summarize(expected));
   const groupShape = (groups: ReturnType<typeof groupSnapshots>) => groups.map((g) => ({ id: g.id, folder: g.folder, status: g.status, parts: g.parts.map((p) => p.path), manifest: g.manifest?.path ?? null, missing: g.missingParts, rows: g.totalRows }));
   expect(groupShape(view.groups), context).toEqual(groupShape(groupSnapshots(expected)));
+  // What the walk's end asks of the page, and what is left to read: each file's own verdict, as it is now.
+  const alone = model.scanned().map((file) => ({ file, report: classifyAlone(file) }));
+  const candidates = alone.filter(({ file, report }) => DATABASE_FORMATS.has(report.format) || DUCKDB_TEMP_FILE.test(file.name)).map(({ file }) => file.path);
+  expect(listing.handleCandidates().sort(), `${context}: the files an app may hold open`).toEqual(candidates.sort());
+  const unread = alone.filter(({ file, report }) => report.status === 'pending' && checkReadFor(file.name, file.size) !== undefined).map(({ file }) => file.path);
+  expect(listing.checkRequests().map((r) => r.path).sort(), `${context}: the files left to read`).toEqual(unread.sort());
   expect(
     listing.sorted(key, descending).map((r) => r.report.path),
     `${context}: sorted by ${key}`,

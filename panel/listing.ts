@@ -207,6 +207,13 @@ export class Listing {
   private answered = false;
   /** What the last probe of handles found (see src/inspected-page/handles.ts), for the summary and the details. */
   handles: HandleProbe | undefined;
+  /**
+   * The records whose own verdict is pending, and those an app may hold open: kept as
+   * verdicts change, so that the walk's end (what to read, what to ask the page about) costs
+   * what they are, not a pass over 100,000 files.
+   */
+  private readonly pendingAlone = new Set<FileRecord>();
+  private readonly mayHold = new Set<FileRecord>();
   /** Records whose place in the sorted order may have changed (new, resized, another status, gone). */
   private readonly unsorted = new Set<string>();
   private order: { key: SortKey; descending: boolean; rows: FileRecord[] } | undefined;
@@ -265,9 +272,7 @@ export class Listing {
 
   /** Files an app may hold open (databases, their logs, sahpool slots, DuckDB's spill files): what the probe of handles asks about. */
   handleCandidates(): string[] {
-    const out: string[] = [];
-    for (const { alone } of this.records.values()) if (mayBeHeld(alone)) out.push(alone.path);
-    return out;
+    return Array.from(this.mayHold, (record) => record.alone.path);
   }
 
   /** What a purge of `status` removes: its files but those it keeps (see `FileReport.keep`). */
@@ -370,6 +375,8 @@ export class Listing {
 
   private join(record: FileRecord): void {
     const { alone } = record;
+    if (alone.status === 'pending') this.pendingAlone.add(record);
+    if (mayBeHeld(alone)) this.mayHold.add(record);
     const key = groupKey(alone);
     if (key === undefined) {
       this.setReport(record, this.withLocks(alone));
@@ -390,6 +397,8 @@ export class Listing {
   }
 
   private leave(record: FileRecord): void {
+    this.pendingAlone.delete(record);
+    this.mayHold.delete(record);
     const key = groupKey(record.alone);
     if (key === undefined) return;
     this.groupMembers.get(key)?.delete(record);
@@ -481,8 +490,7 @@ export class Listing {
   /** Files whose verdict needs their bytes and is not known. */
   private needingReads(): CheckRequest[] {
     const requests: CheckRequest[] = [];
-    for (const { file, alone } of this.records.values()) {
-      if (alone.status !== 'pending') continue;
+    for (const { file } of this.pendingAlone) {
       const read = checkReadFor(file.name, file.size);
       if (read) requests.push({ path: file.path, size: file.size, lastModified: file.lastModified, read });
     }
@@ -567,7 +575,7 @@ export class Listing {
    */
   setLocks(lockedPaths: ReadonlySet<string>, inUsePaths: ReadonlySet<string>, heldPaths: ReadonlySet<string> = this.heldPaths): void {
     const changed = new Set<FileRecord>();
-    if (!this.answered) for (const record of this.records.values()) if (mayBeHeld(record.alone)) changed.add(record);
+    if (!this.answered) for (const record of this.mayHold) changed.add(record);
     this.answered = true;
     for (const path of [...this.lockedPaths, ...this.inUsePaths, ...this.heldPaths, ...lockedPaths, ...inUsePaths, ...heldPaths]) {
       const record = this.records.get(path);
