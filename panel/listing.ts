@@ -217,6 +217,8 @@ export class Listing {
   /** Records whose place in the sorted order may have changed (new, resized, another status, gone). */
   private readonly unsorted = new Set<string>();
   private order: { key: SortKey; descending: boolean; rows: FileRecord[] } | undefined;
+  /** Bumped whenever {@link sorted} changes its array (in place) or makes a new one: what is derived from the rows holds until then. */
+  orderChanges = 0;
   private ingesting: Promise<void> = Promise.resolve();
   private derived: { version: number; summary: ScanSummary; groups: SnapshotGroup[] } | undefined;
 
@@ -688,6 +690,7 @@ export class Listing {
       for (const record of rows) record.placed = true;
       this.order = { key, descending, rows };
       this.unsorted.clear();
+      this.orderChanges++;
       return rows;
     }
     if (this.unsorted.size === 0) return order.rows;
@@ -701,6 +704,7 @@ export class Listing {
     mergeInPlace(order.rows, moved, compare);
     for (const record of moved) record.placed = true;
     this.unsorted.clear();
+    this.orderChanges++;
     return order.rows;
   }
 }

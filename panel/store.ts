@@ -279,42 +279,42 @@ export function createStore(initialSource: SourceKind): Store {
   // The listing keeps its sorted order (only what changed is merged back in, in place); the
   // filter narrows its last result while the user types on, so no keystroke sorts 100,000
   // rows and few scan them all. The rows array is the listing's own and changes in place:
-  // what is derived from it is kept for one `generation` of it, not by its identity.
-  let generations = 0;
+  // what is derived from it is kept by the array and its `orderChanges`, not by the array alone.
   const sorted = computed(() => {
     const state = scans[source.value].value;
-    if (state.kind !== 'listing') return { rows: [] as readonly ListedFile[], version: 0, generation: ++generations };
+    if (state.kind !== 'listing') return { rows: [] as readonly ListedFile[], version: 0, order: 0 };
     const { key, descending } = sort.value;
-    return { rows: state.listing.sorted(key, descending), version: state.version, generation: ++generations };
+    const rows = state.listing.sorted(key, descending);
+    return { rows, version: state.version, order: state.listing.orderChanges };
   });
   const folder = signal('');
-  let lastFolder: { of: number; folder: string; result: readonly ListedFile[]; generation: number } | undefined;
+  let lastFolder: { rows: readonly ListedFile[]; order: number; folder: string; result: readonly ListedFile[] } | undefined;
   const inFolder = computed(() => {
-    const { rows, version, generation } = sorted.value;
+    const { rows, version, order } = sorted.value;
     const at = folder.value;
-    if (at === '') return { rows, version, generation };
-    if (lastFolder?.of !== generation || lastFolder.folder !== at) {
+    if (at === '') return { rows, version, order };
+    if (lastFolder?.rows !== rows || lastFolder.order !== order || lastFolder.folder !== at) {
       const prefix = `${at}/`;
-      lastFolder = { of: generation, folder: at, result: rows.filter((f) => f.report.path.startsWith(prefix)), generation: ++generations };
+      lastFolder = { rows, order, folder: at, result: rows.filter((f) => f.report.path.startsWith(prefix)) };
     }
-    return { rows: lastFolder.result, version, generation: lastFolder.generation };
+    return { rows: lastFolder.result, version, order };
   });
   // The filter matches verdicts and formats too, which change without the order changing
-  // (sorted by path, a file checked keeps its place): a result holds for one generation only.
-  let lastFilter: { generation: number; needle: string; result: readonly ListedFile[] } | undefined;
+  // (sorted by path, a file checked keeps its place): a result holds for one version only.
+  let lastFilter: { rows: readonly ListedFile[]; order: number; version: number; needle: string; result: readonly ListedFile[] } | undefined;
   const visibleFiles = computed(() => {
-    const { rows, version, generation } = inFolder.value;
+    const { rows, version, order } = inFolder.value;
     const needle = filter.value.trim().toLowerCase();
     if (!needle) return { rows, version };
     let result: readonly ListedFile[];
-    const last = lastFilter?.generation === generation ? lastFilter : undefined;
+    const last = lastFilter?.rows === rows && lastFilter.order === order && lastFilter.version === version ? lastFilter : undefined;
     if (last?.needle === needle) result = last.result;
     else {
       // Typing on only narrows: a longer needle is searched for among the last matches.
       const narrows = last !== undefined && needle.startsWith(last.needle) && needle.startsWith('format:') === last.needle.startsWith('format:');
       result = (narrows ? last.result : rows).filter(filterMatch(needle));
     }
-    lastFilter = { generation, needle, result };
+    lastFilter = { rows, order, version, needle, result };
     return { rows: result, version };
   });
   const selection = signal(NO_SELECTION);
