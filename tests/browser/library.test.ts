@@ -34,7 +34,8 @@ describe('the exporter as a library, packed, installed into a Vite app and run i
     // The declarations as published, compiled with the app's code and library checks on.
     expect(app.typeErrors).toEqual([]);
     server = await serveStatic(app.distDir, 0, { isolated: true });
-    chromium = await launchWithExtension({ devtools: true });
+    // DevTools only where the last test opens them: the ~20 tabs the other tests open to run the app need none.
+    chromium = await launchWithExtension();
     page = await openAppPage(chromium.browser, server.url);
   }, 600_000);
 
@@ -568,7 +569,7 @@ describe('the exporter as a library, packed, installed into a Vite app and run i
   interruptedExportSuite(context);
 
   it("is seen by the DevTools panel as healthy snapshots, whose purge skips a snapshot the app is writing", async () => {
-    const { devtools, panel } = await openDevToolsPanel(chromium.browser, chromium.extensionId, `${server.url}/`, { dock: 'undocked' });
+    const { devtools, panel } = await openDevToolsPanel(chromium.browser, chromium.extensionId, `${server.url}/`, { dock: 'undocked', inspected: page });
     await devtools.setViewport({ width: 1200, height: 800 });
     await refresh(panel);
     const listed = await allPanelRows(panel);

@@ -1,8 +1,10 @@
 /**
  * Opening the real "OPFS Snapshots" DevTools panel from puppeteer, headless.
  *
- * Chromium must be launched with `devtools: true` (and `headless: true`: devtools alone
- * turns headless off). These steps use DevTools' own frontend modules, which are internals:
+ * Chromium launched with `devtools: true` (and `headless: true`: devtools alone turns
+ * headless off) opens DevTools for every tab; one launched without it opens them only for
+ * the tab handed to {@link openDevToolsPanel} (`Page.openDevTools`), which spares the tabs a
+ * test opens only to run an app in them. These steps use DevTools' own frontend modules, which are internals:
  * they are wrapped here, in one place, and fail with a clear message if they change.
  */
 import type { Browser, Frame, Page } from 'puppeteer-core';
@@ -50,27 +52,30 @@ const showPanel = (panelId: string) => `(async () => {
   return true;
 })()`;
 
-/**
- * Finds the DevTools window inspecting `inspectedUrl`, waits for the extension's panel to
- * register, shows it, and returns its frame.
- */
 export type DockSide = 'bottom' | 'right' | 'left' | 'undocked';
 
+/**
+ * Finds the DevTools window inspecting `inspectedUrl` (with `inspected`, opens it for that
+ * tab first if the browser has not), waits for the extension's panel to register, shows it,
+ * and returns its frame.
+ */
 export async function openDevToolsPanel(
   browser: Browser,
   extensionId: string,
   inspectedUrl: string,
-  options: { dock?: DockSide; timeoutMs?: number } = {},
+  options: { dock?: DockSide; timeoutMs?: number; inspected?: Page } = {},
 ): Promise<OpenedPanel> {
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const devtools = await poll(`a DevTools window inspecting ${inspectedUrl}`, timeoutMs, async () => {
+  const inspecting = async (): Promise<Page | undefined> => {
     for (const target of browser.targets()) {
       if (target.type() !== 'other' || !target.url().startsWith('devtools://devtools/bundled/devtools_app.html')) continue;
       const page = await target.asPage();
       if ((await page.evaluate(INSPECTED_URL)) === inspectedUrl) return page;
     }
     return undefined;
-  });
+  };
+  if (options.inspected && !(await inspecting())) await options.inspected.openDevTools();
+  const devtools = await poll(`a DevTools window inspecting ${inspectedUrl}`, timeoutMs, inspecting);
   const panelId = `chrome-extension://${extensionId}${PANEL_TITLE.replace(/\s+/g, '')}`;
   await poll(`the "${PANEL_TITLE}" panel to register`, timeoutMs, async () => ((await devtools.evaluate(panelRegistered(panelId))) ? true : undefined));
   // Without bringing DevTools to the front, clicks in the panel frame occasionally hang.
