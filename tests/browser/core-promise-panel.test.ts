@@ -65,10 +65,10 @@ describe('the core promise, in the real DevTools panel on a page', () => {
   beforeAll(async () => {
     cpSync(join(ROOT, 'tests', 'fixtures', 'hostile-pages'), served, { recursive: true });
     server = await serveStatic(served);
-    chromium = await launchWithExtension({ devtools: true });
+    chromium = await launchWithExtension();
     page = await chromium.browser.newPage();
     await page.goto(`${server.url}/`);
-    ({ devtools, panel } = await openDevToolsPanel(chromium.browser, chromium.extensionId, `${server.url}/`, { dock: 'undocked' }));
+    ({ devtools, panel } = await openDevToolsPanel(chromium.browser, chromium.extensionId, `${server.url}/`, { dock: 'undocked', inspected: page }));
     await devtools.setViewport({ width: 1200, height: 800 });
     await settle(panel);
   });

@@ -59,7 +59,7 @@ describe('Chromium: databases, their logs and their locks in the page’s OPFS',
 
   beforeAll(async () => {
     demo = await startDemoServer();
-    chromium = await launchWithExtension({ devtools: true });
+    chromium = await launchWithExtension();
     page = await chromium.browser.newPage();
     await page.goto(`${demo.url}/`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
@@ -92,7 +92,7 @@ describe('Chromium: databases, their logs and their locks in the page’s OPFS',
 
   it('tells each format by its bytes and knows what the app holds open when the list appears, changing nothing', async () => {
     const before = await fingerprints(page);
-    ({ panel, devtools } = await openDevToolsPanel(chromium.browser, chromium.extensionId, `${demo.url}/`));
+    ({ panel, devtools } = await openDevToolsPanel(chromium.browser, chromium.extensionId, `${demo.url}/`, { inspected: page }));
     await waitForScan(panel);
     const listed = await allPanelRows(panel);
     const row = (path: string) => listed.find((r) => r.path === path);
@@ -342,7 +342,7 @@ describe('Chromium: databases, their logs and their locks in the page’s OPFS',
     const other = await chromium.browser.newPage();
     await other.goto(`${strict.url}/`);
     await writePageFiles(other, { 'db/app.sqlite3': sqliteBytes({ pageCount: 2 }, 8192), 'db/app.sqlite3-wal': walBytes(4096, 1) });
-    const { panel: strictPanel } = await openDevToolsPanel(chromium.browser, chromium.extensionId, `${strict.url}/`);
+    const { panel: strictPanel } = await openDevToolsPanel(chromium.browser, chromium.extensionId, `${strict.url}/`, { inspected: other });
     await waitForScan(strictPanel);
     const listed = await allPanelRows(strictPanel);
     expect(listed.find((r) => r.path === 'db/app.sqlite3')).toMatchObject({ format: 'sqlite', status: 'ok', inUse: 'false' });

@@ -35,7 +35,7 @@ describe('the demo app saves its snapshots with the exporter library', () => {
 
   beforeAll(async () => {
     demo = await startDemoServer();
-    chromium = await launchWithExtension({ devtools: true });
+    chromium = await launchWithExtension();
     page = await chromium.browser.newPage();
     page.on('console', (message) => void pageLog.push(`${message.type()}: ${message.text()}`));
     page.on('pageerror', (error) => void pageLog.push(`error: ${String(error)}`));
@@ -93,7 +93,7 @@ describe('the demo app saves its snapshots with the exporter library', () => {
     // A second save: two snapshots of the app, each whole.
     const second = await page.evaluate(() => (window as unknown as { saveLibrarySnapshot(o: object): Promise<Manifest> }).saveLibrarySnapshot({ rows: 1000, rowsPerPart: 500 }));
     expect(second.parts).toHaveLength(2);
-    const { devtools, panel } = await openDevToolsPanel(chromium.browser, chromium.extensionId, `${demo.url}/`, { dock: 'undocked' });
+    const { devtools, panel } = await openDevToolsPanel(chromium.browser, chromium.extensionId, `${demo.url}/`, { dock: 'undocked', inspected: page });
     await devtools.setViewport({ width: 1200, height: 800 });
     await refresh(panel);
     const listed = await allPanelRows(panel);

@@ -185,10 +185,10 @@ describe('file actions in the real DevTools panel: select and delete', () => {
 
   beforeAll(async () => {
     server = await serveStatic(join(ROOT, 'tests', 'fixtures', 'hostile-pages'));
-    chromium = await launchWithExtension({ devtools: true });
+    chromium = await launchWithExtension();
     page = await chromium.browser.newPage();
     await page.goto(`${server.url}/`);
-    ({ devtools, panel } = await openDevToolsPanel(chromium.browser, chromium.extensionId, `${server.url}/`, { dock: 'undocked' }));
+    ({ devtools, panel } = await openDevToolsPanel(chromium.browser, chromium.extensionId, `${server.url}/`, { dock: 'undocked', inspected: page }));
     await devtools.setViewport({ width: 1200, height: 800 });
   });
   afterAll(async () => {

@@ -128,10 +128,10 @@ describe('the OPFS Snapshots panel on hostile or odd pages', () => {
     cpSync(FIXTURES, served, { recursive: true });
     // One server per scenario: another port is another origin, with an OPFS of its own.
     for (const name of ['home', 'names', 'overrides', 'nested', 'big'] as const) servers[name] = await serveStatic(served);
-    chromium = await launchWithExtension({ devtools: true });
+    chromium = await launchWithExtension();
     page = await chromium.browser.newPage();
     await page.goto(`${servers.home.url}/`);
-    ({ devtools, panel } = await openDevToolsPanel(chromium.browser, chromium.extensionId, `${servers.home.url}/`, { dock: 'undocked' }));
+    ({ devtools, panel } = await openDevToolsPanel(chromium.browser, chromium.extensionId, `${servers.home.url}/`, { dock: 'undocked', inspected: page }));
     await devtools.setViewport({ width: 1200, height: 800 });
     await installPanelProbes(panel);
     await panel.waitForSelector('[data-testid="summary"][data-state="done"]', { timeout: 60_000 });

@@ -66,11 +66,11 @@ describe('the panel at scale, in the real DevTools panel', () => {
       writer.close();
     }
     server = await serveStatic(served);
-    chromium = await launchWithExtension({ devtools: true });
+    chromium = await launchWithExtension();
     page = await chromium.browser.newPage();
     await countOpfsCalls(page);
     await page.goto(`${server.url}/`);
-    ({ devtools, panel } = await openDevToolsPanel(chromium.browser, chromium.extensionId, `${server.url}/`, { dock: 'undocked' }));
+    ({ devtools, panel } = await openDevToolsPanel(chromium.browser, chromium.extensionId, `${server.url}/`, { dock: 'undocked', inspected: page }));
     await devtools.setViewport({ width: 1200, height: 800 });
     await installPanelProbes(panel);
     // The scan the panel starts when it opens: over before a test writes files, or it

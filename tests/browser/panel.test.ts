@@ -43,10 +43,10 @@ let frame: Frame;
 
 const chromiumDriver: PanelDriver = {
   async open(url) {
-    chromium = await launchWithExtension({ devtools: true });
+    chromium = await launchWithExtension();
     const page = await chromium.browser.newPage();
     await page.goto(url);
-    const { devtools, panel } = await openDevToolsPanel(chromium.browser, chromium.extensionId, url, { dock: 'undocked' });
+    const { devtools, panel } = await openDevToolsPanel(chromium.browser, chromium.extensionId, url, { dock: 'undocked', inspected: page });
     await devtools.setViewport({ width: 1200, height: 800 });
     frame = panel;
     return {

@@ -318,6 +318,9 @@ describe('SQL and diffs over snapshots, in the panel', () => {
     await press(panel, '[data-testid="sql-run"]');
     await panel.waitForSelector(`[data-testid="sql-result"][data-state="running"]`);
     await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Still running, or what ended it (it failed once beside another browser test, and only the cancel's wait said so).
+    const running = await readResult(panel, false);
+    expect(running.state, running.text).toBe('running');
     const cancelledAt = Date.now();
     await press(panel, '[data-testid="sql-cancel"]');
     await panel.waitForFunction((before) => document.querySelector(`[data-testid="sql-result"][data-state="failed"]`) && Number(document.querySelector('[data-testid="sql-result"]')!.getAttribute('data-run')) > before, { timeout: 30_000, polling: 50 }, before);
@@ -493,12 +496,12 @@ describe('files of the inspected page opened in Query, in the real DevTools pane
       'data/wide.parquet': await writer.write(join(served, 'wide.parquet'), "SELECT range AS i, repeat('x', 2000) || range AS s FROM range(20000)"),
     };
     server = await serveStatic(served);
-    chromium = await launchWithExtension({ devtools: true });
+    chromium = await launchWithExtension();
     driver = await openExtensionPage(chromium.browser, chromium.extensionId);
     page = await chromium.browser.newPage();
     await page.goto(`${server.url}/`);
     await writePageFiles(page, files);
-    ({ panel } = await openDevToolsPanel(chromium.browser, chromium.extensionId, `${server.url}/`, { dock: 'undocked' }));
+    ({ panel } = await openDevToolsPanel(chromium.browser, chromium.extensionId, `${server.url}/`, { dock: 'undocked', inspected: page }));
     await panel.waitForSelector('[data-testid="summary"][data-state="done"]', { timeout: 60_000 });
   });
   afterAll(async () => {

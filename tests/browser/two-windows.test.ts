@@ -20,7 +20,7 @@ describe('two DevTools windows on two tabs', () => {
 
   beforeAll(async () => {
     demos = await Promise.all([startDemoServer(), startDemoServer()]); // two ports: two origins
-    chromium = await launchWithExtension({ devtools: true });
+    chromium = await launchWithExtension();
   });
   afterAll(async () => {
     await chromium?.close();
@@ -43,7 +43,7 @@ describe('two DevTools windows on two tabs', () => {
     });
     const panels = [];
     for (const [i, demo] of demos.entries()) {
-      const { panel } = await openDevToolsPanel(chromium.browser, chromium.extensionId, `${demo.url}/`);
+      const { panel } = await openDevToolsPanel(chromium.browser, chromium.extensionId, `${demo.url}/`, { inspected: pages[i] });
       await waitForScan(panel);
       if (i === 1) {
         await refresh(panel);
