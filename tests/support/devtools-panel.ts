@@ -4,8 +4,9 @@
  * Chromium launched with `devtools: true` (and `headless: true`: devtools alone turns
  * headless off) opens DevTools for every tab; one launched without it opens them only for
  * the tab handed to {@link openDevToolsPanel} (`Page.openDevTools`), which spares the tabs a
- * test opens only to run an app in them. These steps use DevTools' own frontend modules, which are internals:
- * they are wrapped here, in one place, and fail with a clear message if they change.
+ * test opens only to run an app in them. These steps use DevTools' own frontend modules,
+ * which are internals: they are wrapped here, in one place, and fail with a clear message
+ * if they change.
  */
 import type { Browser, Frame, Page } from 'puppeteer-core';
 import { poll as pollFor } from './poll';
