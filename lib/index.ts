@@ -249,26 +249,39 @@ export async function sweepInterrupted(dir: FileSystemDirectoryHandle): Promise<
  * Every file under `dir` (its subfolders included) that is empty, corrupt, temporary or
  * part of an incomplete snapshot, judged as the DevTools panel judges them. Files of a
  * snapshot whose lock is held right now (an export running) are left out: they are being
- * written. Paths are relative to `dir`.
+ * written. So is a file or folder removed while it is looked at (a running export renames
+ * and removes its own): what is gone is not broken. Paths are relative to `dir`.
  */
 export async function findBrokenFiles(dir: FileSystemDirectoryHandle): Promise<FileReport[]> {
   const lockFolder = await lockFolderOf(dir);
   const files: ScannedFile[] = [];
+  const gone = (error: unknown) => typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'NotFoundError';
   const walk = async (folder: FileSystemDirectoryHandle, prefix: string): Promise<void> => {
-    for await (const [name, handle] of (folder as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries()) {
-      const path = prefix ? `${prefix}/${name}` : name;
-      if (handle.kind === 'directory') {
-        await walk(handle as FileSystemDirectoryHandle, path);
-        continue;
+    try {
+      for await (const [name, handle] of (folder as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries()) {
+        const path = prefix ? `${prefix}/${name}` : name;
+        if (handle.kind === 'directory') {
+          await walk(handle as FileSystemDirectoryHandle, path);
+          continue;
+        }
+        let file: File;
+        try {
+          file = await (handle as FileSystemFileHandle).getFile();
+        } catch (error) {
+          if (gone(error)) continue;
+          throw error;
+        }
+        const scanned: ScannedFile = { path, name, folder: prefix, size: file.size, lastModified: file.lastModified };
+        const read = checkReadFor(name, file.size);
+        if (read) {
+          const checked = parseCheckEntry(await readForVerdict(file, path, read, SCAN_LIMITS.maxFooterBytes), path, new Map([[path, { size: file.size, read }]]));
+          recordCheck(scanned, checked);
+        }
+        files.push(scanned);
       }
-      const file = await (handle as FileSystemFileHandle).getFile();
-      const scanned: ScannedFile = { path, name, folder: prefix, size: file.size, lastModified: file.lastModified };
-      const read = checkReadFor(name, file.size);
-      if (read) {
-        const checked = parseCheckEntry(await readForVerdict(file, path, read, SCAN_LIMITS.maxFooterBytes), path, new Map([[path, { size: file.size, read }]]));
-        recordCheck(scanned, checked);
-      }
-      files.push(scanned);
+    } catch (error) {
+      // The folder itself went while it was listed: nothing more of it is there to judge.
+      if (!gone(error)) throw error;
     }
   };
   await walk(dir, '');

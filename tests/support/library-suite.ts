@@ -125,6 +125,66 @@ export function exportSuite(context: LibraryContext): void {
     expect(removed.sort()).toEqual(['rows-1.manifest.json', 'rows-1.parquet']);
     expect(Object.keys(await filesInOpfs()).filter((name) => name.startsWith('rows-1.'))).toEqual([]);
   });
+
+  // A running export renames and removes its own files while another tab looks for broken
+  // ones (it once failed the DevTools test below with NotFoundError). Each file in turn, at
+  // whatever place the folder lists it, goes right before it is read; then a whole subfolder.
+  it('finds broken files while files and folders go under it: what went is left out, never an error, nothing changed', async () => {
+    const folder = 'come-and-go';
+    const broken = ['a.parquet', 'b.parquet.tmp', 'c.parquet', 'sub/d.parquet', 'sub/e.parquet'];
+    const healthy = 'ok.json';
+    const reset = () =>
+      writePageFiles(context.page(), Object.fromEntries([...broken.map((name) => [`${APP_FOLDER}/${folder}/${name}`, new Uint8Array(0)]), [`${APP_FOLDER}/${folder}/${healthy}`, new TextEncoder().encode('{}')]]));
+    const findWhileGoing = (going: string) =>
+      context.page().evaluate(
+        async (appFolder, folder, going) => {
+          const proto = FileSystemFileHandle.prototype;
+          const getFile = proto.getFile;
+          const root = await (await (await navigator.storage.getDirectory()).getDirectoryHandle(appFolder)).getDirectoryHandle(folder);
+          proto.getFile = async function (this: FileSystemFileHandle) {
+            const sub = going === 'sub/' && this.name.endsWith('.parquet') && (await root.resolve(this))?.[0] === 'sub';
+            if (sub) await root.removeEntry('sub', { recursive: true });
+            else if ((await root.resolve(this))?.join('/') === going) await (going.startsWith('sub/') ? await root.getDirectoryHandle('sub') : root).removeEntry(this.name);
+            return getFile.call(this);
+          };
+          try {
+            return { found: (await (window as unknown as AppWindow).app.broken()).map((f) => f.path).filter((path) => path.startsWith(`${folder}/`)).sort() };
+          } catch (error) {
+            return { error: String(error) };
+          } finally {
+            proto.getFile = getFile;
+          }
+        },
+        APP_FOLDER,
+        folder,
+        going,
+      );
+    const everything = () =>
+      context.page().evaluate(
+        async (appFolder, folder) => {
+          const paths: string[] = [];
+          const walk = async (dir: FileSystemDirectoryHandle, prefix: string): Promise<void> => {
+            for await (const [name, handle] of (dir as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries()) {
+              if (handle.kind === 'directory') await walk(handle as FileSystemDirectoryHandle, `${prefix}${name}/`);
+              else paths.push(`${prefix}${name}`);
+            }
+          };
+          await walk(await (await (await navigator.storage.getDirectory()).getDirectoryHandle(appFolder)).getDirectoryHandle(folder), '');
+          return paths.sort();
+        },
+        APP_FOLDER,
+        folder,
+      );
+    for (const going of [...broken, healthy, 'sub/']) {
+      await reset();
+      const answer = await findWhileGoing(going);
+      const left = broken.filter((name) => name !== going && !(going === 'sub/' && name.startsWith('sub/'))).map((name) => `${folder}/${name}`);
+      expect(answer, going).toEqual({ found: left });
+      // Only what the test removed is gone: the finder itself changed nothing.
+      expect(await everything(), going).toEqual([...broken, healthy].filter((name) => name !== going && !(going === 'sub/' && name.startsWith('sub/'))).sort());
+    }
+    await context.page().evaluate(async (appFolder, folder) => (await (await navigator.storage.getDirectory()).getDirectoryHandle(appFolder)).removeEntry(folder, { recursive: true }), APP_FOLDER, folder);
+  });
 }
 
 /**
