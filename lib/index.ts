@@ -18,6 +18,7 @@ import type { AsyncDuckDB, AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
 import { Type } from 'apache-arrow';
 import type { OperationPhase, SnapshotManifest } from '../src/protocol';
 import { quoteIdent } from '../src/sql';
+import { errorName } from '../src/errors';
 import { exportTableToParquet as exportWithEngine } from '../src/engine/exporter';
 import { restoreSnapshot as restoreWithEngine, verifySnapshot as verifyWithEngine } from '../src/engine/restore';
 import { startParquetCodec } from '../src/engine/parquet-codec';
@@ -255,7 +256,7 @@ export async function sweepInterrupted(dir: FileSystemDirectoryHandle): Promise<
 export async function findBrokenFiles(dir: FileSystemDirectoryHandle): Promise<FileReport[]> {
   const lockFolder = await lockFolderOf(dir);
   const files: ScannedFile[] = [];
-  const gone = (error: unknown) => typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'NotFoundError';
+  const gone = (error: unknown) => errorName(error) === 'NotFoundError';
   const walk = async (folder: FileSystemDirectoryHandle, prefix: string): Promise<void> => {
     try {
       for await (const [name, handle] of (folder as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries()) {
