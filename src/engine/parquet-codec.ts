@@ -52,9 +52,11 @@ export interface ParquetCodec {
    * Decodes row groups `rowGroups` of a complete Parquet file, each into an Arrow IPC
    * stream (without `rowGroups`, the whole file into one). The caller keeps `parquet`.
    * With `numbers`, each stream begins with that column of row numbers, counted on from
-   * one stream to the next.
+   * one stream to the next. Once `signal` aborts, the decode is given up (rejecting with its
+   * reason): a codec in a worker stops the worker, so that a decode that never ends (a
+   * damaged file looping the decoder) does not hold its caller for good.
    */
-  decode(parquet: Uint8Array, rowGroups?: readonly number[], numbers?: RowNumbers): Promise<Uint8Array[]>;
+  decode(parquet: Uint8Array, rowGroups?: readonly number[], numbers?: RowNumbers, signal?: AbortSignal): Promise<Uint8Array[]>;
 }
 
 /** The codec's synchronous core: what the in-thread codec and the codec's worker both run. */
@@ -104,7 +106,11 @@ export async function startParquetCodec(wasmUrl?: string | URL): Promise<Parquet
     // On one thread, the open cannot be ahead of the encode: nothing to do.
     openAhead: () => undefined,
     closeAhead: async () => undefined,
-    decode: async (parquet, rowGroups, numbers) => wasm.decode(parquet, rowGroups, numbers),
+    // On one thread, a decode runs to its end once started: there is nothing to give up.
+    decode: async (parquet, rowGroups, numbers, signal) => {
+      signal?.throwIfAborted();
+      return wasm.decode(parquet, rowGroups, numbers);
+    },
   };
 }
 

@@ -195,6 +195,35 @@ describe('the Parquet codec in a worker', () => {
     }
   });
 
+  it('a decode given up (its signal aborted) rejects with the signal’s reason and stops the worker that holds it, whatever else it held; the other worker lives on', async () => {
+    for (let seed = 1; seed <= 10; seed++) {
+      const random = seededRandom(seed);
+      const { codec, workers } = codecWithFakes(1000, 2);
+      const controller = new AbortController();
+      const count = 2 + Math.floor(random() * 5);
+      const givenUp = Math.floor(random() * count);
+      const calls = Array.from({ length: count }, (_, i) => outcome(codec.decode(new Uint8Array([i]), undefined, undefined, i === givenUp ? controller.signal : undefined)));
+      const holder = workers.find((w) => w.requests.some(({ message }) => message.op === 'decode' && message.parquet[0] === givenUp))!;
+      const other = workers.find((w) => w !== holder)!;
+      const reason = new DOMException('cancelled', 'AbortError');
+      controller.abort(reason);
+      for (const { message } of other.requests) {
+        if (message.op === 'decode') other.reply({ id: message.id, ok: true, outputs: [new Uint8Array([200 + message.parquet[0]])], written: 0, timings });
+      }
+      const settled = await Promise.all(calls);
+      expect(settled[givenUp]).toEqual({ error: reason });
+      expect(holder.terminated).toBe(true);
+      expect(other.terminated).toBe(false);
+      const inputsOf = (worker: FakeWorker) => worker.requests.map(({ message }) => (message.op === 'decode' ? message.parquet[0] : -1));
+      for (const i of inputsOf(holder).filter((i) => i !== givenUp)) expect((settled[i] as { error: Error }).error).toBeInstanceOf(CodecWorkerError);
+      for (const i of inputsOf(other)) expect(settled[i]).toEqual({ value: [new Uint8Array([200 + i])] });
+      // Given up before it is sent: rejected at once, nothing sent.
+      const sent = workers.reduce((sum, w) => sum + w.requests.length, 0);
+      expect(await outcome(codec.decode(new Uint8Array([1]), undefined, undefined, controller.signal))).toEqual({ error: reason });
+      expect(workers.reduce((sum, w) => sum + w.requests.length, 0)).toBe(sent);
+    }
+  });
+
   it('says when a part is encoded, keeps the worker busy until it is written, and sends the next part to another worker meanwhile', async () => {
     for (const writeFails of [false, true]) {
       const { codec, workers } = codecWithFakes(1000, 2);

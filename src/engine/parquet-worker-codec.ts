@@ -10,7 +10,9 @@
  * trapping, which leaves its memory unusable) is stopped; every request it held is rejected
  * saying so, and the next request starts a fresh one: the engine keeps working. Workers
  * idle for `idleMs` are stopped too (WebAssembly memory never shrinks; a worker that encoded
- * 250,000-row parts keeps tens of MiB).
+ * 250,000-row parts keeps tens of MiB). A decode given up (its signal aborted) stops the
+ * worker that holds it: a worker gives no answer before it is done, and one that never is
+ * (parquet-wasm looping on a damaged file) would otherwise hold its caller for good.
  */
 import type { EncodeSettings, ParquetCodec } from './parquet-codec';
 import type { RowNumbers } from './row-numbers';
@@ -144,6 +146,33 @@ export function parquetCodecInWorker(startWorker: () => CodecWorker, wasmUrl: st
     });
   }
 
+  /**
+   * `call` of a decode that `signal` can give up: the request rejects with the signal's
+   * reason, and its worker is stopped (with whatever else it held: the engine runs one
+   * operation at a time, so that is the same operation's).
+   */
+  async function decodeCall(operation: Extract<CodecOperation, { op: 'decode' }>, signal: AbortSignal | undefined): Promise<Uint8Array<ArrayBuffer>[]> {
+    signal?.throwIfAborted();
+    const slot = pick();
+    const reply = call(operation, operation.parquet, 'decoding a part', undefined, slot);
+    if (!signal) return (await reply).outputs;
+    let onAbort!: () => void;
+    const givenUp = new Promise<never>((_, reject) => {
+      onAbort = () => {
+        reject(signal.reason as Error);
+        if (alive(slot)) slot.stop('the operation it decoded for was stopped');
+      };
+    });
+    signal.addEventListener('abort', onAbort, { once: true });
+    // The reply's own rejection (the worker stopped for the abort) is not the one reported.
+    reply.catch(() => undefined);
+    try {
+      return (await Promise.race([reply, givenUp])).outputs;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
   /** The worker `file` was opened ahead in, and the open's id, taken (once) from `ahead`. */
   function takeAhead(file: FileSystemFileHandle): { slot: Slot; id: number } | undefined {
     const opened = ahead.get(file);
@@ -178,9 +207,6 @@ export function parquetCodecInWorker(startWorker: () => CodecWorker, wasmUrl: st
     },
     // The caller keeps its bytes (a restore reads them again to say where damage is): a
     // copy is handed over, which costs less than having postMessage clone them.
-    decode: async (parquet, rowGroups, numbers) => {
-      const copy = parquet.slice();
-      return (await call({ op: 'decode', parquet: copy, rowGroups, numbers }, copy, 'decoding a part')).outputs;
-    },
+    decode: (parquet, rowGroups, numbers, signal) => decodeCall({ op: 'decode', parquet: parquet.slice(), rowGroups, numbers }, signal),
   };
 }

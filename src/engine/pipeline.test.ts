@@ -193,3 +193,60 @@ describe('runPipeline', () => {
     expect(transform!.ended()).toBe(true);
   });
 });
+
+describe('runPipeline, with a stage that would never end', () => {
+  /** Work that ends only when `halted` aborts, rejecting with its reason (a decode in a worker that says nothing, given up). */
+  const untilHalted = (halted: AbortSignal) => new Promise<never>((_, reject) => halted.addEventListener('abort', () => reject(halted.reason as Error), { once: true }));
+
+  it.each(STAGES.flatMap((stage) => WIDTHS.map((width) => [stage, width] as const)))('a cancel while a %s never ends (width %i): the stage is told, and the pipeline rejects with the cancel', async (stage, width) => {
+    for (const n of SIZES) {
+      for (let stuck = 0; stuck < n; stuck++) {
+        const controller = new AbortController();
+        const told: number[] = [];
+        const stall = (part: number, halted: AbortSignal) => {
+          halted.addEventListener('abort', () => told.push(part));
+          setTimeout(() => controller.abort(), 1);
+          return untilHalted(halted);
+        };
+        const stages = {
+          fetch: async (part: number, halted: AbortSignal) => (stage === 'fetch' && part === stuck ? stall(part, halted) : part),
+          transform: (input: number, part: number, halted: AbortSignal) => (stage === 'transform' && part === stuck ? stall(part, halted) : input),
+          store: async (output: number, part: number, halted: AbortSignal) => (stage === 'store' && part === stuck ? stall(part, halted) : output),
+        };
+        const error = await runPipeline(Array.from({ length: n }, (_, i) => i), stages, controller.signal, width).then(
+          () => null,
+          (e: unknown) => e,
+        );
+        expect((error as DOMException | null)?.name, `part ${stuck} of ${n}`).toBe('AbortError');
+        expect(told, `part ${stuck} of ${n}`).toEqual([stuck]);
+      }
+    }
+  });
+
+  it.each(WIDTHS)('a store that fails while the next part’s transform never ends (width %i): the transform is told, and the pipeline rejects with the store’s failure', async (width) => {
+    for (const n of SIZES.filter((size) => size > 1)) {
+      for (let failing = 0; failing + 1 < n; failing++) {
+        const told: number[] = [];
+        const stages = {
+          fetch: async (part: number) => part,
+          transform: (input: number, part: number, halted: AbortSignal) => {
+            if (part !== failing + 1) return input;
+            halted.addEventListener('abort', () => told.push(part));
+            return untilHalted(halted);
+          },
+          store: async (output: number) => {
+            await new Promise((resolve) => setTimeout(resolve, 1));
+            if (output === failing) throw new Error(`write of part ${output} failed`);
+            return output;
+          },
+        };
+        const error = await runPipeline(Array.from({ length: n }, (_, i) => i), stages, undefined, width).then(
+          () => null,
+          (e: Error) => e.message,
+        );
+        expect(error, `part ${failing} of ${n}`).toBe(`write of part ${failing} failed`);
+        expect(told, `part ${failing} of ${n}`).toEqual([failing + 1]);
+      }
+    }
+  });
+});

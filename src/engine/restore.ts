@@ -11,7 +11,7 @@
 import { parquetMetadata, parquetRead, parquetSchema, type FileMetaData } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import type { ColumnSchema, OperationProgress, RestoreResult, SnapshotManifest, VerifyResult } from '../protocol';
-import { UserFacingError } from '../errors';
+import { CancelledError, UserFacingError, errorName } from '../errors';
 import { formatBytes } from '../format';
 import { quoteIdent } from '../sql';
 import { checkParquet, decodedBytes } from '../parquet/footer';
@@ -47,6 +47,20 @@ const TABLE_BYTES_PER_PARQUET_BYTE = 1.25;
  * snapshot whose files do not match its manifest or whose table would not fit the engine's memory.
  */
 export async function restoreSnapshot(ctx: RestoreContext, snapshotId: string, table: string): Promise<Omit<RestoreResult, 'elapsedMs'>> {
+  return sayCancelled(ctx.signal, `Restore of "${snapshotId}" was cancelled; table "${table}" was left as it was.`, () => restoreLocked(ctx, snapshotId, table));
+}
+
+/** `work`'s result; its failure, when it is `signal`'s abort, said as the cancel it was (in `said`). */
+async function sayCancelled<T>(signal: AbortSignal | undefined, said: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (signal?.aborted && errorName(error) === 'AbortError') throw new CancelledError(said);
+    throw error;
+  }
+}
+
+async function restoreLocked(ctx: RestoreContext, snapshotId: string, table: string): Promise<Omit<RestoreResult, 'elapsedMs'>> {
   return withSnapshotLock(ctx.lockFolder, snapshotId, async () => {
     const manifest = await readManifest(ctx.dir, snapshotId);
     const files = await checkPartFiles(ctx.dir, manifest);
@@ -113,6 +127,10 @@ async function replaceTable(duck: DuckConnection, built: string, table: string):
 
 /** Checks the files, then computes the checksum part by part and compares both with the manifest. */
 export async function verifySnapshot(ctx: RestoreContext, snapshotId: string): Promise<Omit<VerifyResult, 'elapsedMs'>> {
+  return sayCancelled(ctx.signal, `Verification of "${snapshotId}" was cancelled.`, () => verifyLocked(ctx, snapshotId));
+}
+
+async function verifyLocked(ctx: RestoreContext, snapshotId: string): Promise<Omit<VerifyResult, 'elapsedMs'>> {
   return withSnapshotLock(ctx.lockFolder, snapshotId, async () => {
     const manifest = await readManifest(ctx.dir, snapshotId);
     const expected = { rowCount: manifest.rowCount, checksum: manifest.checksum.value };
@@ -262,9 +280,11 @@ async function forEachPart(
           throw partUnread(error, manifest.snapshotId, part.name);
         }
       },
-      async transform(bytes, { firstRow }) {
+      // Given up once the restore stops (a part before it failed, a cancel): a decode that
+      // never ends would otherwise hold the restore, and the engine's queue behind it.
+      async transform(bytes, { firstRow }, halted) {
         try {
-          return { groups: await decodeGroups(ctx.codec, bytes, rowGroupsOf(bytes), { column: rowIdColumn, first: firstRow }) };
+          return { groups: await decodeGroups(ctx.codec, bytes, rowGroupsOf(bytes), { column: rowIdColumn, first: firstRow }, halted) };
         } catch (error) {
           return { damaged: error, bytes };
         }
@@ -353,9 +373,10 @@ async function decodeGroups(
   bytes: Uint8Array,
   groups: readonly { index: number | undefined; rows: number }[],
   numbers?: RowNumbers,
+  signal?: AbortSignal,
 ): Promise<{ ipc: Uint8Array; rows: number }[]> {
   const indexes = groups.flatMap(({ index }) => (index === undefined ? [] : [index]));
-  const streams = await codec.decode(bytes, indexes.length === groups.length ? indexes : undefined, numbers);
+  const streams = await codec.decode(bytes, indexes.length === groups.length ? indexes : undefined, numbers, signal);
   return groups.map(({ rows }, i) => ({ ipc: streams[i], rows }));
 }
 
@@ -418,8 +439,9 @@ async function forEachRowGroup(
     ctx.signal?.throwIfAborted();
     let decoded: { ipc: Uint8Array; rows: number }[];
     try {
-      decoded = await decodeGroups(ctx.codec, bytes, batch, { column: numbers.column, first });
+      decoded = await decodeGroups(ctx.codec, bytes, batch, { column: numbers.column, first }, ctx.signal);
     } catch (error) {
+      ctx.signal?.throwIfAborted();
       throw await decodeFailure(error, bytes, label);
     }
     for (const { ipc, rows } of decoded) {

@@ -60,7 +60,7 @@ function engineDocument(browser: Browser): Target {
  * says in how many: a worker the codec stopped may still be listed a moment, and an
  * evaluation there never settles.
  */
-async function inCodecWorkers(offscreen: Page, expression: string, timeoutMs = 1000): Promise<number> {
+async function inCodecWorkers(offscreen: Page, expression: string, timeoutMs = 5000): Promise<number> {
   const listed = offscreen.workers().filter((w) => w.url().includes('parquet-worker'));
   const settled = listed.map((w) => Promise.race([w.evaluate(expression).then(() => true, () => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs))]));
   return (await Promise.all(settled)).filter(Boolean).length;
@@ -93,14 +93,14 @@ async function warmBothCodecWorkers(driver: Page, serverUrl: string): Promise<nu
   let snapshotId: string | undefined;
   for (let warm = 0; warm < 5; warm++) {
     // Asked once here: another restore is what starts a worker that is not running.
-    if (warm > 0 && (await inCodecWorkers(await offscreen(), 'true')) >= 2) break;
+    if ((await inCodecWorkers(await offscreen(), 'true')) >= 2) break;
     if (!snapshotId) {
       await stageFromUrl(driver, `${serverUrl}/small.csv`, 'staging/warm.csv');
       snapshotId = (await call(driver, 'importCsv', { stagedPath: 'staging/warm.csv', snapshotId: `warm-${Date.now()}`, sourceName: 'warm.csv', options: { rowsPerPart: 50 } })).export.manifest.snapshotId;
     }
     expect(await call(driver, 'restoreSnapshot', { snapshotId, table: 'warm' })).toMatchObject({ matchesManifest: true });
   }
-  await call(driver, 'dropTable', { table: 'warm' });
+  if (snapshotId) await call(driver, 'dropTable', { table: 'warm' });
   return answeringCodecWorkers(offscreen, 2);
 }
 
@@ -345,8 +345,8 @@ describe('faults during an import', () => {
       const offscreen = await engineDocument(chromium.browser).asPage();
       // The trap as the worker's reply to its decode is posted: the worker's own catch reports it, as it would parquet-wasm's.
       const trap = `self.__decodes = 0; self.__post ??= self.postMessage; self.postMessage = function (message, transfer) { if (message?.ok && message.written === 0 && ++self.__decodes === ${nth === 'first' ? 1 : 2}) throw new WebAssembly.RuntimeError('injected: out of memory'); return self.__post.call(this, message, transfer); };`;
-      expect(await inCodecWorkers(offscreen, trap), 'the codec workers armed').toBe(2);
       try {
+        expect(await inCodecWorkers(offscreen, trap), 'the codec workers armed').toBe(2);
         const failed = await sendRaw(driver, 'restoreSnapshot', { snapshotId: manifest.snapshotId, table: 'kept' });
         expect(failed).toMatchObject({ ok: false, error: { name: 'CodecWorkerError' } });
         expect(JSON.stringify(failed)).toMatch(/Parquet codec's worker stopped while decoding a part: parquet-wasm failed \(injected: out of memory\)\. It starts again/);
@@ -375,7 +375,6 @@ describe('faults during an import', () => {
       const driver = await openExtensionPage(chromium.browser, chromium.extensionId);
       const stamp = Date.now();
       const { snapshotId, parts, checksum } = await keptTableAndGroupedSnapshot(driver, server.url, 'memory');
-      expect(await warmBothCodecWorkers(driver, server.url), 'the codec workers of the engine document').toBe(2);
       const offscreen = await engineDocument(chromium.browser).asPage();
       const cases = [
         { message: 'Array buffer allocation failed', memory: true },
@@ -386,17 +385,22 @@ describe('faults during an import', () => {
       for (const [i, { message, memory }] of cases.entries()) {
         // Every decode fails until disarmed: each operation below meets it at its first part.
         const failing = `self.__decodes = 0; self.__post ??= self.postMessage; self.postMessage = function (message, transfer) { if (message?.ok && message.written === 0 && self.__decodes >= 0) { self.__decodes++; throw new RangeError(${JSON.stringify(message)}); } return self.__post.call(this, message, transfer); };`;
-        expect(await inCodecWorkers(offscreen, failing), 'the codec workers armed').toBe(2);
         const part = parts[i % parts.length].name;
-        let answers: unknown[];
-        try {
-          answers = [
-            await sendRaw(driver, 'restoreSnapshot', { snapshotId, table: 'kept' }),
-            await sendRaw(driver, 'verifySnapshot', { snapshotId }),
-            await sendRaw(driver, 'openFileInQuery', { files: [{ path: `snapshots/${part}`, name: part }], queryId: `q-${stamp}-${i}` }),
-          ];
-        } finally {
-          await inCodecWorkers(offscreen, 'self.__decodes = -Infinity');
+        const operations = [
+          () => sendRaw(driver, 'restoreSnapshot', { snapshotId, table: 'kept' }),
+          () => sendRaw(driver, 'verifySnapshot', { snapshotId }),
+          () => sendRaw(driver, 'openFileInQuery', { files: [{ path: `snapshots/${part}`, name: part }], queryId: `q-${stamp}-${i}` }),
+        ];
+        const answers: unknown[] = [];
+        for (const operation of operations) {
+          // A failed restore stops the worker it was still decoding a later part with: each operation meets two armed ones.
+          expect(await warmBothCodecWorkers(driver, server.url), 'the codec workers of the engine document').toBe(2);
+          try {
+            expect(await inCodecWorkers(offscreen, failing), 'the codec workers armed').toBe(2);
+            answers.push(await operation());
+          } finally {
+            await inCodecWorkers(offscreen, 'self.__decodes = -Infinity');
+          }
         }
         for (const answer of answers) {
           const said = JSON.stringify(answer);
@@ -459,6 +463,83 @@ describe('faults during an import', () => {
       await driver.close();
     });
 
+    // A decode that never ends (parquet-wasm looping on some input would): the operation waiting
+    // on it is not stuck for good, nor the engine behind it. A cancel ends it, at the first
+    // parts or a later one; a damaged part found meanwhile is still named without one.
+    it('a codec worker that never answers a decode: a cancel ends the restore or the file’s load, a damaged part is still named, the engine works on', async () => {
+      const driver = await openExtensionPage(chromium.browser, chromium.extensionId);
+      const { snapshotId, parts, checksum } = await keptTableAndGroupedSnapshot(driver, server.url, 'stuck');
+      const offscreen = await engineDocument(chromium.browser).asPage();
+      // From its `nth` decode answer on (counted from 1), an armed worker sends none.
+      const swallowing = (nth: number) =>
+        `self.__answered = 0; self.__swallowed = 0; self.__post ??= self.postMessage; self.postMessage = function (message, transfer) { if (message?.ok && message.outputs?.length > 0 && ++self.__answered >= ${nth}) { self.__swallowed++; return; } return self.__post.call(this, message, transfer); };`;
+      /** Until a decode's answer was held back: the operation now waits on a worker that says nothing. */
+      const untilStuck = async (context: string) => {
+        const deadline = Date.now() + 30_000;
+        while ((await inCodecWorkers(offscreen, 'if (!self.__swallowed) throw new Error()')) === 0) {
+          if (Date.now() > deadline) throw new Error(`${context}: no decode was held back`);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      };
+      const cancelled = [
+        ...[1, 2].map((nth) => ({
+          context: `a restore stuck from decode ${nth} of each worker`,
+          nth,
+          run: (id: string) => sendRaw(driver, 'restoreSnapshot', { snapshotId, table: 'kept', operationId: id }),
+          cancel: (id: string) => call(driver, 'cancelOperation', { operationId: id }),
+        })),
+        {
+          context: 'a part opened in Query',
+          nth: 1,
+          run: (id: string) => sendRaw(driver, 'openFileInQuery', { files: [{ path: `snapshots/${parts[0].name}`, name: parts[0].name }], queryId: id }),
+          cancel: (id: string) => call(driver, 'cancelSql', { queryId: id }),
+        },
+      ];
+      for (const [i, { context, nth, run, cancel }] of cancelled.entries()) {
+        expect(await warmBothCodecWorkers(driver, server.url), context).toBe(2);
+        const id = `stuck-${Date.now()}-${i}`;
+        try {
+          expect(await inCodecWorkers(offscreen, swallowing(nth)), `${context}: the codec workers armed`).toBe(2);
+          const answer = run(id);
+          await untilStuck(context);
+          expect(await cancel(id), context).toMatchObject({ cancelled: true });
+          expect(await answer, context).toMatchObject({ ok: false, error: { name: 'CancelledError' } });
+        } finally {
+          // A worker that held nothing when the cancel came lives on, armed.
+          await inCodecWorkers(offscreen, 'self.postMessage = self.__post');
+        }
+        await expectKeptAndNothingHalfBuilt(driver, context);
+      }
+
+      // Part 1 damaged, the next parts' decodes never answered: the damage ends the operation.
+      const pristine = new Uint8Array(await readOpfsFile(driver, `snapshots/${parts[0].name}`));
+      const damaged = pristine.slice();
+      damageZstdFrame(damaged, 'label', 0);
+      await writeOpfsBytes(driver, `snapshots/${parts[0].name}`, damaged);
+      for (const operation of ['restoreSnapshot', 'verifySnapshot'] as const) {
+        expect(await warmBothCodecWorkers(driver, server.url), operation).toBe(2);
+        let answer: unknown;
+        try {
+          expect(await inCodecWorkers(offscreen, swallowing(1)), `${operation}: the codec workers armed`).toBe(2);
+          answer = operation === 'restoreSnapshot' ? await sendRaw(driver, operation, { snapshotId, table: 'kept' }) : await sendRaw(driver, operation, { snapshotId });
+        } finally {
+          await inCodecWorkers(offscreen, 'self.postMessage = self.__post');
+        }
+        expect(answer, operation).toMatchObject({ ok: false, error: { name: 'SnapshotDamagedError' } });
+        expect((answer as { error: { message: string } }).error.message, operation).toMatch(
+          new RegExp(`^Part ${parts[0].name} of "${snapshotId}" could not be decoded: row group 1 of 3, column "label" \\(ZSTD\\) is damaged`),
+        );
+        await expectKeptAndNothingHalfBuilt(driver, operation);
+      }
+      await writeOpfsBytes(driver, `snapshots/${parts[0].name}`, pristine);
+
+      // The engine works on: the workers that held a decode given up were stopped, and others start.
+      expect(await call(driver, 'restoreSnapshot', { snapshotId, table: 'kept' })).toMatchObject({ matchesManifest: true, rowCount: 1000, checksum: checksum.value });
+      expect((await call(driver, 'verifySnapshot', { snapshotId })).ok).toBe(true);
+      await call(driver, 'dropTable', { table: 'kept' });
+      await driver.close();
+    });
+
     // arrow-rs panics on some damaged input instead of failing, and a panic traps like running
     // out of memory: a trap on a damaged part must still name the damage, not blame the worker.
     it('the codec’s worker trapping on a damaged part: the damage is named, in every part and row group', async () => {
@@ -475,8 +556,8 @@ describe('faults during an import', () => {
         damageZstdFrame(bytes, column, group);
         await writeOpfsBytes(driver, `snapshots/${part.name}`, bytes);
         expect(await warmBothCodecWorkers(driver, server.url), 'the codec workers of the engine document').toBe(2);
-        expect(await inCodecWorkers(offscreen, panicking), 'the codec workers armed').toBe(2);
         try {
+          expect(await inCodecWorkers(offscreen, panicking), 'the codec workers armed').toBe(2);
           const failed = await sendRaw(driver, 'restoreSnapshot', { snapshotId, table: 'damaged' });
           expect(failed).toMatchObject({ ok: false, error: { name: 'SnapshotDamagedError' } });
           const groups = Math.ceil(part.rows / 100);
