@@ -90,18 +90,30 @@ async function warmBothCodecWorkers(driver: Page, serverUrl: string): Promise<nu
   // One page for the engine document, attached once: every asPage() attaches a new session to it.
   let page: Page | undefined;
   const offscreen = async () => (page ??= await engineDocument(driver.browser()).asPage());
-  let snapshotId: string | undefined;
+  let restored = false;
   for (let warm = 0; warm < 5; warm++) {
     // Asked once here: another restore is what starts a worker that is not running.
     if ((await inCodecWorkers(await offscreen(), 'true')) >= 2) break;
-    if (!snapshotId) {
-      await stageFromUrl(driver, `${serverUrl}/small.csv`, 'staging/warm.csv');
-      snapshotId = (await call(driver, 'importCsv', { stagedPath: 'staging/warm.csv', snapshotId: `warm-${Date.now()}`, sourceName: 'warm.csv', options: { rowsPerPart: 50 } })).export.manifest.snapshotId;
-    }
+    const snapshotId = await warmSnapshot(driver, serverUrl);
     expect(await call(driver, 'restoreSnapshot', { snapshotId, table: 'warm' })).toMatchObject({ matchesManifest: true });
+    restored = true;
   }
-  if (snapshotId) await call(driver, 'dropTable', { table: 'warm' });
+  if (restored) await call(driver, 'dropTable', { table: 'warm' });
   return answeringCodecWorkers(offscreen, 2);
+}
+
+/** The snapshot of many small parts that warms the codec's workers, made once per browser. */
+const warmSnapshots = new WeakMap<Browser, Promise<string>>();
+function warmSnapshot(driver: Page, serverUrl: string): Promise<string> {
+  let made = warmSnapshots.get(driver.browser());
+  if (!made) {
+    made = (async () => {
+      await stageFromUrl(driver, `${serverUrl}/small.csv`, 'staging/warm.csv');
+      return (await call(driver, 'importCsv', { stagedPath: 'staging/warm.csv', snapshotId: `warm-${Date.now()}`, sourceName: 'warm.csv', options: { rowsPerPart: 50 } })).export.manifest.snapshotId;
+    })();
+    warmSnapshots.set(driver.browser(), made);
+  }
+  return made;
 }
 
 /**
