@@ -27,6 +27,24 @@ export class CancelledError extends UserFacingError {
   }
 }
 
+/**
+ * A promise that rejects with `signal`'s reason once it aborts, then calls `onAbort`; it
+ * never settles otherwise, and its rejection is never reported as unhandled. `stop()` stops
+ * listening. Raced against work that cannot be interrupted, it lets the caller give it up.
+ */
+export function rejectWhenAborted(signal: AbortSignal | undefined, onAbort?: () => void): { aborted: Promise<never>; stop: () => void } {
+  let listener!: () => void;
+  const aborted = new Promise<never>((_, reject) => {
+    listener = () => {
+      reject(signal!.reason as Error);
+      onAbort?.();
+    };
+  });
+  aborted.catch(() => undefined);
+  signal?.addEventListener('abort', listener, { once: true });
+  return { aborted, stop: () => signal?.removeEventListener('abort', listener) };
+}
+
 /** Rejects with a {@link TimeoutError} if `promise` does not settle within `ms`. */
 export function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;

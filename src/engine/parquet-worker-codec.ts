@@ -14,6 +14,7 @@
  * worker that holds it: a worker gives no answer before it is done, and one that never is
  * (parquet-wasm looping on a damaged file) would otherwise hold its caller for good.
  */
+import { rejectWhenAborted } from '../errors';
 import type { EncodeSettings, ParquetCodec } from './parquet-codec';
 import type { RowNumbers } from './row-numbers';
 
@@ -156,20 +157,15 @@ export function parquetCodecInWorker(startWorker: () => CodecWorker, wasmUrl: st
     const slot = pick();
     const reply = call(operation, operation.parquet, 'decoding a part', undefined, slot);
     if (!signal) return (await reply).outputs;
-    let onAbort!: () => void;
-    const givenUp = new Promise<never>((_, reject) => {
-      onAbort = () => {
-        reject(signal.reason as Error);
-        if (alive(slot)) slot.stop('the operation it decoded for was stopped');
-      };
+    // Rejected first, so that the reply's own rejection (its worker stopped) is not the one reported.
+    const givenUp = rejectWhenAborted(signal, () => {
+      if (alive(slot)) slot.stop('the operation it decoded for was stopped');
     });
-    signal.addEventListener('abort', onAbort, { once: true });
-    // The reply's own rejection (the worker stopped for the abort) is not the one reported.
     reply.catch(() => undefined);
     try {
-      return (await Promise.race([reply, givenUp])).outputs;
+      return (await Promise.race([reply, givenUp.aborted])).outputs;
     } finally {
-      signal.removeEventListener('abort', onAbort);
+      givenUp.stop();
     }
   }
 

@@ -4,6 +4,7 @@
  * i−1 is stored (written to OPFS and read back, on this thread). Each stage holds at most
  * one part, so the memory in use is bounded by parts, never by the table.
  */
+import { rejectWhenAborted } from '../errors';
 
 /**
  * A part's three stages. Each is given `halted`, which aborts once the pipeline stops (a
@@ -50,15 +51,7 @@ export async function runPipeline<P, Fetched, Transformed, Stored>(
     return promise;
   };
   // Settles only if `signal` aborts: a cancel is noticed while a stage that would never end is awaited.
-  let onAbort!: () => void;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => {
-      halt.abort(signal!.reason);
-      reject(signal!.reason as Error);
-    };
-  });
-  aborted.catch(() => undefined);
-  signal?.addEventListener('abort', onAbort, { once: true });
+  const { aborted, stop: stopListening } = rejectWhenAborted(signal, () => halt.abort(signal!.reason));
   const mayStart = () => {
     signal?.throwIfAborted();
     if (failed) throw failed.error;
@@ -102,6 +95,6 @@ export async function runPipeline<P, Fetched, Transformed, Stored>(
     await Promise.allSettled([fetching, ...transforming.map((t) => t.output), storing]);
     throw error;
   } finally {
-    signal?.removeEventListener('abort', onAbort);
+    stopListening();
   }
 }
