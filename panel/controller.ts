@@ -710,9 +710,10 @@ export function createController(store: Store, client = backgroundClient()) {
   }
 
   async function verifySnapshot(snapshotId: string): Promise<void> {
-    reduce(store, { type: 'snapshot-action', state: { kind: 'running', label: `Verifying ${snapshotId}`, fraction: null } });
+    const operationId = crypto.randomUUID();
+    reduce(store, { type: 'snapshot-action', state: { kind: 'running', label: `Verifying ${snapshotId}`, fraction: null, operationId } });
     try {
-      const result = await client.call('verifySnapshot', { snapshotId });
+      const result = await client.call('verifySnapshot', { snapshotId, operationId });
       reduce(store, { type: 'snapshot-action', state: { kind: 'done', result: { kind: 'verify', result } } });
     } catch (error) {
       reduce(store, { type: 'snapshot-action', state: { kind: 'failed', error: describeError(error) } });
@@ -721,10 +722,11 @@ export function createController(store: Store, client = backgroundClient()) {
   }
 
   async function restoreSnapshot(snapshotId: string): Promise<void> {
-    reduce(store, { type: 'snapshot-action', state: { kind: 'running', label: `Restoring ${snapshotId}`, fraction: null } });
+    const operationId = crypto.randomUUID();
+    reduce(store, { type: 'snapshot-action', state: { kind: 'running', label: `Restoring ${snapshotId}`, fraction: null, operationId } });
     const table = restoredTableName(snapshotId);
     try {
-      const restored = await client.call('restoreSnapshot', { snapshotId, table });
+      const restored = await client.call('restoreSnapshot', { snapshotId, table, operationId });
       reduce(store, {
         type: 'snapshot-action',
         state: { kind: 'done', result: { kind: 'restore', snapshotId, table, rowCount: restored.rowCount, checksumMatches: restored.matchesManifest, problems: restored.problems, elapsedMs: restored.elapsedMs } },
@@ -733,6 +735,20 @@ export function createController(store: Store, client = backgroundClient()) {
       reduce(store, { type: 'snapshot-action', state: { kind: 'failed', error: describeError(error) } });
     }
     await refreshEngine();
+  }
+
+  /**
+   * Stops the running verify or restore: the engine ends it at its next step (a part's decode
+   * under way is given up), leaves the table a restore was to replace as it was, and says so;
+   * its call then fails with that sentence, which the action line shows.
+   */
+  async function cancelSnapshotAction(operationId: string): Promise<void> {
+    try {
+      const { cancelled } = await client.call('cancelOperation', { operationId });
+      if (!cancelled) reduce(store, { type: 'notice', notice: { kind: 'info', text: 'That operation had already ended.' } });
+    } catch (error) {
+      reduce(store, { type: 'notice', notice: { kind: 'error', text: `Could not cancel: ${describeError(error)}` } });
+    }
   }
 
   /**
@@ -1416,6 +1432,7 @@ export function createController(store: Store, client = backgroundClient()) {
     importAgainAsData,
     resumeImports,
     verifySnapshot,
+    cancelSnapshotAction,
     restoreSnapshot,
     askDeleteSnapshot,
     askDeleteSelection,

@@ -15,7 +15,8 @@ import { NO_SELECTION, type Selection } from './selection';
 
 export type Operation<T> =
   | { kind: 'idle' }
-  | { kind: 'running'; label: string; fraction: number | null }
+  /** `operationId`: the engine's operation, which Cancel stops (where it can be cancelled). */
+  | { kind: 'running'; label: string; fraction: number | null; operationId?: string }
   | { kind: 'done'; result: T }
   | { kind: 'failed'; error: string };
 

@@ -214,7 +214,7 @@ export interface OffscreenApi {
     response: RestoreResult;
   };
   /** Restores into a scratch table and compares row count and checksum with the manifest. */
-  verifySnapshot: { request: { snapshotId: string }; response: VerifyResult };
+  verifySnapshot: { request: { snapshotId: string; operationId?: string }; response: VerifyResult };
   listSnapshots: { request: Record<string, never>; response: SnapshotManifest[] };
   /**
    * Removes a snapshot's files under its lock, manifest first (so it is never half-committed):

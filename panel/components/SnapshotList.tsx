@@ -116,10 +116,22 @@ export function SnapshotList() {
 
 /** How the last snapshot action (verify, restore, delete) went: shown whether or not snapshots are left to list. */
 export function SnapshotActionLine() {
-  const { store } = usePanel();
+  const { store, controller } = usePanel();
   const state = store.snapshotAction.value;
   if (state.kind === 'idle') return null;
-  if (state.kind === 'running') return <p class="snapshot-action" data-testid="snapshot-action" data-state="running">{state.label}…</p>;
+  if (state.kind === 'running') {
+    const { operationId } = state;
+    return (
+      <p class="snapshot-action" data-testid="snapshot-action" data-state="running">
+        {state.label}…{' '}
+        {operationId ? (
+          <button data-testid="snapshot-action-cancel" onClick={() => void controller.cancelSnapshotAction(operationId)}>
+            Cancel
+          </button>
+        ) : null}
+      </p>
+    );
+  }
   if (state.kind === 'failed') {
     return (
       <p class="snapshot-action error" data-testid="snapshot-action" data-state="failed" role="alert">

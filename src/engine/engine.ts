@@ -192,8 +192,8 @@ export const engineHandlers: Handlers<OffscreenApi> = {
     });
   },
 
-  verifySnapshot({ snapshotId }) {
-    return runOperation('verifySnapshot', snapshotId, undefined, async (signal, onProgress) => {
+  verifySnapshot({ snapshotId, operationId }) {
+    return runOperation('verifySnapshot', snapshotId, operationId, async (signal, onProgress) => {
       const started = performance.now();
       const [duck, dir] = await Promise.all([getDuckDB(), snapshotsDirectory()]);
       const verified = await verifySnapshot({ duck, codec, dir, lockFolder: SNAPSHOTS_DIR, signal, onProgress }, snapshotId);

@@ -47,15 +47,20 @@ const TABLE_BYTES_PER_PARQUET_BYTE = 1.25;
  * snapshot whose files do not match its manifest or whose table would not fit the engine's memory.
  */
 export async function restoreSnapshot(ctx: RestoreContext, snapshotId: string, table: string): Promise<Omit<RestoreResult, 'elapsedMs'>> {
-  return sayCancelled(ctx.signal, `Restore of "${snapshotId}" was cancelled; table "${table}" was left as it was.`, () => restoreLocked(ctx, snapshotId, table));
+  // Said once cancelled: the restore replaces the table only when complete, so it is there exactly when it was before.
+  const said = async () =>
+    (await tableExists(ctx.duck, table).catch(() => true))
+      ? `Restore of "${snapshotId}" was cancelled; table "${table}" was left as it was.`
+      : `Restore of "${snapshotId}" was cancelled; no table "${table}" was made.`;
+  return sayCancelled(ctx.signal, said, () => restoreLocked(ctx, snapshotId, table));
 }
 
-/** `work`'s result; its failure, when it is `signal`'s abort, said as the cancel it was (in `said`). */
-async function sayCancelled<T>(signal: AbortSignal | undefined, said: string, work: () => Promise<T>): Promise<T> {
+/** `work`'s result; its failure, when it is `signal`'s abort, said as the cancel it was (in the words `said` gives). */
+async function sayCancelled<T>(signal: AbortSignal | undefined, said: string | (() => Promise<string>), work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (signal?.aborted && errorName(error) === 'AbortError') throw new CancelledError(said);
+    if (signal?.aborted && errorName(error) === 'AbortError') throw new CancelledError(typeof said === 'string' ? said : await said());
     throw error;
   }
 }

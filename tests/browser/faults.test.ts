@@ -17,7 +17,9 @@ import { call, listOpfs, openExtensionPage, readOpfsFile, sendRaw, stageFromUrl,
 import { damageZstdFrame } from '../support/parquet-damage';
 import { serveStatic, type StaticServer } from '../support/static-server';
 import type { SnapshotManifest } from '../../src/protocol';
-import { refresh } from '../support/panel';
+import { restoredTableName } from '../../src/snapshot/names';
+import { press, refresh } from '../support/panel';
+import { screenshot } from '../support/screenshots';
 
 const ROWS = 1_000_000;
 
@@ -500,6 +502,12 @@ describe('faults during an import', () => {
           run: (id: string) => sendRaw(driver, 'restoreSnapshot', { snapshotId, table: 'kept', operationId: id }),
           cancel: (id: string) => call(driver, 'cancelOperation', { operationId: id }),
         })),
+        ...[1, 2].map((nth) => ({
+          context: `a verify stuck from decode ${nth} of each worker`,
+          nth,
+          run: (id: string) => sendRaw(driver, 'verifySnapshot', { snapshotId, operationId: id }),
+          cancel: (id: string) => call(driver, 'cancelOperation', { operationId: id }),
+        })),
         {
           context: 'a part opened in Query',
           nth: 1,
@@ -515,13 +523,46 @@ describe('faults during an import', () => {
           const answer = run(id);
           await untilStuck(context);
           expect(await cancel(id), context).toMatchObject({ cancelled: true });
-          expect(await answer, context).toMatchObject({ ok: false, error: { name: 'CancelledError' } });
+          const error = (await answer) as { ok: boolean; error?: { name: string; message: string } };
+          expect(error, context).toMatchObject({ ok: false, error: { name: 'CancelledError' } });
+          // A table the restore was to replace is there as before, and said so.
+          if (context.includes('restore')) expect(error.error?.message, context).toBe(`Restore of "${snapshotId}" was cancelled; table "kept" was left as it was.`);
         } finally {
           // A worker that held nothing when the cancel came lives on, armed.
           await inCodecWorkers(offscreen, 'self.postMessage = self.__post');
         }
         await expectKeptAndNothingHalfBuilt(driver, context);
       }
+
+      // The same from the panel: a running Verify or Restore offers Cancel, which ends it and says so.
+      const panel = await openPanelTab(chromium.browser, chromium.extensionId);
+      const said = {
+        verify: new RegExp(`^Verification of "${snapshotId}" was cancelled\\.$`),
+        restore: new RegExp(`^Restore of "${snapshotId}" was cancelled; no table "${restoredTableName(snapshotId)}" was made\\.$`),
+      };
+      for (const action of ['verify', 'restore'] as const) {
+        expect(await warmBothCodecWorkers(driver, server.url), action).toBe(2);
+        try {
+          expect(await inCodecWorkers(offscreen, swallowing(1)), `${action}: the codec workers armed`).toBe(2);
+          await press(panel, `[data-testid="snapshot-row"][data-snapshot-id="${snapshotId}"] [data-testid="${action}-snapshot"]`);
+          await untilStuck(`the panel's ${action}`);
+          if (action === 'verify') await screenshot(panel, 'panel-verify-running-cancel');
+          await press(panel, '[data-testid="snapshot-action"][data-state="running"] [data-testid="snapshot-action-cancel"]');
+          const line = await panel.waitForSelector('[data-testid="snapshot-action"][data-state="failed"]', { timeout: 30_000 });
+          expect(await line!.evaluate((e) => e.textContent), action).toMatch(said[action]);
+          if (action === 'restore') await screenshot(panel, 'panel-restore-cancelled');
+        } finally {
+          await inCodecWorkers(offscreen, 'self.postMessage = self.__post');
+        }
+        await expectKeptAndNothingHalfBuilt(driver, `the panel's ${action}`);
+        // The panel restores into a table of the snapshot's name, which did not exist: none now.
+        expect((await call(driver, 'engineStatus', {})).tables.map((t) => t.name), `the panel's ${action}`).not.toContain(restoredTableName(snapshotId));
+      }
+      // And the engine answers the panel's next verify.
+      await press(panel, `[data-testid="snapshot-row"][data-snapshot-id="${snapshotId}"] [data-testid="verify-snapshot"]`);
+      const verified = await panel.waitForSelector('[data-testid="snapshot-action"][data-state="done"]', { timeout: 60_000 });
+      expect(await verified!.evaluate((e) => e.getAttribute('data-ok'))).toBe('true');
+      await panel.close();
 
       // Part 1 damaged, the next parts' decodes never answered: the damage ends the operation.
       const pristine = new Uint8Array(await readOpfsFile(driver, `snapshots/${parts[0].name}`));
