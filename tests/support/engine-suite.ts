@@ -217,6 +217,35 @@ export function engineSuite(driver: EngineDriver, rowCounts: readonly number[]):
     expect(manifest.parts).toHaveLength(6);
     expect((await call(page, 'verifySnapshot', { snapshotId: 'doomed' })).ok).toBe(true);
 
+    // A verify or a restore cancelled while it waits its turn behind an export: it says so,
+    // makes no table, and the export ahead of it ends well.
+    const said = {
+      verifySnapshot: 'Verification of "doomed" was cancelled.',
+      restoreSnapshot: 'Restore of "doomed" was cancelled; no table "never_made" was made.',
+    };
+    for (const kind of ['verifySnapshot', 'restoreSnapshot'] as const) {
+      const operationId = `queued-${kind}`;
+      await page.evaluate(
+        (channel, kind, operationId) => {
+          const send = (type: string, request: unknown) => chrome.runtime.sendMessage({ channel, target: 'background', type, id: `${type}-${Math.random()}`, request });
+          (window as unknown as { queued: Promise<unknown>[] }).queued = [
+            send('exportSnapshot', { table: 'cancel_src', snapshotId: `ahead-${kind}`, sourceName: 'mixed.csv', options: { rowsPerPart: 50_000 } }),
+            send(kind, kind === 'verifySnapshot' ? { snapshotId: 'doomed', operationId } : { snapshotId: 'doomed', table: 'never_made', operationId }),
+          ];
+        },
+        CHANNEL,
+        kind,
+        operationId,
+      );
+      await expect.poll(async () => (await call(page, 'getOperations', {})).find((o) => o.operationId === operationId)?.state, { timeout: 30_000, interval: 20 }).toBe('queued');
+      expect(await call(page, 'cancelOperation', { operationId }), kind).toEqual({ cancelled: true });
+      const [ahead, waiting] = await page.evaluate(() => Promise.all((window as unknown as { queued: Promise<unknown>[] }).queued));
+      expect(ahead, kind).toMatchObject({ ok: true });
+      expect(waiting, kind).toMatchObject({ ok: false, error: { name: 'CancelledError', message: said[kind] } });
+      expect((await call(page, 'engineStatus', {})).tables.map((t) => t.name), kind).not.toContain('never_made');
+      await call(page, 'deleteSnapshot', { snapshotId: `ahead-${kind}` });
+    }
+
     const again = await sendRaw(page, 'exportSnapshot', { table: 'cancel_src', snapshotId: 'doomed', sourceName: 'mixed.csv' });
     expect(again).toMatchObject({ ok: false, error: { name: 'SnapshotExistsError' } });
     const missing = await sendRaw(page, 'exportSnapshot', { table: 'no_such_table', snapshotId: 'x1', sourceName: 'x.csv' });
