@@ -629,11 +629,16 @@ export function createController(store: Store, client = backgroundClient()) {
       copy.abort();
       return;
     }
+    await cancelInEngine(id, 'import');
+  }
+
+  /** Asks the engine to stop operation `operationId`; `what` names it in the notice when it had already ended or could not be asked. */
+  async function cancelInEngine(operationId: string, what: string): Promise<void> {
     try {
-      const { cancelled } = await client.call('cancelOperation', { operationId: id });
-      if (!cancelled) reduce(store, { type: 'notice', notice: { kind: 'info', text: 'That import had already ended.' } });
+      const { cancelled } = await client.call('cancelOperation', { operationId });
+      if (!cancelled) reduce(store, { type: 'notice', notice: { kind: 'info', text: `That ${what} had already ended.` } });
     } catch (error) {
-      reduce(store, { type: 'notice', notice: { kind: 'error', text: `Could not cancel the import: ${describeError(error)}` } });
+      reduce(store, { type: 'notice', notice: { kind: 'error', text: `Could not cancel the ${what}: ${describeError(error)}` } });
     }
   }
 
@@ -742,13 +747,8 @@ export function createController(store: Store, client = backgroundClient()) {
    * under way is given up), leaves the table a restore was to replace as it was, and says so;
    * its call then fails with that sentence, which the action line shows.
    */
-  async function cancelSnapshotAction(operationId: string): Promise<void> {
-    try {
-      const { cancelled } = await client.call('cancelOperation', { operationId });
-      if (!cancelled) reduce(store, { type: 'notice', notice: { kind: 'info', text: 'That operation had already ended.' } });
-    } catch (error) {
-      reduce(store, { type: 'notice', notice: { kind: 'error', text: `Could not cancel: ${describeError(error)}` } });
-    }
+  function cancelSnapshotAction(operationId: string): Promise<void> {
+    return cancelInEngine(operationId, 'operation');
   }
 
   /**
