@@ -501,6 +501,71 @@ describe.each(HOSTS)('purging %s', (_host, host) => {
     expect(fake.listPaths()).toEqual([...folders, ...kept].sort());
   });
 
+  /**
+   * A folder many files are purged from is listed once for their handles (see purge.ts);
+   * one with few is not. Either way, and whatever the listing does, each file's outcome is
+   * what a lookup by name gives.
+   */
+  const listings = {
+    'as it is': null,
+    'that fails': async function* (): AsyncIterableIterator<[string, unknown]> {
+      yield* [];
+      throw new DOMException('the folder could not be read', 'InvalidStateError');
+    },
+    'that lacks every other name': null,
+  } as const;
+  test.each(Object.keys(listings).flatMap((listing) => [0, 1, 2, 40].map((more) => [listing, more] as const)))(
+    'the outcomes are the same whether a folder is listed or not: a listing %s, %i more files in the folder',
+    async (listing, more) => {
+      const fake = new FakeOpfs();
+      const folder = await fake.mkdir('s');
+      const listedAt = 1_767_225_600_000;
+      await fake.writeFile('s/empty.parquet', new Uint8Array(0), { lastModified: listedAt });
+      await fake.writeFile('s/held.parquet', new Uint8Array(70), { lastModified: listedAt });
+      await fake.writeFile('s/grew.parquet.tmp', new Uint8Array(0), { lastModified: listedAt });
+      await fake.writeFile('s/rewritten.parquet', new Uint8Array(3), { lastModified: listedAt });
+      await fake.writeFile('s/a-folder/inner.txt', 'x');
+      await fake.mkdir('s/an-empty-folder');
+      fake.lock('s/held.parquet');
+      const padding = Array.from({ length: more }, (_, i) => `s/pad-${i}.bin`);
+      for (const path of padding) await fake.writeFile(path, new Uint8Array(i(path)), { lastModified: listedAt });
+      const targets: PurgeTarget[] = [
+        { path: 's/empty.parquet', size: 0, lastModified: listedAt },
+        { path: 's/held.parquet', size: 70, lastModified: listedAt },
+        { path: 's/grew.parquet.tmp', size: 0, lastModified: listedAt },
+        { path: 's/rewritten.parquet', size: 3, lastModified: listedAt },
+        { path: 's/gone.parquet', size: 10 },
+        { path: 's/a-folder', size: 0 },
+        { path: 's/an-empty-folder', size: 0 },
+        ...padding.map((path) => ({ path, size: i(path), lastModified: listedAt })),
+      ];
+      await fake.writeFile('s/grew.parquet.tmp', new Uint8Array(4096));
+      await fake.writeFile('s/rewritten.parquet', new Uint8Array([7, 7, 7]), { lastModified: listedAt + 1 });
+      const entries = folder.entries.bind(folder);
+      if (listing === 'that fails') folder.entries = listings[listing] as typeof folder.entries;
+      if (listing === 'that lacks every other name') {
+        folder.entries = async function* () {
+          let n = 0;
+          for await (const entry of entries()) if (n++ % 2 === 0) yield entry;
+        };
+      }
+      const result = await host.purge(fake, targets);
+      expect(result.results).toEqual([
+        { path: 's/empty.parquet', outcome: 'removed', bytes: 0 },
+        { path: 's/held.parquet', outcome: 'locked', bytes: 70 },
+        { path: 's/grew.parquet.tmp', outcome: 'changed', bytes: 4096 },
+        { path: 's/rewritten.parquet', outcome: 'changed', bytes: 3 },
+        { path: 's/gone.parquet', outcome: 'missing', bytes: 0 },
+        { path: 's/a-folder', outcome: 'failed', bytes: 0, error: expect.stringMatching(/^TypeMismatchError: not a file/) },
+        { path: 's/an-empty-folder', outcome: 'failed', bytes: 0, error: expect.stringMatching(/^TypeMismatchError: not a file/) },
+        ...padding.map((path) => ({ path, outcome: 'removed', bytes: i(path) })),
+      ]);
+      expect(fake.listPaths()).toEqual(['s/', 's/a-folder/', 's/a-folder/inner.txt', 's/an-empty-folder/', 's/grew.parquet.tmp', 's/held.parquet', 's/rewritten.parquet']);
+    },
+  );
+  /** The padding files' sizes: their number. */
+  const i = (path: string) => Number(/(\d+)\.bin$/.exec(path)?.[1]);
+
   test('works on several files at once, at most 64', async () => {
     const fake = new FakeOpfs({ getFileDelayMs: 3 });
     const targets: PurgeTarget[] = [];
