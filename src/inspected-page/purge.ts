@@ -69,44 +69,6 @@ export async function purgeOpfsFiles(
     }
     return folder;
   };
-  // A folder many files are purged from is listed once, for their handles, instead of a
-  // getFileHandle() per file: 2,500 files in 60 folders, each with its own snapshot lock, took
-  // 1.9–2.7 s (median 2.1) instead of 2.1–2.9 s (2.5), six runs each in turn in a page with a
-  // debugger attached (a scratch page, 2026-12-07). Listing stops once each of them was seen.
-  // A handle locates a path (File System spec): its getFile() reads what is there when called.
-  // Fewer files than this in a folder are looked up one by one: a folder of 100,000 is not
-  // listed for one file.
-  const listFolderFrom = 8;
-  const wantedIn = new Map<string, Set<string>>();
-  for (const target of unique) {
-    if (target.directory) continue;
-    const cut = target.path.lastIndexOf('/');
-    const key = cut < 0 ? '' : target.path.slice(0, cut);
-    let names = wantedIn.get(key);
-    if (!names) wantedIn.set(key, (names = new Set()));
-    names.add(target.path.slice(cut + 1));
-  }
-  const listed = new Map<string, Promise<Map<string, FileSystemFileHandle>>>();
-  const listedHandles = (key: string, folder: FileSystemDirectoryHandle): Promise<Map<string, FileSystemFileHandle>> => {
-    let found = listed.get(key);
-    if (!found) {
-      const names = wantedIn.get(key);
-      found =
-        !names || names.size < listFolderFrom
-          ? Promise.resolve(new Map())
-          : (async () => {
-              const handles = new Map<string, FileSystemFileHandle>();
-              const entries = (folder as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries();
-              for await (const [name, handle] of entries) {
-                if (names.has(name) && handle.kind === 'file') handles.set(name, handle as FileSystemFileHandle);
-                if (handles.size === names.size) break;
-              }
-              return handles;
-            })().catch(() => new Map<string, FileSystemFileHandle>()); // a listing that fails: each file is looked up by name
-      listed.set(key, found);
-    }
-    return found;
-  };
   const errorNameOf = (error: unknown): string => (typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : '');
 
   /** Whether `premise` is still so: its file absent, or there at its listed size and time. Anything else (a folder of that name, an error) says no. */
@@ -127,19 +89,15 @@ export async function purgeOpfsFiles(
   const premisesHold = async (premises: readonly Premise[]): Promise<boolean> =>
     premises.length <= maxPremises && (await Promise.all(premises.map(stillSo))).every(Boolean);
 
-  const removeOne = async (folder: FileSystemDirectoryHandle, key: string, path: string, name: string, size: number, lastModified: number | undefined, premises: readonly Premise[]): Promise<PurgeEntry> => {
+  const removeOne = async (folder: FileSystemDirectoryHandle, path: string, name: string, size: number, lastModified: number | undefined, premises: readonly Premise[]): Promise<PurgeEntry> => {
     let bytes = 0;
-    // The folder's listing may have the handle; a name it lacks (written since) is looked up as usual.
-    let known = (await listedHandles(key, folder)).get(name);
     // A refused removal (NoModificationAllowedError: a handle holds the file open, or
     // something else is writing or removing it right now) is tried again a moment later: a
     // file gone by then was removed by someone else (missing); one still refused is held (locked).
     for (const pause of [0, 20, 80]) {
       if (pause > 0) await new Promise((wake) => setTimeout(wake, pause));
       try {
-        // A handle names a path: its getFile() reads what is there now, the same as a fresh handle's.
-        const handle = known ?? (await folder.getFileHandle(name));
-        known = undefined; // a retry looks the name up again
+        const handle = await folder.getFileHandle(name);
         const file = await handle.getFile();
         bytes = file.size;
         // Another size, or the same size written anew (an app that rewrote the file since it was listed): not what the user chose.
@@ -169,7 +127,6 @@ export async function purgeOpfsFiles(
       return { path, outcome: 'failed', bytes: 0, error: 'TypeError: not a valid listed size' };
     }
     const name = segments.pop() as string;
-    const key = segments.join('/');
     let folder: FileSystemDirectoryHandle;
     try {
       folder = await folderAt(segments);
@@ -179,9 +136,9 @@ export async function purgeOpfsFiles(
     }
     const match = snapshotName.exec(name);
     const snapshotId = match ? (match[1] ?? match[2] ?? match[3] ?? match[4]) : undefined;
-    if (snapshotId === undefined || !locks || typeof locks.request !== 'function') return removeOne(folder, key, path, name, size, lastModified, premises);
-    const held = await holdSnapshotLock(`${lockPrefix}${key}/${snapshotId}`);
-    return held ? removeOne(folder, key, path, name, size, lastModified, premises) : { path, outcome: 'locked', bytes: 0 };
+    if (snapshotId === undefined || !locks || typeof locks.request !== 'function') return removeOne(folder, path, name, size, lastModified, premises);
+    const held = await holdSnapshotLock(`${lockPrefix}${segments.join('/')}/${snapshotId}`);
+    return held ? removeOne(folder, path, name, size, lastModified, premises) : { path, outcome: 'locked', bytes: 0 };
   };
 
   // Each snapshot's lock is taken once, without waiting, by the first file that needs it, and
