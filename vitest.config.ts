@@ -1,33 +1,7 @@
 import { defineConfig } from 'vitest/config';
-import { BaseSequencer, type TestSpecification } from 'vitest/node';
-
-/**
- * Files far longer than their size says (a short file that runs a shared suite). On a fresh
- * clone vitest has no timings and starts the largest files first; these would start last and
- * leave the other of the two slots idle. CI on c06e6c4: the four Firefox files took 185 s in
- * size order, the library file (126 s) starting after two others; longest first, 133 s.
- */
-const LONG_FILES = ['tests/firefox/library.test.ts'];
-
-/** Vitest's order (groups, projects, then timings or size), with {@link LONG_FILES} first in their project. */
-class LongFilesFirst extends BaseSequencer {
-  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
-    const sorted = await super.sort(files);
-    const projectStart = new Map<string, number>();
-    sorted.forEach((spec, index) => projectStart.set(spec.project.name, Math.min(index, projectStart.get(spec.project.name) ?? index)));
-    const rank = (spec: TestSpecification) => {
-      const listed = LONG_FILES.findIndex((file) => spec.moduleId.endsWith(`/${file}`));
-      return listed < 0 ? LONG_FILES.length : listed;
-    };
-    const keyed = sorted.map((spec, index) => ({ spec, key: [projectStart.get(spec.project.name) ?? 0, rank(spec), index] }));
-    keyed.sort((a, b) => a.key[0] - b.key[0] || a.key[1] - b.key[1] || a.key[2] - b.key[2]);
-    return keyed.map(({ spec }) => spec);
-  }
-}
 
 export default defineConfig({
   test: {
-    sequence: { sequencer: LongFilesFirst },
     projects: [
       {
         test: {
@@ -63,7 +37,9 @@ export default defineConfig({
           include: ['tests/firefox/**/*.test.ts'],
           environment: 'node',
           // Last, two files at a time as the Chromium files are, never beside them (four
-          // browsers on two cores): 237 s one at a time in CI on 052f0b5.
+          // browsers on two cores): 237 s one at a time in CI on 052f0b5. The order does not
+          // matter: the library file ended the group 185 s in when it started third (CI on
+          // c06e6c4) and 186 s in when it started first (on bdcbaa9): the two cores are the limit.
           sequence: { groupOrder: 2 },
           fileParallelism: true,
           maxWorkers: 2,
