@@ -223,25 +223,17 @@ export function engineSuite(driver: EngineDriver, rowCounts: readonly number[]):
       verifySnapshot: 'Verification of "doomed" was cancelled.',
       restoreSnapshot: 'Restore of "doomed" was cancelled; no table "never_made" was made.',
     };
+    const stateOf = async (operationId: string) => (await call(page, 'getOperations', {})).find((o) => o.operationId === operationId)?.state;
     for (const kind of ['verifySnapshot', 'restoreSnapshot'] as const) {
       const operationId = `queued-${kind}`;
-      await page.evaluate(
-        (channel, kind, operationId) => {
-          const send = (type: string, request: unknown) => chrome.runtime.sendMessage({ channel, target: 'background', type, id: `${type}-${Math.random()}`, request });
-          (window as unknown as { queued: Promise<unknown>[] }).queued = [
-            send('exportSnapshot', { table: 'cancel_src', snapshotId: `ahead-${kind}`, sourceName: 'mixed.csv', options: { rowsPerPart: 50_000 } }),
-            send(kind, kind === 'verifySnapshot' ? { snapshotId: 'doomed', operationId } : { snapshotId: 'doomed', table: 'never_made', operationId }),
-          ];
-        },
-        CHANNEL,
-        kind,
-        operationId,
-      );
-      await expect.poll(async () => (await call(page, 'getOperations', {})).find((o) => o.operationId === operationId)?.state, { timeout: 30_000, interval: 20 }).toBe('queued');
+      const aheadId = `ahead-${kind}`;
+      const ahead = sendRaw(page, 'exportSnapshot', { table: 'cancel_src', snapshotId: aheadId, sourceName: 'mixed.csv', operationId: aheadId, options: { rowsPerPart: 50_000 } });
+      await expect.poll(() => stateOf(aheadId), { timeout: 30_000, interval: 20 }).toBe('running');
+      const waiting = kind === 'verifySnapshot' ? sendRaw(page, kind, { snapshotId: 'doomed', operationId }) : sendRaw(page, kind, { snapshotId: 'doomed', table: 'never_made', operationId });
+      await expect.poll(() => stateOf(operationId), { timeout: 30_000, interval: 20 }).toBe('queued');
       expect(await call(page, 'cancelOperation', { operationId }), kind).toEqual({ cancelled: true });
-      const [ahead, waiting] = await page.evaluate(() => Promise.all((window as unknown as { queued: Promise<unknown>[] }).queued));
-      expect(ahead, kind).toMatchObject({ ok: true });
-      expect(waiting, kind).toMatchObject({ ok: false, error: { name: 'CancelledError', message: said[kind] } });
+      expect(await ahead, kind).toMatchObject({ ok: true });
+      expect(await waiting, kind).toMatchObject({ ok: false, error: { name: 'CancelledError', message: said[kind] } });
       expect((await call(page, 'engineStatus', {})).tables.map((t) => t.name), kind).not.toContain('never_made');
       await call(page, 'deleteSnapshot', { snapshotId: `ahead-${kind}` });
     }
