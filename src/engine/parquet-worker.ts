@@ -5,6 +5,7 @@
  * the bytes back to the engine's thread). Each request is answered with its outputs,
  * handed over, or the error.
  */
+import { openAnswered } from './open-again';
 import { startParquetWasm } from './parquet-codec';
 import { transferOf, type CodecReply, type CodecRequest } from './parquet-worker-codec';
 
@@ -107,7 +108,8 @@ function reused(bytes: Uint8Array): Uint8Array {
  * removed it (this worker outliving the engine's document), opening it fails.
  */
 function openForWriting(file: FileSystemFileHandle): Promise<SyncAccessHandle> {
-  return (file as FileSystemFileHandle & { createSyncAccessHandle(): Promise<SyncAccessHandle> }).createSyncAccessHandle();
+  // Asked again if the browser leaves the open unanswered (see openAnswered).
+  return openAnswered(() => (file as FileSystemFileHandle & { createSyncAccessHandle(): Promise<SyncAccessHandle> }).createSyncAccessHandle());
 }
 
 /**
