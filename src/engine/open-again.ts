@@ -1,6 +1,6 @@
 /**
- * How long an open of a sync access handle may go unanswered before it is asked again. An
- * open normally takes milliseconds. The longest seen under load was well under a second.
+ * How long an open of a sync access handle may go unanswered before it is asked again: room
+ * for a slow disk to answer, and short next to an export's own timeout (60 minutes).
  */
 export const OPEN_UNANSWERED_MS = 10_000;
 
