@@ -1,8 +1,10 @@
+import { TimeoutError, withTimeout } from '../errors';
+
 /**
  * How long an open of a sync access handle may go unanswered before it is asked again: room
  * for a slow disk to answer, and short next to an export's own timeout (60 minutes).
  */
-export const OPEN_UNANSWERED_MS = 10_000;
+const OPEN_UNANSWERED_MS = 10_000;
 
 /**
  * `open()`'s answer. If `open()` has not settled after `unansweredMs`, it is called once
@@ -21,11 +23,11 @@ export const OPEN_UNANSWERED_MS = 10_000;
  */
 export async function openAnswered<H extends { close(): void }>(open: () => Promise<H>, unansweredMs = OPEN_UNANSWERED_MS): Promise<H> {
   const first = open();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), unansweredMs)));
-  const answered = await Promise.race([first.then(() => 'answered' as const, () => 'answered' as const), late]);
-  clearTimeout(timer);
-  if (answered === 'answered') return first;
+  try {
+    return await withTimeout(first, unansweredMs, 'the open was not answered');
+  } catch (error) {
+    if (!(error instanceof TimeoutError)) throw error;
+  }
   void first.then((handle) => handle.close(), () => undefined);
   return open();
 }
