@@ -97,6 +97,12 @@ export function createController(store: Store, client = backgroundClient()) {
   /** Counts the inspected page's documents: an action over several files stops when the page navigates. */
   let pageDocument = 0;
 
+  /** The document each listing was listed in (the page's count of documents; the extension has one). */
+  const listedIn = new WeakMap<Listing, number>();
+  const documentOf = (source: SourceKind): number => (source === 'page' ? pageDocument : 0);
+  /** Paths that actions changed in the listing shown while a scan walked behind it (see changedBehind), by that scan's listing. */
+  const changedWhileBehind = new WeakMap<Listing, Set<string>>();
+
   /** The newest refresh of each source: a refresh that a newer one took over waits for it. */
   const latestRefresh: Record<SourceKind, Promise<void>> = { page: Promise.resolve(), extension: Promise.resolve() };
 
@@ -190,8 +196,12 @@ export function createController(store: Store, client = backgroundClient()) {
    */
   async function scan(source: SourceKind, current: () => boolean, recheck: boolean): Promise<void> {
     // Shown at once (an empty listing, "Listing…"); filled only after the sweep, which may remove files.
+    // A refresh of the document already listed walks behind its complete listing, which stays on screen until this one is listed.
     const listing = new Listing({ stagingFolder: source === 'extension' ? STAGING_DIR : undefined }, recheck);
-    reduce(store, { type: 'scan-started', source, listing });
+    const shown = listingOf(source);
+    const behind = shown !== null && shown.stage === 'done' && listedIn.get(shown) === documentOf(source);
+    listedIn.set(listing, documentOf(source));
+    reduce(store, { type: 'scan-started', source, listing, behind });
     if (source === 'extension') await sweepLeftovers();
     if (!current()) return;
     const render = renderer(source, listing, current);
@@ -227,6 +237,13 @@ export function createController(store: Store, client = backgroundClient()) {
     const asking = takeLocks(source, listing, lockList);
     if (source === 'extension') await asking;
     await listing.finishWalk(summary);
+    // What actions changed in the listing shown while this one walked behind it: listed anew (the walk may have passed them before the action).
+    for (let changed = changedWhileBehind.get(listing); changed && changed.size > 0; changed = changedWhileBehind.get(listing)) {
+      changedWhileBehind.delete(listing);
+      await relistPaths(source, listing, changed);
+      if (!current()) return;
+    }
+    reduce(store, { type: 'scan-listed', source, listing });
     render.now();
     const asked = await asking;
     await listing.judge();
@@ -290,6 +307,8 @@ export function createController(store: Store, client = backgroundClient()) {
       if (!current()) return;
       const started = performance.now();
       reduce(store, { type: 'listing-changed', source, listing });
+      // Behind the listing shown, only the summary shows this one: its order is kept up to date all the same, so that showing it costs little.
+      if (store.behind[source].value?.listing === listing) listing.sorted(store.sort.value.key, store.sort.value.descending);
       // The rows to show are derived here, not in the render after: so that their cost (merging
       // changed rows into 100,000 sorted ones) counts in how often the listing is shown.
       void store.visibleFiles.value;
@@ -301,6 +320,19 @@ export function createController(store: Store, client = backgroundClient()) {
       },
       now,
     };
+  }
+
+  /**
+   * `paths` of `listing` changed by an action: a scan walking behind it (see Store.behind)
+   * lists them anew once it has listed every file, as it may have walked past them before
+   * the action.
+   */
+  function changedBehind(source: SourceKind, listing: Listing, paths: Iterable<string>): void {
+    const next = store.behind[source].value?.listing;
+    if (!next || next === listing) return;
+    const changed = changedWhileBehind.get(next) ?? new Set<string>();
+    for (const path of paths) changed.add(path);
+    changedWhileBehind.set(next, changed);
   }
 
   /** Lists `paths` anew after an action changed them (a purge kept them as changed): no full rescan. */
@@ -373,7 +405,7 @@ export function createController(store: Store, client = backgroundClient()) {
       }
       const state = store.scans[source].value;
       // Changes seen while a scan runs are applied once it is done (it may or may not have seen them).
-      if (state.kind === 'listing' && state.listing.stage !== 'done') continue;
+      if ((state.kind === 'listing' && state.listing.stage !== 'done') || store.behind[source].value) continue;
       try {
         if (rescan || state.kind !== 'listing') {
           if (rescan || pending.length > 0) await refresh(source);
@@ -391,6 +423,15 @@ export function createController(store: Store, client = backgroundClient()) {
     }
   }
 
+  /** Lists `paths` anew in `listing`: a removed one leaves, a file is listed with its size and time, a folder is walked again. */
+  async function relistPaths(source: SourceKind, listing: Listing, paths: ReadonlySet<string>): Promise<void> {
+    const entries: WalkEntry[] = [];
+    await sources[source].stat([...paths], (found) => entries.push(...found));
+    // A folder listed anew replaces what was listed under it.
+    listing.forget(entries.flatMap((e) => (e[0] === 'd' && paths.has(e[1]) ? [e[1]] : [])), { keepFolders: true });
+    listing.addWalkEntries(entries);
+  }
+
   /** Lists the changed paths anew (a removed one leaves, a folder is walked again), then checks what is new. */
   async function applyChanges(source: SourceKind, listing: Listing, changes: readonly OpfsChange[]): Promise<void> {
     const paths = new Set<string>();
@@ -398,11 +439,8 @@ export function createController(store: Store, client = backgroundClient()) {
       paths.add(change.path);
       if (change.from) paths.add(change.from);
     }
-    const entries: WalkEntry[] = [];
-    await sources[source].stat([...paths], (found) => entries.push(...found));
-    // A folder listed anew replaces what was listed under it.
-    listing.forget(entries.flatMap((e) => (e[0] === 'd' && paths.has(e[1]) ? [e[1]] : [])), { keepFolders: true });
-    listing.addWalkEntries(entries);
+    changedBehind(source, listing, paths);
+    await relistPaths(source, listing, paths);
     await takeLocks(source, listing);
     const render = renderer(source, listing, () => store.scans[source].value.kind === 'listing');
     await checkContents(source, listing, () => true, render);
@@ -477,19 +515,20 @@ export function createController(store: Store, client = backgroundClient()) {
     const request = store.purgeDialog.value;
     if (!request) return;
     const { source, category, files: targets, origin } = request;
-    const listing = listingOf(source);
     reduce(store, { type: 'purge-running', source, fraction: 0 });
     const finished: PurgeEntry[] = [];
     try {
       // In the origin the files were listed from, even if a rescan begun since does not know its origin yet.
-      const result = await actAt(source, origin || listing?.origin).purge(targets, (done, entries) => {
+      const result = await actAt(source, origin || listingOf(source)?.origin).purge(targets, (done, entries) => {
         finished.push(...entries);
         reduce(store, { type: 'purge-running', source, fraction: done / targets.length });
       });
       const summary = summarizePurge(category, result);
       // Files it found held stay marked (and out of the next purge).
       reduce(store, { type: 'locks-found', source, paths: summary.locked });
-      // The rows of what went leave the list, the others are listed anew (no full rescan), before the result is said.
+      // The rows of what went leave the list, the others are listed anew (no full rescan), before the result is said:
+      // the list shown now, which a refresh may have replaced while the purge ran.
+      const listing = listingOf(source);
       if (listing) {
         await updateAfter(source, listing, result.results, targets).catch(async (error: unknown) => {
           console.warn('the listing could not be updated in place after a purge; listing again', error);
@@ -516,6 +555,7 @@ export function createController(store: Store, client = backgroundClient()) {
 
   /** Applies a purge's outcomes to the listing in place: removed and missing files leave it, changed ones are listed anew. */
   async function updateAfter(source: SourceKind, listing: Listing, results: readonly PurgeEntry[], targets: readonly PurgeTarget[] = []): Promise<void> {
+    changedBehind(source, listing, results.map((r) => r.path));
     listing.forget(results.filter((r) => r.outcome === 'removed' || r.outcome === 'missing').map((r) => r.path));
     await takeLocks(source, listing);
     const changed = new Set(results.filter((r) => r.outcome === 'changed').map((r) => r.path));
@@ -1316,7 +1356,6 @@ export function createController(store: Store, client = backgroundClient()) {
     reduce(store, { type: 'confirm', request: null });
     reduce(store, { type: 'file-action', state: { kind: 'running', label: `Deleting ${counted(files.length, 'file')}${folders.length > 0 ? ` and ${counted(folders.length, 'folder')}` : ''}`, fraction: null } });
     const folderSet = new Set(folders);
-    const listing = listingOf(source);
     const results: PurgeEntry[] = [];
     try {
       const bySnapshot = new Map<string, { path: string; size: number }[]>();
@@ -1338,7 +1377,7 @@ export function createController(store: Store, client = backgroundClient()) {
         );
       }
       const targets: PurgeTarget[] = [...others, ...folders.map((path) => ({ path, size: 0, directory: true }))];
-      if (targets.length > 0) results.push(...(await actOn(source, seen.origin ? seen : listing).purge(targets, () => undefined)).results);
+      if (targets.length > 0) results.push(...(await actOn(source, seen.origin ? seen : listingOf(source)).purge(targets, () => undefined)).results);
     } catch (error) {
       reduce(store, { type: 'file-action', state: { kind: 'failed', error: `Deleting stopped: ${describeError(error)}${results.length > 0 ? ` (${describeDeletion(results, folderSet).sentence})` : ''}` } });
       await refresh(source);
@@ -1349,6 +1388,8 @@ export function createController(store: Store, client = backgroundClient()) {
 
     if (store.selected.value !== null && gone.has(store.selected.value)) select(null);
     const result = describeDeletion(results, folderSet);
+    // The list shown now, which a refresh may have replaced while the files were deleted.
+    const listing = listingOf(source);
     if (listing) {
       try {
         // The rows change before the result is said: what the user reads next is the listing as it is.

@@ -17,25 +17,40 @@ describe('listings on screen', () => {
     const store = createStore('page');
     const listings: Listing[] = [];
     const shown: Record<SourceKind, Listing | 'failed' | null> = { page: null, extension: null };
+    // A refresh walking behind the listing shown (which then stays), until it has listed every file.
+    const behind: Record<SourceKind, Listing | null> = { page: null, extension: null };
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
-    for (let step = 0; step < 60; step++) {
+    for (let step = 0; step < 80; step++) {
       const source = pick<SourceKind>(['page', 'extension']);
       const roll = random();
       let updatedOnScreen = false;
+      let updatedBehind = false;
       if (roll < 0.25 || listings.length === 0) {
         const listing = new Listing();
         listings.push(listing);
-        reduce(store, { type: 'scan-started', source, listing });
-        shown[source] = listing;
+        const asked = random() < 0.6;
+        reduce(store, { type: 'scan-started', source, listing, behind: asked });
+        // Only behind a complete listing: one still growing (or a failure, or nothing) is replaced at once.
+        const current = shown[source];
+        if (asked && current instanceof Listing && current.stage === 'done') behind[source] = listing;
+        else [shown[source], behind[source]] = [listing, null];
       } else if (roll < 0.3) {
         reduce(store, { type: 'scan-failed', source, error: 'the page went away', serial: 1 });
-        shown[source] = 'failed';
+        [shown[source], behind[source]] = ['failed', null];
+      } else if (roll < 0.45) {
+        // Any listing has listed every file: only the one behind takes the place of the one shown.
+        const listing = pick(listings);
+        reduce(store, { type: 'scan-listed', source, listing });
+        if (behind[source] === listing) [shown[source], behind[source]] = [listing, null];
+      } else if (roll < 0.55) {
+        pick(listings).stage = pick(['walking', 'checking', 'done'] as const);
       } else {
         // Any listing, older ones included: its rows changed (its version moves on), then it asks to be shown.
         const listing = pick(listings);
         listing.addWalkEntries([['f', `file-${step}.bin`, step, 0]]);
         reduce(store, { type: 'listing-changed', source, listing });
         updatedOnScreen = shown[source] === listing;
+        updatedBehind = behind[source] === listing;
       }
       for (const kind of ['page', 'extension'] as const) {
         const state = store.scans[kind].value;
@@ -47,8 +62,25 @@ describe('listings on screen', () => {
           // The one on screen is shown with its latest rows.
           if (state.kind === 'listing' && kind === source && updatedOnScreen) expect(state.version, `step ${step}`).toBe(expected.version);
         }
+        const next = store.behind[kind].value;
+        expect(next?.listing ?? null, `step ${step}, ${kind} behind`).toBe(behind[kind]);
+        if (next && kind === source && updatedBehind) expect(next.version, `step ${step}`).toBe(next.listing.version);
       }
     }
+  });
+
+  test('a navigation drops the refresh that walked behind the old document\'s listing', () => {
+    const store = createStore('page');
+    const listed = new Listing();
+    listed.stage = 'done';
+    reduce(store, { type: 'scan-started', source: 'page', listing: listed });
+    const next = new Listing();
+    reduce(store, { type: 'scan-started', source: 'page', listing: next, behind: true });
+    expect(store.behind.page.value?.listing).toBe(next);
+    reduce(store, { type: 'navigated' });
+    expect(store.behind.page.value).toBeNull();
+    reduce(store, { type: 'scan-listed', source: 'page', listing: next });
+    expect(store.scans.page.value.kind === 'listing' && store.scans.page.value.listing).toBe(listed);
   });
 });
 

@@ -126,8 +126,11 @@ export type LiveState = { kind: 'off' } | { kind: 'on' } | { kind: 'unavailable'
 
 export type Action =
   | { type: 'source'; source: SourceKind }
-  | { type: 'scan-started'; source: SourceKind; listing: Listing }
+  /** `behind`: the listing shown stays until this one is listed (see {@link Store.behind}). */
+  | { type: 'scan-started'; source: SourceKind; listing: Listing; behind?: boolean }
   | { type: 'listing-changed'; source: SourceKind; listing: Listing }
+  /** A scan started behind the listing shown has listed every file: it is shown in its place. */
+  | { type: 'scan-listed'; source: SourceKind; listing: Listing }
   | { type: 'scan-failed'; source: SourceKind; error: string; serial: number }
   | { type: 'navigated' }
   | { type: 'live'; source: SourceKind; state: LiveState }
@@ -190,6 +193,13 @@ export type ScanState = { kind: 'idle' } | { kind: 'listing'; listing: Listing; 
 export interface Store {
   source: Signal<SourceKind>;
   scans: Record<SourceKind, Signal<ScanState>>;
+  /**
+   * A refresh of a source that walks while the complete listing it will replace stays on
+   * screen (its rows, their selection and scroll), shown in its place once every file is
+   * listed; until then only its progress is shown, in the summary. Rendering rows that are
+   * about to be replaced would cost the walk's own CPU on a busy machine.
+   */
+  behind: Record<SourceKind, Signal<{ listing: Listing; version: number } | null>>;
   /** Live mode per source (off by default). */
   live: Record<SourceKind, Signal<LiveState>>;
   /** Files a purge found held open, per source, until the next purge or navigation. */
@@ -329,6 +339,7 @@ export function createStore(initialSource: SourceKind): Store {
   return {
     source,
     scans,
+    behind: { page: signal(null), extension: signal(null) },
     live: { page: signal<LiveState>({ kind: 'off' }), extension: signal<LiveState>({ kind: 'off' }) },
     locked: { page: signal<ReadonlySet<string>>(new Set()), extension: signal<ReadonlySet<string>>(new Set()) },
     filter,
@@ -359,6 +370,12 @@ export function createStore(initialSource: SourceKind): Store {
   };
 }
 
+/** Shows `listing` as the source's listing, in place of the one shown and of any scan behind it. */
+function show(store: Store, source: SourceKind, listing: Listing): void {
+  store.scans[source].value = { kind: 'listing', listing, version: listing.version };
+  store.behind[source].value = null;
+}
+
 /** The one place where state changes. */
 export function reduce(store: Store, action: Action): void {
   batch(() => {
@@ -370,21 +387,31 @@ export function reduce(store: Store, action: Action): void {
         store.selection.value = NO_SELECTION;
         store.fileAction.value = { kind: 'idle' };
         break;
-      case 'scan-started':
-        store.scans[action.source].value = { kind: 'listing', listing: action.listing, version: action.listing.version };
+      case 'scan-started': {
+        const shown = store.scans[action.source].value;
+        // Behind a complete listing only: one still growing is replaced at once.
+        if (action.behind && shown.kind === 'listing' && shown.listing.stage === 'done') store.behind[action.source].value = { listing: action.listing, version: action.listing.version };
+        else show(store, action.source, action.listing);
         break;
+      }
       case 'listing-changed': {
         // Only the listing on screen is shown anew: an update of one that a newer scan replaced
         // (a live change, a purge's or a delete's update in place, still running when Refresh
         // was clicked) must not put the older listing back.
         const shown = store.scans[action.source].value;
         if (shown.kind === 'listing' && shown.listing === action.listing) store.scans[action.source].value = { kind: 'listing', listing: action.listing, version: action.listing.version };
+        else if (store.behind[action.source].value?.listing === action.listing) store.behind[action.source].value = { listing: action.listing, version: action.listing.version };
         break;
       }
+      case 'scan-listed':
+        if (store.behind[action.source].value?.listing === action.listing) show(store, action.source, action.listing);
+        break;
       case 'scan-failed':
         store.scans[action.source].value = { kind: 'failed', error: action.error, serial: action.serial };
+        store.behind[action.source].value = null;
         break;
       case 'navigated':
+        store.behind.page.value = null;
         // A new document: what a purge found held open in the old one says nothing now.
         store.locked.page.value = new Set();
         store.purges.page.value = { kind: 'idle' };

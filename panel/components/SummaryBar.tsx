@@ -49,7 +49,9 @@ export function SummaryBar() {
       </div>
     );
   }
-  const { listing } = state;
+  // A refresh walking behind the listing shown: its progress is what the summary says.
+  const listing = store.behind[store.source.value].value?.listing ?? state.listing;
+  const behind = listing !== state.listing;
   const { summary } = listing.view();
   const files = listing.fileCount;
   const dataState = listing.stage === 'walking' ? 'running' : listing.stage;
@@ -62,6 +64,7 @@ export function SummaryBar() {
         </span>
         {summary.counts.empty > 0 ? <span class="meta">{formatCount(summary.counts.empty)} empty so far</span> : null}
         {listing.checked > 0 ? <span class="meta">{formatCount(listing.checked)} checked so far</span> : null}
+        {behind ? <span class="meta">the list shows the last scan until then</span> : null}
       </div>
     );
   }

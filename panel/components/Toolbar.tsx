@@ -13,7 +13,7 @@ export function Toolbar() {
   const { store, controller } = usePanel();
   const source = store.source.value;
   const state = store.scans[source].value;
-  const scanning = state.kind === 'listing' && state.listing.stage !== 'done';
+  const scanning = (state.kind === 'listing' && state.listing.stage !== 'done') || store.behind[source].value !== null;
   return (
     <header class="toolbar" role="toolbar">
       <div class="segmented" role="tablist" aria-label="Storage to list">

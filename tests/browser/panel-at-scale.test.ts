@@ -85,26 +85,27 @@ describe('the panel at scale, in the real DevTools panel', () => {
 
   /**
    * The page answers every read of a file named `name` `ms` late (the checks read files whole
-   * by `arrayBuffer`): on its own thread and in every worker it starts from a blob URL until
-   * `answerReadsInTime` — the walk, and the reads that come with it, run in such a worker.
+   * by `arrayBuffer`) — or, with `statLate`, every `getFile()` of it, which the walk awaits:
+   * on its own thread and in every worker it starts from a blob URL until `answerReadsInTime`
+   * — the walk, and the reads that come with it, run in such a worker.
    */
-  async function answerReadsLate(target: Page, name: string, ms: number): Promise<void> {
-    await target.evaluate(readLate, name, ms);
+  async function answerReadsLate(target: Page, name: string, ms: number, hook: (name: string, ms: number) => void = readLate): Promise<void> {
+    await target.evaluate(hook, name, ms);
     await target.evaluate(
       (name, ms, install) => {
-        const holder = window as unknown as { lateReads?: { name: string; ms: number } | null; createObjectURL?: typeof URL.createObjectURL };
-        holder.lateReads = { name, ms };
+        const holder = window as unknown as { lateReads?: { name: string; ms: number; install: string } | null; createObjectURL?: typeof URL.createObjectURL };
+        holder.lateReads = { name, ms, install };
         if (holder.createObjectURL) return;
         const createObjectURL = (holder.createObjectURL = URL.createObjectURL);
         URL.createObjectURL = function (blob: Blob | MediaSource) {
           const late = holder.lateReads;
           const script = late && blob instanceof Blob && /javascript/.test(blob.type);
-          return createObjectURL.call(URL, script ? new Blob([`(${install})(${JSON.stringify(late.name)}, ${late.ms});\n`, blob], { type: blob.type }) : blob);
+          return createObjectURL.call(URL, script ? new Blob([`(${late.install})(${JSON.stringify(late.name)}, ${late.ms});\n`, blob], { type: blob.type }) : blob);
         };
       },
       name,
       ms,
-      readLate.toString(),
+      hook.toString(),
     );
   }
 
@@ -118,11 +119,22 @@ describe('the panel at scale, in the real DevTools panel', () => {
     };
   }
 
+  /** Runs in the page and in its workers: `getFile()` of `name` waits `ms` first. */
+  function statLate(name: string, ms: number): void {
+    const holder = globalThis as unknown as { originalGetFile?: typeof FileSystemFileHandle.prototype.getFile };
+    const original = (holder.originalGetFile ??= FileSystemFileHandle.prototype.getFile);
+    FileSystemFileHandle.prototype.getFile = async function (this: FileSystemFileHandle) {
+      if (this.name === name) await new Promise((resolve) => setTimeout(resolve, ms));
+      return original.call(this);
+    };
+  }
+
   async function answerReadsInTime(target: Page): Promise<void> {
     await target.evaluate(() => {
-      const holder = window as unknown as { originalArrayBuffer?: typeof Blob.prototype.arrayBuffer; lateReads?: unknown };
+      const holder = window as unknown as { originalArrayBuffer?: typeof Blob.prototype.arrayBuffer; originalGetFile?: typeof FileSystemFileHandle.prototype.getFile; lateReads?: unknown };
       holder.lateReads = null;
       if (holder.originalArrayBuffer) Blob.prototype.arrayBuffer = holder.originalArrayBuffer;
+      if (holder.originalGetFile) FileSystemFileHandle.prototype.getFile = holder.originalGetFile;
     });
   }
 
@@ -181,6 +193,105 @@ describe('the panel at scale, in the real DevTools panel', () => {
       const rows = await rowsUnder(panel, folder);
       expect(Object.fromEntries(rows.map((r) => [r.path, r.status]))).toEqual(Object.fromEntries(Object.entries(expected).filter(([p]) => p.startsWith(`${folder}/`))));
     }
+    await setFilter(panel, '');
+  });
+
+  it('a refresh keeps the listed rows on screen while it walks and shows its own once all are listed; a new document\'s rows appear while it walks', async () => {
+    await clearPageOpfs(page);
+    const named = (prefix: string, count: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`behind/${prefix}-${String(i).padStart(4, '0')}.bin`, new Uint8Array([i % 256])]));
+    await writeFiles(page, named('old', 3000));
+    await rescan(panel);
+    await setFilter(panel, '');
+    // The storage changes wholesale: every file listed goes, others come.
+    await removeFromPage(page, 'behind');
+    await writeFiles(page, named('new', 3000));
+    let mark = await probeMark(panel);
+    await rescan(panel);
+    let log = await summaryLogSince(panel, mark);
+    const walking = log.filter((e) => e.state === 'running');
+    expect(walking.length).toBeGreaterThan(0);
+    // Never an empty list, never a row of the new listing while it walks: the last scan's rows, saying so.
+    for (const entry of walking) {
+      expect(entry.rows, JSON.stringify(entry)).toBeGreaterThan(0);
+      expect(entry.firstPath, JSON.stringify(entry)).toMatch(/^behind\/old-/);
+      expect(entry.text).toContain('the list shows the last scan until then');
+    }
+    expect(log.at(-1)).toMatchObject({ state: 'done', firstPath: expect.stringMatching(/^behind\/new-/) });
+    expect(await summaryOf(panel)).toMatchObject({ state: 'done', files: 3000 });
+    expect((await rowsUnder(panel, 'behind')).filter((r) => r.path.startsWith('behind/old-'))).toEqual([]);
+    await setFilter(panel, '');
+
+    // A new document (the page reloads): its listing replaces the old one's rows at once and fills while it walks.
+    mark = await probeMark(panel);
+    await page.reload();
+    await poll('the new document to be listed', 60_000, async () => {
+      const since = await summaryLogSince(panel, mark);
+      return since.some((e) => e.state === 'running') && since.at(-1)?.state === 'done' ? true : undefined;
+    });
+    log = await summaryLogSince(panel, mark);
+    const first = log.findIndex((e) => e.state === 'running');
+    expect(log[first].rows).toBe(0);
+    expect(log.some((e) => e.state === 'running' && e.rows > 0 && e.firstPath?.startsWith('behind/new-'))).toBe(true);
+    expect(log.some((e) => e.text.includes('the list shows the last scan'))).toBe(false);
+    expect(await summaryOf(panel)).toMatchObject({ state: 'done', files: 3000 });
+  });
+
+  it('what is deleted or renamed while a refresh walks behind the rows shown is so in the listing that replaces them', async () => {
+    await clearPageOpfs(page);
+    const kept = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`during/keep-${i}.bin`, new Uint8Array([i])]));
+    await writeFiles(page, { ...kept, 'during/gone.bin': new Uint8Array([1]), 'during/old-name.bin': new Uint8Array([2]), 'during/zz-slow.bin': new Uint8Array([3]) });
+    await rescan(panel);
+    await setFilter(panel, 'during/');
+    const actionAfter = async (after: number) => {
+      await poll('the file action to finish', 30_000, () =>
+        panel.evaluate((after) => {
+          const e = document.querySelector('[data-testid="action-result"]');
+          const state = e?.getAttribute('data-state');
+          return e && Number(e.getAttribute('data-action')) > after && (state === 'done' || state === 'failed') ? true : undefined;
+        }, after),
+      );
+      return panel.$eval('[data-testid="action-result"]', (e) => ({ n: Number(e.getAttribute('data-action')), text: `${e.getAttribute('data-state')}: ${e.textContent}` }));
+    };
+    // The row in view first: the list renders only the rows in view.
+    const choose = async (path: string) => {
+      await setFilter(panel, path);
+      await panel.evaluate((path) => {
+        const row = Array.from(document.querySelectorAll('[data-testid="file-row"]')).find((r) => r.getAttribute('data-path') === path);
+        if (!row) throw new Error(`no row for ${path}`);
+        row.dispatchEvent(new MouseEvent('click', { bubbles: true }));
+      }, path);
+    };
+    const key = (name: string) => panel.$eval('[data-testid="file-list"]', (list, name) => list.dispatchEvent(new KeyboardEvent('keydown', { key: name, bubbles: true, cancelable: true })), name);
+    const behind = () => panel.$eval('[data-testid="summary"]', (e) => e.getAttribute('data-state') === 'running' && (e.textContent ?? '').includes('the list shows the last scan'));
+    // The refresh's walk waits 4 s for one file: the actions below run while it walks, after it has listed the files they change.
+    await answerReadsLate(page, 'zz-slow.bin', 4000, statLate);
+    try {
+      const seen = await panel.$eval('[data-testid="action-result"]', (e) => Number(e.getAttribute('data-action'))).catch(() => 0);
+      await panel.$eval('[data-testid="refresh"]', (button) => (button as HTMLButtonElement).click());
+      await poll('the refresh to walk behind the rows shown', 10_000, async () => ((await behind()) ? true : undefined));
+      await sleep(500);
+      await choose('during/gone.bin');
+      await key('Delete');
+      await panel.waitForSelector('[data-testid="confirm-ok"]');
+      await panel.click('[data-testid="confirm-ok"]');
+      const deleted = await actionAfter(seen);
+      expect(deleted.text).toMatch(/^done: Deleted 1 file/);
+      await choose('during/old-name.bin');
+      await key('F2');
+      await panel.waitForSelector('[data-testid="rename-input"]');
+      await panel.$eval('[data-testid="rename-input"]', (field) => {
+        (field as HTMLInputElement).value = 'new-name.bin';
+        ((field as HTMLInputElement).form as HTMLFormElement).requestSubmit();
+      });
+      expect((await actionAfter(deleted.n)).text).toBe('done: Renamed during/old-name.bin to new-name.bin.');
+      expect(await behind()).toBe(true);
+    } finally {
+      await answerReadsInTime(page);
+    }
+    await poll('the refresh to finish', 30_000, async () => ((await summaryOf(panel)).state === 'done' ? true : undefined));
+    const rows = (await rowsUnder(panel, 'during')).map((r) => r.path).sort();
+    expect(rows).toEqual([...Object.keys(kept), 'during/new-name.bin', 'during/zz-slow.bin'].sort());
+    expect(await summaryOf(panel)).toMatchObject({ state: 'done', files: 62 });
     await setFilter(panel, '');
   });
 

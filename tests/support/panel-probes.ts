@@ -14,6 +14,9 @@ export interface SummaryEntry {
   text: string;
   /** File rows rendered with `data-status="pending"` (their verdict not known yet). */
   pendingRows: number;
+  /** File rows rendered, and the path of the first. */
+  rows: number;
+  firstPath: string | null;
 }
 
 export interface LongTask {
@@ -41,11 +44,16 @@ export async function installPanelProbes(panel: Frame | Page): Promise<void> {
       const state = summary?.getAttribute('data-state') ?? (summary ? 'idle' : 'none');
       const text = summary?.textContent ?? '';
       const pendingRows = document.querySelectorAll('[data-testid="file-row"][data-status="pending"]').length;
+      const rendered = document.querySelectorAll('[data-testid="file-row"]');
+      const rows = rendered.length;
+      const firstPath = rendered[0]?.getAttribute('data-path') ?? null;
       const last = probe.log[probe.log.length - 1];
-      if (!last || last.state !== state || last.text !== text || last.pendingRows !== pendingRows) probe.log.push({ t: performance.now(), state, text, pendingRows });
+      if (!last || last.state !== state || last.text !== text || last.pendingRows !== pendingRows || last.rows !== rows || last.firstPath !== firstPath) {
+        probe.log.push({ t: performance.now(), state, text, pendingRows, rows, firstPath });
+      }
     };
     record();
-    new MutationObserver(record).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['data-state', 'data-status'] });
+    new MutationObserver(record).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['data-state', 'data-status', 'data-path'] });
   });
 }
 
