@@ -43,10 +43,14 @@ export interface PanelSizeResult {
   layout: PanelLayout;
   /** Opening the panel (DevTools included) until every file is listed, and until every file is checked. */
   firstOpen: { listedMs: number; checkedMs: number };
-  /** Click on Refresh (Shift: read every file again) → first row, every file listed, every file checked. */
-  firstRow: Sample;
+  /**
+   * Click on Refresh (Shift: read every file again) → every file listed, every file checked.
+   * A refresh walks behind the rows listed before (they stay until every file is listed).
+   */
   listed: Sample;
   checked: Sample;
+  /** The inspected page reloads: its new document's listing fills from an empty list → first row, every file listed. */
+  reload: { firstRow: Sample; listed: Sample };
   /** Click on Refresh of the unchanged storage → done (verdicts known: nothing is read). */
   rescan: Sample;
   bareWalk: Sample;
@@ -382,15 +386,32 @@ const PANEL_HELPERS = `(() => {
       const done = left < 0 ? undefined : marks.slice(left).find((m) => m.state === 'done' || m.state === 'failed');
       if (done) {
         clearInterval(timer);
-        const firstRow = marks.find((m) => m.rows > 0 && m.files > 0 && m.state === 'running');
         const listed = marks.slice(left).find((m) => m.state !== 'running');
-        resolve({ t0, state: done.state, text: done.text, firstRow: (firstRow ?? listed).t - t0, listed: listed.t - t0, done: done.t - t0, files: done.files, longest: bench.longestSince(t0) });
+        resolve({ t0, state: done.state, text: done.text, listed: listed.t - t0, done: done.t - t0, files: done.files, longest: bench.longestSince(t0) });
       } else if (performance.now() - t0 > 600000) {
         clearInterval(timer);
         reject(new Error('the refresh did not finish within 10 minutes'));
       }
     }, 20);
     bench.el('refresh').dispatchEvent(new MouseEvent('click', { bubbles: true, shiftKey: shift }));
+  });
+  /** After the inspected page began to reload at \`t0\`: its new listing from an empty list → first row, every file listed, done. */
+  bench.afterReload = (t0) => new Promise((resolve, reject) => {
+    const timer = setInterval(() => {
+      const marks = bench.marks.filter((m) => m.t >= t0);
+      const emptied = marks.findIndex((m) => m.state === 'running' && m.rows === 0);
+      const done = emptied < 0 ? undefined : marks.slice(emptied).find((m) => m.state === 'done' || m.state === 'failed');
+      if (done) {
+        clearInterval(timer);
+        const after = marks.slice(emptied);
+        const listed = after.find((m) => m.state !== 'running');
+        const firstRow = after.find((m) => m.rows > 0 && m.state === 'running') ?? listed;
+        resolve({ t0, state: done.state, text: done.text, firstRow: firstRow.t - t0, listed: listed.t - t0, done: done.t - t0, files: done.files, longest: bench.longestSince(t0) });
+      } else if (performance.now() - t0 > 600000) {
+        clearInterval(timer);
+        reject(new Error('the reloaded page was not listed within 10 minutes'));
+      }
+    }, 20);
   });
   /** Types \`text\` into the filter one character at a time: input event → next frame, per keystroke. */
   bench.type = async (text) => {
@@ -417,11 +438,23 @@ interface RefreshTiming {
   t0: number;
   state: string;
   text: string;
-  firstRow: number;
   listed: number;
   done: number;
   files: number;
   longest: number;
+}
+
+interface ReloadTiming extends RefreshTiming {
+  firstRow: number;
+}
+
+/** Reloads the inspected page and times its new document's listing in the panel frame. */
+async function reloadListed(page: Page, panel: Frame): Promise<ReloadTiming> {
+  const t0 = await panel.evaluate(() => performance.now());
+  await page.reload();
+  const timing = await panel.evaluate((t0) => (window as unknown as { __panelBench: PanelHelpers }).__panelBench.afterReload(t0), t0);
+  if (timing.state !== 'done') throw new Error(`The panel's scan of the reloaded page failed: ${timing.text}`);
+  return timing;
 }
 
 interface PanelHelpers {
@@ -429,6 +462,7 @@ interface PanelHelpers {
   marks: { t: number; state: string | null; files: number; checked: number; rows: number; text: string }[];
   longestSince(t0: number, t1?: number): number;
   refresh(shift: boolean): Promise<RefreshTiming>;
+  afterReload(t0: number): Promise<ReloadTiming>;
   type(text: string): Promise<{ times: number[]; rowcount: number; longest: number }>;
 }
 
@@ -514,7 +548,7 @@ async function benchSize(config: BenchConfig, files: number, root: string, log: 
 
     const runs = files > 20_000 ? Math.min(config.runs, 2) : config.runs;
     const warmup = files > 20_000 ? 0 : config.warmup;
-    const first: number[] = [];
+    const reload = { firstRow: [] as number[], listed: [] as number[] };
     const listed: number[] = [];
     const checked: number[] = [];
     const rescan: number[] = [];
@@ -543,14 +577,18 @@ async function benchSize(config: BenchConfig, files: number, root: string, log: 
       await page.evaluate(resetPageStall);
       const warm = await refreshPanel(panel, false);
       const warmStall = await page.evaluate(longestPageStall);
-      if (cold.files !== files || warm.files !== files) throw new Error(`The panel listed ${cold.files} and ${warm.files} files, expected ${files}.`);
+      await collectPageGarbage(page, panel);
+      const reloaded = await reloadListed(page, panel);
+      if (cold.files !== files || warm.files !== files || reloaded.files !== files) throw new Error(`The panel listed ${cold.files}, ${warm.files} and ${reloaded.files} files, expected ${files}.`);
       log(
-        `  ${i < warmup ? 'warm-up' : `run ${i - warmup + 1}`}: first row ${cold.firstRow.toFixed(0)} ms, all listed ${cold.listed.toFixed(0)} ms (bare walk ${bare.ms.toFixed(0)}), ` +
+        `  ${i < warmup ? 'warm-up' : `run ${i - warmup + 1}`}: all listed ${cold.listed.toFixed(0)} ms (bare walk ${bare.ms.toFixed(0)}), ` +
           `all checked ${cold.done.toFixed(0)} ms (walk + ${n(reading.reads)} reads ${reading.ms.toFixed(0)}), rescan ${warm.done.toFixed(0)} ms; longest task ${cold.longest.toFixed(0)} / ${warm.longest.toFixed(0)} ms; ` +
-          `the page's thread stalled at most ${coldStall.toFixed(0)} / ${warmStall.toFixed(0)} ms (bare walk ${bareStall.toFixed(0)})`,
+          `the page's thread stalled at most ${coldStall.toFixed(0)} / ${warmStall.toFixed(0)} ms (bare walk ${bareStall.toFixed(0)}); ` +
+          `page reloaded: first row ${reloaded.firstRow.toFixed(0)} ms, all listed ${reloaded.listed.toFixed(0)} ms, longest task ${reloaded.longest.toFixed(0)} ms`,
       );
       if (i < warmup) continue;
-      first.push(cold.firstRow);
+      reload.firstRow.push(reloaded.firstRow);
+      reload.listed.push(reloaded.listed);
       listed.push(cold.listed);
       checked.push(cold.done);
       rescan.push(warm.done);
@@ -700,8 +738,8 @@ async function benchSize(config: BenchConfig, files: number, root: string, log: 
       files,
       layout,
       firstOpen: { listedMs, checkedMs },
-      firstRow: summarize(first),
       listed: summarize(listed),
+      reload: { firstRow: summarize(reload.firstRow), listed: summarize(reload.listed) },
       checked: summarize(checked),
       rescan: summarize(rescan),
       bareWalk: summarize(walk),
