@@ -51,6 +51,14 @@ const PHASE_LABELS: Record<OperationProgress['phase'], string> = {
 /** A growing listing is shown at most this often. */
 const RENDER_EVERY_MS = 150;
 
+/**
+ * A refresh walks behind the listing shown (see Store.behind) while that listing holds at most
+ * this many files. A larger one is let go as the refresh starts: two listings of 100,000
+ * files held at once made the panel's heap collect in pauses of 20–25 ms of CPU, four in one
+ * refresh (bench/README.md, "2026-12-07, evening"). Not measured between 10,000 and 100,000.
+ */
+const BEHIND_MAX_FILES = 25_000;
+
 /** Live mode collects the storage's recorded changes this often (one evaluation that touches no file). */
 const LIVE_COLLECT_MS = 1000;
 
@@ -199,7 +207,7 @@ export function createController(store: Store, client = backgroundClient()) {
     // A refresh of the document already listed walks behind its complete listing, which stays on screen until this one is listed.
     const listing = new Listing({ stagingFolder: source === 'extension' ? STAGING_DIR : undefined }, recheck);
     const shown = listingOf(source);
-    const behind = shown !== null && shown.stage === 'done' && listedIn.get(shown) === documentOf(source);
+    const behind = shown !== null && shown.stage === 'done' && shown.fileCount <= BEHIND_MAX_FILES && listedIn.get(shown) === documentOf(source);
     listedIn.set(listing, documentOf(source));
     reduce(store, { type: 'scan-started', source, listing, behind });
     if (source === 'extension') await sweepLeftovers();

@@ -263,8 +263,8 @@ describe('the panel at scale, in the real DevTools panel', () => {
     };
     const key = (name: string) => panel.$eval('[data-testid="file-list"]', (list, name) => list.dispatchEvent(new KeyboardEvent('keydown', { key: name, bubbles: true, cancelable: true })), name);
     const behind = () => panel.$eval('[data-testid="summary"]', (e) => e.getAttribute('data-state') === 'running' && (e.textContent ?? '').includes('the list shows the last scan'));
-    // The refresh's walk waits 4 s for one file: the actions below run while it walks, after it has listed the files they change.
-    await answerReadsLate(page, 'zz-slow.bin', 4000, statLate);
+    // The refresh's walk waits 8 s for one file: the actions below run while it walks, after it has listed the files they change.
+    await answerReadsLate(page, 'zz-slow.bin', 8000, statLate);
     try {
       const seen = await panel.$eval('[data-testid="action-result"]', (e) => Number(e.getAttribute('data-action'))).catch(() => 0);
       await panel.$eval('[data-testid="refresh"]', (button) => (button as HTMLButtonElement).click());
@@ -285,6 +285,8 @@ describe('the panel at scale, in the real DevTools panel', () => {
       });
       expect((await actionAfter(deleted.n)).text).toBe('done: Renamed during/old-name.bin to new-name.bin.');
       expect(await behind()).toBe(true);
+      await setFilter(panel, 'during/');
+      await shoot('refresh-behind');
     } finally {
       await answerReadsInTime(page);
     }
