@@ -161,7 +161,7 @@ describe('the panel at scale, in the real DevTools panel', () => {
     return { files, expected };
   }
 
-  it('shows rows while it walks, flags empty files from their size, then checks contents with pending rows saying so', async () => {
+  it('shows rows before the checks end, flags empty files from their size, then checks contents with pending rows saying so', async () => {
     await clearPageOpfs(page);
     const folders = ['north', 'south', 'east'];
     const expected: Record<string, string> = {};
