@@ -8,7 +8,7 @@ import { RemoteError, type ImportResult, type OperationProgress, type OperationR
 import { SNAPSHOTS_DIR, STAGING_DIR, restoredTableName, snapshotIdFromFileName } from '../src/snapshot/names';
 import { withStagingLock } from '../src/snapshot/locks';
 import { getDirectory, opfsRoot, removeIfExists } from '../src/opfs/fs';
-import type { EditResult, PurgeEntry, PurgeTarget, ReplaceCondition, UploadOutcome, WalkEntry, WalkSummary } from '../src/opfs/scan-types';
+import { SCAN_LIMITS, type EditResult, type PurgeEntry, type PurgeTarget, type ReplaceCondition, type UploadOutcome, type WalkEntry, type WalkSummary } from '../src/opfs/scan-types';
 import type { HandleProbe, OpfsChange } from '../src/opfs/page-answers';
 import { purgeTargetOf, type SnapshotGroup } from '../src/opfs/classify';
 import { formatBytes } from '../src/format';
@@ -54,8 +54,8 @@ const RENDER_EVERY_MS = 150;
 /**
  * A refresh walks behind the listing shown (see Store.behind) while that listing holds at most
  * this many files. A larger one is let go as the refresh starts: two listings of 100,000
- * files held at once made the panel's heap collect in pauses of 20–25 ms of CPU, four in one
- * refresh (bench/README.md, "2026-12-07, evening"). Not measured between 10,000 and 100,000.
+ * files held at once made the panel's heap collect in pauses of 26–30 ms of CPU each, four in
+ * one refresh (bench/README.md, "2026-12-07, evening"). Not measured between 10,000 and 100,000.
  */
 const BEHIND_MAX_FILES = 25_000;
 
@@ -96,6 +96,13 @@ function answersFor(asked: AskedLocks, listing: Listing): boolean {
   return covers(listing.handleCandidates(), asked.candidates) && covers(listing.paths(), asked.paths);
 }
 
+export interface RefreshOptions {
+  /** Read every file again (Shift-click on Refresh). */
+  recheck?: boolean;
+  /** Keep the listing shown on screen while this one walks (see Store.behind). */
+  behind?: boolean;
+}
+
 export function createController(store: Store, client = backgroundClient()) {
   const scanGeneration: Record<SourceKind, number> = { page: 0, extension: 0 };
   /** Copies into staging that can still be stopped, by import id. */
@@ -108,8 +115,8 @@ export function createController(store: Store, client = backgroundClient()) {
   /** The document each listing was listed in (the page's count of documents; the extension has one). */
   const listedIn = new WeakMap<Listing, number>();
   const documentOf = (source: SourceKind): number => (source === 'page' ? pageDocument : 0);
-  /** Paths that actions changed in the listing shown while a scan walked behind it (see changedBehind), by that scan's listing. */
-  const changedWhileBehind = new WeakMap<Listing, Set<string>>();
+  /** Paths that actions changed or removed in the listing shown while a scan walked behind it (see changedBehind), by that scan's listing. */
+  const changedWhileBehind = new WeakMap<Listing, { changed: Set<string>; gone: Set<string> }>();
 
   /** The newest refresh of each source: a refresh that a newer one took over waits for it. */
   const latestRefresh: Record<SourceKind, Promise<void>> = { page: Promise.resolve(), extension: Promise.resolve() };
@@ -137,8 +144,10 @@ export function createController(store: Store, client = backgroundClient()) {
   /**
    * Lists a source anew (see {@link scan}), and resolves once the listing shown is complete:
    * when a newer refresh (a navigation, another click) takes over, once that one is done.
+   * `behind`: the listing shown stays while this one walks (see Store.behind) — for a refresh
+   * the user asked for; one that follows an action (whose rows must not stay) starts empty.
    */
-  async function refresh(source: SourceKind = store.source.value, options: { recheck?: boolean } = {}): Promise<void> {
+  async function refresh(source: SourceKind = store.source.value, options: RefreshOptions = {}): Promise<void> {
     const run = refreshOnce(source, options);
     latestRefresh[source] = run;
     await run;
@@ -148,12 +157,12 @@ export function createController(store: Store, client = backgroundClient()) {
     }
   }
 
-  async function refreshOnce(source: SourceKind, options: { recheck?: boolean }): Promise<void> {
+  async function refreshOnce(source: SourceKind, options: RefreshOptions): Promise<void> {
     const generation = ++scanGeneration[source];
     const current = () => generation === scanGeneration[source];
     for (let attempt = 0; ; attempt++) {
       try {
-        await scan(source, current, options.recheck ?? false);
+        await scan(source, current, options.recheck ?? false, options.behind ?? false);
         break;
       } catch (error) {
         if (!current()) return;
@@ -202,12 +211,12 @@ export function createController(store: Store, client = backgroundClient()) {
    * known from an earlier scan), verdicts arriving as they are read. A scan that the page's
    * navigation interrupts starts again in the new document.
    */
-  async function scan(source: SourceKind, current: () => boolean, recheck: boolean): Promise<void> {
+  async function scan(source: SourceKind, current: () => boolean, recheck: boolean, keepShown: boolean): Promise<void> {
     // Shown at once (an empty listing, "Listing…"); filled only after the sweep, which may remove files.
     // A refresh of the document already listed walks behind its complete listing, which stays on screen until this one is listed.
     const listing = new Listing({ stagingFolder: source === 'extension' ? STAGING_DIR : undefined }, recheck);
     const shown = listingOf(source);
-    const behind = shown !== null && shown.stage === 'done' && shown.fileCount <= BEHIND_MAX_FILES && listedIn.get(shown) === documentOf(source);
+    const behind = keepShown && shown !== null && shown.stage === 'done' && shown.fileCount <= BEHIND_MAX_FILES && listedIn.get(shown) === documentOf(source);
     listedIn.set(listing, documentOf(source));
     reduce(store, { type: 'scan-started', source, listing, behind });
     if (source === 'extension') await sweepLeftovers();
@@ -245,10 +254,17 @@ export function createController(store: Store, client = backgroundClient()) {
     const asking = takeLocks(source, listing, lockList);
     if (source === 'extension') await asking;
     await listing.finishWalk(summary);
-    // What actions changed in the listing shown while this one walked behind it: listed anew (the walk may have passed them before the action).
-    for (let changed = changedWhileBehind.get(listing); changed && changed.size > 0; changed = changedWhileBehind.get(listing)) {
+    // What actions changed in the listing shown while this one walked behind it: the walk may have passed those files before the action.
+    for (let changed = changedWhileBehind.get(listing); changed; changed = changedWhileBehind.get(listing)) {
       changedWhileBehind.delete(listing);
-      await relistPaths(source, listing, changed);
+      listing.forget(changed.gone);
+      try {
+        await relistPaths(source, listing, changed.changed);
+      } catch (error) {
+        if (!current()) return;
+        // The listing is shown all the same; what could not be listed anew is said.
+        reduce(store, { type: 'notice', notice: { kind: 'error', text: `${counted(changed.changed.size, 'file')} changed during the refresh could not be listed anew (${describeError(error)}): refresh to see them as they are.` } });
+      }
       if (!current()) return;
     }
     reduce(store, { type: 'scan-listed', source, listing });
@@ -331,16 +347,17 @@ export function createController(store: Store, client = backgroundClient()) {
   }
 
   /**
-   * `paths` of `listing` changed by an action: a scan walking behind it (see Store.behind)
-   * lists them anew once it has listed every file, as it may have walked past them before
-   * the action.
+   * An action changed `changed` paths of `listing` and removed `gone` ones: a scan walking
+   * behind it (see Store.behind) forgets the gone ones and lists the others anew once it has
+   * listed every file, as it may have walked past them before the action.
    */
-  function changedBehind(source: SourceKind, listing: Listing, paths: Iterable<string>): void {
+  function changedBehind(source: SourceKind, listing: Listing, changed: Iterable<string>, gone: Iterable<string> = []): void {
     const next = store.behind[source].value?.listing;
     if (!next || next === listing) return;
-    const changed = changedWhileBehind.get(next) ?? new Set<string>();
-    for (const path of paths) changed.add(path);
-    changedWhileBehind.set(next, changed);
+    const noted = changedWhileBehind.get(next) ?? { changed: new Set<string>(), gone: new Set<string>() };
+    for (const path of gone) noted.gone.add(path);
+    for (const path of changed) noted.changed.add(path);
+    changedWhileBehind.set(next, noted);
   }
 
   /** Lists `paths` anew after an action changed them (a purge kept them as changed): no full rescan. */
@@ -416,7 +433,7 @@ export function createController(store: Store, client = backgroundClient()) {
       if ((state.kind === 'listing' && state.listing.stage !== 'done') || store.behind[source].value) continue;
       try {
         if (rescan || state.kind !== 'listing') {
-          if (rescan || pending.length > 0) await refresh(source);
+          if (rescan || pending.length > 0) await refresh(source, { behind: true });
         } else if (pending.length > 0) {
           await applyChanges(source, state.listing, pending);
         }
@@ -434,7 +451,10 @@ export function createController(store: Store, client = backgroundClient()) {
   /** Lists `paths` anew in `listing`: a removed one leaves, a file is listed with its size and time, a folder is walked again. */
   async function relistPaths(source: SourceKind, listing: Listing, paths: ReadonlySet<string>): Promise<void> {
     const entries: WalkEntry[] = [];
-    await sources[source].stat([...paths], (found) => entries.push(...found));
+    const all = [...paths];
+    // The page lists a bounded number of paths per call.
+    const per = SCAN_LIMITS.maxStatPaths;
+    for (let at = 0; at < all.length; at += per) await sources[source].stat(all.slice(at, at + per), (found) => entries.push(...found));
     // A folder listed anew replaces what was listed under it.
     listing.forget(entries.flatMap((e) => (e[0] === 'd' && paths.has(e[1]) ? [e[1]] : [])), { keepFolders: true });
     listing.addWalkEntries(entries);
@@ -563,7 +583,12 @@ export function createController(store: Store, client = backgroundClient()) {
 
   /** Applies a purge's outcomes to the listing in place: removed and missing files leave it, changed ones are listed anew. */
   async function updateAfter(source: SourceKind, listing: Listing, results: readonly PurgeEntry[], targets: readonly PurgeTarget[] = []): Promise<void> {
-    changedBehind(source, listing, results.map((r) => r.path));
+    changedBehind(
+      source,
+      listing,
+      results.filter((r) => r.outcome !== 'removed' && r.outcome !== 'missing').map((r) => r.path),
+      results.filter((r) => r.outcome === 'removed' || r.outcome === 'missing').map((r) => r.path),
+    );
     listing.forget(results.filter((r) => r.outcome === 'removed' || r.outcome === 'missing').map((r) => r.path));
     await takeLocks(source, listing);
     const changed = new Set(results.filter((r) => r.outcome === 'changed').map((r) => r.path));

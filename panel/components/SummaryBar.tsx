@@ -54,9 +54,11 @@ export function SummaryBar() {
   const behind = listing !== state.listing;
   const { summary } = listing.view();
   const files = listing.fileCount;
-  const dataState = listing.stage === 'walking' ? 'running' : listing.stage;
+  // Behind the rows shown, the refresh runs until its listing takes their place (its checks start after).
+  const walking = listing.stage === 'walking' || behind;
+  const dataState = walking ? 'running' : listing.stage;
   const common = { 'data-testid': 'summary', 'data-scan': String(listing.serial), 'data-state': dataState, 'data-files': String(files), 'data-checked': String(listing.checked) };
-  if (listing.stage === 'walking') {
+  if (walking) {
     return (
       <div class="summary" {...common}>
         <span class="sentence">

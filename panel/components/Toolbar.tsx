@@ -30,7 +30,7 @@ export function Toolbar() {
           </button>
         ))}
       </div>
-      <button data-testid="refresh" title="Scan again (Shift-click: read every file again)" disabled={scanning} onClick={(event) => void controller.refresh(undefined, { recheck: event.shiftKey })}>
+      <button data-testid="refresh" title="Scan again (Shift-click: read every file again)" disabled={scanning} onClick={(event) => void controller.refresh(undefined, { recheck: event.shiftKey, behind: true })}>
         ⟳ Refresh
       </button>
       <LiveToggle />

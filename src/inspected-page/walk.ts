@@ -288,6 +288,7 @@ export async function statOpfsPaths(
   emit: (seen: number, entry: WalkEntry) => void,
 ): Promise<{ paths: number }> {
   let seen = 0;
+  // SCAN_LIMITS.maxStatPaths, as a literal: this function is sent as source text.
   for (const raw of paths.slice(0, 10_000)) {
     const path = String(raw);
     const segments = path.split('/');

@@ -24,6 +24,8 @@ export const SCAN_LIMITS = {
   maxMessageLength: 1000,
   maxFooterBytes: 64 * 1024 * 1024,
   maxPurgePaths: 250_000,
+  /** Paths listed anew per call of the page's statOpfsPaths (which holds the literal: it is sent as source text). */
+  maxStatPaths: 10_000,
   /** Manifests and intent records larger than this are not read (ours are a few KiB). */
   maxRecordTextLength: 1024 * 1024,
   /** One JSON text of a poll's entries: a few entries, or one with the largest footer (base64 and quotes). */

@@ -119,12 +119,23 @@ describe('the panel at scale, in the real DevTools panel', () => {
     };
   }
 
-  /** Runs in the page and in its workers: `getFile()` of `name` waits `ms` first. */
+  /** Runs in the page and in its workers: `getFile()` of `name` waits `ms` first, or until `answerReadsInTime`. */
   function statLate(name: string, ms: number): void {
     const holder = globalThis as unknown as { originalGetFile?: typeof FileSystemFileHandle.prototype.getFile };
     const original = (holder.originalGetFile ??= FileSystemFileHandle.prototype.getFile);
+    let released = false;
+    const waiting: (() => void)[] = [];
+    new BroadcastChannel('answer-in-time').onmessage = () => {
+      released = true;
+      for (const wake of waiting.splice(0)) wake();
+    };
     FileSystemFileHandle.prototype.getFile = async function (this: FileSystemFileHandle) {
-      if (this.name === name) await new Promise((resolve) => setTimeout(resolve, ms));
+      if (this.name === name && !released) {
+        await new Promise<void>((resolve) => {
+          waiting.push(resolve);
+          setTimeout(resolve, ms);
+        });
+      }
       return original.call(this);
     };
   }
@@ -135,6 +146,8 @@ describe('the panel at scale, in the real DevTools panel', () => {
       holder.lateReads = null;
       if (holder.originalArrayBuffer) Blob.prototype.arrayBuffer = holder.originalArrayBuffer;
       if (holder.originalGetFile) FileSystemFileHandle.prototype.getFile = holder.originalGetFile;
+      // Workers answering getFile() late (statLate) answer now.
+      new BroadcastChannel('answer-in-time').postMessage('now');
     });
   }
 
@@ -263,8 +276,8 @@ describe('the panel at scale, in the real DevTools panel', () => {
     };
     const key = (name: string) => panel.$eval('[data-testid="file-list"]', (list, name) => list.dispatchEvent(new KeyboardEvent('keydown', { key: name, bubbles: true, cancelable: true })), name);
     const behind = () => panel.$eval('[data-testid="summary"]', (e) => e.getAttribute('data-state') === 'running' && (e.textContent ?? '').includes('the list shows the last scan'));
-    // The refresh's walk waits 8 s for one file: the actions below run while it walks, after it has listed the files they change.
-    await answerReadsLate(page, 'zz-slow.bin', 8000, statLate);
+    // The refresh's walk waits for one file until the test lets it go: the actions below run while it walks, after it has listed the files they change.
+    await answerReadsLate(page, 'zz-slow.bin', 120_000, statLate);
     try {
       const seen = await panel.$eval('[data-testid="action-result"]', (e) => Number(e.getAttribute('data-action'))).catch(() => 0);
       await panel.$eval('[data-testid="refresh"]', (button) => (button as HTMLButtonElement).click());
