@@ -119,6 +119,15 @@ describe('the panel at scale, in the real DevTools panel', () => {
     };
   }
 
+  /** Runs in a new document before its scripts: every worker it starts from a blob URL runs `install(name, ms)` first. */
+  function holdInWorkers(install: string, name: string, ms: number): void {
+    const createObjectURL = URL.createObjectURL;
+    URL.createObjectURL = function (blob: Blob | MediaSource) {
+      const script = blob instanceof Blob && /javascript/.test(blob.type);
+      return createObjectURL.call(URL, script ? new Blob([`(${install})(${JSON.stringify(name)}, ${ms});\n`, blob], { type: blob.type }) : blob);
+    };
+  }
+
   /** Runs in the page and in its workers: `getFile()` of `name` waits `ms` first, or until `answerReadsInTime`. */
   function statLate(name: string, ms: number): void {
     const holder = globalThis as unknown as { originalGetFile?: typeof FileSystemFileHandle.prototype.getFile };
@@ -235,18 +244,34 @@ describe('the panel at scale, in the real DevTools panel', () => {
     await setFilter(panel, '');
 
     // A new document (the page reloads): its listing replaces the old one's rows at once and fills while it walks.
+    // Its walk holds one file for 1.5 s (in the walk's worker, hooked before the new document runs): rows are
+    // shown while it still walks however fast the machine lists the rest.
+    const listedAfterReload = async (since: { logIndex: number }) =>
+      poll('the new document to be listed', 60_000, async () => {
+        const entries = await summaryLogSince(panel, since);
+        return entries.some((e) => e.state === 'running') && entries.at(-1)?.state === 'done' ? true : undefined;
+      });
+    const held = await page.evaluateOnNewDocument(holdInWorkers, statLate.toString(), 'new-1500.bin', 1500);
     mark = await probeMark(panel);
-    await page.reload();
-    await poll('the new document to be listed', 60_000, async () => {
-      const since = await summaryLogSince(panel, mark);
-      return since.some((e) => e.state === 'running') && since.at(-1)?.state === 'done' ? true : undefined;
-    });
+    try {
+      await page.reload();
+      await listedAfterReload(mark);
+    } finally {
+      await page.removeScriptToEvaluateOnNewDocument(held.identifier);
+    }
     log = await summaryLogSince(panel, mark);
     const first = log.findIndex((e) => e.state === 'running');
     expect(log[first].rows).toBe(0);
+    // The hold took: the walk ran at least that long.
+    const walked = log.find((e, i) => i > first && e.state !== 'running');
+    expect(walked!.t - log[first].t).toBeGreaterThanOrEqual(1400);
     expect(log.some((e) => e.state === 'running' && e.rows > 0 && e.firstPath?.startsWith('behind/new-'))).toBe(true);
     expect(log.some((e) => e.text.includes('the list shows the last scan'))).toBe(false);
     expect(await summaryOf(panel)).toMatchObject({ state: 'done', files: 3000 });
+    // A document without the hold, for the tests after this one.
+    const clean = await probeMark(panel);
+    await page.reload();
+    await listedAfterReload(clean);
   });
 
   it('what is deleted or renamed while a refresh walks behind the rows shown is so in the listing that replaces them', async () => {
