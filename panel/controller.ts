@@ -216,7 +216,8 @@ export function createController(store: Store, client = backgroundClient()) {
     // A refresh of the document already listed walks behind its complete listing, which stays on screen until this one is listed.
     const listing = new Listing({ stagingFolder: source === 'extension' ? STAGING_DIR : undefined }, recheck);
     const shown = listingOf(source);
-    const behind = keepShown && shown !== null && shown.stage === 'done' && shown.fileCount <= BEHIND_MAX_FILES && listedIn.get(shown) === documentOf(source);
+    // (Only behind a complete listing: the reducer sees to that.)
+    const behind = keepShown && shown !== null && shown.fileCount <= BEHIND_MAX_FILES && listedIn.get(shown) === documentOf(source);
     listedIn.set(listing, documentOf(source));
     reduce(store, { type: 'scan-started', source, listing, behind });
     if (source === 'extension') await sweepLeftovers();
@@ -583,13 +584,10 @@ export function createController(store: Store, client = backgroundClient()) {
 
   /** Applies a purge's outcomes to the listing in place: removed and missing files leave it, changed ones are listed anew. */
   async function updateAfter(source: SourceKind, listing: Listing, results: readonly PurgeEntry[], targets: readonly PurgeTarget[] = []): Promise<void> {
-    changedBehind(
-      source,
-      listing,
-      results.filter((r) => r.outcome !== 'removed' && r.outcome !== 'missing').map((r) => r.path),
-      results.filter((r) => r.outcome === 'removed' || r.outcome === 'missing').map((r) => r.path),
-    );
-    listing.forget(results.filter((r) => r.outcome === 'removed' || r.outcome === 'missing').map((r) => r.path));
+    const went = (r: PurgeEntry) => r.outcome === 'removed' || r.outcome === 'missing';
+    const gone = results.filter(went).map((r) => r.path);
+    changedBehind(source, listing, results.filter((r) => !went(r)).map((r) => r.path), gone);
+    listing.forget(gone);
     await takeLocks(source, listing);
     const changed = new Set(results.filter((r) => r.outcome === 'changed').map((r) => r.path));
     await refreshFiles(source, listing, [...changed]);
