@@ -61,8 +61,9 @@ export async function launchBenchBrowser(options: { devtools?: boolean; distDir?
     pipe: true,
     enableExtensions: true,
     userDataDir,
-    // gc() lets the memory figures start every export from a collected heap.
-    args: [...QUIET_FLAGS, '--js-flags=--expose-gc'],
+    // gc() lets the memory figures start every export from a collected heap; precise memory
+    // info makes performance.memory exact (else it is rounded and cached), for the panel's heap figure.
+    args: [...QUIET_FLAGS, '--js-flags=--expose-gc', '--enable-precise-memory-info'],
     protocolTimeout: 900_000,
   });
   try {

@@ -51,6 +51,8 @@ export interface PanelSizeResult {
   checked: Sample;
   /** The inspected page reloads: its new document's listing fills from an empty list → first row, every file listed. */
   reload: { firstRow: Sample; listed: Sample };
+  /** The panel's JS heap at most while a cold refresh, a rescan and a reload listed (bytes; see RefreshTiming.heapListing). */
+  heapListing: { cold: Sample; rescan: Sample; reload: Sample };
   /** Click on Refresh of the unchanged storage → done (verdicts known: nothing is read). */
   rescan: Sample;
   bareWalk: Sample;
@@ -369,7 +371,7 @@ const PANEL_HELPERS = `(() => {
   bench.el = (id) => document.querySelector('[data-testid="' + id + '"]');
   const record = () => {
     const s = bench.el('summary');
-    const mark = { t: performance.now(), state: s?.getAttribute('data-state') ?? null, files: Number(s?.getAttribute('data-files') ?? 0), checked: Number(s?.getAttribute('data-checked') ?? 0), rows: document.querySelector('[data-testid="file-row"]') ? 1 : 0, text: s?.textContent ?? '' };
+    const mark = { t: performance.now(), state: s?.getAttribute('data-state') ?? null, files: Number(s?.getAttribute('data-files') ?? 0), checked: Number(s?.getAttribute('data-checked') ?? 0), rows: document.querySelector('[data-testid="file-row"]') ? 1 : 0, heap: performance.memory?.usedJSHeapSize ?? 0, text: s?.textContent ?? '' };
     const last = bench.marks[bench.marks.length - 1];
     if (!last || last.state !== mark.state || last.files !== mark.files || last.checked !== mark.checked || last.rows !== mark.rows) bench.marks.push(mark);
   };
@@ -387,7 +389,8 @@ const PANEL_HELPERS = `(() => {
       if (done) {
         clearInterval(timer);
         const listed = marks.slice(left).find((m) => m.state !== 'running');
-        resolve({ t0, state: done.state, text: done.text, listed: listed.t - t0, done: done.t - t0, files: done.files, longest: bench.longestSince(t0) });
+        const heapListing = marks.slice(left, marks.indexOf(listed) + 1).reduce((m, mark) => Math.max(m, mark.heap), 0);
+        resolve({ t0, state: done.state, text: done.text, listed: listed.t - t0, done: done.t - t0, files: done.files, longest: bench.longestSince(t0), heapListing });
       } else if (performance.now() - t0 > 600000) {
         clearInterval(timer);
         reject(new Error('the refresh did not finish within 10 minutes'));
@@ -406,7 +409,8 @@ const PANEL_HELPERS = `(() => {
         const after = marks.slice(emptied);
         const listed = after.find((m) => m.state !== 'running');
         const firstRow = after.find((m) => m.rows > 0 && m.state === 'running') ?? listed;
-        resolve({ t0, state: done.state, text: done.text, firstRow: firstRow.t - t0, listed: listed.t - t0, done: done.t - t0, files: done.files, longest: bench.longestSince(t0) });
+        const counted = after.find((m) => m.files > 0) ?? listed;
+        resolve({ t0, state: done.state, text: done.text, emptied: marks[emptied].t - t0, counted: counted.t - t0, firstRow: firstRow.t - t0, listed: listed.t - t0, done: done.t - t0, files: done.files, longest: bench.longestSince(t0), heapListing: after.slice(0, after.indexOf(listed) + 1).reduce((m, mark) => Math.max(m, mark.heap), 0) });
       } else if (performance.now() - t0 > 600000) {
         clearInterval(timer);
         reject(new Error('the reloaded page was not listed within 10 minutes'));
@@ -434,6 +438,8 @@ const PANEL_HELPERS = `(() => {
   return true;
 })()`;
 
+const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(0);
+
 interface RefreshTiming {
   t0: number;
   state: string;
@@ -442,27 +448,37 @@ interface RefreshTiming {
   done: number;
   files: number;
   longest: number;
+  /** The panel's JS heap at most, as sampled at each change of the summary while it listed (\`performance.memory\`, precise). */
+  heapListing: number;
 }
 
 interface ReloadTiming extends RefreshTiming {
+  /** \`page.reload()\` resolved (the new document's load event), in the benchmark's clock. */
+  loaded: number;
+  /** The panel heard of the new document (its list emptied). */
+  emptied: number;
+  /** The summary counted the new document's first file. */
+  counted: number;
   firstRow: number;
 }
 
 /** Reloads the inspected page and times its new document's listing in the panel frame. */
 async function reloadListed(page: Page, panel: Frame): Promise<ReloadTiming> {
   const t0 = await panel.evaluate(() => performance.now());
+  const reloading = performance.now();
   await page.reload();
+  const loaded = performance.now() - reloading;
   const timing = await panel.evaluate((t0) => (window as unknown as { __panelBench: PanelHelpers }).__panelBench.afterReload(t0), t0);
   if (timing.state !== 'done') throw new Error(`The panel's scan of the reloaded page failed: ${timing.text}`);
-  return timing;
+  return { ...timing, loaded };
 }
 
 interface PanelHelpers {
   el(id: string): HTMLElement | null;
-  marks: { t: number; state: string | null; files: number; checked: number; rows: number; text: string }[];
+  marks: { t: number; state: string | null; files: number; checked: number; rows: number; heap: number; text: string }[];
   longestSince(t0: number, t1?: number): number;
   refresh(shift: boolean): Promise<RefreshTiming>;
-  afterReload(t0: number): Promise<ReloadTiming>;
+  afterReload(t0: number): Promise<Omit<ReloadTiming, 'loaded'>>;
   type(text: string): Promise<{ times: number[]; rowcount: number; longest: number }>;
 }
 
@@ -549,6 +565,7 @@ async function benchSize(config: BenchConfig, files: number, root: string, log: 
     const runs = files > 20_000 ? Math.min(config.runs, 2) : config.runs;
     const warmup = files > 20_000 ? 0 : config.warmup;
     const reload = { firstRow: [] as number[], listed: [] as number[] };
+    const heap = { cold: [] as number[], rescan: [] as number[], reload: [] as number[] };
     const listed: number[] = [];
     const checked: number[] = [];
     const rescan: number[] = [];
@@ -583,12 +600,16 @@ async function benchSize(config: BenchConfig, files: number, root: string, log: 
       log(
         `  ${i < warmup ? 'warm-up' : `run ${i - warmup + 1}`}: all listed ${cold.listed.toFixed(0)} ms (bare walk ${bare.ms.toFixed(0)}), ` +
           `all checked ${cold.done.toFixed(0)} ms (walk + ${n(reading.reads)} reads ${reading.ms.toFixed(0)}), rescan ${warm.done.toFixed(0)} ms; longest task ${cold.longest.toFixed(0)} / ${warm.longest.toFixed(0)} ms; ` +
+          `panel heap while listing at most ${mib(cold.heapListing)} / ${mib(warm.heapListing)} MiB; ` +
           `the page's thread stalled at most ${coldStall.toFixed(0)} / ${warmStall.toFixed(0)} ms (bare walk ${bareStall.toFixed(0)}); ` +
-          `page reloaded: first row ${reloaded.firstRow.toFixed(0)} ms, all listed ${reloaded.listed.toFixed(0)} ms, longest task ${reloaded.longest.toFixed(0)} ms`,
+          `page reloaded: loaded ${reloaded.loaded.toFixed(0)} ms, list emptied ${reloaded.emptied.toFixed(0)} ms, first file counted ${reloaded.counted.toFixed(0)} ms, first row ${reloaded.firstRow.toFixed(0)} ms, all listed ${reloaded.listed.toFixed(0)} ms, longest task ${reloaded.longest.toFixed(0)} ms, panel heap ${mib(reloaded.heapListing)} MiB`,
       );
       if (i < warmup) continue;
       reload.firstRow.push(reloaded.firstRow);
       reload.listed.push(reloaded.listed);
+      heap.cold.push(cold.heapListing);
+      heap.rescan.push(warm.heapListing);
+      heap.reload.push(reloaded.heapListing);
       listed.push(cold.listed);
       checked.push(cold.done);
       rescan.push(warm.done);
@@ -740,6 +761,7 @@ async function benchSize(config: BenchConfig, files: number, root: string, log: 
       firstOpen: { listedMs, checkedMs },
       listed: summarize(listed),
       reload: { firstRow: summarize(reload.firstRow), listed: summarize(reload.listed) },
+      heapListing: { cold: summarize(heap.cold), rescan: summarize(heap.rescan), reload: summarize(heap.reload) },
       checked: summarize(checked),
       rescan: summarize(rescan),
       bareWalk: summarize(walk),

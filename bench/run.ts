@@ -34,7 +34,7 @@ import { breakdownTable, collectFigures } from './figures';
 
 const RESULTS_DIR = resolve(import.meta.dirname, 'results');
 
-function parseArgs(argv: string[]): { mode: 'quick' | 'full'; seed: number; only: Set<string> | null; panelSizes: number[] | null; transferMiB: number | null; panelProfile: boolean } {
+function parseArgs(argv: string[]): { mode: 'quick' | 'full'; seed: number; only: Set<string> | null; panelSizes: number[] | null; transferMiB: number | null; panelProfile: boolean; runs: number | null } {
   const get = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
   const only = get('only');
   const panelSizes = get('panel-sizes');
@@ -45,6 +45,7 @@ function parseArgs(argv: string[]): { mode: 'quick' | 'full'; seed: number; only
     panelSizes: panelSizes ? panelSizes.split(',').map(Number) : null,
     transferMiB: get('transfer-mib') ? Number(get('transfer-mib')) : null,
     panelProfile: argv.includes('--panel-profile'),
+    runs: get('runs') ? Number(get('runs')) : null,
   };
 }
 
@@ -66,7 +67,7 @@ async function retryIfBrowserDied<T>(log: (line: string) => void, session: () =>
 async function main(): Promise<void> {
   const started = performance.now();
   const args = parseArgs(process.argv.slice(2));
-  const config: BenchConfig = { ...configFor(args.mode, args.seed), ...(args.panelSizes ? { panelSizes: args.panelSizes } : {}), ...(args.transferMiB ? { transferMiB: args.transferMiB } : {}), panelProfile: args.panelProfile };
+  const config: BenchConfig = { ...configFor(args.mode, args.seed), ...(args.panelSizes ? { panelSizes: args.panelSizes } : {}), ...(args.transferMiB ? { transferMiB: args.transferMiB } : {}), ...(args.runs ? { runs: args.runs } : {}), panelProfile: args.panelProfile };
   const wants = (section: string) => args.only === null || args.only.has(section);
   const log = (line: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
   log(`OPFS Snapshot Inspector benchmark, ${config.mode} mode, seed ${config.seed}`);
