@@ -150,9 +150,12 @@ export async function retryWhileNavigating<T>(retries: number, attempt: () => Pr
 /** A running page task that has made no progress for this long has stalled. */
 export const PAGE_TASK_STALL_MS = 60_000;
 
-/** The page went away (reload, navigation) while a task ran; what it had reported is kept. */
-export class PageTaskInterruptedError<E> extends PageUnavailableError {
-  constructor(readonly entries: readonly E[]) {
+/**
+ * The page went away (reload, navigation) while a task ran, after it had reported
+ * `received` entries (each handed to `onEntries` as it came: whoever needs them keeps them).
+ */
+export class PageTaskInterruptedError extends PageUnavailableError {
+  constructor(readonly received: number) {
     super('The inspected page navigated or reloaded during the operation.', true, 'gone');
     this.name = 'PageTaskInterruptedError';
   }
@@ -220,7 +223,9 @@ function isWrongOrigin(answer: unknown): answer is { wrongOrigin: string } {
 
 async function followPageTask<T, E>(requestId: string, parsePoll: (value: unknown) => PageTaskState<T, E>, options: PageTaskOptions<E>): Promise<T> {
   const stallMs = options.stallMs ?? PAGE_TASK_STALL_MS;
-  const entries: E[] = [];
+  // A count, not the entries: a walk's 100,000 entries kept here as well as in its listing
+  // would be that much more heap for the panel's collector to go through while it lists.
+  let received = 0;
   let lastProgress = performance.now();
   let lastSeen = -1;
   let wait = options.intervalMs ?? 60;
@@ -229,7 +234,7 @@ async function followPageTask<T, E>(requestId: string, parsePoll: (value: unknow
     if (options.wanted && !options.wanted()) throw new PageTaskStoppedError();
     let state: PageTaskState<T, E>;
     try {
-      state = parsePoll(await decodeInSlices(await evalInPage(pollExpression(requestId, entries.length))));
+      state = parsePoll(await decodeInSlices(await evalInPage(pollExpression(requestId, received))));
     } catch (error) {
       if (error instanceof TimeoutError && performance.now() - lastProgress <= stallMs) {
         // The page is busy (its own work, or ours): ask again.
@@ -237,13 +242,13 @@ async function followPageTask<T, E>(requestId: string, parsePoll: (value: unknow
         continue;
       }
       // The page went away between two polls: whatever it reported is what is known.
-      if (error instanceof PageUnavailableError && error.transient && entries.length > 0) throw new PageTaskInterruptedError(entries);
+      if (error instanceof PageUnavailableError && error.transient && received > 0) throw new PageTaskInterruptedError(received);
       throw error;
     }
     if (state.state === 'failed') throw pageProblem({ task: state });
-    if (state.state === 'missing') throw new PageTaskInterruptedError(entries);
+    if (state.state === 'missing') throw new PageTaskInterruptedError(received);
     if (state.entries.length > 0) {
-      entries.push(...state.entries);
+      received += state.entries.length;
       options.onEntries?.(state.entries);
     }
     if (state.state === 'done') return state.result;

@@ -54,7 +54,7 @@ export interface OpfsSource {
    * Removes exactly `targets`, each only if it still has the size the panel listed; files
    * that are held open or in use are reported as locked, files that changed as changed.
    * `onProgress` hears each outcome as it is known: a purge cut short (the page reloaded)
-   * rejects with a PageTaskInterruptedError holding the outcomes so far.
+   * rejects with a PageTaskInterruptedError, after the outcomes heard so far.
    */
   purge(targets: readonly PurgeTarget[], onProgress: (filesDone: number, finished: readonly PurgeEntry[]) => void): Promise<PurgeResult>;
   /** Bytes `start`..`end` of a file (at most a few MiB per call), with its size and time now. */
