@@ -322,14 +322,18 @@ export function createController(store: Store, client = backgroundClient()) {
   /**
    * Shows a growing listing at most every {@link RENDER_EVERY_MS} (or less often, when
    * deriving it takes long: 100,000 rows), so that streaming entries never keeps the panel busy.
+   * Its first files are shown at once: a render of a few rows costs next to nothing, and the
+   * first row is what someone waiting for a page's listing looks for.
    */
   function renderer(source: SourceKind, listing: Listing, current: () => boolean): Renderer {
     let timer: ReturnType<typeof setTimeout> | undefined;
     let cost = 0;
+    let shownFiles = 0;
     const now = () => {
       if (timer !== undefined) clearTimeout(timer);
       timer = undefined;
       if (!current()) return;
+      shownFiles = listing.fileCount;
       const started = performance.now();
       reduce(store, { type: 'listing-changed', source, listing });
       // Behind the listing shown, only the summary shows this one: its order is kept up to date all the same, so that showing it costs little.
@@ -341,7 +345,8 @@ export function createController(store: Store, client = backgroundClient()) {
     };
     return {
       soon() {
-        timer ??= setTimeout(now, Math.max(RENDER_EVERY_MS, cost * 4));
+        if (shownFiles === 0 && listing.fileCount > 0) now();
+        else timer ??= setTimeout(now, Math.max(RENDER_EVERY_MS, cost * 4));
       },
       now,
     };
