@@ -45,8 +45,14 @@ function parseArgs(argv: string[]): { mode: 'quick' | 'full'; seed: number; only
     panelSizes: panelSizes ? panelSizes.split(',').map(Number) : null,
     transferMiB: get('transfer-mib') ? Number(get('transfer-mib')) : null,
     panelProfile: argv.includes('--panel-profile'),
-    runs: get('runs') ? Number(get('runs')) : null,
+    runs: get('runs') === undefined ? null : positiveInteger('runs', get('runs')),
   };
+}
+
+function positiveInteger(name: string, text: string | undefined): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`--${name} wants a whole number of at least 1, not "${text}".`);
+  return value;
 }
 
 /**

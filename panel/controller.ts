@@ -54,8 +54,8 @@ const RENDER_EVERY_MS = 150;
  * A scan that found the page between documents starts again after these pauses (2.5 s in
  * all, as before). The first is short: the panel hears of a reload as the new document
  * commits, and its first evaluation there can fail ("Operation failed") only because that
- * document is not ready yet. Logged on a reload at 100,000 files: the first start failed so
- * 79 ms after the reload, and the pause then (250 ms) was most of the 0.3 s before the walk began.
+ * document is not ready yet. Logged on a reload at 100,000 files: the first start failed that
+ * way 79 ms after the reload, and the pause then (250 ms) was most of the 0.4 s before the walk began.
  */
 const RESCAN_AFTER_NAVIGATING_MS = [50, 150, 300, 500, 700, 800];
 
