@@ -371,12 +371,15 @@ const PANEL_HELPERS = `(() => {
   bench.el = (id) => document.querySelector('[data-testid="' + id + '"]');
   const record = () => {
     const s = bench.el('summary');
-    const mark = { t: performance.now(), state: s?.getAttribute('data-state') ?? null, files: Number(s?.getAttribute('data-files') ?? 0), checked: Number(s?.getAttribute('data-checked') ?? 0), rows: document.querySelector('[data-testid="file-row"]') ? 1 : 0, heap: performance.memory?.usedJSHeapSize ?? 0, text: s?.textContent ?? '' };
+    const mark = { t: performance.now(), state: s?.getAttribute('data-state') ?? null, files: Number(s?.getAttribute('data-files') ?? 0), checked: Number(s?.getAttribute('data-checked') ?? 0), rows: document.querySelector('[data-testid="file-row"]') ? 1 : 0, text: s?.textContent ?? '' };
     const last = bench.marks[bench.marks.length - 1];
-    if (!last || last.state !== mark.state || last.files !== mark.files || last.checked !== mark.checked || last.rows !== mark.rows) bench.marks.push(mark);
+    // The heap is read only for a mark that is kept: this runs on every change of the panel's DOM.
+    if (!last || last.state !== mark.state || last.files !== mark.files || last.checked !== mark.checked || last.rows !== mark.rows) bench.marks.push({ ...mark, heap: performance.memory?.usedJSHeapSize ?? 0 });
   };
   record();
   new MutationObserver(record).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state', 'data-files', 'data-checked'] });
+  /** The largest heap sampled in \`marks\`. */
+  bench.heapPeak = (marks) => marks.reduce((m, mark) => Math.max(m, mark.heap), 0);
   bench.longestSince = (t0, t1 = Infinity) => bench.longtasks.filter((t) => t.start + t.duration >= t0 && t.start <= t1).reduce((m, t) => Math.max(m, t.duration), 0);
   /** Clicks Refresh (with Shift: read every file again) and resolves once the summary, having left done, is done again. */
   bench.refresh = (shift) => new Promise((resolve, reject) => {
@@ -389,8 +392,7 @@ const PANEL_HELPERS = `(() => {
       if (done) {
         clearInterval(timer);
         const listed = marks.slice(left).find((m) => m.state !== 'running');
-        const heapListing = marks.slice(left, marks.indexOf(listed) + 1).reduce((m, mark) => Math.max(m, mark.heap), 0);
-        resolve({ t0, state: done.state, text: done.text, listed: listed.t - t0, done: done.t - t0, files: done.files, longest: bench.longestSince(t0), heapListing });
+        resolve({ t0, state: done.state, text: done.text, listed: listed.t - t0, done: done.t - t0, files: done.files, longest: bench.longestSince(t0), heapListing: bench.heapPeak(marks.slice(left, marks.indexOf(listed) + 1)) });
       } else if (performance.now() - t0 > 600000) {
         clearInterval(timer);
         reject(new Error('the refresh did not finish within 10 minutes'));
@@ -409,7 +411,7 @@ const PANEL_HELPERS = `(() => {
         const after = marks.slice(emptied);
         const listed = after.find((m) => m.state !== 'running');
         const firstRow = after.find((m) => m.rows > 0 && m.state === 'running') ?? listed;
-        resolve({ t0, state: done.state, text: done.text, emptied: marks[emptied].t - t0, firstRow: firstRow.t - t0, listed: listed.t - t0, done: done.t - t0, files: done.files, longest: bench.longestSince(t0), heapListing: after.slice(0, after.indexOf(listed) + 1).reduce((m, mark) => Math.max(m, mark.heap), 0) });
+        resolve({ t0, state: done.state, text: done.text, emptied: marks[emptied].t - t0, firstRow: firstRow.t - t0, listed: listed.t - t0, done: done.t - t0, files: done.files, longest: bench.longestSince(t0), heapListing: bench.heapPeak(after.slice(0, after.indexOf(listed) + 1)) });
       } else if (performance.now() - t0 > 600000) {
         clearInterval(timer);
         reject(new Error('the reloaded page was not listed within 10 minutes'));
@@ -478,6 +480,7 @@ async function reloadListed(page: Page, panel: Frame): Promise<ReloadTiming> {
 interface PanelHelpers {
   el(id: string): HTMLElement | null;
   marks: { t: number; state: string | null; files: number; checked: number; rows: number; heap: number; text: string }[];
+  heapPeak(marks: PanelHelpers['marks']): number;
   longestSince(t0: number, t1?: number): number;
   refresh(shift: boolean): Promise<RefreshTiming>;
   afterReload(t0: number): Promise<Omit<ReloadTiming, 'loaded'>>;
