@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { classifyAlone, classifyFiles, groupSnapshots, summarize, type FileReport } from '../src/opfs/classify';
-import type { CheckedFile } from '../src/opfs/page-answers';
+import { recordCheck, type CheckedFile } from '../src/opfs/page-answers';
 import { checkReadFor, type ParquetProbe, type ScannedFile, type WalkEntry } from '../src/opfs/scan-types';
 import { serializeManifest } from '../src/snapshot/manifest';
 import { createParquetWriter, ordersSql } from '../tests/support/parquet-fixtures';
@@ -288,6 +288,15 @@ describe('Listing, kept up to date change by change', () => {
       const reports = listing.paths().map((p) => listing.report(p)!);
       expect(listing.sorted(key, descending).map((r) => r.report.path), `seed ${seed}: sorted by ${key} midway`).toEqual(sortedFromScratch(reports, key, descending));
     };
+    // What the reads made while walking found: the listing keeps no Parquet bytes, so the files as read are made of its files and these.
+    const readWhileWalking = new Map<string, CheckedFile>();
+    const knownFiles = () =>
+      listing.paths().map((path) => {
+        const file = listing.scanned(path)!;
+        const read = readWhileWalking.get(path);
+        if (read?.kind === 'parquet') recordCheck(file, read);
+        return file;
+      });
     // As the panel takes a walk's slices: each followed (or not) by a prejudge of the groups that
     // stopped changing, and some by the verdicts of files a first scan reads while it walks.
     for (let at = 0; at < walk.length; at += 17) {
@@ -296,7 +305,9 @@ describe('Listing, kept up to date change by change', () => {
       if (rand() < 0.3) {
         const walked = walk.slice(1, at + 17).flatMap((entry) => (entry[0] === 'f' && rand() < 0.3 ? [entry] : []));
         const read = walked.filter(([, path, size]) => checkReadFor(path.slice(path.lastIndexOf('/') + 1), size) !== undefined);
-        void listing.applyChecked(read.map(([, path, size, lastModified]) => answerFromModel(model, { path, size, lastModified }))).then(peek);
+        const answers = read.map(([, path, size, lastModified]) => answerFromModel(model, { path, size, lastModified }));
+        for (const answer of answers) readWhileWalking.set(answer.path, answer);
+        void listing.applyChecked(answers).then(peek);
       }
     }
     // A file rewritten after the walk listed it, before its check: the check says it changed.
@@ -315,12 +326,12 @@ describe('Listing, kept up to date change by change', () => {
     await listing.finishWalk({ origin, usage: null, quota: null, truncated, elapsedMs: 1, files: model.files.size, directories: FOLDERS.length - 1 });
     if (errors.length > 0 || truncated) {
       // At the walk's end already, what rests on a file's absence in a folder maybe listed in part stays out of purges (prejudged groups included).
-      const known = classifyFiles({ files: listing.paths().map((p) => listing.scanned(p)!), truncated, errors: listing.errors });
+      const known = classifyFiles({ files: knownFiles(), truncated, errors: listing.errors });
       for (const report of known) expect(listing.report(report.path)!.keep, `seed ${seed}, at the walk's end: ${report.path}`).toBe(report.keep);
     }
     if (locksBeforeEnd) {
       // What the walk's end shows is the rules applied to what is known then: the files as listed and read so far, and these locks.
-      const known = classifyFiles({ files: listing.paths().map((p) => listing.scanned(p)!), truncated, errors: listing.errors }, { lockedPaths: early.locked, inUsePaths: early.inUse });
+      const known = classifyFiles({ files: knownFiles(), truncated, errors: listing.errors }, { lockedPaths: early.locked, inUsePaths: early.inUse });
       for (const report of known) expect(listing.report(report.path), `seed ${seed}, at the walk's end: ${report.path}`).toEqual(report);
     }
     const unnoticed = late.filter((p) => {

@@ -46,10 +46,22 @@ export interface ListedFile {
   readonly lowerPath: string;
 }
 
+/**
+ * What a file's check read that is kept with its verdict, for the details pane: a manifest's
+ * text, the first bytes of a file of another format, why its bytes could not be read. A
+ * Parquet file's bytes are not kept: the details pane reads its footer again when shown.
+ */
+type KeptRead = Exclude<CheckedFile, { kind: 'parquet' } | { kind: 'changed' }>;
+
+/**
+ * As few objects per file as the panel can have (at 100,000 files, collecting a heap of
+ * 1.6 KB per file held the panel's thread for 60–275 ms): its verdicts, and what its
+ * check read when that is kept. Its path, size and time are its verdict's.
+ */
 interface FileRecord extends ListedFile {
-  file: ScannedFile;
   /** Its verdict on its own (classifyAlone). */
   alone: FileReport;
+  read: KeptRead | undefined;
   report: FileReport;
   /** In the kept sorted order (at the place its report had then). */
   placed: boolean;
@@ -68,16 +80,17 @@ const COMPARATORS: Record<SortKey, (a: FileReport, b: FileReport) => number> = {
   status: (a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status],
 };
 
-/** What a check found, kept per origin and path as long as the file keeps its size and time. */
-interface Verdict {
-  size: number;
-  lastModified: number;
-  checked: Pick<ScannedFile, 'probe' | 'text' | 'head' | 'probeError'>;
-  alone: FileReport;
+/**
+ * What checks found in one origin, by path, as long as the file keeps its size and time:
+ * its own verdict, and in a map of their own (few files have one) the reads kept with it.
+ */
+interface OriginVerdicts {
+  readonly alone: Map<string, FileReport>;
+  readonly reads: Map<string, KeptRead>;
 }
 
-/** Checked verdicts by origin, then path: a rescan reads only new or changed files. */
-const verdictCache = new Map<string, Map<string, Verdict>>();
+/** Checked verdicts by origin: a rescan reads only new or changed files. */
+const verdictCache = new Map<string, OriginVerdicts>();
 
 /** The origins whose verdicts the panel keeps (a walk of another one reads while it walks). */
 export function originsWithVerdicts(): string[] {
@@ -237,9 +250,14 @@ export class Listing {
     return this.records.get(path)?.report;
   }
 
-  /** The scanned file (with what its check read) at `path`, if listed. */
+  /** The file at `path` as scanned (with what its check read and kept), if listed. */
   scanned(path: string): ScannedFile | undefined {
-    return this.records.get(path)?.file;
+    const record = this.records.get(path);
+    if (!record) return undefined;
+    const { name, folder, size, lastModified } = record.alone;
+    const file: ScannedFile = { path, name, folder, size, lastModified };
+    if (record.read) recordCheck(file, record.read);
+    return file;
   }
 
   private tally(folder: string, files: number, bytes: number): void {
@@ -337,25 +355,26 @@ export class Listing {
 
   /** Lists (or lists anew) one file, taking a known verdict from the cache when it still applies. */
   private put(path: string, size: number, lastModified: number): void {
-    const { folder, name } = splitPath(path);
-    const file: ScannedFile = { path, name, folder, size, lastModified };
-    const cached = verdictCache.get(this.origin)?.get(path);
+    const cache = verdictCache.get(this.origin);
+    const cached = cache?.alone.get(path);
     let alone: FileReport;
+    let read: KeptRead | undefined;
     if (cached && cached.size === size && cached.lastModified === lastModified) {
-      Object.assign(file, cached.checked);
-      alone = cached.alone;
+      alone = cached;
+      read = cache?.reads.get(path);
     } else {
-      alone = classifyAlone(file, this.options);
+      const { folder, name } = splitPath(path);
+      alone = classifyAlone({ path, name, folder, size, lastModified }, this.options);
     }
+    const { folder, name } = alone;
     const existing = this.records.get(path);
     if (existing) {
       // The same record, changed in place: the sorted order keeps referring to it.
-      this.tally(folder, 0, size - existing.file.size);
-      existing.file = file;
-      this.setAlone(existing, alone);
+      this.tally(folder, 0, size - existing.alone.size);
+      this.setAlone(existing, alone, read);
       this.unsort(existing);
     } else {
-      const record: FileRecord = { file, alone, report: alone, lowerPath: path.toLowerCase(), placed: false };
+      const record: FileRecord = { alone, read, report: alone, lowerPath: path.toLowerCase(), placed: false };
       this.records.set(path, record);
       this.databaseArrivedOrWent(folder, name);
       this.tally(folder, 1, size);
@@ -369,9 +388,10 @@ export class Listing {
    * A file's own verdict changed: it moves to its (new) snapshot group, which is judged again;
    * a file of no group shows its own verdict (with its lock) at once.
    */
-  private setAlone(record: FileRecord, alone: FileReport): void {
+  private setAlone(record: FileRecord, alone: FileReport, read: KeptRead | undefined): void {
     this.leave(record);
     record.alone = alone;
+    record.read = read;
     this.join(record);
   }
 
@@ -431,7 +451,7 @@ export class Listing {
   }
 
   private unsort(record: FileRecord): void {
-    this.unsorted.add(record.file.path);
+    this.unsorted.add(record.alone.path);
     record.placed = false;
   }
 
@@ -492,7 +512,7 @@ export class Listing {
   /** Files whose verdict needs their bytes and is not known. */
   private needingReads(): CheckRequest[] {
     const requests: CheckRequest[] = [];
-    for (const { file } of this.pendingAlone) {
+    for (const { alone: file } of this.pendingAlone) {
       const read = checkReadFor(file.name, file.size);
       if (read) requests.push({ path: file.path, size: file.size, lastModified: file.lastModified, read });
     }
@@ -524,16 +544,20 @@ export class Listing {
     this.checked++;
     const record = this.records.get(result.path);
     if (!record) return;
-    const file = record.file;
+    const { path, name, folder, size, lastModified } = record.alone;
     if (result.kind === 'changed') {
-      this.put(file.path, result.size, result.lastModified);
+      this.put(path, result.size, result.lastModified);
       return;
     }
+    const file: ScannedFile = { path, name, folder, size, lastModified };
     recordCheck(file, result);
-    this.setAlone(record, classifyAlone(file, this.options));
-    let byPath = verdictCache.get(this.origin);
-    if (!byPath) verdictCache.set(this.origin, (byPath = new Map()));
-    byPath.set(file.path, { size: file.size, lastModified: file.lastModified, checked: { probe: file.probe, text: file.text, head: file.head, probeError: file.probeError }, alone: record.alone });
+    const read = result.kind === 'parquet' ? undefined : result;
+    this.setAlone(record, classifyAlone(file, this.options), read);
+    let cache = verdictCache.get(this.origin);
+    if (!cache) verdictCache.set(this.origin, (cache = { alone: new Map(), reads: new Map() }));
+    cache.alone.set(path, record.alone);
+    if (read) cache.reads.set(path, read);
+    else cache.reads.delete(path);
   }
 
   /**
@@ -550,9 +574,10 @@ export class Listing {
       return false;
     };
     const remove = (record: FileRecord) => {
-      this.records.delete(record.file.path);
-      this.databaseArrivedOrWent(record.file.folder, record.file.name);
-      this.tally(record.file.folder, -1, -record.file.size);
+      const { path, folder, name, size } = record.alone;
+      this.records.delete(path);
+      this.databaseArrivedOrWent(folder, name);
+      this.tally(folder, -1, -size);
       this.leave(record);
       this.count(record.report, -1);
       this.unsort(record);
@@ -586,7 +611,7 @@ export class Listing {
     this.lockedPaths = lockedPaths;
     this.inUsePaths = inUsePaths;
     this.heldPaths = heldPaths;
-    for (const record of changed) this.setAlone(record, record.alone);
+    for (const record of changed) this.setAlone(record, record.alone, record.read);
     this.version++;
   }
 

@@ -200,6 +200,24 @@ function tempKind(name: string): string | undefined {
  * the 100,000 reports of a big scan one shape, and classifying them takes milliseconds
  * instead of the ~0.5 s that spreading objects of varying shapes cost.
  */
+/** Strings that many reports share (a folder, a reason, a snapshot's id), once each: see {@link shared}. */
+const sharedStrings = new Map<string, string>();
+const SHARED_STRINGS_MAX = 4096;
+
+/**
+ * The one copy kept of `text`. 100,000 reports of a big scan would otherwise each hold a
+ * string of its own for what most of them say alike ("valid Parquet: 200 rows in 1 row
+ * group", "app/snapshots/t7", "t7"), which is a third of the panel's heap objects at that
+ * size. Bounded: when full, the table starts again.
+ */
+function shared(text: string): string {
+  const known = sharedStrings.get(text);
+  if (known !== undefined) return known;
+  if (sharedStrings.size >= SHARED_STRINGS_MAX) sharedStrings.clear();
+  sharedStrings.set(text, text);
+  return text;
+}
+
 function makeReport(
   file: { path: string; name: string; folder: string; size: number; lastModified: number },
   role: FileRole,
@@ -216,14 +234,14 @@ function makeReport(
   return {
     path: file.path,
     name: file.name,
-    folder: file.folder,
+    folder: shared(file.folder),
     size: file.size,
     lastModified: file.lastModified,
     status: health,
     health,
-    reason,
+    reason: shared(reason),
     role,
-    snapshotId,
+    snapshotId: snapshotId === undefined ? undefined : shared(snapshotId),
     partIndex,
     parquet,
     manifest,
