@@ -10,6 +10,7 @@ import { withStagingLock } from '../src/snapshot/locks';
 import { getDirectory, opfsRoot, removeIfExists } from '../src/opfs/fs';
 import { SCAN_LIMITS, type EditResult, type PurgeEntry, type PurgeTarget, type ReplaceCondition, type UploadOutcome, type WalkEntry, type WalkSummary } from '../src/opfs/scan-types';
 import type { HandleProbe, OpfsChange } from '../src/opfs/page-answers';
+import { StringSet } from '../src/opfs/string-keyed';
 import { purgeTargetOf, type SnapshotGroup } from '../src/opfs/classify';
 import { formatBytes } from '../src/format';
 import { counted, describeDeletion, reduce, summarizePurge, type ConflictChoice, type ImportEntry, type ImportSummary, type PurgeCategory, type Store } from './store';
@@ -98,7 +99,7 @@ interface AskedLocks {
 /** Whether the answer to `asked` covers what `listing` holds now: no file listed since, no database recognised since. */
 function answersFor(asked: AskedLocks, listing: Listing): boolean {
   const covers = (now: readonly string[], then: readonly string[]) => {
-    const known = new Set(then);
+    const known = new StringSet(then); // every listed path: kept out of V8's string table (see string-keyed.ts)
     return now.every((path) => known.has(path));
   };
   return covers(listing.handleCandidates(), asked.candidates) && covers(listing.paths(), asked.paths);

@@ -294,8 +294,10 @@ describe('Listing, kept up to date change by change', () => {
       listing.paths().map((path) => {
         const file = listing.scanned(path)!;
         const read = readWhileWalking.get(path);
-        if (read?.kind === 'parquet') recordCheck(file, read);
-        return file;
+        // Every kind from what was answered, not from the listing's own kept reads.
+        const known: ScannedFile = { path, name: file.name, folder: file.folder, size: file.size, lastModified: file.lastModified };
+        if (read) recordCheck(known, read);
+        return known;
       });
     // As the panel takes a walk's slices: each followed (or not) by a prejudge of the groups that
     // stopped changing, and some by the verdicts of files a first scan reads while it walks.
@@ -433,5 +435,39 @@ describe('Listing, kept up to date change by change', () => {
     expect(again.checkRequests()).toEqual(neverSeen);
     await checkAll(again, model);
     expect((await scan()).checkRequests()).toEqual([]);
+  });
+});
+
+describe('Listing, what a file keeps for its details', () => {
+  // Each kind of read in folders and under names alike, checked once and then served from the verdicts by every rescan.
+  test.each(['', 'snaps', 'a/b/ünï'])('keeps a text, a head and a failed read across rescans, and no Parquet bytes (folder %j)', async (folder) => {
+    const at = (name: string) => (folder ? `${folder}/${name}` : name);
+    const origin = `https://kept-reads-${folder.length}.test`;
+    const parquet = fixtures[folder.length % fixtures.length].bytes;
+    const manifestText = JSON.stringify({ note: 'not a manifest of ours' });
+    const bin = Uint8Array.from({ length: 300 }, (_, i) => (i * 31) % 256);
+    const files: [string, number, CheckedFile][] = [
+      [at('orders.manifest.json'), manifestText.length, { kind: 'text', path: at('orders.manifest.json'), text: manifestText }],
+      [at('data.bin'), bin.length, { kind: 'head', path: at('data.bin'), head: headOf(bin) }],
+      [at('orders_part_0.parquet'), parquet.length, { kind: 'parquet', path: at('orders_part_0.parquet'), probe: probeOf(parquet) }],
+      [at('gone.csv'), 40, { kind: 'error', path: at('gone.csv'), message: 'NotReadableError: it went away' }],
+    ];
+    const walk: WalkEntry[] = [['o', origin], ...(folder ? [['d', folder] as WalkEntry] : []), ...files.map(([path, size]): WalkEntry => ['f', path, size, 1_700_000_000_000])];
+    for (const round of [0, 1, 2]) {
+      const listing = new Listing();
+      await listing.ingest(walk);
+      await listing.finishWalk({ origin, usage: null, quota: null, truncated: false, elapsedMs: 1, files: files.length, directories: folder ? 1 : 0 });
+      const requests = listing.checkRequests().map((r) => r.path);
+      expect(requests.sort(), `round ${round}`).toEqual(round === 0 ? files.map(([path]) => path).sort() : []);
+      if (round === 0) await listing.applyChecked(files.map(([, , read]) => read));
+      await listing.ingested();
+      expect(listing.scanned(at('orders.manifest.json'))?.text, `round ${round}`).toBe(manifestText);
+      expect(listing.scanned(at('data.bin'))?.head, `round ${round}`).toEqual(headOf(bin));
+      expect(listing.scanned(at('gone.csv'))?.probeError, `round ${round}`).toBe('NotReadableError: it went away');
+      const parquetFile = listing.scanned(at('orders_part_0.parquet'));
+      expect(parquetFile, `round ${round}`).toEqual({ path: at('orders_part_0.parquet'), name: 'orders_part_0.parquet', folder, size: parquet.length, lastModified: 1_700_000_000_000 });
+      // Its verdict came from its bytes all the same.
+      expect(listing.report(at('orders_part_0.parquet'))?.reason, `round ${round}`).toMatch(/^valid Parquet: /);
+    }
   });
 });

@@ -33,6 +33,7 @@ import {
 import { checkReadFor, type CheckRequest, type ScanError, type ScannedFile, type WalkEntry, type WalkSummary } from '../src/opfs/scan-types';
 import { recordCheck, type CheckedFile, type HandleProbe } from '../src/opfs/page-answers';
 import { DATABASE_FORMATS, DUCKDB_TEMP_FILE } from '../src/opfs/formats';
+import { StringMap, StringSet } from '../src/opfs/string-keyed';
 import { forEachInSlices } from './slicing';
 import { buildFolderTree, type FolderTree } from './folders';
 
@@ -48,8 +49,9 @@ export interface ListedFile {
 
 /**
  * What a file's check read that is kept with its verdict, for the details pane: a manifest's
- * text, the first bytes of a file of another format, why its bytes could not be read. A
- * Parquet file's bytes are not kept: the details pane reads its footer again when shown.
+ * text, the first bytes of any other non-empty file that is not Parquet, why its bytes could
+ * not be read. A Parquet file's bytes are not kept: the details pane reads its footer again
+ * when shown.
  */
 type KeptRead = Exclude<CheckedFile, { kind: 'parquet' } | { kind: 'changed' }>;
 
@@ -82,11 +84,11 @@ const COMPARATORS: Record<SortKey, (a: FileReport, b: FileReport) => number> = {
 
 /**
  * What checks found in one origin, by path, as long as the file keeps its size and time:
- * its own verdict, and in a map of their own (few files have one) the reads kept with it.
+ * its own verdict, and in a map of their own the reads kept with it (a Parquet file has none).
  */
 interface OriginVerdicts {
-  readonly alone: Map<string, FileReport>;
-  readonly reads: Map<string, KeptRead>;
+  readonly alone: StringMap<FileReport>;
+  readonly reads: StringMap<KeptRead>;
 }
 
 /** Checked verdicts by origin: a rescan reads only new or changed files. */
@@ -180,25 +182,25 @@ export class Listing {
   checked = 0;
   /** Bumped on every change the panel should render. */
   version = 0;
-  private readonly records = new Map<string, FileRecord>();
+  private readonly records = new StringMap<FileRecord>();
   /** The files of each snapshot group (folder and id, see snapshotGroupKey): the group rules judge them together. */
-  private readonly groupMembers = new Map<string, Set<FileRecord>>();
+  private readonly groupMembers = new StringMap<Set<FileRecord>>();
   /** The groups of each folder, and how many manifests it holds (the rules differ in folders with manifests). */
-  private readonly groupsInFolder = new Map<string, Set<string>>();
+  private readonly groupsInFolder = new Map<string, StringSet>();
   private readonly manifestsInFolder = new Map<string, number>();
   /** Groups whose files changed since they were last judged. */
-  private readonly dirtyGroups = new Set<string>();
+  private readonly dirtyGroups = new StringSet();
   /**
    * While walking: the group rules' verdicts for groups that had stopped changing, computed
    * then and kept aside (a group listed in part must not show as incomplete), so that the
    * walk's end has only the groups that changed since left to judge. Any change to a group
    * drops its entry (see markDirty).
    */
-  private readonly prejudged = new Map<string, JudgedGroup>();
+  private readonly prejudged = new StringMap<JudgedGroup>();
   /** Groups changed since the last prejudge, and those changed between the two before it (quiet since: judged next). */
-  private changedSincePrejudge = new Set<string>();
-  private changedBeforeThat = new Set<string>();
-  private readonly groups = new Map<string, SnapshotGroup>();
+  private changedSincePrejudge = new StringSet();
+  private changedBeforeThat = new StringSet();
+  private readonly groups = new StringMap<SnapshotGroup>();
   private groupsVersion = 0;
   private sortedGroups: { version: number; groups: SnapshotGroup[] } | undefined;
   /** The files directly in each folder, and their bytes: what the folder tree sums up. */
@@ -228,7 +230,7 @@ export class Listing {
   private readonly pendingAlone = new Set<FileRecord>();
   private readonly mayHold = new Set<FileRecord>();
   /** Records whose place in the sorted order may have changed (new, resized, another status, gone). */
-  private readonly unsorted = new Set<string>();
+  private readonly unsorted = new Set<FileRecord>();
   private order: { key: SortKey; descending: boolean; rows: FileRecord[] } | undefined;
   /** Bumped whenever {@link sorted} changes its array (in place) or makes a new one: what is derived from the rows holds until then. */
   orderChanges = 0;
@@ -410,7 +412,7 @@ export class Listing {
     if (!members) {
       this.groupMembers.set(key, (members = new Set()));
       let keys = this.groupsInFolder.get(alone.folder);
-      if (!keys) this.groupsInFolder.set(alone.folder, (keys = new Set()));
+      if (!keys) this.groupsInFolder.set(alone.folder, (keys = new StringSet()));
       keys.add(key);
     }
     members.add(record);
@@ -451,7 +453,7 @@ export class Listing {
   }
 
   private unsort(record: FileRecord): void {
-    this.unsorted.add(record.alone.path);
+    this.unsorted.add(record);
     record.placed = false;
   }
 
@@ -551,10 +553,11 @@ export class Listing {
     }
     const file: ScannedFile = { path, name, folder, size, lastModified };
     recordCheck(file, result);
-    const read = result.kind === 'parquet' ? undefined : result;
+    // Kept with the listed path's own string (the page's answer brought a copy of it).
+    const read = result.kind === 'parquet' ? undefined : { ...result, path };
     this.setAlone(record, classifyAlone(file, this.options), read);
     let cache = verdictCache.get(this.origin);
-    if (!cache) verdictCache.set(this.origin, (cache = { alone: new Map(), reads: new Map() }));
+    if (!cache) verdictCache.set(this.origin, (cache = { alone: new StringMap(), reads: new StringMap() }));
     cache.alone.set(path, record.alone);
     if (read) cache.reads.set(path, read);
     else cache.reads.delete(path);
@@ -565,7 +568,7 @@ export class Listing {
    * that was removed or is listed anew), without a rescan.
    */
   forget(paths: Iterable<string>, options: { keepFolders?: boolean } = {}): void {
-    const gone = new Set(paths);
+    const gone = new StringSet(paths);
     if (gone.size === 0) return;
     const under = (path: string) => {
       for (let cut = path.lastIndexOf('/'); cut > 0; cut = path.lastIndexOf('/', cut - 1)) {
@@ -678,7 +681,7 @@ export class Listing {
       // Costs what changed, not the whole listing: this runs after every slice of a walk.
       const quiet = [...this.changedBeforeThat].filter((key) => !this.changedSincePrejudge.has(key));
       this.changedBeforeThat = this.changedSincePrejudge;
-      this.changedSincePrejudge = new Set();
+      this.changedSincePrejudge = new StringSet();
       await forEachInSlices(quiet, (key) => {
         // Skipped if it changed between two slices: it is then judged in a later call.
         if (this.stage === 'walking' && !this.changedSincePrejudge.has(key)) this.prejudged.set(key, this.judgeGroup(key));
@@ -720,9 +723,9 @@ export class Listing {
     }
     if (this.unsorted.size === 0) return order.rows;
     const moved: FileRecord[] = [];
-    for (const path of this.unsorted) {
-      const record = this.records.get(path);
-      if (record) moved.push(record);
+    for (const record of this.unsorted) {
+      // Still listed (a record taken out is not; its path may be listed anew by another).
+      if (this.records.get(record.alone.path) === record) moved.push(record);
     }
     moved.sort(compare);
     // The kept order without the files taken out (no longer placed), the moved ones merged in where they now belong.

@@ -43,6 +43,7 @@ import { parseSnapshotFileName } from '../snapshot/names';
 import { parseIntent, type SnapshotIntent } from '../snapshot/intent';
 import { checkReadFor, type ParquetProbe, type Premise, type PurgeTarget, type ScannedFile } from './scan-types';
 import { DATABASE_FORMATS, DUCKDB_TEMP_FILE, detectFormat, type DataFormat, type FormatField, type FormatVerdict } from './formats';
+import { StringMap, StringSet } from './string-keyed';
 
 export type FileStatus = 'ok' | 'pending' | 'empty' | 'corrupt' | 'temp' | 'orphan' | 'incomplete' | 'locked';
 /** A file's verdict regardless of locks. */
@@ -195,13 +196,8 @@ function tempKind(name: string): string | undefined {
   return undefined;
 }
 
-/**
- * Every report is made here, with all its keys in one order and no spreads: V8 then gives
- * the 100,000 reports of a big scan one shape, and classifying them takes milliseconds
- * instead of the ~0.5 s that spreading objects of varying shapes cost.
- */
 /** Strings that many reports share (a folder, a reason, a snapshot's id), once each: see {@link shared}. */
-const sharedStrings = new Map<string, string>();
+const sharedStrings = new StringMap<string>();
 const SHARED_STRINGS_MAX = 4096;
 
 /**
@@ -218,6 +214,11 @@ function shared(text: string): string {
   return text;
 }
 
+/**
+ * Every report is made here, with all its keys in one order and no spreads: V8 then gives
+ * the 100,000 reports of a big scan one shape, and classifying them takes milliseconds
+ * instead of the ~0.5 s that spreading objects of varying shapes cost.
+ */
 function makeReport(
   file: { path: string; name: string; folder: string; size: number; lastModified: number },
   role: FileRole,
@@ -445,7 +446,8 @@ function judgeDatabases(reports: readonly FileReport[], exists: (path: string) =
     if (logs) logs.push(report);
     else logsOf.set(report.databaseName, [report]);
   }
-  for (const report of reports) {
+  // Only where there are logs: looking a name up puts it into V8's string table (see string-keyed.ts), and most folders have none.
+  for (const report of logsOf.size > 0 ? reports : []) {
     if (report.health !== 'empty' || report.databaseName !== undefined) continue;
     const holding = (logsOf.get(report.name) ?? []).filter((log) => log.size > 0 && log.format !== 'sqlite-shm');
     if (holding.length > 0) {
@@ -454,8 +456,8 @@ function judgeDatabases(reports: readonly FileReport[], exists: (path: string) =
   }
 }
 
-function collectGroups(files: readonly FileReport[]): Map<string, GroupMembers> {
-  const groups = new Map<string, GroupMembers>();
+function collectGroups(files: readonly FileReport[]): StringMap<GroupMembers> {
+  const groups = new StringMap<GroupMembers>();
   for (const file of files) {
     const key = snapshotGroupKey(file);
     if (key === undefined) continue;
@@ -531,8 +533,8 @@ function judgeGroup(group: GroupMembers, folderUsesManifests: boolean, verdicts:
   if (manifest && parsed) {
     // What the manifest says, as listed: rewritten since (the app's export finishing), it may say otherwise.
     const byManifest = [asListed(manifest)];
-    const listed = new Map(parsed.parts.map((p) => [p.name, p]));
-    const present = new Set(parquet.map((f) => f.name));
+    const listed = new StringMap(parsed.parts.map((p) => [p.name, p]));
+    const present = new StringSet(parquet.map((f) => f.name));
     const missing = parsed.parts.filter((p) => !present.has(p.name)).map((p) => p.name);
     for (const file of parquet) {
       const info = listed.get(file.name);
@@ -599,18 +601,20 @@ export function judgeFolder(
  * use (the extension writes them) as `locked`: no purge offers them.
  */
 export function applyLocks(report: FileReport, lockedPaths: ReadonlySet<string> | undefined, inUsePaths: ReadonlySet<string> | undefined, heldPaths?: ReadonlySet<string>): FileReport {
-  const held = heldPaths?.has(report.path) === true;
+  // Each lock looked up only when there are any: a lookup in a Set puts the path into V8's string table (see string-keyed.ts), and this runs for every file listed.
+  const has = (paths: ReadonlySet<string> | undefined) => paths !== undefined && paths.size > 0 && paths.has(report.path);
+  const held = has(heldPaths);
   const lock = held
     ? 'in use: the page holds it open right now (a sync access handle, e.g. its DuckDB or SQLite)'
-    : lockedPaths?.has(report.path)
+    : has(lockedPaths)
       ? 'locked: an open handle holds it (e.g. the app’s DuckDB); close it and try again'
-      : inUsePaths?.has(report.path)
+      : has(inUsePaths)
         ? 'in use by a running export'
         : undefined;
   if (!lock) return report;
   const locked = withVerdict(report, report.health, report.health === 'ok' ? `${lock}; ${report.reason}` : `${lock} (${report.health}: ${report.reason})`);
   locked.status = 'locked';
-  locked.inUse = held || lockedPaths?.has(report.path) === true;
+  locked.inUse = held || has(lockedPaths);
   return locked;
 }
 

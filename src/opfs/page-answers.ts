@@ -27,6 +27,7 @@ import {
 } from './scan-types';
 import { AT_BYTES, HEAD_BYTES, SLOT_HEAD_BYTES, type HeadProbe } from './formats';
 import { entryNameProblem } from './fs';
+import { StringMap } from './string-keyed';
 
 /** What the page answered is not what our code produces: the page is broken or hostile. */
 export class InvalidPageAnswerError extends Error {
@@ -180,7 +181,7 @@ export type CheckedFile =
  * its bytes must fit that size (4 head bytes at most, 8 tail bytes, a footer no larger
  * than the file).
  */
-export function parseCheckEntry(value: unknown, what: string, requested: ReadonlyMap<string, { size: number; read: CheckRequest['read'] }>): CheckedFile {
+export function parseCheckEntry(value: unknown, what: string, requested: Pick<ReadonlyMap<string, { size: number; read: CheckRequest['read'] }>, 'get'>): CheckedFile {
   const entry = array(value, what, 6) as CheckEntry | unknown[];
   const path = text(entry[1], `${what} path`, SCAN_LIMITS.maxPathLength);
   const asked = requested.get(path);
@@ -245,7 +246,8 @@ export type WalkAnswer = { entry: WalkEntry } | { checked: CheckedFile } | { lis
  * reads may still go on.
  */
 export function walkAnswerParser(): (value: unknown, what: string) => WalkAnswer {
-  const readable = new Map<string, { size: number; read: CheckRequest['read'] }>();
+  // Keyed by every path the walk lists: a StringMap, so that they stay out of V8's string table.
+  const readable = new StringMap<{ size: number; read: CheckRequest['read'] }>();
   return (value, what) => {
     const tag: unknown = Array.isArray(value) ? value[0] : undefined;
     if (tag === 'p' || tag === 't' || tag === 'h' || tag === 'x') {
