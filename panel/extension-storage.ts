@@ -3,8 +3,7 @@
  * origin, so it runs the page functions (src/inspected-page/) directly on its own storage,
  * and validates what they answer exactly as it validates the inspected page (one code path).
  */
-import { parseCheckEntry, parseEditResult, parseUploadOutcome, parseUploadState, parseLiveChanges, parsePurgeEntry, parsePurgeResult, parseWalkEntry, parseWalkSummary, requestedPaths, walkAnswerParser, deliverWalkAnswers, type CheckedFile, type LiveChanges, type WalkAnswer, type WalkListener } from '../src/opfs/page-answers';
-import { StringMap } from '../src/opfs/string-keyed';
+import { askedByPath, parseCheckEntry, parseEditResult, parseUploadOutcome, parseUploadState, parseLiveChanges, parsePurgeEntry, parsePurgeResult, parseWalkEntry, parseWalkSummary, requestedPaths, walkAnswerParser, deliverWalkAnswers, type CheckedFile, type LiveChanges, type WalkAnswer, type WalkListener } from '../src/opfs/page-answers';
 import type { CheckOptions, CheckRequest, PurgeEntry, PurgeResult, PurgeTarget, ReplaceCondition, UploadOutcome, WalkEntry, WalkOptions, WalkSummary } from '../src/opfs/scan-types';
 import { statOpfsPaths, walkOpfs } from '../src/inspected-page/walk';
 import { collectOpfsChanges, unwatchOpfs, watchOpfs } from '../src/inspected-page/live';
@@ -75,7 +74,7 @@ export const extensionStorage = {
   unwatch: () => void unwatchOpfs(PAGE_GLOBAL, LIVE_WATCH_ID),
 
   async check(requests: readonly CheckRequest[], options: CheckOptions, onChecked: (files: readonly CheckedFile[]) => void, wanted: () => boolean = () => true): Promise<void> {
-    const asked = new StringMap(requests.map((r) => [r.path, { size: r.size, read: r.read }]));
+    const asked = askedByPath(requests);
     const out = batcher(onChecked);
     let n = 0;
     await checkOpfsFiles(await root(), requests, options, readForVerdict, (_checked, entry) => out.push(parseCheckEntry(entry, `entry ${n++}`, asked)), wanted);

@@ -11,6 +11,7 @@ import {
   parseUploadOutcome,
   parseUploadState,
   parseLiveChanges,
+  askedByPath,
   parsePoll,
   parsePurgeEntry,
   parsePurgeResult,
@@ -31,7 +32,6 @@ import { snapshotsInUse, stagingInUse } from '../src/snapshot/locks';
 import { evalInPage, hasInspectedWindow, runPageTask } from './inspected-window';
 import { UPLOAD_CHUNK_BYTES, abortUploadExpression, beginUploadExpression, finishUploadExpression, writeUploadExpression, checkExpression, collectChangesExpression, probeHandlesExpression, makeFolderExpression, moveExpression, purgeExpression, readExpression, statExpression, unwatchExpression, walkExpression, watchExpression } from './page-expressions';
 import { extensionStorage } from './extension-storage';
-import { StringMap } from '../src/opfs/string-keyed';
 
 export type SourceKind = 'page' | 'extension';
 
@@ -139,7 +139,7 @@ export function pageSourceAt(origin?: string): OpfsSource {
     async check(requests, onChecked, wanted) {
       if (requests.length === 0) return;
       const id = newRequestId('check');
-      const asked = new StringMap(requests.map((r) => [r.path, { size: r.size, read: r.read }]));
+      const asked = askedByPath(requests);
       await runPageTask(id, checkExpression(id, requests, CHECK_OPTIONS, origin), (value) => parsePoll(value, () => undefined, (entry, what) => parseCheckEntry(entry, what, asked)), {
         onEntries: onChecked,
         intervalMs: 40,

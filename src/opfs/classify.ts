@@ -597,24 +597,30 @@ export function judgeFolder(
 }
 
 /**
+ * Whether `paths` holds `path`, looked up only when it holds any: a lookup in a Set puts the
+ * path into V8's string table (see string-keyed.ts), and locks are applied to every file listed.
+ */
+function holds(paths: ReadonlySet<string> | undefined, path: string): boolean {
+  return paths !== undefined && paths.size > 0 && paths.has(path);
+}
+
+/**
  * Marks files held open (by a handle of the page when listed, or found so by a purge) or in
  * use (the extension writes them) as `locked`: no purge offers them.
  */
 export function applyLocks(report: FileReport, lockedPaths: ReadonlySet<string> | undefined, inUsePaths: ReadonlySet<string> | undefined, heldPaths?: ReadonlySet<string>): FileReport {
-  // Each lock looked up only when there are any: a lookup in a Set puts the path into V8's string table (see string-keyed.ts), and this runs for every file listed.
-  const has = (paths: ReadonlySet<string> | undefined) => paths !== undefined && paths.size > 0 && paths.has(report.path);
-  const held = has(heldPaths);
+  const held = holds(heldPaths, report.path);
   const lock = held
     ? 'in use: the page holds it open right now (a sync access handle, e.g. its DuckDB or SQLite)'
-    : has(lockedPaths)
+    : holds(lockedPaths, report.path)
       ? 'locked: an open handle holds it (e.g. the app’s DuckDB); close it and try again'
-      : has(inUsePaths)
+      : holds(inUsePaths, report.path)
         ? 'in use by a running export'
         : undefined;
   if (!lock) return report;
   const locked = withVerdict(report, report.health, report.health === 'ok' ? `${lock}; ${report.reason}` : `${lock} (${report.health}: ${report.reason})`);
   locked.status = 'locked';
-  locked.inUse = held || has(lockedPaths);
+  locked.inUse = held || holds(lockedPaths, report.path);
   return locked;
 }
 

@@ -176,6 +176,11 @@ export type CheckedFile =
   | { kind: 'changed'; path: string; size: number; lastModified: number }
   | { kind: 'error'; path: string; message: string };
 
+/** What a check was asked, by path: what {@link parseCheckEntry} checks each entry against. */
+export function askedByPath(requests: readonly CheckRequest[]): StringMap<{ size: number; read: CheckRequest['read'] }> {
+  return new StringMap(requests.map((r) => [r.path, { size: r.size, read: r.read }]));
+}
+
 /**
  * One entry of a check (see `checkOpfsFiles`), for a file that was asked for with `size`:
  * its bytes must fit that size (4 head bytes at most, 8 tail bytes, a footer no larger
