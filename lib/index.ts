@@ -275,7 +275,7 @@ export async function findBrokenFiles(dir: FileSystemDirectoryHandle): Promise<F
         const scanned: ScannedFile = { path, name, folder: prefix, size: file.size, lastModified: file.lastModified };
         const read = checkReadFor(name, file.size);
         if (read) {
-          const checked = parseCheckEntry(await readForVerdict(file, path, read, SCAN_LIMITS.maxFooterBytes), path, new Map([[path, { size: file.size, read }]]));
+          const checked = parseCheckEntry(await readForVerdict(file, path, read, SCAN_LIMITS.maxFooterBytes), path, new Map([[path, { size: file.size, lastModified: file.lastModified, read }]]));
           recordCheck(scanned, checked);
         }
         files.push(scanned);

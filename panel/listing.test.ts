@@ -42,6 +42,12 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
+const PAR1 = new TextEncoder().encode('PAR1');
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+}
+
 function probeOf(bytes: Uint8Array): ParquetProbe {
   const tail = bytes.slice(Math.max(0, bytes.length - 8));
   const footerLength = tail.length === 8 ? new DataView(tail.buffer, tail.byteOffset).getUint32(0, true) : 0;
@@ -177,6 +183,30 @@ class Model {
     return folder;
   }
 
+  /**
+   * Rewrites a file in place with bytes its check judges otherwise (a sound Parquet file
+   * broken, a broken one sound, a text or a head garbled), at the same size or not, the
+   * same time or not (never both the same).
+   */
+  rewrite(path: string): void {
+    const file = this.files.get(path)!;
+    const how = Math.floor(this.rand() * 3); // 0: same size, 1: same time, 2: neither
+    const size = how === 0 ? file.size : file.size + 1 + Math.floor(this.rand() * 64);
+    const lastModified = how === 1 ? file.lastModified : (this.clock += 1000);
+    const garbled = new Uint8Array(size).fill(0x58);
+    let read: ModelFile['read'];
+    if (file.read.kind === 'parquet' && how === 1 && !sameBytes(file.read.probe.head, PAR1)) {
+      const sound = this.pick(fixtures).bytes;
+      read = { kind: 'parquet', probe: probeOf(sound) };
+      this.files.set(path, { size: sound.length, lastModified: sound.length === file.size ? (this.clock += 1000) : lastModified, read });
+      return;
+    }
+    if (file.read.kind === 'parquet') read = { kind: 'parquet', probe: probeOf(garbled) };
+    else if (file.read.kind === 'text') read = { kind: 'text', text: 'X'.repeat(size) };
+    else read = { kind: 'head', head: headOf(garbled) };
+    this.files.set(path, { size, lastModified, read });
+  }
+
   entry(path: string): WalkEntry {
     const file = this.files.get(path);
     return file ? ['f', path, file.size, file.lastModified] : ['g', path];
@@ -198,20 +228,31 @@ class Model {
 /** Answers a check request from the model, as the page would (a file that changed since it was listed says so). */
 function answerFromModel(model: Model, request: { path: string; size: number; lastModified: number }): CheckedFile {
   const file = model.files.get(request.path);
-  if (!file) return { kind: 'error', path: request.path, message: 'NotFoundError: gone' };
+  const asked = { path: request.path, size: request.size, lastModified: request.lastModified };
+  if (!file) return { kind: 'error', ...asked, message: 'NotFoundError: gone' };
   if (file.size !== request.size || file.lastModified !== request.lastModified) return { kind: 'changed', path: request.path, size: file.size, lastModified: file.lastModified };
-  if (file.read.kind === 'parquet') return { kind: 'parquet', path: request.path, probe: file.read.probe };
-  if (file.read.kind === 'text') return { kind: 'text', path: request.path, text: file.read.text };
-  if (file.read.kind === 'head') return { kind: 'head', path: request.path, head: file.read.head };
+  if (file.read.kind === 'parquet') return { kind: 'parquet', ...asked, probe: file.read.probe };
+  if (file.read.kind === 'text') return { kind: 'text', ...asked, text: file.read.text };
+  if (file.read.kind === 'head') return { kind: 'head', ...asked, head: file.read.head };
   throw new Error(`${request.path} was asked for, but a check reads nothing of it`);
 }
 
-/** Checks what the listing asks to check, as the page would answer; `peek` looks at the listing after each answer. */
-async function checkAll(listing: Listing, model: Model, peek: () => void = () => undefined): Promise<void> {
+/**
+ * Checks what the listing asks to check, as the page would answer; `peek` looks at the
+ * listing after each answer. With `rand`, in the first rounds a few files the page has read
+ * are rewritten and listed anew (Live mode) before its answers arrive.
+ */
+async function checkAll(listing: Listing, model: Model, peek: () => void = () => undefined, rand?: () => number): Promise<void> {
   for (let round = 0; round < 5; round++) {
     const requests = listing.checkRequests();
     if (requests.length === 0) break;
     const answers = requests.map((request) => answerFromModel(model, request));
+    if (rand && round < 3) {
+      const read = answers.filter((answer) => answer.kind !== 'changed' && answer.kind !== 'error');
+      const rewritten = read.filter(() => rand() < 0.3).map(({ path }) => path);
+      for (const path of rewritten) model.rewrite(path);
+      listing.addWalkEntries(rewritten.map((path) => model.entry(path)));
+    }
     // In a few batches, each looked at: the kept order is asked for while verdicts arrive.
     for (let at = 0; at < answers.length; at += 7) {
       await listing.applyChecked(answers.slice(at, at + 7));
@@ -341,7 +382,7 @@ describe('Listing, kept up to date change by change', () => {
       return !listed || listed.status !== 'pending' || checkReadFor(listed.name, listed.size) === undefined;
     });
     listing.addWalkEntries(unnoticed.map((p) => model.entry(p)));
-    await checkAll(listing, model, peek);
+    await checkAll(listing, model, peek, rand);
 
     // Until the page says which files it holds open, exactly those it may hold wait for its answer.
     if (!locksBeforeEnd) {
@@ -375,7 +416,7 @@ describe('Listing, kept up to date change by change', () => {
       listing.forget(removedFolders);
       listing.addWalkEntries([...touched].map((p) => model.entry(p)));
       peek();
-      await checkAll(listing, model, peek);
+      await checkAll(listing, model, peek, rand);
       expectSameAsFromScratch(listing, model, locks, key, descending, seed);
     }
     for (const other of KEYS) for (const desc of [false, true]) expectSameAsFromScratch(listing, model, locks, other, desc, seed);
@@ -442,17 +483,19 @@ describe('Listing, what a file keeps for its details', () => {
   // Each kind of read in folders and under names alike, checked once and then served from the verdicts by every rescan.
   test.each(['', 'snaps', 'a/b/ünï'])('keeps a text, a head and a failed read across rescans, and no Parquet bytes (folder %j)', async (folder) => {
     const at = (name: string) => (folder ? `${folder}/${name}` : name);
+    const TIME = 1_700_000_000_000;
+    const asked = (path: string, size: number) => ({ path, size, lastModified: TIME });
     const origin = `https://kept-reads-${folder.length}.test`;
     const parquet = fixtures[folder.length % fixtures.length].bytes;
     const manifestText = JSON.stringify({ note: 'not a manifest of ours' });
     const bin = Uint8Array.from({ length: 300 }, (_, i) => (i * 31) % 256);
     const files: [string, number, CheckedFile][] = [
-      [at('orders.manifest.json'), manifestText.length, { kind: 'text', path: at('orders.manifest.json'), text: manifestText }],
-      [at('data.bin'), bin.length, { kind: 'head', path: at('data.bin'), head: headOf(bin) }],
-      [at('orders_part_0.parquet'), parquet.length, { kind: 'parquet', path: at('orders_part_0.parquet'), probe: probeOf(parquet) }],
-      [at('gone.csv'), 40, { kind: 'error', path: at('gone.csv'), message: 'NotReadableError: it went away' }],
+      [at('orders.manifest.json'), manifestText.length, { kind: 'text', ...asked(at('orders.manifest.json'), manifestText.length), text: manifestText }],
+      [at('data.bin'), bin.length, { kind: 'head', ...asked(at('data.bin'), bin.length), head: headOf(bin) }],
+      [at('orders_part_0.parquet'), parquet.length, { kind: 'parquet', ...asked(at('orders_part_0.parquet'), parquet.length), probe: probeOf(parquet) }],
+      [at('gone.csv'), 40, { kind: 'error', ...asked(at('gone.csv'), 40), message: 'NotReadableError: it went away' }],
     ];
-    const walk: WalkEntry[] = [['o', origin], ...(folder ? [['d', folder] as WalkEntry] : []), ...files.map(([path, size]): WalkEntry => ['f', path, size, 1_700_000_000_000])];
+    const walk: WalkEntry[] = [['o', origin], ...(folder ? [['d', folder] as WalkEntry] : []), ...files.map(([path, size]): WalkEntry => ['f', path, size, TIME])];
     for (const round of [0, 1, 2]) {
       const listing = new Listing();
       await listing.ingest(walk);
@@ -465,7 +508,7 @@ describe('Listing, what a file keeps for its details', () => {
       expect(listing.scanned(at('data.bin'))?.head, `round ${round}`).toEqual(headOf(bin));
       expect(listing.scanned(at('gone.csv'))?.probeError, `round ${round}`).toBe('NotReadableError: it went away');
       const parquetFile = listing.scanned(at('orders_part_0.parquet'));
-      expect(parquetFile, `round ${round}`).toEqual({ path: at('orders_part_0.parquet'), name: 'orders_part_0.parquet', folder, size: parquet.length, lastModified: 1_700_000_000_000 });
+      expect(parquetFile, `round ${round}`).toEqual({ path: at('orders_part_0.parquet'), name: 'orders_part_0.parquet', folder, size: parquet.length, lastModified: TIME });
       // Its verdict came from its bytes all the same.
       expect(listing.report(at('orders_part_0.parquet'))?.reason, `round ${round}`).toMatch(/^valid Parquet: /);
     }

@@ -551,6 +551,8 @@ export class Listing {
       this.put(path, result.size, result.lastModified);
       return;
     }
+    // Listed anew (Live) since these bytes were read: they are not the file's now, whose own check is to come.
+    if (result.size !== size || result.lastModified !== lastModified) return;
     const file: ScannedFile = { path, name, folder, size, lastModified };
     recordCheck(file, result);
     // Kept with the listed path's own string (the page's answer brought a copy of it).

@@ -10,6 +10,14 @@ import { Listing } from './listing';
 import { seededRandom } from '../tests/support/random';
 import type { SourceKind } from './sources';
 import type { FileReport } from '../src/opfs/classify';
+import type { CheckedFile } from '../src/opfs/page-answers';
+import type { CheckRequest } from '../src/opfs/scan-types';
+
+/** A check's answer that makes the file corrupt: a Parquet file without its magic, or a CSV's text. */
+function brokenAnswer({ path, size, lastModified, read }: CheckRequest): CheckedFile {
+  const asked = { path, size, lastModified };
+  return read === 'parquet' ? { kind: 'parquet', ...asked, probe: { head: new Uint8Array([1, 2, 3, 4]), tail: new Uint8Array(8), footer: null } } : { kind: 'text', ...asked, text: 'a,b\n1,2\n' };
+}
 
 describe('listings on screen', () => {
   test.each(Array.from({ length: 40 }, (_, seed) => seed))('seed %i: an update of a listing a newer scan replaced changes nothing on screen', (seed) => {
@@ -118,7 +126,7 @@ describe('the rows on screen while verdicts arrive', () => {
     expect(requests.length).toBeGreaterThan(20);
     for (let at = 0; at < requests.length; at += 9) {
       await listing.applyChecked(
-        requests.slice(at, at + 9).map((r) => (r.read === 'parquet' ? { kind: 'parquet', path: r.path, probe: { head: new Uint8Array([1, 2, 3, 4]), tail: new Uint8Array(8), footer: null } } : { kind: 'text', path: r.path, text: 'a,b\n1,2\n' })),
+        requests.slice(at, at + 9).map(brokenAnswer),
       );
       reduce(store, { type: 'listing-changed', source: 'page', listing });
       expectMatching(`after ${at + 9} checks`);
@@ -157,7 +165,7 @@ describe('the rows on screen as folder, filter, sort and listing change in any o
         else if (roll < 0.75) listing.forget(listing.paths().filter(() => random() < 0.05));
         else {
           const requests = listing.checkRequests().filter(() => random() < 0.4);
-          await listing.applyChecked(requests.map((r) => (r.read === 'parquet' ? { kind: 'parquet', path: r.path, probe: { head: new Uint8Array([1, 2, 3, 4]), tail: new Uint8Array(8), footer: null } } : { kind: 'text', path: r.path, text: 'a,b\n1,2\n' })));
+          await listing.applyChecked(requests.map(brokenAnswer));
           await listing.judge();
         }
         reduce(store, { type: 'listing-changed', source: 'page', listing });

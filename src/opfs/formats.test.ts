@@ -20,7 +20,7 @@ import { seededRandom } from '../../tests/support/random';
 async function judge(name: string, bytes: Uint8Array): Promise<FormatVerdict> {
   if (bytes.length === 0) return detectFormat(name, 0, undefined);
   const entry = await readForVerdict(new File([bytes as Uint8Array<ArrayBuffer>], name), name, 'head', 1 << 20);
-  const checked = parseCheckEntry(entry, 'entry', new Map([[name, { size: bytes.length, read: 'head' as const }]]));
+  const checked = parseCheckEntry(entry, 'entry', new Map([[name, { size: bytes.length, lastModified: 0, read: 'head' as const }]]));
   if (checked.kind !== 'head') throw new Error(`expected a head read, got ${JSON.stringify(entry).slice(0, 200)}`);
   return detectFormat(name, bytes.length, checked.head);
 }

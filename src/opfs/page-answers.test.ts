@@ -51,7 +51,7 @@ describe('the bytes a check keeps of each file', () => {
   test.each([1, 2, 3])('are the bytes the page sent, in views that share few buffers and never overlap (seed %i)', (seed) => {
     const random = seededRandom(seed);
     const sent = new Map<string, Uint8Array[]>();
-    const requested = new Map<string, { size: number; read: CheckRequest['read'] }>();
+    const requested = new Map<string, { size: number; lastModified: number; read: CheckRequest['read'] }>();
     const entries: CheckEntry[] = [];
     for (let i = 0; i < 3000; i++) {
       const path = `d${i % 7}/f${i}`;
@@ -60,7 +60,7 @@ describe('the bytes a check keeps of each file', () => {
         const size = 12 + Math.floor(random() * 200_000);
         const footerLength = random() < 0.1 ? null : Math.min(size, random() < 0.02 ? 60_000 + Math.floor(random() * 80_000) : 8 + Math.floor(random() * 4000));
         const parts = [randomBytes(random, 4), randomBytes(random, 8), ...(footerLength === null ? [] : [randomBytes(random, footerLength)])];
-        requested.set(`${path}.parquet`, { size, read: 'parquet' });
+        requested.set(`${path}.parquet`, { size, lastModified: 0, read: 'parquet' });
         entries.push(['p', `${path}.parquet`, base64(parts[0]), base64(parts[1]), footerLength === null ? null : base64(parts[2]), null]);
         sent.set(`${path}.parquet`, parts);
       } else {
@@ -69,7 +69,7 @@ describe('the bytes a check keeps of each file', () => {
         const head = randomBytes(random, Math.min(size, 128));
         const at = (offset: number) => (size > offset ? randomBytes(random, Math.min(100, size - offset)) : null);
         const [at4096, at8192] = [at(4096), at(8192)];
-        requested.set(`${path}.bin`, { size, read: 'head' });
+        requested.set(`${path}.bin`, { size, lastModified: 0, read: 'head' });
         entries.push(['h', `${path}.bin`, base64(head), at4096 && base64(at4096), at8192 && base64(at8192)]);
         sent.set(`${path}.bin`, [head, ...(at4096 ? [at4096] : []), ...(at8192 ? [at8192] : [])]);
       }

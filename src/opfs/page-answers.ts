@@ -168,17 +168,26 @@ export function parseWalkSummary(value: unknown): WalkSummary {
   };
 }
 
-/** What the check read of one file, decoded and checked against what was asked for. */
-export type CheckedFile =
-  | { kind: 'parquet'; path: string; probe: ParquetProbe }
-  | { kind: 'text'; path: string; text: string }
-  | { kind: 'head'; path: string; head: HeadProbe }
-  | { kind: 'changed'; path: string; size: number; lastModified: number }
-  | { kind: 'error'; path: string; message: string };
+/**
+ * What the check read of one file, decoded and checked against what was asked for, with the
+ * size and time the file had when it was read: those asked for (the page answers `changed`
+ * with what it found when they differ). A verdict from these bytes belongs to that size and
+ * time only: the file may have been listed anew while they travelled.
+ */
+export type CheckedFile = { path: string; size: number; lastModified: number } & (
+  | { kind: 'parquet'; probe: ParquetProbe }
+  | { kind: 'text'; text: string }
+  | { kind: 'head'; head: HeadProbe }
+  | { kind: 'changed' }
+  | { kind: 'error'; message: string }
+);
 
-/** What a check was asked, by path: what {@link parseCheckEntry} checks each entry against. */
-export function askedByPath(requests: readonly CheckRequest[]): StringMap<{ size: number; read: CheckRequest['read'] }> {
-  return new StringMap(requests.map((r) => [r.path, { size: r.size, read: r.read }]));
+/** What a check asked of one file: what {@link parseCheckEntry} checks its entry against. */
+type Asked = Pick<CheckRequest, 'size' | 'lastModified' | 'read'>;
+
+/** What a check was asked, by path. */
+export function askedByPath(requests: readonly CheckRequest[]): StringMap<Asked> {
+  return new StringMap(requests.map((r) => [r.path, { size: r.size, lastModified: r.lastModified, read: r.read }]));
 }
 
 /**
@@ -186,11 +195,12 @@ export function askedByPath(requests: readonly CheckRequest[]): StringMap<{ size
  * its bytes must fit that size (4 head bytes at most, 8 tail bytes, a footer no larger
  * than the file).
  */
-export function parseCheckEntry(value: unknown, what: string, requested: Pick<ReadonlyMap<string, { size: number; read: CheckRequest['read'] }>, 'get'>): CheckedFile {
+export function parseCheckEntry(value: unknown, what: string, requested: Pick<ReadonlyMap<string, Asked>, 'get'>): CheckedFile {
   const entry = array(value, what, 6) as CheckEntry | unknown[];
   const path = text(entry[1], `${what} path`, SCAN_LIMITS.maxPathLength);
   const asked = requested.get(path);
   if (!asked) fail(`${what} is about a file that was not asked for.`);
+  const { size, lastModified } = asked;
   switch (entry[0]) {
     case 'p': {
       if (asked.read !== 'parquet') fail(`${what} has Parquet bytes for a file whose ${asked.read} was asked for.`);
@@ -207,11 +217,11 @@ export function parseCheckEntry(value: unknown, what: string, requested: Pick<Re
         if (entry[5] !== 'too-large') fail(`${what} says its footer was skipped for an unknown reason.`);
         probe.footerSkipped = 'too-large';
       }
-      return { kind: 'parquet', path, probe };
+      return { kind: 'parquet', path, size, lastModified, probe };
     }
     case 't':
       if (asked.read !== 'text') fail(`${what} has text for a file whose ${asked.read} was asked for.`);
-      return { kind: 'text', path, text: text(entry[2], `${what} text`, SCAN_LIMITS.maxRecordTextLength) };
+      return { kind: 'text', path, size, lastModified, text: text(entry[2], `${what} text`, SCAN_LIMITS.maxRecordTextLength) };
     case 'h': {
       if (asked.read !== 'head') fail(`${what} has a file's first bytes where its ${asked.read} was asked for.`);
       const head = bytes(entry[2], `${what} head`, SLOT_HEAD_BYTES, true);
@@ -222,12 +232,12 @@ export function parseCheckEntry(value: unknown, what: string, requested: Pick<Re
         if (found.length !== Math.min(AT_BYTES, asked.size - offset)) fail(`${what} has bytes at ${offset} that do not match its size.`);
         return found;
       };
-      return { kind: 'head', path, head: { head, at4096: at(entry[3], 4096), at8192: at(entry[4], 8192) } };
+      return { kind: 'head', path, size, lastModified, head: { head, at4096: at(entry[3], 4096), at8192: at(entry[4], 8192) } };
     }
     case 'c':
       return { kind: 'changed', path, size: count(entry[2], `${what} size`), lastModified: finite(entry[3], `${what} time`) };
     case 'x':
-      return { kind: 'error', path, message: message(entry[2], `${what} error`) };
+      return { kind: 'error', path, size, lastModified, message: message(entry[2], `${what} error`) };
     default:
       return fail(`${what} is of no kind the check emits.`);
   }
@@ -252,7 +262,7 @@ export type WalkAnswer = { entry: WalkEntry } | { checked: CheckedFile } | { lis
  */
 export function walkAnswerParser(): (value: unknown, what: string) => WalkAnswer {
   // Keyed by every path the walk lists: a StringMap, so that they stay out of V8's string table.
-  const readable = new StringMap<{ size: number; read: CheckRequest['read'] }>();
+  const readable = new StringMap<Asked>();
   return (value, what) => {
     const tag: unknown = Array.isArray(value) ? value[0] : undefined;
     if (tag === 'p' || tag === 't' || tag === 'h' || tag === 'x') {
@@ -264,7 +274,7 @@ export function walkAnswerParser(): (value: unknown, what: string) => WalkAnswer
     const entry = parseWalkEntry(value, what);
     if (entry[0] === 'f') {
       const read = checkReadFor(entry[1].slice(entry[1].lastIndexOf('/') + 1), entry[2]);
-      if (read) readable.set(entry[1], { size: entry[2], read });
+      if (read) readable.set(entry[1], { size: entry[2], lastModified: entry[3], read });
     }
     return { entry };
   };

@@ -9,6 +9,7 @@ import { vi } from 'vitest';
 import type { FakeOpfs } from './fake-opfs';
 import * as expressions from '../../panel/page-expressions';
 import {
+  askedByPath,
   deliverWalkAnswers,
   recordCheck,
   parseCheckEntry,
@@ -94,7 +95,7 @@ export function pageHost(mod: ExpressionsModule = expressions): Host {
     async check(fake, requests, options, onChecked) {
       installPage(fake);
       const request = id('check');
-      const asked = new Map(requests.map((r) => [r.path, { size: r.size, read: r.read }]));
+      const asked = askedByPath(requests);
       if (evaluateInPage(mod.checkExpression(request, requests, options)) !== 'started') throw new Error('the check did not start');
       await pollUntilSettled(request, (v) => parsePoll(v, () => undefined, (e, what) => parseCheckEntry(e, what, asked)), onChecked, mod);
     },
@@ -130,7 +131,7 @@ export const directHost: Host = {
     return parseWalkSummary(summary);
   },
   async check(fake, requests, options, onChecked) {
-    const asked = new Map(requests.map((r) => [r.path, { size: r.size, read: r.read }]));
+    const asked = askedByPath(requests);
     let n = 0;
     await checkOpfsFiles(fake.handle, requests, options, readForVerdict, (_c, entry) => onChecked([parseCheckEntry(entry, `entry ${n++}`, asked)]));
   },
