@@ -19,7 +19,7 @@ import type { Frame, Page } from 'puppeteer-core';
 import { createParquetWriter, customersSql, ordersSql } from '../tests/support/parquet-fixtures';
 import { openDevToolsPanel } from '../tests/support/devtools-panel';
 import { serveStatic } from '../tests/support/static-server';
-import { settleDisk } from './machine';
+import { samplePriorities, settleDisk } from './machine';
 import { callsBetween, countOpfsCalls, opfsCalls } from '../tests/support/opfs-calls';
 import type { BenchConfig } from './config';
 import { NAME_SHIM, launchBenchBrowser, shimPage } from './extension';
@@ -580,6 +580,8 @@ async function benchSize(config: BenchConfig, files: number, root: string, log: 
     const longestRescan: number[] = [];
     const stalls = { bareWalk: [] as number[], cold: [] as number[], rescan: [] as number[] };
     let readWalkReads = 0;
+    const browserPid = bench.browser.process()?.pid;
+    const priorities = browserPid === undefined ? undefined : samplePriorities(browserPid);
     for (let i = 0; i < warmup + runs; i++) {
       // Each timed step starts from collected heaps: the read walk leaves ~400 MiB of read
       // buffers behind, which the page would otherwise collect during the next step.
@@ -626,6 +628,7 @@ async function benchSize(config: BenchConfig, files: number, root: string, log: 
       stalls.cold.push(coldStall);
       stalls.rescan.push(warmStall);
     }
+    if (priorities) log(`  nice values seen during the runs: ${priorities()}`);
 
     // One more cold refresh, traced: how much of each long task the panel's thread was on the CPU.
     const { traced } = await traceTasks(bench.browser, () => refreshPanel(panel, true));
