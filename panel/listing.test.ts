@@ -184,9 +184,9 @@ class Model {
   }
 
   /**
-   * Rewrites a file in place with bytes its check judges otherwise (a sound Parquet file
-   * broken, a broken one sound, a text or a head garbled), at the same size or not, the
-   * same time or not (never both the same).
+   * Rewrites a file in place with other bytes (a sound Parquet file broken, one this broke
+   * made sound, a text or a head garbled: mostly bytes its check judges otherwise), at the
+   * same size or not, the same time or not: never a size and time the file had before.
    */
   rewrite(path: string): void {
     const file = this.files.get(path)!;
@@ -198,7 +198,8 @@ class Model {
     if (file.read.kind === 'parquet' && how === 1 && !sameBytes(file.read.probe.head, PAR1)) {
       const sound = this.pick(fixtures).bytes;
       read = { kind: 'parquet', probe: probeOf(sound) };
-      this.files.set(path, { size: sound.length, lastModified: sound.length === file.size ? (this.clock += 1000) : lastModified, read });
+      // A new time: at the old one, its size could be one this file had before (a size and time seen twice cannot be told apart).
+      this.files.set(path, { size: sound.length, lastModified: (this.clock += 1000), read });
       return;
     }
     if (file.read.kind === 'parquet') read = { kind: 'parquet', probe: probeOf(garbled) };
@@ -230,7 +231,7 @@ function answerFromModel(model: Model, request: { path: string; size: number; la
   const file = model.files.get(request.path);
   const asked = { path: request.path, size: request.size, lastModified: request.lastModified };
   if (!file) return { kind: 'error', ...asked, message: 'NotFoundError: gone' };
-  if (file.size !== request.size || file.lastModified !== request.lastModified) return { kind: 'changed', path: request.path, size: file.size, lastModified: file.lastModified };
+  if (file.size !== request.size || file.lastModified !== request.lastModified) return { kind: 'changed', ...asked, found: { size: file.size, lastModified: file.lastModified } };
   if (file.read.kind === 'parquet') return { kind: 'parquet', ...asked, probe: file.read.probe };
   if (file.read.kind === 'text') return { kind: 'text', ...asked, text: file.read.text };
   if (file.read.kind === 'head') return { kind: 'head', ...asked, head: file.read.head };
@@ -476,6 +477,43 @@ describe('Listing, kept up to date change by change', () => {
     expect(again.checkRequests()).toEqual(neverSeen);
     await checkAll(again, model);
     expect((await scan()).checkRequests()).toEqual([]);
+  });
+});
+
+describe('Listing, answers about a file that was listed anew meanwhile', () => {
+  // Round A asks about files; some are rewritten and listed anew (Live, an action, a scan
+  // behind), and round B asks about them as they are now. A's answers (their bytes, a failed
+  // read, or, when the rewrite came before A's read, "changed") arrive before or after B's.
+  const cases = (['read', 'error', 'changed'] as const).flatMap((stale) => (['stale first', 'stale last'] as const).map((order) => [stale, order] as const));
+  test.each(cases)('an answer of kind %s that arrives %s changes nothing', async (stale, order) => {
+    for (const seed of [5, 23, 61]) {
+      const rand = seededRandom(seed);
+      const model = new Model(rand);
+      for (let i = 0; i < 50; i++) model.write();
+      const origin = `https://listed-anew-${stale}-${order.replace(' ', '-')}-${seed}.test`; // verdicts are kept per origin
+      const listing = new Listing();
+      await listing.ingest([['o', origin], ...FOLDERS.slice(1).map((f): WalkEntry => ['d', f]), ...[...model.files.keys()].map((p) => model.entry(p))]);
+      await listing.finishWalk({ origin, usage: null, quota: null, truncated: false, elapsedMs: 1, files: model.files.size, directories: FOLDERS.length - 1 });
+      const roundA = listing.checkRequests();
+      const rewritten = roundA.filter((_, i) => i % 3 === 0).map((r) => r.path);
+      expect(rewritten.length, `seed ${seed}`).toBeGreaterThan(3);
+      // "changed": the page read after a first rewrite (not listed), then came a second one.
+      if (stale === 'changed') for (const path of rewritten) model.rewrite(path);
+      const answersA = roundA.map((request) =>
+        stale === 'error' && rewritten.includes(request.path) ? { kind: 'error' as const, path: request.path, size: request.size, lastModified: request.lastModified, message: 'NotFoundError: gone for a moment' } : answerFromModel(model, request),
+      );
+      expect(answersA.filter((a) => a.kind === 'changed').length, `seed ${seed}`).toBe(stale === 'changed' ? rewritten.length : 0);
+      for (const path of rewritten) model.rewrite(path);
+      listing.addWalkEntries(rewritten.map((path) => model.entry(path)));
+      const roundB = listing.checkRequests().filter((r) => rewritten.includes(r.path));
+      expect(roundB.map((r) => r.path).sort(), `seed ${seed}`).toEqual([...rewritten].sort());
+      const answersB = roundB.map((request) => answerFromModel(model, request));
+      for (const answers of order === 'stale first' ? [answersA, answersB] : [answersB, answersA]) await listing.applyChecked(answers);
+      listing.setLocks(new Set(), new Set());
+      await listing.judge();
+      // Nothing left to ask, and every verdict the rules give the files as they are now.
+      expectSameAsFromScratch(listing, model, { locked: new Set(), inUse: new Set() }, 'path', false, seed);
+    }
   });
 });
 

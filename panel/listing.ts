@@ -31,7 +31,7 @@ import {
   type SnapshotGroup,
 } from '../src/opfs/classify';
 import { checkReadFor, type CheckRequest, type ScanError, type ScannedFile, type WalkEntry, type WalkSummary } from '../src/opfs/scan-types';
-import { recordCheck, type CheckedFile, type HandleProbe } from '../src/opfs/page-answers';
+import { recordCheck, type CheckedFile, type CheckFinding, type HandleProbe } from '../src/opfs/page-answers';
 import { DATABASE_FORMATS, DUCKDB_TEMP_FILE } from '../src/opfs/formats';
 import { StringMap, StringSet } from '../src/opfs/string-keyed';
 import { forEachInSlices } from './slicing';
@@ -53,7 +53,21 @@ export interface ListedFile {
  * not be read. A Parquet file's bytes are not kept: the details pane reads its footer again
  * when shown.
  */
-type KeptRead = Exclude<CheckedFile, { kind: 'parquet' } | { kind: 'changed' }>;
+type KeptRead = { path: string } & Exclude<CheckFinding, { kind: 'parquet' } | { kind: 'changed' }>;
+
+/** What is kept of a check's read of the file at `path` (the listed path's own string: the answer brought a copy of it). */
+function keptRead(result: CheckedFile, path: string): KeptRead | undefined {
+  switch (result.kind) {
+    case 'text':
+      return { kind: 'text', path, text: result.text };
+    case 'head':
+      return { kind: 'head', path, head: result.head };
+    case 'error':
+      return { kind: 'error', path, message: result.message };
+    default:
+      return undefined;
+  }
+}
 
 /**
  * As few objects per file as the panel can have (at 100,000 files, collecting a heap of
@@ -547,16 +561,15 @@ export class Listing {
     const record = this.records.get(result.path);
     if (!record) return;
     const { path, name, folder, size, lastModified } = record.alone;
+    // Listed anew (Live, an action, a scan walking behind) since it was asked: the answer is about a file that is no longer there, whose own check is to come.
+    if (result.size !== size || result.lastModified !== lastModified) return;
     if (result.kind === 'changed') {
-      this.put(path, result.size, result.lastModified);
+      this.put(path, result.found.size, result.found.lastModified);
       return;
     }
-    // Listed anew (Live) since these bytes were read: they are not the file's now, whose own check is to come.
-    if (result.size !== size || result.lastModified !== lastModified) return;
     const file: ScannedFile = { path, name, folder, size, lastModified };
     recordCheck(file, result);
-    // Kept with the listed path's own string (the page's answer brought a copy of it).
-    const read = result.kind === 'parquet' ? undefined : { ...result, path };
+    const read = keptRead(result, path);
     this.setAlone(record, classifyAlone(file, this.options), read);
     let cache = verdictCache.get(this.origin);
     if (!cache) verdictCache.set(this.origin, (cache = { alone: new StringMap(), reads: new StringMap() }));

@@ -155,7 +155,7 @@ describe.each(HOSTS)('walking and checking %s', (_host, host) => {
     await fake.writeFile('s/x.parquet', parquetShaped(10, new Uint8Array(10)));
     const checked: unknown[] = [];
     await host.check(fake, [{ path: 's/x.parquet', size: 999, lastModified: 1, read: 'parquet' }], { footerBytesLimit: 1024 }, (files) => checked.push(...files));
-    expect(checked).toEqual([{ kind: 'changed', path: 's/x.parquet', size: 32, lastModified: expect.any(Number) }]);
+    expect(checked).toEqual([{ kind: 'changed', path: 's/x.parquet', size: 999, lastModified: 1, found: { size: 32, lastModified: expect.any(Number) } }]);
     expect(fake.reads).toBe(0);
   });
 

@@ -170,17 +170,19 @@ export function parseWalkSummary(value: unknown): WalkSummary {
 
 /**
  * What the check read of one file, decoded and checked against what was asked for, with the
- * size and time the file had when it was read: those asked for (the page answers `changed`
- * with what it found when they differ). A verdict from these bytes belongs to that size and
- * time only: the file may have been listed anew while they travelled.
+ * size and time it was asked about (when the file's differ, the page reads nothing and
+ * answers `changed` with the size and time it `found`). An answer belongs to the file at
+ * that size and time only: the file may have been listed anew while it travelled.
  */
-export type CheckedFile = { path: string; size: number; lastModified: number } & (
+export type CheckedFile = { path: string; size: number; lastModified: number } & CheckFinding;
+
+/** What a check found of a file: the bytes its verdict needs, that it changed, or why it could not be read. */
+export type CheckFinding =
   | { kind: 'parquet'; probe: ParquetProbe }
   | { kind: 'text'; text: string }
   | { kind: 'head'; head: HeadProbe }
-  | { kind: 'changed' }
-  | { kind: 'error'; message: string }
-);
+  | { kind: 'changed'; found: { size: number; lastModified: number } }
+  | { kind: 'error'; message: string };
 
 /** What a check asked of one file: what {@link parseCheckEntry} checks its entry against. */
 type Asked = Pick<CheckRequest, 'size' | 'lastModified' | 'read'>;
@@ -235,7 +237,7 @@ export function parseCheckEntry(value: unknown, what: string, requested: Pick<Re
       return { kind: 'head', path, size, lastModified, head: { head, at4096: at(entry[3], 4096), at8192: at(entry[4], 8192) } };
     }
     case 'c':
-      return { kind: 'changed', path, size: count(entry[2], `${what} size`), lastModified: finite(entry[3], `${what} time`) };
+      return { kind: 'changed', path, size, lastModified, found: { size: count(entry[2], `${what} size`), lastModified: finite(entry[3], `${what} time`) } };
     case 'x':
       return { kind: 'error', path, size, lastModified, message: message(entry[2], `${what} error`) };
     default:
@@ -244,7 +246,7 @@ export function parseCheckEntry(value: unknown, what: string, requested: Pick<Re
 }
 
 /** Puts what the check read of a file onto the file as scanned (a change is the caller's to list anew). */
-export function recordCheck(file: ScannedFile, checked: CheckedFile): void {
+export function recordCheck(file: ScannedFile, checked: CheckFinding): void {
   if (checked.kind === 'parquet') file.probe = checked.probe;
   else if (checked.kind === 'text') file.text = checked.text;
   else if (checked.kind === 'head') file.head = checked.head;
