@@ -16,8 +16,6 @@ export interface MachineDescription {
   parquetWasm: string;
   /** 1-minute load average when the run started: other work on a shared machine shows here. */
   loadAverageAtStart: number;
-  /** Whether Chromium could raise its threads' priority (see {@link mayRaisePriority}); absent where unknown. */
-  chromiumMayRaisePriority?: boolean;
 }
 
 const NODE_MODULES = resolve(import.meta.dirname, '..', 'node_modules');
@@ -44,12 +42,11 @@ export function describeMachine(chromiumVersion: string, duckdbWasmEngine: strin
     duckdbNative: `@duckdb/node-api ${packageVersion('@duckdb/node-api')} (DuckDB ${duckdbNativeEngine})`,
     parquetWasm: `parquet-wasm ${packageVersion('parquet-wasm')}`,
     loadAverageAtStart: Math.round(loadavg()[0] * 100) / 100,
-    chromiumMayRaisePriority: mayRaisePriority(),
   };
 }
 
 export function machineLine(m: MachineDescription): string {
-  return `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB; ${m.os}; Node ${m.node}; ${m.chromium}; ${m.duckdbWasm}; ${m.duckdbNative}; ${m.parquetWasm}; load average at start ${m.loadAverageAtStart}${m.chromiumMayRaisePriority === undefined ? '' : m.chromiumMayRaisePriority ? '; Chromium may raise its priority (CAP_SYS_NICE)' : '; Chromium may not raise its priority'}`;
+  return `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB; ${m.os}; Node ${m.node}; ${m.chromium}; ${m.duckdbWasm}; ${m.duckdbNative}; ${m.parquetWasm}; load average at start ${m.loadAverageAtStart}`;
 }
 
 /**
@@ -70,74 +67,92 @@ export function settleDisk(): void {
   }
 }
 
-/** CAP_SYS_NICE's bit in /proc's capability masks. */
+/** CAP_SYS_NICE's bit in /proc's capability masks (linux/capability.h). */
 const CAP_SYS_NICE = 23n;
 
 /**
- * Whether a Chromium started from here may raise its own threads' priority (run as root, it
- * puts its browser process's main threads at nice −8, ahead of every renderer): with
- * CAP_SYS_NICE, or a nice limit (RLIMIT_NICE) above 20. A desktop user's Chromium usually
- * may not. Undefined where /proc does not say (not Linux).
+ * What lets a process raise its threads' priority (proc(5), setpriority(2)): its effective
+ * user, CAP_SYS_NICE among its effective capabilities, and its nice limit (RLIMIT_NICE: r
+ * lets it go down to nice 20 − r). Chromium run as root puts its browser process's main
+ * threads at nice −8, ahead of every renderer (see bench/README.md). Undefined where /proc
+ * does not say (not Linux, the process gone).
  */
-export function mayRaisePriority(): boolean | undefined {
+function raisingRights(pid: number): string | undefined {
+  let status: string;
+  let limits: string;
   try {
-    const effective = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
-    const niceLimit = /^Max nice priority\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1];
-    if (effective === undefined) return undefined;
-    return ((BigInt(`0x${effective}`) >> CAP_SYS_NICE) & 1n) === 1n || niceLimit === 'unlimited' || Number(niceLimit) > 20;
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    limits = readFileSync(`/proc/${pid}/limits`, 'utf8');
   } catch {
-    return undefined;
+    return undefined; // no /proc (not Linux), or the process is gone: nothing to say
+  }
+  const euid = /^Uid:\s*\d+\s+(\d+)/m.exec(status)?.[1];
+  const effective = /^CapEff:\s*([0-9a-f]+)$/m.exec(status)?.[1];
+  const niceLimit = /^Max nice priority\s+(\d+|unlimited)/m.exec(limits)?.[1];
+  const capability = effective === undefined ? '?' : ((BigInt(`0x${effective}`) >> CAP_SYS_NICE) & 1n) === 1n ? 'yes' : 'no';
+  return `euid ${euid ?? '?'}, CAP_SYS_NICE ${capability}, RLIMIT_NICE ${niceLimit ?? '?'}`;
+}
+
+/** One process's fields from /proc/<pid>/stat (proc(5): after its name, which may hold spaces); undefined once it is gone. */
+function procStat(path: string): { ppid: number; nice: number } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return undefined; // the process or thread ended between listing and reading it
+  }
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return { ppid: Number(fields[1]), nice: Number(fields[16]) };
+}
+
+/** The names in a /proc folder; none once its process is gone (or without /proc). */
+function procEntries(path: string): string[] {
+  try {
+    return readdirSync(path);
+  } catch {
+    return [];
   }
 }
 
-/** One process's fields from /proc/<pid>/stat (after its name, which may hold spaces). */
-function procStat(path: string): { ppid: number; nice: number } | undefined {
-  try {
-    const text = readFileSync(path, 'utf8');
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { ppid: Number(fields[1]), nice: Number(fields[16]) };
-  } catch {
-    return undefined; // gone meanwhile
+/** Whether `pid` descends from `root` within `depth` generations (a renderer is the zygote's child, or deeper under a sandbox). */
+function descendsFrom(pid: number, root: number, depth: number): boolean {
+  for (let at = procStat(`/proc/${pid}/stat`), i = 0; at && i < depth; at = procStat(`/proc/${at.ppid}/stat`), i++) {
+    if (at.ppid === root) return true;
   }
+  return false;
 }
 
 /**
- * Samples, every `everyMs` until stopped, the nice values of a browser's threads: its own
- * process's (all threads) and each renderer's main thread, read from /proc. What the panel's
- * long tasks wait behind depends on them (see bench/README.md). Stopping gives a summary,
- * e.g. "browser −8…0; renderers 0, 0, 5": each value seen at any sample.
+ * Samples, every `everyMs` until stopped, the nice values of a browser's threads: every
+ * thread of its own process and each renderer's main thread, read from /proc. What the
+ * panel's long tasks wait behind depends on them (see bench/README.md). Stopping gives a
+ * summary: the lowest and highest value seen per process, and what the browser process may do.
  */
 export function samplePriorities(browserPid: number, everyMs = 2000): () => string {
   const browser = new Set<number>();
   const renderers = new Map<number, Set<number>>();
+  const rights = raisingRights(browserPid);
   const sample = () => {
-    let pids: number[];
-    try {
-      pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number);
-    } catch {
-      return;
-    }
-    for (const tid of readdirSafe(`/proc/${browserPid}/task`)) {
+    for (const tid of procEntries(`/proc/${browserPid}/task`)) {
       const stat = procStat(`/proc/${browserPid}/task/${tid}/stat`);
       if (stat) browser.add(stat.nice);
     }
-    for (const pid of pids) {
-      const stat = procStat(`/proc/${pid}/stat`);
-      if (stat?.ppid !== browserPid && !(stat && procStat(`/proc/${stat.ppid}/stat`)?.ppid === browserPid)) continue;
-      let cmdline = '';
+    for (const pid of procEntries('/proc').filter((name) => /^\d+$/.test(name)).map(Number)) {
+      if (!descendsFrom(pid, browserPid, 4)) continue;
+      let cmdline: string;
       try {
         cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
       } catch {
-        continue;
+        continue; // ended meanwhile
       }
-      if (!cmdline.includes('--type=renderer')) continue;
-      const seen = renderers.get(pid) ?? new Set<number>();
-      seen.add(stat.nice);
-      renderers.set(pid, seen);
+      const stat = procStat(`/proc/${pid}/stat`);
+      if (!stat || !cmdline.includes('--type=renderer')) continue;
+      renderers.set(pid, (renderers.get(pid) ?? new Set()).add(stat.nice));
     }
   };
   sample();
-  const timer = setInterval(sample, everyMs);
+  // Never what keeps the bench running.
+  const timer = setInterval(sample, everyMs).unref();
   const range = (values: Set<number>) => {
     const sorted = [...values].sort((a, b) => a - b).map((v) => String(v).replace('-', '−'));
     return sorted.length > 1 ? `${sorted[0]}…${sorted[sorted.length - 1]}` : (sorted[0] ?? '?');
@@ -145,14 +160,6 @@ export function samplePriorities(browserPid: number, everyMs = 2000): () => stri
   return () => {
     clearInterval(timer);
     if (browser.size === 0) return 'not read (no /proc)';
-    return `browser threads ${range(browser)}; renderers' main threads ${[...renderers.values()].map(range).join(', ') || 'none found'}`;
+    return `browser process (${rights ?? 'rights not read'}): threads ${range(browser)}; renderers' main threads ${[...renderers.values()].map(range).join(', ') || 'none found'}`;
   };
-}
-
-function readdirSafe(path: string): string[] {
-  try {
-    return readdirSync(path);
-  } catch {
-    return [];
-  }
 }
