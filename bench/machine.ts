@@ -114,14 +114,6 @@ function procEntries(path: string): string[] {
   }
 }
 
-/** Whether `pid` descends from `root` within `depth` generations (a renderer is the zygote's child, or deeper under a sandbox). */
-function descendsFrom(pid: number, root: number, depth: number): boolean {
-  for (let at = procStat(`/proc/${pid}/stat`), i = 0; at && i < depth; at = procStat(`/proc/${at.ppid}/stat`), i++) {
-    if (at.ppid === root) return true;
-  }
-  return false;
-}
-
 /**
  * Samples, every `everyMs` until stopped, the nice values of a browser's threads: every
  * thread of its own process and each renderer's main thread, read from /proc. What the
@@ -132,22 +124,33 @@ export function samplePriorities(browserPid: number, everyMs = 2000): () => stri
   const browser = new Set<number>();
   const renderers = new Map<number, Set<number>>();
   const rights = raisingRights(browserPid);
+  // Whether a process is a renderer: its command line does not change, so it is read once.
+  const isRenderer = new Map<number, boolean>();
   const sample = () => {
     for (const tid of procEntries(`/proc/${browserPid}/task`)) {
       const stat = procStat(`/proc/${browserPid}/task/${tid}/stat`);
       if (stat) browser.add(stat.nice);
     }
-    for (const pid of procEntries('/proc').filter((name) => /^\d+$/.test(name)).map(Number)) {
-      if (!descendsFrom(pid, browserPid, 4)) continue;
-      let cmdline: string;
-      try {
-        cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      } catch {
-        continue; // ended meanwhile
+    // Every process once per sample; a renderer is the zygote's child, or deeper under a sandbox.
+    const stats = new Map<number, { ppid: number; nice: number }>();
+    for (const name of procEntries('/proc')) {
+      const stat = /^\d+$/.test(name) ? procStat(`/proc/${name}/stat`) : undefined;
+      if (stat) stats.set(Number(name), stat);
+    }
+    const descends = (pid: number) => {
+      for (let at = stats.get(pid), generation = 0; at && generation < 4; at = stats.get(at.ppid), generation++) if (at.ppid === browserPid) return true;
+      return false;
+    };
+    for (const [pid, stat] of stats) {
+      if (!descends(pid)) continue;
+      if (!isRenderer.has(pid)) {
+        try {
+          isRenderer.set(pid, readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer'));
+        } catch {
+          continue; // ended meanwhile
+        }
       }
-      const stat = procStat(`/proc/${pid}/stat`);
-      if (!stat || !cmdline.includes('--type=renderer')) continue;
-      renderers.set(pid, (renderers.get(pid) ?? new Set()).add(stat.nice));
+      if (isRenderer.get(pid)) renderers.set(pid, (renderers.get(pid) ?? new Set()).add(stat.nice));
     }
   };
   sample();

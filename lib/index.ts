@@ -30,7 +30,7 @@ import { assertValidSnapshotId, snapshotIdFromFileName, unusedSnapshotId } from 
 import { listFileNames } from '../src/opfs/fs';
 import { snapshotsInUse, withSnapshotLock } from '../src/snapshot/locks';
 import { SCAN_LIMITS, checkReadFor, type ScannedFile } from '../src/opfs/scan-types';
-import { parseCheckEntry, recordCheck } from '../src/opfs/page-answers';
+import { askedByPath, parseCheckEntry, recordCheck } from '../src/opfs/page-answers';
 import { readForVerdict } from '../src/inspected-page/check';
 import { classifyFiles, type FileReport } from '../src/opfs/classify';
 
@@ -275,7 +275,7 @@ export async function findBrokenFiles(dir: FileSystemDirectoryHandle): Promise<F
         const scanned: ScannedFile = { path, name, folder: prefix, size: file.size, lastModified: file.lastModified };
         const read = checkReadFor(name, file.size);
         if (read) {
-          const checked = parseCheckEntry(await readForVerdict(file, path, read, SCAN_LIMITS.maxFooterBytes), path, new Map([[path, { size: file.size, lastModified: file.lastModified, read }]]));
+          const checked = parseCheckEntry(await readForVerdict(file, path, read, SCAN_LIMITS.maxFooterBytes), path, askedByPath([{ path, size: file.size, lastModified: file.lastModified, read }]));
           recordCheck(scanned, checked);
         }
         files.push(scanned);

@@ -187,9 +187,9 @@ export type CheckFinding =
 /** What a check asked of one file: what {@link parseCheckEntry} checks its entry against. */
 type Asked = Pick<CheckRequest, 'size' | 'lastModified' | 'read'>;
 
-/** What a check was asked, by path. */
+/** What a check was asked, by path (the requests themselves: no copy of each). */
 export function askedByPath(requests: readonly CheckRequest[]): StringMap<Asked> {
-  return new StringMap(requests.map((r) => [r.path, { size: r.size, lastModified: r.lastModified, read: r.read }]));
+  return new StringMap(requests.map((r) => [r.path, r]));
 }
 
 /**
