@@ -124,8 +124,9 @@ export function samplePriorities(browserPid: number, everyMs = 2000): () => stri
   const browser = new Set<number>();
   const renderers = new Map<number, Set<number>>();
   const rights = raisingRights(browserPid);
-  // Whether a process is a renderer: its command line does not change, so it is read once.
-  const isRenderer = new Map<number, boolean>();
+  // What a process is (a renderer, and whether it hosts extensions): its command line does not
+  // change, so it is read once.
+  const kinds = new Map<number, 'extension' | 'renderer' | 'other'>();
   const sample = () => {
     for (const tid of procEntries(`/proc/${browserPid}/task`)) {
       const stat = procStat(`/proc/${browserPid}/task/${tid}/stat`);
@@ -143,14 +144,15 @@ export function samplePriorities(browserPid: number, everyMs = 2000): () => stri
     };
     for (const [pid, stat] of stats) {
       if (!descends(pid)) continue;
-      if (!isRenderer.has(pid)) {
+      if (!kinds.has(pid)) {
         try {
-          isRenderer.set(pid, readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer'));
+          const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+          kinds.set(pid, !cmdline.includes('--type=renderer') ? 'other' : cmdline.includes('--extension-process') ? 'extension' : 'renderer');
         } catch {
           continue; // ended meanwhile
         }
       }
-      if (isRenderer.get(pid)) renderers.set(pid, (renderers.get(pid) ?? new Set()).add(stat.nice));
+      if (kinds.get(pid) !== 'other') renderers.set(pid, (renderers.get(pid) ?? new Set()).add(stat.nice));
     }
   };
   sample();
@@ -163,6 +165,6 @@ export function samplePriorities(browserPid: number, everyMs = 2000): () => stri
   return () => {
     clearInterval(timer);
     if (browser.size === 0) return 'not read (no /proc)';
-    return `browser process (${rights ?? 'rights not read'}): threads ${range(browser)}; renderers' main threads ${[...renderers.values()].map(range).join(', ') || 'none found'}`;
+    return `browser process (${rights ?? 'rights not read'}): threads ${range(browser)}; renderers' main threads ${[...renderers].map(([pid, values]) => (kinds.get(pid) === 'extension' ? `${range(values)} (extensions)` : range(values))).join(', ') || 'none found'}`;
   };
 }
