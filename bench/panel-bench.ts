@@ -13,13 +13,13 @@
  *     the list's update; OPFS calls in the page while the panel sits idle, Live off and on.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Frame, Page } from 'puppeteer-core';
 import { createParquetWriter, customersSql, ordersSql } from '../tests/support/parquet-fixtures';
 import { openDevToolsPanel } from '../tests/support/devtools-panel';
 import { serveStatic } from '../tests/support/static-server';
-import { samplePriorities, settleDisk } from './machine';
+import { cpuByProcess, samplePriorities, settleDisk } from './machine';
 import { callsBetween, countOpfsCalls, opfsCalls } from '../tests/support/opfs-calls';
 import type { BenchConfig } from './config';
 import { NAME_SHIM, launchBenchBrowser, shimPage } from './extension';
@@ -582,6 +582,7 @@ async function benchSize(config: BenchConfig, files: number, root: string, log: 
     let readWalkReads = 0;
     const browserPid = bench.browser.process()?.pid;
     const priorities = browserPid === undefined ? undefined : samplePriorities(browserPid);
+    const coldCpu = browserPid === undefined ? undefined : cpuByProcess(browserPid);
     for (let i = 0; i < warmup + runs; i++) {
       // Each timed step starts from collected heaps: the read walk leaves ~400 MiB of read
       // buffers behind, which the page would otherwise collect during the next step.
@@ -595,7 +596,9 @@ async function benchSize(config: BenchConfig, files: number, root: string, log: 
       readWalkReads = reading.reads;
       await collectPageGarbage(page, panel);
       await page.evaluate(resetPageStall);
+      if (i >= warmup) coldCpu?.start();
       const cold = await refreshPanel(panel, true);
+      coldCpu?.stop();
       const coldStall = await page.evaluate(longestPageStall);
       await collectPageGarbage(page, panel);
       await page.evaluate(resetPageStall);
@@ -629,6 +632,7 @@ async function benchSize(config: BenchConfig, files: number, root: string, log: 
       stalls.rescan.push(warmStall);
     }
     if (priorities) log(`  nice values seen during the runs: ${priorities()}`);
+    if (coldCpu) log(`  CPU time by process during the ${runs} timed cold refreshes (${(checked.reduce((a, b) => a + b, 0) / 1000).toFixed(1)} s in all, on ${cpus().length} cores): ${coldCpu.summary()}`);
 
     // One more cold refresh, traced: how much of each long task the panel's thread was on the CPU.
     const { traced } = await traceTasks(bench.browser, () => refreshPanel(panel, true));
