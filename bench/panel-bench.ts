@@ -582,13 +582,15 @@ async function benchSize(config: BenchConfig, files: number, root: string, log: 
     let readWalkReads = 0;
     const browserPid = bench.browser.process()?.pid;
     const priorities = browserPid === undefined ? undefined : samplePriorities(browserPid);
-    const coldCpu = browserPid === undefined ? undefined : cpuByProcess(browserPid);
+    const cpu = browserPid === undefined ? undefined : { bare: cpuByProcess(browserPid), rescan: cpuByProcess(browserPid), cold: cpuByProcess(browserPid) };
     for (let i = 0; i < warmup + runs; i++) {
       // Each timed step starts from collected heaps: the read walk leaves ~400 MiB of read
       // buffers behind, which the page would otherwise collect during the next step.
       await collectPageGarbage(page, panel);
       await page.evaluate(resetPageStall);
+      if (i >= warmup) cpu?.bare.start();
       const bare = await page.evaluate(bareWalk);
+      cpu?.bare.stop();
       const bareStall = await page.evaluate(longestPageStall);
       if (bare.files !== files) throw new Error(`The bare walk found ${bare.files} files, expected ${files}.`);
       await collectPageGarbage(page, panel);
@@ -596,13 +598,15 @@ async function benchSize(config: BenchConfig, files: number, root: string, log: 
       readWalkReads = reading.reads;
       await collectPageGarbage(page, panel);
       await page.evaluate(resetPageStall);
-      if (i >= warmup) coldCpu?.start();
+      if (i >= warmup) cpu?.cold.start();
       const cold = await refreshPanel(panel, true);
-      coldCpu?.stop();
+      cpu?.cold.stop();
       const coldStall = await page.evaluate(longestPageStall);
       await collectPageGarbage(page, panel);
       await page.evaluate(resetPageStall);
+      if (i >= warmup) cpu?.rescan.start();
       const warm = await refreshPanel(panel, false);
+      cpu?.rescan.stop();
       const warmStall = await page.evaluate(longestPageStall);
       await collectPageGarbage(page, panel);
       const reloaded = await reloadListed(page, panel);
@@ -632,7 +636,14 @@ async function benchSize(config: BenchConfig, files: number, root: string, log: 
       stalls.rescan.push(warmStall);
     }
     if (priorities) log(`  nice values seen during the runs: ${priorities()}`);
-    if (coldCpu) log(`  CPU time by process during the ${runs} timed cold refreshes (${(checked.reduce((a, b) => a + b, 0) / 1000).toFixed(1)} s in all, on ${cpus().length} cores): ${coldCpu.summary()}`);
+    // What holds the cores: a run's time over a bare walk is the CPU the panel's way adds, where the walk alone fills them.
+    const seconds = (runsMs: number[]) => `${(runsMs.reduce((a, b) => a + b, 0) / 1000).toFixed(1)} s`;
+    if (cpu) {
+      log(`  CPU time by process on ${cpus().length} cores, summed over the ${runs} timed runs of each:`);
+      log(`    bare walks (${seconds(walk)}): ${cpu.bare.summary()}`);
+      log(`    rescans (${seconds(rescan)}): ${cpu.rescan.summary()}`);
+      log(`    cold refreshes, listed and checked (${seconds(checked)}): ${cpu.cold.summary()}`);
+    }
 
     // One more cold refresh, traced: how much of each long task the panel's thread was on the CPU.
     const { traced } = await traceTasks(bench.browser, () => refreshPanel(panel, true));
