@@ -162,6 +162,7 @@ function kindReader(browserPid: number): (pid: number) => ProcessKind | undefine
  */
 export function cpuByProcess(browserPid: number): { start(): void; stop(): void; summary(): string } {
   const kindOf = kindReader(browserPid);
+  const ticks = clockTicks();
   const used = new Map<number, number>();
   let started: Map<number, { cpuTicks: number }> | undefined;
   return {
@@ -178,7 +179,6 @@ export function cpuByProcess(browserPid: number): { start(): void; stop(): void;
     },
     summary() {
       if (used.size === 0) return 'not read (no /proc)';
-      const ticks = clockTicks();
       return [...used]
         .filter(([, t]) => t > 0)
         .sort((a, b) => b[1] - a[1])

@@ -281,8 +281,10 @@ export function createController(store: Store, client = backgroundClient()) {
     reduce(store, { type: 'scan-listed', source, listing });
     await render.nowApart();
     const asked = await asking;
+    if (!current()) return;
     await listing.judge();
     await render.nowApart();
+    if (!current()) return;
     // The reads the walk still does.
     await walking;
     await listing.ingested();
@@ -307,6 +309,7 @@ export function createController(store: Store, client = backgroundClient()) {
       const requests = listing.checkRequests();
       if (requests.length === 0) break;
       await render.nowApart();
+      if (!current()) return;
       await actOn(source, listing).check(
         requests,
         (files) => {
@@ -331,7 +334,8 @@ export function createController(store: Store, client = backgroundClient()) {
      * Shows the listing now, and yields: what follows runs in a task of its own. The steps after
      * a walk (judging, locks, the check's requests) each follow a render, and all of them in one
      * task would hold the panel's thread as long as their sum (at 10,000 files, traced: 16 ms
-     * of CPU in one task, which a busy machine stretches past 50 ms).
+     * of CPU in one task, which a busy machine stretches past 50 ms). A Refresh or a
+     * navigation may come during the yield: callers ask whether their scan is still current.
      */
     nowApart(): Promise<void>;
   }

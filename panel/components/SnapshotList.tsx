@@ -7,14 +7,17 @@ import { counted } from '../store';
 /** Each row's height (one line: see .snapshots tr in panel.css). */
 const ROW_HEIGHT = 21;
 /**
- * Rows rendered above and below the view (it shows about 7). Few: the first render of the
- * groups, when a walk ends, lays out every rendered row's cells and buttons at once. Traced at
- * 10,000 files: with 30 around the view, about 1,100 layout objects; with 10, 662 objects and
- * 22 ms of CPU in that frame, the panel's costliest, which a busy machine stretches past 50 ms.
+ * Rows rendered above and below the view. Few: the first render of the groups, when a walk
+ * ends, lays out every rendered row's cells and buttons at once. Traced at 10,000 files, in
+ * that frame: with 30 rows around the view, about 1,100 layout objects dirty; with 10, 662 of
+ * 1,392 and 22 ms of CPU, which a busy machine stretches past 50 ms; with 6, 594 of 1,139 and
+ * 13 ms.
  */
 const OVERSCAN = 6;
-/** The rows a full view shows: its height (see .snapshot-scroll in panel.css) over a row's, rounded up. */
-const VIEW_ROWS = Math.ceil(140 / ROW_HEIGHT);
+/** The view's height at most: .snapshot-scroll's max-height in panel.css. */
+const VIEW_MAX_HEIGHT = 140;
+/** The rows a full view shows, its header row's place included (so one more than fits). */
+const VIEW_ROWS = Math.ceil(VIEW_MAX_HEIGHT / ROW_HEIGHT);
 
 /**
  * Parquet files grouped into snapshots, with restore and verify for the extension's own.
