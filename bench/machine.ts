@@ -93,8 +93,15 @@ function raisingRights(pid: number): string | undefined {
   return `euid ${euid ?? '?'}, CAP_SYS_NICE ${capability}, RLIMIT_NICE ${niceLimit ?? '?'}`;
 }
 
+/** What the bench reads of a process or thread in /proc: its parent, nice value and CPU time (clock ticks). */
+interface ProcStat {
+  ppid: number;
+  nice: number;
+  cpuTicks: number;
+}
+
 /** One process's fields from /proc/<pid>/stat (proc(5): after its name, which may hold spaces); undefined once it is gone. */
-function procStat(path: string): { ppid: number; nice: number; cpuTicks: number } | undefined {
+function procStat(path: string): ProcStat | undefined {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -118,8 +125,8 @@ function clockTicks(): number {
 type ProcessKind = 'browser' | 'extensions' | 'renderer' | 'gpu' | 'utility' | 'other';
 
 /** The browser's process and its descendants (up to four generations: renderers sit under a zygote, deeper under a sandbox), read from /proc once. */
-function browserProcesses(browserPid: number): Map<number, { ppid: number; nice: number; cpuTicks: number }> {
-  const stats = new Map<number, { ppid: number; nice: number; cpuTicks: number }>();
+function browserProcesses(browserPid: number): Map<number, ProcStat> {
+  const stats = new Map<number, ProcStat>();
   for (const name of procEntries('/proc')) {
     const stat = /^\d+$/.test(name) ? procStat(`/proc/${name}/stat`) : undefined;
     if (stat) stats.set(Number(name), stat);
@@ -164,7 +171,7 @@ export function cpuByProcess(browserPid: number): { start(): void; stop(): void;
   const kindOf = kindReader(browserPid);
   const ticks = clockTicks();
   const used = new Map<number, number>();
-  let started: Map<number, { cpuTicks: number }> | undefined;
+  let started: Map<number, ProcStat> | undefined;
   return {
     start() {
       started = browserProcesses(browserPid);
