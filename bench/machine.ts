@@ -14,8 +14,15 @@ export interface MachineDescription {
   duckdbWasm: string;
   duckdbNative: string;
   parquetWasm: string;
-  /** 1-minute load average when the run started: other work on a shared machine shows here. */
+  /** 1-minute load average when the run started, before it built anything: other work on a shared machine shows here. */
   loadAverageAtStart: number;
+  /** 1-minute load average when the run ended: mostly the run's own work. */
+  loadAverageAtEnd: number;
+}
+
+/** The 1-minute load average, to two decimals. */
+export function loadNow(): number {
+  return Math.round(loadavg()[0] * 100) / 100;
 }
 
 const NODE_MODULES = resolve(import.meta.dirname, '..', 'node_modules');
@@ -29,7 +36,7 @@ function packageVersion(name: string): string {
   }
 }
 
-export function describeMachine(chromiumVersion: string, duckdbWasmEngine: string, duckdbNativeEngine: string): MachineDescription {
+export function describeMachine(chromiumVersion: string, duckdbWasmEngine: string, duckdbNativeEngine: string, loadAtStart: number): MachineDescription {
   const cpuList = cpus();
   return {
     cpu: cpuList[0]?.model.trim() ?? 'unknown',
@@ -41,12 +48,13 @@ export function describeMachine(chromiumVersion: string, duckdbWasmEngine: strin
     duckdbWasm: `@duckdb/duckdb-wasm ${packageVersion('@duckdb/duckdb-wasm')} (DuckDB ${duckdbWasmEngine})`,
     duckdbNative: `@duckdb/node-api ${packageVersion('@duckdb/node-api')} (DuckDB ${duckdbNativeEngine})`,
     parquetWasm: `parquet-wasm ${packageVersion('parquet-wasm')}`,
-    loadAverageAtStart: Math.round(loadavg()[0] * 100) / 100,
+    loadAverageAtStart: loadAtStart,
+    loadAverageAtEnd: loadNow(),
   };
 }
 
 export function machineLine(m: MachineDescription): string {
-  return `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB; ${m.os}; Node ${m.node}; ${m.chromium}; ${m.duckdbWasm}; ${m.duckdbNative}; ${m.parquetWasm}; load average at start ${m.loadAverageAtStart}`;
+  return `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB; ${m.os}; Node ${m.node}; ${m.chromium}; ${m.duckdbWasm}; ${m.duckdbNative}; ${m.parquetWasm}; load average at start ${m.loadAverageAtStart}, at end ${m.loadAverageAtEnd}`;
 }
 
 /**

@@ -20,7 +20,7 @@ import { configFor, rowsLabel, type BenchConfig } from './config';
 import { DATA_DIR, benchCsv } from './data';
 import { runEngineSession, type SessionResult } from './engine-session';
 import { buildExtension } from './extension';
-import { describeMachine, machineLine } from './machine';
+import { describeMachine, loadNow, machineLine } from './machine';
 import { openNative } from './native';
 import { runPanelBench, type PanelResult } from './panel-bench';
 import { runRawWrites, type RawWriteResult } from './opfs-write';
@@ -72,11 +72,13 @@ async function retryIfBrowserDied<T>(log: (line: string) => void, session: () =>
 
 async function main(): Promise<void> {
   const started = performance.now();
+  // Sampled before the run does anything: sampled with the figures, at the end, it mostly measured the run itself.
+  const loadAtStart = loadNow();
   const args = parseArgs(process.argv.slice(2));
   const config: BenchConfig = { ...configFor(args.mode, args.seed), ...(args.panelSizes ? { panelSizes: args.panelSizes } : {}), ...(args.transferMiB ? { transferMiB: args.transferMiB } : {}), ...(args.runs ? { runs: args.runs } : {}), panelProfile: args.panelProfile };
   const wants = (section: string) => args.only === null || args.only.has(section);
   const log = (line: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
-  log(`OPFS Snapshot Inspector benchmark, ${config.mode} mode, seed ${config.seed}`);
+  log(`OPFS Snapshot Inspector benchmark, ${config.mode} mode, seed ${config.seed}; 1-minute load average ${loadAtStart}`);
 
   const buildMs = await buildExtension();
   log(`built the extension into bench/.dist in ${(buildMs / 1000).toFixed(1)} s`);
@@ -150,7 +152,7 @@ async function main(): Promise<void> {
       writer = await runWriterBench(config, log);
     }
 
-    const machine = describeMachine(chromiumVersion, duckdbWasmVersion, duckdbNativeVersion);
+    const machine = describeMachine(chromiumVersion, duckdbWasmVersion, duckdbNativeVersion, loadAtStart);
     const results = new Results(machine, config.mode, config.seed);
     collectFigures(results, config, sessions, panel, raw, transfer, library, query, handles, writer);
 
