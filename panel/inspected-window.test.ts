@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import type { PageTaskState } from '../src/opfs/scan-types';
 import { parsePoll } from '../src/opfs/page-answers';
-import { pageProblem, PageTaskStoppedError, PageUnavailableError, retryWhileNavigating, runPageTask } from './inspected-window';
+import { pageProblem, PageTaskStoppedError, PageUnavailableError, runPageTask } from './inspected-window';
 
 describe('pageProblem: what the user reads when a page cannot be read', () => {
   test('DevTools refusing extension code (chrome://, about:blank, data:) is "no OPFS the panel may read", and final', () => {
@@ -45,27 +45,6 @@ describe('pageProblem: what the user reads when a page cannot be read', () => {
     const error = pageProblem({ task: { state: 'failed', stage: 'task', error: 'x'.repeat(5000) } });
     expect(error.message.length).toBeLessThan(400);
   });
-});
-
-test('retryWhileNavigating tries again only for transient problems, then gives up', async () => {
-  let calls = 0;
-  await expect(
-    retryWhileNavigating(2, async () => {
-      calls++;
-      throw new PageUnavailableError('moving', true, 'navigating');
-    }),
-  ).rejects.toThrow('moving');
-  expect(calls).toBe(3);
-  calls = 0;
-  await expect(
-    retryWhileNavigating(2, async () => {
-      calls++;
-      throw new PageUnavailableError('no OPFS', false, 'no-opfs');
-    }),
-  ).rejects.toThrow('no OPFS');
-  expect(calls).toBe(1);
-  calls = 0;
-  await expect(retryWhileNavigating(2, async () => (++calls < 2 ? Promise.reject(new PageUnavailableError('moving', true)) : 'ok'))).resolves.toBe('ok');
 });
 
 describe('runPageTask: no deadline while the page makes progress', () => {

@@ -132,21 +132,6 @@ export function evalInPage(expression: string, timeoutMs = 10_000): Promise<unkn
   });
 }
 
-/**
- * Runs `attempt`, and again (up to `retries` times, with a growing pause) when it fails
- * because the page was navigating: a task that only reads starts over in the new document.
- */
-export async function retryWhileNavigating<T>(retries: number, attempt: () => Promise<T>): Promise<T> {
-  for (let tries = 0; ; tries++) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (!(error instanceof PageUnavailableError && error.transient) || tries >= retries) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 250 * (tries + 1)));
-    }
-  }
-}
-
 /** A running page task that has made no progress for this long has stalled. */
 export const PAGE_TASK_STALL_MS = 60_000;
 
@@ -176,8 +161,6 @@ export interface PageTaskOptions<E> {
   onProgress?: (filesSeen: number) => void;
   /** Entries the task logs as it goes (a purge's outcomes), as they arrive. */
   onEntries?: (entries: readonly E[]) => void;
-  /** A task that only reads can start again when the page navigates under it. */
-  retries?: number;
   /** How long the task may go without progress before it counts as stalled. */
   stallMs?: number;
 }
@@ -198,10 +181,6 @@ export async function runPageTask<T, E = never>(
   parsePoll: (value: unknown) => PageTaskState<T, E>,
   options: PageTaskOptions<E> = {},
 ): Promise<T> {
-  return retryWhileNavigating(options.retries ?? 0, () => runPageTaskOnce(requestId, startExpression, parsePoll, options));
-}
-
-async function runPageTaskOnce<T, E>(requestId: string, startExpression: string, parsePoll: (value: unknown) => PageTaskState<T, E>, options: PageTaskOptions<E>): Promise<T> {
   const started = await evalInPage(startExpression);
   if (isWrongOrigin(started)) {
     throw new PageUnavailableError(`The inspected page is now ${short(started.wrongOrigin)}, not the site whose files are listed: nothing was done there. Refresh to list its files.`, false, 'gone');
