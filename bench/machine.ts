@@ -101,36 +101,50 @@ function raisingRights(pid: number): string | undefined {
   return `euid ${euid ?? '?'}, CAP_SYS_NICE ${capability}, RLIMIT_NICE ${niceLimit ?? '?'}`;
 }
 
-/** What the bench reads of a process or thread in /proc: its parent, nice value and CPU time (clock ticks). */
+/** What the bench reads of a process or thread in /proc: its name, parent, nice value and CPU time (clock ticks). */
 interface ProcStat {
+  name: string;
   ppid: number;
   nice: number;
   cpuTicks: number;
 }
 
-/** One process's fields from /proc/<pid>/stat (proc(5): after its name, which may hold spaces); undefined once it is gone. */
-function procStat(path: string): ProcStat | undefined {
+/** One process's or thread's fields from its /proc stat file (proc(5): after its name, which may hold spaces); undefined once it is gone. */
+export function procStat(path: string): ProcStat | undefined {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch {
     return undefined; // the process or thread ended between listing and reading it
   }
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const close = text.lastIndexOf(')');
+  const fields = text.slice(close + 2).split(' ');
   // utime and stime (fields 14 and 15 of proc(5)), in clock ticks.
-  return { ppid: Number(fields[1]), nice: Number(fields[16]), cpuTicks: Number(fields[11]) + Number(fields[12]) };
+  return { name: text.slice(text.indexOf('(') + 1, close), ppid: Number(fields[1]), nice: Number(fields[16]), cpuTicks: Number(fields[11]) + Number(fields[12]) };
 }
 
-/** Clock ticks per second of /proc's CPU times (`getconf CLK_TCK`; 100 on every Linux we run on). */
-function clockTicks(): number {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
+let ticksPerSecond: number | undefined;
+
+/** Clock ticks per second of /proc's CPU times (`getconf CLK_TCK`, asked once; 100 on every Linux we run on). */
+export function clockTicks(): number {
+  if (ticksPerSecond === undefined) {
+    try {
+      ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      ticksPerSecond = 100;
+    }
   }
+  return ticksPerSecond;
 }
 
 type ProcessKind = 'browser' | 'extensions' | 'renderer' | 'gpu' | 'utility' | 'other';
+
+/** What a Chromium child process is, from its command line (`/proc/<pid>/cmdline`; Chromium may rewrite it with spaces for NULs): the extensions' renderer carries `--extension-process`. */
+export function processKind(cmdline: string): Exclude<ProcessKind, 'browser'> {
+  const type = /--type=([a-z-]+)/.exec(cmdline)?.[1];
+  if (type === 'renderer') return cmdline.includes('--extension-process') ? 'extensions' : 'renderer';
+  return type === 'gpu-process' ? 'gpu' : type === 'utility' ? 'utility' : 'other';
+}
 
 /** The browser's process and its descendants (up to four generations: renderers sit under a zygote, deeper under a sandbox), read from /proc once. */
 function browserProcesses(browserPid: number): Map<number, ProcStat> {
@@ -154,14 +168,11 @@ function kindReader(browserPid: number): (pid: number) => ProcessKind | undefine
   return (pid) => {
     if (pid === browserPid) return 'browser';
     if (!kinds.has(pid)) {
-      let cmdline: string;
       try {
-        cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        kinds.set(pid, processKind(readFileSync(`/proc/${pid}/cmdline`, 'utf8')));
       } catch {
         return undefined; // ended meanwhile
       }
-      const type = /--type=([a-z-]+)/.exec(cmdline)?.[1];
-      kinds.set(pid, type === 'renderer' ? (cmdline.includes('--extension-process') ? 'extensions' : 'renderer') : type === 'gpu-process' ? 'gpu' : type === 'utility' ? 'utility' : 'other');
     }
     return kinds.get(pid);
   };

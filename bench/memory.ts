@@ -11,6 +11,7 @@
  */
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import type { CDPSession } from 'puppeteer-core';
+import { clockTicks, processKind, procStat } from './machine';
 
 export async function extensionRendererPids(cdp: CDPSession): Promise<number[]> {
   const info = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number }[] };
@@ -19,8 +20,7 @@ export async function extensionRendererPids(cdp: CDPSession): Promise<number[]> 
     .map((p) => p.id)
     .filter((pid) => {
       try {
-        // Chromium rewrites its process title: arguments may be joined by spaces, not NULs.
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split(/[\0 ]/).includes('--extension-process');
+        return processKind(readFileSync(`/proc/${pid}/cmdline`, 'utf8')) === 'extensions';
       } catch {
         return false;
       }
@@ -101,22 +101,11 @@ export function threadCpu(pid: number): Map<number, { name: string; cpuMs: numbe
     return threads;
   }
   for (const tid of tids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const close = stat.lastIndexOf(')');
-      // Fields after the name: state is 3rd, utime 14th and stime 15th of the whole line.
-      const fields = stat.slice(close + 2).split(' ');
-      const ticks = Number(fields[11]) + Number(fields[12]);
-      threads.set(Number(tid), { name: stat.slice(stat.indexOf('(') + 1, close), cpuMs: (ticks * 1000) / CLOCK_TICKS_PER_SECOND });
-    } catch {
-      // the thread ended meanwhile
-    }
+    const stat = procStat(`/proc/${pid}/task/${tid}/stat`);
+    if (stat) threads.set(Number(tid), { name: stat.name, cpuMs: (stat.cpuTicks * 1000) / clockTicks() });
   }
   return threads;
 }
-
-/** Linux's USER_HZ: /proc's times are in these ticks on every common build. */
-const CLOCK_TICKS_PER_SECOND = 100;
 
 /** The CPU each thread used between two {@link threadCpu} readings, busiest first (threads under 10 ms left out). */
 export function cpuBetween(before: Map<number, { name: string; cpuMs: number }>, after: Map<number, { name: string; cpuMs: number }>): { name: string; tid: number; cpuMs: number }[] {

@@ -11,6 +11,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import type { Browser } from 'puppeteer-core';
+import { processKind } from './machine';
 
 export interface TracedTask {
   wallMs: number;
@@ -52,8 +53,7 @@ function extensionProcessPids(): Set<number> {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (cmdline.includes('--type=renderer') && cmdline.includes('--extension-process')) pids.add(Number(entry));
+      if (processKind(readFileSync(`/proc/${entry}/cmdline`, 'utf8')) === 'extensions') pids.add(Number(entry));
     } catch {
       // gone meanwhile
     }
